@@ -1,0 +1,21 @@
+import { createRequire } from 'node:module';
+import { defineConfig } from 'vitest/config';
+
+const require = createRequire(import.meta.url);
+
+export default defineConfig({
+  resolve: {
+    // One copy of graphql for every importer, or type-graphql and Apollo disagree about realms.
+    alias: { graphql: require.resolve('graphql').replace(/index\.js$/, 'index.js') },
+  },
+  test: {
+    include: ['**/*.test.ts'],
+    exclude: ['node_modules/**', '.tmp/**'],
+    setupFiles: ['platform/testing/setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    maxWorkers: 2,
+    fileParallelism: true,
+  },
+});
