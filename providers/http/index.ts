@@ -1,0 +1,51 @@
+export {
+  createHttpClient,
+  buildUrl,
+  DEFAULT_BREAKER,
+  type HttpClient,
+  type HttpClientOptions,
+  type HttpRequest,
+  type HttpResponse,
+  type RawResponse,
+  type RateLimitOptions,
+  type BreakerOptions,
+  type ConsecutiveBreakerOptions,
+  type SamplingBreakerOptions,
+  type CircuitStateName,
+  type QueryValue,
+} from './http.client.js';
+export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.policy.js';
+export {
+  ProviderError,
+  ProviderTimeoutError,
+  ProviderRateLimitedError,
+  ProviderUnavailableError,
+  ProviderNetworkError,
+  ProviderResponseError,
+  ProviderParseError,
+  snippet,
+  type ProviderErrorCode,
+} from './http.errors.js';
+export { parseRetryAfter } from './retry-after.parser.js';
+export { parseJsonLossless, JsonNumber, JsonSyntaxError, MAX_DEPTH, type LosslessJsonValue } from './json-lossless.parser.js';
+export {
+  parseDecimal,
+  decimalFromJson,
+  formatDecimal,
+  normalizeDecimal,
+  divideByPowerOfTen,
+  widenScale,
+  compareDecimal,
+  decimalEquals,
+  roundDecimal,
+  DecimalFormatError,
+  type ScaledDecimal,
+  type DecimalLimits,
+} from './scaled-decimal.js';
+export {
+  startSimulatorServer,
+  sendJson,
+  readRequestBody,
+  type SimulatorServer,
+  type SimulatorHandler,
+} from './simulator.server.js';
