@@ -91,7 +91,7 @@ export interface HttpClientOptions {
 
 export type QueryValue = string | number | boolean | null | undefined | ReadonlyArray<string | number>;
 
-export interface HttpRequest {
+export interface HttpRequest<T = unknown> {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Appended to `baseUrl` ("/simple/price"); '' for the base URL itself (JSON-RPC). */
   path: string;
@@ -108,6 +108,12 @@ export interface HttpRequest {
    * `ProviderParseError`.
    */
   parse?: 'json' | 'lossless' | 'text';
+  /**
+   * Turns the parsed body into the result `data`, inside the attempt: throw `ProviderParseError` for a body of the
+   * wrong shape (counts against the circuit, not retried) or `ProviderResponseError` for an error envelope sent
+   * with a 2xx status. `parseBody(provider, zodSchema, data, text)` from json.schemas.ts fits here.
+   */
+  decode?: (data: unknown, response: RawResponse) => T;
   /** Whether failed attempts may be retried. Default: true for GET, false otherwise. */
   idempotent?: boolean;
   /** Override the client's per-attempt timeout. */
@@ -135,11 +141,11 @@ export interface HttpClient {
    * One logical request: up to `1 + retries` attempts. Resolves with a 2xx response; otherwise rejects with a
    * `ProviderError` subclass (or the caller's abort reason).
    */
-  request<T = unknown>(request: HttpRequest): Promise<HttpResponse<T>>;
+  request<T = unknown>(request: HttpRequest<T>): Promise<HttpResponse<T>>;
   /** GET shorthand. */
-  get<T = unknown>(path: string, options?: Omit<HttpRequest, 'path' | 'method'>): Promise<HttpResponse<T>>;
+  get<T = unknown>(path: string, options?: Omit<HttpRequest<T>, 'path' | 'method'>): Promise<HttpResponse<T>>;
   /** POST with a JSON body. Not retried unless `idempotent: true` (JSON-RPC reads are). */
-  post<T = unknown>(path: string, json: unknown, options?: Omit<HttpRequest, 'path' | 'method' | 'json'>): Promise<HttpResponse<T>>;
+  post<T = unknown>(path: string, json: unknown, options?: Omit<HttpRequest<T>, 'path' | 'method' | 'json'>): Promise<HttpResponse<T>>;
   circuitState(): CircuitStateName;
   /** Milliseconds until the current rate-limit back-off passes (0 when none). */
   rateLimitedForMs(): number;
@@ -215,7 +221,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   };
 
   /** One network attempt; throws ProviderError subclasses. */
-  const attempt = async <T>(req: HttpRequest, url: string, init: RequestInit): Promise<HttpResponse<T>> => {
+  const attempt = async <T>(req: HttpRequest<T>, url: string, init: RequestInit): Promise<HttpResponse<T>> => {
     const attemptTimeout = req.timeoutMs ?? timeoutMs;
     const timeoutSignal = AbortSignal.timeout(attemptTimeout);
     const signal = req.signal ? AbortSignal.any([req.signal, timeoutSignal]) : timeoutSignal;
@@ -249,7 +255,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const detail = error instanceof JsonSyntaxError || error instanceof SyntaxError ? error.message : 'invalid JSON';
       throw new ProviderParseError(name, detail, snippet(text), { cause: error });
     }
-    return { status, headers, text, data: data as T, url };
+    const decoded = req.decode ? req.decode(data, { status, headers, text }) : data;
+    return { status, headers, text, data: decoded as T, url };
   };
 
   /** Waits out (or refuses) a back-off in force before an attempt. */
@@ -260,7 +267,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     await sleep(remaining, undefined, signal ? { signal } : {});
   };
 
-  const request = async <T>(req: HttpRequest): Promise<HttpResponse<T>> => {
+  const request = async <T>(req: HttpRequest<T>): Promise<HttpResponse<T>> => {
     const method = req.method ?? 'GET';
     const url = buildUrl(baseUrl, req.path, req.query);
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers, ...req.headers };
@@ -305,8 +312,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     name,
     baseUrl,
     request,
-    get: <T>(path: string, opts: Omit<HttpRequest, 'path' | 'method'> = {}) => request<T>({ ...opts, path, method: 'GET' }),
-    post: <T>(path: string, json: unknown, opts: Omit<HttpRequest, 'path' | 'method' | 'json'> = {}) =>
+    get: <T>(path: string, opts: Omit<HttpRequest<T>, 'path' | 'method'> = {}) => request<T>({ ...opts, path, method: 'GET' }),
+    post: <T>(path: string, json: unknown, opts: Omit<HttpRequest<T>, 'path' | 'method' | 'json'> = {}) =>
       request<T>({ ...opts, path, method: 'POST', json }),
     circuitState: () => (breaker ? CIRCUIT_NAMES[breaker.state] : 'closed'),
     rateLimitedForMs,

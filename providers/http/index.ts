@@ -49,3 +49,24 @@ export {
   type SimulatorServer,
   type SimulatorHandler,
 } from './simulator.server.js';
+export { stringifyJsonLossless, jsonNumber } from './json-lossless.stringify.js';
+export {
+  zJsonNumber,
+  zDecimal,
+  zDecimalNumber,
+  zDecimalString,
+  zSafeInteger,
+  zUnixSeconds,
+  zUnixMillis,
+  zIsoDate,
+  parseBody,
+} from './json.schemas.js';
+export {
+  createFailureSwitch,
+  type FailureMode,
+  type FailureSpec,
+  type FailureSwitch,
+  type SimulatorOptions,
+  type ProviderSimulator,
+} from './simulator.failures.js';
+export { seededRandom, createRandomWalk, percentChange, type RandomWalk, type RandomWalkOptions } from './simulator.random-walk.js';
