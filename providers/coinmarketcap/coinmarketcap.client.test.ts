@@ -149,10 +149,10 @@ describe('coinmarketcap simulator', () => {
     const client = createCoinMarketCapClient({
       baseUrl: sim.url,
       apiKey: 'k',
-      rateLimitWindowMs: 200,
+      rateLimitWindowMs: 1_000,
       resilience: { ...fast, rateLimit: { maxWaitMs: 0 } },
     });
-    await expect(client.quotes(['USDT'], 'USD')).rejects.toMatchObject({ retryAfterMs: 200 });
+    await expect(client.quotes(['USDT'], 'USD')).rejects.toMatchObject({ retryAfterMs: 1_000 });
     await expect(client.quotes(['USDT'], 'USD')).rejects.toBeInstanceOf(ProviderRateLimitedError);
     expect(sim.requestCount()).toBe(1);
     await new Promise((r) => setTimeout(r, client.http.rateLimitedForMs() + 20));
