@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildUrl, createHttpClient, type HttpClientOptions } from './http.client.js';
@@ -138,6 +139,29 @@ describe('createHttpClient', () => {
     setTimeout(() => controller.abort(new Error('caller gave up')), 50);
     await expect(pending).rejects.toThrow('caller gave up');
     expect(seen).toHaveLength(1);
+  });
+});
+
+describe('decode and signals', () => {
+  it('returns what decode returns, and counts a decode ProviderParseError against the circuit', async () => {
+    const { server } = await scripted([(_req, res) => sendJson(res, 200, '{"n":1}')]);
+    const client = fast(server.url, { retries: 0, breaker: { kind: 'consecutive', failures: 2, halfOpenAfterMs: 10_000 } });
+    const res = await client.get('/x', { decode: (data) => (data as { n: number }).n + 1 });
+    expect(res.data).toBe(2);
+    const reject = (): never => {
+      throw new ProviderParseError('test', 'wrong shape', '');
+    };
+    await expect(client.get('/x', { decode: reject })).rejects.toBeInstanceOf(ProviderParseError);
+    await expect(client.get('/x', { decode: reject })).rejects.toBeInstanceOf(ProviderParseError);
+    expect(client.circuitState()).toBe('open');
+  });
+
+  it('leaves no listeners on a long-lived caller signal', async () => {
+    const { server } = await scripted([ok]);
+    const client = fast(server.url);
+    const shutdown = new AbortController();
+    for (let i = 0; i < 20; i += 1) await client.get('/x', { signal: shutdown.signal });
+    expect(getEventListeners(shutdown.signal, 'abort')).toHaveLength(0);
   });
 });
 

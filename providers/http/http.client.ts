@@ -223,20 +223,32 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   /** One network attempt; throws ProviderError subclasses. */
   const attempt = async <T>(req: HttpRequest<T>, url: string, init: RequestInit): Promise<HttpResponse<T>> => {
     const attemptTimeout = req.timeoutMs ?? timeoutMs;
-    const timeoutSignal = AbortSignal.timeout(attemptTimeout);
-    const signal = req.signal ? AbortSignal.any([req.signal, timeoutSignal]) : timeoutSignal;
+    if (req.signal?.aborted) throw req.signal.reason;
+    // One controller per attempt, fed by our timer and the caller's signal; both are detached in `finally`, so a
+    // long-lived caller signal (a worker's shutdown signal) gathers no listeners (unlike AbortSignal.any on Node 20).
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, attemptTimeout);
+    const onCallerAbort = (): void => controller.abort();
+    req.signal?.addEventListener('abort', onCallerAbort, { once: true });
     let status: number;
     let headers: Headers;
     let text: string;
     try {
-      const res = await fetch(url, { ...init, signal });
+      const res = await fetch(url, { ...init, signal: controller.signal });
       status = res.status;
       headers = res.headers;
-      text = await res.text();
+      text = await res.text(); // the timeout covers the body too
     } catch (error) {
       if (req.signal?.aborted) throw req.signal.reason;
-      if (timeoutSignal.aborted) throw new ProviderTimeoutError(name, attemptTimeout);
+      if (timedOut) throw new ProviderTimeoutError(name, attemptTimeout);
       throw new ProviderNetworkError(name, error);
+    } finally {
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onCallerAbort);
     }
 
     if (status < 200 || status > 299) {

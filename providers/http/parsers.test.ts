@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { backoffDelay } from './backoff.policy.js';
+import { ProviderParseError } from './http.errors.js';
+import { jsonNumber, stringifyJsonLossless } from './json-lossless.stringify.js';
+import { parseBody, zDecimal, zUnixSeconds } from './json.schemas.js';
+import { createFailureSwitch } from './simulator.failures.js';
+import { createRandomWalk, percentChange, seededRandom } from './simulator.random-walk.js';
 import { JsonNumber, JsonSyntaxError, MAX_DEPTH, parseJsonLossless } from './json-lossless.parser.js';
 import { parseRetryAfter } from './retry-after.parser.js';
 import {
@@ -132,5 +138,63 @@ describe('backoffDelay', () => {
     expect(backoffDelay(0, opts, () => 1)).toBe(100);
     expect(backoffDelay(2, opts, () => 0)).toBe(200);
     expect(backoffDelay(10, opts, () => 1)).toBe(1_000);
+  });
+});
+
+describe('stringifyJsonLossless', () => {
+  it('round-trips with parseJsonLossless, keeping number text', () => {
+    const text = '{"a":[1.2e-7,0.00001234,"x\\"y",null,true],"b":{"c":123456789012345678901234567890}}';
+    expect(stringifyJsonLossless(parseJsonLossless(text))).toBe(text);
+    expect(() => jsonNumber('1.')).toThrow(SyntaxError);
+  });
+});
+
+describe('zod helpers', () => {
+  it('turn JSON numbers and numeric strings into exact decimals and timestamps into dates', () => {
+    const schema = z.object({ p: zDecimal, q: zDecimal, t: zUnixSeconds });
+    const parsed = schema.parse(parseJsonLossless('{"p":1.2e-7,"q":"750350000","t":1711356300}'));
+    expect(parsed).toEqual({ p: { value: 12n, scale: 8 }, q: { value: 750350000n, scale: 0 }, t: new Date(1711356300_000) });
+  });
+  it('report a shape mismatch as ProviderParseError naming the path', () => {
+    const schema = z.object({ data: z.object({ price: zDecimal }) });
+    const text = '{"data":{"price":"12,5"}}';
+    const error = (() => {
+      try {
+        return parseBody('p', schema, parseJsonLossless(text), text);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ProviderParseError);
+    expect((error as Error).message).toContain('data.price');
+  });
+});
+
+describe('simulator helpers', () => {
+  it('random walk is deterministic per seed, exact and positive', () => {
+    const make = () => createRandomWalk({ start: { a: parseDecimal('0.000001'), b: parseDecimal('3500.12') }, volatility: 0.5, random: seededRandom(9) });
+    const x = make();
+    const y = make();
+    for (let i = 0; i < 200; i += 1) {
+      const sx = x.step();
+      expect(sx).toEqual(y.step());
+      expect(sx.a!.value > 0n && sx.b!.value > 0n).toBe(true);
+      expect(sx.b!.scale).toBe(2);
+    }
+    expect(x.opening().b).toEqual(parseDecimal('3500.12'));
+  });
+  it('percentChange is exact (truncated to the scale)', () => {
+    expect(formatDecimal(percentChange(parseDecimal('200'), parseDecimal('203'), 2))).toBe('1.50');
+    expect(formatDecimal(percentChange(parseDecimal('3'), parseDecimal('2'), 4))).toBe('-33.3333');
+  });
+  it('failure switch counts down and can be cleared', () => {
+    const failures = createFailureSwitch({ mode: 'server-error', times: 2 });
+    expect(failures.take()?.mode).toBe('server-error');
+    expect(failures.take()?.mode).toBe('server-error');
+    expect(failures.take()).toBeNull();
+    failures.set('hang');
+    expect(failures.take()?.mode).toBe('hang');
+    failures.set(null);
+    expect(failures.take()).toBeNull();
   });
 });
