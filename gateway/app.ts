@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
+import { AccessTokens, InternalTokens, REQUEST_ID_HEADER } from '../platform/auth/tokens.js';
+import { connectNats, pingNats, type NatsConnection } from '../platform/bus/nats.js';
+import type { Config } from '../platform/config/config.js';
+import { createErrorFormatter } from '../platform/errors.js';
+import { graphqlHttpHandler } from '../platform/graphql/http-handler.js';
+import { Metrics } from '../platform/http/metrics.js';
+import { createHttpServer, listen } from '../platform/http/server.js';
+import { newId } from '../platform/ids.js';
+import type { Logger } from '../platform/logger.js';
+import { createRedis, pingRedis } from '../platform/redis.js';
+import { Authenticator } from './auth/authenticate.js';
+import type { GatewayContext } from './context.js';
+import { InternalContextDataSource } from './data-source.js';
+import { guardPlugin, type GuardOptions } from './guard-plugin.js';
+import { RateLimiter } from './limits/rate-limit.js';
+import { fallbackRule, permissions } from './permissions/permissions.js';
+import { playgroundHandler } from './playground/playground.js';
+import { EventHub } from './subscriptions/event-hub.js';
+import { liveFields } from './subscriptions/live-fields.js';
+import { startLiveServer } from './subscriptions/live-server.js';
+import { buildSubscriptionSchema } from './subscriptions/subscription-schema.js';
+
+export const SUPERGRAPH_PATH = new URL('../supergraph.graphql', import.meta.url);
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  sockets(): number;
+}
+
+export interface GatewayOptions {
+  config: Config;
+  log: Logger;
+  port: number;
+  supergraphSdl?: string;
+}
+
+function clientIp(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+/** Builds and starts the gateway: HTTP GraphQL, graphql-ws subscriptions, playground, health, metrics. */
+export async function startGateway({ config, log, port, supergraphSdl }: GatewayOptions): Promise<RunningGateway> {
+  const internalTokens = new InternalTokens(config.auth.internalTokenSecret, config.auth.internalTokenTtlSeconds);
+  const gateway = new ApolloGateway({
+    supergraphSdl: supergraphSdl ?? readFileSync(SUPERGRAPH_PATH, 'utf8'),
+    buildService: ({ name, url }) => {
+      const target = config.gateway.subgraphs[name] ?? url;
+      if (!target) throw new Error(`no URL for subgraph ${name}: set SUBGRAPH_URLS`);
+      return new InternalContextDataSource(target, internalTokens);
+    },
+    logger: log.child({ component: 'apollo-gateway' }),
+  });
+  const guard: GuardOptions = {
+    limits: config.gateway.limits,
+    permissions,
+    fallbackRule,
+    introspectionForAll: config.gateway.introspection,
+  };
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    csrfPrevention: true,
+    introspection: true, // access is decided per viewer by the guard plugin
+    includeStacktraceInErrorResponses: false,
+    parseOptions: { maxTokens: config.gateway.limits.maxTokens },
+    plugins: [ApolloServerPluginLandingPageDisabled(), guardPlugin(guard)],
+    formatError: createErrorFormatter((err) => log.error({ err }, 'unexpected gateway error')),
+  });
+  let apiSchema: GraphQLSchema | null = null;
+  let subscriptionSchema: GraphQLSchema | null = null;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
+    apiSchema = schema;
+    subscriptionSchema = buildSubscriptionSchema(schema, liveFields);
+  });
+  await apollo.start();
+
+
+  const redis = createRedis(config.redis.url, log);
+  const nats: NatsConnection = await connectNats(config.nats.url, 'gateway', log);
+  const limiter = new RateLimiter({ redis, prefix: config.redis.keyPrefix, ...config.gateway.rateLimits });
+  const authenticator = new Authenticator(new AccessTokens(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds), limiter, config.redis.keyPrefix);
+  const metrics = new Metrics('gateway');
+
+  const context = async (req: IncomingMessage): Promise<GatewayContext> => {
+    const header = req.headers.authorization;
+    const { viewer } = await authenticator.authenticate(Array.isArray(header) ? header[0] : header, clientIp(req));
+    const given = req.headers[REQUEST_ID_HEADER];
+    const requestId = typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : newId('req');
+    return { viewer, requestId, _shield: { cache: {} } };
+  };
+
+  const routes: Parameters<typeof createHttpServer>[0]['routes'] = {
+    '/graphql': graphqlHttpHandler({ server: apollo, log, context }),
+  };
+  if (config.gateway.playground) routes['/playground'] = playgroundHandler();
+  const http = createHttpServer({
+    service: 'gateway',
+    log,
+    metrics,
+    health: {
+      supergraph: async () => {
+        if (!apiSchema) throw new Error('supergraph not loaded');
+      },
+      redis: () => pingRedis(redis),
+      nats: () => pingNats(nats),
+    },
+    routes,
+  });
+
+  const hub = new EventHub(nats, log, config.nats.subjectPrefix);
+  const execute = async (document: DocumentNode, variables: Record<string, unknown>, ctx: GatewayContext): Promise<ExecutionResult> => {
+    const response = await apollo.executeOperation({ query: document, variables }, { contextValue: ctx });
+    if (response.body.kind !== 'single') throw new Error('incremental delivery is not supported on subscriptions');
+    return response.body.singleResult as ExecutionResult;
+  };
+  const live = startLiveServer({
+    httpServer: http,
+    path: '/graphql',
+    log,
+    hub,
+    fields: liveFields,
+    guard,
+    schema: () => {
+      if (!subscriptionSchema) throw new Error('supergraph not loaded');
+      return subscriptionSchema;
+    },
+    execute,
+    authenticate: (params, req) => {
+      const raw = params?.authorization ?? params?.Authorization ?? (typeof params?.accessToken === 'string' ? `Bearer ${params.accessToken}` : undefined);
+      return authenticator.authenticate(typeof raw === 'string' ? raw : null, clientIp(req));
+    },
+  });
+
+  const running = await listen(http, port, config.host);
+  log.info({ graphql: `${running.url}/graphql`, playground: config.gateway.playground ? `${running.url}/playground` : null }, 'gateway listening');
+  return {
+    url: running.url,
+    port: running.port,
+    sockets: live.sockets,
+    async close() {
+      await live.close();
+      await running.close(config.shutdownGraceMs);
+      hub.close();
+      await apollo.stop();
+      await nats.drain().catch(() => undefined);
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,11 @@
+import type { Viewer } from '../platform/auth/viewer.js';
+
+/** The gateway's per-request context (HTTP and WebSocket follow-up executions alike). */
+export interface GatewayContext {
+  viewer: Viewer;
+  requestId: string;
+  /** Signed lazily once per request, reused for every subgraph call of the plan. */
+  internalToken?: Promise<string>;
+  /** graphql-shield's per-request rule cache. */
+  _shield: { cache: Record<string, unknown> };
+}

@@ -1,0 +1,7 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261121000000_init } from './Migration20261121000000_init.js';
+
+/** Applied in order on start; never edit one that has shipped, add a new one. */
+export const identityMigrations: MigrationObject[] = [
+  { name: 'Migration20261121000000_init', class: Migration20261121000000_init },
+];

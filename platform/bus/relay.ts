@@ -1,0 +1,123 @@
+import type pg from 'pg';
+import type { JetStreamClient } from 'nats';
+import type { Logger } from '../logger.js';
+
+export interface OutboxRelayOptions {
+  pool: pg.Pool;
+  /** A dedicated connection string for LISTEN (the pool's clients come and go). */
+  listenUrl: string;
+  js: JetStreamClient;
+  schemas: string[];
+  /** Prepended to each event's subject (config.nats.subjectPrefix). */
+  subjectPrefix: string;
+  log: Logger;
+  pollMs: number;
+  batchSize?: number;
+  onPublished?: (schema: string, count: number) => void;
+}
+
+interface OutboxRow {
+  id: string;
+  subject: string;
+  envelope: unknown;
+}
+
+/**
+ * Moves committed outbox rows to JetStream. Rows are claimed with FOR UPDATE SKIP LOCKED (several relays
+ * may run), published with Nats-Msg-Id = event id (the stream drops duplicates, e.g. after a crash between
+ * publish and mark), and marked published in the same transaction. Woken by NOTIFY, with a poll as backstop.
+ */
+export class OutboxRelay {
+  private stopped = false;
+  private wake: (() => void) | null = null;
+  private pending = new Set<string>();
+  private listener: pg.Client | null = null;
+  private loop: Promise<void> | null = null;
+
+  constructor(private readonly options: OutboxRelayOptions) {}
+
+  async start(PgClient: typeof pg.Client): Promise<void> {
+    const client = new PgClient({ connectionString: this.options.listenUrl });
+    client.on('error', (err) => this.options.log.warn({ err }, 'outbox listener error'));
+    await client.connect();
+    client.on('notification', (msg) => {
+      if (msg.payload) this.pending.add(msg.payload);
+      this.wake?.();
+    });
+    await client.query('listen outbox');
+    this.listener = client;
+    for (const schema of this.options.schemas) this.pending.add(schema);
+    this.loop = this.run();
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 0;
+    while (!this.stopped) {
+      const due = this.pending.size ? [...this.pending] : this.options.schemas;
+      this.pending.clear();
+      try {
+        for (const schema of due) {
+          if (!this.options.schemas.includes(schema)) continue;
+          while ((await this.drainBatch(schema)) === (this.options.batchSize ?? 200)) {
+            if (this.stopped) break;
+          }
+        }
+        backoff = 0;
+      } catch (err) {
+        backoff = Math.min(backoff ? backoff * 2 : 250, 5000);
+        this.options.log.warn({ err, backoffMs: backoff }, 'outbox relay could not publish: retrying');
+        for (const schema of due) this.pending.add(schema);
+      }
+      if (this.stopped) break;
+      if (this.pending.size && !backoff) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, backoff || this.options.pollMs);
+        this.wake = () => {
+          if (backoff) return;
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+  }
+
+  /** Publishes one batch of one schema's outbox; returns how many rows it published. */
+  async drainBatch(schema: string): Promise<number> {
+    const client = await this.options.pool.connect();
+    try {
+      await client.query('begin');
+      const { rows } = await client.query<OutboxRow>(
+        `select id, subject, envelope from "${schema}".outbox where published_at is null order by occurred_at, id limit $1 for update skip locked`,
+        [this.options.batchSize ?? 200],
+      );
+      if (rows.length === 0) {
+        await client.query('commit');
+        return 0;
+      }
+      const encoder = new TextEncoder();
+      await Promise.all(
+        rows.map((row) =>
+          // msgID is sent as the Nats-Msg-Id header: JetStream's duplicate window drops a re-publish.
+          this.options.js.publish(this.options.subjectPrefix + row.subject, encoder.encode(JSON.stringify(row.envelope)), { msgID: row.id, timeout: 5000 }),
+        ),
+      );
+      await client.query(`update "${schema}".outbox set published_at = now(), attempts = attempts + 1 where id = any($1)`, [rows.map((r) => r.id)]);
+      await client.query('commit');
+      this.options.onPublished?.(schema, rows.length);
+      return rows.length;
+    } catch (err) {
+      await client.query('rollback').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+    await this.listener?.end();
+  }
+}

@@ -1,0 +1,244 @@
+import { z } from 'zod';
+
+/**
+ * The one reader of process.env. Every process calls loadConfig once at start-up; a bad variable is
+ * reported by name (all of them at once) and the process exits 1.
+ */
+
+const DEV_SECRETS = {
+  JWT_SECRET: 'dev-only-jwt-secret-change-me-0123456789abcdef',
+  INTERNAL_TOKEN_SECRET: 'dev-only-internal-secret-change-me-0123456789',
+  TELEGRAM_BOT_TOKEN: '1000000001:DEV-only-bot-token-change-me',
+} as const;
+
+const TELEGRAM_PRODUCTION_PUBLIC_KEY = 'e7bf03a2fa4602af4580703d88dda5bb59f32ed8b02a56c187fe7d34caed242d';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const secret = z.string().min(32, 'must be at least 32 characters');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: port.optional(),
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/custody_dev'),
+  DATABASE_POOL_MAX: positiveInt.default(10),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  REDIS_KEY_PREFIX: z.string().default('csg:'),
+  NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+  NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/).default('EVENTS'),
+  NATS_SUBJECT_PREFIX: z.string().regex(/^([a-z0-9_-]+\.)?$/, 'must be empty or end with a dot, e.g. "staging."').default(''),
+
+  GATEWAY_PORT: port.default(4000),
+  IDENTITY_PORT: port.default(4101),
+  IDENTITY_URL: z.string().url().optional(),
+  SUBGRAPH_URLS: z.string().optional(),
+
+  JWT_SECRET: secret.optional(),
+  INTERNAL_TOKEN_SECRET: secret.optional(),
+  ACCESS_TOKEN_TTL_SECONDS: positiveInt.default(900),
+  REFRESH_TOKEN_TTL_DAYS: positiveInt.default(30),
+  INTERNAL_TOKEN_TTL_SECONDS: positiveInt.default(60),
+
+  TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, 'must look like <bot id>:<secret>').optional(),
+  TELEGRAM_BOT_ID: z.string().regex(/^\d+$/).optional(),
+  TELEGRAM_PUBLIC_KEY: z.string().regex(/^[0-9a-f]{64}$/i).default(TELEGRAM_PRODUCTION_PUBLIC_KEY),
+  TELEGRAM_AUTH_MAX_AGE_SECONDS: positiveInt.default(3600),
+
+  LEVEL_THRESHOLDS: z.string().default('2:kyc=BASIC;3:kyc=FULL,volume=50000000'),
+
+  QUERY_MAX_DEPTH: positiveInt.default(10),
+  QUERY_MAX_ALIASES: positiveInt.default(15),
+  QUERY_MAX_TOKENS: positiveInt.default(1000),
+  QUERY_MAX_COST: positiveInt.default(5000),
+  RATE_LIMIT_VIEWER_PER_MINUTE: positiveInt.default(600),
+  RATE_LIMIT_IP_PER_MINUTE: positiveInt.default(1200),
+  PLAYGROUND_ENABLED: bool.optional(),
+  INTROSPECTION_ENABLED: bool.optional(),
+
+  OUTBOX_POLL_MS: positiveInt.default(500),
+  OUTBOX_RELAY_PORT: port.default(4190),
+  SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
+});
+
+export type Env = Record<string, string | undefined>;
+export type NodeEnv = 'development' | 'test' | 'production';
+
+export interface LevelRule {
+  level: number;
+  kyc: 'NONE' | 'BASIC' | 'FULL';
+  minTradeVolumeToman: bigint;
+}
+
+export interface Config {
+  env: NodeEnv;
+  logLevel: string;
+  host: string;
+  port: number | null;
+  database: { url: string; poolMax: number };
+  redis: { url: string; keyPrefix: string };
+  /** subjectPrefix isolates environments sharing one NATS (tests, staging); empty in production. */
+  nats: { url: string; stream: string; subjectPrefix: string };
+  gateway: {
+    port: number;
+    subgraphs: Record<string, string>;
+    limits: { maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number };
+    rateLimits: { viewerPerMinute: number; ipPerMinute: number };
+    playground: boolean;
+    introspection: boolean;
+  };
+  identity: { port: number };
+  auth: {
+    jwtSecret: string;
+    internalTokenSecret: string;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlDays: number;
+    internalTokenTtlSeconds: number;
+  };
+  telegram: {
+    botToken: string;
+    botId: string | null;
+    publicKeyHex: string;
+    authMaxAgeSeconds: number;
+  };
+  levels: LevelRule[];
+  outbox: { pollMs: number; port: number };
+  shutdownGraceMs: number;
+  /** Names of secrets that fell back to dev-only defaults (never allowed in production). */
+  devDefaultsUsed: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseLevelThresholds(text: string): LevelRule[] {
+  const rules: LevelRule[] = [{ level: 1, kyc: 'NONE', minTradeVolumeToman: 0n }];
+  for (const part of text.split(';').map((p) => p.trim()).filter(Boolean)) {
+    const match = /^(\d+):(.*)$/.exec(part);
+    if (!match) throw new Error(`"${part}" is not <level>:<requirement>,...`);
+    const rule: LevelRule = { level: Number(match[1]), kyc: 'NONE', minTradeVolumeToman: 0n };
+    for (const req of (match[2] ?? '').split(',').map((r) => r.trim()).filter(Boolean)) {
+      const [key, value] = req.split('=');
+      if (key === 'kyc' && (value === 'NONE' || value === 'BASIC' || value === 'FULL')) rule.kyc = value;
+      else if (key === 'volume' && value !== undefined && /^\d+$/.test(value)) rule.minTradeVolumeToman = BigInt(value);
+      else throw new Error(`unknown requirement "${req}" (use kyc=NONE|BASIC|FULL or volume=<toman>)`);
+    }
+    if (rule.level < 2) throw new Error(`level ${rule.level}: level 1 is the entry level and has no requirements`);
+    rules.push(rule);
+  }
+  rules.sort((a, b) => a.level - b.level);
+  return rules;
+}
+
+function parseSubgraphUrls(text: string | undefined, host: string, identityPort: number): Record<string, string> {
+  const urls: Record<string, string> = { identity: `http://${host}:${identityPort}/graphql` };
+  if (!text) return urls;
+  for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`"${pair}" is not name=url`);
+    const url = pair.slice(eq + 1);
+    new URL(url);
+    urls[pair.slice(0, eq)] = url;
+  }
+  return urls;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  // An empty variable (FOO= in a .env file) means "not set", as in most tooling.
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const devDefaultsUsed: string[] = [];
+  const secretOrDefault = (name: keyof typeof DEV_SECRETS, value: string | undefined): string => {
+    if (value) return value;
+    if (e.NODE_ENV === 'production') {
+      problems.push(`${name}: required in production (no dev default is used there)`);
+      return '';
+    }
+    devDefaultsUsed.push(name);
+    return DEV_SECRETS[name];
+  };
+  const jwtSecret = secretOrDefault('JWT_SECRET', e.JWT_SECRET);
+  const internalTokenSecret = secretOrDefault('INTERNAL_TOKEN_SECRET', e.INTERNAL_TOKEN_SECRET);
+  const botToken = secretOrDefault('TELEGRAM_BOT_TOKEN', e.TELEGRAM_BOT_TOKEN);
+  if (e.NODE_ENV === 'production') {
+    for (const [name, value] of Object.entries({ JWT_SECRET: e.JWT_SECRET, INTERNAL_TOKEN_SECRET: e.INTERNAL_TOKEN_SECRET })) {
+      if (value && Object.values(DEV_SECRETS).includes(value as never)) problems.push(`${name}: the dev-only default is refused in production`);
+    }
+  }
+  if (jwtSecret && jwtSecret === internalTokenSecret) problems.push('INTERNAL_TOKEN_SECRET: must differ from JWT_SECRET');
+
+  let levels: LevelRule[] = [];
+  try {
+    levels = parseLevelThresholds(e.LEVEL_THRESHOLDS);
+  } catch (err) {
+    problems.push(`LEVEL_THRESHOLDS: ${(err as Error).message}`);
+  }
+  let subgraphs: Record<string, string> = {};
+  try {
+    subgraphs = parseSubgraphUrls(e.SUBGRAPH_URLS, e.HOST, e.IDENTITY_PORT);
+    if (e.IDENTITY_URL) subgraphs.identity = e.IDENTITY_URL;
+  } catch (err) {
+    problems.push(`SUBGRAPH_URLS: ${(err as Error).message}`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  const production = e.NODE_ENV === 'production';
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    host: e.HOST,
+    port: e.PORT ?? null,
+    database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
+    redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
+    nats: { url: e.NATS_URL, stream: e.NATS_STREAM, subjectPrefix: e.NATS_SUBJECT_PREFIX },
+    gateway: {
+      port: e.GATEWAY_PORT,
+      subgraphs,
+      limits: { maxDepth: e.QUERY_MAX_DEPTH, maxAliases: e.QUERY_MAX_ALIASES, maxTokens: e.QUERY_MAX_TOKENS, maxCost: e.QUERY_MAX_COST },
+      rateLimits: { viewerPerMinute: e.RATE_LIMIT_VIEWER_PER_MINUTE, ipPerMinute: e.RATE_LIMIT_IP_PER_MINUTE },
+      playground: e.PLAYGROUND_ENABLED ?? true,
+      introspection: e.INTROSPECTION_ENABLED ?? !production,
+    },
+    identity: { port: e.IDENTITY_PORT },
+    auth: {
+      jwtSecret,
+      internalTokenSecret,
+      accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
+      internalTokenTtlSeconds: e.INTERNAL_TOKEN_TTL_SECONDS,
+    },
+    telegram: {
+      botToken,
+      botId: e.TELEGRAM_BOT_ID ?? null,
+      publicKeyHex: e.TELEGRAM_PUBLIC_KEY.toLowerCase(),
+      authMaxAgeSeconds: e.TELEGRAM_AUTH_MAX_AGE_SECONDS,
+    },
+    levels,
+    outbox: { pollMs: e.OUTBOX_POLL_MS, port: e.OUTBOX_RELAY_PORT },
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    devDefaultsUsed,
+  };
+}
+
+/** loadConfig for entrypoints: prints every problem and exits 1 instead of throwing. */
+export function loadConfigOrExit(env: Env = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

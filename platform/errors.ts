@@ -1,0 +1,85 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+
+/** Stable codes a client can switch on; listed in each subgraph README. */
+export const ErrorCode = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  INSUFFICIENT_FUNDS: 'INSUFFICIENT_FUNDS',
+  RATE_LIMITED: 'RATE_LIMITED',
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode] | (string & {});
+
+/** A failure the caller can act on. Services throw these; the mapper turns them into GraphQL errors. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const badInput = (message: string, details: Record<string, unknown> = {}) => new DomainError(ErrorCode.BAD_USER_INPUT, message, details);
+export const unauthenticated = (message = 'Authentication required') => new DomainError(ErrorCode.UNAUTHENTICATED, message);
+export const forbidden = (message = 'Not allowed') => new DomainError(ErrorCode.FORBIDDEN, message);
+export const notFound = (what: string, id?: string) => new DomainError(ErrorCode.NOT_FOUND, `${what} not found`, id ? { id } : {});
+export const conflict = (message: string, details: Record<string, unknown> = {}) => new DomainError(ErrorCode.CONFLICT, message, details);
+
+export function toGraphQLError(err: DomainError): GraphQLError {
+  return new GraphQLError(err.message, { extensions: { code: err.code, ...err.details } });
+}
+
+const PASS_THROUGH_CODES = new Set<string>([
+  ErrorCode.GRAPHQL_PARSE_FAILED,
+  ErrorCode.GRAPHQL_VALIDATION_FAILED,
+  ErrorCode.BAD_USER_INPUT,
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
+]);
+
+/**
+ * The one error mapper: domain errors keep their code and message; GraphQL request errors keep theirs;
+ * anything unexpected is logged with the request id and masked, so no stack or internal text leaks.
+ */
+export function createErrorFormatter(onUnexpected: (error: unknown) => void) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrap(error);
+    if (original instanceof DomainError) {
+      return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: { ...original.details, code: original.code } };
+    }
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && (PASS_THROUGH_CODES.has(code) || Object.values(ErrorCode).includes(code as never))) {
+      if (code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+        const { stacktrace: _omit, exception: _ex, ...extensions } = formatted.extensions ?? {};
+        return { ...formatted, extensions };
+      }
+    }
+    if (original instanceof GraphQLError && original.extensions?.code && code !== ErrorCode.INTERNAL_SERVER_ERROR && original.originalError === undefined) {
+      const { stacktrace: _omit, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    onUnexpected(original);
+    return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+  };
+}
+
+function unwrap(error: unknown): unknown {
+  let current = error;
+  for (let i = 0; i < 5; i++) {
+    if (current instanceof GraphQLError && current.originalError) current = current.originalError;
+    else break;
+  }
+  return current;
+}

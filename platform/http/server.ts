@@ -1,0 +1,117 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Logger } from '../logger.js';
+import { runHealthChecks, type HealthCheck } from './health.js';
+import type { Metrics } from './metrics.js';
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
+
+export interface HttpServerOptions {
+  service: string;
+  log: Logger;
+  metrics: Metrics;
+  health: Record<string, HealthCheck>;
+  routes: Record<string, RouteHandler>;
+}
+
+export interface RunningServer {
+  server: Server;
+  port: number;
+  url: string;
+  /** Stops accepting, lets in-flight requests finish (up to graceMs), then destroys what is left. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, contentType = 'application/json; charset=utf-8'): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) });
+  res.end(payload);
+}
+
+export class BodyTooLargeError extends Error {}
+
+export async function readBody(req: IncomingMessage, limitBytes = 1_048_576): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limitBytes) throw new BodyTooLargeError(`body larger than ${limitBytes} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * A small HTTP server shared by every process: the routes it is given plus /health and /metrics, request
+ * metrics, and a drain on close. No framework: the GraphQL handlers do their own content negotiation.
+ */
+export function createHttpServer(options: HttpServerOptions): Server {
+  const { service, log, metrics, health, routes } = options;
+  const handlers: Record<string, RouteHandler> = {
+    ...routes,
+    '/health': async (_req, res) => {
+      const report = await runHealthChecks(service, health);
+      sendJson(res, report.status === 'ok' ? 200 : 503, report);
+    },
+    '/metrics': async (_req, res) => {
+      const body = await metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      res.end(body);
+    },
+  };
+  return createServer((req, res) => {
+    const started = process.hrtime.bigint();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const handler = handlers[url.pathname];
+    const route = handler ? url.pathname : 'unmatched';
+    res.on('finish', () => {
+      const labels = { route, method: req.method ?? 'GET', status: String(res.statusCode) };
+      metrics.requests.inc(labels);
+      metrics.duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    if (!handler) {
+      sendJson(res, 404, { error: 'not found' });
+      return;
+    }
+    Promise.resolve(handler(req, res, url)).catch((err: unknown) => {
+      log.error({ err, path: url.pathname }, 'unhandled error in HTTP handler');
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.destroy();
+    });
+  });
+}
+
+export async function listen(server: Server, port: number, host: string): Promise<RunningServer> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  return {
+    server,
+    port: actualPort,
+    url: `http://${host}:${actualPort}`,
+    close: (graceMs = 5000) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          for (const socket of sockets) socket.destroy();
+        }, graceMs);
+        timer.unref();
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+      }),
+  };
+}

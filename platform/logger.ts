@@ -1,0 +1,33 @@
+import pino, { type DestinationStream, type Logger } from 'pino';
+
+export type { Logger };
+
+/** Paths whose values never reach a log line, at any level. */
+export const REDACTED_PATHS = [
+  'token', 'accessToken', 'refreshToken', 'initData', 'password', 'mnemonic', 'privateKey', 'secret',
+  'authorization', 'cardNumber', 'pan', 'document',
+  '*.token', '*.accessToken', '*.refreshToken', '*.initData', '*.password', '*.mnemonic', '*.privateKey', '*.secret',
+  '*.authorization', '*.cardNumber', '*.pan', '*.document',
+  'req.headers.authorization', 'req.headers.cookie', 'req.headers["x-internal-context"]',
+  'headers.authorization', 'headers["x-internal-context"]', 'variables.*', 'connectionParams.*',
+];
+
+export interface LoggerOptions {
+  name: string;
+  level: string;
+  destination?: DestinationStream;
+}
+
+export function createLogger({ name, level, destination }: LoggerOptions): Logger {
+  return pino(
+    {
+      name,
+      level,
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      base: { service: name },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      serializers: { err: pino.stdSerializers.err },
+    },
+    destination,
+  );
+}

@@ -1,0 +1,130 @@
+import type { IncomingMessage } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { MigrationObject } from '@mikro-orm/core';
+import type { Options } from '@mikro-orm/postgresql';
+import type { GraphQLSchema } from 'graphql';
+import { InternalTokens, INTERNAL_CONTEXT_HEADER, InvalidTokenError } from '../auth/tokens.js';
+import { connectNats, ensureEventStream, pingNats, type JetStreamClient, type JetStreamManager, type NatsConnection } from '../bus/nats.js';
+import type { Config } from '../config/config.js';
+import { ensureDatabase } from '../db/database.js';
+import { migrateSubgraph, openSubgraphDatabase, pingDatabase, poolStats, type MikroORM } from '../db/orm.js';
+import { createErrorFormatter, unauthenticated } from '../errors.js';
+import { graphqlHttpHandler } from '../graphql/http-handler.js';
+import { Loaders } from '../graphql/loaders.js';
+import type { SubgraphContext } from '../graphql/subgraph-context.js';
+import { Metrics } from '../http/metrics.js';
+import { createHttpServer, listen, type RouteHandler } from '../http/server.js';
+import type { Logger } from '../logger.js';
+import { createRedis, pingRedis, type Redis } from '../redis.js';
+
+/** Connections a subgraph's services are built from. */
+export interface SubgraphDeps {
+  config: Config;
+  log: Logger;
+  orm: MikroORM;
+  redis: Redis;
+  nats: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  metrics: Metrics;
+}
+
+export interface SubgraphApp {
+  schema: GraphQLSchema;
+  /** Background work the subgraph runs (event consumers); stopped on shutdown before connections close. */
+  background?: { stop(): Promise<void> }[];
+  routes?: Record<string, RouteHandler>;
+  /** Adds the subgraph's services to every request context. */
+  context?: () => Record<string, unknown>;
+}
+
+export interface SubgraphDefinition {
+  /** Name in supergraph.yaml; also the Postgres schema it owns. */
+  name: string;
+  entities: NonNullable<Options['entities']>;
+  migrations: MigrationObject[];
+  build(deps: SubgraphDeps): Promise<SubgraphApp>;
+}
+
+export interface RunningSubgraph {
+  name: string;
+  url: string;
+  port: number;
+  deps: SubgraphDeps;
+  app: SubgraphApp;
+  close(): Promise<void>;
+}
+
+/** Everything main.ts and the in-process tests need: connect, migrate, build, serve. */
+export async function startSubgraph(definition: SubgraphDefinition, config: Config, log: Logger, port: number): Promise<RunningSubgraph> {
+  await ensureDatabase(config.database.url);
+  const orm = await openSubgraphDatabase({
+    schema: definition.name,
+    url: config.database.url,
+    poolMax: config.database.poolMax,
+    entities: definition.entities,
+    migrations: definition.migrations,
+    log,
+  });
+  const applied = await migrateSubgraph(orm, definition.name);
+  if (applied.length) log.info({ migrations: applied }, 'migrations applied');
+  const redis = createRedis(config.redis.url, log);
+  const nats = await connectNats(config.nats.url, definition.name, log);
+  const jsm = await nats.jetstreamManager();
+  await ensureEventStream(jsm, config.nats.stream, config.nats.subjectPrefix);
+  const js = nats.jetstream();
+  const metrics = new Metrics(definition.name);
+  metrics.trackPool(() => poolStats(orm));
+  const deps: SubgraphDeps = { config, log, orm, redis, nats, js, jsm, metrics };
+  const app = await definition.build(deps);
+
+  const internalTokens = new InternalTokens(config.auth.internalTokenSecret, config.auth.internalTokenTtlSeconds);
+  const server = new ApolloServer<SubgraphContext>({
+    schema: app.schema,
+    introspection: true,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    formatError: createErrorFormatter((err) => log.error({ err }, 'unexpected error in resolver')),
+  });
+  await server.start();
+
+  const context = async (req: IncomingMessage): Promise<SubgraphContext> => {
+    const header = req.headers[INTERNAL_CONTEXT_HEADER];
+    if (typeof header !== 'string' || !header) throw unauthenticated('Subgraphs are reached through the gateway only');
+    try {
+      const { viewer, requestId } = await internalTokens.verify(header);
+      const base: SubgraphContext = { viewer, requestId, log: log.child({ requestId }), loaders: new Loaders(), em: orm.em.fork() };
+      return app.context ? { ...app.context(), ...base } : base;
+    } catch (err) {
+      if (err instanceof InvalidTokenError) throw unauthenticated('Invalid internal context');
+      throw err;
+    }
+  };
+  const http = createHttpServer({
+    service: definition.name,
+    log,
+    metrics,
+    health: { database: () => pingDatabase(orm), redis: () => pingRedis(redis), nats: () => pingNats(nats) },
+    routes: { ...app.routes, '/graphql': graphqlHttpHandler({ server, log, context }) },
+  });
+  const running = await listen(http, port, config.host);
+  log.info({ url: `${running.url}/graphql` }, `${definition.name} subgraph listening`);
+
+  return {
+    name: definition.name,
+    url: `${running.url}/graphql`,
+    port: running.port,
+    deps,
+    app,
+    async close() {
+      await running.close(config.shutdownGraceMs);
+      await server.stop();
+      for (const worker of app.background ?? []) await worker.stop();
+      await nats.drain().catch(() => undefined);
+      redis.disconnect();
+      await orm.close(true);
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import 'reflect-metadata';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { compose, currentSubgraphSdl, schemaFileOf, SUPERGRAPH_FILE } from './supergraph.js';
+
+/**
+ * npm run compose: writes each subgraph's schema.graphql from its code, then supergraph.graphql.
+ * npm run compose -- --check: exits 1 if any committed file differs from what the code produces.
+ */
+const check = process.argv.includes('--check');
+const sdl = await currentSubgraphSdl();
+const stale: string[] = [];
+const write = (file: URL, text: string) => {
+  let current = '';
+  try {
+    current = readFileSync(file, 'utf8');
+  } catch {
+    /* new file */
+  }
+  if (current === text) return;
+  stale.push(file.pathname);
+  if (!check) writeFileSync(file, text);
+};
+for (const [name, text] of sdl) write(schemaFileOf(name), text);
+write(SUPERGRAPH_FILE, compose(sdl));
+
+if (check && stale.length) {
+  console.error(`stale generated schema files (run npm run compose):\n${stale.map((f) => `  ${f}`).join('\n')}`);
+  process.exit(1);
+}
+console.log(stale.length ? `updated:\n${stale.map((f) => `  ${f}`).join('\n')}` : 'schemas up to date');

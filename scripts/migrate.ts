@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { pathToFileURL } from 'node:url';
+import type { Config } from '../platform/config/config.js';
+import { loadConfigOrExit } from '../platform/config/config.js';
+import { ensureDatabase } from '../platform/db/database.js';
+import { migrateSubgraph, openSubgraphDatabase } from '../platform/db/orm.js';
+import { createLogger, type Logger } from '../platform/logger.js';
+import { subgraphs } from '../subgraphs/registry.js';
+
+/** Creates the database if needed and applies every subgraph's committed migrations. */
+export async function migrateAll(config: Config, log: Logger): Promise<void> {
+  await ensureDatabase(config.database.url);
+  for (const { definition } of subgraphs) {
+    const orm = await openSubgraphDatabase({ schema: definition.name, url: config.database.url, poolMax: 2, entities: definition.entities, migrations: definition.migrations, log });
+    try {
+      const applied = await migrateSubgraph(orm, definition.name);
+      log.info({ subgraph: definition.name, applied }, applied.length ? 'migrations applied' : 'schema up to date');
+    } finally {
+      await orm.close(true);
+    }
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const config = loadConfigOrExit();
+  const log = createLogger({ name: 'migrate', level: config.logLevel });
+  migrateAll(config, log).then(
+    () => process.exit(0),
+    (err: unknown) => {
+      log.fatal({ err }, 'migration failed');
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,14 @@
+import type { SubgraphContext } from '../../platform/graphql/subgraph-context.js';
+import type { AuthService } from './auth/auth.service.js';
+import type { LevelPolicy } from './level/level-policy.js';
+import type { UserService } from './user/user.service.js';
+
+export interface IdentityServices {
+  auth: AuthService;
+  users: UserService;
+  levels: LevelPolicy;
+}
+
+export interface IdentityContext extends SubgraphContext {
+  identity: IdentityServices;
+}

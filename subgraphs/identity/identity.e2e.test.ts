@@ -1,0 +1,200 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signInitData } from './auth/telegram-init-data.js';
+import { buildIdentityServices } from './app.js';
+import { errorCode, gql } from '../../platform/testing/graphql-client.js';
+import { startStack, type TestStack } from '../../platform/testing/stack.js';
+import { initDataFor, newTelegramUser } from '../../platform/testing/telegram.js';
+import { TEST_BOT_TOKEN } from '../../platform/testing/test-env.js';
+
+const SIGN_IN = `mutation($initData: String!) { signInWithTelegram(initData: $initData) { accessToken refreshToken expiresAt user { id username firstName level roles settings { language displayCurrency } } } }`;
+const REFRESH = `mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken refreshToken } }`;
+const ME = `{ me { id username telegramId level roles settings { language displayCurrency } } }`;
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+async function signIn(user = newTelegramUser()) {
+  const res = await gql(stack.graphqlUrl, SIGN_IN, { initData: initDataFor(user) });
+  expect(res.body.errors).toBeUndefined();
+  return { user, payload: res.body.data!.signInWithTelegram as { accessToken: string; refreshToken: string; user: { id: string } } };
+}
+
+describe('signInWithTelegram', () => {
+  it('creates the user on first sign-in and returns tokens and me', async () => {
+    const tg = newTelegramUser({ language_code: 'fa' });
+    const first = await gql(stack.graphqlUrl, SIGN_IN, { initData: initDataFor(tg) });
+    expect(first.status).toBe(200);
+    const payload = first.body.data!.signInWithTelegram;
+    expect(payload.accessToken).toMatch(/^ey/);
+    expect(payload.refreshToken).toMatch(/^ses_[0-9a-z]{26}\.[\w-]+$/);
+    expect(new Date(payload.expiresAt).getTime()).toBeGreaterThan(Date.now());
+    expect(payload.user).toMatchObject({ username: tg.username, firstName: tg.first_name, level: 1, roles: ['USER'], settings: { language: 'FA', displayCurrency: 'IRT' } });
+
+    const me = await gql(stack.graphqlUrl, ME, {}, payload.accessToken);
+    expect(me.body.data!.me).toMatchObject({ id: payload.user.id, telegramId: String(tg.id) });
+
+    const again = await gql(stack.graphqlUrl, SIGN_IN, { initData: initDataFor({ ...tg, username: 'renamed' }) });
+    expect(again.body.data!.signInWithTelegram.user).toMatchObject({ id: payload.user.id, username: 'renamed' });
+  });
+
+  it('refuses every kind of bad initData with UNAUTHENTICATED, never a 5xx', async () => {
+    const tg = newTelegramUser();
+    const good = initDataFor(tg);
+    const tamperedUser = good.replace(encodeURIComponent(`"username":"${tg.username}"`), encodeURIComponent('"username":"mallory"'));
+    expect(tamperedUser).not.toBe(good);
+    const params = new URLSearchParams(good);
+    params.set('auth_date', String(Number(params.get('auth_date')) - 1));
+    const tamperedDate = params.toString();
+    const withoutHash = new URLSearchParams(good);
+    withoutHash.delete('hash');
+    const cases: Record<string, string> = {
+      'tampered user field': tamperedUser,
+      'tampered auth_date': tamperedDate,
+      'signed with another bot token': initDataFor(tg, { botToken: '7000000002:another-bot-token' }),
+      'auth_date older than the window': initDataFor(tg, { authDate: Math.floor(Date.now() / 1000) - 2 * 3600 }),
+      'auth_date far in the future': initDataFor(tg, { authDate: Math.floor(Date.now() / 1000) + 3600 }),
+      'missing hash': withoutHash.toString(),
+      'garbage': '%%%not&&init=data',
+      'empty': '',
+      'hash of wrong length': good.replace(/hash=[0-9a-f]+/, 'hash=abc'),
+      'no user field': signInitData(TEST_BOT_TOKEN, { auth_date: String(Math.floor(Date.now() / 1000)) }),
+      'user not JSON': signInitData(TEST_BOT_TOKEN, { auth_date: String(Math.floor(Date.now() / 1000)), user: '{not json' }),
+    };
+    for (const [name, initData] of Object.entries(cases)) {
+      const res = await gql(stack.graphqlUrl, SIGN_IN, { initData });
+      expect({ name, code: errorCode(res), data: res.body.data ?? null }).toEqual({ name, code: 'UNAUTHENTICATED', data: null });
+      expect(res.status).toBeLessThan(500);
+    }
+  });
+
+  it('rejects a wrong, malformed or expired access token with UNAUTHENTICATED', async () => {
+    const { payload } = await signIn();
+    const forged = `${payload.accessToken.slice(0, -4)}AAAA`;
+    for (const token of [forged, 'not-a-jwt', payload.accessToken.split('.').slice(0, 2).join('.') + '.']) {
+      const res = await gql(stack.graphqlUrl, ME, {}, token);
+      expect(res.status).toBe(401);
+      expect(errorCode(res)).toBe('UNAUTHENTICATED');
+    }
+    const res = await gql(stack.graphqlUrl, ME, {}, null, { authorization: 'Basic abc' });
+    expect(errorCode(res)).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('refreshSession', () => {
+  it('rotates the refresh token, and reuse of an old one revokes the whole family', async () => {
+    const { payload } = await signIn();
+    const r1 = await gql(stack.graphqlUrl, REFRESH, { t: payload.refreshToken });
+    expect(r1.body.errors).toBeUndefined();
+    const rotated = r1.body.data!.refreshSession as { accessToken: string; refreshToken: string };
+    expect(rotated.refreshToken).not.toBe(payload.refreshToken);
+    expect((await gql(stack.graphqlUrl, ME, {}, rotated.accessToken)).body.data!.me.id).toBe(payload.user.id);
+
+    const reuse = await gql(stack.graphqlUrl, REFRESH, { t: payload.refreshToken });
+    expect(errorCode(reuse)).toBe('UNAUTHENTICATED');
+    // the family is gone: the newest refresh token and the access tokens stop working too
+    expect(errorCode(await gql(stack.graphqlUrl, REFRESH, { t: rotated.refreshToken }))).toBe('UNAUTHENTICATED');
+    expect(errorCode(await gql(stack.graphqlUrl, ME, {}, rotated.accessToken))).toBe('UNAUTHENTICATED');
+    // another session of the same user is unaffected
+    const other = await gql(stack.graphqlUrl, SIGN_IN, { initData: initDataFor(newTelegramUser()) });
+    expect(other.body.errors).toBeUndefined();
+  });
+
+  it('refuses malformed and unknown refresh tokens', async () => {
+    for (const t of ['', 'abc', 'ses_00000000000000000000000000.secret', 'ses_x.y.z']) {
+      expect(errorCode(await gql(stack.graphqlUrl, REFRESH, { t }))).toBe('UNAUTHENTICATED');
+    }
+  });
+
+  it('signOut ends the session at once', async () => {
+    const { payload } = await signIn();
+    const out = await gql(stack.graphqlUrl, 'mutation { signOut }', {}, payload.accessToken);
+    expect(out.body.data).toEqual({ signOut: true });
+    expect(errorCode(await gql(stack.graphqlUrl, ME, {}, payload.accessToken))).toBe('UNAUTHENTICATED');
+    expect(errorCode(await gql(stack.graphqlUrl, REFRESH, { t: payload.refreshToken }))).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('staff', () => {
+  const USERS = `query($first: Int!, $after: String, $filter: UserFilter) { users(first: $first, after: $after, filter: $filter) { edges { cursor node { id username roles } } pageInfo { hasNextPage endCursor } } }`;
+
+  async function createStaff(roles: ('ADMIN' | 'SUPERADMIN' | 'SUPPORT')[], email: string) {
+    const identity = stack.subgraphs.get('identity')!;
+    const services = buildIdentityServices(identity.deps);
+    await services.auth.createAdmin(identity.deps.orm.em.fork(), { email, password: 'correct horse battery staple', roles: ['USER', ...roles] });
+    const res = await gql(stack.graphqlUrl, `mutation($e: String!, $p: String!) { signInAdmin(email: $e, password: $p) { accessToken user { id roles } } }`, { e: email, p: 'correct horse battery staple' });
+    expect(res.body.errors).toBeUndefined();
+    return res.body.data!.signInAdmin as { accessToken: string; user: { id: string } };
+  }
+
+  it('a USER asking for users gets FORBIDDEN and the identity subgraph receives no request', async () => {
+    const { payload } = await signIn();
+    const identityRequests = async () => {
+      const metric = await stack.subgraphs.get('identity')!.deps.metrics.requests.get();
+      return metric.values.filter((v) => v.labels.route === '/graphql').reduce((sum, v) => sum + v.value, 0);
+    };
+    const before = await identityRequests();
+    const res = await gql(stack.graphqlUrl, USERS, { first: 5 }, payload.accessToken);
+    expect(res.status).toBe(403);
+    expect(errorCode(res)).toBe('FORBIDDEN');
+    expect(res.body.data ?? null).toBeNull();
+    expect(await identityRequests()).toBe(before);
+  });
+
+  it('an ADMIN pages through users newest first without gaps or repeats', async () => {
+    const admin = await createStaff(['ADMIN'], 'admin@example.com');
+    for (let i = 0; i < 5; i++) await signIn();
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const res = await gql(stack.graphqlUrl, USERS, { first: 2, after }, admin.accessToken);
+      expect(res.body.errors).toBeUndefined();
+      const page = res.body.data!.users as { edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+      seen.push(...page.edges.map((e) => e.node.id));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect([...seen].sort().reverse()).toEqual(seen);
+    expect(seen.length).toBeGreaterThanOrEqual(6);
+    const bad = await gql(stack.graphqlUrl, USERS, { first: 500 }, admin.accessToken);
+    expect(errorCode(bad)).toBe('BAD_USER_INPUT');
+    const badCursor = await gql(stack.graphqlUrl, USERS, { first: 5, after: 'nonsense' }, admin.accessToken);
+    expect(errorCode(badCursor)).toBe('BAD_USER_INPUT');
+  });
+
+  it('only a SUPERADMIN grants roles; a revoked role stops working at once', async () => {
+    const superadmin = await createStaff(['SUPERADMIN'], 'root@example.com');
+    const admin = await createStaff(['ADMIN'], 'ops@example.com');
+    const { payload } = await signIn();
+    const GRANT = `mutation($u: ID!, $r: Role!) { grantRole(userId: $u, role: $r) { id roles } }`;
+    const REVOKE = `mutation($u: ID!, $r: Role!) { revokeRole(userId: $u, role: $r) { id roles } }`;
+    expect(errorCode(await gql(stack.graphqlUrl, GRANT, { u: payload.user.id, r: 'SUPPORT' }, admin.accessToken))).toBe('FORBIDDEN');
+    const granted = await gql(stack.graphqlUrl, GRANT, { u: payload.user.id, r: 'SUPPORT' }, superadmin.accessToken);
+    expect(granted.body.data!.grantRole.roles).toEqual(['USER', 'SUPPORT']);
+    // the user's token is re-issued with the role on refresh
+    const refreshed = (await gql(stack.graphqlUrl, REFRESH, { t: payload.refreshToken })).body.data!.refreshSession;
+    expect((await gql(stack.graphqlUrl, USERS, { first: 1 }, refreshed.accessToken)).body.errors).toBeUndefined();
+    await gql(stack.graphqlUrl, REVOKE, { u: payload.user.id, r: 'SUPPORT' }, superadmin.accessToken);
+    expect(errorCode(await gql(stack.graphqlUrl, USERS, { first: 1 }, refreshed.accessToken))).toBe('UNAUTHENTICATED');
+    const unknown = await gql(stack.graphqlUrl, GRANT, { u: 'usr_00000000000000000000000000', r: 'ADMIN' }, superadmin.accessToken);
+    expect(errorCode(unknown)).toBe('NOT_FOUND');
+    const badEnum = await gql(stack.graphqlUrl, GRANT, { u: payload.user.id, r: 'GOD' }, superadmin.accessToken);
+    expect(badEnum.status).toBe(400);
+    expect(errorCode(badEnum)).toBe('BAD_USER_INPUT');
+  });
+
+  it('wrong admin passwords are refused the same way as unknown emails, and lock after 5 tries', async () => {
+    await createStaff(['ADMIN'], 'lock@example.com');
+    const SIGN = `mutation($e: String!, $p: String!) { signInAdmin(email: $e, password: $p) { accessToken } }`;
+    const unknown = await gql(stack.graphqlUrl, SIGN, { e: 'nobody@example.com', p: 'whatever-password' });
+    expect(unknown.body.errors?.[0]?.message).toBe('Wrong email or password');
+    for (let i = 0; i < 5; i++) expect(errorCode(await gql(stack.graphqlUrl, SIGN, { e: 'lock@example.com', p: `wrong-${i}` }))).toBe('UNAUTHENTICATED');
+    const locked = await gql(stack.graphqlUrl, SIGN, { e: 'lock@example.com', p: 'correct horse battery staple' });
+    expect(locked.body.errors?.[0]?.message).toMatch(/Too many failed attempts/);
+  });
+});

@@ -1,0 +1,17 @@
+import type { GraphQLSchema } from 'graphql';
+import type { Config } from '../platform/config/config.js';
+import type { SubgraphDefinition } from '../platform/service/subgraph.js';
+import { buildIdentitySchema, identitySubgraph } from './identity/app.js';
+
+export interface RegisteredSubgraph {
+  definition: SubgraphDefinition;
+  /** The schema alone, for SDL emission and contract tests. */
+  buildSchema(): Promise<GraphQLSchema>;
+  port(config: Config): number;
+  entry: string;
+}
+
+/** Every subgraph of the supergraph, in supergraph.yaml order. */
+export const subgraphs: RegisteredSubgraph[] = [
+  { definition: identitySubgraph, buildSchema: buildIdentitySchema, port: (c) => c.identity.port, entry: 'subgraphs/identity/main.ts' },
+];
