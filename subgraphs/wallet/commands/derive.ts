@@ -7,43 +7,9 @@
  * Prints exactly one JSON line {"network","index","path","address"} on stdout. Never prints the
  * mnemonic, the seed or a key. Usage errors and an invalid mnemonic exit 2 with a message on stderr.
  */
-import { derivationPath, deriveAddress, MAX_CUSTODY_INDEX } from '../custody/derivation.js';
+import { derivationPath, deriveAddress } from '../custody/derivation.js';
 import { mnemonicToSeed, validateMnemonic } from '../custody/mnemonic.js';
-import { isNetwork, NETWORKS, type Network } from '../custody/network.js';
-
-const USAGE = `usage: npm run -s wallet:derive -- --network <${NETWORKS.join('|')}> --index <n>
-The mnemonic is read from WALLET_MNEMONIC, or from stdin when that is unset.`;
-
-class UsageError extends Error {}
-
-interface Args {
-  network: Network;
-  index: number;
-}
-
-function parseDeriveArgs(argv: readonly string[]): Args {
-  const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const match = /^--(network|index)(?:=(.*))?$/u.exec(arg);
-    if (!match) throw new UsageError(`unknown argument ${JSON.stringify(arg)}`);
-    const name = match[1]!;
-    const value = match[2] ?? argv[++i];
-    if (value === undefined || value === '') throw new UsageError(`--${name} needs a value`);
-    if (values.has(name)) throw new UsageError(`--${name} given twice`);
-    values.set(name, value);
-  }
-  const network = values.get('network');
-  const index = values.get('index');
-  if (network === undefined) throw new UsageError('--network is required');
-  if (index === undefined) throw new UsageError('--index is required');
-  const upper = network.toUpperCase();
-  if (!isNetwork(upper)) throw new UsageError(`unknown network ${JSON.stringify(network)} (expected ${NETWORKS.join(', ')})`);
-  if (!/^\d{1,10}$/u.test(index) || Number(index) > MAX_CUSTODY_INDEX) {
-    throw new UsageError(`--index must be an integer in [0, ${MAX_CUSTODY_INDEX}]`);
-  }
-  return { network: upper, index: Number(index) };
-}
+import { DERIVE_USAGE, parseDeriveArgs, UsageError, type DeriveArgs } from './derive.args.js';
 
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write('reading the mnemonic from stdin (end with Ctrl-D)…\n');
@@ -55,18 +21,18 @@ async function readStdin(): Promise<string> {
 }
 
 async function main(): Promise<number> {
-  let args: Args;
+  let args: DeriveArgs;
   try {
     args = parseDeriveArgs(process.argv.slice(2));
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`wallet:derive: ${error.message}\n${USAGE}\n`);
+    process.stderr.write(`wallet:derive: ${error.message}\n${DERIVE_USAGE}\n`);
     return 2;
   }
   const fromEnv = process.env.WALLET_MNEMONIC;
   const mnemonic = fromEnv !== undefined && fromEnv.trim() !== '' ? fromEnv : await readStdin();
   if (mnemonic.trim() === '') {
-    process.stderr.write(`wallet:derive: no mnemonic given\n${USAGE}\n`);
+    process.stderr.write(`wallet:derive: no mnemonic given\n${DERIVE_USAGE}\n`);
     return 2;
   }
   if (!validateMnemonic(mnemonic)) {
