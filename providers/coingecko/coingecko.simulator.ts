@@ -30,7 +30,7 @@ const START_USD: Record<string, string> = {
   binancecoin: '598.71234512',
 };
 
-const ID_TO_START = new Set(Object.values(COINGECKO_IDS));
+const KNOWN_IDS = new Set(Object.values(COINGECKO_IDS));
 
 const num = (d: ScaledDecimal) => jsonNumber(formatDecimal(d));
 
@@ -119,7 +119,7 @@ export async function startCoinGeckoSimulator(options: CoinGeckoSimulatorOptions
     if (req.method === 'GET' && chart) {
       const id = decodeURIComponent(chart[1] ?? '');
       const price = walk.current()[id];
-      if (!ID_TO_START.has(id) || !price) {
+      if (!KNOWN_IDS.has(id) || !price) {
         sendJson(res, 404, { error: 'coin not found' });
         return;
       }
