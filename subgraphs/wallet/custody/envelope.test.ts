@@ -41,7 +41,9 @@ describe('envelope: seal and open', () => {
     const serialized = JSON.stringify(sealed);
     for (const word of new Set(MNEMONIC.split(' '))) expect(serialized).not.toContain(word);
     expect(serialized).not.toContain(k1.toString('base64'));
-    expect(text(openSecret(sealed, ring, ROW))).toBe(MNEMONIC);
+    const opened = openSecret(sealed, ring, ROW);
+    expect(text(opened)).toBe(MNEMONIC);
+    expect(opened.buffer.byteLength).toBe(opened.length); // its own memory, not a shared pool slab
   });
 
   it('uses a fresh data key and IVs per secret', () => {

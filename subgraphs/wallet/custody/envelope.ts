@@ -168,18 +168,28 @@ function gcmEncrypt(key: Buffer, plaintext: Uint8Array, aad: string): GcmOutput 
   return { ciphertext, iv, tag: cipher.getAuthTag() };
 }
 
-/** Returns null when authentication fails. */
+/**
+ * Returns null when authentication fails. The plaintext is copied into its own (unpooled) buffer
+ * and the intermediate chunks, which Node may carve out of a shared pool, are zeroed.
+ */
 function gcmDecrypt(key: Buffer, { ciphertext, iv, tag }: GcmOutput, aad: string): Buffer | null {
   const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   decipher.setAAD(Buffer.from(aad, 'utf8'));
   decipher.setAuthTag(tag);
   const first = decipher.update(ciphertext);
+  let last: Buffer;
   try {
-    return Buffer.concat([first, decipher.final()]);
+    last = decipher.final();
   } catch {
     first.fill(0);
     return null;
   }
+  const out = Buffer.alloc(first.length + last.length);
+  first.copy(out, 0);
+  last.copy(out, first.length);
+  first.fill(0);
+  last.fill(0);
+  return out;
 }
 
 function wrapAad(masterKeyId: string): string {
