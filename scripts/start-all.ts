@@ -5,6 +5,7 @@ import { loadConfigOrExit } from '../platform/config/config.js';
 import { createLogger } from '../platform/logger.js';
 import { warnDevDefaults } from '../platform/service/main.js';
 import { subgraphs } from '../subgraphs/registry.js';
+import { workers } from '../workers/registry.js';
 import { migrateAll } from './migrate.js';
 
 /**
@@ -18,7 +19,7 @@ await migrateAll(config, log);
 
 const children = new Map<string, ChildProcess>();
 let stopping = false;
-const width = Math.max(...subgraphs.map((s) => s.definition.name.length), 'outbox-relay'.length, 'gateway'.length);
+const width = Math.max(...subgraphs.map((s) => s.definition.name.length), ...workers.map((w) => w.name.length), 'gateway'.length);
 
 function run(name: string, entry: string): ChildProcess {
   const { PORT: _shared, ...env } = process.env; // each service listens on its own configured port
@@ -66,7 +67,7 @@ process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
 for (const subgraph of subgraphs) run(subgraph.definition.name, subgraph.entry);
-run('outbox-relay', 'workers/outbox-relay/main.ts');
+for (const worker of workers) if (!worker.devOnly || config.env !== 'production') run(worker.name, worker.entry);
 await Promise.all(subgraphs.map((s) => waitHealthy(s.definition.name, `http://${config.host}:${s.port(config)}/health`)));
 run('gateway', 'gateway/main.ts');
 await waitHealthy('gateway', `http://${config.host}:${config.gateway.port}/health`);

@@ -33,6 +33,9 @@ const envSchema = z.object({
 
   GATEWAY_PORT: port.default(4000),
   IDENTITY_PORT: port.default(4101),
+  WALLET_PORT: port.default(4102),
+  MARKET_PORT: port.default(4103),
+  LEDGER_PORT: port.default(4104),
   IDENTITY_URL: z.string().url().optional(),
   SUBGRAPH_URLS: z.string().optional(),
 
@@ -90,6 +93,9 @@ export interface Config {
     introspection: boolean;
   };
   identity: { port: number };
+  wallet: { port: number };
+  market: { port: number };
+  ledger: { port: number };
   auth: {
     jwtSecret: string;
     internalTokenSecret: string;
@@ -136,8 +142,8 @@ export function parseLevelThresholds(text: string): LevelRule[] {
   return rules;
 }
 
-function parseSubgraphUrls(text: string | undefined, host: string, identityPort: number): Record<string, string> {
-  const urls: Record<string, string> = { identity: `http://${host}:${identityPort}/graphql` };
+function parseSubgraphUrls(text: string | undefined, host: string, ports: Record<string, number>): Record<string, string> {
+  const urls: Record<string, string> = Object.fromEntries(Object.entries(ports).map(([name, p]) => [name, `http://${host}:${p}/graphql`]));
   if (!text) return urls;
   for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
     const eq = pair.indexOf('=');
@@ -185,7 +191,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   let subgraphs: Record<string, string> = {};
   try {
-    subgraphs = parseSubgraphUrls(e.SUBGRAPH_URLS, e.HOST, e.IDENTITY_PORT);
+    subgraphs = parseSubgraphUrls(e.SUBGRAPH_URLS, e.HOST, { identity: e.IDENTITY_PORT, wallet: e.WALLET_PORT, market: e.MARKET_PORT, ledger: e.LEDGER_PORT });
     if (e.IDENTITY_URL) subgraphs.identity = e.IDENTITY_URL;
   } catch (err) {
     problems.push(`SUBGRAPH_URLS: ${(err as Error).message}`);
@@ -210,6 +216,9 @@ export function loadConfig(env: Env = process.env): Config {
       introspection: e.INTROSPECTION_ENABLED ?? !production,
     },
     identity: { port: e.IDENTITY_PORT },
+    wallet: { port: e.WALLET_PORT },
+    market: { port: e.MARKET_PORT },
+    ledger: { port: e.LEDGER_PORT },
     auth: {
       jwtSecret,
       internalTokenSecret,
