@@ -3,6 +3,8 @@ import {
   OperationTypeNode,
   parseType,
   print,
+  visit,
+  type ASTNode,
   type DocumentNode,
   type FieldNode,
   type OperationDefinitionNode,
@@ -48,15 +50,10 @@ export function buildFollowUp(
     selectionSet: rootField.selectionSet,
   };
   const usedVariables = new Set<string>();
-  const collect = (node: unknown): void => {
-    if (!node || typeof node !== 'object') return;
-    if ((node as { kind?: string }).kind === Kind.VARIABLE) usedVariables.add((node as { name: { value: string } }).name.value);
-    for (const value of Object.values(node)) {
-      if (Array.isArray(value)) value.forEach(collect);
-      else if (value && typeof value === 'object') collect(value);
-    }
+  const collect = (node: ASTNode): void => {
+    visit(node, { Variable: (v) => void usedVariables.add(v.name.value) });
   };
-  collect(rootField.selectionSet);
+  if (rootField.selectionSet) collect(rootField.selectionSet);
   const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION);
   fragments.forEach(collect);
   const keptDefs = (operation.variableDefinitions ?? []).filter((d) => usedVariables.has(d.variable.name.value));
