@@ -1,14 +1,20 @@
 import { z } from 'zod';
+import { MasterKeySet, parseMasterKeys } from './master-keys.js';
+
+export { MasterKeySet } from './master-keys.js';
 
 /**
  * The one reader of process.env. Every process calls loadConfig once at start-up; a bad variable is
  * reported by name (all of them at once) and the process exits 1.
  */
 
-const DEV_SECRETS = {
+/** Secrets with a dev-only default; production requires each to be set. */
+export const DEV_SECRETS = {
   JWT_SECRET: 'dev-only-jwt-secret-change-me-0123456789abcdef',
   INTERNAL_TOKEN_SECRET: 'dev-only-internal-secret-change-me-0123456789',
   TELEGRAM_BOT_TOKEN: '1000000001:DEV-only-bot-token-change-me',
+  /** Public in this repository: it protects nothing but dev and test custody roots. */
+  WALLET_MASTER_KEYS: 'dev-only:4wK7FSHKJxxO6wz9mNx30umgiiC/4Bnfm2IYxQz3E70=',
 } as const;
 
 const TELEGRAM_PRODUCTION_PUBLIC_KEY = 'e7bf03a2fa4602af4580703d88dda5bb59f32ed8b02a56c187fe7d34caed242d';
@@ -49,6 +55,12 @@ const envSchema = z.object({
   TELEGRAM_BOT_ID: z.string().regex(/^\d+$/).optional(),
   TELEGRAM_PUBLIC_KEY: z.string().regex(/^[0-9a-f]{64}$/i).default(TELEGRAM_PRODUCTION_PUBLIC_KEY),
   TELEGRAM_AUTH_MAX_AGE_SECONDS: positiveInt.default(3600),
+
+  /** Envelope master keys `id:base64(32 bytes)[,id2:…]`; WALLET_MASTER_KEY_ID names the current one (default: the last). */
+  WALLET_MASTER_KEYS: z.string().optional(),
+  WALLET_MASTER_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ - (at most 64)').optional(),
+  WALLET_MAX_WALLETS_PER_NETWORK: positiveInt.max(100).default(5),
+  WALLET_BALANCE_CACHE_SECONDS: positiveInt.max(3600).default(15),
 
   LEVEL_THRESHOLDS: z.string().default('2:kyc=BASIC;3:kyc=FULL,volume=50000000'),
 
@@ -93,7 +105,13 @@ export interface Config {
     introspection: boolean;
   };
   identity: { port: number };
-  wallet: { port: number };
+  wallet: {
+    port: number;
+    /** Key ids and bytes; prints as ids only. */
+    masterKeys: MasterKeySet;
+    maxWalletsPerNetwork: number;
+    balanceCacheSeconds: number;
+  };
   market: { port: number };
   ledger: { port: number };
   auth: {
@@ -181,6 +199,17 @@ export function loadConfig(env: Env = process.env): Config {
       if (value && Object.values(DEV_SECRETS).includes(value as never)) problems.push(`${name}: the dev-only default is refused in production`);
     }
   }
+  let masterKeys = new MasterKeySet([], '');
+  try {
+    masterKeys = parseMasterKeys(secretOrDefault('WALLET_MASTER_KEYS', e.WALLET_MASTER_KEYS), e.WALLET_MASTER_KEY_ID);
+    const devKey = parseMasterKeys(DEV_SECRETS.WALLET_MASTER_KEYS, undefined).entries()[0]!.key;
+    if (e.NODE_ENV === 'production' && e.WALLET_MASTER_KEYS && masterKeys.containsKey(devKey)) {
+      problems.push('WALLET_MASTER_KEYS: the dev-only key is refused in production');
+    }
+    devKey.fill(0);
+  } catch (err) {
+    if (e.WALLET_MASTER_KEYS || e.NODE_ENV !== 'production') problems.push(`WALLET_MASTER_KEYS: ${(err as Error).message}`);
+  }
   if (jwtSecret && jwtSecret === internalTokenSecret) problems.push('INTERNAL_TOKEN_SECRET: must differ from JWT_SECRET');
 
   let levels: LevelRule[] = [];
@@ -216,7 +245,12 @@ export function loadConfig(env: Env = process.env): Config {
       introspection: e.INTROSPECTION_ENABLED ?? !production,
     },
     identity: { port: e.IDENTITY_PORT },
-    wallet: { port: e.WALLET_PORT },
+    wallet: {
+      port: e.WALLET_PORT,
+      masterKeys,
+      maxWalletsPerNetwork: e.WALLET_MAX_WALLETS_PER_NETWORK,
+      balanceCacheSeconds: e.WALLET_BALANCE_CACHE_SECONDS,
+    },
     market: { port: e.MARKET_PORT },
     ledger: { port: e.LEDGER_PORT },
     auth: {
