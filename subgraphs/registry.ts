@@ -2,6 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../platform/config/config.js';
 import type { SubgraphDefinition } from '../platform/service/subgraph.js';
 import { buildIdentitySchema, identitySubgraph } from './identity/app.js';
+import { buildMarketSchema, marketSubgraph } from './market/app.js';
 
 export interface RegisteredSubgraph {
   definition: SubgraphDefinition;
@@ -14,4 +15,5 @@ export interface RegisteredSubgraph {
 /** Every subgraph of the supergraph, in supergraph.yaml order. */
 export const subgraphs: RegisteredSubgraph[] = [
   { definition: identitySubgraph, buildSchema: buildIdentitySchema, port: (c) => c.identity.port, entry: 'subgraphs/identity/main.ts' },
+  { definition: marketSubgraph, buildSchema: buildMarketSchema, port: (c) => c.market.port, entry: 'subgraphs/market/main.ts' },
 ];

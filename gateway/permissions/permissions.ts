@@ -1,5 +1,5 @@
 import { allow, deny } from 'graphql-shield';
-import { isAuthenticated, isStaffMember, isSuperadmin } from './rules.js';
+import { isAdmin, isAuthenticated, isStaffMember, isSuperadmin } from './rules.js';
 
 /** What a graphql-shield rule (rule, and, or, not, allow, deny) offers: a resolve evaluated per field. */
 export interface ShieldRule {
@@ -18,6 +18,9 @@ export const permissions: PermissionMap = {
     user: isStaffMember,
     users: isStaffMember,
     levelRules: allow,
+    // market: public data
+    assets: allow,
+    asset: allow,
   },
   Mutation: {
     signInWithTelegram: allow,
@@ -29,6 +32,7 @@ export const permissions: PermissionMap = {
     revokeRole: isSuperadmin,
     grantClaim: isSuperadmin,
     revokeClaim: isSuperadmin,
+    updateAsset: isAdmin,
   },
   Subscription: {
     meUpdated: isAuthenticated,
@@ -41,6 +45,7 @@ export const permissions: PermissionMap = {
   UserEdge: { '*': allow },
   PageInfo: { '*': allow },
   LevelRule: { '*': allow },
+  Asset: { '*': allow },
 };
 
 export const fallbackRule: ShieldRule = deny;

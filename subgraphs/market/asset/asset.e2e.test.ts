@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INTERNAL_CONTEXT_HEADER, InternalTokens } from '../../../platform/auth/tokens.js';
+import { ASSETS } from '../../../platform/money/assets.js';
+import { formatAmount, parseAmount } from '../../../platform/money/amount.js';
+import { errorCode, gql } from '../../../platform/testing/graphql-client.js';
+import { startStack, type TestStack } from '../../../platform/testing/stack.js';
+import { initDataFor, newTelegramUser } from '../../../platform/testing/telegram.js';
+import { buildIdentityServices } from '../../identity/app.js';
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+const ASSET_FIELDS = 'symbol name coin network decimals contract enabled minDeposit';
+
+async function userToken(): Promise<string> {
+  const res = await gql(stack.graphqlUrl, `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken } }`, { d: initDataFor(newTelegramUser()) });
+  return res.body.data!.signInWithTelegram.accessToken as string;
+}
+
+async function adminToken(email: string): Promise<string> {
+  const identity = stack.subgraphs.get('identity')!;
+  await buildIdentityServices(identity.deps).auth.createAdmin(identity.deps.orm.em.fork(), { email, password: 'correct horse battery staple', roles: ['USER', 'ADMIN'] });
+  const res = await gql(stack.graphqlUrl, `mutation($e: String!, $p: String!) { signInAdmin(email: $e, password: $p) { accessToken } }`, { e: email, p: 'correct horse battery staple' });
+  return res.body.data!.signInAdmin.accessToken as string;
+}
+
+describe('assets', () => {
+  it('lists the seeded catalogue, to anyone, in catalogue order, equal to platform/money/assets.ts', async () => {
+    const res = await gql(stack.graphqlUrl, `{ assets { ${ASSET_FIELDS} } }`);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data!.assets).toEqual(
+      ASSETS.map((a) => ({
+        symbol: a.symbol,
+        name: a.name,
+        coin: a.coin,
+        network: a.network,
+        decimals: a.decimals,
+        contract: a.contract,
+        enabled: true,
+        // the migration stores minor units: the round trip must give the catalogue's text back
+        minDeposit: formatAmount(parseAmount(a.minDeposit, a.decimals), a.decimals),
+      })),
+    );
+  });
+
+  it('reads one asset by symbol; an unknown symbol is null', async () => {
+    const res = await gql(stack.graphqlUrl, `{ bsc: asset(symbol: "USDT_BSC") { symbol decimals contract iconUrl } nope: asset(symbol: "DOGE") { symbol } }`);
+    expect(res.body.data).toEqual({
+      bsc: { symbol: 'USDT_BSC', decimals: 18, contract: '0x55d398326f99059fF775485246999027B3197955', iconUrl: expect.stringMatching(/^https:\/\//) },
+      nope: null,
+    });
+  });
+
+  it('resolves Asset references through _entities (unknown symbols are null)', async () => {
+    const market = stack.subgraphs.get('market')!;
+    const token = await new InternalTokens(stack.config.auth.internalTokenSecret, 60).sign({ viewer: { userId: null, roles: [], claims: [], sessionId: null }, requestId: 'r' });
+    const res = await gql(
+      market.url,
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Asset { symbol decimals } } }`,
+      { r: [{ __typename: 'Asset', symbol: 'TRX' }, { __typename: 'Asset', symbol: 'USDT_TRON' }, { __typename: 'Asset', symbol: 'NOPE' }] },
+      null,
+      { [INTERNAL_CONTEXT_HEADER]: token },
+    );
+    expect(res.body.data).toEqual({ _entities: [{ symbol: 'TRX', decimals: 6 }, { symbol: 'USDT_TRON', decimals: 6 }, null] });
+  });
+
+  it('updateAsset: ADMIN only; exact minimums in the asset unit; enabled filter', async () => {
+    const UPDATE = `mutation($i: UpdateAssetInput!) { updateAsset(input: $i) { symbol enabled minDeposit iconUrl } }`;
+    const user = await userToken();
+    const denied = await gql(stack.graphqlUrl, UPDATE, { i: { symbol: 'TRX', enabled: false } }, user);
+    expect(errorCode(denied)).toBe('FORBIDDEN');
+    expect(errorCode(await gql(stack.graphqlUrl, UPDATE, { i: { symbol: 'TRX', enabled: false } }))).toBe('UNAUTHENTICATED');
+
+    const admin = await adminToken('market-admin@example.com');
+    const done = await gql(stack.graphqlUrl, UPDATE, { i: { symbol: 'TRX', enabled: false, minDeposit: '2.5', iconUrl: '' } }, admin);
+    expect(done.body.errors).toBeUndefined();
+    expect(done.body.data!.updateAsset).toEqual({ symbol: 'TRX', enabled: false, minDeposit: '2.5', iconUrl: null });
+
+    const tooPrecise = await gql(stack.graphqlUrl, UPDATE, { i: { symbol: 'TRX', minDeposit: '0.0000001' } }, admin);
+    expect(errorCode(tooPrecise)).toBe('BAD_USER_INPUT');
+    expect(errorCode(await gql(stack.graphqlUrl, UPDATE, { i: { symbol: 'TRX', iconUrl: 'http://insecure.example/x.png' } }, admin))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await gql(stack.graphqlUrl, UPDATE, { i: { symbol: 'NOPE', enabled: true } }, admin))).toBe('NOT_FOUND');
+    expect(errorCode(await gql(stack.graphqlUrl, UPDATE, { i: { symbol: 'TRX' } }, admin))).toBe('BAD_USER_INPUT');
+
+    const enabled = await gql(stack.graphqlUrl, `{ assets(enabled: true) { symbol } disabled: assets(enabled: false) { symbol } }`);
+    expect(enabled.body.data!.assets).toHaveLength(ASSETS.length - 1);
+    expect(enabled.body.data!.disabled).toEqual([{ symbol: 'TRX' }]);
+
+    const back = await gql(stack.graphqlUrl, UPDATE, { i: { symbol: 'TRX', enabled: true, minDeposit: '1', iconUrl: 'https://cdn.example/trx.svg' } }, admin);
+    expect(back.body.data!.updateAsset).toEqual({ symbol: 'TRX', enabled: true, minDeposit: '1', iconUrl: 'https://cdn.example/trx.svg' });
+  });
+});
