@@ -5,7 +5,7 @@ import { deriveEd25519Path } from '@ton/crypto';
 import { computeAddress, HDNodeWallet, Mnemonic } from 'ethers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeTronAddress } from './address.js';
-import { derivationPath, deriveAddress, derivePublicKey, InvalidCustodyIndexError, withPrivateKey } from './derivation.js';
+import { derivationPath, deriveAddress, derivePublicKey, InvalidCustodyIndexError, rootFingerprint, withPrivateKey } from './derivation.js';
 import { mnemonicToSeed } from './mnemonic.js';
 import { NETWORKS } from './network.js';
 import { slip10Ed25519PrivateKey } from './slip10.js';
@@ -157,5 +157,18 @@ describe('withPrivateKey', () => {
       expect(address).not.toContain('abandon');
       expect(address).not.toContain(hex.encode(seed).slice(0, 16));
     }
+  });
+});
+
+describe('rootFingerprint', () => {
+  it('is the BIP32 master fingerprint (BIP32 test vector 1: 3442193e)', () => {
+    expect(rootFingerprint(hex.decode('000102030405060708090a0b0c0d0e0f'))).toBe('3442193e');
+  });
+
+  it('is 8 hex digits, and different roots have different fingerprints', async () => {
+    const a = rootFingerprint(await mnemonicToSeed('abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'));
+    const b = rootFingerprint(await mnemonicToSeed('legal winner thank year wave sausage worth useful legal winner thank yellow'));
+    expect(a).toMatch(/^[0-9a-f]{8}$/u);
+    expect(a).not.toBe(b);
   });
 });

@@ -151,3 +151,17 @@ export function addressFromPublicKey(network: Network, publicKey: Uint8Array): s
 export function deriveAddress(seed: Uint8Array, network: Network, index: number): string {
   return addressFromPublicKey(network, derivePublicKey(seed, network, index));
 }
+
+/**
+ * BIP32 fingerprint of the root (first 4 bytes of HASH160 of the master public key), 8 hex digits:
+ * names a custody root without revealing anything that derives keys or addresses.
+ */
+export function rootFingerprint(seed: Uint8Array): string {
+  assertSeed(seed);
+  const master = HDKey.fromMasterSeed(seed);
+  try {
+    return master.fingerprint.toString(16).padStart(8, '0');
+  } finally {
+    master.wipePrivateData();
+  }
+}

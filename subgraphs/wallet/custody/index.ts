@@ -3,12 +3,13 @@
  * signers derive the key for one operation and zero it before returning.
  */
 export { NETWORKS, isNetwork, isEvmNetwork, type Network, type EvmNetwork } from './network.js';
-export { generateMnemonic, validateMnemonic, mnemonicToSeed, normalizeMnemonic, InvalidMnemonicError } from './mnemonic.js';
+export { generateMnemonic, validateMnemonic, mnemonicToSeed, normalizeMnemonic, phraseToSeed, InvalidMnemonicError } from './mnemonic.js';
 export {
   derivationPath,
   deriveAddress,
   derivePublicKey,
   addressFromPublicKey,
+  rootFingerprint,
   MAX_CUSTODY_INDEX,
   InvalidCustodyIndexError,
 } from './derivation.js';

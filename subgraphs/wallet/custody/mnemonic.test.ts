@@ -3,7 +3,7 @@ import { entropyToMnemonic, mnemonicToEntropy } from '@scure/bip39';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
 import { hex } from '@scure/base';
 import { describe, expect, it } from 'vitest';
-import { generateMnemonic, InvalidMnemonicError, mnemonicToSeed, normalizeMnemonic, validateMnemonic } from './mnemonic.js';
+import { generateMnemonic, InvalidMnemonicError, mnemonicToSeed, normalizeMnemonic, phraseToSeed, validateMnemonic } from './mnemonic.js';
 import { BIP39_ENGLISH_VECTORS, BIP39_PASSPHRASE } from './mnemonic.vectors.js';
 
 describe('BIP39 official English vectors (passphrase TREZOR)', () => {
@@ -63,5 +63,27 @@ describe('validateMnemonic / mnemonicToSeed', () => {
     const error = await mnemonicToSeed(bad).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidMnemonicError);
     expect(String((error as Error).message)).not.toContain('abandon');
+  });
+});
+
+describe('phraseToSeed (stored phrase bytes → seed, no string)', () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+
+  it.each(BIP39_ENGLISH_VECTORS.map(([, mnemonic]) => mnemonic))('equals mnemonicToSeed without passphrase: %s', async (mnemonic) => {
+    expect(hex.encode(await phraseToSeed(bytes(mnemonic)))).toBe(hex.encode(await mnemonicToSeed(mnemonic)));
+  });
+
+  it('matches for a fresh 24-word phrase', async () => {
+    const phrase = generateMnemonic();
+    expect(hex.encode(await phraseToSeed(bytes(phrase)))).toBe(hex.encode(await mnemonicToSeed(phrase)));
+  });
+
+  it('refuses bytes that are not a normalized phrase, without echoing them', async () => {
+    const about = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
+    for (const bad of [` ${about}`, `${about}\n`, about.replace(' ', '  '), about.toUpperCase(), 'abandon about', '']) {
+      const error = await phraseToSeed(bytes(bad)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidMnemonicError);
+      expect(String((error as Error).message)).not.toContain('abandon');
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { pbkdf2 } from 'node:crypto';
 import {
   generateMnemonic as bip39Generate,
   mnemonicToSeed as bip39ToSeed,
@@ -44,4 +45,29 @@ export async function mnemonicToSeed(mnemonic: string, passphrase = ''): Promise
   const normalized = normalizeMnemonic(mnemonic);
   if (!bip39Validate(normalized, wordlist)) throw new InvalidMnemonicError();
   return bip39ToSeed(normalized, passphrase);
+}
+
+const PHRASE_BYTES = /^[a-z]+( [a-z]+){11,23}$/u;
+
+/**
+ * The BIP39 seed (no passphrase) of a stored phrase held as bytes, so the secret never becomes an
+ * unwipeable JavaScript string: native PBKDF2-HMAC-SHA512, 2048 rounds, salt "mnemonic". The bytes
+ * must be a normalized English phrase (what `normalizeMnemonic` produces; English words are ASCII,
+ * so NFKD leaves them unchanged). Equals `mnemonicToSeed(phrase)`; the caller zeroes the result.
+ */
+export async function phraseToSeed(phrase: Uint8Array): Promise<Uint8Array> {
+  if (!(phrase instanceof Uint8Array) || phrase.length > 24 * 9 || !PHRASE_BYTES.test(latin1View(phrase))) {
+    throw new InvalidMnemonicError();
+  }
+  const seed = await new Promise<Buffer>((resolve, reject) =>
+    pbkdf2(phrase, 'mnemonic', 2048, 64, 'sha512', (err, key) => (err ? reject(err) : resolve(key))),
+  );
+  return new Uint8Array(seed.buffer, seed.byteOffset, seed.length);
+}
+
+/** Shape check without decoding the phrase into a string of words: each byte maps to one char code. */
+function latin1View(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += b === 0x20 || (b >= 0x61 && b <= 0x7a) ? (b === 0x20 ? ' ' : 'a') : '#';
+  return out;
 }
