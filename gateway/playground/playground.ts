@@ -2,10 +2,12 @@ import { gzipSync } from 'node:zlib';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { RouteHandler } from '../../platform/http/server.js';
 
-const DEFAULT_QUERY = `# Sign in as staff (signInAdmin) or with Telegram initData, then put
-# {"Authorization": "Bearer <accessToken>"} in the Headers tab.
-query Me {
-  me { id username level roles settings { language displayCurrency } }
+const DEFAULT_QUERY = `# Works without signing in: press the run button.
+# Staff: run signInAdmin(email, password) { accessToken }, then put
+#   {"Authorization": "Bearer <accessToken>"}
+# in the Headers tab to reach admin fields.
+query LevelRules {
+  levelRules { level kycTier minTradeVolumeToman }
 }
 `;
 
