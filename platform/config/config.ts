@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { MasterKeySet, parseMasterKeys } from './master-keys.js';
 
@@ -76,6 +77,28 @@ const envSchema = z.object({
   OUTBOX_POLL_MS: positiveInt.default(500),
   OUTBOX_RELAY_PORT: port.default(4190),
   SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
+
+  // market: price providers (dev/test default to the simulators of the price-simulators process)
+  PRICE_SIMULATORS: bool.optional(),
+  PRICE_SIMULATOR_PORT: port.default(4192),
+  COINGECKO_ENABLED: bool.default('true'),
+  COINGECKO_BASE_URL: z.string().url().optional(),
+  COINGECKO_API_KEY: z.string().min(1).optional(),
+  COINGECKO_PLAN: z.enum(['demo', 'pro']).default('demo'),
+  COINMARKETCAP_BASE_URL: z.string().url().optional(),
+  COINMARKETCAP_API_KEY: z.string().min(1).optional(),
+  NOBITEX_ENABLED: bool.default('true'),
+  NOBITEX_BASE_URL: z.string().url().optional(),
+  PRICE_MAX_AGE_SECONDS: positiveInt.default(120),
+  PRICE_CACHE_TTL_SECONDS: positiveInt.default(60),
+  PRICE_POLL_INTERVAL_MS: positiveInt.default(10_000),
+  PRICE_FEED_PORT: port.default(4191),
+  PRICE_TICK_RETENTION_DAYS: positiveInt.default(2),
+  CANDLE_M1_RETENTION_DAYS: positiveInt.default(7),
+  CANDLE_M5_RETENTION_DAYS: positiveInt.default(35),
+  CANDLE_H1_RETENTION_DAYS: positiveInt.default(400),
+  /** 0 keeps daily candles forever. */
+  CANDLE_D1_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -112,7 +135,27 @@ export interface Config {
     maxWalletsPerNetwork: number;
     balanceCacheSeconds: number;
   };
-  market: { port: number };
+  market: {
+    port: number;
+    prices: {
+      /** Each provider's endpoint, or null when it is off (same shape as providers/prices.config.ts). */
+      providers: {
+        coingecko: { baseUrl: string; apiKey: string | null; plan: 'demo' | 'pro' } | null;
+        coinmarketcap: { baseUrl: string; apiKey: string } | null;
+        nobitex: { baseUrl: string } | null;
+      };
+      /** Port of the first of the three devnet simulators (CoinGecko, CoinMarketCap, Nobitex); null when real providers are used. */
+      simulatorPort: number | null;
+      /** A price whose oldest contributing observation is older than this is never quoted (PRICE_STALE). */
+      maxAgeSeconds: number;
+      cacheTtlSeconds: number;
+      pollIntervalMs: number;
+      feedPort: number;
+      tickRetentionDays: number;
+      /** Days each candle timeframe is kept; 0 = forever. */
+      candleRetentionDays: { M1: number; M5: number; H1: number; D1: number };
+    };
+  };
   ledger: { port: number };
   auth: {
     jwtSecret: string;
@@ -225,6 +268,10 @@ export function loadConfig(env: Env = process.env): Config {
   } catch (err) {
     problems.push(`SUBGRAPH_URLS: ${(err as Error).message}`);
   }
+  const simulators = e.PRICE_SIMULATORS ?? e.NODE_ENV !== 'production';
+  if (simulators && e.NODE_ENV === 'production') problems.push('PRICE_SIMULATORS: simulated prices are refused in production');
+  const simulatorUrl = (offset: number) => `http://${e.HOST}:${e.PRICE_SIMULATOR_PORT + offset}`;
+  const coinmarketcapKey = e.COINMARKETCAP_API_KEY ?? (simulators ? 'devnet' : null);
   if (problems.length) throw new ConfigError(problems);
 
   const production = e.NODE_ENV === 'production';
@@ -251,7 +298,26 @@ export function loadConfig(env: Env = process.env): Config {
       maxWalletsPerNetwork: e.WALLET_MAX_WALLETS_PER_NETWORK,
       balanceCacheSeconds: e.WALLET_BALANCE_CACHE_SECONDS,
     },
-    market: { port: e.MARKET_PORT },
+    market: {
+      port: e.MARKET_PORT,
+      prices: {
+        providers: {
+          coingecko: e.COINGECKO_ENABLED
+            ? { baseUrl: e.COINGECKO_BASE_URL ?? (simulators ? simulatorUrl(0) : e.COINGECKO_PLAN === 'pro' ? 'https://pro-api.coingecko.com/api/v3' : 'https://api.coingecko.com/api/v3'), apiKey: e.COINGECKO_API_KEY ?? null, plan: e.COINGECKO_PLAN }
+            : null,
+          // CoinMarketCap has no keyless access: it is on when a key is set (or with the simulator).
+          coinmarketcap: coinmarketcapKey ? { baseUrl: e.COINMARKETCAP_BASE_URL ?? (simulators ? simulatorUrl(1) : 'https://pro-api.coinmarketcap.com'), apiKey: coinmarketcapKey } : null,
+          nobitex: e.NOBITEX_ENABLED ? { baseUrl: e.NOBITEX_BASE_URL ?? (simulators ? simulatorUrl(2) : 'https://apiv2.nobitex.ir') } : null,
+        },
+        simulatorPort: simulators ? e.PRICE_SIMULATOR_PORT : null,
+        maxAgeSeconds: e.PRICE_MAX_AGE_SECONDS,
+        cacheTtlSeconds: e.PRICE_CACHE_TTL_SECONDS,
+        pollIntervalMs: e.PRICE_POLL_INTERVAL_MS,
+        feedPort: e.PRICE_FEED_PORT,
+        tickRetentionDays: e.PRICE_TICK_RETENTION_DAYS,
+        candleRetentionDays: { M1: e.CANDLE_M1_RETENTION_DAYS, M5: e.CANDLE_M5_RETENTION_DAYS, H1: e.CANDLE_H1_RETENTION_DAYS, D1: e.CANDLE_D1_RETENTION_DAYS },
+      },
+    },
     ledger: { port: e.LEDGER_PORT },
     auth: {
       jwtSecret,
@@ -273,8 +339,9 @@ export function loadConfig(env: Env = process.env): Config {
   };
 }
 
-/** loadConfig for entrypoints: prints every problem and exits 1 instead of throwing. */
+/** loadConfig for entrypoints: reads ./.env if there is one, prints every problem and exits 1 instead of throwing. */
 export function loadConfigOrExit(env: Env = process.env): Config {
+  if (env === process.env && existsSync('.env')) process.loadEnvFile('.env');
   try {
     return loadConfig(env);
   } catch (err) {
