@@ -21,6 +21,8 @@ export const permissions: PermissionMap = {
     // market: public data
     assets: allow,
     asset: allow,
+    prices: allow,
+    price: allow,
   },
   Mutation: {
     signInWithTelegram: allow,
@@ -46,6 +48,8 @@ export const permissions: PermissionMap = {
   PageInfo: { '*': allow },
   LevelRule: { '*': allow },
   Asset: { '*': allow },
+  Price: { '*': allow },
+  Candle: { '*': allow },
 };
 
 export const fallbackRule: ShieldRule = deny;
