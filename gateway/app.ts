@@ -17,6 +17,7 @@ import { createRedis, pingRedis } from '../platform/redis.js';
 import { Authenticator } from './auth/authenticate.js';
 import type { GatewayContext } from './context.js';
 import { InternalContextDataSource } from './data-source.js';
+import { createSubgraphFetcher } from './subgraph-fetcher.js';
 import { guardPlugin, type GuardOptions } from './guard-plugin.js';
 import { RateLimiter } from './limits/rate-limit.js';
 import { fallbackRule, permissions } from './permissions/permissions.js';
@@ -49,12 +50,13 @@ function clientIp(req: IncomingMessage): string {
 /** Builds and starts the gateway: HTTP GraphQL, graphql-ws subscriptions, playground, health, metrics. */
 export async function startGateway({ config, log, port, supergraphSdl }: GatewayOptions): Promise<RunningGateway> {
   const internalTokens = new InternalTokens(config.auth.internalTokenSecret, config.auth.internalTokenTtlSeconds);
+  const subgraphFetcher = createSubgraphFetcher();
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphSdl ?? readFileSync(SUPERGRAPH_PATH, 'utf8'),
     buildService: ({ name, url }) => {
       const target = config.gateway.subgraphs[name] ?? url;
       if (!target) throw new Error(`no URL for subgraph ${name}: set SUBGRAPH_URLS`);
-      return new InternalContextDataSource(target, internalTokens);
+      return new InternalContextDataSource(target, internalTokens, subgraphFetcher.fetcher as unknown as InternalContextDataSource['fetcher']);
     },
     logger: log.child({ component: 'apollo-gateway' }),
   });
@@ -151,6 +153,7 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
       await apollo.stop();
       await nats.drain().catch(() => undefined);
       redis.disconnect();
+      subgraphFetcher.close();
     },
   };
 }

@@ -4,8 +4,8 @@ import type { GatewayContext } from './context.js';
 
 /** Sends every subgraph call with the signed internal context (viewer, roles, claims, request id). */
 export class InternalContextDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(url: string, private readonly tokens: InternalTokens) {
-    super({ url });
+  constructor(url: string, private readonly tokens: InternalTokens, fetcher: RemoteGraphQLDataSource['fetcher']) {
+    super({ url, fetcher });
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {

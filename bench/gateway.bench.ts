@@ -1,0 +1,90 @@
+import 'reflect-metadata';
+import autocannon from 'autocannon';
+import { InternalTokens, INTERNAL_CONTEXT_HEADER } from '../platform/auth/tokens.js';
+import { loadConfig } from '../platform/config/config.js';
+import { dropDatabase } from '../platform/db/database.js';
+import { createLogger } from '../platform/logger.js';
+import { initDataFor, newTelegramUser } from '../platform/testing/telegram.js';
+import { TEST_BOT_TOKEN } from '../platform/testing/test-env.js';
+import { migrateAll } from '../scripts/migrate.js';
+import { arg, machine, startService, stopAll, waitHealthy } from './harness.js';
+
+/**
+ * npm run bench:gateway [-- --rounds 5 --duration 4 --connections 20]
+ * `me` through the gateway vs. straight at the identity subgraph (with a valid internal token), in one run:
+ * the two targets alternate in short rounds so a change in background load hits both alike; prints the
+ * medians of req/s, p50 and p99 and the gateway/direct ratios.
+ */
+const rounds = arg('rounds', 5);
+const duration = arg('duration', 4);
+const connections = arg('connections', 20);
+const env = {
+  NODE_ENV: 'development',
+  LOG_LEVEL: 'warn',
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/custody_bench_gateway',
+  REDIS_KEY_PREFIX: 'bench-gw:',
+  NATS_STREAM: 'BENCH_GATEWAY',
+  NATS_SUBJECT_PREFIX: 'benchgw.',
+  GATEWAY_PORT: '4600',
+  IDENTITY_PORT: '4601',
+  WALLET_PORT: '4602',
+  MARKET_PORT: '4603',
+  LEDGER_PORT: '4604',
+  JWT_SECRET: 'bench-jwt-secret-0123456789abcdef0123456789',
+  INTERNAL_TOKEN_SECRET: 'bench-internal-secret-0123456789abcdef0123',
+  INTERNAL_TOKEN_TTL_SECONDS: '3600',
+  TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
+  RATE_LIMIT_VIEWER_PER_MINUTE: '100000000',
+  RATE_LIMIT_IP_PER_MINUTE: '100000000',
+};
+const config = loadConfig(env);
+const log = createLogger({ name: 'bench', level: 'warn' });
+await dropDatabase(config.database.url);
+await migrateAll(config, log);
+
+const identity = startService('subgraphs/identity/main.ts', env);
+await waitHealthy('http://127.0.0.1:4601/health');
+const gateway = startService('gateway/main.ts', { ...env, SUBGRAPH_URLS: 'identity=http://127.0.0.1:4601/graphql' });
+await waitHealthy('http://127.0.0.1:4600/health');
+
+try {
+  const signIn = await fetch('http://127.0.0.1:4600/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: 'mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken user { id } } }', variables: { d: initDataFor(newTelegramUser()) } }),
+  });
+  const { data } = (await signIn.json()) as { data: { signInWithTelegram: { accessToken: string; user: { id: string } } } };
+  const { accessToken, user } = data.signInWithTelegram;
+  const internal = await new InternalTokens(config.auth.internalTokenSecret, 3600).sign({ viewer: { userId: user.id, roles: ['USER'], claims: [], sessionId: null }, requestId: 'bench' });
+  const body = JSON.stringify({ query: '{ me { id username level settings { language displayCurrency } } }' });
+
+  const once = async (url: string, headers: Record<string, string>, seconds: number) => {
+    const result = await autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, connections, duration: seconds });
+    if (result.non2xx || result.errors) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+    return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+  };
+  const targets = [
+    { name: 'identity subgraph (direct)', url: 'http://127.0.0.1:4601/graphql', headers: { [INTERNAL_CONTEXT_HEADER]: internal } },
+    { name: 'through the gateway', url: 'http://127.0.0.1:4600/graphql', headers: { authorization: `Bearer ${accessToken}` } },
+  ];
+  for (const t of targets) await once(t.url, t.headers, 2); // warm-up: JIT, plan cache, pools
+  const samples = targets.map(() => [] as { rps: number; p50: number; p99: number }[]);
+  for (let r = 0; r < rounds; r++) for (const [i, t] of targets.entries()) samples[i]!.push(await once(t.url, t.headers, duration));
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const [direct, viaGateway] = targets.map((t, i) => ({
+    name: t.name,
+    rps: median(samples[i]!.map((x) => x.rps)),
+    p50: median(samples[i]!.map((x) => x.p50)),
+    p99: median(samples[i]!.map((x) => x.p99)),
+  })) as [{ name: string; rps: number; p50: number; p99: number }, { name: string; rps: number; p50: number; p99: number }];
+
+  console.log(`\nbench:gateway — query { me { … } }, ${connections} connections, ${rounds} alternating rounds of ${duration} s, ${machine()}\n`);
+  console.log('| target | req/s | p50 ms | p99 ms |');
+  console.log('|---|---:|---:|---:|');
+  for (const r of [direct, viaGateway]) console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} |`);
+  console.log(`\ngateway/direct: throughput ${(viaGateway.rps / direct.rps).toFixed(2)}×, p50 latency ${(viaGateway.p50 / direct.p50).toFixed(2)}×, p99 latency ${(viaGateway.p99 / direct.p99).toFixed(2)}× (aim: latency < 2×)`);
+} finally {
+  await stopAll([gateway, identity]);
+  await dropDatabase(config.database.url);
+}
+process.exit(0);
