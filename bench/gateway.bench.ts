@@ -63,7 +63,7 @@ try {
     if (result.non2xx || result.errors) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
     return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
   };
-  const targets = [
+  const targets: { name: string; url: string; headers: Record<string, string> }[] = [
     { name: 'identity subgraph (direct)', url: 'http://127.0.0.1:4601/graphql', headers: { [INTERNAL_CONTEXT_HEADER]: internal } },
     { name: 'through the gateway', url: 'http://127.0.0.1:4600/graphql', headers: { authorization: `Bearer ${accessToken}` } },
   ];
