@@ -77,7 +77,16 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Conf
   const metrics = new Metrics(definition.name);
   metrics.trackPool(() => poolStats(orm));
   const deps: SubgraphDeps = { config, log, orm, redis, nats, js, jsm, metrics };
-  const app = await definition.build(deps);
+  let app: SubgraphApp;
+  try {
+    app = await definition.build(deps);
+  } catch (err) {
+    // A subgraph that refuses to start (e.g. a wrong key) must not leave its connections open.
+    await nats.drain().catch(() => undefined);
+    redis.disconnect();
+    await orm.close(true);
+    throw err;
+  }
 
   const internalTokens = new InternalTokens(config.auth.internalTokenSecret, config.auth.internalTokenTtlSeconds);
   const server = new ApolloServer<SubgraphContext>({
