@@ -72,6 +72,8 @@ export interface PriceSimulatorsOptions {
   seed?: number;
   volatility?: number;
   failMode?: Partial<Record<'coingecko' | 'coinmarketcap' | 'nobitex', FailureMode | FailureSpec>>;
+  /** Fixed ports (the devnet price-simulators process); default ephemeral. */
+  ports?: { coingecko: number; coinmarketcap: number; nobitex: number };
 }
 
 export interface PriceSimulators {
@@ -90,9 +92,9 @@ export async function startPriceSimulators(options: PriceSimulatorsOptions = {})
     ...(options.volatility === undefined ? {} : { volatility: options.volatility }),
   };
   const [coingecko, coinmarketcap, nobitex] = await Promise.all([
-    startCoinGeckoSimulator({ ...base, failMode: options.failMode?.coingecko ?? null }),
-    startCoinMarketCapSimulator({ ...base, failMode: options.failMode?.coinmarketcap ?? null }),
-    startNobitexSimulator({ ...base, failMode: options.failMode?.nobitex ?? null }),
+    startCoinGeckoSimulator({ ...base, failMode: options.failMode?.coingecko ?? null, port: options.ports?.coingecko ?? 0 }),
+    startCoinMarketCapSimulator({ ...base, failMode: options.failMode?.coinmarketcap ?? null, port: options.ports?.coinmarketcap ?? 0 }),
+    startNobitexSimulator({ ...base, failMode: options.failMode?.nobitex ?? null, port: options.ports?.nobitex ?? 0 }),
   ]);
   return {
     coingecko,

@@ -9,4 +9,8 @@ export interface RegisteredWorker {
   devOnly?: boolean;
 }
 
-export const workers: RegisteredWorker[] = [{ name: 'outbox-relay', entry: 'workers/outbox-relay/main.ts' }];
+export const workers: RegisteredWorker[] = [
+  { name: 'outbox-relay', entry: 'workers/outbox-relay/main.ts' },
+  { name: 'price-simulators', entry: 'workers/price-simulators/main.ts', devOnly: true },
+  { name: 'price-feed', entry: 'workers/price-feed/main.ts' },
+];

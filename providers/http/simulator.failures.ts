@@ -52,6 +52,8 @@ export interface SimulatorOptions {
   volatility?: number;
   /** Start in a failure mode. */
   failMode?: FailureMode | FailureSpec | null;
+  /** Fixed port (devnet processes); default ephemeral. */
+  port?: number;
 }
 
 /** What every provider simulator returns. */

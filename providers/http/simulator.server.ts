@@ -10,11 +10,16 @@ export interface SimulatorServer {
   close(): Promise<void>;
 }
 
+export interface SimulatorServerOptions {
+  /** Port to listen on; default 0 (ephemeral). The devnet processes use fixed ports so other processes find them. */
+  port?: number;
+}
+
 /**
- * Serves `handler` on 127.0.0.1 at an ephemeral port. A handler that throws answers 500 with the message as text.
- * A handler may also never answer (to simulate a hang); `close()` still returns promptly.
+ * Serves `handler` on 127.0.0.1 at an ephemeral port (or `options.port`). A handler that throws answers 500 with
+ * the message as text. A handler may also never answer (to simulate a hang); `close()` still returns promptly.
  */
-export async function startSimulatorServer(handler: SimulatorHandler): Promise<SimulatorServer> {
+export async function startSimulatorServer(handler: SimulatorHandler, options: SimulatorServerOptions = {}): Promise<SimulatorServer> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     Promise.resolve()
@@ -30,7 +35,7 @@ export async function startSimulatorServer(handler: SimulatorHandler): Promise<S
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });

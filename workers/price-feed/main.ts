@@ -1,0 +1,19 @@
+import 'reflect-metadata';
+import { loadConfigOrExit } from '../../platform/config/config.js';
+import { createLogger } from '../../platform/logger.js';
+import { warnDevDefaults } from '../../platform/service/main.js';
+import { Shutdown } from '../../platform/shutdown.js';
+import { startPriceFeedWorker } from './feed-worker.js';
+
+const config = loadConfigOrExit();
+const log = createLogger({ name: 'price-feed', level: config.logLevel });
+warnDevDefaults(config, log);
+try {
+  const running = await startPriceFeedWorker(config, log, config.port ?? config.market.prices.feedPort);
+  const shutdown = new Shutdown(log, config.shutdownGraceMs);
+  shutdown.add('price-feed', () => running.close());
+  shutdown.listen();
+} catch (err) {
+  log.fatal({ err }, 'price feed could not start');
+  process.exit(1);
+}
