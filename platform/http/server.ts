@@ -107,8 +107,11 @@ export async function listen(server: Server, port: number, host: string): Promis
           for (const socket of sockets) socket.destroy();
         }, graceMs);
         timer.unref();
+        // keep-alive sockets become idle as their last response ends: close them as soon as they do
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
         server.close(() => {
           clearTimeout(timer);
+          clearInterval(sweep);
           resolve();
         });
         server.closeIdleConnections();
