@@ -21,6 +21,16 @@ export type Scalars = {
   DateTime: { input: string; output: string; }
 };
 
+/** Whether an address is well-formed for a network, and its one canonical form. */
+export type AddressValidation = {
+  __typename?: 'AddressValidation';
+  /** EIP-55 (ETH, BSC), base58check T… (TRON), non-bounceable UQ… (TON); null when invalid. */
+  normalized: Maybe<Scalars['String']['output']>;
+  /** Why the address was refused (checksum, length, flags…); null when valid. */
+  reason: Maybe<Scalars['String']['output']>;
+  valid: Scalars['Boolean']['output'];
+};
+
 /** One token on one network (USDT on TRON and USDT on BSC are different assets), or Toman. */
 export type Asset = {
   __typename?: 'Asset';
@@ -109,6 +119,8 @@ export type LevelRule = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** A new wallet on a network: the first becomes the default; a further one gets its own address. */
+  createWallet: Wallet;
   /** SUPERADMIN: give a user a claim such as withdrawals:approve. */
   grantClaim: User;
   /** SUPERADMIN: give a user a role. */
@@ -119,6 +131,8 @@ export type Mutation = {
   revokeClaim: User;
   /** SUPERADMIN: take a role away; the user's current access tokens stop working. */
   revokeRole: User;
+  /** Makes one of your wallets the default of its network (what depositAddress returns). */
+  setDefaultWallet: Wallet;
   /** Staff sign-in with email and password. */
   signInAdmin: AuthPayload;
   /** Exchange Telegram Mini App initData for a session. Creates the account on first sign-in. */
@@ -128,6 +142,12 @@ export type Mutation = {
   /** ADMIN: enable or disable an asset, change its minimum deposit or icon. */
   updateAsset: Asset;
   updateSettings: User;
+};
+
+
+export type MutationCreateWalletArgs = {
+  label?: InputMaybe<Scalars['String']['input']>;
+  network: Network;
 };
 
 
@@ -157,6 +177,11 @@ export type MutationRevokeClaimArgs = {
 export type MutationRevokeRoleArgs = {
   role: Role;
   userId: Scalars['ID']['input'];
+};
+
+
+export type MutationSetDefaultWalletArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -234,6 +259,10 @@ export type Query = {
   user: Maybe<User>;
   /** Staff: users, newest first. */
   users: UserConnection;
+  /** Checks an address for a network: form, checksum (EIP-55, base58check, TON CRC16) and flags. */
+  validateAddress: AddressValidation;
+  /** Staff: the custody wallet at this address, or null when it is not one of ours. */
+  walletByAddress: Maybe<Wallet>;
 };
 
 
@@ -268,6 +297,18 @@ export type QueryUsersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<UserFilter>;
   first?: Scalars['Int']['input'];
+};
+
+
+export type QueryValidateAddressArgs = {
+  address: Scalars['String']['input'];
+  network: Network;
+};
+
+
+export type QueryWalletByAddressArgs = {
+  address: Scalars['String']['input'];
+  network: Network;
 };
 
 /** Currency a price is quoted in: US dollars or Toman (IRT; 1 Toman = 10 Rial). */
@@ -316,6 +357,8 @@ export type User = {
   __typename?: 'User';
   claims: Array<Scalars['String']['output']>;
   createdAt: Scalars['DateTime']['output'];
+  /** Your default deposit address on a network, created on first ask. */
+  depositAddress: Wallet;
   firstName: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
   kycTier: KycTier;
@@ -328,6 +371,13 @@ export type User = {
   /** Telegram user id, as a string (it exceeds 32 bits). */
   telegramId: Maybe<Scalars['String']['output']>;
   username: Maybe<Scalars['String']['output']>;
+  /** Your custody wallets on every network, oldest first (the user and staff only). */
+  wallets: Array<Wallet>;
+};
+
+
+export type UserDepositAddressArgs = {
+  network: Network;
 };
 
 export type UserConnection = {
@@ -353,6 +403,21 @@ export type UserSettings = {
   __typename?: 'UserSettings';
   displayCurrency: DisplayCurrency;
   language: Language;
+};
+
+/** A custody deposit address of one user on one network. */
+export type Wallet = {
+  __typename?: 'Wallet';
+  /** Canonical form: EIP-55 (ETH, BSC), base58check T… (TRON), non-bounceable UQ… (TON v4R2). */
+  address: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  /** Admins: the key's derivation path (BIP44, or SLIP-0010 for TON). */
+  derivationPath: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** The wallet depositAddress returns for this network. */
+  isDefault: Scalars['Boolean']['output'];
+  label: Maybe<Scalars['String']['output']>;
+  network: Network;
 };
 
 export type SignInWithTelegramMutationVariables = Exact<{

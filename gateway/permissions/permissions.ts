@@ -1,5 +1,5 @@
 import { allow, deny } from 'graphql-shield';
-import { isAdmin, isAuthenticated, isStaffMember, isSuperadmin } from './rules.js';
+import { hasRoleRule, isAdmin, isAuthenticated, isStaffMember, isSuperadmin } from './rules.js';
 
 /** What a graphql-shield rule (rule, and, or, not, allow, deny) offers: a resolve evaluated per field. */
 export interface ShieldRule {
@@ -23,6 +23,9 @@ export const permissions: PermissionMap = {
     asset: allow,
     prices: allow,
     price: allow,
+    // wallet
+    validateAddress: isAuthenticated,
+    walletByAddress: isStaffMember,
   },
   Mutation: {
     signInWithTelegram: allow,
@@ -35,9 +38,12 @@ export const permissions: PermissionMap = {
     grantClaim: isSuperadmin,
     revokeClaim: isSuperadmin,
     updateAsset: isAdmin,
+    createWallet: isAuthenticated,
+    setDefaultWallet: isAuthenticated,
   },
   Subscription: {
     meUpdated: isAuthenticated,
+    priceUpdated: allow,
   },
   // Types reachable only through a guarded root field; their fields are open to whoever reached them.
   User: { '*': allow },
@@ -50,6 +56,9 @@ export const permissions: PermissionMap = {
   Asset: { '*': allow },
   Price: { '*': allow },
   Candle: { '*': allow },
+  // Ownership (your wallets only, or staff) is checked by the wallet subgraph; custody internals are admin-only.
+  Wallet: { '*': allow, derivationPath: isAdmin, onChainBalance: hasRoleRule('FINANCE', 'ADMIN', 'SUPERADMIN') },
+  AddressValidation: { '*': allow },
 };
 
 export const fallbackRule: ShieldRule = deny;

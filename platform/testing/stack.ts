@@ -22,9 +22,11 @@ export interface TestStack {
  * The whole supergraph in this process on ephemeral ports: every registered subgraph (real Postgres,
  * Redis, NATS), the outbox relay and the gateway wired to them.
  */
-export async function startStack(overrides: Env = {}): Promise<TestStack> {
+export async function startStack(overrides: Env = {}, options: { log?: Logger } = {}): Promise<TestStack> {
   const env = await createTestEnv(overrides);
-  const { config, log } = env;
+  const { config } = env;
+  // A test may pass its own logger (e.g. one that captures every line at trace level).
+  const log = options.log ?? env.log;
   const subgraphs = new Map<string, RunningSubgraph>();
   for (const entry of registry) subgraphs.set(entry.definition.name, await startSubgraph(entry.definition, config, log.child({ service: entry.definition.name }), 0));
   for (const [name, running] of subgraphs) config.gateway.subgraphs[name] = running.url;

@@ -11,6 +11,7 @@ import { buildKeyring } from './custody-root/keyring.js';
 import { walletEntities } from './entities.js';
 import { walletReference, walletUserReference } from './wallet/wallet.reference.js';
 import { WalletResolver, WalletUserResolver } from './wallet/wallet.resolver.js';
+import { WalletUser } from './wallet/wallet.type.js';
 import { WalletService } from './wallet/wallet.service.js';
 
 export function buildWalletServices(config: Config, log: Logger, keyring: MasterKeyring): WalletServices {
@@ -23,6 +24,7 @@ export function buildWalletServices(config: Config, log: Logger, keyring: Master
 export function buildWalletSchema() {
   return buildSubgraph({
     resolvers: [WalletResolver, WalletUserResolver, AddressResolver],
+    orphanedTypes: [WalletUser],
     references: { Wallet: walletReference, User: walletUserReference },
   });
 }

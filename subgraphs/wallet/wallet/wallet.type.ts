@@ -7,7 +7,7 @@ export enum NetworkEnum {
   ETH = 'ETH',
   BSC = 'BSC',
 }
-registerEnumType(NetworkEnum, { name: 'Network', description: 'A chain the custody holds addresses on.' });
+registerEnumType(NetworkEnum, { name: 'Network', description: 'A blockchain the platform holds assets on.' });
 
 @ObjectType('Wallet', { description: 'A custody deposit address of one user on one network.' })
 @Directive('@key(fields: "id")')
