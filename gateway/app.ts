@@ -129,6 +129,7 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
     hub,
     fields: liveFields,
     guard,
+    metrics,
     schema: () => {
       if (!subscriptionSchema) throw new Error('supergraph not loaded');
       return subscriptionSchema;

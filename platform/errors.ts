@@ -14,6 +14,10 @@ export const ErrorCode = {
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
   PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /** market: the sources answered, but no observation is recent enough to quote. */
+  PRICE_STALE: 'PRICE_STALE',
+  /** market: no price source is answering. */
+  PRICE_UNAVAILABLE: 'PRICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode] | (string & {});

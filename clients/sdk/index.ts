@@ -329,6 +329,14 @@ export type Subscription = {
   __typename?: 'Subscription';
   /** The signed-in user, pushed whenever their settings, level, roles or claims change. */
   meUpdated: User;
+  /** Prices of these assets (default: every priced asset) in this quote (default: USD and IRT), pushed when they change. Public data: one execution per selection serves every subscriber. */
+  priceUpdated: Price;
+};
+
+
+export type SubscriptionPriceUpdatedArgs = {
+  quote?: InputMaybe<Quote>;
+  symbols?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 /** Candle width: 1 minute, 5 minutes, 1 hour, 1 day (UTC days). */

@@ -1,5 +1,7 @@
 import type { EventEnvelope } from '../../platform/bus/envelope.js';
 import type { Viewer } from '../../platform/auth/viewer.js';
+import { badInput } from '../../platform/errors.js';
+import { ASSETS } from '../../platform/money/assets.js';
 
 /** A follow-up argument: its GraphQL type and the value taken from the event or the subscription. */
 export interface FollowUpArg {
@@ -8,18 +10,33 @@ export interface FollowUpArg {
 }
 
 /**
+ * How a live field of public data is fanned out: subscriptions listen to topics; an event names the
+ * topics it concerns, and per topic the follow-up runs once for every subscriber with the same selection.
+ */
+export interface FanOutSpec {
+  /** The query field the follow-up runs, and the GraphQL type of each of its arguments. */
+  followUp: { field: string; args: Record<string, string> };
+  /** The topics a subscription listens to, from its arguments; throws a DomainError for bad arguments. */
+  topics(args: Record<string, unknown>): string[];
+  /** The topics an event concerns, each with the follow-up's argument values. */
+  targets(event: EventEnvelope): { topic: string; args: Record<string, unknown> }[];
+}
+
+/**
  * One field of the gateway's Subscription type. Events carry keys only; for each matching event the
- * gateway runs `followUp` as a query through itself with the subscriber's selection set.
+ * gateway runs `followUp` as a query through itself with the subscriber's selection set. A field with
+ * `fanOut` (public data) is served by topic instead of `matches` and `followUp`.
  */
 export interface LiveField {
   name: string;
   /** The field's SDL inside `type Subscription { … }`. */
   sdl: string;
   subjects: string[];
+  fanOut?: FanOutSpec;
   /** Cheap per-event filter: does this event concern this subscriber? */
-  matches(event: EventEnvelope, viewer: Viewer, args: Record<string, unknown>): boolean;
+  matches?(event: EventEnvelope, viewer: Viewer, args: Record<string, unknown>): boolean;
   /** The query root field to run, with arguments. */
-  followUp(event: EventEnvelope, viewer: Viewer, args: Record<string, unknown>): { field: string; args: Record<string, FollowUpArg> };
+  followUp?(event: EventEnvelope, viewer: Viewer, args: Record<string, unknown>): { field: string; args: Record<string, FollowUpArg> };
   /** Public data: one execution per event serves every subscriber with the same selection and variables. */
   public?: boolean;
 }
@@ -32,4 +49,30 @@ export const liveFields: LiveField[] = [
     matches: (event, viewer) => (event.payload as { userId?: string }).userId === viewer.userId,
     followUp: () => ({ field: 'me', args: {} }),
   },
+  {
+    name: 'priceUpdated',
+    sdl: '"""Prices of these assets (default: every priced asset) in this quote (default: USD and IRT), pushed when they change. Public data: one execution per selection serves every subscriber."""\n  priceUpdated(symbols: [String!], quote: Quote): Price!',
+    subjects: ['market.price.updated'],
+    fanOut: {
+      followUp: { field: 'price', args: { symbol: 'String!', quote: 'Quote!' } },
+      topics: (args) => {
+        const symbols = (args.symbols as string[] | null | undefined) ?? PRICED_ASSETS.map((a) => a.symbol);
+        const quotes = typeof args.quote === 'string' ? [args.quote] : QUOTES;
+        const unknown = symbols.filter((s) => !PRICED_ASSETS.some((a) => a.symbol === s));
+        if (unknown.length) throw badInput(`No market price for ${unknown.join(', ')}`, { field: 'symbols', unknown });
+        return [...new Set(symbols)].flatMap((symbol) => quotes.map((quote) => priceTopic(symbol, quote)));
+      },
+      targets: (event) => {
+        const { coin, quote } = event.payload as { coin?: unknown; quote?: unknown };
+        if (typeof coin !== 'string' || typeof quote !== 'string' || !QUOTES.includes(quote)) return [];
+        // one coin is several assets (USDT on each network): each asset symbol is its own topic
+        return PRICED_ASSETS.filter((a) => a.coin === coin).map((a) => ({ topic: priceTopic(a.symbol, quote), args: { symbol: a.symbol, quote } }));
+      },
+    },
+  },
 ];
+
+/** Assets with a market price (Toman is what prices are quoted in). */
+const PRICED_ASSETS = ASSETS.filter((a) => a.coin !== 'IRT');
+const QUOTES = ['USD', 'IRT'];
+const priceTopic = (symbol: string, quote: string) => `${symbol}|${quote}`;

@@ -1,12 +1,12 @@
-import { DomainError } from '../../../platform/errors.js';
+import { DomainError, ErrorCode } from '../../../platform/errors.js';
 import type { PricePair } from './price.model.js';
 
 /** Error codes of prices (listed in the market README). */
 export const PriceErrorCode = {
   /** Sources answered, but none with an observation recent enough (PRICE_MAX_AGE_SECONDS): no old number is quoted. */
-  PRICE_STALE: 'PRICE_STALE',
+  PRICE_STALE: ErrorCode.PRICE_STALE,
   /** No source answered for the pair (all down, rate limited or circuit open). */
-  PRICE_UNAVAILABLE: 'PRICE_UNAVAILABLE',
+  PRICE_UNAVAILABLE: ErrorCode.PRICE_UNAVAILABLE,
 } as const;
 
 export function priceStale(pair: PricePair, lastObservedAt: Date | null, maxAgeSeconds: number): DomainError {

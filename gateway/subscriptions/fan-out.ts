@@ -1,0 +1,195 @@
+import type { ExecutionResult } from 'graphql';
+import type { WebSocket } from 'ws';
+import type { Logger } from '../../platform/logger.js';
+
+/** One subscription served by fan-out: the socket and the bytes that open each of its `next` frames. */
+export interface FanOutMember {
+  readonly socket: WebSocket;
+  /** `{"id":"<subscription id>","type":"next","payload":`, encoded once when the subscription starts. */
+  readonly frameStart: Buffer;
+  readonly topics: readonly string[];
+}
+
+/** What an event concerns: a topic (e.g. `TON|IRT`) and the follow-up's event variables for it. */
+export interface FanOutTarget {
+  topic: string;
+  variables: Record<string, unknown>;
+}
+
+/**
+ * Subscriptions that share one follow-up: same live field, same selection (document text), same variables
+ * and same scope (public, or one viewer). Per event and topic the follow-up runs once for all of them.
+ */
+export interface FanOutGroupSpec {
+  key: string;
+  /** Runs the follow-up with the event's variables (merged over the group's own). */
+  execute(eventVariables: Record<string, unknown>): Promise<ExecutionResult>;
+  responseKey: string;
+}
+
+interface TopicState {
+  running: boolean;
+  /** The newest target that arrived while a run was in flight: run once more for it (latest wins). */
+  pending: FanOutTarget | null;
+}
+
+class FanOutGroup {
+  readonly byTopic = new Map<string, Set<FanOutMember>>();
+  readonly topicState = new Map<string, TopicState>();
+  size = 0;
+  constructor(readonly spec: FanOutGroupSpec) {}
+}
+
+export interface FanOutStats {
+  executions: number;
+  frames: number;
+  slowConsumers: number;
+}
+
+export interface FanOutOptions {
+  log: Logger;
+  /**
+   * A socket whose unsent bytes exceed this is a slow consumer: it gets no more frames and is closed, so
+   * one stuck client never makes the gateway's memory grow.
+   */
+  maxBufferedBytes: number;
+  onSlowConsumer(socket: WebSocket): void;
+  /** Called when the first member joins and when the last one leaves (subscribe to the event source lazily). */
+  onActive?(active: boolean): void;
+  onExecuted?(): void;
+  onFrames?(count: number): void;
+}
+
+/**
+ * Fan-out for one live field of public data. An event becomes, per group and topic with members, one
+ * execution of the follow-up and one serialisation of its result; every member then gets the same bytes
+ * behind its own frame start, written straight to its socket (no per-subscriber execution, copy of the
+ * result, or JSON.stringify). While a group's run for a topic is in flight, newer events for that topic
+ * coalesce into one more run: the follow-up reads current state, so the newest run is all a client needs.
+ */
+export class FanOut {
+  private readonly groups = new Map<string, FanOutGroup>();
+  private members = 0;
+  readonly stats: FanOutStats = { executions: 0, frames: 0, slowConsumers: 0 };
+
+  constructor(private readonly options: FanOutOptions) {}
+
+  /** Adds a member to the group with `spec.key` (created from `spec` if new); returns its removal. */
+  add(spec: FanOutGroupSpec, member: FanOutMember): () => void {
+    let group = this.groups.get(spec.key);
+    if (!group) {
+      group = new FanOutGroup(spec);
+      this.groups.set(spec.key, group);
+    }
+    for (const topic of member.topics) {
+      let set = group.byTopic.get(topic);
+      if (!set) {
+        set = new Set();
+        group.byTopic.set(topic, set);
+      }
+      set.add(member);
+    }
+    group.size += 1;
+    this.members += 1;
+    if (this.members === 1) this.options.onActive?.(true);
+    const joined = group;
+    let removed = false;
+    return () => {
+      if (removed) return;
+      removed = true;
+      for (const topic of member.topics) {
+        const set = joined.byTopic.get(topic);
+        set?.delete(member);
+        if (set && set.size === 0) joined.byTopic.delete(topic);
+      }
+      joined.size -= 1;
+      if (joined.size === 0 && this.groups.get(joined.spec.key) === joined) this.groups.delete(joined.spec.key);
+      this.members -= 1;
+      if (this.members === 0) this.options.onActive?.(false);
+    };
+  }
+
+  /** An event for these targets: schedule one run per group and targeted topic that has members. */
+  publish(targets: readonly FanOutTarget[]): void {
+    for (const group of this.groups.values()) {
+      for (const target of targets) {
+        if (group.byTopic.get(target.topic)?.size) this.schedule(group, target);
+      }
+    }
+  }
+
+  groupCount(): number {
+    return this.groups.size;
+  }
+
+  memberCount(): number {
+    return this.members;
+  }
+
+  private schedule(group: FanOutGroup, target: FanOutTarget): void {
+    let state = group.topicState.get(target.topic);
+    if (!state) {
+      state = { running: false, pending: null };
+      group.topicState.set(target.topic, state);
+    }
+    if (state.running) {
+      state.pending = target;
+      return;
+    }
+    state.running = true;
+    void this.run(group, target, state);
+  }
+
+  private async run(group: FanOutGroup, target: FanOutTarget, state: TopicState): Promise<void> {
+    try {
+      const result = await group.spec.execute(target.variables);
+      this.stats.executions += 1;
+      this.options.onExecuted?.();
+      const members = group.byTopic.get(target.topic);
+      if (members?.size) this.deliver(members, encodePayload(result, group.spec.responseKey));
+    } catch (err) {
+      this.options.log.error({ err, topic: target.topic }, 'live fan-out follow-up failed');
+    } finally {
+      state.running = false;
+      const next = state.pending;
+      state.pending = null;
+      if (next) this.schedule(group, next);
+      else if (!group.byTopic.has(target.topic)) group.topicState.delete(target.topic);
+    }
+  }
+
+  private deliver(members: Set<FanOutMember>, payload: Buffer): void {
+    const { maxBufferedBytes } = this.options;
+    let sent = 0;
+    for (const member of members) {
+      const socket = member.socket;
+      if (socket.readyState !== 1 /* OPEN */) continue;
+      if (socket.bufferedAmount > maxBufferedBytes) {
+        this.stats.slowConsumers += 1;
+        this.options.onSlowConsumer(socket);
+        continue;
+      }
+      socket.send(Buffer.concat([member.frameStart, payload], member.frameStart.length + payload.length), { binary: false });
+      sent += 1;
+    }
+    this.stats.frames += sent;
+    this.options.onFrames?.(sent);
+  }
+}
+
+/** `{"id":…,"type":"next","payload":` for one subscription. */
+export function frameStart(id: string): Buffer {
+  return Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
+}
+
+/**
+ * The rest of a `next` frame, serialised once for every recipient: `<payload>}`. The payload is the
+ * subscription's result: the follow-up's root value under the subscription's response key (data null
+ * when it is null, as the subscription field is non-null), and the follow-up's errors if any.
+ */
+export function encodePayload(result: ExecutionResult, responseKey: string): Buffer {
+  const value = result.data?.[responseKey] ?? null;
+  const payload: { data: Record<string, unknown> | null; errors?: unknown } = { data: value === null ? null : { [responseKey]: value } };
+  if (result.errors?.length) payload.errors = result.errors;
+  return Buffer.from(`${JSON.stringify(payload)}}`);
+}
