@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { connect } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../../platform/config/config.js';
@@ -132,6 +134,43 @@ describe('start-up refuses a wrong master key or an altered root', () => {
     expect(error.message).toBe(`WALLET_MASTER_KEYS does not match the key that sealed custody root ${root!.id} (master key id "k1"): refusing to use a wrong key`);
     expect(error.message).not.toContain(K1);
     expect(error.message).not.toContain(K2);
+  });
+
+  it('the wallet process (what npm run start:wallet runs) exits 1 with a wrong key, logging that error and no key', async () => {
+    const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
+    const main = fileURLToPath(new URL('../main.ts', import.meta.url));
+    const result = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+      const child = spawn(tsx, [main], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          NODE_ENV: 'test',
+          LOG_LEVEL: 'trace',
+          WALLET_PORT: '0',
+          DATABASE_URL: env.config.database.url,
+          REDIS_KEY_PREFIX: env.config.redis.keyPrefix,
+          NATS_STREAM: env.config.nats.stream,
+          NATS_SUBJECT_PREFIX: env.config.nats.subjectPrefix,
+          WALLET_MASTER_KEYS: `k1:${K2}`,
+        },
+      });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, out }));
+    });
+    expect(result.code).toBe(1);
+    const fatal = result.out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { level: number; msg: string; err?: { message: string } })
+      .find((l) => l.level === 60);
+    expect(fatal?.msg).toBe('could not start');
+    expect(fatal?.err?.message).toMatch(/^WALLET_MASTER_KEYS does not match the key that sealed custody root hdr_\w+ \(master key id "k1"\)/);
+    for (const key of [K1, K2]) {
+      expect(result.out).not.toContain(key);
+      expect(result.out).not.toContain(Buffer.from(key, 'base64').toString('hex'));
+    }
   });
 
   it('the sealing key id missing from the configuration', async () => {
