@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { MasterKeySet, parseMasterKeys } from './master-keys.js';
+import { buildChainsConfig, chainEnvSchema, type ChainsConfig } from './chains.js';
 
 export { MasterKeySet } from './master-keys.js';
 
@@ -99,6 +100,9 @@ const envSchema = z.object({
   CANDLE_H1_RETENTION_DAYS: positiveInt.default(400),
   /** 0 keeps daily candles forever. */
   CANDLE_D1_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
+
+  // chains: endpoints, confirmations and deposit watchers (see chains.ts)
+  ...chainEnvSchema,
 });
 
 export type Env = Record<string, string | undefined>;
@@ -172,6 +176,8 @@ export interface Config {
   };
   levels: LevelRule[];
   outbox: { pollMs: number; port: number };
+  /** Chain endpoints and deposit watchers per network (chains.ts). */
+  chains: ChainsConfig;
   shutdownGraceMs: number;
   /** Names of secrets that fell back to dev-only defaults (never allowed in production). */
   devDefaultsUsed: string[];
@@ -272,6 +278,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (simulators && e.NODE_ENV === 'production') problems.push('PRICE_SIMULATORS: simulated prices are refused in production');
   const simulatorUrl = (offset: number) => `http://${e.HOST}:${e.PRICE_SIMULATOR_PORT + offset}`;
   const coinmarketcapKey = e.COINMARKETCAP_API_KEY ?? (simulators ? 'devnet' : null);
+  const chains = buildChainsConfig(e, problems);
   if (problems.length) throw new ConfigError(problems);
 
   const production = e.NODE_ENV === 'production';
@@ -334,6 +341,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     levels,
     outbox: { pollMs: e.OUTBOX_POLL_MS, port: e.OUTBOX_RELAY_PORT },
+    chains,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     devDefaultsUsed,
   };
