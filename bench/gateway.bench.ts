@@ -55,7 +55,7 @@ try {
   });
   const { data } = (await signIn.json()) as { data: { signInWithTelegram: { accessToken: string; user: { id: string } } } };
   const { accessToken, user } = data.signInWithTelegram;
-  const internal = await new InternalTokens(config.auth.internalTokenSecret, 3600).sign({ viewer: { userId: user.id, roles: ['USER'], claims: [], sessionId: null }, requestId: 'bench' });
+  const internal = await new InternalTokens(config.auth.internalTokenSecret, 3600).sign({ userId: user.id, roles: ['USER'], claims: [], sessionId: null });
   const body = JSON.stringify({ query: '{ me { id username level settings { language displayCurrency } } }' });
 
   const once = async (url: string, headers: Record<string, string>, seconds: number) => {

@@ -11,7 +11,7 @@ export class InternalContextDataSource extends RemoteGraphQLDataSource<GatewayCo
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
     const ctx = context as Partial<GatewayContext> | undefined;
     if (!ctx?.viewer || !request.http) return;
-    ctx.internalToken ??= this.tokens.sign({ viewer: ctx.viewer, requestId: ctx.requestId ?? 'unknown' });
+    ctx.internalToken ??= this.tokens.sign(ctx.viewer);
     request.http.headers.set(INTERNAL_CONTEXT_HEADER, await ctx.internalToken);
     request.http.headers.set(REQUEST_ID_HEADER, ctx.requestId ?? 'unknown');
   }

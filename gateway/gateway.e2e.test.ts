@@ -22,7 +22,7 @@ describe('subgraphs refuse calls around the gateway', () => {
     const identityUrl = stack.subgraphs.get('identity')!.url;
     const query = '{ me { id } }';
     expect((await gql(identityUrl, query)).status).toBe(401);
-    const forged = await new InternalTokens('a-different-secret-that-is-long-enough-000', 60).sign({ viewer: { userId: 'usr_x', roles: ['SUPERADMIN'], claims: [], sessionId: null }, requestId: 'r' });
+    const forged = await new InternalTokens('a-different-secret-that-is-long-enough-000', 60).sign({ userId: 'usr_x', roles: ['SUPERADMIN'], claims: [], sessionId: null });
     const withForged = await gql(identityUrl, query, {}, null, { [INTERNAL_CONTEXT_HEADER]: forged });
     expect(withForged.status).toBe(401);
     expect(errorCode(withForged)).toBe('UNAUTHENTICATED');

@@ -26,7 +26,7 @@ export class RateLimiter {
     const retryAfterSeconds = Math.max(1, Math.ceil(((window + 1) * 60_000 - now) / 1000));
     const { redis, prefix } = this.options;
     const ipKey = `${prefix}rl:ip:${ip}:${window}`;
-    const pipeline = redis.multi().incr(ipKey).expire(ipKey, 61);
+    const pipeline = redis.pipeline().incr(ipKey).expire(ipKey, 61);
     const viewerKey = viewerId ? `${prefix}rl:viewer:${viewerId}:${window}` : null;
     if (viewerKey) pipeline.incr(viewerKey).expire(viewerKey, 61);
     for (const key of extraGets) pipeline.get(key);

@@ -1,4 +1,5 @@
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { VerifiedTokenCache } from './token-cache.js';
 import { isRole, type Viewer } from './viewer.js';
 
 const encoder = new TextEncoder();
@@ -62,11 +63,17 @@ export class AccessTokens {
     return { token, expiresAt: new Date(exp * 1000) };
   }
 
+  private readonly verified = new VerifiedTokenCache<Viewer & { expiresAt: Date; issuedAt: number }>();
+
   async verify(token: string): Promise<Viewer & { expiresAt: Date; issuedAt: number }> {
+    const cached = this.verified.get(token);
+    if (cached) return cached;
     const payload = await verify(token, this.key, 'gateway', 'identity');
     const viewer = toViewer(payload);
     if (!viewer.userId) throw new InvalidTokenError('invalid');
-    return { ...viewer, expiresAt: new Date(Number(payload.exp) * 1000), issuedAt: Number(payload.iat) };
+    const result = { ...viewer, expiresAt: new Date(Number(payload.exp) * 1000), issuedAt: Number(payload.iat) };
+    this.verified.set(token, result, result.expiresAt.getTime());
+    return result;
   }
 }
 
@@ -76,17 +83,36 @@ export interface InternalContext {
 }
 
 /**
- * The signed context the gateway sends to every subgraph call. Subgraphs refuse requests without a valid
- * one, so they cannot be reached around the gateway's authentication and rules.
+ * The signed context the gateway sends to every subgraph call: who the viewer is (id, roles, claims,
+ * session). Subgraphs refuse requests without a valid one, so they cannot be reached around the gateway's
+ * authentication and rules. The request id travels in its own header (X-Request-Id); the signed part is
+ * the same for all of a viewer's requests, so the gateway reuses it for half its lifetime and subgraphs
+ * verify each distinct token once.
  */
 export class InternalTokens {
   private readonly key: Uint8Array;
+  private readonly signed = new Map<string, { token: Promise<string>; reuseUntilMs: number }>();
+  private readonly verified = new VerifiedTokenCache<Viewer>();
+
   constructor(secret: string, private readonly ttlSeconds: number) {
     this.key = encoder.encode(secret);
   }
 
-  async sign({ viewer, requestId }: InternalContext): Promise<string> {
-    const jwt = new SignJWT({ roles: viewer.roles, claims: viewer.claims, sid: viewer.sessionId, rid: requestId })
+  /** A token for this viewer, reused while more than half its lifetime is left. */
+  sign(viewer: Viewer): Promise<string> {
+    const cacheKey = `${viewer.userId}|${viewer.sessionId}|${viewer.roles.join(',')}|${viewer.claims.join(',')}`;
+    const now = Date.now();
+    const hit = this.signed.get(cacheKey);
+    if (hit && hit.reuseUntilMs > now) return hit.token;
+    const token = this.signFresh(viewer);
+    if (this.signed.size >= 10_000) this.signed.clear();
+    this.signed.set(cacheKey, { token, reuseUntilMs: now + (this.ttlSeconds * 1000) / 2 });
+    token.catch(() => this.signed.delete(cacheKey));
+    return token;
+  }
+
+  private signFresh(viewer: Viewer): Promise<string> {
+    const jwt = new SignJWT({ roles: viewer.roles, claims: viewer.claims, sid: viewer.sessionId })
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuer('gateway')
       .setAudience('subgraphs')
@@ -96,8 +122,12 @@ export class InternalTokens {
     return jwt.sign(this.key);
   }
 
-  async verify(token: string): Promise<InternalContext> {
+  async verify(token: string): Promise<Viewer> {
+    const cached = this.verified.get(token);
+    if (cached) return cached;
     const payload = await verify(token, this.key, 'subgraphs', 'gateway');
-    return { viewer: toViewer(payload), requestId: typeof payload.rid === 'string' ? payload.rid : 'unknown' };
+    const viewer = toViewer(payload);
+    this.verified.set(token, viewer, Number(payload.exp) * 1000);
+    return viewer;
   }
 }

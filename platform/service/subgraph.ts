@@ -4,7 +4,8 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import type { MigrationObject } from '@mikro-orm/core';
 import type { Options } from '@mikro-orm/postgresql';
 import type { GraphQLSchema } from 'graphql';
-import { InternalTokens, INTERNAL_CONTEXT_HEADER, InvalidTokenError } from '../auth/tokens.js';
+import { InternalTokens, INTERNAL_CONTEXT_HEADER, InvalidTokenError, REQUEST_ID_HEADER } from '../auth/tokens.js';
+import { newId } from '../ids.js';
 import { connectNats, ensureEventStream, pingNats, type JetStreamClient, type JetStreamManager, type NatsConnection } from '../bus/nats.js';
 import type { Config } from '../config/config.js';
 import { ensureDatabase } from '../db/database.js';
@@ -103,7 +104,9 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Conf
     const header = req.headers[INTERNAL_CONTEXT_HEADER];
     if (typeof header !== 'string' || !header) throw unauthenticated('Subgraphs are reached through the gateway only');
     try {
-      const { viewer, requestId } = await internalTokens.verify(header);
+      const viewer = await internalTokens.verify(header);
+      const given = req.headers[REQUEST_ID_HEADER];
+      const requestId = typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : newId('req');
       const base: SubgraphContext = { viewer, requestId, log: log.child({ requestId }), loaders: new Loaders(), em: orm.em.fork() };
       return app.context ? { ...app.context(), ...base } : base;
     } catch (err) {

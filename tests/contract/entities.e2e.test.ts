@@ -22,7 +22,7 @@ describe('entity references', () => {
       const res = await gql(stack.graphqlUrl, `mutation($d: String!) { signInWithTelegram(initData: $d) { user { id } } }`, { d: initDataFor(newTelegramUser()) });
       ids.push(res.body.data!.signInWithTelegram.user.id);
     }
-    const token = await new InternalTokens(stack.config.auth.internalTokenSecret, 60).sign({ viewer: { userId: null, roles: [], claims: [], sessionId: null }, requestId: 'contract' });
+    const token = await new InternalTokens(stack.config.auth.internalTokenSecret, 60).sign({ userId: null, roles: [], claims: [], sessionId: null });
     const representations = [...ids.map((id) => ({ __typename: 'User', id })), { __typename: 'User', id: 'usr_00000000000000000000000000' }];
     const res = await gql(
       stack.subgraphs.get('identity')!.url,

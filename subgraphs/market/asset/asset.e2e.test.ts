@@ -58,7 +58,7 @@ describe('assets', () => {
 
   it('resolves Asset references through _entities (unknown symbols are null)', async () => {
     const market = stack.subgraphs.get('market')!;
-    const token = await new InternalTokens(stack.config.auth.internalTokenSecret, 60).sign({ viewer: { userId: null, roles: [], claims: [], sessionId: null }, requestId: 'r' });
+    const token = await new InternalTokens(stack.config.auth.internalTokenSecret, 60).sign({ userId: null, roles: [], claims: [], sessionId: null });
     const res = await gql(
       market.url,
       `query($r: [_Any!]!) { _entities(representations: $r) { ... on Asset { symbol decimals } } }`,
