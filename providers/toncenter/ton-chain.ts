@@ -661,14 +661,16 @@ export class TonChain {
         tx.totalFees = this.fees.forward;
         return tx;
       }
+      // As on mainnet: no code to run (compute skipped, no_state) makes the transaction "aborted", yet the credit
+      // phase has already added the value: the account now exists, uninit, holding it.
       account = this.#ensure(dest, { type: 'none' });
-      const tx = this.#tx(dest, null, msg, traceId, { computeSkipped: true, computeSuccess: false, actionSuccess: null });
+      const tx = this.#tx(dest, null, msg, traceId, { computeSkipped: true, computeSuccess: false, aborted: true, actionSuccess: null });
       account.balance += value;
       this.#finish(tx, account);
       return tx;
     }
     if (account.status !== 'active') {
-      const tx = this.#tx(dest, account, msg, traceId, { computeSkipped: true, computeSuccess: false, actionSuccess: null });
+      const tx = this.#tx(dest, account, msg, traceId, { computeSkipped: true, computeSuccess: false, aborted: true, actionSuccess: null });
       account.balance += value;
       this.#finish(tx, account);
       return tx;
