@@ -2,7 +2,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { hex } from '@scure/base';
 import { Address, beginCell, Cell, contractAddress, loadMessage, loadMessageRelaxed, storeMessage, storeStateInit, type StateInit } from '@ton/core';
-import { TON_WALLET_V4R2_SUBWALLET_ID, walletV4R2StateInit } from '../../subgraphs/wallet/custody/index.js';
+import { walletV4R2StateInit } from '../../subgraphs/wallet/custody/index.js';
 import { BOUNCED_PREFIX, JETTON_OP, commentOf } from './jetton.js';
 
 /**
@@ -920,4 +920,3 @@ export class TonChain {
   }
 }
 
-export { TON_WALLET_V4R2_SUBWALLET_ID };

@@ -146,6 +146,12 @@ function renderMessage(m: SimMessage): Record<string, unknown> {
   };
 }
 
+/** Total fees minus the forwarding fees of the messages the transaction sent. */
+function gasFees(tx: SimTx): bigint {
+  const forwarded = tx.outMsgs.reduce((sum, m) => sum + (m.fwdFee ?? 0n), 0n);
+  return tx.totalFees > forwarded ? tx.totalFees - forwarded : 0n;
+}
+
 function renderTx(tx: SimTx): Record<string, unknown> {
   const credit = tx.inMsg.value;
   const compute = tx.computeSkipped
@@ -155,7 +161,7 @@ function renderTx(tx: SimTx): Record<string, unknown> {
         success: tx.computeSuccess,
         msg_state_used: false,
         account_activated: tx.origStatus !== 'active' && tx.endStatus === 'active',
-        gas_fees: (tx.totalFees - BigInt(tx.outMsgs.length) * 400_000n > 0n ? tx.totalFees : 0n).toString(),
+        gas_fees: gasFees(tx).toString(),
         gas_used: '3308',
         gas_limit: '0',
         mode: 0,
