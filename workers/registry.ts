@@ -13,4 +13,5 @@ export const workers: RegisteredWorker[] = [
   { name: 'outbox-relay', entry: 'workers/outbox-relay/main.ts' },
   { name: 'price-simulators', entry: 'workers/price-simulators/main.ts', devOnly: true },
   { name: 'price-feed', entry: 'workers/price-feed/main.ts' },
+  { name: 'devnet-chains', entry: 'devnet/chains/main.ts', devOnly: true },
 ];
