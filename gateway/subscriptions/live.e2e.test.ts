@@ -122,6 +122,28 @@ describe('meUpdated over graphql-ws', () => {
     expect(pushed.data).toEqual({ meUpdated: { id: dave.userId, roles: ['USER', 'SUPPORT'] } });
   });
 
+  it('closes the socket with 4401 when its access token expires', async () => {
+    const shortLived = await startStack({ ACCESS_TOKEN_TTL_SECONDS: '3' });
+    try {
+      const res = await gql(shortLived.graphqlUrl, `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken } }`, { d: initDataFor(newTelegramUser()) });
+      let onClosed!: (code: number) => void;
+      const closed = new Promise<number>((resolve) => (onClosed = resolve));
+      const client = createClient({
+        url: shortLived.wsUrl,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${res.body.data!.signInWithTelegram.accessToken}` },
+        lazy: false,
+        retryAttempts: 0,
+        onNonLazyError: () => undefined,
+        on: { closed: (event) => onClosed((event as { code: number }).code) },
+      });
+      clients.push(client);
+      expect(await closed).toBe(4401);
+    } finally {
+      await shortLived.close();
+    }
+  });
+
   it('closes a socket with no token or a bad token', async () => {
     const none = connect(undefined);
     expect((await none.closed).code).toBe(4403);
