@@ -56,7 +56,8 @@ export function graphqlHttpHandler<C extends BaseContext>({ server, log, context
       if (contentType.includes('application/json')) {
         try {
           body = text.length ? JSON.parse(text) : undefined;
-        } catch {
+        } catch (err) {
+          log.debug({ err: (err as Error).message }, 'request body is not JSON');
           sendGraphQLError(req, res, 400, 'BAD_REQUEST', 'Request body is not valid JSON');
           return;
         }
@@ -94,6 +95,5 @@ export function graphqlHttpHandler<C extends BaseContext>({ server, log, context
       for await (const chunk of result.body.asyncIterator) res.write(chunk);
       res.end();
     }
-    void log;
   };
 }

@@ -1,5 +1,4 @@
 import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { ROLES } from '../../../platform/auth/viewer.js';
 import { AmountScalar } from '../../../platform/graphql/scalars.js';
 import type { User } from './user.entity.js';
 
@@ -11,7 +10,6 @@ registerEnumType(RoleEnum, { name: 'Role', description: 'Staff roles; every acco
 registerEnumType(LanguageEnum, { name: 'Language' });
 registerEnumType(DisplayCurrencyEnum, { name: 'DisplayCurrency', description: 'Currency the app shows values in: Toman (IRT) or US dollars.' });
 registerEnumType(KycTierEnum, { name: 'KycTier' });
-void ROLES;
 
 @ObjectType()
 export class UserSettings {
