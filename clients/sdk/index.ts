@@ -212,6 +212,18 @@ export type Network =
   | 'TON'
   | 'TRON';
 
+/** What the chain reports an address holds, for reconciliation with the ledger. */
+export type OnChainBalance = {
+  __typename?: 'OnChainBalance';
+  /** In the asset’s unit, exact. */
+  amount: Scalars['Amount']['output'];
+  /** Catalogue symbol: the native coin or USDT of the wallet’s network. */
+  asset: Scalars['String']['output'];
+  cached: Scalars['Boolean']['output'];
+  /** When the chain was read; answers are cached for WALLET_BALANCE_CACHE_SECONDS. */
+  fetchedAt: Scalars['DateTime']['output'];
+};
+
 export type PageInfo = {
   __typename?: 'PageInfo';
   endCursor: Maybe<Scalars['String']['output']>;
@@ -426,6 +438,14 @@ export type Wallet = {
   isDefault: Scalars['Boolean']['output'];
   label: Maybe<Scalars['String']['output']>;
   network: Network;
+  /** FINANCE and admins: what the chain reports this address holds of the native coin and USDT (or only `asset`), cached a few seconds. */
+  onChainBalance: Array<OnChainBalance>;
+};
+
+
+/** A custody deposit address of one user on one network. */
+export type WalletOnChainBalanceArgs = {
+  asset?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type SignInWithTelegramMutationVariables = Exact<{

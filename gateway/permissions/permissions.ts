@@ -59,6 +59,7 @@ export const permissions: PermissionMap = {
   // Ownership (your wallets only, or staff) is checked by the wallet subgraph; custody internals are admin-only.
   Wallet: { '*': allow, derivationPath: isAdmin, onChainBalance: hasRoleRule('FINANCE', 'ADMIN', 'SUPERADMIN') },
   AddressValidation: { '*': allow },
+  OnChainBalance: { '*': allow },
 };
 
 export const fallbackRule: ShieldRule = deny;

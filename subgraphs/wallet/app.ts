@@ -1,9 +1,12 @@
 import type { Config } from '../../platform/config/config.js';
 import { buildSubgraph } from '../../platform/graphql/build-subgraph.js';
 import type { Logger } from '../../platform/logger.js';
+import type { Redis } from '../../platform/redis.js';
 import type { SubgraphDefinition } from '../../platform/service/subgraph.js';
+import { createChainBalanceReader, type ChainBalanceReader } from '../../providers/chain-balance/index.js';
 import { walletMigrations } from '../../migrations/wallet/index.js';
 import { AddressResolver } from './address/address.resolver.js';
+import { OnChainBalanceService } from './balance/on-chain-balance.service.js';
 import type { WalletServices } from './context.js';
 import type { MasterKeyring } from './custody/index.js';
 import { CustodyVault } from './custody-root/custody-vault.js';
@@ -14,10 +17,37 @@ import { WalletResolver, WalletUserResolver } from './wallet/wallet.resolver.js'
 import { WalletUser } from './wallet/wallet.type.js';
 import { WalletService } from './wallet/wallet.service.js';
 
-export function buildWalletServices(config: Config, log: Logger, keyring: MasterKeyring): WalletServices {
+/** The chain balance port over the configured endpoints; null unless all four networks have one. */
+export function buildChainBalanceReader(config: Config, log: Logger): ChainBalanceReader | null {
+  const { ETH, BSC, TRON, TON } = config.chains.networks;
+  if (!ETH || !BSC || !TRON || !TON) return null;
+  return createChainBalanceReader(
+    {
+      eth: { rpcUrl: ETH.url },
+      bsc: { rpcUrl: BSC.url },
+      tron: { baseUrl: TRON.url, apiKey: TRON.apiKey },
+      ton: { baseUrl: TON.url, apiKey: TON.apiKey },
+      usdtContracts: { ETH: ETH.usdtContract, BSC: BSC.usdtContract, TRON: TRON.usdtContract, TON: TON.usdtContract },
+    },
+    { log },
+  );
+}
+
+export interface WalletServiceDeps {
+  config: Config;
+  log: Logger;
+  redis: Redis;
+  keyring: MasterKeyring;
+  /** Defaults to the reader over the configured chain endpoints. */
+  chainBalances?: ChainBalanceReader | null;
+}
+
+export function buildWalletServices({ config, log, redis, keyring, chainBalances }: WalletServiceDeps): WalletServices {
   const vault = new CustodyVault(keyring, log.child({ component: 'custody-vault' }));
   const wallets = new WalletService(vault, { maxWalletsPerNetwork: config.wallet.maxWalletsPerNetwork });
-  return { vault, wallets };
+  const reader = chainBalances === undefined ? buildChainBalanceReader(config, log.child({ component: 'chain-balance' })) : chainBalances;
+  const balances = new OnChainBalanceService(reader, redis, { keyPrefix: config.redis.keyPrefix, cacheSeconds: config.wallet.balanceCacheSeconds }, log.child({ component: 'on-chain-balance' }));
+  return { vault, wallets, balances };
 }
 
 /** The subgraph schema alone (no connections): used by the server, schema emission and contract tests. */
@@ -36,7 +66,7 @@ export const walletSubgraph: SubgraphDefinition = {
   async build(deps) {
     const keyring = buildKeyring(deps.config);
     try {
-      const services = buildWalletServices(deps.config, deps.log, keyring);
+      const services = buildWalletServices({ config: deps.config, log: deps.log, redis: deps.redis, keyring });
       // Refuses to start (CustodyStartupError) on a wrong or missing master key or a root that fails to open.
       const status = await services.vault.initialize(deps.orm.em.fork());
       deps.log.info({ rootId: status.activeRootId, fingerprint: status.fingerprint, roots: status.roots, masterKeyId: keyring.currentId }, 'custody roots verified');

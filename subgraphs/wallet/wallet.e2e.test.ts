@@ -11,6 +11,7 @@ import { createLogger } from '../../platform/logger.js';
 import { errorCode, gql as rawGql, type GraphQLResponse } from '../../platform/testing/graphql-client.js';
 import { startStack, type TestStack } from '../../platform/testing/stack.js';
 import { initDataFor, newTelegramUser } from '../../platform/testing/telegram.js';
+import { startTronSimulator, type TronSimulator } from '../../providers/trongrid/trongrid.simulator.js';
 import { buildIdentityServices } from '../identity/app.js';
 import type { WalletServices } from './context.js';
 import { createMasterKeyring, mnemonicToSeed, NETWORKS, openSecret, type Network } from './custody/index.js';
@@ -31,6 +32,8 @@ const logLines: string[] = [];
 const responses: string[] = [];
 
 let stack: TestStack;
+/** The TronGrid simulator the wallet subgraph reads TRON balances from. */
+let tron: TronSimulator;
 let nc: NatsConnection;
 let created: Subscription;
 const createdEvents: WalletCreatedPayload[] = [];
@@ -106,7 +109,18 @@ beforeAll(async () => {
     },
   });
   const log = createLogger({ name: 'wallet-e2e', level: 'trace', destination });
-  stack = await startStack({ LOG_LEVEL: 'trace', WALLET_MASTER_KEYS: `k1:${K1.toString('base64')}`, RATE_LIMIT_VIEWER_PER_MINUTE: '5000' }, { log });
+  tron = await startTronSimulator({ blockIntervalMs: null });
+  stack = await startStack(
+    {
+      LOG_LEVEL: 'trace',
+      WALLET_MASTER_KEYS: `k1:${K1.toString('base64')}`,
+      RATE_LIMIT_VIEWER_PER_MINUTE: '5000',
+      CHAIN_TRON_API_URL: tron.url,
+      // nothing listens on the discard port: ETH reads fail fast
+      CHAIN_ETH_RPC_URL: 'http://127.0.0.1:9',
+    },
+    { log },
+  );
   nc = await connect({ servers: stack.config.nats.url });
   created = nc.subscribe(`${stack.config.nats.subjectPrefix}wallet.wallet.created`);
   void (async () => {
@@ -118,6 +132,7 @@ afterAll(async () => {
   created?.unsubscribe();
   await nc?.close();
   await stack?.close();
+  await tron?.close();
 });
 
 describe('User.depositAddress and User.wallets', () => {
@@ -327,6 +342,42 @@ describe('bad input and other users: a clear code, never a 500', () => {
     const admin = await staff(['ADMIN']);
     const paths = data(await gql(`query($id: ID!) { user(id: $id) { wallets { derivationPath } } }`, { id: userId }, admin.token)).user.wallets;
     expect(paths).toEqual([{ derivationPath: expect.stringMatching(/^m\/44'\/195'\/0'\/0\/\d+$/) }]);
+  });
+});
+
+describe('Wallet.onChainBalance', () => {
+  const Q = `query($id: ID!, $asset: String) { user(id: $id) { wallets { address onChainBalance(asset: $asset) { asset amount fetchedAt cached } } } }`;
+
+  it('FINANCE reads what the chain holds (TronGrid simulator), cached for a few seconds; users and SUPPORT are refused', async () => {
+    const { token, userId } = await signIn();
+    const wallet = data(await gql(`{ me { depositAddress(network: TRON) { address } } }`, {}, token)).me.depositAddress;
+    tron.send({ to: wallet.address, amount: 12_500_000n });
+    tron.send({ to: wallet.address, amount: 3_000_000n, token: 'USDT' });
+    const finance = await staff(['FINANCE']);
+    const [first] = data(await gql(Q, { id: userId }, finance.token)).user.wallets;
+    expect(first.onChainBalance).toEqual([
+      { asset: 'TRX', amount: '12.5', fetchedAt: expect.any(String), cached: false },
+      { asset: 'USDT_TRON', amount: '3', fetchedAt: expect.any(String), cached: false },
+    ]);
+    const [again] = data(await gql(Q, { id: userId }, finance.token)).user.wallets;
+    expect(again.onChainBalance.map((b: { cached: boolean }) => b.cached)).toEqual([true, true]);
+    expect(again.onChainBalance.map((b: { fetchedAt: string }) => b.fetchedAt)).toEqual(first.onChainBalance.map((b: { fetchedAt: string }) => b.fetchedAt));
+    expect(data(await gql(Q, { id: userId, asset: 'USDT_TRON' }, finance.token)).user.wallets[0].onChainBalance).toHaveLength(1);
+
+    const wrongAsset = await gql(Q, { id: userId, asset: 'USDT_ETH' }, finance.token);
+    expect(errorCode(wrongAsset)).toBe('BAD_USER_INPUT');
+    expect(errorCode(await gql(`{ me { wallets { onChainBalance { amount } } } }`, {}, token))).toBe('FORBIDDEN');
+    const support = await staff(['SUPPORT']);
+    expect(errorCode(await gql(Q, { id: userId }, support.token))).toBe('FORBIDDEN');
+  });
+
+  it('a chain that cannot be reached → SERVICE_UNAVAILABLE, not a 500', async () => {
+    const { token, userId } = await signIn();
+    data(await gql(`{ me { depositAddress(network: ETH) { id } } }`, {}, token));
+    const admin = await staff(['ADMIN']);
+    const res = await gql(Q, { id: userId, asset: 'ETH' }, admin.token);
+    expect(errorCode(res)).toBe('SERVICE_UNAVAILABLE');
+    expect(res.body.errors![0]!.message).toMatch(/^Could not read the ETH chain \(PROVIDER_\w+\); try again shortly$/);
   });
 });
 

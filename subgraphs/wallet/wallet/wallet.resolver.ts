@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { OnChainBalanceType } from '../balance/on-chain-balance.type.js';
 import type { WalletContext } from '../context.js';
 import type { Wallet } from './wallet.entity.js';
 import { NetworkEnum, WalletType, WalletUser } from './wallet.type.js';
@@ -32,6 +33,18 @@ export class WalletResolver {
   @FieldResolver(() => String, { description: "Admins: the key's derivation path (BIP44, or SLIP-0010 for TON)." })
   derivationPath(@Root() wallet: WalletType, @Ctx() ctx: WalletContext): string {
     return ctx.wallet.wallets.derivationPathOf(ctx.viewer, wallet);
+  }
+
+  @FieldResolver(() => [OnChainBalanceType], {
+    description: 'FINANCE and admins: what the chain reports this address holds of the native coin and USDT (or only `asset`), cached a few seconds.',
+  })
+  async onChainBalance(
+    @Root() wallet: WalletType,
+    @Arg('asset', () => String, { nullable: true, description: 'A catalogue symbol on this network, e.g. USDT_TRON.' }) asset: string | null,
+    @Ctx() ctx: WalletContext,
+  ): Promise<OnChainBalanceType[]> {
+    const balances = await ctx.wallet.balances.of(ctx.viewer, wallet, asset);
+    return balances.map((b) => Object.assign(new OnChainBalanceType(), b));
   }
 }
 
