@@ -95,6 +95,64 @@ export type Candle = {
   time: Scalars['DateTime']['output'];
 };
 
+/** Funds sent on chain to one of your deposit addresses. */
+export type Deposit = {
+  __typename?: 'Deposit';
+  /** In the asset's unit. */
+  amount: Scalars['Amount']['output'];
+  asset: Asset;
+  /** Block number (masterchain seqno on TON), as a decimal string. */
+  blockNumber: Scalars['String']['output'];
+  confirmations: Scalars['Int']['output'];
+  /** When it reached its required confirmations and the credit was requested. */
+  confirmedAt: Maybe<Scalars['DateTime']['output']>;
+  creditedAt: Maybe<Scalars['DateTime']['output']>;
+  detectedAt: Scalars['DateTime']['output'];
+  /** The sending address as the chain reports it. */
+  from: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  network: Network;
+  /** Which output of the transaction: 0 for a native transfer, the log / message index for a token. */
+  outputIndex: Scalars['Int']['output'];
+  reorgedAt: Maybe<Scalars['DateTime']['output']>;
+  requiredConfirmations: Scalars['Int']['output'];
+  /** The ledger reversal, when a reorg removed a credited deposit. */
+  reversalTransaction: Maybe<Transaction>;
+  status: DepositStatus;
+  /** Your deposit address. */
+  to: Scalars['String']['output'];
+  /** The ledger transaction that credited it. */
+  transaction: Maybe<Transaction>;
+  txHash: Scalars['String']['output'];
+  /** The wallet (deposit address) it was sent to. */
+  wallet: Wallet;
+};
+
+export type DepositConnection = {
+  __typename?: 'DepositConnection';
+  edges: Array<DepositEdge>;
+  pageInfo: PageInfo;
+};
+
+export type DepositEdge = {
+  __typename?: 'DepositEdge';
+  cursor: Scalars['String']['output'];
+  node: Deposit;
+};
+
+/** DETECTED: in a block. CONFIRMING: more blocks on top; at requiredConfirmations the credit is requested. CREDITED: on your balance. REORGED: its block left the chain (a credit, if any, was reversed). IGNORED: below the minimum deposit of the asset (dust), never credited. */
+export type DepositStatus =
+  /** Waiting for confirmations, then for the ledger credit. */
+  | 'CONFIRMING'
+  /** Credited to the available balance, exactly once. */
+  | 'CREDITED'
+  /** Seen in a block of the chain. */
+  | 'DETECTED'
+  /** Below the asset minimum (dust). */
+  | 'IGNORED'
+  /** Its block was replaced by a chain reorganization. */
+  | 'REORGED';
+
 /** Currency the app shows values in: Toman (IRT) or US dollars. */
 export type DisplayCurrency =
   | 'IRT'
@@ -259,6 +317,8 @@ export type Query = {
   asset: Maybe<Asset>;
   /** Every asset in catalogue order; `enabled` filters. */
   assets: Array<Asset>;
+  /** One of your deposits (staff: anyone’s), or null. */
+  deposit: Maybe<Deposit>;
   /** What each account level requires. */
   levelRules: Array<LevelRule>;
   /** The signed-in user. */
@@ -285,6 +345,11 @@ export type QueryAssetArgs = {
 
 export type QueryAssetsArgs = {
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type QueryDepositArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -339,6 +404,8 @@ export type Role =
 
 export type Subscription = {
   __typename?: 'Subscription';
+  /** Your deposits, pushed at each status change: detected, confirming, confirmed (credit requested), credited, reorged or ignored. */
+  depositUpdated: Deposit;
   /** The signed-in user, pushed whenever their settings, level, roles or claims change. */
   meUpdated: User;
   /** Prices of these assets (default: every priced asset) in this quote (default: USD and IRT), pushed when they change. Public data: one execution per selection serves every subscriber. */
@@ -357,6 +424,11 @@ export type Timeframe =
   | 'H1'
   | 'M1'
   | 'M5';
+
+export type Transaction = {
+  __typename?: 'Transaction';
+  id: Scalars['ID']['output'];
+};
 
 /** Admin: what may change on an asset. Omitted fields stay as they are. */
 export type UpdateAssetInput = {
@@ -379,6 +451,8 @@ export type User = {
   createdAt: Scalars['DateTime']['output'];
   /** Your default deposit address on a network, created on first ask. */
   depositAddress: Wallet;
+  /** Your deposits on every network, newest first (the user and staff only). */
+  deposits: DepositConnection;
   firstName: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
   kycTier: KycTier;
@@ -393,11 +467,19 @@ export type User = {
   username: Maybe<Scalars['String']['output']>;
   /** Your custody wallets on every network, oldest first (the user and staff only). */
   wallets: Array<Wallet>;
+  /** True while withdrawals are frozen because a credited deposit of yours was reversed by a chain reorganization. */
+  withdrawalsFrozen: Scalars['Boolean']['output'];
 };
 
 
 export type UserDepositAddressArgs = {
   network: Network;
+};
+
+
+export type UserDepositsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: Scalars['Int']['input'];
 };
 
 export type UserConnection = {

@@ -26,6 +26,8 @@ export const permissions: PermissionMap = {
     // wallet
     validateAddress: isAuthenticated,
     walletByAddress: isStaffMember,
+    // deposits: yours only (or staff), checked by the wallet subgraph
+    deposit: isAuthenticated,
   },
   Mutation: {
     signInWithTelegram: allow,
@@ -43,6 +45,7 @@ export const permissions: PermissionMap = {
   },
   Subscription: {
     meUpdated: isAuthenticated,
+    depositUpdated: isAuthenticated,
     priceUpdated: allow,
   },
   // Types reachable only through a guarded root field; their fields are open to whoever reached them.
@@ -59,6 +62,10 @@ export const permissions: PermissionMap = {
   // Ownership (your wallets only, or staff) is checked by the wallet subgraph; custody internals are admin-only.
   Wallet: { '*': allow, derivationPath: isAdmin, onChainBalance: hasRoleRule('FINANCE', 'ADMIN', 'SUPERADMIN') },
   AddressValidation: { '*': allow },
+  // Deposits are reachable through deposit(id), User.deposits and depositUpdated: ownership is checked by the wallet subgraph.
+  Deposit: { '*': allow },
+  DepositConnection: { '*': allow },
+  DepositEdge: { '*': allow },
   OnChainBalance: { '*': allow },
 };
 

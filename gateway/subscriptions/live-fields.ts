@@ -50,6 +50,14 @@ export const liveFields: LiveField[] = [
     followUp: () => ({ field: 'me', args: {} }),
   },
   {
+    name: 'depositUpdated',
+    sdl: '"""Your deposits, pushed at each status change: detected, confirming, confirmed (credit requested), credited, reorged or ignored."""\n  depositUpdated: Deposit!',
+    // wallet.deposit.* (subgraphs/wallet/deposit/deposit.events.ts); each event carries the deposit id and its owner
+    subjects: ['detected', 'confirming', 'confirmed', 'credited', 'reorged', 'ignored'].map((verb) => `wallet.deposit.${verb}`),
+    matches: (event, viewer) => viewer.userId !== null && (event.payload as { userId?: string }).userId === viewer.userId,
+    followUp: (event) => ({ field: 'deposit', args: { id: { type: 'ID!', value: (event.payload as { depositId?: string }).depositId } } }),
+  },
+  {
     name: 'priceUpdated',
     sdl: '"""Prices of these assets (default: every priced asset) in this quote (default: USD and IRT), pushed when they change. Public data: one execution per selection serves every subscriber."""\n  priceUpdated(symbols: [String!], quote: Quote): Price!',
     subjects: ['market.price.updated'],

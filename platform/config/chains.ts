@@ -6,9 +6,10 @@ import { usdtOf, type Network } from '../money/assets.js';
  * of the environment); kept in its own module so config.ts stays a table of contents.
  *
  * Devnet (DEVNET_CHAINS, on by default outside production): every endpoint defaults to the local chains
- * `npm start` runs — hardhat nodes for ETH and BSC, the TronGrid and toncenter simulators — on
- * DEVNET_CHAIN_PORT + 0..3, and the USDT contracts to the devnet ones. In production each network whose
- * endpoint is not set is off (its watcher is not started).
+ * `npm start` runs — hardhat nodes for ETH and BSC on DEVNET_CHAIN_PORT and the next port (devnet/evm), the
+ * TronGrid and toncenter simulators on DEVNET_TRON_PORT and DEVNET_TON_PORT (devnet/chains; the defaults are
+ * its fixed ports) — and the USDT contracts to the devnet ones. In production each network whose endpoint is
+ * not set is off (its watcher is not started).
  */
 
 export const NETWORK_ORDER: readonly Network[] = ['ETH', 'BSC', 'TRON', 'TON'];
@@ -35,8 +36,11 @@ const startHeight = z
 /** The environment variables of this module (spread into config.ts's schema). */
 export const chainEnvSchema = {
   DEVNET_CHAINS: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional(),
-  /** ETH hardhat node, BSC hardhat node, TronGrid simulator, toncenter simulator: this port and the next three. */
-  DEVNET_CHAIN_PORT: z.coerce.number().int().min(1).max(65_532).default(8545),
+  /** The ETH hardhat node; the BSC one listens on the next port. */
+  DEVNET_CHAIN_PORT: z.coerce.number().int().min(1).max(65_534).default(8545),
+  /** The TronGrid and toncenter simulators (devnet/chains/ports.ts). */
+  DEVNET_TRON_PORT: z.coerce.number().int().min(1).max(65_535).default(4290),
+  DEVNET_TON_PORT: z.coerce.number().int().min(1).max(65_535).default(4291),
   /** Devnet block production: a block this often on every local chain (0 = only when something is sent). */
   DEVNET_BLOCK_INTERVAL_MS: z.coerce.number().int().min(0).default(1_000),
 
@@ -109,7 +113,7 @@ export function buildChainsConfig(e: ChainEnv & { NODE_ENV: string; HOST: string
   const production = e.NODE_ENV === 'production';
   const devnetOn = e.DEVNET_CHAINS ?? !production;
   if (devnetOn && production) problems.push('DEVNET_CHAINS: local chains are refused in production');
-  const ports: Record<Network, number> = { ETH: e.DEVNET_CHAIN_PORT, BSC: e.DEVNET_CHAIN_PORT + 1, TRON: e.DEVNET_CHAIN_PORT + 2, TON: e.DEVNET_CHAIN_PORT + 3 };
+  const ports: Record<Network, number> = { ETH: e.DEVNET_CHAIN_PORT, BSC: e.DEVNET_CHAIN_PORT + 1, TRON: e.DEVNET_TRON_PORT, TON: e.DEVNET_TON_PORT };
   const devUrl = (network: Network) => (devnetOn ? `http://${e.HOST}:${ports[network]}` : null);
   const explicit: Record<Network, string | undefined> = { ETH: e.CHAIN_ETH_RPC_URL, BSC: e.CHAIN_BSC_RPC_URL, TRON: e.CHAIN_TRON_API_URL, TON: e.CHAIN_TON_API_URL };
   const apiKeys: Record<Network, string | null> = { ETH: null, BSC: null, TRON: e.CHAIN_TRON_API_KEY ?? null, TON: e.CHAIN_TON_API_KEY ?? null };

@@ -12,6 +12,11 @@ import type { MasterKeyring } from './custody/index.js';
 import { CustodyVault } from './custody-root/custody-vault.js';
 import { buildKeyring } from './custody-root/keyring.js';
 import { walletEntities } from './entities.js';
+import { startDepositCreditConsumer } from './deposit/deposit.consumer.js';
+import { depositEntities } from './deposit/deposit.entity.js';
+import { depositReference } from './deposit/deposit.reference.js';
+import { DepositResolver, DepositUserResolver } from './deposit/deposit.resolver.js';
+import { DepositService } from './deposit/deposit.service.js';
 import { walletReference, walletUserReference } from './wallet/wallet.reference.js';
 import { WalletResolver, WalletUserResolver } from './wallet/wallet.resolver.js';
 import { WalletUser } from './wallet/wallet.type.js';
@@ -53,15 +58,15 @@ export function buildWalletServices({ config, log, redis, keyring, chainBalances
 /** The subgraph schema alone (no connections): used by the server, schema emission and contract tests. */
 export function buildWalletSchema() {
   return buildSubgraph({
-    resolvers: [WalletResolver, WalletUserResolver, AddressResolver],
+    resolvers: [WalletResolver, WalletUserResolver, AddressResolver, DepositResolver, DepositUserResolver],
     orphanedTypes: [WalletUser],
-    references: { Wallet: walletReference, User: walletUserReference },
+    references: { Wallet: walletReference, User: walletUserReference, Deposit: depositReference },
   });
 }
 
 export const walletSubgraph: SubgraphDefinition = {
   name: 'wallet',
-  entities: walletEntities,
+  entities: [...walletEntities, ...depositEntities],
   migrations: walletMigrations,
   async build(deps) {
     const keyring = buildKeyring(deps.config);
@@ -74,10 +79,12 @@ export const walletSubgraph: SubgraphDefinition = {
         deps.log.warn({ roots: status.notOnCurrentKey, currentKeyId: keyring.currentId }, 'custody roots wrapped by an older master key: run npm run wallet:rotate-key');
       }
       const schema = await buildWalletSchema();
+      const deposits = new DepositService(deps.log.child({ component: 'deposits' }));
+      const depositCredits = await startDepositCreditConsumer(deps, deposits);
       return {
         schema,
-        background: [{ stop: async () => keyring.destroy() }],
-        context: () => ({ wallet: services }),
+        background: [depositCredits, { stop: async () => keyring.destroy() }],
+        context: () => ({ wallet: services, deposits }),
       };
     } catch (err) {
       keyring.destroy();
