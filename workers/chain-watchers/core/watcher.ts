@@ -8,7 +8,7 @@ export interface ChainWatcherSettings {
   pollMs: number;
   /** Blocks read per step. */
   batchBlocks: number;
-  /** First block to scan when there is no cursor yet; null = the chain head at that moment. */
+  /** First block to scan when there is no cursor yet; null = the block after the chain head at that moment. */
   startHeight: bigint | null;
   /** Depth of stored block hashes (deposit ingest prunes beyond it). */
   reorgWindow: number;
@@ -180,9 +180,10 @@ export class ChainWatcher {
   }
 
   private async initialize(em: EntityManager, head: bigint): Promise<CursorState | null> {
-    const first = this.options.settings.startHeight ?? head;
-    if (first > head + 1n) return null;
-    const height = first > 0n ? first - 1n : 0n;
+    // The cursor is the last block ingested: the chain head at first start, or the block before the configured first one.
+    const first = this.options.settings.startHeight;
+    if (first !== null && first > head + 1n) return null;
+    const height = first === null ? head : first > 0n ? first - 1n : 0n;
     const [block] = await this.options.source.blockHashes([height]);
     if (!block) throw new ChainMovedError(`the node has no block ${height} to start from`);
     return this.options.ingest.initCursor(em, { height, hash: block.hash }, block.parentHash);

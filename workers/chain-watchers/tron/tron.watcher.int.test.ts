@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { usdtOf } from '../../../platform/money/assets.js';
+import { startTronSimulator, type TronSimulator } from '../../../providers/trongrid/index.js';
+import type { DepositReorgedPayload } from '../../../subgraphs/wallet/deposit/deposit.events.js';
+import { deriveAddress, mnemonicToSeed } from '../../../subgraphs/wallet/custody/index.js';
+import type { RunningChainWatcher } from '../core/watcher.worker.js';
+import { startWatcherTestEnv, stepUntil, type WatcherTestEnv } from '../testing/watcher-env.js';
+import { createTronSource } from './tron.source.js';
+
+const TRX = 1_000_000n;
+const USDT = 1_000_000n;
+const CONFIRMATIONS = 19; // the brief's default for TRON (solidified)
+
+let sim: TronSimulator;
+let t: WatcherTestEnv;
+let w: RunningChainWatcher;
+
+const head = () => BigInt(sim.chain.head.number);
+
+beforeAll(async () => {
+  sim = await startTronSimulator({ blockIntervalMs: null });
+  t = await startWatcherTestEnv({ CHAIN_TRON_API_URL: sim.url, CHAIN_TRON_POLL_MS: '50' });
+  w = await t.watcher('TRON');
+});
+
+afterAll(async () => {
+  await t?.close();
+  await sim?.close();
+});
+
+describe('TRON deposit watcher on the TronGrid simulator', () => {
+  it('TRX and USDT (TRC20) to our addresses; a look-alike USDT, a stranger and dust are not credited; confirmed after 19 blocks, once', async () => {
+    await stepUntil(w, head());
+    const alice = await t.newUser('TRON');
+    const bob = await t.newUser('TRON');
+    const stranger = deriveAddress(await mnemonicToSeed('abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'), 'TRON', 7);
+    const fake = sim.addToken({ symbol: 'USDT', name: 'Tether USD', decimals: 6 });
+    expect(fake).not.toBe(usdtOf('TRON').contract);
+
+    const trx = sim.send({ to: alice.address, amount: 150n * TRX });
+    const usdt = sim.send({ to: bob.address, amount: 40n * USDT, token: 'USDT' });
+    sim.send({ to: bob.address, amount: 1_000n * USDT, token: fake });
+    sim.send({ to: stranger, amount: 5n * TRX });
+    sim.send({ to: alice.address, amount: TRX / 2n }); // 0.5 TRX < 1 TRX minimum
+    sim.send({ to: bob.address, amount: USDT / 2n, token: 'USDT' }); // 0.5 USDT < 1
+    await stepUntil(w, head());
+
+    const a = await t.depositsOf(alice.userId);
+    expect(a.map((d) => [d.asset, d.amount, d.status, d.output_index])).toEqual([
+      ['TRX', (150n * TRX).toString(), 'CONFIRMING', 0],
+      ['TRX', (TRX / 2n).toString(), 'IGNORED', 0],
+    ]);
+    expect(a[0]).toMatchObject({ tx_hash: trx.txID, to_address: alice.address, from_address: sim.faucetAddress });
+    const b = await t.depositsOf(bob.userId);
+    expect(b.map((d) => [d.asset, d.amount, d.status])).toEqual([
+      ['USDT_TRON', (40n * USDT).toString(), 'CONFIRMING'],
+      ['USDT_TRON', (USDT / 2n).toString(), 'IGNORED'],
+    ]);
+    expect(b[0]!.tx_hash).toBe(usdt.txID);
+    expect(await t.sql(`select * from wallet.deposit where to_address = ?`, [stranger])).toEqual([]);
+    expect(a[0]!.confirm_event_id).toBeNull();
+
+    sim.mine(CONFIRMATIONS - 8); // the TRX deposit, six blocks deep already, reaches 17
+    await stepUntil(w, head());
+    expect((await t.depositsOf(alice.userId))[0]!.confirm_event_id).toBeNull(); // 19 blocks not reached yet
+    sim.mine(5);
+    await stepUntil(w, head());
+    const [trxDeposit] = await t.depositsOf(alice.userId);
+    const [usdtDeposit] = await t.depositsOf(bob.userId);
+    expect(trxDeposit!.confirm_event_id).not.toBeNull();
+    expect(usdtDeposit!.confirm_event_id).not.toBeNull();
+    sim.mine(3);
+    await stepUntil(w, head());
+    const confirmed = await t.eventsOf<{ asset: string; amount: string }>('wallet.deposit.confirmed', [trxDeposit!.id, usdtDeposit!.id]);
+    expect(confirmed.map((e) => [e.payload.asset, e.payload.amount]).sort()).toEqual([
+      ['TRX', '150000000'],
+      ['USDT_TRON', '40000000'],
+    ]);
+  });
+
+  it('a reorg that drops a deposit → REORGED; one that re-includes it → detected again in its new block, credited once', async () => {
+    await stepUntil(w, head());
+    const carol = await t.newUser('TRON');
+    const dropped = sim.send({ to: carol.address, amount: 3n * TRX });
+    await stepUntil(w, head());
+    sim.reorg(1); // gone for good (the simulator does not re-include it)
+    sim.mine(1);
+    await stepUntil(w, head());
+    const [gone] = await t.depositsOf(carol.userId);
+    expect(gone).toMatchObject({ tx_hash: dropped.txID, status: 'REORGED', confirm_event_id: null });
+
+    const back = sim.send({ to: carol.address, amount: 4n * TRX });
+    sim.mine(1);
+    await stepUntil(w, head());
+    const before = (await t.depositsOf(carol.userId)).find((d) => d.tx_hash === back.txID)!;
+    sim.reorg(2, { reinclude: true });
+    await stepUntil(w, head());
+    const after = (await t.depositsOf(carol.userId)).find((d) => d.tx_hash === back.txID)!;
+    expect(after.id).toBe(before.id);
+    expect(after.status).not.toBe('REORGED');
+    expect(after.block_number).not.toBe('');
+    const reorged = await t.eventsOf<DepositReorgedPayload>('wallet.deposit.reorged', [after.id]);
+    expect(reorged.length).toBe(1);
+    expect((await t.eventsOf('wallet.deposit.detected', [after.id])).length).toBe(2);
+    sim.mine(CONFIRMATIONS);
+    await stepUntil(w, head());
+    expect((await t.eventsOf('wallet.deposit.confirmed', [after.id])).length).toBe(1);
+  });
+
+  it('bad node answers (malformed JSON, 500s, timeouts, a lagging head) → back-off, nothing wrong, then it catches up', async () => {
+    const source = createTronSource({
+      baseUrl: sim.url,
+      apiKey: null,
+      usdtContract: usdtOf('TRON').contract!,
+      resilience: { timeoutMs: 300, retries: 0, backoff: { initialMs: 10, maxMs: 20 }, breaker: { kind: 'consecutive', failures: 1000, halfOpenAfterMs: 100 } },
+    });
+    const hostile = await t.watcher('TRON', { source });
+    await stepUntil(hostile, head());
+    const dave = await t.newUser('TRON');
+    sim.send({ to: dave.address, amount: 9n * TRX });
+    for (const mode of ['malformed-json', 'server-error', 'hang'] as const) {
+      sim.setFailure({ mode });
+      await expect(hostile.watcher.step()).rejects.toThrow();
+    }
+    sim.setFailure(null);
+    sim.setHeadLag(3);
+    await expect(hostile.watcher.step()).rejects.toThrow(/backwards|regress/i);
+    expect(await t.depositsOf(dave.userId)).toEqual([]);
+    sim.setHeadLag(0);
+    sim.mine(CONFIRMATIONS);
+    await stepUntil(hostile, head());
+    const deposits = await t.depositsOf(dave.userId);
+    expect(deposits.map((d) => [d.amount, d.status])).toEqual([['9000000', 'CONFIRMING']]);
+    expect(deposits[0]!.confirm_event_id).not.toBeNull();
+    expect(await hostile.registry.registry.metrics()).toMatch(/chain_watcher_errors_total\{network="TRON",kind="TronHeadRegressedError",service="chain-watcher-tron"\} 1/);
+  });
+});
