@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { MasterKeySet, parseMasterKeys } from './master-keys.js';
 import { buildChainsConfig, chainEnvSchema, type ChainsConfig } from './chains.js';
+import { DEFAULT_LEDGER_FEES, DEFAULT_LEDGER_LIMITS, parseLedgerFees, parseLedgerLimits, type FeeRule, type LimitRule } from './ledger-rules.js';
 
 export { MasterKeySet } from './master-keys.js';
 
@@ -44,6 +45,10 @@ const envSchema = z.object({
   WALLET_PORT: port.default(4102),
   MARKET_PORT: port.default(4103),
   LEDGER_PORT: port.default(4104),
+  LEDGER_FEES: z.string().default(DEFAULT_LEDGER_FEES),
+  LEDGER_LIMITS: z.string().default(DEFAULT_LEDGER_LIMITS),
+  LEDGER_SEAL_INTERVAL_MS: positiveInt.default(200),
+  LEDGER_HOLD_SWEEP_MS: positiveInt.default(5_000),
   IDENTITY_URL: z.string().url().optional(),
   SUBGRAPH_URLS: z.string().optional(),
 
@@ -160,7 +165,17 @@ export interface Config {
       candleRetentionDays: { M1: number; M5: number; H1: number; D1: number };
     };
   };
-  ledger: { port: number };
+  ledger: {
+    port: number;
+    /** Transfer fee per asset symbol, credited to fees:<asset>. */
+    fees: Record<string, FeeRule>;
+    /** Transfer limits per asset symbol (per transfer, per user per UTC day). */
+    limits: Record<string, LimitRule>;
+    /** How often committed transactions are sealed into the hash chain. */
+    sealIntervalMs: number;
+    /** How often expired holds are released. */
+    holdSweepMs: number;
+  };
   auth: {
     jwtSecret: string;
     internalTokenSecret: string;
@@ -278,6 +293,18 @@ export function loadConfig(env: Env = process.env): Config {
   if (simulators && e.NODE_ENV === 'production') problems.push('PRICE_SIMULATORS: simulated prices are refused in production');
   const simulatorUrl = (offset: number) => `http://${e.HOST}:${e.PRICE_SIMULATOR_PORT + offset}`;
   const coinmarketcapKey = e.COINMARKETCAP_API_KEY ?? (simulators ? 'devnet' : null);
+  let ledgerFees: Record<string, FeeRule> = {};
+  let ledgerLimits: Record<string, LimitRule> = {};
+  try {
+    ledgerFees = parseLedgerFees(e.LEDGER_FEES);
+  } catch (err) {
+    problems.push(`LEDGER_FEES: ${(err as Error).message}`);
+  }
+  try {
+    ledgerLimits = parseLedgerLimits(e.LEDGER_LIMITS);
+  } catch (err) {
+    problems.push(`LEDGER_LIMITS: ${(err as Error).message}`);
+  }
   const chains = buildChainsConfig(e, problems);
   if (problems.length) throw new ConfigError(problems);
 
@@ -325,7 +352,7 @@ export function loadConfig(env: Env = process.env): Config {
         candleRetentionDays: { M1: e.CANDLE_M1_RETENTION_DAYS, M5: e.CANDLE_M5_RETENTION_DAYS, H1: e.CANDLE_H1_RETENTION_DAYS, D1: e.CANDLE_D1_RETENTION_DAYS },
       },
     },
-    ledger: { port: e.LEDGER_PORT },
+    ledger: { port: e.LEDGER_PORT, fees: ledgerFees, limits: ledgerLimits, sealIntervalMs: e.LEDGER_SEAL_INTERVAL_MS, holdSweepMs: e.LEDGER_HOLD_SWEEP_MS },
     auth: {
       jwtSecret,
       internalTokenSecret,

@@ -5,7 +5,7 @@ import { isRole, type Role, type Viewer } from '../../../platform/auth/viewer.js
 import { badInput, forbidden, notFound, unauthenticated } from '../../../platform/errors.js';
 import type { TelegramUser } from '../auth/telegram-init-data.js';
 import { LevelPolicy, type LevelFacts } from '../level/level-policy.js';
-import { IdentityEvents, type UserUpdatedPayload } from './user.events.js';
+import { IdentityEvents, type UserCreatedPayload, type UserUpdatedPayload } from './user.events.js';
 import { User, type DisplayCurrency, type KycTier, type Language } from './user.entity.js';
 
 const SOURCE = 'identity';
@@ -47,7 +47,12 @@ export class UserService {
     for (let attempt = 0; attempt < 2; attempt++) {
       const existing = await em.findOne(User, { telegramId });
       if (existing) {
-        existing.username = tg.username ?? null;
+        const username = tg.username ?? null;
+        if (existing.username !== username) {
+          // The username is how other users address transfers; the ledger keeps its directory from this event.
+          recordEvent<UserUpdatedPayload>(em, IdentityEvents.userUpdated, SOURCE, { userId: existing.id, changed: ['profile'], username });
+        }
+        existing.username = username;
         existing.firstName = tg.first_name ?? null;
         existing.lastName = tg.last_name ?? null;
         existing.photoUrl = tg.photo_url ?? null;
@@ -68,7 +73,7 @@ export class UserService {
             language: tg.language_code === 'fa' ? 'fa' : 'en',
             lastSignInAt: new Date(),
           });
-          recordEvent(tx, IdentityEvents.userCreated, SOURCE, { userId: user.id, telegramId });
+          recordEvent<UserCreatedPayload>(tx, IdentityEvents.userCreated, SOURCE, { userId: user.id, telegramId, username: user.username });
           await tx.flush();
           return user;
         });

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+import { DEFAULT_LEDGER_FEES, DEFAULT_LEDGER_LIMITS, parseLedgerFees, parseLedgerLimits } from './ledger-rules.js';
+
+describe('LEDGER_FEES', () => {
+  it('reads fixed amounts in the asset unit and basis points, with * for the rest', () => {
+    const fees = parseLedgerFees('USDT_TRON:1.5:25,ETH:0.0001:0,*:0:10');
+    expect(fees.USDT_TRON).toEqual({ fixed: 1_500_000n, bps: 25 });
+    expect(fees.ETH).toEqual({ fixed: 100_000_000_000_000n, bps: 0 });
+    expect(fees.IRT).toEqual({ fixed: 0n, bps: 10 });
+    expect(parseLedgerFees('TON:1:0').IRT).toEqual({ fixed: 0n, bps: 0 });
+    expect(parseLedgerFees(DEFAULT_LEDGER_FEES).USDT_BSC).toEqual({ fixed: 0n, bps: 10 });
+  });
+
+  it('refuses unknown assets, bad amounts, bps out of range and repeats', () => {
+    expect(() => parseLedgerFees('DOGE:1:0')).toThrow(/DOGE/);
+    expect(() => parseLedgerFees('IRT:0.5:0')).toThrow(/IRT/); // Toman has no decimals
+    expect(() => parseLedgerFees('TON:1:10001')).toThrow(/basis points/);
+    expect(() => parseLedgerFees('TON:1:-1')).toThrow(/basis points/);
+    expect(() => parseLedgerFees('TON:1')).toThrow(/SYMBOL:FIXED:BPS/);
+    expect(() => parseLedgerFees('TON:1:0,TON:2:0')).toThrow(/twice/);
+  });
+});
+
+describe('LEDGER_LIMITS', () => {
+  it('reads per-transfer and daily limits, - for none', () => {
+    const limits = parseLedgerLimits('TON:100:-,*:-:5');
+    expect(limits.TON).toEqual({ perTransfer: 100_000_000_000n, daily: null });
+    expect(limits.IRT).toEqual({ perTransfer: null, daily: 5n });
+    expect(parseLedgerLimits('').TRX).toEqual({ perTransfer: null, daily: null });
+    expect(parseLedgerLimits(DEFAULT_LEDGER_LIMITS).USDT_TRON).toEqual({ perTransfer: 10_000_000_000n, daily: 50_000_000_000n });
+  });
+
+  it('is reported by loadConfig with the variable name', () => {
+    expect(() => loadConfig({ LEDGER_LIMITS: 'TON:abc:-', LEDGER_FEES: 'XYZ:0:0' })).toThrow(/LEDGER_FEES: .*XYZ[\s\S]*LEDGER_LIMITS: .*TON/);
+  });
+});

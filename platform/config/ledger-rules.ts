@@ -1,0 +1,84 @@
+import { DomainError } from '../errors.js';
+import { parseAmount } from '../money/amount.js';
+import { ASSETS, assetInfo } from '../money/assets.js';
+
+/** A transfer fee: `fixed` minor units plus `bps` basis points of the amount (rounded up). */
+export interface FeeRule {
+  fixed: bigint;
+  bps: number;
+}
+
+/** Transfer limits in minor units; null = none. */
+export interface LimitRule {
+  perTransfer: bigint | null;
+  daily: bigint | null;
+}
+
+/** 0.1 % on every asset: internal transfers cost little, and the fee account sees every transfer. */
+export const DEFAULT_LEDGER_FEES = '*:0:10';
+
+/** Roughly 10,000 USD per transfer and 50,000 USD a day per user and asset, in each asset's unit. */
+export const DEFAULT_LEDGER_LIMITS = [
+  'TON:2000:10000',
+  'USDT_TON:10000:50000',
+  'TRX:40000:200000',
+  'USDT_TRON:10000:50000',
+  'ETH:3:15',
+  'USDT_ETH:10000:50000',
+  'BNB:15:80',
+  'USDT_BSC:10000:50000',
+  'IRT:1000000000:5000000000',
+].join(',');
+
+/** Entries `SYMBOL:…` separated by commas; `*` applies to every asset without its own entry. */
+function entries(text: string, fields: number, what: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [symbol, ...values] = part.split(':');
+    if (!symbol || values.length !== fields) throw new Error(`"${part}" is not ${what}`);
+    if (symbol !== '*' && !assetInfo(symbol)) throw new Error(`"${symbol}" is not an asset of the catalogue`);
+    if (out.has(symbol)) throw new Error(`${symbol} is listed twice`);
+    out.set(symbol, values);
+  }
+  return out;
+}
+
+function amountIn(symbol: string, text: string, decimals: number): bigint {
+  try {
+    return parseAmount(text, decimals, symbol);
+  } catch (err) {
+    if (err instanceof DomainError) throw new Error(`${symbol}: "${text}" is not an amount with at most ${decimals} decimals`);
+    throw err;
+  }
+}
+
+/** LEDGER_FEES: `SYMBOL:FIXED:BPS,…`, FIXED in the asset's unit ("0.5"), BPS an integer 0–10000. */
+export function parseLedgerFees(text: string): Record<string, FeeRule> {
+  const given = entries(text, 2, 'SYMBOL:FIXED:BPS');
+  const out: Record<string, FeeRule> = {};
+  for (const asset of ASSETS) {
+    const values = given.get(asset.symbol) ?? given.get('*');
+    if (!values) {
+      out[asset.symbol] = { fixed: 0n, bps: 0 };
+      continue;
+    }
+    const [fixed, bps] = values as [string, string];
+    if (!/^\d+$/.test(bps) || Number(bps) > 10_000) throw new Error(`${asset.symbol}: basis points must be an integer from 0 to 10000, not "${bps}"`);
+    out[asset.symbol] = { fixed: amountIn(asset.symbol, fixed, asset.decimals), bps: Number(bps) };
+  }
+  return out;
+}
+
+/** LEDGER_LIMITS: `SYMBOL:PER_TRANSFER:DAILY,…` in the asset's unit; `-` means no limit. */
+export function parseLedgerLimits(text: string): Record<string, LimitRule> {
+  const given = entries(text, 2, 'SYMBOL:PER_TRANSFER:DAILY');
+  const out: Record<string, LimitRule> = {};
+  for (const asset of ASSETS) {
+    const values = given.get(asset.symbol) ?? given.get('*');
+    const [perTransfer, daily] = values ?? ['-', '-'];
+    const limit = (v: string) => (v === '-' ? null : amountIn(asset.symbol, v, asset.decimals));
+    out[asset.symbol] = { perTransfer: limit(perTransfer!), daily: limit(daily!) };
+  }
+  return out;
+}
+

@@ -1,0 +1,77 @@
+import { buildSubgraph } from '../../platform/graphql/build-subgraph.js';
+import type { SubgraphDefinition, SubgraphDeps } from '../../platform/service/subgraph.js';
+import { ledgerMigrations } from '../../migrations/ledger/index.js';
+import { AdminResolver } from './admin/admin.resolver.js';
+import { AdminService } from './admin/admin.service.js';
+import { BalanceService } from './balance/balance.service.js';
+import type { LedgerServices } from './context.js';
+import { Ledger } from './core/ledger.js';
+import { OutboxWaker } from './core/outbox-waker.js';
+import { runPeriodically } from './core/periodic.js';
+import { LedgerPoster } from './core/poster.js';
+import { sealChain } from './core/verifier.js';
+import { startDirectoryConsumer } from './directory/directory.consumer.js';
+import { UserDirectory } from './directory/directory.service.js';
+import { HoldService } from './hold/hold.service.js';
+import { startPostingsConsumer } from './postings/postings.consumer.js';
+import { PostingsService } from './postings/postings.service.js';
+import { TransactionResolver, transactionReference } from './transaction/transaction.resolver.js';
+import { TransactionService } from './transaction/transaction.service.js';
+import { TransferResolver } from './transfer/transfer.resolver.js';
+import { TransferService } from './transfer/transfer.service.js';
+import { BalanceResolver, LedgerUserResolver, userReference } from './user/user.resolver.js';
+
+/** Largest batch of transactions one commit carries. */
+const MAX_BATCH = 100;
+
+export function buildLedgerServices(deps: Pick<SubgraphDeps, 'config' | 'orm' | 'log'>): LedgerServices {
+  const { config, orm } = deps;
+  const log = deps.log.child({ component: 'ledger' });
+  const waker = new OutboxWaker(orm.em, log);
+  // A lane is a batch in flight on its own connection; two connections stay free for reads and consumers.
+  const poster = new LedgerPoster(orm.em, { lanes: Math.max(1, config.database.poolMax - 2), maxBatch: MAX_BATCH, log, onCommitted: () => waker.poke() });
+  const transactions = new TransactionService();
+  const ledger = new Ledger(poster, transactions);
+  const directory = new UserDirectory();
+  const holds = new HoldService(ledger);
+  return {
+    ledger,
+    transactions,
+    balances: new BalanceService(),
+    transfers: new TransferService(ledger, directory, config.ledger.fees, config.ledger.limits, log),
+    admin: new AdminService(ledger, directory, log),
+    holds,
+    postings: new PostingsService(ledger, holds),
+    directory,
+    waker,
+  };
+}
+
+/** The subgraph schema alone (no connections): used by the server, schema emission and contract tests. */
+export function buildLedgerSchema() {
+  return buildSubgraph({
+    resolvers: [TransferResolver, AdminResolver, TransactionResolver, LedgerUserResolver, BalanceResolver],
+    references: { Transaction: transactionReference, User: userReference },
+  });
+}
+
+export const ledgerSubgraph: SubgraphDefinition = {
+  name: 'ledger',
+  entities: [],
+  migrations: ledgerMigrations,
+  async build(deps) {
+    const services = buildLedgerServices(deps);
+    const schema = await buildLedgerSchema();
+    const log = deps.log.child({ component: 'ledger-background' });
+    const sealer = runPeriodically('seal-chain', deps.config.ledger.sealIntervalMs, log, async () => (await sealChain(deps.orm.em.fork())) > 0);
+    const expiry = runPeriodically('expire-holds', deps.config.ledger.holdSweepMs, log, async () => {
+      const expired = await services.holds.expireDue(deps.orm.em.fork());
+      if (expired) services.waker.poke();
+      return expired > 0;
+    });
+    const directory = await startDirectoryConsumer(deps, services.directory);
+    const postings = await startPostingsConsumer(deps, services.postings, services.waker);
+    const waker = { stop: async () => services.waker.stop() };
+    return { schema, background: [directory, postings, sealer, expiry, waker], context: () => ({ ledger: services }) };
+  },
+};

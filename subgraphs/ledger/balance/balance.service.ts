@@ -1,0 +1,53 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { isStaff, type Viewer } from '../../../platform/auth/viewer.js';
+import { badInput, forbidden, unauthenticated } from '../../../platform/errors.js';
+import { ASSETS, assetInfo } from '../../../platform/money/assets.js';
+import { bucketOfAccount } from '../core/accounts.js';
+import { textArray } from '../core/sql.js';
+
+export interface BalanceRecord {
+  userId: string;
+  asset: string;
+  available: bigint;
+  held: bigint;
+}
+
+/** A user's balances per asset, read from the cached balance rows (shard 0: a user's accounts are not striped). */
+export class BalanceService {
+  /** Only the user themselves and staff read a user's balances and history. */
+  authorize(viewer: Viewer, userId: string): void {
+    if (!viewer.userId) throw unauthenticated();
+    if (viewer.userId !== userId && !isStaff(viewer)) throw forbidden("Only the account's owner and staff can see this");
+  }
+
+  /** Balances of several users at once (one query), one entry per requested asset (zero when none). */
+  async ofUsers(em: EntityManager, userIds: readonly string[], assets: readonly string[] | null): Promise<Map<string, BalanceRecord[]>> {
+    const symbols = checkAssets(assets);
+    const rows = userIds.length
+      ? await em.getConnection().execute<{ user_id: string; account: string; asset: string; amount: string }[]>(
+          'select user_id, account, asset, amount from ledger.balance where user_id = any(?::text[]) and asset = any(?::text[])',
+          [textArray(userIds), textArray(symbols)],
+        )
+      : [];
+    const out = new Map<string, BalanceRecord[]>();
+    for (const userId of userIds) {
+      const byAsset = new Map(symbols.map((asset) => [asset, { userId, asset, available: 0n, held: 0n }] as const));
+      out.set(userId, [...byAsset.values()]);
+    }
+    for (const row of rows) {
+      const record = out.get(row.user_id)?.find((b) => b.asset === row.asset);
+      if (!record) continue;
+      if (bucketOfAccount(row.account) === 'held') record.held += BigInt(row.amount);
+      else record.available += BigInt(row.amount);
+    }
+    return out;
+  }
+}
+
+/** The requested asset symbols, checked against the catalogue; every asset in catalogue order when null. */
+export function checkAssets(assets: readonly string[] | null): string[] {
+  if (assets == null) return ASSETS.map((a) => a.symbol);
+  const unknown = assets.filter((a) => !assetInfo(a));
+  if (unknown.length) throw badInput(`unknown asset ${unknown.join(', ')}`, { field: 'assets' });
+  return [...new Set(assets)];
+}

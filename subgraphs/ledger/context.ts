@@ -1,0 +1,26 @@
+import type { SubgraphContext } from '../../platform/graphql/subgraph-context.js';
+import type { AdminService } from './admin/admin.service.js';
+import type { BalanceService } from './balance/balance.service.js';
+import type { Ledger } from './core/ledger.js';
+import type { OutboxWaker } from './core/outbox-waker.js';
+import type { UserDirectory } from './directory/directory.service.js';
+import type { HoldService } from './hold/hold.service.js';
+import type { PostingsService } from './postings/postings.service.js';
+import type { TransactionService } from './transaction/transaction.service.js';
+import type { TransferService } from './transfer/transfer.service.js';
+
+export interface LedgerServices {
+  ledger: Ledger;
+  transactions: TransactionService;
+  balances: BalanceService;
+  transfers: TransferService;
+  admin: AdminService;
+  holds: HoldService;
+  postings: PostingsService;
+  directory: UserDirectory;
+  waker: OutboxWaker;
+}
+
+export interface LedgerContext extends SubgraphContext {
+  ledger: LedgerServices;
+}

@@ -1,0 +1,67 @@
+/** What the ledger knows how to record; the kinds a transaction can have. */
+export const TRANSACTION_KINDS = ['DEPOSIT', 'WITHDRAWAL', 'TRANSFER', 'BUY', 'SELL', 'SWAP', 'FEE', 'REVERSAL', 'ADJUSTMENT'] as const;
+export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
+
+/** One movement of `amount` (minor units, > 0) of `asset` from `source` to `destination`. */
+export interface Posting {
+  source: string;
+  destination: string;
+  asset: string;
+  amount: bigint;
+}
+
+export interface IdempotencyClaim {
+  /** Who the key belongs to and for which operation, e.g. `transfer:usr_…`. */
+  scope: string;
+  key: string;
+  /** sha256 (hex) of the canonical request: same key + another hash → CONFLICT. */
+  requestHash: string;
+}
+
+/** A transaction to commit: its headline (kind, asset, amount, fee, parties) and its postings. */
+export interface TransactionDraft {
+  kind: TransactionKind;
+  asset: string;
+  amount: bigint;
+  fee: bigint;
+  /** The user the transaction is about (the sender, depositor, adjusted user…). */
+  userId: string | null;
+  /** The other user of a transfer. Every user account a posting touches belongs to userId or counterpartyId. */
+  counterpartyId: string | null;
+  reference: string | null;
+  note: string | null;
+  /** Who caused it: a user id, an admin id, or `system:<consumer>`. */
+  actor: string | null;
+  reason: string | null;
+  reverses: string | null;
+  holdId: string | null;
+  postings: Posting[];
+  idempotency: IdempotencyClaim | null;
+  /** Counts `amount` against userId's daily cap for `asset`; refused (LIMIT_EXCEEDED) above it. */
+  dailyLimit: { cap: bigint; amount: bigint } | null;
+}
+
+export type CommitOutcome =
+  | { outcome: 'COMMITTED'; transactionId: string; replayed: boolean }
+  | { outcome: 'INSUFFICIENT_FUNDS'; account: string; asset: string; balance: string; needed: string; replayed: boolean }
+  | { outcome: 'LIMIT_EXCEEDED'; period: 'DAY'; limit: string; used: string; replayed: boolean }
+  | { outcome: 'CONFLICT' };
+
+export type Refusal = Exclude<CommitOutcome, { outcome: 'COMMITTED' } | { outcome: 'CONFLICT' }>;
+
+export function draft(fields: Pick<TransactionDraft, 'kind' | 'asset' | 'amount' | 'postings'> & Partial<TransactionDraft>): TransactionDraft {
+  return {
+    fee: 0n,
+    userId: null,
+    counterpartyId: null,
+    reference: null,
+    note: null,
+    actor: null,
+    reason: null,
+    reverses: null,
+    holdId: null,
+    idempotency: null,
+    dailyLimit: null,
+    ...fields,
+  };
+}

@@ -1,0 +1,199 @@
+import { randomInt } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { newId } from '../../../platform/ids.js';
+import type { Logger } from '../../../platform/logger.js';
+import { assetInfo } from '../../../platform/money/assets.js';
+import { assetOfAccount, isValidAccount, userOfAccount } from './accounts.js';
+import { TRANSACTION_KINDS, type CommitOutcome, type TransactionDraft } from './ledger.types.js';
+
+/** A commit's outcome plus what the poster assigned (the ids) or the database returned (the time). */
+export type PostedOutcome = CommitOutcome & { createdAt?: string; seq?: string; xid?: string };
+
+interface Pending {
+  id: string;
+  draft: TransactionDraft;
+  resolve: (outcome: PostedOutcome) => void;
+  reject: (err: unknown) => void;
+  /** Requests with the same idempotency key in the same batch wait for the first one. */
+  followers: Pending[];
+}
+
+export interface PosterOptions {
+  /** Batches in flight at once (each holds one pooled connection while it runs). */
+  lanes: number;
+  maxBatch: number;
+  log: Logger;
+  /** Called after a batch committed at least one transaction (wakes the outbox relay). */
+  onCommitted?: () => void;
+}
+
+/** Failures worth running the same batch again: deadlock, serialization, a check lost to a race. */
+const RETRYABLE = new Set(['40P01', '40001', '23514']);
+const STRIPES = 64;
+
+/**
+ * Commits ledger transactions through `ledger.commit_batch`: one statement, one round trip and one commit
+ * per batch. Requests that arrive while every lane is busy are batched together (group commit in the
+ * application, as the database's group commit cannot help a hot row: its lock is held until the commit
+ * is flushed). Each request is still all-or-nothing and gets its own outcome.
+ */
+export class LedgerPoster {
+  private readonly queue: Pending[] = [];
+  private readonly freeLanes: number[];
+  private readonly stripeBase = randomInt(STRIPES);
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly options: PosterOptions,
+  ) {
+    this.freeLanes = Array.from({ length: Math.max(1, options.lanes) }, (_, i) => i);
+  }
+
+  /** Commits one transaction in the next batch. Throws only for an invalid draft or a database failure. */
+  commit(draft: TransactionDraft): Promise<PostedOutcome> {
+    validateDraft(draft);
+    return new Promise<PostedOutcome>((resolve, reject) => {
+      this.queue.push({ id: newId('txn'), draft, resolve, reject, followers: [] });
+      this.pump();
+    });
+  }
+
+  /**
+   * Commits inside the caller's database transaction (holds, event consumers): no batching and no retry,
+   * since a failure aborts the caller's transaction, which the caller retries as a whole.
+   */
+  async commitWithin(em: EntityManager, drafts: TransactionDraft[]): Promise<PostedOutcome[]> {
+    drafts.forEach(validateDraft);
+    const items = drafts.map((d) => ({ id: newId('txn'), draft: d }));
+    return this.execute(em, items, randomInt(STRIPES));
+  }
+
+  private pump(): void {
+    while (this.queue.length && this.freeLanes.length) {
+      const lane = this.freeLanes.pop()!;
+      const batch = this.take();
+      void this.runBatch(batch, lane).finally(() => {
+        this.freeLanes.push(lane);
+        this.pump();
+      });
+    }
+  }
+
+  /** Up to maxBatch requests, with repeated idempotency keys folded onto their first request. */
+  private take(): Pending[] {
+    const batch: Pending[] = [];
+    const byKey = new Map<string, Pending>();
+    while (this.queue.length && batch.length < this.options.maxBatch) {
+      const next = this.queue.shift()!;
+      const claim = next.draft.idempotency;
+      const key = claim ? `${claim.scope}\u0000${claim.key}` : null;
+      const first = key ? byKey.get(key) : undefined;
+      if (first) {
+        first.followers.push(next);
+        continue;
+      }
+      if (key) byKey.set(key, next);
+      batch.push(next);
+    }
+    return batch;
+  }
+
+  private async runBatch(batch: Pending[], lane: number): Promise<void> {
+    const stripe = (this.stripeBase + lane) % STRIPES;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcomes = await this.execute(this.em.fork(), batch, stripe);
+        batch.forEach((pending, i) => settle(pending, outcomes[i]!));
+        if (outcomes.some((o) => o.outcome === 'COMMITTED' && !o.replayed)) this.options.onCommitted?.();
+        return;
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code && RETRYABLE.has(code) && attempt < 4) {
+          this.options.log.warn({ code, attempt, size: batch.length }, 'ledger batch lost a race: retrying');
+          await new Promise((r) => setTimeout(r, randomInt(1, 5 * attempt)));
+          continue;
+        }
+        if (batch.length > 1) {
+          // Isolate the request that fails: the others must not fail with it.
+          this.options.log.warn({ err, size: batch.length }, 'ledger batch failed: committing its requests one by one');
+          for (const pending of batch) await this.runBatch([pending], lane);
+          return;
+        }
+        for (const pending of batch) fail(pending, err);
+        return;
+      }
+    }
+  }
+
+  private async execute(em: EntityManager, items: { id: string; draft: TransactionDraft }[], stripe: number): Promise<PostedOutcome[]> {
+    const payload = JSON.stringify(items.map(({ id, draft }) => toItem(id, draft)));
+    const rows = await em
+      .getConnection()
+      .execute<{ r: PostedOutcome[] }[]>('select ledger.commit_batch(?::jsonb, ?::smallint) as r', [payload, stripe], 'all', em.getTransactionContext());
+    const outcomes = rows[0]?.r;
+    if (!Array.isArray(outcomes) || outcomes.length !== items.length) throw new Error('ledger.commit_batch returned an unexpected result');
+    return outcomes.map((o) => (o.outcome === 'CONFLICT' ? o : { ...o, replayed: o.replayed === true }));
+  }
+}
+
+function settle(pending: Pending, outcome: PostedOutcome): void {
+  pending.resolve(outcome);
+  for (const follower of pending.followers) {
+    const same = follower.draft.idempotency?.requestHash === pending.draft.idempotency?.requestHash;
+    follower.resolve(!same ? { outcome: 'CONFLICT' } : outcome.outcome === 'CONFLICT' ? outcome : { ...outcome, replayed: true });
+  }
+}
+
+function fail(pending: Pending, err: unknown): void {
+  pending.reject(err);
+  for (const follower of pending.followers) follower.reject(err);
+}
+
+function toItem(id: string, d: TransactionDraft) {
+  return {
+    id,
+    eventId: newId('evt'),
+    kind: d.kind,
+    asset: d.asset,
+    amount: d.amount.toString(),
+    fee: d.fee.toString(),
+    userId: d.userId,
+    counterpartyId: d.counterpartyId,
+    reference: d.reference,
+    note: d.note,
+    actor: d.actor,
+    reason: d.reason,
+    reverses: d.reverses,
+    holdId: d.holdId,
+    scope: d.idempotency?.scope ?? null,
+    key: d.idempotency?.key ?? null,
+    requestHash: d.idempotency?.requestHash ?? null,
+    dailyLimit: d.dailyLimit ? { cap: d.dailyLimit.cap.toString(), amount: d.dailyLimit.amount.toString() } : null,
+    postings: d.postings.map((p) => [p.source, p.destination, p.asset, p.amount.toString()]),
+  };
+}
+
+/**
+ * Refuses a malformed draft before it reaches a batch (where it would fail its neighbours). These are
+ * programming errors: services validate user input and build postings with the `accounts` helpers.
+ */
+export function validateDraft(d: TransactionDraft): void {
+  const problems: string[] = [];
+  if (!(TRANSACTION_KINDS as readonly string[]).includes(d.kind)) problems.push(`unknown kind ${d.kind}`);
+  if (!assetInfo(d.asset)) problems.push(`unknown asset ${d.asset}`);
+  if (d.amount < 0n || d.fee < 0n) problems.push('amount and fee must not be negative');
+  if (d.postings.length === 0) problems.push('no postings');
+  const parties = new Set([d.userId, d.counterpartyId].filter((u): u is string => u !== null));
+  for (const p of d.postings) {
+    if (p.amount <= 0n) problems.push(`posting amount ${p.amount} is not positive`);
+    if (!isValidAccount(p.source) || !isValidAccount(p.destination)) problems.push(`invalid account in ${p.source} → ${p.destination}`);
+    if (p.source === p.destination) problems.push(`posting from ${p.source} to itself`);
+    if (!assetInfo(p.asset) || assetOfAccount(p.source) !== p.asset || assetOfAccount(p.destination) !== p.asset) problems.push(`asset ${p.asset} does not match ${p.source} → ${p.destination}`);
+    for (const account of [p.source, p.destination]) {
+      const user = userOfAccount(account);
+      if (user !== null && !parties.has(user)) problems.push(`${account} belongs to neither the user nor the counterparty`);
+    }
+  }
+  if (d.idempotency && (!d.idempotency.key || !/^[0-9a-f]{64}$/.test(d.idempotency.requestHash))) problems.push('idempotency claim needs a key and a sha256 hex request hash');
+  if (problems.length) throw new Error(`invalid ledger transaction: ${problems.join('; ')}`);
+}

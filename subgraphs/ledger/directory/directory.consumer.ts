@@ -1,0 +1,34 @@
+import { applyOnce } from '../../../platform/bus/inbox.js';
+import type { EventEnvelope } from '../../../platform/bus/envelope.js';
+import { runDurableConsumer } from '../../../platform/bus/nats.js';
+import type { SubgraphDeps } from '../../../platform/service/subgraph.js';
+import type { UserDirectory } from './directory.service.js';
+
+/**
+ * identity.user.created { userId, telegramId, username } and identity.user.updated { userId, changed,
+ * username? } keep the ledger's user directory (transfer recipients by id or username). Applied once each.
+ */
+export const DIRECTORY_SUBJECTS = ['identity.user.created', 'identity.user.updated'];
+const CONSUMER = 'ledger-user-directory';
+
+export async function startDirectoryConsumer(deps: SubgraphDeps, directory: UserDirectory) {
+  return runDurableConsumer({
+    js: deps.js,
+    jsm: deps.jsm,
+    stream: deps.config.nats.stream,
+    durable: CONSUMER,
+    subjects: DIRECTORY_SUBJECTS,
+    subjectPrefix: deps.config.nats.subjectPrefix,
+    log: deps.log.child({ consumer: CONSUMER }),
+    handle: (event) => applyDirectoryEvent(deps, directory, event),
+  });
+}
+
+export async function applyDirectoryEvent(deps: Pick<SubgraphDeps, 'orm'>, directory: UserDirectory, event: EventEnvelope): Promise<void> {
+  const payload = event.payload as { userId?: unknown; telegramId?: unknown; username?: unknown };
+  if (typeof payload.userId !== 'string') return;
+  const userId = payload.userId;
+  const username = 'username' in payload && (typeof payload.username === 'string' || payload.username === null) ? payload.username : undefined;
+  const telegramId = typeof payload.telegramId === 'string' ? payload.telegramId : null;
+  await applyOnce(deps.orm.em, CONSUMER, event, (tx) => directory.remember(tx, { userId, username, telegramId, seenAt: new Date(event.occurredAt) }));
+}

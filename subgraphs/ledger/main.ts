@@ -1,0 +1,4 @@
+import { runSubgraphMain } from '../../platform/service/main.js';
+import { ledgerSubgraph } from './app.js';
+
+await runSubgraphMain(ledgerSubgraph, (config) => config.ledger.port);

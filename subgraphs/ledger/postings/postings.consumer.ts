@@ -1,0 +1,129 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import type { EventEnvelope } from '../../../platform/bus/envelope.js';
+import { applyOnce } from '../../../platform/bus/inbox.js';
+import { runDurableConsumer } from '../../../platform/bus/nats.js';
+import { recordEvent } from '../../../platform/bus/outbox.js';
+import { DomainError } from '../../../platform/errors.js';
+import type { Logger } from '../../../platform/logger.js';
+import type { SubgraphDeps } from '../../../platform/service/subgraph.js';
+import type { OutboxWaker } from '../core/outbox-waker.js';
+import type { PostingsService } from './postings.service.js';
+
+/**
+ * Events other subgraphs publish that move money in the ledger (contracts in the ledger README). Each is
+ * applied at most once per event id: the inbox row and the postings commit in one transaction.
+ */
+export const PostingEvents = {
+  depositConfirmed: 'wallet.deposit.confirmed',
+  withdrawalRequested: 'wallet.withdrawal.requested',
+  withdrawalCompleted: 'wallet.withdrawal.completed',
+  withdrawalFailed: 'wallet.withdrawal.failed',
+} as const;
+
+/** What the ledger answers on the bus besides ledger.transaction.committed. */
+export const LedgerEvents = {
+  transactionCommitted: 'ledger.transaction.committed',
+  holdPlaced: 'ledger.hold.placed',
+  holdRejected: 'ledger.hold.rejected',
+  postingRejected: 'ledger.posting.rejected',
+} as const;
+
+export const POSTING_SUBJECTS = Object.values(PostingEvents);
+export const POSTINGS_CONSUMER = 'ledger-postings';
+
+const minor = z.string().regex(/^\d{1,78}$/, 'an integer amount in minor units').transform((v) => BigInt(v));
+const network = z.enum(['TON', 'TRON', 'ETH', 'BSC']);
+const id = z.string().min(1).max(100);
+
+const depositConfirmed = z.object({
+  depositId: id,
+  userId: id,
+  network,
+  asset: z.string(),
+  amount: minor,
+  txHash: z.string().min(1).max(200),
+  outputIndex: z.number().int().min(0),
+});
+const withdrawalRequested = z.object({
+  withdrawalId: id,
+  userId: id,
+  network,
+  asset: z.string(),
+  amount: minor,
+  fee: minor.default('0'),
+  expiresAt: z.string().datetime().nullable().default(null).transform((v) => (v ? new Date(v) : null)),
+});
+const withdrawalCompleted = z.object({ withdrawalId: id, network, asset: z.string(), amount: minor, fee: minor.default('0') });
+const withdrawalFailed = z.object({ withdrawalId: id });
+
+/** Thrown when an event arrives before the one it depends on (e.g. completed before requested): redelivered later. */
+export class NotYetApplicable extends Error {}
+
+export async function startPostingsConsumer(deps: SubgraphDeps, postings: PostingsService, waker: OutboxWaker) {
+  const log = deps.log.child({ consumer: POSTINGS_CONSUMER });
+  return runDurableConsumer({
+    js: deps.js,
+    jsm: deps.jsm,
+    stream: deps.config.nats.stream,
+    durable: POSTINGS_CONSUMER,
+    subjects: POSTING_SUBJECTS,
+    subjectPrefix: deps.config.nats.subjectPrefix,
+    log,
+    handle: async (event) => {
+      const applied = await applyOnce(deps.orm.em, POSTINGS_CONSUMER, event, (tx) => applyPostingEvent(tx, postings, event, log));
+      if (applied) waker.poke();
+    },
+  });
+}
+
+/** The effect of one event, inside the consumer's inbox transaction. */
+export async function applyPostingEvent(tx: EntityManager, postings: PostingsService, event: EventEnvelope, log: Logger): Promise<void> {
+  const actor = `system:${event.source}:${event.type}`;
+  const reject = (reason: string) => {
+    log.error({ eventId: event.id, type: event.type, reason }, 'money event refused: nothing posted');
+    recordEvent(tx, LedgerEvents.postingRejected, 'ledger', { eventId: event.id, type: event.type, reason });
+  };
+  try {
+    switch (event.type) {
+      case PostingEvents.depositConfirmed: {
+        const d = depositConfirmed.parse(event.payload);
+        await postings.creditDeposit(tx, { ...d, network: d.network }, actor);
+        return;
+      }
+      case PostingEvents.withdrawalRequested: {
+        const w = withdrawalRequested.parse(event.payload);
+        const { result, hold } = await postings.holdWithdrawal(tx, w, actor);
+        if (hold) {
+          recordEvent(tx, LedgerEvents.holdPlaced, 'ledger', { holdId: hold.id, reference: hold.reference, userId: hold.userId, asset: hold.asset, amount: hold.amount.toString() });
+        } else if (result.type === 'InsufficientFunds') {
+          recordEvent(tx, LedgerEvents.holdRejected, 'ledger', {
+            reference: `withdrawal:${w.withdrawalId}`,
+            userId: w.userId,
+            asset: w.asset,
+            code: 'INSUFFICIENT_FUNDS',
+            available: result.available.toString(),
+            required: result.required.toString(),
+          });
+        }
+        return;
+      }
+      case PostingEvents.withdrawalCompleted: {
+        const s = withdrawalCompleted.parse(event.payload);
+        if (!(await postings.completeWithdrawal(tx, s, actor))) throw new NotYetApplicable(`no hold for withdrawal ${s.withdrawalId} yet`);
+        return;
+      }
+      case PostingEvents.withdrawalFailed: {
+        const f = withdrawalFailed.parse(event.payload);
+        if (!(await postings.failWithdrawal(tx, f.withdrawalId, actor))) throw new NotYetApplicable(`no hold for withdrawal ${f.withdrawalId} yet`);
+        return;
+      }
+      default:
+        reject(`the ledger does not post ${event.type}`);
+    }
+  } catch (err) {
+    if (err instanceof z.ZodError) return reject(err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (err instanceof DomainError && err.code === 'BAD_USER_INPUT') return reject(err.message);
+    throw err;
+  }
+}

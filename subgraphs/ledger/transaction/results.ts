@@ -1,0 +1,55 @@
+import { createUnionType } from 'type-graphql';
+import type { LedgerResult } from '../core/ledger.js';
+import { InsufficientFundsType, LimitExceededType, LimitPeriodEnum, RecipientNotFoundType } from './results.type.js';
+import { AssetRef, amountText, TransactionType } from './transaction.type.js';
+
+export const TransferResult = createUnionType({
+  name: 'TransferResult',
+  description: 'The transfer, or why nothing moved.',
+  types: () => [TransactionType, InsufficientFundsType, RecipientNotFoundType, LimitExceededType] as const,
+});
+
+export const AdjustBalanceResult = createUnionType({
+  name: 'AdjustBalanceResult',
+  types: () => [TransactionType, InsufficientFundsType] as const,
+});
+
+export const ReverseTransactionResult = createUnionType({
+  name: 'ReverseTransactionResult',
+  types: () => [TransactionType, InsufficientFundsType] as const,
+});
+
+export type ResultType = TransactionType | InsufficientFundsType | RecipientNotFoundType | LimitExceededType;
+
+/** A service result as the GraphQL union member it is. */
+export function toResultType(result: LedgerResult): ResultType {
+  switch (result.type) {
+    case 'Transaction':
+      return TransactionType.from(result.transaction);
+    case 'InsufficientFunds': {
+      const t = new InsufficientFundsType();
+      t.asset = AssetRef.of(result.asset);
+      t.available = amountText(result.asset, result.available);
+      t.required = amountText(result.asset, result.required);
+      t.message = `Not enough ${result.asset}: ${t.required} needed, ${t.available} available`;
+      return t;
+    }
+    case 'LimitExceeded': {
+      const t = new LimitExceededType();
+      t.asset = AssetRef.of(result.asset);
+      t.period = result.period as LimitPeriodEnum;
+      t.limit = amountText(result.asset, result.limit);
+      t.used = amountText(result.asset, result.used);
+      t.message =
+        result.period === 'TRANSFER'
+          ? `A transfer of ${result.asset} may move at most ${t.limit}`
+          : `The daily ${result.asset} limit is ${t.limit}; ${t.used} already sent today`;
+      return t;
+    }
+    case 'RecipientNotFound': {
+      const t = new RecipientNotFoundType();
+      t.message = result.message;
+      return t;
+    }
+  }
+}
