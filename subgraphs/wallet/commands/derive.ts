@@ -10,15 +10,7 @@
 import { derivationPath, deriveAddress } from '../custody/derivation.js';
 import { mnemonicToSeed, validateMnemonic } from '../custody/mnemonic.js';
 import { DERIVE_USAGE, parseDeriveArgs, UsageError, type DeriveArgs } from './derive.args.js';
-
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write('reading the mnemonic from stdin (end with Ctrl-D)…\n');
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  const text = Buffer.concat(chunks).toString('utf8');
-  for (const chunk of chunks) chunk.fill(0);
-  return text;
-}
+import { readSecretInput } from './secret-input.js';
 
 async function main(): Promise<number> {
   let args: DeriveArgs;
@@ -30,7 +22,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const fromEnv = process.env.WALLET_MNEMONIC;
-  const mnemonic = fromEnv !== undefined && fromEnv.trim() !== '' ? fromEnv : await readStdin();
+  const mnemonic = fromEnv !== undefined && fromEnv.trim() !== '' ? fromEnv : await readSecretInput('mnemonic (not echoed), then Enter: ');
   if (mnemonic.trim() === '') {
     process.stderr.write(`wallet:derive: no mnemonic given\n${DERIVE_USAGE}\n`);
     return 2;

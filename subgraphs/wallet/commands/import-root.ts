@@ -13,7 +13,8 @@ import { loadConfigOrExit } from '../../../platform/config/config.js';
 import { InvalidMnemonicError } from '../custody/index.js';
 import { ActiveRootExistsError, ReplaceConfirmationError } from '../custody-root/custody-root.errors.js';
 import { IMPORT_ROOT_USAGE, parseImportRootArgs, UsageError, type ImportRootArgs } from './custody.args.js';
-import { openCustodyRuntime, readSecretInput } from './custody.runtime.js';
+import { openCustodyRuntime } from './custody.runtime.js';
+import { readSecretInput } from './secret-input.js';
 
 async function main(): Promise<number> {
   let args: ImportRootArgs;
