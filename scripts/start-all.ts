@@ -21,9 +21,9 @@ const children = new Map<string, ChildProcess>();
 let stopping = false;
 const width = Math.max(...subgraphs.map((s) => s.definition.name.length), ...workers.map((w) => w.name.length), 'gateway'.length);
 
-function run(name: string, entry: string): ChildProcess {
+function run(name: string, entry: string, args: readonly string[] = []): ChildProcess {
   const { PORT: _shared, ...env } = process.env; // each service listens on its own configured port
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = `${name.padEnd(width)} |`;
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream! }).on('line', (line) => process.stdout.write(`${prefix} ${line}\n`));
@@ -67,7 +67,9 @@ process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
 for (const subgraph of subgraphs) run(subgraph.definition.name, subgraph.entry);
-for (const worker of workers) if (!worker.devOnly || config.env !== 'production') run(worker.name, worker.entry);
+for (const worker of workers) {
+  if ((!worker.devOnly || config.env !== 'production') && (worker.enabled?.(config) ?? true)) run(worker.name, worker.entry, worker.args);
+}
 await Promise.all(subgraphs.map((s) => waitHealthy(s.definition.name, `http://${config.host}:${s.port(config)}/health`)));
 run('gateway', 'gateway/main.ts');
 await waitHealthy('gateway', `http://${config.host}:${config.gateway.port}/health`);

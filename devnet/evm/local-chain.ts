@@ -41,11 +41,14 @@ export interface LocalEvmChain {
 
 export interface StartLocalEvmChainOptions {
   chainId?: number;
+  /** A fixed port (the devnet's); default a free one. */
+  port?: number;
   /** How long to wait for the node to answer JSON-RPC; default 60 s. */
   startTimeoutMs?: number;
 }
 
-function hardhatAccounts(): DevAccount[] {
+/** Hardhat's default accounts (public test keys), as every devnet chain funds them. */
+export function hardhatAccounts(): DevAccount[] {
   const root = HDKey.fromMasterSeed(mnemonicToSeedSync(HARDHAT_MNEMONIC));
   return Array.from({ length: ACCOUNT_COUNT }, (_, i) => {
     const node = root.derive(`m/44'/60'/0'/0/${i}`);
@@ -63,6 +66,14 @@ function freePort(): Promise<number> {
       const address = server.address();
       server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
+  });
+}
+
+function assertPortFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', (error) => reject(new Error(`port ${port} is taken (${(error as NodeJS.ErrnoException).code ?? error.message}): is another devnet chain running?`)));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
   });
 }
 
@@ -166,6 +177,11 @@ export async function startLocalEvmChain(options: StartLocalEvmChainOptions = {}
   if (!Number.isSafeInteger(chainId) || chainId <= 0) throw new RangeError('chainId must be a positive integer');
   require.resolve('hardhat'); // fail fast with a clear error when the dev dependency is missing
   let lastError: unknown;
+  if (options.port !== undefined) {
+    // Something else answering on the port would pass for our node: refuse a port that is taken.
+    await assertPortFree(options.port);
+    return startOnce(chainId, options.port, options.startTimeoutMs ?? 60_000);
+  }
   // A port found free can be taken before the child binds it: try a few.
   for (let attempt = 0; attempt < 3; attempt++) {
     try {

@@ -15,8 +15,8 @@ describe('chains config', () => {
   it('development: every network watches the local devnet chains with the brief’s confirmation defaults', () => {
     const { chains } = loadConfig({});
     expect(chains.devnet).toEqual({ ports: { ETH: 8545, BSC: 8546, TRON: 4290, TON: 4291 }, blockIntervalMs: 1000 });
-    expect(chains.networks.ETH).toMatchObject({ url: 'http://127.0.0.1:8545', confirmations: 12, usdtContract: DEVNET_EVM_USDT, evmChainId: 1337, startHeight: null, watcherPort: 4193 });
-    expect(chains.networks.BSC).toMatchObject({ url: 'http://127.0.0.1:8546', confirmations: 15, evmChainId: 1338, watcherPort: 4194 });
+    expect(chains.networks.ETH).toMatchObject({ url: 'http://127.0.0.1:8545', confirmations: 12, usdtContract: DEVNET_EVM_USDT, evmChainId: 1337, startHeight: null, watcherPort: 4195 });
+    expect(chains.networks.BSC).toMatchObject({ url: 'http://127.0.0.1:8546', confirmations: 15, evmChainId: 1338, watcherPort: 4196 });
     expect(chains.networks.TRON).toMatchObject({ url: 'http://127.0.0.1:4290', confirmations: 19, usdtContract: usdtOf('TRON').contract });
     expect(chains.networks.TON).toMatchObject({ url: 'http://127.0.0.1:4291', confirmations: 1, usdtContract: usdtOf('TON').contract });
   });

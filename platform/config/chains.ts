@@ -78,7 +78,7 @@ export const chainEnvSchema = {
   /** Block hashes kept per chain for reorg detection; a reorg deeper than this stops the watcher (alert). */
   CHAIN_REORG_WINDOW: positiveInt.max(100_000).default(256),
   /** /health and /metrics of the watchers: this port (ETH) and the next three (BSC, TRON, TON). */
-  CHAIN_WATCHER_PORT: z.coerce.number().int().min(0).max(65_532).default(4193),
+  CHAIN_WATCHER_PORT: z.coerce.number().int().min(0).max(65_532).default(4195),
 };
 
 type ChainEnv = z.output<z.ZodObject<typeof chainEnvSchema>>;

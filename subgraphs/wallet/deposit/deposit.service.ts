@@ -62,10 +62,10 @@ export class DepositService {
   }
 
   /** A user's deposits, newest first (ids are time-ordered); `after` is the last id of the previous page. */
-  async page(em: EntityManager, viewer: Viewer, userId: string, first: number, after: string | null): Promise<{ nodes: Deposit[]; hasNextPage: boolean }> {
+  async page(em: EntityManager, viewer: Viewer, userId: string, first: number, after: string | null | undefined): Promise<{ nodes: Deposit[]; hasNextPage: boolean }> {
     this.assertCanSeeUser(viewer, userId);
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput(`first must be 1..${MAX_PAGE}`, { field: 'first' });
-    const cursor = after === null ? null : decodeDepositCursor(after);
+    const cursor = after == null ? null : decodeDepositCursor(after);
     const rows = await em.find(
       Deposit,
       cursor ? { userId, id: { $lt: cursor } } : { userId },

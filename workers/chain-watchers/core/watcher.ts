@@ -270,7 +270,9 @@ export class ChainWatcher {
         else if (result.kind === 'reorg') delay = 0;
       } catch (err) {
         failures++;
-        const backoff = Math.min(settings.pollMs * 2 ** Math.min(failures, 8), settings.maxBackoffMs ?? 30_000);
+        // Until the endpoint first answered (e.g. a devnet chain still starting), retry at most every 5 s.
+        const cap = this.verified ? (settings.maxBackoffMs ?? 30_000) : Math.min(settings.maxBackoffMs ?? 30_000, 5_000);
+        const backoff = Math.min(settings.pollMs * 2 ** Math.min(failures, 8), cap);
         delay = Math.round(backoff * (0.8 + Math.random() * 0.4));
         log.warn({ err, network: this.network, consecutiveFailures: failures, backoffMs: delay }, 'chain watcher step failed: backing off');
       }

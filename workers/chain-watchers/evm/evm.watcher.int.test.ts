@@ -11,7 +11,7 @@ import { walletSubgraph } from '../../../subgraphs/wallet/app.js';
 import type { WalletServices } from '../../../subgraphs/wallet/context.js';
 import type { DepositReorgedPayload } from '../../../subgraphs/wallet/deposit/deposit.events.js';
 import { startChainWatcherWorker, type RunningChainWatcher } from '../core/watcher.worker.js';
-import { EvmTestChain } from '../testing/evm-chain.js';
+import { EvmSender } from '../../../devnet/evm/evm-sender.js';
 import { startHostileRpcProxy, type HostileRpcProxy } from '../testing/hostile-rpc.js';
 import { createEvmSource } from './evm.source.js';
 
@@ -20,7 +20,7 @@ const USDT = 10n ** 6n;
 const CONFIRMATIONS = 3;
 
 let chain: LocalEvmChain;
-let evm: EvmTestChain;
+let evm: EvmSender;
 let token: string;
 let env: TestEnv;
 let wallet: RunningSubgraph;
@@ -84,7 +84,7 @@ beforeAll(async () => {
   chain = await startLocalEvmChain({ chainId: 1337 });
   token = await deployTestToken(chain.rpcUrl, chain.accounts[0]!.privateKey);
   await mintTestToken(chain.rpcUrl, chain.accounts[0]!.privateKey, token, chain.accounts[1]!.address, 1_000_000n * USDT);
-  evm = new EvmTestChain(chain.rpcUrl, chain.accounts[1]!.privateKey);
+  evm = new EvmSender(chain.rpcUrl, chain.accounts[1]!.privateKey);
   env = await createTestEnv({
     CHAIN_ETH_RPC_URL: chain.rpcUrl,
     CHAIN_ETH_USDT_CONTRACT: token,

@@ -1,8 +1,8 @@
 import { Contract, Wallet } from 'ethers';
-import { localProvider, tetherTokenArtifact } from '../../../devnet/evm/local-chain.js';
+import { localProvider, tetherTokenArtifact } from './local-chain.js';
 
-/** Test and bench helpers over a local hardhat chain: transfers, snapshots, reorgs. */
-export class EvmTestChain {
+/** Sends and chain controls over a local hardhat chain (devnet:send, tests, the deposits benchmark): transfers, snapshots, reorgs. */
+export class EvmSender {
   private nonces = new Map<string, number>();
 
   constructor(
