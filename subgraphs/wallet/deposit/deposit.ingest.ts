@@ -70,7 +70,8 @@ export interface DepositRow {
   confirmations: number;
   required_confirmations: number;
   status: DepositStatus;
-  confirmed_at: Date | null;
+  /** As the driver returns it (an ISO string from raw queries). */
+  confirmed_at: Date | string | null;
   confirm_event_id: string | null;
   transaction_id: string | null;
 }

@@ -89,7 +89,7 @@ export class DepositService {
     if (committed.kind !== 'DEPOSIT' && committed.kind !== 'REVERSAL') return { linked: 'none' };
     const key = parseDepositReference(committed.reference);
     if (!key) return { linked: 'none' };
-    const [row] = await tx.execute<(DepositRow & { confirmed_at: Date | null; reversal_transaction_id: string | null })[]>(
+    const [row] = await tx.execute<(DepositRow & { reversal_transaction_id: string | null })[]>(
       `select id, network, asset, user_id, wallet_id, amount::text as amount, from_address, to_address, tx_hash, output_index, block_number::text as block_number,
          block_hash, confirmations, required_confirmations, status, confirmed_at, confirm_event_id, transaction_id, reversal_transaction_id
        from wallet.deposit where network = ? and tx_hash = ? and output_index = ? for update`,
@@ -118,7 +118,7 @@ export class DepositService {
       row.status = 'CREDITED';
       row.transaction_id = committed.transactionId;
       recordEvent<DepositCreditedPayload>(tx, DepositEvents.credited, SOURCE, { ...payloadOf(row), transactionId: committed.transactionId });
-      return { linked: 'credited', deposit: row, confirmedAt: row.confirmed_at ?? new Date() };
+      return { linked: 'credited', deposit: row, confirmedAt: row.confirmed_at === null ? new Date() : new Date(row.confirmed_at) };
     }
     // Reorged after its credit was requested: the credit landed anyway and the ledger reverses it.
     await tx.execute(`update wallet.deposit set transaction_id = ?, credited_at = now(), updated_at = now() where id = ?`, [committed.transactionId, row.id]);
