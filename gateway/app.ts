@@ -25,6 +25,7 @@ import { playgroundHandler } from './playground/playground.js';
 import { EventHub } from './subscriptions/event-hub.js';
 import { liveFields } from './subscriptions/live-fields.js';
 import { startLiveServer } from './subscriptions/live-server.js';
+import { bindInputScalars } from './scalars.js';
 import { buildSubscriptionSchema } from './subscriptions/subscription-schema.js';
 
 export const SUPERGRAPH_PATH = new URL('../supergraph.graphql', import.meta.url);
@@ -78,6 +79,7 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
   let apiSchema: GraphQLSchema | null = null;
   let subscriptionSchema: GraphQLSchema | null = null;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
+    bindInputScalars(schema);
     apiSchema = schema;
     subscriptionSchema = buildSubscriptionSchema(schema, liveFields);
   });

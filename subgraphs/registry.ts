@@ -3,6 +3,7 @@ import type { Config } from '../platform/config/config.js';
 import type { SubgraphDefinition } from '../platform/service/subgraph.js';
 import { buildIdentitySchema, identitySubgraph } from './identity/app.js';
 import { buildMarketSchema, marketSubgraph } from './market/app.js';
+import { buildLedgerSchema, ledgerSubgraph } from './ledger/app.js';
 import { buildWalletSchema, walletSubgraph } from './wallet/app.js';
 
 export interface RegisteredSubgraph {
@@ -18,4 +19,5 @@ export const subgraphs: RegisteredSubgraph[] = [
   { definition: identitySubgraph, buildSchema: buildIdentitySchema, port: (c) => c.identity.port, entry: 'subgraphs/identity/main.ts' },
   { definition: walletSubgraph, buildSchema: buildWalletSchema, port: (c) => c.wallet.port, entry: 'subgraphs/wallet/main.ts' },
   { definition: marketSubgraph, buildSchema: buildMarketSchema, port: (c) => c.market.port, entry: 'subgraphs/market/main.ts' },
+  { definition: ledgerSubgraph, buildSchema: buildLedgerSchema, port: (c) => c.ledger.port, entry: 'subgraphs/ledger/main.ts' },
 ];

@@ -31,6 +31,8 @@ export type AddressValidation = {
   valid: Scalars['Boolean']['output'];
 };
 
+export type AdjustBalanceResult = InsufficientFunds | Transaction;
+
 /** One token on one network (USDT on TRON and USDT on BSC are different assets), or Toman. */
 export type Asset = {
   __typename?: 'Asset';
@@ -82,6 +84,15 @@ export type AuthPayload = {
   user: User;
 };
 
+/** A user's balance in one asset: available to spend, held (reserved), and their total. */
+export type Balance = {
+  __typename?: 'Balance';
+  asset: Asset;
+  available: Scalars['Amount']['output'];
+  held: Scalars['Amount']['output'];
+  total: Scalars['Amount']['output'];
+};
+
 /** Open/high/low/close of the platform price over one bucket, built from the ticks the price feed stored. Buckets without ticks are absent. There is no volume: the platform price is a median across providers, which trade nothing themselves. */
 export type Candle = {
   __typename?: 'Candle';
@@ -93,6 +104,13 @@ export type Candle = {
   ticks: Scalars['Int']['output'];
   /** Start of the bucket. */
   time: Scalars['DateTime']['output'];
+};
+
+/** The other user of a transfer, as the ledger knows them (id and Telegram username). */
+export type Counterparty = {
+  __typename?: 'Counterparty';
+  id: Scalars['ID']['output'];
+  username: Maybe<Scalars['String']['output']>;
 };
 
 /** Funds sent on chain to one of your deposit addresses. */
@@ -158,6 +176,19 @@ export type DisplayCurrency =
   | 'IRT'
   | 'USD';
 
+/** The account to debit holds less than the transaction needs. Nothing was moved. */
+export type InsufficientFunds = {
+  __typename?: 'InsufficientFunds';
+  asset: Asset;
+  /** What the account held when the transaction was evaluated. */
+  available: Scalars['Amount']['output'];
+  /** INSUFFICIENT_FUNDS */
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+  /** What the transaction needed from it (amount plus fee). */
+  required: Scalars['Amount']['output'];
+};
+
 export type KycTier =
   | 'BASIC'
   | 'FULL'
@@ -167,6 +198,55 @@ export type Language =
   | 'EN'
   | 'FA';
 
+/** One disagreement between what the ledger stores and what it recomputes. */
+export type LedgerMismatch = {
+  __typename?: 'LedgerMismatch';
+  actual: Maybe<Scalars['String']['output']>;
+  expected: Maybe<Scalars['String']['output']>;
+  kind: LedgerMismatchKind;
+  /** A transaction id, chain position, account or asset. */
+  subject: Scalars['String']['output'];
+};
+
+export type LedgerMismatchKind =
+  | 'ASSET_SUM'
+  | 'BALANCE'
+  | 'CHAIN_LINK'
+  | 'CHAIN_ORDER'
+  | 'EMPTY_TRANSACTION'
+  | 'HOLD'
+  | 'NEGATIVE_BALANCE'
+  | 'ORPHAN_POSTING'
+  | 'TRANSACTION_HASH';
+
+export type LedgerTransactionFilter = {
+  /** Asset symbol, e.g. USDT_TRON. */
+  asset?: InputMaybe<Scalars['String']['input']>;
+  /** Created at or after. */
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  kinds?: InputMaybe<Array<TransactionKind>>;
+  /** Created before. */
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Transactions of this user, as either party. */
+  userId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type LedgerVerification = {
+  __typename?: 'LedgerVerification';
+  accounts: Scalars['Int']['output'];
+  /** Hash of the last sealed transaction (hex); record it elsewhere to anchor the chain. */
+  chainHead: Maybe<Scalars['String']['output']>;
+  chainLength: Scalars['Int']['output'];
+  checkedAt: Scalars['DateTime']['output'];
+  mismatches: Array<LedgerMismatch>;
+  /** True when nothing disagrees. */
+  ok: Scalars['Boolean']['output'];
+  postings: Scalars['Int']['output'];
+  transactions: Scalars['Int']['output'];
+  /** Committed transactions not sealed yet (behind a transaction still running). */
+  unsealed: Scalars['Int']['output'];
+};
+
 export type LevelRule = {
   __typename?: 'LevelRule';
   kycTier: KycTier;
@@ -175,8 +255,28 @@ export type LevelRule = {
   minTradeVolumeToman: Scalars['Amount']['output'];
 };
 
+/** The transfer is above a limit. Nothing was moved. */
+export type LimitExceeded = {
+  __typename?: 'LimitExceeded';
+  asset: Asset;
+  /** LIMIT_EXCEEDED */
+  code: Scalars['String']['output'];
+  limit: Scalars['Amount']['output'];
+  message: Scalars['String']['output'];
+  period: LimitPeriod;
+  /** Already sent in the period (zero for TRANSFER). */
+  used: Scalars['Amount']['output'];
+};
+
+/** TRANSFER: the most one transfer may move; DAY: the most a user may send per UTC day. */
+export type LimitPeriod =
+  | 'DAY'
+  | 'TRANSFER';
+
 export type Mutation = {
   __typename?: 'Mutation';
+  /** FINANCE with the ledger:adjust claim: credit (amount > 0) or debit (amount < 0) a user's available balance against world:<asset>, with a reason. */
+  adjustBalance: AdjustBalanceResult;
   /** A new wallet on a network: the first becomes the default; a further one gets its own address. */
   createWallet: Wallet;
   /** SUPERADMIN: give a user a claim such as withdrawals:approve. */
@@ -185,6 +285,8 @@ export type Mutation = {
   grantRole: User;
   /** Rotate a refresh token. A token can be used once; reuse ends the session. */
   refreshSession: AuthPayload;
+  /** FINANCE with the ledger:adjust claim: a new transaction undoing every posting of another; at most once. */
+  reverseTransaction: ReverseTransactionResult;
   /** SUPERADMIN: take a claim away. */
   revokeClaim: User;
   /** SUPERADMIN: take a role away; the user's current access tokens stop working. */
@@ -197,9 +299,20 @@ export type Mutation = {
   signInWithTelegram: AuthPayload;
   /** End the viewer's session (all its refresh tokens and access tokens). */
   signOut: Scalars['Boolean']['output'];
+  /** Moves money to another user, all or nothing. */
+  transfer: TransferResult;
   /** ADMIN: enable or disable an asset, change its minimum deposit or icon. */
   updateAsset: Asset;
   updateSettings: User;
+};
+
+
+export type MutationAdjustBalanceArgs = {
+  amount: Scalars['Amount']['input'];
+  asset: Scalars['String']['input'];
+  idempotencyKey: Scalars['String']['input'];
+  reason: Scalars['String']['input'];
+  userId: Scalars['ID']['input'];
 };
 
 
@@ -223,6 +336,13 @@ export type MutationGrantRoleArgs = {
 
 export type MutationRefreshSessionArgs = {
   refreshToken: Scalars['String']['input'];
+};
+
+
+export type MutationReverseTransactionArgs = {
+  idempotencyKey: Scalars['String']['input'];
+  reason: Scalars['String']['input'];
+  transactionId: Scalars['ID']['input'];
 };
 
 
@@ -251,6 +371,11 @@ export type MutationSignInAdminArgs = {
 
 export type MutationSignInWithTelegramArgs = {
   initData: Scalars['String']['input'];
+};
+
+
+export type MutationTransferArgs = {
+  input: TransferInput;
 };
 
 
@@ -288,6 +413,15 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
+/** One movement of a transaction: amount of asset from source account to destination account. */
+export type Posting = {
+  __typename?: 'Posting';
+  amount: Scalars['Amount']['output'];
+  asset: Asset;
+  destination: Scalars['String']['output'];
+  source: Scalars['String']['output'];
+};
+
 /** The platform price of one asset: the median of the price sources that were fresh. */
 export type Price = {
   __typename?: 'Price';
@@ -317,8 +451,12 @@ export type Query = {
   asset: Maybe<Asset>;
   /** Every asset in catalogue order; `enabled` filters. */
   assets: Array<Asset>;
+  /** The signed-in user's balances (what balanceUpdated pushes). */
+  balances: Array<Balance>;
   /** One of your deposits (staff: anyone’s), or null. */
   deposit: Maybe<Deposit>;
+  /** Staff: search transactions by user, asset, kind and date, newest first. */
+  ledgerTransactions: TransactionConnection;
   /** What each account level requires. */
   levelRules: Array<LevelRule>;
   /** The signed-in user. */
@@ -327,12 +465,16 @@ export type Query = {
   price: Maybe<Price>;
   /** Prices of these assets, in order; an item is null (with an error) when its price is stale or unavailable, and null for Toman. */
   prices: Array<Maybe<Price>>;
+  /** One transaction; null unless the viewer is a party to it or staff. */
+  transaction: Maybe<Transaction>;
   /** Staff: one user by id. */
   user: Maybe<User>;
   /** Staff: users, newest first. */
   users: UserConnection;
   /** Checks an address for a network: form, checksum (EIP-55, base58check, TON CRC16) and flags. */
   validateAddress: AddressValidation;
+  /** Auditors: recompute the hash chain and every cached balance from the postings; report any mismatch. */
+  verifyLedger: LedgerVerification;
   /** Staff: the custody wallet at this address, or null when it is not one of ours. */
   walletByAddress: Maybe<Wallet>;
 };
@@ -348,8 +490,20 @@ export type QueryAssetsArgs = {
 };
 
 
+export type QueryBalancesArgs = {
+  assets?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+
 export type QueryDepositArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryLedgerTransactionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<LedgerTransactionFilter>;
+  first?: Scalars['Int']['input'];
 };
 
 
@@ -362,6 +516,11 @@ export type QueryPriceArgs = {
 export type QueryPricesArgs = {
   quote: Quote;
   symbols: Array<Scalars['String']['input']>;
+};
+
+
+export type QueryTransactionArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -393,6 +552,16 @@ export type Quote =
   | 'IRT'
   | 'USD';
 
+/** No user with that id or username can receive transfers. Nothing was moved. */
+export type RecipientNotFound = {
+  __typename?: 'RecipientNotFound';
+  /** RECIPIENT_NOT_FOUND */
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+};
+
+export type ReverseTransactionResult = InsufficientFunds | Transaction;
+
 /** Staff roles; every account holds USER. */
 export type Role =
   | 'ADMIN'
@@ -404,12 +573,19 @@ export type Role =
 
 export type Subscription = {
   __typename?: 'Subscription';
+  /** Your balances that a ledger transaction just changed (only these `assets`, when given), pushed after each commit. */
+  balanceUpdated: Array<Balance>;
   /** Your deposits, pushed at each status change: detected, confirming, confirmed (credit requested), credited, reorged or ignored. */
   depositUpdated: Deposit;
   /** The signed-in user, pushed whenever their settings, level, roles or claims change. */
   meUpdated: User;
   /** Prices of these assets (default: every priced asset) in this quote (default: USD and IRT), pushed when they change. Public data: one execution per selection serves every subscriber. */
   priceUpdated: Price;
+};
+
+
+export type SubscriptionBalanceUpdatedArgs = {
+  assets?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 
@@ -425,10 +601,99 @@ export type Timeframe =
   | 'M1'
   | 'M5';
 
+/** A committed, balanced, immutable set of postings. */
 export type Transaction = {
   __typename?: 'Transaction';
+  /** Staff: who caused it (user or admin id, or system:<source>); null for others. */
+  actor: Maybe<Scalars['ID']['output']>;
+  /** The amount moved (a transfer: what the recipient receives). */
+  amount: Scalars['Amount']['output'];
+  asset: Asset;
+  /** The other user of a transfer, seen from the viewer. */
+  counterparty: Maybe<Counterparty>;
+  createdAt: Scalars['DateTime']['output'];
+  direction: TransactionDirection;
+  /** The fee charged on top of amount, in the same asset. */
+  fee: Scalars['Amount']['output'];
   id: Scalars['ID']['output'];
+  kind: TransactionKind;
+  /** The sender's note. */
+  note: Maybe<Scalars['String']['output']>;
+  postings: Array<Posting>;
+  /** Staff: why (adjustments, reversals, expired holds); null for others. */
+  reason: Maybe<Scalars['String']['output']>;
+  /** What the transaction settles, e.g. deposit:<network>:<tx hash>:<index> or withdrawal:<id>. */
+  reference: Maybe<Scalars['String']['output']>;
+  /** The reversal that undid this transaction. */
+  reversedBy: Maybe<Transaction>;
+  /** For a REVERSAL: the transaction it undid. */
+  reverses: Maybe<Transaction>;
+  status: TransactionStatus;
 };
+
+export type TransactionConnection = {
+  __typename?: 'TransactionConnection';
+  edges: Array<TransactionEdge>;
+  pageInfo: PageInfo;
+};
+
+/** For the viewer (or the transaction's user, for staff): money IN or OUT of their balance, moved to HOLD, released from hold (RELEASE), or NONE. */
+export type TransactionDirection =
+  | 'HOLD'
+  | 'IN'
+  | 'NONE'
+  | 'OUT'
+  | 'RELEASE';
+
+export type TransactionEdge = {
+  __typename?: 'TransactionEdge';
+  cursor: Scalars['String']['output'];
+  node: Transaction;
+};
+
+export type TransactionFilter = {
+  /** Asset symbol, e.g. USDT_TRON. */
+  asset?: InputMaybe<Scalars['String']['input']>;
+  /** Created at or after. */
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  kinds?: InputMaybe<Array<TransactionKind>>;
+  /** Created before. */
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+export type TransactionKind =
+  | 'ADJUSTMENT'
+  | 'BUY'
+  | 'DEPOSIT'
+  | 'FEE'
+  | 'REVERSAL'
+  | 'SELL'
+  | 'SWAP'
+  | 'TRANSFER'
+  | 'WITHDRAWAL';
+
+/** Transactions never change; REVERSED means a reversal transaction undid this one. */
+export type TransactionStatus =
+  | 'COMMITTED'
+  | 'REVERSED';
+
+export type TransferInput = {
+  /** What the recipient receives, in the asset's unit ("12.5"); the fee is added on top. */
+  amount: Scalars['Amount']['input'];
+  /** Asset symbol, e.g. USDT_TRON. */
+  asset: Scalars['String']['input'];
+  /** Chosen by the client per transfer (e.g. a UUID): a retry with the same key returns the first result. */
+  idempotencyKey: Scalars['String']['input'];
+  /** Shown to both sides; at most 280 characters. */
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** The recipient by user id; give this or toUsername. */
+  toUserId?: InputMaybe<Scalars['ID']['input']>;
+  /** The recipient by Telegram username (with or without @). */
+  toUsername?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The transfer, or why nothing moved. */
+export type TransferResult = InsufficientFunds | LimitExceeded | RecipientNotFound | Transaction;
 
 /** Admin: what may change on an asset. Omitted fields stay as they are. */
 export type UpdateAssetInput = {
@@ -447,6 +712,8 @@ export type UpdateSettingsInput = {
 
 export type User = {
   __typename?: 'User';
+  /** One balance per asset (every asset of the catalogue unless `assets` narrows it). Owner and staff only. */
+  balances: Array<Balance>;
   claims: Array<Scalars['String']['output']>;
   createdAt: Scalars['DateTime']['output'];
   /** Your default deposit address on a network, created on first ask. */
@@ -464,11 +731,18 @@ export type User = {
   settings: UserSettings;
   /** Telegram user id, as a string (it exceeds 32 bits). */
   telegramId: Maybe<Scalars['String']['output']>;
+  /** Sent and received transactions, newest first; pages stay gap-free while new ones arrive. Owner and staff only. */
+  transactions: TransactionConnection;
   username: Maybe<Scalars['String']['output']>;
   /** Your custody wallets on every network, oldest first (the user and staff only). */
   wallets: Array<Wallet>;
   /** True while withdrawals are frozen because a credited deposit of yours was reversed by a chain reorganization. */
   withdrawalsFrozen: Scalars['Boolean']['output'];
+};
+
+
+export type UserBalancesArgs = {
+  assets?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 
@@ -479,6 +753,13 @@ export type UserDepositAddressArgs = {
 
 export type UserDepositsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  first?: Scalars['Int']['input'];
+};
+
+
+export type UserTransactionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<TransactionFilter>;
   first?: Scalars['Int']['input'];
 };
 

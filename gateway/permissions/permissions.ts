@@ -1,5 +1,10 @@
-import { allow, deny } from 'graphql-shield';
-import { hasRoleRule, isAdmin, isAuthenticated, isStaffMember, isSuperadmin } from './rules.js';
+import { allow, and, deny, or } from 'graphql-shield';
+import { hasClaimRule, hasRoleRule, isAdmin, isAuthenticated, isStaffMember, isSuperadmin } from './rules.js';
+
+/** Creating or undoing money takes two keys: the FINANCE role (or SUPERADMIN) and the ledger:adjust claim. */
+const isMoneyAdmin = and(hasRoleRule('FINANCE', 'SUPERADMIN'), hasClaimRule('ledger:adjust'));
+/** Auditors of the ledger: finance and admins, or whoever holds ledger:adjust. */
+const isLedgerAuditor = or(hasRoleRule('FINANCE', 'ADMIN', 'SUPERADMIN'), hasClaimRule('ledger:adjust'));
 
 /** What a graphql-shield rule (rule, and, or, not, allow, deny) offers: a resolve evaluated per field. */
 export interface ShieldRule {
@@ -28,6 +33,11 @@ export const permissions: PermissionMap = {
     walletByAddress: isStaffMember,
     // deposits: yours only (or staff), checked by the wallet subgraph
     deposit: isAuthenticated,
+    // ledger: parties see their own transactions (checked by the ledger subgraph), staff see all
+    transaction: isAuthenticated,
+    balances: isAuthenticated,
+    ledgerTransactions: isStaffMember,
+    verifyLedger: isLedgerAuditor,
   },
   Mutation: {
     signInWithTelegram: allow,
@@ -42,11 +52,15 @@ export const permissions: PermissionMap = {
     updateAsset: isAdmin,
     createWallet: isAuthenticated,
     setDefaultWallet: isAuthenticated,
+    transfer: isAuthenticated,
+    adjustBalance: isMoneyAdmin,
+    reverseTransaction: isMoneyAdmin,
   },
   Subscription: {
     meUpdated: isAuthenticated,
     depositUpdated: isAuthenticated,
     priceUpdated: allow,
+    balanceUpdated: isAuthenticated,
   },
   // Types reachable only through a guarded root field; their fields are open to whoever reached them.
   User: { '*': allow },
@@ -67,6 +81,19 @@ export const permissions: PermissionMap = {
   DepositConnection: { '*': allow },
   DepositEdge: { '*': allow },
   OnChainBalance: { '*': allow },
+  // Ledger types are reached through guarded fields; who sees which transaction or balance is checked by the
+  // ledger subgraph (parties and staff; Transaction.actor and .reason are staff-only there).
+  Transaction: { '*': allow },
+  Posting: { '*': allow },
+  Counterparty: { '*': allow },
+  Balance: { '*': allow },
+  TransactionConnection: { '*': allow },
+  TransactionEdge: { '*': allow },
+  InsufficientFunds: { '*': allow },
+  RecipientNotFound: { '*': allow },
+  LimitExceeded: { '*': allow },
+  LedgerVerification: { '*': allow },
+  LedgerMismatch: { '*': allow },
 };
 
 export const fallbackRule: ShieldRule = deny;

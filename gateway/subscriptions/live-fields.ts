@@ -58,6 +58,14 @@ export const liveFields: LiveField[] = [
     followUp: (event) => ({ field: 'deposit', args: { id: { type: 'ID!', value: (event.payload as { depositId?: string }).depositId } } }),
   },
   {
+    name: 'balanceUpdated',
+    sdl: '"""Your balances that a ledger transaction just changed (only these `assets`, when given), pushed after each commit."""\n  balanceUpdated(assets: [String!]): [Balance!]!',
+    // ledger.transaction.committed carries { userId, asset } of every user balance the transaction moved
+    subjects: ['ledger.transaction.committed'],
+    matches: (event, viewer, args) => changedAssets(event, viewer, args).length > 0,
+    followUp: (event, viewer, args) => ({ field: 'balances', args: { assets: { type: '[String!]', value: changedAssets(event, viewer, args) } } }),
+  },
+  {
     name: 'priceUpdated',
     sdl: '"""Prices of these assets (default: every priced asset) in this quote (default: USD and IRT), pushed when they change. Public data: one execution per selection serves every subscriber."""\n  priceUpdated(symbols: [String!], quote: Quote): Price!',
     subjects: ['market.price.updated'],
@@ -79,6 +87,16 @@ export const liveFields: LiveField[] = [
     },
   },
 ];
+
+/** The assets of the viewer's balances a ledger commit changed, narrowed to the subscription's `assets`. */
+function changedAssets(event: EventEnvelope, viewer: Viewer, args: Record<string, unknown>): string[] {
+  if (!viewer.userId) return [];
+  const balances = (event.payload as { balances?: { userId?: unknown; asset?: unknown }[] }).balances;
+  if (!Array.isArray(balances)) return [];
+  const wanted = Array.isArray(args.assets) ? new Set(args.assets as string[]) : null;
+  const assets = balances.filter((b) => b.userId === viewer.userId && typeof b.asset === 'string').map((b) => b.asset as string);
+  return [...new Set(assets)].filter((a) => !wanted || wanted.has(a));
+}
 
 /** Assets with a market price (Toman is what prices are quoted in). */
 const PRICED_ASSETS = ASSETS.filter((a) => a.coin !== 'IRT');

@@ -16,6 +16,9 @@ export interface OutboxRelayOptions {
   onPublished?: (schema: string, count: number) => void;
 }
 
+/** PostgreSQL's undefined_table: the schema has no outbox. */
+const UNDEFINED_TABLE = '42P01';
+
 interface OutboxRow {
   id: string;
   subject: string;
@@ -55,18 +58,26 @@ export class OutboxRelay {
     while (!this.stopped) {
       const due = this.pending.size ? [...this.pending] : this.options.schemas;
       this.pending.clear();
-      try {
-        for (const schema of due) {
-          if (!this.options.schemas.includes(schema)) continue;
+      // Each schema on its own: one that fails (NATS down for its subject, a broken row) must not starve
+      // the others, and a schema without an outbox table (a subgraph that publishes nothing durable) has
+      // nothing to relay.
+      const failed: { schema: string; err: unknown }[] = [];
+      for (const schema of due) {
+        if (!this.options.schemas.includes(schema) || this.stopped) continue;
+        try {
           while ((await this.drainBatch(schema)) === (this.options.batchSize ?? 200)) {
             if (this.stopped) break;
           }
+        } catch (err) {
+          if ((err as { code?: string }).code !== UNDEFINED_TABLE) failed.push({ schema, err });
         }
-        backoff = 0;
-      } catch (err) {
+      }
+      if (failed.length) {
         backoff = Math.min(backoff ? backoff * 2 : 250, 5000);
-        this.options.log.warn({ err, backoffMs: backoff }, 'outbox relay could not publish: retrying');
-        for (const schema of due) this.pending.add(schema);
+        this.options.log.warn({ err: failed[0]!.err, schemas: failed.map((f) => f.schema), backoffMs: backoff }, 'outbox relay could not publish: retrying');
+        for (const { schema } of failed) this.pending.add(schema);
+      } else {
+        backoff = 0;
       }
       if (this.stopped) break;
       if (this.pending.size && !backoff) continue;

@@ -19,7 +19,7 @@ import { TransactionResolver, transactionReference } from './transaction/transac
 import { TransactionService } from './transaction/transaction.service.js';
 import { TransferResolver } from './transfer/transfer.resolver.js';
 import { TransferService } from './transfer/transfer.service.js';
-import { BalanceResolver, LedgerUserResolver, userReference } from './user/user.resolver.js';
+import { BalanceResolver, LedgerUser, LedgerUserResolver, userReference } from './user/user.resolver.js';
 
 /** Largest batch of transactions one commit carries. */
 const MAX_BATCH = 100;
@@ -51,6 +51,8 @@ export function buildLedgerServices(deps: Pick<SubgraphDeps, 'config' | 'orm' | 
 export function buildLedgerSchema() {
   return buildSubgraph({
     resolvers: [TransferResolver, AdminResolver, TransactionResolver, LedgerUserResolver, BalanceResolver],
+    // User is reached only through other subgraphs' fields (me, user): no ledger field returns it.
+    orphanedTypes: [LedgerUser],
     references: { Transaction: transactionReference, User: userReference },
   });
 }

@@ -402,6 +402,37 @@ describe('event consumers', () => {
     expect(await balance(xena)).toEqual({ available: usdt(25), held: 0n });
   });
 
+  it('reverses a credited deposit a reorg removed, once; refuses (and reports) one already spent; skips one never credited', async () => {
+    const yuri = await f.addUser();
+    const zack = await f.addUser();
+    const deposit = (txHash: string, amount: string) => ({ depositId: `dep_${txHash}`, userId: yuri, network: 'TRON', asset: USDT, amount, txHash, outputIndex: 0, status: 'CONFIRMING' });
+    const credit = await publish('wallet.deposit.confirmed', deposit('0xr1', '7000000'));
+    await until(() => applied(credit.id), Boolean);
+    const reorg = await publish('wallet.deposit.reorged', { ...deposit('0xr1', '7000000'), status: 'REORGED', confirmEventId: credit.id, transactionId: null });
+    const again = await publish('wallet.deposit.reorged', { ...deposit('0xr1', '7000000'), status: 'REORGED', confirmEventId: credit.id, transactionId: null });
+    await until(() => applied(again.id), Boolean);
+    expect(reorg.id).not.toBe(again.id);
+    expect(await balance(yuri)).toEqual({ available: 0n, held: 0n });
+    const rows = await f.sql<{ kind: string; reference: string; amount: string }>(`select kind, reference, amount from ledger.transaction where user_id = ? order by seq`, [yuri]);
+    expect(rows).toEqual([
+      { kind: 'DEPOSIT', reference: 'deposit:TRON:0xr1:0', amount: '7000000' },
+      { kind: 'REVERSAL', reference: 'deposit:TRON:0xr1:0', amount: '7000000' },
+    ]);
+
+    const spent = await publish('wallet.deposit.confirmed', deposit('0xr2', '5000000'));
+    await until(() => applied(spent.id), Boolean);
+    txn(await transfer(yuri, { to: zack, amount: '4' }));
+    const late = await publish('wallet.deposit.reorged', { ...deposit('0xr2', '5000000'), status: 'REORGED', confirmEventId: spent.id, transactionId: null });
+    await until(() => applied(late.id), Boolean);
+    const [report] = await f.sql<{ envelope: EventEnvelope }>(`select envelope from ledger.outbox where subject = 'ledger.posting.rejected' and envelope->'payload'->>'eventId' = ?`, [late.id]);
+    expect(report!.envelope.payload).toMatchObject({ reason: 'INSUFFICIENT_FUNDS', reference: 'deposit:TRON:0xr2:0', userId: yuri });
+
+    const never = await publish('wallet.deposit.reorged', { ...deposit('0xr3', '1000000'), status: 'REORGED', confirmEventId: null, transactionId: null });
+    await until(() => applied(never.id), Boolean);
+    expect(await f.sql(`select 1 from ledger.transaction where reference = 'deposit:TRON:0xr3:0'`)).toEqual([]);
+    await expectClean();
+  });
+
   it('holds a requested withdrawal, captures it to custody and fees when completed, and releases a failed one', async () => {
     const yann = await f.addUser();
     await f.deposit(yann, USDT, usdt(100));

@@ -4,7 +4,7 @@ import { badInput, conflict, forbidden, notFound, unauthenticated } from '../../
 import type { Logger } from '../../../platform/logger.js';
 import { accounts } from '../core/accounts.js';
 import { checkAsset, checkIdempotencyKey, checkSignedAmount, checkText } from '../core/inputs.js';
-import type { Ledger, LedgerResult } from '../core/ledger.js';
+import { reversalDraft, type Ledger, type LedgerResult } from '../core/ledger.js';
 import { draft } from '../core/ledger.types.js';
 import { requestHash } from '../core/request-hash.js';
 import { verifyLedger, type LedgerReport } from '../core/verifier.js';
@@ -106,23 +106,7 @@ export class AdminService {
     try {
       // A replay (same key) returns the original reversal; a second reversal racing this one under another
       // key hits the unique index on `reverses` and is refused.
-      return await this.ledger.commit(
-        em,
-        draft({
-          kind: 'REVERSAL',
-          asset: original.asset,
-          amount: original.amount,
-          fee: original.fee,
-          userId: original.userId,
-          counterpartyId: original.counterpartyId,
-          reference: original.reference,
-          actor: adminId,
-          reason,
-          reverses: original.id,
-          postings: postings.map((p) => ({ source: p.destination, destination: p.source, asset: p.asset, amount: p.amount })),
-          idempotency: claim,
-        }),
-      );
+      return await this.ledger.commit(em, reversalDraft(original, postings, { actor: adminId, reason, idempotency: claim }));
     } catch (err) {
       if (isUniqueViolation(err, 'transaction_reverses_idx')) throw conflict(`Transaction ${original.id} was already reversed`, { field: 'transactionId' });
       throw err;

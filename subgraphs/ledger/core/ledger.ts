@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { conflict } from '../../../platform/errors.js';
-import type { TransactionRecord, TransactionService } from '../transaction/transaction.service.js';
-import type { CommitOutcome, TransactionDraft } from './ledger.types.js';
+import type { PostingRecord, TransactionRecord, TransactionService } from '../transaction/transaction.service.js';
+import { draft, type CommitOutcome, type IdempotencyClaim, type TransactionDraft } from './ledger.types.js';
 import type { LedgerPoster, PostedOutcome } from './poster.js';
 
 /** What a money operation returns: the transaction, or why nothing moved (GraphQL result unions). */
@@ -52,6 +52,28 @@ export class Ledger {
         return { type: 'Transaction', transaction: recordOf(draft, outcome), replayed: false };
     }
   }
+}
+
+/** A REVERSAL of `original`: every posting turned around, same parties, amount, fee and reference. */
+export function reversalDraft(
+  original: TransactionRecord,
+  postings: PostingRecord[],
+  fields: { actor: string; reason: string; idempotency?: IdempotencyClaim | null },
+): TransactionDraft {
+  return draft({
+    kind: 'REVERSAL',
+    asset: original.asset,
+    amount: original.amount,
+    fee: original.fee,
+    userId: original.userId,
+    counterpartyId: original.counterpartyId,
+    reference: original.reference,
+    actor: fields.actor,
+    reason: fields.reason,
+    reverses: original.id,
+    postings: postings.map((p) => ({ source: p.destination, destination: p.source, asset: p.asset, amount: p.amount })),
+    idempotency: fields.idempotency ?? null,
+  });
 }
 
 /** The record of a transaction this process just committed, without reading it back. */

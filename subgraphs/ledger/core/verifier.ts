@@ -37,10 +37,23 @@ export interface LedgerReport {
 const MAX_MISMATCHES = 1000;
 const SEAL_BATCH = 10_000;
 
-/** Seals committed transactions into the hash chain; returns how many it sealed. */
+/** Seals committed transactions into the hash chain; returns how many it sealed (0 if another sealer is at work). */
 export async function sealChain(em: EntityManager, limit = SEAL_BATCH): Promise<number> {
-  const rows = await em.getConnection().execute<{ sealed: number }[]>('select ledger.seal_chain(?) as sealed', [limit]);
+  const rows = await em.getConnection().execute<{ sealed: number }[]>('select ledger.seal_chain(?) as sealed', [limit], 'all', em.getTransactionContext());
   return rows[0]?.sealed ?? 0;
+}
+
+/**
+ * Seals everything committed so far, waiting for a sealer at work to finish first (its chain rows must be
+ * committed before a verification reads the chain). seal_chain's own lock is re-entrant in this session.
+ */
+export async function sealAll(em: EntityManager): Promise<void> {
+  await em.fork().transactional(async (tx) => {
+    await tx.getConnection().execute(`select pg_advisory_xact_lock(hashtext('ledger.seal_chain'))`, [], 'all', tx.getTransactionContext());
+    while ((await sealChain(tx)) === SEAL_BATCH) {
+      /* the next batch */
+    }
+  });
 }
 
 /**
@@ -54,9 +67,7 @@ export async function sealChain(em: EntityManager, limit = SEAL_BATCH): Promise<
  * mismatches.
  */
 export async function verifyLedger(em: EntityManager): Promise<LedgerReport> {
-  while ((await sealChain(em.fork())) === SEAL_BATCH) {
-    /* seal everything committed so far */
-  }
+  await sealAll(em);
   return em.fork().transactional(
     async (tx) => {
       const conn = tx.getConnection();

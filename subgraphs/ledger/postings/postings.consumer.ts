@@ -16,6 +16,7 @@ import type { PostingsService } from './postings.service.js';
  */
 export const PostingEvents = {
   depositConfirmed: 'wallet.deposit.confirmed',
+  depositReorged: 'wallet.deposit.reorged',
   withdrawalRequested: 'wallet.withdrawal.requested',
   withdrawalCompleted: 'wallet.withdrawal.completed',
   withdrawalFailed: 'wallet.withdrawal.failed',
@@ -45,6 +46,7 @@ const depositConfirmed = z.object({
   txHash: z.string().min(1).max(200),
   outputIndex: z.number().int().min(0),
 });
+const depositReorged = depositConfirmed.extend({ confirmEventId: z.string().nullable().default(null) });
 const withdrawalRequested = z.object({
   withdrawalId: id,
   userId: id,
@@ -77,6 +79,11 @@ export async function startPostingsConsumer(deps: SubgraphDeps, postings: Postin
   });
 }
 
+async function inboxHas(tx: EntityManager, eventId: string): Promise<boolean> {
+  const rows = await tx.getConnection().execute('select 1 from ledger.inbox where event_id = ? and consumer = ?', [eventId, POSTINGS_CONSUMER], 'all', tx.getTransactionContext());
+  return rows.length > 0;
+}
+
 /** The effect of one event, inside the consumer's inbox transaction. */
 export async function applyPostingEvent(tx: EntityManager, postings: PostingsService, event: EventEnvelope, log: Logger): Promise<void> {
   const actor = `system:${event.source}:${event.type}`;
@@ -89,6 +96,29 @@ export async function applyPostingEvent(tx: EntityManager, postings: PostingsSer
       case PostingEvents.depositConfirmed: {
         const d = depositConfirmed.parse(event.payload);
         await postings.creditDeposit(tx, { ...d, network: d.network }, actor);
+        return;
+      }
+      case PostingEvents.depositReorged: {
+        const r = depositReorged.parse(event.payload);
+        const reference = `deposit:${r.network}:${r.txHash}:${r.outputIndex}`;
+        const result = await postings.reverseDeposit(tx, reference, actor);
+        if (result === 'not-credited') {
+          // Never requested, or requested and refused: nothing to undo. Requested but not applied yet: wait for it.
+          if (r.confirmEventId && !(await inboxHas(tx, r.confirmEventId))) throw new NotYetApplicable(`credit ${r.confirmEventId} of ${reference} not applied yet`);
+          return;
+        }
+        if (result.type === 'InsufficientFunds') {
+          log.error({ eventId: event.id, reference, userId: r.userId, available: result.available.toString(), required: result.required.toString() }, 'ADMIN ALERT: a reorged deposit was already spent: reversal refused');
+          recordEvent(tx, LedgerEvents.postingRejected, 'ledger', {
+            eventId: event.id,
+            type: event.type,
+            reason: 'INSUFFICIENT_FUNDS',
+            reference,
+            userId: r.userId,
+            available: result.available.toString(),
+            required: result.required.toString(),
+          });
+        }
         return;
       }
       case PostingEvents.withdrawalRequested: {

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput } from '../../../platform/errors.js';
 import { assetInfo, type Network } from '../../../platform/money/assets.js';
 import { accounts } from '../core/accounts.js';
-import type { Ledger, LedgerResult } from '../core/ledger.js';
+import { reversalDraft, type Ledger, type LedgerResult } from '../core/ledger.js';
 import { draft, type Posting } from '../core/ledger.types.js';
 import type { HoldRecord, HoldService } from '../hold/hold.service.js';
 
@@ -130,6 +130,24 @@ export class PostingsService {
       tx,
       draft({ kind: f.kind, asset: f.receive.asset, amount: f.receive.amount - f.fee, fee: f.fee, userId: f.userId, reference: `order:${f.orderId}`, actor, postings }),
     );
+  }
+
+  /**
+   * Undoes the credit of a deposit a chain reorganisation removed: a REVERSAL of its DEPOSIT transaction,
+   * at most once. 'not-credited' when no credit exists; InsufficientFunds when the user already spent it.
+   */
+  async reverseDeposit(tx: EntityManager, reference: string, actor: string): Promise<LedgerResult | 'not-credited'> {
+    const rows = await tx
+      .getConnection()
+      .execute<{ id: string }[]>(`select id from ledger.transaction where kind = 'DEPOSIT' and reference = ?`, [reference], 'all', tx.getTransactionContext());
+    if (!rows[0]) return 'not-credited';
+    const [original] = await this.ledger.transactions.byIds(tx, [rows[0].id]);
+    if (original!.reversedBy) {
+      const [reversal] = await this.ledger.transactions.byIds(tx, [original!.reversedBy]);
+      return { type: 'Transaction', transaction: reversal!, replayed: true };
+    }
+    const postings = await this.ledger.transactions.postingsOf(tx, [original!.id]);
+    return this.ledger.commitWithin(tx, reversalDraft(original!, postings, { actor, reason: 'chain reorganisation removed the deposit' }));
   }
 
   /** The hold's placement transaction, or its last settling one. */

@@ -1,0 +1,51 @@
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createLogger } from '../logger.js';
+import { createTestEnv, type TestEnv } from '../testing/test-env.js';
+import { makeEvent } from './envelope.js';
+import { connectNats, ensureEventStream, type NatsConnection } from './nats.js';
+import { outboxTablesSql } from './outbox.entity.js';
+import { OutboxRelay } from './relay.js';
+
+let env: TestEnv;
+let pool: pg.Pool;
+let nc: NatsConnection;
+beforeAll(async () => {
+  env = await createTestEnv();
+  pool = new pg.Pool({ connectionString: env.config.database.url, max: 4 });
+  for (const sql of outboxTablesSql('second')) await pool.query(sql);
+  await pool.query('create schema first'); // a subgraph that publishes nothing durable: no outbox table
+  nc = await connectNats(env.config.nats.url, 'relay-test', env.log);
+  await ensureEventStream(await nc.jetstreamManager(), env.config.nats.stream, env.config.nats.subjectPrefix);
+});
+afterAll(async () => {
+  await (await nc?.jetstreamManager())?.streams.delete(env.config.nats.stream).catch(() => undefined);
+  await nc?.close();
+  await pool?.end();
+  await env?.cleanup();
+});
+
+it('relays a schema listed after one that has no outbox table', async () => {
+  const event = makeEvent('identity.user.updated', 'second', { userId: 'usr_x', changed: ['settings'] });
+  await pool.query('insert into second.outbox (id, subject, envelope, occurred_at) values ($1, $2, $3, now())', [event.id, event.type, event]);
+  const sub = nc.subscribe(env.config.nats.subjectPrefix + event.type, { max: 1 });
+  const relay = new OutboxRelay({
+    pool,
+    listenUrl: env.config.database.url,
+    js: nc.jetstream(),
+    schemas: ['first', 'second'],
+    subjectPrefix: env.config.nats.subjectPrefix,
+    log: createLogger({ name: 'relay-test', level: 'silent' }),
+    pollMs: 100,
+  });
+  const started = Date.now();
+  await relay.start(pg.Client);
+  try {
+    for await (const msg of sub) expect(JSON.parse(new TextDecoder().decode(msg.data)).id).toBe(event.id);
+    expect(Date.now() - started).toBeLessThan(5000);
+    const { rows } = await pool.query('select published_at from second.outbox where id = $1', [event.id]);
+    expect(rows[0].published_at).not.toBeNull();
+  } finally {
+    await relay.stop();
+  }
+});
