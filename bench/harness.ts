@@ -33,7 +33,7 @@ export async function stopAll(children: ChildProcess[]): Promise<void> {
     children.map(
       (c) =>
         new Promise<void>((resolve) => {
-          if (c.exitCode !== null) return resolve();
+          if (c.exitCode !== null || c.signalCode !== null) return resolve(); // already exited (a signal leaves exitCode null)
           c.once('exit', () => resolve());
           c.kill('SIGTERM');
           setTimeout(() => c.kill('SIGKILL'), 5000).unref();

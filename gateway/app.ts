@@ -137,9 +137,9 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
       return subscriptionSchema;
     },
     execute,
-    authenticate: (params, req) => {
+    authenticate: (params, ip) => {
       const raw = params?.authorization ?? params?.Authorization ?? (typeof params?.accessToken === 'string' ? `Bearer ${params.accessToken}` : undefined);
-      return authenticator.authenticate(typeof raw === 'string' ? raw : null, clientIp(req));
+      return authenticator.authenticate(typeof raw === 'string' ? raw : null, ip);
     },
   });
 

@@ -57,7 +57,8 @@ export interface FanOutOptions {
   /** Called when the first member joins and when the last one leaves (subscribe to the event source lazily). */
   onActive?(active: boolean): void;
   onExecuted?(): void;
-  onFrames?(count: number): void;
+  /** After a result was written to the members of a topic: how many frames, and how long the writing took. */
+  onDelivered?(frames: number, seconds: number): void;
 }
 
 /**
@@ -159,6 +160,7 @@ export class FanOut {
   }
 
   private deliver(members: Set<FanOutMember>, payload: Buffer): void {
+    const started = process.hrtime.bigint();
     const { maxBufferedBytes } = this.options;
     let sent = 0;
     for (const member of members) {
@@ -173,7 +175,7 @@ export class FanOut {
       sent += 1;
     }
     this.stats.frames += sent;
-    this.options.onFrames?.(sent);
+    this.options.onDelivered?.(sent, Number(process.hrtime.bigint() - started) / 1e9);
   }
 }
 

@@ -1,33 +1,33 @@
-import type { IncomingMessage, Server } from 'node:http';
+import type { Server } from 'node:http';
 import {
   getArgumentValues,
   getOperationAST,
+  getVariableValues,
   GraphQLError,
   Kind,
   parse,
   validate,
   type DocumentNode,
-  type ExecutionArgs,
   type ExecutionResult,
   type FieldNode,
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { Counter, Gauge } from 'prom-client';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { SubscribePayload } from 'graphql-ws';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { WebSocketServer } from 'ws';
 import { ANONYMOUS, type Viewer } from '../../platform/auth/viewer.js';
+import { DomainError, toGraphQLError } from '../../platform/errors.js';
+import type { Metrics } from '../../platform/http/metrics.js';
 import { newId } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
-import type { Metrics } from '../../platform/http/metrics.js';
-import { DomainError, toGraphQLError } from '../../platform/errors.js';
 import type { GatewayContext } from '../context.js';
 import { guardOperation, type GuardOptions } from '../guard-plugin.js';
-import { BoundedChannel } from './channel.js';
 import type { EventHub } from './event-hub.js';
 import { FanOut, frameStart } from './fan-out.js';
 import { buildFollowUp, type FollowUpQuery } from './follow-up.js';
 import type { LiveField } from './live-fields.js';
+import { serveGraphQLWs, type Operation, type WsConnection } from './ws-protocol.js';
 
 export interface LiveServerOptions {
   httpServer: Server;
@@ -39,33 +39,26 @@ export interface LiveServerOptions {
   schema(): GraphQLSchema;
   /** Runs an operation through the gateway (its plugins, planner and subgraphs). */
   execute(document: DocumentNode, variables: Record<string, unknown>, ctx: GatewayContext): Promise<ExecutionResult>;
-  authenticate(connectionParams: Record<string, unknown> | undefined, req: IncomingMessage): Promise<{ viewer: Viewer; expiresAt: Date | null }>;
-  maxQueuePerSubscription?: number;
+  /** connection_init: the viewer of the params' access token (`ip` is the client's address, for rate limits). */
+  authenticate(connectionParams: Record<string, unknown> | undefined, ip: string): Promise<{ viewer: Viewer; expiresAt: Date | null }>;
   maxSubscriptionsPerSocket?: number;
-  /** Unsent bytes a socket may hold before it is dropped as a slow consumer (fan-out fields). Default 128 KiB. */
+  /** Unsent bytes a socket may hold before it is closed as a slow consumer. Default 128 KiB. */
   maxBufferedBytesPerSocket?: number;
+  /** graphql-ws keep-alive ping interval. Default 12 s. */
+  keepAliveMs?: number;
   /** Adds live_* counters and gauges to the process metrics. */
   metrics?: Metrics;
 }
 
-interface SocketExtra extends Record<PropertyKey, unknown> {
-  socket: WebSocket;
-  /** The upgrade request: read once for authentication, then released (it is a few KB per socket). */
-  request: IncomingMessage | undefined;
-  viewer?: Viewer;
-  expiryTimer?: NodeJS.Timeout;
-  subscriptions?: number;
+/** What the gateway keeps per socket once `connection_init` is accepted. */
+interface SocketState {
+  viewer: Viewer;
+  subscriptions: number;
 }
 
-/** Where a subscription's context came from: its socket and its graphql-ws id. */
-interface SubscriptionOrigin {
-  extra: SocketExtra;
-  id: string;
-  /** Fan-out fields: the topics, checked when the subscription was accepted. */
-  topics?: string[];
-}
+type Connection = WsConnection<SocketState> & { state: SocketState };
 
-/** A parsed and validated subscription document, shared by every socket that sends the same text. */
+/** A parsed and validated document, shared by every socket that sends the same text. */
 type PreparedDocument = { document: DocumentNode } | { errors: readonly GraphQLError[] };
 
 /** The follow-up of a fan-out subscription, shared by every subscription with the same document. */
@@ -81,20 +74,20 @@ export const CLOSE_TOKEN_EXPIRED = 4401;
 export const CLOSE_SLOW_CONSUMER = 4408;
 
 /**
- * graphql-ws on the gateway's port and path. Auth happens in connection_init; each subscription is checked
- * by the same limits and shield rules as HTTP; every matching NATS event becomes a follow-up query run
- * through the gateway with the subscriber's selection. Identical follow-ups for one event (same viewer
- * scope, document and variables) execute once and are shared.
+ * graphql-ws (protocol graphql-transport-ws) on the gateway's port and path. Auth happens in connection_init;
+ * each operation is checked by the same limits and shield rules as HTTP; every matching NATS event becomes a
+ * follow-up query run through the gateway with the subscriber's selection. Identical follow-ups for one event
+ * (same viewer scope, document and variables) execute once and are shared.
  *
- * Fields with `fanOut` (public data such as prices) are served by topic: subscriptions with the same
- * selection and variables form one group, and per event the group's follow-up runs once, is serialised
- * once, and the same bytes are written to every member's socket behind its own frame start. The follow-up
- * runs as an anonymous viewer when the shield rules let an anonymous viewer run it (so no viewer's data can
- * be in it); otherwise the group is per viewer. A socket that does not read its frames is dropped.
+ * Fields with `fanOut` (public data such as prices) are served by topic: subscriptions with the same selection
+ * and variables form one group, and per event the group's follow-up runs once, is serialised once, and the same
+ * bytes are written to every member's socket behind its own frame start. The follow-up runs as an anonymous
+ * viewer when the shield rules let an anonymous viewer run it (so no viewer's data can be in it); otherwise the
+ * group is per viewer. Any socket holding more unsent bytes than the limit is closed as a slow consumer.
  */
 export function startLiveServer(options: LiveServerOptions): { close(): Promise<void>; sockets(): number } {
   const { log, hub, fields } = options;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
   options.httpServer.on('upgrade', (req, socket, head) => {
     const { pathname } = new URL(req.url ?? '/', 'http://localhost');
     if (pathname !== options.path) {
@@ -113,10 +106,10 @@ export function startLiveServer(options: LiveServerOptions): { close(): Promise<
     return promise;
   };
   const byName = new Map(fields.map((f) => [f.name, f] as const));
-  /** Which socket and subscription id a subscription's context belongs to. */
-  const originByCtx = new WeakMap<GatewayContext, SubscriptionOrigin>();
   const maxBufferedBytes = options.maxBufferedBytesPerSocket ?? 128 * 1024;
+  const maxSubscriptions = options.maxSubscriptionsPerSocket ?? 100;
   const live = liveMetrics(options.metrics);
+  const expiries = new ExpirySweeper();
 
   const documents = new WeakMap<GraphQLSchema, Map<string, PreparedDocument>>();
   const prepare = (schema: GraphQLSchema, query: string): PreparedDocument => {
@@ -132,6 +125,16 @@ export function startLiveServer(options: LiveServerOptions): { close(): Promise<
       cache.set(query, prepared);
     }
     return prepared;
+  };
+
+  /** Closes a socket that does not read what it is sent; true when it was (so nothing more is written). */
+  const dropIfSlow = (connection: WsConnection<SocketState>, field: string): boolean => {
+    const buffered = connection.socket.bufferedAmount;
+    if (buffered <= maxBufferedBytes) return false;
+    live.slowConsumers.inc();
+    log.warn({ viewer: connection.state?.viewer.userId, field, buffered }, 'slow subscriber dropped');
+    connection.socket.close(CLOSE_SLOW_CONSUMER, 'Slow consumer');
+    return true;
   };
 
   /** One fan-out per fan-out field, subscribed to its subjects while it has members. */
@@ -160,10 +163,14 @@ export function startLiveServer(options: LiveServerOptions): { close(): Promise<
           : [];
       },
       onExecuted: () => live.executions.inc({ field: field.name }),
-      onFrames: (count) => live.frames.inc({ field: field.name }, count),
+      onDelivered: (count, seconds) => {
+        live.frames.inc({ field: field.name }, count);
+        live.delivery.observe({ field: field.name }, seconds);
+      },
     });
     fanOuts.set(field.name, fanOut);
   }
+
   const templates = new WeakMap<DocumentNode, Map<string, FollowUpTemplate>>();
   const templateFor = (document: DocumentNode, operation: OperationDefinitionNode, root: FieldNode, field: LiveField): FollowUpTemplate => {
     let byOperation = templates.get(document);
@@ -176,12 +183,13 @@ export function startLiveServer(options: LiveServerOptions): { close(): Promise<
     if (!template) {
       const args = Object.fromEntries(Object.entries(field.fanOut!.followUp.args).map(([arg, type]) => [arg, { type, value: null }]));
       const query = buildFollowUp(document, operation, root, { field: field.fanOut!.followUp.field, args }, {});
-      const keptVariables = (query.document.definitions[0] as OperationDefinitionNode).variableDefinitions!.map((d) => d.variable.name.value).filter((v) => !v.startsWith('__live_'));
-      template = { query, keptVariables };
+      const definitions = (query.document.definitions[0] as OperationDefinitionNode).variableDefinitions ?? [];
+      template = { query, keptVariables: definitions.map((d) => d.variable.name.value).filter((v) => !v.startsWith('__live_')) };
       byOperation.set(name, template);
     }
     return template;
   };
+
   /** Whether an anonymous viewer may run this follow-up: then its result holds no viewer's data and is shared by all. */
   const publicFollowUps = new Map<string, Promise<boolean>>();
   const isPublic = (schema: GraphQLSchema, template: FollowUpTemplate, key: string, variables: Record<string, unknown>): Promise<boolean> => {
@@ -195,103 +203,123 @@ export function startLiveServer(options: LiveServerOptions): { close(): Promise<
     return decision;
   };
 
-  const server = useServer<Record<string, unknown> | undefined, SocketExtra>(
+  const server = serveGraphQLWs<SocketState>(
+    wss,
     {
-      schema: () => options.schema(),
-      onConnect: async (ctx) => {
+      connect: async (connection, params) => {
         try {
-          const request = ctx.extra.request;
-          // graphql-ws keeps `extra` for the socket's life; the upgrade request (headers and all) is not needed after this
-          (ctx.extra as { request: IncomingMessage | undefined }).request = undefined;
-          if (!request) return false;
-          const { viewer, expiresAt } = await options.authenticate(ctx.connectionParams, request);
-          if (!viewer.userId) return false;
-          ctx.extra.viewer = viewer;
-          ctx.extra.subscriptions = 0;
-          if (expiresAt) {
-            const ms = Math.max(0, expiresAt.getTime() - Date.now());
-            ctx.extra.expiryTimer = setTimeout(() => ctx.extra.socket.close(CLOSE_TOKEN_EXPIRED, 'Access token expired'), Math.min(ms, 2 ** 31 - 1));
-            ctx.extra.expiryTimer.unref();
-          }
-          return true;
+          const { viewer, expiresAt } = await options.authenticate(params, connection.ip);
+          if (!viewer.userId) return null;
+          if (expiresAt) expiries.add(connection, expiresAt.getTime());
+          return { viewer, subscriptions: 0 };
         } catch (err) {
           if (!(err instanceof DomainError)) log.error({ err }, 'websocket authentication failed unexpectedly');
-          return false;
+          return null;
         }
       },
-      onDisconnect: (ctx) => clearTimeout(ctx.extra.expiryTimer),
-      onClose: (ctx) => clearTimeout(ctx.extra.expiryTimer),
-      onSubscribe: async (ctx, id, payload) => {
-        const viewer = ctx.extra.viewer!;
-        const schema = options.schema();
-        const prepared = prepare(schema, payload.query);
-        if ('errors' in prepared) return [...prepared.errors];
-        const document = prepared.document;
-        const operation = getOperationAST(document, payload.operationName);
-        if (!operation) return [new GraphQLError('Operation not found', { extensions: { code: 'BAD_USER_INPUT' } })];
-        if ((ctx.extra.subscriptions ?? 0) >= (options.maxSubscriptionsPerSocket ?? 100)) {
-          return [new GraphQLError('Too many subscriptions on this socket', { extensions: { code: 'RATE_LIMITED' } })];
-        }
-        const contextValue = newContext(viewer);
-        const origin: SubscriptionOrigin = { extra: ctx.extra, id };
-        originByCtx.set(contextValue, origin);
-        const variables = payload.variables ?? {};
-        const denied = await guardOperation(options.guard, schema, document, operation, variables, contextValue);
-        if (denied) return [denied];
-        const topics = fanOutTopics(schema, operation, variables);
-        if (topics instanceof GraphQLError) return [topics];
-        if (topics) origin.topics = topics;
-        const args: ExecutionArgs = { schema, document, operationName: payload.operationName, variableValues: variables, contextValue };
-        return args;
-      },
-      execute: (args) => options.execute(args.document, (args.variableValues ?? {}) as Record<string, unknown>, args.contextValue as GatewayContext),
-      subscribe: (args) => {
-        const ctx = args.contextValue as GatewayContext;
-        const operation = getOperationAST(args.document, args.operationName)!;
-        const root = operation.selectionSet.selections.find((s): s is FieldNode => s.kind === Kind.FIELD && !s.name.value.startsWith('__'));
-        const live = root ? byName.get(root.name.value) : undefined;
-        const fieldDef = root ? args.schema.getSubscriptionType()?.getFields()[root.name.value] : undefined;
-        if (!root || !live || !fieldDef) return { errors: [new GraphQLError('Unknown subscription field')] };
-        const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-        const fieldArgs = getArgumentValues(fieldDef, root, variables);
-        const origin = originByCtx.get(ctx);
-        const fanOut = fanOuts.get(live.name);
-        if (live.fanOut && fanOut && origin) return subscribeFanOut(args.schema, args.document, operation, root, live, fanOut, fieldArgs, variables, ctx, origin);
-        if (!live.matches || !live.followUp) return { errors: [new GraphQLError('Unknown subscription field')] };
-        const { matches, followUp: followUpOf } = live;
-        const socketExtra = origin?.extra;
-        const unsubscribers: (() => void)[] = [];
-        const channel = new BoundedChannel<ExecutionResult>(
-          options.maxQueuePerSubscription ?? 64,
-          () => {
-            log.warn({ viewer: ctx.viewer.userId, field: live.name }, 'slow subscriber dropped');
-            socketExtra?.socket.close(CLOSE_SLOW_CONSUMER, 'Slow consumer');
-          },
-          () => {
-            unsubscribers.forEach((u) => u());
-            if (socketExtra) socketExtra.subscriptions = Math.max(0, (socketExtra.subscriptions ?? 1) - 1);
-          },
-        );
-        if (socketExtra) socketExtra.subscriptions = (socketExtra.subscriptions ?? 0) + 1;
-        for (const subject of live.subjects) {
-          unsubscribers.push(
-            hub.listen(subject, (event) => {
-              if (!matches(event, ctx.viewer, fieldArgs)) return;
-              const followUp = buildFollowUp(args.document, operation, root, followUpOf(event, ctx.viewer, fieldArgs), variables);
-              const scope = live.public ? 'public' : ctx.viewer.userId;
-              const key = `${event.id}|${scope}|${followUp.key}|${JSON.stringify(followUp.variables)}`;
-              runShared(key, () => options.execute(followUp.document, followUp.variables, newContext(ctx.viewer)))
-                .then((result) => channel.push({ data: result.data ? { [followUp.responseKey]: result.data[followUp.responseKey] ?? null } : null, errors: result.errors }))
-                .catch((err: unknown) => log.error({ err, field: live.name }, 'live follow-up failed'));
-            }),
-          );
-        }
-        return channel;
-      },
+      subscribe: (connection, id, payload) => start(connection, id, payload),
+      closed: (connection) => expiries.remove(connection),
     },
-    wss,
+    { log, keepAliveMs: options.keepAliveMs },
   );
-  async function subscribeFanOut(
+
+  async function start(connection: Connection, id: string, payload: SubscribePayload): Promise<Operation | readonly GraphQLError[]> {
+    const { viewer } = connection.state;
+    const schema = options.schema();
+    const prepared = prepare(schema, payload.query);
+    if ('errors' in prepared) return prepared.errors;
+    const document = prepared.document;
+    const operation = getOperationAST(document, payload.operationName);
+    if (!operation) return [new GraphQLError('Operation not found', { extensions: { code: 'BAD_USER_INPUT' } })];
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {});
+    if (coerced.errors) return coerced.errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT' } }));
+    const variables = coerced.coerced;
+    const ctx = newContext(viewer);
+    const denied = await guardOperation(options.guard, schema, document, operation, payload.variables ?? {}, ctx);
+    if (denied) return [denied];
+
+    if (operation.operation !== 'subscription') return runOnce(connection, id, document, payload.variables ?? {}, ctx);
+
+    if (connection.state.subscriptions >= maxSubscriptions) {
+      return [new GraphQLError('Too many subscriptions on this socket', { extensions: { code: 'RATE_LIMITED' } })];
+    }
+    const root = operation.selectionSet.selections.find((s): s is FieldNode => s.kind === Kind.FIELD && !s.name.value.startsWith('__'));
+    const field = root ? byName.get(root.name.value) : undefined;
+    const definition = root ? schema.getSubscriptionType()?.getFields()[root.name.value] : undefined;
+    if (!root || !field || !definition) return [new GraphQLError('Unknown subscription field')];
+    const fieldArgs = getArgumentValues(definition, root, variables);
+    const fanOut = fanOuts.get(field.name);
+    const started = field.fanOut && fanOut ? await startFanOut(connection, id, schema, document, operation, root, field, fanOut, fieldArgs, variables) : startFollowUps(connection, id, document, operation, root, field, fieldArgs, variables);
+    if (Array.isArray(started)) return started;
+    connection.state.subscriptions += 1;
+    let stopped = false;
+    return {
+      stop: () => {
+        if (stopped) return;
+        stopped = true;
+        connection.state.subscriptions = Math.max(0, connection.state.subscriptions - 1);
+        (started as Operation).stop();
+      },
+    };
+  }
+
+  /** A query or mutation over the socket: once, through the gateway, then complete. */
+  function runOnce(connection: Connection, id: string, document: DocumentNode, variables: Record<string, unknown>, ctx: GatewayContext): Operation {
+    let stopped = false;
+    options
+      .execute(document, variables, ctx)
+      .catch((err: unknown): ExecutionResult => {
+        log.error({ err }, 'operation over websocket failed');
+        return { errors: [new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })] };
+      })
+      .then((result) => {
+        if (stopped) return;
+        connection.next(id, result);
+        connection.complete(id);
+      });
+    return { stop: () => (stopped = true) };
+  }
+
+  /** A per-viewer live field: each matching event runs the subscriber's follow-up (shared when identical). */
+  function startFollowUps(
+    connection: Connection,
+    id: string,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    root: FieldNode,
+    field: LiveField,
+    fieldArgs: Record<string, unknown>,
+    variables: Record<string, unknown>,
+  ): Operation | readonly GraphQLError[] {
+    const { matches, followUp: followUpOf } = field;
+    if (!matches || !followUpOf) return [new GraphQLError('Unknown subscription field')];
+    const { viewer } = connection.state;
+    let stopped = false;
+    const unsubscribers = field.subjects.map((subject) =>
+      hub.listen(subject, (event) => {
+        if (!matches(event, viewer, fieldArgs)) return;
+        const followUp = buildFollowUp(document, operation, root, followUpOf(event, viewer, fieldArgs), variables);
+        const key = `${event.id}|${viewer.userId}|${followUp.key}|${JSON.stringify(followUp.variables)}`;
+        runShared(key, () => options.execute(followUp.document, followUp.variables, newContext(viewer)))
+          .then((result) => {
+            if (stopped || dropIfSlow(connection, field.name)) return;
+            connection.next(id, { data: result.data ? { [followUp.responseKey]: result.data[followUp.responseKey] ?? null } : null, ...(result.errors ? { errors: result.errors } : {}) });
+          })
+          .catch((err: unknown) => log.error({ err, field: field.name }, 'live follow-up failed'));
+      }),
+    );
+    return {
+      stop: () => {
+        stopped = true;
+        unsubscribers.forEach((u) => u());
+      },
+    };
+  }
+
+  /** A public live field: the subscription joins its group in the field's fan-out. */
+  async function startFanOut(
+    connection: Connection,
+    id: string,
     schema: GraphQLSchema,
     document: DocumentNode,
     operation: OperationDefinitionNode,
@@ -300,66 +328,42 @@ export function startLiveServer(options: LiveServerOptions): { close(): Promise<
     fanOut: FanOut,
     fieldArgs: Record<string, unknown>,
     variables: Record<string, unknown>,
-    ctx: GatewayContext,
-    origin: SubscriptionOrigin,
-  ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
-    let topics = origin.topics;
-    if (!topics) {
-      try {
-        topics = field.fanOut!.topics(fieldArgs);
-      } catch (err) {
-        if (err instanceof DomainError) return { errors: [toGraphQLError(err)] };
-        throw err;
-      }
+  ): Promise<Operation | readonly GraphQLError[]> {
+    let topics: string[];
+    try {
+      topics = field.fanOut!.topics(fieldArgs);
+    } catch (err) {
+      if (err instanceof DomainError) return [toGraphQLError(err)];
+      throw err;
     }
     const template = templateFor(document, operation, root, field);
     const kept: Record<string, unknown> = {};
     for (const name of template.keptVariables) if (name in variables) kept[name] = variables[name];
     const shape = `${field.name}\n${template.query.key}\n${JSON.stringify(kept)}`;
     const open = await isPublic(schema, template, shape, kept);
-    const viewer = open ? ANONYMOUS : ctx.viewer;
-    const { extra, id } = origin;
+    const viewer = open ? ANONYMOUS : connection.state.viewer;
     const remove = fanOut.add(
       {
-        key: `${open ? 'public' : `viewer:${ctx.viewer.userId}`}\n${shape}`,
+        key: `${open ? 'public' : `viewer:${viewer.userId}`}\n${shape}`,
         responseKey: template.query.responseKey,
         execute: (eventVariables) => options.execute(template.query.document, { ...kept, ...eventVariables }, newContext(viewer)),
       },
-      { socket: extra.socket, frameStart: frameStart(id), topics },
+      { socket: connection.socket, frameStart: frameStart(id), topics },
     );
-    extra.subscriptions = (extra.subscriptions ?? 0) + 1;
-    return new HeldSubscription(() => {
-      remove();
-      extra.subscriptions = Math.max(0, (extra.subscriptions ?? 1) - 1);
-    });
-  }
-
-  /** For a fan-out subscription, its topics (or why its arguments are refused); null for other operations. */
-  function fanOutTopics(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Record<string, unknown>): string[] | GraphQLError | null {
-    if (operation.operation !== 'subscription') return null;
-    const root = operation.selectionSet.selections.find((s): s is FieldNode => s.kind === Kind.FIELD && !s.name.value.startsWith('__'));
-    const field = root ? byName.get(root.name.value) : undefined;
-    const definition = root ? schema.getSubscriptionType()?.getFields()[root.name.value] : undefined;
-    if (!root || !field?.fanOut || !definition) return null;
-    try {
-      return field.fanOut.topics(getArgumentValues(definition, root, variables));
-    } catch (err) {
-      if (err instanceof DomainError) return toGraphQLError(err);
-      if (err instanceof GraphQLError) return err;
-      throw err;
-    }
+    return { stop: remove };
   }
 
   function newContext(viewer: Viewer): GatewayContext {
     return { viewer, requestId: newId('req'), _shield: { cache: {} } };
   }
-  const socketGauge = live.sockets;
-  socketGauge?.setCollector(() => wss.clients.size);
+
+  live.sockets?.setCollector(() => server.connections());
+  expiries.start((connection) => connection.socket.close(CLOSE_TOKEN_EXPIRED, 'Access token expired'));
   return {
-    sockets: () => wss.clients.size,
+    sockets: () => server.connections(),
     async close() {
-      await server.dispose();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      expiries.stop();
+      await server.close();
     },
   };
 }
@@ -367,7 +371,7 @@ export function startLiveServer(options: LiveServerOptions): { close(): Promise<
 function prepareDocument(schema: GraphQLSchema, query: string): PreparedDocument {
   let document: DocumentNode;
   try {
-    document = parse(query, { maxTokens: 2000, noLocation: false });
+    document = parse(query, { maxTokens: 2000 });
   } catch (err) {
     return { errors: [new GraphQLError((err as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })] };
   }
@@ -384,54 +388,71 @@ function liveVariables(args: Record<string, unknown>): Record<string, unknown> {
 }
 
 /**
- * What graphql-ws iterates for a fan-out subscription: it never yields (frames are written to the socket by
- * the fan-out) and ends when graphql-ws returns it (client `complete`, socket closed).
+ * Closes sockets whose access token expired: one timer for all sockets (a per-socket timer costs memory at
+ * 10,000 sockets), checking once a second the buckets of the seconds that have passed.
  */
-class HeldSubscription implements AsyncIterableIterator<ExecutionResult> {
-  private ended = false;
-  private wake: ((r: IteratorResult<ExecutionResult>) => void) | null = null;
+class ExpirySweeper {
+  private readonly bySecond = new Map<number, Set<WsConnection<SocketState>>>();
+  private readonly secondOf = new WeakMap<WsConnection<SocketState>, number>();
+  private timer: NodeJS.Timeout | null = null;
+  private onExpired: (connection: WsConnection<SocketState>) => void = () => undefined;
 
-  constructor(private readonly onEnd: () => void) {}
-
-  next(): Promise<IteratorResult<ExecutionResult>> {
-    if (this.ended) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve) => (this.wake = resolve));
-  }
-
-  return(): Promise<IteratorResult<ExecutionResult>> {
-    if (!this.ended) {
-      this.ended = true;
-      this.onEnd();
-      this.wake?.({ value: undefined, done: true });
-      this.wake = null;
+  add(connection: WsConnection<SocketState>, expiresAtMs: number): void {
+    const second = Math.ceil(expiresAtMs / 1000);
+    let bucket = this.bySecond.get(second);
+    if (!bucket) {
+      bucket = new Set();
+      this.bySecond.set(second, bucket);
     }
-    return Promise.resolve({ value: undefined, done: true });
+    bucket.add(connection);
+    this.secondOf.set(connection, second);
   }
 
-  throw(error: unknown): Promise<IteratorResult<ExecutionResult>> {
-    void this.return();
-    return Promise.reject(error);
+  remove(connection: WsConnection<SocketState>): void {
+    const second = this.secondOf.get(connection);
+    if (second === undefined) return;
+    const bucket = this.bySecond.get(second);
+    bucket?.delete(connection);
+    if (bucket && bucket.size === 0) this.bySecond.delete(second);
   }
 
-  [Symbol.asyncIterator](): AsyncIterableIterator<ExecutionResult> {
-    return this;
+  start(onExpired: (connection: WsConnection<SocketState>) => void): void {
+    this.onExpired = onExpired;
+    this.timer = setInterval(() => this.sweep(Date.now()), 1000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private sweep(now: number): void {
+    const current = Math.floor(now / 1000);
+    for (const [second, bucket] of this.bySecond) {
+      if (second > current) continue;
+      this.bySecond.delete(second);
+      for (const connection of bucket) this.onExpired(connection);
+    }
   }
 }
 
 interface LiveMetrics {
   executions: { inc(labels: { field: string }): void };
   frames: { inc(labels: { field: string }, value: number): void };
+  delivery: { observe(labels: { field: string }, seconds: number): void };
   slowConsumers: { inc(): void };
   sockets: { setCollector(read: () => number): void } | null;
 }
 
 function liveMetrics(metrics: Metrics | undefined): LiveMetrics {
   if (!metrics) {
-    return { executions: { inc: () => undefined }, frames: { inc: () => undefined }, slowConsumers: { inc: () => undefined }, sockets: null };
+    const none = () => undefined;
+    return { executions: { inc: none }, frames: { inc: none }, delivery: { observe: none }, slowConsumers: { inc: none }, sockets: null };
   }
   const registers = [metrics.registry];
   const executions = new Counter({ name: 'live_fanout_executions_total', help: 'Follow-up executions of fan-out subscriptions (one per group and topic per event)', labelNames: ['field'], registers });
   const frames = new Counter({ name: 'live_fanout_frames_total', help: 'Frames written to sockets by fan-out', labelNames: ['field'], registers });
+  const delivery = new Histogram({ name: 'live_fanout_delivery_seconds', help: 'Time to write one fan-out result to every member socket', labelNames: ['field'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1], registers });
   const slow = new Counter({ name: 'live_slow_consumers_total', help: 'Sockets closed because they did not read their frames', registers });
   let read: () => number = () => 0;
   new Gauge({
@@ -445,6 +466,7 @@ function liveMetrics(metrics: Metrics | undefined): LiveMetrics {
   return {
     executions: { inc: (labels) => executions.inc(labels) },
     frames: { inc: (labels, value) => frames.inc(labels, value) },
+    delivery: { observe: (labels, seconds) => delivery.observe(labels, seconds) },
     slowConsumers: { inc: () => slow.inc() },
     sockets: { setCollector: (r) => (read = r) },
   };

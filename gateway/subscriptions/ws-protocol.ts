@@ -1,0 +1,205 @@
+import type { IncomingMessage } from 'node:http';
+import type { GraphQLError } from 'graphql';
+import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL, MessageType, handleProtocols, parseMessage, type SubscribePayload } from 'graphql-ws';
+import type { WebSocket, WebSocketServer } from 'ws';
+import type { Logger } from '../../platform/logger.js';
+
+/** A running operation on a socket; `stop` is called when the client completes it or the socket closes. */
+export interface Operation {
+  stop(): void;
+}
+
+/** What the server does with each protocol step; the socket's state `S` comes from `connect`. */
+export interface ProtocolHandlers<S> {
+  /** `connection_init`: the connection's state when accepted, or null to refuse it (closed 4403 Forbidden). */
+  connect(connection: WsConnection<S>, params: Record<string, unknown> | undefined): Promise<S | null>;
+  /** `subscribe`: start the operation and send its results through `connection`; or refuse it with errors. */
+  subscribe(connection: WsConnection<S> & { state: S }, id: string, payload: SubscribePayload): Promise<Operation | readonly GraphQLError[]>;
+  /** The socket closed (after its operations were stopped). */
+  closed?(connection: WsConnection<S>): void;
+}
+
+export interface ProtocolOptions {
+  log: Logger;
+  /** A socket that has not sent `connection_init` by then is closed (4408). Default 3,000 ms, as graphql-ws. */
+  connectionInitWaitTimeoutMs?: number;
+  /** WebSocket ping interval; a socket that did not answer the previous ping is terminated. Default 12,000 ms. */
+  keepAliveMs?: number;
+}
+
+/**
+ * One socket speaking graphql-transport-ws (the protocol of graphql-ws 5/6 clients). Holds only what a
+ * long-lived connection needs: the socket, the state `connect` returned, and its operations by id.
+ */
+export class WsConnection<S> {
+  state: S | null = null;
+  readonly operations = new Map<string, Operation | null>();
+  /** Answered the last keep-alive ping. */
+  alive = true;
+  private initReceived = false;
+  private initTimer: NodeJS.Timeout | null;
+
+  constructor(
+    readonly socket: WebSocket,
+    /** The client's address, read from the upgrade request (which is not kept). */
+    readonly ip: string,
+    private readonly handlers: ProtocolHandlers<S>,
+    private readonly log: Logger,
+    initTimeoutMs: number,
+  ) {
+    this.initTimer = setTimeout(() => {
+      this.initTimer = null;
+      if (!this.initReceived) socket.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
+    }, initTimeoutMs);
+    socket.on('message', (data) => {
+      this.onMessage(String(data)).catch((err: unknown) => {
+        log.error({ err }, 'graphql-ws message handling failed');
+        socket.close(CloseCode.InternalServerError, 'Internal server error');
+      });
+    });
+    socket.on('pong', () => (this.alive = true));
+    socket.once('close', () => this.onClose());
+  }
+
+  get open(): boolean {
+    return this.socket.readyState === 1;
+  }
+
+  /** Sends a `next` message (serialised here: for per-subscriber results; fan-out writes its own bytes). */
+  next(id: string, payload: unknown): void {
+    if (this.open && this.operations.has(id)) this.socket.send(JSON.stringify({ id, type: MessageType.Next, payload }));
+  }
+
+  /** Ends an operation from the server side. */
+  complete(id: string): void {
+    if (!this.operations.delete(id)) return;
+    if (this.open) this.socket.send(JSON.stringify({ id, type: MessageType.Complete }));
+  }
+
+  private error(id: string, errors: readonly GraphQLError[]): void {
+    if (!this.operations.delete(id)) return;
+    if (this.open) this.socket.send(JSON.stringify({ id, type: MessageType.Error, payload: errors }));
+  }
+
+  private async onMessage(data: string): Promise<void> {
+    let message: ReturnType<typeof parseMessage>;
+    try {
+      message = parseMessage(data);
+    } catch {
+      this.socket.close(CloseCode.BadRequest, 'Invalid message received');
+      return;
+    }
+    switch (message.type) {
+      case MessageType.ConnectionInit: {
+        if (this.initReceived) {
+          this.socket.close(CloseCode.TooManyInitialisationRequests, 'Too many initialisation requests');
+          return;
+        }
+        this.initReceived = true;
+        if (this.initTimer) clearTimeout(this.initTimer);
+        this.initTimer = null;
+        const state = await this.handlers.connect(this, (message.payload ?? undefined) as Record<string, unknown> | undefined);
+        if (state === null) {
+          this.socket.close(CloseCode.Forbidden, 'Forbidden');
+          return;
+        }
+        this.state = state;
+        if (this.open) this.socket.send('{"type":"connection_ack"}');
+        return;
+      }
+      case MessageType.Ping:
+        if (this.open) this.socket.send(JSON.stringify(message.payload ? { type: MessageType.Pong, payload: message.payload } : { type: MessageType.Pong }));
+        return;
+      case MessageType.Pong:
+        return;
+      case MessageType.Subscribe: {
+        if (this.state === null) {
+          this.socket.close(CloseCode.Unauthorized, 'Unauthorized');
+          return;
+        }
+        const { id, payload } = message;
+        if (this.operations.has(id)) {
+          this.socket.close(CloseCode.SubscriberAlreadyExists, `Subscriber for ${id} already exists`);
+          return;
+        }
+        this.operations.set(id, null); // reserved: a `complete` before the operation starts cancels it
+        const started = await this.handlers.subscribe(this as WsConnection<S> & { state: S }, id, payload);
+        if (isErrors(started)) {
+          this.error(id, started);
+          return;
+        }
+        if (!this.operations.has(id) || !this.open) {
+          started.stop(); // completed by the client, or closed, while starting
+          return;
+        }
+        if (this.operations.get(id) === null) this.operations.set(id, started);
+        return;
+      }
+      case MessageType.Complete: {
+        const operation = this.operations.get(message.id);
+        this.operations.delete(message.id);
+        operation?.stop();
+        return;
+      }
+      default:
+        this.socket.close(CloseCode.BadRequest, `Unexpected message of type ${message.type} received`);
+    }
+  }
+
+  private onClose(): void {
+    if (this.initTimer) clearTimeout(this.initTimer);
+    const operations = [...this.operations.values()];
+    this.operations.clear();
+    for (const operation of operations) {
+      try {
+        operation?.stop();
+      } catch (err) {
+        this.log.error({ err }, 'stopping an operation failed');
+      }
+    }
+    this.handlers.closed?.(this);
+  }
+}
+
+function isErrors(value: Operation | readonly GraphQLError[]): value is readonly GraphQLError[] {
+  return Array.isArray(value);
+}
+
+/**
+ * Serves graphql-transport-ws on a `ws` server. Unlike graphql-ws's `useServer`, it keeps no per-socket
+ * timers (one keep-alive sweep for all sockets), no per-operation closures beyond what the handlers keep,
+ * and lets handlers write pre-serialised frames, so 10,000 idle subscribers cost little memory.
+ */
+export function serveGraphQLWs<S>(wss: WebSocketServer, handlers: ProtocolHandlers<S>, options: ProtocolOptions): { connections(): number; close(): Promise<void> } {
+  const connections = new Set<WsConnection<S>>();
+  wss.options.handleProtocols = handleProtocols;
+  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+    if (socket.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) {
+      socket.close(CloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
+      return;
+    }
+    socket.on('error', (err) => options.log.debug({ err }, 'websocket error'));
+    const connection = new WsConnection(socket, request.socket.remoteAddress ?? 'unknown', handlers, options.log, options.connectionInitWaitTimeoutMs ?? 3_000);
+    connections.add(connection);
+    socket.once('close', () => connections.delete(connection));
+  });
+  const keepAlive = setInterval(() => {
+    for (const connection of connections) {
+      if (!connection.alive) {
+        connection.socket.terminate();
+        continue;
+      }
+      connection.alive = false;
+      if (connection.open) connection.socket.ping();
+    }
+  }, options.keepAliveMs ?? 12_000);
+  keepAlive.unref();
+  return {
+    connections: () => connections.size,
+    async close() {
+      clearInterval(keepAlive);
+      for (const connection of connections) connection.socket.close(1001, 'Going away');
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
