@@ -49,6 +49,7 @@ const envSchema = z.object({
   LEDGER_LIMITS: z.string().default(DEFAULT_LEDGER_LIMITS),
   LEDGER_SEAL_INTERVAL_MS: positiveInt.default(200),
   LEDGER_HOLD_SWEEP_MS: positiveInt.default(5_000),
+  LEDGER_POSTING_LANES: positiveInt.max(64).default(1),
   IDENTITY_URL: z.string().url().optional(),
   SUBGRAPH_URLS: z.string().optional(),
 
@@ -175,6 +176,8 @@ export interface Config {
     sealIntervalMs: number;
     /** How often expired holds are released. */
     holdSweepMs: number;
+    /** Posting batches in flight at once per process (fewer lanes, bigger batches). */
+    postingLanes: number;
   };
   auth: {
     jwtSecret: string;
@@ -352,7 +355,7 @@ export function loadConfig(env: Env = process.env): Config {
         candleRetentionDays: { M1: e.CANDLE_M1_RETENTION_DAYS, M5: e.CANDLE_M5_RETENTION_DAYS, H1: e.CANDLE_H1_RETENTION_DAYS, D1: e.CANDLE_D1_RETENTION_DAYS },
       },
     },
-    ledger: { port: e.LEDGER_PORT, fees: ledgerFees, limits: ledgerLimits, sealIntervalMs: e.LEDGER_SEAL_INTERVAL_MS, holdSweepMs: e.LEDGER_HOLD_SWEEP_MS },
+    ledger: { port: e.LEDGER_PORT, fees: ledgerFees, limits: ledgerLimits, sealIntervalMs: e.LEDGER_SEAL_INTERVAL_MS, holdSweepMs: e.LEDGER_HOLD_SWEEP_MS, postingLanes: e.LEDGER_POSTING_LANES },
     auth: {
       jwtSecret,
       internalTokenSecret,

@@ -28,8 +28,10 @@ export function buildLedgerServices(deps: Pick<SubgraphDeps, 'config' | 'orm' | 
   const { config, orm } = deps;
   const log = deps.log.child({ component: 'ledger' });
   const waker = new OutboxWaker(orm.em, log);
-  // A lane is a batch in flight on its own connection; two connections stay free for reads and consumers.
-  const poster = new LedgerPoster(orm.em, { lanes: Math.max(1, config.database.poolMax - 2), maxBatch: MAX_BATCH, log, onCommitted: () => waker.poke() });
+  // A lane is a batch in flight on its own connection. Few lanes make big batches: on a 2-core database one
+  // lane commits the most (BENCHMARKS.md); the rest of the pool serves reads and consumers.
+  const lanes = Math.max(1, Math.min(config.ledger.postingLanes, config.database.poolMax - 1));
+  const poster = new LedgerPoster(orm.em, { lanes, maxBatch: MAX_BATCH, log, onCommitted: () => waker.poke() });
   const transactions = new TransactionService();
   const ledger = new Ledger(poster, transactions);
   const directory = new UserDirectory();

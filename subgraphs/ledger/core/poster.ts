@@ -19,7 +19,7 @@ interface Pending {
 }
 
 export interface PosterOptions {
-  /** Batches in flight at once (each holds one pooled connection while it runs). */
+  /** Batches in flight at once (each holds one pooled connection while it runs); fewer lanes, bigger batches. */
   lanes: number;
   maxBatch: number;
   log: Logger;
@@ -33,28 +33,33 @@ const STRIPES = 64;
 
 /**
  * Commits ledger transactions through `ledger.commit_batch`: one statement, one round trip and one commit
- * per batch. Requests that arrive while every lane is busy are batched together (group commit in the
- * application, as the database's group commit cannot help a hot row: its lock is held until the commit
- * is flushed). Each request is still all-or-nothing and gets its own outcome.
+ * per batch. A lane runs one batch at a time; requests that arrive while it is busy go into its next batch
+ * (group commit in the application: the database's group commit cannot help a hot row, whose lock is held
+ * until the commit is flushed, and a batch pays the function's fixed cost once). A request goes to the lane
+ * of the account it debits, so one sender's requests never contend for its row from two lanes. Each request
+ * is still all-or-nothing and gets its own outcome.
  */
 export class LedgerPoster {
-  private readonly queue: Pending[] = [];
-  private readonly freeLanes: number[];
+  private readonly queues: Pending[][];
+  private readonly busy: boolean[];
   private readonly stripeBase = randomInt(STRIPES);
 
   constructor(
     private readonly em: EntityManager,
     private readonly options: PosterOptions,
   ) {
-    this.freeLanes = Array.from({ length: Math.max(1, options.lanes) }, (_, i) => i);
+    const lanes = Math.max(1, options.lanes);
+    this.queues = Array.from({ length: lanes }, () => []);
+    this.busy = Array.from({ length: lanes }, () => false);
   }
 
-  /** Commits one transaction in the next batch. Throws only for an invalid draft or a database failure. */
+  /** Commits one transaction in its lane's next batch. Throws only for an invalid draft or a database failure. */
   commit(draft: TransactionDraft): Promise<PostedOutcome> {
     validateDraft(draft);
     return new Promise<PostedOutcome>((resolve, reject) => {
-      this.queue.push({ id: newId('txn'), draft, resolve, reject, followers: [] });
-      this.pump();
+      const lane = laneOf(draft, this.queues.length);
+      this.queues[lane]!.push({ id: newId('txn'), draft, resolve, reject, followers: [] });
+      this.pump(lane);
     });
   }
 
@@ -68,23 +73,22 @@ export class LedgerPoster {
     return this.execute(em, items, randomInt(STRIPES));
   }
 
-  private pump(): void {
-    while (this.queue.length && this.freeLanes.length) {
-      const lane = this.freeLanes.pop()!;
-      const batch = this.take();
-      void this.runBatch(batch, lane).finally(() => {
-        this.freeLanes.push(lane);
-        this.pump();
-      });
-    }
+  private pump(lane: number): void {
+    if (this.busy[lane] || this.queues[lane]!.length === 0) return;
+    this.busy[lane] = true;
+    const batch = this.take(this.queues[lane]!);
+    void this.runBatch(batch, lane).finally(() => {
+      this.busy[lane] = false;
+      this.pump(lane);
+    });
   }
 
   /** Up to maxBatch requests, with repeated idempotency keys folded onto their first request. */
-  private take(): Pending[] {
+  private take(queue: Pending[]): Pending[] {
     const batch: Pending[] = [];
     const byKey = new Map<string, Pending>();
-    while (this.queue.length && batch.length < this.options.maxBatch) {
-      const next = this.queue.shift()!;
+    while (queue.length && batch.length < this.options.maxBatch) {
+      const next = queue.shift()!;
       const claim = next.draft.idempotency;
       const key = claim ? `${claim.scope}\u0000${claim.key}` : null;
       const first = key ? byKey.get(key) : undefined;
@@ -134,6 +138,15 @@ export class LedgerPoster {
     if (!Array.isArray(outcomes) || outcomes.length !== items.length) throw new Error('ledger.commit_batch returned an unexpected result');
     return outcomes.map((o) => (o.outcome === 'CONFLICT' ? o : { ...o, replayed: o.replayed === true }));
   }
+}
+
+/** The lane of the first account a draft debits (FNV-1a): the same sender, the same lane. */
+function laneOf(d: TransactionDraft, lanes: number): number {
+  if (lanes === 1) return 0;
+  const account = d.postings[0]?.source ?? '';
+  let h = 0x811c9dc5;
+  for (let i = 0; i < account.length; i++) h = Math.imul(h ^ account.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % lanes;
 }
 
 function settle(pending: Pending, outcome: PostedOutcome): void {

@@ -1,3 +1,8 @@
+/** A timestamp from a raw query: the driver returns text here ("2026-11-21 22:09:02.878+00"), not a Date. */
+export function timestamp(value: string | Date): Date {
+  return value instanceof Date ? value : new Date(value);
+}
+
 /**
  * A PostgreSQL text[] literal for a `?::text[]` parameter (knex would expand a JS array into a list).
  * Every element is double-quoted with backslashes and quotes escaped, so any string is safe.

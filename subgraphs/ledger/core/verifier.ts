@@ -35,7 +35,10 @@ export interface LedgerReport {
 }
 
 const MAX_MISMATCHES = 1000;
-const SEAL_BATCH = 10_000;
+/** Rows sealed per sealing transaction: short transactions, so the horizon they hold back moves on quickly. */
+const SEAL_BATCH = 1_000;
+/** How long a verification waits for transactions in flight when it started to finish and become sealable. */
+const SETTLE_WAIT_MS = 5_000;
 
 /** Seals committed transactions into the hash chain; returns how many it sealed (0 if another sealer is at work). */
 export async function sealChain(em: EntityManager, limit = SEAL_BATCH): Promise<number> {
@@ -44,16 +47,29 @@ export async function sealChain(em: EntityManager, limit = SEAL_BATCH): Promise<
 }
 
 /**
- * Seals everything committed so far, waiting for a sealer at work to finish first (its chain rows must be
- * committed before a verification reads the chain). seal_chain's own lock is re-entrant in this session.
+ * Seals every transaction committed before the call: waits for a sealer at work (its chain rows must be
+ * committed before a verification reads the chain; seal_chain's own lock is re-entrant in this session),
+ * and, up to SETTLE_WAIT_MS, for transactions then in flight to finish so those behind them become
+ * sealable. Whatever is still behind a longer transaction is reported as `unsealed`, not as a mismatch.
  */
 export async function sealAll(em: EntityManager): Promise<void> {
-  await em.fork().transactional(async (tx) => {
-    await tx.getConnection().execute(`select pg_advisory_xact_lock(hashtext('ledger.seal_chain'))`, [], 'all', tx.getTransactionContext());
-    while ((await sealChain(tx)) === SEAL_BATCH) {
-      /* the next batch */
-    }
-  });
+  const conn = em.getConnection();
+  const [{ target } = { target: '0' }] = await conn.execute<{ target: string }[]>('select pg_snapshot_xmax(pg_current_snapshot())::text as target');
+  const deadline = Date.now() + SETTLE_WAIT_MS;
+  for (;;) {
+    await em.fork().transactional(async (tx) => {
+      await tx.getConnection().execute(`select pg_advisory_xact_lock(hashtext('ledger.seal_chain'))`, [], 'all', tx.getTransactionContext());
+      while ((await sealChain(tx)) === SEAL_BATCH) {
+        /* the next batch */
+      }
+    });
+    const behind = await conn.execute<{ n: number }[]>(
+      'select count(*)::int as n from ledger.transaction t where t.xid < ?::xid8 and not exists (select 1 from ledger.chain c where c.transaction_id = t.id)',
+      [target],
+    );
+    if ((behind[0]?.n ?? 0) === 0 || Date.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /**

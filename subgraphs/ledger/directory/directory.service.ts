@@ -75,22 +75,23 @@ export class UserDirectory {
     }
     let username = entry.username === null ? null : entry.username.replace(/^@/, '') || null;
     if (username) {
-      const holders = await conn.execute<{ user_id: string; seen_at: Date }[]>(
-        'select user_id, seen_at from ledger.user_directory where lower(username) = ? and user_id <> ? for update',
-        [username.toLowerCase(), entry.userId],
+      const holders = await conn.execute<{ user_id: string; newer: boolean }[]>(
+        'select user_id, seen_at > ?::timestamptz as newer from ledger.user_directory where lower(username) = ? and user_id <> ? for update',
+        [entry.seenAt, username.toLowerCase(), entry.userId],
         'all',
         ctx,
       );
-      if (holders.some((h) => h.seen_at > entry.seenAt)) username = null;
+      if (holders.some((h) => h.newer)) username = null;
       else if (holders.length) await conn.execute('update ledger.user_directory set username = null where lower(username) = ? and user_id <> ?', [username.toLowerCase(), entry.userId], 'run', ctx);
     }
+    // Only the username is a fact that changes: an older one never overwrites a newer one. The Telegram
+    // id never changes, whichever event brings it first.
     await conn.execute(
       `insert into ledger.user_directory (user_id, username, telegram_id, seen_at) values (?, ?, ?, ?)
        on conflict (user_id) do update set
-         username = excluded.username,
-         telegram_id = coalesce(excluded.telegram_id, ledger.user_directory.telegram_id),
-         seen_at = excluded.seen_at
-       where ledger.user_directory.seen_at <= excluded.seen_at`,
+         username = case when ledger.user_directory.seen_at <= excluded.seen_at then excluded.username else ledger.user_directory.username end,
+         telegram_id = coalesce(ledger.user_directory.telegram_id, excluded.telegram_id),
+         seen_at = greatest(ledger.user_directory.seen_at, excluded.seen_at)`,
       [entry.userId, username, entry.telegramId ?? null, entry.seenAt],
       'run',
       ctx,

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput, conflict, notFound } from '../../../platform/errors.js';
 import { newId } from '../../../platform/ids.js';
 import { accounts } from '../core/accounts.js';
+import { timestamp } from '../core/sql.js';
 import type { Ledger, LedgerResult } from '../core/ledger.js';
 import { draft, type IdempotencyClaim, type Posting, type TransactionKind } from '../core/ledger.types.js';
 
@@ -53,7 +54,7 @@ interface HoldRow {
   released: string;
   status: HoldStatus;
   reference: string | null;
-  expires_at: Date | null;
+  expires_at: string | Date | null;
 }
 
 /** Failures that mean "run the whole unit again": deadlock, serialization, a funds check lost to a race. */
@@ -220,6 +221,6 @@ function toRecord(r: HoldRow): HoldRecord {
     released: BigInt(r.released),
     status: r.status,
     reference: r.reference,
-    expiresAt: r.expires_at,
+    expiresAt: r.expires_at === null ? null : timestamp(r.expires_at),
   };
 }

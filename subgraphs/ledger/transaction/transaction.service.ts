@@ -3,7 +3,7 @@ import { isStaff, type Viewer } from '../../../platform/auth/viewer.js';
 import { badInput } from '../../../platform/errors.js';
 import { assetInfo } from '../../../platform/money/assets.js';
 import { TRANSACTION_KINDS, type TransactionKind } from '../core/ledger.types.js';
-import { textArray } from '../core/sql.js';
+import { textArray, timestamp } from '../core/sql.js';
 
 export interface TransactionRecord {
   id: string;
@@ -64,7 +64,7 @@ interface TransactionRow {
   reason: string | null;
   reverses: string | null;
   hold_id: string | null;
-  created_at: Date;
+  created_at: string | Date;
   reversed_by: string | null;
 }
 
@@ -193,7 +193,7 @@ function toRecord(r: TransactionRow): TransactionRecord {
     reason: r.reason,
     reverses: r.reverses,
     holdId: r.hold_id,
-    createdAt: r.created_at,
+    createdAt: timestamp(r.created_at),
     reversedBy: r.reversed_by,
   };
 }
