@@ -3,6 +3,7 @@ import {
   DeliverPolicy,
   connect,
   type ConsumerMessages,
+  type JsMsg,
   type JetStreamClient,
   type JetStreamManager,
   type NatsConnection,
@@ -58,6 +59,11 @@ export interface DurableConsumerOptions {
   handle: (event: EventEnvelope) => Promise<void>;
   /** Delay before a failed event is offered again. */
   retryDelayMs?: number;
+  /**
+   * Events of one subject handled at once (default 1: one after the other, in stream order). Above 1 the handler
+   * must not depend on the order of events within the subject (each is still acked only after its own handler).
+   */
+  concurrency?: number;
 }
 
 /**
@@ -90,24 +96,36 @@ async function consumeSubject(options: DurableConsumerOptions, durable: string, 
   });
   const consumer = await js.consumers.get(stream, durable);
   const messages: ConsumerMessages = await consumer.consume({ max_messages: 64 });
+  const handleMessage = async (msg: JsMsg): Promise<void> => {
+    let event: EventEnvelope;
+    try {
+      event = parseEvent(msg.data);
+    } catch (err) {
+      log.error({ err, subject: msg.subject, seq: msg.seq }, 'unparseable event: terminated');
+      msg.term();
+      return;
+    }
+    try {
+      await handle(event);
+      msg.ack();
+    } catch (err) {
+      log.warn({ err, eventId: event.id, type: event.type }, 'event handler failed: will retry');
+      msg.nak(options.retryDelayMs ?? 1000);
+    }
+  };
+  const limit = Math.max(1, options.concurrency ?? 1);
   const done = (async () => {
+    const inflight = new Set<Promise<void>>();
     for await (const msg of messages) {
-      let event: EventEnvelope;
-      try {
-        event = parseEvent(msg.data);
-      } catch (err) {
-        log.error({ err, subject: msg.subject, seq: msg.seq }, 'unparseable event: terminated');
-        msg.term();
+      if (limit === 1) {
+        await handleMessage(msg);
         continue;
       }
-      try {
-        await handle(event);
-        msg.ack();
-      } catch (err) {
-        log.warn({ err, eventId: event.id, type: event.type }, 'event handler failed: will retry');
-        msg.nak(options.retryDelayMs ?? 1000);
-      }
+      const running: Promise<void> = handleMessage(msg).finally(() => inflight.delete(running));
+      inflight.add(running);
+      if (inflight.size >= limit) await Promise.race(inflight);
     }
+    await Promise.all(inflight);
   })();
   return {
     async stop() {

@@ -40,6 +40,8 @@ export async function startDepositCreditConsumer(deps: SubgraphDeps, deposits: D
     subjects: [LEDGER_TRANSACTION_COMMITTED],
     subjectPrefix: deps.config.nats.subjectPrefix,
     log,
+    // Commits of different deposits are independent; one deposit's DEPOSIT and REVERSAL serialize on its row lock.
+    concurrency: 16,
     handle: async (event) => {
       const parsed = committedSchema.safeParse(event.payload);
       if (!parsed.success) {
