@@ -40,6 +40,11 @@ function txn(result: LedgerResult) {
   return result.transaction;
 }
 
+/** The outbox envelope an item given straight to ledger.commit_batch carries (the service builds it otherwise). */
+function rawEvent(id: string, transactionId: string) {
+  return { id, type: 'ledger.transaction.committed', version: 1, source: 'ledger', occurredAt: new Date().toISOString(), payload: { transactionId } };
+}
+
 async function counts() {
   const [row] = await f.sql<{ t: string; p: string; i: string; o: string }>(
     'select (select count(*) from ledger.transaction) t, (select count(*) from ledger.posting) p, (select count(*) from ledger.idempotency) i, (select count(*) from ledger.outbox) o',
@@ -203,7 +208,7 @@ describe('history', () => {
     try {
       await raw.query('begin');
       const item = {
-        id: 'txn_inflight_0000000000000000', eventId: 'evt_inflight', kind: 'TRANSFER', asset: USDT, amount: '1000000', fee: '0', userId: mia, counterpartyId: ned,
+        id: 'txn_inflight_0000000000000000', event: rawEvent('evt_inflight', 'txn_inflight_0000000000000000'), kind: 'TRANSFER', asset: USDT, amount: '1000000', fee: '0', userId: mia, counterpartyId: ned,
         postings: [[accounts.available(mia, USDT), accounts.available(ned, USDT), USDT, '1000000']],
       };
       await raw.query('select ledger.commit_batch($1::jsonb, 0::smallint)', [JSON.stringify([item])]);
@@ -340,7 +345,7 @@ describe('append-only log and hash chain', () => {
       await expect(f.sql(sql, [t!.id])).rejects.toThrow(/append-only/);
     }
     await expect(f.sql('truncate ledger.posting')).rejects.toThrow(/append-only/);
-    const item = (amount: string) => JSON.stringify([{ id: `txn_zero_${amount}`, eventId: `evt_zero_${amount}`, kind: 'FEE', asset: 'TON', amount: '0', postings: [['world:TON', 'fees:TON', 'TON', amount]] }]);
+    const item = (amount: string) => JSON.stringify([{ id: `txn_zero_${amount}`, event: rawEvent(`evt_zero_${amount}`, `txn_zero_${amount}`), kind: 'FEE', asset: 'TON', amount: '0', postings: [['world:TON', 'fees:TON', 'TON', amount]] }]);
     await expect(f.sql('select ledger.commit_batch(?::jsonb, 0::smallint)', [item('0')])).rejects.toThrow(/posting_amount_positive/);
     await expect(f.sql('select ledger.commit_batch(?::jsonb, 0::smallint)', [item('-5')])).rejects.toThrow(/posting_amount_positive/);
   });

@@ -162,10 +162,38 @@ function fail(pending: Pending, err: unknown): void {
   for (const follower of pending.followers) follower.reject(err);
 }
 
+/** The ledger.transaction.committed event of a draft: keys and the user balances it moves. */
+function committedEvent(id: string, d: TransactionDraft) {
+  const balances = new Map<string, { userId: string; asset: string }>();
+  for (const p of d.postings) {
+    for (const account of [p.source, p.destination]) {
+      const userId = userOfAccount(account);
+      if (userId) balances.set(`${userId}:${p.asset}`, { userId, asset: p.asset });
+    }
+  }
+  return {
+    id: newId('evt'),
+    type: 'ledger.transaction.committed',
+    version: 1,
+    source: 'ledger',
+    occurredAt: new Date().toISOString(),
+    payload: {
+      transactionId: id,
+      kind: d.kind,
+      asset: d.asset,
+      amount: d.amount.toString(),
+      fee: d.fee.toString(),
+      reference: d.reference,
+      userIds: [d.userId, d.counterpartyId].filter((u): u is string => u !== null),
+      balances: [...balances.values()],
+    },
+  };
+}
+
 function toItem(id: string, d: TransactionDraft) {
   return {
     id,
-    eventId: newId('evt'),
+    event: committedEvent(id, d),
     kind: d.kind,
     asset: d.asset,
     amount: d.amount.toString(),
