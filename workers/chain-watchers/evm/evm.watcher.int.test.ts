@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { computeAddress } from 'ethers';
+import pino from 'pino';
 import { connect } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployTestToken, mintTestToken, startLocalEvmChain, type LocalEvmChain } from '../../../devnet/evm/local-chain.js';
@@ -56,7 +58,7 @@ async function newUser(): Promise<{ userId: string; address: string }> {
   return { userId, address: w.address };
 }
 
-async function watcher(options: { url?: string; resilience?: { timeoutMs: number; retries: number } } = {}): Promise<RunningChainWatcher> {
+async function watcher(options: { url?: string; resilience?: { timeoutMs: number; retries: number }; lines?: string[] } = {}): Promise<RunningChainWatcher> {
   const settings = env.config.chains.networks.ETH!;
   const source = createEvmSource({
     network: 'ETH',
@@ -65,7 +67,9 @@ async function watcher(options: { url?: string; resilience?: { timeoutMs: number
     chainId: 1337,
     resilience: { timeoutMs: options.resilience?.timeoutMs ?? 5_000, retries: options.resilience?.retries ?? 0, backoff: { initialMs: 10, maxMs: 50 }, breaker: { kind: 'consecutive', failures: 1000, halfOpenAfterMs: 100 } },
   });
-  const w = await startChainWatcherWorker(env.config, env.log, 'ETH', { port: 0, start: false, source, settings: { pollMs: settings.pollMs } });
+  const lines = options.lines;
+  const log = lines ? pino({ level: 'debug' }, new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) })) : env.log;
+  const w = await startChainWatcherWorker(env.config, log, 'ETH', { port: 0, start: false, source, settings: { pollMs: settings.pollMs } });
   running.push(w);
   return w;
 }
@@ -272,7 +276,8 @@ describe('EVM deposit watcher on a local chain', () => {
   it('the running loop backs off on failures and recovers by itself', async () => {
     const proxy = await startHostileRpcProxy(chain.rpcUrl);
     try {
-      const w = await watcher({ url: proxy.url, resilience: { timeoutMs: 300, retries: 0 } });
+      const lines: string[] = [];
+      const w = await watcher({ url: proxy.url, resilience: { timeoutMs: 300, retries: 0 }, lines });
       const frank = await newUser();
       proxy.setMode('malformed');
       w.watcher.start();
@@ -289,6 +294,11 @@ describe('EVM deposit watcher on a local chain', () => {
       expect((await depositsOf(frank.userId)).map((d) => d.status)).toEqual(['CONFIRMING']);
       const health = await fetch(`${w.url}/health`);
       expect(health.status).toBe(200);
+      // Each failure was logged at warn with the error and the back-off chosen.
+      const failures = lines.map((l) => JSON.parse(l) as { level: number; msg: string; err?: { type: string }; backoffMs?: number }).filter((l) => l.msg === 'chain watcher step failed: backing off');
+      expect(failures.length).toBeGreaterThan(0);
+      expect(failures.every((l) => l.level === 40 && l.err?.type === 'ProviderParseError' && typeof l.backoffMs === 'number')).toBe(true);
+      expect(failures.map((l) => l.backoffMs!).at(-1)).toBeGreaterThan(failures[0]!.backoffMs! - 1);
     } finally {
       await proxy.close();
     }
