@@ -24,6 +24,8 @@ const CONFIRMATIONS = 3;
 let chain: LocalEvmChain;
 let evm: EvmSender;
 let token: string;
+/** A BEP20-like USDT with 18 decimals, for the BSC watcher pointed at the same local chain. */
+let token18: string;
 let env: TestEnv;
 let wallet: RunningSubgraph;
 let services: WalletServices;
@@ -51,10 +53,10 @@ const eventsOf = <P>(subject: string, depositIds: string[]) =>
     rows.map((r) => r.envelope).filter((e) => depositIds.includes(e.payload.depositId)),
   );
 
-async function newUser(): Promise<{ userId: string; address: string }> {
+async function newUser(network: 'ETH' | 'BSC' = 'ETH'): Promise<{ userId: string; address: string }> {
   const userId = newId('usr');
   const viewer: Viewer = { userId, roles: ['USER'], claims: [], sessionId: null };
-  const w = await services.wallets.depositAddress(wallet.deps.orm.em.fork(), viewer, userId, 'ETH');
+  const w = await services.wallets.depositAddress(wallet.deps.orm.em.fork(), viewer, userId, network);
   return { userId, address: w.address };
 }
 
@@ -88,6 +90,8 @@ beforeAll(async () => {
   chain = await startLocalEvmChain({ chainId: 1337 });
   token = await deployTestToken(chain.rpcUrl, chain.accounts[0]!.privateKey);
   await mintTestToken(chain.rpcUrl, chain.accounts[0]!.privateKey, token, chain.accounts[1]!.address, 1_000_000n * USDT);
+  token18 = await deployTestToken(chain.rpcUrl, chain.accounts[0]!.privateKey, { decimals: 18 });
+  await mintTestToken(chain.rpcUrl, chain.accounts[0]!.privateKey, token18, chain.accounts[1]!.address, 1_000_000n * ETH);
   evm = new EvmSender(chain.rpcUrl, chain.accounts[1]!.privateKey);
   env = await createTestEnv({
     CHAIN_ETH_RPC_URL: chain.rpcUrl,
@@ -96,6 +100,9 @@ beforeAll(async () => {
     CHAIN_ETH_POLL_MS: '50',
     CHAIN_ETH_START_HEIGHT: '0',
     CHAIN_REORG_WINDOW: '64',
+    // The same local chain stands in for BSC (its own cursor, its own 18-decimal USDT; no chain-id pin).
+    CHAIN_BSC_RPC_URL: chain.rpcUrl,
+    CHAIN_BSC_CONFIRMATIONS: '2',
   });
   wallet = await startSubgraph(walletSubgraph, env.config, env.log, 0);
   services = (wallet.app.context!() as { wallet: WalletServices }).wallet;
@@ -302,5 +309,32 @@ describe('EVM deposit watcher on a local chain', () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  it('BSC: BEP20 USDT with 18 decimals and BNB, on its own cursor and wallets; the other network’s token is not its USDT', async () => {
+    const bsc = await startChainWatcherWorker(env.config, env.log, 'BSC', {
+      port: 0,
+      start: false,
+      source: createEvmSource({ network: 'BSC', rpcUrl: chain.rpcUrl, usdtContract: token18, chainId: null }),
+    });
+    running.push(bsc);
+    const gina = await newUser('BSC');
+    await bsc.watcher.step(); // cursor at the head: earlier blocks are not BSC's business
+    await evm.sendToken(token18, gina.address, 3n * ETH); // 3 USDT_BSC
+    await evm.sendToken(token, gina.address, 50n * USDT); // the ERC20 of the ETH config: not BSC's USDT
+    await evm.sendNative(gina.address, ETH / 100n); // 0.01 BNB
+    await evm.sendToken(token18, gina.address, ETH / 2n); // 0.5 USDT_BSC < 1 minimum
+    for (let i = 0; i < 10; i++) await bsc.watcher.step();
+    const deposits = await sql<{ network: string; asset: string; amount: string; status: string; confirm_event_id: string | null }>(
+      `select network, asset, amount::text as amount, status, confirm_event_id from wallet.deposit where user_id = ? order by id`,
+      [gina.userId],
+    );
+    expect(deposits.map((d) => [d.network, d.asset, d.amount, d.status])).toEqual([
+      ['BSC', 'USDT_BSC', (3n * ETH).toString(), 'CONFIRMING'],
+      ['BSC', 'BNB', (ETH / 100n).toString(), 'CONFIRMING'],
+      ['BSC', 'USDT_BSC', (ETH / 2n).toString(), 'IGNORED'],
+    ]);
+    expect(deposits[0]!.confirm_event_id).not.toBeNull();
+    expect((await sql<{ network: string }>(`select network from wallet.chain_cursor order by network`)).map((c) => c.network)).toEqual(['BSC', 'ETH']);
   });
 });
