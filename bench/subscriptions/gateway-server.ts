@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { writeHeapSnapshot } from 'node:v8';
 import { loadConfig } from '../../platform/config/config.js';
 import { createLogger } from '../../platform/logger.js';
 import { startGateway } from '../../gateway/app.js';
@@ -10,6 +11,10 @@ const gateway = await startGateway({ config, log, port: config.gateway.port });
 process.send?.({ event: 'listening', port: gateway.port });
 process.on('SIGTERM', () => process.exit(0)); // exit normally so --cpu-prof can write its profile
 process.on('message', (m: { cmd: string }) => {
+  if (m.cmd === 'snapshot') {
+    globalThis.gc?.();
+    process.send?.({ event: 'snapshot', file: writeHeapSnapshot() });
+  }
   if (m.cmd === 'memory') {
     globalThis.gc?.();
     const m = process.memoryUsage();

@@ -7,7 +7,7 @@ import WebSocket from 'ws';
  * operation, and records when each price tick arrives. Driven over IPC by the orchestrator.
  */
 type Command =
-  | { cmd: 'connect'; url: string; count: number; query: string; variables: Record<string, unknown>; tokens: string[] | null; concurrency: number }
+  | { cmd: 'connect'; url: string; from: number; to: number; query: string; variables: Record<string, unknown>; tokens: string[] | null; concurrency: number }
   | { cmd: 'report'; from: number; to: number }
   | { cmd: 'close' };
 
@@ -58,7 +58,7 @@ function onMessage(data: Buffer, ws: WebSocket, subscribe: string): void {
 
 async function connectAll(command: Extract<Command, { cmd: 'connect' }>): Promise<void> {
   const subscribe = JSON.stringify({ id: '1', type: 'subscribe', payload: { query: command.query, variables: command.variables } });
-  let next = 0;
+  let next = command.from;
   let failed = 0;
   const started = now();
   const one = (i: number) =>
@@ -82,7 +82,7 @@ async function connectAll(command: Extract<Command, { cmd: 'connect' }>): Promis
     });
   await Promise.all(
     Array.from({ length: command.concurrency }, async () => {
-      while (next < command.count) await one(next++);
+      while (next < command.to) await one(next++);
     }),
   );
   expected = sockets.length;

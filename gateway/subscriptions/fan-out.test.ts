@@ -144,10 +144,10 @@ describe('FanOut', () => {
     const group = spec('g', async () => ({ data: { priceUpdated: {} } }));
     const r1 = fanOut.add(group, { socket: serverSide[0]!, frameStart: frameStart('1'), topics: ['A', 'B'] });
     const r2 = fanOut.add(group, { socket: serverSide[1]!, frameStart: frameStart('2'), topics: ['A'] });
-    r1();
-    r1(); // idempotent
+    r1.stop();
+    r1.stop(); // idempotent
     expect([fanOut.groupCount(), fanOut.memberCount()]).toEqual([1, 1]);
-    r2();
+    r2.stop();
     expect([fanOut.groupCount(), fanOut.memberCount()]).toEqual([0, 0]);
     expect(activity).toEqual([true, false]);
   });

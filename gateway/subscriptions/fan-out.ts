@@ -2,12 +2,28 @@ import type { ExecutionResult } from 'graphql';
 import type { WebSocket } from 'ws';
 import type { Logger } from '../../platform/logger.js';
 
-/** One subscription served by fan-out: the socket and the bytes that open each of its `next` frames. */
-export interface FanOutMember {
+/** Where a new member writes: its socket, its frame start and the topics it listens to. */
+export interface FanOutSeat {
   readonly socket: WebSocket;
   /** `{"id":"<subscription id>","type":"next","payload":`, encoded once when the subscription starts. */
   readonly frameStart: Buffer;
   readonly topics: readonly string[];
+}
+
+/** One subscription served by fan-out; `stop()` takes it out (idempotent). No closures per member. */
+export class FanOutMember {
+  group: FanOutGroup | null = null;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly frameStart: Buffer,
+    readonly topics: readonly string[],
+    private readonly owner: FanOut,
+  ) {}
+
+  stop(): void {
+    this.owner.remove(this);
+  }
 }
 
 /** What an event concerns: a topic (e.g. `TON|IRT`) and the follow-up's event variables for it. */
@@ -33,7 +49,7 @@ interface TopicState {
   pending: FanOutTarget | null;
 }
 
-class FanOutGroup {
+export class FanOutGroup {
   readonly byTopic = new Map<string, Set<FanOutMember>>();
   readonly topicState = new Map<string, TopicState>();
   size = 0;
@@ -75,13 +91,15 @@ export class FanOut {
 
   constructor(private readonly options: FanOutOptions) {}
 
-  /** Adds a member to the group with `spec.key` (created from `spec` if new); returns its removal. */
-  add(spec: FanOutGroupSpec, member: FanOutMember): () => void {
+  /** Adds a member to the group with `spec.key` (created from `spec` if new); `stop()` on it removes it. */
+  add(spec: FanOutGroupSpec, seat: FanOutSeat): FanOutMember {
     let group = this.groups.get(spec.key);
     if (!group) {
       group = new FanOutGroup(spec);
       this.groups.set(spec.key, group);
     }
+    const member = new FanOutMember(seat.socket, seat.frameStart, internTopics(seat.topics), this);
+    member.group = group;
     for (const topic of member.topics) {
       let set = group.byTopic.get(topic);
       if (!set) {
@@ -93,21 +111,22 @@ export class FanOut {
     group.size += 1;
     this.members += 1;
     if (this.members === 1) this.options.onActive?.(true);
-    const joined = group;
-    let removed = false;
-    return () => {
-      if (removed) return;
-      removed = true;
-      for (const topic of member.topics) {
-        const set = joined.byTopic.get(topic);
-        set?.delete(member);
-        if (set && set.size === 0) joined.byTopic.delete(topic);
-      }
-      joined.size -= 1;
-      if (joined.size === 0 && this.groups.get(joined.spec.key) === joined) this.groups.delete(joined.spec.key);
-      this.members -= 1;
-      if (this.members === 0) this.options.onActive?.(false);
-    };
+    return member;
+  }
+
+  remove(member: FanOutMember): void {
+    const group = member.group;
+    if (!group) return;
+    member.group = null;
+    for (const topic of member.topics) {
+      const set = group.byTopic.get(topic);
+      set?.delete(member);
+      if (set && set.size === 0) group.byTopic.delete(topic);
+    }
+    group.size -= 1;
+    if (group.size === 0 && this.groups.get(group.spec.key) === group) this.groups.delete(group.spec.key);
+    this.members -= 1;
+    if (this.members === 0) this.options.onActive?.(false);
   }
 
   /** An event for these targets: schedule one run per group and targeted topic that has members. */
@@ -194,4 +213,17 @@ export function encodePayload(result: ExecutionResult, responseKey: string): Buf
   const payload: { data: Record<string, unknown> | null; errors?: unknown } = { data: value === null ? null : { [responseKey]: value } };
   if (result.errors?.length) payload.errors = result.errors;
   return Buffer.from(`${JSON.stringify(payload)}}`);
+}
+
+/** Topic lists are few and shared: 10,000 subscribers to the same symbols hold one array of the same strings. */
+const topicLists = new Map<string, readonly string[]>();
+function internTopics(topics: readonly string[]): readonly string[] {
+  const key = topics.join('\n');
+  let list = topicLists.get(key);
+  if (!list) {
+    list = Object.freeze([...topics]);
+    if (topicLists.size >= 10_000) topicLists.clear();
+    topicLists.set(key, list);
+  }
+  return list;
 }

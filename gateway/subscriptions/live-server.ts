@@ -53,7 +53,6 @@ export interface LiveServerOptions {
 /** What the gateway keeps per socket once `connection_init` is accepted. */
 interface SocketState {
   viewer: Viewer;
-  subscriptions: number;
 }
 
 type Connection = WsConnection<SocketState> & { state: SocketState };
@@ -211,7 +210,7 @@ export function startLiveServer(options: LiveServerOptions): { close(): Promise<
           const { viewer, expiresAt } = await options.authenticate(params, connection.ip);
           if (!viewer.userId) return null;
           if (expiresAt) expiries.add(connection, expiresAt.getTime());
-          return { viewer, subscriptions: 0 };
+          return { viewer };
         } catch (err) {
           if (!(err instanceof DomainError)) log.error({ err }, 'websocket authentication failed unexpectedly');
           return null;
@@ -240,7 +239,8 @@ export function startLiveServer(options: LiveServerOptions): { close(): Promise<
 
     if (operation.operation !== 'subscription') return runOnce(connection, id, document, payload.variables ?? {}, ctx);
 
-    if (connection.state.subscriptions >= maxSubscriptions) {
+    // the operations map holds this one too (reserved while it starts)
+    if (connection.operations.size > maxSubscriptions) {
       return [new GraphQLError('Too many subscriptions on this socket', { extensions: { code: 'RATE_LIMITED' } })];
     }
     const root = operation.selectionSet.selections.find((s): s is FieldNode => s.kind === Kind.FIELD && !s.name.value.startsWith('__'));
@@ -249,18 +249,7 @@ export function startLiveServer(options: LiveServerOptions): { close(): Promise<
     if (!root || !field || !definition) return [new GraphQLError('Unknown subscription field')];
     const fieldArgs = getArgumentValues(definition, root, variables);
     const fanOut = fanOuts.get(field.name);
-    const started = field.fanOut && fanOut ? await startFanOut(connection, id, schema, document, operation, root, field, fanOut, fieldArgs, variables) : startFollowUps(connection, id, document, operation, root, field, fieldArgs, variables);
-    if (Array.isArray(started)) return started;
-    connection.state.subscriptions += 1;
-    let stopped = false;
-    return {
-      stop: () => {
-        if (stopped) return;
-        stopped = true;
-        connection.state.subscriptions = Math.max(0, connection.state.subscriptions - 1);
-        (started as Operation).stop();
-      },
-    };
+    return field.fanOut && fanOut ? startFanOut(connection, id, schema, document, operation, root, field, fanOut, fieldArgs, variables) : startFollowUps(connection, id, document, operation, root, field, fieldArgs, variables);
   }
 
   /** A query or mutation over the socket: once, through the gateway, then complete. */
@@ -342,7 +331,7 @@ export function startLiveServer(options: LiveServerOptions): { close(): Promise<
     const shape = `${field.name}\n${template.query.key}\n${JSON.stringify(kept)}`;
     const open = await isPublic(schema, template, shape, kept);
     const viewer = open ? ANONYMOUS : connection.state.viewer;
-    const remove = fanOut.add(
+    return fanOut.add(
       {
         key: `${open ? 'public' : `viewer:${viewer.userId}`}\n${shape}`,
         responseKey: template.query.responseKey,
@@ -350,7 +339,6 @@ export function startLiveServer(options: LiveServerOptions): { close(): Promise<
       },
       { socket: connection.socket, frameStart: frameStart(id), topics },
     );
-    return { stop: remove };
   }
 
   function newContext(viewer: Viewer): GatewayContext {

@@ -27,9 +27,43 @@ export interface ProtocolOptions {
   keepAliveMs?: number;
 }
 
+/** The connection a socket belongs to, so the socket's listeners can be shared functions, not closures. */
+const CONNECTION = Symbol('graphql-ws connection');
+type TaggedSocket<S> = WebSocket & { [CONNECTION]?: WsConnection<S> };
+
+function onSocketMessage(this: TaggedSocket<unknown>, data: WebSocket.RawData): void {
+  const connection = this[CONNECTION];
+  if (!connection) return;
+  connection.receive(String(data)).catch((err: unknown) => {
+    connection.server.log.error({ err }, 'graphql-ws message handling failed');
+    this.close(CloseCode.InternalServerError, 'Internal server error');
+  });
+}
+
+function onSocketPong(this: TaggedSocket<unknown>): void {
+  const connection = this[CONNECTION];
+  if (connection) connection.alive = true;
+}
+
+function onSocketClose(this: TaggedSocket<unknown>): void {
+  this[CONNECTION]?.closed();
+}
+
+function onSocketError(this: TaggedSocket<unknown>, err: Error): void {
+  this[CONNECTION]?.server.log.debug({ err }, 'websocket error');
+}
+
+/** What every connection of one server shares (kept once, referenced from each connection). */
+interface ServerContext<S> {
+  handlers: ProtocolHandlers<S>;
+  log: Logger;
+  connections: Set<WsConnection<S>>;
+}
+
 /**
  * One socket speaking graphql-transport-ws (the protocol of graphql-ws 5/6 clients). Holds only what a
- * long-lived connection needs: the socket, the state `connect` returned, and its operations by id.
+ * long-lived connection needs: the socket, the state `connect` returned, and its operations by id; its
+ * socket listeners are shared functions (no closures per socket).
  */
 export class WsConnection<S> {
   state: S | null = null;
@@ -43,22 +77,18 @@ export class WsConnection<S> {
     readonly socket: WebSocket,
     /** The client's address, read from the upgrade request (which is not kept). */
     readonly ip: string,
-    private readonly handlers: ProtocolHandlers<S>,
-    private readonly log: Logger,
+    readonly server: ServerContext<S>,
     initTimeoutMs: number,
   ) {
+    (socket as TaggedSocket<S>)[CONNECTION] = this;
     this.initTimer = setTimeout(() => {
       this.initTimer = null;
       if (!this.initReceived) socket.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
     }, initTimeoutMs);
-    socket.on('message', (data) => {
-      this.onMessage(String(data)).catch((err: unknown) => {
-        log.error({ err }, 'graphql-ws message handling failed');
-        socket.close(CloseCode.InternalServerError, 'Internal server error');
-      });
-    });
-    socket.on('pong', () => (this.alive = true));
-    socket.once('close', () => this.onClose());
+    socket.on('message', onSocketMessage);
+    socket.on('pong', onSocketPong);
+    socket.on('error', onSocketError);
+    socket.once('close', onSocketClose);
   }
 
   get open(): boolean {
@@ -81,7 +111,8 @@ export class WsConnection<S> {
     if (this.open) this.socket.send(JSON.stringify({ id, type: MessageType.Error, payload: errors }));
   }
 
-  private async onMessage(data: string): Promise<void> {
+  /** Handles one message from the client. */
+  async receive(data: string): Promise<void> {
     let message: ReturnType<typeof parseMessage>;
     try {
       message = parseMessage(data);
@@ -98,7 +129,7 @@ export class WsConnection<S> {
         this.initReceived = true;
         if (this.initTimer) clearTimeout(this.initTimer);
         this.initTimer = null;
-        const state = await this.handlers.connect(this, (message.payload ?? undefined) as Record<string, unknown> | undefined);
+        const state = await this.server.handlers.connect(this, (message.payload ?? undefined) as Record<string, unknown> | undefined);
         if (state === null) {
           this.socket.close(CloseCode.Forbidden, 'Forbidden');
           return;
@@ -123,7 +154,7 @@ export class WsConnection<S> {
           return;
         }
         this.operations.set(id, null); // reserved: a `complete` before the operation starts cancels it
-        const started = await this.handlers.subscribe(this as WsConnection<S> & { state: S }, id, payload);
+        const started = await this.server.handlers.subscribe(this as WsConnection<S> & { state: S }, id, payload);
         if (isErrors(started)) {
           this.error(id, started);
           return;
@@ -146,7 +177,9 @@ export class WsConnection<S> {
     }
   }
 
-  private onClose(): void {
+  /** The socket closed: stop every operation. */
+  closed(): void {
+    this.server.connections.delete(this);
     if (this.initTimer) clearTimeout(this.initTimer);
     const operations = [...this.operations.values()];
     this.operations.clear();
@@ -154,10 +187,10 @@ export class WsConnection<S> {
       try {
         operation?.stop();
       } catch (err) {
-        this.log.error({ err }, 'stopping an operation failed');
+        this.server.log.error({ err }, 'stopping an operation failed');
       }
     }
-    this.handlers.closed?.(this);
+    this.server.handlers.closed?.(this);
   }
 }
 
@@ -172,16 +205,14 @@ function isErrors(value: Operation | readonly GraphQLError[]): value is readonly
  */
 export function serveGraphQLWs<S>(wss: WebSocketServer, handlers: ProtocolHandlers<S>, options: ProtocolOptions): { connections(): number; close(): Promise<void> } {
   const connections = new Set<WsConnection<S>>();
+  const context: ServerContext<S> = { handlers, log: options.log, connections };
   wss.options.handleProtocols = handleProtocols;
   wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
     if (socket.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) {
       socket.close(CloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
       return;
     }
-    socket.on('error', (err) => options.log.debug({ err }, 'websocket error'));
-    const connection = new WsConnection(socket, request.socket.remoteAddress ?? 'unknown', handlers, options.log, options.connectionInitWaitTimeoutMs ?? 3_000);
-    connections.add(connection);
-    socket.once('close', () => connections.delete(connection));
+    connections.add(new WsConnection(socket, request.socket.remoteAddress ?? 'unknown', context, options.connectionInitWaitTimeoutMs ?? 3_000));
   });
   const keepAlive = setInterval(() => {
     for (const connection of connections) {
