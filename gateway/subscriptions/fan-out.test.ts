@@ -3,7 +3,7 @@ import type { ExecutionResult } from 'graphql';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { createLogger } from '../../platform/logger.js';
-import { FanOut, encodePayload, frameStart, type FanOutGroupSpec } from './fan-out.js';
+import { FanOut, encodePayload, frameStart, writeTextFrame, type FanOutGroupSpec } from './fan-out.js';
 
 const log = createLogger({ name: 'test', level: 'silent' });
 const closers: (() => Promise<void>)[] = [];
@@ -130,6 +130,16 @@ describe('FanOut', () => {
     expect(dropped).toEqual([serverSide[0]]);
     await until(() => clients[1]!.received.length === published);
     expect(fanOut.stats.slowConsumers).toBe(1);
+  });
+
+  it('writes whole frames a ws client reads, whatever the length field needs (7, 16 and 64 bits)', async () => {
+    const { serverSide, clients } = await sockets(1);
+    const sizes = [10, 300, 70_000];
+    for (const size of sizes) writeTextFrame(serverSide[0]!, frameStart('f'), encodePayload({ data: { priceUpdated: { v: 'x'.repeat(size) } } }, 'priceUpdated'));
+    serverSide[0]!.send('{"type":"pong"}'); // ws's own frames interleave cleanly
+    await until(() => clients[0]!.received.length === 4);
+    expect(clients[0]!.received.slice(0, 3).map((m) => (JSON.parse(m).payload.data.priceUpdated.v as string).length)).toEqual(sizes);
+    expect(clients[0]!.received[3]).toBe('{"type":"pong"}');
   });
 
   it('encodes data null (non-null field) with the follow-up errors when the value is null', () => {

@@ -190,12 +190,41 @@ export class FanOut {
         this.options.onSlowConsumer(socket);
         continue;
       }
-      socket.send(Buffer.concat([member.frameStart, payload], member.frameStart.length + payload.length), { binary: false });
+      writeTextFrame(socket, member.frameStart, payload);
       sent += 1;
     }
     this.stats.frames += sent;
     this.options.onDelivered?.(sent, Number(process.hrtime.bigint() - started) / 1e9);
   }
+}
+
+/**
+ * Writes one complete WebSocket text frame (header, frame start, payload) with a single write to the TCP
+ * socket. Server frames are unmasked and, without permessage-deflate (the live server never negotiates it),
+ * `ws` writes every frame straight to the socket too, so frames cannot interleave. Falls back to `ws.send`
+ * when an extension is in use or the socket is not reachable.
+ */
+export function writeTextFrame(socket: WebSocket, frameStart: Buffer, payload: Buffer): void {
+  const tcp = (socket as unknown as { _socket?: { write(chunk: Buffer): boolean; writable: boolean } })._socket;
+  const length = frameStart.length + payload.length;
+  if (!tcp || socket.extensions !== '') {
+    socket.send(Buffer.concat([frameStart, payload], length), { binary: false });
+    return;
+  }
+  const header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(header + length);
+  frame[0] = 0x81; // FIN, text
+  if (header === 2) frame[1] = length;
+  else if (header === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
+  }
+  frameStart.copy(frame, header);
+  payload.copy(frame, header + frameStart.length);
+  if (tcp.writable) tcp.write(frame);
 }
 
 /** `{"id":…,"type":"next","payload":` for one subscription. */
