@@ -165,14 +165,17 @@ describe('deposits end to end', () => {
     expect(await balances(alice.token)).toEqual({ ETH: '1.5', USDT_ETH: '20' });
     expect(await ledgerDeposits(credited.map((d) => referenceOf(d)))).toHaveLength(2);
 
-    // Every status change was pushed to Alice, in order, with the follow-up's selection; nothing to Bob.
-    await mineUntil('the CREDITED pushes', async () => live.received.filter((p) => p.data?.depositUpdated.status === 'CREDITED').length === 2);
+    // Every status change was pushed to Alice with the follow-up's selection; nothing to Bob. A push shows the deposit
+    // as the follow-up query finds it, so under load an early event's push may already show a later status: the
+    // statuses never go backwards and end at CREDITED, one push per event (detected, [confirming,] confirmed, credited).
+    const order = ['DETECTED', 'CONFIRMING', 'CREDITED'];
+    const pushesOf = (id: string) => live.received.filter((p) => p.data?.depositUpdated.id === id).map((p) => p.data!.depositUpdated.status);
+    await mineUntil('the CREDITED pushes', async () => credited.every((d) => pushesOf(d.id).at(-1) === 'CREDITED'));
     for (const d of credited) {
-      const statuses = live.received.filter((p) => p.data?.depositUpdated.id === d.id).map((p) => p.data!.depositUpdated.status);
-      expect(statuses[0]).toBe('DETECTED');
+      const statuses = pushesOf(d.id);
+      expect(statuses.length).toBeGreaterThanOrEqual(3);
+      expect(statuses.map((s) => order.indexOf(s))).toEqual([...statuses.map((s) => order.indexOf(s))].sort((a, b) => a - b));
       expect(statuses.at(-1)).toBe('CREDITED');
-      expect(statuses.filter((s) => s === 'CREDITED')).toHaveLength(1);
-      expect(statuses).toContain('CONFIRMING');
     }
     const creditPush = live.received.find((p) => p.data?.depositUpdated.status === 'CREDITED')!.data!.depositUpdated;
     expect(creditPush.transaction?.kind).toBe('DEPOSIT');
