@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { connect } from 'nats';
 import { AccessTokens } from '../platform/auth/tokens.js';
@@ -18,7 +19,7 @@ import { PRICE_UPDATED_SUBJECT, type Coin, type PriceUpdatedPayload } from '../s
 import { arg, machine, startService, stopAll, waitHealthy } from './harness.js';
 
 /**
- * npm run bench:subscriptions [-- --clients 10000 --ticks 20 --interval 500 --burst 20]
+ * npm run bench:subscriptions [-- --clients 10000 --ticks 20 --interval 1000 --burst 20]
  *
  * N graphql-ws clients (one child process) subscribe to `priceUpdated(symbols: [TON, TRX, ETH, BNB], quote: IRT)`
  * through the real gateway (its own child process; the market subgraph in another), and then the same
@@ -34,7 +35,7 @@ import { arg, machine, startService, stopAll, waitHealthy } from './harness.js';
  */
 const clients = arg('clients', 10_000);
 const steadyTicks = arg('ticks', 20);
-const intervalMs = arg('interval', 500);
+const intervalMs = arg('interval', 1000);
 const burstTicks = arg('burst', 20);
 
 const env: Record<string, string> = {
@@ -145,6 +146,7 @@ interface Outcome {
   heapPerSocketKb: number;
   rssMb: number;
   cpuMicrosPerMessage: number;
+  deliveryMs: number;
   clientErrors: number;
 }
 
@@ -153,7 +155,15 @@ const debug = (step: string) => {
 };
 const percentile = (sorted: Float64Array, p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
-async function scenario(name: string, server: ReturnType<typeof child>, url: string, tokens: string[] | null): Promise<Outcome> {
+/** Mean time the gateway took to write one fan-out result to every member socket (its own histogram). */
+async function deliverySeconds(metricsUrl: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
+  const sum = Number(/^live_fanout_delivery_seconds_sum\{[^}]*\} ([\d.e+-]+)/m.exec(text)?.[1] ?? NaN);
+  const count = Number(/^live_fanout_delivery_seconds_count\{[^}]*\} ([\d.e+-]+)/m.exec(text)?.[1] ?? NaN);
+  return sum / count;
+}
+
+async function scenario(name: string, server: ReturnType<typeof child>, url: string, tokens: string[] | null, metricsUrl: string | null): Promise<Outcome> {
   const memory = async () => {
     server.send({ cmd: 'memory' });
     const m = await server.once('memory');
@@ -217,6 +227,7 @@ async function scenario(name: string, server: ReturnType<typeof child>, url: str
   await last;
   await new Promise((r) => setTimeout(r, 500));
   const cpuSteady = cpuSeconds(server.proc.pid!) - cpuStart;
+  const delivery = metricsUrl ? await deliverySeconds(metricsUrl) : null;
   const first = Math.min(...published.keys());
   const lastSeq = Math.max(...published.keys());
   ws.send({ cmd: 'report', from: first, to: lastSeq });
@@ -256,25 +267,26 @@ async function scenario(name: string, server: ReturnType<typeof child>, url: str
     heapPerSocketKb: (rssSubscribed.heap - rssHalf.heap) / (socketCount - half) / 1024,
     rssMb: rssAfter.rss / 2 ** 20,
     cpuMicrosPerMessage: (cpuSteady * 1e6) / Math.max(1, latencies.length),
+    deliveryMs: delivery === null ? NaN : delivery * 1000,
     clientErrors: (report.errors as number) + closedByServer,
   };
 }
 
 const results: Outcome[] = [];
 try {
-  process.stdout.write(`bench:subscriptions: ${clients} clients, ${steadyTicks} ticks every ${intervalMs} ms, burst of ${burstTicks}\n${machine()}\n`);
+  process.stdout.write(`bench:subscriptions: ${clients} clients, ${steadyTicks} ticks every ${intervalMs} ms, burst of ${burstTicks}\n${machine()}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
   const access = new AccessTokens(config.auth.jwtSecret, 7200);
   const tokens = await Promise.all(Array.from({ length: clients }, async () => (await access.issue({ userId: newId('usr'), roles: ['USER'], claims: [], sessionId: newId('ses') })).token));
 
   // BENCH_PROFILE=dir writes a CPU profile of the gateway
   const gateway = child('bench/subscriptions/gateway-server.ts', {}, process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
   await gateway.once('listening');
-  results.push(await scenario('gateway (fan-out)', gateway, `ws://127.0.0.1:${env.GATEWAY_PORT}/graphql`, tokens));
+  results.push(await scenario('gateway (fan-out)', gateway, `ws://127.0.0.1:${env.GATEWAY_PORT}/graphql`, tokens, `http://127.0.0.1:${env.GATEWAY_PORT}/metrics`));
   await stopAll([gateway.proc]);
 
   const baseline = child('bench/subscriptions/baseline-server.ts', { BASELINE_PORT });
   await baseline.once('listening');
-  results.push(await scenario('baseline (graphql-ws + ws, one NATS sub)', baseline, `ws://127.0.0.1:${BASELINE_PORT}/graphql`, null));
+  results.push(await scenario('baseline (graphql-ws + ws, one NATS sub)', baseline, `ws://127.0.0.1:${BASELINE_PORT}/graphql`, null, null));
   await stopAll([baseline.proc]);
 } finally {
   await stopAll(children);
@@ -296,9 +308,10 @@ const rows: [string, (o: Outcome) => string, string][] = [
   ['server RSS per socket: (RSS subscribed − RSS before any) / sockets (KB)', (o) => fmt(o.rssPerSocketKb, 2), ratio(ours.rssPerSocketKb, base.rssPerSocketKb)],
   ['server JS heap per socket: 2nd half of the sockets, after a GC (KB)', (o) => fmt(o.heapPerSocketKb, 2), ratio(ours.heapPerSocketKb, base.heapPerSocketKb)],
   ['server RSS after the ticks (MB)', (o) => fmt(o.rssMb, 0), ratio(ours.rssMb, base.rssMb)],
+  ['server: mean time to write one tick to every socket (ms)', (o) => fmt(o.deliveryMs), '-'],
   ['server CPU per delivered message (µs)', (o) => fmt(o.cpuMicrosPerMessage, 1), ratio(ours.cpuMicrosPerMessage, base.cpuMicrosPerMessage)],
   ['client-side errors / server closes', (o) => String(o.clientErrors), '-'],
 ];
-let table = `\n| | ${ours.name} | ${base.name} | gateway / baseline |\n|---|---|---|---|\n`;
+let table = `load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n\n| | ${ours.name} | ${base.name} | gateway / baseline |\n|---|---|---|---|\n`;
 for (const [label, value, r] of rows) table += `| ${label} | ${value(ours)} | ${value(base)} | ${r} |\n`;
 process.stdout.write(table, () => process.exit(0));
