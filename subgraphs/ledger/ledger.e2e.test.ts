@@ -173,6 +173,31 @@ describe('transfer through the gateway', () => {
   });
 });
 
+describe('staff', () => {
+  it('search transactions by user, asset and kind, and reverse one with the two keys; a USER gets FORBIDDEN', async () => {
+    const ivy = await signIn();
+    const jon = await signIn();
+    await fund(ivy.id, 'TRX', '100');
+    const sent = await gql(stack.graphqlUrl, TRANSFER, { input: { toUserId: jon.id, asset: 'TRX', amount: '10', idempotencyKey: 'staff-1' } }, ivy.token);
+    const id = sent.body.data!.transfer.id as string;
+    const support = await staff('support@example.com', ['ADMIN']);
+    const SEARCH = `query($f: LedgerTransactionFilter) { ledgerTransactions(filter: $f, first: 10) { edges { node { id kind amount actor } } pageInfo { hasNextPage } } }`;
+    const found = await gql(stack.graphqlUrl, SEARCH, { f: { userId: jon.id, asset: 'TRX', kinds: ['TRANSFER'] } }, support.token);
+    expect(found.body.data!.ledgerTransactions.edges).toEqual([{ node: { id, kind: 'TRANSFER', amount: '10', actor: ivy.id } }]);
+    expect(errorCode(await gql(stack.graphqlUrl, SEARCH, { f: {} }, jon.token))).toBe('FORBIDDEN');
+
+    const REVERSE = `mutation($id: ID!, $k: String!) { reverseTransaction(transactionId: $id, reason: "sent to the wrong user", idempotencyKey: $k) {
+      __typename ... on Transaction { kind amount reverses { id status } } ... on InsufficientFunds { code } } }`;
+    expect(errorCode(await gql(stack.graphqlUrl, REVERSE, { id, k: 'rev-1' }, support.token))).toBe('FORBIDDEN'); // ADMIN without FINANCE
+    await fund(jon.id, 'IRT', '1'); // make sure the treasury exists
+    const reversed = await gql(stack.graphqlUrl, REVERSE, { id, k: 'rev-1' }, treasuryToken!);
+    expect(reversed.body.data!.reverseTransaction).toEqual({ __typename: 'Transaction', kind: 'REVERSAL', amount: '10', reverses: { id, status: 'REVERSED' } });
+    const balances = await gql(stack.graphqlUrl, `{ balances(assets: ["TRX"]) { available } }`, {}, jon.token);
+    expect(balances.body.data!.balances).toEqual([{ available: '0' }]);
+    expect(errorCode(await gql(stack.graphqlUrl, REVERSE, { id, k: 'rev-2' }, treasuryToken!))).toBe('CONFLICT');
+  });
+});
+
 describe('entity references', () => {
   it('resolves Transaction (visible ones only) and User through _entities, one query per type', async () => {
     const ann = await signIn();

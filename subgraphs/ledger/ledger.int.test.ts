@@ -242,6 +242,24 @@ describe('history', () => {
     const staff = await f.services.transactions.search(f.em(), { userId: pete, kinds: ['TRANSFER'] }, 10, null);
     expect(staff.nodes).toHaveLength(2);
   });
+
+  it('lets staff search every transaction by asset, kinds and date range, newest first, page by page', async () => {
+    const since = new Date(Date.now() - 1000);
+    const quinn = await f.addUser();
+    const ruth = await f.addUser();
+    await f.deposit(quinn, 'TRX', 50_000_000n);
+    const sent = [txn(await transfer(quinn, { to: ruth, amount: '1', asset: 'TRX' })), txn(await transfer(quinn, { to: ruth, amount: '2', asset: 'TRX' }))];
+    const first = await f.services.transactions.search(f.em(), { asset: 'TRX', kinds: ['TRANSFER'], from: since }, 1, null);
+    expect(first.nodes.map((n) => n.id)).toEqual([sent[1]!.id]);
+    expect(first.hasNextPage).toBe(true);
+    const second = await f.services.transactions.search(f.em(), { asset: 'TRX', kinds: ['TRANSFER'], from: since }, 1, first.cursors[0]!);
+    expect(second.nodes.map((n) => n.id)).toEqual([sent[0]!.id]);
+    expect(second.hasNextPage).toBe(false);
+    const deposits = await f.services.transactions.search(f.em(), { asset: 'TRX', kinds: ['DEPOSIT'], from: since, to: new Date(Date.now() + 1000) }, 10, null);
+    expect(deposits.nodes.map((n) => n.userId)).toEqual([quinn]);
+    await expect(f.services.transactions.search(f.em(), {}, 0, null)).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    await expect(f.services.transactions.search(f.em(), {}, 101, null)).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
 });
 
 describe('holds', () => {
