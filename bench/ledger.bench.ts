@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
+import { connect } from 'nats';
 import { loadConfig } from '../platform/config/config.js';
 import { dropDatabase, ensureDatabase } from '../platform/db/database.js';
 import { openSubgraphDatabase } from '../platform/db/orm.js';
@@ -201,5 +202,8 @@ try {
   await orm.close(true);
   await dropDatabase(config.database.url);
   await dropDatabase(`postgres://postgres@127.0.0.1:5432/${PGBENCH_DB}`);
+  const nc = await connect({ servers: config.nats.url });
+  await (await nc.jetstreamManager()).streams.delete(config.nats.stream).catch(() => undefined);
+  await nc.close();
 }
 process.exit(0);
