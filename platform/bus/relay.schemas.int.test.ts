@@ -43,8 +43,14 @@ it('relays a schema listed after one that has no outbox table', async () => {
   try {
     for await (const msg of sub) expect(JSON.parse(new TextDecoder().decode(msg.data)).id).toBe(event.id);
     expect(Date.now() - started).toBeLessThan(5000);
-    const { rows } = await pool.query('select published_at from second.outbox where id = $1', [event.id]);
-    expect(rows[0].published_at).not.toBeNull();
+    // The message can arrive before the relay's transaction marking it published commits: published_at is set once the relay commits.
+    let publishedAt: Date | null = null;
+    for (let i = 0; i < 50 && publishedAt === null; i++) {
+      const { rows } = await pool.query<{ published_at: Date | null }>('select published_at from second.outbox where id = $1', [event.id]);
+      publishedAt = rows[0]!.published_at;
+      if (publishedAt === null) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(publishedAt).not.toBeNull();
   } finally {
     await relay.stop();
   }
