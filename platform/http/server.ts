@@ -90,7 +90,8 @@ export async function listen(server: Server, port: number, host: string): Promis
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    // a burst of new connections (a Mini App release, a load test) must queue, not be reset
+    server.listen({ port, host, backlog: 4096 }, () => {
       server.off('error', reject);
       resolve();
     });
