@@ -72,6 +72,9 @@ export async function startPostingsConsumer(deps: SubgraphDeps, postings: Postin
     subjects: POSTING_SUBJECTS,
     subjectPrefix: deps.config.nats.subjectPrefix,
     log,
+    // Events of one subject are independent (each its own inbox row and reference; balance rows are locked),
+    // and concurrent ones reach the poster together, so they share one commit_batch instead of one flush each.
+    concurrency: 16,
     handle: async (event) => {
       const applied = await applyOnce(deps.orm.em, POSTINGS_CONSUMER, event, (tx) => applyPostingEvent(tx, postings, event, log));
       if (applied) waker.poke();
