@@ -19,9 +19,9 @@ import { PRICE_UPDATED_SUBJECT, type Coin, type PriceUpdatedPayload } from '../s
 import { arg, machine, startService, stopAll, waitHealthy } from './harness.js';
 
 /**
- * npm run bench:subscriptions [-- --clients 10000 --ticks 20 --interval 1000 --burst 20]
+ * npm run bench:subscriptions [-- --clients 10000 --ticks 20 --interval 1000 --burst 20 --client-procs 2]
  *
- * N graphql-ws clients (one child process) subscribe to `priceUpdated(symbols: [TON, TRX, ETH, BNB], quote: IRT)`
+ * N graphql-ws clients (split over --client-procs child processes) subscribe to `priceUpdated(symbols: [TON, TRX, ETH, BNB], quote: IRT)`
  * through the real gateway (its own child process; the market subgraph in another), and then the same
  * clients against the brief's baseline, a minimal graphql-ws + ws server with one NATS subscription feeding
  * every socket. For each: price ticks are published on core NATS as the feed worker does (cache written, then
@@ -37,6 +37,7 @@ const clients = arg('clients', 10_000);
 const steadyTicks = arg('ticks', 20);
 const intervalMs = arg('interval', 1000);
 const burstTicks = arg('burst', 20);
+const clientProcs = arg('client-procs', 2);
 
 const env: Record<string, string> = {
   NODE_ENV: 'development',
@@ -147,6 +148,7 @@ interface Outcome {
   rssMb: number;
   cpuMicrosPerMessage: number;
   deliveryMs: number;
+  clientCpuMicrosPerMessage: number;
   clientErrors: number;
 }
 
@@ -170,26 +172,42 @@ async function scenario(name: string, server: ReturnType<typeof child>, url: str
     return { rss: m.rss as number, heap: m.heap as number };
   };
   const rssBefore = await memory();
-  const ws = child('bench/subscriptions/ws-clients.ts');
-  await ws.once('ready');
-  const delivered = new Map<number, (at: number) => void>();
-  ws.on('delivered', (m) => delivered.get(m.seq as number)?.(m.at as number));
+  // the clients, split over --client-procs processes (each of them reads its sockets one message at a time)
+  const procs = Array.from({ length: clientProcs }, () => child('bench/subscriptions/ws-clients.ts'));
+  await Promise.all(procs.map((p) => p.once('ready')));
+  /** Per tick: how many client processes have every one of their sockets' copy, and who waits for all. */
+  const delivered = new Map<number, { count: number; resolve?: (at: number) => void }>();
   let closedByServer = 0;
-  ws.on('closed', () => (closedByServer += 1));
+  for (const p of procs) {
+    p.on('delivered', (m) => {
+      const entry = delivered.get(m.seq as number) ?? { count: 0 };
+      entry.count += 1;
+      delivered.set(m.seq as number, entry);
+      if (entry.count === procs.length) entry.resolve?.(m.at as number);
+    });
+    p.on('closed', () => (closedByServer += 1));
+  }
   const deliveredAt = (n: number, timeoutMs: number) =>
     new Promise<number | null>((resolve) => {
       const timer = setTimeout(() => resolve(null), timeoutMs);
-      delivered.set(n, (at) => {
+      const entry = delivered.get(n) ?? { count: 0 };
+      entry.resolve = (at) => {
         clearTimeout(timer);
         resolve(at);
-      });
+      };
+      delivered.set(n, entry);
     });
 
   // connect in two halves, each followed by warm-up ticks, so the heap of the second half (per socket)
   // excludes what does not grow with sockets (JIT code, caches)
   const connectRange = async (from: number, to: number) => {
-    ws.send({ cmd: 'connect', url, from, to, query: QUERY, variables: VARIABLES, tokens, concurrency: 200 });
-    const done = await ws.once('connected', 600_000);
+    const share = Math.ceil((to - from) / procs.length);
+    const done = await Promise.all(
+      procs.map((p, i) => {
+        p.send({ cmd: 'connect', url, from: from + i * share, to: Math.min(to, from + (i + 1) * share), query: QUERY, variables: VARIABLES, tokens, concurrency: Math.ceil(200 / procs.length) });
+        return p.once('connected', 600_000);
+      }),
+    );
     // warm-up: until one tick reaches every socket (subscriptions in place, JIT and caches warm)
     let warm = false;
     for (let i = 0; i < 30 && !warm; i++) {
@@ -202,20 +220,26 @@ async function scenario(name: string, server: ReturnType<typeof child>, url: str
       const tick = await publishTick();
       await deliveredAt(tick.seq, 10_000);
     }
-    return done;
+    return {
+      connected: done.reduce((n, d) => n + (d.connected as number), 0),
+      failed: done.reduce((n, d) => n + (d.failed as number), 0),
+      ms: Math.max(...done.map((d) => d.ms as number)),
+    };
   };
   const half = Math.floor(clients / 2);
   const firstHalf = await connectRange(0, half);
   const rssHalf = await memory();
   const second = await connectRange(half, clients);
   const rssSubscribed = await memory();
-  const connected = { connected: second.connected as number, failed: (firstHalf.failed as number) + (second.failed as number), ms: (firstHalf.ms as number) + (second.ms as number) };
-  process.stdout.write(`  ${name}: ${connected.connected} sockets in ${Math.round(connected.ms)} ms (${connected.failed} failed)\n`);
+  const connected = { connected: second.connected, failed: firstHalf.failed + second.failed, ms: firstHalf.ms + second.ms };
+  process.stdout.write(`  ${name}: ${connected.connected} sockets in ${Math.round(connected.ms)} ms (${connected.failed} failed), ${procs.length} client process(es)\n`);
   debug('steady');
 
   // steady ticks
   const published = new Map<number, number>();
+  const clientCpu = () => procs.reduce((n, p) => n + cpuSeconds(p.proc.pid!), 0);
   const cpuStart = cpuSeconds(server.proc.pid!);
+  const clientCpuStart = clientCpu();
   let last: Promise<number | null> = Promise.resolve(null);
   for (let i = 0; i < steadyTicks; i++) {
     const started = now();
@@ -227,16 +251,23 @@ async function scenario(name: string, server: ReturnType<typeof child>, url: str
   await last;
   await new Promise((r) => setTimeout(r, 500));
   const cpuSteady = cpuSeconds(server.proc.pid!) - cpuStart;
+  const clientCpuSteady = clientCpu() - clientCpuStart;
   const delivery = metricsUrl ? await deliverySeconds(metricsUrl) : null;
   const first = Math.min(...published.keys());
   const lastSeq = Math.max(...published.keys());
-  ws.send({ cmd: 'report', from: first, to: lastSeq });
   debug('report');
-  const report = await ws.once('report');
+  const reports = await Promise.all(
+    procs.map((p) => {
+      p.send({ cmd: 'report', from: first, to: lastSeq });
+      return p.once('report');
+    }),
+  );
   debug('burst');
-  const receipts = report.receipts as Record<number, Float64Array>;
   const latencies: number[] = [];
-  for (const [s, at] of published) for (const t of receipts[s] ?? []) latencies.push(t - at);
+  for (const report of reports) {
+    const receipts = report.receipts as Record<number, Float64Array>;
+    for (const [s, at] of published) for (const t of receipts[s] ?? []) latencies.push(t - at);
+  }
   const sorted = Float64Array.from(latencies).sort();
 
   // burst: each tick as soon as the previous one reached every socket
@@ -249,8 +280,8 @@ async function scenario(name: string, server: ReturnType<typeof child>, url: str
   }
   const burstSeconds = (now() - burstStart) / 1000;
   const rssAfter = await memory();
-  ws.send({ cmd: 'close' });
-  await new Promise((r) => ws.proc.once('exit', r));
+  for (const p of procs) p.send({ cmd: 'close' });
+  await Promise.all(procs.map((p) => new Promise((r) => p.proc.once('exit', r))));
   const socketCount = connected.connected;
   return {
     name,
@@ -268,7 +299,8 @@ async function scenario(name: string, server: ReturnType<typeof child>, url: str
     rssMb: rssAfter.rss / 2 ** 20,
     cpuMicrosPerMessage: (cpuSteady * 1e6) / Math.max(1, latencies.length),
     deliveryMs: delivery === null ? NaN : delivery * 1000,
-    clientErrors: (report.errors as number) + closedByServer,
+    clientCpuMicrosPerMessage: (clientCpuSteady * 1e6) / Math.max(1, latencies.length),
+    clientErrors: reports.reduce((n, r) => n + (r.errors as number), 0) + closedByServer,
   };
 }
 
@@ -310,6 +342,7 @@ const rows: [string, (o: Outcome) => string, string][] = [
   ['server RSS after the ticks (MB)', (o) => fmt(o.rssMb, 0), ratio(ours.rssMb, base.rssMb)],
   ['server: mean time to write one tick to every socket (ms)', (o) => fmt(o.deliveryMs), '-'],
   ['server CPU per delivered message (µs)', (o) => fmt(o.cpuMicrosPerMessage, 1), ratio(ours.cpuMicrosPerMessage, base.cpuMicrosPerMessage)],
+  ['client process CPU per received message (µs; same client for both)', (o) => fmt(o.clientCpuMicrosPerMessage, 1), '-'],
   ['client-side errors / server closes', (o) => String(o.clientErrors), '-'],
 ];
 let table = `load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n\n| | ${ours.name} | ${base.name} | gateway / baseline |\n|---|---|---|---|\n`;
