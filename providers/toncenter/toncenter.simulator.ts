@@ -3,7 +3,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { base64, hex } from '@scure/base';
 import { Cell } from '@ton/core';
 import { createFailureSwitch, type FailureSpec, type ProviderSimulator, type SimulatorOptions } from '../http/simulator.failures.js';
-import { readRequestBody, sendJson, startSimulatorServer, type SimulatorHandler } from '../http/simulator.server.js';
+import { readRequestBody, sendJson, serveSimulator, type SimulatorHandler } from '../http/simulator.server.js';
 import { usdtOf } from '../../platform/money/assets.js';
 import { decodeTonAddress, encodeTonAddress } from '../../subgraphs/wallet/custody/index.js';
 import {
@@ -720,15 +720,6 @@ export function createTonSimulator(options: TonSimulatorOptions = {}): TonChainS
 }
 
 /** The simulator served on 127.0.0.1 at an ephemeral port. */
-export async function startTonSimulator(options: TonSimulatorOptions = {}): Promise<TonSimulator> {
-  const sim = createTonSimulator(options);
-  const server = await startSimulatorServer(sim.handler);
-  return {
-    ...sim,
-    url: server.url,
-    close: async () => {
-      sim.stop();
-      await server.close();
-    },
-  };
+export function startTonSimulator(options: TonSimulatorOptions = {}): Promise<TonSimulator> {
+  return serveSimulator(createTonSimulator(options));
 }

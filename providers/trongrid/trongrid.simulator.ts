@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { JsonNumber, parseJsonLossless } from '../http/json-lossless.parser.js';
 import { zSafeInteger } from '../http/json.schemas.js';
 import { createFailureSwitch, type FailureSpec, type ProviderSimulator, type SimulatorOptions } from '../http/simulator.failures.js';
-import { readRequestBody, sendJson, startSimulatorServer, type SimulatorHandler } from '../http/simulator.server.js';
+import { readRequestBody, sendJson, serveSimulator, type SimulatorHandler } from '../http/simulator.server.js';
 import { usdtOf } from '../../platform/money/assets.js';
 import { validateAddress } from '../../subgraphs/wallet/custody/index.js';
 import {
@@ -655,15 +655,6 @@ export function createTronSimulator(options: TronSimulatorOptions = {}): TronCha
 }
 
 /** The simulator served on 127.0.0.1 at an ephemeral port. */
-export async function startTronSimulator(options: TronSimulatorOptions = {}): Promise<TronSimulator> {
-  const sim = createTronSimulator(options);
-  const server = await startSimulatorServer(sim.handler);
-  return {
-    ...sim,
-    url: server.url,
-    close: async () => {
-      sim.stop();
-      await server.close();
-    },
-  };
+export function startTronSimulator(options: TronSimulatorOptions = {}): Promise<TronSimulator> {
+  return serveSimulator(createTronSimulator(options));
 }
