@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type DocumentNode, type OperationDefinitionNode, type GraphQLSchema } from 'graphql';
 import type { ShieldRule } from './permissions/permissions.js';
 import type { GatewayContext } from './context.js';
+import { perDocumentCache } from './document-cache.js';
 import { checkLimits, measure, type QueryLimits } from './limits/complexity.js';
 import { evaluatePermissions, introspectionFields } from './permissions/evaluate.js';
 import type { PermissionMap } from './permissions/permissions.js';
@@ -23,20 +24,8 @@ export function guardError(code: string, message: string, status: number, extra:
  * Checks a resolved operation before its query plan runs: complexity limits, introspection access, then
  * every field against the shield rules. Shared by HTTP requests and WebSocket operations.
  */
-/** Per parsed document (Apollo reuses the object for the same query text) and variables: its complexity. */
-const complexityCache = new WeakMap<DocumentNode, Map<string, ReturnType<typeof measure>>>();
-
-function measureCached(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>) {
-  let byVariables = complexityCache.get(document);
-  if (!byVariables) complexityCache.set(document, (byVariables = new Map()));
-  const key = `${operation.name?.value ?? ''}|${JSON.stringify(variables)}`;
-  let result = byVariables.get(key);
-  if (!result) {
-    result = measure(document, operation, variables);
-    if (byVariables.size < 64) byVariables.set(key, result);
-  }
-  return result;
-}
+/** Complexity per parsed document and variables. */
+const measureCached = perDocumentCache((document, operation, variables) => measure(document, operation, variables));
 
 export async function guardOperation(
   options: GuardOptions,
@@ -46,7 +35,7 @@ export async function guardOperation(
   variables: Record<string, unknown>,
   ctx: GatewayContext,
 ): Promise<GraphQLError | null> {
-  const violation = checkLimits(measureCached(document, operation, variables), options.limits);
+  const violation = checkLimits(measureCached(document, operation, variables, null), options.limits);
   if (violation) {
     return guardError('QUERY_TOO_COMPLEX', `Query ${violation.limit} ${violation.actual} exceeds the limit of ${violation.max}`, 400, { limit: violation.limit, max: violation.max, actual: violation.actual });
   }

@@ -13,6 +13,7 @@ import {
 } from 'graphql';
 import type { ShieldRule } from './permissions.js';
 import type { GatewayContext } from '../context.js';
+import { perDocumentCache } from '../document-cache.js';
 import type { PermissionMap } from './permissions.js';
 
 export interface Denial {
@@ -72,20 +73,8 @@ export function collectFieldUses(schema: GraphQLSchema, document: DocumentNode, 
   return uses;
 }
 
-const usesCache = new WeakMap<DocumentNode, { schema: GraphQLSchema; byVariables: Map<string, FieldUse[]> }>();
-
-/** collectFieldUses, remembered per parsed document, schema and variables (the TypeInfo walk is the costly part). */
-function collectFieldUsesCached(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): FieldUse[] {
-  let entry = usesCache.get(document);
-  if (!entry || entry.schema !== schema) usesCache.set(document, (entry = { schema, byVariables: new Map() }));
-  const key = `${operation.name?.value ?? ''}|${JSON.stringify(variables)}`;
-  let uses = entry.byVariables.get(key);
-  if (!uses) {
-    uses = collectFieldUses(schema, document, operation, variables);
-    if (entry.byVariables.size < 64) entry.byVariables.set(key, uses);
-  }
-  return uses;
-}
+/** collectFieldUses per parsed document, schema and variables (the TypeInfo walk is the costly part). */
+const collectFieldUsesCached = perDocumentCache((document, operation, variables, schema: GraphQLSchema) => collectFieldUses(schema, document, operation, variables));
 
 export function introspectionFields(document: DocumentNode): string[] {
   const found: string[] = [];
@@ -110,7 +99,7 @@ export async function evaluatePermissions(
   variables: Record<string, unknown>,
   ctx: GatewayContext,
 ): Promise<Denial | null> {
-  const uses = collectFieldUsesCached(schema, document, operation, variables);
+  const uses = collectFieldUsesCached(document, operation, variables, schema);
   const checked = new Set<string>();
   for (const use of uses) {
     const typeRules = map[use.typeName];
