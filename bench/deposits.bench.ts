@@ -210,8 +210,8 @@ const ledgerById = new Map(ledgerRows.map((r) => [r.id, r] as const));
 const stages: Record<string, number[]> = {
   'block mined → credit requested (watcher poll + ingest)': [],
   'credit requested → published (relay)': [],
-  'published → ledger committed (postings consumer)': [],
-  'ledger committed → published (waker + relay)': [],
+  'published → ledger transaction begun (postings consumer queue)': [],
+  'ledger transaction begun → published (posting, commit, waker, relay)': [],
   'published → deposit CREDITED (wallet consumer)': [],
   'CREDITED → published (relay)': [],
   'published → graphql-ws push (gateway follow-up)': [],

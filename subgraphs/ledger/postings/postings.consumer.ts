@@ -73,7 +73,8 @@ export async function startPostingsConsumer(deps: SubgraphDeps, postings: Postin
     subjectPrefix: deps.config.nats.subjectPrefix,
     log,
     // Events of one subject are independent (each its own inbox row and reference; balance rows are locked),
-    // and concurrent ones reach the poster together, so they share one commit_batch instead of one flush each.
+    // so up to 16 are applied in parallel, each in its own inbox transaction; the system side of each posting
+    // lands on a random stripe, so parallel credits of one asset do not queue on one custody row.
     concurrency: 16,
     handle: async (event) => {
       const applied = await applyOnce(deps.orm.em, POSTINGS_CONSUMER, event, (tx) => applyPostingEvent(tx, postings, event, log));
