@@ -283,6 +283,8 @@ export type Mutation = {
   grantClaim: User;
   /** SUPERADMIN: give a user a role. */
   grantRole: User;
+  /** FINANCE or SUPERADMIN: lets a user withdraw again once the reorged deposit's reversal is settled. The note (why) is kept on record. */
+  liftWithdrawalFreeze: WithdrawalFreezeLift;
   /** Rotate a refresh token. A token can be used once; reuse ends the session. */
   refreshSession: AuthPayload;
   /** FINANCE with the ledger:adjust claim: a new transaction undoing every posting of another; at most once. */
@@ -330,6 +332,12 @@ export type MutationGrantClaimArgs = {
 
 export type MutationGrantRoleArgs = {
   role: Role;
+  userId: Scalars['ID']['input'];
+};
+
+
+export type MutationLiftWithdrawalFreezeArgs = {
+  note: Scalars['String']['input'];
   userId: Scalars['ID']['input'];
 };
 
@@ -477,6 +485,8 @@ export type Query = {
   verifyLedger: LedgerVerification;
   /** Staff: the custody wallet at this address, or null when it is not one of ours. */
   walletByAddress: Maybe<Wallet>;
+  /** Staff: users whose withdrawals are frozen after a reorg of a credited deposit, newest first. */
+  withdrawalFreezes: WithdrawalFreezeConnection;
 };
 
 
@@ -545,6 +555,12 @@ export type QueryValidateAddressArgs = {
 export type QueryWalletByAddressArgs = {
   address: Scalars['String']['input'];
   network: Network;
+};
+
+
+export type QueryWithdrawalFreezesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: Scalars['Int']['input'];
 };
 
 /** Currency a price is quoted in: US dollars or Toman (IRT; 1 Toman = 10 Rial). */
@@ -809,6 +825,45 @@ export type Wallet = {
 /** A custody deposit address of one user on one network. */
 export type WalletOnChainBalanceArgs = {
   asset?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A user's withdrawals held back because a credited deposit of theirs was reorged away. */
+export type WithdrawalFreeze = {
+  __typename?: 'WithdrawalFreeze';
+  /** The deposit whose reorg caused it. */
+  deposit: Maybe<Deposit>;
+  frozenAt: Scalars['DateTime']['output'];
+  /** Why: which deposit left the chain after its credit was requested. */
+  reason: Scalars['String']['output'];
+  user: User;
+};
+
+export type WithdrawalFreezeConnection = {
+  __typename?: 'WithdrawalFreezeConnection';
+  edges: Array<WithdrawalFreezeEdge>;
+  pageInfo: PageInfo;
+};
+
+export type WithdrawalFreezeEdge = {
+  __typename?: 'WithdrawalFreezeEdge';
+  cursor: Scalars['String']['output'];
+  node: WithdrawalFreeze;
+};
+
+/** A freeze that staff lifted: the freeze as it was, and who lifted it, when and why. */
+export type WithdrawalFreezeLift = {
+  __typename?: 'WithdrawalFreezeLift';
+  /** The deposit whose reorg caused it. */
+  deposit: Maybe<Deposit>;
+  frozenAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  liftedAt: Scalars['DateTime']['output'];
+  /** The staff member who lifted it. */
+  liftedBy: User;
+  note: Scalars['String']['output'];
+  /** Why: which deposit left the chain after its credit was requested. */
+  reason: Scalars['String']['output'];
+  user: User;
 };
 
 export type SignInWithTelegramMutationVariables = Exact<{

@@ -33,6 +33,7 @@ export const permissions: PermissionMap = {
     walletByAddress: isStaffMember,
     // deposits: yours only (or staff), checked by the wallet subgraph
     deposit: isAuthenticated,
+    withdrawalFreezes: isStaffMember,
     // ledger: parties see their own transactions (checked by the ledger subgraph), staff see all
     transaction: isAuthenticated,
     balances: isAuthenticated,
@@ -52,6 +53,8 @@ export const permissions: PermissionMap = {
     updateAsset: isAdmin,
     createWallet: isAuthenticated,
     setDefaultWallet: isAuthenticated,
+    // Lets a user withdraw again after a reorg reversed a credited deposit: a money-risk decision.
+    liftWithdrawalFreeze: hasRoleRule('FINANCE', 'SUPERADMIN'),
     transfer: isAuthenticated,
     adjustBalance: isMoneyAdmin,
     reverseTransaction: isMoneyAdmin,
@@ -81,6 +84,11 @@ export const permissions: PermissionMap = {
   DepositConnection: { '*': allow },
   DepositEdge: { '*': allow },
   OnChainBalance: { '*': allow },
+  // Reached only through withdrawalFreezes (staff) and liftWithdrawalFreeze (FINANCE, SUPERADMIN).
+  WithdrawalFreeze: { '*': allow },
+  WithdrawalFreezeLift: { '*': allow },
+  WithdrawalFreezeConnection: { '*': allow },
+  WithdrawalFreezeEdge: { '*': allow },
   // Ledger types are reached through guarded fields; who sees which transaction or balance is checked by the
   // ledger subgraph (parties and staff; Transaction.actor and .reason are staff-only there).
   Transaction: { '*': allow },

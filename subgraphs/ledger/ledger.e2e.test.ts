@@ -1,9 +1,9 @@
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { buildIdentityServices } from '../identity/app.js';
 import { InternalTokens, INTERNAL_CONTEXT_HEADER } from '../../platform/auth/tokens.js';
 import { errorCode, gql } from '../../platform/testing/graphql-client.js';
+import { signInStaff } from '../../platform/testing/viewers.js';
 import { startStack, type TestStack } from '../../platform/testing/stack.js';
 import { initDataFor, newTelegramUser } from '../../platform/testing/telegram.js';
 import type { LedgerServices } from './context.js';
@@ -52,11 +52,11 @@ async function signIn(): Promise<{ token: string; id: string; username: string }
 }
 
 async function staff(email: string, roles: ('FINANCE' | 'ADMIN' | 'SUPERADMIN')[]): Promise<{ token: string; id: string }> {
-  const identity = stack.subgraphs.get('identity')!;
-  const user = await buildIdentityServices(identity.deps).auth.createAdmin(identity.deps.orm.em.fork(), { email, password: 'correct horse battery staple', roles: ['USER', ...roles] });
-  return { token: await adminToken(email), id: user.id };
+  const { token, userId } = await signInStaff(stack, roles, email);
+  return { token, id: userId };
 }
 
+/** Signs an existing staff account in again (a new token carries its new claims). */
 async function adminToken(email: string): Promise<string> {
   const res = await gql(stack.graphqlUrl, `mutation($e: String!, $p: String!) { signInAdmin(email: $e, password: $p) { accessToken } }`, { e: email, p: 'correct horse battery staple' });
   return res.body.data!.signInAdmin.accessToken as string;

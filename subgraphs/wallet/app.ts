@@ -17,6 +17,8 @@ import { depositEntities } from './deposit/deposit.entity.js';
 import { depositReference } from './deposit/deposit.reference.js';
 import { DepositResolver, DepositUserResolver } from './deposit/deposit.resolver.js';
 import { DepositService } from './deposit/deposit.service.js';
+import { WithdrawalFreezeResolver } from './deposit/freeze.resolver.js';
+import { WithdrawalFreezeService } from './deposit/freeze.service.js';
 import { walletReference, walletUserReference } from './wallet/wallet.reference.js';
 import { WalletResolver, WalletUserResolver } from './wallet/wallet.resolver.js';
 import { WalletUser } from './wallet/wallet.type.js';
@@ -58,7 +60,7 @@ export function buildWalletServices({ config, log, redis, keyring, chainBalances
 /** The subgraph schema alone (no connections): used by the server, schema emission and contract tests. */
 export function buildWalletSchema() {
   return buildSubgraph({
-    resolvers: [WalletResolver, WalletUserResolver, AddressResolver, DepositResolver, DepositUserResolver],
+    resolvers: [WalletResolver, WalletUserResolver, AddressResolver, DepositResolver, DepositUserResolver, WithdrawalFreezeResolver],
     orphanedTypes: [WalletUser],
     references: { Wallet: walletReference, User: walletUserReference, Deposit: depositReference },
   });
@@ -80,11 +82,12 @@ export const walletSubgraph: SubgraphDefinition = {
       }
       const schema = await buildWalletSchema();
       const deposits = new DepositService(deps.log.child({ component: 'deposits' }));
+      const freezes = new WithdrawalFreezeService(deps.log.child({ component: 'withdrawal-freezes' }));
       const depositCredits = await startDepositCreditConsumer(deps, deposits);
       return {
         schema,
         background: [depositCredits, { stop: async () => keyring.destroy() }],
-        context: () => ({ wallet: services, deposits }),
+        context: () => ({ wallet: services, deposits, freezes }),
       };
     } catch (err) {
       keyring.destroy();

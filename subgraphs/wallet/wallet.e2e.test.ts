@@ -9,10 +9,10 @@ import type { Role, Viewer } from '../../platform/auth/viewer.js';
 import { parseEvent } from '../../platform/bus/envelope.js';
 import { createLogger } from '../../platform/logger.js';
 import { errorCode, gql as rawGql, type GraphQLResponse } from '../../platform/testing/graphql-client.js';
+import { signInStaff } from '../../platform/testing/viewers.js';
 import { startStack, type TestStack } from '../../platform/testing/stack.js';
 import { initDataFor, newTelegramUser } from '../../platform/testing/telegram.js';
 import { startTronSimulator, type TronSimulator } from '../../providers/trongrid/trongrid.simulator.js';
-import { buildIdentityServices } from '../identity/app.js';
 import type { WalletServices } from './context.js';
 import { createMasterKeyring, mnemonicToSeed, NETWORKS, openSecret, type Network } from './custody/index.js';
 import { withPrivateKey } from './custody/derivation.js';
@@ -56,14 +56,8 @@ async function signIn(): Promise<{ token: string; userId: string }> {
   return { token: payload.accessToken, userId: payload.user.id };
 }
 
-let staffCount = 0;
 async function staff(roles: Role[]): Promise<{ token: string; userId: string }> {
-  const identity = stack.subgraphs.get('identity')!;
-  const email = `staff${++staffCount}@example.com`;
-  await buildIdentityServices(identity.deps).auth.createAdmin(identity.deps.orm.em.fork(), { email, password: 'correct horse battery staple', roles: ['USER', ...roles] });
-  const res = await gql(`mutation($e: String!, $p: String!) { signInAdmin(email: $e, password: $p) { accessToken user { id } } }`, { e: email, p: 'correct horse battery staple' });
-  const payload = data(res).signInAdmin;
-  return { token: payload.accessToken, userId: payload.user.id };
+  return signInStaff(stack, roles);
 }
 
 /** Straight to the wallet subgraph, as the gateway would call it for this viewer. */

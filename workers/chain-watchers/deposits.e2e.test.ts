@@ -6,6 +6,7 @@ import { deployTestToken, mintTestToken, startLocalEvmChain, type LocalEvmChain 
 import { gql } from '../../platform/testing/graphql-client.js';
 import { startStack, type TestStack } from '../../platform/testing/stack.js';
 import { initDataFor, newTelegramUser } from '../../platform/testing/telegram.js';
+import { signInStaff } from '../../platform/testing/viewers.js';
 import { verifyLedger } from '../../subgraphs/ledger/core/verifier.js';
 import { startChainWatcherWorker, type RunningChainWatcher } from './core/watcher.worker.js';
 import { startTcpProxy, type TcpProxy } from './testing/tcp-proxy.js';
@@ -241,6 +242,14 @@ describe('deposits end to end', () => {
     expect(kinds).toEqual(['DEPOSIT', 'REVERSAL']);
     const report = await verifyLedger(stack.subgraphs.get('ledger')!.deps.orm.em.fork());
     expect(report.ok).toBe(true);
+
+    // Staff see the freeze with the deposit that caused it; FINANCE lifts it once the reversal is settled.
+    const finance = await signInStaff(stack, ['FINANCE']);
+    const list = await gql(stack.graphqlUrl, `{ withdrawalFreezes(first: 10) { edges { node { user { id } deposit { id status amount } } } } }`, {}, finance.token);
+    expect(list.body.data!.withdrawalFreezes.edges.map((e: { node: unknown }) => e.node)).toContainEqual({ user: { id: dave.userId }, deposit: { id: reorged.id, status: 'REORGED', amount: '30' } });
+    const lift = await gql(stack.graphqlUrl, `mutation($u: ID!) { liftWithdrawalFreeze(userId: $u, note: "reversal posted, nothing spent") { deposit { id } } }`, { u: dave.userId }, finance.token);
+    expect(lift.body.data!.liftWithdrawalFreeze.deposit).toEqual({ id: reorged.id });
+    expect((await gql(stack.graphqlUrl, `{ me { withdrawalsFrozen } }`, {}, dave.token)).body.data!.me.withdrawalsFrozen).toBe(false);
   });
 
   it('two watcher instances at once, one killed and restarted mid-way: every deposit credited exactly once', async () => {

@@ -3,9 +3,9 @@ import { INTERNAL_CONTEXT_HEADER, InternalTokens } from '../../../platform/auth/
 import { ASSETS } from '../../../platform/money/assets.js';
 import { formatAmount, parseAmount } from '../../../platform/money/amount.js';
 import { errorCode, gql } from '../../../platform/testing/graphql-client.js';
+import { signInStaff } from '../../../platform/testing/viewers.js';
 import { startStack, type TestStack } from '../../../platform/testing/stack.js';
 import { initDataFor, newTelegramUser } from '../../../platform/testing/telegram.js';
-import { buildIdentityServices } from '../../identity/app.js';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -23,10 +23,7 @@ async function userToken(): Promise<string> {
 }
 
 async function adminToken(email: string): Promise<string> {
-  const identity = stack.subgraphs.get('identity')!;
-  await buildIdentityServices(identity.deps).auth.createAdmin(identity.deps.orm.em.fork(), { email, password: 'correct horse battery staple', roles: ['USER', 'ADMIN'] });
-  const res = await gql(stack.graphqlUrl, `mutation($e: String!, $p: String!) { signInAdmin(email: $e, password: $p) { accessToken } }`, { e: email, p: 'correct horse battery staple' });
-  return res.body.data!.signInAdmin.accessToken as string;
+  return (await signInStaff(stack, ['ADMIN'], email)).token;
 }
 
 describe('assets', () => {

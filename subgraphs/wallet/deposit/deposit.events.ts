@@ -19,6 +19,7 @@ export const DEPOSIT_SUBJECTS = Object.values(DepositEvents);
 
 export const WithdrawalFreezeEvents = {
   frozen: 'wallet.withdrawals.frozen',
+  unfrozen: 'wallet.withdrawals.unfrozen',
 } as const;
 
 export type DepositStatus = 'DETECTED' | 'CONFIRMING' | 'CREDITED' | 'REORGED' | 'IGNORED';
@@ -53,4 +54,13 @@ export interface WithdrawalsFrozenPayload {
   userId: string;
   reason: string;
   depositId: string;
+}
+
+export interface WithdrawalsUnfrozenPayload {
+  userId: string;
+  /** The deposit whose reorg froze them, when known. */
+  depositId: string | null;
+  /** The staff member (user id) who lifted the freeze, and why. */
+  liftedBy: string;
+  note: string;
 }

@@ -1,0 +1,112 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { hasRole, isStaff, type Viewer } from '../../../platform/auth/viewer.js';
+import { recordEvent } from '../../../platform/bus/outbox.js';
+import { badInput, forbidden, notFound, unauthenticated } from '../../../platform/errors.js';
+import { isId, newId } from '../../../platform/ids.js';
+import type { Logger } from '../../../platform/logger.js';
+import { WithdrawalFreezeEvents, type WithdrawalsUnfrozenPayload } from './deposit.events.js';
+
+const SOURCE = 'wallet';
+const MAX_PAGE = 100;
+const MAX_NOTE = 500;
+/** timestamptz as PostgreSQL prints it (`2026-11-21 23:59:00.123456+00`). */
+const PG_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
+
+/** An active freeze: the user may not withdraw. */
+export interface ActiveFreeze {
+  userId: string;
+  reason: string;
+  depositId: string | null;
+  frozenAt: Date;
+}
+
+/** A freeze that staff lifted, kept on record. */
+export interface LiftedFreeze extends ActiveFreeze {
+  id: string;
+  liftedAt: Date;
+  liftedBy: string;
+  note: string;
+}
+
+interface FreezeRow {
+  user_id: string;
+  reason: string;
+  deposit_id: string | null;
+  frozen_at: Date | string;
+  /** frozen_at as text, to the microsecond: the keyset cursor (a Date keeps milliseconds only). */
+  frozen_key: string;
+}
+
+const activeOf = (r: Omit<FreezeRow, 'frozen_key'>): ActiveFreeze => ({ userId: r.user_id, reason: r.reason, depositId: r.deposit_id, frozenAt: new Date(r.frozen_at) });
+
+/**
+ * Withdrawal freezes as staff handle them. The chain watcher freezes a user's withdrawals when a credited deposit
+ * of theirs is reorged away (deposit.ingest.ts); after the reversal has been settled (or the shortfall recovered
+ * with `adjustBalance`), FINANCE or SUPERADMIN lifts the freeze with a note. The lift is one transaction: the
+ * active row moves to `withdrawal_freeze_lift` with who, when and why, and `wallet.withdrawals.unfrozen` is
+ * written to the outbox.
+ */
+export class WithdrawalFreezeService {
+  constructor(private readonly log: Logger) {}
+
+  /** Active freezes, newest first; staff only. `after` is the endCursor of the previous page. */
+  async page(em: EntityManager, viewer: Viewer, first: number, after: string | null | undefined): Promise<{ edges: { cursor: string; node: ActiveFreeze }[]; hasNextPage: boolean }> {
+    assertStaff(viewer);
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput(`first must be 1..${MAX_PAGE}`, { field: 'first' });
+    const cursor = after == null ? null : decodeFreezeCursor(after);
+    const rows = await em.execute<FreezeRow[]>(
+      `select user_id, reason, deposit_id, frozen_at, frozen_at::text as frozen_key from wallet.withdrawal_freeze
+       ${cursor ? 'where (frozen_at, user_id) < (?::timestamptz, ?)' : ''}
+       order by frozen_at desc, user_id desc limit ?`,
+      cursor ? [cursor.frozenAt, cursor.userId, first + 1] : [first + 1],
+    );
+    const edges = rows.slice(0, first).map((r) => ({ cursor: encodeFreezeCursor(r.frozen_key, r.user_id), node: activeOf(r) }));
+    return { edges, hasNextPage: rows.length > first };
+  }
+
+  /** Lifts a user's freeze (FINANCE or SUPERADMIN, never on themselves); NOT_FOUND when none is active. */
+  async lift(em: EntityManager, viewer: Viewer, userId: string, note: string): Promise<LiftedFreeze> {
+    if (!viewer.userId) throw unauthenticated();
+    if (!hasRole(viewer, 'FINANCE', 'SUPERADMIN')) throw forbidden('Lifting a withdrawal freeze takes the FINANCE or SUPERADMIN role');
+    if (!isId('usr', userId)) throw badInput('userId is not a user id', { field: 'userId' });
+    if (userId === viewer.userId) throw forbidden('Staff cannot lift a freeze on their own withdrawals');
+    const text = note.trim();
+    if (text.length === 0 || text.length > MAX_NOTE) throw badInput(`note must be 1..${MAX_NOTE} characters: say why the freeze can go`, { field: 'note' });
+    const liftedBy = viewer.userId;
+    return em.transactional(async (tx) => {
+      const [active] = await tx.execute<Omit<FreezeRow, 'frozen_key'>[]>(`delete from wallet.withdrawal_freeze where user_id = ? returning user_id, reason, deposit_id, frozen_at`, [userId]);
+      if (!active) throw notFound('Active withdrawal freeze for this user', userId);
+      const id = newId('wfl');
+      const [lifted] = await tx.execute<{ lifted_at: Date | string }[]>(
+        `insert into wallet.withdrawal_freeze_lift (id, user_id, reason, deposit_id, frozen_at, lifted_by, note) values (?, ?, ?, ?, ?, ?, ?) returning lifted_at`,
+        [id, active.user_id, active.reason, active.deposit_id, new Date(active.frozen_at), liftedBy, text],
+      );
+      recordEvent<WithdrawalsUnfrozenPayload>(tx, WithdrawalFreezeEvents.unfrozen, SOURCE, { userId, depositId: active.deposit_id, liftedBy, note: text });
+      this.log.warn({ userId, depositId: active.deposit_id, liftedBy, liftId: id }, 'withdrawal freeze lifted by staff');
+      return { ...activeOf(active), id, liftedAt: new Date(lifted!.lifted_at), liftedBy, note: text };
+    });
+  }
+}
+
+function assertStaff(viewer: Viewer): void {
+  if (!viewer.userId && !isStaff(viewer)) throw unauthenticated();
+  if (!isStaff(viewer)) throw forbidden('Only staff can list withdrawal freezes');
+}
+
+function encodeFreezeCursor(frozenKey: string, userId: string): string {
+  return Buffer.from(JSON.stringify([frozenKey, userId])).toString('base64url');
+}
+
+function decodeFreezeCursor(cursor: string): { frozenAt: string; userId: string } {
+  const refuse = () => badInput('after is not a cursor from this connection', { field: 'after' });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw refuse();
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 2) throw refuse();
+  const [frozenAt, userId] = parsed as unknown[];
+  if (typeof frozenAt !== 'string' || !PG_TIMESTAMP.test(frozenAt) || typeof userId !== 'string' || !isId('usr', userId)) throw refuse();
+  return { frozenAt, userId };
+}
