@@ -698,7 +698,7 @@ export type TransferInput = {
   amount: Scalars['Amount']['input'];
   /** Asset symbol, e.g. USDT_TRON. */
   asset: Scalars['String']['input'];
-  /** Chosen by the client per transfer (e.g. a UUID): a retry with the same key returns the first result. */
+  /** Chosen by the client per transfer (e.g. a UUID): a retry with the same key returns the first result, for as long as keys are remembered (30 days by default). */
   idempotencyKey: Scalars['String']['input'];
   /** Shown to both sides; at most 280 characters. */
   note?: InputMaybe<Scalars['String']['input']>;

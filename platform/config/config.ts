@@ -50,6 +50,8 @@ const envSchema = z.object({
   LEDGER_SEAL_INTERVAL_MS: positiveInt.default(200),
   LEDGER_HOLD_SWEEP_MS: positiveInt.default(5_000),
   LEDGER_POSTING_LANES: positiveInt.max(64).default(1),
+  // At least a day: a client retrying within a day must never move money twice.
+  LEDGER_IDEMPOTENCY_RETENTION_DAYS: positiveInt.default(30),
   IDENTITY_URL: z.string().url().optional(),
   SUBGRAPH_URLS: z.string().optional(),
 
@@ -178,6 +180,8 @@ export interface Config {
     holdSweepMs: number;
     /** Posting batches in flight at once per process (fewer lanes, bigger batches). */
     postingLanes: number;
+    /** Days an idempotency key is remembered; a key older than this is forgotten and may be used again. */
+    idempotencyRetentionDays: number;
   };
   auth: {
     jwtSecret: string;
@@ -355,7 +359,7 @@ export function loadConfig(env: Env = process.env): Config {
         candleRetentionDays: { M1: e.CANDLE_M1_RETENTION_DAYS, M5: e.CANDLE_M5_RETENTION_DAYS, H1: e.CANDLE_H1_RETENTION_DAYS, D1: e.CANDLE_D1_RETENTION_DAYS },
       },
     },
-    ledger: { port: e.LEDGER_PORT, fees: ledgerFees, limits: ledgerLimits, sealIntervalMs: e.LEDGER_SEAL_INTERVAL_MS, holdSweepMs: e.LEDGER_HOLD_SWEEP_MS, postingLanes: e.LEDGER_POSTING_LANES },
+    ledger: { port: e.LEDGER_PORT, fees: ledgerFees, limits: ledgerLimits, sealIntervalMs: e.LEDGER_SEAL_INTERVAL_MS, holdSweepMs: e.LEDGER_HOLD_SWEEP_MS, postingLanes: e.LEDGER_POSTING_LANES, idempotencyRetentionDays: e.LEDGER_IDEMPOTENCY_RETENTION_DAYS },
     auth: {
       jwtSecret,
       internalTokenSecret,

@@ -6,6 +6,7 @@ import { AdminService } from './admin/admin.service.js';
 import { BalanceService } from './balance/balance.service.js';
 import type { LedgerServices } from './context.js';
 import { Ledger } from './core/ledger.js';
+import { PRUNE_BATCH, PRUNE_INTERVAL_MS, pruneIdempotency } from './core/idempotency-retention.js';
 import { OutboxWaker } from './core/outbox-waker.js';
 import { runPeriodically } from './core/periodic.js';
 import { LedgerPoster } from './core/poster.js';
@@ -73,9 +74,15 @@ export const ledgerSubgraph: SubgraphDefinition = {
       if (expired) services.waker.poke();
       return expired > 0;
     });
+    const retentionDays = deps.config.ledger.idempotencyRetentionDays;
+    const pruner = runPeriodically('prune-idempotency', PRUNE_INTERVAL_MS, log, async () => {
+      const pruned = await pruneIdempotency(deps.orm.em.fork(), retentionDays);
+      if (pruned) log.info({ pruned, retentionDays }, 'forgot expired idempotency keys');
+      return pruned === PRUNE_BATCH;
+    });
     const directory = await startDirectoryConsumer(deps, services.directory);
     const postings = await startPostingsConsumer(deps, services.postings, services.waker);
     const waker = { stop: async () => services.waker.stop() };
-    return { schema, background: [directory, postings, sealer, expiry, waker], context: () => ({ ledger: services }) };
+    return { schema, background: [directory, postings, sealer, expiry, pruner, waker], context: () => ({ ledger: services }) };
   },
 };

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEvent, type EventEnvelope } from '../../platform/bus/envelope.js';
 import { accounts } from './core/accounts.js';
+import { pruneIdempotency } from './core/idempotency-retention.js';
 import type { LedgerResult } from './core/ledger.js';
 import { POSTINGS_CONSUMER } from './postings/postings.consumer.js';
 import { startLedgerFixture, type LedgerFixture } from './testing/ledger-fixture.js';
@@ -162,6 +163,35 @@ describe('idempotency', () => {
     // the key is the sender's: another sender may use the same string
     await f.deposit(judy, USDT, usdt(10));
     expect(txn(await transfer(judy, { to: ivan, amount: '1', key: k })).userId).toBe(judy);
+    await expectClean();
+  });
+
+  it('forgets a key after the retention (it may then be used again), keeps recent ones, and prunes in bounded batches', async () => {
+    const kim = await f.addUser();
+    const lee = await f.addUser();
+    await f.deposit(kim, USDT, usdt(100));
+    const [oldKey, recentKey] = [key(), key()];
+    const first = txn(await transfer(kim, { to: lee, amount: '1', key: oldKey }));
+    const recent = txn(await transfer(kim, { to: lee, amount: '1', key: recentKey }));
+    const age = (k: string, days: number) => f.sql(`update ledger.idempotency set created_at = now() - make_interval(days => ?) where scope = ? and key = ?`, [days, `transfer:${kim}`, k]);
+    await age(oldKey, 31);
+    await age(recentKey, 29);
+
+    expect(await pruneIdempotency(f.em(), 30)).toBe(1);
+    expect(await pruneIdempotency(f.em(), 30)).toBe(0);
+    const replay = await transfer(kim, { to: lee, amount: '1', key: recentKey });
+    expect(replay).toMatchObject({ type: 'Transaction', replayed: true });
+    expect(txn(replay).id).toBe(recent.id);
+    // The forgotten key is a new request now: a second transfer, not a replay of the first.
+    const again = txn(await transfer(kim, { to: lee, amount: '1', key: oldKey }));
+    expect(again.id).not.toBe(first.id);
+    expect(await balance(lee)).toEqual({ available: usdt(3), held: 0n });
+
+    const batch = [key(), key(), key()];
+    for (const k of batch) await transfer(kim, { to: lee, amount: '1', key: k });
+    for (const k of batch) await age(k, 40);
+    expect(await pruneIdempotency(f.em(), 30, 2)).toBe(2);
+    expect(await pruneIdempotency(f.em(), 30, 2)).toBe(1);
     await expectClean();
   });
 });

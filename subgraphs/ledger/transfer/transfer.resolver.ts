@@ -20,7 +20,7 @@ export class TransferInput {
   @Field(() => String, { nullable: true, description: 'Shown to both sides; at most 280 characters.' })
   note?: string | null;
 
-  @Field(() => String, { description: 'Chosen by the client per transfer (e.g. a UUID): a retry with the same key returns the first result.' })
+  @Field(() => String, { description: 'Chosen by the client per transfer (e.g. a UUID): a retry with the same key returns the first result, for as long as keys are remembered (30 days by default).' })
   idempotencyKey!: string;
 }
 
