@@ -69,6 +69,9 @@ describe('withdrawal freezes', () => {
 
     const one = await gql(stack.graphqlUrl, LIST, { first: 1 }, support.token);
     expect(one.body.data!.withdrawalFreezes.edges[0].node).toMatchObject({ reason: `deposit of ${users[4]!.userId} reorged away`, frozenAt: '2026-11-21T09:00:00.000Z', deposit: null });
+    // The user is the federated User: staff reach identity's fields through it in the same query.
+    const withNames = await gql(stack.graphqlUrl, `{ withdrawalFreezes(first: 1) { edges { node { user { id username } } } } }`, {}, support.token);
+    expect(withNames.body.data!.withdrawalFreezes.edges[0].node.user).toEqual({ id: users[4]!.userId, username: expect.stringMatching(/^user\d+$/) });
 
     expect(errorCode(await gql(stack.graphqlUrl, LIST, { first: 5 }, users[0]!.token))).toBe('FORBIDDEN');
     expect(errorCode(await gql(stack.graphqlUrl, LIST, { first: 5 }))).toBe('UNAUTHENTICATED');
