@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../../../platform/logger.js';
+import { ProviderError } from '../../../providers/http/http.errors.js';
 import type { CursorState, DepositIngest } from '../../../subgraphs/wallet/deposit/deposit.ingest.js';
 import { ChainMovedError, type ChainSource } from './chain-source.js';
 import type { WatcherMetrics } from './watcher.metrics.js';
@@ -274,7 +275,9 @@ export class ChainWatcher {
         const cap = this.verified ? (settings.maxBackoffMs ?? 30_000) : Math.min(settings.maxBackoffMs ?? 30_000, 5_000);
         const backoff = Math.min(settings.pollMs * 2 ** Math.min(failures, 8), cap);
         delay = Math.round(backoff * (0.8 + Math.random() * 0.4));
-        log.warn({ err, network: this.network, consecutiveFailures: failures, backoffMs: delay }, 'chain watcher step failed: backing off');
+        // An endpoint that is down or slow is routine (a stack trace says nothing more); anything else logs whole.
+        const cause = isTransientProviderError(err) ? { provider: err.provider, code: err.code, error: err.message } : { err };
+        log.warn({ ...cause, network: this.network, consecutiveFailures: failures, backoffMs: delay }, 'chain watcher step failed: backing off');
       }
       if (this.stopped) break;
       await new Promise<void>((resolve) => {
@@ -291,4 +294,10 @@ export class ChainWatcher {
       this.wake = null;
     }
   }
+}
+
+const TRANSIENT = new Set(['PROVIDER_TIMEOUT', 'PROVIDER_NETWORK', 'PROVIDER_UNAVAILABLE', 'PROVIDER_RATE_LIMITED']);
+
+function isTransientProviderError(err: unknown): err is ProviderError {
+  return err instanceof ProviderError && TRANSIENT.has(err.code);
 }

@@ -294,6 +294,9 @@ describe('EVM deposit watcher on a local chain', () => {
       expect(whileHostile).toBeGreaterThan(0);
       expect(whileHostile).toBeLessThan(20); // backed off, not hammering
       expect(await depositsOf(frank.userId)).toEqual([]);
+      proxy.setMode('hang');
+      const hangUntil = Date.now() + 15_000;
+      while (Date.now() < hangUntil && !lines.some((l) => l.includes('"PROVIDER_TIMEOUT"'))) await new Promise((r) => setTimeout(r, 50));
       proxy.setMode('honest');
       await evm.mine(CONFIRMATIONS);
       const deadline = Date.now() + 20_000;
@@ -301,11 +304,18 @@ describe('EVM deposit watcher on a local chain', () => {
       expect((await depositsOf(frank.userId)).map((d) => d.status)).toEqual(['CONFIRMING']);
       const health = await fetch(`${w.url}/health`);
       expect(health.status).toBe(200);
-      // Each failure was logged at warn with the error and the back-off chosen.
-      const failures = lines.map((l) => JSON.parse(l) as { level: number; msg: string; err?: { type: string }; backoffMs?: number }).filter((l) => l.msg === 'chain watcher step failed: backing off');
-      expect(failures.length).toBeGreaterThan(0);
-      expect(failures.every((l) => l.level === 40 && l.err?.type === 'ProviderParseError' && typeof l.backoffMs === 'number')).toBe(true);
-      expect(failures.map((l) => l.backoffMs!).at(-1)).toBeGreaterThan(failures[0]!.backoffMs! - 1);
+      // Each failure was logged at warn with the error and the back-off chosen: a bad answer with its whole error,
+      // an endpoint that timed out with its code and message only (routine; a stack trace adds nothing).
+      type Line = { level: number; msg: string; err?: { type: string; stack?: string }; code?: string; error?: string; backoffMs?: number };
+      const failures = lines.map((l) => JSON.parse(l) as Line).filter((l) => l.msg === 'chain watcher step failed: backing off');
+      const parse = failures.filter((l) => l.err?.type === 'ProviderParseError');
+      const timeouts = failures.filter((l) => l.code === 'PROVIDER_TIMEOUT');
+      expect(parse.length).toBeGreaterThan(0);
+      expect(timeouts.length).toBeGreaterThan(0);
+      expect(parse.length + timeouts.length).toBe(failures.length);
+      expect(failures.every((l) => l.level === 40 && typeof l.backoffMs === 'number')).toBe(true);
+      expect(timeouts.every((l) => l.err === undefined && /no response within \d+ ms/.test(l.error ?? ''))).toBe(true);
+      expect(parse.map((l) => l.backoffMs!).at(-1)).toBeGreaterThan(parse[0]!.backoffMs! - 1);
     } finally {
       await proxy.close();
     }
