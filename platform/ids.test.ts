@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isId, newId } from './ids.js';
+import { idFloorAt, isId, newId } from './ids.js';
 
 describe('newId', () => {
   it('is prefixed, 26 chars of Crockford base32, unique and sortable by creation', () => {
@@ -7,5 +7,19 @@ describe('newId', () => {
     expect(ids.every((id) => isId('txn', id))).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort()).toEqual(ids);
+  });
+});
+
+describe('idFloorAt', () => {
+  it('sorts below every id made at or after that millisecond and above every id made before it', async () => {
+    const before = newId('evt');
+    await new Promise((r) => setTimeout(r, 5));
+    const at = Date.now();
+    const floor = idFloorAt('evt', at);
+    const after = newId('evt');
+    expect(isId('evt', floor)).toBe(true);
+    expect(before < floor).toBe(true);
+    expect(floor <= after).toBe(true);
+    expect(idFloorAt('evt', at - 1) < floor).toBe(true);
   });
 });

@@ -37,13 +37,23 @@ export function newId(prefix: string): string {
     lastMs = now;
     lastRandom = randomBytes(10);
   }
+  return `${prefix}_${timePart(lastMs)}${encode(lastRandom, 16)}`;
+}
+
+/** 48-bit milliseconds as 10 base32 characters. */
+function timePart(ms: number): string {
   const time = new Uint8Array(6);
-  let t = BigInt(lastMs);
+  let t = BigInt(Math.max(0, Math.floor(ms)));
   for (let i = 5; i >= 0; i--) {
     time[i] = Number(t & 0xffn);
     t >>= 8n;
   }
-  return `${prefix}_${encode(time, 10)}${encode(lastRandom, 16)}`;
+  return encode(time, 10);
+}
+
+/** The smallest id `newId(prefix)` could make at `ms`: every id made earlier sorts below it. */
+export function idFloorAt(prefix: string, ms: number): string {
+  return `${prefix}_${timePart(ms)}${'0'.repeat(16)}`;
 }
 
 export function isId(prefix: string, value: string): boolean {

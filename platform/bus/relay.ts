@@ -17,7 +17,7 @@ export interface OutboxRelayOptions {
 }
 
 /** PostgreSQL's undefined_table: the schema has no outbox. */
-const UNDEFINED_TABLE = '42P01';
+export const UNDEFINED_TABLE = '42P01';
 
 interface OutboxRow {
   id: string;

@@ -84,6 +84,7 @@ const envSchema = z.object({
   INTROSPECTION_ENABLED: bool.optional(),
 
   OUTBOX_POLL_MS: positiveInt.default(500),
+  OUTBOX_RETENTION_DAYS: positiveInt.default(7),
   OUTBOX_RELAY_PORT: port.default(4190),
   SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
 
@@ -197,7 +198,8 @@ export interface Config {
     authMaxAgeSeconds: number;
   };
   levels: LevelRule[];
-  outbox: { pollMs: number; port: number };
+  /** retentionDays: how long a published outbox row is kept (JetStream holds the event itself). */
+  outbox: { pollMs: number; port: number; retentionDays: number };
   /** Chain endpoints and deposit watchers per network (chains.ts). */
   chains: ChainsConfig;
   shutdownGraceMs: number;
@@ -374,7 +376,7 @@ export function loadConfig(env: Env = process.env): Config {
       authMaxAgeSeconds: e.TELEGRAM_AUTH_MAX_AGE_SECONDS,
     },
     levels,
-    outbox: { pollMs: e.OUTBOX_POLL_MS, port: e.OUTBOX_RELAY_PORT },
+    outbox: { pollMs: e.OUTBOX_POLL_MS, port: e.OUTBOX_RELAY_PORT, retentionDays: e.OUTBOX_RETENTION_DAYS },
     chains,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     devDefaultsUsed,

@@ -8,7 +8,7 @@ import type { LedgerServices } from './context.js';
 import { Ledger } from './core/ledger.js';
 import { PRUNE_BATCH, PRUNE_INTERVAL_MS, pruneIdempotency } from './core/idempotency-retention.js';
 import { OutboxWaker } from './core/outbox-waker.js';
-import { runPeriodically } from './core/periodic.js';
+import { runPeriodically } from '../../platform/service/periodic.js';
 import { LedgerPoster } from './core/poster.js';
 import { sealChain } from './core/verifier.js';
 import { startDirectoryConsumer } from './directory/directory.consumer.js';

@@ -1,11 +1,13 @@
 import pg from 'pg';
 import { Counter } from 'prom-client';
 import { connectNats, ensureEventStream, pingNats } from '../../platform/bus/nats.js';
+import { OUTBOX_PRUNE_BATCH, OUTBOX_PRUNE_INTERVAL_MS, prunePublishedOutbox } from '../../platform/bus/outbox-retention.js';
 import { OutboxRelay } from '../../platform/bus/relay.js';
 import type { Config } from '../../platform/config/config.js';
 import { Metrics } from '../../platform/http/metrics.js';
 import { createHttpServer, listen } from '../../platform/http/server.js';
 import type { Logger } from '../../platform/logger.js';
+import { runPeriodically } from '../../platform/service/periodic.js';
 
 export interface RunningRelay {
   relay: OutboxRelay;
@@ -33,6 +35,17 @@ export async function startOutboxRelayWorker(config: Config, log: Logger, schema
     onPublished: (schema, count) => published.inc({ schema }, count),
   });
   await relay.start(pg.Client);
+  const retentionDays = config.outbox.retentionDays;
+  const pruner = runPeriodically('prune-outbox', OUTBOX_PRUNE_INTERVAL_MS, log, async () => {
+    const olderThan = new Date(Date.now() - retentionDays * 86_400_000);
+    let more = false;
+    for (const schema of schemas) {
+      const pruned = await prunePublishedOutbox(pool, schema, olderThan);
+      if (pruned) log.info({ schema, pruned, retentionDays }, 'pruned published outbox rows past their retention');
+      more ||= pruned === OUTBOX_PRUNE_BATCH;
+    }
+    return more;
+  });
   const http = createHttpServer({
     service: 'outbox-relay',
     log,
@@ -52,6 +65,7 @@ export async function startOutboxRelayWorker(config: Config, log: Logger, schema
     url: running.url,
     async close() {
       await running.close(1000);
+      await pruner.stop();
       await relay.stop();
       await nats.drain().catch(() => undefined);
       await pool.end();

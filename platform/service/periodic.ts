@@ -1,4 +1,4 @@
-import type { Logger } from '../../../platform/logger.js';
+import type { Logger } from '../logger.js';
 
 /**
  * Runs `task` every `intervalMs` (again at once while it reports more work) until stopped; a failure is
@@ -14,7 +14,7 @@ export function runPeriodically(name: string, intervalMs: number, log: Logger, t
       try {
         more = await task();
       } catch (err) {
-        log.warn({ err, task: name }, 'periodic ledger task failed: will retry');
+        log.warn({ err, task: name }, 'periodic task failed: will retry');
       }
       if (stopped) break;
       if (more) continue;
