@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { ScaledDecimal } from './http/scaled-decimal.js';
 
 /**
@@ -48,4 +49,32 @@ export interface PriceSource {
 
 export function isAssetSymbol(value: string): value is AssetSymbol {
   return (ASSET_SYMBOLS as readonly string[]).includes(value);
+}
+
+/** One asset's USD figures as a provider reported them (`observedAt` null when it sent no timestamp). */
+export interface ReportedUsdPrice {
+  price: ScaledDecimal;
+  change24hPercent: ScaledDecimal | null;
+  observedAt: Date | null;
+}
+
+/**
+ * The USD quotes for `wanted`, in that order, from what a provider answered: `reported` finds an asset's figures;
+ * one it left out (or sent without a price) is logged and skipped, per the PriceSource contract.
+ */
+export function usdQuotesFrom(
+  wanted: readonly AssetSymbol[],
+  reported: (symbol: AssetSymbol) => ReportedUsdPrice | null | undefined,
+  context: { source: string; receivedAt: Date; log?: Logger | undefined; idOf: (symbol: AssetSymbol) => string | number },
+): PriceQuote[] {
+  const out: PriceQuote[] = [];
+  for (const symbol of wanted) {
+    const entry = reported(symbol);
+    if (!entry) {
+      context.log?.warn({ symbol, id: context.idOf(symbol) }, `${context.source} returned no USD price for asset`);
+      continue;
+    }
+    out.push({ symbol, quote: 'USD', price: entry.price, change24hPercent: entry.change24hPercent, observedAt: entry.observedAt ?? context.receivedAt, source: context.source });
+  }
+  return out;
 }

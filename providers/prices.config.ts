@@ -3,11 +3,11 @@ import { createCoinGeckoClient, type CoinGeckoClient, type CoinGeckoPlan } from 
 import { startCoinGeckoSimulator, type CoinGeckoSimulator } from './coingecko/coingecko.simulator.js';
 import { createCoinMarketCapClient, type CoinMarketCapClient } from './coinmarketcap/coinmarketcap.client.js';
 import { startCoinMarketCapSimulator, type CoinMarketCapSimulator } from './coinmarketcap/coinmarketcap.simulator.js';
-import type { HttpClientOptions } from './http/http.client.js';
 import type { FailureMode, FailureSpec } from './http/simulator.failures.js';
 import { createNobitexClient, type NobitexClient } from './nobitex/nobitex.client.js';
 import { startNobitexSimulator, type NobitexSimulator } from './nobitex/nobitex.simulator.js';
 import type { PriceSource } from './price-source.port.js';
+import type { ResilienceOptions } from './http/resilience.js';
 
 /**
  * Which endpoint each price provider uses. A provider is `null` when switched off. The same clients talk to the
@@ -29,7 +29,7 @@ export const PROVIDER_BASE_URLS = {
   nobitex: 'https://apiv2.nobitex.ir',
 } as const;
 
-export type ResilienceOptions = Pick<HttpClientOptions, 'timeoutMs' | 'retries' | 'backoff' | 'breaker' | 'rateLimit'>;
+export type { ResilienceOptions };
 
 export interface PriceSourceDeps {
   log?: Logger;

@@ -1,36 +1,18 @@
-import { readFileSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { closeAfterEach, FAST_RESILIENCE, fixtureReader, startFixtureServer, type FixtureRoute } from '../http/client-testing.js';
 import { ProviderParseError, ProviderRateLimitedError, ProviderResponseError } from '../http/http.errors.js';
 import { parseJsonLossless } from '../http/json-lossless.parser.js';
 import { formatDecimal } from '../http/scaled-decimal.js';
-import { sendJson, startSimulatorServer, type SimulatorServer } from '../http/simulator.server.js';
 import { ASSET_SYMBOLS } from '../price-source.port.js';
 import { COINGECKO_IDS, createCoinGeckoClient } from './coingecko.client.js';
 import { startCoinGeckoSimulator, type CoinGeckoSimulator } from './coingecko.simulator.js';
 import { marketChartBody, simplePriceDecoder } from './coingecko.wire.js';
 
-const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
-
-const closers: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((c) => c.close()));
-});
-
+const fixture = fixtureReader(import.meta.url);
+const track = closeAfterEach();
 /** Serves fixed bodies by path and records requests. */
-async function fixtureServer(routes: Record<string, { status?: number; body: string; headers?: Record<string, string> }>) {
-  const seen: IncomingMessage[] = [];
-  const server: SimulatorServer = await startSimulatorServer((req, res, url) => {
-    seen.push(req);
-    const route = routes[url.pathname];
-    if (!route) return sendJson(res, 404, { error: 'Not Found' });
-    sendJson(res, route.status ?? 200, route.body, route.headers);
-  });
-  closers.push(server);
-  return { url: server.url, seen };
-}
-
-const fast = { retries: 1, backoff: { initialMs: 5, maxMs: 10 }, timeoutMs: 2_000 };
+const fixtureServer = async (routes: Record<string, FixtureRoute>) => track(await startFixtureServer(routes));
+const fast = FAST_RESILIENCE;
 
 describe('coingecko wire format', () => {
   it('decodes /simple/price exactly, including 0.00001234 and 1.2e-7, and skips entries without the currency', () => {
@@ -130,7 +112,7 @@ describe('coingecko client', () => {
 describe('coingecko simulator', () => {
   const start = async (opts: Parameters<typeof startCoinGeckoSimulator>[0] = {}): Promise<CoinGeckoSimulator> => {
     const sim = await startCoinGeckoSimulator(opts);
-    closers.push(sim);
+    track(sim);
     return sim;
   };
 

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
-import { createHttpClient, type HttpClient, type HttpClientOptions } from '../http/http.client.js';
+import { createHttpClient, type HttpClient } from '../http/http.client.js';
 import { parseBody } from '../http/json.schemas.js';
-import type { AssetSymbol, PriceQuote, PriceSource, QuoteCurrency, QuoteRequestOptions } from '../price-source.port.js';
+import { usdQuotesFrom, type AssetSymbol, type PriceQuote, type PriceSource, type QuoteCurrency, type QuoteRequestOptions } from '../price-source.port.js';
 import { PROVIDER, marketChartBody, simplePriceDecoder, type MarketChart } from './coingecko.wire.js';
+import { resilienceDefaults, type ResilienceOptions } from '../http/resilience.js';
 
 /**
  * CoinGecko API ids of the platform's assets (`/coins/list`). Toncoin's API id is "the-open-network" (its web page
@@ -23,8 +24,6 @@ export const COINGECKO_KEY_HEADER: Readonly<Record<CoinGeckoPlan, string>> = {
   demo: 'x-cg-demo-api-key',
   pro: 'x-cg-pro-api-key',
 };
-
-export type ResilienceOptions = Pick<HttpClientOptions, 'timeoutMs' | 'retries' | 'backoff' | 'breaker' | 'rateLimit'>;
 
 export interface CoinGeckoClientOptions {
   /** "https://api.coingecko.com/api/v3" (demo/keyless), "https://pro-api.coingecko.com/api/v3" (pro), or a simulator. */
@@ -57,14 +56,10 @@ export interface CoinGeckoClient extends PriceSource {
 }
 
 /** Defaults for a poller: 5 s timeout, 2 retries, circuit opens after 5 failures for 30 s, 429 refused until it passes. */
-const DEFAULT_RESILIENCE: ResilienceOptions = {
-  timeoutMs: 5_000,
-  retries: 2,
-  backoff: { initialMs: 250, maxMs: 4_000 },
-  breaker: { kind: 'consecutive', failures: 5, halfOpenAfterMs: 30_000 },
+const DEFAULT_RESILIENCE = resilienceDefaults({
   // CoinGecko's 429 carries Retry-After; without it, its limits are per minute.
   rateLimit: { maxWaitMs: 0, defaultRetryAfterMs: 60_000 },
-};
+});
 
 export function createCoinGeckoClient(options: CoinGeckoClientOptions): CoinGeckoClient {
   const ids: Record<AssetSymbol, string> = { ...COINGECKO_IDS, ...options.coinIds };
@@ -100,24 +95,14 @@ export function createCoinGeckoClient(options: CoinGeckoClientOptions): CoinGeck
       decode: (data, raw) => parseBody(PROVIDER, usd, data, raw.text),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
-    const receivedAt = now();
-    const out: PriceQuote[] = [];
-    for (const symbol of wanted) {
-      const entry = res.data.get(ids[symbol]);
-      if (!entry) {
-        log?.warn({ symbol, id: ids[symbol] }, 'coingecko returned no price for asset');
-        continue;
-      }
-      out.push({
-        symbol,
-        quote: 'USD',
-        price: entry.price,
-        change24hPercent: entry.change24hPercent,
-        observedAt: entry.lastUpdatedAt ?? receivedAt,
-        source: PROVIDER,
-      });
-    }
-    return out;
+    return usdQuotesFrom(
+      wanted,
+      (symbol) => {
+        const entry = res.data.get(ids[symbol]);
+        return entry && { price: entry.price, change24hPercent: entry.change24hPercent, observedAt: entry.lastUpdatedAt };
+      },
+      { source: PROVIDER, receivedAt: now(), log, idOf: (symbol) => ids[symbol] },
+    );
   };
 
   const marketChart = async (symbol: AssetSymbol, opts: MarketChartOptions): Promise<MarketChart> => {

@@ -1,33 +1,17 @@
-import { readFileSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { closeAfterEach, FAST_RESILIENCE, fixtureReader, startFixtureServer, type FixtureRoute } from '../http/client-testing.js';
 import { ProviderRateLimitedError, ProviderResponseError } from '../http/http.errors.js';
 import { parseJsonLossless } from '../http/json-lossless.parser.js';
 import { formatDecimal } from '../http/scaled-decimal.js';
-import { sendJson, startSimulatorServer } from '../http/simulator.server.js';
 import { ASSET_SYMBOLS } from '../price-source.port.js';
 import { COINMARKETCAP_IDS, createCoinMarketCapClient } from './coinmarketcap.client.js';
 import { startCoinMarketCapSimulator, type CoinMarketCapSimulator } from './coinmarketcap.simulator.js';
 import { cmcRetryAfter, quotesLatestDecoder } from './coinmarketcap.wire.js';
 
-const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
-
-const closers: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((c) => c.close()));
-});
-
-async function fixtureServer(route: { status?: number; body: string }) {
-  const seen: IncomingMessage[] = [];
-  const server = await startSimulatorServer((req, res) => {
-    seen.push(req);
-    sendJson(res, route.status ?? 200, route.body);
-  });
-  closers.push(server);
-  return { url: server.url, seen };
-}
-
-const fast = { retries: 1, backoff: { initialMs: 5, maxMs: 10 }, timeoutMs: 2_000 };
+const fixture = fixtureReader(import.meta.url);
+const track = closeAfterEach();
+const fixtureServer = async (route: FixtureRoute) => track(await startFixtureServer(route));
+const fast = FAST_RESILIENCE;
 
 describe('coinmarketcap wire format', () => {
   it('decodes the by-symbol form (arrays per symbol) exactly, including 0.00001234 and 1.2e-7', () => {
@@ -113,7 +97,7 @@ describe('coinmarketcap client', () => {
 describe('coinmarketcap simulator', () => {
   const start = async (opts: Parameters<typeof startCoinMarketCapSimulator>[0] = {}): Promise<CoinMarketCapSimulator> => {
     const sim = await startCoinMarketCapSimulator(opts);
-    closers.push(sim);
+    track(sim);
     return sim;
   };
 

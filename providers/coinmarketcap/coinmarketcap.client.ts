@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
-import { createHttpClient, type HttpClient, type HttpClientOptions } from '../http/http.client.js';
+import { createHttpClient, type HttpClient } from '../http/http.client.js';
 import { parseBody } from '../http/json.schemas.js';
-import type { AssetSymbol, PriceQuote, PriceSource, QuoteCurrency, QuoteRequestOptions } from '../price-source.port.js';
+import { usdQuotesFrom, type AssetSymbol, type PriceQuote, type PriceSource, type QuoteCurrency, type QuoteRequestOptions } from '../price-source.port.js';
 import { PROVIDER, cmcRetryAfter, quotesLatestDecoder, throwIfStatusError, type CmcQuote } from './coinmarketcap.wire.js';
+import { resilienceDefaults, type ResilienceOptions } from '../http/resilience.js';
 
 /**
  * CoinMarketCap ids of the platform's assets (`/v1/cryptocurrency/map`). Requests go by id: symbols are not unique
@@ -17,8 +18,6 @@ export const COINMARKETCAP_IDS: Readonly<Record<AssetSymbol, number>> = {
 };
 
 export const COINMARKETCAP_KEY_HEADER = 'X-CMC_PRO_API_KEY';
-
-export type ResilienceOptions = Pick<HttpClientOptions, 'timeoutMs' | 'retries' | 'backoff' | 'breaker' | 'rateLimit'>;
 
 export interface CoinMarketCapClientOptions {
   /** "https://pro-api.coinmarketcap.com" (or the sandbox, or a simulator). */
@@ -36,13 +35,7 @@ export interface CoinMarketCapClient extends PriceSource {
   readonly http: HttpClient;
 }
 
-const DEFAULT_RESILIENCE: ResilienceOptions = {
-  timeoutMs: 5_000,
-  retries: 2,
-  backoff: { initialMs: 250, maxMs: 4_000 },
-  breaker: { kind: 'consecutive', failures: 5, halfOpenAfterMs: 30_000 },
-  rateLimit: { maxWaitMs: 0 },
-};
+const DEFAULT_RESILIENCE = resilienceDefaults();
 
 export function createCoinMarketCapClient(options: CoinMarketCapClientOptions): CoinMarketCapClient {
   const ids: Record<AssetSymbol, number> = { ...COINMARKETCAP_IDS, ...options.coinIds };
@@ -77,24 +70,14 @@ export function createCoinMarketCapClient(options: CoinMarketCapClientOptions): 
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     const byId = new Map<number, CmcQuote>(res.data.map((q) => [q.id, q]));
-    const receivedAt = now();
-    const out: PriceQuote[] = [];
-    for (const symbol of wanted) {
-      const entry = byId.get(ids[symbol]);
-      if (!entry?.price) {
-        log?.warn({ symbol, id: ids[symbol] }, 'coinmarketcap returned no USD price for asset');
-        continue;
-      }
-      out.push({
-        symbol,
-        quote: 'USD',
-        price: entry.price,
-        change24hPercent: entry.change24hPercent,
-        observedAt: entry.lastUpdated ?? receivedAt,
-        source: PROVIDER,
-      });
-    }
-    return out;
+    return usdQuotesFrom(
+      wanted,
+      (symbol) => {
+        const entry = byId.get(ids[symbol]);
+        return entry?.price ? { price: entry.price, change24hPercent: entry.change24hPercent, observedAt: entry.lastUpdated } : null;
+      },
+      { source: PROVIDER, receivedAt: now(), log, idOf: (symbol) => ids[symbol] },
+    );
   };
 
   return { name: PROVIDER, supportedQuotes: ['USD'], quotes, http };

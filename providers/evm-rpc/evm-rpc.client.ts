@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { createHttpClient, type HttpClient, type HttpClientOptions, type RawResponse } from '../http/http.client.js';
+import { createHttpClient, type HttpClient, type RawResponse } from '../http/http.client.js';
 import { ProviderParseError, snippet } from '../http/http.errors.js';
 import { parseBody } from '../http/json.schemas.js';
 import { encodeBalanceOf } from './erc20.js';
@@ -20,6 +20,7 @@ import {
   type EvmLog,
   type EvmReceipt,
 } from './evm-rpc.wire.js';
+import { resilienceDefaults, type ResilienceOptions } from '../http/resilience.js';
 
 /** A block by number, or one of the tags every post-merge client (and Hardhat) serves. */
 export type EvmBlockTag = bigint | 'latest' | 'safe' | 'finalized' | 'earliest';
@@ -59,7 +60,7 @@ export interface EvmRpcCall<T> {
   read: (result: unknown, text: string) => T;
 }
 
-export type EvmResilienceOptions = Pick<HttpClientOptions, 'timeoutMs' | 'retries' | 'backoff' | 'breaker' | 'rateLimit'>;
+export type EvmResilienceOptions = ResilienceOptions;
 
 export interface EvmRpcClientOptions {
   rpcUrl: string;
@@ -113,13 +114,11 @@ export interface EvmRpcClient {
   resetHead(): void;
 }
 
-const DEFAULT_RESILIENCE: EvmResilienceOptions = {
+const DEFAULT_RESILIENCE = resilienceDefaults({
   timeoutMs: 10_000,
-  retries: 2,
-  backoff: { initialMs: 250, maxMs: 4_000 },
   breaker: { kind: 'consecutive', failures: 5, halfOpenAfterMs: 15_000 },
   rateLimit: { maxWaitMs: 0, defaultRetryAfterMs: 1_000 },
-};
+});
 
 const quantity = (value: bigint): string => '0x' + value.toString(16);
 

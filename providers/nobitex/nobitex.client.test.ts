@@ -1,32 +1,16 @@
-import { readFileSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { closeAfterEach, FAST_RESILIENCE, fixtureReader, startFixtureServer, type FixtureRoute } from '../http/client-testing.js';
 import { ProviderParseError, ProviderRateLimitedError, ProviderResponseError } from '../http/http.errors.js';
 import { formatDecimal, parseDecimal } from '../http/scaled-decimal.js';
-import { sendJson, startSimulatorServer } from '../http/simulator.server.js';
 import { ASSET_SYMBOLS } from '../price-source.port.js';
 import { NOBITEX_CURRENCIES, createNobitexClient, rialToToman } from './nobitex.client.js';
 import { startNobitexSimulator, type NobitexSimulator } from './nobitex.simulator.js';
 import { nobitexRetryAfter } from './nobitex.wire.js';
 
-const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
-
-const closers: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((c) => c.close()));
-});
-
-async function fixtureServer(route: { status?: number; body: string }) {
-  const seen: IncomingMessage[] = [];
-  const server = await startSimulatorServer((req, res) => {
-    seen.push(req);
-    sendJson(res, route.status ?? 200, route.body);
-  });
-  closers.push(server);
-  return { url: server.url, seen };
-}
-
-const fast = { retries: 1, backoff: { initialMs: 5, maxMs: 10 }, timeoutMs: 2_000 };
+const fixture = fixtureReader(import.meta.url);
+const track = closeAfterEach();
+const fixtureServer = async (route: FixtureRoute) => track(await startFixtureServer(route));
+const fast = FAST_RESILIENCE;
 
 describe('Rial → Toman', () => {
   it.each([
@@ -104,7 +88,7 @@ describe('nobitex client', () => {
 describe('nobitex simulator', () => {
   const start = async (opts: Parameters<typeof startNobitexSimulator>[0] = {}): Promise<NobitexSimulator> => {
     const sim = await startNobitexSimulator(opts);
-    closers.push(sim);
+    track(sim);
     return sim;
   };
 

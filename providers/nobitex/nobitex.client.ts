@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
-import { createHttpClient, type HttpClient, type HttpClientOptions } from '../http/http.client.js';
+import { createHttpClient, type HttpClient } from '../http/http.client.js';
 import { parseBody } from '../http/json.schemas.js';
 import { divideByPowerOfTen, normalizeDecimal, type ScaledDecimal } from '../http/scaled-decimal.js';
 import type { AssetSymbol, PriceQuote, PriceSource, QuoteCurrency, QuoteRequestOptions } from '../price-source.port.js';
 import { PROVIDER, nobitexRetryAfter, statsBody, throwIfFailed } from './nobitex.wire.js';
+import { resilienceDefaults, type ResilienceOptions } from '../http/resilience.js';
 
 /** Nobitex currency codes of the platform's assets (docs: currency symbols list). */
 export const NOBITEX_CURRENCIES: Readonly<Record<AssetSymbol, string>> = {
@@ -25,8 +26,6 @@ export function rialToToman(rial: ScaledDecimal): ScaledDecimal {
   return normalizeDecimal(divideByPowerOfTen(rial, 1));
 }
 
-export type ResilienceOptions = Pick<HttpClientOptions, 'timeoutMs' | 'retries' | 'backoff' | 'breaker' | 'rateLimit'>;
-
 export interface NobitexClientOptions {
   /** "https://apiv2.nobitex.ir" (the docs' host) or a simulator URL. */
   baseUrl: string;
@@ -40,13 +39,7 @@ export interface NobitexClient extends PriceSource {
   readonly http: HttpClient;
 }
 
-const DEFAULT_RESILIENCE: ResilienceOptions = {
-  timeoutMs: 5_000,
-  retries: 2,
-  backoff: { initialMs: 250, maxMs: 4_000 },
-  breaker: { kind: 'consecutive', failures: 5, halfOpenAfterMs: 30_000 },
-  rateLimit: { maxWaitMs: 0, defaultRetryAfterMs: 60_000 },
-};
+const DEFAULT_RESILIENCE = resilienceDefaults({ rateLimit: { maxWaitMs: 0, defaultRetryAfterMs: 60_000 } });
 
 export function createNobitexClient(options: NobitexClientOptions): NobitexClient {
   const now = options.now ?? (() => new Date());

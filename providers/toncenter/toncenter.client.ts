@@ -1,7 +1,7 @@
 import { Address, Cell } from '@ton/core';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { createHttpClient, type HttpClient, type HttpClientOptions, type RawResponse } from '../http/http.client.js';
+import { createHttpClient, type HttpClient, type RawResponse } from '../http/http.client.js';
 import { ProviderParseError, ProviderResponseError, snippet } from '../http/http.errors.js';
 import { parseBody } from '../http/json.schemas.js';
 import { validateAddress } from '../../subgraphs/wallet/custody/index.js';
@@ -28,6 +28,7 @@ import {
   type TonStackEntry,
   type TonTransaction,
 } from './toncenter.wire.js';
+import { resilienceDefaults, type ResilienceOptions } from '../http/resilience.js';
 
 /** toncenter's API-key header. */
 export const TON_API_KEY_HEADER = 'X-API-Key';
@@ -36,7 +37,7 @@ export const MASTERCHAIN_SHARD = '8000000000000000';
 /** Exit code toncenter reports for a get method on an account without code (not deployed). */
 export const EXIT_CODE_NO_STATE = -13;
 
-export type TonResilienceOptions = Pick<HttpClientOptions, 'timeoutMs' | 'retries' | 'backoff' | 'breaker' | 'rateLimit'>;
+export type TonResilienceOptions = ResilienceOptions;
 
 export interface ToncenterClientOptions {
   /** "https://toncenter.com" (v2 under /api/v2, v3 under /api/v3) or a simulator URL. */
@@ -132,13 +133,11 @@ export interface ToncenterClient {
   resetHead(): void;
 }
 
-const DEFAULT_RESILIENCE: TonResilienceOptions = {
+const DEFAULT_RESILIENCE = resilienceDefaults({
   timeoutMs: 10_000,
-  retries: 2,
-  backoff: { initialMs: 250, maxMs: 4_000 },
   breaker: { kind: 'consecutive', failures: 5, halfOpenAfterMs: 15_000 },
   rateLimit: { maxWaitMs: 1_100, defaultRetryAfterMs: 1_000 },
-};
+});
 
 function requireTon(address: string, field: string): string {
   try {

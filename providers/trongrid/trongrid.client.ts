@@ -1,7 +1,7 @@
 import { hex } from '@scure/base';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { createHttpClient, type HttpClient, type HttpClientOptions, type RawResponse } from '../http/http.client.js';
+import { createHttpClient, type HttpClient, type RawResponse } from '../http/http.client.js';
 import { ProviderParseError, ProviderResponseError, snippet } from '../http/http.errors.js';
 import { parseBody } from '../http/json.schemas.js';
 import { decodeTronAddress, validateAddress, type TronBroadcastTransaction } from '../../subgraphs/wallet/custody/index.js';
@@ -23,13 +23,14 @@ import {
   type TronBlock,
   type TronTransactionInfo,
 } from './trongrid.wire.js';
+import { resilienceDefaults, type ResilienceOptions } from '../http/resilience.js';
 
 /** getblockbylimitnext serves at most 100 blocks per call. */
 export const TRON_MAX_BLOCK_RANGE = 100;
 /** TronGrid's API-key header. */
 export const TRON_API_KEY_HEADER = 'TRON-PRO-API-KEY';
 
-export type TronResilienceOptions = Pick<HttpClientOptions, 'timeoutMs' | 'retries' | 'backoff' | 'breaker' | 'rateLimit'>;
+export type TronResilienceOptions = ResilienceOptions;
 
 export interface TronGridClientOptions {
   /** "https://api.trongrid.io", "https://nile.trongrid.io", or a simulator URL. */
@@ -101,13 +102,11 @@ export interface TronGridClient {
   resetHead(): void;
 }
 
-const DEFAULT_RESILIENCE: TronResilienceOptions = {
+const DEFAULT_RESILIENCE = resilienceDefaults({
   timeoutMs: 10_000,
-  retries: 2,
-  backoff: { initialMs: 250, maxMs: 4_000 },
   breaker: { kind: 'consecutive', failures: 5, halfOpenAfterMs: 15_000 },
   rateLimit: { maxWaitMs: 0, defaultRetryAfterMs: 5_000 },
-};
+});
 
 function hexAddress(address: string, field: string): string {
   const check = validateAddress('TRON', address);
