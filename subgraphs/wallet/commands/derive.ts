@@ -11,6 +11,7 @@ import { derivationPath, deriveAddress } from '../custody/derivation.js';
 import { mnemonicToSeed, validateMnemonic } from '../custody/mnemonic.js';
 import { DERIVE_USAGE, parseDeriveArgs, UsageError, type DeriveArgs } from './derive.args.js';
 import { readSecretInput } from './secret-input.js';
+import { runCommand } from './run-command.js';
 
 async function main(): Promise<number> {
   let args: DeriveArgs;
@@ -48,14 +49,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    // Only the error's class and message: never a dump of the inputs.
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : 'unexpected failure';
-    process.stderr.write(`wallet:derive: ${message}\n`);
-    process.exitCode = 1;
-  },
-);
+runCommand('wallet:derive', main);

@@ -14,6 +14,7 @@ import { InvalidMnemonicError } from '../custody/index.js';
 import { ActiveRootExistsError, ReplaceConfirmationError } from '../custody-root/custody-root.errors.js';
 import { IMPORT_ROOT_USAGE, parseImportRootArgs, UsageError, type ImportRootArgs } from './custody.args.js';
 import { openCustodyRuntime } from './custody.runtime.js';
+import { runCommand } from './run-command.js';
 import { readSecretInput } from './secret-input.js';
 
 async function main(): Promise<number> {
@@ -47,13 +48,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    // The class and message only (they name roots and key ids, never a phrase or key).
-    process.stderr.write(`wallet:import-root: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unexpected failure'}\n`);
-    process.exitCode = 1;
-  },
-);
+runCommand('wallet:import-root', main);

@@ -13,6 +13,7 @@ import { loadConfigOrExit } from '../../../platform/config/config.js';
 import { HdRoot } from '../custody-root/hd-root.entity.js';
 import { parseRotateKeyArgs, ROTATE_KEY_USAGE, UsageError, type RotateKeyArgs } from './custody.args.js';
 import { openCustodyRuntime } from './custody.runtime.js';
+import { runCommand } from './run-command.js';
 
 async function main(): Promise<number> {
   let args: RotateKeyArgs;
@@ -44,12 +45,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`wallet:rotate-key: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unexpected failure'}\n`);
-    process.exitCode = 1;
-  },
-);
+runCommand('wallet:rotate-key', main);
