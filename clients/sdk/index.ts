@@ -463,6 +463,8 @@ export type Query = {
   balances: Array<Balance>;
   /** One of your deposits (staff: anyone’s), or null. */
   deposit: Maybe<Deposit>;
+  /** The deposits one on-chain transaction made to your addresses (staff: to anyone’s), by output index; empty when none (yet). The hash as a wallet or explorer shows it (TON: hex or base64). */
+  depositsByTxHash: Array<Deposit>;
   /** Staff: search transactions by user, asset, kind and date, newest first. */
   ledgerTransactions: TransactionConnection;
   /** What each account level requires. */
@@ -507,6 +509,12 @@ export type QueryBalancesArgs = {
 
 export type QueryDepositArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryDepositsByTxHashArgs = {
+  network: Network;
+  txHash: Scalars['String']['input'];
 };
 
 

@@ -33,6 +33,7 @@ export const permissions: PermissionMap = {
     walletByAddress: isStaffMember,
     // deposits: yours only (or staff), checked by the wallet subgraph
     deposit: isAuthenticated,
+    depositsByTxHash: isAuthenticated,
     withdrawalFreezes: isStaffMember,
     // ledger: parties see their own transactions (checked by the ledger subgraph), staff see all
     transaction: isAuthenticated,

@@ -166,6 +166,16 @@ describe('deposits end to end', () => {
     expect(await balances(alice.token)).toEqual({ ETH: '1.5', USDT_ETH: '20' });
     expect(await ledgerDeposits(credited.map((d) => referenceOf(d)))).toHaveLength(2);
 
+    // Found by the hash as a wallet shows it (upper case, no 0x): by its owner and staff, not by someone else.
+    const eth = credited.find((d) => d.asset.symbol === 'ETH')!;
+    const BY_HASH = `query($h: String!) { depositsByTxHash(network: ETH, txHash: $h) { id status } }`;
+    const pasted = eth.txHash.slice(2).toUpperCase();
+    expect((await gql(stack.graphqlUrl, BY_HASH, { h: pasted }, alice.token)).body.data!.depositsByTxHash).toEqual([{ id: eth.id, status: 'CREDITED' }]);
+    expect((await gql(stack.graphqlUrl, BY_HASH, { h: pasted }, bob.token)).body.data!.depositsByTxHash).toEqual([]);
+    const support = await signInStaff(stack, ['SUPPORT']);
+    expect((await gql(stack.graphqlUrl, BY_HASH, { h: eth.txHash }, support.token)).body.data!.depositsByTxHash).toEqual([{ id: eth.id, status: 'CREDITED' }]);
+    expect((await gql(stack.graphqlUrl, BY_HASH, { h: 'not-a-hash' }, alice.token)).body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+
     // Every status change was pushed to Alice with the follow-up's selection; nothing to Bob. A push shows the deposit
     // as the follow-up query finds it, so under load an early event's push may already show a later status: the
     // statuses never go backwards and end at CREDITED, one push per event (detected, [confirming,] confirmed, credited).

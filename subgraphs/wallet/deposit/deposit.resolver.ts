@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { byKeys } from '../../../platform/graphql/loaders.js';
 import type { Wallet } from '../wallet/wallet.entity.js';
-import { WalletType, WalletUser } from '../wallet/wallet.type.js';
+import { NetworkEnum, WalletType, WalletUser } from '../wallet/wallet.type.js';
 import type { DepositContext } from './deposit.context.js';
 import { depositReference } from './deposit.reference.js';
 import { encodeDepositCursor } from './deposit.service.js';
@@ -12,6 +12,15 @@ export class DepositResolver {
   @Query(() => DepositType, { nullable: true, description: 'One of your deposits (staff: anyone’s), or null.' })
   async deposit(@Arg('id', () => ID) id: string, @Ctx() ctx: DepositContext): Promise<DepositType | null> {
     return depositReference.__resolveReference({ id }, ctx);
+  }
+
+  @Query(() => [DepositType], {
+    description:
+      'The deposits one on-chain transaction made to your addresses (staff: to anyone’s), by output index; empty when none (yet). ' +
+      'The hash as a wallet or explorer shows it (TON: hex or base64).',
+  })
+  async depositsByTxHash(@Arg('network', () => NetworkEnum) network: NetworkEnum, @Arg('txHash', () => String) txHash: string, @Ctx() ctx: DepositContext): Promise<DepositType[]> {
+    return (await ctx.deposits.byTxHash(ctx.em, ctx.viewer, network, txHash)).map(DepositType.from);
   }
 
   @FieldResolver(() => WalletType, { description: 'The wallet (deposit address) it was sent to.' })

@@ -4,10 +4,11 @@ import { recordEvent } from '../../../platform/bus/outbox.js';
 import { badInput, forbidden, unauthenticated } from '../../../platform/errors.js';
 import { isId } from '../../../platform/ids.js';
 import type { Logger } from '../../../platform/logger.js';
-import { isNetwork } from '../custody/index.js';
+import { isNetwork, type Network } from '../custody/index.js';
 import { Deposit, WithdrawalFreeze } from './deposit.entity.js';
 import { DepositEvents, type DepositCreditedPayload } from './deposit.events.js';
 import { payloadOf, type DepositRow } from './deposit.ingest.js';
+import { normalizeTxHash } from './tx-hash.js';
 
 const SOURCE = 'wallet';
 const MAX_PAGE = 100;
@@ -53,6 +54,18 @@ export class DepositService {
     const wanted = ids.filter((id) => isId('dep', id));
     if (!wanted.length || (!viewer.userId && !isStaff(viewer))) return [];
     const rows = await em.find(Deposit, { id: { $in: wanted } });
+    return rows.filter((d) => d.userId === viewer.userId || isStaff(viewer));
+  }
+
+  /**
+   * The outputs of one on-chain transaction that reached our addresses, by output index: the owner's own
+   * (staff: all). Someone else's deposit is simply not in the list; a malformed hash is BAD_USER_INPUT.
+   */
+  async byTxHash(em: EntityManager, viewer: Viewer, network: Network, txHash: string): Promise<Deposit[]> {
+    if (!viewer.userId && !isStaff(viewer)) throw unauthenticated();
+    const normalized = normalizeTxHash(network, txHash);
+    if (!normalized) throw badInput(`txHash is not a ${network} transaction hash`, { field: 'txHash' });
+    const rows = await em.find(Deposit, { network, txHash: normalized }, { orderBy: { outputIndex: 'asc' } });
     return rows.filter((d) => d.userId === viewer.userId || isStaff(viewer));
   }
 
