@@ -31,3 +31,10 @@ export function createLogger({ name, level, destination }: LoggerOptions): Logge
     destination,
   );
 }
+
+/** A child bound to those of `fields` the logger does not carry yet, so no line names a key twice. */
+export function bindOnce(log: Logger, fields: Record<string, unknown>): Logger {
+  const bound = log.bindings();
+  const missing = Object.fromEntries(Object.entries(fields).filter(([key]) => bound[key] === undefined));
+  return Object.keys(missing).length ? log.child(missing) : log;
+}

@@ -10,6 +10,7 @@ import {
   type CircuitBreakerPolicy,
 } from 'cockatiel';
 import type { Logger } from 'pino';
+import { bindOnce } from '../../platform/logger.js';
 import { backoffDelay, type BackoffOptions } from './backoff.policy.js';
 import {
   ProviderError,
@@ -198,7 +199,9 @@ export function buildUrl(baseUrl: string, path: string, query?: Record<string, Q
 export const DEFAULT_BREAKER: ConsecutiveBreakerOptions = { kind: 'consecutive', failures: 5, halfOpenAfterMs: 30_000 };
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const { name, baseUrl, log } = options;
+  const { name, baseUrl } = options;
+  // Every line names the provider once: clients usually pass a logger already bound to it.
+  const log = options.log && bindOnce(options.log, { provider: name });
   const timeoutMs = options.timeoutMs ?? 5_000;
   const retries = options.retries ?? 2;
   const maxWaitMs = options.rateLimit?.maxWaitMs ?? 0;
@@ -207,16 +210,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const breaker = options.breaker === false ? null : buildBreaker(options.breaker ?? DEFAULT_BREAKER);
   new URL(baseUrl); // fail at construction, not at the first call, on a bad URL
 
-  breaker?.onBreak(() => log?.warn({ provider: name }, 'circuit opened'));
-  breaker?.onHalfOpen(() => log?.info({ provider: name }, 'circuit half-open, trying one call'));
-  breaker?.onReset(() => log?.info({ provider: name }, 'circuit closed'));
+  breaker?.onBreak(() => log?.warn('circuit opened'));
+  breaker?.onHalfOpen(() => log?.info('circuit half-open, trying one call'));
+  breaker?.onReset(() => log?.info('circuit closed'));
 
   let blockedUntil = 0;
   const rateLimitedForMs = (): number => Math.max(0, blockedUntil - Date.now());
 
   const noteRateLimit = (retryAfterMs: number): ProviderRateLimitedError => {
     blockedUntil = Math.max(blockedUntil, Date.now() + retryAfterMs);
-    log?.warn({ provider: name, retryAfterMs }, 'rate limited');
+    log?.warn({ retryAfterMs }, 'rate limited');
     return new ProviderRateLimitedError(name, retryAfterMs);
   };
 
@@ -314,7 +317,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         } else {
           throw error;
         }
-        log?.warn({ provider: name, attempt: attemptNo, delayMs: delay, err: error.message }, 'retrying provider call');
+        log?.warn({ attempt: attemptNo, delayMs: delay, err: error.message }, 'retrying provider call');
         if (delay > 0) await sleep(delay, undefined, req.signal ? { signal: req.signal } : {});
       }
     }

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordEvent } from '../../../platform/bus/outbox.js';
 import { newId } from '../../../platform/ids.js';
-import type { Logger } from '../../../platform/logger.js';
+import { bindOnce, type Logger } from '../../../platform/logger.js';
 import { parseAmount } from '../../../platform/money/amount.js';
 import { ASSETS, type Network } from '../../../platform/money/assets.js';
 import {
@@ -129,11 +129,14 @@ const D_COLUMNS = COLUMNS.split(',').map((c) => `d.${c.trim()}`).join(', ');
 export class DepositIngest {
   private readonly minimums: Map<string, bigint>;
 
+  private readonly log: Logger;
+
   constructor(
     readonly settings: IngestSettings,
-    private readonly log: Logger,
+    log: Logger,
   ) {
     this.minimums = minimumDeposits(settings.network);
+    this.log = bindOnce(log, { network: settings.network });
   }
 
   get network(): Network {
@@ -160,7 +163,7 @@ export class DepositIngest {
           `insert into wallet.chain_block (network, height, hash, parent_hash, transactions) values (?, ?, ?, ?, 0) on conflict (network, height) do nothing`,
           [this.network, start.height.toString(), start.hash, parentHash],
         );
-        this.log.info({ network: this.network, height: start.height.toString(), hash: start.hash }, 'chain cursor initialized');
+        this.log.info({ height: start.height.toString(), hash: start.hash }, 'chain cursor initialized');
       }
     });
     const stored = await this.cursor(em);
@@ -331,7 +334,7 @@ export class DepositIngest {
       }
       for (const row of reappeared) {
         this.log.error(
-          { network: this.network, depositId: row.id, userId: row.user_id, txHash: row.tx_hash, outputIndex: row.output_index, confirmEventId: row.confirm_event_id },
+          { depositId: row.id, userId: row.user_id, txHash: row.tx_hash, outputIndex: row.output_index, confirmEventId: row.confirm_event_id },
           'ADMIN ALERT: a reorged deposit that had been sent for credit is back on chain: not credited again, needs review',
         );
       }
@@ -372,7 +375,7 @@ export class DepositIngest {
           recordEvent<WithdrawalsFrozenPayload>(tx, WithdrawalFreezeEvents.frozen, SOURCE, { userId: row.user_id, reason, depositId: row.id });
         }
         this.log.error(
-          { network: this.network, depositId: row.id, userId: row.user_id, asset: row.asset, amount: row.amount, txHash: row.tx_hash, transactionId: row.transaction_id },
+          { depositId: row.id, userId: row.user_id, asset: row.asset, amount: row.amount, txHash: row.tx_hash, transactionId: row.transaction_id },
           'ADMIN ALERT: a deposit sent for credit was reorged away: reversal requested, withdrawals frozen',
         );
       }

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Logger } from '../../../platform/logger.js';
+import { bindOnce, type Logger } from '../../../platform/logger.js';
 import { ProviderError } from '../../../providers/http/http.errors.js';
 import type { CursorState, DepositIngest } from '../../../subgraphs/wallet/deposit/deposit.ingest.js';
 import { ChainMovedError, type ChainSource } from './chain-source.js';
@@ -61,9 +61,12 @@ export class ChainWatcher {
   private haltedReason: string | null = null;
   private verified = false;
   readonly network;
+  /** Bound to the network once (the worker's logger usually is already). */
+  private readonly log: Logger;
 
   constructor(private readonly options: ChainWatcherOptions) {
     this.network = options.source.network;
+    this.log = bindOnce(options.log, { network: this.network });
   }
 
   start(): void {
@@ -110,7 +113,7 @@ export class ChainWatcher {
       if (source.isHeadRegression(err)) {
         this.regressions++;
         if (this.regressions >= (settings.acceptRegressionAfter ?? 3)) {
-          this.options.log.warn({ network: this.network, times: this.regressions }, 'node head stays below the highest seen: accepting it (nothing is rolled back without a different block hash)');
+          this.log.warn({ times: this.regressions }, 'node head stays below the highest seen: accepting it (nothing is rolled back without a different block hash)');
           source.resetHead();
           this.regressions = 0;
         }
@@ -161,13 +164,13 @@ export class ChainWatcher {
     metrics.cursor.set(labels, Number(outcome.tip.height));
     metrics.lag.set(labels, Number(head > outcome.tip.height ? head - outcome.tip.height : 0n));
     for (const d of [...outcome.detected, ...outcome.revived]) {
-      this.options.log.info({ network: this.network, depositId: d.id, asset: d.asset, amount: d.amount, txHash: d.tx_hash, block: d.block_number }, 'deposit detected');
+      this.log.info({ depositId: d.id, asset: d.asset, amount: d.amount, txHash: d.tx_hash, block: d.block_number }, 'deposit detected');
     }
     for (const d of outcome.ignored) {
-      this.options.log.info({ network: this.network, depositId: d.id, asset: d.asset, amount: d.amount, txHash: d.tx_hash }, 'deposit below the minimum: ignored');
+      this.log.info({ depositId: d.id, asset: d.asset, amount: d.amount, txHash: d.tx_hash }, 'deposit below the minimum: ignored');
     }
     for (const d of outcome.confirmed) {
-      this.options.log.info({ network: this.network, depositId: d.id, confirmations: d.confirmations }, 'deposit confirmed: credit requested');
+      this.log.info({ depositId: d.id, confirmations: d.confirmations }, 'deposit confirmed: credit requested');
     }
     return {
       kind: 'advanced',
@@ -192,7 +195,8 @@ export class ChainWatcher {
 
   /** The block at `from` changed: find the highest height below where our hash is still canonical, roll back to it. */
   private async reorg(em: EntityManager, cursor: CursorState, from: bigint): Promise<StepResult> {
-    const { source, ingest, metrics, settings, log } = this.options;
+    const { source, ingest, metrics, settings } = this.options;
+    const log = this.log;
     const floor = cursor.height > BigInt(settings.reorgWindow) ? cursor.height - BigInt(settings.reorgWindow) : 0n;
     const stored = await ingest.storedHashes(em, floor, from);
     let fork: bigint | null = null;
@@ -217,7 +221,7 @@ export class ChainWatcher {
     if (fork === null) {
       const reason = `no common ancestor within the last ${stored.size} stored blocks (reorg deeper than CHAIN_REORG_WINDOW, or another chain at the endpoint)`;
       if (!settings.allowChainReset) {
-        if (this.haltedReason === null) log.error({ network: this.network, cursor: cursor.height.toString() }, `ADMIN ALERT: chain watcher halted: ${reason}`);
+        if (this.haltedReason === null) log.error({ cursor: cursor.height.toString() }, `ADMIN ALERT: chain watcher halted: ${reason}`);
         this.haltedReason = reason;
         metrics.halted.set(labels, 1);
         return { kind: 'halted', reason };
@@ -231,14 +235,14 @@ export class ChainWatcher {
       const outcome = await ingest.rollback(em, cursor, { height: lowest > 0n ? lowest - 1n : 0n }, { cursor: { height: head, hash: block.hash }, parentHash: block.parentHash });
       if (!outcome.applied) return { kind: 'raced' };
       this.countReorg(outcome.reorged.length, outcome.afterCredit.length);
-      log.warn({ network: this.network, head: head.toString(), reorged: outcome.reorged.length }, 'devnet chain was replaced: starting over at its head');
+      log.warn({ head: head.toString(), reorged: outcome.reorged.length }, 'devnet chain was replaced: starting over at its head');
       return { kind: 'reorg', fork: null, reorged: outcome.reorged.length };
     }
     const outcome = await ingest.rollback(em, cursor, { height: fork });
     if (!outcome.applied) return { kind: 'raced' };
     this.countReorg(outcome.reorged.length, outcome.afterCredit.length);
     log.warn(
-      { network: this.network, fork: fork.toString(), depth: (cursor.height - fork).toString(), reorged: outcome.reorged.length, afterCredit: outcome.afterCredit.length },
+      { fork: fork.toString(), depth: (cursor.height - fork).toString(), reorged: outcome.reorged.length, afterCredit: outcome.afterCredit.length },
       'chain reorganization: rolled back to the common ancestor',
     );
     return { kind: 'reorg', fork, reorged: outcome.reorged.length };
@@ -255,11 +259,12 @@ export class ChainWatcher {
     if (this.haltedReason === null) return;
     this.haltedReason = null;
     this.options.metrics.halted.set({ network: this.network }, 0);
-    this.options.log.warn({ network: this.network }, 'chain watcher resumed');
+    this.log.warn('chain watcher resumed');
   }
 
   private async run(): Promise<void> {
-    const { settings, log } = this.options;
+    const { settings } = this.options;
+    const log = this.log;
     let failures = 0;
     while (!this.stopped) {
       let delay = settings.pollMs;
@@ -277,7 +282,7 @@ export class ChainWatcher {
         delay = Math.round(backoff * (0.8 + Math.random() * 0.4));
         // An endpoint that is down or slow is routine (a stack trace says nothing more); anything else logs whole.
         const cause = isTransientProviderError(err) ? { provider: err.provider, code: err.code, error: err.message } : { err };
-        log.warn({ ...cause, network: this.network, consecutiveFailures: failures, backoffMs: delay }, 'chain watcher step failed: backing off');
+        log.warn({ ...cause, consecutiveFailures: failures, backoffMs: delay }, 'chain watcher step failed: backing off');
       }
       if (this.stopped) break;
       await new Promise<void>((resolve) => {
