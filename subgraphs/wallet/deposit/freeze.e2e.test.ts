@@ -109,7 +109,11 @@ describe('withdrawal freezes', () => {
     // Frozen again by a later reorg, lifted again: both lifts stay on record.
     await freeze(carol.userId, '2026-11-21 09:00:00+00');
     expect((await gql(stack.graphqlUrl, LIFT, { u: carol.userId, n: 'second reorg settled' }, finance.token)).body.errors).toBeUndefined();
-    expect(await walletSql(`select note from wallet.withdrawal_freeze_lift where user_id = ? order by lifted_at`, [carol.userId])).toEqual([
+    // The record keeps the freeze's time to the microsecond.
+    await freeze(carol.userId, '2026-11-21 10:00:00.123456+00');
+    expect((await gql(stack.graphqlUrl, LIFT, { u: carol.userId, n: 'third' }, finance.token)).body.errors).toBeUndefined();
+    expect(await walletSql(`select frozen_at = '2026-11-21 10:00:00.123456+00'::timestamptz as same from wallet.withdrawal_freeze_lift where user_id = ? and note = 'third'`, [carol.userId])).toEqual([{ same: true }]);
+    expect(await walletSql(`select note from wallet.withdrawal_freeze_lift where user_id = ? and note <> 'third' order by lifted_at`, [carol.userId])).toEqual([
       { note: 'reversal settled by adjustBalance txn_x' },
       { note: 'second reorg settled' },
     ]);

@@ -9,8 +9,8 @@ import { WithdrawalFreezeEvents, type WithdrawalsUnfrozenPayload } from './depos
 const SOURCE = 'wallet';
 const MAX_PAGE = 100;
 const MAX_NOTE = 500;
-/** timestamptz as PostgreSQL prints it (`2026-11-21 23:59:00.123456+00`). */
-const PG_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
+/** The cursor's time: UTC to the microsecond, whatever the server's TimeZone and DateStyle. */
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 /** An active freeze: the user may not withdraw. */
 export interface ActiveFreeze {
@@ -33,7 +33,7 @@ interface FreezeRow {
   reason: string;
   deposit_id: string | null;
   frozen_at: Date | string;
-  /** frozen_at as text, to the microsecond: the keyset cursor (a Date keeps milliseconds only). */
+  /** frozen_at in UTC to the microsecond: the keyset cursor (a Date keeps milliseconds only). */
   frozen_key: string;
 }
 
@@ -55,7 +55,8 @@ export class WithdrawalFreezeService {
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput(`first must be 1..${MAX_PAGE}`, { field: 'first' });
     const cursor = after == null ? null : decodeFreezeCursor(after);
     const rows = await em.execute<FreezeRow[]>(
-      `select user_id, reason, deposit_id, frozen_at, frozen_at::text as frozen_key from wallet.withdrawal_freeze
+      `select user_id, reason, deposit_id, frozen_at, to_char(frozen_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as frozen_key
+       from wallet.withdrawal_freeze
        ${cursor ? 'where (frozen_at, user_id) < (?::timestamptz, ?)' : ''}
        order by frozen_at desc, user_id desc limit ?`,
       cursor ? [cursor.frozenAt, cursor.userId, first + 1] : [first + 1],
@@ -74,16 +75,19 @@ export class WithdrawalFreezeService {
     if (text.length === 0 || text.length > MAX_NOTE) throw badInput(`note must be 1..${MAX_NOTE} characters: say why the freeze can go`, { field: 'note' });
     const liftedBy = viewer.userId;
     return em.transactional(async (tx) => {
-      const [active] = await tx.execute<Omit<FreezeRow, 'frozen_key'>[]>(`delete from wallet.withdrawal_freeze where user_id = ? returning user_id, reason, deposit_id, frozen_at`, [userId]);
-      if (!active) throw notFound('Active withdrawal freeze for this user', userId);
       const id = newId('wfl');
-      const [lifted] = await tx.execute<{ lifted_at: Date | string }[]>(
-        `insert into wallet.withdrawal_freeze_lift (id, user_id, reason, deposit_id, frozen_at, lifted_by, note) values (?, ?, ?, ?, ?, ?, ?) returning lifted_at`,
-        [id, active.user_id, active.reason, active.deposit_id, new Date(active.frozen_at), liftedBy, text],
+      // One statement moves the row, so frozen_at keeps its microseconds and no other lift can slip between.
+      const [lifted] = await tx.execute<(Omit<FreezeRow, 'frozen_key'> & { lifted_at: Date | string })[]>(
+        `with active as (delete from wallet.withdrawal_freeze where user_id = ? returning user_id, reason, deposit_id, frozen_at)
+         insert into wallet.withdrawal_freeze_lift (id, user_id, reason, deposit_id, frozen_at, lifted_by, note)
+           select ?, user_id, reason, deposit_id, frozen_at, ?, ? from active
+         returning user_id, reason, deposit_id, frozen_at, lifted_at`,
+        [userId, id, liftedBy, text],
       );
-      recordEvent<WithdrawalsUnfrozenPayload>(tx, WithdrawalFreezeEvents.unfrozen, SOURCE, { userId, depositId: active.deposit_id, liftedBy, note: text });
-      this.log.warn({ userId, depositId: active.deposit_id, liftedBy, liftId: id }, 'withdrawal freeze lifted by staff');
-      return { ...activeOf(active), id, liftedAt: new Date(lifted!.lifted_at), liftedBy, note: text };
+      if (!lifted) throw notFound('Active withdrawal freeze for this user', userId);
+      recordEvent<WithdrawalsUnfrozenPayload>(tx, WithdrawalFreezeEvents.unfrozen, SOURCE, { userId, depositId: lifted.deposit_id, liftedBy, note: text });
+      this.log.warn({ userId, depositId: lifted.deposit_id, liftedBy, liftId: id }, 'withdrawal freeze lifted by staff');
+      return { ...activeOf(lifted), id, liftedAt: new Date(lifted.lifted_at), liftedBy, note: text };
     });
   }
 }
@@ -107,6 +111,6 @@ function decodeFreezeCursor(cursor: string): { frozenAt: string; userId: string 
   }
   if (!Array.isArray(parsed) || parsed.length !== 2) throw refuse();
   const [frozenAt, userId] = parsed as unknown[];
-  if (typeof frozenAt !== 'string' || !PG_TIMESTAMP.test(frozenAt) || typeof userId !== 'string' || !isId('usr', userId)) throw refuse();
+  if (typeof frozenAt !== 'string' || !CURSOR_TIME.test(frozenAt) || typeof userId !== 'string' || !isId('usr', userId)) throw refuse();
   return { frozenAt, userId };
 }
