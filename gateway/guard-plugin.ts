@@ -3,8 +3,8 @@ import { GraphQLError, type DocumentNode, type OperationDefinitionNode, type Gra
 import type { ShieldRule } from './permissions/permissions.js';
 import type { GatewayContext } from './context.js';
 import { perDocumentCache } from './document-cache.js';
-import { checkLimits, measure, type QueryLimits } from './limits/complexity.js';
-import { evaluatePermissions, introspectionFields } from './permissions/evaluate.js';
+import { checkLimits, measure, type Complexity, type QueryLimits } from './limits/complexity.js';
+import { evaluatePermissions, introspectionFields, uniqueFieldUses, type FieldUse } from './permissions/evaluate.js';
 import type { PermissionMap } from './permissions/permissions.js';
 import { isStaff } from '../platform/auth/viewer.js';
 
@@ -20,13 +20,29 @@ export function guardError(code: string, message: string, status: number, extra:
   return new GraphQLError(message, { extensions: { code, ...extra, http: { status } } });
 }
 
+interface OperationFacts {
+  cost: Complexity;
+  introspects: boolean;
+  /** The permission walk, computed on first read: an operation over the limits never pays for it. */
+  readonly uses: FieldUse[];
+}
+
+/** What the guard needs to know about an operation, per parsed document, variables and schema. */
+const operationFacts = perDocumentCache((document, operation, variables, schema: GraphQLSchema): OperationFacts => {
+  let uses: FieldUse[] | undefined;
+  return {
+    cost: measure(document, operation, variables),
+    introspects: introspectionFields(document).length > 0,
+    get uses() {
+      return (uses ??= uniqueFieldUses(schema, document, operation, variables));
+    },
+  };
+});
+
 /**
  * Checks a resolved operation before its query plan runs: complexity limits, introspection access, then
  * every field against the shield rules. Shared by HTTP requests and WebSocket operations.
  */
-/** Complexity per parsed document and variables. */
-const measureCached = perDocumentCache((document, operation, variables) => measure(document, operation, variables));
-
 export async function guardOperation(
   options: GuardOptions,
   schema: GraphQLSchema,
@@ -35,14 +51,15 @@ export async function guardOperation(
   variables: Record<string, unknown>,
   ctx: GatewayContext,
 ): Promise<GraphQLError | null> {
-  const violation = checkLimits(measureCached(document, operation, variables, null), options.limits);
+  const facts = operationFacts(document, operation, variables, schema);
+  const violation = checkLimits(facts.cost, options.limits);
   if (violation) {
     return guardError('QUERY_TOO_COMPLEX', `Query ${violation.limit} ${violation.actual} exceeds the limit of ${violation.max}`, 400, { limit: violation.limit, max: violation.max, actual: violation.actual });
   }
-  if (!options.introspectionForAll && introspectionFields(document).length && !isStaff(ctx.viewer)) {
+  if (!options.introspectionForAll && facts.introspects && !isStaff(ctx.viewer)) {
     return guardError('FORBIDDEN', 'Introspection is for staff only', 403);
   }
-  const denial = await evaluatePermissions(schema, options.permissions, options.fallbackRule, document, operation, variables, ctx);
+  const denial = await evaluatePermissions(schema, options.permissions, options.fallbackRule, operation, facts.uses, ctx);
   if (denial) return guardError(denial.code, denial.message, denial.code === 'UNAUTHENTICATED' ? 401 : 403, { field: denial.path });
   return null;
 }

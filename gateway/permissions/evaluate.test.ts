@@ -3,7 +3,7 @@ import { allow, and, deny, or, rule } from 'graphql-shield';
 import { describe, expect, it } from 'vitest';
 import { ANONYMOUS } from '../../platform/auth/viewer.js';
 import type { GatewayContext } from '../context.js';
-import { evaluatePermissions } from './evaluate.js';
+import { evaluatePermissions, uniqueFieldUses } from './evaluate.js';
 import type { PermissionMap, ShieldRule } from './permissions.js';
 import { isAuthenticated, isSuperadmin } from './rules.js';
 
@@ -18,7 +18,8 @@ const ctx = (roles: string[] = [], userId: string | null = 'usr_1'): GatewayCont
 
 async function check(map: PermissionMap, query: string, context = ctx()) {
   const doc = parse(query);
-  return evaluatePermissions(schema, map, deny as unknown as ShieldRule, doc, getOperationAST(doc)!, {}, context);
+  const operation = getOperationAST(doc)!;
+  return evaluatePermissions(schema, map, deny as unknown as ShieldRule, operation, uniqueFieldUses(schema, doc, operation, {}), context);
 }
 
 describe('evaluatePermissions', () => {

@@ -13,7 +13,6 @@ import {
 } from 'graphql';
 import type { ShieldRule } from './permissions.js';
 import type { GatewayContext } from '../context.js';
-import { perDocumentCache } from '../document-cache.js';
 import type { PermissionMap } from './permissions.js';
 
 export interface Denial {
@@ -22,7 +21,7 @@ export interface Denial {
   message: string;
 }
 
-interface FieldUse {
+export interface FieldUse {
   typeName: string;
   fieldName: string;
   args: Record<string, unknown>;
@@ -73,8 +72,18 @@ export function collectFieldUses(schema: GraphQLSchema, document: DocumentNode, 
   return uses;
 }
 
-/** collectFieldUses per parsed document, schema and variables (the TypeInfo walk is the costly part). */
-const collectFieldUsesCached = perDocumentCache((document, operation, variables, schema: GraphQLSchema) => collectFieldUses(schema, document, operation, variables));
+/**
+ * collectFieldUses with repeats dropped: one use per (type, field, arguments), the first kept, in order.
+ * The same field with the same arguments gets the same rule and the same answer, so it is checked once.
+ */
+export function uniqueFieldUses(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): FieldUse[] {
+  const byKey = new Map<string, FieldUse>();
+  for (const use of collectFieldUses(schema, document, operation, variables)) {
+    const key = `${use.typeName}.${use.fieldName}:${JSON.stringify(use.args)}`;
+    if (!byKey.has(key)) byKey.set(key, use);
+  }
+  return [...byKey.values()];
+}
 
 export function introspectionFields(document: DocumentNode): string[] {
   const found: string[] = [];
@@ -87,26 +96,21 @@ export function introspectionFields(document: DocumentNode): string[] {
 }
 
 /**
- * Evaluates graphql-shield rules over the whole operation before any subgraph is called. A missing rule
- * falls back to `fallbackRule` (deny). Returns the first denial, or null when every field is allowed.
+ * Evaluates graphql-shield rules over the whole operation (its `uniqueFieldUses`) before any subgraph is
+ * called. A missing rule falls back to `fallbackRule` (deny). Returns the first denial, or null when every
+ * field is allowed.
  */
 export async function evaluatePermissions(
   schema: GraphQLSchema,
   map: PermissionMap,
   fallbackRule: ShieldRule,
-  document: DocumentNode,
   operation: OperationDefinitionNode,
-  variables: Record<string, unknown>,
+  uses: readonly FieldUse[],
   ctx: GatewayContext,
 ): Promise<Denial | null> {
-  const uses = collectFieldUsesCached(document, operation, variables, schema);
-  const checked = new Set<string>();
   for (const use of uses) {
     const typeRules = map[use.typeName];
     const ruleFor = typeRules?.[use.fieldName] ?? typeRules?.['*'] ?? fallbackRule;
-    const key = `${use.typeName}.${use.fieldName}:${JSON.stringify(use.args)}`;
-    if (checked.has(key)) continue;
-    checked.add(key);
     const type = schema.getType(use.typeName);
     const info = { fieldName: use.fieldName, parentType: isObjectType(type) ? type : undefined, schema, operation, returnType: undefined, path: undefined } as unknown as GraphQLResolveInfo;
     const result = await ruleFor.resolve(undefined, use.args, ctx, info, SHIELD_OPTIONS);
