@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { hasClaim, type Viewer } from '../../../platform/auth/viewer.js';
+import { hasClaim, hasRole, type Viewer } from '../../../platform/auth/viewer.js';
 import { badInput, conflict, forbidden, notFound, unauthenticated } from '../../../platform/errors.js';
 import type { Logger } from '../../../platform/logger.js';
 import { accounts } from '../core/accounts.js';
@@ -41,7 +41,7 @@ export class AdminService {
 
   requireMoneyAdmin(viewer: Viewer): string {
     if (!viewer.userId) throw unauthenticated();
-    const finance = viewer.roles.includes('FINANCE') || viewer.roles.includes('SUPERADMIN');
+    const finance = hasRole(viewer, 'FINANCE', 'SUPERADMIN');
     if (!finance || !hasClaim(viewer, LEDGER_ADJUST_CLAIM)) throw forbidden(`Requires the FINANCE role and the ${LEDGER_ADJUST_CLAIM} claim`);
     return viewer.userId;
   }
@@ -49,7 +49,7 @@ export class AdminService {
   /** Auditors: FINANCE, ADMIN, SUPERADMIN or the ledger:adjust claim. */
   requireAuditor(viewer: Viewer): void {
     if (!viewer.userId) throw unauthenticated();
-    const role = viewer.roles.some((r) => r === 'FINANCE' || r === 'ADMIN' || r === 'SUPERADMIN');
+    const role = hasRole(viewer, 'FINANCE', 'ADMIN', 'SUPERADMIN');
     if (!role && !hasClaim(viewer, LEDGER_ADJUST_CLAIM)) throw forbidden('Requires the FINANCE or ADMIN role');
   }
 

@@ -1,4 +1,4 @@
-import { assetInfo, type Network } from '../../../platform/money/assets.js';
+import type { Network } from '../../../platform/money/assets.js';
 
 /**
  * Ledger accounts are addresses (Formance style): the owner, the asset and, for users, the bucket.
@@ -47,8 +47,4 @@ export function bucketOfAccount(address: string): Bucket | null {
   if (!address.startsWith('user:')) return null;
   const bucket = address.split(':')[3];
   return bucket === 'available' || bucket === 'held' ? bucket : null;
-}
-
-export function isKnownAsset(symbol: string): boolean {
-  return assetInfo(symbol) !== null;
 }

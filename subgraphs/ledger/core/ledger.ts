@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { conflict } from '../../../platform/errors.js';
 import type { PostingRecord, TransactionRecord, TransactionService } from '../transaction/transaction.service.js';
-import { draft, type CommitOutcome, type IdempotencyClaim, type TransactionDraft } from './ledger.types.js';
+import { draft, type IdempotencyClaim, type TransactionDraft } from './ledger.types.js';
 import type { LedgerPoster, PostedOutcome } from './poster.js';
 
 /** What a money operation returns: the transaction, or why nothing moved (GraphQL result unions). */
@@ -77,7 +77,7 @@ export function reversalDraft(
 }
 
 /** The record of a transaction this process just committed, without reading it back. */
-function recordOf(d: TransactionDraft, o: Extract<CommitOutcome, { outcome: 'COMMITTED' }> & { createdAt?: string; seq?: string; xid?: string }): TransactionRecord {
+function recordOf(d: TransactionDraft, o: Extract<PostedOutcome, { outcome: 'COMMITTED' }>): TransactionRecord {
   return {
     id: o.transactionId,
     seq: o.seq ?? '0',

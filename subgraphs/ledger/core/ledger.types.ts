@@ -47,8 +47,6 @@ export type CommitOutcome =
   | { outcome: 'LIMIT_EXCEEDED'; period: 'DAY'; limit: string; used: string; replayed: boolean }
   | { outcome: 'CONFLICT' };
 
-export type Refusal = Exclude<CommitOutcome, { outcome: 'COMMITTED' } | { outcome: 'CONFLICT' }>;
-
 export function draft(fields: Pick<TransactionDraft, 'kind' | 'asset' | 'amount' | 'postings'> & Partial<TransactionDraft>): TransactionDraft {
   return {
     fee: 0n,
@@ -65,3 +63,11 @@ export function draft(fields: Pick<TransactionDraft, 'kind' | 'asset' | 'amount'
     ...fields,
   };
 }
+
+/** What the ledger publishes: every commit, and its answers to the money events it consumes. */
+export const LedgerEvents = {
+  transactionCommitted: 'ledger.transaction.committed',
+  holdPlaced: 'ledger.hold.placed',
+  holdRejected: 'ledger.hold.rejected',
+  postingRejected: 'ledger.posting.rejected',
+} as const;

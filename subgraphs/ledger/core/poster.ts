@@ -1,10 +1,12 @@
 import { randomInt } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { makeEvent } from '../../../platform/bus/envelope.js';
 import { newId } from '../../../platform/ids.js';
 import type { Logger } from '../../../platform/logger.js';
 import { assetInfo } from '../../../platform/money/assets.js';
 import { assetOfAccount, isValidAccount, userOfAccount } from './accounts.js';
-import { TRANSACTION_KINDS, type CommitOutcome, type TransactionDraft } from './ledger.types.js';
+import { LedgerEvents, TRANSACTION_KINDS, type CommitOutcome, type TransactionDraft } from './ledger.types.js';
+import { isRetryable } from './sql.js';
 
 /** A commit's outcome plus what the poster assigned (the ids) or the database returned (the time). */
 export type PostedOutcome = CommitOutcome & { createdAt?: string; seq?: string; xid?: string };
@@ -27,8 +29,6 @@ export interface PosterOptions {
   onCommitted?: () => void;
 }
 
-/** Failures worth running the same batch again: deadlock, serialization, a check lost to a race. */
-const RETRYABLE = new Set(['40P01', '40001', '23514']);
 const STRIPES = 64;
 
 /**
@@ -111,9 +111,8 @@ export class LedgerPoster {
         if (outcomes.some((o) => o.outcome === 'COMMITTED' && !o.replayed)) this.options.onCommitted?.();
         return;
       } catch (err) {
-        const code = (err as { code?: string }).code;
-        if (code && RETRYABLE.has(code) && attempt < 4) {
-          this.options.log.warn({ code, attempt, size: batch.length }, 'ledger batch lost a race: retrying');
+        if (isRetryable(err) && attempt < 4) {
+          this.options.log.warn({ code: (err as { code?: string }).code, attempt, size: batch.length }, 'ledger batch lost a race: retrying');
           await new Promise((r) => setTimeout(r, randomInt(1, 5 * attempt)));
           continue;
         }
@@ -171,23 +170,16 @@ function committedEvent(id: string, d: TransactionDraft) {
       if (userId) balances.set(`${userId}:${p.asset}`, { userId, asset: p.asset });
     }
   }
-  return {
-    id: newId('evt'),
-    type: 'ledger.transaction.committed',
-    version: 1,
-    source: 'ledger',
-    occurredAt: new Date().toISOString(),
-    payload: {
-      transactionId: id,
-      kind: d.kind,
-      asset: d.asset,
-      amount: d.amount.toString(),
-      fee: d.fee.toString(),
-      reference: d.reference,
-      userIds: [d.userId, d.counterpartyId].filter((u): u is string => u !== null),
-      balances: [...balances.values()],
-    },
-  };
+  return makeEvent(LedgerEvents.transactionCommitted, 'ledger', {
+    transactionId: id,
+    kind: d.kind,
+    asset: d.asset,
+    amount: d.amount.toString(),
+    fee: d.fee.toString(),
+    reference: d.reference,
+    userIds: [d.userId, d.counterpartyId].filter((u): u is string => u !== null),
+    balances: [...balances.values()],
+  });
 }
 
 function toItem(id: string, d: TransactionDraft) {

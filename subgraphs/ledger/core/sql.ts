@@ -10,3 +10,11 @@ export function timestamp(value: string | Date): Date {
 export function textArray(values: readonly string[]): string {
   return `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
 }
+
+/** Failures worth running the same transaction again: deadlock, serialization, a CHECK lost to a race. */
+const RETRYABLE = new Set(['40P01', '40001', '23514']);
+
+export function isRetryable(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && RETRYABLE.has(code);
+}

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput, conflict, notFound } from '../../../platform/errors.js';
 import { newId } from '../../../platform/ids.js';
 import { accounts } from '../core/accounts.js';
-import { timestamp } from '../core/sql.js';
+import { isRetryable, timestamp } from '../core/sql.js';
 import type { Ledger, LedgerResult } from '../core/ledger.js';
 import { draft, type IdempotencyClaim, type Posting, type TransactionKind } from '../core/ledger.types.js';
 
@@ -58,7 +58,6 @@ interface HoldRow {
 }
 
 /** Failures that mean "run the whole unit again": deadlock, serialization, a funds check lost to a race. */
-const RETRYABLE = new Set(['40P01', '40001', '23514']);
 
 /**
  * Holds reserve part of a user's available balance (available → held) until they are captured (held →
@@ -204,8 +203,7 @@ export async function retrying<T>(em: EntityManager, work: (tx: EntityManager) =
     try {
       return await em.fork().transactional(work);
     } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (!code || !RETRYABLE.has(code) || attempt >= 3) throw err;
+      if (!isRetryable(err) || attempt >= 3) throw err;
     }
   }
 }

@@ -7,6 +7,7 @@ import { recordEvent } from '../../../platform/bus/outbox.js';
 import { DomainError } from '../../../platform/errors.js';
 import type { Logger } from '../../../platform/logger.js';
 import type { SubgraphDeps } from '../../../platform/service/subgraph.js';
+import { LedgerEvents } from '../core/ledger.types.js';
 import type { OutboxWaker } from '../core/outbox-waker.js';
 import type { PostingsService } from './postings.service.js';
 
@@ -22,13 +23,6 @@ export const PostingEvents = {
   withdrawalFailed: 'wallet.withdrawal.failed',
 } as const;
 
-/** What the ledger answers on the bus besides ledger.transaction.committed. */
-export const LedgerEvents = {
-  transactionCommitted: 'ledger.transaction.committed',
-  holdPlaced: 'ledger.hold.placed',
-  holdRejected: 'ledger.hold.rejected',
-  postingRejected: 'ledger.posting.rejected',
-} as const;
 
 export const POSTING_SUBJECTS = Object.values(PostingEvents);
 export const POSTINGS_CONSUMER = 'ledger-postings';
@@ -99,7 +93,7 @@ export async function applyPostingEvent(tx: EntityManager, postings: PostingsSer
     switch (event.type) {
       case PostingEvents.depositConfirmed: {
         const d = depositConfirmed.parse(event.payload);
-        await postings.creditDeposit(tx, { ...d, network: d.network }, actor);
+        await postings.creditDeposit(tx, d, actor);
         return;
       }
       case PostingEvents.depositReorged: {

@@ -7,7 +7,7 @@ import { createTestEnv, type TestEnv } from '../../../platform/testing/test-env.
 import { ledgerSubgraph } from '../app.js';
 import type { LedgerServices } from '../context.js';
 import { verifyLedger, type LedgerReport } from '../core/verifier.js';
-import type { Network } from '../../../platform/money/assets.js';
+import { assetInfo } from '../../../platform/money/assets.js';
 
 export interface LedgerFixture {
   env: TestEnv;
@@ -25,8 +25,6 @@ export interface LedgerFixture {
   sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }
-
-const NETWORK_OF: Record<string, Network> = { TON: 'TON', USDT_TON: 'TON', TRX: 'TRON', USDT_TRON: 'TRON', ETH: 'ETH', USDT_ETH: 'ETH', BNB: 'BSC', USDT_BSC: 'BSC' };
 
 /** The ledger subgraph alone on a fresh database (real Postgres, Redis, NATS), with helpers for tests. */
 export async function startLedgerFixture(overrides: Env = {}): Promise<LedgerFixture> {
@@ -46,7 +44,7 @@ export async function startLedgerFixture(overrides: Env = {}): Promise<LedgerFix
       return userId;
     },
     async deposit(userId, asset, amount) {
-      const network = NETWORK_OF[asset];
+      const network = assetInfo(asset)?.network;
       if (!network) throw new Error(`no network for ${asset}`);
       const n = ++deposits;
       const result = await em().transactional((tx) =>
