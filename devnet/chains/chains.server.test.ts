@@ -16,7 +16,7 @@ const post = async (url: string, body: unknown) => {
 
 beforeAll(async () => {
   seed = await mnemonicToSeed('abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about');
-  // Ephemeral ports here; main.ts uses DEVNET_CHAIN_PORTS.
+  // Ephemeral ports here; main.ts uses DEVNET_TRON_PORT / DEVNET_TON_PORT (defaults: DEVNET_CHAIN_PORTS).
   chains = await startDevnetChains({ host: '127.0.0.1', ports: { tron: 0, ton: 0 }, tronBlockIntervalMs: null, tonBlockIntervalMs: null, log: pino({ level: 'silent' }) });
 });
 
