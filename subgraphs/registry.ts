@@ -21,3 +21,6 @@ export const subgraphs: RegisteredSubgraph[] = [
   { definition: marketSubgraph, buildSchema: buildMarketSchema, port: (c) => c.market.port, entry: 'subgraphs/market/main.ts' },
   { definition: ledgerSubgraph, buildSchema: buildLedgerSchema, port: (c) => c.ledger.port, entry: 'subgraphs/ledger/main.ts' },
 ];
+
+/** The Postgres schemas whose outbox the relay drains: every subgraph that has one. */
+export const outboxSchemas: string[] = subgraphs.filter((s) => s.definition.outbox !== false).map((s) => s.definition.name);

@@ -23,7 +23,7 @@ export async function prunePublishedOutbox(pool: pg.Pool, schema: string, olderT
     );
     return result.rowCount ?? 0;
   } catch (err) {
-    // A schema whose subgraph publishes nothing durable has no outbox table.
+    // No outbox table yet (the relay started before that subgraph's migrations ran): nothing to prune.
     if ((err as { code?: string }).code === UNDEFINED_TABLE) return 0;
     throw err;
   }

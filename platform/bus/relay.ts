@@ -16,7 +16,7 @@ export interface OutboxRelayOptions {
   onPublished?: (schema: string, count: number) => void;
 }
 
-/** PostgreSQL's undefined_table: the schema has no outbox. */
+/** PostgreSQL's undefined_table: the schema has no outbox (yet). */
 export const UNDEFINED_TABLE = '42P01';
 
 interface OutboxRow {
@@ -59,8 +59,8 @@ export class OutboxRelay {
       const due = this.pending.size ? [...this.pending] : this.options.schemas;
       this.pending.clear();
       // Each schema on its own: one that fails (NATS down for its subject, a broken row) must not starve
-      // the others, and a schema without an outbox table (a subgraph that publishes nothing durable) has
-      // nothing to relay.
+      // the others. A listed schema whose outbox table does not exist yet (the relay started before that
+      // subgraph's migrations ran) has nothing to relay until it does.
       const failed: { schema: string; err: unknown }[] = [];
       for (const schema of due) {
         if (!this.options.schemas.includes(schema) || this.stopped) continue;

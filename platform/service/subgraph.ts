@@ -45,6 +45,8 @@ export interface SubgraphDefinition {
   name: string;
   entities: NonNullable<Options['entities']>;
   migrations: MigrationObject[];
+  /** False when the subgraph publishes nothing durable: its schema has no outbox table, so the relay skips it. */
+  outbox?: false;
   build(deps: SubgraphDeps): Promise<SubgraphApp>;
 }
 

@@ -2,7 +2,7 @@ import { connect, type NatsConnection } from 'nats';
 import type { Config, Env } from '../config/config.js';
 import { startGateway, type RunningGateway } from '../../gateway/app.js';
 import { startOutboxRelayWorker, type RunningRelay } from '../../workers/outbox-relay/relay-worker.js';
-import { subgraphs as registry } from '../../subgraphs/registry.js';
+import { outboxSchemas, subgraphs as registry } from '../../subgraphs/registry.js';
 import { startSubgraph, type RunningSubgraph } from '../service/subgraph.js';
 import { createTestEnv } from './test-env.js';
 import type { Logger } from '../logger.js';
@@ -30,7 +30,7 @@ export async function startStack(overrides: Env = {}, options: { log?: Logger } 
   const subgraphs = new Map<string, RunningSubgraph>();
   for (const entry of registry) subgraphs.set(entry.definition.name, await startSubgraph(entry.definition, config, log.child({ service: entry.definition.name }), 0));
   for (const [name, running] of subgraphs) config.gateway.subgraphs[name] = running.url;
-  const relay = await startOutboxRelayWorker(config, log, [...subgraphs.keys()], 0);
+  const relay = await startOutboxRelayWorker(config, log, outboxSchemas, 0);
   const gateway = await startGateway({ config, log, port: 0 });
   return {
     config,

@@ -49,6 +49,7 @@ export const marketSubgraph: SubgraphDefinition = {
   name: 'market',
   entities: [Asset],
   migrations: marketMigrations,
+  outbox: false,
   async build(deps) {
     const services = buildMarketServices(deps);
     const schema = await buildMarketSchema();

@@ -3,14 +3,14 @@ import { loadConfigOrExit } from '../../platform/config/config.js';
 import { createLogger } from '../../platform/logger.js';
 import { warnDevDefaults } from '../../platform/service/main.js';
 import { Shutdown } from '../../platform/shutdown.js';
-import { subgraphs } from '../../subgraphs/registry.js';
+import { outboxSchemas } from '../../subgraphs/registry.js';
 import { startOutboxRelayWorker } from './relay-worker.js';
 
 const config = loadConfigOrExit();
 const log = createLogger({ name: 'outbox-relay', level: config.logLevel });
 warnDevDefaults(config, log);
 try {
-  const running = await startOutboxRelayWorker(config, log, subgraphs.map((s) => s.definition.name), config.port ?? config.outbox.port);
+  const running = await startOutboxRelayWorker(config, log, outboxSchemas, config.port ?? config.outbox.port);
   const shutdown = new Shutdown(log, config.shutdownGraceMs);
   shutdown.add('relay', () => running.close());
   shutdown.listen();
