@@ -1,5 +1,7 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { DomainError, badInput } from '../../../platform/errors.js';
+import { byKeys } from '../../../platform/graphql/loaders.js';
+import { assetInfo } from '../../../platform/money/assets.js';
 import { isAssetSymbol } from '../../../providers/price-source.port.js';
 import type { Asset } from '../asset/asset.entity.js';
 import { AssetType } from '../asset/asset.type.js';
@@ -40,10 +42,11 @@ function loadPrice(ctx: MarketContext, pair: PricePair): Promise<AggregatedPrice
   return loader.load(pairKey(pair));
 }
 
+/** The asset row (enabled, minimum deposit, icon) for `Price.asset`. */
 function loadAsset(ctx: MarketContext, symbol: string): Promise<Asset | null> {
   return ctx.loaders.get<Asset>('asset', async (symbols) => {
     const assets = await ctx.market.assets.bySymbols(ctx.em, symbols);
-    return symbols.map((s) => assets.find((a) => a.symbol === s) ?? null);
+    return byKeys(symbols, assets, (a) => a.symbol);
   }).load(symbol);
 }
 
@@ -67,7 +70,8 @@ export class PriceResolver {
   @Query(() => [PriceType], { nullable: 'items', description: 'Prices of these assets, in order; an item is null (with an error) when its price is stale or unavailable, and null for Toman.' })
   async prices(@Args(() => PricesArgs) { symbols, quote }: PricesArgs, @Ctx() ctx: MarketContext): Promise<(PriceType | null | Promise<PriceType | null>)[]> {
     if (symbols.length > MAX_SYMBOLS) throw badInput(`At most ${MAX_SYMBOLS} symbols`, { field: 'symbols' });
-    const assets = await Promise.all(symbols.map((s) => loadAsset(ctx, s)));
+    // symbol and coin are the catalogue's (the asset table is seeded from it and updateAsset changes neither): no query
+    const assets = symbols.map((s) => assetInfo(s));
     const unknown = symbols.filter((_, i) => !assets[i]);
     if (unknown.length) throw badInput(`Unknown asset ${unknown.join(', ')}`, { field: 'symbols', unknown });
     // each item is its own promise, so one stale pair nulls its item, not the whole list
@@ -76,7 +80,7 @@ export class PriceResolver {
 
   @Query(() => PriceType, { nullable: true, description: 'The price of one asset (what priceUpdated pushes); null for Toman.' })
   async price(@Args(() => PriceArgs) { symbol, quote }: PriceArgs, @Ctx() ctx: MarketContext): Promise<PriceType | null> {
-    const asset = await loadAsset(ctx, symbol);
+    const asset = assetInfo(symbol);
     if (!asset) throw badInput(`Unknown asset ${symbol}`, { field: 'symbol' });
     return priceOf(ctx, asset, quote);
   }
