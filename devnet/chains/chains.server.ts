@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { listen, type RunningServer } from '../../platform/http/server.js';
+import { BodyTooLargeError, listen, readBody, type RunningServer } from '../../platform/http/server.js';
 import { createTonSimulator, type TonChainSimulator } from '../../providers/toncenter/index.js';
 import { createTronSimulator, type TronChainSimulator } from '../../providers/trongrid/index.js';
 import { DEVNET_CHAIN_PORTS, type DevnetChain } from './ports.js';
@@ -39,14 +39,12 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > 65_536) throw new BadRequest('body too large');
-    chunks.push(chunk as Buffer);
+  let text: string;
+  try {
+    text = await readBody(req, 65_536);
+  } catch (error) {
+    throw error instanceof BodyTooLargeError ? new BadRequest('body too large') : error;
   }
-  const text = Buffer.concat(chunks).toString('utf8');
   if (!text.trim()) return {};
   try {
     const body: unknown = JSON.parse(text);
