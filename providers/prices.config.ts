@@ -21,14 +21,7 @@ export interface PriceProvidersConfig {
   nobitex: { baseUrl: string } | null;
 }
 
-/** Production endpoints, as documented by each provider. */
-export const PROVIDER_BASE_URLS = {
-  coingecko: 'https://api.coingecko.com/api/v3',
-  coingeckoPro: 'https://pro-api.coingecko.com/api/v3',
-  coinmarketcap: 'https://pro-api.coinmarketcap.com',
-  nobitex: 'https://apiv2.nobitex.ir',
-} as const;
-
+export { PROVIDER_BASE_URLS } from './prices.endpoints.js';
 export type { ResilienceOptions };
 
 export interface PriceSourceDeps {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { MasterKeySet, parseMasterKeys } from './master-keys.js';
 import { buildChainsConfig, chainEnvSchema, type ChainsConfig } from './chains.js';
+import { PROVIDER_BASE_URLS } from '../../providers/prices.endpoints.js';
 import { DEFAULT_LEDGER_FEES, DEFAULT_LEDGER_LIMITS, parseLedgerFees, parseLedgerLimits, type FeeRule, type LimitRule } from './ledger-rules.js';
 
 export { MasterKeySet } from './master-keys.js';
@@ -346,11 +347,11 @@ export function loadConfig(env: Env = process.env): Config {
       prices: {
         providers: {
           coingecko: e.COINGECKO_ENABLED
-            ? { baseUrl: e.COINGECKO_BASE_URL ?? (simulators ? simulatorUrl(0) : e.COINGECKO_PLAN === 'pro' ? 'https://pro-api.coingecko.com/api/v3' : 'https://api.coingecko.com/api/v3'), apiKey: e.COINGECKO_API_KEY ?? null, plan: e.COINGECKO_PLAN }
+            ? { baseUrl: e.COINGECKO_BASE_URL ?? (simulators ? simulatorUrl(0) : e.COINGECKO_PLAN === 'pro' ? PROVIDER_BASE_URLS.coingeckoPro : PROVIDER_BASE_URLS.coingecko), apiKey: e.COINGECKO_API_KEY ?? null, plan: e.COINGECKO_PLAN }
             : null,
           // CoinMarketCap has no keyless access: it is on when a key is set (or with the simulator).
-          coinmarketcap: coinmarketcapKey ? { baseUrl: e.COINMARKETCAP_BASE_URL ?? (simulators ? simulatorUrl(1) : 'https://pro-api.coinmarketcap.com'), apiKey: coinmarketcapKey } : null,
-          nobitex: e.NOBITEX_ENABLED ? { baseUrl: e.NOBITEX_BASE_URL ?? (simulators ? simulatorUrl(2) : 'https://apiv2.nobitex.ir') } : null,
+          coinmarketcap: coinmarketcapKey ? { baseUrl: e.COINMARKETCAP_BASE_URL ?? (simulators ? simulatorUrl(1) : PROVIDER_BASE_URLS.coinmarketcap), apiKey: coinmarketcapKey } : null,
+          nobitex: e.NOBITEX_ENABLED ? { baseUrl: e.NOBITEX_BASE_URL ?? (simulators ? simulatorUrl(2) : PROVIDER_BASE_URLS.nobitex) } : null,
         },
         simulatorPort: simulators ? e.PRICE_SIMULATOR_PORT : null,
         maxAgeSeconds: e.PRICE_MAX_AGE_SECONDS,
