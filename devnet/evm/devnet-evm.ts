@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { DEVNET_EVM_USDT } from '../../platform/config/chains.js';
-import { deployTestToken, mintTestToken, startLocalEvmChain, type DevAccount, type LocalEvmChain } from './local-chain.js';
+import { deployTestToken, mintTestToken, rpc, startLocalEvmChain, type DevAccount, type LocalEvmChain } from './local-chain.js';
 
 export type DevnetEvmNetwork = 'ETH' | 'BSC';
 
@@ -27,17 +27,6 @@ export interface DevnetEvmChain {
 export interface DevnetEvm {
   chains: DevnetEvmChain[];
   close(): Promise<void>;
-}
-
-async function mine(rpcUrl: string): Promise<void> {
-  const res = await fetch(rpcUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'evm_mine', params: [] }),
-    signal: AbortSignal.timeout(5_000),
-  });
-  const body = (await res.json()) as { error?: { message: string } };
-  if (body.error) throw new Error(body.error.message);
 }
 
 /**
@@ -67,7 +56,7 @@ export async function startDevnetEvm(options: DevnetEvmOptions): Promise<DevnetE
         const timer = setInterval(() => {
           if (busy) return;
           busy = true;
-          mine(chain.rpcUrl)
+          rpc(chain.rpcUrl, 'evm_mine', [], 5_000)
             .catch((err: unknown) => options.log.warn({ err, network }, 'devnet block not mined'))
             .finally(() => (busy = false));
         }, options.blockIntervalMs);

@@ -1,5 +1,5 @@
 import { Contract, Wallet } from 'ethers';
-import { localProvider, tetherTokenArtifact } from './local-chain.js';
+import { JsonRpcError, localProvider, rpc, tetherTokenArtifact } from './local-chain.js';
 
 /** Sends and chain controls over a local hardhat chain (devnet:send, tests, the deposits benchmark): transfers, snapshots, reorgs. */
 export class EvmSender {
@@ -11,15 +11,13 @@ export class EvmSender {
     readonly funderKey: string,
   ) {}
 
+  /** A node's JSON-RPC error is rethrown as `<method>: <message>`. */
   async rpc<T = unknown>(method: string, params: unknown[] = []): Promise<T> {
-    const res = await fetch(this.rpcUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-    });
-    const body = (await res.json()) as { result?: T; error?: { message: string } };
-    if (body.error) throw new Error(`${method}: ${body.error.message}`);
-    return body.result as T;
+    try {
+      return await rpc<T>(this.rpcUrl, method, params);
+    } catch (error) {
+      throw error instanceof JsonRpcError ? new Error(`${method}: ${error.message}`) : error;
+    }
   }
 
   async blockNumber(): Promise<bigint> {

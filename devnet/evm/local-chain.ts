@@ -77,16 +77,20 @@ function assertPortFree(port: number): Promise<void> {
   });
 }
 
-async function rpc(rpcUrl: string, method: string, params: unknown[] = []): Promise<unknown> {
+/** The node answered the JSON-RPC call with an error (its message as is). */
+export class JsonRpcError extends Error {}
+
+/** One JSON-RPC call to a local chain (no retries); `timeoutMs` unset: no time limit. */
+export async function rpc<T = unknown>(rpcUrl: string, method: string, params: unknown[] = [], timeoutMs?: number): Promise<T> {
   const response = await fetch(rpcUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-    signal: AbortSignal.timeout(2_000),
+    ...(timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(timeoutMs) }),
   });
-  const body = (await response.json()) as { result?: unknown; error?: { message: string } };
-  if (body.error) throw new Error(body.error.message);
-  return body.result;
+  const body = (await response.json()) as { result?: T; error?: { message: string } };
+  if (body.error) throw new JsonRpcError(body.error.message);
+  return body.result as T;
 }
 
 const running = new Set<ChildProcess>();
@@ -156,7 +160,7 @@ async function startOnce(chainId: number, port: number, timeoutMs: number): Prom
       throw new Error(`hardhat node exited early (code ${child.exitCode ?? child.signalCode}):\n${log}`);
     }
     try {
-      const answered = (await rpc(rpcUrl, 'eth_chainId')) as string;
+      const answered = await rpc<string>(rpcUrl, 'eth_chainId', [], 2_000);
       if (Number(answered) !== chainId) {
         await stop();
         throw new Error(`chain at ${rpcUrl} reports chainId ${answered}, expected ${chainId}`);
