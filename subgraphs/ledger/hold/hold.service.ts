@@ -88,13 +88,13 @@ export class HoldService {
       );
       if (result.type !== 'Transaction') return { result, hold: null };
       if (result.replayed) return { result, hold: result.transaction.holdId ? await this.byId(tx, result.transaction.holdId) : null };
-      await tx.getConnection().execute(
-        `insert into ledger.hold (id, user_id, asset, kind, amount, status, reference, expires_at) values (?, ?, ?, ?, ?, 'ACTIVE', ?, ?)`,
+      const [row] = await tx.getConnection().execute<HoldRow[]>(
+        `insert into ledger.hold (id, user_id, asset, kind, amount, status, reference, expires_at) values (?, ?, ?, ?, ?, 'ACTIVE', ?, ?) returning *`,
         [holdId, input.userId, input.asset, input.kind, input.amount.toString(), input.reference, input.expiresAt],
-        'run',
+        'all',
         tx.getTransactionContext(),
       );
-      return { result, hold: await this.byId(tx, holdId) };
+      return { result, hold: toRecord(row!) };
     });
   }
 
@@ -116,8 +116,7 @@ export class HoldService {
       );
       if (result.type !== 'Transaction') throw new Error(`capturing hold ${hold.id} was refused: ${result.type}`);
       const captured = hold.captured + amount + fee;
-      await this.update(tx, hold.id, { captured, status: captured + hold.released === hold.amount ? 'CAPTURED' : 'ACTIVE' });
-      return { result, hold: (await this.byId(tx, hold.id))! };
+      return { result, hold: await this.update(tx, hold.id, { captured, status: captured + hold.released === hold.amount ? 'CAPTURED' : 'ACTIVE' }) };
     });
   }
 
@@ -141,8 +140,7 @@ export class HoldService {
         }),
       );
       if (result.type !== 'Transaction') throw new Error(`releasing hold ${hold.id} was refused: ${result.type}`);
-      await this.update(tx, hold.id, { released: hold.released + remaining, status });
-      return { result, hold: (await this.byId(tx, hold.id))! };
+      return { result, hold: await this.update(tx, hold.id, { released: hold.released + remaining, status }) };
     });
   }
 
@@ -181,15 +179,17 @@ export class HoldService {
     return hold;
   }
 
-  private async update(tx: EntityManager, id: string, change: { captured?: bigint; released?: bigint; status: HoldStatus }): Promise<void> {
-    await tx
+  /** Writes the hold's new totals and status; returns the row as written. */
+  private async update(tx: EntityManager, id: string, change: { captured?: bigint; released?: bigint; status: HoldStatus }): Promise<HoldRecord> {
+    const [row] = await tx
       .getConnection()
-      .execute(
-        'update ledger.hold set captured = coalesce(?, captured), released = coalesce(?, released), status = ?, updated_at = now() where id = ?',
+      .execute<HoldRow[]>(
+        'update ledger.hold set captured = coalesce(?, captured), released = coalesce(?, released), status = ?, updated_at = now() where id = ? returning *',
         [change.captured?.toString() ?? null, change.released?.toString() ?? null, change.status, id],
-        'run',
+        'all',
         tx.getTransactionContext(),
       );
+    return toRecord(row!);
   }
 }
 

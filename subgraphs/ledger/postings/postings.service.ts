@@ -61,13 +61,8 @@ export class PostingsService {
     checkNetworkAsset(d.network, d.asset);
     if (d.amount <= 0n) throw badInput('a deposit credits a positive amount', { field: 'amount' });
     const reference = `deposit:${d.network}:${d.txHash}:${d.outputIndex}`;
-    const existing = await tx
-      .getConnection()
-      .execute<{ id: string }[]>(`select id from ledger.transaction where kind = 'DEPOSIT' and reference = ?`, [reference], 'all', tx.getTransactionContext());
-    if (existing[0]) {
-      const [record] = await this.ledger.transactions.byIds(tx, [existing[0].id]);
-      return { type: 'Transaction', transaction: record!, replayed: true };
-    }
+    const existing = await this.ledger.transactions.depositByReference(tx, reference);
+    if (existing) return { type: 'Transaction', transaction: existing, replayed: true };
     return this.ledger.commitWithin(
       tx,
       draft({
@@ -87,7 +82,7 @@ export class PostingsService {
     checkNetworkAsset(w.network, w.asset);
     const reference = `withdrawal:${w.withdrawalId}`;
     const existing = await this.holds.byReference(tx, reference);
-    if (existing) return { result: { type: 'Transaction', transaction: (await this.holdTransaction(tx, existing.id))!, replayed: true }, hold: existing };
+    if (existing) return { result: { type: 'Transaction', transaction: (await this.ledger.transactions.ofHold(tx, existing.id))!, replayed: true }, hold: existing };
     return this.holds.place(tx, { userId: w.userId, asset: w.asset, amount: w.amount + w.fee, kind: 'WITHDRAWAL', reference, expiresAt: w.expiresAt, actor });
   }
 
@@ -96,7 +91,7 @@ export class PostingsService {
     checkNetworkAsset(s.network, s.asset);
     const hold = await this.holds.byReference(tx, `withdrawal:${s.withdrawalId}`);
     if (!hold) return null;
-    if (hold.status !== 'ACTIVE') return { type: 'Transaction', transaction: (await this.holdTransaction(tx, hold.id, true))!, replayed: true };
+    if (hold.status !== 'ACTIVE') return { type: 'Transaction', transaction: (await this.ledger.transactions.ofHold(tx, hold.id, true))!, replayed: true };
     const { result } = await this.holds.capture(tx, hold.id, { destination: accounts.custody(s.network, s.asset), amount: s.amount, fee: s.fee, actor });
     return result;
   }
@@ -105,7 +100,7 @@ export class PostingsService {
   async failWithdrawal(tx: EntityManager, withdrawalId: string, actor: string): Promise<LedgerResult | null> {
     const hold = await this.holds.byReference(tx, `withdrawal:${withdrawalId}`);
     if (!hold) return null;
-    if (hold.status !== 'ACTIVE') return { type: 'Transaction', transaction: (await this.holdTransaction(tx, hold.id, true))!, replayed: true };
+    if (hold.status !== 'ACTIVE') return { type: 'Transaction', transaction: (await this.ledger.transactions.ofHold(tx, hold.id, true))!, replayed: true };
     const { result } = await this.holds.release(tx, hold.id, actor);
     return result;
   }
@@ -137,26 +132,14 @@ export class PostingsService {
    * at most once. 'not-credited' when no credit exists; InsufficientFunds when the user already spent it.
    */
   async reverseDeposit(tx: EntityManager, reference: string, actor: string): Promise<LedgerResult | 'not-credited'> {
-    const rows = await tx
-      .getConnection()
-      .execute<{ id: string }[]>(`select id from ledger.transaction where kind = 'DEPOSIT' and reference = ?`, [reference], 'all', tx.getTransactionContext());
-    if (!rows[0]) return 'not-credited';
-    const [original] = await this.ledger.transactions.byIds(tx, [rows[0].id]);
-    if (original!.reversedBy) {
-      const [reversal] = await this.ledger.transactions.byIds(tx, [original!.reversedBy]);
+    const original = await this.ledger.transactions.depositByReference(tx, reference);
+    if (!original) return 'not-credited';
+    if (original.reversedBy) {
+      const [reversal] = await this.ledger.transactions.byIds(tx, [original.reversedBy]);
       return { type: 'Transaction', transaction: reversal!, replayed: true };
     }
-    const postings = await this.ledger.transactions.postingsOf(tx, [original!.id]);
-    return this.ledger.commitWithin(tx, reversalDraft(original!, postings, { actor, reason: 'chain reorganisation removed the deposit' }));
-  }
-
-  /** The hold's placement transaction, or its last settling one. */
-  private async holdTransaction(tx: EntityManager, holdId: string, last = false) {
-    const rows = await tx
-      .getConnection()
-      .execute<{ id: string }[]>(`select id from ledger.transaction where hold_id = ? order by seq ${last ? 'desc' : 'asc'} limit 1`, [holdId], 'all', tx.getTransactionContext());
-    const [record] = rows[0] ? await this.ledger.transactions.byIds(tx, [rows[0].id]) : [];
-    return record ?? null;
+    const postings = await this.ledger.transactions.postingsOf(tx, [original.id]);
+    return this.ledger.commitWithin(tx, reversalDraft(original, postings, { actor, reason: 'chain reorganisation removed the deposit' }));
   }
 }
 

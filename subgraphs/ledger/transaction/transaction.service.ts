@@ -89,6 +89,28 @@ export class TransactionService {
     return rows.map(toRecord);
   }
 
+  /** The DEPOSIT transaction of an on-chain output (`deposit:<network>:<tx hash>:<index>`), or null. */
+  async depositByReference(em: EntityManager, reference: string): Promise<TransactionRecord | null> {
+    return this.first(em, `t.kind = 'DEPOSIT' and t.reference = ?`, [reference]);
+  }
+
+  /** A hold's placement transaction, or its last settling one. */
+  async ofHold(em: EntityManager, holdId: string, last = false): Promise<TransactionRecord | null> {
+    return this.first(em, `t.hold_id = ? order by t.seq ${last ? 'desc' : 'asc'} limit 1`, [holdId]);
+  }
+
+  private async first(em: EntityManager, condition: string, params: unknown[]): Promise<TransactionRecord | null> {
+    const rows = await em
+      .getConnection()
+      .execute<TransactionRow[]>(
+        `select ${COLUMNS}, r.id as reversed_by from ledger.transaction t left join ledger.transaction r on r.reverses = t.id where ${condition}`,
+        params,
+        'all',
+        em.getTransactionContext(),
+      );
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
   async postingsOf(em: EntityManager, transactionIds: readonly string[]): Promise<PostingRecord[]> {
     if (!transactionIds.length) return [];
     const rows = await em.getConnection().execute<{ transaction_id: string; idx: number; source: string; destination: string; asset: string; amount: string }[]>(
