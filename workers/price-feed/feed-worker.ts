@@ -40,7 +40,7 @@ export async function startPriceFeedWorker(config: Config, log: Logger, port: nu
   await migrateSubgraph(orm, marketSubgraph.name); // no-op when the subgraph already did; safe concurrently
   const redis = createRedis(config.redis.url, log);
   const nats = await connectNats(config.nats.url, 'price-feed', log);
-  const { feed, cache } = buildMarketServices({ config, redis, log, nats, orm }, options.sources ? { sources: options.sources } : {});
+  const { feed } = buildMarketServices({ config, redis, log, nats, orm }, options.sources ? { sources: options.sources } : {});
   const store = new CandleStore();
 
   const metrics = new Metrics('price-feed');
@@ -53,29 +53,21 @@ export async function startPriceFeedWorker(config: Config, log: Logger, port: nu
   let lastSuccess = Date.now();
 
   const tick = async (): Promise<RefreshResult | null> => {
-    const release = await cache.tryLock();
-    if (!release) {
-      rounds.inc({ outcome: 'skipped' }); // a subgraph is refreshing right now: that is this round's fetch
-      return null;
-    }
-    try {
-      const result = await feed.refresh();
-      for (const f of result.failures) sourceFailures.inc({ source: f.source });
-      published.inc(result.published);
-      pairsWithoutPrice.set(result.problems.length);
-      if (result.prices.length) {
-        lastSuccess = Date.now();
-        lastRefresh.set(lastSuccess / 1000);
-      }
-      rounds.inc({ outcome: result.prices.length ? 'ok' : 'no-prices' });
-      return result;
-    } catch (err) {
+    const result = await feed.refreshIfUnlocked((err) => {
       rounds.inc({ outcome: 'error' });
       log.error({ err }, 'price refresh failed');
-      return null;
-    } finally {
-      await release();
+    });
+    if (result === null) rounds.inc({ outcome: 'skipped' }); // a subgraph is refreshing right now: that is this round's fetch
+    if (result === null || result === 'failed') return null;
+    for (const f of result.failures) sourceFailures.inc({ source: f.source });
+    published.inc(result.published);
+    pairsWithoutPrice.set(result.problems.length);
+    if (result.prices.length) {
+      lastSuccess = Date.now();
+      lastRefresh.set(lastSuccess / 1000);
     }
+    rounds.inc({ outcome: result.prices.length ? 'ok' : 'no-prices' });
+    return result;
   };
 
   let stopped = false;

@@ -34,7 +34,7 @@ export interface RefreshResult {
  * One refresh of every price: one call per provider and quote it supports (all coins in one request),
  * median of the fresh answers, cache, ticks and candles, and `market.price.updated` for each pair that
  * changed. The feed worker runs it on a timer; the subgraph runs it when a reader finds the cache empty.
- * Callers hold the cache's refresh lock, so across processes one refresh runs at a time.
+ * Both go through refreshIfUnlocked, under the cache's refresh lock, so across processes one refresh runs at a time.
  */
 export class PriceFeed {
   private readonly candles: CandleStore;
@@ -43,6 +43,23 @@ export class PriceFeed {
   constructor(private readonly deps: PriceFeedDeps) {
     this.candles = deps.candles ?? new CandleStore();
     this.now = deps.now ?? (() => new Date());
+  }
+
+  /**
+   * refresh() under the cache's refresh lock: null, fetching nothing, when another process holds it. A failed
+   * refresh is handed to `onFailure` (the lock still held) and yields 'failed'; the lock is released either way.
+   */
+  async refreshIfUnlocked(onFailure: (err: unknown) => void): Promise<RefreshResult | 'failed' | null> {
+    const release = await this.deps.cache.tryLock();
+    if (!release) return null;
+    try {
+      return await this.refresh();
+    } catch (err) {
+      onFailure(err);
+      return 'failed';
+    } finally {
+      await release();
+    }
   }
 
   async refresh(): Promise<RefreshResult> {

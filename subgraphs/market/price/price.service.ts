@@ -58,18 +58,8 @@ export class PriceService {
 
   private refreshOnce(): Promise<void> {
     this.refreshing ??= (async () => {
-      const release = await this.cache.tryLock();
-      if (!release) {
-        await this.cache.waitUnlocked(); // another process is refreshing: its result is what we read next
-        return;
-      }
-      try {
-        await this.feed.refresh();
-      } catch (err) {
-        this.options.log.error({ err }, 'price refresh failed');
-      } finally {
-        await release();
-      }
+      const round = await this.feed.refreshIfUnlocked((err) => this.options.log.error({ err }, 'price refresh failed'));
+      if (round === null) await this.cache.waitUnlocked(); // another process is refreshing: its result is what we read next
     })().finally(() => {
       this.refreshing = null;
     });
