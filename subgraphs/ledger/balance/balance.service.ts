@@ -20,9 +20,11 @@ export class BalanceService {
     if (viewer.userId !== userId && !isStaff(viewer)) throw forbidden("Only the account's owner and staff can see this");
   }
 
-  /** Balances of several users at once (one query), one entry per requested asset (zero when none). */
-  async ofUsers(em: EntityManager, userIds: readonly string[], assets: readonly string[] | null): Promise<Map<string, BalanceRecord[]>> {
-    const symbols = checkAssets(assets);
+  /**
+   * Balances of several users at once (one query), one entry per asset symbol (zero when none). The symbols are
+   * the caller's, already checked (checkAssets).
+   */
+  async ofUsers(em: EntityManager, userIds: readonly string[], symbols: readonly string[]): Promise<Map<string, BalanceRecord[]>> {
     const rows = userIds.length
       ? await em.getConnection().execute<{ user_id: string; account: string; asset: string; amount: string }[]>(
           'select user_id, account, asset, amount from ledger.balance where user_id = any(?::text[]) and asset = any(?::text[])',
@@ -30,12 +32,14 @@ export class BalanceService {
         )
       : [];
     const out = new Map<string, BalanceRecord[]>();
+    const index = new Map<string, BalanceRecord>();
     for (const userId of userIds) {
-      const byAsset = new Map(symbols.map((asset) => [asset, { userId, asset, available: 0n, held: 0n }] as const));
-      out.set(userId, [...byAsset.values()]);
+      const records = symbols.map((asset) => ({ userId, asset, available: 0n, held: 0n }));
+      for (const record of records) index.set(`${userId}\0${record.asset}`, record);
+      out.set(userId, records);
     }
     for (const row of rows) {
-      const record = out.get(row.user_id)?.find((b) => b.asset === row.asset);
+      const record = index.get(`${row.user_id}\0${row.asset}`);
       if (!record) continue;
       if (bucketOfAccount(row.account) === 'held') record.held += BigInt(row.amount);
       else record.available += BigInt(row.amount);

@@ -99,8 +99,13 @@ export class TransactionResolver {
 function postingsOf(ctx: LedgerContext, transactionId: string): Promise<PostingRecord[]> {
   return ctx.loaders
     .get<PostingRecord[]>('postings', async (ids) => {
-      const rows = await ctx.ledger.transactions.postingsOf(ctx.em, ids);
-      return ids.map((id) => rows.filter((r) => r.transactionId === id));
+      const byTransaction = new Map<string, PostingRecord[]>();
+      for (const row of await ctx.ledger.transactions.postingsOf(ctx.em, ids)) {
+        const list = byTransaction.get(row.transactionId);
+        if (list) list.push(row);
+        else byTransaction.set(row.transactionId, [row]);
+      }
+      return ids.map((id) => byTransaction.get(id) ?? []);
     })
     .load(transactionId)
     .then((rows) => rows ?? []);
