@@ -7,6 +7,7 @@ import { Metrics } from '../../platform/http/metrics.js';
 import { createHttpServer, listen } from '../../platform/http/server.js';
 import type { Logger } from '../../platform/logger.js';
 import { createRedis, pingRedis } from '../../platform/redis.js';
+import { runPeriodically } from '../../platform/service/periodic.js';
 import type { PriceSource } from '../../providers/price-source.port.js';
 import { buildMarketServices, marketSubgraph } from '../../subgraphs/market/app.js';
 import { CandleStore } from '../../subgraphs/market/chart/candle.store.js';
@@ -70,15 +71,6 @@ export async function startPriceFeedWorker(config: Config, log: Logger, port: nu
     return result;
   };
 
-  let stopped = false;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<unknown> = Promise.resolve();
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = tick().finally(schedule);
-    }, settings.pollIntervalMs);
-  };
   const prune = async () => {
     try {
       const removed = await store.prune(orm.em.fork(), new Date(), { tickDays: settings.tickRetentionDays, candleDays: settings.candleRetentionDays });
@@ -89,8 +81,15 @@ export async function startPriceFeedWorker(config: Config, log: Logger, port: nu
   };
   const pruneTimer = setInterval(() => void prune(), PRUNE_EVERY_MS);
   pruneTimer.unref();
+  let polling: Promise<{ stop(): Promise<void> }> | null = null;
   if (options.poll ?? true) {
-    running = waitForSimulators(config, log).then(tick).finally(schedule);
+    // the first round once the simulators listen, then one every interval after the previous one ends
+    polling = waitForSimulators(config, log).then(() =>
+      runPeriodically('price-refresh', settings.pollIntervalMs, log, async () => {
+        await tick();
+        return false;
+      }),
+    );
     void prune();
   }
 
@@ -115,10 +114,8 @@ export async function startPriceFeedWorker(config: Config, log: Logger, port: nu
     url: server.url,
     tick,
     async close() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
       clearInterval(pruneTimer);
-      await running.catch(() => undefined);
+      await (await polling)?.stop();
       await server.close(1000);
       await nats.drain().catch(() => undefined);
       redis.disconnect();
