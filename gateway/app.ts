@@ -57,7 +57,7 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
     buildService: ({ name, url }) => {
       const target = config.gateway.subgraphs[name] ?? url;
       if (!target) throw new Error(`no URL for subgraph ${name}: set SUBGRAPH_URLS`);
-      return new InternalContextDataSource(target, internalTokens, subgraphFetcher.fetcher as unknown as InternalContextDataSource['fetcher']);
+      return new InternalContextDataSource(target, internalTokens, subgraphFetcher.fetcher);
     },
     logger: log.child({ component: 'apollo-gateway' }),
   });
