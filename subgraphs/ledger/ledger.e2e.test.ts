@@ -1,9 +1,8 @@
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { InternalTokens, INTERNAL_CONTEXT_HEADER } from '../../platform/auth/tokens.js';
 import { errorCode, gql } from '../../platform/testing/graphql-client.js';
-import { signInStaff } from '../../platform/testing/viewers.js';
+import { callSubgraphAs, signInStaff } from '../../platform/testing/viewers.js';
 import { startStack, type TestStack } from '../../platform/testing/stack.js';
 import { initDataFor, newTelegramUser } from '../../platform/testing/telegram.js';
 import type { LedgerServices } from './context.js';
@@ -206,13 +205,12 @@ describe('entity references', () => {
     const sent = await gql(stack.graphqlUrl, TRANSFER, { input: { toUserId: ben.id, asset: 'TON', amount: '0.5', idempotencyKey: 'ent-1' } }, ann.token);
     const id = sent.body.data!.transfer.id as string;
     const entities = async (viewerId: string | null, representations: Record<string, unknown>[]) => {
-      const token = await new InternalTokens(stack.config.auth.internalTokenSecret, 60).sign({ userId: viewerId, roles: ['USER'], claims: [], sessionId: null });
-      const res = await gql(
-        stack.subgraphs.get('ledger')!.url,
+      const res = await callSubgraphAs(
+        stack,
+        'ledger',
+        { userId: viewerId, roles: ['USER'], claims: [], sessionId: null },
         `query($r: [_Any!]!) { _entities(representations: $r) { ... on Transaction { id amount } ... on User { id balances(assets: ["TON"]) { available } } } }`,
         { r: representations },
-        null,
-        { [INTERNAL_CONTEXT_HEADER]: token },
       );
       expect(res.body.errors).toBeUndefined();
       return res.body.data!._entities;
