@@ -77,11 +77,6 @@ export class AccessTokens {
   }
 }
 
-export interface InternalContext {
-  viewer: Viewer;
-  requestId: string;
-}
-
 /**
  * The signed context the gateway sends to every subgraph call: who the viewer is (id, roles, claims,
  * session). Subgraphs refuse requests without a valid one, so they cannot be reached around the gateway's
