@@ -116,11 +116,8 @@ async function consumeSubject(options: DurableConsumerOptions, durable: string, 
   const limit = Math.max(1, options.concurrency ?? 1);
   const done = (async () => {
     const inflight = new Set<Promise<void>>();
+    // At most `limit` handlers at once; with a limit of 1 each message waits for the previous one.
     for await (const msg of messages) {
-      if (limit === 1) {
-        await handleMessage(msg);
-        continue;
-      }
       const running: Promise<void> = handleMessage(msg).finally(() => inflight.delete(running));
       inflight.add(running);
       if (inflight.size >= limit) await Promise.race(inflight);
