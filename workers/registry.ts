@@ -1,3 +1,4 @@
+import { NETWORK_ORDER } from '../platform/config/chains.js';
 import type { Config } from '../platform/config/config.js';
 
 /**
@@ -21,7 +22,7 @@ export const workers: RegisteredWorker[] = [
   { name: 'price-feed', entry: 'workers/price-feed/main.ts' },
   { name: 'devnet-chains', entry: 'devnet/chains/main.ts', devOnly: true },
   { name: 'devnet-evm', entry: 'devnet/evm/main.ts', devOnly: true },
-  ...(['ETH', 'BSC', 'TRON', 'TON'] as const).map((network) => ({
+  ...NETWORK_ORDER.map((network) => ({
     name: `watcher-${network.toLowerCase()}`,
     entry: 'workers/chain-watchers/main.ts',
     args: ['--network', network],
