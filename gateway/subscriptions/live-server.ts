@@ -15,7 +15,7 @@ import {
 } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { ANONYMOUS, type Viewer } from '../../platform/auth/viewer.js';
 import { DomainError, toGraphQLError } from '../../platform/errors.js';
 import type { Metrics } from '../../platform/http/metrics.js';
@@ -126,13 +126,17 @@ export function startLiveServer(options: LiveServerOptions): { close(): Promise<
     return prepared;
   };
 
-  /** Closes a socket that does not read what it is sent; true when it was (so nothing more is written). */
-  const dropIfSlow = (connection: WsConnection<SocketState>, field: string): boolean => {
-    const buffered = connection.socket.bufferedAmount;
-    if (buffered <= maxBufferedBytes) return false;
+  /** Closes a socket that does not read what it is sent (counted and logged with `context`). */
+  const closeSlow = (socket: WebSocket, context: { viewer?: string | null; field: string }): void => {
     live.slowConsumers.inc();
-    log.warn({ viewer: connection.state?.viewer.userId, field, buffered }, 'slow subscriber dropped');
-    connection.socket.close(CLOSE_SLOW_CONSUMER, 'Slow consumer');
+    log.warn({ ...context, buffered: socket.bufferedAmount }, 'slow subscriber dropped');
+    socket.close(CLOSE_SLOW_CONSUMER, 'Slow consumer');
+  };
+
+  /** Closes a socket holding more unsent bytes than the limit; true when it did (so nothing more is written). */
+  const dropIfSlow = (connection: WsConnection<SocketState>, field: string): boolean => {
+    if (connection.socket.bufferedAmount <= maxBufferedBytes) return false;
+    closeSlow(connection.socket, { viewer: connection.state?.viewer.userId, field });
     return true;
   };
 
@@ -145,11 +149,7 @@ export function startLiveServer(options: LiveServerOptions): { close(): Promise<
     const fanOut: FanOut = new FanOut({
       log,
       maxBufferedBytes,
-      onSlowConsumer: (socket) => {
-        live.slowConsumers.inc();
-        log.warn({ field: field.name, buffered: socket.bufferedAmount }, 'slow subscriber dropped');
-        socket.close(CLOSE_SLOW_CONSUMER, 'Slow consumer');
-      },
+      onSlowConsumer: (socket) => closeSlow(socket, { field: field.name }),
       onActive: (active) => {
         unlisten.forEach((u) => u());
         unlisten = active
