@@ -56,12 +56,6 @@ export class FanOutGroup {
   constructor(readonly spec: FanOutGroupSpec) {}
 }
 
-export interface FanOutStats {
-  executions: number;
-  frames: number;
-  slowConsumers: number;
-}
-
 export interface FanOutOptions {
   log: Logger;
   /**
@@ -87,7 +81,6 @@ export interface FanOutOptions {
 export class FanOut {
   private readonly groups = new Map<string, FanOutGroup>();
   private members = 0;
-  readonly stats: FanOutStats = { executions: 0, frames: 0, slowConsumers: 0 };
 
   constructor(private readonly options: FanOutOptions) {}
 
@@ -163,7 +156,6 @@ export class FanOut {
   private async run(group: FanOutGroup, target: FanOutTarget, state: TopicState): Promise<void> {
     try {
       const result = await group.spec.execute(target.variables);
-      this.stats.executions += 1;
       this.options.onExecuted?.();
       const members = group.byTopic.get(target.topic);
       if (members?.size) this.deliver(members, encodePayload(result, group.spec.responseKey));
@@ -186,14 +178,12 @@ export class FanOut {
       const socket = member.socket;
       if (socket.readyState !== 1 /* OPEN */) continue;
       if (socket.bufferedAmount > maxBufferedBytes) {
-        this.stats.slowConsumers += 1;
         this.options.onSlowConsumer(socket);
         continue;
       }
       writeTextFrame(socket, member.frameStart, payload);
       sent += 1;
     }
-    this.stats.frames += sent;
     this.options.onDelivered?.(sent, Number(process.hrtime.bigint() - started) / 1e9);
   }
 }
