@@ -37,8 +37,6 @@ export interface LiveField {
   matches?(event: EventEnvelope, viewer: Viewer, args: Record<string, unknown>): boolean;
   /** The query root field to run, with arguments. */
   followUp?(event: EventEnvelope, viewer: Viewer, args: Record<string, unknown>): { field: string; args: Record<string, FollowUpArg> };
-  /** Public data: one execution per event serves every subscriber with the same selection and variables. */
-  public?: boolean;
 }
 
 export const liveFields: LiveField[] = [
