@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { closeAfterEach, fixtureReader } from '../http/client-testing.js';
 import {
   ProviderParseError,
   ProviderResponseError,
@@ -11,7 +11,9 @@ import { ERC20_TRANSFER_TOPIC, addressTopic, decodeErc20TransferLog, encodeBalan
 import { createEvmRpcClient } from './evm-rpc.client.js';
 import { EvmHeadRegressedError, EvmRpcError } from './evm-rpc.errors.js';
 
-const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));
+const readFixture = fixtureReader(import.meta.url);
+const fixture = (name: string): unknown => JSON.parse(readFixture(name));
+const track = closeAfterEach();
 
 interface RpcRequest {
   jsonrpc: string;
@@ -22,11 +24,6 @@ interface RpcRequest {
 
 /** Answers each JSON-RPC call with `answer(call)`: a result, `{ error }`, or a raw string for the whole body. */
 type Answer = { result: unknown } | { error: unknown } | { raw: string; status?: number } | { hang: true };
-
-const closers: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((c) => c.close()));
-});
 
 async function node(answer: (call: RpcRequest) => Answer) {
   const seen: Array<RpcRequest | RpcRequest[]> = [];
@@ -49,7 +46,7 @@ async function node(answer: (call: RpcRequest) => Answer) {
     if ('error' in a) return sendJson(res, 200, { jsonrpc: '2.0', id: body.id, error: a.error });
     sendJson(res, 200, { jsonrpc: '2.0', id: body.id, result: a.result });
   });
-  closers.push(server);
+  track(server);
   const client = createEvmRpcClient({
     rpcUrl: server.url,
     name: 'evm-rpc:test',
@@ -218,7 +215,7 @@ describe('evm-rpc client: errors and hostile answers', () => {
       const body = JSON.parse(await readRequestBody(req)) as RpcRequest[];
       sendJson(res, 200, [{ jsonrpc: '2.0', id: body[0]!.id, result: '0x1' }, { jsonrpc: '2.0', id: body[0]!.id, result: '0x1' }]);
     });
-    closers.push(server);
+    track(server);
     const client = createEvmRpcClient({ rpcUrl: server.url, resilience: { retries: 0 } });
     await expect(client.getBalances(['0x' + '11'.repeat(20), '0x' + '22'.repeat(20)])).rejects.toThrow(/repeated id/);
   });

@@ -1,18 +1,15 @@
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { Address, beginCell, Cell, external, storeMessage } from '@ton/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { closeAfterEach, fixtureReader } from '../http/client-testing.js';
 import { ProviderParseError, ProviderRateLimitedError, ProviderResponseError } from '../http/http.errors.js';
 import { readRequestBody, sendJson, startSimulatorServer } from '../http/simulator.server.js';
 import { TON_API_KEY_HEADER, createToncenterClient } from './toncenter.client.js';
 import { TonHeadRegressedError, TonSendRejectedError } from './toncenter.errors.js';
 import { normalizeTonAddress } from './toncenter.wire.js';
 
-const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
-const closers: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((c) => c.close()));
-});
+const fixture = fixtureReader(import.meta.url);
+const track = closeAfterEach();
 
 interface Seen {
   method: string;
@@ -30,7 +27,7 @@ async function toncenter(route: (path: string) => [number, string]) {
     const [status, body] = route(url.pathname);
     sendJson(res, status, body);
   });
-  closers.push(server);
+  track(server);
   const client = createToncenterClient({ baseUrl: server.url, apiKey: 'ton-key', resilience: { retries: 0, breaker: false, rateLimit: { maxWaitMs: 0 } } });
   return { client, seen };
 }

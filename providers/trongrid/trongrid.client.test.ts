@@ -1,18 +1,14 @@
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { closeAfterEach, fixtureReader } from '../http/client-testing.js';
 import { ProviderParseError, ProviderRateLimitedError, ProviderResponseError, ProviderTimeoutError } from '../http/http.errors.js';
 import { readRequestBody, sendJson, startSimulatorServer } from '../http/simulator.server.js';
 import { trc20TransfersOf } from './trc20.js';
 import { TRON_API_KEY_HEADER, createTronGridClient } from './trongrid.client.js';
 import { TronBroadcastError, TronContractCallError, TronHeadRegressedError } from './trongrid.errors.js';
 
-const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
-
-const closers: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((c) => c.close()));
-});
+const fixture = fixtureReader(import.meta.url);
+const track = closeAfterEach();
 
 interface Seen {
   path: string;
@@ -32,7 +28,7 @@ async function tronGrid(route: (path: string, body: unknown) => [number, string]
     if (answer === 'hang') return;
     sendJson(res, answer[0], answer[1]);
   });
-  closers.push(server);
+  track(server);
   const client = createTronGridClient({
     baseUrl: server.url,
     apiKey,
