@@ -80,14 +80,17 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Conf
   const metrics = new Metrics(definition.name);
   metrics.trackPool(() => poolStats(orm));
   const deps: SubgraphDeps = { config, log, orm, redis, nats, js, jsm, metrics };
+  const closeConnections = async () => {
+    await nats.drain().catch(() => undefined);
+    redis.disconnect();
+    await orm.close(true);
+  };
   let app: SubgraphApp;
   try {
     app = await definition.build(deps);
   } catch (err) {
     // A subgraph that refuses to start (e.g. a wrong key) must not leave its connections open.
-    await nats.drain().catch(() => undefined);
-    redis.disconnect();
-    await orm.close(true);
+    await closeConnections();
     throw err;
   }
 
@@ -136,9 +139,7 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Conf
       await running.close(config.shutdownGraceMs);
       await server.stop();
       for (const worker of app.background ?? []) await worker.stop();
-      await nats.drain().catch(() => undefined);
-      redis.disconnect();
-      await orm.close(true);
+      await closeConnections();
     },
   };
 }
