@@ -286,35 +286,27 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (jwtSecret && jwtSecret === internalTokenSecret) problems.push('INTERNAL_TOKEN_SECRET: must differ from JWT_SECRET');
 
-  let levels: LevelRule[] = [];
-  try {
-    levels = parseLevelThresholds(e.LEVEL_THRESHOLDS);
-  } catch (err) {
-    problems.push(`LEVEL_THRESHOLDS: ${(err as Error).message}`);
-  }
-  let subgraphs: Record<string, string> = {};
-  try {
-    subgraphs = parseSubgraphUrls(e.SUBGRAPH_URLS, e.HOST, { identity: e.IDENTITY_PORT, wallet: e.WALLET_PORT, market: e.MARKET_PORT, ledger: e.LEDGER_PORT });
-    if (e.IDENTITY_URL) subgraphs.identity = e.IDENTITY_URL;
-  } catch (err) {
-    problems.push(`SUBGRAPH_URLS: ${(err as Error).message}`);
-  }
+  /** The parsed value, or `fallback` with the parse error listed under the variable's name. */
+  const parseOr = <T>(variable: string, fallback: T, parse: () => T): T => {
+    try {
+      return parse();
+    } catch (err) {
+      problems.push(`${variable}: ${(err as Error).message}`);
+      return fallback;
+    }
+  };
+  const levels = parseOr<LevelRule[]>('LEVEL_THRESHOLDS', [], () => parseLevelThresholds(e.LEVEL_THRESHOLDS));
+  const subgraphs = parseOr<Record<string, string>>('SUBGRAPH_URLS', {}, () => {
+    const urls = parseSubgraphUrls(e.SUBGRAPH_URLS, e.HOST, { identity: e.IDENTITY_PORT, wallet: e.WALLET_PORT, market: e.MARKET_PORT, ledger: e.LEDGER_PORT });
+    if (e.IDENTITY_URL) urls.identity = e.IDENTITY_URL;
+    return urls;
+  });
   const simulators = e.PRICE_SIMULATORS ?? e.NODE_ENV !== 'production';
   if (simulators && e.NODE_ENV === 'production') problems.push('PRICE_SIMULATORS: simulated prices are refused in production');
   const simulatorUrl = (offset: number) => `http://${e.HOST}:${e.PRICE_SIMULATOR_PORT + offset}`;
   const coinmarketcapKey = e.COINMARKETCAP_API_KEY ?? (simulators ? 'devnet' : null);
-  let ledgerFees: Record<string, FeeRule> = {};
-  let ledgerLimits: Record<string, LimitRule> = {};
-  try {
-    ledgerFees = parseLedgerFees(e.LEDGER_FEES);
-  } catch (err) {
-    problems.push(`LEDGER_FEES: ${(err as Error).message}`);
-  }
-  try {
-    ledgerLimits = parseLedgerLimits(e.LEDGER_LIMITS);
-  } catch (err) {
-    problems.push(`LEDGER_LIMITS: ${(err as Error).message}`);
-  }
+  const ledgerFees = parseOr<Record<string, FeeRule>>('LEDGER_FEES', {}, () => parseLedgerFees(e.LEDGER_FEES));
+  const ledgerLimits = parseOr<Record<string, LimitRule>>('LEDGER_LIMITS', {}, () => parseLedgerLimits(e.LEDGER_LIMITS));
   const chains = buildChainsConfig(e, problems);
   if (problems.length) throw new ConfigError(problems);
 
