@@ -1,10 +1,14 @@
 import { allow, and, deny, or } from 'graphql-shield';
 import { hasClaimRule, hasRoleRule, isAdmin, isAuthenticated, isStaffMember, isSuperadmin } from './rules.js';
 
+/** The FINANCE role, or SUPERADMIN. */
+const isFinance = hasRoleRule('FINANCE', 'SUPERADMIN');
+/** FINANCE, ADMIN or SUPERADMIN. */
+const isFinanceOrAdmin = hasRoleRule('FINANCE', 'ADMIN', 'SUPERADMIN');
 /** Creating or undoing money takes two keys: the FINANCE role (or SUPERADMIN) and the ledger:adjust claim. */
-const isMoneyAdmin = and(hasRoleRule('FINANCE', 'SUPERADMIN'), hasClaimRule('ledger:adjust'));
+const isMoneyAdmin = and(isFinance, hasClaimRule('ledger:adjust'));
 /** Auditors of the ledger: finance and admins, or whoever holds ledger:adjust. */
-const isLedgerAuditor = or(hasRoleRule('FINANCE', 'ADMIN', 'SUPERADMIN'), hasClaimRule('ledger:adjust'));
+const isLedgerAuditor = or(isFinanceOrAdmin, hasClaimRule('ledger:adjust'));
 
 /** What a graphql-shield rule (rule, and, or, not, allow, deny) offers: a resolve evaluated per field. */
 export interface ShieldRule {
@@ -55,7 +59,7 @@ export const permissions: PermissionMap = {
     createWallet: isAuthenticated,
     setDefaultWallet: isAuthenticated,
     // Lets a user withdraw again after a reorg reversed a credited deposit: a money-risk decision.
-    liftWithdrawalFreeze: hasRoleRule('FINANCE', 'SUPERADMIN'),
+    liftWithdrawalFreeze: isFinance,
     transfer: isAuthenticated,
     adjustBalance: isMoneyAdmin,
     reverseTransaction: isMoneyAdmin,
@@ -78,7 +82,7 @@ export const permissions: PermissionMap = {
   Price: { '*': allow },
   Candle: { '*': allow },
   // Ownership (your wallets only, or staff) is checked by the wallet subgraph; custody internals are admin-only.
-  Wallet: { '*': allow, derivationPath: isAdmin, onChainBalance: hasRoleRule('FINANCE', 'ADMIN', 'SUPERADMIN') },
+  Wallet: { '*': allow, derivationPath: isAdmin, onChainBalance: isFinanceOrAdmin },
   AddressValidation: { '*': allow },
   // Deposits are reachable through deposit(id), User.deposits and depositUpdated: ownership is checked by the wallet subgraph.
   Deposit: { '*': allow },
