@@ -158,7 +158,7 @@ export async function startCoinGeckoSimulator(options: CoinGeckoSimulatorOptions
     }
 
     sendJson(res, 404, { error: 'Not Found' });
-  }, { port: options.port ?? 0 });
+  }, { port: options.port });
 
   return {
     url: server.url,

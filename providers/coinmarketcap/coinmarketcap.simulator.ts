@@ -156,7 +156,7 @@ export async function startCoinMarketCapSimulator(options: CoinMarketCapSimulato
       }
     }
     sendJson(res, 200, stringifyJsonLossless({ status: statusJson(0, null, 1), data }));
-  }, { port: options.port ?? 0 });
+  }, { port: options.port });
 
   return {
     url: server.url,

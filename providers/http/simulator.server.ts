@@ -52,7 +52,6 @@ export async function startSimulatorServer(handler: SimulatorHandler, options: S
   };
 }
 
-/** Writes a JSON response. `body` may be a pre-serialised string (to send exact number text or broken JSON). */
 /**
  * Serves an in-memory simulator (its `handler`) on 127.0.0.1 at an ephemeral port; `close()` stops the
  * simulator's own clock (`stop`) and then the server.
@@ -69,6 +68,7 @@ export async function serveSimulator<S extends { handler: SimulatorHandler; stop
   };
 }
 
+/** Writes a JSON response. `body` may be a pre-serialised string (to send exact number text or broken JSON). */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });

@@ -116,7 +116,7 @@ export async function startNobitexSimulator(options: NobitexSimulatorOptions = {
       }
     }
     sendJson(res, 200, { status: 'ok', stats });
-  }, { port: options.port ?? 0 });
+  }, { port: options.port });
 
   return {
     url: server.url,

@@ -114,10 +114,6 @@ const friendly = (raw: Raw, bounceable: boolean): string => {
 };
 const pseudoHash = (label: string): string => b64(hex.encode(sha256(new TextEncoder().encode(label))));
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  sendJson(res, status, body);
-}
-
 function renderMessage(m: SimMessage): Record<string, unknown> {
   const bodyCell = m.body;
   return {
@@ -273,10 +269,10 @@ function renderFailure(res: ServerResponse, failure: FailureSpec, v3: boolean): 
     case 'hang':
       return;
     case 'rate-limit':
-      send(res, 429, v3 ? { error: 'Ratelimit exceeded' } : { ok: false, error: 'Ratelimit exceed', code: 429 });
+      sendJson(res, 429, v3 ? { error: 'Ratelimit exceeded' } : { ok: false, error: 'Ratelimit exceed', code: 429 });
       return;
     case 'server-error':
-      send(res, 500, v3 ? { error: 'internal server error' } : { ok: false, error: 'LITE_SERVER_NETWORK: timeout', code: 500 });
+      sendJson(res, 500, v3 ? { error: 'internal server error' } : { ok: false, error: 'LITE_SERVER_NETWORK: timeout', code: 500 });
       return;
     case 'malformed-json':
       sendJson(res, 200, v3 ? '{"transactions":[{"account":"0:' : '{"ok":true,"result":{"@type":"blocks.masterchainInfo","last":');
@@ -444,7 +440,7 @@ export function createTonSimulator(options: TonSimulatorOptions = {}): TonChainS
 
   const v2 = async (req: IncomingMessage, res: ServerResponse, url: URL, method: string): Promise<void> => {
     const p = await params(req, url);
-    const ok = (result: unknown) => send(res, 200, { ok: true, result, '@extra': `${Date.now() / 1000}:0:0.${requests}` });
+    const ok = (result: unknown) => sendJson(res, 200, { ok: true, result, '@extra': `${Date.now() / 1000}:0:0.${requests}` });
     switch (method) {
       case 'getMasterchainInfo': {
         const head = servedHead();
@@ -484,19 +480,19 @@ export function createTonSimulator(options: TonSimulatorOptions = {}): TonChainS
             error.exitCode === null
               ? `LITE_SERVER_UNKNOWN: ${error.message}`
               : `LITE_SERVER_UNKNOWN: cannot apply external message to current state : External message was not accepted\nCannot run message on account: inbound external message rejected by transaction ${hex.encode(sha256(new TextEncoder().encode(p.boc))).toUpperCase()}:\n${error.message}, steps=0, gas_used=0`;
-          send(res, 500, { ok: false, error: text, code: 500 });
+          sendJson(res, 500, { ok: false, error: text, code: 500 });
           return;
         }
       }
       default:
-        send(res, 404, { ok: false, error: 'Not Found', code: 404 });
+        sendJson(res, 404, { ok: false, error: 'Not Found', code: 404 });
     }
   };
 
   // ------------------------------------------------------------ v3
 
   const v3 = (res: ServerResponse, url: URL, route: string): void => {
-    const ok = (body: unknown) => send(res, 200, body);
+    const ok = (body: unknown) => sendJson(res, 200, body);
     switch (route) {
       case 'masterchainInfo':
         return ok({ first: renderMcBlock(chain.first), last: renderMcBlock(servedHead()) });
@@ -644,7 +640,7 @@ export function createTonSimulator(options: TonSimulatorOptions = {}): TonChainS
         });
       }
       default:
-        send(res, 404, { error: `route ${route} not found` });
+        sendJson(res, 404, { error: `route ${route} not found` });
     }
   };
 
@@ -655,21 +651,21 @@ export function createTonSimulator(options: TonSimulatorOptions = {}): TonChainS
     const failure = failures.take();
     if (failure) return renderFailure(res, failure, version === 'v3');
     if (apiKey !== null && req.headers[TON_API_KEY_HEADER.toLowerCase()] !== apiKey && url.searchParams.get('api_key') !== apiKey) {
-      send(res, 401, version === 'v3' ? { error: 'API key does not exist' } : { ok: false, error: 'API key does not exist', code: 401 });
+      sendJson(res, 401, version === 'v3' ? { error: 'API key does not exist' } : { ok: false, error: 'API key does not exist', code: 401 });
       return;
     }
     if (!match) {
-      send(res, 404, { error: 'Not Found' });
+      sendJson(res, 404, { error: 'Not Found' });
       return;
     }
     try {
       if (version === 'v2') await v2(req, res, url, match[2]!);
-      else if (req.method !== 'GET') send(res, 405, { error: 'Method Not Allowed' });
+      else if (req.method !== 'GET') sendJson(res, 405, { error: 'Method Not Allowed' });
       else v3(res, url, match[2]!);
     } catch (error) {
       if (!(error instanceof BadRequest)) throw error;
       const status = error.message === 'Incorrect address' ? 416 : 422;
-      send(res, status, version === 'v3' ? { error: error.message } : { ok: false, error: error.message, code: status });
+      sendJson(res, status, version === 'v3' ? { error: error.message } : { ok: false, error: error.message, code: status });
     }
   };
 
