@@ -116,9 +116,10 @@ export function payloadOf(row: DepositRow): DepositEventPayload {
   };
 }
 
-const COLUMNS = `id, network, asset, user_id, wallet_id, amount::text as amount, from_address, to_address, tx_hash, output_index,
+/** The columns of a `DepositRow`, as a select list of wallet.deposit. */
+export const DEPOSIT_COLUMNS = `id, network, asset, user_id, wallet_id, amount::text as amount, from_address, to_address, tx_hash, output_index,
   block_number::text as block_number, block_hash, confirmations, required_confirmations, status, confirmed_at, confirm_event_id, transaction_id`;
-const D_COLUMNS = COLUMNS.split(',').map((c) => `d.${c.trim()}`).join(', ');
+const D_COLUMNS = DEPOSIT_COLUMNS.split(',').map((c) => `d.${c.trim()}`).join(', ');
 
 /**
  * The watchers' side of the deposit lifecycle, one network per instance. Every method is one database
@@ -245,7 +246,7 @@ export class DepositIngest {
            from json_to_recordset(?::json) as x(id text, network text, asset text, user_id text, wallet_id text, amount text, from_address text,
              to_address text, tx_hash text, output_index int, block_number text, block_hash text, confirmations int, required_confirmations int, status text)
            on conflict (network, tx_hash, output_index) do nothing
-           returning ${COLUMNS}`,
+           returning ${DEPOSIT_COLUMNS}`,
           [JSON.stringify(candidates)],
         );
         for (const row of inserted) (row.status === 'IGNORED' ? ignored : detected).push(row);
@@ -297,7 +298,7 @@ export class DepositIngest {
       // Confirmations of every pending deposit, from the linked tip (not from whatever head a node claims).
       const pending = await tx.execute<DepositRow[]>(
         `update wallet.deposit set confirmations = least(? - block_number + 1, 2147483647)::int, updated_at = now()
-         where network = ? and status in ${PENDING} and block_number <= ? returning ${COLUMNS}`,
+         where network = ? and status in ${PENDING} and block_number <= ? returning ${DEPOSIT_COLUMNS}`,
         [tip.height.toString(), this.network, tip.height.toString()],
       );
       for (const row of [...detected, ...revived]) recordEvent<DepositEventPayload>(tx, DepositEvents.detected, SOURCE, payloadOf(row));
@@ -356,7 +357,7 @@ export class DepositIngest {
       const reorged = await tx.execute<DepositRow[]>(
         `update wallet.deposit set status = 'REORGED', reorged_at = now(), updated_at = now()
          where network = ? and block_number > ? and status in ('DETECTED', 'CONFIRMING', 'CREDITED')
-         returning ${COLUMNS}`,
+         returning ${DEPOSIT_COLUMNS}`,
         [this.network, fork.height.toString()],
       );
       const afterCredit: DepositRow[] = [];

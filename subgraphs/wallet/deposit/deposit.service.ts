@@ -7,7 +7,7 @@ import type { Logger } from '../../../platform/logger.js';
 import { isNetwork, type Network } from '../custody/index.js';
 import { Deposit, WithdrawalFreeze } from './deposit.entity.js';
 import { DepositEvents, type DepositCreditedPayload } from './deposit.events.js';
-import { payloadOf, type DepositRow } from './deposit.ingest.js';
+import { DEPOSIT_COLUMNS, payloadOf, type DepositRow } from './deposit.ingest.js';
 import { normalizeTxHash } from './tx-hash.js';
 
 const SOURCE = 'wallet';
@@ -103,8 +103,7 @@ export class DepositService {
     const key = parseDepositReference(committed.reference);
     if (!key) return { linked: 'none' };
     const [row] = await tx.execute<(DepositRow & { reversal_transaction_id: string | null })[]>(
-      `select id, network, asset, user_id, wallet_id, amount::text as amount, from_address, to_address, tx_hash, output_index, block_number::text as block_number,
-         block_hash, confirmations, required_confirmations, status, confirmed_at, confirm_event_id, transaction_id, reversal_transaction_id
+      `select ${DEPOSIT_COLUMNS}, reversal_transaction_id
        from wallet.deposit where network = ? and tx_hash = ? and output_index = ? for update`,
       [key.network, key.txHash, key.outputIndex],
     );
