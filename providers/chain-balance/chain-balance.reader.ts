@@ -19,7 +19,7 @@ export interface ChainBalanceConfig {
   usdtContracts: Record<Network, string>;
 }
 
-export interface ChainBalanceClients {
+interface ChainBalanceClients {
   eth: EvmRpcClient;
   bsc: EvmRpcClient;
   tron: TronGridClient;
@@ -32,7 +32,7 @@ export interface ChainBalanceOptions {
 }
 
 /** The chain clients a reader needs, built from the typed config. */
-export function createChainBalanceClients(config: ChainBalanceConfig, options: ChainBalanceOptions = {}): ChainBalanceClients {
+function createChainBalanceClients(config: ChainBalanceConfig, options: ChainBalanceOptions = {}): ChainBalanceClients {
   const common = { ...(options.log ? { log: options.log } : {}), ...(options.resilience ? { resilience: options.resilience } : {}) };
   return {
     eth: createEvmRpcClient({ rpcUrl: config.eth.rpcUrl, name: 'evm-rpc:eth', ...common }),
@@ -47,8 +47,8 @@ export function createChainBalanceReader(config: ChainBalanceConfig, options: Ch
   return chainBalanceReaderFrom(createChainBalanceClients(config, options), config.usdtContracts);
 }
 
-/** The same reader over clients you already have (shared with watchers, or pointed at simulators). */
-export function chainBalanceReaderFrom(clients: ChainBalanceClients, usdtContracts: Record<Network, string>): ChainBalanceReader {
+/** The reader over the clients `createChainBalanceReader` built. */
+function chainBalanceReaderFrom(clients: ChainBalanceClients, usdtContracts: Record<Network, string>): ChainBalanceReader {
   for (const network of ['ETH', 'BSC', 'TRON', 'TON'] as const) {
     const contract = usdtContracts[network];
     if (!contract || !validateAddress(network, contract).valid) throw new TypeError(`usdtContracts.${network} is not a valid ${network} address`);

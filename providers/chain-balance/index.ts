@@ -1,9 +1,2 @@
 export { ChainBalanceInputError, type ChainBalanceReader, type ChainBalanceInputErrorCode } from './chain-balance.port.js';
-export {
-  createChainBalanceReader,
-  createChainBalanceClients,
-  chainBalanceReaderFrom,
-  type ChainBalanceConfig,
-  type ChainBalanceClients,
-  type ChainBalanceOptions,
-} from './chain-balance.reader.js';
+export { createChainBalanceReader, type ChainBalanceConfig, type ChainBalanceOptions } from './chain-balance.reader.js';

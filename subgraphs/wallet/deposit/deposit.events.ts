@@ -15,8 +15,6 @@ export const DepositEvents = {
   ignored: 'wallet.deposit.ignored',
 } as const;
 
-export const DEPOSIT_SUBJECTS = Object.values(DepositEvents);
-
 export const WithdrawalFreezeEvents = {
   frozen: 'wallet.withdrawals.frozen',
   unfrozen: 'wallet.withdrawals.unfrozen',

@@ -88,18 +88,16 @@ export type IngestOutcome =
       revived: DepositRow[];
       /** Deposits that reached their confirmations in this batch: credit requested. */
       confirmed: DepositRow[];
-      /** A credited (or credit-requested) deposit reorged away whose transaction is back on chain: not re-credited. */
-      reappeared: DepositRow[];
     };
 
 export type RollbackOutcome =
   | { applied: false }
-  | { applied: true; reorged: DepositRow[]; afterCredit: DepositRow[]; frozenUsers: string[] };
+  | { applied: true; reorged: DepositRow[]; afterCredit: DepositRow[] };
 
 const PENDING = `('DETECTED', 'CONFIRMING')`;
 
 /** Minimum deposit per asset of one network, in minor units (below it: IGNORED). */
-export function minimumDeposits(network: Network): Map<string, bigint> {
+function minimumDeposits(network: Network): Map<string, bigint> {
   return new Map(ASSETS.filter((a) => a.network === network).map((a) => [a.symbol, parseAmount(a.minDeposit, a.decimals, 'minDeposit')] as const));
 }
 
@@ -236,6 +234,7 @@ export class DepositIngest {
       const detected: DepositRow[] = [];
       const ignored: DepositRow[] = [];
       const revived: DepositRow[] = [];
+      // A credited (or credit-requested) deposit reorged away whose transaction is back on chain: not re-credited (alert below).
       const reappeared: DepositRow[] = [];
       if (candidates.length) {
         const inserted = await tx.execute<DepositRow[]>(
@@ -339,7 +338,7 @@ export class DepositIngest {
           'ADMIN ALERT: a reorged deposit that had been sent for credit is back on chain: not credited again, needs review',
         );
       }
-      return { applied: true, tip: tipState, detected, ignored, revived, confirmed, reappeared };
+      return { applied: true, tip: tipState, detected, ignored, revived, confirmed };
     });
   }
 
@@ -361,7 +360,6 @@ export class DepositIngest {
         [this.network, fork.height.toString()],
       );
       const afterCredit: DepositRow[] = [];
-      const frozenUsers: string[] = [];
       for (const row of reorged) {
         recordEvent<DepositReorgedPayload>(tx, DepositEvents.reorged, SOURCE, { ...payloadOf(row), confirmEventId: row.confirm_event_id, transactionId: row.transaction_id });
         if (row.confirm_event_id === null) continue;
@@ -372,7 +370,6 @@ export class DepositIngest {
           [row.user_id, reason, row.id],
         );
         if (frozen.length) {
-          frozenUsers.push(row.user_id);
           recordEvent<WithdrawalsFrozenPayload>(tx, WithdrawalFreezeEvents.frozen, SOURCE, { userId: row.user_id, reason, depositId: row.id });
         }
         this.log.error(
@@ -401,7 +398,7 @@ export class DepositIngest {
           this.network,
         ]);
       }
-      return { applied: true, reorged, afterCredit, frozenUsers };
+      return { applied: true, reorged, afterCredit };
     });
   }
 

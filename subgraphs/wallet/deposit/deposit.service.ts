@@ -33,10 +33,6 @@ export function parseDepositReference(reference: string | null): { network: stri
   return { network, txHash: parts.slice(2, -1).join(':'), outputIndex: Number(index) };
 }
 
-export function depositReference(d: { network: string; txHash: string; outputIndex: number }): string {
-  return `deposit:${d.network}:${d.txHash}:${d.outputIndex}`;
-}
-
 export type LinkOutcome =
   | { linked: 'credited'; deposit: DepositRow; confirmedAt: Date }
   | { linked: 'late-credit' | 'reversal' | 'already'; deposit: DepositRow }

@@ -6,7 +6,6 @@ import {
   ERC20_TRANSFER_TOPIC,
   EvmHeadRegressedError,
   type EvmResilienceOptions,
-  type EvmRpcClient,
 } from '../../../providers/evm-rpc/index.js';
 import type { ChainTransfer } from '../../../subgraphs/wallet/deposit/deposit.ingest.js';
 import { ChainMovedError, type ChainSource, type ScannedBlock } from '../core/chain-source.js';
@@ -28,7 +27,7 @@ export interface EvmSourceOptions {
  * token elsewhere with the same name is not looked at). Logs are checked to come from the very blocks read.
  * Native coin sent by contracts (internal transactions) is not visible without tracing and is not detected.
  */
-export function createEvmSource(options: EvmSourceOptions): ChainSource & { client: EvmRpcClient } {
+export function createEvmSource(options: EvmSourceOptions): ChainSource {
   const client = createEvmRpcClient({
     rpcUrl: options.rpcUrl,
     name: `evm-rpc:${options.network.toLowerCase()}`,
@@ -41,7 +40,6 @@ export function createEvmSource(options: EvmSourceOptions): ChainSource & { clie
 
   return {
     network: options.network,
-    client,
     async verify() {
       if (options.chainId === null) return;
       const id = await client.chainId();

@@ -7,7 +7,6 @@ import {
   normalizeTonAddress,
   TonHeadRegressedError,
   type TonResilienceOptions,
-  type ToncenterClient,
   type TonTransaction,
 } from '../../../providers/toncenter/index.js';
 import type { ChainTransfer } from '../../../subgraphs/wallet/deposit/deposit.ingest.js';
@@ -35,7 +34,7 @@ interface InternalTransfer {
 }
 
 /** TEP-74 internal_transfer#178d4519 query_id:uint64 amount:Coins from:MsgAddress … */
-export function parseInternalTransfer(body: string): InternalTransfer | null {
+function parseInternalTransfer(body: string): InternalTransfer | null {
   try {
     const s = Cell.fromBase64(body).beginParse();
     if (s.loadUint(32) !== JETTON_OP.internalTransfer) return null;
@@ -58,7 +57,7 @@ export function parseInternalTransfer(body: string): InternalTransfer | null {
  *   the genuine master computes exactly that wallet for that owner (`get_wallet_address`); the wallet's own
  *   claims (`get_wallet_data`, the indexer's `jetton_master`) and transfer notifications are never trusted alone.
  */
-export function createTonSource(options: TonSourceOptions): ChainSource & { client: ToncenterClient } {
+export function createTonSource(options: TonSourceOptions): ChainSource {
   const client = createToncenterClient({
     baseUrl: options.baseUrl,
     apiKey: options.apiKey,
@@ -123,7 +122,6 @@ export function createTonSource(options: TonSourceOptions): ChainSource & { clie
 
   return {
     network: 'TON',
-    client,
     async verify() {
       await client.getIndexedMasterchainInfo();
     },
