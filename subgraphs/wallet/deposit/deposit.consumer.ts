@@ -48,10 +48,11 @@ export async function startDepositCreditConsumer(deps: SubgraphDeps, deposits: D
         log.error({ eventId: event.id, issues: parsed.error.issues }, 'unreadable ledger.transaction.committed: skipped');
         return;
       }
-      if (parsed.data.kind !== 'DEPOSIT' && parsed.data.kind !== 'REVERSAL') return;
+      const { kind } = parsed.data;
+      if (kind !== 'DEPOSIT' && kind !== 'REVERSAL') return;
       let outcome: LinkOutcome = { linked: 'none' };
       await applyOnce(deps.orm.em, DEPOSIT_CREDITS_CONSUMER, event, async (tx) => {
-        outcome = await deposits.applyLedgerCommit(tx, parsed.data);
+        outcome = await deposits.applyLedgerCommit(tx, { ...parsed.data, kind });
       });
       const done = outcome as LinkOutcome;
       if (done.linked === 'credited') {

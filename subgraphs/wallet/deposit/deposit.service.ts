@@ -13,10 +13,11 @@ import { normalizeTxHash } from './tx-hash.js';
 const SOURCE = 'wallet';
 const MAX_PAGE = 100;
 
-/** What the ledger says about a transaction it committed (`ledger.transaction.committed`). */
+/** What the ledger says about a transaction it committed (`ledger.transaction.committed`), of the kinds about deposits. */
 export interface LedgerCommitted {
   transactionId: string;
-  kind: string;
+  /** The consumer passes only these; other kinds are not about deposits. */
+  kind: 'DEPOSIT' | 'REVERSAL';
   asset: string;
   amount: string;
   reference: string | null;
@@ -92,10 +93,9 @@ export class DepositService {
   /**
    * Applies one ledger commit inside the consumer's inbox transaction. A DEPOSIT transaction whose reference
    * names a deposit credits it (CONFIRMING → CREDITED, event) or, when a reorg came first, is only linked;
-   * a REVERSAL of a deposit is linked as its reversal. Anything else is not about deposits.
+   * a REVERSAL of a deposit is linked as its reversal (other kinds never reach it: the consumer skips them).
    */
   async applyLedgerCommit(tx: EntityManager, committed: LedgerCommitted): Promise<LinkOutcome> {
-    if (committed.kind !== 'DEPOSIT' && committed.kind !== 'REVERSAL') return { linked: 'none' };
     const key = parseDepositReference(committed.reference);
     if (!key) return { linked: 'none' };
     const [row] = await tx.execute<(DepositRow & { reversal_transaction_id: string | null })[]>(
