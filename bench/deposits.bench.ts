@@ -14,7 +14,7 @@ import { ChainWatcher } from '../workers/chain-watchers/core/watcher.js';
 import { startChainWatcherWorker } from '../workers/chain-watchers/core/watcher.worker.js';
 import { createEvmSource } from '../workers/chain-watchers/evm/evm.source.js';
 import { Registry } from 'prom-client';
-import { arg, machine } from './harness.js';
+import { arg, machine, percentile as pct } from './harness.js';
 
 /**
  * npm run bench:deposits [-- --deposits 500 --users 50 --per-block 10 --block-ms 1000 --poll-ms 250 --confirmations 12 --corpus-blocks 1000]
@@ -41,10 +41,6 @@ const BASELINE_SAMPLES = arg('baseline', 100);
 
 const t0 = performance.now();
 const phase = (text: string) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)}s] ${text}\n`);
-const pct = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-};
 const ms = (v: number) => `${v.toFixed(0)} ms`;
 
 async function rpc<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
@@ -217,7 +213,7 @@ const stages: Record<string, number[]> = {
   'published → graphql-ws push (gateway follow-up)': [],
 };
 for (const r of stageRows) {
-  const pushed = [...seen.entries()].find(([id]) => id === r.id)?.[1];
+  const pushed = seen.get(r.id);
   const mined = minedAt.get(BigInt(r.block) + BigInt(CONFIRMATIONS) - 1n);
   const l = ledgerById.get(r.txn);
   if (!pushed?.creditedPushAt || mined === undefined || !l) continue;

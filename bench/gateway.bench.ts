@@ -7,7 +7,7 @@ import { createLogger } from '../platform/logger.js';
 import { initDataFor, newTelegramUser } from '../platform/testing/telegram.js';
 import { TEST_BOT_TOKEN } from '../platform/testing/test-env.js';
 import { migrateAll } from '../scripts/migrate.js';
-import { arg, machine, startService, stopAll, waitHealthy } from './harness.js';
+import { arg, machine, median, startService, stopAll, waitHealthy } from './harness.js';
 
 /**
  * npm run bench:gateway [-- --rounds 5 --duration 4 --connections 20]
@@ -70,7 +70,6 @@ try {
   for (const t of targets) await once(t.url, t.headers, 2); // warm-up: JIT, plan cache, pools
   const samples = targets.map(() => [] as { rps: number; p50: number; p99: number }[]);
   for (let r = 0; r < rounds; r++) for (const [i, t] of targets.entries()) samples[i]!.push(await once(t.url, t.headers, duration));
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const [direct, viaGateway] = targets.map((t, i) => ({
     name: t.name,
     rps: median(samples[i]!.map((x) => x.rps)),

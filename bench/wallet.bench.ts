@@ -12,7 +12,7 @@ import { initDataFor, newTelegramUser } from '../platform/testing/telegram.js';
 import { TEST_BOT_TOKEN } from '../platform/testing/test-env.js';
 import { migrateAll } from '../scripts/migrate.js';
 import { createMasterKeyring, deriveAddress, generateMnemonic, mnemonicToSeed, NETWORKS, phraseToSeed, sealSecret, openSecret } from '../subgraphs/wallet/custody/index.js';
-import { arg, machine, startService, stopAll, waitHealthy } from './harness.js';
+import { arg, machine, median, percentile, startService, stopAll, waitHealthy } from './harness.js';
 
 /**
  * npm run bench:wallet [-- --seconds 2 --rounds 3 --duration 4 --connections 20 --users 200]
@@ -128,9 +128,6 @@ interface Latency {
   p50: number;
   p99: number;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 
 try {
   const token = await signIn();
