@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, visit } from 'graphql';
-import { InternalTokens, INTERNAL_CONTEXT_HEADER } from '../../platform/auth/tokens.js';
+import { ANONYMOUS } from '../../platform/auth/viewer.js';
 import { gql } from '../../platform/testing/graphql-client.js';
 import { startStack, type TestStack } from '../../platform/testing/stack.js';
 import { initDataFor, newTelegramUser } from '../../platform/testing/telegram.js';
+import { callSubgraphAs } from '../../platform/testing/viewers.js';
 import { currentSubgraphSdl } from '../../scripts/supergraph.js';
 
 let stack: TestStack;
@@ -22,15 +23,8 @@ describe('entity references', () => {
       const res = await gql(stack.graphqlUrl, `mutation($d: String!) { signInWithTelegram(initData: $d) { user { id } } }`, { d: initDataFor(newTelegramUser()) });
       ids.push(res.body.data!.signInWithTelegram.user.id);
     }
-    const token = await new InternalTokens(stack.config.auth.internalTokenSecret, 60).sign({ userId: null, roles: [], claims: [], sessionId: null });
     const representations = [...ids.map((id) => ({ __typename: 'User', id })), { __typename: 'User', id: 'usr_00000000000000000000000000' }];
-    const res = await gql(
-      stack.subgraphs.get('identity')!.url,
-      `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id level } } }`,
-      { r: representations },
-      null,
-      { [INTERNAL_CONTEXT_HEADER]: token },
-    );
+    const res = await callSubgraphAs(stack, 'identity', ANONYMOUS, `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id level } } }`, { r: representations });
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data!._entities).toEqual([...ids.map((id) => ({ id, level: 1 })), null]);
   });
