@@ -1,6 +1,6 @@
 import type { Logger } from '../../../platform/logger.js';
 import { nativeAssetOf, usdtOf } from '../../../platform/money/assets.js';
-import { createTronGridClient, TronHeadRegressedError, trc20TransfersOf, type TronGridClient, type TronResilienceOptions } from '../../../providers/trongrid/index.js';
+import { createTronGridClient, TronHeadRegressedError, trc20TransfersOf, type TronResilienceOptions } from '../../../providers/trongrid/index.js';
 import type { ChainTransfer } from '../../../subgraphs/wallet/deposit/deposit.ingest.js';
 import { ChainMovedError, type ChainSource, type ScannedBlock } from '../core/chain-source.js';
 
@@ -19,7 +19,7 @@ export interface TronSourceOptions {
  * calls (so a transfer made through another contract, e.g. an exchange's, is seen too). A look-alike token at
  * another address is never looked at; a failed or reverted transaction's logs are never used.
  */
-export function createTronSource(options: TronSourceOptions): ChainSource & { client: TronGridClient } {
+export function createTronSource(options: TronSourceOptions): ChainSource {
   const client = createTronGridClient({
     baseUrl: options.baseUrl,
     apiKey: options.apiKey,
@@ -31,7 +31,6 @@ export function createTronSource(options: TronSourceOptions): ChainSource & { cl
 
   return {
     network: 'TRON',
-    client,
     async verify() {
       await client.getNowBlock();
     },
@@ -42,14 +41,8 @@ export function createTronSource(options: TronSourceOptions): ChainSource & { cl
       const low = Math.min(...nums);
       const high = Math.max(...nums);
       const byHeight = new Map<number, { hash: string; parentHash: string }>();
-      if (high - low < 100) {
-        for (const b of await client.getBlockRange(low, high + 1)) byHeight.set(b.number, { hash: b.blockID, parentHash: b.parentHash });
-      } else {
-        for (const n of nums) {
-          const b = await client.getBlockByNumber(n);
-          if (b) byHeight.set(b.number, { hash: b.blockID, parentHash: b.parentHash });
-        }
-      }
+      // The watcher asks for one height or a contiguous chunk of 32; getBlockRange pages by TRON_MAX_BLOCK_RANGE.
+      for (const b of await client.getBlockRange(low, high + 1)) byHeight.set(b.number, { hash: b.blockID, parentHash: b.parentHash });
       return nums.map((n) => byHeight.get(n) ?? null);
     },
     async scan(from, to) {
