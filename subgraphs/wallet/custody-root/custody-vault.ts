@@ -131,13 +131,7 @@ export class CustodyVault {
     if (!validateMnemonic(normalized)) throw new InvalidMnemonicError();
     const phrase = encoder.encode(normalized);
     try {
-      const seed = await phraseToSeed(phrase);
-      let fingerprint: string;
-      try {
-        fingerprint = rootFingerprint(seed);
-      } finally {
-        seed.fill(0);
-      }
+      const fingerprint = await this.fingerprintOf(phrase);
       const wordCount = normalized.split(' ').length;
       return await em.transactional(async (tx) => {
         const roots = await tx.find(HdRoot, {}, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { createdAt: 'asc', id: 'asc' }, refresh: true });
@@ -249,6 +243,16 @@ export class CustodyVault {
     }
   }
 
+  /** The root fingerprint of a phrase; the seed it derives is wiped straight after. */
+  private async fingerprintOf(phrase: Uint8Array): Promise<string> {
+    const seed = await phraseToSeed(phrase);
+    try {
+      return rootFingerprint(seed);
+    } finally {
+      seed.fill(0);
+    }
+  }
+
   private sealRoot(phrase: Uint8Array, fingerprint: string, wordCount: number, origin: HdRootOrigin): HdRoot {
     const root = new HdRoot();
     root.id = newId('hdr');
@@ -265,14 +269,7 @@ export class CustodyVault {
     const phrase = encoder.encode(generateMnemonic());
     let root: HdRoot;
     try {
-      const seed = await phraseToSeed(phrase);
-      let fingerprint: string;
-      try {
-        fingerprint = rootFingerprint(seed);
-      } finally {
-        seed.fill(0);
-      }
-      root = this.sealRoot(phrase, fingerprint, 24, 'GENERATED');
+      root = this.sealRoot(phrase, await this.fingerprintOf(phrase), 24, 'GENERATED');
     } finally {
       phrase.fill(0);
     }
