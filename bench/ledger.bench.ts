@@ -8,6 +8,7 @@ import { dropDatabase, ensureDatabase } from '../platform/db/database.js';
 import { openSubgraphDatabase } from '../platform/db/orm.js';
 import { newId } from '../platform/ids.js';
 import { createLogger } from '../platform/logger.js';
+import { gql } from '../platform/testing/graphql-client.js';
 import { initDataFor, newTelegramUser } from '../platform/testing/telegram.js';
 import { TEST_BOT_TOKEN } from '../platform/testing/test-env.js';
 import { migrateAll } from '../scripts/migrate.js';
@@ -132,13 +133,9 @@ await waitHealthy('http://127.0.0.1:4700/health');
 try {
   const signedIn: { token: string; id: string }[] = [];
   for (let i = 0; i < gatewayUsers; i++) {
-    const res = await fetch('http://127.0.0.1:4700/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: 'mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken user { id } } }', variables: { d: initDataFor(newTelegramUser()) } }),
-    });
-    const { data } = (await res.json()) as { data: { signInWithTelegram: { accessToken: string; user: { id: string } } } };
-    signedIn.push({ token: data.signInWithTelegram.accessToken, id: data.signInWithTelegram.user.id });
+    const res = await gql('http://127.0.0.1:4700/graphql', 'mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken user { id } } }', { d: initDataFor(newTelegramUser()) });
+    const { accessToken, user } = res.body.data!.signInWithTelegram as { accessToken: string; user: { id: string } };
+    signedIn.push({ token: accessToken, id: user.id });
   }
   await seedUsers(signedIn.map((u) => u.id), 1_000_000_000_000n);
   await sql('analyze');
