@@ -15,7 +15,7 @@ import { migrateAll } from '../scripts/migrate.js';
 import { buildLedgerServices } from '../subgraphs/ledger/app.js';
 import { accounts } from '../subgraphs/ledger/core/accounts.js';
 import { draft } from '../subgraphs/ledger/core/ledger.types.js';
-import { arg, machine, startService, stopAll, waitHealthy } from './harness.js';
+import { arg, machine, median, startService, stopAll, waitHealthy } from './harness.js';
 
 /**
  * npm run bench:ledger [-- --clients 16 --duration 8 --rounds 3 --accounts 10000 --lanes 1]
@@ -182,7 +182,6 @@ try {
     for (const row of Object.values(rows)) row.samples.push(await row.run());
     process.stdout.write(`round ${r}: ${Object.entries(rows).map(([k, row]) => `${k} ${row.samples.at(-1)!.toFixed(0)}`).join(', ')}\n`);
   }
-  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
   const m = Object.fromEntries(Object.entries(rows).map(([k, row]) => [k, median(row.samples)])) as Record<keyof typeof rows, number>;
 
   const report = await services.admin.verify(em(), { userId: 'usr_bench', roles: ['FINANCE'], claims: [], sessionId: null });
