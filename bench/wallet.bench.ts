@@ -11,7 +11,8 @@ import { createLogger } from '../platform/logger.js';
 import { initDataFor, newTelegramUser } from '../platform/testing/telegram.js';
 import { TEST_BOT_TOKEN } from '../platform/testing/test-env.js';
 import { migrateAll } from '../scripts/migrate.js';
-import { createMasterKeyring, deriveAddress, generateMnemonic, mnemonicToSeed, NETWORKS, phraseToSeed, sealSecret, openSecret } from '../subgraphs/wallet/custody/index.js';
+import { createMasterKeyring, deriveAddress, generateMnemonic, mnemonicToSeed, phraseToSeed, sealSecret, openSecret } from '../subgraphs/wallet/custody/index.js';
+import { NETWORKS } from '../chains/network.js';
 import { arg, machine, median, percentile, startService, stopAll, waitHealthy } from './harness.js';
 
 /**

@@ -5,7 +5,8 @@ import { DomainError } from '../platform/errors.js';
 import { parsePositiveAmount } from '../platform/money/amount.js';
 import { nativeAssetOf, usdtOf, type Network } from '../platform/money/assets.js';
 import { EvmSender } from '../devnet/evm/evm-sender.js';
-import { isNetwork, validateAddress } from '../subgraphs/wallet/custody/index.js';
+import { isNetwork } from '../chains/network.js';
+import { validateAddress } from '../chains/address.js';
 
 /**
  * npm run devnet:send -- --network <ETH|BSC|TRON|TON> --to <address> --amount <decimal> [--token USDT]

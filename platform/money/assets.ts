@@ -4,7 +4,12 @@
  * 18 decimals, the others 6) priced as the coin USDT. Symbols use only [A-Z_] (safe in ledger account
  * addresses `user:<id>:<asset>:available` and in NATS subjects).
  */
-export type Network = 'TON' | 'TRON' | 'ETH' | 'BSC';
+/**
+ * The chains the platform holds money on. Declared here, the lowest layer, because the catalogue and the
+ * config (platform) need it; `chains/network.ts` is its public home (NETWORKS, isNetwork, isEvmNetwork).
+ */
+export const NETWORKS = Object.freeze(['TON', 'TRON', 'ETH', 'BSC'] as const);
+export type Network = (typeof NETWORKS)[number];
 export type Coin = 'TON' | 'TRX' | 'ETH' | 'BNB' | 'USDT' | 'IRT';
 
 export interface AssetInfo {

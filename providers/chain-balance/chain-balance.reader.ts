@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { ProviderParseError } from '../http/http.errors.js';
 import { assetInfo, type Network } from '../../platform/money/assets.js';
-import { validateAddress } from '../../subgraphs/wallet/custody/index.js';
+import { validateAddress } from '../../chains/address.js';
 import { createEvmRpcClient, type EvmResilienceOptions, type EvmRpcClient } from '../evm-rpc/index.js';
 import { createToncenterClient, normalizeTonAddress, type TonResilienceOptions, type ToncenterClient } from '../toncenter/index.js';
 import { createTronGridClient, type TronGridClient, type TronResilienceOptions } from '../trongrid/index.js';

@@ -1,5 +1,5 @@
 import { hex } from '@scure/base';
-import { toChecksumAddress } from '../../subgraphs/wallet/custody/index.js';
+import { toChecksumAddress } from '../../chains/address.js';
 import type { EvmLog } from './evm-rpc.wire.js';
 
 /** keccak256("Transfer(address,address,uint256)"): topic0 of ERC20/BEP20 (and TRC20) transfers. */

@@ -1,6 +1,6 @@
 import { hex } from '@scure/base';
 import { z } from 'zod';
-import { toChecksumAddress } from '../../subgraphs/wallet/custody/index.js';
+import { toChecksumAddress } from '../../chains/address.js';
 
 /**
  * Ethereum JSON-RPC wire formats, from the execution-apis specification (github.com/ethereum/execution-apis,

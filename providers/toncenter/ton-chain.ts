@@ -2,7 +2,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { hex } from '@scure/base';
 import { Address, beginCell, Cell, contractAddress, loadMessage, loadMessageRelaxed, storeMessage, storeStateInit, type StateInit } from '@ton/core';
-import { walletV4R2StateInit } from '../../subgraphs/wallet/custody/index.js';
+import { walletV4R2StateInit } from '../../chains/ton-wallet.js';
 import { BOUNCED_PREFIX, JETTON_OP, commentOf } from './jetton.js';
 
 /**

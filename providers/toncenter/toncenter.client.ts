@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { createHttpClient, type HttpClient, type RawResponse } from '../http/http.client.js';
 import { ProviderParseError, ProviderResponseError, snippet } from '../http/http.errors.js';
 import { parseBody } from '../http/json.schemas.js';
-import { validateAddress } from '../../subgraphs/wallet/custody/index.js';
+import { validateAddress } from '../../chains/address.js';
 import { addressCellBoc, addressFromCellBoc } from './jetton.js';
 import { TonHeadRegressedError, TonSendRejectedError } from './toncenter.errors.js';
 import {

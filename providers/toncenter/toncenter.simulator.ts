@@ -5,7 +5,7 @@ import { Cell } from '@ton/core';
 import { createFailureSwitch, type FailureSpec, type ProviderSimulator, type SimulatorOptions } from '../http/simulator.failures.js';
 import { readRequestBody, sendJson, serveSimulator, type SimulatorHandler } from '../http/simulator.server.js';
 import { usdtOf } from '../../platform/money/assets.js';
-import { decodeTonAddress, encodeTonAddress } from '../../subgraphs/wallet/custody/index.js';
+import { decodeTonAddress, encodeTonAddress } from '../../chains/address.js';
 import {
   ExternalRejectedError,
   TonChain,

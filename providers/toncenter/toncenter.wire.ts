@@ -1,8 +1,9 @@
-import { base64, hex } from '@scure/base';
+import { hex } from '@scure/base';
 import { z } from 'zod';
 import { JsonNumber } from '../http/json-lossless.parser.js';
 import { zSafeInteger } from '../http/json.schemas.js';
-import { decodeTonAddress, encodeTonAddress } from '../../subgraphs/wallet/custody/index.js';
+import { decodeTonAddress, encodeTonAddress } from '../../chains/address.js';
+import { tonHashToHex } from '../../chains/tx-hash.js';
 
 /**
  * toncenter wire formats:
@@ -48,9 +49,8 @@ export const zTonAddress = z.string().transform((value, ctx) => {
 
 /** A 256-bit hash in base64 (v3) or hex → lower-case hex. */
 export const zTonHash = z.string().transform((value, ctx) => {
-  if (/^[0-9a-fA-F]{64}$/u.test(value)) return value.toLowerCase();
-  if (/^[A-Za-z0-9+/]{43}=$/u.test(value)) return hex.encode(base64.decode(value));
-  if (/^[A-Za-z0-9_-]{43}=?$/u.test(value)) return hex.encode(base64.decode(value.replace(/-/gu, '+').replace(/_/gu, '/').replace(/=?$/u, '=')));
+  const hash = tonHashToHex(value);
+  if (hash !== null) return hash;
   ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not a 256-bit hash: ${value}` });
   return z.NEVER;
 });

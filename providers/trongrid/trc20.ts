@@ -1,5 +1,5 @@
 import { hex } from '@scure/base';
-import { encodeTronAddress } from '../../subgraphs/wallet/custody/index.js';
+import { encodeTronAddress } from '../../chains/address.js';
 import type { TronLog, TronTransactionInfo } from './trongrid.wire.js';
 
 /** keccak256("Transfer(address,address,uint256)"), as TRON logs carry topics: hex without 0x. */

@@ -2,7 +2,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { hex } from '@scure/base';
-import { decodeTronAddress, encodeTronAddress } from '../../subgraphs/wallet/custody/index.js';
+import { decodeTronAddress, encodeTronAddress } from '../../chains/address.js';
 import { encodeRawData, type RawContract, type RawData } from './tron-raw-data.js';
 export { TRC20_TRANSFER_TOPIC } from './trc20.js';
 

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { createHttpClient, type HttpClient, type RawResponse } from '../http/http.client.js';
 import { ProviderParseError, ProviderResponseError, snippet } from '../http/http.errors.js';
 import { parseBody } from '../http/json.schemas.js';
-import { decodeTronAddress, validateAddress, type TronBroadcastTransaction } from '../../subgraphs/wallet/custody/index.js';
+import { decodeTronAddress, validateAddress } from '../../chains/address.js';
+import type { TronBroadcastTransaction } from '../../chains/tron-transaction.js';
 import { TronBroadcastError, TronContractCallError, TronHeadRegressedError } from './trongrid.errors.js';
 import {
   PROVIDER,

@@ -7,7 +7,7 @@ import { zSafeInteger } from '../http/json.schemas.js';
 import { createFailureSwitch, type FailureSpec, type ProviderSimulator, type SimulatorOptions } from '../http/simulator.failures.js';
 import { readRequestBody, sendJson, serveSimulator, type SimulatorHandler } from '../http/simulator.server.js';
 import { usdtOf } from '../../platform/money/assets.js';
-import { validateAddress } from '../../subgraphs/wallet/custody/index.js';
+import { validateAddress } from '../../chains/address.js';
 import {
   TRC20_TRANSFER_TOPIC,
   TronChain,

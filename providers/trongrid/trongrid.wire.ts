@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ProviderResponseError, snippet } from '../http/http.errors.js';
 import type { RawResponse } from '../http/http.client.js';
 import { zJsonNumber, zSafeInteger } from '../http/json.schemas.js';
-import { encodeTronAddress } from '../../subgraphs/wallet/custody/index.js';
+import { encodeTronAddress } from '../../chains/address.js';
 
 /**
  * TronGrid wire formats (java-tron FullNode HTTP API with `visible = false`, and the TronGrid v1 API), from

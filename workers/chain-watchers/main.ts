@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from '../../platform/config/config.js';
 import { createLogger } from '../../platform/logger.js';
-import { isNetwork } from '../../subgraphs/wallet/custody/index.js';
+import { isNetwork } from '../../chains/network.js';
 import { warnDevDefaults } from '../../platform/service/main.js';
 import { Shutdown } from '../../platform/shutdown.js';
 import { startChainWatcherWorker } from './core/watcher.worker.js';

@@ -1,6 +1,6 @@
 import { Arg, Query, Resolver } from 'type-graphql';
 import { badInput } from '../../../platform/errors.js';
-import { validateAddress } from '../custody/index.js';
+import { validateAddress } from '../../../chains/address.js';
 import { NetworkEnum } from '../wallet/wallet.type.js';
 import { AddressValidationType } from './address.type.js';
 

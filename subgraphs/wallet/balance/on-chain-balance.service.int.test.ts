@@ -6,7 +6,7 @@ import { createLogger } from '../../../platform/logger.js';
 import { createRedis, type Redis } from '../../../platform/redis.js';
 import { ChainBalanceInputError, type ChainBalanceReader } from '../../../providers/chain-balance/index.js';
 import { ProviderTimeoutError } from '../../../providers/http/index.js';
-import type { Network } from '../custody/index.js';
+import type { Network } from '../../../chains/network.js';
 import { assetsOf, OnChainBalanceService } from './on-chain-balance.service.js';
 
 const log = createLogger({ name: 'test', level: 'silent' });

@@ -6,7 +6,7 @@ import { ASSETS, assetInfo, type AssetInfo } from '../../../platform/money/asset
 import type { Redis } from '../../../platform/redis.js';
 import { ChainBalanceInputError, type ChainBalanceReader } from '../../../providers/chain-balance/index.js';
 import { ProviderError } from '../../../providers/http/index.js';
-import type { Network } from '../custody/index.js';
+import type { Network } from '../../../chains/network.js';
 
 /** Roles that may read a wallet's on-chain balance (reconciliation). */
 export const ON_CHAIN_BALANCE_ROLES = ['FINANCE', 'ADMIN', 'SUPERADMIN'] as const;

@@ -1,5 +1,5 @@
 import { MAX_CUSTODY_INDEX } from '../custody/derivation.js';
-import { isNetwork, NETWORKS, type Network } from '../custody/network.js';
+import { isNetwork, NETWORKS, type Network } from '../../../chains/network.js';
 import { parseFlags, UsageError } from './args.js';
 
 export const DERIVE_USAGE = `usage: npm run -s wallet:derive -- --network <${NETWORKS.join('|')}> --index <n>

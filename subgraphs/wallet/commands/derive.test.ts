@@ -4,7 +4,7 @@ import { hex } from '@scure/base';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { withPrivateKey } from '../custody/derivation.js';
 import { mnemonicToSeed } from '../custody/mnemonic.js';
-import { NETWORKS } from '../custody/network.js';
+import { NETWORKS } from '../../../chains/network.js';
 import { parseDeriveArgs, UsageError } from './derive.args.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

@@ -4,12 +4,12 @@ import { Address, beginCell, Cell, contractAddress, storeStateInit } from '@ton/
 import { deriveEd25519Path } from '@ton/crypto';
 import { computeAddress, HDNodeWallet, Mnemonic } from 'ethers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { encodeTronAddress } from './address.js';
+import { encodeTronAddress } from '../../../chains/address.js';
 import { derivationPath, deriveAddress, derivePublicKey, InvalidCustodyIndexError, rootFingerprint, withPrivateKey } from './derivation.js';
 import { mnemonicToSeed } from './mnemonic.js';
-import { NETWORKS } from './network.js';
+import { NETWORKS } from '../../../chains/network.js';
 import { slip10Ed25519PrivateKey } from './slip10.js';
-import { TON_WALLET_V4R2_SUBWALLET_ID, WALLET_V4R2_CODE, walletV4R2StateInit } from './ton-wallet.js';
+import { TON_WALLET_V4R2_SUBWALLET_ID, WALLET_V4R2_CODE, walletV4R2StateInit } from '../../../chains/ton-wallet.js';
 
 const ABOUT = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
 /** Trust Wallet wallet-core test mnemonic for TON (tests/chains/TheOpenNetwork/TWAnyAddressTests.cpp). */

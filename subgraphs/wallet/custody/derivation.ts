@@ -1,12 +1,10 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { HDKey } from '@scure/bip32';
-import { encodeTonAddress, evmAddressFromPublicKey, tronAddressFromPublicKey } from './address.js';
-import type { Network } from './network.js';
+import { encodeTonAddress, evmAddressFromPublicKey, tronAddressFromPublicKey } from '../../../chains/address.js';
+import type { Network } from '../../../chains/network.js';
 import { slip10Ed25519PrivateKey } from './slip10.js';
-import { TON_WALLET_WORKCHAIN, walletV4R2AccountHash } from './ton-wallet.js';
-
-export type { Network } from './network.js';
+import { TON_WALLET_WORKCHAIN, walletV4R2AccountHash } from '../../../chains/ton-wallet.js';
 
 const HARDENED = 0x8000_0000;
 /** Largest custody index: TON hardens it, so it must stay below 2^31. */

@@ -2,14 +2,13 @@ import { describe, expect, it } from 'vitest';
 import * as custody from './index.js';
 
 describe('custody public surface', () => {
-  it('exposes derivation, validation, envelope and signers', () => {
+  it('exposes derivation, envelope and signers', () => {
     for (const name of [
       'generateMnemonic',
       'validateMnemonic',
       'mnemonicToSeed',
       'derivationPath',
       'deriveAddress',
-      'validateAddress',
       'sealSecret',
       'openSecret',
       'rewrapDataKey',
@@ -22,6 +21,13 @@ describe('custody public surface', () => {
       'signTonTransfer',
     ]) {
       expect(typeof (custody as Record<string, unknown>)[name], name).toBe('function');
+    }
+  });
+
+  it('leaves networks and address codecs to chains/ (watchers and providers need them without key handling)', () => {
+    const names = Object.keys(custody);
+    for (const name of ['NETWORKS', 'isNetwork', 'validateAddress', 'encodeTonAddress', 'decodeTronAddress', 'toChecksumAddress', 'walletV4R2StateInit']) {
+      expect(names, name).not.toContain(name);
     }
   });
 

@@ -1,8 +1,8 @@
 /**
- * Public surface of the custody core: pure cryptography, no I/O. Private keys never cross it:
- * signers derive the key for one operation and zero it before returning.
+ * Public surface of the custody core: keys, signers and envelope encryption; pure cryptography, no I/O.
+ * Private keys never cross it: signers derive the key for one operation and zero it before returning.
+ * Networks, address codecs and validation, and the wallet v4R2 contract live in `chains/`.
  */
-export { NETWORKS, isNetwork, isEvmNetwork, type Network, type EvmNetwork } from './network.js';
 export { generateMnemonic, validateMnemonic, mnemonicToSeed, normalizeMnemonic, phraseToSeed, InvalidMnemonicError } from './mnemonic.js';
 export {
   derivationPath,
@@ -13,18 +13,6 @@ export {
   MAX_CUSTODY_INDEX,
   InvalidCustodyIndexError,
 } from './derivation.js';
-export {
-  validateAddress,
-  toChecksumAddress,
-  encodeTronAddress,
-  decodeTronAddress,
-  encodeTonAddress,
-  decodeTonAddress,
-  tonRawAddress,
-  type AddressValidation,
-  type TonAddressParts,
-  type TonAddressFlags,
-} from './address.js';
 export {
   sealSecret,
   openSecret,
@@ -39,7 +27,6 @@ export {
   type SealedSecret,
   type MasterKeyEntry,
 } from './envelope.js';
-export { TON_WALLET_V4R2_SUBWALLET_ID, TON_WALLET_WORKCHAIN, walletV4R2StateInit } from './ton-wallet.js';
 export {
   signEvmTransfer,
   encodeErc20Transfer,

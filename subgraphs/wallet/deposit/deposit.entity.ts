@@ -1,5 +1,5 @@
 import { BigIntType, Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
-import type { Network } from '../custody/index.js';
+import type { Network } from '../../../chains/network.js';
 import type { DepositStatus } from './deposit.events.js';
 
 /**

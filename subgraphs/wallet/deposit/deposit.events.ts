@@ -1,4 +1,4 @@
-import type { Network } from '../custody/index.js';
+import type { Network } from '../../../chains/network.js';
 
 /**
  * Events of the deposit lifecycle, written to the wallet outbox in the same transaction as the change.

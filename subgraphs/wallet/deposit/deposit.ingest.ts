@@ -4,6 +4,7 @@ import { newId } from '../../../platform/ids.js';
 import { bindOnce, type Logger } from '../../../platform/logger.js';
 import { parseAmount } from '../../../platform/money/amount.js';
 import { ASSETS, type Network } from '../../../platform/money/assets.js';
+import type { CursorState, ScannedBlock } from '../../../chains/source.js';
 import {
   DepositEvents,
   WithdrawalFreezeEvents,
@@ -14,36 +15,6 @@ import {
 } from './deposit.events.js';
 
 const SOURCE = 'wallet';
-
-/** One transfer of a native coin or USDT seen on chain, to any address (the ingest keeps ours). */
-export interface ChainTransfer {
-  /** Catalogue symbol (ETH, USDT_ETH, TRX, …). */
-  asset: string;
-  txHash: string;
-  /** 0 for a native transfer; the log / message index for a token transfer. Unique within the transaction. */
-  outputIndex: number;
-  from: string;
-  /** In the form wallet.wallet stores (EIP-55, base58 T…, TON non-bounceable UQ…). */
-  to: string;
-  /** Minor units. */
-  amount: bigint;
-}
-
-/** A block (masterchain block for TON) as a watcher read it. */
-export interface ScannedBlock {
-  height: bigint;
-  hash: string;
-  parentHash: string;
-  /** Transactions the block carries (scan-rate metrics). */
-  transactions: number;
-  transfers: ChainTransfer[];
-}
-
-/** The last block ingested: every block up to it is linked by parent hash. */
-export interface CursorState {
-  height: bigint;
-  hash: string;
-}
 
 export interface IngestSettings {
   network: Network;

@@ -4,11 +4,11 @@ import { recordEvent } from '../../../platform/bus/outbox.js';
 import { badInput, forbidden, unauthenticated } from '../../../platform/errors.js';
 import { isId } from '../../../platform/ids.js';
 import type { Logger } from '../../../platform/logger.js';
-import { isNetwork, type Network } from '../custody/index.js';
+import { isNetwork, type Network } from '../../../chains/network.js';
 import { Deposit, WithdrawalFreeze } from './deposit.entity.js';
 import { DepositEvents, type DepositCreditedPayload } from './deposit.events.js';
 import { DEPOSIT_COLUMNS, payloadOf, type DepositRow } from './deposit.ingest.js';
-import { normalizeTxHash } from './tx-hash.js';
+import { normalizeTxHash } from '../../../chains/tx-hash.js';
 
 const SOURCE = 'wallet';
 const MAX_PAGE = 100;

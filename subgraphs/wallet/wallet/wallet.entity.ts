@@ -1,5 +1,5 @@
 import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
-import type { Network } from '../custody/index.js';
+import type { Network } from '../../../chains/network.js';
 
 /**
  * One deposit address of one user on one network: the key at (root, network, custody index).

@@ -1,4 +1,4 @@
-import type { Network } from '../custody/index.js';
+import type { Network } from '../../../chains/network.js';
 
 /** Events the wallet subgraph publishes through its outbox. Payloads carry keys and public facts only. */
 export const WalletEvents = {

@@ -5,7 +5,7 @@ import { migrateSubgraph, openSubgraphDatabase, type MikroORM } from '../../../p
 import { newId } from '../../../platform/ids.js';
 import { createTestEnv, type TestEnv } from '../../../platform/testing/test-env.js';
 import { walletMigrations } from '../../../migrations/wallet/index.js';
-import { NETWORKS } from '../custody/index.js';
+import { NETWORKS } from '../../../chains/network.js';
 import { CustodyVault } from '../custody-root/custody-vault.js';
 import { buildKeyring } from '../custody-root/keyring.js';
 import { walletEntities } from '../entities.js';

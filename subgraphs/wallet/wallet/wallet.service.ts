@@ -3,7 +3,9 @@ import { hasRole, isStaff, type Viewer } from '../../../platform/auth/viewer.js'
 import { recordEvent } from '../../../platform/bus/outbox.js';
 import { badInput, forbidden, notFound, unauthenticated } from '../../../platform/errors.js';
 import { isId, newId } from '../../../platform/ids.js';
-import { derivationPath, deriveAddress, isNetwork, validateAddress, type Network } from '../custody/index.js';
+import { derivationPath, deriveAddress } from '../custody/index.js';
+import { isNetwork, type Network } from '../../../chains/network.js';
+import { validateAddress } from '../../../chains/address.js';
 import type { CustodyVault } from '../custody-root/custody-vault.js';
 import { WalletEvents, type WalletCreatedPayload } from './wallet.events.js';
 import { Wallet } from './wallet.entity.js';

@@ -1,8 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { bindOnce, type Logger } from '../../../platform/logger.js';
 import { ProviderError } from '../../../providers/http/http.errors.js';
-import type { CursorState, DepositIngest } from '../../../subgraphs/wallet/deposit/deposit.ingest.js';
-import { ChainMovedError, type ChainSource } from './chain-source.js';
+import type { CursorState } from '../../../chains/source.js';
+import type { DepositIngest } from '../../../subgraphs/wallet/deposit/deposit.ingest.js';
+import { ChainMovedError, type ChainSource } from '../../../chains/source.js';
 import type { WatcherMetrics } from './watcher.metrics.js';
 
 export interface ChainWatcherSettings {

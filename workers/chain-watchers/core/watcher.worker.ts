@@ -13,7 +13,7 @@ import { walletEntities } from '../../../subgraphs/wallet/entities.js';
 import { createEvmSource } from '../evm/evm.source.js';
 import { createTonSource } from '../ton/ton.source.js';
 import { createTronSource } from '../tron/tron.source.js';
-import type { ChainSource } from './chain-source.js';
+import type { ChainSource } from '../../../chains/source.js';
 import { createWatcherMetrics, type WatcherMetrics } from './watcher.metrics.js';
 import { ChainWatcher, type ChainWatcherSettings } from './watcher.js';
 

@@ -9,8 +9,8 @@ import {
   type TonResilienceOptions,
   type TonTransaction,
 } from '../../../providers/toncenter/index.js';
-import type { ChainTransfer } from '../../../subgraphs/wallet/deposit/deposit.ingest.js';
-import { ChainMovedError, type ChainSource, type ScannedBlock } from '../core/chain-source.js';
+import type { ChainTransfer } from '../../../chains/source.js';
+import { ChainMovedError, type ChainSource, type ScannedBlock } from '../../../chains/source.js';
 
 export interface TonSourceOptions {
   baseUrl: string;

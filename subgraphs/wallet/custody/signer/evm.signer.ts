@@ -1,8 +1,8 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { Signature, Transaction, getBytes } from 'ethers';
-import { evmAddressFromPublicKey, validateAddress } from '../address.js';
+import { evmAddressFromPublicKey, validateAddress } from '../../../../chains/address.js';
 import { withPrivateKey } from '../derivation.js';
-import type { EvmNetwork } from '../network.js';
+import type { EvmNetwork } from '../../../../chains/network.js';
 
 const UINT256_MAX = (1n << 256n) - 1n;
 /** transfer(address,uint256) */

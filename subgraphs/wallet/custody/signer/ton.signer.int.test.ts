@@ -1,7 +1,7 @@
 import { Address, Cell, contractAddress, loadMessage, toNano, type Transaction } from '@ton/core';
 import { Blockchain, type SandboxContract, type TreasuryContract } from '@ton/sandbox';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeTonAddress } from '../address.js';
+import { decodeTonAddress } from '../../../../chains/address.js';
 import { deriveAddress } from '../derivation.js';
 import { mnemonicToSeed } from '../mnemonic.js';
 import { JETTON_TRANSFER_OP, signTonTransfer, TonSignRequestError } from './ton.signer.js';

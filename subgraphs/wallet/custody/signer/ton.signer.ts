@@ -1,13 +1,13 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { Address, beginCell, type Cell, comment, external, internal, storeMessage, storeMessageRelaxed } from '@ton/core';
-import { decodeTonAddress, encodeTonAddress, validateAddress } from '../address.js';
+import { decodeTonAddress, encodeTonAddress, validateAddress } from '../../../../chains/address.js';
 import { withPrivateKey } from '../derivation.js';
 import {
   TON_WALLET_V4R2_SUBWALLET_ID,
   TON_WALLET_WORKCHAIN,
   walletV4R2AccountHash,
   walletV4R2StateInit,
-} from '../ton-wallet.js';
+} from '../../../../chains/ton-wallet.js';
 
 /** TEP-74 jetton `transfer` op. */
 export const JETTON_TRANSFER_OP = 0x0f8a7ea5;

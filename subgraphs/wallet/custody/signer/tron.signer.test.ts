@@ -1,7 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { hex } from '@scure/base';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeTronAddress, encodeTronAddress } from '../address.js';
+import { decodeTronAddress, encodeTronAddress } from '../../../../chains/address.js';
 import { deriveAddress } from '../derivation.js';
 import { mnemonicToSeed } from '../mnemonic.js';
 import { buildTronTransaction, recoverTronSigner, signTronTransfer, TronSignRequestError } from './tron.signer.js';

@@ -1,9 +1,12 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { hex } from '@scure/base';
-import { decodeTronAddress, tronAddressFromPublicKey, validateAddress } from '../address.js';
+import { decodeTronAddress, tronAddressFromPublicKey, validateAddress } from '../../../../chains/address.js';
 import { withPrivateKey } from '../derivation.js';
 import { ProtoWriter } from './tron.protobuf.js';
+import type { TronBroadcastTransaction, TronRawDataJson, UnsignedTronTransaction } from '../../../../chains/tron-transaction.js';
+
+export type { TronBroadcastTransaction, TronRawDataJson, UnsignedTronTransaction };
 
 /** Contract.ContractType values and Any type URLs from java-tron core/Tron.proto. */
 const TRANSFER_CONTRACT = 1;
@@ -38,32 +41,6 @@ export interface TronSignRequest {
   /** Milliseconds since the epoch; defaults to timestamp + 60 s; at most timestamp + 24 h. */
   expiration?: number;
 }
-
-type TransferValueJson = { amount: number; owner_address: string; to_address: string };
-type TriggerValueJson = { data: string; owner_address: string; contract_address: string };
-
-export interface TronRawDataJson {
-  contract: [
-    | { parameter: { value: TransferValueJson; type_url: string }; type: 'TransferContract' }
-    | { parameter: { value: TriggerValueJson; type_url: string }; type: 'TriggerSmartContract' },
-  ];
-  ref_block_bytes: string;
-  ref_block_hash: string;
-  expiration: number;
-  timestamp: number;
-  fee_limit?: number;
-}
-
-/** What TronGrid's /wallet/broadcasttransaction accepts (hex addresses, visible = false). */
-export interface TronBroadcastTransaction {
-  visible: false;
-  txID: string;
-  raw_data: TronRawDataJson;
-  raw_data_hex: string;
-  signature: string[];
-}
-
-export type UnsignedTronTransaction = Omit<TronBroadcastTransaction, 'signature'>;
 
 export class TronSignRequestError extends Error {
   readonly code = 'INVALID_SIGN_REQUEST';

@@ -1,7 +1,10 @@
-/** The chains the custody core can derive for and sign on. */
-export type Network = 'TON' | 'TRON' | 'ETH' | 'BSC';
+import { NETWORKS, type Network } from '../platform/money/assets.js';
 
-export const NETWORKS: readonly Network[] = Object.freeze(['TON', 'TRON', 'ETH', 'BSC'] as const);
+/**
+ * The chains the platform derives for, signs on and watches. `Network` itself is declared once, with the
+ * asset catalogue (platform/money/assets.ts), because platform config needs it too; import it from here.
+ */
+export { NETWORKS, type Network };
 
 export function isNetwork(value: unknown): value is Network {
   return typeof value === 'string' && (NETWORKS as readonly string[]).includes(value);

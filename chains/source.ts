@@ -1,7 +1,34 @@
-import type { Network } from '../../../platform/money/assets.js';
-import type { ScannedBlock } from '../../../subgraphs/wallet/deposit/deposit.ingest.js';
+import type { Network } from './network.js';
 
-export type { ScannedBlock };
+/** One transfer of a native coin or USDT seen on chain, to any address (the ingest keeps ours). */
+export interface ChainTransfer {
+  /** Catalogue symbol (ETH, USDT_ETH, TRX, …). */
+  asset: string;
+  txHash: string;
+  /** 0 for a native transfer; the log / message index for a token transfer. Unique within the transaction. */
+  outputIndex: number;
+  from: string;
+  /** In the form wallet.wallet stores (EIP-55, base58 T…, TON non-bounceable UQ…). */
+  to: string;
+  /** Minor units. */
+  amount: bigint;
+}
+
+/** A block (masterchain block for TON) as a watcher read it. */
+export interface ScannedBlock {
+  height: bigint;
+  hash: string;
+  parentHash: string;
+  /** Transactions the block carries (scan-rate metrics). */
+  transactions: number;
+  transfers: ChainTransfer[];
+}
+
+/** The last block ingested: every block up to it is linked by parent hash. */
+export interface CursorState {
+  height: bigint;
+  hash: string;
+}
 
 /**
  * What a watcher needs from a chain, whatever its RPC: the head, block hashes by height and the transfers
