@@ -21,7 +21,7 @@ export interface PriceProvidersConfig {
   nobitex: { baseUrl: string } | null;
 }
 
-export { PROVIDER_BASE_URLS } from './prices.endpoints.js';
+export { PROVIDER_BASE_URLS } from '../platform/config/price-endpoints.js';
 export type { ResilienceOptions };
 
 export interface PriceSourceDeps {

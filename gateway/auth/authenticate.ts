@@ -1,7 +1,7 @@
 import { AccessTokens, InvalidTokenError } from '../../platform/auth/tokens.js';
 import { ANONYMOUS, type Viewer } from '../../platform/auth/viewer.js';
 import { DomainError, ErrorCode, unauthenticated } from '../../platform/errors.js';
-import { revokedFamilyKey, tokensInvalidBeforeKey } from '../../subgraphs/identity/session/revocation-keys.js';
+import { revokedFamilyKey, tokensInvalidBeforeKey } from '../../platform/auth/revocation-keys.js';
 import type { RateLimiter } from '../limits/rate-limit.js';
 
 export interface AuthenticatedViewer {

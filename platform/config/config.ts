@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { MasterKeySet, parseMasterKeys } from './master-keys.js';
 import { buildChainsConfig, chainEnvSchema, type ChainsConfig } from './chains.js';
-import { PROVIDER_BASE_URLS } from '../../providers/prices.endpoints.js';
+import { PROVIDER_BASE_URLS } from './price-endpoints.js';
 import { DEFAULT_LEDGER_FEES, DEFAULT_LEDGER_LIMITS, parseLedgerFees, parseLedgerLimits, type FeeRule, type LimitRule } from './ledger-rules.js';
 
 export { MasterKeySet } from './master-keys.js';

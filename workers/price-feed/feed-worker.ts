@@ -1,17 +1,13 @@
 import { Counter, Gauge } from 'prom-client';
 import { connectNats, pingNats } from '../../platform/bus/nats.js';
 import type { Config } from '../../platform/config/config.js';
-import { ensureDatabase } from '../../platform/db/database.js';
-import { migrateSubgraph, openSubgraphDatabase, pingDatabase, poolStats } from '../../platform/db/orm.js';
 import { Metrics } from '../../platform/http/metrics.js';
 import { createHttpServer, listen } from '../../platform/http/server.js';
 import type { Logger } from '../../platform/logger.js';
 import { createRedis, pingRedis } from '../../platform/redis.js';
 import { runPeriodically } from '../../platform/service/periodic.js';
 import type { PriceSource } from '../../providers/price-source.port.js';
-import { buildMarketServices, marketSubgraph } from '../../subgraphs/market/app.js';
-import { CandleStore } from '../../subgraphs/market/chart/candle.store.js';
-import type { RefreshResult } from '../../subgraphs/market/price/price.feed.js';
+import { openPriceFeed, type RefreshResult } from '../../subgraphs/market/ports.js';
 
 const PRUNE_EVERY_MS = 3_600_000;
 
@@ -36,16 +32,12 @@ export interface PriceFeedWorkerOptions {
  */
 export async function startPriceFeedWorker(config: Config, log: Logger, port: number, options: PriceFeedWorkerOptions = {}): Promise<RunningPriceFeed> {
   const settings = config.market.prices;
-  await ensureDatabase(config.database.url);
-  const orm = await openSubgraphDatabase({ schema: marketSubgraph.name, url: config.database.url, poolMax: 2, entities: marketSubgraph.entities, migrations: marketSubgraph.migrations, log });
-  await migrateSubgraph(orm, marketSubgraph.name); // no-op when the subgraph already did; safe concurrently
   const redis = createRedis(config.redis.url, log);
   const nats = await connectNats(config.nats.url, 'price-feed', log);
-  const { feed } = buildMarketServices({ config, redis, log, nats, orm }, options.sources ? { sources: options.sources } : {});
-  const store = new CandleStore();
+  const feed = await openPriceFeed({ config, log, redis, nats, ...(options.sources ? { sources: options.sources } : {}) });
 
   const metrics = new Metrics('price-feed');
-  metrics.trackPool(() => poolStats(orm));
+  metrics.trackPool(() => feed.poolStats());
   const rounds = new Counter({ name: 'price_feed_rounds_total', help: 'Polling rounds by outcome', labelNames: ['outcome'], registers: [metrics.registry] });
   const sourceFailures = new Counter({ name: 'price_feed_source_failures_total', help: 'Failed provider calls', labelNames: ['source'], registers: [metrics.registry] });
   const published = new Counter({ name: 'price_feed_published_total', help: 'market.price.updated messages published', registers: [metrics.registry] });
@@ -73,7 +65,7 @@ export async function startPriceFeedWorker(config: Config, log: Logger, port: nu
 
   const prune = async () => {
     try {
-      const removed = await store.prune(orm.em.fork(), new Date(), { tickDays: settings.tickRetentionDays, candleDays: settings.candleRetentionDays });
+      const removed = await feed.prune(new Date(), { tickDays: settings.tickRetentionDays, candleDays: settings.candleRetentionDays });
       if (removed) log.info({ removed }, 'old ticks and candles pruned');
     } catch (err) {
       log.error({ err }, 'pruning ticks and candles failed');
@@ -98,7 +90,7 @@ export async function startPriceFeedWorker(config: Config, log: Logger, port: nu
     log,
     metrics,
     health: {
-      database: () => pingDatabase(orm),
+      database: () => feed.ping(),
       redis: () => pingRedis(redis),
       nats: () => pingNats(nats),
       prices: async () => {
@@ -119,7 +111,7 @@ export async function startPriceFeedWorker(config: Config, log: Logger, port: nu
       await server.close(1000);
       await nats.drain().catch(() => undefined);
       redis.disconnect();
-      await orm.close(true);
+      await feed.close();
     },
   };
 }

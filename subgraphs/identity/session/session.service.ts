@@ -8,7 +8,7 @@ import { unauthenticated } from '../../../platform/errors.js';
 import type { Logger } from '../../../platform/logger.js';
 import { User } from '../user/user.entity.js';
 import { Session } from './session.entity.js';
-import { revokedFamilyKey, tokensInvalidBeforeKey } from './revocation-keys.js';
+import { revokedFamilyKey, tokensInvalidBeforeKey } from '../../../platform/auth/revocation-keys.js';
 
 export interface IssuedTokens {
   accessToken: string;

@@ -5,6 +5,7 @@ import { bindOnce, type Logger } from '../../../platform/logger.js';
 import { parseAmount } from '../../../platform/money/amount.js';
 import { ASSETS, type Network } from '../../../platform/money/assets.js';
 import type { CursorState, ScannedBlock } from '../../../chains/source.js';
+import type { DepositWriter } from '../ports.js';
 import {
   DepositEvents,
   WithdrawalFreezeEvents,
@@ -96,7 +97,7 @@ const D_COLUMNS = DEPOSIT_COLUMNS.split(',').map((c) => `d.${c.trim()}`).join(',
  * watcher instances racing on one chain serialize there, and the loser's batch is dropped whole, so a
  * block is ingested once and each status change (and its outbox event) happens once.
  */
-export class DepositIngest {
+export class DepositIngest implements DepositWriter {
   private readonly minimums: Map<string, bigint>;
 
   private readonly log: Logger;

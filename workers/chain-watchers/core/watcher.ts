@@ -1,9 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { bindOnce, type Logger } from '../../../platform/logger.js';
 import { ProviderError } from '../../../providers/http/http.errors.js';
-import type { CursorState } from '../../../chains/source.js';
-import type { DepositIngest } from '../../../subgraphs/wallet/deposit/deposit.ingest.js';
-import { ChainMovedError, type ChainSource } from '../../../chains/source.js';
+import { ChainMovedError, type ChainSource, type CursorState } from '../../../chains/source.js';
+import type { DepositWriter } from '../../../subgraphs/wallet/ports.js';
 import type { WatcherMetrics } from './watcher.metrics.js';
 
 export interface ChainWatcherSettings {
@@ -27,7 +26,7 @@ export interface ChainWatcherSettings {
 
 export interface ChainWatcherOptions {
   source: ChainSource;
-  ingest: DepositIngest;
+  ingest: DepositWriter;
   /** A fresh EntityManager fork per step. */
   em: () => EntityManager;
   settings: ChainWatcherSettings;

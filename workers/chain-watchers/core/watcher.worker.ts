@@ -1,15 +1,10 @@
 import type { ChainSettings, ChainsConfig } from '../../../platform/config/chains.js';
 import type { Config } from '../../../platform/config/config.js';
-import { ensureDatabase } from '../../../platform/db/database.js';
-import { migrateSubgraph, openSubgraphDatabase, pingDatabase, poolStats } from '../../../platform/db/orm.js';
 import { Metrics } from '../../../platform/http/metrics.js';
 import { createHttpServer, listen } from '../../../platform/http/server.js';
 import type { Logger } from '../../../platform/logger.js';
 import type { Network } from '../../../platform/money/assets.js';
-import { walletMigrations } from '../../../migrations/wallet/index.js';
-import { depositEntities } from '../../../subgraphs/wallet/deposit/deposit.entity.js';
-import { DepositIngest } from '../../../subgraphs/wallet/deposit/deposit.ingest.js';
-import { walletEntities } from '../../../subgraphs/wallet/entities.js';
+import { openDepositStore } from '../../../subgraphs/wallet/ports.js';
 import { createEvmSource } from '../evm/evm.source.js';
 import { createTonSource } from '../ton/ton.source.js';
 import { createTronSource } from '../tron/tron.source.js';
@@ -70,16 +65,13 @@ export async function startChainWatcherWorker(config: Config, log: Logger, netwo
   const settings = config.chains.networks[network];
   if (!settings) throw new Error(`${network} has no endpoint configured (CHAIN_${network}_…): its watcher is off`);
   const wlog = log.child({ network });
-  await ensureDatabase(config.database.url);
-  const orm = await openSubgraphDatabase({ schema: 'wallet', url: config.database.url, poolMax: 3, entities: [...walletEntities, ...depositEntities], migrations: walletMigrations, log: wlog });
-  await migrateSubgraph(orm, 'wallet'); // no-op when the wallet subgraph already did; safe concurrently
+  const store = await openDepositStore({ databaseUrl: config.database.url, network, confirmations: settings.confirmations, reorgWindow: config.chains.reorgWindow, log: wlog });
   const source = options.source ?? createChainSource(settings, wlog);
   const registry = new Metrics(`chain-watcher-${network.toLowerCase()}`);
-  registry.trackPool(() => poolStats(orm));
+  registry.trackPool(() => store.poolStats());
   const metrics = createWatcherMetrics(registry.registry);
-  const ingest = new DepositIngest({ network, confirmations: settings.confirmations, reorgWindow: config.chains.reorgWindow }, wlog);
   const resolved = { ...watcherSettings(config.chains, settings, config.env === 'production'), ...options.settings };
-  const watcher = new ChainWatcher({ source, ingest, em: () => orm.em.fork(), settings: resolved, log: wlog, metrics });
+  const watcher = new ChainWatcher({ source, ingest: store.writer, em: store.em, settings: resolved, log: wlog, metrics });
   const staleAfterMs = Math.max(10 * resolved.pollMs, 60_000);
   const started = Date.now();
   const http = createHttpServer({
@@ -87,7 +79,7 @@ export async function startChainWatcherWorker(config: Config, log: Logger, netwo
     log: wlog,
     metrics: registry,
     health: {
-      database: () => pingDatabase(orm),
+      database: () => store.ping(),
       chain: async () => {
         const { lastSuccessAt, halted } = watcher.status();
         if (halted) throw new Error(`halted: ${halted}`);
@@ -110,7 +102,7 @@ export async function startChainWatcherWorker(config: Config, log: Logger, netwo
     async close() {
       await watcher.stop();
       await server.close(1000);
-      await orm.close(true);
+      await store.close();
     },
   };
 }

@@ -7,8 +7,7 @@ import {
   EvmHeadRegressedError,
   type EvmResilienceOptions,
 } from '../../../providers/evm-rpc/index.js';
-import type { ChainTransfer } from '../../../chains/source.js';
-import { ChainMovedError, type ChainSource, type ScannedBlock } from '../../../chains/source.js';
+import { ChainMovedError, type ChainSource, type ChainTransfer, type ScannedBlock } from '../../../chains/source.js';
 
 export interface EvmSourceOptions {
   network: 'ETH' | 'BSC';

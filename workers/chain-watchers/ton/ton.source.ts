@@ -9,8 +9,7 @@ import {
   type TonResilienceOptions,
   type TonTransaction,
 } from '../../../providers/toncenter/index.js';
-import type { ChainTransfer } from '../../../chains/source.js';
-import { ChainMovedError, type ChainSource, type ScannedBlock } from '../../../chains/source.js';
+import { ChainMovedError, type ChainSource, type ChainTransfer, type ScannedBlock } from '../../../chains/source.js';
 
 export interface TonSourceOptions {
   baseUrl: string;

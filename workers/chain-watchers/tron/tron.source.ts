@@ -1,8 +1,7 @@
 import type { Logger } from '../../../platform/logger.js';
 import { nativeAssetOf, usdtOf } from '../../../platform/money/assets.js';
 import { createTronGridClient, TronHeadRegressedError, trc20TransfersOf, type TronResilienceOptions } from '../../../providers/trongrid/index.js';
-import type { ChainTransfer } from '../../../chains/source.js';
-import { ChainMovedError, type ChainSource, type ScannedBlock } from '../../../chains/source.js';
+import { ChainMovedError, type ChainSource, type ChainTransfer, type ScannedBlock } from '../../../chains/source.js';
 
 export interface TronSourceOptions {
   baseUrl: string;

@@ -1,6 +1,7 @@
 /**
- * Production endpoints, as documented by each provider. Standalone (no imports) so configuration loading can use
- * them without pulling in the clients and simulators.
+ * Production endpoints of the price providers, as documented by each provider: the defaults configuration
+ * falls back to. Kept in platform/config (no imports) so configuration never loads a provider; the clients
+ * get their base URL from the config.
  */
 export const PROVIDER_BASE_URLS = {
   coingecko: 'https://api.coingecko.com/api/v3',
