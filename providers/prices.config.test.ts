@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCoinGeckoClient } from './coingecko/coingecko.client.js';
-import { startCoinGeckoSimulator } from './coingecko/coingecko.simulator.js';
+import { startCoinGeckoSimulator } from '../devnet/prices/coingecko.simulator.js';
 import { createCoinMarketCapClient } from './coinmarketcap/coinmarketcap.client.js';
-import { startCoinMarketCapSimulator } from './coinmarketcap/coinmarketcap.simulator.js';
+import { startCoinMarketCapSimulator } from '../devnet/prices/coinmarketcap.simulator.js';
 import {
   ProviderParseError,
   ProviderRateLimitedError,
@@ -10,11 +10,12 @@ import {
   ProviderTimeoutError,
   ProviderUnavailableError,
 } from './http/http.errors.js';
-import type { ProviderSimulator } from './http/simulator.failures.js';
+import type { ProviderSimulator } from '../devnet/http/simulator.failures.js';
 import { createNobitexClient } from './nobitex/nobitex.client.js';
-import { startNobitexSimulator } from './nobitex/nobitex.simulator.js';
+import { startNobitexSimulator } from '../devnet/prices/nobitex.simulator.js';
 import { ASSET_SYMBOLS, type PriceSource, type QuoteCurrency } from './price-source.port.js';
-import { PROVIDER_BASE_URLS, createPriceSources, startPriceSimulators, type ResilienceOptions } from './prices.config.js';
+import { PROVIDER_BASE_URLS, createPriceSources, type ResilienceOptions } from './prices.config.js';
+import { startPriceSimulators } from '../devnet/prices/price-simulators.js';
 
 const closers: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {

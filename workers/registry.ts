@@ -18,7 +18,7 @@ export interface RegisteredWorker {
 
 export const workers: RegisteredWorker[] = [
   { name: 'outbox-relay', entry: 'workers/outbox-relay/main.ts' },
-  { name: 'price-simulators', entry: 'workers/price-simulators/main.ts', devOnly: true },
+  { name: 'price-simulators', entry: 'devnet/prices/main.ts', devOnly: true },
   { name: 'price-feed', entry: 'workers/price-feed/main.ts' },
   { name: 'devnet-chains', entry: 'devnet/chains/main.ts', devOnly: true },
   { name: 'devnet-evm', entry: 'devnet/evm/main.ts', devOnly: true },

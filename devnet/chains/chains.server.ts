@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { BodyTooLargeError, listen, readBody, type RunningServer } from '../../platform/http/server.js';
-import { createTonSimulator, type TonChainSimulator } from '../../providers/toncenter/index.js';
-import { createTronSimulator, type TronChainSimulator } from '../../providers/trongrid/index.js';
+import { createTonSimulator, type TonChainSimulator } from '../ton/toncenter.simulator.js';
+import { createTronSimulator, type TronChainSimulator } from '../tron/trongrid.simulator.js';
 import { DEVNET_CHAIN_PORTS, type DevnetChain } from './ports.js';
 
 /**

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployTestToken, localProvider, mintTestToken, startLocalEvmChain, type LocalEvmChain } from '../../devnet/evm/local-chain.js';
 import { deriveAddress, mnemonicToSeed } from '../../subgraphs/wallet/custody/index.js';
 import { ProviderError } from '../http/http.errors.js';
-import { startTonSimulator, type TonSimulator } from '../toncenter/index.js';
-import { startTronSimulator, type TronSimulator } from '../trongrid/index.js';
+import { startTonSimulator, type TonSimulator } from '../../devnet/ton/toncenter.simulator.js';
+import { startTronSimulator, type TronSimulator } from '../../devnet/tron/trongrid.simulator.js';
 import { ChainBalanceInputError, type ChainBalanceReader } from './chain-balance.port.js';
 import { createChainBalanceReader } from './chain-balance.reader.js';
 

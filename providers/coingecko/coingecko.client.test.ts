@@ -5,7 +5,7 @@ import { parseJsonLossless } from '../http/json-lossless.parser.js';
 import { formatDecimal } from '../http/scaled-decimal.js';
 import { ASSET_SYMBOLS } from '../price-source.port.js';
 import { COINGECKO_IDS, createCoinGeckoClient } from './coingecko.client.js';
-import { startCoinGeckoSimulator, type CoinGeckoSimulator } from './coingecko.simulator.js';
+import { startCoinGeckoSimulator, type CoinGeckoSimulator } from '../../devnet/prices/coingecko.simulator.js';
 import { marketChartBody, simplePriceDecoder } from './coingecko.wire.js';
 
 const fixture = fixtureReader(import.meta.url);

@@ -5,7 +5,7 @@ import { parseJsonLossless } from '../http/json-lossless.parser.js';
 import { formatDecimal } from '../http/scaled-decimal.js';
 import { ASSET_SYMBOLS } from '../price-source.port.js';
 import { COINMARKETCAP_IDS, createCoinMarketCapClient } from './coinmarketcap.client.js';
-import { startCoinMarketCapSimulator, type CoinMarketCapSimulator } from './coinmarketcap.simulator.js';
+import { startCoinMarketCapSimulator, type CoinMarketCapSimulator } from '../../devnet/prices/coinmarketcap.simulator.js';
 import { cmcRetryAfter, quotesLatestDecoder } from './coinmarketcap.wire.js';
 
 const fixture = fixtureReader(import.meta.url);

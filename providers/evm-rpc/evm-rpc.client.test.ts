@@ -6,7 +6,7 @@ import {
   ProviderTimeoutError,
   ProviderUnavailableError,
 } from '../http/http.errors.js';
-import { readRequestBody, sendJson, startSimulatorServer } from '../http/simulator.server.js';
+import { readRequestBody, sendJson, startSimulatorServer } from '../../devnet/http/simulator.server.js';
 import { ERC20_TRANSFER_TOPIC, addressTopic, decodeErc20TransferLog, encodeBalanceOf } from './erc20.js';
 import { createEvmRpcClient } from './evm-rpc.client.js';
 import { EvmHeadRegressedError, EvmRpcError } from './evm-rpc.errors.js';

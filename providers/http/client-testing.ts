@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { afterEach } from 'vitest';
 import type { ResilienceOptions } from './resilience.js';
-import { sendJson, startSimulatorServer } from './simulator.server.js';
+import { sendJson, startSimulatorServer } from '../../devnet/http/simulator.server.js';
 
 /** Test helpers for provider clients (imported by their tests only). */
 

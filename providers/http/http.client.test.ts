@@ -11,7 +11,7 @@ import {
   ProviderUnavailableError,
 } from './http.errors.js';
 import { JsonNumber } from './json-lossless.parser.js';
-import { readRequestBody, sendJson, startSimulatorServer, type SimulatorServer } from './simulator.server.js';
+import { readRequestBody, sendJson, startSimulatorServer, type SimulatorServer } from '../../devnet/http/simulator.server.js';
 
 type Step = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 

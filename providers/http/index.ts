@@ -42,13 +42,6 @@ export {
   type ScaledDecimal,
   type DecimalLimits,
 } from './scaled-decimal.js';
-export {
-  startSimulatorServer,
-  sendJson,
-  readRequestBody,
-  type SimulatorServer,
-  type SimulatorHandler,
-} from './simulator.server.js';
 export { stringifyJsonLossless, jsonNumber } from './json-lossless.stringify.js';
 export {
   zJsonNumber,
@@ -61,12 +54,3 @@ export {
   zIsoDate,
   parseBody,
 } from './json.schemas.js';
-export {
-  createFailureSwitch,
-  type FailureMode,
-  type FailureSpec,
-  type FailureSwitch,
-  type SimulatorOptions,
-  type ProviderSimulator,
-} from './simulator.failures.js';
-export { seededRandom, createRandomWalk, percentChange, type RandomWalk, type RandomWalkOptions } from './simulator.random-walk.js';

@@ -4,8 +4,8 @@ import { backoffDelay } from './backoff.policy.js';
 import { ProviderParseError } from './http.errors.js';
 import { jsonNumber, stringifyJsonLossless } from './json-lossless.stringify.js';
 import { parseBody, zDecimal, zUnixSeconds } from './json.schemas.js';
-import { createFailureSwitch } from './simulator.failures.js';
-import { createRandomWalk, percentChange, seededRandom } from './simulator.random-walk.js';
+import { createFailureSwitch } from '../../devnet/http/simulator.failures.js';
+import { createRandomWalk, percentChange, seededRandom } from '../../devnet/http/simulator.random-walk.js';
 import { JsonNumber, JsonSyntaxError, MAX_DEPTH, parseJsonLossless } from './json-lossless.parser.js';
 import { parseRetryAfter } from './retry-after.parser.js';
 import {

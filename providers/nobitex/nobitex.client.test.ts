@@ -4,7 +4,7 @@ import { ProviderParseError, ProviderRateLimitedError, ProviderResponseError } f
 import { formatDecimal, parseDecimal } from '../http/scaled-decimal.js';
 import { ASSET_SYMBOLS } from '../price-source.port.js';
 import { NOBITEX_CURRENCIES, createNobitexClient, rialToToman } from './nobitex.client.js';
-import { startNobitexSimulator, type NobitexSimulator } from './nobitex.simulator.js';
+import { startNobitexSimulator, type NobitexSimulator } from '../../devnet/prices/nobitex.simulator.js';
 import { nobitexRetryAfter } from './nobitex.wire.js';
 
 const fixture = fixtureReader(import.meta.url);

@@ -27,13 +27,3 @@ export {
   type TonJettonWallet,
 } from './toncenter.wire.js';
 export { JETTON_OP, BOUNCED_PREFIX, addressCellBoc, addressFromCellBoc, commentOf } from './jetton.js';
-export {
-  createTonSimulator,
-  startTonSimulator,
-  type TonSimulator,
-  type TonChainSimulator,
-  type TonSimulatorOptions,
-  type TonFaucetRequest,
-  type TonFaucetReceipt,
-} from './toncenter.simulator.js';
-export { DEFAULT_TON_FEES, ExternalRejectedError, type TonFees } from './ton-chain.js';

@@ -3,7 +3,7 @@ import { Address, beginCell, Cell, external, storeMessage } from '@ton/core';
 import { describe, expect, it } from 'vitest';
 import { closeAfterEach, fixtureReader } from '../http/client-testing.js';
 import { ProviderParseError, ProviderRateLimitedError, ProviderResponseError } from '../http/http.errors.js';
-import { readRequestBody, sendJson, startSimulatorServer } from '../http/simulator.server.js';
+import { readRequestBody, sendJson, startSimulatorServer } from '../../devnet/http/simulator.server.js';
 import { TON_API_KEY_HEADER, createToncenterClient } from './toncenter.client.js';
 import { TonHeadRegressedError, TonSendRejectedError } from './toncenter.errors.js';
 import { normalizeTonAddress } from './toncenter.wire.js';

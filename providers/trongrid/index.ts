@@ -19,13 +19,3 @@ export {
   type TronAccount,
 } from './trongrid.wire.js';
 export { TRC20_TRANSFER_TOPIC, decodeTrc20TransferLog, trc20TransfersOf, type Trc20Transfer } from './trc20.js';
-export {
-  createTronSimulator,
-  startTronSimulator,
-  type TronSimulator,
-  type TronChainSimulator,
-  type TronSimulatorOptions,
-  type TronFaucetRequest,
-  type TronFaucetReceipt,
-} from './trongrid.simulator.js';
-export { DEFAULT_TRON_FEES, type TronFees } from './tron-chain.js';

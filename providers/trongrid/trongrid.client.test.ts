@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { closeAfterEach, fixtureReader } from '../http/client-testing.js';
 import { ProviderParseError, ProviderRateLimitedError, ProviderResponseError, ProviderTimeoutError } from '../http/http.errors.js';
-import { readRequestBody, sendJson, startSimulatorServer } from '../http/simulator.server.js';
+import { readRequestBody, sendJson, startSimulatorServer } from '../../devnet/http/simulator.server.js';
 import { trc20TransfersOf } from './trc20.js';
 import { TRON_API_KEY_HEADER, createTronGridClient } from './trongrid.client.js';
 import { TronBroadcastError, TronContractCallError, TronHeadRegressedError } from './trongrid.errors.js';

@@ -12,7 +12,7 @@ import { errorCode, gql as rawGql, type GraphQLResponse } from '../../platform/t
 import { signInStaff } from '../../platform/testing/viewers.js';
 import { startStack, type TestStack } from '../../platform/testing/stack.js';
 import { initDataFor, newTelegramUser } from '../../platform/testing/telegram.js';
-import { startTronSimulator, type TronSimulator } from '../../providers/trongrid/trongrid.simulator.js';
+import { startTronSimulator, type TronSimulator } from '../../devnet/tron/trongrid.simulator.js';
 import type { WalletServices } from './context.js';
 import { createMasterKeyring, mnemonicToSeed, openSecret } from './custody/index.js';
 import { NETWORKS, type Network } from '../../chains/network.js';

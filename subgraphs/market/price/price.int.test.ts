@@ -5,7 +5,8 @@ import { startSubgraph, type RunningSubgraph } from '../../../platform/service/s
 import { createTestEnv, type TestEnv } from '../../../platform/testing/test-env.js';
 import { formatDecimal, parseDecimal } from '../../../providers/http/scaled-decimal.js';
 import { rialToToman } from '../../../providers/nobitex/nobitex.client.js';
-import { createPriceSources, startPriceSimulators, type PriceSimulators, type ResilienceOptions } from '../../../providers/prices.config.js';
+import { createPriceSources, type ResilienceOptions } from '../../../providers/prices.config.js';
+import { startPriceSimulators, type PriceSimulators } from '../../../devnet/prices/price-simulators.js';
 import { marketSubgraph, buildMarketServices, type MarketServiceOptions } from '../app.js';
 import type { MarketServices } from '../context.js';
 import { ALL_PAIRS, PRICE_UPDATED_SUBJECT, type AggregatedPrice, type PricePair } from './price.model.js';

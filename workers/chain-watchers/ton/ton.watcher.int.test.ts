@@ -1,7 +1,8 @@
 import { Address, beginCell } from '@ton/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usdtOf } from '../../../platform/money/assets.js';
-import { JETTON_OP, startTonSimulator, type TonSimulator } from '../../../providers/toncenter/index.js';
+import { JETTON_OP } from '../../../providers/toncenter/index.js';
+import { startTonSimulator, type TonSimulator } from '../../../devnet/ton/toncenter.simulator.js';
 import type { DepositReorgedPayload } from '../../../subgraphs/wallet/deposit/deposit.events.js';
 import { deriveAddress, mnemonicToSeed } from '../../../subgraphs/wallet/custody/index.js';
 import { tonRawAddress, decodeTonAddress } from '../../../chains/address.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usdtOf } from '../../../platform/money/assets.js';
-import { startTronSimulator, type TronSimulator } from '../../../providers/trongrid/index.js';
+import { startTronSimulator, type TronSimulator } from '../../../devnet/tron/trongrid.simulator.js';
 import type { DepositReorgedPayload } from '../../../subgraphs/wallet/deposit/deposit.events.js';
 import { deriveAddress, mnemonicToSeed } from '../../../subgraphs/wallet/custody/index.js';
 import type { RunningChainWatcher } from '../core/watcher.worker.js';

@@ -1,12 +1,12 @@
 import type { ServerResponse } from 'node:http';
-import type { LosslessJsonValue } from '../http/json-lossless.parser.js';
-import { jsonNumber, stringifyJsonLossless } from '../http/json-lossless.stringify.js';
-import { formatDecimal, parseDecimal, type ScaledDecimal } from '../http/scaled-decimal.js';
+import type { LosslessJsonValue } from '../../providers/http/json-lossless.parser.js';
+import { jsonNumber, stringifyJsonLossless } from '../../providers/http/json-lossless.stringify.js';
+import { formatDecimal, parseDecimal, type ScaledDecimal } from '../../providers/http/scaled-decimal.js';
 import { createFailureSwitch, type FailureSpec, type ProviderSimulator, type SimulatorOptions } from '../http/simulator.failures.js';
 import { createRandomWalk, percentChange, seededRandom } from '../http/simulator.random-walk.js';
 import { sendJson, startSimulatorServer } from '../http/simulator.server.js';
-import { COINMARKETCAP_KEY_HEADER } from './coinmarketcap.client.js';
-import { CMC_ERROR } from './coinmarketcap.wire.js';
+import { COINMARKETCAP_KEY_HEADER } from '../../providers/coinmarketcap/coinmarketcap.client.js';
+import { CMC_ERROR } from '../../providers/coinmarketcap/coinmarketcap.wire.js';
 
 /**
  * Serves CoinMarketCap's GET /v2/cryptocurrency/quotes/latest in the documented envelope (`status` + `data`), by

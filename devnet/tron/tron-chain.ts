@@ -4,7 +4,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { hex } from '@scure/base';
 import { decodeTronAddress, encodeTronAddress } from '../../chains/address.js';
 import { encodeRawData, type RawContract, type RawData } from './tron-raw-data.js';
-export { TRC20_TRANSFER_TOPIC } from './trc20.js';
+export { TRC20_TRANSFER_TOPIC } from '../../providers/trongrid/trc20.js';
 
 /**
  * An in-memory TRON chain for the TronGrid simulator: accounts with TRX, TRC20 token contracts, a mempool,

@@ -1,11 +1,11 @@
 import { Address, beginCell, Cell, loadMessage, storeMessage } from '@ton/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderParseError, ProviderRateLimitedError, ProviderResponseError, ProviderTimeoutError } from '../http/http.errors.js';
+import { ProviderParseError, ProviderRateLimitedError, ProviderResponseError, ProviderTimeoutError } from '../../providers/http/http.errors.js';
 import { deriveAddress, mnemonicToSeed, signTonTransfer, type TonSignRequest } from '../../subgraphs/wallet/custody/index.js';
-import { createToncenterClient, type ToncenterClient } from './toncenter.client.js';
-import { TonHeadRegressedError, TonSendRejectedError } from './toncenter.errors.js';
+import { createToncenterClient, type ToncenterClient } from '../../providers/toncenter/toncenter.client.js';
+import { TonHeadRegressedError, TonSendRejectedError } from '../../providers/toncenter/toncenter.errors.js';
 import { startTonSimulator, type TonSimulator } from './toncenter.simulator.js';
-import { normalizeTonAddress } from './toncenter.wire.js';
+import { normalizeTonAddress } from '../../providers/toncenter/toncenter.wire.js';
 
 const ABOUT = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
 const TON = 1_000_000_000n;

@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { base64urlnopad, hex } from '@scure/base';
 import { z } from 'zod';
-import { JsonNumber, parseJsonLossless } from '../http/json-lossless.parser.js';
-import { zSafeInteger } from '../http/json.schemas.js';
+import { JsonNumber, parseJsonLossless } from '../../providers/http/json-lossless.parser.js';
+import { zSafeInteger } from '../../providers/http/json.schemas.js';
 import { createFailureSwitch, type FailureSpec, type ProviderSimulator, type SimulatorOptions } from '../http/simulator.failures.js';
 import { readRequestBody, sendJson, serveSimulator, type SimulatorHandler } from '../http/simulator.server.js';
 import { usdtOf } from '../../platform/money/assets.js';
@@ -21,8 +21,8 @@ import {
   type TronFees,
 } from './tron-chain.js';
 import { encodeRawData, rawDataToJson, type RawContract, type RawData } from './tron-raw-data.js';
-import { TRON_API_KEY_HEADER } from './trongrid.client.js';
-import { zInt64 } from './trongrid.wire.js';
+import { TRON_API_KEY_HEADER } from '../../providers/trongrid/trongrid.client.js';
+import { zInt64 } from '../../providers/trongrid/trongrid.wire.js';
 
 /**
  * Serves the TronGrid HTTP API (FullNode `/wallet/*`, `/walletsolidity/*`, and TronGrid v1 TRC20 history) over an

@@ -1,11 +1,11 @@
 import type { ServerResponse } from 'node:http';
-import { jsonNumber, stringifyJsonLossless } from '../http/json-lossless.stringify.js';
-import type { LosslessJsonValue } from '../http/json-lossless.parser.js';
-import { formatDecimal, parseDecimal, type ScaledDecimal } from '../http/scaled-decimal.js';
+import { jsonNumber, stringifyJsonLossless } from '../../providers/http/json-lossless.stringify.js';
+import type { LosslessJsonValue } from '../../providers/http/json-lossless.parser.js';
+import { formatDecimal, parseDecimal, type ScaledDecimal } from '../../providers/http/scaled-decimal.js';
 import { createFailureSwitch, type FailureSpec, type ProviderSimulator, type SimulatorOptions } from '../http/simulator.failures.js';
 import { createRandomWalk, percentChange, seededRandom } from '../http/simulator.random-walk.js';
 import { sendJson, startSimulatorServer } from '../http/simulator.server.js';
-import { COINGECKO_IDS, COINGECKO_KEY_HEADER } from './coingecko.client.js';
+import { COINGECKO_IDS, COINGECKO_KEY_HEADER } from '../../providers/coingecko/coingecko.client.js';
 
 /**
  * Serves CoinGecko's /simple/price and /coins/{id}/market_chart in the documented JSON shapes, with seeded

@@ -18,8 +18,8 @@ import {
   type TonChainOptions,
   type TonFees,
 } from './ton-chain.js';
-import { MASTERCHAIN_SHARD, TON_API_KEY_HEADER } from './toncenter.client.js';
-import { normalizeTonAddress } from './toncenter.wire.js';
+import { MASTERCHAIN_SHARD, TON_API_KEY_HEADER } from '../../providers/toncenter/toncenter.client.js';
+import { normalizeTonAddress } from '../../providers/toncenter/toncenter.wire.js';
 
 /**
  * Serves toncenter's API v2 (getMasterchainInfo, getAddressBalance, runGetMethod, sendBoc, sendBocReturnHash) and

@@ -3,7 +3,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { hex } from '@scure/base';
 import { Address, beginCell, Cell, contractAddress, loadMessage, loadMessageRelaxed, storeMessage, storeStateInit, type StateInit } from '@ton/core';
 import { walletV4R2StateInit } from '../../chains/ton-wallet.js';
-import { BOUNCED_PREFIX, JETTON_OP, commentOf } from './jetton.js';
+import { BOUNCED_PREFIX, JETTON_OP, commentOf } from '../../providers/toncenter/jetton.js';
 
 /**
  * An in-memory TON chain for the toncenter simulator. It models what deposits and withdrawals touch:

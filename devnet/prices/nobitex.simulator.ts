@@ -1,9 +1,9 @@
 import type { ServerResponse } from 'node:http';
-import { formatDecimal, parseDecimal, type ScaledDecimal } from '../http/scaled-decimal.js';
+import { formatDecimal, parseDecimal, type ScaledDecimal } from '../../providers/http/scaled-decimal.js';
 import { createFailureSwitch, type FailureSpec, type ProviderSimulator, type SimulatorOptions } from '../http/simulator.failures.js';
 import { createRandomWalk, percentChange, seededRandom } from '../http/simulator.random-walk.js';
 import { sendJson, startSimulatorServer } from '../http/simulator.server.js';
-import { NOBITEX_CURRENCIES, NOBITEX_RIAL } from './nobitex.client.js';
+import { NOBITEX_CURRENCIES, NOBITEX_RIAL } from '../../providers/nobitex/nobitex.client.js';
 
 /**
  * Serves Nobitex's GET /market/stats in the documented shape (`{ status: "ok", stats: { "ton-rls": {…} } }`,

@@ -1,4 +1,4 @@
-import type { ScaledDecimal } from './scaled-decimal.js';
+import type { ScaledDecimal } from '../../providers/http/scaled-decimal.js';
 
 /** mulberry32: a tiny seeded PRNG, uniform in [0, 1). Deterministic per seed; not for anything secret. */
 export function seededRandom(seed: number): () => number {

@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderParseError, ProviderRateLimitedError, ProviderResponseError, ProviderTimeoutError } from '../http/http.errors.js';
+import { ProviderParseError, ProviderRateLimitedError, ProviderResponseError, ProviderTimeoutError } from '../../providers/http/http.errors.js';
 import { deriveAddress, mnemonicToSeed, signTronTransfer, type TronSignRequest } from '../../subgraphs/wallet/custody/index.js';
-import { trc20TransfersOf } from './trc20.js';
-import { createTronGridClient, type TronGridClient } from './trongrid.client.js';
-import { TronBroadcastError, TronHeadRegressedError } from './trongrid.errors.js';
+import { trc20TransfersOf } from '../../providers/trongrid/trc20.js';
+import { createTronGridClient, type TronGridClient } from '../../providers/trongrid/trongrid.client.js';
+import { TronBroadcastError, TronHeadRegressedError } from '../../providers/trongrid/trongrid.errors.js';
 import { startTronSimulator, type TronSimulator } from './trongrid.simulator.js';
 
 const ABOUT = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';

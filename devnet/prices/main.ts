@@ -1,7 +1,7 @@
 import { loadConfigOrExit } from '../../platform/config/config.js';
 import { createLogger } from '../../platform/logger.js';
 import { Shutdown } from '../../platform/shutdown.js';
-import { startPriceSimulators } from '../../providers/prices.config.js';
+import { startPriceSimulators } from './price-simulators.js';
 
 /**
  * Devnet only: CoinGecko, CoinMarketCap and Nobitex simulators on PRICE_SIMULATOR_PORT, +1 and +2, where
