@@ -11,7 +11,7 @@ export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
     exclude: ['node_modules/**', '.tmp/**'],
-    setupFiles: ['platform/testing/setup.ts'],
+    setupFiles: ['testing/setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -4,8 +4,8 @@ import { InternalTokens, INTERNAL_CONTEXT_HEADER } from '../platform/auth/tokens
 import { loadConfig } from '../platform/config/config.js';
 import { dropDatabase } from '../platform/db/database.js';
 import { createLogger } from '../platform/logger.js';
-import { initDataFor, newTelegramUser } from '../platform/testing/telegram.js';
-import { TEST_BOT_TOKEN } from '../platform/testing/test-env.js';
+import { initDataFor, newTelegramUser } from '../testing/telegram.js';
+import { TEST_BOT_TOKEN } from '../testing/test-env.js';
 import { migrateAll } from '../scripts/migrate.js';
 import { arg, machine, median, startService, stopAll, waitHealthy } from './harness.js';
 

@@ -11,7 +11,7 @@ import { dropDatabase } from '../platform/db/database.js';
 import { newId } from '../platform/ids.js';
 import { createLogger } from '../platform/logger.js';
 import { createRedis } from '../platform/redis.js';
-import { TEST_BOT_TOKEN } from '../platform/testing/test-env.js';
+import { TEST_BOT_TOKEN } from '../testing/test-env.js';
 import { parseDecimal } from '../providers/http/scaled-decimal.js';
 import { migrateAll } from '../scripts/migrate.js';
 import { PriceCache } from '../subgraphs/market/price/price.cache.js';

@@ -2,9 +2,9 @@ import { SignJWT } from 'jose';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InternalTokens, INTERNAL_CONTEXT_HEADER } from '../platform/auth/tokens.js';
-import { errorCode, gql } from '../platform/testing/graphql-client.js';
-import { startStack, type TestStack } from '../platform/testing/stack.js';
-import { initDataFor, newTelegramUser } from '../platform/testing/telegram.js';
+import { errorCode, gql } from '../testing/graphql-client.js';
+import { startStack, type TestStack } from '../testing/stack.js';
+import { initDataFor, newTelegramUser } from '../testing/telegram.js';
 
 let stack: TestStack;
 let token: string;

@@ -4,9 +4,9 @@ import WebSocket from 'ws';
 import { connect as connectNats } from 'nats';
 import { makeEvent } from '../../platform/bus/envelope.js';
 import { buildIdentityServices } from '../../subgraphs/identity/app.js';
-import { gql } from '../../platform/testing/graphql-client.js';
-import { startStack, type TestStack } from '../../platform/testing/stack.js';
-import { initDataFor, newTelegramUser } from '../../platform/testing/telegram.js';
+import { gql } from '../../testing/graphql-client.js';
+import { startStack, type TestStack } from '../../testing/stack.js';
+import { initDataFor, newTelegramUser } from '../../testing/telegram.js';
 
 let stack: TestStack;
 const clients: Client[] = [];

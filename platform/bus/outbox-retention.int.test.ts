@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { idFloorAt } from '../ids.js';
-import { createTestEnv, type TestEnv } from '../testing/test-env.js';
+import { createTestEnv, type TestEnv } from '../../testing/test-env.js';
 import { outboxTablesSql } from './outbox.entity.js';
 import { prunePublishedOutbox } from './outbox-retention.js';
 

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnv, type TestEnv } from '../testing/test-env.js';
+import { createTestEnv, type TestEnv } from '../../testing/test-env.js';
 import { makeEvent } from './envelope.js';
 import { ensureEventStream } from './nats.js';
 import { outboxTablesSql } from './outbox.entity.js';

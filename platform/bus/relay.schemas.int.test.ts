@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLogger } from '../logger.js';
-import { createTestEnv, type TestEnv } from '../testing/test-env.js';
+import { createTestEnv, type TestEnv } from '../../testing/test-env.js';
 import { makeEvent } from './envelope.js';
 import { connectNats, ensureEventStream, type NatsConnection } from './nats.js';
 import { outboxTablesSql } from './outbox.entity.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closeAfterEach, FAST_RESILIENCE, fixtureReader, startFixtureServer, type FixtureRoute } from '../http/client-testing.js';
+import { closeAfterEach, FAST_RESILIENCE, fixtureReader, startFixtureServer, type FixtureRoute } from '../../testing/provider-fixtures.js';
 import { ProviderRateLimitedError, ProviderResponseError } from '../http/http.errors.js';
 import { parseJsonLossless } from '../http/json-lossless.parser.js';
 import { formatDecimal } from '../http/scaled-decimal.js';

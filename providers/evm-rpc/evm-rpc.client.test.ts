@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closeAfterEach, fixtureReader } from '../http/client-testing.js';
+import { closeAfterEach, fixtureReader } from '../../testing/provider-fixtures.js';
 import {
   ProviderParseError,
   ProviderResponseError,

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Address, beginCell, Cell, external, storeMessage } from '@ton/core';
 import { describe, expect, it } from 'vitest';
-import { closeAfterEach, fixtureReader } from '../http/client-testing.js';
+import { closeAfterEach, fixtureReader } from '../../testing/provider-fixtures.js';
 import { ProviderParseError, ProviderRateLimitedError, ProviderResponseError } from '../http/http.errors.js';
 import { readRequestBody, sendJson, startSimulatorServer } from '../../devnet/http/simulator.server.js';
 import { TON_API_KEY_HEADER, createToncenterClient } from './toncenter.client.js';

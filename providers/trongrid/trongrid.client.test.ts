@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { closeAfterEach, fixtureReader } from '../http/client-testing.js';
+import { closeAfterEach, fixtureReader } from '../../testing/provider-fixtures.js';
 import { ProviderParseError, ProviderRateLimitedError, ProviderResponseError, ProviderTimeoutError } from '../http/http.errors.js';
 import { readRequestBody, sendJson, startSimulatorServer } from '../../devnet/http/simulator.server.js';
 import { trc20TransfersOf } from './trc20.js';

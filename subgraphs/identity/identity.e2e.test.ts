@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInitData } from './auth/telegram-init-data.js';
 import { buildIdentityServices } from './app.js';
-import { errorCode, gql } from '../../platform/testing/graphql-client.js';
-import { startStack, type TestStack } from '../../platform/testing/stack.js';
-import { initDataFor, newTelegramUser } from '../../platform/testing/telegram.js';
-import { TEST_BOT_TOKEN } from '../../platform/testing/test-env.js';
+import { errorCode, gql } from '../../testing/graphql-client.js';
+import { startStack, type TestStack } from '../../testing/stack.js';
+import { initDataFor, newTelegramUser } from '../../testing/telegram.js';
+import { TEST_BOT_TOKEN } from '../../testing/test-env.js';
 
 const SIGN_IN = `mutation($initData: String!) { signInWithTelegram(initData: $initData) { accessToken refreshToken expiresAt user { id username firstName level roles settings { language displayCurrency } } } }`;
 const REFRESH = `mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken refreshToken } }`;

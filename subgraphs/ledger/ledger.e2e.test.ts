@@ -1,10 +1,10 @@
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { errorCode, gql } from '../../platform/testing/graphql-client.js';
-import { callSubgraphAs, signInStaff } from '../../platform/testing/viewers.js';
-import { startStack, type TestStack } from '../../platform/testing/stack.js';
-import { initDataFor, newTelegramUser } from '../../platform/testing/telegram.js';
+import { errorCode, gql } from '../../testing/graphql-client.js';
+import { callSubgraphAs, signInStaff } from '../../testing/viewers.js';
+import { startStack, type TestStack } from '../../testing/stack.js';
+import { initDataFor, newTelegramUser } from '../../testing/telegram.js';
 import type { LedgerServices } from './context.js';
 
 let stack: TestStack;

@@ -8,10 +8,10 @@ import { INTERNAL_CONTEXT_HEADER, InternalTokens } from '../../platform/auth/tok
 import type { Role, Viewer } from '../../platform/auth/viewer.js';
 import { parseEvent } from '../../platform/bus/envelope.js';
 import { createLogger } from '../../platform/logger.js';
-import { errorCode, gql as rawGql, type GraphQLResponse } from '../../platform/testing/graphql-client.js';
-import { signInStaff } from '../../platform/testing/viewers.js';
-import { startStack, type TestStack } from '../../platform/testing/stack.js';
-import { initDataFor, newTelegramUser } from '../../platform/testing/telegram.js';
+import { errorCode, gql as rawGql, type GraphQLResponse } from '../../testing/graphql-client.js';
+import { signInStaff } from '../../testing/viewers.js';
+import { startStack, type TestStack } from '../../testing/stack.js';
+import { initDataFor, newTelegramUser } from '../../testing/telegram.js';
 import { startTronSimulator, type TronSimulator } from '../../devnet/tron/trongrid.simulator.js';
 import type { WalletServices } from './context.js';
 import { createMasterKeyring, mnemonicToSeed, openSecret } from './custody/index.js';

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, visit } from 'graphql';
 import { ANONYMOUS } from '../../platform/auth/viewer.js';
-import { gql } from '../../platform/testing/graphql-client.js';
-import { startStack, type TestStack } from '../../platform/testing/stack.js';
-import { initDataFor, newTelegramUser } from '../../platform/testing/telegram.js';
-import { callSubgraphAs } from '../../platform/testing/viewers.js';
+import { gql } from '../../testing/graphql-client.js';
+import { startStack, type TestStack } from '../../testing/stack.js';
+import { initDataFor, newTelegramUser } from '../../testing/telegram.js';
+import { callSubgraphAs } from '../../testing/viewers.js';
 import { currentSubgraphSdl } from '../../scripts/supergraph.js';
 
 let stack: TestStack;

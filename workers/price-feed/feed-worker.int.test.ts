@@ -1,6 +1,6 @@
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnv, type TestEnv } from '../../platform/testing/test-env.js';
+import { createTestEnv, type TestEnv } from '../../testing/test-env.js';
 import { startPriceSimulators, type PriceSimulators } from '../../devnet/prices/price-simulators.js';
 import { PRICE_UPDATED_SUBJECT, type PriceUpdatedPayload } from '../../subgraphs/market/price/price.model.js';
 import { startPriceFeedWorker, type RunningPriceFeed } from './feed-worker.js';

@@ -3,7 +3,7 @@ import type { Role, Viewer } from '../../../platform/auth/viewer.js';
 import type { Env } from '../../../platform/config/config.js';
 import { newId } from '../../../platform/ids.js';
 import { startSubgraph, type RunningSubgraph } from '../../../platform/service/subgraph.js';
-import { createTestEnv, type TestEnv } from '../../../platform/testing/test-env.js';
+import { createTestEnv, type TestEnv } from '../../../testing/test-env.js';
 import { ledgerSubgraph } from '../app.js';
 import type { LedgerServices } from '../context.js';
 import { verifyLedger, type LedgerReport } from '../core/verifier.js';

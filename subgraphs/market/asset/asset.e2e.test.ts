@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTERNAL_CONTEXT_HEADER, InternalTokens } from '../../../platform/auth/tokens.js';
 import { ASSETS } from '../../../platform/money/assets.js';
 import { formatAmount, parseAmount } from '../../../platform/money/amount.js';
-import { errorCode, gql } from '../../../platform/testing/graphql-client.js';
-import { signInStaff } from '../../../platform/testing/viewers.js';
-import { startStack, type TestStack } from '../../../platform/testing/stack.js';
-import { initDataFor, newTelegramUser } from '../../../platform/testing/telegram.js';
+import { errorCode, gql } from '../../../testing/graphql-client.js';
+import { signInStaff } from '../../../testing/viewers.js';
+import { startStack, type TestStack } from '../../../testing/stack.js';
+import { initDataFor, newTelegramUser } from '../../../testing/telegram.js';
 
 let stack: TestStack;
 beforeAll(async () => {

@@ -1,9 +1,9 @@
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { errorCode, gql } from '../../../platform/testing/graphql-client.js';
-import { startStack, type TestStack } from '../../../platform/testing/stack.js';
-import { initDataFor, newTelegramUser } from '../../../platform/testing/telegram.js';
+import { errorCode, gql } from '../../../testing/graphql-client.js';
+import { startStack, type TestStack } from '../../../testing/stack.js';
+import { initDataFor, newTelegramUser } from '../../../testing/telegram.js';
 import { formatDecimal, parseDecimal } from '../../../providers/http/scaled-decimal.js';
 import { rialToToman } from '../../../providers/nobitex/nobitex.client.js';
 import { createPriceSources } from '../../../providers/prices.config.js';

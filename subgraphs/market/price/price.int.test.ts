@@ -2,7 +2,7 @@ import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DomainError } from '../../../platform/errors.js';
 import { startSubgraph, type RunningSubgraph } from '../../../platform/service/subgraph.js';
-import { createTestEnv, type TestEnv } from '../../../platform/testing/test-env.js';
+import { createTestEnv, type TestEnv } from '../../../testing/test-env.js';
 import { formatDecimal, parseDecimal } from '../../../providers/http/scaled-decimal.js';
 import { rialToToman } from '../../../providers/nobitex/nobitex.client.js';
 import { createPriceSources, type ResilienceOptions } from '../../../providers/prices.config.js';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnv, type TestEnv } from '../../../platform/testing/test-env.js';
+import { createTestEnv, type TestEnv } from '../../../testing/test-env.js';
 import { IMPORT_ROOT_USAGE, parseImportRootArgs, parseRotateKeyArgs, UsageError } from './custody.args.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

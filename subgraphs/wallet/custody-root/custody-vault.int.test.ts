@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../../platform/config/config.js';
 import { migrateSubgraph, openSubgraphDatabase, type MikroORM } from '../../../platform/db/orm.js';
 import { startSubgraph, type RunningSubgraph } from '../../../platform/service/subgraph.js';
-import { createTestEnv, type TestEnv } from '../../../platform/testing/test-env.js';
+import { createTestEnv, type TestEnv } from '../../../testing/test-env.js';
 import { walletMigrations } from '../../../migrations/wallet/index.js';
 import { walletSubgraph } from '../app.js';
 import { walletEntities } from '../entities.js';

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANONYMOUS } from '../../../platform/auth/viewer.js';
 import { newId } from '../../../platform/ids.js';
-import { errorCode, gql, type GraphQLResponse } from '../../../platform/testing/graphql-client.js';
-import { startStack, type TestStack } from '../../../platform/testing/stack.js';
-import { initDataFor, newTelegramUser } from '../../../platform/testing/telegram.js';
-import { callSubgraphAs, signInStaff } from '../../../platform/testing/viewers.js';
+import { errorCode, gql, type GraphQLResponse } from '../../../testing/graphql-client.js';
+import { startStack, type TestStack } from '../../../testing/stack.js';
+import { initDataFor, newTelegramUser } from '../../../testing/telegram.js';
+import { callSubgraphAs, signInStaff } from '../../../testing/viewers.js';
 import { WithdrawalFreezeEvents } from './deposit.events.js';
 
 /**

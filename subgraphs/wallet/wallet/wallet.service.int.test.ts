@@ -3,7 +3,7 @@ import type { Viewer } from '../../../platform/auth/viewer.js';
 import { DomainError } from '../../../platform/errors.js';
 import { migrateSubgraph, openSubgraphDatabase, type MikroORM } from '../../../platform/db/orm.js';
 import { newId } from '../../../platform/ids.js';
-import { createTestEnv, type TestEnv } from '../../../platform/testing/test-env.js';
+import { createTestEnv, type TestEnv } from '../../../testing/test-env.js';
 import { walletMigrations } from '../../../migrations/wallet/index.js';
 import { NETWORKS } from '../../../chains/network.js';
 import { CustodyVault } from '../custody-root/custody-vault.js';

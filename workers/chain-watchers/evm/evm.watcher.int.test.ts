@@ -8,7 +8,7 @@ import { deployTestToken, mintTestToken, startLocalEvmChain, type LocalEvmChain 
 import type { Viewer } from '../../../platform/auth/viewer.js';
 import { newId } from '../../../platform/ids.js';
 import { startSubgraph, type RunningSubgraph } from '../../../platform/service/subgraph.js';
-import { createTestEnv, type TestEnv } from '../../../platform/testing/test-env.js';
+import { createTestEnv, type TestEnv } from '../../../testing/test-env.js';
 import { walletSubgraph } from '../../../subgraphs/wallet/app.js';
 import type { WalletServices } from '../../../subgraphs/wallet/context.js';
 import type { DepositReorgedPayload } from '../../../subgraphs/wallet/deposit/deposit.events.js';

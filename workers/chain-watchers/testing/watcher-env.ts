@@ -4,7 +4,7 @@ import type { Env } from '../../../platform/config/config.js';
 import { newId } from '../../../platform/ids.js';
 import type { Network } from '../../../platform/money/assets.js';
 import { startSubgraph, type RunningSubgraph } from '../../../platform/service/subgraph.js';
-import { createTestEnv, type TestEnv } from '../../../platform/testing/test-env.js';
+import { createTestEnv, type TestEnv } from '../../../testing/test-env.js';
 import { walletSubgraph } from '../../../subgraphs/wallet/app.js';
 import type { WalletServices } from '../../../subgraphs/wallet/context.js';
 import { startChainWatcherWorker, type ChainWatcherWorkerOptions, type RunningChainWatcher } from '../core/watcher.worker.js';

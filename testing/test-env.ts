@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { loadConfig, type Config, type Env } from '../config/config.js';
-import { dropDatabase, ensureDatabase } from '../db/database.js';
-import { createLogger, type Logger } from '../logger.js';
+import { loadConfig, type Config, type Env } from '../platform/config/config.js';
+import { dropDatabase, ensureDatabase } from '../platform/db/database.js';
+import { createLogger, type Logger } from '../platform/logger.js';
 
 export const TEST_BOT_TOKEN = '7000000001:TEST-bot-token-for-integration-tests';
 

@@ -1,4 +1,4 @@
-import { signInitData } from '../../subgraphs/identity/auth/telegram-init-data.js';
+import { signInitData } from '../subgraphs/identity/auth/telegram-init-data.js';
 import { TEST_BOT_TOKEN } from './test-env.js';
 
 let nextTelegramId = 100_000_000 + Math.floor(Math.random() * 1_000_000);

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { afterEach } from 'vitest';
-import type { ResilienceOptions } from './resilience.js';
-import { sendJson, startSimulatorServer } from '../../devnet/http/simulator.server.js';
+import type { ResilienceOptions } from '../providers/http/resilience.js';
+import { sendJson, startSimulatorServer } from '../devnet/http/simulator.server.js';
 
 /** Test helpers for provider clients (imported by their tests only). */
 

@@ -1,11 +1,11 @@
 import { connect, type NatsConnection } from 'nats';
-import type { Config, Env } from '../config/config.js';
-import { startGateway, type RunningGateway } from '../../gateway/app.js';
-import { startOutboxRelayWorker, type RunningRelay } from '../../workers/outbox-relay/relay-worker.js';
-import { outboxSchemas, subgraphs as registry } from '../../subgraphs/registry.js';
-import { startSubgraph, type RunningSubgraph } from '../service/subgraph.js';
+import type { Config, Env } from '../platform/config/config.js';
+import { startGateway, type RunningGateway } from '../gateway/app.js';
+import { startOutboxRelayWorker, type RunningRelay } from '../workers/outbox-relay/relay-worker.js';
+import { outboxSchemas, subgraphs as registry } from '../subgraphs/registry.js';
+import { startSubgraph, type RunningSubgraph } from '../platform/service/subgraph.js';
 import { createTestEnv } from './test-env.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../platform/logger.js';
 
 export interface TestStack {
   config: Config;

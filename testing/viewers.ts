@@ -1,6 +1,6 @@
-import { buildIdentityServices } from '../../subgraphs/identity/app.js';
-import { INTERNAL_CONTEXT_HEADER, InternalTokens } from '../auth/tokens.js';
-import type { Role, Viewer } from '../auth/viewer.js';
+import { buildIdentityServices } from '../subgraphs/identity/app.js';
+import { INTERNAL_CONTEXT_HEADER, InternalTokens } from '../platform/auth/tokens.js';
+import type { Role, Viewer } from '../platform/auth/viewer.js';
 import { gql, type GraphQLResponse } from './graphql-client.js';
 import type { TestStack } from './stack.js';
 
