@@ -6,18 +6,9 @@ import { createFailureSwitch, type FailureSpec, type ProviderSimulator, type Sim
 import { readRequestBody, sendJson, serveSimulator, type SimulatorHandler } from '../http/simulator.server.js';
 import { usdtOf } from '../../platform/money/assets.js';
 import { decodeTonAddress, encodeTonAddress } from '../../chains/address.js';
-import {
-  ExternalRejectedError,
-  TonChain,
-  jettonWalletAddress,
-  jettonWalletCodeHash,
-  type McBlock,
-  type Raw,
-  type SimMessage,
-  type SimTx,
-  type TonChainOptions,
-  type TonFees,
-} from './ton-chain.js';
+import { jettonWalletAddress, jettonWalletCodeHash } from './jettons.js';
+import { ExternalRejectedError, type McBlock, type Raw, type SimMessage, type SimTx, type TonChainOptions, type TonFees } from './state.js';
+import { TonChain } from './ton-chain.js';
 import { MASTERCHAIN_SHARD, TON_API_KEY_HEADER } from '../../providers/toncenter/toncenter.client.js';
 import { normalizeTonAddress } from '../../providers/toncenter/toncenter.wire.js';
 
