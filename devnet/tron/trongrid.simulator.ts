@@ -8,18 +8,8 @@ import { createFailureSwitch, type FailureSpec, type ProviderSimulator, type Sim
 import { readRequestBody, sendJson, serveSimulator, type SimulatorHandler } from '../http/simulator.server.js';
 import { usdtOf } from '../../platform/money/assets.js';
 import { validateAddress } from '../../chains/address.js';
-import {
-  TRC20_TRANSFER_TOPIC,
-  TronChain,
-  signDigest,
-  tronBase58Of,
-  tronHexOf,
-  tronHexOfKey,
-  type ChainBlock,
-  type ChainTx,
-  type TronChainOptions,
-  type TronFees,
-} from './tron-chain.js';
+import { signDigest, tronBase58Of, tronHexOf, tronHexOfKey, type ChainBlock, type ChainTx, type TronChainOptions, type TronFees } from './state.js';
+import { TRC20_TRANSFER_TOPIC, TronChain } from './tron-chain.js';
 import { encodeRawData, rawDataToJson, type RawContract, type RawData } from './tron-raw-data.js';
 import { TRON_API_KEY_HEADER } from '../../providers/trongrid/trongrid.client.js';
 import { zInt64 } from '../../providers/trongrid/trongrid.wire.js';
