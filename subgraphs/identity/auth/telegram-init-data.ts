@@ -16,6 +16,8 @@ export interface ValidatedInitData {
   authDate: Date;
   queryId: string | null;
   via: 'hmac' | 'ed25519';
+  /** The value that proved it (the `hash`, or the `signature` of the Ed25519 form): one sign-in per proof. */
+  proof: string;
 }
 
 export type InitDataFailure = 'malformed' | 'missing_hash' | 'bad_signature' | 'expired' | 'from_future' | 'no_user';
@@ -74,10 +76,13 @@ export class InitDataVerifier {
     const hash = fields.get('hash');
     const signature = fields.get('signature');
     let via: ValidatedInitData['via'];
+    let proof: string;
     if (hash !== undefined && this.hmacMatches(fields, hash)) {
       via = 'hmac';
+      proof = `hmac:${hash.toLowerCase()}`;
     } else if (this.options.botId && signature !== undefined && this.signatureMatches(fields, signature)) {
       via = 'ed25519';
+      proof = `ed25519:${Buffer.from(signature, 'base64url').toString('base64url')}`;
     } else if (hash === undefined && signature === undefined) {
       throw new InitDataError('missing_hash');
     } else {
@@ -100,7 +105,7 @@ export class InitDataVerifier {
       throw new InitDataError('malformed');
     }
     if (typeof user !== 'object' || user === null || !Number.isSafeInteger(user.id) || user.id <= 0) throw new InitDataError('no_user');
-    return { user, authDate, queryId: fields.get('query_id') ?? null, via };
+    return { user, authDate, queryId: fields.get('query_id') ?? null, via, proof };
   }
 
   private hmacMatches(fields: Map<string, string>, hash: string): boolean {
