@@ -289,13 +289,14 @@ describe('staff', () => {
     await createStaff(['SUPERADMIN'], 'parallel@example.com');
     const SIGN = `mutation($e: String!, $p: String!) { signInAdmin(email: $e, password: $p) { accessToken } }`;
     const guesses = await Promise.all(Array.from({ length: 50 }, (_, i) => gql(stack.graphqlUrl, SIGN, { e: 'parallel@example.com', p: `guess-${i}-wrong` })));
-    expect(guesses.map((g) => errorCode(g))).toEqual(Array(50).fill('UNAUTHENTICATED'));
-    expect(new Set(guesses.map((g) => g.body.errors?.[0]?.message))).toEqual(new Set(['Wrong email or password']));
     const em = stack.subgraphs.get('identity')!.deps.orm.em.fork();
     const [row] = await em.getConnection().execute<{ failed_attempts: number; locked: boolean }[]>(
       `select failed_attempts, locked_until > now() as locked from identity.admin_credential where email = 'parallel@example.com'`,
     );
     expect(row).toEqual({ failed_attempts: 50, locked: true }); // every guess counted
+    expect(guesses.map((g) => errorCode(g))).toEqual(Array(50).fill('UNAUTHENTICATED'));
+    // the guesses refused because of the lock answer exactly like the ones checked: the lock is not revealed
+    expect(new Set(guesses.map((g) => g.body.errors?.[0]?.message))).toEqual(new Set(['Wrong email or password']));
     const right = await gql(stack.graphqlUrl, SIGN, { e: 'parallel@example.com', p: 'correct horse battery staple' });
     expect({ code: errorCode(right), message: right.body.errors?.[0]?.message }).toEqual({ code: 'UNAUTHENTICATED', message: 'Wrong email or password' });
     // when the lock has run out, the right password signs in and the count starts again
