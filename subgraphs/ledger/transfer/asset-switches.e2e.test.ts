@@ -59,7 +59,8 @@ describe('a disabled asset', () => {
       root.token,
     );
     expect(funded.body.data).toEqual({ adjustBalance: { __typename: 'Transaction' } });
-    expect((await transfer(alice.token, bob.id, '100')).body.data!.transfer.__typename).toBe('Transaction');
+    const before = await gql(stack.graphqlUrl, TRANSFER, { input: { toUserId: bob.id, asset: 'IRT', amount: '100', idempotencyKey: 'before-the-switch' } }, alice.token);
+    expect(before.body.data!.transfer.__typename).toBe('Transaction');
 
     const admin = await signInStaff(stack, ['ADMIN']);
     expect((await gql(stack.graphqlUrl, UPDATE, { s: 'IRT', e: false }, admin.token)).body.data).toEqual({ updateAsset: { symbol: 'IRT', enabled: false } });
@@ -68,6 +69,11 @@ describe('a disabled asset', () => {
     const refused = await until(() => transfer(alice.token, bob.id, '1'), (res) => errorCode(res) === 'ASSET_DISABLED', 3_000);
     expect({ code: errorCode(refused), asset: refused.body.errors?.[0]?.extensions?.asset, data: refused.body.data ?? null }).toEqual({ code: 'ASSET_DISABLED', asset: 'IRT', data: null });
     expect(refused.status).toBeLessThan(500);
+    // a retry of the transfer made before the switch gets its original answer; the same key with another amount is a CONFLICT
+    const retry = await gql(stack.graphqlUrl, TRANSFER, { input: { toUserId: bob.id, asset: 'IRT', amount: '100', idempotencyKey: 'before-the-switch' } }, alice.token);
+    expect(retry.body.data!.transfer).toEqual(before.body.data!.transfer);
+    const reused = await gql(stack.graphqlUrl, TRANSFER, { input: { toUserId: bob.id, asset: 'IRT', amount: '101', idempotencyKey: 'before-the-switch' } }, alice.token);
+    expect(errorCode(reused)).toBe('CONFLICT');
     const aliceBefore = await available(alice.token);
     const again = await transfer(alice.token, bob.id, '50');
     expect(errorCode(again)).toBe('ASSET_DISABLED');

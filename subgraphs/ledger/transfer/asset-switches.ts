@@ -14,17 +14,25 @@ const CACHE_MS = 1_000;
 /**
  * Which assets staff switched off in the market (`updateAsset(enabled: false)`), from the ledger's own copy
  * (`ledger.asset_switch`, kept by the consumer below; the ledger never reads the market's tables). A disabled
- * asset takes no new transfers: ASSET_DISABLED. The few rows are cached for a second per process.
+ * asset takes no new transfers: ASSET_DISABLED (a retry of an earlier one still gets its answer). The few rows
+ * are cached for a second per process.
  */
 export class AssetSwitches {
   private disabled: Set<string> | null = null;
   private readAt = 0;
   private loading: Promise<Set<string>> | null = null;
 
-  async requireEnabled(em: EntityManager, symbol: string): Promise<void> {
-    if ((await this.disabledSymbols(em)).has(symbol)) {
-      throw new DomainError(ErrorCode.ASSET_DISABLED, `${symbol} is disabled: no new transfers in it for now`, { asset: symbol });
+  /**
+   * Throws ASSET_DISABLED when the asset is switched off, unless `idempotency` names a request the ledger has
+   * already recorded: a retry of a transfer made before the switch still gets its original answer.
+   */
+  async requireEnabled(em: EntityManager, symbol: string, idempotency?: { scope: string; key: string }): Promise<void> {
+    if (!(await this.disabledSymbols(em)).has(symbol)) return;
+    if (idempotency) {
+      const known = await em.getConnection().execute<{ found: number }[]>('select 1 as found from ledger.idempotency where scope = ? and key = ?', [idempotency.scope, idempotency.key]);
+      if (known.length) return;
     }
+    throw new DomainError(ErrorCode.ASSET_DISABLED, `${symbol} is disabled: no new transfers in it for now`, { asset: symbol });
   }
 
   /** Forget the cached copy (the consumer calls this after applying an event in this process). */

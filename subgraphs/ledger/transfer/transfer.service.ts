@@ -45,7 +45,7 @@ export class TransferService {
     if (!sender) throw unauthenticated();
     const key = checkIdempotencyKey(input.idempotencyKey);
     const asset = checkAsset(input.asset);
-    await this.switches.requireEnabled(em, asset.symbol);
+    await this.switches.requireEnabled(em, asset.symbol, { scope: `transfer:${sender}`, key });
     const amount = checkAmount(input.amount, asset);
     const note = checkText(input.note, 'note', { max: 280 });
     const toUserId = input.toUserId?.trim() || null;
