@@ -16,7 +16,7 @@ export interface ValidatedInitData {
   authDate: Date;
   queryId: string | null;
   via: 'hmac' | 'ed25519';
-  /** The value that proved it (the `hash`, or the `signature` of the Ed25519 form): one sign-in per proof. */
+  /** What identifies this launch's initData (its `signature` when present, else its `hash`): one sign-in per proof. */
   proof: string;
 }
 
@@ -76,13 +76,10 @@ export class InitDataVerifier {
     const hash = fields.get('hash');
     const signature = fields.get('signature');
     let via: ValidatedInitData['via'];
-    let proof: string;
     if (hash !== undefined && this.hmacMatches(fields, hash)) {
       via = 'hmac';
-      proof = `hmac:${hash.toLowerCase()}`;
     } else if (this.options.botId && signature !== undefined && this.signatureMatches(fields, signature)) {
       via = 'ed25519';
-      proof = `ed25519:${Buffer.from(signature, 'base64url').toString('base64url')}`;
     } else if (hash === undefined && signature === undefined) {
       throw new InitDataError('missing_hash');
     } else {
@@ -105,6 +102,10 @@ export class InitDataVerifier {
       throw new InitDataError('malformed');
     }
     if (typeof user !== 'object' || user === null || !Number.isSafeInteger(user.id) || user.id <= 0) throw new InitDataError('no_user');
+    // One proof per launch, whichever form proved it: Telegram sends `signature` in both forms (the HMAC covers
+    // it), so with a signature present it is the proof; otherwise the hash. Replaying HMAC-checked data through
+    // the Ed25519 form (hash replaced) thus meets the same proof.
+    const proof = signature !== undefined ? `sig:${Buffer.from(signature, 'base64url').toString('base64url')}` : `hash:${hash!.toLowerCase()}`;
     return { user, authDate, queryId: fields.get('query_id') ?? null, via, proof };
   }
 
