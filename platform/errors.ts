@@ -18,6 +18,12 @@ export const ErrorCode = {
   PRICE_STALE: 'PRICE_STALE',
   /** market: no price source is answering. */
   PRICE_UNAVAILABLE: 'PRICE_UNAVAILABLE',
+  /** identity: this Telegram initData already signed in once (replay). */
+  INIT_DATA_REUSED: 'INIT_DATA_REUSED',
+  /** identity: nobody grants or revokes their own roles or claims. */
+  SELF_ACCESS_CHANGE: 'SELF_ACCESS_CHANGE',
+  /** market/ledger: the asset is switched off by staff; no new transfers in it. */
+  ASSET_DISABLED: 'ASSET_DISABLED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode] | (string & {});

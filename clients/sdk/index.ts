@@ -44,10 +44,10 @@ export type Asset = {
   contract: Maybe<Scalars['String']['output']>;
   /** Digits of the minor unit: amounts of this asset have at most this many decimals. */
   decimals: Scalars['Int']['output'];
-  /** Disabled assets accept no new deposits or orders. */
+  /** A disabled asset takes no new transfers (ASSET_DISABLED); on-chain deposits to it are still recorded. */
   enabled: Scalars['Boolean']['output'];
   iconUrl: Maybe<Scalars['String']['output']>;
-  /** Deposits below this are dust and are not credited. */
+  /** Deposits below this are recorded as IGNORED (dust) and not credited. */
   minDeposit: Scalars['Amount']['output'];
   name: Scalars['String']['output'];
   /** null for Toman. */
@@ -477,7 +477,7 @@ export type Query = {
   prices: Array<Maybe<Price>>;
   /** One transaction; null unless the viewer is a party to it or staff. */
   transaction: Maybe<Transaction>;
-  /** Staff: one user by id. */
+  /** Staff: one user by id (anyone may read their own). */
   user: Maybe<User>;
   /** Staff: users, newest first. */
   users: UserConnection;

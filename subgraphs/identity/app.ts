@@ -28,7 +28,8 @@ export function buildIdentityServices(deps: Pick<SubgraphDeps, 'config' | 'redis
     publicKeyHex: config.telegram.publicKeyHex,
     maxAgeSeconds: config.telegram.authMaxAgeSeconds,
   });
-  return { auth: new AuthService(initData, users, sessions, log), users, levels };
+  const auth = new AuthService(initData, users, sessions, log, redis, { keyPrefix: config.redis.keyPrefix, initDataMaxAgeSeconds: config.telegram.authMaxAgeSeconds });
+  return { auth, users, levels };
 }
 
 /** The subgraph schema alone (no connections): used by the server, schema emission and contract tests. */

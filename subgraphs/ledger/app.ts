@@ -20,6 +20,7 @@ import { TransactionResolver, transactionReference } from './transaction/transac
 import { TransactionService } from './transaction/transaction.service.js';
 import { TransferResolver } from './transfer/transfer.resolver.js';
 import { TransferService } from './transfer/transfer.service.js';
+import { AssetSwitches, startAssetSwitchConsumer } from './transfer/asset-switches.js';
 import { BalanceResolver, LedgerUser, LedgerUserResolver, userReference } from './user/user.resolver.js';
 
 /** Largest batch of transactions one commit carries. */
@@ -37,11 +38,13 @@ export function buildLedgerServices(deps: Pick<SubgraphDeps, 'config' | 'orm' | 
   const ledger = new Ledger(poster, transactions);
   const directory = new UserDirectory();
   const holds = new HoldService(ledger);
+  const assetSwitches = new AssetSwitches();
   return {
     ledger,
     transactions,
     balances: new BalanceService(),
-    transfers: new TransferService(ledger, directory, config.ledger.fees, config.ledger.limits, log),
+    transfers: new TransferService(ledger, directory, config.ledger.fees, config.ledger.limits, log, assetSwitches),
+    assetSwitches,
     admin: new AdminService(ledger, directory, log),
     holds,
     postings: new PostingsService(ledger, holds),
@@ -82,7 +85,8 @@ export const ledgerSubgraph: SubgraphDefinition = {
     });
     const directory = await startDirectoryConsumer(deps, services.directory);
     const postings = await startPostingsConsumer(deps, services.postings, services.waker);
+    const assetSwitches = await startAssetSwitchConsumer(deps, services.assetSwitches);
     const waker = { stop: async () => services.waker.stop() };
-    return { schema, background: [directory, postings, sealer, expiry, pruner, waker], context: () => ({ ledger: services }) };
+    return { schema, background: [directory, postings, assetSwitches, sealer, expiry, pruner, waker], context: () => ({ ledger: services }) };
   },
 };

@@ -8,6 +8,7 @@ import type { HoldService } from './hold/hold.service.js';
 import type { PostingsService } from './postings/postings.service.js';
 import type { TransactionService } from './transaction/transaction.service.js';
 import type { TransferService } from './transfer/transfer.service.js';
+import type { AssetSwitches } from './transfer/asset-switches.js';
 
 export interface LedgerServices {
   ledger: Ledger;
@@ -19,6 +20,8 @@ export interface LedgerServices {
   postings: PostingsService;
   directory: UserDirectory;
   waker: OutboxWaker;
+  /** Assets staff disabled in the market (from `market.asset.updated`): transfers in them are refused. */
+  assetSwitches: AssetSwitches;
 }
 
 export interface LedgerContext extends SubgraphContext {

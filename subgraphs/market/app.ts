@@ -49,7 +49,6 @@ export const marketSubgraph: SubgraphDefinition = {
   name: 'market',
   entities: [Asset],
   migrations: marketMigrations,
-  outbox: false,
   async build(deps) {
     const services = buildMarketServices(deps);
     const schema = await buildMarketSchema();

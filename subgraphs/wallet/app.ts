@@ -13,6 +13,7 @@ import { CustodyVault } from './custody-root/custody-vault.js';
 import { buildKeyring } from './custody-root/keyring.js';
 import { walletEntities } from './entities.js';
 import { startDepositCreditConsumer } from './deposit/deposit.consumer.js';
+import { startAssetMinimumConsumer } from './deposit/asset-minimum.consumer.js';
 import { depositEntities } from './deposit/deposit.entity.js';
 import { depositReference } from './deposit/deposit.reference.js';
 import { DepositResolver, DepositUserResolver } from './deposit/deposit.resolver.js';
@@ -84,9 +85,10 @@ export const walletSubgraph: SubgraphDefinition = {
       const deposits = new DepositService(deps.log.child({ component: 'deposits' }));
       const freezes = new WithdrawalFreezeService(deps.log.child({ component: 'withdrawal-freezes' }));
       const depositCredits = await startDepositCreditConsumer(deps, deposits);
+      const assetMinimums = await startAssetMinimumConsumer(deps);
       return {
         schema,
-        background: [depositCredits, { stop: async () => keyring.destroy() }],
+        background: [depositCredits, assetMinimums, { stop: async () => keyring.destroy() }],
         context: () => ({ wallet: services, deposits, freezes }),
       };
     } catch (err) {

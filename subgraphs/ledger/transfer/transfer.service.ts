@@ -9,6 +9,7 @@ import type { Ledger, LedgerResult } from '../core/ledger.js';
 import { draft, type Posting } from '../core/ledger.types.js';
 import { requestHash } from '../core/request-hash.js';
 import { normalizeUsername, type UserDirectory } from '../directory/directory.service.js';
+import type { AssetSwitches } from './asset-switches.js';
 
 export interface TransferRequest {
   toUserId?: string | null;
@@ -36,6 +37,7 @@ export class TransferService {
     private readonly fees: Record<string, FeeRule>,
     private readonly limits: Record<string, LimitRule>,
     private readonly log: Logger,
+    private readonly switches: AssetSwitches,
   ) {}
 
   async transfer(em: EntityManager, viewer: Viewer, input: TransferRequest): Promise<LedgerResult> {
@@ -43,6 +45,7 @@ export class TransferService {
     if (!sender) throw unauthenticated();
     const key = checkIdempotencyKey(input.idempotencyKey);
     const asset = checkAsset(input.asset);
+    await this.switches.requireEnabled(em, asset.symbol, { scope: `transfer:${sender}`, key });
     const amount = checkAmount(input.amount, asset);
     const note = checkText(input.note, 'note', { max: 280 });
     const toUserId = input.toUserId?.trim() || null;
