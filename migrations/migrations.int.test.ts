@@ -72,6 +72,8 @@ async function catalogue(url: string): Promise<string[]> {
   return parts.flat().map((r) => r.l).sort();
 }
 
+const currentNames = (subgraph: string) => subgraphs.find((s) => s.definition.name === subgraph)!.definition.migrations.map((m) => m.name);
+
 class ProbeMigration extends Migration {
   override up(): void {
     this.addSql(`create table ledger.probe_after_baseline (id int primary key)`);
@@ -92,8 +94,9 @@ describe('squashed migrations', () => {
   it('a fresh database and an upgraded one end with the same catalogue', async () => {
     const before = await catalogue(upgraded);
     const applied = await migrate(upgraded);
-    expect(applied.ledger).toEqual(['Migration20261125000000_baseline']);
-    expect(applied.wallet).toEqual(['Migration20261125000000_baseline']);
+    // The baseline records itself on the old database, and everything after it applies there as on a fresh one.
+    for (const name of ['ledger', 'wallet']) expect(applied[name]).toEqual(currentNames(name));
+    expect(applied.ledger![0]).toBe('Migration20261125000000_baseline');
     const [a, b] = await Promise.all([catalogue(fresh), catalogue(upgraded)]);
     expect(a.length).toBeGreaterThan(100);
     expect(b).toEqual(a);
@@ -124,7 +127,7 @@ describe('squashed migrations', () => {
     expect((await migrate(upgraded, { ledger: list })).ledger).toEqual(['Migration29990101000000_probe']);
     const names = (await query<{ name: string }>(upgraded, `select name from ledger.mikro_orm_migrations order by id`)).map((r) => r.name);
     expect(names.slice(0, 6)).toEqual(legacyMigrations.ledger.map((m) => m.name));
-    expect(names.slice(6)).toEqual(['Migration20261125000000_baseline', 'Migration29990101000000_probe']);
+    expect(names.slice(6)).toEqual([...currentNames('ledger'), 'Migration29990101000000_probe']);
   });
 
   it('a database with only part of the old history is refused with a way out, nothing half-done', async () => {

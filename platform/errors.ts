@@ -18,6 +18,10 @@ export const ErrorCode = {
   PRICE_STALE: 'PRICE_STALE',
   /** market: no price source is answering. */
   PRICE_UNAVAILABLE: 'PRICE_UNAVAILABLE',
+  /** ledger: the user may not send money out (a withdrawal freeze or a debt after a reorg; `reason` says which). */
+  ACCOUNT_FROZEN: 'ACCOUNT_FROZEN',
+  /** ledger: an adjustment request past its expiry cannot be approved. */
+  ADJUSTMENT_EXPIRED: 'ADJUSTMENT_EXPIRED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode] | (string & {});

@@ -198,6 +198,27 @@ export type Language =
   | 'EN'
   | 'FA';
 
+/** What a user owes the platform in one asset: a deposit the blockchain reversed after they had spent it. Their next deposits of the asset repay it first; until then they cannot send money out. */
+export type LedgerDebt = {
+  __typename?: 'LedgerDebt';
+  asset: Asset;
+  /** Still owed, in the asset's unit (> 0). */
+  owed: Scalars['Amount']['output'];
+  user: User;
+};
+
+export type LedgerDebtConnection = {
+  __typename?: 'LedgerDebtConnection';
+  edges: Array<LedgerDebtEdge>;
+  pageInfo: PageInfo;
+};
+
+export type LedgerDebtEdge = {
+  __typename?: 'LedgerDebtEdge';
+  cursor: Scalars['String']['output'];
+  node: LedgerDebt;
+};
+
 /** One disagreement between what the ledger stores and what it recomputes. */
 export type LedgerMismatch = {
   __typename?: 'LedgerMismatch';
@@ -283,7 +304,7 @@ export type Mutation = {
   grantClaim: User;
   /** SUPERADMIN: give a user a role. */
   grantRole: User;
-  /** FINANCE or SUPERADMIN: lets a user withdraw again once the reorged deposit's reversal is settled. The note (why) is kept on record. */
+  /** FINANCE or SUPERADMIN: lifts one freeze once the reorged deposit's reversal is settled: the one of depositId (required when the user has several; each reorged deposit has its own). The note (why) is kept on record. */
   liftWithdrawalFreeze: WithdrawalFreezeLift;
   /** Rotate a refresh token. A token can be used once; reuse ends the session. */
   refreshSession: AuthPayload;
@@ -337,6 +358,7 @@ export type MutationGrantRoleArgs = {
 
 
 export type MutationLiftWithdrawalFreezeArgs = {
+  depositId?: InputMaybe<Scalars['ID']['input']>;
   note: Scalars['String']['input'];
   userId: Scalars['ID']['input'];
 };
@@ -465,6 +487,8 @@ export type Query = {
   deposit: Maybe<Deposit>;
   /** The deposits one on-chain transaction made to your addresses (staff: to anyone’s), by output index; empty when none (yet). The hash as a wallet or explorer shows it (TON: hex or base64). */
   depositsByTxHash: Array<Deposit>;
+  /** Staff: users who owe the platform (reorged deposits they had spent), by user. */
+  ledgerDebts: LedgerDebtConnection;
   /** Staff: search transactions by user, asset, kind and date, newest first. */
   ledgerTransactions: TransactionConnection;
   /** What each account level requires. */
@@ -515,6 +539,12 @@ export type QueryDepositArgs = {
 export type QueryDepositsByTxHashArgs = {
   network: Network;
   txHash: Scalars['String']['input'];
+};
+
+
+export type QueryLedgerDebtsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: Scalars['Int']['input'];
 };
 
 

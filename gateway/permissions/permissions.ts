@@ -44,6 +44,7 @@ export const permissions: PermissionMap = {
     balances: isAuthenticated,
     ledgerTransactions: isStaffMember,
     verifyLedger: isLedgerAuditor,
+    ledgerDebts: isStaffMember,
   },
   Mutation: {
     signInWithTelegram: allow,
@@ -107,6 +108,9 @@ export const permissions: PermissionMap = {
   LimitExceeded: { '*': allow },
   LedgerVerification: { '*': allow },
   LedgerMismatch: { '*': allow },
+  LedgerDebt: { '*': allow },
+  LedgerDebtConnection: { '*': allow },
+  LedgerDebtEdge: { '*': allow },
 };
 
 export const fallbackRule: ShieldRule = deny;

@@ -1,8 +1,12 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261125000000_baseline } from './Migration20261125000000_baseline.js';
+import { Migration20261207010000_debts_and_freezes } from './Migration20261207010000_debts_and_freezes.js';
 
 /**
  * Applied in order on start; never edit one that has shipped, add a new one (after the baseline). The SQL
  * functions live in subgraphs/ledger/sql/, one file each: a migration that changes one loads its file.
  */
-export const ledgerMigrations: MigrationObject[] = [{ name: 'Migration20261125000000_baseline', class: Migration20261125000000_baseline }];
+export const ledgerMigrations: MigrationObject[] = [
+  { name: 'Migration20261125000000_baseline', class: Migration20261125000000_baseline },
+  { name: 'Migration20261207010000_debts_and_freezes', class: Migration20261207010000_debts_and_freezes },
+];

@@ -1,5 +1,9 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261125000000_baseline } from './Migration20261125000000_baseline.js';
+import { Migration20261207000000_freeze_per_deposit } from './Migration20261207000000_freeze_per_deposit.js';
 
 /** Applied in order on start; never edit one that has shipped, add a new one (after the baseline). */
-export const walletMigrations: MigrationObject[] = [{ name: 'Migration20261125000000_baseline', class: Migration20261125000000_baseline }];
+export const walletMigrations: MigrationObject[] = [
+  { name: 'Migration20261125000000_baseline', class: Migration20261125000000_baseline },
+  { name: 'Migration20261207000000_freeze_per_deposit', class: Migration20261207000000_freeze_per_deposit },
+];

@@ -464,7 +464,7 @@ describe('event consumers', () => {
     expect(await balance(xena)).toEqual({ available: usdt(25), held: 0n });
   });
 
-  it('reverses a credited deposit a reorg removed, once; refuses (and reports) one already spent; skips one never credited', async () => {
+  it('reverses a credited deposit a reorg removed, once; one already spent leaves a debt; skips one never credited', async () => {
     const yuri = await f.addUser();
     const zack = await f.addUser();
     const deposit = (txHash: string, amount: string) => ({ depositId: `dep_${txHash}`, userId: yuri, network: 'TRON', asset: USDT, amount, txHash, outputIndex: 0, status: 'CONFIRMING' });
@@ -486,8 +486,16 @@ describe('event consumers', () => {
     txn(await transfer(yuri, { to: zack, amount: '4' }));
     const late = await publish('wallet.deposit.reorged', { ...deposit('0xr2', '5000000'), status: 'REORGED', confirmEventId: spent.id, transactionId: null });
     await until(() => applied(late.id), Boolean);
-    const [report] = await f.sql<{ envelope: EventEnvelope }>(`select envelope from ledger.outbox where subject = 'ledger.posting.rejected' and envelope->'payload'->>'eventId' = ?`, [late.id]);
-    expect(report!.envelope.payload).toMatchObject({ reason: 'INSUFFICIENT_FUNDS', reference: 'deposit:TRON:0xr2:0', userId: yuri });
+    // 4 + 0.54 fee were spent: the reversal takes the 0.46 left and records 4.54 as Yuri's debt.
+    expect(await f.sql(`select 1 from ledger.outbox where subject = 'ledger.posting.rejected' and envelope->'payload'->>'eventId' = ?`, [late.id])).toEqual([]);
+    const [report] = await f.sql<{ envelope: EventEnvelope }>(`select envelope from ledger.outbox where subject = 'ledger.debt.recorded' and envelope->'payload'->>'reference' = 'deposit:TRON:0xr2:0'`);
+    expect(report!.envelope.payload).toMatchObject({ userId: yuri, asset: USDT, amount: '4540000' });
+    expect(await balance(yuri)).toEqual({ available: 0n, held: 0n });
+    expect(await f.services.debts.owed(f.em(), yuri, USDT)).toBe(4_540_000n);
+    // Two deposits credited at once repay the debt once between them: 3 + 3 against 4.54 leaves 1.46.
+    await Promise.all([f.deposit(yuri, USDT, usdt(3)), f.deposit(yuri, USDT, usdt(3))]);
+    expect(await f.services.debts.owed(f.em(), yuri, USDT)).toBe(0n);
+    expect(await balance(yuri)).toEqual({ available: 1_460_000n, held: 0n });
 
     const never = await publish('wallet.deposit.reorged', { ...deposit('0xr3', '1000000'), status: 'REORGED', confirmEventId: null, transactionId: null });
     await until(() => applied(never.id), Boolean);
