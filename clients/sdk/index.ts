@@ -31,7 +31,57 @@ export type AddressValidation = {
   valid: Scalars['Boolean']['output'];
 };
 
-export type AdjustBalanceResult = InsufficientFunds | Transaction;
+/** The adjustment, why nothing moved, or the request that waits for a second money admin (four eyes). */
+export type AdjustBalanceResult = AdjustmentRequest | InsufficientFunds | Transaction;
+
+/** An adjustBalance that needs a second money admin (four eyes): above the asset's approval threshold, or of the requester's own account. Nothing has moved until it is approved. */
+export type AdjustmentRequest = {
+  __typename?: 'AdjustmentRequest';
+  /** Signed: a credit (> 0) or a debit (< 0). */
+  amount: Scalars['Amount']['output'];
+  asset: Asset;
+  /** APPROVAL_REQUIRED */
+  code: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  decidedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Who approved, rejected or cancelled it. */
+  decidedBy: Maybe<User>;
+  /** Why it was rejected or cancelled. */
+  decisionNote: Maybe<Scalars['String']['output']>;
+  /** After this it can no longer be approved. */
+  expiresAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  reason: Scalars['String']['output'];
+  requestedBy: User;
+  status: AdjustmentStatus;
+  /** The ADJUSTMENT transaction its approval posted. */
+  transactionId: Maybe<Scalars['ID']['output']>;
+  /** Whose balance it adjusts. */
+  user: User;
+};
+
+export type AdjustmentRequestConnection = {
+  __typename?: 'AdjustmentRequestConnection';
+  edges: Array<AdjustmentRequestEdge>;
+  pageInfo: PageInfo;
+};
+
+export type AdjustmentRequestEdge = {
+  __typename?: 'AdjustmentRequestEdge';
+  cursor: Scalars['String']['output'];
+  node: AdjustmentRequest;
+};
+
+/** PENDING: waits for a second money admin; APPROVED: posted (transaction); REJECTED by another admin; CANCELLED by the requester; EXPIRED: nobody approved it in time. */
+export type AdjustmentStatus =
+  | 'APPROVED'
+  | 'CANCELLED'
+  | 'EXPIRED'
+  | 'PENDING'
+  | 'REJECTED';
+
+/** The transaction the approval posted (the same one for every approval of the request), or why nothing moved. */
+export type ApproveAdjustmentResult = InsufficientFunds | Transaction;
 
 /** One token on one network (USDT on TRON and USDT on BSC are different assets), or Toman. */
 export type Asset = {
@@ -296,8 +346,10 @@ export type LimitPeriod =
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** FINANCE with the ledger:adjust claim: credit (amount > 0) or debit (amount < 0) a user's available balance against world:<asset>, with a reason. */
+  /** FINANCE with the ledger:adjust claim: credit (amount > 0) or debit (amount < 0) a user's available balance against world:<asset>, with a reason. Above the asset's approval threshold, or on your own account, it answers a pending AdjustmentRequest that another money admin must approve (approveAdjustment) before it expires. */
   adjustBalance: AdjustBalanceResult;
+  /** FINANCE with the ledger:adjust claim, not the requester and not the adjusted user: posts a pending adjustment, exactly once (every approval answers the same transaction). ADJUSTMENT_EXPIRED after its expiry. */
+  approveAdjustment: ApproveAdjustmentResult;
   /** A new wallet on a network: the first becomes the default; a further one gets its own address. */
   createWallet: Wallet;
   /** SUPERADMIN: give a user a claim such as withdrawals:approve. */
@@ -308,6 +360,8 @@ export type Mutation = {
   liftWithdrawalFreeze: WithdrawalFreezeLift;
   /** Rotate a refresh token. A token can be used once; reuse ends the session. */
   refreshSession: AuthPayload;
+  /** FINANCE with the ledger:adjust claim: the requester cancels (CANCELLED), another money admin rejects (REJECTED) a pending adjustment, with a note. */
+  rejectAdjustment: AdjustmentRequest;
   /** FINANCE with the ledger:adjust claim: a new transaction undoing every posting of another; at most once. */
   reverseTransaction: ReverseTransactionResult;
   /** SUPERADMIN: take a claim away. */
@@ -339,6 +393,11 @@ export type MutationAdjustBalanceArgs = {
 };
 
 
+export type MutationApproveAdjustmentArgs = {
+  requestId: Scalars['ID']['input'];
+};
+
+
 export type MutationCreateWalletArgs = {
   label?: InputMaybe<Scalars['String']['input']>;
   network: Network;
@@ -366,6 +425,12 @@ export type MutationLiftWithdrawalFreezeArgs = {
 
 export type MutationRefreshSessionArgs = {
   refreshToken: Scalars['String']['input'];
+};
+
+
+export type MutationRejectAdjustmentArgs = {
+  note: Scalars['String']['input'];
+  requestId: Scalars['ID']['input'];
 };
 
 
@@ -477,6 +542,8 @@ export type Price = {
 
 export type Query = {
   __typename?: 'Query';
+  /** Money admins and auditors: adjustment requests of one status (PENDING by default: waiting, not expired), newest first. */
+  adjustmentRequests: AdjustmentRequestConnection;
   /** One asset by symbol (TON, USDT_TRON, IRT, …); null if there is none. */
   asset: Maybe<Asset>;
   /** Every asset in catalogue order; `enabled` filters. */
@@ -513,6 +580,13 @@ export type Query = {
   walletByAddress: Maybe<Wallet>;
   /** Staff: users whose withdrawals are frozen after a reorg of a credited deposit, newest first. */
   withdrawalFreezes: WithdrawalFreezeConnection;
+};
+
+
+export type QueryAdjustmentRequestsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: Scalars['Int']['input'];
+  status?: AdjustmentStatus;
 };
 
 

@@ -45,6 +45,7 @@ export const permissions: PermissionMap = {
     ledgerTransactions: isStaffMember,
     verifyLedger: isLedgerAuditor,
     ledgerDebts: isStaffMember,
+    adjustmentRequests: isLedgerAuditor,
   },
   Mutation: {
     signInWithTelegram: allow,
@@ -64,6 +65,8 @@ export const permissions: PermissionMap = {
     transfer: isAuthenticated,
     adjustBalance: isMoneyAdmin,
     reverseTransaction: isMoneyAdmin,
+    approveAdjustment: isMoneyAdmin,
+    rejectAdjustment: isMoneyAdmin,
   },
   Subscription: {
     meUpdated: isAuthenticated,
@@ -111,6 +114,9 @@ export const permissions: PermissionMap = {
   LedgerDebt: { '*': allow },
   LedgerDebtConnection: { '*': allow },
   LedgerDebtEdge: { '*': allow },
+  AdjustmentRequest: { '*': allow },
+  AdjustmentRequestConnection: { '*': allow },
+  AdjustmentRequestEdge: { '*': allow },
 };
 
 export const fallbackRule: ShieldRule = deny;

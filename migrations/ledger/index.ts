@@ -1,6 +1,7 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261125000000_baseline } from './Migration20261125000000_baseline.js';
 import { Migration20261207010000_debts_and_freezes } from './Migration20261207010000_debts_and_freezes.js';
+import { Migration20261207020000_adjustment_requests } from './Migration20261207020000_adjustment_requests.js';
 
 /**
  * Applied in order on start; never edit one that has shipped, add a new one (after the baseline). The SQL
@@ -9,4 +10,5 @@ import { Migration20261207010000_debts_and_freezes } from './Migration2026120701
 export const ledgerMigrations: MigrationObject[] = [
   { name: 'Migration20261125000000_baseline', class: Migration20261125000000_baseline },
   { name: 'Migration20261207010000_debts_and_freezes', class: Migration20261207010000_debts_and_freezes },
+  { name: 'Migration20261207020000_adjustment_requests', class: Migration20261207020000_adjustment_requests },
 ];

@@ -46,7 +46,7 @@ export function buildLedgerServices(deps: Pick<SubgraphDeps, 'config' | 'orm' | 
     transactions,
     balances: new BalanceService(),
     transfers: new TransferService(ledger, directory, config.ledger.fees, config.ledger.limits, log, debts),
-    admin: new AdminService(ledger, directory, log),
+    admin: new AdminService(ledger, directory, log, config.ledger.adjustmentApprovalThresholds, waker),
     holds,
     postings: new PostingsService(ledger, holds, debts),
     debts,

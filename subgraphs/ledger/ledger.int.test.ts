@@ -1,3 +1,4 @@
+import type { AdjustOutcome } from './admin/admin.service.js';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEvent, type EventEnvelope } from '../../platform/bus/envelope.js';
@@ -36,7 +37,7 @@ function transfer(from: string, input: { to?: string; toUsername?: string; amoun
   });
 }
 
-function txn(result: LedgerResult) {
+function txn(result: LedgerResult | AdjustOutcome) {
   if (result.type !== 'Transaction') throw new Error(`expected a transaction, got ${JSON.stringify(result, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`);
   return result.transaction;
 }
