@@ -1,3 +1,4 @@
+import { FREEZE_CONSUMER } from './debt/debt.consumer.js';
 import type { AdjustOutcome } from './admin/admin.service.js';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -446,7 +447,7 @@ describe('event consumers', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-  const applied = async (eventId: string) => (await f.sql('select 1 from ledger.inbox where event_id = ? and consumer = ?', [eventId, POSTINGS_CONSUMER])).length > 0;
+  const applied = async (eventId: string, consumer = POSTINGS_CONSUMER) => (await f.sql('select 1 from ledger.inbox where event_id = ? and consumer = ?', [eventId, consumer])).length > 0;
 
   it('credits a confirmed deposit once per event id and once per on-chain output', async () => {
     const xena = await f.addUser();
@@ -526,6 +527,32 @@ describe('event consumers', () => {
     await until(() => applied(tooMuch.id), Boolean);
     const rejected = await f.sql<{ envelope: EventEnvelope }>(`select envelope from ledger.outbox where subject = 'ledger.hold.rejected' and envelope->'payload'->>'reference' = 'withdrawal:wd_3'`);
     expect(rejected[0]!.envelope.payload).toMatchObject({ code: 'INSUFFICIENT_FUNDS', available: '59000000', required: '60000000' });
+    await expectClean();
+  });
+
+  it('a frozen user gets no withdrawal hold (ACCOUNT_FROZEN) until each of their freezes is lifted', async () => {
+    const yoko = await f.addUser();
+    await f.deposit(yoko, USDT, usdt(50));
+    const freezeA = await publish('wallet.withdrawals.frozen', { userId: yoko, reason: 'deposit dep_a reorged', depositId: 'dep_a' });
+    await publish('wallet.withdrawals.frozen', { userId: yoko, reason: 'deposit dep_b reorged', depositId: 'dep_b' });
+    const liftA = await publish('wallet.withdrawals.unfrozen', { userId: yoko, depositId: 'dep_a', liftedBy: 'usr_staff', note: 'settled' });
+    await until(() => applied(liftA.id, FREEZE_CONSUMER), Boolean);
+    expect(await applied(freezeA.id, FREEZE_CONSUMER)).toBe(true);
+    const request = await publish('wallet.withdrawal.requested', { withdrawalId: 'wd_frozen', userId: yoko, network: 'TRON', asset: USDT, amount: '1000000' });
+    await until(() => applied(request.id), Boolean);
+    const [rejected] = await f.sql<{ envelope: EventEnvelope }>(`select envelope from ledger.outbox where subject = 'ledger.hold.rejected' and envelope->'payload'->>'reference' = 'withdrawal:wd_frozen'`);
+    expect(rejected!.envelope.payload).toMatchObject({ code: 'ACCOUNT_FROZEN', reason: 'WITHDRAWAL_FREEZE', userId: yoko });
+    expect(await balance(yoko)).toEqual({ available: usdt(50), held: 0n });
+    await expect(transfer(yoko, { to: await f.addUser(), amount: '1' })).rejects.toMatchObject({ code: 'ACCOUNT_FROZEN' });
+
+    const liftB = await publish('wallet.withdrawals.unfrozen', { userId: yoko, depositId: 'dep_b', liftedBy: 'usr_staff', note: 'settled' });
+    await until(() => applied(liftB.id, FREEZE_CONSUMER), Boolean);
+    // A redelivered freeze after its lift does not freeze again.
+    const late = await publish('wallet.withdrawals.frozen', { userId: yoko, reason: 'deposit dep_b reorged', depositId: 'dep_b' });
+    await until(() => applied(late.id, FREEZE_CONSUMER), Boolean);
+    const again = await publish('wallet.withdrawal.requested', { withdrawalId: 'wd_free', userId: yoko, network: 'TRON', asset: USDT, amount: '1000000' });
+    await until(() => applied(again.id), Boolean);
+    expect(await balance(yoko)).toEqual({ available: usdt(49), held: usdt(1) });
     await expectClean();
   });
 
