@@ -24,6 +24,10 @@ export const ErrorCode = {
   SELF_ACCESS_CHANGE: 'SELF_ACCESS_CHANGE',
   /** market/ledger: the asset is switched off by staff; no new transfers in it. */
   ASSET_DISABLED: 'ASSET_DISABLED',
+  /** ledger: the user may not send money out (a withdrawal freeze or a debt after a reorg; `reason` says which). */
+  ACCOUNT_FROZEN: 'ACCOUNT_FROZEN',
+  /** ledger: an adjustment request past its expiry cannot be approved. */
+  ADJUSTMENT_EXPIRED: 'ADJUSTMENT_EXPIRED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode] | (string & {});

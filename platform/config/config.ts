@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { MasterKeySet, parseMasterKeys } from './master-keys.js';
 import { buildChainsConfig, chainEnvSchema, type ChainsConfig } from './chains.js';
 import { PROVIDER_BASE_URLS } from '../../providers/prices.endpoints.js';
-import { DEFAULT_LEDGER_FEES, DEFAULT_LEDGER_LIMITS, parseLedgerFees, parseLedgerLimits, type FeeRule, type LimitRule } from './ledger-rules.js';
+import { DEFAULT_LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD, DEFAULT_LEDGER_FEES, DEFAULT_LEDGER_LIMITS, parseAdjustmentThresholds, parseLedgerFees, parseLedgerLimits, type FeeRule, type LimitRule } from './ledger-rules.js';
 
 export { MasterKeySet } from './master-keys.js';
 
@@ -48,6 +48,7 @@ const envSchema = z.object({
   LEDGER_PORT: port.default(4104),
   LEDGER_FEES: z.string().default(DEFAULT_LEDGER_FEES),
   LEDGER_LIMITS: z.string().default(DEFAULT_LEDGER_LIMITS),
+  LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD: z.string().default(DEFAULT_LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD),
   LEDGER_SEAL_INTERVAL_MS: positiveInt.default(200),
   LEDGER_HOLD_SWEEP_MS: positiveInt.default(5_000),
   LEDGER_POSTING_LANES: positiveInt.max(64).default(1),
@@ -176,6 +177,8 @@ export interface Config {
     fees: Record<string, FeeRule>;
     /** Transfer limits per asset symbol (per transfer, per user per UTC day). */
     limits: Record<string, LimitRule>;
+    /** adjustBalance above this magnitude (minor units, per asset; null = none) waits for a second staff approval. */
+    adjustmentApprovalThresholds: Record<string, bigint | null>;
     /** How often committed transactions are sealed into the hash chain. */
     sealIntervalMs: number;
     /** How often expired holds are released. */
@@ -307,6 +310,7 @@ export function loadConfig(env: Env = process.env): Config {
   const coinmarketcapKey = e.COINMARKETCAP_API_KEY ?? (simulators ? 'devnet' : null);
   const ledgerFees = parseOr<Record<string, FeeRule>>('LEDGER_FEES', {}, () => parseLedgerFees(e.LEDGER_FEES));
   const ledgerLimits = parseOr<Record<string, LimitRule>>('LEDGER_LIMITS', {}, () => parseLedgerLimits(e.LEDGER_LIMITS));
+  const adjustmentThresholds = parseOr<Record<string, bigint | null>>('LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD', {}, () => parseAdjustmentThresholds(e.LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD));
   const chains = buildChainsConfig(e, problems);
   if (problems.length) throw new ConfigError(problems);
 
@@ -354,7 +358,7 @@ export function loadConfig(env: Env = process.env): Config {
         candleRetentionDays: { M1: e.CANDLE_M1_RETENTION_DAYS, M5: e.CANDLE_M5_RETENTION_DAYS, H1: e.CANDLE_H1_RETENTION_DAYS, D1: e.CANDLE_D1_RETENTION_DAYS },
       },
     },
-    ledger: { port: e.LEDGER_PORT, fees: ledgerFees, limits: ledgerLimits, sealIntervalMs: e.LEDGER_SEAL_INTERVAL_MS, holdSweepMs: e.LEDGER_HOLD_SWEEP_MS, postingLanes: e.LEDGER_POSTING_LANES, idempotencyRetentionDays: e.LEDGER_IDEMPOTENCY_RETENTION_DAYS },
+    ledger: { port: e.LEDGER_PORT, fees: ledgerFees, limits: ledgerLimits, adjustmentApprovalThresholds: adjustmentThresholds, sealIntervalMs: e.LEDGER_SEAL_INTERVAL_MS, holdSweepMs: e.LEDGER_HOLD_SWEEP_MS, postingLanes: e.LEDGER_POSTING_LANES, idempotencyRetentionDays: e.LEDGER_IDEMPOTENCY_RETENTION_DAYS },
     auth: {
       jwtSecret,
       internalTokenSecret,

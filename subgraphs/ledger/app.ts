@@ -11,6 +11,9 @@ import { OutboxWaker } from './core/outbox-waker.js';
 import { runPeriodically } from '../../platform/service/periodic.js';
 import { LedgerPoster } from './core/poster.js';
 import { sealChain } from './core/verifier.js';
+import { startFreezeConsumer } from './debt/debt.consumer.js';
+import { DebtResolver } from './debt/debt.resolver.js';
+import { DebtService } from './debt/debt.service.js';
 import { startDirectoryConsumer } from './directory/directory.consumer.js';
 import { UserDirectory } from './directory/directory.service.js';
 import { HoldService } from './hold/hold.service.js';
@@ -39,15 +42,17 @@ export function buildLedgerServices(deps: Pick<SubgraphDeps, 'config' | 'orm' | 
   const directory = new UserDirectory();
   const holds = new HoldService(ledger);
   const assetSwitches = new AssetSwitches();
+  const debts = new DebtService();
   return {
     ledger,
     transactions,
     balances: new BalanceService(),
-    transfers: new TransferService(ledger, directory, config.ledger.fees, config.ledger.limits, log, assetSwitches),
+    transfers: new TransferService(ledger, directory, config.ledger.fees, config.ledger.limits, log, debts, assetSwitches),
     assetSwitches,
-    admin: new AdminService(ledger, directory, log),
+    admin: new AdminService(ledger, directory, log, config.ledger.adjustmentApprovalThresholds, waker),
     holds,
-    postings: new PostingsService(ledger, holds),
+    postings: new PostingsService(ledger, holds, debts),
+    debts,
     directory,
     waker,
   };
@@ -56,7 +61,7 @@ export function buildLedgerServices(deps: Pick<SubgraphDeps, 'config' | 'orm' | 
 /** The subgraph schema alone (no connections): used by the server, schema emission and contract tests. */
 export function buildLedgerSchema() {
   return buildSubgraph({
-    resolvers: [TransferResolver, AdminResolver, TransactionResolver, LedgerUserResolver, BalanceResolver],
+    resolvers: [TransferResolver, AdminResolver, TransactionResolver, LedgerUserResolver, BalanceResolver, DebtResolver],
     // User is reached only through other subgraphs' fields (me, user): no ledger field returns it.
     orphanedTypes: [LedgerUser],
     references: { Transaction: transactionReference, User: userReference },
@@ -86,7 +91,8 @@ export const ledgerSubgraph: SubgraphDefinition = {
     const directory = await startDirectoryConsumer(deps, services.directory);
     const postings = await startPostingsConsumer(deps, services.postings, services.waker);
     const assetSwitches = await startAssetSwitchConsumer(deps, services.assetSwitches);
+    const freezes = await startFreezeConsumer(deps, services.debts);
     const waker = { stop: async () => services.waker.stop() };
-    return { schema, background: [directory, postings, assetSwitches, sealer, expiry, pruner, waker], context: () => ({ ledger: services }) };
+    return { schema, background: [directory, postings, assetSwitches, freezes, sealer, expiry, pruner, waker], context: () => ({ ledger: services }) };
   },
 };

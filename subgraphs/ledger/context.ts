@@ -2,6 +2,7 @@ import type { SubgraphContext } from '../../platform/graphql/subgraph-context.js
 import type { AdminService } from './admin/admin.service.js';
 import type { BalanceService } from './balance/balance.service.js';
 import type { Ledger } from './core/ledger.js';
+import type { DebtService } from './debt/debt.service.js';
 import type { OutboxWaker } from './core/outbox-waker.js';
 import type { UserDirectory } from './directory/directory.service.js';
 import type { HoldService } from './hold/hold.service.js';
@@ -18,6 +19,7 @@ export interface LedgerServices {
   admin: AdminService;
   holds: HoldService;
   postings: PostingsService;
+  debts: DebtService;
   directory: UserDirectory;
   waker: OutboxWaker;
   /** Assets staff disabled in the market (from `market.asset.updated`): transfers in them are refused. */

@@ -367,7 +367,7 @@ export class DepositIngest {
         afterCredit.push(row);
         const reason = `deposit ${row.id} (${row.asset} ${row.tx_hash}:${row.output_index}) was reorged away after its credit was requested`;
         const frozen = await tx.execute<{ user_id: string }[]>(
-          `insert into wallet.withdrawal_freeze (user_id, reason, deposit_id) values (?, ?, ?) on conflict (user_id) do nothing returning user_id`,
+          `insert into wallet.withdrawal_freeze (user_id, reason, deposit_id) values (?, ?, ?) on conflict (deposit_id) where deposit_id is not null do nothing returning user_id`,
           [row.user_id, reason, row.id],
         );
         if (frozen.length) {
