@@ -42,8 +42,8 @@ export interface OperationRunnerOptions {
 }
 
 /**
- * Runs what a socket sends: every operation passes the socket's access check (same authenticator and rate
- * limits as HTTP), the per-socket operation cap, parsing and validation (same token limit as HTTP), variable
+ * Runs what a socket sends: every operation passes the per-socket operation cap, the socket's access check
+ * (same authenticator and rate limits as HTTP), parsing and validation (same token limit as HTTP), variable
  * coercion and the gateway's guard, in that order. Queries and mutations then run once through the gateway;
  * subscriptions to a per-viewer live field run the subscriber's follow-up per matching event (identical
  * follow-ups for one event run once); subscriptions to a public live field join its fan-out.
@@ -57,13 +57,13 @@ export class OperationRunner {
   }
 
   async start(connection: LiveConnection & { state: SocketState }, id: string, payload: SubscribePayload): Promise<Operation | readonly GraphQLError[]> {
-    const refused = await this.options.authorize(connection);
-    if (refused) return refused;
-    // the operations map holds this one too (reserved while it starts)
+    // the operations map holds this one too (reserved as it arrived, so the count is exact before any await)
     const max = this.options.maxOperationsPerSocket;
     if (connection.operations.size > max) {
       return [new GraphQLError(`Too many operations running on this socket (at most ${max})`, { extensions: { code: ErrorCode.RATE_LIMITED, limit: 'operationsPerSocket', max } })];
     }
+    const refused = await this.options.authorize(connection);
+    if (refused) return refused;
     const { viewer } = connection.state;
     const schema = this.options.schema();
     const prepared = this.options.documents.prepare(schema, payload.query);
