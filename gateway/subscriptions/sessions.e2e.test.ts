@@ -101,7 +101,9 @@ describe('WebSocket sessions', () => {
     } finally {
       redis.disconnect();
     }
-    const outcome = await Promise.race([run(socket.client, `{ me { id } }`), socket.closed.then(() => ({ refused: 'closed' }))]);
+    // a mutation takes the same path as a query
+    const mutation = `mutation { updateSettings(input: { language: FA, displayCurrency: USD }) { id } }`;
+    const outcome = await Promise.race([run(socket.client, mutation), socket.closed.then(() => ({ refused: 'closed' }))]);
     expect(outcome).not.toHaveProperty('data');
     expect((await socket.closed).code).toBe(4403);
   });
