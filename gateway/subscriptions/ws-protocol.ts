@@ -11,7 +11,7 @@ export interface Operation {
 
 /** What the server does with each protocol step; the socket's state `S` comes from `connect`. */
 export interface ProtocolHandlers<S> {
-  /** `connection_init`: the connection's state when accepted, or null to refuse it (closed 4403 Forbidden). */
+  /** `connection_init`: the connection's state when accepted, or null to refuse it (closed 4403 Forbidden, unless the handler closed it already). */
   connect(connection: WsConnection<S>, params: Record<string, unknown> | undefined): Promise<S | null>;
   /** `subscribe`: start the operation and send its results through `connection`; or refuse it with errors. */
   subscribe(connection: WsConnection<S> & { state: S }, id: string, payload: SubscribePayload): Promise<Operation | readonly GraphQLError[]>;
