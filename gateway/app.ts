@@ -124,7 +124,7 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
     if (response.body.kind !== 'single') throw new Error('incremental delivery is not supported on subscriptions');
     return response.body.singleResult as ExecutionResult;
   };
-  const live = startLiveServer({
+  const live = await startLiveServer({
     httpServer: http,
     path: '/graphql',
     log,
@@ -137,10 +137,11 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
       return subscriptionSchema;
     },
     execute,
-    authenticate: (params, ip) => {
-      const raw = params?.authorization ?? params?.Authorization ?? (typeof params?.accessToken === 'string' ? `Bearer ${params.accessToken}` : undefined);
-      return authenticator.authenticate(typeof raw === 'string' ? raw : null, ip);
-    },
+    authenticate: (credential, ip) => authenticator.authenticate(credential, ip),
+    maxTokens: config.gateway.limits.maxTokens,
+    maxSocketsPerViewer: config.gateway.ws.maxSocketsPerViewer,
+    maxOperationsPerSocket: config.gateway.ws.maxOperationsPerSocket,
+    revocations: { redis, keyPrefix: config.redis.keyPrefix },
   });
 
   const running = await listen(http, port, config.host);

@@ -82,6 +82,8 @@ const envSchema = z.object({
   QUERY_MAX_COST: positiveInt.default(5000),
   RATE_LIMIT_VIEWER_PER_MINUTE: positiveInt.default(600),
   RATE_LIMIT_IP_PER_MINUTE: positiveInt.default(1200),
+  WS_MAX_SOCKETS_PER_VIEWER: positiveInt.default(10),
+  WS_MAX_OPERATIONS_PER_SOCKET: positiveInt.default(100),
   PLAYGROUND_ENABLED: bool.optional(),
   INTROSPECTION_ENABLED: bool.optional(),
 
@@ -139,6 +141,8 @@ export interface Config {
     subgraphs: Record<string, string>;
     limits: { maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number };
     rateLimits: { viewerPerMinute: number; ipPerMinute: number };
+    /** graphql-ws caps: sockets per viewer (per gateway process), operations running per socket. */
+    ws: { maxSocketsPerViewer: number; maxOperationsPerSocket: number };
     playground: boolean;
     introspection: boolean;
   };
@@ -328,6 +332,7 @@ export function loadConfig(env: Env = process.env): Config {
       subgraphs,
       limits: { maxDepth: e.QUERY_MAX_DEPTH, maxAliases: e.QUERY_MAX_ALIASES, maxTokens: e.QUERY_MAX_TOKENS, maxCost: e.QUERY_MAX_COST },
       rateLimits: { viewerPerMinute: e.RATE_LIMIT_VIEWER_PER_MINUTE, ipPerMinute: e.RATE_LIMIT_IP_PER_MINUTE },
+      ws: { maxSocketsPerViewer: e.WS_MAX_SOCKETS_PER_VIEWER, maxOperationsPerSocket: e.WS_MAX_OPERATIONS_PER_SOCKET },
       playground: e.PLAYGROUND_ENABLED ?? true,
       introspection: e.INTROSPECTION_ENABLED ?? !production,
     },

@@ -8,7 +8,7 @@ import { unauthenticated } from '../../../platform/errors.js';
 import type { Logger } from '../../../platform/logger.js';
 import { User } from '../user/user.entity.js';
 import { Session, type SessionKind } from './session.entity.js';
-import { revokedFamilyKey, tokensInvalidBeforeKey } from './revocation-keys.js';
+import { revocationChannel, revokedFamilyKey, tokensInvalidBeforeKey } from './revocation-keys.js';
 
 export interface IssuedTokens {
   accessToken: string;
@@ -87,6 +87,7 @@ export class SessionService {
   async invalidateAccessTokens(userId: string): Promise<void> {
     const now = Math.floor(Date.now() / 1000);
     await this.redis.set(tokensInvalidBeforeKey(this.keyPrefix, userId), String(now), 'EX', this.accessTtlSeconds + 60);
+    await this.redis.publish(revocationChannel(this.keyPrefix), JSON.stringify({ userId }));
   }
 
   private async issue(em: EntityManager, user: User, familyId: string, kind: SessionKind): Promise<IssuedTokens> {
@@ -111,5 +112,6 @@ export class SessionService {
 
   private async markFamilyRevoked(familyId: string): Promise<void> {
     await this.redis.set(revokedFamilyKey(this.keyPrefix, familyId), '1', 'EX', this.accessTtlSeconds + 60);
+    await this.redis.publish(revocationChannel(this.keyPrefix), JSON.stringify({ familyId }));
   }
 }
