@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './config.js';
+import { ledgerProcess } from './config.js';
 import { DEFAULT_LEDGER_FEES, DEFAULT_LEDGER_LIMITS, parseLedgerFees, parseLedgerLimits } from './ledger-rules.js';
 
 describe('LEDGER_FEES', () => {
@@ -31,7 +31,7 @@ describe('LEDGER_LIMITS', () => {
     expect(parseLedgerLimits(DEFAULT_LEDGER_LIMITS).USDT_TRON).toEqual({ perTransfer: 10_000_000_000n, daily: 50_000_000_000n });
   });
 
-  it('is reported by loadConfig with the variable name', () => {
-    expect(() => loadConfig({ LEDGER_LIMITS: 'TON:abc:-', LEDGER_FEES: 'XYZ:0:0' })).toThrow(/LEDGER_FEES: .*XYZ[\s\S]*LEDGER_LIMITS: .*TON/);
+  it('is reported by the ledger configuration with the variable name', () => {
+    expect(() => ledgerProcess.load({ LEDGER_LIMITS: 'TON:abc:-', LEDGER_FEES: 'XYZ:0:0' })).toThrow(/LEDGER_FEES: .*XYZ[\s\S]*LEDGER_LIMITS: .*TON/);
   });
 });
