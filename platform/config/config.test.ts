@@ -3,12 +3,14 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inspect } from 'node:util';
+import { inspect, parseEnv } from 'node:util';
+import { InternalTokenSigner, InternalTokenVerifier } from '../auth/tokens.js';
 import { describe, expect, it } from 'vitest';
 import {
   childEnvironment,
   ConfigError,
   DEV_SECRETS,
+  generateInternalTokenKeys,
   gatewayProcess,
   identityProcess,
   ledgerProcess,
@@ -152,6 +154,16 @@ describe('configuration per process', () => {
     expect(problemsOf(gatewayProcess, { INTERNAL_TOKEN_TTL_SECONDS: '31' })).toEqual(['INTERNAL_TOKEN_TTL_SECONDS: must be at most 30']);
     // the key never appears in a problem
     expect(problemsOf(gatewayProcess, { INTERNAL_TOKEN_PRIVATE_KEY: rsa }).join('\n')).not.toContain(rsa.split('\n')[1]!);
+  });
+
+  it('npm run keys:internal-token pairs load as one-line .env values, and what the gateway signs a subgraph verifies', async () => {
+    const generated = generateInternalTokenKeys();
+    expect(generated.INTERNAL_TOKEN_PRIVATE_KEY).not.toMatch(/\n/); // one line
+    const env = parseEnv(Object.entries(generated).map(([k, v]) => `${k}="${v}"`).join('\n'));
+    const gateway = gatewayProcess.load(env);
+    const ledger = ledgerProcess.load(env);
+    const token = await new InternalTokenSigner(gateway.internalTokens.privateKey, gateway.internalTokens.ttlSeconds).sign({ userId: 'usr_1', roles: ['USER'], claims: [], sessionId: null }, 'ledger');
+    expect(await new InternalTokenVerifier(ledger.internalTokens.publicKey, 'ledger').verify(token)).toMatchObject({ userId: 'usr_1' });
   });
 
   it('treats empty variables as unset', () => {

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { INTERNAL_TOKEN_MAX_TTL_SECONDS } from '../auth/tokens.js';
 import { positiveInt, section, type ConfigContext } from './env.js';
@@ -95,6 +95,16 @@ export function parseEd25519Key(text: string, kind: 'private' | 'public'): KeyOb
   }
   if (key.asymmetricKeyType !== 'ed25519') throw new Error(`must be an Ed25519 key, not ${key.asymmetricKeyType ?? 'unknown'}; ${KEY_HELP}`);
   return key;
+}
+
+/** A fresh Ed25519 pair as the two variables' values: PEM on one line (\n escaped), for .env files and compose. */
+export function generateInternalTokenKeys(): { INTERNAL_TOKEN_PRIVATE_KEY: string; INTERNAL_TOKEN_PUBLIC_KEY: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const oneLine = (pem: string | Buffer) => pem.toString().trim().replace(/\n/g, '\\n');
+  return {
+    INTERNAL_TOKEN_PRIVATE_KEY: oneLine(privateKey.export({ format: 'pem', type: 'pkcs8' })),
+    INTERNAL_TOKEN_PUBLIC_KEY: oneLine(publicKey.export({ format: 'pem', type: 'spki' })),
+  };
 }
 
 /** The Ed25519 public key's bytes, to compare keys. */

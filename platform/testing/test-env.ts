@@ -1,7 +1,8 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   chainWatcherProcess,
   gatewayProcess,
+  generateInternalTokenKeys,
   identityProcess,
   ledgerProcess,
   marketProcess,
@@ -59,15 +60,6 @@ export function loadTestConfig(vars: Env): TestConfig {
   return merged as unknown as TestConfig;
 }
 
-/** A fresh Ed25519 pair for the internal context, as the PEM variables the gateway and subgraphs read. */
-export function internalTokenKeyVariables(): { INTERNAL_TOKEN_PRIVATE_KEY: string; INTERNAL_TOKEN_PUBLIC_KEY: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  return {
-    INTERNAL_TOKEN_PRIVATE_KEY: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-    INTERNAL_TOKEN_PUBLIC_KEY: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
-  };
-}
-
 /**
  * A private environment for one test file on the real local services: a fresh database (migrations run
  * by the code under test), a Redis key prefix, a NATS subject prefix and stream, and an internal-token key
@@ -89,7 +81,7 @@ export async function createTestEnv(overrides: Env = {}): Promise<TestEnv> {
     NATS_STREAM: `T_${id}`,
     NATS_SUBJECT_PREFIX: `t${id}.`,
     JWT_SECRET: `test-jwt-secret-${id}-0123456789abcdef`,
-    ...internalTokenKeyVariables(),
+    ...generateInternalTokenKeys(),
     TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
     OUTBOX_POLL_MS: '200',
     SHUTDOWN_GRACE_MS: '1000',
