@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { childEnvironment, ConfigError, gatewayProcess, loadOrExit, migrateProcess, processEnvironment, type ProcessSpec } from '../platform/config/config.js';
+import { childEnvironment, gatewayProcess, loadOrExit, migrateProcess, problemsOfProcesses, processEnvironment, type ProcessSpec } from '../platform/config/config.js';
 import { createLogger } from '../platform/logger.js';
 import { subgraphs } from '../subgraphs/registry.js';
 import { workers } from '../workers/registry.js';
@@ -19,17 +19,9 @@ const log = createLogger({ name: 'start', level: config.logLevel });
 
 const production = config.env === 'production';
 const startedWorkers = workers.filter((w) => !(w.devOnly && production));
-const problems: string[] = [];
-for (const spec of [...subgraphs.map((s) => s.config), ...startedWorkers.map((w) => w.config), gatewayProcess]) {
-  try {
-    spec.load(env);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    problems.push(`${spec.name}:`, ...err.problems.map((p) => `  ${p}`));
-  }
-}
+const problems = problemsOfProcesses([...subgraphs.map((s) => s.config), ...startedWorkers.map((w) => w.config), gatewayProcess], env);
 if (problems.length) {
-  process.stderr.write(`Invalid configuration:\n${[...new Set(problems)].map((p) => `  ${p}`).join('\n')}\n`);
+  process.stderr.write(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
   process.exit(1);
 }
 const gateway = gatewayProcess.load(env);

@@ -27,7 +27,7 @@ function register<C extends SubgraphConfig>(definition: SubgraphDefinition<C>, s
     config: spec,
     buildSchema,
     port: (env) => portOf(spec.load(env)),
-    start: async (env, log, port) => (await startSubgraph(definition, spec.load(env), log, port)) as unknown as RunningSubgraph,
+    start: (env, log, port) => startSubgraph(definition, spec.load(env), log, port),
     entry,
   };
 }

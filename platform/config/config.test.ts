@@ -19,6 +19,7 @@ import {
   priceFeedProcess,
   processEnvironment,
   PROCESSES,
+  problemsOfProcesses,
   walletProcess,
   type ProcessSpec,
 } from './config.js';
@@ -190,6 +191,23 @@ describe('what a process is given', () => {
     const wallet = childEnvironment(walletProcess, env, {});
     expect(Object.keys(wallet).sort()).toEqual(['DATABASE_URL', 'ENV_FILE', 'INTERNAL_TOKEN_PUBLIC_KEY', 'NODE_ENV', 'WALLET_MASTER_KEYS']);
     expect(Object.keys(childEnvironment(marketProcess, env, {})).sort()).toEqual(['COINGECKO_API_KEY', 'DATABASE_URL', 'ENV_FILE', 'INTERNAL_TOKEN_PUBLIC_KEY', 'NODE_ENV']);
+  });
+
+  it("npm start lists every child's problems, grouped by process, before starting any", () => {
+    const env = { COINGECKO_PLAN: 'gold', JWT_SECRET: 'short' };
+    expect(problemsOfProcesses(Object.values(PROCESSES), env)).toEqual([
+      'gateway:',
+      '  - JWT_SECRET: must be at least 32 characters',
+      'identity:',
+      '  - JWT_SECRET: must be at least 32 characters',
+      'market:',
+      "  - COINGECKO_PLAN: Invalid enum value. Expected 'demo' | 'pro', received 'gold'",
+      'price-feed:',
+      "  - COINGECKO_PLAN: Invalid enum value. Expected 'demo' | 'pro', received 'gold'",
+      'price-simulators:',
+      "  - COINGECKO_PLAN: Invalid enum value. Expected 'demo' | 'pro', received 'gold'",
+    ]);
+    expect(problemsOfProcesses(Object.values(PROCESSES), {})).toEqual([]);
   });
 
   it('reads ENV_FILE (default .env) under the real environment; ENV_FILE=none reads no file', () => {

@@ -191,6 +191,23 @@ export function pickVariables(env: Env, spec: ProcessSpec<unknown>): Env {
   return Object.fromEntries(spec.variables.filter((v) => env[v] !== undefined).map((v) => [v, env[v]]));
 }
 
+/**
+ * Every problem of every process in `specs` under `env`, grouped by process (`npm start` checks all of its
+ * children before starting any); empty when all of them load.
+ */
+export function problemsOfProcesses(specs: readonly ProcessSpec<unknown>[], env: Env): string[] {
+  const lines: string[] = [];
+  for (const spec of new Set(specs)) {
+    try {
+      spec.load(env);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      lines.push(`${spec.name}:`, ...err.problems.map((p) => `  - ${p}`));
+    }
+  }
+  return lines;
+}
+
 /** What a child process needs from the machine besides its configuration. */
 const SYSTEM_VARIABLES = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'TERM', 'NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS', 'NO_COLOR', 'FORCE_COLOR'];
 
