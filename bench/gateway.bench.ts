@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import autocannon from 'autocannon';
-import { InternalTokens, INTERNAL_CONTEXT_HEADER } from '../platform/auth/tokens.js';
-import { loadConfig } from '../platform/config/config.js';
+import { InternalTokenSigner, INTERNAL_CONTEXT_HEADER } from '../platform/auth/tokens.js';
+import { gatewayProcess, migrateProcess } from '../platform/config/config.js';
 import { dropDatabase } from '../platform/db/database.js';
 import { createLogger } from '../platform/logger.js';
 import { initDataFor, newTelegramUser } from '../platform/testing/telegram.js';
@@ -31,13 +31,13 @@ const env = {
   MARKET_PORT: '4603',
   LEDGER_PORT: '4604',
   JWT_SECRET: 'bench-jwt-secret-0123456789abcdef0123456789',
-  INTERNAL_TOKEN_SECRET: 'bench-internal-secret-0123456789abcdef0123',
-  INTERNAL_TOKEN_TTL_SECONDS: '3600',
   TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
   RATE_LIMIT_VIEWER_PER_MINUTE: '100000000',
   RATE_LIMIT_IP_PER_MINUTE: '100000000',
 };
-const config = loadConfig(env);
+const config = migrateProcess.load(env);
+// The gateway's key (the dev pair here): the direct target gets what the gateway would send identity.
+const { internalTokens } = gatewayProcess.load(env);
 const log = createLogger({ name: 'bench', level: 'warn' });
 await dropDatabase(config.database.url);
 await migrateAll(config, log);
@@ -55,16 +55,19 @@ try {
   });
   const { data } = (await signIn.json()) as { data: { signInWithTelegram: { accessToken: string; user: { id: string } } } };
   const { accessToken, user } = data.signInWithTelegram;
-  const internal = await new InternalTokens(config.auth.internalTokenSecret, 3600).sign({ userId: user.id, roles: ['USER'], claims: [], sessionId: null });
   const body = JSON.stringify({ query: '{ me { id username level settings { language displayCurrency } } }' });
 
+  // Internal tokens live at most 30 s: each run gets a fresh one (a new signer, so no half-spent cached token).
+  const internal = () => new InternalTokenSigner(internalTokens.privateKey, internalTokens.ttlSeconds).sign({ userId: user.id, roles: ['USER'], claims: [], sessionId: null }, 'identity');
   const once = async (url: string, headers: Record<string, string>, seconds: number) => {
-    const result = await autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, connections, duration: seconds });
+    if (seconds >= internalTokens.ttlSeconds) throw new Error(`--duration must be below the internal token lifetime (${internalTokens.ttlSeconds} s)`);
+    const fresh = INTERNAL_CONTEXT_HEADER in headers ? { [INTERNAL_CONTEXT_HEADER]: await internal() } : {};
+    const result = await autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json', ...headers, ...fresh }, body, connections, duration: seconds });
     if (result.non2xx || result.errors) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
     return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
   };
   const targets: { name: string; url: string; headers: Record<string, string> }[] = [
-    { name: 'identity subgraph (direct)', url: 'http://127.0.0.1:4601/graphql', headers: { [INTERNAL_CONTEXT_HEADER]: internal } },
+    { name: 'identity subgraph (direct)', url: 'http://127.0.0.1:4601/graphql', headers: { [INTERNAL_CONTEXT_HEADER]: '' } },
     { name: 'through the gateway', url: 'http://127.0.0.1:4600/graphql', headers: { authorization: `Bearer ${accessToken}` } },
   ];
   for (const t of targets) await once(t.url, t.headers, 2); // warm-up: JIT, plan cache, pools

@@ -3,7 +3,7 @@ import autocannon from 'autocannon';
 import { createClient, type Client } from 'graphql-ws';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { loadConfig } from '../platform/config/config.js';
+import { migrateProcess } from '../platform/config/config.js';
 import { dropDatabase } from '../platform/db/database.js';
 import { createLogger } from '../platform/logger.js';
 import { initDataFor, newTelegramUser } from '../platform/testing/telegram.js';
@@ -45,7 +45,7 @@ const env = {
 const QUERY = '{ me { id username level settings { language displayCurrency } } }';
 const GATEWAY = `127.0.0.1:${env.GATEWAY_PORT}/graphql`;
 
-const config = loadConfig(env);
+const config = migrateProcess.load(env);
 const log = createLogger({ name: 'bench', level: 'warn' });
 await dropDatabase(config.database.url);
 await migrateAll(config, log);

@@ -4,9 +4,9 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
-import { AccessTokens, InternalTokens, REQUEST_ID_HEADER } from '../platform/auth/tokens.js';
+import { AccessTokens, InternalTokenSigner, REQUEST_ID_HEADER } from '../platform/auth/tokens.js';
 import { connectNats, pingNats, type NatsConnection } from '../platform/bus/nats.js';
-import type { Config } from '../platform/config/config.js';
+import type { GatewayConfig } from '../platform/config/config.js';
 import { createErrorFormatter } from '../platform/errors.js';
 import { graphqlHttpHandler } from '../platform/graphql/http-handler.js';
 import { Metrics } from '../platform/http/metrics.js';
@@ -38,7 +38,8 @@ export interface RunningGateway {
 }
 
 export interface GatewayOptions {
-  config: Config;
+  /** The gateway's own configuration (platform/config/processes/gateway.ts). */
+  config: GatewayConfig;
   log: Logger;
   port: number;
   supergraphSdl?: string;
@@ -50,14 +51,15 @@ function clientIp(req: IncomingMessage): string {
 
 /** Builds and starts the gateway: HTTP GraphQL, graphql-ws subscriptions, playground, health, metrics. */
 export async function startGateway({ config, log, port, supergraphSdl }: GatewayOptions): Promise<RunningGateway> {
-  const internalTokens = new InternalTokens(config.auth.internalTokenSecret, config.auth.internalTokenTtlSeconds);
+  // Only the gateway holds the private key; each subgraph gets tokens with its own name as the audience.
+  const internalTokens = new InternalTokenSigner(config.internalTokens.privateKey, config.internalTokens.ttlSeconds);
   const subgraphFetcher = createSubgraphFetcher();
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphSdl ?? readFileSync(SUPERGRAPH_PATH, 'utf8'),
     buildService: ({ name, url }) => {
       const target = config.gateway.subgraphs[name] ?? url;
       if (!target) throw new Error(`no URL for subgraph ${name}: set SUBGRAPH_URLS`);
-      return new InternalContextDataSource(target, internalTokens, subgraphFetcher.fetcher);
+      return new InternalContextDataSource(target, name, internalTokens, subgraphFetcher.fetcher);
     },
     logger: log.child({ component: 'apollo-gateway' }),
   });

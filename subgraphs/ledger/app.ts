@@ -1,4 +1,5 @@
 import { buildSubgraph } from '../../platform/graphql/build-subgraph.js';
+import type { LedgerConfig } from '../../platform/config/config.js';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/service/subgraph.js';
 import { ledgerMigrations } from '../../migrations/ledger/index.js';
 import { AdminResolver } from './admin/admin.resolver.js';
@@ -29,7 +30,7 @@ import { BalanceResolver, LedgerUser, LedgerUserResolver, userReference } from '
 /** Largest batch of transactions one commit carries. */
 const MAX_BATCH = 100;
 
-export function buildLedgerServices(deps: Pick<SubgraphDeps, 'config' | 'orm' | 'log'>): LedgerServices {
+export function buildLedgerServices(deps: Pick<SubgraphDeps<LedgerConfig>, 'config' | 'orm' | 'log'>): LedgerServices {
   const { config, orm } = deps;
   const log = deps.log.child({ component: 'ledger' });
   const waker = new OutboxWaker(orm.em, log);
@@ -68,7 +69,7 @@ export function buildLedgerSchema() {
   });
 }
 
-export const ledgerSubgraph: SubgraphDefinition = {
+export const ledgerSubgraph: SubgraphDefinition<LedgerConfig> = {
   name: 'ledger',
   entities: [],
   migrations: ledgerMigrations,

@@ -1,4 +1,4 @@
-import type { Config } from '../../platform/config/config.js';
+import type { WalletConfig } from '../../platform/config/config.js';
 import { buildSubgraph } from '../../platform/graphql/build-subgraph.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Redis } from '../../platform/redis.js';
@@ -26,7 +26,7 @@ import { WalletUser } from './wallet/wallet.type.js';
 import { WalletService } from './wallet/wallet.service.js';
 
 /** The chain balance port over the configured endpoints; null unless all four networks have one. */
-export function buildChainBalanceReader(config: Config, log: Logger): ChainBalanceReader | null {
+export function buildChainBalanceReader(config: Pick<WalletConfig, 'chains'>, log: Logger): ChainBalanceReader | null {
   const { ETH, BSC, TRON, TON } = config.chains.networks;
   if (!ETH || !BSC || !TRON || !TON) return null;
   return createChainBalanceReader(
@@ -42,7 +42,7 @@ export function buildChainBalanceReader(config: Config, log: Logger): ChainBalan
 }
 
 export interface WalletServiceDeps {
-  config: Config;
+  config: Pick<WalletConfig, 'wallet' | 'chains' | 'redis'>;
   log: Logger;
   redis: Redis;
   keyring: MasterKeyring;
@@ -67,7 +67,7 @@ export function buildWalletSchema() {
   });
 }
 
-export const walletSubgraph: SubgraphDefinition = {
+export const walletSubgraph: SubgraphDefinition<WalletConfig> = {
   name: 'wallet',
   entities: [...walletEntities, ...depositEntities],
   migrations: walletMigrations,

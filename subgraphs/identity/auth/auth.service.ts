@@ -5,10 +5,11 @@ import type { Redis } from '../../../platform/redis.js';
 import type { Viewer } from '../../../platform/auth/viewer.js';
 import type { Logger } from '../../../platform/logger.js';
 import { AdminCredential } from '../admin/admin-credential.entity.js';
+import { createAdminAccount } from '../admin/admin.create.js';
 import type { IssuedTokens, SessionService } from '../session/session.service.js';
 import { User } from '../user/user.entity.js';
 import type { UserService } from '../user/user.service.js';
-import { dummyPasswordHash, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.js';
+import { dummyPasswordHash, verifyPassword } from './password.js';
 import { InitDataError, type InitDataVerifier } from './telegram-init-data.js';
 
 const MAX_FAILED_ATTEMPTS = 5;
@@ -110,16 +111,6 @@ export class AuthService {
 
   /** Creates a staff account with email + password (the admin:create command uses this). */
   async createAdmin(em: EntityManager, input: { email: string; password: string; roles: User['roles']; username?: string }): Promise<User> {
-    const email = input.email.trim().toLowerCase();
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw badInput('email is not valid', { field: 'email' });
-    if (input.password.length < MIN_PASSWORD_LENGTH) throw badInput(`password must be at least ${MIN_PASSWORD_LENGTH} characters`, { field: 'password' });
-    const passwordHash = await hashPassword(input.password);
-    return em.transactional(async (tx) => {
-      if (await tx.findOne(AdminCredential, { email })) throw badInput('an admin with this email exists', { field: 'email' });
-      const user = tx.create(User, { roles: input.roles, username: input.username ?? email.split('@')[0] ?? null });
-      await tx.flush(); // the credential references the user row
-      tx.create(AdminCredential, { userId: user.id, email, passwordHash });
-      return user;
-    });
+    return createAdminAccount(em, input);
   }
 }

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INTERNAL_CONTEXT_HEADER, InternalTokens } from '../../../platform/auth/tokens.js';
+import { INTERNAL_CONTEXT_HEADER } from '../../../platform/auth/tokens.js';
 import { ASSETS } from '../../../platform/money/assets.js';
 import { formatAmount, parseAmount } from '../../../platform/money/amount.js';
 import { errorCode, gql } from '../../../platform/testing/graphql-client.js';
-import { signInStaff } from '../../../platform/testing/viewers.js';
+import { internalTokenFor, signInStaff } from '../../../platform/testing/viewers.js';
 import { startStack, type TestStack } from '../../../platform/testing/stack.js';
 import { initDataFor, newTelegramUser } from '../../../platform/testing/telegram.js';
 
@@ -55,7 +55,7 @@ describe('assets', () => {
 
   it('resolves Asset references through _entities (unknown symbols are null)', async () => {
     const market = stack.subgraphs.get('market')!;
-    const token = await new InternalTokens(stack.config.auth.internalTokenSecret, 60).sign({ userId: null, roles: [], claims: [], sessionId: null });
+    const token = await internalTokenFor(stack, 'market', { userId: null, roles: [], claims: [], sessionId: null });
     const res = await gql(
       market.url,
       `query($r: [_Any!]!) { _entities(representations: $r) { ... on Asset { symbol decimals } } }`,
