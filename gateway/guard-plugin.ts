@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type DocumentNode, type OperationDefinitionNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, type DocumentNode, type OperationDefinitionNode, type GraphQLSchema } from 'graphql';
 import type { ShieldRule } from './permissions/permissions.js';
 import type { GatewayContext } from './context.js';
 import { perDocumentCache } from './document-cache.js';
@@ -7,6 +7,7 @@ import { checkLimits, measure, type Complexity, type QueryLimits } from './limit
 import { evaluatePermissions, introspectionFields, uniqueFieldUses, type FieldUse } from './permissions/evaluate.js';
 import type { PermissionMap } from './permissions/permissions.js';
 import { isStaff } from '../platform/auth/viewer.js';
+import { ErrorCode } from '../platform/errors.js';
 
 export interface GuardOptions {
   limits: QueryLimits;
@@ -69,7 +70,17 @@ export function guardPlugin(options: GuardOptions): ApolloServerPlugin<GatewayCo
     async requestDidStart() {
       return {
         async didResolveOperation({ document, operation, request, contextValue, schema }) {
-          if (!operation) return;
+          // Without these two checks the gateway's planner throws INVALID_GRAPHQL and the client sees a 500.
+          if (!operation) {
+            const named = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
+            const asked = request.operationName;
+            const message = asked ? `No operation named "${asked}" in the document` : `The document has ${named} operations: send operationName to say which one to run`;
+            throw guardError(ErrorCode.OPERATION_RESOLUTION_FAILURE, message, 400);
+          }
+          // HTTP requests (not the WebSocket server's follow-up executions) carry request.http
+          if (operation.operation === 'subscription' && request.http) {
+            throw guardError(ErrorCode.SUBSCRIPTION_OVER_HTTP, 'Subscriptions run over WebSocket (graphql-ws) at this same URL, not over HTTP', 400);
+          }
           const error = await guardOperation(options, schema, document, operation, request.variables ?? {}, contextValue);
           if (error) throw error;
         },

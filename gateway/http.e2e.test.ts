@@ -1,0 +1,123 @@
+import fc from 'fast-check';
+import { serverAudits, type AuditResult } from 'graphql-http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type TestStack } from '../platform/testing/stack.js';
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startStack({ RATE_LIMIT_IP_PER_MINUTE: '100000', RATE_LIMIT_VIEWER_PER_MINUTE: '100000' });
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('GraphQL over HTTP conformance (graphql-http server audits)', () => {
+  it('passes every MUST audit', async () => {
+    const results: AuditResult[] = [];
+    for (const audit of serverAudits({ url: () => stack.graphqlUrl })) results.push(await audit.fn());
+    const level = (r: AuditResult) => r.name.split(' ')[0] as 'MUST' | 'SHOULD' | 'MAY';
+    const tally = (l: string) => {
+      const of = results.filter((r) => level(r) === l);
+      return { passed: of.filter((r) => r.status === 'ok').length, total: of.length };
+    };
+    const failed = results.filter((r) => r.status !== 'ok').map((r) => `${r.name}: ${'reason' in r ? r.reason : ''}`);
+    console.log(`graphql-http audits: MUST ${JSON.stringify(tally('MUST'))}, SHOULD ${JSON.stringify(tally('SHOULD'))}, MAY ${JSON.stringify(tally('MAY'))}\n${failed.join('\n')}`);
+    const must = tally('MUST');
+    expect(must.total).toBeGreaterThan(0);
+    expect(results.filter((r) => level(r) === 'MUST' && r.status !== 'ok').map((r) => r.name)).toEqual([]);
+  });
+});
+
+describe('operations the gateway cannot run are the client\'s errors', () => {
+  const post = async (body: Record<string, unknown>, accept = 'application/graphql-response+json') => {
+    const res = await fetch(stack.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] } };
+  };
+
+  it('several operations and no operationName, an unknown operationName, a subscription over HTTP → 400 with a clear code', async () => {
+    const two = 'query A { levelRules { level } } query B { assets { symbol } }';
+    const cases = [
+      { body: { query: two }, code: 'OPERATION_RESOLUTION_FAILURE', message: /operationName/ },
+      { body: { query: two, operationName: 'C' }, code: 'OPERATION_RESOLUTION_FAILURE', message: /"C"/ },
+      { body: { query: 'query A { levelRules { level } }', operationName: 'B' }, code: 'OPERATION_RESOLUTION_FAILURE', message: /"B"/ },
+      { body: { query: 'subscription { priceUpdated(symbol: "TON", quote: USD) { symbol } }' }, code: 'SUBSCRIPTION_OVER_HTTP', message: /WebSocket/ },
+    ];
+    for (const { body, code, message } of cases) {
+      const res = await post(body);
+      expect({ status: res.status, code: res.body.errors?.[0]?.extensions?.code }, JSON.stringify(body)).toEqual({ status: 400, code });
+      expect(res.body.errors?.[0]?.message).toMatch(message);
+      expect(res.body.data).toBeUndefined();
+    }
+    // the named operation still runs
+    const named = await post({ query: two, operationName: 'B' });
+    expect(named.status).toBe(200);
+  });
+});
+
+describe('hostile requests', () => {
+  it('1,200 malformed and ambiguous operations (several operations, wrong operationName, subscriptions, bad variables) see no 5xx', async () => {
+    // Valid operations (their variables declared), combined into documents with or without names, fragments and noise.
+    const operations: [kind: string, vars: string, selection: string][] = [
+      ['query', '', '{ levelRules { level } }'],
+      ['query', '', '{ assets { symbol decimals } }'],
+      ['query', '($s: [String!]!)', '{ prices(symbols: $s, quote: USD) { symbol } }'],
+      ['query', '($q: Quote!)', '{ price(symbol: "TON", quote: $q) { symbol } }'],
+      ['query', '($n: Int!)', '{ users(first: $n) { pageInfo { hasNextPage } } }'],
+      ['query', '', '{ me { id } }'],
+      ['query', '', '{ __schema { queryType { name } } }'],
+      ['query', '', '{ __typename ...F }'],
+      ['mutation', '', '{ signOut }'],
+      ['mutation', '($x: Amount!)', '{ transfer(input: { toUserId: "usr_x", asset: "TON", amount: $x, idempotencyKey: "k" }) { __typename } }'],
+      ['subscription', '', '{ priceUpdated(symbol: "TON", quote: USD) { symbol } }'],
+      ['subscription', '', '{ a: priceUpdated(symbol: "TON", quote: USD) { symbol } b: priceUpdated(symbol: "ETH", quote: USD) { symbol } }'],
+    ];
+    const definition = fc.tuple(fc.constantFrom(...operations), fc.option(fc.constantFrom('A', 'B', 'C'), { nil: undefined }), fc.boolean()).map(([[kind, vars, selection], name, short]) =>
+      short && kind === 'query' && !name && !vars ? selection : `${kind} ${name ?? ''}${vars} ${selection}`,
+    );
+    const noise = fc.option(fc.tuple(fc.nat(), fc.constantFrom('', '{', '}', '$', '...', '"', 'query', '@skip', '(', '\u0000')), { freq: 4, nil: undefined });
+    const document = fc.tuple(fc.array(definition, { minLength: 1, maxLength: 3 }), fc.boolean(), noise).map(([defs, withFragment, corrupt]) => {
+      const text = defs.join('\n') + (withFragment || defs.some((d) => d.includes('...F')) ? '\nfragment F on Query { levelRules { level } }' : '');
+      if (!corrupt) return text;
+      const at = corrupt[0] % (text.length + 1);
+      return text.slice(0, at) + corrupt[1] + text.slice(at + 1);
+    });
+    const variables = fc.oneof(
+      fc.constant(undefined),
+      fc.record({ s: fc.oneof(fc.array(fc.constantFrom('TON', 'ETH', 'NOPE'), { maxLength: 60 }), fc.string(), fc.integer()), q: fc.constantFrom('USD', 'IRT', 'EUR', 7), n: fc.oneof(fc.integer({ min: -5, max: 200 }), fc.double(), fc.constant(1e300), fc.string()), x: fc.oneof(fc.constant('1.5'), fc.constant('1e5'), fc.string({ maxLength: 90 }), fc.constant('9'.repeat(5000))) }, { requiredKeys: [] }),
+      fc.jsonValue(),
+    );
+    const operationName = fc.oneof(fc.constant(undefined), fc.constantFrom('A', 'B', 'C', 'Z', ''), fc.integer(), fc.constant(null));
+    const samples = fc.sample(fc.record({ query: document, variables, operationName, get: fc.boolean() }), { numRuns: 1200, seed: 20261207 });
+    const statuses = new Map<number, number>();
+    const codes = new Map<string, number>();
+    const withoutCode: string[] = [];
+    for (let i = 0; i < samples.length; i += 24) {
+      await Promise.all(
+        samples.slice(i, i + 24).map(async (sample) => {
+          let res: Response;
+          if (sample.get) {
+            const params = new URLSearchParams({ query: sample.query });
+            if (sample.variables !== undefined) params.set('variables', JSON.stringify(sample.variables));
+            if (typeof sample.operationName === 'string') params.set('operationName', sample.operationName);
+            res = await fetch(`${stack.graphqlUrl}?${params}`, { headers: { 'apollo-require-preflight': 'true' } });
+          } else {
+            res = await fetch(stack.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sample) });
+          }
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          const body = (await res.json()) as { errors?: { extensions?: { code?: unknown } }[] };
+          const code = body.errors?.[0]?.extensions?.code;
+          codes.set(String(code ?? 'none'), (codes.get(String(code ?? 'none')) ?? 0) + 1);
+          for (const e of body.errors ?? []) if (typeof e.extensions?.code !== 'string') withoutCode.push(JSON.stringify(sample));
+          if (res.status >= 500) withoutCode.push(`${res.status}: ${JSON.stringify(sample)} → ${JSON.stringify(body)}`);
+        }),
+      );
+    }
+    console.log(`hostile operations by status: ${JSON.stringify(Object.fromEntries(statuses))}, by first error code: ${JSON.stringify(Object.fromEntries(codes))}`);
+    const fiveHundreds = [...statuses].filter(([status]) => status >= 500).reduce((n, [, count]) => n + count, 0);
+    expect({ fiveHundreds, withoutCode: withoutCode.slice(0, 3) }).toEqual({ fiveHundreds: 0, withoutCode: [] });
+    // the sample reaches every stage: parsing, validation, operation resolution (which used to answer 500), the guard, execution
+    for (const code of ['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'OPERATION_RESOLUTION_FAILURE', 'SUBSCRIPTION_OVER_HTTP', 'UNAUTHENTICATED', 'none']) {
+      expect(codes.get(code), code).toBeGreaterThan(0);
+    }
+  });
+});
