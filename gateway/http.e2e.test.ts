@@ -1,12 +1,24 @@
 import fc from 'fast-check';
 import { serverAudits, type AuditResult } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorCode, gql } from '../platform/testing/graphql-client.js';
 import { startStack, type TestStack } from '../platform/testing/stack.js';
+import { initDataFor, newTelegramUser } from '../platform/testing/telegram.js';
 
 let stack: TestStack;
+let token: string;
 beforeAll(async () => {
   stack = await startStack({ RATE_LIMIT_IP_PER_MINUTE: '100000', RATE_LIMIT_VIEWER_PER_MINUTE: '100000' });
+  const res = await gql(stack.graphqlUrl, `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken } }`, { d: initDataFor(newTelegramUser()) });
+  token = res.body.data!.signInWithTelegram.accessToken;
 });
+
+/** Milliseconds from sending a request to its whole answer. */
+async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; result: T }> {
+  const started = performance.now();
+  const result = await run();
+  return { ms: performance.now() - started, result };
+}
 afterAll(async () => {
   await stack?.close();
 });
@@ -119,5 +131,23 @@ describe('hostile requests', () => {
     for (const code of ['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'OPERATION_RESOLUTION_FAILURE', 'SUBSCRIPTION_OVER_HTTP', 'UNAUTHENTICATED', 'none']) {
       expect(codes.get(code), code).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('Amount', () => {
+  const transfer = 'mutation($a: Amount!) { transfer(input: { toUsername: "nobody_here", asset: "TON", amount: $a, idempotencyKey: "amount-cap" }) { __typename } }';
+
+  it('an amount longer than 80 characters is BAD_USER_INPUT at the gateway; a 1,000,000-digit one is refused fast', async () => {
+    const long = await gql(stack.graphqlUrl, transfer, { a: '1'.repeat(81) }, token);
+    expect(long.status).toBe(400);
+    expect(long.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    const literal = await gql(stack.graphqlUrl, transfer.replace('mutation($a: Amount!)', 'mutation').replace('$a', `"${'1'.repeat(81)}"`), {}, token);
+    expect(literal.status).toBe(400);
+    expect(literal.body.errors?.[0]?.message).toMatch(/at most 80 characters/);
+    const normal = await timed(() => gql(stack.graphqlUrl, transfer, { a: '1.5' }, token));
+    const huge = await timed(() => gql(stack.graphqlUrl, transfer, { a: '1'.repeat(1_000_000) }, token));
+    console.log(`transfer with a normal amount: ${normal.ms.toFixed(1)} ms; with a 1,000,000-digit amount: ${huge.ms.toFixed(1)} ms (${huge.result.status} ${errorCode(huge.result)})`);
+    expect(huge.result.status).toBe(400);
+    expect(errorCode(huge.result)).toBe('BAD_USER_INPUT');
   });
 });
