@@ -63,6 +63,7 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
   });
   const guard: GuardOptions = {
     limits: config.gateway.limits,
+    input: { maxVariablesBytes: config.gateway.limits.maxVariablesBytes, maxListLength: config.gateway.limits.maxListLength },
     permissions,
     fallbackRule,
     introspectionForAll: config.gateway.introspection,
@@ -101,7 +102,7 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
   };
 
   const routes: Parameters<typeof createHttpServer>[0]['routes'] = {
-    '/graphql': graphqlHttpHandler({ server: apollo, log, context }),
+    '/graphql': graphqlHttpHandler({ server: apollo, log, context, maxBodyBytes: config.gateway.limits.maxBodyBytes }),
   };
   if (config.gateway.playground) routes['/playground'] = playgroundHandler();
   const http = createHttpServer({

@@ -4,6 +4,7 @@ import type { ShieldRule } from './permissions/permissions.js';
 import type { GatewayContext } from './context.js';
 import { perDocumentCache } from './document-cache.js';
 import { checkLimits, measure, type Complexity, type QueryLimits } from './limits/complexity.js';
+import { checkListArguments, checkVariables, DEFAULT_INPUT_LIMITS, describeViolation, type InputLimits, type InputViolation } from './limits/input-size.js';
 import { evaluatePermissions, introspectionFields, uniqueFieldUses, type FieldUse } from './permissions/evaluate.js';
 import type { PermissionMap } from './permissions/permissions.js';
 import { isStaff } from '../platform/auth/viewer.js';
@@ -11,6 +12,8 @@ import { ErrorCode } from '../platform/errors.js';
 
 export interface GuardOptions {
   limits: QueryLimits;
+  /** Variables' size and list lengths, checked first (DEFAULT_INPUT_LIMITS when not given). */
+  input?: InputLimits;
   permissions: PermissionMap;
   fallbackRule: ShieldRule;
   /** Whether anyone (dev) or only staff (production) may introspect. */
@@ -40,9 +43,14 @@ const operationFacts = perDocumentCache((document, operation, variables, schema:
   };
 });
 
+function inputError(violation: InputViolation): GraphQLError {
+  return guardError(ErrorCode.BAD_USER_INPUT, describeViolation(violation), 400, { ...violation });
+}
+
 /**
- * Checks a resolved operation before its query plan runs: complexity limits, introspection access, then
- * every field against the shield rules. Shared by HTTP requests and WebSocket operations.
+ * Checks a resolved operation before its query plan runs: the size of its variables and lists, complexity
+ * limits, introspection access, then every field against the shield rules. Shared by HTTP requests and
+ * WebSocket operations (give it the operation's raw variables, before coercion).
  */
 export async function guardOperation(
   options: GuardOptions,
@@ -52,11 +60,17 @@ export async function guardOperation(
   variables: Record<string, unknown>,
   ctx: GatewayContext,
 ): Promise<GraphQLError | null> {
+  // first, before the variables are copied, keyed or walked by anything else
+  const input = options.input ?? DEFAULT_INPUT_LIMITS;
+  const oversized = checkVariables(variables, input);
+  if (oversized) return inputError(oversized);
   const facts = operationFacts(document, operation, variables, schema);
   const violation = checkLimits(facts.cost, options.limits);
   if (violation) {
     return guardError('QUERY_TOO_COMPLEX', `Query ${violation.limit} ${violation.actual} exceeds the limit of ${violation.max}`, 400, { limit: violation.limit, max: violation.max, actual: violation.actual });
   }
+  const longList = checkListArguments(facts.uses, input);
+  if (longList) return inputError(longList);
   if (!options.introspectionForAll && facts.introspects && !isStaff(ctx.viewer)) {
     return guardError('FORBIDDEN', 'Introspection is for staff only', 403);
   }

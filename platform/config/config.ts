@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { MasterKeySet, parseMasterKeys } from './master-keys.js';
 import { buildChainsConfig, chainEnvSchema, type ChainsConfig } from './chains.js';
@@ -81,6 +82,13 @@ const envSchema = z.object({
   QUERY_MAX_COST: positiveInt.default(5000),
   RATE_LIMIT_VIEWER_PER_MINUTE: positiveInt.default(600),
   RATE_LIMIT_IP_PER_MINUTE: positiveInt.default(1200),
+  GRAPHQL_MAX_BODY_BYTES: positiveInt.default(1_048_576),
+  GRAPHQL_MAX_VARIABLES_BYTES: positiveInt.default(65_536),
+  GRAPHQL_MAX_LIST_LENGTH: positiveInt.default(100),
+  /** Browser origins allowed to call the gateway, comma-separated (`https://app.example.com`); unset in development: any localhost origin. */
+  CORS_ORIGINS: z.string().optional(),
+  /** Addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For is believed, comma-separated. */
+  TRUSTED_PROXIES: z.string().default(''),
   PLAYGROUND_ENABLED: bool.optional(),
   INTROSPECTION_ENABLED: bool.optional(),
 
@@ -136,8 +144,12 @@ export interface Config {
   gateway: {
     port: number;
     subgraphs: Record<string, string>;
-    limits: { maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number };
+    limits: { maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number; maxBodyBytes: number; maxVariablesBytes: number; maxListLength: number };
     rateLimits: { viewerPerMinute: number; ipPerMinute: number };
+    /** origins: exact browser origins allowed; allowLocalhost: any http(s)://localhost|127.0.0.1|[::1] origin (development). */
+    cors: { origins: string[]; allowLocalhost: boolean };
+    /** Proxies (addresses or CIDR ranges) whose X-Forwarded-For names the client. */
+    trustedProxies: string[];
     playground: boolean;
     introspection: boolean;
   };
@@ -247,6 +259,27 @@ function parseSubgraphUrls(text: string | undefined, host: string, ports: Record
   return urls;
 }
 
+/** `https://app.example.com, http://localhost:5173` → exact origins; a wildcard is refused (the gateway never answers `*`). */
+export function parseOrigins(text: string): string[] {
+  return text.split(',').map((o) => o.trim()).filter(Boolean).map((origin) => {
+    if (origin.includes('*')) throw new Error('list each origin: a wildcard is not allowed');
+    const url = new URL(origin);
+    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== origin.replace(/\/$/, '')) throw new Error(`"${origin}" is not an origin such as https://app.example.com`);
+    return url.origin;
+  });
+}
+
+/** `10.0.0.1, 10.1.0.0/16, ::1` → the same list, each an IP address or a CIDR range. */
+export function parseAddressRanges(text: string): string[] {
+  return text.split(',').map((a) => a.trim()).filter(Boolean).map((range) => {
+    const [address, prefix, extra] = range.split('/');
+    const family = isIP(address ?? '');
+    const bits = family === 6 ? 128 : 32;
+    if (!family || extra !== undefined || (prefix !== undefined && !(/^\d+$/.test(prefix) && Number(prefix) <= bits))) throw new Error(`"${range}" is not an IP address or CIDR range`);
+    return range;
+  });
+}
+
 export function loadConfig(env: Env = process.env): Config {
   // An empty variable (FOO= in a .env file) means "not set", as in most tooling.
   const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')));
@@ -308,6 +341,8 @@ export function loadConfig(env: Env = process.env): Config {
   const ledgerFees = parseOr<Record<string, FeeRule>>('LEDGER_FEES', {}, () => parseLedgerFees(e.LEDGER_FEES));
   const ledgerLimits = parseOr<Record<string, LimitRule>>('LEDGER_LIMITS', {}, () => parseLedgerLimits(e.LEDGER_LIMITS));
   const chains = buildChainsConfig(e, problems);
+  const corsOrigins = parseOr<string[]>('CORS_ORIGINS', [], () => parseOrigins(e.CORS_ORIGINS ?? ''));
+  const trustedProxies = parseOr<string[]>('TRUSTED_PROXIES', [], () => parseAddressRanges(e.TRUSTED_PROXIES));
   if (problems.length) throw new ConfigError(problems);
 
   const production = e.NODE_ENV === 'production';
@@ -322,8 +357,18 @@ export function loadConfig(env: Env = process.env): Config {
     gateway: {
       port: e.GATEWAY_PORT,
       subgraphs,
-      limits: { maxDepth: e.QUERY_MAX_DEPTH, maxAliases: e.QUERY_MAX_ALIASES, maxTokens: e.QUERY_MAX_TOKENS, maxCost: e.QUERY_MAX_COST },
+      limits: {
+        maxDepth: e.QUERY_MAX_DEPTH,
+        maxAliases: e.QUERY_MAX_ALIASES,
+        maxTokens: e.QUERY_MAX_TOKENS,
+        maxCost: e.QUERY_MAX_COST,
+        maxBodyBytes: e.GRAPHQL_MAX_BODY_BYTES,
+        maxVariablesBytes: e.GRAPHQL_MAX_VARIABLES_BYTES,
+        maxListLength: e.GRAPHQL_MAX_LIST_LENGTH,
+      },
       rateLimits: { viewerPerMinute: e.RATE_LIMIT_VIEWER_PER_MINUTE, ipPerMinute: e.RATE_LIMIT_IP_PER_MINUTE },
+      cors: { origins: corsOrigins, allowLocalhost: e.CORS_ORIGINS === undefined && !production },
+      trustedProxies,
       playground: e.PLAYGROUND_ENABLED ?? true,
       introspection: e.INTROSPECTION_ENABLED ?? !production,
     },
