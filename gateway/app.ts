@@ -18,6 +18,7 @@ import { Authenticator } from './auth/authenticate.js';
 import type { GatewayContext } from './context.js';
 import { InternalContextDataSource } from './data-source.js';
 import { createSubgraphFetcher } from './subgraph-fetcher.js';
+import { serviceUnavailableStatusPlugin } from './service-unavailable.js';
 import { guardPlugin, type GuardOptions } from './guard-plugin.js';
 import { RateLimiter } from './limits/rate-limit.js';
 import { fallbackRule, permissions } from './permissions/permissions.js';
@@ -57,7 +58,7 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
     buildService: ({ name, url }) => {
       const target = config.gateway.subgraphs[name] ?? url;
       if (!target) throw new Error(`no URL for subgraph ${name}: set SUBGRAPH_URLS`);
-      return new InternalContextDataSource(target, internalTokens, subgraphFetcher.fetcher);
+      return new InternalContextDataSource(name, target, internalTokens, subgraphFetcher.fetcher);
     },
     logger: log.child({ component: 'apollo-gateway' }),
   });
@@ -74,7 +75,7 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
     introspection: true, // access is decided per viewer by the guard plugin
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: config.gateway.limits.maxTokens },
-    plugins: [ApolloServerPluginLandingPageDisabled(), guardPlugin(guard)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), guardPlugin(guard), serviceUnavailableStatusPlugin()],
     formatError: createErrorFormatter((err) => log.error({ err }, 'unexpected gateway error')),
   });
   let apiSchema: GraphQLSchema | null = null;

@@ -1,11 +1,24 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { INTERNAL_CONTEXT_HEADER, REQUEST_ID_HEADER, type InternalTokens } from '../platform/auth/tokens.js';
 import type { GatewayContext } from './context.js';
+import { serviceUnavailable } from './service-unavailable.js';
 
-/** Sends every subgraph call with the signed internal context (viewer, roles, claims, request id). */
+/**
+ * Sends every subgraph call with the signed internal context (viewer, roles, claims, request id); a
+ * subgraph that cannot be reached answers SERVICE_UNAVAILABLE instead of a masked internal error.
+ */
 export class InternalContextDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(url: string, private readonly tokens: InternalTokens, fetcher: RemoteGraphQLDataSource['fetcher']) {
+  constructor(
+    private readonly name: string,
+    url: string,
+    private readonly tokens: InternalTokens,
+    fetcher: RemoteGraphQLDataSource['fetcher'],
+  ) {
     super({ url, fetcher });
+  }
+
+  override didEncounterError(error: Error): never {
+    throw serviceUnavailable(error, this.name) ?? error;
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {

@@ -224,3 +224,24 @@ describe('expensive anonymous requests are refused before any work', () => {
     expect(peaks[1]! - peaks[0]!).toBeLessThan(40 * 2 ** 20);
   });
 });
+
+// Last: it stops the market subgraph.
+describe('a subgraph that is down', () => {
+  it('answers SERVICE_UNAVAILABLE (retryable), with HTTP 503 when nothing could be served', async () => {
+    const market = stack.subgraphs.get('market')!;
+    stack.subgraphs.delete('market');
+    await market.close();
+
+    const nothing = await gql(stack.graphqlUrl, '{ assets { symbol } }');
+    expect(nothing.status).toBe(503);
+    expect(nothing.body.data ?? null).toBeNull();
+    expect(nothing.body.errors?.[0]?.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', service: 'market', retryable: true });
+    expect(nothing.body.errors?.[0]?.message).toMatch(/market service is unavailable/);
+
+    // identity still answers its part; the market's field is null with the code at its path
+    const partial = await gql(stack.graphqlUrl, '{ levelRules { level } price(symbol: "TON", quote: USD) { symbol } }');
+    expect(partial.status).toBe(200);
+    expect(partial.body.data).toMatchObject({ levelRules: expect.any(Array), price: null });
+    expect(partial.body.errors?.map((e) => e.extensions?.code)).toEqual(['SERVICE_UNAVAILABLE']);
+  });
+});
