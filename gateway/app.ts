@@ -20,6 +20,7 @@ import { InternalContextDataSource } from './data-source.js';
 import { createSubgraphFetcher } from './subgraph-fetcher.js';
 import { serviceUnavailableStatusPlugin } from './service-unavailable.js';
 import { guardPlugin, type GuardOptions } from './guard-plugin.js';
+import { clientIpResolver } from './limits/client-ip.js';
 import { RateLimiter } from './limits/rate-limit.js';
 import { fallbackRule, permissions } from './permissions/permissions.js';
 import { playgroundHandler } from './playground/playground.js';
@@ -43,10 +44,6 @@ export interface GatewayOptions {
   log: Logger;
   port: number;
   supergraphSdl?: string;
-}
-
-function clientIp(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? 'unknown';
 }
 
 /** Builds and starts the gateway: HTTP GraphQL, graphql-ws subscriptions, playground, health, metrics. */
@@ -93,6 +90,7 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
   const limiter = new RateLimiter({ redis, prefix: config.redis.keyPrefix, ...config.gateway.rateLimits });
   const authenticator = new Authenticator(new AccessTokens(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds), limiter, config.redis.keyPrefix);
   const metrics = new Metrics('gateway');
+  const clientIp = clientIpResolver(config.gateway.trustedProxies);
 
   const context = async (req: IncomingMessage): Promise<GatewayContext> => {
     const header = req.headers.authorization;
