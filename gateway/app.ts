@@ -16,6 +16,7 @@ import type { Logger } from '../platform/logger.js';
 import { createRedis, pingRedis } from '../platform/redis.js';
 import { Authenticator } from './auth/authenticate.js';
 import type { GatewayContext } from './context.js';
+import { withCors } from './cors.js';
 import { InternalContextDataSource } from './data-source.js';
 import { createSubgraphFetcher } from './subgraph-fetcher.js';
 import { serviceUnavailableStatusPlugin } from './service-unavailable.js';
@@ -101,7 +102,7 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
   };
 
   const routes: Parameters<typeof createHttpServer>[0]['routes'] = {
-    '/graphql': graphqlHttpHandler({ server: apollo, log, context, maxBodyBytes: config.gateway.limits.maxBodyBytes }),
+    '/graphql': withCors(config.gateway.cors, graphqlHttpHandler({ server: apollo, log, context, maxBodyBytes: config.gateway.limits.maxBodyBytes })),
   };
   if (config.gateway.playground) routes['/playground'] = playgroundHandler();
   const http = createHttpServer({
