@@ -56,7 +56,7 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
     buildService: ({ name, url }) => {
       const target = config.gateway.subgraphs[name] ?? url;
       if (!target) throw new Error(`no URL for subgraph ${name}: set SUBGRAPH_URLS`);
-      return new InternalContextDataSource(name, target, internalTokens, subgraphFetcher.fetcher);
+      return new InternalContextDataSource(name, target, internalTokens, subgraphFetcher.fetcher, log);
     },
     logger: log.child({ component: 'apollo-gateway' }),
   });

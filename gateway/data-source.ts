@@ -1,5 +1,6 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { INTERNAL_CONTEXT_HEADER, REQUEST_ID_HEADER, type InternalTokens } from '../platform/auth/tokens.js';
+import type { Logger } from '../platform/logger.js';
 import type { GatewayContext } from './context.js';
 import { serviceUnavailable } from './service-unavailable.js';
 
@@ -13,12 +14,16 @@ export class InternalContextDataSource extends RemoteGraphQLDataSource<GatewayCo
     url: string,
     private readonly tokens: InternalTokens,
     fetcher: RemoteGraphQLDataSource['fetcher'],
+    private readonly log?: Logger,
   ) {
     super({ url, fetcher });
   }
 
   override didEncounterError(error: Error): never {
-    throw serviceUnavailable(error, this.name) ?? error;
+    const unavailable = serviceUnavailable(error, this.name);
+    if (!unavailable) throw error;
+    this.log?.warn({ service: this.name, reason: (error as { code?: string }).code ?? error.message }, 'subgraph unreachable');
+    throw unavailable;
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
