@@ -186,6 +186,16 @@ describe('expensive anonymous requests are refused before any work', () => {
     const [bodyMs, listMs] = [await median(huge), await median(longList)];
     console.log(`refused (median of 15, client-side): 1.5 MB body in ${bodyMs.toFixed(1)} ms, 60,000-item list (${(longList.length / 1024).toFixed(0)} KB) in ${listMs.toFixed(1)} ms; { __typename } answered in ${baseline.toFixed(1)} ms`);
 
+    // nesting that would overflow graphql-js's recursive coercion (it answered 500), declared or not
+    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    for (const query of [aliased(1), '{ levelRules { level } }']) {
+      const nested = await answer(`{"query": ${JSON.stringify(query)}, "variables": {"s": ${deep}}}`);
+      expect(nested.status).toBe(400);
+      expect(nested.body.errors?.[0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', limit: 'depth', max: 32 });
+    }
+    const deepExtensions = await send(`{"query": "{ levelRules { level } }", "extensions": {"x": ${deep}}}`);
+    expect(deepExtensions.status).toBeLessThan(500);
+
     const symbols = (n: number) => Array.from({ length: n }, (_, i) => ['TON', 'ETH', 'TRX', 'BNB'][i % 4]!);
     const over = await gql(stack.graphqlUrl, aliased(1), { s: symbols(51) });
     expect(over.status).toBe(400);

@@ -16,6 +16,14 @@ describe('checkVariables', () => {
     expect(checkVariables({ input: { items: [[1], Array(11).fill(0)] } }, limits)).toMatchObject({ limit: 'listLength', at: '$input.items' });
   });
 
+  it('refuses nesting deeper than 32 levels before recursing into it', () => {
+    const deep = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`) as unknown;
+    expect(checkVariables({ s: deep }, limits)).toEqual({ limit: 'depth', max: 32, actual: 33, at: '$s' });
+    const nested = (n: number): unknown => (n === 0 ? 'x' : { a: nested(n - 1) });
+    expect(checkVariables({ o: nested(31) }, { ...limits, maxVariablesBytes: 10_000 })).toBeNull();
+    expect(checkVariables({ o: nested(40) }, { ...limits, maxVariablesBytes: 10_000 })).toMatchObject({ limit: 'depth' });
+  });
+
   it('stops counting once the size is over the limit (a long string, many keys, many small lists)', () => {
     expect(checkVariables({ a: '1'.repeat(1_000_000) }, limits)).toMatchObject({ limit: 'variablesBytes', max: 1000, at: '$a' });
     expect(checkVariables(Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`v${i}`, i])), limits)).toMatchObject({ limit: 'variablesBytes' });

@@ -21,8 +21,11 @@ export const LIST_ARGUMENT_MAXIMA: Readonly<Record<string, number>> = {
   'Query.prices.symbols': 50,
 };
 
+/** Lists and input objects nest at most this deep in variables (the schema's inputs nest 3 levels at most). */
+export const MAX_VARIABLES_DEPTH = 32;
+
 export interface InputViolation {
-  limit: 'variablesBytes' | 'listLength';
+  limit: 'variablesBytes' | 'listLength' | 'depth';
   max: number;
   /** For variablesBytes, a lower bound: counting stops once the limit is passed. */
   actual: number;
@@ -31,27 +34,32 @@ export interface InputViolation {
 }
 
 /**
- * Walks the variables once, stopping at the first list over `maxListLength` or as soon as the size passes
- * `maxVariablesBytes`, so refusing a 60,000-item list costs a hundred steps, not 60,000.
+ * Walks the variables once, stopping at the first list over `maxListLength`, nesting deeper than
+ * MAX_VARIABLES_DEPTH, or as soon as the size passes `maxVariablesBytes`, so refusing a 60,000-item list
+ * costs a hundred steps, not 60,000.
  */
 export function checkVariables(variables: Record<string, unknown>, limits: InputLimits): InputViolation | null {
   let bytes = 2;
   let violation: InputViolation | null = null;
-  const walk = (value: unknown, at: string): boolean => {
+  const walk = (value: unknown, at: string, depth: number): boolean => {
     if (typeof value === 'string') bytes += value.length + 2;
     else if (value === null || typeof value !== 'object') bytes += 8;
-    else if (Array.isArray(value)) {
+    else if (depth > MAX_VARIABLES_DEPTH) {
+      // refused before anything recurses into it (graphql-js's coercion would overflow the stack)
+      violation = { limit: 'depth', max: MAX_VARIABLES_DEPTH, actual: depth, at };
+      return false;
+    } else if (Array.isArray(value)) {
       if (value.length > limits.maxListLength) {
         violation = { limit: 'listLength', max: limits.maxListLength, actual: value.length, at };
         return false;
       }
       bytes += 2;
-      for (const item of value) if (!walk(item, at)) return false;
+      for (const item of value) if (!walk(item, at, depth + 1)) return false;
     } else {
       bytes += 2;
       for (const [key, item] of Object.entries(value)) {
         bytes += key.length + 4;
-        if (!walk(item, `${at}.${key}`)) return false;
+        if (!walk(item, `${at}.${key}`, depth + 1)) return false;
       }
     }
     if (bytes > limits.maxVariablesBytes) {
@@ -62,7 +70,7 @@ export function checkVariables(variables: Record<string, unknown>, limits: Input
   };
   for (const [name, value] of Object.entries(variables)) {
     bytes += name.length + 4;
-    if (!walk(value, `$${name}`)) break;
+    if (!walk(value, `$${name}`, 1)) break;
   }
   return violation;
 }
@@ -95,7 +103,7 @@ export function checkListArguments(uses: readonly FieldUse[], limits: InputLimit
 }
 
 export function describeViolation(v: InputViolation): string {
-  return v.limit === 'listLength'
-    ? `${v.at} has ${v.actual} items; at most ${v.max} are allowed`
-    : `Variables are larger than ${v.max} bytes (at ${v.at})`;
+  if (v.limit === 'listLength') return `${v.at} has ${v.actual} items; at most ${v.max} are allowed`;
+  if (v.limit === 'depth') return `${v.at} nests lists or objects deeper than ${v.max} levels`;
+  return `Variables are larger than ${v.max} bytes (at ${v.at})`;
 }
