@@ -16,9 +16,12 @@ import type { Logger } from '../platform/logger.js';
 import { createRedis, pingRedis } from '../platform/redis.js';
 import { Authenticator } from './auth/authenticate.js';
 import type { GatewayContext } from './context.js';
+import { withCors } from './cors.js';
 import { InternalContextDataSource } from './data-source.js';
 import { createSubgraphFetcher } from './subgraph-fetcher.js';
+import { serviceUnavailableStatusPlugin } from './service-unavailable.js';
 import { guardPlugin, type GuardOptions } from './guard-plugin.js';
+import { clientIpResolver } from './limits/client-ip.js';
 import { RateLimiter } from './limits/rate-limit.js';
 import { fallbackRule, permissions } from './permissions/permissions.js';
 import { playgroundHandler } from './playground/playground.js';
@@ -45,10 +48,6 @@ export interface GatewayOptions {
   supergraphSdl?: string;
 }
 
-function clientIp(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? 'unknown';
-}
-
 /** Builds and starts the gateway: HTTP GraphQL, graphql-ws subscriptions, playground, health, metrics. */
 export async function startGateway({ config, log, port, supergraphSdl }: GatewayOptions): Promise<RunningGateway> {
   // Only the gateway holds the private key; each subgraph gets tokens with its own name as the audience.
@@ -59,12 +58,13 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
     buildService: ({ name, url }) => {
       const target = config.gateway.subgraphs[name] ?? url;
       if (!target) throw new Error(`no URL for subgraph ${name}: set SUBGRAPH_URLS`);
-      return new InternalContextDataSource(target, name, internalTokens, subgraphFetcher.fetcher);
+      return new InternalContextDataSource(name, target, internalTokens, subgraphFetcher.fetcher, log);
     },
     logger: log.child({ component: 'apollo-gateway' }),
   });
   const guard: GuardOptions = {
     limits: config.gateway.limits,
+    input: { maxVariablesBytes: config.gateway.limits.maxVariablesBytes, maxListLength: config.gateway.limits.maxListLength },
     permissions,
     fallbackRule,
     introspectionForAll: config.gateway.introspection,
@@ -75,7 +75,7 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
     introspection: true, // access is decided per viewer by the guard plugin
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: config.gateway.limits.maxTokens },
-    plugins: [ApolloServerPluginLandingPageDisabled(), guardPlugin(guard)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), guardPlugin(guard), serviceUnavailableStatusPlugin()],
     formatError: createErrorFormatter((err) => log.error({ err }, 'unexpected gateway error')),
   });
   let apiSchema: GraphQLSchema | null = null;
@@ -93,6 +93,7 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
   const limiter = new RateLimiter({ redis, prefix: config.redis.keyPrefix, ...config.gateway.rateLimits });
   const authenticator = new Authenticator(new AccessTokens(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds), limiter, config.redis.keyPrefix);
   const metrics = new Metrics('gateway');
+  const clientIp = clientIpResolver(config.gateway.trustedProxies);
 
   const context = async (req: IncomingMessage): Promise<GatewayContext> => {
     const header = req.headers.authorization;
@@ -103,7 +104,7 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
   };
 
   const routes: Parameters<typeof createHttpServer>[0]['routes'] = {
-    '/graphql': graphqlHttpHandler({ server: apollo, log, context }),
+    '/graphql': withCors(config.gateway.cors, graphqlHttpHandler({ server: apollo, log, context, maxBodyBytes: config.gateway.limits.maxBodyBytes })),
   };
   if (config.gateway.playground) routes['/playground'] = playgroundHandler();
   const http = createHttpServer({

@@ -13,6 +13,15 @@ export const ErrorCode = {
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
   PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
+  /** A request body over the server's limit (HTTP 413). */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** gateway: several operations and no operationName, or no operation of that name. */
+  OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
+  /** gateway: a browser page on an origin that is not in CORS_ORIGINS. */
+  ORIGIN_NOT_ALLOWED: 'ORIGIN_NOT_ALLOWED',
+  /** gateway: a subscription sent over HTTP (they run over graphql-ws). */
+  SUBSCRIPTION_OVER_HTTP: 'SUBSCRIPTION_OVER_HTTP',
+  /** A subgraph (or the service behind it) could not be reached: retry later with the same idempotency key. */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   /** market: the sources answered, but no observation is recent enough to quote. */
   PRICE_STALE: 'PRICE_STALE',
