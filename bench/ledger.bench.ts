@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { connect } from 'nats';
-import { loadConfig } from '../platform/config/config.js';
+import { ledgerProcess } from '../platform/config/config.js';
 import { dropDatabase, ensureDatabase } from '../platform/db/database.js';
 import { openSubgraphDatabase } from '../platform/db/orm.js';
 import { newId } from '../platform/ids.js';
@@ -49,7 +49,6 @@ const env = {
   MARKET_PORT: '4703',
   LEDGER_PORT: '4704',
   JWT_SECRET: 'bench-jwt-secret-0123456789abcdef0123456789',
-  INTERNAL_TOKEN_SECRET: 'bench-internal-secret-0123456789abcdef0123',
   TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
   RATE_LIMIT_VIEWER_PER_MINUTE: '100000000',
   RATE_LIMIT_IP_PER_MINUTE: '100000000',
@@ -57,7 +56,7 @@ const env = {
   LEDGER_POSTING_LANES: String(lanes),
 };
 const PGBENCH_DB = 'custody_bench_pgbench';
-const config = loadConfig(env);
+const config = ledgerProcess.load(env);
 const log = createLogger({ name: 'bench', level: 'warn' });
 
 await dropDatabase(config.database.url);

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { connect } from 'nats';
 import { AccessTokens } from '../platform/auth/tokens.js';
 import { makeEvent } from '../platform/bus/envelope.js';
-import { loadConfig } from '../platform/config/config.js';
+import { identityProcess } from '../platform/config/config.js';
 import { dropDatabase } from '../platform/db/database.js';
 import { newId } from '../platform/ids.js';
 import { createLogger } from '../platform/logger.js';
@@ -52,7 +52,6 @@ const env: Record<string, string> = {
   MARKET_PORT: '4763',
   LEDGER_PORT: '4764',
   JWT_SECRET: 'bench-jwt-secret-0123456789abcdef0123456789',
-  INTERNAL_TOKEN_SECRET: 'bench-internal-secret-0123456789abcdef0123',
   ACCESS_TOKEN_TTL_SECONDS: '7200',
   TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
   RATE_LIMIT_VIEWER_PER_MINUTE: '100000000',
@@ -65,7 +64,7 @@ const QUERY = 'subscription($s: [String!], $q: Quote) { priceUpdated(symbols: $s
 const VARIABLES = { s: ['TON', 'TRX', 'ETH', 'BNB'], q: 'IRT' };
 const COINS: Coin[] = ['TON', 'TRX', 'ETH', 'BNB'];
 
-const config = loadConfig(env);
+const config = identityProcess.load(env);
 const log = createLogger({ name: 'bench', level: 'warn' });
 await dropDatabase(config.database.url);
 await migrateAll(config, log);

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import autocannon from 'autocannon';
-import { loadConfig } from '../platform/config/config.js';
+import { migrateProcess } from '../platform/config/config.js';
 import { dropDatabase } from '../platform/db/database.js';
 import { createLogger } from '../platform/logger.js';
 import { initDataFor, newTelegramUser } from '../testing/telegram.js';
@@ -90,13 +90,12 @@ const env = {
   MARKET_PORT: '4613',
   LEDGER_PORT: '4614',
   JWT_SECRET: 'bench-jwt-secret-0123456789abcdef0123456789',
-  INTERNAL_TOKEN_SECRET: 'bench-internal-secret-0123456789abcdef0123',
   TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
   WALLET_MASTER_KEYS: `bench:${randomBytes(32).toString('base64')}`,
   RATE_LIMIT_VIEWER_PER_MINUTE: '100000000',
   RATE_LIMIT_IP_PER_MINUTE: '100000000',
 };
-const config = loadConfig(env);
+const config = migrateProcess.load(env);
 const log = createLogger({ name: 'bench', level: 'warn' });
 await dropDatabase(config.database.url);
 await migrateAll(config, log);

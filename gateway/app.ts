@@ -4,9 +4,9 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
-import { AccessTokens, InternalTokens, REQUEST_ID_HEADER } from '../platform/auth/tokens.js';
+import { AccessTokens, InternalTokenSigner, REQUEST_ID_HEADER } from '../platform/auth/tokens.js';
 import { connectNats, pingNats, type NatsConnection } from '../platform/bus/nats.js';
-import type { Config } from '../platform/config/config.js';
+import type { GatewayConfig } from '../platform/config/config.js';
 import { createErrorFormatter } from '../platform/errors.js';
 import { graphqlHttpHandler } from '../platform/graphql/http-handler.js';
 import { Metrics } from '../platform/http/metrics.js';
@@ -16,9 +16,12 @@ import type { Logger } from '../platform/logger.js';
 import { createRedis, pingRedis } from '../platform/redis.js';
 import { Authenticator } from './auth/authenticate.js';
 import type { GatewayContext } from './context.js';
+import { withCors } from './cors.js';
 import { InternalContextDataSource } from './data-source.js';
 import { createSubgraphFetcher } from './subgraph-fetcher.js';
+import { serviceUnavailableStatusPlugin } from './service-unavailable.js';
 import { guardPlugin, type GuardOptions } from './guard-plugin.js';
+import { clientIpResolver } from './limits/client-ip.js';
 import { RateLimiter } from './limits/rate-limit.js';
 import { fallbackRule, permissions } from './permissions/permissions.js';
 import { playgroundHandler } from './playground/playground.js';
@@ -38,31 +41,30 @@ export interface RunningGateway {
 }
 
 export interface GatewayOptions {
-  config: Config;
+  /** The gateway's own configuration (platform/config/processes/gateway.ts). */
+  config: GatewayConfig;
   log: Logger;
   port: number;
   supergraphSdl?: string;
 }
 
-function clientIp(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? 'unknown';
-}
-
 /** Builds and starts the gateway: HTTP GraphQL, graphql-ws subscriptions, playground, health, metrics. */
 export async function startGateway({ config, log, port, supergraphSdl }: GatewayOptions): Promise<RunningGateway> {
-  const internalTokens = new InternalTokens(config.auth.internalTokenSecret, config.auth.internalTokenTtlSeconds);
+  // Only the gateway holds the private key; each subgraph gets tokens with its own name as the audience.
+  const internalTokens = new InternalTokenSigner(config.internalTokens.privateKey, config.internalTokens.ttlSeconds);
   const subgraphFetcher = createSubgraphFetcher();
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphSdl ?? readFileSync(SUPERGRAPH_PATH, 'utf8'),
     buildService: ({ name, url }) => {
       const target = config.gateway.subgraphs[name] ?? url;
       if (!target) throw new Error(`no URL for subgraph ${name}: set SUBGRAPH_URLS`);
-      return new InternalContextDataSource(target, internalTokens, subgraphFetcher.fetcher);
+      return new InternalContextDataSource(name, target, internalTokens, subgraphFetcher.fetcher, log);
     },
     logger: log.child({ component: 'apollo-gateway' }),
   });
   const guard: GuardOptions = {
     limits: config.gateway.limits,
+    input: { maxVariablesBytes: config.gateway.limits.maxVariablesBytes, maxListLength: config.gateway.limits.maxListLength },
     permissions,
     fallbackRule,
     introspectionForAll: config.gateway.introspection,
@@ -73,7 +75,7 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
     introspection: true, // access is decided per viewer by the guard plugin
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: config.gateway.limits.maxTokens },
-    plugins: [ApolloServerPluginLandingPageDisabled(), guardPlugin(guard)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), guardPlugin(guard), serviceUnavailableStatusPlugin()],
     formatError: createErrorFormatter((err) => log.error({ err }, 'unexpected gateway error')),
   });
   let apiSchema: GraphQLSchema | null = null;
@@ -91,6 +93,7 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
   const limiter = new RateLimiter({ redis, prefix: config.redis.keyPrefix, ...config.gateway.rateLimits });
   const authenticator = new Authenticator(new AccessTokens(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds), limiter, config.redis.keyPrefix);
   const metrics = new Metrics('gateway');
+  const clientIp = clientIpResolver(config.gateway.trustedProxies);
 
   const context = async (req: IncomingMessage): Promise<GatewayContext> => {
     const header = req.headers.authorization;
@@ -101,7 +104,7 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
   };
 
   const routes: Parameters<typeof createHttpServer>[0]['routes'] = {
-    '/graphql': graphqlHttpHandler({ server: apollo, log, context }),
+    '/graphql': withCors(config.gateway.cors, graphqlHttpHandler({ server: apollo, log, context, maxBodyBytes: config.gateway.limits.maxBodyBytes })),
   };
   if (config.gateway.playground) routes['/playground'] = playgroundHandler();
   const http = createHttpServer({
@@ -124,7 +127,7 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
     if (response.body.kind !== 'single') throw new Error('incremental delivery is not supported on subscriptions');
     return response.body.singleResult as ExecutionResult;
   };
-  const live = startLiveServer({
+  const live = await startLiveServer({
     httpServer: http,
     path: '/graphql',
     log,
@@ -137,10 +140,11 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
       return subscriptionSchema;
     },
     execute,
-    authenticate: (params, ip) => {
-      const raw = params?.authorization ?? params?.Authorization ?? (typeof params?.accessToken === 'string' ? `Bearer ${params.accessToken}` : undefined);
-      return authenticator.authenticate(typeof raw === 'string' ? raw : null, ip);
-    },
+    authenticate: (credential, ip) => authenticator.authenticate(credential, ip),
+    maxTokens: config.gateway.limits.maxTokens,
+    maxSocketsPerViewer: config.gateway.ws.maxSocketsPerViewer,
+    maxOperationsPerSocket: config.gateway.ws.maxOperationsPerSocket,
+    revocations: { redis, keyPrefix: config.redis.keyPrefix },
   });
 
   const running = await listen(http, port, config.host);

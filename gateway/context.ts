@@ -4,8 +4,6 @@ import type { Viewer } from '../platform/auth/viewer.js';
 export interface GatewayContext {
   viewer: Viewer;
   requestId: string;
-  /** Signed lazily once per request, reused for every subgraph call of the plan. */
-  internalToken?: Promise<string>;
   /** graphql-shield's per-request rule cache. */
   _shield: { cache: Record<string, unknown> };
 }

@@ -1,10 +1,12 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT } from 'jose';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InternalTokens, INTERNAL_CONTEXT_HEADER } from '../platform/auth/tokens.js';
+import { INTERNAL_CONTEXT_HEADER } from '../platform/auth/tokens.js';
 import { errorCode, gql } from '../testing/graphql-client.js';
 import { startStack, type TestStack } from '../testing/stack.js';
 import { initDataFor, newTelegramUser } from '../testing/telegram.js';
+import { internalTokenFor } from '../testing/viewers.js';
 
 let stack: TestStack;
 let token: string;
@@ -18,24 +20,54 @@ afterAll(async () => {
 });
 
 describe('subgraphs refuse calls around the gateway', () => {
-  it('no internal token, a forged one, or an expired one → 401 UNAUTHENTICATED', async () => {
+  /** Signed as the gateway signs (EdDSA), with any key, algorithm, audience or lifetime. */
+  const internalToken = (options: { audience: string; key?: Parameters<SignJWT['sign']>[0]; alg?: string; iat?: number; lifetime?: number }) => {
+    const iat = options.iat ?? Math.floor(Date.now() / 1000);
+    return new SignJWT({ roles: ['SUPERADMIN'], claims: [] })
+      .setProtectedHeader({ alg: options.alg ?? 'EdDSA' })
+      .setSubject('usr_x')
+      .setIssuer('gateway')
+      .setAudience(options.audience)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + (options.lifetime ?? 30))
+      .sign(options.key ?? stack.gatewayConfig.internalTokens.privateKey);
+  };
+  const status = async (subgraph: string, token?: string) => (await gql(stack.subgraphs.get(subgraph)!.url, '{ __typename }', {}, null, token ? { [INTERNAL_CONTEXT_HEADER]: token } : {})).status;
+
+  it('no internal token, a forged one, an HMAC one, an expired one or one living over 30 s → 401 UNAUTHENTICATED', async () => {
     const identityUrl = stack.subgraphs.get('identity')!.url;
     const query = '{ me { id } }';
     expect((await gql(identityUrl, query)).status).toBe(401);
-    const forged = await new InternalTokens('a-different-secret-that-is-long-enough-000', 60).sign({ userId: 'usr_x', roles: ['SUPERADMIN'], claims: [], sessionId: null });
+    const forged = await internalToken({ audience: 'identity', key: generateKeyPairSync('ed25519').privateKey });
     const withForged = await gql(identityUrl, query, {}, null, { [INTERNAL_CONTEXT_HEADER]: forged });
     expect(withForged.status).toBe(401);
     expect(errorCode(withForged)).toBe('UNAUTHENTICATED');
-    const expired = await new SignJWT({ roles: ['SUPERADMIN'] })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setIssuer('gateway')
-      .setAudience('subgraphs')
-      .setIssuedAt(Math.floor(Date.now() / 1000) - 600)
-      .setExpirationTime(Math.floor(Date.now() / 1000) - 300)
-      .sign(new TextEncoder().encode(stack.config.auth.internalTokenSecret));
-    expect((await gql(identityUrl, query, {}, null, { [INTERNAL_CONTEXT_HEADER]: expired })).status).toBe(401);
+    // the shared-secret scheme of before: an HS256 token under the access-token secret
+    expect(await status('identity', await internalToken({ audience: 'identity', alg: 'HS256', key: new TextEncoder().encode(stack.config.auth.jwtSecret) }))).toBe(401);
+    const now = Math.floor(Date.now() / 1000);
+    expect(await status('identity', await internalToken({ audience: 'identity', iat: now - 600, lifetime: 30 }))).toBe(401);
+    expect(await status('identity', await internalToken({ audience: 'identity', lifetime: 3600 }))).toBe(401);
     // the user's own access token is not an internal token either
     expect((await gql(identityUrl, query, {}, null, { [INTERNAL_CONTEXT_HEADER]: token })).status).toBe(401);
+    // and the gateway's own token for identity passes
+    expect(await status('identity', await internalToken({ audience: 'identity' }))).toBe(200);
+  });
+
+  it('a token minted for market is refused by ledger (audience per subgraph)', async () => {
+    const forMarket = await internalTokenFor(stack, 'market', { userId: null, roles: [], claims: [], sessionId: null });
+    expect(await status('market', forMarket)).toBe(200);
+    expect(await status('ledger', forMarket)).toBe(401);
+    expect(await status('wallet', forMarket)).toBe(401);
+    expect(await status('ledger', await internalTokenFor(stack, 'ledger', { userId: null, roles: [], claims: [], sessionId: null }))).toBe(200);
+  });
+
+  it('the subgraphs hold only the public key; the gateway alone the private one', () => {
+    for (const running of stack.subgraphs.values()) {
+      expect(running.deps.config.internalTokens.publicKey.type).toBe('public');
+      expect(running.deps.config).not.toHaveProperty('internalTokens.privateKey');
+    }
+    expect(stack.gatewayConfig.internalTokens.privateKey.type).toBe('private');
+    expect(stack.gatewayConfig).not.toHaveProperty('wallet');
   });
 });
 

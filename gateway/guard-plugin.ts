@@ -1,15 +1,19 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type DocumentNode, type OperationDefinitionNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, type DocumentNode, type OperationDefinitionNode, type GraphQLSchema } from 'graphql';
 import type { ShieldRule } from './permissions/permissions.js';
 import type { GatewayContext } from './context.js';
 import { perDocumentCache } from './document-cache.js';
 import { checkLimits, measure, type Complexity, type QueryLimits } from './limits/complexity.js';
+import { checkListArguments, checkVariables, DEFAULT_INPUT_LIMITS, describeViolation, type InputLimits, type InputViolation } from './limits/input-size.js';
 import { evaluatePermissions, introspectionFields, uniqueFieldUses, type FieldUse } from './permissions/evaluate.js';
 import type { PermissionMap } from './permissions/permissions.js';
 import { isStaff } from '../platform/auth/viewer.js';
+import { ErrorCode } from '../platform/errors.js';
 
 export interface GuardOptions {
   limits: QueryLimits;
+  /** Variables' size and list lengths, checked first (DEFAULT_INPUT_LIMITS when not given). */
+  input?: InputLimits;
   permissions: PermissionMap;
   fallbackRule: ShieldRule;
   /** Whether anyone (dev) or only staff (production) may introspect. */
@@ -39,9 +43,14 @@ const operationFacts = perDocumentCache((document, operation, variables, schema:
   };
 });
 
+function inputError(violation: InputViolation): GraphQLError {
+  return guardError(ErrorCode.BAD_USER_INPUT, describeViolation(violation), 400, { ...violation });
+}
+
 /**
- * Checks a resolved operation before its query plan runs: complexity limits, introspection access, then
- * every field against the shield rules. Shared by HTTP requests and WebSocket operations.
+ * Checks a resolved operation before its query plan runs: the size of its variables and lists, complexity
+ * limits, introspection access, then every field against the shield rules. Shared by HTTP requests and
+ * WebSocket operations (give it the operation's raw variables, before coercion).
  */
 export async function guardOperation(
   options: GuardOptions,
@@ -51,11 +60,17 @@ export async function guardOperation(
   variables: Record<string, unknown>,
   ctx: GatewayContext,
 ): Promise<GraphQLError | null> {
+  // first, before the variables are copied, keyed or walked by anything else
+  const input = options.input ?? DEFAULT_INPUT_LIMITS;
+  const oversized = checkVariables(variables, input);
+  if (oversized) return inputError(oversized);
   const facts = operationFacts(document, operation, variables, schema);
   const violation = checkLimits(facts.cost, options.limits);
   if (violation) {
     return guardError('QUERY_TOO_COMPLEX', `Query ${violation.limit} ${violation.actual} exceeds the limit of ${violation.max}`, 400, { limit: violation.limit, max: violation.max, actual: violation.actual });
   }
+  const longList = checkListArguments(facts.uses, input);
+  if (longList) return inputError(longList);
   if (!options.introspectionForAll && facts.introspects && !isStaff(ctx.viewer)) {
     return guardError('FORBIDDEN', 'Introspection is for staff only', 403);
   }
@@ -69,7 +84,17 @@ export function guardPlugin(options: GuardOptions): ApolloServerPlugin<GatewayCo
     async requestDidStart() {
       return {
         async didResolveOperation({ document, operation, request, contextValue, schema }) {
-          if (!operation) return;
+          // Without these two checks the gateway's planner throws INVALID_GRAPHQL and the client sees a 500.
+          if (!operation) {
+            const named = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
+            const asked = request.operationName;
+            const message = asked ? `No operation named "${asked}" in the document` : `The document has ${named} operations: send operationName to say which one to run`;
+            throw guardError(ErrorCode.OPERATION_RESOLUTION_FAILURE, message, 400);
+          }
+          // HTTP requests (not the WebSocket server's follow-up executions) carry request.http
+          if (operation.operation === 'subscription' && request.http) {
+            throw guardError(ErrorCode.SUBSCRIPTION_OVER_HTTP, 'Subscriptions run over WebSocket (graphql-ws) at this same URL, not over HTTP', 400);
+          }
           const error = await guardOperation(options, schema, document, operation, request.variables ?? {}, contextValue);
           if (error) throw error;
         },

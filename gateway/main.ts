@@ -1,11 +1,11 @@
 import 'reflect-metadata';
-import { loadConfigOrExit } from '../platform/config/config.js';
+import { gatewayProcess, loadOrExit } from '../platform/config/config.js';
 import { createLogger } from '../platform/logger.js';
 import { warnDevDefaults } from '../platform/service/main.js';
 import { Shutdown } from '../platform/shutdown.js';
 import { startGateway } from './app.js';
 
-const config = loadConfigOrExit();
+const config = loadOrExit(gatewayProcess);
 const log = createLogger({ name: 'gateway', level: config.logLevel });
 warnDevDefaults(config, log);
 try {

@@ -32,7 +32,7 @@ export function createSubgraphFetcher() {
         });
         res.on('error', reject);
       });
-      req.on('timeout', () => req.destroy(new Error(`subgraph request timed out after ${TIMEOUT_MS} ms`)));
+      req.on('timeout', () => req.destroy(Object.assign(new Error(`subgraph request timed out after ${TIMEOUT_MS} ms`), { code: 'ETIMEDOUT' })));
       req.on('error', reject);
       req.end(body);
     });

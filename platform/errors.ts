@@ -13,11 +13,30 @@ export const ErrorCode = {
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
   PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
+  /** A request body over the server's limit (HTTP 413). */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** gateway: several operations and no operationName, or no operation of that name. */
+  OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
+  /** gateway: a browser page on an origin that is not in CORS_ORIGINS. */
+  ORIGIN_NOT_ALLOWED: 'ORIGIN_NOT_ALLOWED',
+  /** gateway: a subscription sent over HTTP (they run over graphql-ws). */
+  SUBSCRIPTION_OVER_HTTP: 'SUBSCRIPTION_OVER_HTTP',
+  /** A subgraph (or the service behind it) could not be reached: retry later with the same idempotency key. */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   /** market: the sources answered, but no observation is recent enough to quote. */
   PRICE_STALE: 'PRICE_STALE',
   /** market: no price source is answering. */
   PRICE_UNAVAILABLE: 'PRICE_UNAVAILABLE',
+  /** identity: this Telegram initData already signed in once (replay). */
+  INIT_DATA_REUSED: 'INIT_DATA_REUSED',
+  /** identity: nobody grants or revokes their own roles or claims. */
+  SELF_ACCESS_CHANGE: 'SELF_ACCESS_CHANGE',
+  /** market/ledger: the asset is switched off by staff; no new transfers in it. */
+  ASSET_DISABLED: 'ASSET_DISABLED',
+  /** ledger: the user may not send money out (a withdrawal freeze or a debt after a reorg; `reason` says which). */
+  ACCOUNT_FROZEN: 'ACCOUNT_FROZEN',
+  /** ledger: an adjustment request past its expiry cannot be approved. */
+  ADJUSTMENT_EXPIRED: 'ADJUSTMENT_EXPIRED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode] | (string & {});

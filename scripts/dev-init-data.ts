@@ -1,4 +1,4 @@
-import { loadConfigOrExit } from '../platform/config/config.js';
+import { devInitDataProcess, loadOrExit } from '../platform/config/config.js';
 import { signInitData } from '../subgraphs/identity/auth/telegram-init-data.js';
 
 /**
@@ -6,7 +6,7 @@ import { signInitData } from '../subgraphs/identity/auth/telegram-init-data.js';
  * Prints Telegram Mini App initData signed with this environment's bot token, to paste into
  * signInWithTelegram when developing without Telegram. Refuses in production.
  */
-const config = loadConfigOrExit();
+const config = loadOrExit(devInitDataProcess);
 if (config.env === 'production') {
   process.stderr.write('dev:init-data signs initData with the bot token; it is refused in production\n');
   process.exit(2);

@@ -1,6 +1,6 @@
 import { DEVNET_FAUCET_ACCOUNT } from '../devnet/evm/devnet-evm.js';
 import { hardhatAccounts } from '../devnet/evm/local-chain.js';
-import { loadConfigOrExit } from '../platform/config/config.js';
+import { devnetProcess, loadOrExit } from '../platform/config/config.js';
 import { DomainError } from '../platform/errors.js';
 import { parsePositiveAmount } from '../platform/money/amount.js';
 import { nativeAssetOf, usdtOf, type Network } from '../platform/money/assets.js';
@@ -25,7 +25,7 @@ function flag(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-const config = loadConfigOrExit();
+const config = loadOrExit(devnetProcess);
 if (config.chains.devnet === null) fail('devnet:send only sends on the devnet (DEVNET_CHAINS is off)', 1);
 const networkName = flag('network')?.toUpperCase();
 if (!networkName || !isNetwork(networkName)) fail('--network must be ETH, BSC, TRON or TON');

@@ -1,14 +1,13 @@
 import 'reflect-metadata';
 import { pathToFileURL } from 'node:url';
-import type { Config } from '../platform/config/config.js';
-import { loadConfigOrExit } from '../platform/config/config.js';
+import { loadOrExit, migrateProcess, type MigrateConfig } from '../platform/config/config.js';
 import { ensureDatabase } from '../platform/db/database.js';
 import { migrateSubgraph, openSubgraphDatabase } from '../platform/db/orm.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import { subgraphs } from '../subgraphs/registry.js';
 
 /** Creates the database if needed and applies every subgraph's committed migrations. */
-export async function migrateAll(config: Config, log: Logger): Promise<void> {
+export async function migrateAll(config: Pick<MigrateConfig, 'database'>, log: Logger): Promise<void> {
   await ensureDatabase(config.database.url);
   for (const { definition } of subgraphs) {
     const orm = await openSubgraphDatabase({ schema: definition.name, url: config.database.url, poolMax: 2, entities: definition.entities, migrations: definition.migrations, log });
@@ -22,7 +21,7 @@ export async function migrateAll(config: Config, log: Logger): Promise<void> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const config = loadConfigOrExit();
+  const config = loadOrExit(migrateProcess);
   const log = createLogger({ name: 'migrate', level: config.logLevel });
   migrateAll(config, log).then(
     () => process.exit(0),

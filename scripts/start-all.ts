@@ -1,29 +1,38 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { loadConfigOrExit } from '../platform/config/config.js';
+import { childEnvironment, gatewayProcess, loadOrExit, migrateProcess, problemsOfProcesses, processEnvironment, type ProcessSpec } from '../platform/config/config.js';
 import { createLogger } from '../platform/logger.js';
-import { warnDevDefaults } from '../platform/service/main.js';
 import { subgraphs } from '../subgraphs/registry.js';
 import { workers } from '../workers/registry.js';
 import { migrateAll } from './migrate.js';
 
 /**
- * npm start: applies migrations, then runs every subgraph, the outbox relay and the gateway as child
- * processes (each its own entrypoint, as in production), prefixes their logs, and prints where to go.
+ * npm start: applies migrations, then runs every subgraph, the workers and the gateway as child processes
+ * (each its own entrypoint, as in production), prefixes their logs, and prints where to go. Each child gets
+ * only its own variables (processes/<name>.ts), so e.g. the gateway never sees WALLET_MASTER_KEYS; every
+ * child's configuration is checked before anything starts, and all problems are listed together.
  */
-const config = loadConfigOrExit();
+const { PORT: _shared, ...env } = processEnvironment(); // each service listens on its own configured port
+const config = loadOrExit(migrateProcess, env);
 const log = createLogger({ name: 'start', level: config.logLevel });
-warnDevDefaults(config, log);
+
+const production = config.env === 'production';
+const startedWorkers = workers.filter((w) => !(w.devOnly && production));
+const problems = problemsOfProcesses([...subgraphs.map((s) => s.config), ...startedWorkers.map((w) => w.config), gatewayProcess], env);
+if (problems.length) {
+  process.stderr.write(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
+  process.exit(1);
+}
+const gateway = gatewayProcess.load(env);
 await migrateAll(config, log);
 
 const children = new Map<string, ChildProcess>();
 let stopping = false;
 const width = Math.max(...subgraphs.map((s) => s.definition.name.length), ...workers.map((w) => w.name.length), 'gateway'.length);
 
-function run(name: string, entry: string, args: readonly string[] = []): ChildProcess {
-  const { PORT: _shared, ...env } = process.env; // each service listens on its own configured port
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+function run(name: string, entry: string, spec: ProcessSpec<unknown>, args: readonly string[] = []): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { env: childEnvironment(spec, env), stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = `${name.padEnd(width)} |`;
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream! }).on('line', (line) => process.stdout.write(`${prefix} ${line}\n`));
@@ -66,14 +75,14 @@ async function stop(code: number): Promise<void> {
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
-for (const subgraph of subgraphs) run(subgraph.definition.name, subgraph.entry);
-for (const worker of workers) {
-  if ((!worker.devOnly || config.env !== 'production') && (worker.enabled?.(config) ?? true)) run(worker.name, worker.entry, worker.args);
+for (const subgraph of subgraphs) run(subgraph.definition.name, subgraph.entry, subgraph.config);
+for (const worker of startedWorkers) {
+  if (worker.enabled?.(env) ?? true) run(worker.name, worker.entry, worker.config, worker.args);
 }
-await Promise.all(subgraphs.map((s) => waitHealthy(s.definition.name, `http://${config.host}:${s.port(config)}/health`)));
-run('gateway', 'gateway/main.ts');
-await waitHealthy('gateway', `http://${config.host}:${config.gateway.port}/health`);
-const base = `http://${config.host}:${config.gateway.port}`;
+await Promise.all(subgraphs.map((s) => waitHealthy(s.definition.name, `http://${config.host}:${s.port(env)}/health`)));
+run('gateway', 'gateway/main.ts', gatewayProcess);
+await waitHealthy('gateway', `http://${config.host}:${gateway.gateway.port}/health`);
+const base = `http://${config.host}:${gateway.gateway.port}`;
 process.stdout.write(
   `\n  Supergraph ready\n  GraphQL     ${base}/graphql  (HTTP and graphql-ws)\n  Playground  ${base}/playground\n  Health      ${base}/health   Metrics ${base}/metrics\n\n`,
 );

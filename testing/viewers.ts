@@ -1,5 +1,5 @@
 import { buildIdentityServices } from '../subgraphs/identity/app.js';
-import { INTERNAL_CONTEXT_HEADER, InternalTokens } from '../platform/auth/tokens.js';
+import { INTERNAL_CONTEXT_HEADER, InternalTokenSigner } from '../platform/auth/tokens.js';
 import type { Role, Viewer } from '../platform/auth/viewer.js';
 import { gql, type GraphQLResponse } from './graphql-client.js';
 import type { TestStack } from './stack.js';
@@ -17,8 +17,14 @@ export async function signInStaff(stack: TestStack, roles: Role[], email = `staf
   return { token: payload.accessToken, userId: payload.user.id };
 }
 
+/** The internal token the gateway would send `subgraph` for this viewer (signed with the gateway's own key, audience = subgraph). */
+export function internalTokenFor(stack: TestStack, subgraph: string, viewer: Viewer): Promise<string> {
+  const { privateKey, ttlSeconds } = stack.gatewayConfig.internalTokens;
+  return new InternalTokenSigner(privateKey, ttlSeconds).sign(viewer, subgraph);
+}
+
 /** Straight to one subgraph, past the gateway, with the signed context the gateway would send for this viewer. */
 export async function callSubgraphAs(stack: TestStack, subgraph: string, viewer: Viewer, query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<Record<string, any>>> {
-  const token = await new InternalTokens(stack.config.auth.internalTokenSecret, 60).sign(viewer);
+  const token = await internalTokenFor(stack, subgraph, viewer);
   return gql(stack.subgraphs.get(subgraph)!.url, query, variables, null, { [INTERNAL_CONTEXT_HEADER]: token });
 }

@@ -1,5 +1,5 @@
 import { NETWORK_ORDER } from '../platform/config/chains.js';
-import type { Config } from '../platform/config/config.js';
+import { chainWatcherProcess, devnetProcess, outboxRelayProcess, priceFeedProcess, priceSimulatorsProcess, type Env, type ProcessSpec } from '../platform/config/config.js';
 
 /**
  * Background processes `npm start` runs besides the subgraphs and the gateway (each its own entrypoint,
@@ -8,24 +8,27 @@ import type { Config } from '../platform/config/config.js';
 export interface RegisteredWorker {
   name: string;
   entry: string;
+  /** Its own configuration: the variables `npm start` hands it (and nothing else). */
+  config: ProcessSpec<unknown>;
   /** Only in development/test (simulators, local chains); never started when NODE_ENV=production. */
   devOnly?: boolean;
   /** Arguments after the entry (e.g. which network a chain watcher watches). */
   args?: string[];
-  /** Started only when this says so (e.g. a chain watcher needs its network's endpoint). */
-  enabled?: (config: Config) => boolean;
+  /** Started only when this says so under this environment (e.g. a chain watcher needs its network's endpoint). */
+  enabled?: (env: Env) => boolean;
 }
 
 export const workers: RegisteredWorker[] = [
-  { name: 'outbox-relay', entry: 'workers/outbox-relay/main.ts' },
-  { name: 'price-simulators', entry: 'devnet/prices/main.ts', devOnly: true },
-  { name: 'price-feed', entry: 'workers/price-feed/main.ts' },
-  { name: 'devnet-chains', entry: 'devnet/chains/main.ts', devOnly: true },
-  { name: 'devnet-evm', entry: 'devnet/evm/main.ts', devOnly: true },
+  { name: 'outbox-relay', entry: 'workers/outbox-relay/main.ts', config: outboxRelayProcess },
+  { name: 'price-simulators', entry: 'devnet/prices/main.ts', config: priceSimulatorsProcess, devOnly: true },
+  { name: 'price-feed', entry: 'workers/price-feed/main.ts', config: priceFeedProcess },
+  { name: 'devnet-chains', entry: 'devnet/chains/main.ts', config: devnetProcess, devOnly: true },
+  { name: 'devnet-evm', entry: 'devnet/evm/main.ts', config: devnetProcess, devOnly: true },
   ...NETWORK_ORDER.map((network) => ({
     name: `watcher-${network.toLowerCase()}`,
     entry: 'workers/chain-watchers/main.ts',
+    config: chainWatcherProcess,
     args: ['--network', network],
-    enabled: (config: Config) => config.chains.networks[network] !== null,
+    enabled: (env: Env) => chainWatcherProcess.load(env).chains.networks[network] !== null,
   })),
 ];

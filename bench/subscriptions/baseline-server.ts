@@ -4,7 +4,7 @@ import { GraphQLEnumType, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQ
 import { useServer } from 'graphql-ws/use/ws';
 import { connect } from 'nats';
 import { WebSocketServer } from 'ws';
-import { loadConfig } from '../../platform/config/config.js';
+import { gatewayProcess } from '../../platform/config/config.js';
 
 /**
  * The brief's reference point (section 11): a minimal graphql-ws 6 + ws 8 server whose one NATS
@@ -19,7 +19,7 @@ interface PricePayload {
   updatedAt: string;
 }
 
-const config = loadConfig(process.env);
+const config = gatewayProcess.load(process.env);
 const port = Number(process.env.BASELINE_PORT ?? 4770);
 const nc = await connect({ servers: config.nats.url });
 const listeners = new Set<(p: PricePayload) => void>();

@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { writeHeapSnapshot } from 'node:v8';
-import { loadConfig } from '../../platform/config/config.js';
+import { gatewayProcess } from '../../platform/config/config.js';
 import { createLogger } from '../../platform/logger.js';
 import { startGateway } from '../../gateway/app.js';
 
 /** bench:subscriptions child: the real gateway (as gateway/main.ts starts it), plus a memory probe over IPC. */
-const config = loadConfig(process.env);
+const config = gatewayProcess.load(process.env);
 const log = createLogger({ name: 'gateway', level: config.logLevel });
 const gateway = await startGateway({ config, log, port: config.gateway.port });
 process.send?.({ event: 'listening', port: gateway.port });

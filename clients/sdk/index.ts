@@ -31,7 +31,57 @@ export type AddressValidation = {
   valid: Scalars['Boolean']['output'];
 };
 
-export type AdjustBalanceResult = InsufficientFunds | Transaction;
+/** The adjustment, why nothing moved, or the request that waits for a second money admin (four eyes). */
+export type AdjustBalanceResult = AdjustmentRequest | InsufficientFunds | Transaction;
+
+/** An adjustBalance that needs a second money admin (four eyes): above the asset's approval threshold, or of the requester's own account. Nothing has moved until it is approved. */
+export type AdjustmentRequest = {
+  __typename?: 'AdjustmentRequest';
+  /** Signed: a credit (> 0) or a debit (< 0). */
+  amount: Scalars['Amount']['output'];
+  asset: Asset;
+  /** APPROVAL_REQUIRED */
+  code: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  decidedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Who approved, rejected or cancelled it. */
+  decidedBy: Maybe<User>;
+  /** Why it was rejected or cancelled. */
+  decisionNote: Maybe<Scalars['String']['output']>;
+  /** After this it can no longer be approved. */
+  expiresAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  reason: Scalars['String']['output'];
+  requestedBy: User;
+  status: AdjustmentStatus;
+  /** The ADJUSTMENT transaction its approval posted. */
+  transactionId: Maybe<Scalars['ID']['output']>;
+  /** Whose balance it adjusts. */
+  user: User;
+};
+
+export type AdjustmentRequestConnection = {
+  __typename?: 'AdjustmentRequestConnection';
+  edges: Array<AdjustmentRequestEdge>;
+  pageInfo: PageInfo;
+};
+
+export type AdjustmentRequestEdge = {
+  __typename?: 'AdjustmentRequestEdge';
+  cursor: Scalars['String']['output'];
+  node: AdjustmentRequest;
+};
+
+/** PENDING: waits for a second money admin; APPROVED: posted (transaction); REJECTED by another admin; CANCELLED by the requester; EXPIRED: nobody approved it in time. */
+export type AdjustmentStatus =
+  | 'APPROVED'
+  | 'CANCELLED'
+  | 'EXPIRED'
+  | 'PENDING'
+  | 'REJECTED';
+
+/** The transaction the approval posted (the same one for every approval of the request), or why nothing moved. */
+export type ApproveAdjustmentResult = InsufficientFunds | Transaction;
 
 /** One token on one network (USDT on TRON and USDT on BSC are different assets), or Toman. */
 export type Asset = {
@@ -44,10 +94,10 @@ export type Asset = {
   contract: Maybe<Scalars['String']['output']>;
   /** Digits of the minor unit: amounts of this asset have at most this many decimals. */
   decimals: Scalars['Int']['output'];
-  /** Disabled assets accept no new deposits or orders. */
+  /** A disabled asset takes no new transfers (ASSET_DISABLED); on-chain deposits to it are still recorded. */
   enabled: Scalars['Boolean']['output'];
   iconUrl: Maybe<Scalars['String']['output']>;
-  /** Deposits below this are dust and are not credited. */
+  /** Deposits below this are recorded as IGNORED (dust) and not credited. */
   minDeposit: Scalars['Amount']['output'];
   name: Scalars['String']['output'];
   /** null for Toman. */
@@ -198,6 +248,27 @@ export type Language =
   | 'EN'
   | 'FA';
 
+/** What a user owes the platform in one asset: a deposit the blockchain reversed after they had spent it. Their next deposits of the asset repay it first; until then they cannot send money out. */
+export type LedgerDebt = {
+  __typename?: 'LedgerDebt';
+  asset: Asset;
+  /** Still owed, in the asset's unit (> 0). */
+  owed: Scalars['Amount']['output'];
+  user: User;
+};
+
+export type LedgerDebtConnection = {
+  __typename?: 'LedgerDebtConnection';
+  edges: Array<LedgerDebtEdge>;
+  pageInfo: PageInfo;
+};
+
+export type LedgerDebtEdge = {
+  __typename?: 'LedgerDebtEdge';
+  cursor: Scalars['String']['output'];
+  node: LedgerDebt;
+};
+
 /** One disagreement between what the ledger stores and what it recomputes. */
 export type LedgerMismatch = {
   __typename?: 'LedgerMismatch';
@@ -275,18 +346,22 @@ export type LimitPeriod =
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** FINANCE with the ledger:adjust claim: credit (amount > 0) or debit (amount < 0) a user's available balance against world:<asset>, with a reason. */
+  /** FINANCE with the ledger:adjust claim: credit (amount > 0) or debit (amount < 0) a user's available balance against world:<asset>, with a reason. Above the asset's approval threshold, or on your own account, it answers a pending AdjustmentRequest that another money admin must approve (approveAdjustment) before it expires. */
   adjustBalance: AdjustBalanceResult;
+  /** FINANCE with the ledger:adjust claim, not the requester and not the adjusted user: posts a pending adjustment, exactly once (every approval answers the same transaction). ADJUSTMENT_EXPIRED after its expiry. */
+  approveAdjustment: ApproveAdjustmentResult;
   /** A new wallet on a network: the first becomes the default; a further one gets its own address. */
   createWallet: Wallet;
   /** SUPERADMIN: give a user a claim such as withdrawals:approve. */
   grantClaim: User;
   /** SUPERADMIN: give a user a role. */
   grantRole: User;
-  /** FINANCE or SUPERADMIN: lets a user withdraw again once the reorged deposit's reversal is settled. The note (why) is kept on record. */
+  /** FINANCE or SUPERADMIN: lifts one freeze once the reorged deposit's reversal is settled: the one of depositId (required when the user has several; each reorged deposit has its own). The note (why) is kept on record. */
   liftWithdrawalFreeze: WithdrawalFreezeLift;
   /** Rotate a refresh token. A token can be used once; reuse ends the session. */
   refreshSession: AuthPayload;
+  /** FINANCE with the ledger:adjust claim: the requester cancels (CANCELLED), another money admin rejects (REJECTED) a pending adjustment, with a note. */
+  rejectAdjustment: AdjustmentRequest;
   /** FINANCE with the ledger:adjust claim: a new transaction undoing every posting of another; at most once. */
   reverseTransaction: ReverseTransactionResult;
   /** SUPERADMIN: take a claim away. */
@@ -318,6 +393,11 @@ export type MutationAdjustBalanceArgs = {
 };
 
 
+export type MutationApproveAdjustmentArgs = {
+  requestId: Scalars['ID']['input'];
+};
+
+
 export type MutationCreateWalletArgs = {
   label?: InputMaybe<Scalars['String']['input']>;
   network: Network;
@@ -337,6 +417,7 @@ export type MutationGrantRoleArgs = {
 
 
 export type MutationLiftWithdrawalFreezeArgs = {
+  depositId?: InputMaybe<Scalars['ID']['input']>;
   note: Scalars['String']['input'];
   userId: Scalars['ID']['input'];
 };
@@ -344,6 +425,12 @@ export type MutationLiftWithdrawalFreezeArgs = {
 
 export type MutationRefreshSessionArgs = {
   refreshToken: Scalars['String']['input'];
+};
+
+
+export type MutationRejectAdjustmentArgs = {
+  note: Scalars['String']['input'];
+  requestId: Scalars['ID']['input'];
 };
 
 
@@ -455,6 +542,8 @@ export type Price = {
 
 export type Query = {
   __typename?: 'Query';
+  /** Money admins and auditors: adjustment requests of one status (PENDING by default: waiting, not expired), newest first. */
+  adjustmentRequests: AdjustmentRequestConnection;
   /** One asset by symbol (TON, USDT_TRON, IRT, …); null if there is none. */
   asset: Maybe<Asset>;
   /** Every asset in catalogue order; `enabled` filters. */
@@ -465,6 +554,8 @@ export type Query = {
   deposit: Maybe<Deposit>;
   /** The deposits one on-chain transaction made to your addresses (staff: to anyone’s), by output index; empty when none (yet). The hash as a wallet or explorer shows it (TON: hex or base64). */
   depositsByTxHash: Array<Deposit>;
+  /** Staff: users who owe the platform (reorged deposits they had spent), by user. */
+  ledgerDebts: LedgerDebtConnection;
   /** Staff: search transactions by user, asset, kind and date, newest first. */
   ledgerTransactions: TransactionConnection;
   /** What each account level requires. */
@@ -477,7 +568,7 @@ export type Query = {
   prices: Array<Maybe<Price>>;
   /** One transaction; null unless the viewer is a party to it or staff. */
   transaction: Maybe<Transaction>;
-  /** Staff: one user by id. */
+  /** Staff: one user by id (anyone may read their own). */
   user: Maybe<User>;
   /** Staff: users, newest first. */
   users: UserConnection;
@@ -489,6 +580,13 @@ export type Query = {
   walletByAddress: Maybe<Wallet>;
   /** Staff: users whose withdrawals are frozen after a reorg of a credited deposit, newest first. */
   withdrawalFreezes: WithdrawalFreezeConnection;
+};
+
+
+export type QueryAdjustmentRequestsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: Scalars['Int']['input'];
+  status?: AdjustmentStatus;
 };
 
 
@@ -515,6 +613,12 @@ export type QueryDepositArgs = {
 export type QueryDepositsByTxHashArgs = {
   network: Network;
   txHash: Scalars['String']['input'];
+};
+
+
+export type QueryLedgerDebtsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: Scalars['Int']['input'];
 };
 
 

@@ -1,4 +1,4 @@
-import { loadConfigOrExit } from '../../platform/config/config.js';
+import { devnetProcess, loadOrExit } from '../../platform/config/config.js';
 import { createLogger } from '../../platform/logger.js';
 import { Shutdown } from '../../platform/shutdown.js';
 import { startDevnetChains } from './chains.server.js';
@@ -9,7 +9,7 @@ import { DEVNET_CHAIN_PORTS } from './ports.js';
  * `devnet:send` are configured with; defaults in ports.ts), producing blocks (TRON every 3 s, TON every 5 s), each
  * with GET /health and POST /devnet/faucet|mine|reorg. Never runs in production.
  */
-const config = loadConfigOrExit();
+const config = loadOrExit(devnetProcess);
 const log = createLogger({ name: 'devnet-chains', level: config.logLevel });
 if (config.env === 'production') {
   log.fatal('the devnet chain simulators never run in production');

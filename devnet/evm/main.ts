@@ -1,5 +1,5 @@
 import { DEVNET_EVM_CHAIN_IDS } from '../../platform/config/chains.js';
-import { loadConfigOrExit } from '../../platform/config/config.js';
+import { devnetProcess, loadOrExit } from '../../platform/config/config.js';
 import { createLogger } from '../../platform/logger.js';
 import { Shutdown } from '../../platform/shutdown.js';
 import { startDevnetEvm } from './devnet-evm.js';
@@ -8,7 +8,7 @@ import { startDevnetEvm } from './devnet-evm.js';
  * Devnet: the ETH and BSC hardhat nodes on DEVNET_CHAIN_PORT and the next port, each with the USDT-like token
  * deployed and a block every DEVNET_BLOCK_INTERVAL_MS. Never runs in production.
  */
-const config = loadConfigOrExit();
+const config = loadOrExit(devnetProcess);
 const log = createLogger({ name: 'devnet-evm', level: config.logLevel });
 const devnet = config.chains.devnet;
 if (config.env === 'production' || devnet === null) {

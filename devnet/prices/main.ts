@@ -1,4 +1,4 @@
-import { loadConfigOrExit } from '../../platform/config/config.js';
+import { loadOrExit, priceSimulatorsProcess } from '../../platform/config/config.js';
 import { createLogger } from '../../platform/logger.js';
 import { Shutdown } from '../../platform/shutdown.js';
 import { startPriceSimulators } from './price-simulators.js';
@@ -7,9 +7,9 @@ import { startPriceSimulators } from './price-simulators.js';
  * Devnet only: CoinGecko, CoinMarketCap and Nobitex simulators on PRICE_SIMULATOR_PORT, +1 and +2, where
  * the dev config points the providers by default. Random-walk prices in each provider's wire format.
  */
-const config = loadConfigOrExit();
+const config = loadOrExit(priceSimulatorsProcess);
 const log = createLogger({ name: 'price-simulators', level: config.logLevel });
-const base = config.market.prices.simulatorPort;
+const base = config.prices.simulatorPort;
 if (config.env === 'production' || base === null) {
   log.fatal('price simulators are for development only (PRICE_SIMULATORS is off)');
   process.exit(1);

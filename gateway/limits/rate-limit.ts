@@ -14,29 +14,29 @@ export interface RateLimiterOptions {
 }
 
 /**
- * Fixed one-minute windows in Redis, per viewer and per client IP, checked in one round trip together with
- * the access-token revocation keys (so authentication and limiting cost one Redis call per request).
+ * Fixed one-minute windows in Redis, checked in one round trip together with the access-token revocation
+ * keys (so authentication and limiting cost one Redis call per request). Signed-in traffic is counted per
+ * viewer only, anonymous traffic per client IP: thousands of users behind one carrier-grade NAT address
+ * each keep their own allowance, while one address cannot use more than its share anonymously.
  */
 export class RateLimiter {
   constructor(private readonly options: RateLimiterOptions) {}
 
+  /** Counts one request of `viewerId` (or, anonymous, of `ip`) and reads `extraGets` in the same round trip. */
   async check(ip: string, viewerId: string | null, extraGets: string[] = []): Promise<{ decision: RateLimitDecision; values: (string | null)[] }> {
     const now = Date.now();
     const window = Math.floor(now / 60_000);
     const retryAfterSeconds = Math.max(1, Math.ceil(((window + 1) * 60_000 - now) / 1000));
     const { redis, prefix } = this.options;
-    const ipKey = `${prefix}rl:ip:${ip}:${window}`;
-    const pipeline = redis.pipeline().incr(ipKey).expire(ipKey, 61);
-    const viewerKey = viewerId ? `${prefix}rl:viewer:${viewerId}:${window}` : null;
-    if (viewerKey) pipeline.incr(viewerKey).expire(viewerKey, 61);
-    for (const key of extraGets) pipeline.get(key);
+    const [scope, key, max] = viewerId
+      ? (['viewer', `${prefix}rl:viewer:${viewerId}:${window}`, this.options.viewerPerMinute] as const)
+      : (['ip', `${prefix}rl:ip:${ip}:${window}`, this.options.ipPerMinute] as const);
+    const pipeline = redis.pipeline().incr(key).expire(key, 61);
+    for (const extra of extraGets) pipeline.get(extra);
     const results = (await pipeline.exec()) ?? [];
-    const value = (i: number) => results[i]?.[1];
-    const ipCount = Number(value(0));
-    const viewerCount = viewerKey ? Number(value(2)) : 0;
-    const values = extraGets.map((_, i) => (value((viewerKey ? 4 : 2) + i) as string | null) ?? null);
-    if (viewerKey && viewerCount > this.options.viewerPerMinute) return { decision: { allowed: false, retryAfterSeconds, scope: 'viewer' }, values };
-    if (ipCount > this.options.ipPerMinute) return { decision: { allowed: false, retryAfterSeconds, scope: 'ip' }, values };
+    const count = Number(results[0]?.[1]);
+    const values = extraGets.map((_, i) => (results[2 + i]?.[1] as string | null) ?? null);
+    if (count > max) return { decision: { allowed: false, retryAfterSeconds, scope }, values };
     return { decision: { allowed: true, retryAfterSeconds: 0, scope: null }, values };
   }
 }

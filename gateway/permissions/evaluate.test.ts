@@ -45,6 +45,13 @@ describe('evaluatePermissions', () => {
     expect(await check(map, '{ me { ...F } } fragment F on User { email }')).toMatchObject({ path: 'User.email' });
   });
 
+  it('leaves introspection types to the introspection policy (no shield rules for __Schema, __Type, …)', async () => {
+    expect(await check(map, '{ __schema { queryType { name fields { name type { kind ofType { name } } } } } }')).toBeNull();
+    expect(await check(map, '{ __type(name: "User") { name ...T } } fragment T on __Type { fields { name args { name } } }')).toBeNull();
+    // an introspection selection does not open the rest of the operation
+    expect(await check(map, '{ __schema { queryType { name } } secret }')).toMatchObject({ path: 'Query.secret' });
+  });
+
   it('supports the shield combinators', async () => {
     const isEven = rule()(async () => true);
     const combined = { Query: { public: and(isAuthenticated, or(isSuperadmin, isEven)) } } as unknown as PermissionMap;

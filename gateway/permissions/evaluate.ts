@@ -1,5 +1,6 @@
 import {
   isAbstractType,
+  isIntrospectionType,
   isObjectType,
   Kind,
   TypeInfo,
@@ -32,7 +33,7 @@ const SHIELD_OPTIONS = { debug: false, allowExternalErrors: false, fallbackRule:
 
 /**
  * Lists every (type, field) the operation can touch, fragments and inline fragments included; for an
- * abstract type, the field is checked on each possible object type.
+ * abstract type, the field is checked on each possible object type. Introspection is left out.
  */
 export function collectFieldUses(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): FieldUse[] {
   const uses: FieldUse[] = [];
@@ -46,7 +47,9 @@ export function collectFieldUses(schema: GraphQLSchema, document: DocumentNode, 
         Field(field) {
           const parent = typeInfo.getParentType();
           const def = typeInfo.getFieldDef();
-          if (!parent || field.name.value.startsWith('__')) return;
+          // __schema, __type, __typename and every field of the introspection types (__Schema, __Type, …) are
+          // governed by the introspection policy alone (guardOperation), not by the shield map.
+          if (!parent || field.name.value.startsWith('__') || isIntrospectionType(parent)) return;
           let args: Record<string, unknown> = {};
           if (def) {
             try {

@@ -44,6 +44,8 @@ export const permissions: PermissionMap = {
     balances: isAuthenticated,
     ledgerTransactions: isStaffMember,
     verifyLedger: isLedgerAuditor,
+    ledgerDebts: isStaffMember,
+    adjustmentRequests: isLedgerAuditor,
   },
   Mutation: {
     signInWithTelegram: allow,
@@ -63,6 +65,8 @@ export const permissions: PermissionMap = {
     transfer: isAuthenticated,
     adjustBalance: isMoneyAdmin,
     reverseTransaction: isMoneyAdmin,
+    approveAdjustment: isMoneyAdmin,
+    rejectAdjustment: isMoneyAdmin,
   },
   Subscription: {
     meUpdated: isAuthenticated,
@@ -107,6 +111,12 @@ export const permissions: PermissionMap = {
   LimitExceeded: { '*': allow },
   LedgerVerification: { '*': allow },
   LedgerMismatch: { '*': allow },
+  LedgerDebt: { '*': allow },
+  LedgerDebtConnection: { '*': allow },
+  LedgerDebtEdge: { '*': allow },
+  AdjustmentRequest: { '*': allow },
+  AdjustmentRequestConnection: { '*': allow },
+  AdjustmentRequestEdge: { '*': allow },
 };
 
 export const fallbackRule: ShieldRule = deny;

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { ExecutionResult } from 'graphql';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -127,7 +128,7 @@ describe('FanOut', () => {
     fanOut.add(group, { socket: serverSide[0]!, frameStart: frameStart('slow'), topics: ['T'] });
     fanOut.add(group, { socket: serverSide[1]!, frameStart: frameStart('fast'), topics: ['T'] });
     // the slow client's process stops reading: its kernel buffers fill, then the server's
-    (clients[0]!.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    clients[0]!.ws.pause();
     let published = 0;
     while (!dropped.length && published < 2_000) {
       fanOut.publish([{ topic: 'T', variables: {} }]);
@@ -169,5 +170,15 @@ describe('FanOut', () => {
     r2.stop();
     expect([fanOut.groupCount(), fanOut.memberCount()]).toEqual([0, 0]);
     expect(activity).toEqual([true, false]);
+  });
+});
+
+describe('the live server and ws', () => {
+  it('uses no private field of ws anywhere in the live server (only its public API)', () => {
+    const dir = new URL('.', import.meta.url);
+    const sources = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+    expect(sources.length).toBeGreaterThan(5);
+    const offenders = sources.filter((f) => /\._(socket|sender|receiver|readyState|bufferedAmount|closeFrame|req)\b|\[['"]_socket['"]\]/.test(readFileSync(new URL(f, dir), 'utf8')));
+    expect(offenders).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import type { ExecutionResult } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import type { WebSocket } from 'ws';
 import type { Logger } from '../../platform/logger.js';
 
@@ -74,9 +75,8 @@ export interface FanOutOptions {
 /**
  * Fan-out for one live field of public data. An event becomes, per group and topic with members, one
  * execution of the follow-up and one serialisation of its result; every member then gets the same bytes
- * behind its own frame start, written straight to its socket (no per-subscriber execution, copy of the
- * result, or JSON.stringify). While a group's run for a topic is in flight, newer events for that topic
- * coalesce into one more run: the follow-up reads current state, so the newest run is all a client needs.
+ * behind its own frame start (no per-subscriber execution or JSON.stringify). While a group's run for a
+ * topic is in flight, newer events for that topic coalesce into one more run: the follow-up reads current state, so the newest run is all a client needs.
  */
 export class FanOut {
   private readonly groups = new Map<string, FanOutGroup>();
@@ -189,33 +189,15 @@ export class FanOut {
 }
 
 /**
- * Writes one complete WebSocket text frame (header, frame start, payload) with a single write to the TCP
- * socket. Server frames are unmasked and, without permessage-deflate (the live server never negotiates it),
- * `ws` writes every frame straight to the socket too, so frames cannot interleave. Falls back to `ws.send`
- * when an extension is in use or the socket is not reachable.
+ * Sends one `next` frame through ws's public API: the member's frame start and the shared payload, joined
+ * into one buffer (a copy of the payload per member, a few hundred bytes) that ws frames and writes. ws
+ * writes frames whole and in order, so these interleave cleanly with the protocol's own messages.
  */
 export function writeTextFrame(socket: WebSocket, frameStart: Buffer, payload: Buffer): void {
-  const tcp = (socket as unknown as { _socket?: { write(chunk: Buffer): boolean; writable: boolean } })._socket;
-  const length = frameStart.length + payload.length;
-  if (!tcp || socket.extensions !== '') {
-    socket.send(Buffer.concat([frameStart, payload], length), { binary: false });
-    return;
-  }
-  const header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(header + length);
-  frame[0] = 0x81; // FIN, text
-  if (header === 2) frame[1] = length;
-  else if (header === 4) {
-    frame[1] = 126;
-    frame.writeUInt16BE(length, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeBigUInt64BE(BigInt(length), 2);
-  }
-  frameStart.copy(frame, header);
-  payload.copy(frame, header + frameStart.length);
-  if (tcp.writable) tcp.write(frame);
+  socket.send(Buffer.concat([frameStart, payload], frameStart.length + payload.length), TEXT_FRAME);
 }
+
+const TEXT_FRAME = { binary: false } as const;
 
 /** `{"id":…,"type":"next","payload":` for one subscription. */
 export function frameStart(id: string): Buffer {
@@ -234,14 +216,16 @@ export function encodePayload(result: ExecutionResult, responseKey: string): Buf
   return Buffer.from(`${JSON.stringify(payload)}}`);
 }
 
-/** Topic lists are few and shared: 10,000 subscribers to the same symbols hold one array of the same strings. */
-const topicLists = new Map<string, readonly string[]>();
+/**
+ * Topic lists are few and shared: 10,000 subscribers to the same symbols hold one array of the same strings.
+ * Least recently used lists beyond the bound are forgotten (members keep theirs; only sharing is lost).
+ */
+const topicLists = new LRUCache<string, readonly string[]>({ max: 10_000 });
 function internTopics(topics: readonly string[]): readonly string[] {
   const key = topics.join('\n');
   let list = topicLists.get(key);
   if (!list) {
     list = Object.freeze([...topics]);
-    if (topicLists.size >= 10_000) topicLists.clear();
     topicLists.set(key, list);
   }
   return list;

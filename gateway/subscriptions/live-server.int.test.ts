@@ -36,7 +36,7 @@ const executions: { viewer: string | null; variables: Record<string, unknown> }[
 let http: Server;
 let nc: NatsConnection;
 let hub: EventHub;
-let live: ReturnType<typeof startLiveServer>;
+let live: Awaited<ReturnType<typeof startLiveServer>>;
 let url: string;
 const clients: Client[] = [];
 
@@ -44,7 +44,7 @@ beforeAll(async () => {
   nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
   hub = new EventHub(nc, log, prefix);
   http = createServer();
-  live = startLiveServer({
+  live = await startLiveServer({
     httpServer: http,
     path: '/graphql',
     log,
@@ -62,11 +62,13 @@ beforeAll(async () => {
       const rootValue = { price: (args: { symbol: string }) => ({ symbol: args.symbol, value: '1.5', note: `for ${ctx.viewer.userId ?? 'nobody'}` }) };
       return execute({ schema: api, document, variableValues: variables, rootValue });
     },
-    authenticate: async (params) => {
-      if (typeof params?.user !== 'string') throw unauthenticated();
-      const viewer: Viewer = { userId: params.user, roles: ['USER'], claims: [], sessionId: null };
+    authenticate: async (credential) => {
+      const user = /^Bearer (usr_\w+)$/.exec(credential ?? '')?.[1];
+      if (!user) throw unauthenticated();
+      const viewer: Viewer = { userId: user, roles: ['USER'], claims: [], sessionId: null };
       return { viewer, expiresAt: null };
     },
+    maxTokens: 1000,
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/graphql`;
@@ -80,7 +82,7 @@ afterAll(async () => {
 });
 
 function subscriber(user: string, query: string) {
-  const client = createClient({ url, webSocketImpl: WebSocket, connectionParams: { user }, lazy: false, retryAttempts: 0, onNonLazyError: () => undefined });
+  const client = createClient({ url, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${user}` }, lazy: false, retryAttempts: 0, onNonLazyError: () => undefined });
   clients.push(client);
   const received: unknown[] = [];
   client.subscribe({ query }, { next: (r) => void received.push(r), error: (e) => void received.push({ error: e }), complete: () => undefined });

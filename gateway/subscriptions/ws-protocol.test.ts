@@ -4,7 +4,7 @@ import { createClient } from 'graphql-ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { createLogger } from '../../platform/logger.js';
-import { serveGraphQLWs, type ProtocolHandlers } from './ws-protocol.js';
+import { serveGraphQLWs, type ProtocolHandlers, type WsConnection } from './ws-protocol.js';
 
 const log = createLogger({ name: 'test', level: 'silent' });
 const closers: (() => Promise<void>)[] = [];
@@ -132,5 +132,38 @@ describe('graphql-transport-ws server', () => {
     await until(() => served.connections() === 1);
     await new Promise((r) => setTimeout(r, 300));
     expect(alive.ws.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it('ends a connection the server closes at once: operations stopped, closed() called once, later messages ignored', async () => {
+    const connections: WsConnection<State>[] = [];
+    let closedCalls = 0;
+    let subscribes = 0;
+    const { url, served, stopped } = await server({
+      connect: async (connection) => {
+        connections.push(connection);
+        return { user: 'u1' };
+      },
+      subscribe: async (_connection, id) => {
+        subscribes += 1;
+        return { stop: () => void stopped.push(id) };
+      },
+      closed: () => void (closedCalls += 1),
+    });
+    const client = raw(url);
+    await client.send({ type: 'connection_init' });
+    await until(() => client.messages.length === 1);
+    await client.send({ id: 'a', type: 'subscribe', payload: { query: 'live' } });
+    await until(() => subscribes === 1);
+    await until(() => connections[0]!.operations.get('a') !== null);
+
+    connections[0]!.close(4403, 'Session ended');
+    expect(stopped).toEqual(['a']); // synchronously, before the client answers the close handshake
+    expect(served.connections()).toBe(0);
+    expect(connections[0]!.open).toBe(false);
+    await connections[0]!.receive(JSON.stringify({ id: 'b', type: 'subscribe', payload: { query: 'live' } }));
+    expect(subscribes).toBe(1);
+    expect(await client.closed).toEqual({ code: 4403, reason: 'Session ended' });
+    connections[0]!.close(4403, 'again');
+    expect(closedCalls).toBe(1);
   });
 });

@@ -11,7 +11,7 @@ export interface Operation {
 
 /** What the server does with each protocol step; the socket's state `S` comes from `connect`. */
 export interface ProtocolHandlers<S> {
-  /** `connection_init`: the connection's state when accepted, or null to refuse it (closed 4403 Forbidden). */
+  /** `connection_init`: the connection's state when accepted, or null to refuse it (closed 4403 Forbidden, unless the handler closed it already). */
   connect(connection: WsConnection<S>, params: Record<string, unknown> | undefined): Promise<S | null>;
   /** `subscribe`: start the operation and send its results through `connection`; or refuse it with errors. */
   subscribe(connection: WsConnection<S> & { state: S }, id: string, payload: SubscribePayload): Promise<Operation | readonly GraphQLError[]>;
@@ -72,6 +72,8 @@ export class WsConnection<S> {
   alive = true;
   private initReceived = false;
   private initTimer: NodeJS.Timeout | null;
+  /** Closed by the server or the client: no more messages are handled and every operation is stopped. */
+  private ended = false;
 
   constructor(
     readonly socket: WebSocket,
@@ -92,7 +94,17 @@ export class WsConnection<S> {
   }
 
   get open(): boolean {
-    return this.socket.readyState === 1;
+    return !this.ended && this.socket.readyState === 1;
+  }
+
+  /**
+   * Closes the socket from the server side and ends the connection at once: its operations stop and it
+   * leaves the server's set now, not when the client answers the close handshake.
+   */
+  close(code: number, reason: string): void {
+    if (this.ended) return;
+    this.socket.close(code, reason);
+    this.closed();
   }
 
   /** Sends a `next` message (serialised here: for per-subscriber results; fan-out writes its own bytes). */
@@ -113,6 +125,7 @@ export class WsConnection<S> {
 
   /** Handles one message from the client. */
   async receive(data: string): Promise<void> {
+    if (this.ended) return;
     let message: ReturnType<typeof parseMessage>;
     try {
       message = parseMessage(data);
@@ -131,10 +144,14 @@ export class WsConnection<S> {
         this.initTimer = null;
         const state = await this.server.handlers.connect(this, (message.payload ?? undefined) as Record<string, unknown> | undefined);
         if (state === null) {
-          this.socket.close(CloseCode.Forbidden, 'Forbidden');
+          this.close(CloseCode.Forbidden, 'Forbidden');
           return;
         }
         this.state = state;
+        if (this.ended) {
+          this.server.handlers.closed?.(this); // closed while connecting: let the handlers forget the new state
+          return;
+        }
         if (this.open) this.socket.send('{"type":"connection_ack"}');
         return;
       }
@@ -179,6 +196,8 @@ export class WsConnection<S> {
 
   /** The socket closed: stop every operation. */
   closed(): void {
+    if (this.ended) return;
+    this.ended = true;
     this.server.connections.delete(this);
     if (this.initTimer) clearTimeout(this.initTimer);
     const operations = [...this.operations.values()];

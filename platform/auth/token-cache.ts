@@ -1,6 +1,6 @@
 /**
  * A bounded map from token string to its verified contents, kept until shortly before the token expires.
- * A token that verified once verifies the same way until then, so the HMAC work is skipped on repeats;
+ * A token that verified once verifies the same way until then, so the signature work is skipped on repeats;
  * anything revocable (sessions, roles) is still checked per request elsewhere.
  */
 export class VerifiedTokenCache<V> {

@@ -13,8 +13,8 @@ import { parseEvent, type EventEnvelope } from './envelope.js';
 
 export type { NatsConnection, JetStreamClient, JetStreamManager };
 
-/** Subjects that carry durable domain events (prices are core NATS only and stay out). */
-export const DURABLE_SUBJECTS = ['identity.>', 'wallet.>', 'ledger.>', 'payment.>', 'voucher.>', 'support.>', 'kyc.>'];
+/** Subjects that carry durable domain events (prices, `market.price.updated`, are core NATS only and stay out). */
+export const DURABLE_SUBJECTS = ['identity.>', 'wallet.>', 'ledger.>', 'payment.>', 'voucher.>', 'support.>', 'kyc.>', 'market.asset.>'];
 
 export async function connectNats(url: string, name: string, log: Logger): Promise<NatsConnection> {
   const nc = await connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: true });

@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { usdtOf } from '../money/assets.js';
 import { DEVNET_EVM_USDT } from './chains.js';
-import { ConfigError, loadConfig } from './config.js';
+import { chainWatcherProcess, ConfigError, walletProcess } from './config.js';
 
-const REAL = {
-  NODE_ENV: 'production',
-  JWT_SECRET: 'a'.repeat(40),
-  INTERNAL_TOKEN_SECRET: 'b'.repeat(40),
-  TELEGRAM_BOT_TOKEN: '12345:real-token',
-  WALLET_MASTER_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
-};
+/** A chain watcher holds no secret: production needs nothing but its endpoints. */
+const REAL = { NODE_ENV: 'production' };
+const loadConfig = (env: Record<string, string>) => chainWatcherProcess.load(env);
 
 describe('chains config', () => {
   it('development: every network watches the local devnet chains with the brief’s confirmation defaults', () => {
@@ -19,6 +15,8 @@ describe('chains config', () => {
     expect(chains.networks.BSC).toMatchObject({ url: 'http://127.0.0.1:8546', confirmations: 15, evmChainId: 1338, watcherPort: 4196 });
     expect(chains.networks.TRON).toMatchObject({ url: 'http://127.0.0.1:4290', confirmations: 19, usdtContract: usdtOf('TRON').contract });
     expect(chains.networks.TON).toMatchObject({ url: 'http://127.0.0.1:4291', confirmations: 1, usdtContract: usdtOf('TON').contract });
+    // the wallet (on-chain balances) reads the same section
+    expect(walletProcess.load({}).chains).toEqual(chains);
   });
 
   it('production: a network without an endpoint is off; a configured one uses the mainnet USDT and no chain-id pin', () => {

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { usdtOf, type Network } from '../money/assets.js';
+import { section, type ConfigContext } from './env.js';
 
 /**
- * Chain endpoints and deposit-watcher settings, one block per network. Part of loadConfig (the only reader
- * of the environment); kept in its own module so config.ts stays a table of contents.
+ * Chain endpoints and deposit-watcher settings, one block per network: the `chains` section of the processes
+ * that talk to chains (wallet, chain watchers, devnet).
  *
  * Devnet (DEVNET_CHAINS, on by default outside production): every endpoint defaults to the local chains
  * `npm start` runs — hardhat nodes for ETH and BSC on DEVNET_CHAIN_PORT and the next port (devnet/evm), the
@@ -33,7 +34,7 @@ const startHeight = z
   .regex(/^(head|\d+)$/, 'must be "head" or a block number')
   .optional();
 
-/** The environment variables of this module (spread into config.ts's schema). */
+/** The environment variables of this module. */
 export const chainEnvSchema = {
   DEVNET_CHAINS: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional(),
   /** The ETH hardhat node; the BSC one listens on the next port. */
@@ -109,12 +110,15 @@ export interface ChainsConfig {
   devnet: { ports: Record<Network, number>; blockIntervalMs: number } | null;
 }
 
-export function buildChainsConfig(e: ChainEnv & { NODE_ENV: string; HOST: string }, problems: string[]): ChainsConfig {
-  const production = e.NODE_ENV === 'production';
+/** Chain endpoints and watcher settings: the wallet (balances), the watchers and the devnet read this. */
+export const chains = section(chainEnvSchema, (e, ctx) => buildChainsConfig(e, ctx));
+
+export function buildChainsConfig(e: ChainEnv, ctx: Pick<ConfigContext, 'production' | 'host' | 'problem'>): ChainsConfig {
+  const production = ctx.production;
   const devnetOn = e.DEVNET_CHAINS ?? !production;
-  if (devnetOn && production) problems.push('DEVNET_CHAINS: local chains are refused in production');
+  if (devnetOn && production) ctx.problem('DEVNET_CHAINS', 'local chains are refused in production');
   const ports: Record<Network, number> = { ETH: e.DEVNET_CHAIN_PORT, BSC: e.DEVNET_CHAIN_PORT + 1, TRON: e.DEVNET_TRON_PORT, TON: e.DEVNET_TON_PORT };
-  const devUrl = (network: Network) => (devnetOn ? `http://${e.HOST}:${ports[network]}` : null);
+  const devUrl = (network: Network) => (devnetOn ? `http://${ctx.host}:${ports[network]}` : null);
   const explicit: Record<Network, string | undefined> = { ETH: e.CHAIN_ETH_RPC_URL, BSC: e.CHAIN_BSC_RPC_URL, TRON: e.CHAIN_TRON_API_URL, TON: e.CHAIN_TON_API_URL };
   const apiKeys: Record<Network, string | null> = { ETH: null, BSC: null, TRON: e.CHAIN_TRON_API_KEY ?? null, TON: e.CHAIN_TON_API_KEY ?? null };
   const confirmations: Record<Network, number> = { ETH: e.CHAIN_ETH_CONFIRMATIONS, BSC: e.CHAIN_BSC_CONFIRMATIONS, TRON: e.CHAIN_TRON_CONFIRMATIONS, TON: e.CHAIN_TON_CONFIRMATIONS };
@@ -147,7 +151,7 @@ export function buildChainsConfig(e: ChainEnv & { NODE_ENV: string; HOST: string
   });
   for (const settings of Object.values(networks)) {
     if (settings && settings.confirmations >= e.CHAIN_REORG_WINDOW) {
-      problems.push(`CHAIN_${settings.network}_CONFIRMATIONS: must be below CHAIN_REORG_WINDOW (${e.CHAIN_REORG_WINDOW}), the depth of block hashes kept to detect reorgs`);
+      ctx.problem(`CHAIN_${settings.network}_CONFIRMATIONS`, `must be below CHAIN_REORG_WINDOW (${e.CHAIN_REORG_WINDOW}), the depth of block hashes kept to detect reorgs`);
     }
   }
   return {

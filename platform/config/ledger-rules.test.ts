@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './config.js';
-import { DEFAULT_LEDGER_FEES, DEFAULT_LEDGER_LIMITS, parseLedgerFees, parseLedgerLimits } from './ledger-rules.js';
+import { ledgerProcess } from './config.js';
+import { DEFAULT_LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD, DEFAULT_LEDGER_FEES, DEFAULT_LEDGER_LIMITS, parseAdjustmentThresholds, parseLedgerFees, parseLedgerLimits } from './ledger-rules.js';
 
 describe('LEDGER_FEES', () => {
   it('reads fixed amounts in the asset unit and basis points, with * for the rest', () => {
@@ -31,7 +31,17 @@ describe('LEDGER_LIMITS', () => {
     expect(parseLedgerLimits(DEFAULT_LEDGER_LIMITS).USDT_TRON).toEqual({ perTransfer: 10_000_000_000n, daily: 50_000_000_000n });
   });
 
-  it('is reported by loadConfig with the variable name', () => {
-    expect(() => loadConfig({ LEDGER_LIMITS: 'TON:abc:-', LEDGER_FEES: 'XYZ:0:0' })).toThrow(/LEDGER_FEES: .*XYZ[\s\S]*LEDGER_LIMITS: .*TON/);
+  it('is reported by the ledger configuration with the variable name', () => {
+    expect(() => ledgerProcess.load({ LEDGER_LIMITS: 'TON:abc:-', LEDGER_FEES: 'XYZ:0:0' })).toThrow(/LEDGER_FEES: .*XYZ[\s\S]*LEDGER_LIMITS: .*TON/);
+  });
+});
+
+describe('LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD', () => {
+  it('reads a threshold per asset in its unit, * for the rest, - for none', () => {
+    const t = parseAdjustmentThresholds('IRT:1000,TON:2.5,*:-');
+    expect([t.IRT, t.TON, t.ETH]).toEqual([1000n, 2_500_000_000n, null]);
+    expect(parseAdjustmentThresholds(DEFAULT_LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD).USDT_TRON).toBe(10_000_000_000n);
+    expect(() => parseAdjustmentThresholds('IRT:0.5')).toThrow(/IRT/);
+    expect(() => ledgerProcess.load({ LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD: 'DOGE:1' })).toThrow(/LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD: .*DOGE/);
   });
 });

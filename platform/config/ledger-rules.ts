@@ -82,3 +82,30 @@ export function parseLedgerLimits(text: string): Record<string, LimitRule> {
   return out;
 }
 
+
+/**
+ * Adjustments above roughly 10,000 USD per asset need a second staff member's approval (four eyes); an
+ * adjustment of one's own account always does, whatever the amount.
+ */
+export const DEFAULT_LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD = [
+  'TON:2000',
+  'USDT_TON:10000',
+  'TRX:40000',
+  'USDT_TRON:10000',
+  'ETH:3',
+  'USDT_ETH:10000',
+  'BNB:15',
+  'USDT_BSC:10000',
+  'IRT:1000000000',
+].join(',');
+
+/** LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD: `SYMBOL:AMOUNT,…` in the asset's unit (`*` for the rest); `-` = no amount needs approval. */
+export function parseAdjustmentThresholds(text: string): Record<string, bigint | null> {
+  const given = entries(text, 1, 'SYMBOL:AMOUNT');
+  const out: Record<string, bigint | null> = {};
+  for (const asset of ASSETS) {
+    const [value] = given.get(asset.symbol) ?? given.get('*') ?? ['-'];
+    out[asset.symbol] = value === '-' ? null : amountIn(asset.symbol, value!, asset.decimals);
+  }
+  return out;
+}

@@ -1,9 +1,12 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEV_SECRETS, loadConfig } from './config.js';
+import { generateKeyPairSync } from 'node:crypto';
+import { ConfigError, DEV_SECRETS, walletCommandsProcess, walletProcess } from './config.js';
 import { parseMasterKeys } from './master-keys.js';
 
 const k = (fill: number) => Buffer.alloc(32, fill).toString('base64');
+const loadConfig = (env: Record<string, string>) => walletProcess.load(env);
+const publicKeyPem = generateKeyPairSync('ed25519').publicKey.export({ format: 'pem', type: 'spki' }).toString();
 
 describe('WALLET_MASTER_KEYS', () => {
   it('parses id:base64 pairs; the current key defaults to the last, or WALLET_MASTER_KEY_ID', () => {
@@ -56,21 +59,23 @@ describe('WALLET_MASTER_KEYS', () => {
   it('config: dev default outside production (named in devDefaultsUsed), refused in production', () => {
     expect(loadConfig({}).wallet.masterKeys.ids).toEqual(['dev-only']);
     expect(loadConfig({}).devDefaultsUsed).toContain('WALLET_MASTER_KEYS');
-    const prod = { NODE_ENV: 'production', JWT_SECRET: 'a'.repeat(40), INTERNAL_TOKEN_SECRET: 'b'.repeat(40), TELEGRAM_BOT_TOKEN: '12345:real-token' };
+    const prod = { NODE_ENV: 'production', INTERNAL_TOKEN_PUBLIC_KEY: publicKeyPem };
     expect(() => loadConfig(prod)).toThrow(/WALLET_MASTER_KEYS: required in production/);
     const devKey = DEV_SECRETS.WALLET_MASTER_KEYS.split(':')[1]!;
     expect(() => loadConfig({ ...prod, WALLET_MASTER_KEYS: `mine:${devKey}` })).toThrow(/WALLET_MASTER_KEYS: the dev-only key is refused in production/);
     const ok = loadConfig({ ...prod, WALLET_MASTER_KEYS: `k2026:${k(5)}` });
     expect(ok.wallet.masterKeys.toJSON()).toEqual({ currentId: 'k2026', ids: ['k2026'] });
+    // the custody commands read the same keys, and nothing else secret
+    expect(walletCommandsProcess.load({ NODE_ENV: 'production', WALLET_MASTER_KEYS: `k2026:${k(5)}` }).wallet.masterKeys.ids).toEqual(['k2026']);
   });
 
   it('config: a bad value is reported by name with the other problems, without the value', () => {
     try {
-      loadConfig({ WALLET_MASTER_KEYS: `k1:${k(1).slice(0, 20)}`, LEVEL_THRESHOLDS: '1:kyc=FULL' });
+      loadConfig({ WALLET_MASTER_KEYS: `k1:${k(1).slice(0, 20)}`, WALLET_MAX_WALLETS_PER_NETWORK: '0' });
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
-      expect((err as ConfigError).problems.map((p) => p.split(':')[0]).sort()).toEqual(['LEVEL_THRESHOLDS', 'WALLET_MASTER_KEYS']);
+      expect((err as ConfigError).problems.map((p) => p.split(':')[0]).sort()).toEqual(['WALLET_MASTER_KEYS', 'WALLET_MAX_WALLETS_PER_NETWORK']);
       expect((err as Error).message).not.toContain(k(1).slice(0, 20));
     }
   });

@@ -33,11 +33,13 @@ export function batchedReference<T, C extends ReferenceContext>(
   };
 }
 
+/* eslint-disable @typescript-eslint/no-unsafe-function-type -- type-graphql takes resolver and type classes as `Function` */
 export interface BuildSubgraphOptions {
   resolvers: NonEmptyArray<Function>;
   orphanedTypes?: Function[];
   references?: Record<string, { __resolveReference: (ref: Record<string, unknown>, ctx: never) => unknown }>;
 }
+/* eslint-enable @typescript-eslint/no-unsafe-function-type */
 
 /** A type-graphql schema turned into an Apollo Federation 2 subgraph schema with the shared scalars. */
 export async function buildSubgraph(options: BuildSubgraphOptions): Promise<GraphQLSchema> {

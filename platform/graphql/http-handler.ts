@@ -12,6 +12,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   [ErrorCode.QUERY_TOO_COMPLEX]: 400,
 };
 
+const DEFAULT_MAX_BODY_BYTES = 1_048_576;
+
 function preferredJsonType(req: IncomingMessage): string {
   const accept = req.headers.accept ?? '';
   return accept.includes('application/graphql-response+json') ? 'application/graphql-response+json; charset=utf-8' : 'application/json; charset=utf-8';
@@ -42,12 +44,19 @@ export function graphqlHttpHandler<C extends BaseContext>({ server, log, context
     }
     let body: unknown = undefined;
     if (method === 'POST') {
+      const limit = maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+      const tooLarge = () => sendGraphQLError(req, res, 413, ErrorCode.PAYLOAD_TOO_LARGE, `Request body larger than ${limit} bytes`, { maxBytes: limit });
+      // refused on its declared length, before a byte of it is read (Node discards the rest)
+      if (Number(req.headers['content-length'] ?? 0) > limit) {
+        tooLarge();
+        return;
+      }
       let text: string;
       try {
-        text = await readBody(req, maxBodyBytes);
+        text = await readBody(req, limit);
       } catch (err) {
         if (err instanceof BodyTooLargeError) {
-          sendGraphQLError(req, res, 413, 'BAD_REQUEST', 'Request body too large');
+          tooLarge();
           return;
         }
         throw err;

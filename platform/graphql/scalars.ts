@@ -1,8 +1,16 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 
 const AMOUNT = /^-?(0|[1-9]\d*)(\.\d+)?$/;
+/**
+ * numeric(78,0) minor units have at most 78 digits; with a sign and a decimal point that is 80 characters.
+ * Checked before anything else reads the string, so an oversized amount costs nothing to refuse.
+ */
+export const AMOUNT_MAX_LENGTH = 80;
 
 function parseAmountLiteral(value: unknown): string {
+  if (typeof value === 'string' && value.length > AMOUNT_MAX_LENGTH) {
+    throw new GraphQLError(`Amount must be at most ${AMOUNT_MAX_LENGTH} characters`, { extensions: { code: 'BAD_USER_INPUT', maxLength: AMOUNT_MAX_LENGTH } });
+  }
   if (typeof value !== 'string' || !AMOUNT.test(value.trim())) {
     throw new GraphQLError('Amount must be a decimal string such as "12.5"', { extensions: { code: 'BAD_USER_INPUT' } });
   }

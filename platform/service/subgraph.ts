@@ -4,10 +4,10 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import type { MigrationObject } from '@mikro-orm/core';
 import type { Options } from '@mikro-orm/postgresql';
 import type { GraphQLSchema } from 'graphql';
-import { InternalTokens, INTERNAL_CONTEXT_HEADER, InvalidTokenError, REQUEST_ID_HEADER } from '../auth/tokens.js';
+import { InternalTokenVerifier, INTERNAL_CONTEXT_HEADER, InvalidTokenError, REQUEST_ID_HEADER } from '../auth/tokens.js';
 import { newId } from '../ids.js';
 import { connectNats, ensureEventStream, pingNats, type JetStreamClient, type JetStreamManager, type NatsConnection } from '../bus/nats.js';
-import type { Config } from '../config/config.js';
+import type { SubgraphConfig } from '../config/config.js';
 import { ensureDatabase } from '../db/database.js';
 import { migrateSubgraph, openSubgraphDatabase, pingDatabase, poolStats, type MikroORM } from '../db/orm.js';
 import { createErrorFormatter, unauthenticated } from '../errors.js';
@@ -20,8 +20,9 @@ import type { Logger } from '../logger.js';
 import { createRedis, pingRedis, type Redis } from '../redis.js';
 
 /** Connections a subgraph's services are built from. */
-export interface SubgraphDeps {
-  config: Config;
+export interface SubgraphDeps<C extends SubgraphConfig = SubgraphConfig> {
+  /** This subgraph's own configuration (processes/<name>.ts): nothing another process needs. */
+  config: C;
   log: Logger;
   orm: MikroORM;
   redis: Redis;
@@ -40,27 +41,27 @@ export interface SubgraphApp {
   context?: () => Record<string, unknown>;
 }
 
-export interface SubgraphDefinition {
+export interface SubgraphDefinition<C extends SubgraphConfig = SubgraphConfig> {
   /** Name in supergraph.yaml; also the Postgres schema it owns. */
   name: string;
   entities: NonNullable<Options['entities']>;
   migrations: MigrationObject[];
   /** False when the subgraph publishes nothing durable: its schema has no outbox table, so the relay skips it. */
   outbox?: false;
-  build(deps: SubgraphDeps): Promise<SubgraphApp>;
+  build(deps: SubgraphDeps<C>): Promise<SubgraphApp>;
 }
 
-export interface RunningSubgraph {
+export interface RunningSubgraph<C extends SubgraphConfig = SubgraphConfig> {
   name: string;
   url: string;
   port: number;
-  deps: SubgraphDeps;
+  deps: SubgraphDeps<C>;
   app: SubgraphApp;
   close(): Promise<void>;
 }
 
 /** Everything main.ts and the in-process tests need: connect, migrate, build, serve. */
-export async function startSubgraph(definition: SubgraphDefinition, config: Config, log: Logger, port: number): Promise<RunningSubgraph> {
+export async function startSubgraph<C extends SubgraphConfig>(definition: SubgraphDefinition<C>, config: C, log: Logger, port: number): Promise<RunningSubgraph<C>> {
   await ensureDatabase(config.database.url);
   const orm = await openSubgraphDatabase({
     schema: definition.name,
@@ -79,7 +80,7 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Conf
   const js = nats.jetstream();
   const metrics = new Metrics(definition.name);
   metrics.trackPool(() => poolStats(orm));
-  const deps: SubgraphDeps = { config, log, orm, redis, nats, js, jsm, metrics };
+  const deps: SubgraphDeps<C> = { config, log, orm, redis, nats, js, jsm, metrics };
   const closeConnections = async () => {
     await nats.drain().catch(() => undefined);
     redis.disconnect();
@@ -94,7 +95,8 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Conf
     throw err;
   }
 
-  const internalTokens = new InternalTokens(config.auth.internalTokenSecret, config.auth.internalTokenTtlSeconds);
+  // The gateway's public key, and this subgraph's name as the audience: a token for another subgraph is refused.
+  const internalTokens = new InternalTokenVerifier(config.internalTokens.publicKey, definition.name);
   const server = new ApolloServer<SubgraphContext>({
     schema: app.schema,
     introspection: true,

@@ -1,4 +1,5 @@
 import { AccessTokens } from '../../platform/auth/tokens.js';
+import type { IdentityConfig } from '../../platform/config/config.js';
 import { buildSubgraph } from '../../platform/graphql/build-subgraph.js';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/service/subgraph.js';
 import { identityMigrations } from '../../migrations/identity/index.js';
@@ -16,7 +17,7 @@ import { userReference } from './user/user.reference.js';
 import { UserResolver } from './user/user.resolver.js';
 import { UserService } from './user/user.service.js';
 
-export function buildIdentityServices(deps: Pick<SubgraphDeps, 'config' | 'redis' | 'log'>): IdentityServices {
+export function buildIdentityServices(deps: Pick<SubgraphDeps<IdentityConfig>, 'config' | 'redis' | 'log'>): IdentityServices {
   const { config, redis, log } = deps;
   const accessTokens = new AccessTokens(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds);
   const sessions = new SessionService(accessTokens, redis, config.redis.keyPrefix, config.auth.refreshTokenTtlDays, config.auth.accessTokenTtlSeconds, log);
@@ -28,7 +29,8 @@ export function buildIdentityServices(deps: Pick<SubgraphDeps, 'config' | 'redis
     publicKeyHex: config.telegram.publicKeyHex,
     maxAgeSeconds: config.telegram.authMaxAgeSeconds,
   });
-  return { auth: new AuthService(initData, users, sessions, log), users, levels };
+  const auth = new AuthService(initData, users, sessions, log, redis, { keyPrefix: config.redis.keyPrefix, initDataMaxAgeSeconds: config.telegram.authMaxAgeSeconds });
+  return { auth, users, levels };
 }
 
 /** The subgraph schema alone (no connections): used by the server, schema emission and contract tests. */
@@ -36,7 +38,7 @@ export function buildIdentitySchema() {
   return buildSubgraph({ resolvers: [UserResolver, AuthResolver], references: { User: userReference } });
 }
 
-export const identitySubgraph: SubgraphDefinition = {
+export const identitySubgraph: SubgraphDefinition<IdentityConfig> = {
   name: 'identity',
   entities: [User, Session, AdminCredential],
   migrations: identityMigrations,

@@ -5,6 +5,13 @@ import { errorCode, gql } from '../../testing/graphql-client.js';
 import { startStack, type TestStack } from '../../testing/stack.js';
 import { initDataFor, newTelegramUser } from '../../testing/telegram.js';
 import { TEST_BOT_TOKEN } from '../../testing/test-env.js';
+import { callSubgraphAs } from '../../testing/viewers.js';
+import { ANONYMOUS, type Viewer } from '../../platform/auth/viewer.js';
+
+/** The claims of an access token (its payload, read without verifying: the gateway verified it). */
+function tokenClaims(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+}
 
 const SIGN_IN = `mutation($initData: String!) { signInWithTelegram(initData: $initData) { accessToken refreshToken expiresAt user { id username firstName level roles settings { language displayCurrency } } } }`;
 const REFRESH = `mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken refreshToken } }`;
@@ -72,6 +79,36 @@ describe('signInWithTelegram', () => {
     }
   });
 
+  it('signs one initData in once: a replay within the window is refused with INIT_DATA_REUSED', async () => {
+    const tg = newTelegramUser();
+    const initData = initDataFor(tg);
+    const first = await gql(stack.graphqlUrl, SIGN_IN, { initData });
+    expect(first.body.errors).toBeUndefined();
+    const replays = await Promise.all(Array.from({ length: 5 }, () => gql(stack.graphqlUrl, SIGN_IN, { initData })));
+    for (const replay of replays) {
+      expect({ code: errorCode(replay), data: replay.body.data ?? null }).toEqual({ code: 'INIT_DATA_REUSED', data: null });
+      expect(replay.status).toBeLessThan(500);
+    }
+    // the same initData with its fields in another order is the same proof
+    const reordered = new URLSearchParams([...new URLSearchParams(initData)].reverse()).toString();
+    expect(reordered).not.toBe(initData);
+    expect(errorCode(await gql(stack.graphqlUrl, SIGN_IN, { initData: reordered }))).toBe('INIT_DATA_REUSED');
+    // a new launch of the Mini App (new initData) signs the same user in again
+    const next = await gql(stack.graphqlUrl, SIGN_IN, { initData: initDataFor(tg) });
+    expect(next.body.data!.signInWithTelegram.user.id).toBe(first.body.data!.signInWithTelegram.user.id);
+    // parallel first uses of one initData: exactly one signs in
+    const fresh = initDataFor(newTelegramUser());
+    const race = await Promise.all(Array.from({ length: 8 }, () => gql(stack.graphqlUrl, SIGN_IN, { initData: fresh })));
+    expect(race.filter((r) => !r.body.errors).length).toBe(1);
+    // the proof is kept for the freshness window (plus the future skew), no longer
+    const redis = stack.subgraphs.get('identity')!.deps.redis;
+    const keys = await redis.keys(`${stack.config.redis.keyPrefix}tg-init-data:*`);
+    expect(keys.length).toBeGreaterThanOrEqual(3);
+    const ttl = await redis.ttl(keys[0]!);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(stack.config.telegram.authMaxAgeSeconds + 60);
+  });
+
   it('rejects a wrong, malformed or expired access token with UNAUTHENTICATED', async () => {
     const { payload } = await signIn();
     const forged = `${payload.accessToken.slice(0, -4)}AAAA`;
@@ -126,9 +163,9 @@ describe('staff', () => {
     const identity = stack.subgraphs.get('identity')!;
     const services = buildIdentityServices(identity.deps);
     await services.auth.createAdmin(identity.deps.orm.em.fork(), { email, password: 'correct horse battery staple', roles: ['USER', ...roles] });
-    const res = await gql(stack.graphqlUrl, `mutation($e: String!, $p: String!) { signInAdmin(email: $e, password: $p) { accessToken user { id roles } } }`, { e: email, p: 'correct horse battery staple' });
+    const res = await gql(stack.graphqlUrl, `mutation($e: String!, $p: String!) { signInAdmin(email: $e, password: $p) { accessToken refreshToken user { id roles } } }`, { e: email, p: 'correct horse battery staple' });
     expect(res.body.errors).toBeUndefined();
-    return res.body.data!.signInAdmin as { accessToken: string; user: { id: string } };
+    return res.body.data!.signInAdmin as { accessToken: string; refreshToken: string; user: { id: string } };
   }
 
   it('a USER asking for users gets FORBIDDEN and the identity subgraph receives no request', async () => {
@@ -170,22 +207,67 @@ describe('staff', () => {
   it('only a SUPERADMIN grants roles; a revoked role stops working at once', async () => {
     const superadmin = await createStaff(['SUPERADMIN'], 'root@example.com');
     const admin = await createStaff(['ADMIN'], 'ops@example.com');
+    const support = await createStaff(['SUPPORT'], 'helpdesk@example.com');
     const { payload } = await signIn();
     const GRANT = `mutation($u: ID!, $r: Role!) { grantRole(userId: $u, role: $r) { id roles } }`;
     const REVOKE = `mutation($u: ID!, $r: Role!) { revokeRole(userId: $u, role: $r) { id roles } }`;
     expect(errorCode(await gql(stack.graphqlUrl, GRANT, { u: payload.user.id, r: 'SUPPORT' }, admin.accessToken))).toBe('FORBIDDEN');
     const granted = await gql(stack.graphqlUrl, GRANT, { u: payload.user.id, r: 'SUPPORT' }, superadmin.accessToken);
     expect(granted.body.data!.grantRole.roles).toEqual(['USER', 'SUPPORT']);
-    // the user's token is re-issued with the role on refresh
-    const refreshed = (await gql(stack.graphqlUrl, REFRESH, { t: payload.refreshToken })).body.data!.refreshSession;
-    expect((await gql(stack.graphqlUrl, USERS, { first: 1 }, refreshed.accessToken)).body.errors).toBeUndefined();
-    await gql(stack.graphqlUrl, REVOKE, { u: payload.user.id, r: 'SUPPORT' }, superadmin.accessToken);
-    expect(errorCode(await gql(stack.graphqlUrl, USERS, { first: 1 }, refreshed.accessToken))).toBe('UNAUTHENTICATED');
+    expect((await gql(stack.graphqlUrl, USERS, { first: 1 }, support.accessToken)).body.errors).toBeUndefined();
+    await gql(stack.graphqlUrl, REVOKE, { u: support.user.id, r: 'SUPPORT' }, superadmin.accessToken);
+    expect(errorCode(await gql(stack.graphqlUrl, USERS, { first: 1 }, support.accessToken))).toBe('UNAUTHENTICATED');
     const unknown = await gql(stack.graphqlUrl, GRANT, { u: 'usr_00000000000000000000000000', r: 'ADMIN' }, superadmin.accessToken);
     expect(errorCode(unknown)).toBe('NOT_FOUND');
     const badEnum = await gql(stack.graphqlUrl, GRANT, { u: payload.user.id, r: 'GOD' }, superadmin.accessToken);
     expect(badEnum.status).toBe(400);
     expect(errorCode(badEnum)).toBe('BAD_USER_INPUT');
+  });
+
+  it('nobody changes their own roles or claims, not even a SUPERADMIN', async () => {
+    const superadmin = await createStaff(['SUPERADMIN'], 'self@example.com');
+    const self = superadmin.user.id;
+    const cases = {
+      grantRole: [`mutation($u: ID!) { grantRole(userId: $u, role: FINANCE) { id } }`],
+      revokeRole: [`mutation($u: ID!) { revokeRole(userId: $u, role: SUPERADMIN) { id } }`],
+      grantClaim: [`mutation($u: ID!) { grantClaim(userId: $u, claim: "ledger:adjust") { id } }`],
+      revokeClaim: [`mutation($u: ID!) { revokeClaim(userId: $u, claim: "ledger:adjust") { id } }`],
+    };
+    for (const [name, [query]] of Object.entries(cases)) {
+      const res = await gql(stack.graphqlUrl, query!, { u: self }, superadmin.accessToken);
+      expect({ name, code: errorCode(res), data: res.body.data ?? null }).toEqual({ name, code: 'SELF_ACCESS_CHANGE', data: null });
+    }
+    const me = await gql(stack.graphqlUrl, `{ me { roles claims } }`, {}, superadmin.accessToken);
+    expect(me.body.data!.me).toEqual({ roles: ['USER', 'SUPERADMIN'], claims: [] });
+    // another account is still theirs to change
+    const { payload } = await signIn();
+    const other = await gql(stack.graphqlUrl, cases.grantClaim[0]!, { u: payload.user.id }, superadmin.accessToken);
+    expect(other.body.errors).toBeUndefined();
+  });
+
+  it('a session started from Telegram carries USER only, even for a staff member; their staff session keeps the roles', async () => {
+    const superadmin = await createStaff(['SUPERADMIN'], 'grants@example.com');
+    const tg = newTelegramUser();
+    const { payload } = await signIn(tg);
+    await gql(stack.graphqlUrl, `mutation($u: ID!) { grantRole(userId: $u, role: ADMIN) { id } }`, { u: payload.user.id }, superadmin.accessToken);
+    await gql(stack.graphqlUrl, `mutation($u: ID!) { grantClaim(userId: $u, claim: "users:read") { id } }`, { u: payload.user.id }, superadmin.accessToken);
+
+    const again = await gql(stack.graphqlUrl, SIGN_IN, { initData: initDataFor(tg) });
+    const session = again.body.data!.signInWithTelegram as { accessToken: string; refreshToken: string; user: { roles: string[] } };
+    expect(session.user.roles).toEqual(['USER', 'ADMIN']); // the account's roles …
+    expect(tokenClaims(session.accessToken)).toMatchObject({ roles: ['USER'], claims: [] }); // … not the session's
+    const res = await gql(stack.graphqlUrl, USERS, { first: 1 }, session.accessToken);
+    expect(errorCode(res)).toBe('FORBIDDEN');
+    // a refresh of the Telegram session stays USER only
+    const refreshed = (await gql(stack.graphqlUrl, REFRESH, { t: session.refreshToken })).body.data!.refreshSession;
+    expect(tokenClaims(refreshed.accessToken)).toMatchObject({ roles: ['USER'], claims: [] });
+    expect(errorCode(await gql(stack.graphqlUrl, USERS, { first: 1 }, refreshed.accessToken))).toBe('FORBIDDEN');
+    // the staff sign-in of the same kind of account carries the roles, before and after a refresh
+    const admin = await createStaff(['ADMIN'], 'both@example.com');
+    expect(tokenClaims(admin.accessToken)).toMatchObject({ roles: ['USER', 'ADMIN'] });
+    const adminRefreshed = (await gql(stack.graphqlUrl, REFRESH, { t: admin.refreshToken })).body.data!.refreshSession;
+    expect(tokenClaims(adminRefreshed.accessToken)).toMatchObject({ roles: ['USER', 'ADMIN'] });
+    expect((await gql(stack.graphqlUrl, USERS, { first: 1 }, adminRefreshed.accessToken)).body.errors).toBeUndefined();
   });
 
   it('wrong admin passwords are refused the same way as unknown emails, and lock after 5 tries', async () => {
@@ -195,6 +277,64 @@ describe('staff', () => {
     expect(unknown.body.errors?.[0]?.message).toBe('Wrong email or password');
     for (let i = 0; i < 5; i++) expect(errorCode(await gql(stack.graphqlUrl, SIGN, { e: 'lock@example.com', p: `wrong-${i}` }))).toBe('UNAUTHENTICATED');
     const locked = await gql(stack.graphqlUrl, SIGN, { e: 'lock@example.com', p: 'correct horse battery staple' });
-    expect(locked.body.errors?.[0]?.message).toMatch(/Too many failed attempts/);
+    // a locked account answers exactly like an unknown email: it does not tell that the email exists
+    expect({ code: errorCode(locked), message: locked.body.errors?.[0]?.message, data: locked.body.data ?? null }).toEqual({
+      code: 'UNAUTHENTICATED',
+      message: unknown.body.errors?.[0]?.message,
+      data: null,
+    });
+  });
+
+  it('50 parallel wrong passwords lock the account: the right password is refused until the lock ends', async () => {
+    await createStaff(['SUPERADMIN'], 'parallel@example.com');
+    const SIGN = `mutation($e: String!, $p: String!) { signInAdmin(email: $e, password: $p) { accessToken } }`;
+    const guesses = await Promise.all(Array.from({ length: 50 }, (_, i) => gql(stack.graphqlUrl, SIGN, { e: 'parallel@example.com', p: `guess-${i}-wrong` })));
+    const em = stack.subgraphs.get('identity')!.deps.orm.em.fork();
+    const [row] = await em.getConnection().execute<{ failed_attempts: number; locked: boolean }[]>(
+      `select failed_attempts, locked_until > now() as locked from identity.admin_credential where email = 'parallel@example.com'`,
+    );
+    expect(row).toEqual({ failed_attempts: 50, locked: true }); // every guess counted
+    expect(guesses.map((g) => errorCode(g))).toEqual(Array(50).fill('UNAUTHENTICATED'));
+    // the guesses refused because of the lock answer exactly like the ones checked: the lock is not revealed
+    expect(new Set(guesses.map((g) => g.body.errors?.[0]?.message))).toEqual(new Set(['Wrong email or password']));
+    const right = await gql(stack.graphqlUrl, SIGN, { e: 'parallel@example.com', p: 'correct horse battery staple' });
+    expect({ code: errorCode(right), message: right.body.errors?.[0]?.message }).toEqual({ code: 'UNAUTHENTICATED', message: 'Wrong email or password' });
+    // when the lock has run out, the right password signs in and the count starts again
+    await em.getConnection().execute(`update identity.admin_credential set locked_until = now() - interval '1 second' where email = 'parallel@example.com'`);
+    const after = await gql(stack.graphqlUrl, SIGN, { e: 'parallel@example.com', p: 'correct horse battery staple' });
+    expect(after.body.errors).toBeUndefined();
+    expect(after.body.data!.signInAdmin.accessToken).toMatch(/^ey/);
+    const [reset] = await em.getConnection().execute<{ failed_attempts: number; locked_until: Date | null }[]>(
+      `select failed_attempts, locked_until from identity.admin_credential where email = 'parallel@example.com'`,
+    );
+    expect(reset).toEqual({ failed_attempts: 0, locked_until: null });
+  });
+
+  it('the subgraph itself refuses a USER reading another user, listing users or resolving their entity', async () => {
+    const a = (await signIn()).payload.user.id;
+    const b = (await signIn()).payload.user.id;
+    const asUser: Viewer = { userId: a, roles: ['USER'], claims: [], sessionId: null };
+    const asSupport: Viewer = { userId: null, roles: [], claims: [], sessionId: null };
+    const staff = await createStaff(['SUPPORT'], 'depth@example.com');
+    Object.assign(asSupport, { userId: staff.user.id, roles: ['USER', 'SUPPORT'] });
+    const USER_Q = `query($id: ID!) { user(id: $id) { id telegramId roles } }`;
+    const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id telegramId settings { language } } } }`;
+
+    expect(errorCode(await callSubgraphAs(stack, 'identity', asUser, USER_Q, { id: b }))).toBe('FORBIDDEN');
+    expect((await callSubgraphAs(stack, 'identity', asUser, USER_Q, { id: a })).body.data!.user.id).toBe(a);
+    expect(errorCode(await callSubgraphAs(stack, 'identity', asUser, `{ users(first: 5) { edges { node { id } } } }`))).toBe('FORBIDDEN');
+    expect(errorCode(await callSubgraphAs(stack, 'identity', ANONYMOUS, `{ users(first: 5) { edges { node { id } } } }`))).toBe('UNAUTHENTICATED');
+
+    const mixed = await callSubgraphAs(stack, 'identity', asUser, ENTITIES, { r: [{ __typename: 'User', id: a }, { __typename: 'User', id: b }] });
+    expect(mixed.body.data!._entities[0]).toMatchObject({ id: a });
+    expect(mixed.body.data!._entities[1]).toBeNull();
+    expect(mixed.body.errors?.map((e: { path?: unknown[]; extensions?: { code?: string } }) => [e.path, e.extensions?.code])).toEqual([[['_entities', 1], 'FORBIDDEN']]);
+    const anonymous = await callSubgraphAs(stack, 'identity', ANONYMOUS, ENTITIES, { r: [{ __typename: 'User', id: a }] });
+    expect(errorCode(anonymous)).toBe('FORBIDDEN');
+
+    expect((await callSubgraphAs(stack, 'identity', asSupport, USER_Q, { id: b })).body.data!.user.id).toBe(b);
+    const bySupport = await callSubgraphAs(stack, 'identity', asSupport, ENTITIES, { r: [{ __typename: 'User', id: a }, { __typename: 'User', id: b }] });
+    expect(bySupport.body.errors).toBeUndefined();
+    expect(bySupport.body.data!._entities.map((u: { id: string }) => u.id)).toEqual([a, b]);
   });
 });

@@ -1,4 +1,5 @@
+import { identityProcess } from '../../platform/config/config.js';
 import { runSubgraphMain } from '../../platform/service/main.js';
 import { identitySubgraph } from './app.js';
 
-await runSubgraphMain(identitySubgraph, (config) => config.identity.port);
+await runSubgraphMain(identitySubgraph, identityProcess, (config) => config.identity.port);

@@ -1,4 +1,5 @@
 import { buildSubgraph } from '../../platform/graphql/build-subgraph.js';
+import type { LedgerConfig } from '../../platform/config/config.js';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/service/subgraph.js';
 import { ledgerMigrations } from '../../migrations/ledger/index.js';
 import { AdminResolver } from './admin/admin.resolver.js';
@@ -11,6 +12,9 @@ import { OutboxWaker } from './core/outbox-waker.js';
 import { runPeriodically } from '../../platform/service/periodic.js';
 import { LedgerPoster } from './core/poster.js';
 import { sealChain } from './core/verifier.js';
+import { startFreezeConsumer } from './debt/debt.consumer.js';
+import { DebtResolver } from './debt/debt.resolver.js';
+import { DebtService } from './debt/debt.service.js';
 import { startDirectoryConsumer } from './directory/directory.consumer.js';
 import { UserDirectory } from './directory/directory.service.js';
 import { HoldService } from './hold/hold.service.js';
@@ -20,12 +24,13 @@ import { TransactionResolver, transactionReference } from './transaction/transac
 import { TransactionService } from './transaction/transaction.service.js';
 import { TransferResolver } from './transfer/transfer.resolver.js';
 import { TransferService } from './transfer/transfer.service.js';
+import { AssetSwitches, startAssetSwitchConsumer } from './transfer/asset-switches.js';
 import { BalanceResolver, LedgerUser, LedgerUserResolver, userReference } from './user/user.resolver.js';
 
 /** Largest batch of transactions one commit carries. */
 const MAX_BATCH = 100;
 
-export function buildLedgerServices(deps: Pick<SubgraphDeps, 'config' | 'orm' | 'log'>): LedgerServices {
+export function buildLedgerServices(deps: Pick<SubgraphDeps<LedgerConfig>, 'config' | 'orm' | 'log'>): LedgerServices {
   const { config, orm } = deps;
   const log = deps.log.child({ component: 'ledger' });
   const waker = new OutboxWaker(orm.em, log);
@@ -37,14 +42,18 @@ export function buildLedgerServices(deps: Pick<SubgraphDeps, 'config' | 'orm' | 
   const ledger = new Ledger(poster, transactions);
   const directory = new UserDirectory();
   const holds = new HoldService(ledger);
+  const assetSwitches = new AssetSwitches();
+  const debts = new DebtService();
   return {
     ledger,
     transactions,
     balances: new BalanceService(),
-    transfers: new TransferService(ledger, directory, config.ledger.fees, config.ledger.limits, log),
-    admin: new AdminService(ledger, directory, log),
+    transfers: new TransferService(ledger, directory, config.ledger.fees, config.ledger.limits, log, debts, assetSwitches),
+    assetSwitches,
+    admin: new AdminService(ledger, directory, log, config.ledger.adjustmentApprovalThresholds, waker),
     holds,
-    postings: new PostingsService(ledger, holds),
+    postings: new PostingsService(ledger, holds, debts),
+    debts,
     directory,
     waker,
   };
@@ -53,14 +62,14 @@ export function buildLedgerServices(deps: Pick<SubgraphDeps, 'config' | 'orm' | 
 /** The subgraph schema alone (no connections): used by the server, schema emission and contract tests. */
 export function buildLedgerSchema() {
   return buildSubgraph({
-    resolvers: [TransferResolver, AdminResolver, TransactionResolver, LedgerUserResolver, BalanceResolver],
+    resolvers: [TransferResolver, AdminResolver, TransactionResolver, LedgerUserResolver, BalanceResolver, DebtResolver],
     // User is reached only through other subgraphs' fields (me, user): no ledger field returns it.
     orphanedTypes: [LedgerUser],
     references: { Transaction: transactionReference, User: userReference },
   });
 }
 
-export const ledgerSubgraph: SubgraphDefinition = {
+export const ledgerSubgraph: SubgraphDefinition<LedgerConfig> = {
   name: 'ledger',
   entities: [],
   migrations: ledgerMigrations,
@@ -82,7 +91,9 @@ export const ledgerSubgraph: SubgraphDefinition = {
     });
     const directory = await startDirectoryConsumer(deps, services.directory);
     const postings = await startPostingsConsumer(deps, services.postings, services.waker);
+    const assetSwitches = await startAssetSwitchConsumer(deps, services.assetSwitches);
+    const freezes = await startFreezeConsumer(deps, services.debts);
     const waker = { stop: async () => services.waker.stop() };
-    return { schema, background: [directory, postings, sealer, expiry, pruner, waker], context: () => ({ ledger: services }) };
+    return { schema, background: [directory, postings, assetSwitches, freezes, sealer, expiry, pruner, waker], context: () => ({ ledger: services }) };
   },
 };

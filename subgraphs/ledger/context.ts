@@ -2,12 +2,14 @@ import type { SubgraphContext } from '../../platform/graphql/subgraph-context.js
 import type { AdminService } from './admin/admin.service.js';
 import type { BalanceService } from './balance/balance.service.js';
 import type { Ledger } from './core/ledger.js';
+import type { DebtService } from './debt/debt.service.js';
 import type { OutboxWaker } from './core/outbox-waker.js';
 import type { UserDirectory } from './directory/directory.service.js';
 import type { HoldService } from './hold/hold.service.js';
 import type { PostingsService } from './postings/postings.service.js';
 import type { TransactionService } from './transaction/transaction.service.js';
 import type { TransferService } from './transfer/transfer.service.js';
+import type { AssetSwitches } from './transfer/asset-switches.js';
 
 export interface LedgerServices {
   ledger: Ledger;
@@ -17,8 +19,11 @@ export interface LedgerServices {
   admin: AdminService;
   holds: HoldService;
   postings: PostingsService;
+  debts: DebtService;
   directory: UserDirectory;
   waker: OutboxWaker;
+  /** Assets staff disabled in the market (from `market.asset.updated`): transfers in them are refused. */
+  assetSwitches: AssetSwitches;
 }
 
 export interface LedgerContext extends SubgraphContext {

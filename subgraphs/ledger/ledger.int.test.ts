@@ -1,3 +1,5 @@
+import { FREEZE_CONSUMER } from './debt/debt.consumer.js';
+import type { AdjustOutcome } from './admin/admin.service.js';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEvent, type EventEnvelope } from '../../platform/bus/envelope.js';
@@ -36,7 +38,7 @@ function transfer(from: string, input: { to?: string; toUsername?: string; amoun
   });
 }
 
-function txn(result: LedgerResult) {
+function txn(result: LedgerResult | AdjustOutcome) {
   if (result.type !== 'Transaction') throw new Error(`expected a transaction, got ${JSON.stringify(result, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`);
   return result.transaction;
 }
@@ -445,7 +447,7 @@ describe('event consumers', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-  const applied = async (eventId: string) => (await f.sql('select 1 from ledger.inbox where event_id = ? and consumer = ?', [eventId, POSTINGS_CONSUMER])).length > 0;
+  const applied = async (eventId: string, consumer = POSTINGS_CONSUMER) => (await f.sql('select 1 from ledger.inbox where event_id = ? and consumer = ?', [eventId, consumer])).length > 0;
 
   it('credits a confirmed deposit once per event id and once per on-chain output', async () => {
     const xena = await f.addUser();
@@ -464,7 +466,7 @@ describe('event consumers', () => {
     expect(await balance(xena)).toEqual({ available: usdt(25), held: 0n });
   });
 
-  it('reverses a credited deposit a reorg removed, once; refuses (and reports) one already spent; skips one never credited', async () => {
+  it('reverses a credited deposit a reorg removed, once; one already spent leaves a debt; skips one never credited', async () => {
     const yuri = await f.addUser();
     const zack = await f.addUser();
     const deposit = (txHash: string, amount: string) => ({ depositId: `dep_${txHash}`, userId: yuri, network: 'TRON', asset: USDT, amount, txHash, outputIndex: 0, status: 'CONFIRMING' });
@@ -486,8 +488,16 @@ describe('event consumers', () => {
     txn(await transfer(yuri, { to: zack, amount: '4' }));
     const late = await publish('wallet.deposit.reorged', { ...deposit('0xr2', '5000000'), status: 'REORGED', confirmEventId: spent.id, transactionId: null });
     await until(() => applied(late.id), Boolean);
-    const [report] = await f.sql<{ envelope: EventEnvelope }>(`select envelope from ledger.outbox where subject = 'ledger.posting.rejected' and envelope->'payload'->>'eventId' = ?`, [late.id]);
-    expect(report!.envelope.payload).toMatchObject({ reason: 'INSUFFICIENT_FUNDS', reference: 'deposit:TRON:0xr2:0', userId: yuri });
+    // 4 + 0.54 fee were spent: the reversal takes the 0.46 left and records 4.54 as Yuri's debt.
+    expect(await f.sql(`select 1 from ledger.outbox where subject = 'ledger.posting.rejected' and envelope->'payload'->>'eventId' = ?`, [late.id])).toEqual([]);
+    const [report] = await f.sql<{ envelope: EventEnvelope }>(`select envelope from ledger.outbox where subject = 'ledger.debt.recorded' and envelope->'payload'->>'reference' = 'deposit:TRON:0xr2:0'`);
+    expect(report!.envelope.payload).toMatchObject({ userId: yuri, asset: USDT, amount: '4540000' });
+    expect(await balance(yuri)).toEqual({ available: 0n, held: 0n });
+    expect(await f.services.debts.owed(f.em(), yuri, USDT)).toBe(4_540_000n);
+    // Two deposits credited at once repay the debt once between them: 3 + 3 against 4.54 leaves 1.46.
+    await Promise.all([f.deposit(yuri, USDT, usdt(3)), f.deposit(yuri, USDT, usdt(3))]);
+    expect(await f.services.debts.owed(f.em(), yuri, USDT)).toBe(0n);
+    expect(await balance(yuri)).toEqual({ available: 1_460_000n, held: 0n });
 
     const never = await publish('wallet.deposit.reorged', { ...deposit('0xr3', '1000000'), status: 'REORGED', confirmEventId: null, transactionId: null });
     await until(() => applied(never.id), Boolean);
@@ -517,6 +527,32 @@ describe('event consumers', () => {
     await until(() => applied(tooMuch.id), Boolean);
     const rejected = await f.sql<{ envelope: EventEnvelope }>(`select envelope from ledger.outbox where subject = 'ledger.hold.rejected' and envelope->'payload'->>'reference' = 'withdrawal:wd_3'`);
     expect(rejected[0]!.envelope.payload).toMatchObject({ code: 'INSUFFICIENT_FUNDS', available: '59000000', required: '60000000' });
+    await expectClean();
+  });
+
+  it('a frozen user gets no withdrawal hold (ACCOUNT_FROZEN) until each of their freezes is lifted', async () => {
+    const yoko = await f.addUser();
+    await f.deposit(yoko, USDT, usdt(50));
+    const freezeA = await publish('wallet.withdrawals.frozen', { userId: yoko, reason: 'deposit dep_a reorged', depositId: 'dep_a' });
+    await publish('wallet.withdrawals.frozen', { userId: yoko, reason: 'deposit dep_b reorged', depositId: 'dep_b' });
+    const liftA = await publish('wallet.withdrawals.unfrozen', { userId: yoko, depositId: 'dep_a', liftedBy: 'usr_staff', note: 'settled' });
+    await until(() => applied(liftA.id, FREEZE_CONSUMER), Boolean);
+    expect(await applied(freezeA.id, FREEZE_CONSUMER)).toBe(true);
+    const request = await publish('wallet.withdrawal.requested', { withdrawalId: 'wd_frozen', userId: yoko, network: 'TRON', asset: USDT, amount: '1000000' });
+    await until(() => applied(request.id), Boolean);
+    const [rejected] = await f.sql<{ envelope: EventEnvelope }>(`select envelope from ledger.outbox where subject = 'ledger.hold.rejected' and envelope->'payload'->>'reference' = 'withdrawal:wd_frozen'`);
+    expect(rejected!.envelope.payload).toMatchObject({ code: 'ACCOUNT_FROZEN', reason: 'WITHDRAWAL_FREEZE', userId: yoko });
+    expect(await balance(yoko)).toEqual({ available: usdt(50), held: 0n });
+    await expect(transfer(yoko, { to: await f.addUser(), amount: '1' })).rejects.toMatchObject({ code: 'ACCOUNT_FROZEN' });
+
+    const liftB = await publish('wallet.withdrawals.unfrozen', { userId: yoko, depositId: 'dep_b', liftedBy: 'usr_staff', note: 'settled' });
+    await until(() => applied(liftB.id, FREEZE_CONSUMER), Boolean);
+    // A redelivered freeze after its lift does not freeze again.
+    const late = await publish('wallet.withdrawals.frozen', { userId: yoko, reason: 'deposit dep_b reorged', depositId: 'dep_b' });
+    await until(() => applied(late.id, FREEZE_CONSUMER), Boolean);
+    const again = await publish('wallet.withdrawal.requested', { withdrawalId: 'wd_free', userId: yoko, network: 'TRON', asset: USDT, amount: '1000000' });
+    await until(() => applied(again.id), Boolean);
+    expect(await balance(yoko)).toEqual({ available: usdt(49), held: usdt(1) });
     await expectClean();
   });
 

@@ -1,4 +1,5 @@
+import { ledgerProcess } from '../../platform/config/config.js';
 import { runSubgraphMain } from '../../platform/service/main.js';
 import { ledgerSubgraph } from './app.js';
 
-await runSubgraphMain(ledgerSubgraph, (config) => config.ledger.port);
+await runSubgraphMain(ledgerSubgraph, ledgerProcess, (config) => config.ledger.port);

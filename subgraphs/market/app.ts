@@ -1,4 +1,5 @@
 import { buildSubgraph } from '../../platform/graphql/build-subgraph.js';
+import type { MarketConfig } from '../../platform/config/config.js';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/service/subgraph.js';
 import { createPriceSources } from '../../providers/prices.config.js';
 import type { PriceSource } from '../../providers/price-source.port.js';
@@ -24,9 +25,10 @@ export interface MarketServiceOptions {
   now?: () => Date;
 }
 
-export function buildMarketServices(deps: Pick<SubgraphDeps, 'config' | 'redis' | 'log' | 'nats' | 'orm'>, options: MarketServiceOptions = {}): MarketServices {
+/** The market's services; the price feed builds them too, from its own configuration (the same prices, redis and nats). */
+export function buildMarketServices(deps: Pick<SubgraphDeps, 'redis' | 'log' | 'nats' | 'orm'> & { config: Pick<MarketConfig, 'prices' | 'redis' | 'nats'> }, options: MarketServiceOptions = {}): MarketServices {
   const { config, redis, log, nats, orm } = deps;
-  const settings = config.market.prices;
+  const settings = config.prices;
   const sources = options.sources ?? createPriceSources(settings.providers, { log }).all;
   const cache = new PriceCache(redis, {
     keyPrefix: config.redis.keyPrefix,
@@ -45,11 +47,10 @@ export function buildMarketSchema() {
   return buildSubgraph({ resolvers: [AssetResolver, AssetPriceResolver, AssetChartResolver, PriceResolver], references: { Asset: assetReference } });
 }
 
-export const marketSubgraph: SubgraphDefinition = {
+export const marketSubgraph: SubgraphDefinition<MarketConfig> = {
   name: 'market',
   entities: [Asset],
   migrations: marketMigrations,
-  outbox: false,
   async build(deps) {
     const services = buildMarketServices(deps);
     const schema = await buildMarketSchema();

@@ -1,6 +1,6 @@
 import type { NatsConnection } from 'nats';
 import type { Redis } from 'ioredis';
-import type { Config } from '../../platform/config/config.js';
+import type { MarketConfig } from '../../platform/config/config.js';
 import { ensureDatabase } from '../../platform/db/database.js';
 import { migrateSubgraph, openSubgraphDatabase, pingDatabase, poolStats } from '../../platform/db/orm.js';
 import type { PoolStats } from '../../platform/http/metrics.js';
@@ -36,7 +36,8 @@ export interface PriceFeedPort {
 }
 
 export interface PriceFeedDeps {
-  config: Config;
+  /** The price settings, Redis and NATS prefixes the subgraph uses, and the database. */
+  config: Pick<MarketConfig, 'prices' | 'redis' | 'nats'> & { database: { url: string } };
   log: Logger;
   redis: Redis;
   nats: NatsConnection;

@@ -1,4 +1,4 @@
-import type { Config } from '../../platform/config/config.js';
+import type { WalletConfig } from '../../platform/config/config.js';
 import { buildSubgraph } from '../../platform/graphql/build-subgraph.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Redis } from '../../platform/redis.js';
@@ -13,6 +13,7 @@ import { CustodyVault } from './custody-root/custody-vault.js';
 import { buildKeyring } from './custody-root/keyring.js';
 import { walletEntities } from './entities.js';
 import { startDepositCreditConsumer } from './deposit/deposit.consumer.js';
+import { startAssetMinimumConsumer } from './deposit/asset-minimum.consumer.js';
 import { depositEntities } from './deposit/deposit.entity.js';
 import { depositReference } from './deposit/deposit.reference.js';
 import { DepositResolver, DepositUserResolver } from './deposit/deposit.resolver.js';
@@ -25,7 +26,7 @@ import { WalletUser } from './wallet/wallet.type.js';
 import { WalletService } from './wallet/wallet.service.js';
 
 /** The chain balance port over the configured endpoints; null unless all four networks have one. */
-export function buildChainBalanceReader(config: Config, log: Logger): ChainBalanceReader | null {
+export function buildChainBalanceReader(config: Pick<WalletConfig, 'chains'>, log: Logger): ChainBalanceReader | null {
   const { ETH, BSC, TRON, TON } = config.chains.networks;
   if (!ETH || !BSC || !TRON || !TON) return null;
   return createChainBalanceReader(
@@ -41,7 +42,7 @@ export function buildChainBalanceReader(config: Config, log: Logger): ChainBalan
 }
 
 export interface WalletServiceDeps {
-  config: Config;
+  config: Pick<WalletConfig, 'wallet' | 'chains' | 'redis'>;
   log: Logger;
   redis: Redis;
   keyring: MasterKeyring;
@@ -66,7 +67,7 @@ export function buildWalletSchema() {
   });
 }
 
-export const walletSubgraph: SubgraphDefinition = {
+export const walletSubgraph: SubgraphDefinition<WalletConfig> = {
   name: 'wallet',
   entities: [...walletEntities, ...depositEntities],
   migrations: walletMigrations,
@@ -84,9 +85,10 @@ export const walletSubgraph: SubgraphDefinition = {
       const deposits = new DepositService(deps.log.child({ component: 'deposits' }));
       const freezes = new WithdrawalFreezeService(deps.log.child({ component: 'withdrawal-freezes' }));
       const depositCredits = await startDepositCreditConsumer(deps, deposits);
+      const assetMinimums = await startAssetMinimumConsumer(deps);
       return {
         schema,
-        background: [depositCredits, { stop: async () => keyring.destroy() }],
+        background: [depositCredits, assetMinimums, { stop: async () => keyring.destroy() }],
         context: () => ({ wallet: services, deposits, freezes }),
       };
     } catch (err) {

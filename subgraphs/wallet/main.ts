@@ -1,4 +1,5 @@
+import { walletProcess } from '../../platform/config/config.js';
 import { runSubgraphMain } from '../../platform/service/main.js';
 import { walletSubgraph } from './app.js';
 
-await runSubgraphMain(walletSubgraph, (config) => config.wallet.port);
+await runSubgraphMain(walletSubgraph, walletProcess, (config) => config.wallet.port);

@@ -4,12 +4,12 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { connect, type NatsConnection, type Subscription } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INTERNAL_CONTEXT_HEADER, InternalTokens } from '../../platform/auth/tokens.js';
+import { INTERNAL_CONTEXT_HEADER } from '../../platform/auth/tokens.js';
 import type { Role, Viewer } from '../../platform/auth/viewer.js';
 import { parseEvent } from '../../platform/bus/envelope.js';
 import { createLogger } from '../../platform/logger.js';
 import { errorCode, gql as rawGql, type GraphQLResponse } from '../../testing/graphql-client.js';
-import { signInStaff } from '../../testing/viewers.js';
+import { internalTokenFor, signInStaff } from '../../testing/viewers.js';
 import { startStack, type TestStack } from '../../testing/stack.js';
 import { initDataFor, newTelegramUser } from '../../testing/telegram.js';
 import { startTronSimulator, type TronSimulator } from '../../devnet/tron/trongrid.simulator.js';
@@ -63,7 +63,7 @@ async function staff(roles: Role[]): Promise<{ token: string; userId: string }> 
 
 /** Straight to the wallet subgraph, as the gateway would call it for this viewer. */
 async function direct(viewer: Viewer, query: string, variables: Record<string, unknown>) {
-  const token = await new InternalTokens(stack.config.auth.internalTokenSecret, 60).sign(viewer);
+  const token = await internalTokenFor(stack, 'wallet', viewer);
   return gql(query, variables, null, { [INTERNAL_CONTEXT_HEADER]: token }, stack.subgraphs.get('wallet')!.url);
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, visit } from 'graphql';
-import { ANONYMOUS } from '../../platform/auth/viewer.js';
+import type { Viewer } from '../../platform/auth/viewer.js';
 import { gql } from '../../testing/graphql-client.js';
 import { startStack, type TestStack } from '../../testing/stack.js';
 import { initDataFor, newTelegramUser } from '../../testing/telegram.js';
@@ -24,7 +24,9 @@ describe('entity references', () => {
       ids.push(res.body.data!.signInWithTelegram.user.id);
     }
     const representations = [...ids.map((id) => ({ __typename: 'User', id })), { __typename: 'User', id: 'usr_00000000000000000000000000' }];
-    const res = await callSubgraphAs(stack, 'identity', ANONYMOUS, `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id level } } }`, { r: representations });
+    // staff may resolve anyone (a user only themselves: identity.e2e.test.ts)
+    const staff = { userId: ids[0]!, roles: ['USER', 'SUPPORT'], claims: [], sessionId: null } satisfies Viewer;
+    const res = await callSubgraphAs(stack, 'identity', staff, `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id level } } }`, { r: representations });
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data!._entities).toEqual([...ids.map((id) => ({ id, level: 1 })), null]);
   });

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadConfigOrExit } from '../../platform/config/config.js';
+import { chainWatcherProcess, loadOrExit } from '../../platform/config/config.js';
 import { createLogger } from '../../platform/logger.js';
 import { isNetwork } from '../../chains/network.js';
 import { warnDevDefaults } from '../../platform/service/main.js';
@@ -7,7 +7,7 @@ import { Shutdown } from '../../platform/shutdown.js';
 import { startChainWatcherWorker } from './core/watcher.worker.js';
 
 /** One network's deposit watcher: `tsx workers/chain-watchers/main.ts --network ETH|BSC|TRON|TON`. */
-const config = loadConfigOrExit();
+const config = loadOrExit(chainWatcherProcess);
 const flag = process.argv.indexOf('--network');
 const network = flag >= 0 ? process.argv[flag + 1] : undefined;
 const log = createLogger({ name: `chain-watcher-${network?.toLowerCase() ?? 'unknown'}`, level: config.logLevel });

@@ -1,12 +1,12 @@
 import 'reflect-metadata';
-import { loadConfigOrExit } from '../../platform/config/config.js';
+import { loadOrExit, outboxRelayProcess } from '../../platform/config/config.js';
 import { createLogger } from '../../platform/logger.js';
 import { warnDevDefaults } from '../../platform/service/main.js';
 import { Shutdown } from '../../platform/shutdown.js';
 import { outboxSchemas } from '../../subgraphs/registry.js';
 import { startOutboxRelayWorker } from './relay-worker.js';
 
-const config = loadConfigOrExit();
+const config = loadOrExit(outboxRelayProcess);
 const log = createLogger({ name: 'outbox-relay', level: config.logLevel });
 warnDevDefaults(config, log);
 try {

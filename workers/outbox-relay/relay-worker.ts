@@ -3,7 +3,7 @@ import { Counter } from 'prom-client';
 import { connectNats, ensureEventStream, pingNats } from '../../platform/bus/nats.js';
 import { OUTBOX_PRUNE_BATCH, OUTBOX_PRUNE_INTERVAL_MS, prunePublishedOutbox } from '../../platform/bus/outbox-retention.js';
 import { OutboxRelay } from '../../platform/bus/relay.js';
-import type { Config } from '../../platform/config/config.js';
+import type { OutboxRelayConfig } from '../../platform/config/config.js';
 import { Metrics } from '../../platform/http/metrics.js';
 import { createHttpServer, listen } from '../../platform/http/server.js';
 import type { Logger } from '../../platform/logger.js';
@@ -16,7 +16,7 @@ export interface RunningRelay {
 }
 
 /** The outbox relay process: every subgraph schema's outbox → JetStream, with /health and /metrics. */
-export async function startOutboxRelayWorker(config: Config, log: Logger, schemas: string[], port: number): Promise<RunningRelay> {
+export async function startOutboxRelayWorker(config: OutboxRelayConfig, log: Logger, schemas: string[], port: number): Promise<RunningRelay> {
   const pool = new pg.Pool({ connectionString: config.database.url, max: 4 });
   pool.on('error', (err) => log.warn({ err }, 'outbox pool error'));
   const nats = await connectNats(config.nats.url, 'outbox-relay', log);

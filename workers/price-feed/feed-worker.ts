@@ -1,6 +1,6 @@
 import { Counter, Gauge } from 'prom-client';
 import { connectNats, pingNats } from '../../platform/bus/nats.js';
-import type { Config } from '../../platform/config/config.js';
+import type { PriceFeedConfig } from '../../platform/config/config.js';
 import { Metrics } from '../../platform/http/metrics.js';
 import { createHttpServer, listen } from '../../platform/http/server.js';
 import type { Logger } from '../../platform/logger.js';
@@ -30,8 +30,8 @@ export interface PriceFeedWorkerOptions {
  * subgraph, fetch every provider once, cache the median prices, store ticks and candles and publish
  * `market.price.updated` on core NATS; hourly, prune old ticks and candles. Serves /health and /metrics.
  */
-export async function startPriceFeedWorker(config: Config, log: Logger, port: number, options: PriceFeedWorkerOptions = {}): Promise<RunningPriceFeed> {
-  const settings = config.market.prices;
+export async function startPriceFeedWorker(config: PriceFeedConfig, log: Logger, port: number, options: PriceFeedWorkerOptions = {}): Promise<RunningPriceFeed> {
+  const settings = config.prices;
   const redis = createRedis(config.redis.url, log);
   const nats = await connectNats(config.nats.url, 'price-feed', log);
   const feed = await openPriceFeed({ config, log, redis, nats, ...(options.sources ? { sources: options.sources } : {}) });
@@ -65,7 +65,7 @@ export async function startPriceFeedWorker(config: Config, log: Logger, port: nu
 
   const prune = async () => {
     try {
-      const removed = await feed.prune(new Date(), { tickDays: settings.tickRetentionDays, candleDays: settings.candleRetentionDays });
+      const removed = await feed.prune(new Date(), { tickDays: config.priceFeed.tickRetentionDays, candleDays: config.priceFeed.candleRetentionDays });
       if (removed) log.info({ removed }, 'old ticks and candles pruned');
     } catch (err) {
       log.error({ err }, 'pruning ticks and candles failed');
@@ -120,8 +120,8 @@ export async function startPriceFeedWorker(config: Config, log: Logger, port: nu
  * Devnet: `npm start` starts the simulators and this worker side by side; the first round waits until the
  * simulators listen, so it does not count connection refusals against the providers' circuit breakers.
  */
-async function waitForSimulators(config: Config, log: Logger, timeoutMs = 30_000): Promise<void> {
-  const { providers, simulatorPort } = config.market.prices;
+async function waitForSimulators(config: PriceFeedConfig, log: Logger, timeoutMs = 30_000): Promise<void> {
+  const { providers, simulatorPort } = config.prices;
   if (simulatorPort === null) return;
   const urls = [providers.coingecko?.baseUrl, providers.coinmarketcap?.baseUrl, providers.nobitex?.baseUrl].filter((u): u is string => !!u);
   const deadline = Date.now() + timeoutMs;

@@ -1,15 +1,15 @@
 import 'reflect-metadata';
-import { loadConfigOrExit } from '../../platform/config/config.js';
+import { loadOrExit, priceFeedProcess } from '../../platform/config/config.js';
 import { createLogger } from '../../platform/logger.js';
 import { warnDevDefaults } from '../../platform/service/main.js';
 import { Shutdown } from '../../platform/shutdown.js';
 import { startPriceFeedWorker } from './feed-worker.js';
 
-const config = loadConfigOrExit();
+const config = loadOrExit(priceFeedProcess);
 const log = createLogger({ name: 'price-feed', level: config.logLevel });
 warnDevDefaults(config, log);
 try {
-  const running = await startPriceFeedWorker(config, log, config.port ?? config.market.prices.feedPort);
+  const running = await startPriceFeedWorker(config, log, config.port ?? config.priceFeed.port);
   const shutdown = new Shutdown(log, config.shutdownGraceMs);
   shutdown.add('price-feed', () => running.close());
   shutdown.listen();

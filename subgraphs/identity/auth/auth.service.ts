@@ -1,16 +1,29 @@
+import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { badInput, unauthenticated } from '../../../platform/errors.js';
+import { badInput, DomainError, ErrorCode, unauthenticated } from '../../../platform/errors.js';
+import type { Redis } from '../../../platform/redis.js';
 import type { Viewer } from '../../../platform/auth/viewer.js';
 import type { Logger } from '../../../platform/logger.js';
 import { AdminCredential } from '../admin/admin-credential.entity.js';
+import { createAdminAccount } from '../admin/admin.create.js';
 import type { IssuedTokens, SessionService } from '../session/session.service.js';
 import { User } from '../user/user.entity.js';
 import type { UserService } from '../user/user.service.js';
-import { dummyPasswordHash, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.js';
+import { dummyPasswordHash, verifyPassword } from './password.js';
 import { InitDataError, type InitDataVerifier } from './telegram-init-data.js';
 
 const MAX_FAILED_ATTEMPTS = 5;
 const LOCK_MINUTES = 15;
+/** How far in the future an auth_date may be (the verifier's default skew): a used proof is remembered that much longer. */
+const FUTURE_SKEW_SECONDS = 60;
+const WRONG_CREDENTIALS = 'Wrong email or password';
+
+export interface AuthServiceOptions {
+  /** Redis key prefix for remembered initData proofs. */
+  keyPrefix: string;
+  /** The initData freshness window: a proof is remembered this long (plus the future skew), then it has expired anyway. */
+  initDataMaxAgeSeconds: number;
+}
 
 /** Sign-in (Telegram, staff email/password), refresh and sign-out. */
 export class AuthService {
@@ -19,12 +32,18 @@ export class AuthService {
     private readonly users: UserService,
     private readonly sessions: SessionService,
     private readonly log: Logger,
+    private readonly redis: Redis,
+    private readonly options: AuthServiceOptions,
   ) {}
 
+  /**
+   * A valid initData signs in once: its proof (hash or signature) is remembered for the freshness window
+   * (Redis SET NX), and a second use is refused with INIT_DATA_REUSED. The session carries USER only.
+   */
   async signInWithTelegram(em: EntityManager, initData: string): Promise<IssuedTokens> {
-    let telegramUser;
+    let validated;
     try {
-      telegramUser = this.initData.verify(initData).user;
+      validated = this.initData.verify(initData);
     } catch (err) {
       if (err instanceof InitDataError) {
         this.log.info({ reason: err.reason }, 'telegram sign-in refused');
@@ -32,37 +51,51 @@ export class AuthService {
       }
       throw err;
     }
-    const user = await this.users.upsertFromTelegram(em, telegramUser);
-    return em.transactional((tx) => this.sessions.startFamily(tx, tx.merge(user)));
+    const key = `${this.options.keyPrefix}tg-init-data:${createHash('sha256').update(validated.proof).digest('hex')}`;
+    const first = await this.redis.set(key, '1', 'EX', this.options.initDataMaxAgeSeconds + FUTURE_SKEW_SECONDS, 'NX');
+    if (first !== 'OK') {
+      this.log.warn({ telegramId: validated.user.id, via: validated.via }, 'telegram sign-in refused: initData used before');
+      throw new DomainError(ErrorCode.INIT_DATA_REUSED, 'This initData was already used to sign in; reopen the Mini App');
+    }
+    const user = await this.users.upsertFromTelegram(em, validated.user);
+    return em.transactional((tx) => this.sessions.startFamily(tx, tx.merge(user), 'telegram'));
   }
 
+  /**
+   * Staff sign-in. Each attempt is counted before its password is checked, in one atomic statement, so N
+   * parallel guesses count N: the first MAX_FAILED_ATTEMPTS since the last success get a password check,
+   * the attempt that reaches the limit locks the account for LOCK_MINUTES, and every later one is refused
+   * without a check until the lock ends. An unknown email and a locked account both verify against a dummy
+   * hash and answer like a wrong password, so neither the timing nor the message tells which it was.
+   */
   async signInAdmin(em: EntityManager, email: string, password: string): Promise<IssuedTokens> {
-    const normalized = email.trim().toLowerCase();
-    const credential = await em.findOne(AdminCredential, { email: normalized });
-    if (!credential) {
-      await verifyPassword(await dummyPasswordHash(), password);
-      throw unauthenticated('Wrong email or password');
-    }
-    if (credential.lockedUntil && credential.lockedUntil.getTime() > Date.now()) {
-      throw unauthenticated('Too many failed attempts; try again later');
-    }
-    if (!(await verifyPassword(credential.passwordHash, password))) {
-      credential.failedAttempts += 1;
-      if (credential.failedAttempts >= MAX_FAILED_ATTEMPTS) {
-        credential.lockedUntil = new Date(Date.now() + LOCK_MINUTES * 60_000);
-        credential.failedAttempts = 0;
-        this.log.warn({ userId: credential.userId }, 'admin sign-in locked after repeated failures');
+    const normalized = typeof email === 'string' ? email.trim().toLowerCase() : '';
+    const [attempt] = await em.getConnection().execute<{ user_id: string; password_hash: string; failed_attempts: number }[]>(
+      `update "identity"."admin_credential" set
+         "failed_attempts" = case when "locked_until" is not null and "locked_until" <= now() then 1 else "failed_attempts" + 1 end,
+         "locked_until" = case
+           when "locked_until" > now() then "locked_until"
+           when (case when "locked_until" is not null then 1 else "failed_attempts" + 1 end) >= ? then now() + make_interval(mins => ?)
+           else null end
+       where "email" = ?
+       returning "user_id", "password_hash", "failed_attempts"`,
+      [MAX_FAILED_ATTEMPTS, LOCK_MINUTES, normalized],
+    );
+    const mayTry = attempt !== undefined && attempt.failed_attempts <= MAX_FAILED_ATTEMPTS;
+    const matches = await verifyPassword(mayTry ? attempt.password_hash : await dummyPasswordHash(), password);
+    if (!attempt || !mayTry || !matches) {
+      if (attempt && mayTry && attempt.failed_attempts === MAX_FAILED_ATTEMPTS) {
+        this.log.warn({ userId: attempt.user_id }, 'admin sign-in locked after repeated failures');
+      } else if (attempt && !mayTry) {
+        this.log.info({ userId: attempt.user_id }, 'admin sign-in refused: account locked');
       }
-      await em.flush();
-      throw unauthenticated('Wrong email or password');
+      throw unauthenticated(WRONG_CREDENTIALS);
     }
-    credential.failedAttempts = 0;
-    credential.lockedUntil = null;
     return em.transactional(async (tx) => {
-      const user = await tx.findOneOrFail(User, { id: credential.userId });
+      await tx.nativeUpdate(AdminCredential, { userId: attempt.user_id }, { failedAttempts: 0, lockedUntil: null });
+      const user = await tx.findOneOrFail(User, { id: attempt.user_id });
       user.lastSignInAt = new Date();
-      tx.persist(tx.merge(credential));
-      return this.sessions.startFamily(tx, user);
+      return this.sessions.startFamily(tx, user, 'staff');
     });
   }
 
@@ -78,16 +111,6 @@ export class AuthService {
 
   /** Creates a staff account with email + password (the admin:create command uses this). */
   async createAdmin(em: EntityManager, input: { email: string; password: string; roles: User['roles']; username?: string }): Promise<User> {
-    const email = input.email.trim().toLowerCase();
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw badInput('email is not valid', { field: 'email' });
-    if (input.password.length < MIN_PASSWORD_LENGTH) throw badInput(`password must be at least ${MIN_PASSWORD_LENGTH} characters`, { field: 'password' });
-    const passwordHash = await hashPassword(input.password);
-    return em.transactional(async (tx) => {
-      if (await tx.findOne(AdminCredential, { email })) throw badInput('an admin with this email exists', { field: 'email' });
-      const user = tx.create(User, { roles: input.roles, username: input.username ?? email.split('@')[0] ?? null });
-      await tx.flush(); // the credential references the user row
-      tx.create(AdminCredential, { userId: user.id, email, passwordHash });
-      return user;
-    });
+    return createAdminAccount(em, input);
   }
 }

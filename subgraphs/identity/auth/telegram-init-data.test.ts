@@ -67,6 +67,21 @@ describe('InitDataVerifier (Ed25519, third party)', () => {
     expect(verifier({ botId, publicKeyHex, botToken: '1:not-the-issuing-bot' }).verify(initData, now).via).toBe('ed25519');
   });
 
+  it('gives one proof per launch, whichever form checks it: the signature when there is one, else the hash', () => {
+    // Telegram's initData carries both: a valid hash over the fields with the signature, and the signature
+    const both = signInitData(BOT_TOKEN, { ...fields, signature });
+    const viaHmac = verifier({ botId, publicKeyHex }).verify(both, now);
+    const tampered = new URLSearchParams(both);
+    tampered.set('hash', 'f'.repeat(64)); // the hash no longer matches: the Ed25519 form still does
+    const viaSignature = verifier({ botId, publicKeyHex }).verify(tampered.toString(), now);
+    expect([viaHmac.via, viaSignature.via]).toEqual(['hmac', 'ed25519']);
+    expect(viaSignature.proof).toBe(viaHmac.proof);
+    const hashOnly = signInitData(BOT_TOKEN, fields);
+    const plain = verifier().verify(hashOnly, now);
+    expect(plain.proof).toBe(`hash:${new URLSearchParams(hashOnly).get('hash')}`);
+    expect(verifier().verify(hashOnly.replace(/hash=([0-9a-f]+)/, (_, h: string) => `hash=${h.toUpperCase()}`), now).proof).toBe(plain.proof);
+  });
+
   it('refuses it without a bot id, with another bot id, or when a field changed', () => {
     expect(reason(() => verifier({ publicKeyHex, botToken: '1:x' }).verify(initData, now))).toBe('bad_signature');
     expect(reason(() => verifier({ botId: '42', publicKeyHex, botToken: '1:x' }).verify(initData, now))).toBe('bad_signature');

@@ -16,6 +16,8 @@ export interface ValidatedInitData {
   authDate: Date;
   queryId: string | null;
   via: 'hmac' | 'ed25519';
+  /** What identifies this launch's initData (its `signature` when present, else its `hash`): one sign-in per proof. */
+  proof: string;
 }
 
 export type InitDataFailure = 'malformed' | 'missing_hash' | 'bad_signature' | 'expired' | 'from_future' | 'no_user';
@@ -100,7 +102,11 @@ export class InitDataVerifier {
       throw new InitDataError('malformed');
     }
     if (typeof user !== 'object' || user === null || !Number.isSafeInteger(user.id) || user.id <= 0) throw new InitDataError('no_user');
-    return { user, authDate, queryId: fields.get('query_id') ?? null, via };
+    // One proof per launch, whichever form proved it: Telegram sends `signature` in both forms (the HMAC covers
+    // it), so with a signature present it is the proof; otherwise the hash. Replaying HMAC-checked data through
+    // the Ed25519 form (hash replaced) thus meets the same proof.
+    const proof = signature !== undefined ? `sig:${Buffer.from(signature, 'base64url').toString('base64url')}` : `hash:${hash!.toLowerCase()}`;
+    return { user, authDate, queryId: fields.get('query_id') ?? null, via, proof };
   }
 
   private hmacMatches(fields: Map<string, string>, hash: string): boolean {

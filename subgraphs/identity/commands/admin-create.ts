@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import { createInterface } from 'node:readline';
-import { loadConfigOrExit } from '../../../platform/config/config.js';
+import { adminCreateProcess, loadOrExit } from '../../../platform/config/config.js';
 import { ensureDatabase } from '../../../platform/db/database.js';
 import { migrateSubgraph, openSubgraphDatabase } from '../../../platform/db/orm.js';
 import { DomainError } from '../../../platform/errors.js';
 import { createLogger } from '../../../platform/logger.js';
-import { createRedis } from '../../../platform/redis.js';
 import { isRole, type Role } from '../../../platform/auth/viewer.js';
-import { buildIdentityServices, identitySubgraph } from '../app.js';
+import { createAdminAccount } from '../admin/admin.create.js';
+import { identitySubgraph } from '../app.js';
 
 /**
  * npm run admin:create -- --email root@example.com [--role SUPERADMIN]
@@ -52,16 +52,14 @@ async function readPassword(): Promise<string> {
 
 const { email, role } = parseArgs(process.argv.slice(2));
 const password = await readPassword();
-const config = loadConfigOrExit();
+const config = loadOrExit(adminCreateProcess);
 const log = createLogger({ name: 'admin-create', level: config.logLevel === 'info' ? 'warn' : config.logLevel });
 await ensureDatabase(config.database.url);
 const orm = await openSubgraphDatabase({ schema: 'identity', url: config.database.url, poolMax: 2, entities: identitySubgraph.entities, migrations: identitySubgraph.migrations, log });
-const redis = createRedis(config.redis.url, log);
 try {
   await migrateSubgraph(orm, 'identity');
-  const { auth } = buildIdentityServices({ config, redis, log });
   const roles: Role[] = role === 'SUPERADMIN' ? ['USER', 'SUPERADMIN'] : ['USER', role];
-  const user = await auth.createAdmin(orm.em.fork(), { email, password, roles });
+  const user = await createAdminAccount(orm.em.fork(), { email, password, roles });
   process.stdout.write(`${JSON.stringify({ id: user.id, email: email.trim().toLowerCase(), roles })}\n`);
   process.exitCode = 0;
 } catch (err) {
@@ -70,6 +68,5 @@ try {
     process.exitCode = 1;
   } else throw err;
 } finally {
-  redis.disconnect();
   await orm.close(true);
 }

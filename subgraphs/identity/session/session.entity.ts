@@ -1,5 +1,8 @@
 import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 
+/** `telegram`: started from Mini App initData (USER only); `staff`: started with email + password. */
+export type SessionKind = 'telegram' | 'staff';
+
 /**
  * One refresh token of a session family. A sign-in starts a family; each refresh rotates to a new row in
  * the same family. Presenting a rotated (used) token again is reuse: the whole family is revoked.
@@ -18,6 +21,10 @@ export class Session {
 
   @Property({ type: 'text' })
   userId!: string;
+
+  /** How the family was started; every rotation keeps it. Only `staff` sessions carry staff roles and claims. */
+  @Property({ type: 'text' })
+  kind!: SessionKind;
 
   /** sha256 of the secret half of the refresh token; the token itself is never stored. */
   @Property({ type: 'text' })

@@ -7,8 +7,8 @@ import { newId } from '../../../platform/ids.js';
 import { unauthenticated } from '../../../platform/errors.js';
 import type { Logger } from '../../../platform/logger.js';
 import { User } from '../user/user.entity.js';
-import { Session } from './session.entity.js';
-import { revokedFamilyKey, tokensInvalidBeforeKey } from '../../../platform/auth/revocation-keys.js';
+import { Session, type SessionKind } from './session.entity.js';
+import { revocationChannel, revokedFamilyKey, tokensInvalidBeforeKey } from '../../../platform/auth/revocation-keys.js';
 
 export interface IssuedTokens {
   accessToken: string;
@@ -34,9 +34,12 @@ export class SessionService {
     private readonly log: Logger,
   ) {}
 
-  /** Starts a new family for a signed-in user, inside the caller's transaction. */
-  async startFamily(em: EntityManager, user: User): Promise<IssuedTokens> {
-    return this.issue(em, user, newId('sfm'));
+  /**
+   * Starts a new family for a signed-in user, inside the caller's transaction. A `telegram` family's access
+   * tokens carry USER only, whatever roles the account holds: staff powers need the staff (password) session.
+   */
+  async startFamily(em: EntityManager, user: User, kind: SessionKind): Promise<IssuedTokens> {
+    return this.issue(em, user, newId('sfm'), kind);
   }
 
   async refresh(em: EntityManager, refreshToken: string): Promise<IssuedTokens> {
@@ -56,7 +59,7 @@ export class SessionService {
       if (session.expiresAt.getTime() <= Date.now()) return { kind: 'expired' as const };
       session.rotatedAt = new Date();
       const user = await tx.findOneOrFail(User, { id: session.userId });
-      return { kind: 'ok' as const, tokens: await this.issue(tx, user, session.familyId) };
+      return { kind: 'ok' as const, tokens: await this.issue(tx, user, session.familyId, session.kind) };
     });
     switch (outcome.kind) {
       case 'ok':
@@ -84,19 +87,22 @@ export class SessionService {
   async invalidateAccessTokens(userId: string): Promise<void> {
     const now = Math.floor(Date.now() / 1000);
     await this.redis.set(tokensInvalidBeforeKey(this.keyPrefix, userId), String(now), 'EX', this.accessTtlSeconds + 60);
+    await this.redis.publish(revocationChannel(this.keyPrefix), JSON.stringify({ userId }));
   }
 
-  private async issue(em: EntityManager, user: User, familyId: string): Promise<IssuedTokens> {
+  private async issue(em: EntityManager, user: User, familyId: string, kind: SessionKind): Promise<IssuedTokens> {
     const secret = randomBytes(32).toString('base64url');
     const session = em.create(Session, {
       id: newId('ses'),
       familyId,
       userId: user.id,
+      kind,
       tokenHash: hashSecret(secret),
       expiresAt: new Date(Date.now() + this.refreshTtlDays * 86_400_000),
     });
     await em.persistAndFlush(session);
-    const access = await this.accessTokens.issue({ userId: user.id, roles: user.roles, claims: user.claims, sessionId: familyId });
+    const staff = kind === 'staff';
+    const access = await this.accessTokens.issue({ userId: user.id, roles: staff ? user.roles : ['USER'], claims: staff ? user.claims : [], sessionId: familyId });
     return { accessToken: access.token, refreshToken: `${session.id}.${secret}`, expiresAt: access.expiresAt, user };
   }
 
@@ -106,5 +112,6 @@ export class SessionService {
 
   private async markFamilyRevoked(familyId: string): Promise<void> {
     await this.redis.set(revokedFamilyKey(this.keyPrefix, familyId), '1', 'EX', this.accessTtlSeconds + 60);
+    await this.redis.publish(revocationChannel(this.keyPrefix), JSON.stringify({ familyId }));
   }
 }

@@ -10,9 +10,9 @@ export class UserResolver {
     return UserType.from(await ctx.identity.users.requireViewer(ctx.em, ctx.viewer));
   }
 
-  @Query(() => UserType, { nullable: true, description: 'Staff: one user by id.' })
+  @Query(() => UserType, { nullable: true, description: 'Staff: one user by id (anyone may read their own).' })
   async user(@Arg('id', () => ID) id: string, @Ctx() ctx: IdentityContext): Promise<UserType | null> {
-    const [user] = await ctx.identity.users.byIds(ctx.em, [id]);
+    const user = await ctx.identity.users.read(ctx.em, ctx.viewer, id);
     return user ? UserType.from(user) : null;
   }
 
@@ -24,7 +24,7 @@ export class UserResolver {
     @Ctx() ctx: IdentityContext,
   ): Promise<UserConnection> {
     const cursor = after ? decodeCursor(after) : null;
-    const page = await ctx.identity.users.list(ctx.em, filter ?? {}, first, cursor);
+    const page = await ctx.identity.users.list(ctx.em, ctx.viewer, filter ?? {}, first, cursor);
     const edges = page.nodes.map((u) => ({ cursor: encodeCursor(u.id), node: UserType.from(u) }));
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   }

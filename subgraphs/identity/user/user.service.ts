@@ -1,8 +1,8 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordEvent } from '../../../platform/bus/outbox.js';
-import { isRole, type Role, type Viewer } from '../../../platform/auth/viewer.js';
-import { badInput, forbidden, notFound, unauthenticated } from '../../../platform/errors.js';
+import { isRole, isStaff, type Role, type Viewer } from '../../../platform/auth/viewer.js';
+import { badInput, DomainError, ErrorCode, forbidden, notFound, unauthenticated } from '../../../platform/errors.js';
 import type { TelegramUser } from '../auth/telegram-init-data.js';
 import { LevelPolicy, type LevelFacts } from '../level/level-policy.js';
 import { IdentityEvents, type UserCreatedPayload, type UserUpdatedPayload } from './user.events.js';
@@ -106,8 +106,28 @@ export class UserService {
     return em.find(User, { id: { $in: [...ids] } });
   }
 
+  /** `user(id)`: staff read anyone, a user only themselves (the gateway checks too; this is the rule's home). */
+  async read(em: EntityManager, viewer: Viewer, id: string): Promise<User | null> {
+    if (!viewer.userId) throw unauthenticated();
+    if (id !== viewer.userId && !isStaff(viewer)) throw forbidden("Only staff can read another user's account");
+    const [user] = await this.byIds(em, [id]);
+    return user ?? null;
+  }
+
+  /**
+   * `_entities(User)`: the users a viewer may see, in key order; another user's account (anyone's, for an
+   * anonymous viewer) is a FORBIDDEN error in its place, unless the viewer is staff.
+   */
+  async referencesFor(em: EntityManager, viewer: Viewer, ids: readonly string[]): Promise<(User | Error | null)[]> {
+    const allowed = (id: string) => isStaff(viewer) || (viewer.userId !== null && id === viewer.userId);
+    const users = await this.byIds(em, ids.filter(allowed));
+    const byId = new Map(users.map((u) => [u.id, u] as const));
+    return ids.map((id) => (allowed(id) ? (byId.get(id) ?? null) : forbidden("Only staff can read another user's account")));
+  }
+
   /** Staff listing, newest first; the cursor is the last id seen (ids sort by creation time). */
-  async list(em: EntityManager, filter: UserFilter, first: number, after: string | null): Promise<UserPage> {
+  async list(em: EntityManager, viewer: Viewer, filter: UserFilter, first: number, after: string | null): Promise<UserPage> {
+    this.requireStaff(viewer);
     if (!Number.isInteger(first) || first < 1 || first > 100) throw badInput('first must be between 1 and 100', { field: 'first' });
     const where: Record<string, unknown> = {};
     if (after) where.id = { $lt: after };
@@ -124,27 +144,26 @@ export class UserService {
   }
 
   async grantRole(em: EntityManager, viewer: Viewer, userId: string, role: string): Promise<User> {
-    this.requireSuperadmin(viewer);
+    this.requireSuperadminOf(viewer, userId);
     if (!isRole(role)) throw badInput(`Unknown role ${role}`, { field: 'role' });
     return this.changeAccess(em, userId, 'roles', (user) => (user.roles.includes(role) ? null : [...user.roles, role]));
   }
 
   async revokeRole(em: EntityManager, viewer: Viewer, userId: string, role: string): Promise<User> {
-    this.requireSuperadmin(viewer);
+    this.requireSuperadminOf(viewer, userId);
     if (!isRole(role)) throw badInput(`Unknown role ${role}`, { field: 'role' });
-    if (role === 'SUPERADMIN' && userId === viewer.userId) throw badInput('A superadmin cannot revoke their own SUPERADMIN role');
     const user = await this.changeAccess(em, userId, 'roles', (u) => (u.roles.includes(role) ? u.roles.filter((r) => r !== role) : null));
     await this.onAccessReduced(userId);
     return user;
   }
 
   async grantClaim(em: EntityManager, viewer: Viewer, userId: string, claim: string): Promise<User> {
-    this.requireSuperadmin(viewer);
+    this.requireSuperadminOf(viewer, userId);
     return this.changeAccess(em, userId, 'claims', (user) => (user.claims.includes(claim) ? null : [...user.claims, claim]));
   }
 
   async revokeClaim(em: EntityManager, viewer: Viewer, userId: string, claim: string): Promise<User> {
-    this.requireSuperadmin(viewer);
+    this.requireSuperadminOf(viewer, userId);
     const user = await this.changeAccess(em, userId, 'claims', (u) => (u.claims.includes(claim) ? u.claims.filter((c) => c !== claim) : null));
     await this.onAccessReduced(userId);
     return user;
@@ -174,8 +193,17 @@ export class UserService {
     return { kycTier: user.kycTier, tradeVolumeToman: BigInt(user.tradeVolumeToman) };
   }
 
-  private requireSuperadmin(viewer: Viewer): void {
+  /** A SUPERADMIN changing someone else's access: nobody grants or revokes their own roles or claims. */
+  private requireSuperadminOf(viewer: Viewer, userId: string): void {
     if (!viewer.roles.includes('SUPERADMIN')) throw forbidden('Only a SUPERADMIN can change roles and claims');
+    if (userId === viewer.userId) {
+      throw new DomainError(ErrorCode.SELF_ACCESS_CHANGE, 'Nobody changes their own roles or claims; another SUPERADMIN has to');
+    }
+  }
+
+  private requireStaff(viewer: Viewer): void {
+    if (!viewer.userId) throw unauthenticated();
+    if (!isStaff(viewer)) throw forbidden('Staff only');
   }
 
   private async changeAccess<K extends 'roles' | 'claims'>(em: EntityManager, userId: string, field: K, next: (user: User) => User[K] | null): Promise<User> {

@@ -5,10 +5,11 @@ import type { Logger } from '../../../platform/logger.js';
 import { accounts } from '../core/accounts.js';
 import { checkAsset, checkIdempotencyKey, checkSignedAmount, checkText } from '../core/inputs.js';
 import { reversalDraft, type Ledger, type LedgerResult } from '../core/ledger.js';
-import { draft } from '../core/ledger.types.js';
+import type { OutboxWaker } from '../core/outbox-waker.js';
 import { requestHash } from '../core/request-hash.js';
 import { verifyLedger, type LedgerReport } from '../core/verifier.js';
 import type { UserDirectory } from '../directory/directory.service.js';
+import { adjustmentDraft, AdjustmentRequests, type AdjustmentRequestRecord, type AdjustmentStatus } from './adjustment.service.js';
 
 export const LEDGER_ADJUST_CLAIM = 'ledger:adjust';
 
@@ -27,17 +28,28 @@ export interface ReverseRequest {
   idempotencyKey: string;
 }
 
+/** adjustBalance's answer: posted (or refused) now, or waiting for a second money admin. */
+export type AdjustOutcome = LedgerResult | { type: 'AdjustmentRequest'; request: AdjustmentRequestRecord };
+
 /**
  * Staff money operations. Creating or undoing money takes two keys: the FINANCE role (or SUPERADMIN) and
  * the `ledger:adjust` claim. Every such transaction records who (actor), when (created_at) and why
- * (reason) in the append-only, hash-chained log: that is the audit trail.
+ * (reason) in the append-only, hash-chained log: that is the audit trail. An adjustment above the asset's
+ * approval threshold, or of the admin's own account, also takes a second person (adjustment.service.ts).
  */
 export class AdminService {
+  readonly adjustments: AdjustmentRequests;
+
   constructor(
     private readonly ledger: Ledger,
     private readonly directory: UserDirectory,
     private readonly log: Logger,
-  ) {}
+    /** Per asset symbol: above this magnitude (minor units) an adjustment needs approval; null = never by amount. */
+    private readonly approvalThresholds: Record<string, bigint | null> = {},
+    waker: OutboxWaker | null = null,
+  ) {
+    this.adjustments = new AdjustmentRequests(ledger, waker, log);
+  }
 
   requireMoneyAdmin(viewer: Viewer): string {
     if (!viewer.userId) throw unauthenticated();
@@ -60,8 +72,11 @@ export class AdminService {
     return report;
   }
 
-  /** Credits (amount > 0, from world:<asset>) or debits (amount < 0, to world:<asset>) a user's available balance. */
-  async adjustBalance(em: EntityManager, viewer: Viewer, input: AdjustBalanceRequest): Promise<LedgerResult> {
+  /**
+   * Credits (amount > 0, from world:<asset>) or debits (amount < 0, to world:<asset>) a user's available balance.
+   * Above the asset's approval threshold, or on the admin's own account, it becomes a pending request instead.
+   */
+  async adjustBalance(em: EntityManager, viewer: Viewer, input: AdjustBalanceRequest): Promise<AdjustOutcome> {
     const adminId = this.requireMoneyAdmin(viewer);
     const key = checkIdempotencyKey(input.idempotencyKey);
     const asset = checkAsset(input.asset);
@@ -69,24 +84,34 @@ export class AdminService {
     const reason = checkText(input.reason, 'reason', { max: 500, required: true })!;
     if (reason.length < 5) throw badInput('reason must say why (at least 5 characters)', { field: 'reason' });
     if (!(await this.directory.exists(em, input.userId))) throw notFound('User', input.userId);
-    const user = accounts.available(input.userId, asset.symbol);
-    const world = accounts.world(asset.symbol);
     const magnitude = amount < 0n ? -amount : amount;
-    const result = await this.ledger.commit(
-      em,
-      draft({
-        kind: 'ADJUSTMENT',
-        asset: asset.symbol,
-        amount: magnitude,
-        userId: input.userId,
-        actor: adminId,
-        reason,
-        postings: [amount > 0n ? { source: world, destination: user, asset: asset.symbol, amount } : { source: user, destination: world, asset: asset.symbol, amount: magnitude }],
-        idempotency: { scope: `adjust:${adminId}`, key, requestHash: requestHash('adjustBalance', { userId: input.userId, asset: asset.symbol, amount, reason }) },
-      }),
-    );
+    const hash = requestHash('adjustBalance', { userId: input.userId, asset: asset.symbol, amount, reason });
+    const threshold = this.approvalThresholds[asset.symbol] ?? null;
+    if (input.userId === adminId || (threshold !== null && magnitude > threshold)) {
+      const request = await this.adjustments.request(em, { userId: input.userId, asset: asset.symbol, amount, reason, requestedBy: adminId, key, requestHash: hash });
+      return { type: 'AdjustmentRequest', request };
+    }
+    const result = await this.ledger.commit(em, adjustmentDraft({ userId: input.userId, asset: asset.symbol, amount, reason }, adminId, { idempotency: { scope: `adjust:${adminId}`, key, requestHash: hash } }));
     if (result.type === 'Transaction' && !result.replayed) this.log.info({ adminId, userId: input.userId, asset: asset.symbol, amount: amount.toString(), transactionId: result.transaction.id }, 'balance adjusted');
     return result;
+  }
+
+  /** Four eyes: another money admin posts a pending adjustment (exactly once, however many approve at once). */
+  async approveAdjustment(em: EntityManager, viewer: Viewer, requestId: string): Promise<{ request: AdjustmentRequestRecord; result: LedgerResult }> {
+    const adminId = this.requireMoneyAdmin(viewer);
+    return this.adjustments.approve(em, adminId, requestId);
+  }
+
+  /** The requester cancels, or another money admin rejects, a pending adjustment. */
+  async rejectAdjustment(em: EntityManager, viewer: Viewer, requestId: string, note: string): Promise<AdjustmentRequestRecord> {
+    const adminId = this.requireMoneyAdmin(viewer);
+    return this.adjustments.reject(em, adminId, requestId, note);
+  }
+
+  /** Money admins and auditors see the requests. */
+  async adjustmentRequests(em: EntityManager, viewer: Viewer, status: AdjustmentStatus, first: number, after: string | null | undefined) {
+    this.requireAuditor(viewer);
+    return this.adjustments.page(em, status, first, after);
   }
 
   /** A new transaction with every posting of the original turned around; a transaction is reversed at most once. */

@@ -13,8 +13,10 @@ describe('accounts', () => {
     expect([assetOfAccount(a), userOfAccount(a), bucketOfAccount(a)]).toEqual(['USDT_TON', 'usr_1', 'available']);
     expect(assetOfAccount(accounts.custody('TRON', 'USDT_TRON'))).toBe('USDT_TRON');
     expect([assetOfAccount(accounts.fees('TON')), userOfAccount(accounts.fees('TON'))]).toEqual(['TON', null]);
-    for (const ok of [a, accounts.held('usr_1', 'TON'), 'custody:ETH:ETH', 'fees:IRT', 'exchange:BNB', 'world:TRX']) expect(isValidAccount(ok)).toBe(true);
-    for (const bad of ['user:usr_1:TON', 'user:usr:1:TON:available', 'fees:ton', 'bank:IRT', 'custody:ETH', '']) expect(isValidAccount(bad)).toBe(false);
+    expect(accounts.receivable('usr_1', 'USDT_ETH')).toBe('receivable:usr_1:USDT_ETH');
+    expect([assetOfAccount(accounts.receivable('usr_1', 'TON')), userOfAccount(accounts.receivable('usr_1', 'TON'))]).toEqual(['TON', null]);
+    for (const ok of [a, accounts.held('usr_1', 'TON'), 'custody:ETH:ETH', 'fees:IRT', 'exchange:BNB', 'world:TRX', 'receivable:usr_1:TON']) expect(isValidAccount(ok)).toBe(true);
+    for (const bad of ['user:usr_1:TON', 'user:usr:1:TON:available', 'fees:ton', 'bank:IRT', 'custody:ETH', '', 'receivable:TON', 'receivable:usr_1:TON:available']) expect(isValidAccount(bad)).toBe(false);
     expect(() => accounts.available('usr:1', 'TON')).toThrow();
   });
 });

@@ -39,6 +39,7 @@ export function checkText(text: string | null | undefined, field: string, option
     return null;
   }
   if (value.length > options.max) throw badInput(`${field} is longer than ${options.max} characters`, { field });
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
   if (/[\u0000-\u001f\u007f]/.test(value)) throw badInput(`${field} contains control characters`, { field });
   return value;
 }

@@ -70,4 +70,6 @@ export const LedgerEvents = {
   holdPlaced: 'ledger.hold.placed',
   holdRejected: 'ledger.hold.rejected',
   postingRejected: 'ledger.posting.rejected',
+  /** A reorged deposit the user had already spent: the shortfall is now their debt. */
+  debtRecorded: 'ledger.debt.recorded',
 } as const;

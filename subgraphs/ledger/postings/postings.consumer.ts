@@ -105,23 +105,30 @@ export async function applyPostingEvent(tx: EntityManager, postings: PostingsSer
           if (r.confirmEventId && !(await inboxHas(tx, r.confirmEventId))) throw new NotYetApplicable(`credit ${r.confirmEventId} of ${reference} not applied yet`);
           return;
         }
-        if (result.type === 'InsufficientFunds') {
-          log.error({ eventId: event.id, reference, userId: r.userId, available: result.available.toString(), required: result.required.toString() }, 'ADMIN ALERT: a reorged deposit was already spent: reversal refused');
-          recordEvent(tx, LedgerEvents.postingRejected, 'ledger', {
-            eventId: event.id,
-            type: event.type,
-            reason: 'INSUFFICIENT_FUNDS',
-            reference,
+        if (result.result.type !== 'Transaction') throw new Error(`reversal of ${reference} refused: ${result.result.type}`);
+        if (result.shortfall > 0n && !result.result.replayed) {
+          log.error(
+            { eventId: event.id, reference, userId: r.userId, asset: r.asset, owed: result.shortfall.toString(), transactionId: result.result.transaction.id },
+            'ADMIN ALERT: a reorged deposit was already spent: reversed, the shortfall is the user\'s debt',
+          );
+          recordEvent(tx, LedgerEvents.debtRecorded, 'ledger', {
             userId: r.userId,
-            available: result.available.toString(),
-            required: result.required.toString(),
+            asset: r.asset,
+            amount: result.shortfall.toString(),
+            reference,
+            transactionId: result.result.transaction.id,
           });
         }
         return;
       }
       case PostingEvents.withdrawalRequested: {
         const w = withdrawalRequested.parse(event.payload);
-        const { result, hold } = await postings.holdWithdrawal(tx, w, actor);
+        const held = await postings.holdWithdrawal(tx, w, actor);
+        if ('restriction' in held) {
+          recordEvent(tx, LedgerEvents.holdRejected, 'ledger', { reference: `withdrawal:${w.withdrawalId}`, userId: w.userId, asset: w.asset, code: 'ACCOUNT_FROZEN', reason: held.restriction });
+          return;
+        }
+        const { result, hold } = held;
         if (hold) {
           recordEvent(tx, LedgerEvents.holdPlaced, 'ledger', { holdId: hold.id, reference: hold.reference, userId: hold.userId, asset: hold.asset, amount: hold.amount.toString() });
         } else if (result.type === 'InsufficientFunds') {

@@ -4,6 +4,7 @@ import { assetInfo, type Network } from '../../../platform/money/assets.js';
 import { accounts } from '../core/accounts.js';
 import { reversalDraft, type Ledger, type LedgerResult } from '../core/ledger.js';
 import { draft, type Posting } from '../core/ledger.types.js';
+import type { DebtService, SendRestriction } from '../debt/debt.service.js';
 import type { HoldRecord, HoldService } from '../hold/hold.service.js';
 
 /** Amounts here are integers in the asset's minor unit: other subgraphs' events carry them that way. */
@@ -54,35 +55,42 @@ export class PostingsService {
   constructor(
     private readonly ledger: Ledger,
     private readonly holds: HoldService,
+    private readonly debts: DebtService,
   ) {}
 
-  /** custody:<network>:<asset> → user available. Each on-chain output is credited at most once (unique reference). */
+  /**
+   * custody:<network>:<asset> → user available. Each on-chain output is credited at most once (unique reference).
+   * A user in debt in this asset (a reorged deposit they had spent) pays it back first, in the same transaction:
+   * available → receivable:<userId>:<asset>, up to the whole deposit.
+   */
   async creditDeposit(tx: EntityManager, d: DepositCredit, actor: string): Promise<LedgerResult> {
     checkNetworkAsset(d.network, d.asset);
     if (d.amount <= 0n) throw badInput('a deposit credits a positive amount', { field: 'amount' });
     const reference = `deposit:${d.network}:${d.txHash}:${d.outputIndex}`;
     const existing = await this.ledger.transactions.depositByReference(tx, reference);
     if (existing) return { type: 'Transaction', transaction: existing, replayed: true };
-    return this.ledger.commitWithin(
-      tx,
-      draft({
-        kind: 'DEPOSIT',
-        asset: d.asset,
-        amount: d.amount,
-        userId: d.userId,
-        reference,
-        actor,
-        postings: [{ source: accounts.custody(d.network, d.asset), destination: accounts.available(d.userId, d.asset), asset: d.asset, amount: d.amount }],
-      }),
-    );
+    await this.debts.lockDebt(tx, d.userId, d.asset);
+    const owed = await this.debts.owed(tx, d.userId, d.asset);
+    const repaid = owed < d.amount ? owed : d.amount;
+    const available = accounts.available(d.userId, d.asset);
+    const postings: Posting[] = [{ source: accounts.custody(d.network, d.asset), destination: available, asset: d.asset, amount: d.amount }];
+    if (repaid > 0n) postings.push({ source: available, destination: accounts.receivable(d.userId, d.asset), asset: d.asset, amount: repaid });
+    return this.ledger.commitWithin(tx, draft({ kind: 'DEPOSIT', asset: d.asset, amount: d.amount, userId: d.userId, reference, actor, postings }));
   }
 
   /** Reserves amount + fee (available → held) until the withdrawal is sent or fails. */
-  async holdWithdrawal(tx: EntityManager, w: WithdrawalRequest, actor: string): Promise<{ result: LedgerResult; hold: HoldRecord | null }> {
+  async holdWithdrawal(
+    tx: EntityManager,
+    w: WithdrawalRequest,
+    actor: string,
+  ): Promise<{ result: LedgerResult; hold: HoldRecord | null } | { restriction: SendRestriction; hold: null }> {
     checkNetworkAsset(w.network, w.asset);
     const reference = `withdrawal:${w.withdrawalId}`;
     const existing = await this.holds.byReference(tx, reference);
     if (existing) return { result: { type: 'Transaction', transaction: (await this.ledger.transactions.ofHold(tx, existing.id))!, replayed: true }, hold: existing };
+    // A frozen or indebted user sends nothing out, on chain or inside the platform.
+    const restriction = await this.debts.restriction(tx, w.userId);
+    if (restriction) return { restriction, hold: null };
     return this.holds.place(tx, { userId: w.userId, asset: w.asset, amount: w.amount + w.fee, kind: 'WITHDRAWAL', reference, expiresAt: w.expiresAt, actor });
   }
 
@@ -128,18 +136,33 @@ export class PostingsService {
   }
 
   /**
-   * Undoes the credit of a deposit a chain reorganisation removed: a REVERSAL of its DEPOSIT transaction,
-   * at most once. 'not-credited' when no credit exists; InsufficientFunds when the user already spent it.
+   * Undoes the credit of a deposit a chain reorganisation removed: a REVERSAL of its DEPOSIT transaction, at
+   * most once, giving custody back the whole amount. The user's available balance pays what it can; when they
+   * already spent the deposit, the rest (`shortfall`) comes from receivable:<userId>:<asset>, whose negative
+   * balance is their debt (repaid by their next deposits, see creditDeposit). 'not-credited' when no credit exists.
    */
-  async reverseDeposit(tx: EntityManager, reference: string, actor: string): Promise<LedgerResult | 'not-credited'> {
+  async reverseDeposit(tx: EntityManager, reference: string, actor: string): Promise<{ result: LedgerResult; shortfall: bigint } | 'not-credited'> {
     const original = await this.ledger.transactions.depositByReference(tx, reference);
     if (!original) return 'not-credited';
     if (original.reversedBy) {
       const [reversal] = await this.ledger.transactions.byIds(tx, [original.reversedBy]);
-      return { type: 'Transaction', transaction: reversal!, replayed: true };
+      return { result: { type: 'Transaction', transaction: reversal!, replayed: true }, shortfall: 0n };
     }
-    const postings = await this.ledger.transactions.postingsOf(tx, [original.id]);
-    return this.ledger.commitWithin(tx, reversalDraft(original, postings, { actor, reason: 'chain reorganisation removed the deposit' }));
+    const userId = original.userId!;
+    const asset = original.asset;
+    const [credit] = (await this.ledger.transactions.postingsOf(tx, [original.id])).filter((p) => p.destination === accounts.available(userId, asset));
+    if (!credit) throw new Error(`deposit ${original.id} has no credit to ${userId}`);
+    // The available row stays locked until this transaction commits: nothing spends it between the read and the reversal.
+    await this.debts.lockDebt(tx, userId, asset);
+    const available = await this.debts.lockAvailable(tx, userId, asset);
+    const paid = available < original.amount ? available : original.amount;
+    const shortfall = original.amount - paid;
+    const postings: Posting[] = [];
+    if (paid > 0n) postings.push({ source: accounts.available(userId, asset), destination: credit.source, asset, amount: paid });
+    if (shortfall > 0n) postings.push({ source: accounts.receivable(userId, asset), destination: credit.source, asset, amount: shortfall });
+    const reason = shortfall > 0n ? `chain reorganisation removed the deposit; ${shortfall} already spent is owed` : 'chain reorganisation removed the deposit';
+    const reversal = { ...reversalDraft(original, [], { actor, reason }), postings };
+    return { result: await this.ledger.commitWithin(tx, reversal), shortfall };
   }
 }
 

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadConfig } from '../../../platform/config/config.js';
+import { ledgerProcess } from '../../../platform/config/config.js';
 import { openSubgraphDatabase } from '../../../platform/db/orm.js';
 import { createLogger } from '../../../platform/logger.js';
 import { buildLedgerServices } from '../app.js';
@@ -11,7 +11,7 @@ import { runWorker, type LoadPlan } from './transfer-load.js';
  * <i> <outcome>` per transfer. Input: LEDGER_LOAD_PLAN (JSON LoadPlan), LEDGER_LOAD_WORKERS ("45,46,…"),
  * DATABASE_URL and the ledger settings in the environment.
  */
-const config = loadConfig();
+const config = ledgerProcess.load(process.env);
 const log = createLogger({ name: 'ledger-load-worker', level: 'warn' });
 const plan = JSON.parse(process.env.LEDGER_LOAD_PLAN ?? '') as LoadPlan;
 const workers = (process.env.LEDGER_LOAD_WORKERS ?? '').split(',').map(Number);

@@ -1,4 +1,6 @@
 import { createUnionType } from 'type-graphql';
+import type { AdjustOutcome } from '../admin/admin.service.js';
+import { AdjustmentRequestType } from '../admin/adjustment.type.js';
 import type { LedgerResult } from '../core/ledger.js';
 import { InsufficientFundsType, LimitExceededType, LimitPeriodEnum, RecipientNotFoundType } from './results.type.js';
 import { AssetRef, amountText, TransactionType } from './transaction.type.js';
@@ -11,6 +13,13 @@ export const TransferResult = createUnionType({
 
 export const AdjustBalanceResult = createUnionType({
   name: 'AdjustBalanceResult',
+  description: 'The adjustment, why nothing moved, or the request that waits for a second money admin (four eyes).',
+  types: () => [TransactionType, InsufficientFundsType, AdjustmentRequestType] as const,
+});
+
+export const ApproveAdjustmentResult = createUnionType({
+  name: 'ApproveAdjustmentResult',
+  description: 'The transaction the approval posted (the same one for every approval of the request), or why nothing moved.',
   types: () => [TransactionType, InsufficientFundsType] as const,
 });
 
@@ -19,11 +28,13 @@ export const ReverseTransactionResult = createUnionType({
   types: () => [TransactionType, InsufficientFundsType] as const,
 });
 
-export type ResultType = TransactionType | InsufficientFundsType | RecipientNotFoundType | LimitExceededType;
+export type ResultType = TransactionType | InsufficientFundsType | RecipientNotFoundType | LimitExceededType | AdjustmentRequestType;
 
 /** A service result as the GraphQL union member it is. */
-export function toResultType(result: LedgerResult): ResultType {
+export function toResultType(result: LedgerResult | AdjustOutcome): ResultType {
   switch (result.type) {
+    case 'AdjustmentRequest':
+      return AdjustmentRequestType.from(result.request);
     case 'Transaction':
       return TransactionType.from(result.transaction);
     case 'InsufficientFunds': {

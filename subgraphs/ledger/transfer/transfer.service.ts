@@ -8,7 +8,9 @@ import { checkAmount, checkAsset, checkIdempotencyKey, checkText } from '../core
 import type { Ledger, LedgerResult } from '../core/ledger.js';
 import { draft, type Posting } from '../core/ledger.types.js';
 import { requestHash } from '../core/request-hash.js';
+import type { DebtService } from '../debt/debt.service.js';
 import { normalizeUsername, type UserDirectory } from '../directory/directory.service.js';
+import type { AssetSwitches } from './asset-switches.js';
 
 export interface TransferRequest {
   toUserId?: string | null;
@@ -36,6 +38,8 @@ export class TransferService {
     private readonly fees: Record<string, FeeRule>,
     private readonly limits: Record<string, LimitRule>,
     private readonly log: Logger,
+    private readonly debts: DebtService,
+    private readonly switches: AssetSwitches,
   ) {}
 
   async transfer(em: EntityManager, viewer: Viewer, input: TransferRequest): Promise<LedgerResult> {
@@ -43,6 +47,7 @@ export class TransferService {
     if (!sender) throw unauthenticated();
     const key = checkIdempotencyKey(input.idempotencyKey);
     const asset = checkAsset(input.asset);
+    await this.switches.requireEnabled(em, asset.symbol, { scope: `transfer:${sender}`, key });
     const amount = checkAmount(input.amount, asset);
     const note = checkText(input.note, 'note', { max: 280 });
     const toUserId = input.toUserId?.trim() || null;
@@ -57,6 +62,7 @@ export class TransferService {
     const recipient = toUserId ? ((await this.directory.exists(em, toUserId)) ? toUserId : null) : await this.directory.byUsername(em, toUsername!);
     if (!recipient) return { type: 'RecipientNotFound', message: toUserId ? `No user ${toUserId} can receive transfers` : `No user @${toUsername} can receive transfers` };
     if (recipient === sender) throw badInput('You cannot transfer to yourself', { field: 'toUsername' });
+    await this.debts.assertCanSend(em, sender); // ACCOUNT_FROZEN: a withdrawal freeze or a debt stops transfers out too
 
     const fee = feeFor(this.fees[asset.symbol] ?? { fixed: 0n, bps: 0 }, amount);
     const from = accounts.available(sender, asset.symbol);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INTERNAL_CONTEXT_HEADER, InternalTokens } from '../../../platform/auth/tokens.js';
+import { INTERNAL_CONTEXT_HEADER } from '../../../platform/auth/tokens.js';
 import { ASSETS } from '../../../platform/money/assets.js';
 import { formatAmount, parseAmount } from '../../../platform/money/amount.js';
 import { errorCode, gql } from '../../../testing/graphql-client.js';
-import { signInStaff } from '../../../testing/viewers.js';
+import { internalTokenFor, signInStaff } from '../../../testing/viewers.js';
 import { startStack, type TestStack } from '../../../testing/stack.js';
 import { initDataFor, newTelegramUser } from '../../../testing/telegram.js';
 
@@ -55,7 +55,7 @@ describe('assets', () => {
 
   it('resolves Asset references through _entities (unknown symbols are null)', async () => {
     const market = stack.subgraphs.get('market')!;
-    const token = await new InternalTokens(stack.config.auth.internalTokenSecret, 60).sign({ userId: null, roles: [], claims: [], sessionId: null });
+    const token = await internalTokenFor(stack, 'market', { userId: null, roles: [], claims: [], sessionId: null });
     const res = await gql(
       market.url,
       `query($r: [_Any!]!) { _entities(representations: $r) { ... on Asset { symbol decimals } } }`,
@@ -91,4 +91,33 @@ describe('assets', () => {
     const back = await gql(stack.graphqlUrl, UPDATE, { i: { symbol: 'TRX', enabled: true, minDeposit: '1', iconUrl: 'https://cdn.example/trx.svg' } }, admin);
     expect(back.body.data!.updateAsset).toEqual({ symbol: 'TRX', enabled: true, minDeposit: '1', iconUrl: 'https://cdn.example/trx.svg' });
   });
+
+  it('publishes each change as market.asset.updated through the outbox, with a growing revision; a refused change publishes nothing', async () => {
+    const UPDATE = `mutation($i: UpdateAssetInput!) { updateAsset(input: $i) { symbol } }`;
+    const admin = await adminToken('market-events@example.com');
+    const em = stack.subgraphs.get('market')!.deps.orm.em;
+    const events = () =>
+      em.fork().getConnection().execute<{ subject: string; payload: Record<string, unknown>; published: boolean }[]>(
+        `select subject, envelope->'payload' as payload, published_at is not null as published from market.outbox where envelope->'payload'->>'symbol' = 'USDT_TON' order by occurred_at, id`,
+      );
+    expect(await events()).toEqual([]);
+    await gql(stack.graphqlUrl, UPDATE, { i: { symbol: 'USDT_TON', enabled: false } }, admin);
+    await gql(stack.graphqlUrl, UPDATE, { i: { symbol: 'USDT_TON', minDeposit: '2.5' } }, admin);
+    expect(errorCode(await gql(stack.graphqlUrl, UPDATE, { i: { symbol: 'USDT_TON', minDeposit: '0.0000001' } }, admin))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await gql(stack.graphqlUrl, UPDATE, { i: { symbol: 'USDT_TON', enabled: true } }, await userToken()))).toBe('FORBIDDEN');
+    const rows = await until(events, (r) => r.length === 2 && r.every((e) => e.published));
+    expect(rows.map((r) => [r.subject.replace(stack.config.nats.subjectPrefix, ''), r.payload, r.published])).toEqual([
+      ['market.asset.updated', { symbol: 'USDT_TON', enabled: false, minDeposit: '1000000', decimals: 6, revision: '1' }, true],
+      ['market.asset.updated', { symbol: 'USDT_TON', enabled: false, minDeposit: '2500000', decimals: 6, revision: '2' }, true],
+    ]);
+  });
 });
+
+async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await read();
+    if (ok(v) || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -8,7 +8,7 @@ import type { Coin, Network } from '../../../platform/money/assets.js';
  */
 @Entity({ tableName: 'asset' })
 export class Asset {
-  [OptionalProps]?: 'enabled' | 'iconUrl' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?: 'enabled' | 'iconUrl' | 'createdAt' | 'updatedAt' | 'revision';
 
   @PrimaryKey({ type: 'text' })
   symbol!: string;
@@ -39,6 +39,10 @@ export class Asset {
   /** Integer minor units (numeric(78,0)), as a string. */
   @Property({ type: 'decimal', columnType: 'numeric(78,0)' })
   minDeposit!: string;
+
+  /** Bumped by every staff change; `market.asset.updated` carries it so consumers keep the newest. */
+  @Property({ type: 'bigint' })
+  revision: string = '0';
 
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();

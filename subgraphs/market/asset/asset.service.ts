@@ -4,7 +4,9 @@ import { hasRole, type Viewer } from '../../../platform/auth/viewer.js';
 import { badInput, forbidden, notFound } from '../../../platform/errors.js';
 import { parseAmount } from '../../../platform/money/amount.js';
 import { ASSETS } from '../../../platform/money/assets.js';
+import { recordEvent } from '../../../platform/bus/outbox.js';
 import { Asset } from './asset.entity.js';
+import { AssetEvents, type AssetUpdatedPayload } from './asset.events.js';
 
 export interface AssetFilter {
   enabled?: boolean | null;
@@ -49,7 +51,10 @@ export class AssetService {
     return asset;
   }
 
-  /** ADMIN/SUPERADMIN only (the gateway checks too; this is the rule's home). */
+  /**
+   * ADMIN/SUPERADMIN only (the gateway checks too; this is the rule's home). The change and its
+   * `market.asset.updated` event commit together: the ledger and the wallet apply it from there.
+   */
   async update(em: EntityManager, viewer: Viewer, changes: AssetChanges): Promise<Asset> {
     if (!hasRole(viewer, 'ADMIN', 'SUPERADMIN')) throw forbidden('Only an ADMIN can change assets');
     if (changes.enabled == null && changes.minDeposit == null && changes.iconUrl == null) {
@@ -62,6 +67,14 @@ export class AssetService {
       if (changes.enabled != null) asset.enabled = changes.enabled;
       if (changes.minDeposit != null) asset.minDeposit = parseAmount(changes.minDeposit, asset.decimals, 'minDeposit').toString();
       if (changes.iconUrl != null) asset.iconUrl = changes.iconUrl === '' ? null : changes.iconUrl;
+      asset.revision = (BigInt(asset.revision) + 1n).toString();
+      recordEvent<AssetUpdatedPayload>(tx, AssetEvents.updated, 'market', {
+        symbol: asset.symbol,
+        enabled: asset.enabled,
+        minDeposit: BigInt(asset.minDeposit).toString(),
+        decimals: asset.decimals,
+        revision: asset.revision,
+      });
       return asset;
     });
   }

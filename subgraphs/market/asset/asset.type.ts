@@ -30,10 +30,10 @@ export class AssetType {
   @Field(() => String, { nullable: true })
   iconUrl!: string | null;
 
-  @Field(() => Boolean, { description: 'Disabled assets accept no new deposits or orders.' })
+  @Field(() => Boolean, { description: 'A disabled asset takes no new transfers (ASSET_DISABLED); on-chain deposits to it are still recorded.' })
   enabled!: boolean;
 
-  @Field(() => AmountScalar, { description: 'Deposits below this are dust and are not credited.' })
+  @Field(() => AmountScalar, { description: 'Deposits below this are recorded as IGNORED (dust) and not credited.' })
   minDeposit!: string;
 
   static from(asset: Asset): AssetType {

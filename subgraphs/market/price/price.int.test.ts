@@ -2,6 +2,7 @@ import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DomainError } from '../../../platform/errors.js';
 import { startSubgraph, type RunningSubgraph } from '../../../platform/service/subgraph.js';
+import type { MarketConfig } from '../../../platform/config/config.js';
 import { createTestEnv, type TestEnv } from '../../../testing/test-env.js';
 import { formatDecimal, parseDecimal } from '../../../providers/http/scaled-decimal.js';
 import { rialToToman } from '../../../providers/nobitex/nobitex.client.js';
@@ -12,7 +13,7 @@ import type { MarketServices } from '../context.js';
 import { ALL_PAIRS, PRICE_UPDATED_SUBJECT, type AggregatedPrice, type PricePair } from './price.model.js';
 
 let env: TestEnv;
-let market: RunningSubgraph;
+let market: RunningSubgraph<MarketConfig>;
 let sims: PriceSimulators;
 let nc: NatsConnection;
 

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import type { Config } from '../../../platform/config/config.js';
+import type { WalletCommandsConfig } from '../../../platform/config/config.js';
 import { ensureDatabase } from '../../../platform/db/database.js';
 import { migrateSubgraph, openSubgraphDatabase, type MikroORM } from '../../../platform/db/orm.js';
 import { createLogger, type Logger } from '../../../platform/logger.js';
@@ -17,7 +17,7 @@ export interface CustodyRuntime {
 }
 
 /** Logs go to stderr, so stdout carries only the command's JSON lines. */
-export async function openCustodyRuntime(config: Config, name: string): Promise<CustodyRuntime> {
+export async function openCustodyRuntime(config: WalletCommandsConfig, name: string): Promise<CustodyRuntime> {
   const log = createLogger({ name, level: config.logLevel, destination: pino.destination(2) });
   await ensureDatabase(config.database.url);
   const orm = await openSubgraphDatabase({ schema: 'wallet', url: config.database.url, poolMax: 2, entities: walletEntities, migrations: walletMigrations, log });

@@ -9,7 +9,7 @@
  * another active root without a matching --replace --confirm), 1 failure (e.g. a wrong master key).
  */
 import 'reflect-metadata';
-import { loadConfigOrExit } from '../../../platform/config/config.js';
+import { loadOrExit, walletCommandsProcess } from '../../../platform/config/config.js';
 import { InvalidMnemonicError } from '../custody/index.js';
 import { ActiveRootExistsError, ReplaceConfirmationError } from '../custody-root/custody-root.errors.js';
 import { IMPORT_ROOT_USAGE, parseImportRootArgs, UsageError, type ImportRootArgs } from './custody.args.js';
@@ -26,7 +26,7 @@ async function main(): Promise<number> {
     process.stderr.write(`wallet:import-root: ${error.message}\n${IMPORT_ROOT_USAGE}\n`);
     return 2;
   }
-  const config = loadConfigOrExit();
+  const config = loadOrExit(walletCommandsProcess);
   const phrase = await readSecretInput('custody root phrase (not echoed), then Enter: ');
   if (phrase.trim() === '') {
     process.stderr.write(`wallet:import-root: no phrase on stdin\n${IMPORT_ROOT_USAGE}\n`);

@@ -9,7 +9,7 @@
  * {"target","rewrapped","alreadyCurrent","keyIdsInUse"}. Exit 0 done, 2 usage, 1 failure.
  */
 import 'reflect-metadata';
-import { loadConfigOrExit } from '../../../platform/config/config.js';
+import { loadOrExit, walletCommandsProcess } from '../../../platform/config/config.js';
 import { HdRoot } from '../custody-root/hd-root.entity.js';
 import { parseRotateKeyArgs, ROTATE_KEY_USAGE, UsageError, type RotateKeyArgs } from './custody.args.js';
 import { openCustodyRuntime } from './custody.runtime.js';
@@ -24,7 +24,7 @@ async function main(): Promise<number> {
     process.stderr.write(`wallet:rotate-key: ${error.message}\n${ROTATE_KEY_USAGE}\n`);
     return 2;
   }
-  const config = loadConfigOrExit();
+  const config = loadOrExit(walletCommandsProcess);
   const runtime = await openCustodyRuntime(config, 'wallet:rotate-key');
   try {
     const target = args.to ?? runtime.vault.currentKeyId;

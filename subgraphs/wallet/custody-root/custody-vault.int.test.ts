@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { connect } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, type Config } from '../../../platform/config/config.js';
+import { walletProcess, type WalletConfig } from '../../../platform/config/config.js';
 import { migrateSubgraph, openSubgraphDatabase, type MikroORM } from '../../../platform/db/orm.js';
 import { startSubgraph, type RunningSubgraph } from '../../../platform/service/subgraph.js';
 import { createTestEnv, type TestEnv } from '../../../testing/test-env.js';
@@ -25,8 +25,8 @@ let env: TestEnv;
 let running: RunningSubgraph;
 
 /** The config of `env` with other master keys (same database, Redis prefix and NATS stream). */
-function withKeys(keys: string, current?: string): Config {
-  const config = loadConfig({
+function withKeys(keys: string, current?: string): WalletConfig {
+  const config = walletProcess.load({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATABASE_URL: env.config.database.url,
@@ -41,11 +41,11 @@ function withKeys(keys: string, current?: string): Config {
   return config;
 }
 
-async function startWith(config: Config): Promise<RunningSubgraph> {
+async function startWith(config: WalletConfig): Promise<RunningSubgraph> {
   return startSubgraph(walletSubgraph, config, env.log, 0);
 }
 
-async function startError(config: Config): Promise<Error> {
+async function startError(config: WalletConfig): Promise<Error> {
   const outcome = await startWith(config).then(
     async (r) => {
       await r.close();

@@ -115,7 +115,7 @@ describe('TON: SLIP-0010 ed25519 and wallet v4R2', () => {
 describe('withPrivateKey', () => {
   it('hands over a working key and zeroes it after the callback', async () => {
     let seen: Uint8Array | undefined;
-    const signature = await withPrivateKey(seed, 'TON', 0, ({ privateKey, publicKey }) => {
+    const signature = await withPrivateKey(seed, 'TON', 0, ({ privateKey }) => {
       seen = privateKey;
       expect(privateKey.some((b) => b !== 0)).toBe(true);
       return ed25519.sign(new Uint8Array([1, 2, 3]), privateKey).slice();

@@ -86,12 +86,15 @@ export class Deposit {
   updatedAt: Date = new Date();
 }
 
-/** A user whose credited deposit was reorged away: no withdrawal until staff lift the freeze. */
+/** A credited deposit of this user was reorged away: no withdrawal until staff lift the freeze (one per deposit). */
 @Entity({ tableName: 'withdrawal_freeze' })
 export class WithdrawalFreeze {
-  [OptionalProps]?: 'frozenAt';
+  [OptionalProps]?: 'id' | 'frozenAt';
 
   @PrimaryKey({ type: 'text' })
+  id!: string;
+
+  @Property({ type: 'text' })
   userId!: string;
 
   @Property({ type: 'text' })

@@ -173,12 +173,13 @@ export class DepositIngest implements DepositWriter {
           )
         : [];
       const ours = new Map(wallets.map((w) => [w.address, w] as const));
+      const minimums = wallets.length ? await this.currentMinimums(tx) : this.minimums;
       const candidates: DepositRow[] = [];
       for (const block of blocks) {
         for (const t of block.transfers) {
           const wallet = ours.get(t.to);
           if (!wallet || t.amount <= 0n) continue;
-          const minimum = this.minimums.get(t.asset);
+          const minimum = minimums.get(t.asset);
           if (minimum === undefined) throw new Error(`${t.asset} is not an asset of ${this.network}`);
           candidates.push({
             id: newId('dep'),
@@ -338,7 +339,7 @@ export class DepositIngest implements DepositWriter {
         afterCredit.push(row);
         const reason = `deposit ${row.id} (${row.asset} ${row.tx_hash}:${row.output_index}) was reorged away after its credit was requested`;
         const frozen = await tx.execute<{ user_id: string }[]>(
-          `insert into wallet.withdrawal_freeze (user_id, reason, deposit_id) values (?, ?, ?) on conflict (user_id) do nothing returning user_id`,
+          `insert into wallet.withdrawal_freeze (user_id, reason, deposit_id) values (?, ?, ?) on conflict (deposit_id) where deposit_id is not null do nothing returning user_id`,
           [row.user_id, reason, row.id],
         );
         if (frozen.length) {
@@ -375,6 +376,21 @@ export class DepositIngest implements DepositWriter {
   }
 
   /** Locks the cursor row; false when it is not where the caller read it (another instance moved it). */
+  /**
+   * The network's minimum deposits as staff set them in the market (`wallet.asset_minimum`, kept from
+   * `market.asset.updated`), the catalogue's where staff never changed one. Read in the ingest transaction.
+   */
+  private async currentMinimums(tx: EntityManager): Promise<Map<string, bigint>> {
+    const rows = await tx.execute<{ symbol: string; min_deposit: string }[]>(
+      `select symbol, min_deposit::text as min_deposit from wallet.asset_minimum where symbol in (select json_array_elements_text(?::json))`,
+      [JSON.stringify([...this.minimums.keys()])],
+    );
+    if (!rows.length) return this.minimums;
+    const current = new Map(this.minimums);
+    for (const row of rows) current.set(row.symbol, BigInt(row.min_deposit));
+    return current;
+  }
+
   private async lockCursor(tx: EntityManager, expected: CursorState): Promise<boolean> {
     const [row] = await tx.execute<{ height: string; block_hash: string }[]>(
       `select height::text as height, block_hash from wallet.chain_cursor where network = ? for update`,

@@ -63,7 +63,9 @@ describe('withdrawal freezes', () => {
     await freeze(users[3]!.userId, '2026-11-20 10:00:00.000003+00');
     await freeze(users[4]!.userId, '2026-11-21 09:00:00+00');
     const support = await signInStaff(stack, ['SUPPORT']);
-    const [tieA, tieB] = [users[1]!.userId, users[2]!.userId].sort().reverse();
+    // Ties on the microsecond are ordered by the freeze's id.
+    const ties = await walletSql<{ user_id: string }>(`select user_id from wallet.withdrawal_freeze where user_id in (?, ?) order by id desc`, [users[1]!.userId, users[2]!.userId]);
+    const [tieA, tieB] = ties.map((t) => t.user_id);
     const expected = [users[4]!.userId, users[3]!.userId, tieA!, tieB!, users[0]!.userId];
     for (const first of [1, 2, 5, 20]) expect(await listAll(support.token, first)).toEqual(expected);
 

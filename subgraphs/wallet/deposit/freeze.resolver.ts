@@ -18,10 +18,16 @@ export class WithdrawalFreezeResolver {
   }
 
   @Mutation(() => WithdrawalFreezeLiftType, {
-    description: "FINANCE or SUPERADMIN: lets a user withdraw again once the reorged deposit's reversal is settled. The note (why) is kept on record.",
+    description:
+      "FINANCE or SUPERADMIN: lifts one freeze once the reorged deposit's reversal is settled: the one of depositId (required when the user has several; each reorged deposit has its own). The note (why) is kept on record.",
   })
-  async liftWithdrawalFreeze(@Arg('userId', () => ID) userId: string, @Arg('note', () => String) note: string, @Ctx() ctx: DepositContext): Promise<WithdrawalFreezeLiftType> {
-    return WithdrawalFreezeLiftType.fromLift(await ctx.freezes.lift(ctx.em, ctx.viewer, userId, note));
+  async liftWithdrawalFreeze(
+    @Arg('userId', () => ID) userId: string,
+    @Arg('note', () => String) note: string,
+    @Arg('depositId', () => ID, { nullable: true }) depositId: string | null,
+    @Ctx() ctx: DepositContext,
+  ): Promise<WithdrawalFreezeLiftType> {
+    return WithdrawalFreezeLiftType.fromLift(await ctx.freezes.lift(ctx.em, ctx.viewer, userId, note, depositId));
   }
 
   @FieldResolver(() => DepositType, { nullable: true, description: 'The deposit whose reorg caused it.' })

@@ -29,6 +29,7 @@ export interface LiftedFreeze extends ActiveFreeze {
 }
 
 interface FreezeRow {
+  id: string;
   user_id: string;
   reason: string;
   deposit_id: string | null;
@@ -37,11 +38,12 @@ interface FreezeRow {
   frozen_key: string;
 }
 
-const activeOf = (r: Omit<FreezeRow, 'frozen_key'>): ActiveFreeze => ({ userId: r.user_id, reason: r.reason, depositId: r.deposit_id, frozenAt: new Date(r.frozen_at) });
+const activeOf = (r: Omit<FreezeRow, 'frozen_key' | 'id'>): ActiveFreeze => ({ userId: r.user_id, reason: r.reason, depositId: r.deposit_id, frozenAt: new Date(r.frozen_at) });
 
 /**
  * Withdrawal freezes as staff handle them. The chain watcher freezes a user's withdrawals when a credited deposit
- * of theirs is reorged away (deposit.ingest.ts); after the reversal has been settled (or the shortfall recovered
+ * of theirs is reorged away (deposit.ingest.ts), one freeze per such deposit: the user stays frozen while any
+ * remains, and lifting one leaves the others (the ledger keeps its own copy from the events, per deposit). After the reversal has been settled (or the shortfall recovered
  * with `adjustBalance`), FINANCE or SUPERADMIN lifts the freeze with a note. The lift is one transaction: the
  * active row moves to `withdrawal_freeze_lift` with who, when and why, and `wallet.withdrawals.unfrozen` is
  * written to the outbox.
@@ -55,18 +57,21 @@ export class WithdrawalFreezeService {
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput(`first must be 1..${MAX_PAGE}`, { field: 'first' });
     const cursor = after == null ? null : decodeFreezeCursor(after);
     const rows = await em.execute<FreezeRow[]>(
-      `select user_id, reason, deposit_id, frozen_at, to_char(frozen_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as frozen_key
+      `select id, user_id, reason, deposit_id, frozen_at, to_char(frozen_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as frozen_key
        from wallet.withdrawal_freeze
-       ${cursor ? 'where (frozen_at, user_id) < (?::timestamptz, ?)' : ''}
-       order by frozen_at desc, user_id desc limit ?`,
-      cursor ? [cursor.frozenAt, cursor.userId, first + 1] : [first + 1],
+       ${cursor ? 'where (frozen_at, id) < (?::timestamptz, ?)' : ''}
+       order by frozen_at desc, id desc limit ?`,
+      cursor ? [cursor.frozenAt, cursor.id, first + 1] : [first + 1],
     );
-    const edges = rows.slice(0, first).map((r) => ({ cursor: encodeFreezeCursor(r.frozen_key, r.user_id), node: activeOf(r) }));
+    const edges = rows.slice(0, first).map((r) => ({ cursor: encodeFreezeCursor(r.frozen_key, r.id), node: activeOf(r) }));
     return { edges, hasNextPage: rows.length > first };
   }
 
-  /** Lifts a user's freeze (FINANCE or SUPERADMIN, never on themselves); NOT_FOUND when none is active. */
-  async lift(em: EntityManager, viewer: Viewer, userId: string, note: string): Promise<LiftedFreeze> {
+  /**
+   * Lifts one freeze of a user (FINANCE or SUPERADMIN, never on themselves): the one of `depositId`, or the only
+   * one when the user has a single freeze (BAD_USER_INPUT when several: name the deposit). NOT_FOUND when none.
+   */
+  async lift(em: EntityManager, viewer: Viewer, userId: string, note: string, depositId?: string | null): Promise<LiftedFreeze> {
     if (!viewer.userId) throw unauthenticated();
     if (!hasRole(viewer, 'FINANCE', 'SUPERADMIN')) throw forbidden('Lifting a withdrawal freeze takes the FINANCE or SUPERADMIN role');
     if (!isId('usr', userId)) throw badInput('userId is not a user id', { field: 'userId' });
@@ -74,16 +79,24 @@ export class WithdrawalFreezeService {
     const text = note.trim();
     if (text.length === 0 || text.length > MAX_NOTE) throw badInput(`note must be 1..${MAX_NOTE} characters: say why the freeze can go`, { field: 'note' });
     const liftedBy = viewer.userId;
+    const deposit = depositId?.trim() || null;
     return em.transactional(async (tx) => {
       const id = newId('wfl');
-      // One statement moves the row, so frozen_at keeps its microseconds and no other lift can slip between.
-      const [lifted] = await tx.execute<(Omit<FreezeRow, 'frozen_key'> & { lifted_at: Date | string })[]>(
-        `with active as (delete from wallet.withdrawal_freeze where user_id = ? returning user_id, reason, deposit_id, frozen_at)
-         insert into wallet.withdrawal_freeze_lift (id, user_id, reason, deposit_id, frozen_at, lifted_by, note)
-           select ?, user_id, reason, deposit_id, frozen_at, ?, ? from active
-         returning user_id, reason, deposit_id, frozen_at, lifted_at`,
-        [userId, id, liftedBy, text],
+      const active = await tx.execute<{ id: string }[]>(
+        `select id from wallet.withdrawal_freeze where user_id = ? ${deposit ? 'and deposit_id = ?' : ''} order by frozen_at for update`,
+        deposit ? [userId, deposit] : [userId],
       );
+      if (active.length > 1) throw badInput('This user has several withdrawal freezes: give the depositId of the one to lift', { field: 'depositId', freezes: active.length });
+      // One statement moves the row, so frozen_at keeps its microseconds and no other lift can slip between.
+      const [lifted] = active.length
+        ? await tx.execute<(Omit<FreezeRow, 'frozen_key' | 'id'> & { lifted_at: Date | string })[]>(
+            `with active as (delete from wallet.withdrawal_freeze where id = ? returning user_id, reason, deposit_id, frozen_at)
+             insert into wallet.withdrawal_freeze_lift (id, user_id, reason, deposit_id, frozen_at, lifted_by, note)
+               select ?, user_id, reason, deposit_id, frozen_at, ?, ? from active
+             returning user_id, reason, deposit_id, frozen_at, lifted_at`,
+            [active[0]!.id, id, liftedBy, text],
+          )
+        : [];
       if (!lifted) throw notFound('Active withdrawal freeze for this user', userId);
       recordEvent<WithdrawalsUnfrozenPayload>(tx, WithdrawalFreezeEvents.unfrozen, SOURCE, { userId, depositId: lifted.deposit_id, liftedBy, note: text });
       this.log.warn({ userId, depositId: lifted.deposit_id, liftedBy, liftId: id }, 'withdrawal freeze lifted by staff');
@@ -97,11 +110,11 @@ function assertStaff(viewer: Viewer): void {
   if (!isStaff(viewer)) throw forbidden('Only staff can list withdrawal freezes');
 }
 
-function encodeFreezeCursor(frozenKey: string, userId: string): string {
-  return Buffer.from(JSON.stringify([frozenKey, userId])).toString('base64url');
+function encodeFreezeCursor(frozenKey: string, id: string): string {
+  return Buffer.from(JSON.stringify([frozenKey, id])).toString('base64url');
 }
 
-function decodeFreezeCursor(cursor: string): { frozenAt: string; userId: string } {
+function decodeFreezeCursor(cursor: string): { frozenAt: string; id: string } {
   const refuse = () => badInput('after is not a cursor from this connection', { field: 'after' });
   let parsed: unknown;
   try {
@@ -110,7 +123,7 @@ function decodeFreezeCursor(cursor: string): { frozenAt: string; userId: string 
     throw refuse();
   }
   if (!Array.isArray(parsed) || parsed.length !== 2) throw refuse();
-  const [frozenAt, userId] = parsed as unknown[];
-  if (typeof frozenAt !== 'string' || !CURSOR_TIME.test(frozenAt) || typeof userId !== 'string' || !isId('usr', userId)) throw refuse();
-  return { frozenAt, userId };
+  const [frozenAt, id] = parsed as unknown[];
+  if (typeof frozenAt !== 'string' || !CURSOR_TIME.test(frozenAt) || typeof id !== 'string' || !/^wfz_[0-9a-z]{1,40}$/.test(id)) throw refuse();
+  return { frozenAt, id };
 }

@@ -1,5 +1,5 @@
 import type { ChainSettings, ChainsConfig } from '../../../platform/config/chains.js';
-import type { Config } from '../../../platform/config/config.js';
+import type { ChainWatcherConfig } from '../../../platform/config/config.js';
 import { Metrics } from '../../../platform/http/metrics.js';
 import { createHttpServer, listen } from '../../../platform/http/server.js';
 import type { Logger } from '../../../platform/logger.js';
@@ -61,7 +61,7 @@ export function watcherSettings(chains: ChainsConfig, settings: ChainSettings, p
  * One network's deposit watcher process: the wallet schema (migrated if needed), the chain source, the
  * watcher loop, and /health (database, and a step completed recently and not halted) and /metrics.
  */
-export async function startChainWatcherWorker(config: Config, log: Logger, network: Network, options: ChainWatcherWorkerOptions = {}): Promise<RunningChainWatcher> {
+export async function startChainWatcherWorker(config: ChainWatcherConfig, log: Logger, network: Network, options: ChainWatcherWorkerOptions = {}): Promise<RunningChainWatcher> {
   const settings = config.chains.networks[network];
   if (!settings) throw new Error(`${network} has no endpoint configured (CHAIN_${network}_…): its watcher is off`);
   const wlog = log.child({ network });

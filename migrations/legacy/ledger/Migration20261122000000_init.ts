@@ -1,5 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
-import { outboxTablesSql } from '../../platform/bus/outbox.entity.js';
+import { outboxTablesSql } from '../../../platform/bus/outbox.entity.js';
 
 /**
  * The ledger: append-only transactions and postings, cached balances, holds, idempotency records, the

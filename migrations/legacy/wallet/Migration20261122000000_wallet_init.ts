@@ -1,5 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
-import { outboxTablesSql } from '../../platform/bus/outbox.entity.js';
+import { outboxTablesSql } from '../../../platform/bus/outbox.entity.js';
 
 /**
  * HD custody roots (envelope ciphertext only), one custody index per user, wallets.

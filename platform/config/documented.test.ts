@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { PROCESSES, type ProcessSpec } from './config.js';
+
+/** Every variable named in a text, with CHAIN_<NET>_… expanded to the four networks. */
+function named(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const [name] of text.matchAll(/\b[A-Z][A-Z0-9]*(?:_(?:[A-Z0-9]+|<NET>))+\b|\bCHAIN_<NET>_[A-Z_]+\b/g)) {
+    if (name.includes('<NET>')) for (const net of ['ETH', 'BSC', 'TRON', 'TON']) out.add(name.replace('<NET>', net));
+    else out.add(name);
+  }
+  return out;
+}
+
+const allVariables = [...new Set(Object.values(PROCESSES).flatMap((p) => p.variables))].sort();
+
+describe('configuration documentation', () => {
+  it('.env.example and the README configuration section name every variable a process reads', () => {
+    const exampleText = readFileSync('.env.example', 'utf8');
+    const example = named(exampleText);
+    const readme = readFileSync('README.md', 'utf8');
+    const sectionText = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## Tests'));
+    const section = named(sectionText);
+    const mentions = (text: string, names: Set<string>, variable: string) => names.has(variable) || new RegExp(`\\b${variable}\\b`).test(text);
+    expect(allVariables.filter((v) => !mentions(exampleText, example, v))).toEqual([]);
+    expect(allVariables.filter((v) => !mentions(sectionText, section, v))).toEqual([]);
+    // and no assignment of a variable no process reads (a renamed or removed one)
+    const known = new Set([...allVariables, 'ENV_FILE']);
+    const assigned = [...exampleText.matchAll(/(?:^|[#\s])([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!);
+    expect(assigned.length).toBeGreaterThan(50);
+    expect(assigned.filter((v) => !known.has(v))).toEqual([]);
+  });
+
+  it('docker-compose.yml gives each service only variables its process reads; custody keys reach the wallet alone', () => {
+    const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as { services: Record<string, { environment?: Record<string, unknown> }> };
+    const processOf: Record<string, ProcessSpec<unknown>> = {
+      migrate: PROCESSES.migrate,
+      gateway: PROCESSES.gateway,
+      identity: PROCESSES.identity,
+      wallet: PROCESSES.wallet,
+      market: PROCESSES.market,
+      ledger: PROCESSES.ledger,
+      'outbox-relay': PROCESSES['outbox-relay'],
+      'price-feed': PROCESSES['price-feed'],
+      'watcher-eth': PROCESSES['chain-watcher'],
+      'watcher-bsc': PROCESSES['chain-watcher'],
+      'watcher-tron': PROCESSES['chain-watcher'],
+      'watcher-ton': PROCESSES['chain-watcher'],
+    };
+    const holders = (variable: string) => Object.entries(compose.services).filter(([, s]) => variable in (s.environment ?? {})).map(([name]) => name).sort();
+    for (const [service, spec] of Object.entries(processOf)) {
+      const env = Object.keys(compose.services[service]?.environment ?? {});
+      expect(env.length, service).toBeGreaterThan(0);
+      expect(env.filter((v) => v !== 'ENV_FILE' && !spec.variables.includes(v)), service).toEqual([]);
+    }
+    expect(holders('WALLET_MASTER_KEYS')).toEqual(['wallet']);
+    expect(holders('INTERNAL_TOKEN_PRIVATE_KEY')).toEqual(['gateway']);
+    expect(holders('TELEGRAM_BOT_TOKEN')).toEqual(['identity']);
+    expect(holders('JWT_SECRET')).toEqual(['gateway', 'identity']);
+    expect(holders('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual(['identity', 'ledger', 'market', 'wallet']);
+  });
+});

@@ -1,0 +1,64 @@
+import { adminCreateProcess } from './admin-create.js';
+import { chainWatcherProcess } from './chain-watcher.js';
+import { devInitDataProcess } from './dev-init-data.js';
+import { devnetProcess } from './devnet.js';
+import { gatewayProcess } from './gateway.js';
+import { identityProcess } from './identity.js';
+import { ledgerProcess } from './ledger.js';
+import { marketProcess } from './market.js';
+import { migrateProcess } from './migrate.js';
+import { outboxRelayProcess } from './outbox-relay.js';
+import { priceFeedProcess } from './price-feed.js';
+import { priceSimulatorsProcess } from './price-simulators.js';
+import { walletCommandsProcess } from './wallet-commands.js';
+import { walletProcess } from './wallet.js';
+
+/** Every process and command with its own configuration (README's configuration table is grouped the same way). */
+export const PROCESSES = {
+  gateway: gatewayProcess,
+  identity: identityProcess,
+  wallet: walletProcess,
+  market: marketProcess,
+  ledger: ledgerProcess,
+  'outbox-relay': outboxRelayProcess,
+  'price-feed': priceFeedProcess,
+  'price-simulators': priceSimulatorsProcess,
+  'chain-watcher': chainWatcherProcess,
+  devnet: devnetProcess,
+  migrate: migrateProcess,
+  'admin-create': adminCreateProcess,
+  'wallet-commands': walletCommandsProcess,
+  'dev-init-data': devInitDataProcess,
+} as const;
+
+export type { AdminCreateConfig } from './admin-create.js';
+export type { ChainWatcherConfig } from './chain-watcher.js';
+export type { DevInitDataConfig } from './dev-init-data.js';
+export type { DevnetConfig } from './devnet.js';
+export type { GatewayConfig, GatewaySettings } from './gateway.js';
+export type { IdentityConfig, LevelRule } from './identity.js';
+export type { LedgerConfig, LedgerSettings } from './ledger.js';
+export type { MarketConfig } from './market.js';
+export type { MigrateConfig } from './migrate.js';
+export type { OutboxRelayConfig } from './outbox-relay.js';
+export type { PriceFeedConfig } from './price-feed.js';
+export type { PriceSimulatorsConfig } from './price-simulators.js';
+export type { SubgraphConfig } from './subgraph.js';
+export type { WalletCommandsConfig } from './wallet-commands.js';
+export type { WalletConfig } from './wallet.js';
+export {
+  adminCreateProcess,
+  chainWatcherProcess,
+  devInitDataProcess,
+  devnetProcess,
+  gatewayProcess,
+  identityProcess,
+  ledgerProcess,
+  marketProcess,
+  migrateProcess,
+  outboxRelayProcess,
+  priceFeedProcess,
+  priceSimulatorsProcess,
+  walletCommandsProcess,
+  walletProcess,
+};
