@@ -5,9 +5,10 @@ import { loadConfigOrExit } from '../platform/config/config.js';
 import { ensureDatabase } from '../platform/db/database.js';
 import { migrateSubgraph, openSubgraphDatabase } from '../platform/db/orm.js';
 import { createLogger, type Logger } from '../platform/logger.js';
+import { provisionEventStream } from '../platform/bus/nats.js';
 import { subgraphs } from '../subgraphs/registry.js';
 
-/** Creates the database if needed and applies every subgraph's committed migrations. */
+/** Creates the database if needed, applies every subgraph's committed migrations and provisions the events stream. */
 export async function migrateAll(config: Config, log: Logger): Promise<void> {
   await ensureDatabase(config.database.url);
   for (const { definition } of subgraphs) {
@@ -19,6 +20,7 @@ export async function migrateAll(config: Config, log: Logger): Promise<void> {
       await orm.close(true);
     }
   }
+  await provisionEventStream(config.nats, log);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { MasterKeySet, parseMasterKeys } from './master-keys.js';
+import { buildNatsAuth, type NatsAuth } from './nats-auth.js';
 import { buildChainsConfig, chainEnvSchema, type ChainsConfig } from './chains.js';
 import { PROVIDER_BASE_URLS } from '../../providers/prices.endpoints.js';
 import { DEFAULT_LEDGER_FEES, DEFAULT_LEDGER_LIMITS, parseLedgerFees, parseLedgerLimits, type FeeRule, type LimitRule } from './ledger-rules.js';
@@ -40,6 +41,9 @@ const envSchema = z.object({
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
   NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/).default('EVENTS'),
   NATS_SUBJECT_PREFIX: z.string().regex(/^([a-z0-9_-]+\.)?$/, 'must be empty or end with a dot, e.g. "staging."').default(''),
+  NATS_USER: z.string().regex(/^[a-z0-9_-]+$/).optional(),
+  NATS_PASSWORD: z.string().min(1).optional(),
+  NATS_CREDS: z.string().optional(),
 
   GATEWAY_PORT: port.default(4000),
   IDENTITY_PORT: port.default(4101),
@@ -132,7 +136,7 @@ export interface Config {
   database: { url: string; poolMax: number };
   redis: { url: string; keyPrefix: string };
   /** subjectPrefix isolates environments sharing one NATS (tests, staging); empty in production. */
-  nats: { url: string; stream: string; subjectPrefix: string };
+  nats: { url: string; stream: string; subjectPrefix: string; auth: NatsAuth };
   gateway: {
     port: number;
     subgraphs: Record<string, string>;
@@ -308,6 +312,7 @@ export function loadConfig(env: Env = process.env): Config {
   const ledgerFees = parseOr<Record<string, FeeRule>>('LEDGER_FEES', {}, () => parseLedgerFees(e.LEDGER_FEES));
   const ledgerLimits = parseOr<Record<string, LimitRule>>('LEDGER_LIMITS', {}, () => parseLedgerLimits(e.LEDGER_LIMITS));
   const chains = buildChainsConfig(e, problems);
+  const natsAuth = buildNatsAuth(e, problems);
   if (problems.length) throw new ConfigError(problems);
 
   const production = e.NODE_ENV === 'production';
@@ -318,7 +323,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: e.PORT ?? null,
     database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
     redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
-    nats: { url: e.NATS_URL, stream: e.NATS_STREAM, subjectPrefix: e.NATS_SUBJECT_PREFIX },
+    nats: { url: e.NATS_URL, stream: e.NATS_STREAM, subjectPrefix: e.NATS_SUBJECT_PREFIX, auth: natsAuth },
     gateway: {
       port: e.GATEWAY_PORT,
       subgraphs,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig, type Config, type Env } from '../config/config.js';
 import { dropDatabase, ensureDatabase } from '../db/database.js';
 import { createLogger, type Logger } from '../logger.js';
+import { provisionEventStream } from '../bus/nats.js';
 
 export const TEST_BOT_TOKEN = '7000000001:TEST-bot-token-for-integration-tests';
 
@@ -39,6 +40,8 @@ export async function createTestEnv(overrides: Env = {}): Promise<TestEnv> {
     ...overrides,
   });
   await ensureDatabase(config.database.url);
+  // As `npm run migrate` does: services may not create the stream on the authorized test server.
+  await provisionEventStream(config.nats, createLogger({ name: 'test', level: 'silent' }));
   return {
     config,
     log: createLogger({ name: 'test', level: config.logLevel }),

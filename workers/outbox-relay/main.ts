@@ -9,8 +9,15 @@ import { startOutboxRelayWorker } from './relay-worker.js';
 const config = loadConfigOrExit();
 const log = createLogger({ name: 'outbox-relay', level: config.logLevel });
 warnDevDefaults(config, log);
+// `--schema wallet` (repeatable) drains only those schemas: one relay per domain, each with its own credentials.
+const chosen = process.argv.flatMap((arg, i, all) => (all[i - 1] === '--schema' ? [arg] : []));
+const unknown = chosen.filter((schema) => !outboxSchemas.includes(schema));
+if (unknown.length) {
+  process.stderr.write(`unknown outbox schema ${unknown.join(', ')} (known: ${outboxSchemas.join(', ')})\n`);
+  process.exit(1);
+}
 try {
-  const running = await startOutboxRelayWorker(config, log, outboxSchemas, config.port ?? config.outbox.port);
+  const running = await startOutboxRelayWorker(config, log, chosen.length ? chosen : outboxSchemas, config.port ?? config.outbox.port);
   const shutdown = new Shutdown(log, config.shutdownGraceMs);
   shutdown.add('relay', () => running.close());
   shutdown.listen();
