@@ -7,14 +7,17 @@ import { warnDevDefaults } from '../platform/service/main.js';
 import { subgraphs } from '../subgraphs/registry.js';
 import { workers } from '../workers/registry.js';
 import { migrateAll } from './migrate.js';
+import { prepareEngines } from './start-engines.js';
 
 /**
- * npm start: applies migrations, then runs every subgraph, the outbox relay and the gateway as child
- * processes (each its own entrypoint, as in production), prefixes their logs, and prints where to go.
+ * npm start: checks the engines (and runs the dev nats-server, see start-engines.ts), applies migrations,
+ * then runs every subgraph, the outbox relay and the gateway as child processes (each its own entrypoint,
+ * as in production), prefixes their logs, and prints where to go.
  */
 const config = loadConfigOrExit();
 const log = createLogger({ name: 'start', level: config.logLevel });
 warnDevDefaults(config, log);
+const engines = await prepareEngines(config, log);
 await migrateAll(config, log);
 
 const children = new Map<string, ChildProcess>();
@@ -61,6 +64,7 @@ async function stop(code: number): Promise<void> {
   const deadline = Date.now() + config.shutdownGraceMs + 2000;
   while (children.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   for (const child of children.values()) child.kill('SIGKILL');
+  await engines.stop();
   process.exit(code);
 }
 process.on('SIGINT', () => void stop(0));

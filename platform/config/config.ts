@@ -44,6 +44,8 @@ const envSchema = z.object({
   NATS_USER: z.string().regex(/^[a-z0-9_-]+$/).optional(),
   NATS_PASSWORD: z.string().min(1).optional(),
   NATS_CREDS: z.string().optional(),
+  /** Port of the authorized nats-server `npm start` runs when NATS_URL is not set (development). */
+  NATS_DEV_PORT: port.default(4223),
 
   GATEWAY_PORT: port.default(4000),
   IDENTITY_PORT: port.default(4101),
@@ -136,7 +138,7 @@ export interface Config {
   database: { url: string; poolMax: number };
   redis: { url: string; keyPrefix: string };
   /** subjectPrefix isolates environments sharing one NATS (tests, staging); empty in production. */
-  nats: { url: string; stream: string; subjectPrefix: string; auth: NatsAuth };
+  nats: { url: string; stream: string; subjectPrefix: string; auth: NatsAuth; devServerPort: number };
   gateway: {
     port: number;
     subgraphs: Record<string, string>;
@@ -323,7 +325,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: e.PORT ?? null,
     database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
     redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
-    nats: { url: e.NATS_URL, stream: e.NATS_STREAM, subjectPrefix: e.NATS_SUBJECT_PREFIX, auth: natsAuth },
+    nats: { url: e.NATS_URL, stream: e.NATS_STREAM, subjectPrefix: e.NATS_SUBJECT_PREFIX, auth: natsAuth, devServerPort: e.NATS_DEV_PORT },
     gateway: {
       port: e.GATEWAY_PORT,
       subgraphs,
