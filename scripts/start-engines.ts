@@ -16,7 +16,7 @@ export async function prepareEngines(config: Config, log: Logger, env: NodeJS.Pr
     if ((await probeTcp('127.0.0.1', config.nats.devServerPort, 500)) === null) {
       log.info({ url }, 'using the dev nats-server already running on NATS_DEV_PORT');
     } else {
-      nats = await startAuthorizedNatsServer({ port: config.nats.devServerPort, dir: `.tmp/nats-dev-${config.nats.devServerPort}`, subjectPrefix: config.nats.subjectPrefix, stream: config.nats.stream });
+      nats = await startAuthorizedNatsServer({ port: config.nats.devServerPort, dir: `.tmp/nats-dev-${config.nats.devServerPort}`, subjectPrefix: config.nats.subjectPrefix, stream: config.nats.stream, detached: true });
       log.info({ url, config: nats.configFile }, 'started the dev nats-server (one user per service, see platform/bus/permissions.ts)');
     }
     config.nats.url = url;
@@ -29,7 +29,7 @@ export async function prepareEngines(config: Config, log: Logger, env: NodeJS.Pr
   if (down.length && dockerAvailable()) {
     const services = down.map((e) => e.composeService);
     log.info({ services }, 'starting the missing engines with docker compose');
-    spawnSync('docker', ['compose', '-f', 'docker-compose.yml', '-f', 'docker-compose.dev.yml', 'up', '-d', ...services], { stdio: 'inherit' });
+    spawnSync('docker', ['compose', '-f', 'docker-compose.dev.yml', 'up', '-d', ...services], { stdio: 'inherit' });
     for (let i = 0; i < 60 && down.length; i++) {
       await new Promise((r) => setTimeout(r, 1000));
       down = await unreachableEngines(down);

@@ -28,6 +28,11 @@ export interface StartNatsServerOptions {
   harnessUser?: { name: string; password: string };
   /** Where the server's log lines go (default: dropped). */
   onLog?: (line: string) => void;
+  /**
+   * Its own process group, so a Ctrl-C to the terminal reaches the services but not the server they drain
+   * into (npm start stops it after them). Either way it is killed when this process exits.
+   */
+  detached?: boolean;
 }
 
 /** The nats-server binary: NATS_SERVER_BIN, else `nats-server` on PATH, else Debian's /usr/sbin/nats-server. */
@@ -77,7 +82,9 @@ export async function startAuthorizedNatsServer(options: StartNatsServerOptions)
     }),
     { mode: 0o600 },
   );
-  const child = spawn(binary, ['-c', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(binary, ['-c', configFile], { stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const output: string[] = [];
   const ready = new Promise<void>((resolveReady, reject) => {
     const onData = (chunk: Buffer) => {
@@ -104,6 +111,7 @@ export async function startAuthorizedNatsServer(options: StartNatsServerOptions)
     port,
     configFile,
     async stop() {
+      process.removeListener('exit', killOnExit);
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);

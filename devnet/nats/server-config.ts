@@ -22,6 +22,8 @@ export interface NatsServerConfigOptions {
   harnessUser?: { name: string; password: string };
   /** HTTP monitoring port (0 = off). */
   monitorPort?: number;
+  /** The users to include (default: every user of permissions.ts). */
+  users?: string[];
 }
 
 /** A quoted string in nats-server's configuration syntax. */
@@ -37,7 +39,7 @@ export function renderNatsServerConfig(options: NatsServerConfigOptions): string
   if (options.monitorPort) lines.push(`http: ${quote(`${options.host}:${options.monitorPort}`)}`);
   lines.push(options.storeDir === null ? 'jetstream: enabled' : `jetstream { store_dir: ${quote(options.storeDir)} }`);
   lines.push('authorization {', '  users = [');
-  for (const user of natsUsers()) {
+  for (const user of options.users ?? natsUsers()) {
     const perms = permissionsFor(user, options.subjectPrefix, options.stream);
     const publish = 'allow' in perms.publish ? `allow: ${list(perms.publish.allow)}` : `deny: ${list(perms.publish.deny)}`;
     lines.push(
