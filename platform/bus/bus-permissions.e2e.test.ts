@@ -10,6 +10,7 @@ import { natsConnectionOptions } from './nats.js';
 import { recordEvent } from './outbox.js';
 import { outboxUser } from './permissions.js';
 import { OutboxRelay } from './relay.js';
+import { startOutboxRelayWorker } from '../../workers/outbox-relay/relay-worker.js';
 
 /**
  * The bus refuses what a service's NATS user may not do (platform/bus/permissions.ts), on the authorized
@@ -65,6 +66,21 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
 
 it('runs on a nats-server that refuses a service with the wrong password', async () => {
   await expect(connect({ servers: stack.config.nats.url, user: 'ledger', pass: 'not-the-password' })).rejects.toMatchObject({ code: 'AUTHORIZATION_VIOLATION' });
+});
+
+it('the running services are logged in as themselves, not as the test harness', async () => {
+  const subject = `${stack.config.nats.subjectPrefix}wallet.deposit.confirmed`;
+  for (const name of ['ledger', 'market', 'identity', 'wallet']) {
+    const { deps } = stack.subgraphs.get(name)!;
+    const event = makeEvent('wallet.deposit.confirmed', 'wallet', { depositId: 'dep_own', userId: 'usr_x', network: 'TRON', asset: 'USDT_TRON', amount: '1', txHash: `0x${name}`, outputIndex: 0 });
+    // The wallet subgraph itself publishes nothing: its events leave through the outbox relay's user.
+    await expect(deps.js.publish(subject, encode(event), { msgID: event.id, timeout: 3000 }), name).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
+  }
+});
+
+it('a relay given one NATS user’s credentials relays one schema only', async () => {
+  const config = { ...stack.config, nats: { ...stack.config.nats, auth: { kind: 'password' as const, user: outboxUser('wallet'), password: 'x' } } };
+  await expect(startOutboxRelayWorker(config, createLogger({ name: 'test', level: 'silent' }), ['identity', 'wallet', 'ledger'], 0)).rejects.toThrow(/one relay per schema/);
 });
 
 it('refuses a wallet.deposit.confirmed forged with another service’s credentials and credits only the wallet’s own', async () => {

@@ -53,6 +53,7 @@ export function natsConnectionOptions(settings: NatsSettings, service: string): 
 }
 
 export async function connectNats(settings: NatsSettings, service: string, log: Logger): Promise<NatsConnection> {
+  if (settings.auth.kind === 'none') log.warn('connecting to NATS without credentials: set NATS_USER and NATS_PASSWORD (or NATS_CREDS) for this service');
   const nc = await connect({ ...natsConnectionOptions(settings, service), maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: true });
   void (async () => {
     for await (const status of nc.status()) {

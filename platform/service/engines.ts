@@ -80,11 +80,11 @@ export function describeUnreachable(down: UnreachableEngine[], options: { docker
   lines.push('', 'Start them, then run this again:');
   const services = down.map((e) => e.composeService).join(' ');
   if (options.docker) {
-    lines.push(`  docker compose -f docker-compose.yml -f docker-compose.dev.yml up -d ${services}`);
+    lines.push(`  docker compose -f docker-compose.dev.yml up -d ${services}`);
   } else {
     lines.push('  on Debian/Ubuntu, as root:');
     for (const engine of down) for (const command of DEBIAN_START[engine.name]) lines.push(`    ${command}`);
-    lines.push(`  or with Docker: docker compose -f docker-compose.yml -f docker-compose.dev.yml up -d ${services}`);
+    lines.push(`  or with Docker: docker compose -f docker-compose.dev.yml up -d ${services}`);
   }
   lines.push('  or point the variables above at running servers.', '');
   return lines.join('\n');
