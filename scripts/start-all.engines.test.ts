@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../devnet/nats/nats-server.js';
 import { probeTcp } from '../platform/service/engines.js';
@@ -73,6 +74,7 @@ describe('npm start with an engine that is not running', () => {
     expect(output).toMatch(new RegExp(`PostgreSQL\\s+127\\.0\\.0\\.1:${closed}`));
     expect(output).not.toMatch(/^\s+NATS\s+127/m);
     expect(await probeTcp('127.0.0.1', natsPort, 500)).not.toBeNull(); // stopped with npm start
+    rmSync(`.tmp/nats-dev-${natsPort}`, { recursive: true, force: true });
   });
 
   it('a single subgraph entrypoint says the same', async () => {
