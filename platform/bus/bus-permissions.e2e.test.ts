@@ -149,8 +149,17 @@ it('lets a service create, pull and ack only its own durables, and nobody but mi
   // Reading stored messages directly: refused.
   await expect(marketJsm.streams.getMessage(stream, { seq: 1 })).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
 
-  // The ledger itself may create its durable only with the filter it is granted.
-  const ledger = await (await connectAs('ledger')).jetstreamManager();
+  // The ledger itself may create its durable only with the filter it is granted: another filter is another
+  // API subject (refused), and a granted subject with another filter in the request is refused by JetStream.
+  const ledgerNc = await connectAs('ledger');
+  const ledger = await ledgerNc.jetstreamManager();
+  const durable = 'ledger-postings-wallet_deposit_confirmed';
+  const mismatched = await ledgerNc.request(
+    `$JS.API.CONSUMER.CREATE.${stream}.${durable}.${subjectPrefix}wallet.deposit.confirmed`,
+    encode({ stream_name: stream, config: { durable_name: durable, name: durable, ack_policy: 'explicit', filter_subject: `${subjectPrefix}identity.user.created` } }),
+    { timeout: 3000 },
+  );
+  expect(JSON.parse(new TextDecoder().decode(mismatched.data))).toMatchObject({ error: { err_code: 10131 } });
   await expect(ledger.consumers.add(stream, { durable_name: 'ledger-postings-wallet_deposit_confirmed', filter_subject: `${subjectPrefix}identity.>` })).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
   // Stream settings (subjects, sources, republish) could copy someone's messages onto a money subject: only migrate.
   await expect(ledger.streams.update(stream, { subjects: [`${subjectPrefix}>`] })).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });

@@ -2,7 +2,7 @@
  * Who may do what on the bus, enforced by nats-server itself (its `authorization` block), not by the
  * consumers' good faith. One NATS user per service:
  *
- * - Domain events are published only by the outbox relay, and by one relay *user per domain*
+ * - Domain events are published only by the outbox relay, logged in as one user per domain
  *   (`outbox-wallet` may publish `wallet.>` and nothing else). The relay opens one connection per outbox
  *   schema with that domain's credentials, so even a row a compromised ledger writes into its own outbox
  *   with the subject `wallet.deposit.confirmed` is refused by the server. In production each domain's relay
