@@ -6,7 +6,11 @@ export interface OutboxRelayOptions {
   pool: pg.Pool;
   /** A dedicated connection string for LISTEN (the pool's clients come and go). */
   listenUrl: string;
-  js: JetStreamClient;
+  /**
+   * Where a schema's rows are published: one client for all, or one per schema (the relay worker connects
+   * as each schema's own outbox user, so the server refuses a row whose subject is another domain's).
+   */
+  js: JetStreamClient | ((schema: string) => JetStreamClient);
   schemas: string[];
   /** Prepended to each event's subject (config.nats.subjectPrefix). */
   subjectPrefix: string;
@@ -107,10 +111,11 @@ export class OutboxRelay {
         return 0;
       }
       const encoder = new TextEncoder();
+      const js = typeof this.options.js === 'function' ? this.options.js(schema) : this.options.js;
       await Promise.all(
         rows.map((row) =>
           // msgID is sent as the Nats-Msg-Id header: JetStream's duplicate window drops a re-publish.
-          this.options.js.publish(this.options.subjectPrefix + row.subject, encoder.encode(JSON.stringify(row.envelope)), { msgID: row.id, timeout: 5000 }),
+          js.publish(this.options.subjectPrefix + row.subject, encoder.encode(JSON.stringify(row.envelope)), { msgID: row.id, timeout: 5000 }),
         ),
       );
       await client.query(`update "${schema}".outbox set published_at = now(), attempts = attempts + 1 where id = any($1)`, [rows.map((r) => r.id)]);

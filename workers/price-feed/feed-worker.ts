@@ -40,7 +40,7 @@ export async function startPriceFeedWorker(config: PriceFeedConfig, log: Logger,
   const orm = await openSubgraphDatabase({ schema: marketSubgraph.name, url: config.database.url, poolMax: 2, entities: marketSubgraph.entities, migrations: marketSubgraph.migrations, log });
   await migrateSubgraph(orm, marketSubgraph.name); // no-op when the subgraph already did; safe concurrently
   const redis = createRedis(config.redis.url, log);
-  const nats = await connectNats(config.nats.url, 'price-feed', log);
+  const nats = await connectNats(config.nats, 'price-feed', log);
   const { feed } = buildMarketServices({ config, redis, log, nats, orm }, options.sources ? { sources: options.sources } : {});
   const store = new CandleStore();
 
