@@ -2,6 +2,7 @@ import type { Logger } from '../../../platform/logger.js';
 import { nativeAssetOf, usdtOf } from '../../../platform/money/assets.js';
 import { createTronGridClient, TronHeadRegressedError, trc20TransfersOf, type TronResilienceOptions } from '../../../providers/trongrid/index.js';
 import type { ChainTransfer } from '../../../subgraphs/wallet/deposit/deposit.ingest.js';
+import { assertPinned } from '../core/chain-identity.js';
 import { ChainMovedError, type ChainSource, type ScannedBlock } from '../core/chain-source.js';
 
 export interface TronSourceOptions {
@@ -9,6 +10,8 @@ export interface TronSourceOptions {
   apiKey: string | null;
   /** The TRC20 USDT contract (base58 T…). */
   usdtContract: string;
+  /** When set, verify() refuses an endpoint whose genesis block (block 0) has another id (lower-case hex). */
+  genesisHash?: string | null;
   log?: Logger;
   resilience?: TronResilienceOptions;
 }
@@ -32,7 +35,8 @@ export function createTronSource(options: TronSourceOptions): ChainSource {
   return {
     network: 'TRON',
     async verify() {
-      await client.getNowBlock();
+      const genesis = await client.getBlockByNumber(0);
+      return assertPinned(client.name, { chainId: null, genesis: options.genesisHash ?? null }, { chainId: null, genesis: genesis ? genesis.blockID.toLowerCase() : null });
     },
     head: async () => BigInt((await client.getNowBlock()).number),
     async blockHashes(heights) {

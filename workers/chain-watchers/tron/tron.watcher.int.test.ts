@@ -3,7 +3,9 @@ import { usdtOf } from '../../../platform/money/assets.js';
 import { startTronSimulator, type TronSimulator } from '../../../providers/trongrid/index.js';
 import type { DepositReorgedPayload } from '../../../subgraphs/wallet/deposit/deposit.events.js';
 import { deriveAddress, mnemonicToSeed } from '../../../subgraphs/wallet/custody/index.js';
-import type { RunningChainWatcher } from '../core/watcher.worker.js';
+import { MAINNET_CHAIN_IDENTITY } from '../../../platform/config/chains.js';
+import { ChainIdentityError } from '../core/chain-identity.js';
+import { createChainSource, type RunningChainWatcher } from '../core/watcher.worker.js';
 import { startWatcherTestEnv, stepUntil, type WatcherTestEnv } from '../testing/watcher-env.js';
 import { createTronSource } from './tron.source.js';
 
@@ -133,5 +135,23 @@ describe('TRON deposit watcher on the TronGrid simulator', () => {
     expect(deposits.map((d) => [d.amount, d.status])).toEqual([['9000000', 'CONFIRMING']]);
     expect(deposits[0]!.confirm_event_id).not.toBeNull();
     expect(await hostile.registry.registry.metrics()).toMatch(/chain_watcher_errors_total\{network="TRON",kind="TronHeadRegressedError",service="chain-watcher-tron"\} 1/);
+  });
+
+  it('pinned genesis: a node serving another chain (no mainnet block 0) is refused, halted, /health 503; unpinned, the simulator passes', async () => {
+    const source = createChainSource({ ...t.env.config.chains.networks.TRON!, genesisHash: MAINNET_CHAIN_IDENTITY.TRON.genesisHash }, t.env.log);
+    const refused = await t.watcher('TRON', { source, settings: { allowChainReset: false } });
+    const erin = await t.newUser('TRON');
+    sim.send({ to: erin.address, amount: 5n * TRX });
+    sim.mine(CONFIRMATIONS);
+    expect(await refused.watcher.step()).toMatchObject({ kind: 'halted', reason: expect.stringMatching(/first block is missing, expected 00000000000000001ebf/) });
+    const res = await fetch(`${refused.url}/health`);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { checks: { chain: { error: string } } }).checks.chain.error).toMatch(/^halted: the endpoint serves another chain/);
+    expect(await refused.registry.registry.metrics()).toMatch(/chain_watcher_halted\{network="TRON",service="chain-watcher-tron"\} 1/);
+    // Unpinned (development), the simulator's chain is accepted; it starts at a mainnet-like height, so it serves no block 0.
+    const unpinned = createTronSource({ baseUrl: sim.url, apiKey: null, usdtContract: usdtOf('TRON').contract! });
+    expect(await unpinned.verify()).toEqual({ chainId: null, genesis: null });
+    const pinned = createTronSource({ baseUrl: sim.url, apiKey: null, usdtContract: usdtOf('TRON').contract!, genesisHash: MAINNET_CHAIN_IDENTITY.TRON.genesisHash });
+    await expect(pinned.verify()).rejects.toBeInstanceOf(ChainIdentityError);
   });
 });
