@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { BackoffLoop } from '../../../platform/backoff.js';
 import { bindOnce, type Logger } from '../../../platform/logger.js';
 import { ProviderError } from '../../../providers/http/http.errors.js';
 import type { CursorState, DepositIngest } from '../../../subgraphs/wallet/deposit/deposit.ingest.js';
@@ -346,19 +347,21 @@ export class ChainWatcher {
     const { settings } = this.options;
     const log = this.log;
     let failures = 0;
+    // The platform back-off (×2 per failure, equal jitter) from twice the poll interval.
+    const backoff = new BackoffLoop({ initialMs: 2 * settings.pollMs, maxMs: settings.maxBackoffMs ?? 30_000 });
     while (!this.stopped) {
       let delay = settings.pollMs;
       try {
         const result = await this.step();
         failures = 0;
+        backoff.reset();
         if (result.kind === 'advanced' && result.head > result.cursor) delay = 0;
         else if (result.kind === 'reorg' || result.kind === 'reset') delay = 0;
       } catch (err) {
         failures++;
         // Until the endpoint first answered (e.g. a devnet chain still starting), retry at most every 5 s.
         const cap = this.identity !== null ? (settings.maxBackoffMs ?? 30_000) : Math.min(settings.maxBackoffMs ?? 30_000, 5_000);
-        const backoff = Math.min(settings.pollMs * 2 ** Math.min(failures, 8), cap);
-        delay = Math.round(backoff * (0.8 + Math.random() * 0.4));
+        delay = Math.min(backoff.next(), cap);
         // An endpoint that is down or slow is routine (a stack trace says nothing more); anything else logs whole.
         const cause = isTransientProviderError(err) ? { provider: err.provider, code: err.code, error: err.message } : { err };
         log.warn({ ...cause, consecutiveFailures: failures, backoffMs: delay }, 'chain watcher step failed: backing off');
