@@ -295,7 +295,8 @@ export class ChainWatcher {
   /**
    * The chain under the cursor is not the endpoint's chain. Production: halt and alert, credit nothing, until an
    * operator looks (or the endpoint serves our chain again). Devnet: start over on the new chain from its first block
-   * (so a deposit made right after it started is seen), telling so in the log and chain_watcher_chain_resets_total.
+   * (firstBlock: so a deposit made right after it started is seen), telling so in the log and
+   * chain_watcher_chain_resets_total.
    * The dead chain's deposits never sent for credit become REORGED (they cannot confirm any more); credits already
    * requested stand — a devnet restart is not a reorg of the chain they were made on — and the same transaction seen
    * again on the new chain is the same deposit row, never credited twice.
@@ -305,9 +306,7 @@ export class ChainWatcher {
     source.resetHead(); // the highest head seen belongs to the chain under the cursor, not to this one
     if (!settings.allowChainReset) return this.halt(reason);
     const head = await source.head();
-    const [genesis] = await source.blockHashes([0n]);
-    const start = genesis ? { height: 0n, block: genesis } : { height: head, block: (await source.blockHashes([head]))[0] };
-    if (!start.block) throw new ChainMovedError(`the node has no block at its head ${head}`);
+    const start = await this.firstBlock(head);
     const outcome = await ingest.rollback(em, cursor, { height: start.height }, { cursor: { height: start.height, hash: start.block.hash }, parentHash: start.block.parentHash });
     if (!outcome.applied) return { kind: 'raced' };
     metrics.chainResets.inc({ network: this.network });
@@ -320,6 +319,29 @@ export class ChainWatcher {
       'devnet chain was replaced: starting over on the new chain',
     );
     return { kind: 'reset', head, cursor: start.height, reorged: outcome.reorged.length };
+  }
+
+  /**
+   * Where a replaced chain is scanned from: its block 0, or where the node serves no block 0 (a simulator starting
+   * at a mainnet-like height) the lowest block it serves within the reorg window below its head (binary search).
+   */
+  private async firstBlock(head: bigint): Promise<{ height: bigint; block: { hash: string; parentHash: string } }> {
+    const { source, settings } = this.options;
+    const at = async (height: bigint) => (await source.blockHashes([height]))[0] ?? null;
+    const genesis = await at(0n);
+    if (genesis) return { height: 0n, block: genesis };
+    let low = head > BigInt(settings.reorgWindow) ? head - BigInt(settings.reorgWindow) : 0n;
+    const lowest = await at(low);
+    if (lowest) return { height: low, block: lowest };
+    let high = head; // served; `low` is not
+    while (high - low > 1n) {
+      const mid = (low + high) / 2n;
+      if (await at(mid)) high = mid;
+      else low = mid;
+    }
+    const block = await at(high);
+    if (!block) throw new ChainMovedError(`the node has no block ${high} below its head ${head}`);
+    return { height: high, block };
   }
 
   private halt(reason: string): StepResult {

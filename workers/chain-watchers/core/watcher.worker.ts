@@ -43,7 +43,7 @@ export function createChainSource(settings: ChainSettings, log: Logger): ChainSo
   switch (settings.network) {
     case 'ETH':
     case 'BSC':
-      return createEvmSource({ network: settings.network, rpcUrl: settings.url, usdtContract: settings.usdtContract, chainId: settings.evmChainId, log });
+      return createEvmSource({ network: settings.network, rpcUrl: settings.url, usdtContract: settings.usdtContract, chainId: settings.evmChainId, genesisHash: settings.genesisHash, log });
     case 'TRON':
       return createTronSource({ baseUrl: settings.url, apiKey: settings.apiKey, usdtContract: settings.usdtContract, genesisHash: settings.genesisHash, log });
     case 'TON':
