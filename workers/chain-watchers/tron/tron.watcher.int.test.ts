@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usdtOf } from '../../../platform/money/assets.js';
-import { startTronSimulator, type TronSimulator } from '../../../providers/trongrid/index.js';
+import { startSimulatorServer } from '../../../providers/http/simulator.server.js';
+import { createTronSimulator, startTronSimulator, type TronSimulator } from '../../../providers/trongrid/index.js';
 import type { DepositReorgedPayload } from '../../../subgraphs/wallet/deposit/deposit.events.js';
 import { deriveAddress, mnemonicToSeed } from '../../../subgraphs/wallet/custody/index.js';
 import { MAINNET_CHAIN_IDENTITY } from '../../../platform/config/chains.js';
@@ -153,5 +154,44 @@ describe('TRON deposit watcher on the TronGrid simulator', () => {
     expect(await unpinned.verify()).toEqual({ chainId: null, genesis: null });
     const pinned = createTronSource({ baseUrl: sim.url, apiKey: null, usdtContract: usdtOf('TRON').contract!, genesisHash: MAINNET_CHAIN_IDENTITY.TRON.genesisHash });
     await expect(pinned.verify()).rejects.toBeInstanceOf(ChainIdentityError);
+  });
+
+  it('a devnet simulator restarted under the cursor: the watcher starts over at the new chain’s first block and credits a deposit made right after', async () => {
+    // One URL whose chain can be replaced, as `npm start` replaces the devnet's TronGrid simulator.
+    let current = createTronSimulator({ blockIntervalMs: null });
+    const server = await startSimulatorServer((req, res, url) => current.handler(req, res, url));
+    try {
+      const source = createTronSource({
+        baseUrl: server.url,
+        apiKey: null,
+        usdtContract: usdtOf('TRON').contract!,
+        resilience: { timeoutMs: 2_000, retries: 0, backoff: { initialMs: 10, maxMs: 20 }, breaker: { kind: 'consecutive', failures: 1000, halfOpenAfterMs: 100 } },
+      });
+      const w = await t.watcher('TRON', { source, settings: { allowChainReset: true } });
+      const resets = async () => Number(/chain_watcher_chain_resets_total\{[^}]*\} (\d+)/.exec(await w.registry.registry.metrics())?.[1] ?? 0);
+      current.mine(400); // well past the cursor other tests left and past the 256 stored hashes
+      for (let i = 0; i < 30; i++) {
+        const r = await w.watcher.step().catch(() => null);
+        if (r && (r.kind === 'idle' || r.kind === 'advanced') && r.cursor >= BigInt(current.chain.head.number)) break;
+      }
+      const before = await resets();
+
+      current.stop();
+      current = createTronSimulator({ blockIntervalMs: null }); // a new chain from its first block, far below the cursor
+      const hank = await t.newUser('TRON');
+      current.send({ to: hank.address, amount: 6n * TRX });
+      let reset: Awaited<ReturnType<typeof w.watcher.step>> | null = null;
+      for (let i = 0; i < 10 && reset?.kind !== 'reset'; i++) reset = await w.watcher.step().catch(() => null);
+      expect(reset).toMatchObject({ kind: 'reset', cursor: BigInt(current.chain.startHeight) });
+      expect(await resets()).toBe(before + 1);
+      current.mine(CONFIRMATIONS);
+      await stepUntil(w, BigInt(current.chain.head.number));
+      const deposits = await t.depositsOf(hank.userId);
+      expect(deposits.map((d) => [d.asset, d.amount, d.status])).toEqual([['TRX', (6n * TRX).toString(), 'CONFIRMING']]);
+      expect(deposits[0]!.confirm_event_id).not.toBeNull();
+    } finally {
+      current.stop();
+      await server.close();
+    }
   });
 });
