@@ -154,6 +154,27 @@ describe('chain pinning', () => {
   });
 });
 
+describe('a node behind the cursor', () => {
+  it('on our chain: waits without counting as in step (health turns stale if it lasts), says so once, and goes on when the node catches up', async () => {
+    const { lines, log } = capture();
+    const w = await watcher({ production: true, log });
+    await catchUp(w);
+    const inStepAt = w.watcher.status().lastSuccessAt;
+    proxy.setMode('regress'); // eth_blockNumber 5 blocks below the real head, for good
+    const kinds: string[] = [];
+    for (let i = 0; i < 6; i++) kinds.push(await w.watcher.step().then((r) => r.kind, (err: Error) => err.name));
+    // refused 3 times (a head going backwards), then accepted as the node's head: behind the cursor on our own chain
+    expect(kinds).toEqual(['EvmHeadRegressedError', 'EvmHeadRegressedError', 'EvmHeadRegressedError', 'behind', 'behind', 'behind']);
+    expect(w.watcher.status()).toMatchObject({ lastSuccessAt: inStepAt, halted: null });
+    expect(lines.filter((l) => l.msg.startsWith('the node is behind the cursor'))).toHaveLength(1);
+    proxy.setMode('honest');
+    await evm.mine(1);
+    await catchUp(w);
+    expect(w.watcher.status().lastSuccessAt).toBeGreaterThan(inStepAt);
+    await w.close();
+  });
+});
+
 describe('a devnet chain restarted from genesis under the cursor', () => {
   it('devnet: started over on the new chain (log + metric) and a deposit right after the restart is credited; production: halted, /health 503, never waiting silently', async () => {
     // The old chain advances well past the reorg window; one deposit is sent for credit, one is still pending.
