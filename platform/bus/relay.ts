@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { BackoffLoop } from '../backoff.js';
 import type { JetStreamClient } from 'nats';
 import type { Logger } from '../logger.js';
 
@@ -58,6 +59,8 @@ export class OutboxRelay {
   }
 
   private async run(): Promise<void> {
+    // After a failed round: the platform back-off (platform/backoff.ts) from 250 ms up to 5 s; 0 = no failure pending.
+    const failures = new BackoffLoop({ initialMs: 250, maxMs: 5_000 });
     let backoff = 0;
     while (!this.stopped) {
       const due = this.pending.size ? [...this.pending] : this.options.schemas;
@@ -77,11 +80,12 @@ export class OutboxRelay {
         }
       }
       if (failed.length) {
-        backoff = Math.min(backoff ? backoff * 2 : 250, 5000);
+        backoff = failures.next();
         this.options.log.warn({ err: failed[0]!.err, schemas: failed.map((f) => f.schema), backoffMs: backoff }, 'outbox relay could not publish: retrying');
         for (const { schema } of failed) this.pending.add(schema);
       } else {
         backoff = 0;
+        failures.reset();
       }
       if (this.stopped) break;
       if (this.pending.size && !backoff) continue;

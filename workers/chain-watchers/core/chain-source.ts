@@ -1,5 +1,6 @@
 import type { Network } from '../../../platform/money/assets.js';
 import type { ScannedBlock } from '../../../subgraphs/wallet/deposit/deposit.ingest.js';
+import type { ChainIdentity } from './chain-identity.js';
 
 export type { ScannedBlock };
 
@@ -11,8 +12,11 @@ export type { ScannedBlock };
  */
 export interface ChainSource {
   readonly network: Network;
-  /** Checks the endpoint serves the expected chain (e.g. its chain id); throws otherwise. */
-  verify(): Promise<void>;
+  /**
+   * Which chain the endpoint serves (chain id, first block); throws ChainIdentityError when it is not the pinned
+   * one. The watcher asks at start-up, after every failure (a reconnect) and periodically.
+   */
+  verify(): Promise<ChainIdentity>;
   /** The highest block the node serves. */
   head(): Promise<bigint>;
   /** The canonical hash and parent hash at each height, or null where the node has no block (yet). */
