@@ -12,6 +12,8 @@ export default defineConfig({
     include: ['**/*.test.ts'],
     exclude: ['node_modules/**', '.tmp/**'],
     setupFiles: ['testing/setup.ts'],
+    // An authorized nats-server (one user per service) for the run; NATS_URL points the tests at it.
+    globalSetup: ['testing/nats-global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

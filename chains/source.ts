@@ -1,3 +1,4 @@
+import type { ChainIdentity } from './chain-identity.js';
 import type { Network } from './network.js';
 
 /** One transfer of a native coin or USDT seen on chain, to any address (the ingest keeps ours). */
@@ -38,8 +39,11 @@ export interface CursorState {
  */
 export interface ChainSource {
   readonly network: Network;
-  /** Checks the endpoint serves the expected chain (e.g. its chain id); throws otherwise. */
-  verify(): Promise<void>;
+  /**
+   * Which chain the endpoint serves (chain id, first block); throws ChainIdentityError when it is not the pinned
+   * one. The watcher asks at start-up, after every failure (a reconnect) and periodically.
+   */
+  verify(): Promise<ChainIdentity>;
   /** The highest block the node serves. */
   head(): Promise<bigint>;
   /** The canonical hash and parent hash at each height, or null where the node has no block (yet). */

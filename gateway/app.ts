@@ -89,7 +89,7 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
 
 
   const redis = createRedis(config.redis.url, log);
-  const nats: NatsConnection = await connectNats(config.nats.url, 'gateway', log);
+  const nats: NatsConnection = await connectNats(config.nats, 'gateway', log);
   const limiter = new RateLimiter({ redis, prefix: config.redis.keyPrefix, ...config.gateway.rateLimits });
   const authenticator = new Authenticator(new AccessTokens(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds), limiter, config.redis.keyPrefix);
   const metrics = new Metrics('gateway');

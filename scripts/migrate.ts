@@ -1,13 +1,14 @@
 import 'reflect-metadata';
 import { pathToFileURL } from 'node:url';
 import { loadOrExit, migrateProcess, type MigrateConfig } from '../platform/config/config.js';
+import { provisionEventStream } from '../platform/bus/nats.js';
 import { ensureDatabase } from '../platform/db/database.js';
 import { migrateSubgraph, openSubgraphDatabase } from '../platform/db/orm.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import { subgraphs } from '../subgraphs/registry.js';
 
-/** Creates the database if needed and applies every subgraph's committed migrations. */
-export async function migrateAll(config: Pick<MigrateConfig, 'database'>, log: Logger): Promise<void> {
+/** Creates the database if needed, applies every subgraph's committed migrations and provisions the events stream. */
+export async function migrateAll(config: Pick<MigrateConfig, 'database' | 'nats'>, log: Logger): Promise<void> {
   await ensureDatabase(config.database.url);
   for (const { definition } of subgraphs) {
     const orm = await openSubgraphDatabase({ schema: definition.name, url: config.database.url, poolMax: 2, entities: definition.entities, migrations: definition.migrations, log });
@@ -18,6 +19,7 @@ export async function migrateAll(config: Pick<MigrateConfig, 'database'>, log: L
       await orm.close(true);
     }
   }
+  await provisionEventStream(config.nats, log);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -3,12 +3,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { childEnvironment, gatewayProcess, loadOrExit, migrateProcess, problemsOfProcesses, processEnvironment, type ProcessSpec } from '../platform/config/config.js';
 import { createLogger } from '../platform/logger.js';
+import { warnDevDefaults } from '../platform/service/main.js';
 import { subgraphs } from '../subgraphs/registry.js';
 import { workers } from '../workers/registry.js';
 import { migrateAll } from './migrate.js';
+import { prepareEngines } from './start-engines.js';
 
 /**
- * npm start: applies migrations, then runs every subgraph, the workers and the gateway as child processes
+ * npm start: checks the engines (and runs the dev nats-server when NATS_URL is unset, see start-engines.ts),
+ * applies migrations, then runs every subgraph, the workers and the gateway as child processes
  * (each its own entrypoint, as in production), prefixes their logs, and prints where to go. Each child gets
  * only its own variables (processes/<name>.ts), so e.g. the gateway never sees WALLET_MASTER_KEYS; every
  * child's configuration is checked before anything starts, and all problems are listed together.
@@ -25,6 +28,9 @@ if (problems.length) {
   process.exit(1);
 }
 const gateway = gatewayProcess.load(env);
+warnDevDefaults(config, log);
+// The engines every child uses (redis from the gateway's view: migrate itself needs none).
+const engines = await prepareEngines({ env: config.env, database: config.database, redis: gateway.redis, nats: config.nats }, log, env);
 await migrateAll(config, log);
 
 const children = new Map<string, ChildProcess>();
@@ -70,6 +76,7 @@ async function stop(code: number): Promise<void> {
   const deadline = Date.now() + config.shutdownGraceMs + 2000;
   while (children.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   for (const child of children.values()) child.kill('SIGKILL');
+  await engines.stop();
   process.exit(code);
 }
 process.on('SIGINT', () => void stop(0));

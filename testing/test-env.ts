@@ -21,6 +21,7 @@ import {
 } from '../platform/config/config.js';
 import { dropDatabase, ensureDatabase } from '../platform/db/database.js';
 import { createLogger, type Logger } from '../platform/logger.js';
+import { provisionEventStream } from '../platform/bus/nats.js';
 
 export const TEST_BOT_TOKEN = '7000000001:TEST-bot-token-for-integration-tests';
 
@@ -89,6 +90,8 @@ export async function createTestEnv(overrides: Env = {}): Promise<TestEnv> {
   };
   const config = loadTestConfig(vars);
   await ensureDatabase(config.database.url);
+  // As `npm run migrate` does: services may not create the stream on the authorized test server.
+  await provisionEventStream(config.nats, createLogger({ name: 'test', level: 'silent' }));
   return {
     vars,
     config,

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Contract } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployTestToken, localProvider, mintTestToken, startLocalEvmChain, tetherTokenArtifact, type LocalEvmChain } from './local-chain.js';
+import { deployTestToken, localProvider, mintTestToken, restartLocalEvmChain, rpc, startLocalEvmChain, tetherTokenArtifact, type LocalEvmChain } from './local-chain.js';
 
 const artifact = JSON.parse(readFileSync(fileURLToPath(new URL('./tether-token.artifact.json', import.meta.url)), 'utf8')) as {
   sourceSha256: string;
@@ -64,5 +64,23 @@ describe('devnet EVM chain', () => {
     await other.stop();
     await other.stop();
     await expect(fetch(other.rpcUrl, { method: 'POST', body: '{}', signal: AbortSignal.timeout(1_000) })).rejects.toThrow();
+  });
+
+  it('restartLocalEvmChain: the same URL and chain id, a new chain from genesis (as every `npm start`)', async () => {
+    let other = await startLocalEvmChain({ chainId: 1337 });
+    try {
+      await rpc(other.rpcUrl, 'hardhat_mine', ['0x20']);
+      const before = await rpc<{ hash: string }>(other.rpcUrl, 'eth_getBlockByNumber', ['0x0', false]);
+      expect(BigInt(await rpc<string>(other.rpcUrl, 'eth_blockNumber'))).toBe(32n);
+      const url = other.rpcUrl;
+      other = await restartLocalEvmChain(other);
+      expect(other.rpcUrl).toBe(url);
+      expect(BigInt(await rpc<string>(other.rpcUrl, 'eth_chainId'))).toBe(1337n);
+      expect(BigInt(await rpc<string>(other.rpcUrl, 'eth_blockNumber'))).toBe(0n);
+      const after = await rpc<{ hash: string }>(other.rpcUrl, 'eth_getBlockByNumber', ['0x0', false]);
+      expect(after.hash).not.toBe(before.hash);
+    } finally {
+      await other.stop();
+    }
   });
 });

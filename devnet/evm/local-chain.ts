@@ -198,6 +198,16 @@ export async function startLocalEvmChain(options: StartLocalEvmChainOptions = {}
   throw lastError;
 }
 
+/**
+ * Stops a local chain and starts a fresh one from genesis on the same port with the same chain id, as every
+ * `npm start` does with the devnet chains: same URL and accounts, a new chain (new genesis hash, height 0).
+ */
+export async function restartLocalEvmChain(chain: LocalEvmChain, options: Pick<StartLocalEvmChainOptions, 'startTimeoutMs'> = {}): Promise<LocalEvmChain> {
+  await chain.stop();
+  const port = Number(new URL(chain.rpcUrl).port);
+  return startLocalEvmChain({ chainId: chain.chainId, port, ...options });
+}
+
 /** A JSON-RPC provider suited to a local automining chain: no read cache, fast polling. */
 export function localProvider(rpcUrl: string): JsonRpcProvider {
   const provider = new JsonRpcProvider(rpcUrl, undefined, { cacheTimeout: -1, polling: true, staticNetwork: false });

@@ -72,11 +72,11 @@ export class TonChain {
     this.#blocks = new TonBlocks(this.startSeqno, options.maxReorgDepth ?? 256);
     this.#lt = BigInt(this.startSeqno) * 1_000_000n;
     this.faucet = `0:${digest('toncenter-simulator faucet')}`;
-    const chain = this;
+    const state = () => this.#state;
     this.#exec = {
       fees: this.fees,
       get accounts() {
-        return chain.#state.accounts;
+        return state().accounts;
       },
       now: () => this.now(),
       ensure: (raw, kind) => this.#ensure(raw, kind),

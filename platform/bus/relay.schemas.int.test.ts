@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLogger } from '../logger.js';
 import { createTestEnv, type TestEnv } from '../../testing/test-env.js';
 import { makeEvent } from './envelope.js';
-import { connectNats, ensureEventStream, type NatsConnection } from './nats.js';
+import { connect, type NatsConnection } from 'nats';
 import { outboxTablesSql } from './outbox.entity.js';
 import { OutboxRelay } from './relay.js';
 
@@ -15,8 +15,7 @@ beforeAll(async () => {
   pool = new pg.Pool({ connectionString: env.config.database.url, max: 4 });
   for (const sql of outboxTablesSql('second')) await pool.query(sql);
   await pool.query('create schema first'); // a subgraph that publishes nothing durable: no outbox table
-  nc = await connectNats(env.config.nats.url, 'relay-test', env.log);
-  await ensureEventStream(await nc.jetstreamManager(), env.config.nats.stream, env.config.nats.subjectPrefix);
+  nc = await connect({ servers: env.config.nats.url }); // the test harness user (the stream is provisioned by createTestEnv)
 });
 afterAll(async () => {
   await (await nc?.jetstreamManager())?.streams.delete(env.config.nats.stream).catch(() => undefined);

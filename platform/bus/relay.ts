@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { BackoffLoop } from '../backoff.js';
 import type { JetStreamClient } from 'nats';
 import type { Logger } from '../logger.js';
 
@@ -6,7 +7,11 @@ export interface OutboxRelayOptions {
   pool: pg.Pool;
   /** A dedicated connection string for LISTEN (the pool's clients come and go). */
   listenUrl: string;
-  js: JetStreamClient;
+  /**
+   * Where a schema's rows are published: one client for all, or one per schema (the relay worker connects
+   * as each schema's own outbox user, so the server refuses a row whose subject is another domain's).
+   */
+  js: JetStreamClient | ((schema: string) => JetStreamClient);
   schemas: string[];
   /** Prepended to each event's subject (config.nats.subjectPrefix). */
   subjectPrefix: string;
@@ -54,6 +59,8 @@ export class OutboxRelay {
   }
 
   private async run(): Promise<void> {
+    // After a failed round: the platform back-off (platform/backoff.ts) from 250 ms up to 5 s; 0 = no failure pending.
+    const failures = new BackoffLoop({ initialMs: 250, maxMs: 5_000 });
     let backoff = 0;
     while (!this.stopped) {
       const due = this.pending.size ? [...this.pending] : this.options.schemas;
@@ -73,11 +80,12 @@ export class OutboxRelay {
         }
       }
       if (failed.length) {
-        backoff = Math.min(backoff ? backoff * 2 : 250, 5000);
+        backoff = failures.next();
         this.options.log.warn({ err: failed[0]!.err, schemas: failed.map((f) => f.schema), backoffMs: backoff }, 'outbox relay could not publish: retrying');
         for (const { schema } of failed) this.pending.add(schema);
       } else {
         backoff = 0;
+        failures.reset();
       }
       if (this.stopped) break;
       if (this.pending.size && !backoff) continue;
@@ -107,10 +115,11 @@ export class OutboxRelay {
         return 0;
       }
       const encoder = new TextEncoder();
+      const js = typeof this.options.js === 'function' ? this.options.js(schema) : this.options.js;
       await Promise.all(
         rows.map((row) =>
           // msgID is sent as the Nats-Msg-Id header: JetStream's duplicate window drops a re-publish.
-          this.options.js.publish(this.options.subjectPrefix + row.subject, encoder.encode(JSON.stringify(row.envelope)), { msgID: row.id, timeout: 5000 }),
+          js.publish(this.options.subjectPrefix + row.subject, encoder.encode(JSON.stringify(row.envelope)), { msgID: row.id, timeout: 5000 }),
         ),
       );
       await client.query(`update "${schema}".outbox set published_at = now(), attempts = attempts + 1 where id = any($1)`, [rows.map((r) => r.id)]);

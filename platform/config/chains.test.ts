@@ -19,12 +19,38 @@ describe('chains config', () => {
     expect(walletProcess.load({}).chains).toEqual(chains);
   });
 
-  it('production: a network without an endpoint is off; a configured one uses the mainnet USDT and no chain-id pin', () => {
+  it('production: a network without an endpoint is off; a configured one uses the mainnet USDT and is pinned to mainnet', () => {
     const { chains } = loadConfig({ ...REAL, CHAIN_ETH_RPC_URL: 'https://eth.example.com', CHAIN_ETH_CONFIRMATIONS: '20', CHAIN_ETH_START_HEIGHT: '21000000' });
     expect(chains.devnet).toBeNull();
     expect(chains.networks.BSC).toBeNull();
     expect(chains.networks.TRON).toBeNull();
-    expect(chains.networks.ETH).toMatchObject({ url: 'https://eth.example.com', confirmations: 20, usdtContract: usdtOf('ETH').contract, evmChainId: null, startHeight: 21_000_000n });
+    expect(chains.networks.ETH).toMatchObject({ url: 'https://eth.example.com', confirmations: 20, usdtContract: usdtOf('ETH').contract, evmChainId: 1, genesisHash: null, startHeight: 21_000_000n });
+    const all = loadConfig({ ...REAL, CHAIN_ETH_RPC_URL: 'https://e.example', CHAIN_BSC_RPC_URL: 'https://b.example', CHAIN_TRON_API_URL: 'https://t.example', CHAIN_TON_API_URL: 'https://o.example' }).chains.networks;
+    expect([all.ETH!.evmChainId, all.BSC!.evmChainId, all.TRON!.genesisHash, all.TON!.genesisHash]).toEqual([
+      1,
+      56,
+      '00000000000000001ebf88508a03865c71d452e25f4d51194196a1d22b6653dc',
+      // F6OpKZKqvqeFp6CQmFomXNMfMj2EnaUSOXN+Mh+wVWk= (toncenter getMasterchainInfo init.root_hash on mainnet)
+      '17a3a92992aabea785a7a090985a265cd31f323d849da51239737e321fb05569',
+    ]);
+  });
+
+  it('chain pins can be set (a testnet), TON hashes in base64 or hex; development pins only the devnet chain ids unless told', () => {
+    const testnet = loadConfig({
+      ...REAL,
+      CHAIN_ETH_RPC_URL: 'https://sepolia.example',
+      CHAIN_ETH_CHAIN_ID: '11155111',
+      CHAIN_TON_API_URL: 'https://testnet.example',
+      CHAIN_TON_ZERO_STATE_HASH: 'gj+B8wb/AmlPk1z1AhVI484rhrUpgSr2oSFIh56VoSg=',
+      CHAIN_TRON_API_URL: 'https://nile.example',
+      CHAIN_TRON_GENESIS_HASH: '0x0000000000000000D698D4192C56CB6BE724A558448E2684802DE4D6CD8690DC',
+    }).chains.networks;
+    expect(testnet.ETH!.evmChainId).toBe(11_155_111);
+    expect(testnet.TON!.genesisHash).toBe(Buffer.from('gj+B8wb/AmlPk1z1AhVI484rhrUpgSr2oSFIh56VoSg=', 'base64').toString('hex'));
+    expect(testnet.TRON!.genesisHash).toBe('0000000000000000d698d4192c56cb6be724a558448e2684802de4d6cd8690dc');
+    const dev = loadConfig({ CHAIN_TRON_API_URL: 'http://127.0.0.1:9999' }).chains.networks;
+    expect([dev.ETH!.evmChainId, dev.BSC!.evmChainId, dev.TRON!.genesisHash, dev.TON!.genesisHash]).toEqual([1337, 1338, null, null]);
+    expect(() => loadConfig({ CHAIN_TON_ZERO_STATE_HASH: 'not-a-hash' })).toThrow(/CHAIN_TON_ZERO_STATE_HASH/);
   });
 
   it('refuses devnet chains in production, bad start heights, and confirmations beyond the reorg window', () => {

@@ -26,6 +26,18 @@ export const DEVNET_EVM_CHAIN_IDS = { ETH: 1337, BSC: 1338 } as const;
  * 0xf39F…2266 at nonce 0), which the devnet chains process deploys before anything else.
  */
 export const DEVNET_EVM_USDT = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
+/**
+ * What each network's endpoint must be in production unless configured otherwise (a testnet): the EVM chain id
+ * (EIP-155; ETH 1, BSC 56), TRON's genesis block id (`/wallet/getblockbynum {"num":0}`) and the root hash of TON's
+ * masterchain zero state (toncenter v2 `getMasterchainInfo` → `init.root_hash`, base64
+ * `F6OpKZKqvqeFp6CQmFomXNMfMj2EnaUSOXN+Mh+wVWk=`), as lower-case hex.
+ */
+export const MAINNET_CHAIN_IDENTITY = {
+  ETH: { evmChainId: 1, genesisHash: null },
+  BSC: { evmChainId: 56, genesisHash: null },
+  TRON: { evmChainId: null, genesisHash: '00000000000000001ebf88508a03865c71d452e25f4d51194196a1d22b6653dc' },
+  TON: { evmChainId: null, genesisHash: '17a3a92992aabea785a7a090985a265cd31f323d849da51239737e321fb05569' },
+} as const satisfies Record<Network, { evmChainId: number | null; genesisHash: string | null }>;
 
 const positiveInt = z.coerce.number().int().positive();
 const optionalUrl = z.string().url().optional();
@@ -33,6 +45,16 @@ const startHeight = z
   .string()
   .regex(/^(head|\d+)$/, 'must be "head" or a block number')
   .optional();
+
+/** A 256-bit hash as hex (any case, optional 0x) or base64 (TON prints its hashes that way), kept as lower-case hex. */
+const hash256 = z.string().transform((value, ctx) => {
+  const hexText = value.replace(/^0x/u, '');
+  if (/^[0-9a-fA-F]{64}$/u.test(hexText)) return hexText.toLowerCase();
+  const bytes = /^[A-Za-z0-9+/_-]{43}=?$/u.test(value) ? Buffer.from(value.replace(/-/gu, '+').replace(/_/gu, '/'), 'base64') : null;
+  if (bytes?.length === 32) return bytes.toString('hex');
+  ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be a 256-bit hash (64 hex digits or base64)' });
+  return z.NEVER;
+});
 
 /** The environment variables of this module. */
 export const chainEnvSchema = {
@@ -68,6 +90,16 @@ export const chainEnvSchema = {
   CHAIN_TRON_USDT_CONTRACT: z.string().regex(/^T[1-9A-HJ-NP-Za-km-z]{33}$/, 'must be a base58 T… address').optional(),
   CHAIN_TON_USDT_MASTER: z.string().min(48).optional(),
 
+  /**
+   * Chain pinning: the endpoint must serve this chain (checked at start-up and after every failure), else the
+   * watcher halts. Production default: mainnet (MAINNET_CHAIN_IDENTITY); development: the devnet's chain ids, and
+   * nothing pinned for an explicit endpoint unless set here.
+   */
+  CHAIN_ETH_CHAIN_ID: positiveInt.optional(),
+  CHAIN_BSC_CHAIN_ID: positiveInt.optional(),
+  CHAIN_TRON_GENESIS_HASH: hash256.optional(),
+  CHAIN_TON_ZERO_STATE_HASH: hash256.optional(),
+
   /** Where a watcher starts when it has no cursor yet: "head" (default) or a block number / masterchain seqno. */
   CHAIN_ETH_START_HEIGHT: startHeight,
   CHAIN_BSC_START_HEIGHT: startHeight,
@@ -97,8 +129,13 @@ export interface ChainSettings {
   startHeight: bigint | null;
   /** /health and /metrics of this network's watcher. */
   watcherPort: number;
-  /** EVM only: the chain id the endpoint must report (devnet), or null to accept what it reports. */
+  /** EVM only: the chain id the endpoint must report, or null to accept what it reports (development only). */
   evmChainId: number | null;
+  /**
+   * The chain's first block the endpoint must serve: TRON's genesis block id, TON's masterchain zero-state root
+   * hash (lower-case hex); null = not pinned (EVM, and development unless configured).
+   */
+  genesisHash: string | null;
 }
 
 export interface ChainsConfig {
@@ -124,6 +161,8 @@ export function buildChainsConfig(e: ChainEnv, ctx: Pick<ConfigContext, 'product
   const confirmations: Record<Network, number> = { ETH: e.CHAIN_ETH_CONFIRMATIONS, BSC: e.CHAIN_BSC_CONFIRMATIONS, TRON: e.CHAIN_TRON_CONFIRMATIONS, TON: e.CHAIN_TON_CONFIRMATIONS };
   const pollMs: Record<Network, number> = { ETH: e.CHAIN_ETH_POLL_MS, BSC: e.CHAIN_BSC_POLL_MS, TRON: e.CHAIN_TRON_POLL_MS, TON: e.CHAIN_TON_POLL_MS };
   const usdt: Record<Network, string | undefined> = { ETH: e.CHAIN_ETH_USDT_CONTRACT, BSC: e.CHAIN_BSC_USDT_CONTRACT, TRON: e.CHAIN_TRON_USDT_CONTRACT, TON: e.CHAIN_TON_USDT_MASTER };
+  const chainIds: Record<Network, number | undefined> = { ETH: e.CHAIN_ETH_CHAIN_ID, BSC: e.CHAIN_BSC_CHAIN_ID, TRON: undefined, TON: undefined };
+  const genesis: Record<Network, string | undefined> = { ETH: undefined, BSC: undefined, TRON: e.CHAIN_TRON_GENESIS_HASH, TON: e.CHAIN_TON_ZERO_STATE_HASH };
   const starts: Record<Network, string | undefined> = { ETH: e.CHAIN_ETH_START_HEIGHT, BSC: e.CHAIN_BSC_START_HEIGHT, TRON: e.CHAIN_TRON_START_HEIGHT, TON: e.CHAIN_TON_START_HEIGHT };
 
   const networks = {} as Record<Network, ChainSettings | null>;
@@ -146,7 +185,9 @@ export function buildChainsConfig(e: ChainEnv, ctx: Pick<ConfigContext, 'product
       usdtContract: usdt[network] ?? (onDevnet && evm ? DEVNET_EVM_USDT : usdtOf(network).contract!),
       startHeight: start === undefined || start === 'head' ? null : BigInt(start),
       watcherPort: e.CHAIN_WATCHER_PORT === 0 ? 0 : e.CHAIN_WATCHER_PORT + offset,
-      evmChainId: onDevnet && evm ? DEVNET_EVM_CHAIN_IDS[network as 'ETH' | 'BSC'] : null,
+      // Pinned: what is configured; else mainnet in production, the devnet's chain id on the devnet, nothing otherwise.
+      evmChainId: chainIds[network] ?? (production ? MAINNET_CHAIN_IDENTITY[network].evmChainId : onDevnet && evm ? DEVNET_EVM_CHAIN_IDS[network as 'ETH' | 'BSC'] : null),
+      genesisHash: genesis[network] ?? (production ? MAINNET_CHAIN_IDENTITY[network].genesisHash : null),
     };
   });
   for (const settings of Object.values(networks)) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { port, positiveInt, section } from './env.js';
+import { buildNatsAuth, type NatsAuth } from './nats-auth.js';
 
 /**
  * The small shared sections processes are composed from: the engines (PostgreSQL, Redis, NATS) and the
@@ -37,6 +38,10 @@ export interface NatsConfig {
   url: string;
   stream: string;
   subjectPrefix: string;
+  /** How this process proves who it is to nats-server (platform/bus/permissions.ts says what each user may do). */
+  auth: NatsAuth;
+  /** Port of the authorized nats-server `npm start` runs when NATS_URL is not set (development). */
+  devServerPort: number;
 }
 
 export const nats = section(
@@ -44,8 +49,20 @@ export const nats = section(
     NATS_URL: z.string().default('nats://127.0.0.1:4222'),
     NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/).default('EVENTS'),
     NATS_SUBJECT_PREFIX: z.string().regex(/^([a-z0-9_-]+\.)?$/, 'must be empty or end with a dot, e.g. "staging."').default(''),
+    NATS_USER: z.string().regex(/^[a-z0-9_-]+$/).optional(),
+    NATS_PASSWORD: z.string().min(1).optional(),
+    NATS_CREDS: z.string().optional(),
+    NATS_DEV_PORT: port.default(4223),
   },
-  (e): NatsConfig => ({ url: e.NATS_URL, stream: e.NATS_STREAM, subjectPrefix: e.NATS_SUBJECT_PREFIX }),
+  (e, ctx): NatsConfig => {
+    const problems: string[] = [];
+    const auth = buildNatsAuth({ ...e, NODE_ENV: ctx.env }, problems);
+    for (const problem of problems) {
+      const colon = problem.indexOf(': ');
+      ctx.problem(problem.slice(0, colon), problem.slice(colon + 2));
+    }
+    return { url: e.NATS_URL, stream: e.NATS_STREAM, subjectPrefix: e.NATS_SUBJECT_PREFIX, auth, devServerPort: e.NATS_DEV_PORT };
+  },
 );
 
 /** Each service's own port variable, with its default. */

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { loadOrExit, type ProcessSpec, type RuntimeConfig, type SubgraphConfig } from '../config/config.js';
 import { createLogger, type Logger } from '../logger.js';
 import { Shutdown } from '../shutdown.js';
+import { exitIfEnginesDown } from './engines.js';
 import { startSubgraph, type SubgraphDefinition } from './subgraph.js';
 
 /** Logs loudly when dev-only secrets are in use (never possible in production: config refuses). */
@@ -16,6 +17,7 @@ export async function runSubgraphMain<C extends SubgraphConfig>(definition: Subg
   const config = loadOrExit(spec);
   const log = createLogger({ name: definition.name, level: config.logLevel });
   warnDevDefaults(config, log);
+  await exitIfEnginesDown(config);
   try {
     const running = await startSubgraph(definition, config, log, config.port ?? portOf(config));
     const shutdown = new Shutdown(log, config.shutdownGraceMs);

@@ -1,4 +1,6 @@
 import { getEventListeners } from 'node:events';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildUrl, createHttpClient, type HttpClientOptions } from './http.client.js';
@@ -80,6 +82,19 @@ describe('createHttpClient', () => {
     const res = await fast(server.url).get('/x');
     expect(res.data).toEqual({ ok: true });
     expect(seen).toHaveLength(3);
+  });
+
+  it('waits the platform back-off between retries (×2 per retry, equal jitter) and logs each retry', async () => {
+    const { server } = await scripted([fail500, fail500, ok]);
+    const lines: Array<{ msg: string; attempt: number; delayMs: number }> = [];
+    const log = pino(new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(JSON.parse(chunk.toString()) as (typeof lines)[number]), done()) }));
+    await fast(server.url, { backoff: { initialMs: 40, maxMs: 1_000 }, log }).get('/x');
+    const retries = lines.filter((l) => l.msg === 'retrying provider call');
+    expect(retries.map((l) => l.attempt)).toEqual([1, 2]);
+    expect(retries[0]!.delayMs).toBeGreaterThanOrEqual(20);
+    expect(retries[0]!.delayMs).toBeLessThanOrEqual(40);
+    expect(retries[1]!.delayMs).toBeGreaterThanOrEqual(40);
+    expect(retries[1]!.delayMs).toBeLessThanOrEqual(80);
   });
 
   it('gives up after the configured retries with ProviderResponseError(status, bodySnippet)', async () => {

@@ -3,15 +3,19 @@ import {
   BrokenCircuitError,
   CircuitState,
   ConsecutiveBreaker,
+  DelegateBackoff,
   IsolatedCircuitError,
   SamplingBreaker,
   circuitBreaker,
   handleWhen,
+  retry,
   type CircuitBreakerPolicy,
+  type IBackoff,
+  type IRetryBackoffContext,
 } from 'cockatiel';
 import type { Logger } from 'pino';
+import { exponentialBackoff, type BackoffOptions } from '../../platform/backoff.js';
 import { bindOnce } from '../../platform/logger.js';
-import { backoffDelay, type BackoffOptions } from './backoff.policy.js';
 import {
   ProviderError,
   ProviderNetworkError,
@@ -210,6 +214,25 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const breaker = options.breaker === false ? null : buildBreaker(options.breaker ?? DEFAULT_BREAKER);
   new URL(baseUrl); // fail at construction, not at the first call, on a bad URL
 
+  // Retries of idempotent requests: a cockatiel retry policy with the platform's back-off (platform/backoff.ts). A
+  // 429 whose back-off the client may wait out is retried at once: the rate-limit gate in the attempt waits it out.
+  const jittered = exponentialBackoff(options.backoff);
+  const retryPolicy =
+    retries > 0
+      ? retry(
+          handleWhen((error) => (error instanceof ProviderRateLimitedError ? error.retryAfterMs <= maxWaitMs : isRetryable(error))),
+          {
+            maxAttempts: retries,
+            backoff: new DelegateBackoff<IRetryBackoffContext<unknown>, IBackoff<unknown> | undefined>((context, state) => {
+              if ('error' in context.result && context.result.error instanceof ProviderRateLimitedError) return { delay: 0, state };
+              const next = (state ?? jittered).next(undefined);
+              return { delay: next.duration, state: next };
+            }),
+          },
+        )
+      : null;
+  retryPolicy?.onRetry((event) => log?.warn({ attempt: event.attempt, delayMs: event.delay, err: 'error' in event ? event.error.message : undefined }, 'retrying provider call'));
+
   breaker?.onBreak(() => log?.warn('circuit opened'));
   breaker?.onHalfOpen(() => log?.info('circuit half-open, trying one call'));
   breaker?.onReset(() => log?.info('circuit closed'));
@@ -295,32 +318,20 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
     const init: RequestInit = { method, headers, ...(body === undefined ? {} : { body }) };
     const idempotent = req.idempotent ?? method === 'GET';
-    const maxAttempts = idempotent ? retries + 1 : 1;
 
-    for (let attemptNo = 1; ; attemptNo += 1) {
+    /** One attempt: the rate-limit gate, then the call through the circuit breaker. */
+    const once = async (): Promise<HttpResponse<T>> => {
+      await passRateLimitGate(req.signal);
+      const run = (): Promise<HttpResponse<T>> => attempt<T>(req, url, init);
       try {
-        await passRateLimitGate(req.signal);
-        const run = (): Promise<HttpResponse<T>> => attempt<T>(req, url, init);
         return await (breaker ? breaker.execute(run) : run());
       } catch (error) {
-        if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
-          throw new ProviderUnavailableError(name, { cause: error });
-        }
-        if (!(error instanceof ProviderError)) throw error; // caller abort, or a bug
-        const canRetry = attemptNo < maxAttempts;
-        let delay: number;
-        if (error instanceof ProviderRateLimitedError) {
-          if (!canRetry || error.retryAfterMs > maxWaitMs) throw error;
-          delay = 0; // the gate at the top of the loop waits the back-off out
-        } else if (canRetry && isRetryable(error)) {
-          delay = backoffDelay(attemptNo - 1, options.backoff);
-        } else {
-          throw error;
-        }
-        log?.warn({ attempt: attemptNo, delayMs: delay, err: error.message }, 'retrying provider call');
-        if (delay > 0) await sleep(delay, undefined, req.signal ? { signal: req.signal } : {});
+        if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) throw new ProviderUnavailableError(name, { cause: error });
+        throw error; // a ProviderError (retried when the policy says so), a caller abort, or a bug
       }
-    }
+    };
+    if (!idempotent || !retryPolicy) return once();
+    return retryPolicy.execute(once, req.signal);
   };
 
   return {

@@ -14,7 +14,7 @@ export {
   type CircuitStateName,
   type QueryValue,
 } from './http.client.js';
-export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.policy.js';
+export { exponentialBackoff, BackoffLoop, DEFAULT_BACKOFF, type BackoffOptions } from '../../platform/backoff.js';
 export {
   ProviderError,
   ProviderTimeoutError,

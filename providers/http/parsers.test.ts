@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { backoffDelay } from './backoff.policy.js';
 import { ProviderParseError } from './http.errors.js';
 import { jsonNumber, stringifyJsonLossless } from './json-lossless.stringify.js';
 import { parseBody, zDecimal, zUnixSeconds } from './json.schemas.js';
@@ -128,16 +127,6 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('', now)).toBeNull();
     expect(parseRetryAfter('soon', now)).toBeNull();
     expect(parseRetryAfter('-5', now)).toBeNull();
-  });
-});
-
-describe('backoffDelay', () => {
-  it('grows exponentially with equal jitter and a cap', () => {
-    const opts = { initialMs: 100, maxMs: 1_000, factor: 2 };
-    expect(backoffDelay(0, opts, () => 0)).toBe(50);
-    expect(backoffDelay(0, opts, () => 1)).toBe(100);
-    expect(backoffDelay(2, opts, () => 0)).toBe(200);
-    expect(backoffDelay(10, opts, () => 1)).toBe(1_000);
   });
 });
 

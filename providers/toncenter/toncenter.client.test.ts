@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { MAINNET_CHAIN_IDENTITY } from '../../platform/config/chains.js';
 import { Address, beginCell, Cell, external, storeMessage } from '@ton/core';
 import { describe, expect, it } from 'vitest';
 import { closeAfterEach, fixtureReader } from '../../testing/provider-fixtures.js';
@@ -47,6 +48,8 @@ describe('toncenter client: API v2', () => {
       rootHash: '0d0b8cfd4476c7f0a84935a163fb7be52172422eebb667ec190e478937eda633',
       fileHash: '86f97a56821ce3629abd3c59884b87ebcaea1933eb96bc84e91646e304043729',
       initSeqno: 0,
+      // mainnet's zero state (F6OpKZKqvqeFp6CQmFomXNMfMj2EnaUSOXN+Mh+wVWk=): what the TON watcher pins in production
+      initRootHash: MAINNET_CHAIN_IDENTITY.TON.genesisHash,
     });
   });
 

@@ -89,6 +89,8 @@ export const masterchainInfoSchema = z
     rootHash: info.last.root_hash,
     fileHash: info.last.file_hash,
     initSeqno: info.init.seqno,
+    /** The masterchain zero state's root hash: which TON network this is. */
+    initRootHash: info.init.root_hash,
   }));
 
 export type TonMasterchainHead = z.output<typeof masterchainInfoSchema>;

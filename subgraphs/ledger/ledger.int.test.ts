@@ -1,3 +1,4 @@
+import { connect, type NatsConnection } from 'nats';
 import { FREEZE_CONSUMER } from './debt/debt.consumer.js';
 import type { AdjustOutcome } from './admin/admin.service.js';
 import pg from 'pg';
@@ -434,9 +435,19 @@ describe('append-only log and hash chain', () => {
 });
 
 describe('event consumers', () => {
+  // The events stand in for the wallet's and identity's outbox relays: published as the test harness user
+  // (the ledger's own NATS user may not publish wallet.* or identity.* subjects).
+  let harness: NatsConnection | null = null;
+  afterAll(async () => {
+    await harness?.close();
+  });
+  async function bus() {
+    harness ??= await connect({ servers: f.env.config.nats.url });
+    return harness.jetstream();
+  }
   async function publish(type: string, payload: Record<string, unknown>, id?: string) {
     const event = { ...makeEvent(type, 'wallet', payload), ...(id ? { id } : {}) };
-    await f.running.deps.js.publish(f.env.config.nats.subjectPrefix + type, new TextEncoder().encode(JSON.stringify(event)), { msgID: `${event.id}-${Math.random()}` });
+    await (await bus()).publish(f.env.config.nats.subjectPrefix + type, new TextEncoder().encode(JSON.stringify(event)), { msgID: `${event.id}-${Math.random()}` });
     return event;
   }
   async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
@@ -559,7 +570,7 @@ describe('event consumers', () => {
   it('learns users and usernames from identity events, newest fact wins', async () => {
     const publishIdentity = async (type: string, payload: Record<string, unknown>, occurredAt: Date) => {
       const event = { ...makeEvent(type, 'identity', payload), occurredAt: occurredAt.toISOString() };
-      await f.running.deps.js.publish(f.env.config.nats.subjectPrefix + type, new TextEncoder().encode(JSON.stringify(event)), { msgID: event.id });
+      await (await bus()).publish(f.env.config.nats.subjectPrefix + type, new TextEncoder().encode(JSON.stringify(event)), { msgID: event.id });
       return event;
     };
     const zoe = 'usr_zoe00000000000000000000000';

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { loadOrExit, outboxRelayProcess } from '../../platform/config/config.js';
 import { createLogger } from '../../platform/logger.js';
 import { warnDevDefaults } from '../../platform/service/main.js';
+import { exitIfEnginesDown } from '../../platform/service/engines.js';
 import { Shutdown } from '../../platform/shutdown.js';
 import { outboxSchemas } from '../../subgraphs/registry.js';
 import { startOutboxRelayWorker } from './relay-worker.js';
@@ -9,8 +10,16 @@ import { startOutboxRelayWorker } from './relay-worker.js';
 const config = loadOrExit(outboxRelayProcess);
 const log = createLogger({ name: 'outbox-relay', level: config.logLevel });
 warnDevDefaults(config, log);
+await exitIfEnginesDown(config, ['PostgreSQL', 'NATS']);
+// `--schema wallet` (repeatable) drains only those schemas: one relay per domain, each with its own credentials.
+const chosen = process.argv.flatMap((arg, i, all) => (all[i - 1] === '--schema' ? [arg] : []));
+const unknown = chosen.filter((schema) => !outboxSchemas.includes(schema));
+if (unknown.length) {
+  process.stderr.write(`unknown outbox schema ${unknown.join(', ')} (known: ${outboxSchemas.join(', ')})\n`);
+  process.exit(1);
+}
 try {
-  const running = await startOutboxRelayWorker(config, log, outboxSchemas, config.port ?? config.outbox.port);
+  const running = await startOutboxRelayWorker(config, log, chosen.length ? chosen : outboxSchemas, config.port ?? config.outbox.port);
   const shutdown = new Shutdown(log, config.shutdownGraceMs);
   shutdown.add('relay', () => running.close());
   shutdown.listen();

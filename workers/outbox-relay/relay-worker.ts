@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { Counter } from 'prom-client';
-import { connectNats, ensureEventStream, pingNats } from '../../platform/bus/nats.js';
+import type { JetStreamClient, NatsConnection } from 'nats';
+import { connectNats, pingNats, requireEventStream } from '../../platform/bus/nats.js';
+import { outboxUser } from '../../platform/bus/permissions.js';
 import { OUTBOX_PRUNE_BATCH, OUTBOX_PRUNE_INTERVAL_MS, prunePublishedOutbox } from '../../platform/bus/outbox-retention.js';
 import { OutboxRelay } from '../../platform/bus/relay.js';
 import type { OutboxRelayConfig } from '../../platform/config/config.js';
@@ -15,19 +17,42 @@ export interface RunningRelay {
   close(): Promise<void>;
 }
 
-/** The outbox relay process: every subgraph schema's outbox → JetStream, with /health and /metrics. */
+/**
+ * The outbox relay process: the given subgraph schemas' outboxes → JetStream, with /health and /metrics.
+ * Each schema's rows are published on its own connection as that domain's outbox user (`outbox-wallet` may
+ * publish `wallet.>` only), so a row in one schema's outbox cannot speak for another domain. Explicit
+ * credentials (NATS_USER/NATS_PASSWORD, NATS_CREDS) are one user: such a relay drains one schema.
+ */
 export async function startOutboxRelayWorker(config: OutboxRelayConfig, log: Logger, schemas: string[], port: number): Promise<RunningRelay> {
+  if ((config.nats.auth.kind === 'password' || config.nats.auth.kind === 'creds') && schemas.length !== 1) {
+    throw new Error(`NATS credentials name one outbox user: run one relay per schema (--schema <name>), not ${schemas.join(', ')}`);
+  }
+  const connections = new Map<string, NatsConnection>();
+  const publishers = new Map<string, JetStreamClient>();
+  try {
+    for (const schema of schemas) {
+      const nc = await connectNats(config.nats, outboxUser(schema), log.child({ schema }));
+      connections.set(schema, nc);
+      await requireEventStream(await nc.jetstreamManager(), config.nats.stream, config.nats.subjectPrefix);
+      publishers.set(schema, nc.jetstream());
+    }
+  } catch (err) {
+    for (const nc of connections.values()) await nc.close().catch(() => undefined);
+    throw err;
+  }
   const pool = new pg.Pool({ connectionString: config.database.url, max: 4 });
   pool.on('error', (err) => log.warn({ err }, 'outbox pool error'));
-  const nats = await connectNats(config.nats.url, 'outbox-relay', log);
-  await ensureEventStream(await nats.jetstreamManager(), config.nats.stream, config.nats.subjectPrefix);
   const metrics = new Metrics('outbox-relay');
   const published = new Counter({ name: 'outbox_events_published_total', help: 'Outbox events published to JetStream', labelNames: ['schema'], registers: [metrics.registry] });
   metrics.trackPool(() => ({ used: pool.totalCount - pool.idleCount, free: pool.idleCount, pending: pool.waitingCount, max: 4 }));
   const relay = new OutboxRelay({
     pool,
     listenUrl: config.database.url,
-    js: nats.jetstream(),
+    js: (schema) => {
+      const js = publishers.get(schema);
+      if (!js) throw new Error(`no NATS connection for outbox schema ${schema}`);
+      return js;
+    },
     schemas,
     subjectPrefix: config.nats.subjectPrefix,
     log,
@@ -54,7 +79,9 @@ export async function startOutboxRelayWorker(config: OutboxRelayConfig, log: Log
       database: async () => {
         await pool.query('select 1');
       },
-      nats: () => pingNats(nats),
+      nats: async () => {
+        await Promise.all([...connections.values()].map((nc) => pingNats(nc)));
+      },
     },
     routes: {},
   });
@@ -67,7 +94,7 @@ export async function startOutboxRelayWorker(config: OutboxRelayConfig, log: Log
       await running.close(1000);
       await pruner.stop();
       await relay.stop();
-      await nats.drain().catch(() => undefined);
+      for (const nc of connections.values()) await nc.drain().catch(() => undefined);
       await pool.end();
     },
   };

@@ -33,7 +33,7 @@ export interface PriceFeedWorkerOptions {
 export async function startPriceFeedWorker(config: PriceFeedConfig, log: Logger, port: number, options: PriceFeedWorkerOptions = {}): Promise<RunningPriceFeed> {
   const settings = config.prices;
   const redis = createRedis(config.redis.url, log);
-  const nats = await connectNats(config.nats.url, 'price-feed', log);
+  const nats = await connectNats(config.nats, 'price-feed', log);
   const feed = await openPriceFeed({ config, log, redis, nats, ...(options.sources ? { sources: options.sources } : {}) });
 
   const metrics = new Metrics('price-feed');

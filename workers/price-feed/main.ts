@@ -2,12 +2,14 @@ import 'reflect-metadata';
 import { loadOrExit, priceFeedProcess } from '../../platform/config/config.js';
 import { createLogger } from '../../platform/logger.js';
 import { warnDevDefaults } from '../../platform/service/main.js';
+import { exitIfEnginesDown } from '../../platform/service/engines.js';
 import { Shutdown } from '../../platform/shutdown.js';
 import { startPriceFeedWorker } from './feed-worker.js';
 
 const config = loadOrExit(priceFeedProcess);
 const log = createLogger({ name: 'price-feed', level: config.logLevel });
 warnDevDefaults(config, log);
+await exitIfEnginesDown(config);
 try {
   const running = await startPriceFeedWorker(config, log, config.port ?? config.priceFeed.port);
   const shutdown = new Shutdown(log, config.shutdownGraceMs);

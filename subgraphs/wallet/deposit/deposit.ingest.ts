@@ -319,7 +319,9 @@ export class DepositIngest implements DepositWriter {
    * A reorg: blocks above `fork` left the canonical chain. Their pending and credited deposits become
    * REORGED (event each; the ledger reverses any credit it posted). A user whose deposit had been sent for
    * credit has withdrawals frozen (event) and an admin alert is logged. The cursor moves back to the fork,
-   * or, with `resetTo` (a chain replaced beyond the reorg window, devnet only), to a new start on the new chain.
+   * or, with `resetTo` (the endpoint serves another chain, devnet only), to a new start on the new chain: then the
+   * dead chain's deposits never sent for credit (any height) become REORGED, and credits already requested stand
+   * (no reversal, no freeze: the chain they were made on was not reorganized, it is gone).
    */
   async rollback(em: EntityManager, expected: CursorState, fork: { height: bigint }, resetTo?: { cursor: CursorState; parentHash: string }): Promise<RollbackOutcome> {
     return em.transactional(async (tx): Promise<RollbackOutcome> => {
@@ -327,10 +329,14 @@ export class DepositIngest implements DepositWriter {
       const [forkBlock] = await tx.execute<{ hash: string }[]>(`select hash from wallet.chain_block where network = ? and height = ?`, [this.network, fork.height.toString()]);
       if (!resetTo && !forkBlock) throw new Error(`no stored block at fork height ${fork.height} of ${this.network}`);
       const reorged = await tx.execute<DepositRow[]>(
-        `update wallet.deposit set status = 'REORGED', reorged_at = now(), updated_at = now()
-         where network = ? and block_number > ? and status in ('DETECTED', 'CONFIRMING', 'CREDITED')
-         returning ${DEPOSIT_COLUMNS}`,
-        [this.network, fork.height.toString()],
+        resetTo
+          ? `update wallet.deposit set status = 'REORGED', reorged_at = now(), updated_at = now()
+             where network = ? and status in ('DETECTED', 'CONFIRMING') and confirm_event_id is null
+             returning ${DEPOSIT_COLUMNS}`
+          : `update wallet.deposit set status = 'REORGED', reorged_at = now(), updated_at = now()
+             where network = ? and block_number > ? and status in ('DETECTED', 'CONFIRMING', 'CREDITED')
+             returning ${DEPOSIT_COLUMNS}`,
+        resetTo ? [this.network] : [this.network, fork.height.toString()],
       );
       const afterCredit: DepositRow[] = [];
       for (const row of reorged) {

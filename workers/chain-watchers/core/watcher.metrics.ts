@@ -14,6 +14,7 @@ export interface WatcherMetrics {
   reorgs: Counter<'network'>;
   errors: Counter<'network' | 'kind'>;
   halted: Gauge<'network'>;
+  chainResets: Counter<'network'>;
 }
 
 export function createWatcherMetrics(registry: Registry): WatcherMetrics {
@@ -38,6 +39,12 @@ export function createWatcherMetrics(registry: Registry): WatcherMetrics {
     halted: new Gauge({
       name: 'chain_watcher_halted',
       help: '1 while the watcher refuses to advance: a reorg deeper than the reorg window or a different chain at the endpoint (admin alert)',
+      labelNames: ['network'],
+      registers,
+    }),
+    chainResets: new Counter({
+      name: 'chain_watcher_chain_resets_total',
+      help: 'Devnet only: the endpoint served another chain (restarted from genesis) and the watcher started over on it',
       labelNames: ['network'],
       registers,
     }),

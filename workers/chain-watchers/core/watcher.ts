@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { BackoffLoop } from '../../../platform/backoff.js';
 import { bindOnce, type Logger } from '../../../platform/logger.js';
 import { ProviderError } from '../../../providers/http/http.errors.js';
+import { ChainIdentityError, describeIdentity, sameChain, type ChainIdentity } from '../../../chains/chain-identity.js';
 import { ChainMovedError, type ChainSource, type CursorState } from '../../../chains/source.js';
 import type { DepositWriter } from '../../../subgraphs/wallet/ports.js';
 import type { WatcherMetrics } from './watcher.metrics.js';
@@ -14,10 +16,13 @@ export interface ChainWatcherSettings {
   /** Depth of stored block hashes (deposit ingest prunes beyond it). */
   reorgWindow: number;
   /**
-   * What to do when no common ancestor is found within the reorg window (a different chain at the endpoint,
-   * e.g. a restarted devnet): true = start over on the new chain (devnet), false = halt and alert (production).
+   * What to do when the endpoint serves another chain than the cursor's — its first block changed, no common
+   * ancestor within the reorg window, or its head is below the cursor beyond the stored hashes (e.g. a restarted
+   * devnet): true = start over on the new chain (devnet), false = halt and alert (production).
    */
   allowChainReset: boolean;
+  /** Re-check the endpoint's chain identity at least this often (also at start and after every failure); default 60 s. */
+  verifyEveryMs?: number;
   /** Consecutive head regressions after which a lower head is accepted (the node really went back). */
   acceptRegressionAfter?: number;
   /** Longest back-off after failures. */
@@ -40,6 +45,9 @@ export type StepResult =
   | { kind: 'reorg'; fork: bigint | null; reorged: number }
   | { kind: 'raced' }
   | { kind: 'halted'; reason: string }
+  | { kind: 'reset'; head: bigint; cursor: bigint; reorged: number }
+  /** The node's head is below the cursor on our chain (a lagging node, a reorg under way): nothing to do, not healthy. */
+  | { kind: 'behind'; head: bigint; cursor: bigint }
   | { kind: 'waiting'; reason: string };
 
 const HASH_CHUNK = 32;
@@ -59,7 +67,12 @@ export class ChainWatcher {
   private regressions = 0;
   private lastSuccess = 0;
   private haltedReason: string | null = null;
-  private verified = false;
+  /** The chain the endpoint served when last verified (null until it first answered). */
+  private identity: ChainIdentity | null = null;
+  private verifiedAt = 0;
+  /** Verify before the next step: at start and after any failure (the endpoint may be another one when it is back). */
+  private needsVerify = true;
+  private behindSince: number | null = null;
   readonly network;
   /** Bound to the network once (the worker's logger usually is already). */
   private readonly log: Logger;
@@ -82,16 +95,22 @@ export class ChainWatcher {
     this.loop = null;
   }
 
-  /** For health checks: when a step last completed, and why the watcher is halted (null when it is not). */
-  status(): { lastSuccessAt: number; halted: string | null } {
-    return { lastSuccessAt: this.lastSuccess, halted: this.haltedReason };
+  /**
+   * For health checks: when a step last completed with the watcher in step with the chain (a node behind the cursor
+   * does not count), and why the watcher is halted (null when it is not).
+   */
+  status(): { lastSuccessAt: number; halted: string | null; identity: ChainIdentity | null } {
+    return { lastSuccessAt: this.lastSuccess, halted: this.haltedReason, identity: this.identity };
   }
 
   /** One step (tests drive it directly); a failure is counted in chain_watcher_errors_total and rethrown. */
   async step(): Promise<StepResult> {
     try {
-      return await this.advance();
+      const result = await this.advance();
+      if (result.kind !== 'behind' && result.kind !== 'halted') this.lastSuccess = Date.now();
+      return result;
     } catch (err) {
+      this.needsVerify = true;
       this.options.metrics.errors.inc({ network: this.network, kind: err instanceof Error ? err.name : 'unknown' });
       throw err;
     }
@@ -101,9 +120,9 @@ export class ChainWatcher {
     const { source, ingest, metrics, settings } = this.options;
     const labels = { network: this.network };
     const em = this.options.em();
-    if (!this.verified) {
-      await source.verify();
-      this.verified = true;
+    if (this.needsVerify || Date.now() - this.verifiedAt >= (settings.verifyEveryMs ?? 60_000)) {
+      const refused = await this.verifyChain(em);
+      if (refused) return refused;
     }
     let head: bigint;
     try {
@@ -131,14 +150,27 @@ export class ChainWatcher {
     metrics.cursor.set(labels, Number(cursor.height));
     metrics.lag.set(labels, Number(head > cursor.height ? head - cursor.height : 0n));
 
-    // Is what we ingested last still canonical? (A reorg that replaced blocks without making the chain longer.)
-    const probe = head < cursor.height ? head : cursor.height;
-    const stored = probe === cursor.height ? cursor.hash : (await ingest.storedHashes(em, probe, probe)).get(probe);
-    if (stored !== undefined) {
-      const [onChain] = await source.blockHashes([probe]);
-      if (onChain && onChain.hash !== stored) return this.reorg(em, cursor, probe);
+    if (head < cursor.height) {
+      // The node is behind what we ingested. Where we still hold its head's hash: a different one is a reorg, the same
+      // one our chain, shorter at this node (wait, but not as a healthy watcher). Beyond the stored hashes we cannot
+      // tell a node far out of sync from another chain (a restarted devnet): the devnet starts over, production halts.
+      const stored = (await ingest.storedHashes(em, head, head)).get(head);
+      if (stored === undefined) {
+        return this.chainReplaced(em, cursor, `the node's head ${head} is below the cursor ${cursor.height}, beyond the stored block hashes: another chain or a node out of sync`);
+      }
+      const [onChain] = await source.blockHashes([head]);
+      if (onChain && onChain.hash !== stored) return this.reorg(em, cursor, head);
+      if (this.behindSince === null) {
+        this.behindSince = Date.now();
+        this.log.warn({ head: head.toString(), cursor: cursor.height.toString() }, 'the node is behind the cursor on our chain: waiting for it (health turns stale if it lasts)');
+      }
+      return { kind: 'behind', head, cursor: cursor.height };
     }
-    if (head <= cursor.height) {
+    this.behindSince = null;
+    // Is what we ingested last still canonical? (A reorg that replaced blocks without making the chain longer.)
+    const [atCursor] = await source.blockHashes([cursor.height]);
+    if (atCursor && atCursor.hash !== cursor.hash) return this.reorg(em, cursor, cursor.height);
+    if (head === cursor.height) {
       this.clearHalt();
       return { kind: 'idle', head, cursor: cursor.height };
     }
@@ -195,7 +227,7 @@ export class ChainWatcher {
 
   /** The block at `from` changed: find the highest height below where our hash is still canonical, roll back to it. */
   private async reorg(em: EntityManager, cursor: CursorState, from: bigint): Promise<StepResult> {
-    const { source, ingest, metrics, settings } = this.options;
+    const { source, ingest, settings } = this.options;
     const log = this.log;
     const floor = cursor.height > BigInt(settings.reorgWindow) ? cursor.height - BigInt(settings.reorgWindow) : 0n;
     const stored = await ingest.storedHashes(em, floor, from);
@@ -217,26 +249,8 @@ export class ChainWatcher {
       }
       height = chunk.at(-1)! - 1n;
     }
-    const labels = { network: this.network };
     if (fork === null) {
-      const reason = `no common ancestor within the last ${stored.size} stored blocks (reorg deeper than CHAIN_REORG_WINDOW, or another chain at the endpoint)`;
-      if (!settings.allowChainReset) {
-        if (this.haltedReason === null) log.error({ cursor: cursor.height.toString() }, `ADMIN ALERT: chain watcher halted: ${reason}`);
-        this.haltedReason = reason;
-        metrics.halted.set(labels, 1);
-        return { kind: 'halted', reason };
-      }
-      // Devnet: the local chain was restarted. Everything we stored belongs to a chain that no longer exists.
-      source.resetHead();
-      const head = await source.head();
-      const [block] = await source.blockHashes([head]);
-      if (!block) throw new ChainMovedError(`the node has no block at its head ${head}`);
-      const lowest = [...stored.keys()].reduce((a, b) => (a < b ? a : b), cursor.height);
-      const outcome = await ingest.rollback(em, cursor, { height: lowest > 0n ? lowest - 1n : 0n }, { cursor: { height: head, hash: block.hash }, parentHash: block.parentHash });
-      if (!outcome.applied) return { kind: 'raced' };
-      this.countReorg(outcome.reorged.length, outcome.afterCredit.length);
-      log.warn({ head: head.toString(), reorged: outcome.reorged.length }, 'devnet chain was replaced: starting over at its head');
-      return { kind: 'reorg', fork: null, reorged: outcome.reorged.length };
+      return this.chainReplaced(em, cursor, `no common ancestor within the last ${stored.size} stored blocks (reorg deeper than CHAIN_REORG_WINDOW, or another chain at the endpoint)`);
     }
     const outcome = await ingest.rollback(em, cursor, { height: fork });
     if (!outcome.applied) return { kind: 'raced' };
@@ -246,6 +260,95 @@ export class ChainWatcher {
       'chain reorganization: rolled back to the common ancestor',
     );
     return { kind: 'reorg', fork, reorged: outcome.reorged.length };
+  }
+
+  /**
+   * Asks the endpoint which chain it serves. A pinned identity that does not match halts (ChainIdentityError); an
+   * identity that changed since the last check means the endpoint now serves another chain.
+   */
+  private async verifyChain(em: EntityManager): Promise<StepResult | null> {
+    let seen: ChainIdentity;
+    try {
+      seen = await this.options.source.verify();
+    } catch (err) {
+      if (err instanceof ChainIdentityError) return this.halt(`the endpoint serves another chain than the pinned one: ${err.message}`);
+      throw err;
+    }
+    const before = this.identity;
+    this.identity = seen;
+    this.needsVerify = false;
+    this.verifiedAt = Date.now();
+    if (before && !sameChain(before, seen)) {
+      const reason = `the endpoint now serves another chain (${describeIdentity(before)} → ${describeIdentity(seen)})`;
+      const cursor = await this.options.ingest.cursor(em);
+      // Another instance may have started over on this chain already: then the cursor is canonical on it.
+      const [atCursor] = cursor ? await this.options.source.blockHashes([cursor.height]) : [null];
+      if (cursor && atCursor?.hash !== cursor.hash) return this.chainReplaced(em, cursor, reason);
+      this.options.source.resetHead(); // the highest head seen was the other chain's
+      this.log.warn({ cursor: cursor?.height.toString() ?? null }, `${reason}; the cursor is already on it`);
+    }
+    // A halt for a wrong chain lifts once the endpoint serves the right one again (the step goes on to check the cursor).
+    if (this.haltedReason?.startsWith('the endpoint serves another chain')) this.clearHalt();
+    return null;
+  }
+
+  /**
+   * The chain under the cursor is not the endpoint's chain. Production: halt and alert, credit nothing, until an
+   * operator looks (or the endpoint serves our chain again). Devnet: start over on the new chain from its first block
+   * (firstBlock: so a deposit made right after it started is seen), telling so in the log and
+   * chain_watcher_chain_resets_total.
+   * The dead chain's deposits never sent for credit become REORGED (they cannot confirm any more); credits already
+   * requested stand — a devnet restart is not a reorg of the chain they were made on — and the same transaction seen
+   * again on the new chain is the same deposit row, never credited twice.
+   */
+  private async chainReplaced(em: EntityManager, cursor: CursorState, reason: string): Promise<StepResult> {
+    const { source, ingest, metrics, settings } = this.options;
+    source.resetHead(); // the highest head seen belongs to the chain under the cursor, not to this one
+    if (!settings.allowChainReset) return this.halt(reason);
+    const head = await source.head();
+    const start = await this.firstBlock(head);
+    const outcome = await ingest.rollback(em, cursor, { height: start.height }, { cursor: { height: start.height, hash: start.block.hash }, parentHash: start.block.parentHash });
+    if (!outcome.applied) return { kind: 'raced' };
+    metrics.chainResets.inc({ network: this.network });
+    if (outcome.reorged.length) metrics.reorged.inc({ network: this.network, after_credit: 'false' }, outcome.reorged.length);
+    metrics.cursor.set({ network: this.network }, Number(start.height));
+    this.behindSince = null;
+    this.clearHalt();
+    this.log.warn(
+      { reason, previousCursor: cursor.height.toString(), head: head.toString(), from: start.height.toString(), orphaned: outcome.reorged.length },
+      'devnet chain was replaced: starting over on the new chain',
+    );
+    return { kind: 'reset', head, cursor: start.height, reorged: outcome.reorged.length };
+  }
+
+  /**
+   * Where a replaced chain is scanned from: its block 0, or where the node serves no block 0 (a simulator starting
+   * at a mainnet-like height) the lowest block it serves within the reorg window below its head (binary search).
+   */
+  private async firstBlock(head: bigint): Promise<{ height: bigint; block: { hash: string; parentHash: string } }> {
+    const { source, settings } = this.options;
+    const at = async (height: bigint) => (await source.blockHashes([height]))[0] ?? null;
+    const genesis = await at(0n);
+    if (genesis) return { height: 0n, block: genesis };
+    let low = head > BigInt(settings.reorgWindow) ? head - BigInt(settings.reorgWindow) : 0n;
+    const lowest = await at(low);
+    if (lowest) return { height: low, block: lowest };
+    let high = head; // served; `low` is not
+    while (high - low > 1n) {
+      const mid = (low + high) / 2n;
+      if (await at(mid)) high = mid;
+      else low = mid;
+    }
+    const block = await at(high);
+    if (!block) throw new ChainMovedError(`the node has no block ${high} below its head ${head}`);
+    return { height: high, block };
+  }
+
+  private halt(reason: string): StepResult {
+    if (this.haltedReason !== reason) this.log.error({ reason }, `ADMIN ALERT: chain watcher halted, nothing is credited: ${reason}`);
+    this.haltedReason = reason;
+    this.options.metrics.halted.set({ network: this.network }, 1);
+    return { kind: 'halted', reason };
   }
 
   private countReorg(reorged: number, afterCredit: number): void {
@@ -266,20 +369,21 @@ export class ChainWatcher {
     const { settings } = this.options;
     const log = this.log;
     let failures = 0;
+    // The platform back-off (×2 per failure, equal jitter) from twice the poll interval.
+    const backoff = new BackoffLoop({ initialMs: 2 * settings.pollMs, maxMs: settings.maxBackoffMs ?? 30_000 });
     while (!this.stopped) {
       let delay = settings.pollMs;
       try {
         const result = await this.step();
         failures = 0;
-        this.lastSuccess = Date.now();
+        backoff.reset();
         if (result.kind === 'advanced' && result.head > result.cursor) delay = 0;
-        else if (result.kind === 'reorg') delay = 0;
+        else if (result.kind === 'reorg' || result.kind === 'reset') delay = 0;
       } catch (err) {
         failures++;
         // Until the endpoint first answered (e.g. a devnet chain still starting), retry at most every 5 s.
-        const cap = this.verified ? (settings.maxBackoffMs ?? 30_000) : Math.min(settings.maxBackoffMs ?? 30_000, 5_000);
-        const backoff = Math.min(settings.pollMs * 2 ** Math.min(failures, 8), cap);
-        delay = Math.round(backoff * (0.8 + Math.random() * 0.4));
+        const cap = this.identity !== null ? (settings.maxBackoffMs ?? 30_000) : Math.min(settings.maxBackoffMs ?? 30_000, 5_000);
+        delay = Math.min(backoff.next(), cap);
         // An endpoint that is down or slow is routine (a stack trace says nothing more); anything else logs whole.
         const cause = isTransientProviderError(err) ? { provider: err.provider, code: err.code, error: err.message } : { err };
         log.warn({ ...cause, consecutiveFailures: failures, backoffMs: delay }, 'chain watcher step failed: backing off');

@@ -38,11 +38,11 @@ export function createChainSource(settings: ChainSettings, log: Logger): ChainSo
   switch (settings.network) {
     case 'ETH':
     case 'BSC':
-      return createEvmSource({ network: settings.network, rpcUrl: settings.url, usdtContract: settings.usdtContract, chainId: settings.evmChainId, log });
+      return createEvmSource({ network: settings.network, rpcUrl: settings.url, usdtContract: settings.usdtContract, chainId: settings.evmChainId, genesisHash: settings.genesisHash, log });
     case 'TRON':
-      return createTronSource({ baseUrl: settings.url, apiKey: settings.apiKey, usdtContract: settings.usdtContract, log });
+      return createTronSource({ baseUrl: settings.url, apiKey: settings.apiKey, usdtContract: settings.usdtContract, genesisHash: settings.genesisHash, log });
     case 'TON':
-      return createTonSource({ baseUrl: settings.url, apiKey: settings.apiKey, usdtMaster: settings.usdtContract, log });
+      return createTonSource({ baseUrl: settings.url, apiKey: settings.apiKey, usdtMaster: settings.usdtContract, zeroStateHash: settings.genesisHash, log });
   }
 }
 
@@ -52,7 +52,8 @@ export function watcherSettings(chains: ChainsConfig, settings: ChainSettings, p
     batchBlocks: chains.scanBatchBlocks,
     startHeight: settings.startHeight,
     reorgWindow: chains.reorgWindow,
-    // Only a devnet may start over on a replaced chain; in production a missing common ancestor halts and alerts.
+    // Only a devnet may start over on a replaced chain; in production another chain at the endpoint (no common
+    // ancestor, a head far below the cursor, a changed first block) halts and alerts.
     allowChainReset: !production && chains.devnet !== null,
   };
 }
@@ -84,7 +85,8 @@ export async function startChainWatcherWorker(config: ChainWatcherConfig, log: L
         const { lastSuccessAt, halted } = watcher.status();
         if (halted) throw new Error(`halted: ${halted}`);
         const since = Date.now() - (lastSuccessAt || started);
-        if (since > staleAfterMs) throw new Error(`no successful round for ${Math.round(since / 1000)}s`);
+        // A node stuck behind the cursor or failing rounds: no deposit advances, so not healthy once it lasts.
+        if (since > staleAfterMs) throw new Error(`no round in step with the chain for ${Math.round(since / 1000)}s`);
       },
     },
     routes: {},

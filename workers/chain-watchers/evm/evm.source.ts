@@ -7,6 +7,7 @@ import {
   EvmHeadRegressedError,
   type EvmResilienceOptions,
 } from '../../../providers/evm-rpc/index.js';
+import { assertPinned } from '../../../chains/chain-identity.js';
 import { ChainMovedError, type ChainSource, type ChainTransfer, type ScannedBlock } from '../../../chains/source.js';
 
 export interface EvmSourceOptions {
@@ -16,6 +17,8 @@ export interface EvmSourceOptions {
   usdtContract: string;
   /** When set, verify() refuses an endpoint reporting another chain id. */
   chainId: number | null;
+  /** When set, verify() refuses an endpoint whose block 0 has another hash. */
+  genesisHash?: string | null;
   log?: Logger;
   resilience?: EvmResilienceOptions;
 }
@@ -40,9 +43,9 @@ export function createEvmSource(options: EvmSourceOptions): ChainSource {
   return {
     network: options.network,
     async verify() {
-      if (options.chainId === null) return;
-      const id = await client.chainId();
-      if (id !== BigInt(options.chainId)) throw new Error(`${options.rpcUrl} serves chain id ${id}, expected ${options.chainId}`);
+      const [id, [genesis]] = await Promise.all([client.chainId(), client.getBlocks([0n])]);
+      const pin = { chainId: options.chainId === null ? null : String(options.chainId), genesis: options.genesisHash?.toLowerCase().replace(/^0x/u, '') ?? null };
+      return assertPinned(client.name, pin, { chainId: id.toString(), genesis: genesis ? genesis.hash.replace(/^0x/u, '') : null });
     },
     head: () => client.blockNumber(),
     async blockHashes(heights) {
@@ -68,7 +71,9 @@ export function createEvmSource(options: EvmSourceOptions): ChainSource {
         if (!block || log.blockHash !== block.hash) throw new ChainMovedError(`log of ${log.transactionHash} is from block ${log.blockHash}, not the block ${log.blockNumber} read`);
         if (log.removed) throw new ChainMovedError(`the node returned a removed log for ${log.transactionHash}`);
         const transfer = decodeErc20TransferLog(log);
-        if (!transfer) continue;
+        // The client already refuses an answer holding a log of a contract not asked for (ProviderParseError); the
+        // decoded transfer is checked once more here, where it becomes a deposit: only the configured contract's.
+        if (!transfer || transfer.token.toLowerCase() !== usdtContract) continue;
         const list = tokenTransfers.get(log.blockNumber) ?? [];
         list.push({ asset: usdt, txHash: log.transactionHash, outputIndex: Number(log.logIndex), from: transfer.from, to: transfer.to, amount: transfer.amount });
         tokenTransfers.set(log.blockNumber, list);
@@ -86,3 +91,4 @@ export function createEvmSource(options: EvmSourceOptions): ChainSource {
     isHeadRegression: (err) => err instanceof EvmHeadRegressedError,
   };
 }
+

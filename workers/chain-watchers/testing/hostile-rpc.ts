@@ -8,9 +8,11 @@ import type { Socket } from 'node:net';
  * - hang: never answers;
  * - regress: `eth_blockNumber` answers 5 blocks below the real head (a node going backwards);
  * - future-head: `eth_blockNumber` claims 1,000 blocks that do not exist yet;
- * - forged-log: `eth_getLogs` gains a Transfer of `forgedTo` from a block hash that is not the block's.
+ * - forged-log: `eth_getLogs` gains a Transfer of `forgedTo` from a block hash that is not the block's;
+ * - foreign-log: `eth_getLogs` gains a Transfer of `forgedTo` in the first block asked for, consistent in every way
+ *   (block number and hash, transaction index) except that it comes from another contract (`token`).
  */
-export type HostileMode = 'honest' | 'malformed' | 'hang' | 'regress' | 'future-head' | 'forged-log';
+export type HostileMode = 'honest' | 'malformed' | 'hang' | 'regress' | 'future-head' | 'forged-log' | 'foreign-log';
 
 export interface HostileRpcProxy {
   url: string;
@@ -23,6 +25,7 @@ export interface HostileRpcProxy {
 interface RpcRequest {
   id: unknown;
   method: string;
+  params?: unknown[];
 }
 interface RpcResponse {
   id: unknown;
@@ -36,10 +39,31 @@ export async function startHostileRpcProxy(target: string): Promise<HostileRpcPr
   let mode: HostileMode = 'honest';
   let forgedTo = '';
   let token = '';
-  const counts: Record<HostileMode, number> = { honest: 0, malformed: 0, hang: 0, regress: 0, 'future-head': 0, 'forged-log': 0 };
+  const counts: Record<HostileMode, number> = { honest: 0, malformed: 0, hang: 0, regress: 0, 'future-head': 0, 'forged-log': 0, 'foreign-log': 0 };
   const sockets = new Set<Socket>();
 
-  const rewrite = (request: RpcRequest, response: RpcResponse): RpcResponse => {
+  const foreignLog = async (request: RpcRequest, response: RpcResponse): Promise<RpcResponse> => {
+    const filter = (request.params?.[0] ?? {}) as { fromBlock?: string };
+    const block = (await (
+      await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_getBlockByNumber', params: [filter.fromBlock, false] }) })
+    ).json()) as { result: { number: string; hash: string } | null };
+    if (!block.result || !Array.isArray(response.result)) return response;
+    const forged = {
+      address: token.toLowerCase(),
+      topics: ['0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef', pad('1'.repeat(40)), pad(forgedTo)],
+      data: pad((1_000_000_000n).toString(16)),
+      blockNumber: block.result.number,
+      blockHash: block.result.hash,
+      transactionHash: pad('ef'.repeat(32)),
+      transactionIndex: '0x0',
+      logIndex: '0x7f',
+      removed: false,
+    };
+    return { ...response, result: [...response.result, forged] };
+  };
+
+  const rewrite = async (request: RpcRequest, response: RpcResponse): Promise<RpcResponse> => {
+    if (request.method === 'eth_getLogs' && mode === 'foreign-log') return foreignLog(request, response);
     if (request.method === 'eth_blockNumber' && typeof response.result === 'string') {
       const head = BigInt(response.result);
       if (mode === 'regress') return { ...response, result: '0x' + (head > 5n ? head - 5n : 0n).toString(16) };
@@ -78,9 +102,9 @@ export async function startHostileRpcProxy(target: string): Promise<HostileRpcPr
     const parsed = JSON.parse(text) as RpcRequest | RpcRequest[];
     let out: unknown = body;
     if (Array.isArray(parsed) && Array.isArray(body)) {
-      out = body.map((r) => rewrite(parsed.find((q) => q.id === r.id) ?? { id: r.id, method: '' }, r));
+      out = await Promise.all(body.map((r) => rewrite(parsed.find((q) => q.id === r.id) ?? { id: r.id, method: '' }, r)));
     } else if (!Array.isArray(parsed) && !Array.isArray(body)) {
-      out = rewrite(parsed, body);
+      out = await rewrite(parsed, body);
     }
     const payload = JSON.stringify(out);
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });

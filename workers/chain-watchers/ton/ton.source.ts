@@ -9,6 +9,7 @@ import {
   type TonResilienceOptions,
   type TonTransaction,
 } from '../../../providers/toncenter/index.js';
+import { assertPinned } from '../../../chains/chain-identity.js';
 import { ChainMovedError, type ChainSource, type ChainTransfer, type ScannedBlock } from '../../../chains/source.js';
 
 export interface TonSourceOptions {
@@ -16,6 +17,8 @@ export interface TonSourceOptions {
   apiKey: string | null;
   /** The genuine USDT jetton master. */
   usdtMaster: string;
+  /** When set, verify() refuses an endpoint whose masterchain zero state has another root hash (lower-case hex). */
+  zeroStateHash?: string | null;
   log?: Logger;
   resilience?: TonResilienceOptions;
   /** Jetton wallets whose verdict (genuine owner, or not genuine) is kept; default 100,000. */
@@ -122,7 +125,9 @@ export function createTonSource(options: TonSourceOptions): ChainSource {
   return {
     network: 'TON',
     async verify() {
-      await client.getIndexedMasterchainInfo();
+      // The zero state's root hash names the network (mainnet F6OpKZ…, testnet gj+B8w…); v2 reports it as `init`.
+      const [info] = await Promise.all([client.getMasterchainInfo(), client.getIndexedMasterchainInfo()]);
+      return assertPinned(client.name, { chainId: null, genesis: options.zeroStateHash ?? null }, { chainId: null, genesis: info.initRootHash });
     },
     head: async () => BigInt((await client.getIndexedMasterchainInfo()).last.seqno),
     async blockHashes(heights) {

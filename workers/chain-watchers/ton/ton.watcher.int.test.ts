@@ -6,7 +6,10 @@ import { startTonSimulator, type TonSimulator } from '../../../devnet/ton/toncen
 import type { DepositReorgedPayload } from '../../../subgraphs/wallet/deposit/deposit.events.js';
 import { deriveAddress, mnemonicToSeed } from '../../../subgraphs/wallet/custody/index.js';
 import { tonRawAddress, decodeTonAddress } from '../../../chains/address.js';
-import type { RunningChainWatcher } from '../core/watcher.worker.js';
+import { MAINNET_CHAIN_IDENTITY } from '../../../platform/config/chains.js';
+import { createToncenterClient } from '../../../providers/toncenter/index.js';
+import { ChainIdentityError } from '../../../chains/chain-identity.js';
+import { createChainSource, type RunningChainWatcher } from '../core/watcher.worker.js';
 import { startWatcherTestEnv, stepUntil, type WatcherTestEnv } from '../testing/watcher-env.js';
 import { createTonSource } from './ton.source.js';
 
@@ -125,5 +128,21 @@ describe('TON deposit watcher on the toncenter simulator', () => {
     const deposits = await t.depositsOf(dave.userId);
     expect(deposits.map((d) => [d.amount, d.status])).toEqual([['4000000000', 'CONFIRMING']]);
     expect((await t.eventsOf('wallet.deposit.confirmed', [deposits[0]!.id])).length).toBe(1);
+  });
+
+  it('pinned zero state: a node of another TON network is refused, halted, /health 503; the right zero state passes', async () => {
+    const source = createChainSource({ ...t.env.config.chains.networks.TON!, genesisHash: MAINNET_CHAIN_IDENTITY.TON.genesisHash }, t.env.log);
+    const refused = await t.watcher('TON', { source, settings: { allowChainReset: false } });
+    const frank = await t.newUser('TON');
+    sim.send({ to: frank.address, amount: 2n * TON });
+    head();
+    expect(await refused.watcher.step()).toMatchObject({ kind: 'halted', reason: expect.stringMatching(/first block is [0-9a-f]{64}, expected 17a3a929/) });
+    expect((await fetch(`${refused.url}/health`)).status).toBe(503);
+    expect(await refused.registry.registry.metrics()).toMatch(/chain_watcher_halted\{network="TON",service="chain-watcher-ton"\} 1/);
+    // The zero state the simulator reports (getMasterchainInfo init.root_hash) passes the pin.
+    const zeroState = (await createToncenterClient({ baseUrl: sim.url, apiKey: null }).getMasterchainInfo()).initRootHash;
+    const pinned = (hash: string) => createTonSource({ baseUrl: sim.url, apiKey: null, usdtMaster: sim.usdtMaster, zeroStateHash: hash });
+    expect(await pinned(zeroState).verify()).toEqual({ chainId: null, genesis: zeroState });
+    await expect(pinned(MAINNET_CHAIN_IDENTITY.TON.genesisHash).verify()).rejects.toBeInstanceOf(ChainIdentityError);
   });
 });

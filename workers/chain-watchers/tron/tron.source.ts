@@ -1,13 +1,20 @@
+import { z } from 'zod';
 import type { Logger } from '../../../platform/logger.js';
 import { nativeAssetOf, usdtOf } from '../../../platform/money/assets.js';
+import { parseBody } from '../../../providers/http/json.schemas.js';
 import { createTronGridClient, TronHeadRegressedError, trc20TransfersOf, type TronResilienceOptions } from '../../../providers/trongrid/index.js';
+import { assertPinned } from '../../../chains/chain-identity.js';
 import { ChainMovedError, type ChainSource, type ChainTransfer, type ScannedBlock } from '../../../chains/source.js';
+
+const genesisSchema = z.object({ blockID: z.string().regex(/^[0-9a-fA-F]{64}$/u).optional() }).passthrough();
 
 export interface TronSourceOptions {
   baseUrl: string;
   apiKey: string | null;
   /** The TRC20 USDT contract (base58 T…). */
   usdtContract: string;
+  /** When set, verify() refuses an endpoint whose genesis block (block 0) has another id (lower-case hex). */
+  genesisHash?: string | null;
   log?: Logger;
   resilience?: TronResilienceOptions;
 }
@@ -31,7 +38,14 @@ export function createTronSource(options: TronSourceOptions): ChainSource {
   return {
     network: 'TRON',
     async verify() {
-      await client.getNowBlock();
+      // Only the genesis block's id is read: its transactions (mainnet's are allocations from a pseudo address) are
+      // no business of the watcher and need not pass the strict block schema. `{}` = the node has no block 0.
+      const { data } = await client.http.post('/wallet/getblockbynum', { num: 0 }, {
+        idempotent: true,
+        decode: (body, raw) => parseBody(client.name, genesisSchema, body, raw.text),
+      });
+      const genesis = data.blockID?.toLowerCase() ?? null;
+      return assertPinned(client.name, { chainId: null, genesis: options.genesisHash ?? null }, { chainId: null, genesis });
     },
     head: async () => BigInt((await client.getNowBlock()).number),
     async blockHashes(heights) {

@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usdtOf } from '../../../platform/money/assets.js';
-import { startTronSimulator, type TronSimulator } from '../../../devnet/tron/trongrid.simulator.js';
+import { startSimulatorServer } from '../../../devnet/http/simulator.server.js';
+import { createTronSimulator, startTronSimulator, type TronSimulator } from '../../../devnet/tron/trongrid.simulator.js';
 import type { DepositReorgedPayload } from '../../../subgraphs/wallet/deposit/deposit.events.js';
 import { deriveAddress, mnemonicToSeed } from '../../../subgraphs/wallet/custody/index.js';
-import type { RunningChainWatcher } from '../core/watcher.worker.js';
+import { MAINNET_CHAIN_IDENTITY } from '../../../platform/config/chains.js';
+import { ChainIdentityError } from '../../../chains/chain-identity.js';
+import { createChainSource, type RunningChainWatcher } from '../core/watcher.worker.js';
 import { startWatcherTestEnv, stepUntil, type WatcherTestEnv } from '../testing/watcher-env.js';
 import { createTronSource } from './tron.source.js';
 
@@ -133,5 +136,62 @@ describe('TRON deposit watcher on the TronGrid simulator', () => {
     expect(deposits.map((d) => [d.amount, d.status])).toEqual([['9000000', 'CONFIRMING']]);
     expect(deposits[0]!.confirm_event_id).not.toBeNull();
     expect(await hostile.registry.registry.metrics()).toMatch(/chain_watcher_errors_total\{network="TRON",kind="TronHeadRegressedError",service="chain-watcher-tron"\} 1/);
+  });
+
+  it('pinned genesis: a node serving another chain (no mainnet block 0) is refused, halted, /health 503; unpinned, the simulator passes', async () => {
+    const source = createChainSource({ ...t.env.config.chains.networks.TRON!, genesisHash: MAINNET_CHAIN_IDENTITY.TRON.genesisHash }, t.env.log);
+    const refused = await t.watcher('TRON', { source, settings: { allowChainReset: false } });
+    const erin = await t.newUser('TRON');
+    sim.send({ to: erin.address, amount: 5n * TRX });
+    sim.mine(CONFIRMATIONS);
+    expect(await refused.watcher.step()).toMatchObject({ kind: 'halted', reason: expect.stringMatching(/first block is missing, expected 00000000000000001ebf/) });
+    const res = await fetch(`${refused.url}/health`);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { checks: { chain: { error: string } } }).checks.chain.error).toMatch(/^halted: the endpoint serves another chain/);
+    expect(await refused.registry.registry.metrics()).toMatch(/chain_watcher_halted\{network="TRON",service="chain-watcher-tron"\} 1/);
+    // Unpinned (development), the simulator's chain is accepted; it starts at a mainnet-like height, so it serves no block 0.
+    const unpinned = createTronSource({ baseUrl: sim.url, apiKey: null, usdtContract: usdtOf('TRON').contract! });
+    expect(await unpinned.verify()).toEqual({ chainId: null, genesis: null });
+    const pinned = createTronSource({ baseUrl: sim.url, apiKey: null, usdtContract: usdtOf('TRON').contract!, genesisHash: MAINNET_CHAIN_IDENTITY.TRON.genesisHash });
+    await expect(pinned.verify()).rejects.toBeInstanceOf(ChainIdentityError);
+  });
+
+  it('a devnet simulator restarted under the cursor: the watcher starts over at the new chain’s first block and credits a deposit made right after', async () => {
+    // One URL whose chain can be replaced, as `npm start` replaces the devnet's TronGrid simulator.
+    let current = createTronSimulator({ blockIntervalMs: null });
+    const server = await startSimulatorServer((req, res, url) => current.handler(req, res, url));
+    try {
+      const source = createTronSource({
+        baseUrl: server.url,
+        apiKey: null,
+        usdtContract: usdtOf('TRON').contract!,
+        resilience: { timeoutMs: 2_000, retries: 0, backoff: { initialMs: 10, maxMs: 20 }, breaker: { kind: 'consecutive', failures: 1000, halfOpenAfterMs: 100 } },
+      });
+      const w = await t.watcher('TRON', { source, settings: { allowChainReset: true } });
+      const resets = async () => Number(/chain_watcher_chain_resets_total\{[^}]*\} (\d+)/.exec(await w.registry.registry.metrics())?.[1] ?? 0);
+      current.mine(400); // well past the cursor other tests left and past the 256 stored hashes
+      for (let i = 0; i < 30; i++) {
+        const r = await w.watcher.step().catch(() => null);
+        if (r && (r.kind === 'idle' || r.kind === 'advanced') && r.cursor >= BigInt(current.chain.head.number)) break;
+      }
+      const before = await resets();
+
+      current.stop();
+      current = createTronSimulator({ blockIntervalMs: null }); // a new chain from its first block, far below the cursor
+      const hank = await t.newUser('TRON');
+      current.send({ to: hank.address, amount: 6n * TRX });
+      let reset: Awaited<ReturnType<typeof w.watcher.step>> | null = null;
+      for (let i = 0; i < 10 && reset?.kind !== 'reset'; i++) reset = await w.watcher.step().catch(() => null);
+      expect(reset).toMatchObject({ kind: 'reset', cursor: BigInt(current.chain.startHeight) });
+      expect(await resets()).toBe(before + 1);
+      current.mine(CONFIRMATIONS);
+      await stepUntil(w, BigInt(current.chain.head.number));
+      const deposits = await t.depositsOf(hank.userId);
+      expect(deposits.map((d) => [d.asset, d.amount, d.status])).toEqual([['TRX', (6n * TRX).toString(), 'CONFIRMING']]);
+      expect(deposits[0]!.confirm_event_id).not.toBeNull();
+    } finally {
+      current.stop();
+      await server.close();
+    }
   });
 });
