@@ -21,7 +21,7 @@ export default tseslint.config(
   },
   {
     // Tests, test support and benchmarks read GraphQL responses loosely typed on purpose.
-    files: ['**/*.test.ts', 'testing/**', 'platform/testing/**', 'bench/**', '**/testing/**'],
+    files: ['**/*.test.ts', 'testing/**', 'bench/**', '**/testing/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
 );
