@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BackoffLoop, exponentialBackoff } from './backoff.js';
+import { BackoffLoop, exponentialBackoff, raceRetryPolicy } from './backoff.js';
 
 describe('back-off', () => {
   it('grows ×2 per failure with equal jitter (each delay in [step/2, step]) up to the cap, and starts over on reset', () => {
@@ -24,5 +24,27 @@ describe('back-off', () => {
     expect(first.duration).toBeLessThanOrEqual(40);
     expect(second.duration).toBeGreaterThanOrEqual(30);
     expect(third.duration).toBeLessThanOrEqual(60);
+  });
+});
+
+describe('raceRetryPolicy', () => {
+  const race = Object.assign(new Error('could not serialize access'), { code: '40001' });
+  const isRace = (err: unknown) => (err as { code?: string }).code === '40001';
+
+  it('runs work that lost a race again, up to the given number of retries, then gives up with the last error', async () => {
+    let calls = 0;
+    const policy = raceRetryPolicy(3, isRace, { initialMs: 1, maxMs: 2 });
+    await expect(policy.execute(() => { calls++; throw race; })).rejects.toBe(race);
+    expect(calls).toBe(4);
+    calls = 0;
+    expect(await policy.execute(() => (++calls < 3 ? Promise.reject(race) : Promise.resolve('done')))).toBe('done');
+    expect(calls).toBe(3);
+  });
+
+  it('fails at once on any other error', async () => {
+    let calls = 0;
+    const other = new Error('check violation');
+    await expect(raceRetryPolicy(3, isRace).execute(() => { calls++; throw other; })).rejects.toBe(other);
+    expect(calls).toBe(1);
   });
 });

@@ -2,7 +2,6 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { hasClaim, hasRole, type Viewer } from '../../../platform/auth/viewer.js';
 import { badInput, conflict, forbidden, notFound, unauthenticated } from '../../../platform/errors.js';
 import type { Logger } from '../../../platform/logger.js';
-import { accounts } from '../core/accounts.js';
 import { checkAsset, checkIdempotencyKey, checkSignedAmount, checkText } from '../core/inputs.js';
 import { reversalDraft, type Ledger, type LedgerResult } from '../core/ledger.js';
 import type { OutboxWaker } from '../core/outbox-waker.js';

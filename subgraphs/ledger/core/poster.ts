@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { raceRetryPolicy } from '../../../platform/backoff.js';
 import { makeEvent } from '../../../platform/bus/envelope.js';
 import { newId } from '../../../platform/ids.js';
 import type { Logger } from '../../../platform/logger.js';
@@ -7,6 +8,9 @@ import { assetInfo } from '../../../platform/money/assets.js';
 import { assetOfAccount, isValidAccount, userOfAccount } from './accounts.js';
 import { LedgerEvents, TRANSACTION_KINDS, type CommitOutcome, type TransactionDraft } from './ledger.types.js';
 import { isRetryable } from './sql.js';
+
+/** A batch that lost a race the database detected is tried up to three more times before its requests are isolated. */
+const BATCH_RACES = raceRetryPolicy(3, isRetryable);
 
 /** A commit's outcome plus what the poster assigned (the ids) or the database returned (the time). */
 export type PostedOutcome = CommitOutcome & { createdAt?: string; seq?: string; xid?: string };
@@ -104,29 +108,24 @@ export class LedgerPoster {
 
   private async runBatch(batch: Pending[], lane: number): Promise<void> {
     const stripe = (this.stripeBase + lane) % STRIPES;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const outcomes = await this.execute(this.em.fork(), batch, stripe);
-        batch.forEach((pending, i) => settle(pending, outcomes[i]!));
-        if (outcomes.some((o) => o.outcome === 'COMMITTED' && !o.replayed)) this.options.onCommitted?.();
-        return;
-      } catch (err) {
-        if (isRetryable(err) && attempt < 4) {
-          this.options.log.warn({ code: (err as { code?: string }).code, attempt, size: batch.length }, 'ledger batch lost a race: retrying');
-          await new Promise((r) => setTimeout(r, randomInt(1, 5 * attempt)));
-          continue;
-        }
-        if (batch.length > 1) {
-          // Isolate the request that fails: the others must not fail with it.
-          this.options.log.warn({ err, size: batch.length }, 'ledger batch failed: committing its requests one by one');
-          for (const pending of batch) await this.runBatch([pending], lane);
-          return;
-        }
-        for (const pending of batch) fail(pending, err);
+    try {
+      const outcomes = await BATCH_RACES.execute(({ attempt }) => {
+        if (attempt > 0) this.options.log.warn({ attempt, size: batch.length }, 'ledger batch lost a race: retrying');
+        return this.execute(this.em.fork(), batch, stripe);
+      });
+      batch.forEach((pending, i) => settle(pending, outcomes[i]!));
+      if (outcomes.some((o) => o.outcome === 'COMMITTED' && !o.replayed)) this.options.onCommitted?.();
+    } catch (err) {
+      if (batch.length > 1) {
+        // Isolate the request that fails: the others must not fail with it.
+        this.options.log.warn({ err, size: batch.length }, 'ledger batch failed: committing its requests one by one');
+        for (const pending of batch) await this.runBatch([pending], lane);
         return;
       }
+      for (const pending of batch) fail(pending, err);
     }
   }
+
 
   private async execute(em: EntityManager, items: { id: string; draft: TransactionDraft }[], stripe: number): Promise<PostedOutcome[]> {
     const payload = JSON.stringify(items.map(({ id, draft }) => toItem(id, draft)));

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { raceRetryPolicy } from '../../../platform/backoff.js';
 import { badInput, conflict, notFound } from '../../../platform/errors.js';
 import { newId } from '../../../platform/ids.js';
 import { accounts } from '../core/accounts.js';
@@ -193,19 +194,16 @@ export class HoldService {
   }
 }
 
+/** Two more tries after a race the database detected (serialization failure, deadlock). */
+const TRANSACTION_RACES = raceRetryPolicy(2, isRetryable);
+
 /**
  * Runs `work` in a database transaction, again (up to 3 times) when it lost a race the database detected.
  * Inside the caller's transaction (an event consumer's), it runs there and the caller retries the whole.
  */
 export async function retrying<T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>): Promise<T> {
   if (em.isInTransaction()) return work(em);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await em.fork().transactional(work);
-    } catch (err) {
-      if (!isRetryable(err) || attempt >= 3) throw err;
-    }
-  }
+  return TRANSACTION_RACES.execute(() => em.fork().transactional(work));
 }
 
 function toRecord(r: HoldRow): HoldRecord {
