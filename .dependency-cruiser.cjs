@@ -24,7 +24,7 @@ module.exports = {
       to: { path: '^subgraphs/([^/]+)/', pathNot: '^subgraphs/$1/' },
     },
     forbid('gateway-on-platform-only', 'the gateway may import platform/ (and its own generated schema) only', '^gateway/', '^(chains|providers|subgraphs|workers|devnet|bench|scripts|testing)/'),
-    forbid('workers-use-ports-only', "workers may import platform/, chains/, providers/ and a subgraph's public port (subgraphs/<name>/port.ts, ports.ts or ports/) only", '^workers/', '^(gateway|devnet|bench|scripts|testing)/|^subgraphs/[^/]+/(?!(ports?\\.ts$|ports/))'),
+    forbid('workers-use-ports-only', "workers may import platform/, chains/, providers/ and a subgraph's public port (subgraphs/<name>/port.ts, ports.ts or ports/) only", '^workers/', '^(gateway|devnet|bench|scripts|testing)/|^subgraphs/(?![^/]+/(ports?\\.ts$|ports/))'),
     forbid('no-devnet-in-production', 'production code never imports devnet/ or a simulator', '^(platform|chains|providers|subgraphs|gateway|workers)/', '^devnet/|\\.simulator\\.ts$'),
   ],
   options: {

@@ -4,7 +4,6 @@ import type { WebSocket } from 'ws';
 import { ANONYMOUS, type Viewer } from '../../platform/auth/viewer.js';
 import { DomainError, toGraphQLError } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
-import type { GatewayContext } from '../context.js';
 import type { EventHub } from './event-hub.js';
 import { FanOut, frameStart } from './fan-out.js';
 import { buildFollowUp, type FollowUpQuery } from './follow-up.js';

@@ -17,7 +17,6 @@ import type { Logger } from 'pino';
 import { exponentialBackoff, type BackoffOptions } from '../../platform/backoff.js';
 import { bindOnce } from '../../platform/logger.js';
 import {
-  ProviderError,
   ProviderNetworkError,
   ProviderParseError,
   ProviderRateLimitedError,

@@ -23,7 +23,7 @@ export interface RunningRelay {
  * publish `wallet.>` only), so a row in one schema's outbox cannot speak for another domain. Explicit
  * credentials (NATS_USER/NATS_PASSWORD, NATS_CREDS) are one user: such a relay drains one schema.
  */
-export async function startOutboxRelayWorker(config: OutboxRelayConfig, log: Logger, schemas: string[], port: number): Promise<RunningRelay> {
+export async function startOutboxRelayWorker(config: OutboxRelayConfig, log: Logger, schemas: readonly string[], port: number): Promise<RunningRelay> {
   if ((config.nats.auth.kind === 'password' || config.nats.auth.kind === 'creds') && schemas.length !== 1) {
     throw new Error(`NATS credentials name one outbox user: run one relay per schema (--schema <name>), not ${schemas.join(', ')}`);
   }
@@ -53,7 +53,7 @@ export async function startOutboxRelayWorker(config: OutboxRelayConfig, log: Log
       if (!js) throw new Error(`no NATS connection for outbox schema ${schema}`);
       return js;
     },
-    schemas,
+    schemas: [...schemas],
     subjectPrefix: config.nats.subjectPrefix,
     log,
     pollMs: config.outbox.pollMs,

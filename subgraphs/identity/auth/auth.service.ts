@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { badInput, DomainError, ErrorCode, unauthenticated } from '../../../platform/errors.js';
+import { DomainError, ErrorCode, unauthenticated } from '../../../platform/errors.js';
 import type { Redis } from '../../../platform/redis.js';
 import type { Viewer } from '../../../platform/auth/viewer.js';
 import type { Logger } from '../../../platform/logger.js';
