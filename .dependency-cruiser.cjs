@@ -12,10 +12,30 @@ function forbid(name, comment, from, to) {
 
 module.exports = {
   forbidden: [
-    forbid('platform-is-the-bottom', 'platform/ imports nothing above it', '^platform/', '^(chains|providers|subgraphs|gateway|workers|devnet|bench|scripts|testing|clients)/'),
-    forbid('chains-on-platform-only', 'chains/ may import platform/ only', '^chains/', '^(providers|subgraphs|gateway|workers|devnet|bench|scripts|testing|clients)/'),
-    forbid('providers-below-subgraphs', 'providers/ may import platform/ and chains/ only', '^providers/', '^(subgraphs|gateway|workers|devnet|bench|scripts|testing|clients)/'),
-    forbid('subgraphs-below-edges', 'subgraphs/ may import platform/, chains/ and providers/', '^subgraphs/', '^(gateway|workers|devnet|bench|scripts|testing|clients)/'),
+    forbid(
+      'platform-is-the-bottom',
+      'platform/ imports nothing above it',
+      '^platform/',
+      '^(chains|providers|subgraphs|gateway|workers|devnet|bench|scripts|testing|clients)/',
+    ),
+    forbid(
+      'chains-on-platform-only',
+      'chains/ may import platform/ only',
+      '^chains/',
+      '^(providers|subgraphs|gateway|workers|devnet|bench|scripts|testing|clients)/',
+    ),
+    forbid(
+      'providers-below-subgraphs',
+      'providers/ may import platform/ and chains/ only',
+      '^providers/',
+      '^(subgraphs|gateway|workers|devnet|bench|scripts|testing|clients)/',
+    ),
+    forbid(
+      'subgraphs-below-edges',
+      'subgraphs/ may import platform/, chains/ and providers/',
+      '^subgraphs/',
+      '^(gateway|workers|devnet|bench|scripts|testing|clients)/',
+    ),
     {
       name: 'subgraphs-own-their-code',
       comment: "a subgraph never imports another subgraph's files (it learns of others through federation or events)",
@@ -23,9 +43,24 @@ module.exports = {
       from: { path: '^subgraphs/([^/]+)/', pathNot: NOT_PRODUCTION },
       to: { path: '^subgraphs/([^/]+)/', pathNot: '^subgraphs/$1/' },
     },
-    forbid('gateway-on-platform-only', 'the gateway may import platform/ (and its own generated schema) only', '^gateway/', '^(chains|providers|subgraphs|workers|devnet|bench|scripts|testing)/'),
-    forbid('workers-use-ports-only', "workers may import platform/, chains/, providers/ and a subgraph's public port (subgraphs/<name>/port.ts, ports.ts or ports/) only", '^workers/', '^(gateway|devnet|bench|scripts|testing)/|^subgraphs/(?![^/]+/(ports?\\.ts$|ports/))'),
-    forbid('no-devnet-in-production', 'production code never imports devnet/ or a simulator', '^(platform|chains|providers|subgraphs|gateway|workers)/', '^devnet/|\\.simulator\\.ts$'),
+    forbid(
+      'gateway-on-platform-only',
+      'the gateway may import platform/ (and its own generated schema) only',
+      '^gateway/',
+      '^(chains|providers|subgraphs|workers|devnet|bench|scripts|testing)/',
+    ),
+    forbid(
+      'workers-use-ports-only',
+      "workers may import platform/, chains/, providers/ and a subgraph's public port (subgraphs/<name>/port.ts, ports.ts or ports/) only",
+      '^workers/',
+      '^(gateway|devnet|bench|scripts|testing)/|^subgraphs/(?![^/]+/(ports?\\.ts$|ports/))',
+    ),
+    forbid(
+      'no-devnet-in-production',
+      'production code never imports devnet/ or a simulator',
+      '^(platform|chains|providers|subgraphs|gateway|workers)/',
+      '^devnet/|\\.simulator\\.ts$',
+    ),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -3,7 +3,13 @@ import { performance } from 'node:perf_hooks';
 import { Contract, Wallet } from 'ethers';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { deployTestToken, localProvider, mintTestToken, startLocalEvmChain, tetherTokenArtifact } from '../devnet/evm/local-chain.js';
+import {
+  deployTestToken,
+  localProvider,
+  mintTestToken,
+  startLocalEvmChain,
+  tetherTokenArtifact,
+} from '../devnet/evm/local-chain.js';
 import { createEvmRpcClient, ERC20_TRANSFER_TOPIC } from '../providers/evm-rpc/index.js';
 import { gql } from '../testing/graphql-client.js';
 import { startStack } from '../testing/stack.js';
@@ -44,7 +50,11 @@ const phase = (text: string) => process.stderr.write(`[${((performance.now() - t
 const ms = (v: number) => `${v.toFixed(0)} ms`;
 
 async function rpc<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
   const body = (await res.json()) as { result?: T; error?: { message: string } };
   if (body.error) throw new Error(`${method}: ${body.error.message}`);
   return body.result as T;
@@ -65,7 +75,14 @@ phase('building the scan corpus');
   let nonce = await provider.getTransactionCount(sender.address, 'pending');
   for (let b = 0; b < CORPUS_TX_BLOCKS; b++) {
     await Promise.all(
-      Array.from({ length: 10 }, (_, i) => sender.sendTransaction({ to: `0x${(b * 10 + i + 1).toString(16).padStart(40, '0')}`, value: 1n, nonce: nonce++, gasLimit: 21_000n })),
+      Array.from({ length: 10 }, (_, i) =>
+        sender.sendTransaction({
+          to: `0x${(b * 10 + i + 1).toString(16).padStart(40, '0')}`,
+          value: 1n,
+          nonce: nonce++,
+          gasLimit: 21_000n,
+        }),
+      ),
     );
     await rpc(chain.rpcUrl, 'evm_mine');
   }
@@ -97,11 +114,20 @@ const seen = new Map<string, Seen>();
 const clients: Client[] = [];
 const users: { token: string; address: string }[] = [];
 for (let i = 0; i < USERS; i++) {
-  const res = await gql(stack.graphqlUrl, `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken } }`, { d: initDataFor(newTelegramUser()) });
+  const res = await gql(
+    stack.graphqlUrl,
+    `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken } }`,
+    { d: initDataFor(newTelegramUser()) },
+  );
   const accessToken = res.body.data!.signInWithTelegram.accessToken as string;
   const addr = await gql(stack.graphqlUrl, `{ me { depositAddress(network: ETH) { address } } }`, {}, accessToken);
   users.push({ token: accessToken, address: addr.body.data!.me.depositAddress.address });
-  const client = createClient({ url: stack.wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${accessToken}` }, retryAttempts: 0 });
+  const client = createClient({
+    url: stack.wsUrl,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${accessToken}` },
+    retryAttempts: 0,
+  });
   clients.push(client);
   client.subscribe<{ depositUpdated: { id: string; status: string; blockNumber: string; confirmedAt: string | null } }>(
     { query: 'subscription { depositUpdated { id status blockNumber confirmedAt } }' },
@@ -128,10 +154,18 @@ phase('baseline');
 const baseline: number[] = [];
 {
   const user = users[0]!;
-  const client = createClient({ url: stack.wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${user.token}` }, retryAttempts: 0 });
+  const client = createClient({
+    url: stack.wsUrl,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${user.token}` },
+    retryAttempts: 0,
+  });
   clients.push(client);
   let resolve: (() => void) | null = null;
-  client.subscribe({ query: 'subscription { meUpdated { id settings { language } } }' }, { next: () => resolve?.(), error: () => undefined, complete: () => undefined });
+  client.subscribe(
+    { query: 'subscription { meUpdated { id settings { language } } }' },
+    { next: () => resolve?.(), error: () => undefined, complete: () => undefined },
+  );
   await new Promise((r) => setTimeout(r, 500));
   for (let i = 0; i < BASELINE_SAMPLES; i++) {
     const pushed = new Promise<void>((r, reject) => {
@@ -139,7 +173,12 @@ const baseline: number[] = [];
       setTimeout(() => reject(new Error('no meUpdated push within 10 s')), 10_000).unref();
     });
     const started = performance.now();
-    const res = await gql(stack.graphqlUrl, `mutation { updateSettings(input: { language: ${i % 2 ? 'EN' : 'FA'} }) { id } }`, {}, user.token);
+    const res = await gql(
+      stack.graphqlUrl,
+      `mutation { updateSettings(input: { language: ${i % 2 ? 'EN' : 'FA'} }) { id } }`,
+      {},
+      user.token,
+    );
     if (res.body.errors) throw new Error(`updateSettings: ${JSON.stringify(res.body.errors)}`);
     await pushed;
     baseline.push(performance.now() - started);
@@ -190,7 +229,17 @@ await watcher.close();
 const epoch = (perf: number) => performance.timeOrigin + perf;
 const walletDb = stack.subgraphs.get('wallet')!.deps.orm.em.fork().getConnection();
 const ledgerDb = stack.subgraphs.get('ledger')!.deps.orm.em.fork().getConnection();
-const stageRows = await walletDb.execute<{ id: string; block: string; confirmed: string; confirm_published: string; credited: string; credit_published: string; txn: string }[]>(
+const stageRows = await walletDb.execute<
+  {
+    id: string;
+    block: string;
+    confirmed: string;
+    confirm_published: string;
+    credited: string;
+    credit_published: string;
+    txn: string;
+  }[]
+>(
   `select d.id, d.block_number::text as block, extract(epoch from d.confirmed_at) * 1000 as confirmed, extract(epoch from c.published_at) * 1000 as confirm_published,
      extract(epoch from d.credited_at) * 1000 as credited, extract(epoch from k.published_at) * 1000 as credit_published, d.transaction_id as txn
    from wallet.deposit d
@@ -217,7 +266,16 @@ for (const r of stageRows) {
   const mined = minedAt.get(BigInt(r.block) + BigInt(CONFIRMATIONS) - 1n);
   const l = ledgerById.get(r.txn);
   if (!pushed?.creditedPushAt || mined === undefined || !l) continue;
-  const points = [epoch(mined), Number(r.confirmed), Number(r.confirm_published), Number(l.created), Number(l.published), Number(r.credited), Number(r.credit_published), epoch(pushed.creditedPushAt)];
+  const points = [
+    epoch(mined),
+    Number(r.confirmed),
+    Number(r.confirm_published),
+    Number(l.created),
+    Number(l.published),
+    Number(r.credited),
+    Number(r.credit_published),
+    epoch(pushed.creditedPushAt),
+  ];
   Object.values(stages).forEach((list, i) => list.push(points[i + 1]! - points[i]!));
 }
 
@@ -245,9 +303,18 @@ await walletEm.fork().getConnection().execute(`delete from wallet.chain_block wh
 await walletEm.fork().getConnection().execute(`delete from wallet.chain_cursor where network = 'ETH'`);
 const rescan = new ChainWatcher({
   source: createEvmSource({ network: 'ETH', rpcUrl: chain.rpcUrl, usdtContract: token, chainId: 1337 }),
-  ingest: new DepositIngest({ network: 'ETH', confirmations: CONFIRMATIONS, reorgWindow: stack.config.chains.reorgWindow }, stack.log),
+  ingest: new DepositIngest(
+    { network: 'ETH', confirmations: CONFIRMATIONS, reorgWindow: stack.config.chains.reorgWindow },
+    stack.log,
+  ),
   em: () => walletEm.fork(),
-  settings: { pollMs: POLL_MS, batchBlocks, startHeight: 1n, reorgWindow: stack.config.chains.reorgWindow, allowChainReset: false },
+  settings: {
+    pollMs: POLL_MS,
+    batchBlocks,
+    startHeight: 1n,
+    reorgWindow: stack.config.chains.reorgWindow,
+    allowChainReset: false,
+  },
   log: stack.log,
   metrics: createWatcherMetrics(new Registry()),
 });
@@ -268,19 +335,40 @@ const b50 = pct(baseline, 50);
 const b99 = pct(baseline, 99);
 const rows: [string, string, string, string][] = [
   ['baseline: updateSettings → meUpdated push', ms(b50), ms(b99), '1.0× / 1.0×'],
-  [`credit requested → push (confirmedAt), ${confirmLatency.length} deposits`, ms(pct(confirmLatency, 50)), ms(pct(confirmLatency, 99)), `${(pct(confirmLatency, 50) / b50).toFixed(1)}× / ${(pct(confirmLatency, 99) / b99).toFixed(1)}×`],
-  [`CREDITED → push (ledger round trip), ${creditLatency.length} deposits`, ms(pct(creditLatency, 50)), ms(pct(creditLatency, 99)), `${(pct(creditLatency, 50) / b50).toFixed(1)}× / ${(pct(creditLatency, 99) / b99).toFixed(1)}×`],
+  [
+    `credit requested → push (confirmedAt), ${confirmLatency.length} deposits`,
+    ms(pct(confirmLatency, 50)),
+    ms(pct(confirmLatency, 99)),
+    `${(pct(confirmLatency, 50) / b50).toFixed(1)}× / ${(pct(confirmLatency, 99) / b99).toFixed(1)}×`,
+  ],
+  [
+    `CREDITED → push (ledger round trip), ${creditLatency.length} deposits`,
+    ms(pct(creditLatency, 50)),
+    ms(pct(creditLatency, 99)),
+    `${(pct(creditLatency, 50) / b50).toFixed(1)}× / ${(pct(creditLatency, 99) / b99).toFixed(1)}×`,
+  ],
 ];
-process.stdout.write(`\n${DEPOSITS} deposits (half ETH, half USDT) to ${USERS} users, ${PER_BLOCK} per block, a block every ${BLOCK_MS} ms, ${CONFIRMATIONS} confirmations, watcher poll ${POLL_MS} ms; ${elapsed.toFixed(1)} s\n`);
+process.stdout.write(
+  `\n${DEPOSITS} deposits (half ETH, half USDT) to ${USERS} users, ${PER_BLOCK} per block, a block every ${BLOCK_MS} ms, ${CONFIRMATIONS} confirmations, watcher poll ${POLL_MS} ms; ${elapsed.toFixed(1)} s\n`,
+);
 process.stdout.write(`latency from the block reaching the required confirmations to the graphql-ws push\n`);
 process.stdout.write(`| path | p50 | p99 | ratio to baseline (p50 / p99) |\n|---|---|---|---|\n`);
 for (const r of rows) process.stdout.write(`| ${r.join(' | ')} |\n`);
-process.stdout.write(`\nwhere the CREDITED latency goes (database timestamps; p50 / p99)\n| stage | p50 | p99 |\n|---|---|---|\n`);
-for (const [name, values] of Object.entries(stages)) if (values.length) process.stdout.write(`| ${name} | ${ms(pct(values, 50))} | ${ms(pct(values, 99))} |\n`);
-process.stdout.write(`\nscan from block 0 to ${head} (${scanned} blocks, ${scannedTxs} transactions, batches of ${batchBlocks})\n`);
+process.stdout.write(
+  `\nwhere the CREDITED latency goes (database timestamps; p50 / p99)\n| stage | p50 | p99 |\n|---|---|---|\n`,
+);
+for (const [name, values] of Object.entries(stages))
+  if (values.length) process.stdout.write(`| ${name} | ${ms(pct(values, 50))} | ${ms(pct(values, 99))} |\n`);
+process.stdout.write(
+  `\nscan from block 0 to ${head} (${scanned} blocks, ${scannedTxs} transactions, batches of ${batchBlocks})\n`,
+);
 process.stdout.write(`| reader | blocks/s | transactions/s | ratio |\n|---|---|---|---|\n`);
-process.stdout.write(`| baseline: bare JSON-RPC reads (same batches, no database) | ${(Number(head) / rawSeconds).toFixed(0)} | ${(rawTxs / rawSeconds).toFixed(0)} | 1.0× |\n`);
-process.stdout.write(`| watcher (read, link-check, match, ingest) | ${(scanned / scanSeconds).toFixed(0)} | ${(scannedTxs / scanSeconds).toFixed(0)} | ${(scanned / scanSeconds / (Number(head) / rawSeconds)).toFixed(2)}× |\n`);
+process.stdout.write(
+  `| baseline: bare JSON-RPC reads (same batches, no database) | ${(Number(head) / rawSeconds).toFixed(0)} | ${(rawTxs / rawSeconds).toFixed(0)} | 1.0× |\n`,
+);
+process.stdout.write(
+  `| watcher (read, link-check, match, ingest) | ${(scanned / scanSeconds).toFixed(0)} | ${(scannedTxs / scanSeconds).toFixed(0)} | ${(scanned / scanSeconds / (Number(head) / rawSeconds)).toFixed(2)}× |\n`,
+);
 const missing = DEPOSITS - creditLatency.length;
 if (missing > 0) process.stdout.write(`\n!! ${missing} deposits had no CREDITED push within the deadline\n`);
 

@@ -53,7 +53,11 @@ const gateway = startService('gateway/main.ts', { ...env, SUBGRAPH_URLS: 'identi
 await waitHealthy('http://127.0.0.1:4600/health');
 let before: ChildProcess | null = null;
 if (beforeDir) {
-  before = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], { cwd: beforeDir, env: { ...process.env, ...env, GATEWAY_PORT: '4605', SUBGRAPH_URLS: 'identity=http://127.0.0.1:4601/graphql' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  before = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], {
+    cwd: beforeDir,
+    env: { ...process.env, ...env, GATEWAY_PORT: '4605', SUBGRAPH_URLS: 'identity=http://127.0.0.1:4601/graphql' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   await waitHealthy('http://127.0.0.1:4605/health');
 }
 
@@ -61,29 +65,60 @@ try {
   const signIn = await fetch('http://127.0.0.1:4600/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: 'mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken user { id } } }', variables: { d: initDataFor(newTelegramUser()) } }),
+    body: JSON.stringify({
+      query: 'mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken user { id } } }',
+      variables: { d: initDataFor(newTelegramUser()) },
+    }),
   });
-  const { data } = (await signIn.json()) as { data: { signInWithTelegram: { accessToken: string; user: { id: string } } } };
+  const { data } = (await signIn.json()) as {
+    data: { signInWithTelegram: { accessToken: string; user: { id: string } } };
+  };
   const { accessToken, user } = data.signInWithTelegram;
   const body = JSON.stringify({ query: '{ me { id username level settings { language displayCurrency } } }' });
 
   // Internal tokens live at most 30 s: each run gets a fresh one (a new signer, so no half-spent cached token).
-  const internal = () => new InternalTokenSigner(internalTokens.privateKey, internalTokens.ttlSeconds).sign({ userId: user.id, roles: ['USER'], claims: [], sessionId: null }, 'identity');
+  const internal = () =>
+    new InternalTokenSigner(internalTokens.privateKey, internalTokens.ttlSeconds).sign(
+      { userId: user.id, roles: ['USER'], claims: [], sessionId: null },
+      'identity',
+    );
   const once = async (url: string, headers: Record<string, string>, seconds: number) => {
-    if (seconds >= internalTokens.ttlSeconds) throw new Error(`--duration must be below the internal token lifetime (${internalTokens.ttlSeconds} s)`);
+    if (seconds >= internalTokens.ttlSeconds)
+      throw new Error(`--duration must be below the internal token lifetime (${internalTokens.ttlSeconds} s)`);
     const fresh = INTERNAL_CONTEXT_HEADER in headers ? { [INTERNAL_CONTEXT_HEADER]: await internal() } : {};
-    const result = await autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json', ...headers, ...fresh }, body, connections, duration: seconds });
+    const result = await autocannon({
+      url,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers, ...fresh },
+      body,
+      connections,
+      duration: seconds,
+    });
     if (result.non2xx || result.errors) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
     return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
   };
   const targets: { name: string; url: string; headers: Record<string, string> }[] = [
-    { name: 'identity subgraph (direct)', url: 'http://127.0.0.1:4601/graphql', headers: { [INTERNAL_CONTEXT_HEADER]: '' } },
-    { name: 'through the gateway', url: 'http://127.0.0.1:4600/graphql', headers: { authorization: `Bearer ${accessToken}` } },
+    {
+      name: 'identity subgraph (direct)',
+      url: 'http://127.0.0.1:4601/graphql',
+      headers: { [INTERNAL_CONTEXT_HEADER]: '' },
+    },
+    {
+      name: 'through the gateway',
+      url: 'http://127.0.0.1:4600/graphql',
+      headers: { authorization: `Bearer ${accessToken}` },
+    },
   ];
-  if (before) targets.push({ name: `through the gateway of ${beforeDir}`, url: 'http://127.0.0.1:4605/graphql', headers: { authorization: `Bearer ${accessToken}` } });
+  if (before)
+    targets.push({
+      name: `through the gateway of ${beforeDir}`,
+      url: 'http://127.0.0.1:4605/graphql',
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
   for (const t of targets) await once(t.url, t.headers, 2); // warm-up: JIT, plan cache, pools
   const samples = targets.map(() => [] as { rps: number; p50: number; p99: number }[]);
-  for (let r = 0; r < rounds; r++) for (const [i, t] of targets.entries()) samples[i]!.push(await once(t.url, t.headers, duration));
+  for (let r = 0; r < rounds; r++)
+    for (const [i, t] of targets.entries()) samples[i]!.push(await once(t.url, t.headers, duration));
   type Row = { name: string; rps: number; p50: number; p99: number };
   const rows: Row[] = targets.map((t, i) => ({
     name: t.name,
@@ -94,17 +129,23 @@ try {
   const direct = rows[0]!;
   const ratios = (r: Row) => ({ rps: r.rps / direct.rps, p50: r.p50 / direct.p50, p99: r.p99 / direct.p99 });
 
-  console.log(`\nbench:gateway — query { me { … } }, ${connections} connections, ${rounds} alternating rounds of ${duration} s, ${machine()}\n`);
+  console.log(
+    `\nbench:gateway — query { me { … } }, ${connections} connections, ${rounds} alternating rounds of ${duration} s, ${machine()}\n`,
+  );
   console.log('| target | req/s | p50 ms | p99 ms |');
   console.log('|---|---:|---:|---:|');
   for (const r of rows) console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} |`);
   for (const r of rows.slice(1)) {
     const x = ratios(r);
-    console.log(`\n${r.name} / direct: throughput ${x.rps.toFixed(2)}×, p50 latency ${x.p50.toFixed(2)}×, p99 latency ${x.p99.toFixed(2)}× (aim: latency < 2×)`);
+    console.log(
+      `\n${r.name} / direct: throughput ${x.rps.toFixed(2)}×, p50 latency ${x.p50.toFixed(2)}×, p99 latency ${x.p99.toFixed(2)}× (aim: latency < 2×)`,
+    );
   }
   if (rows[2]) {
     const [after, prior] = [ratios(rows[1]!), ratios(rows[2])];
-    console.log(`\nafter vs. before (ratios to direct): p50 ${(after.p50 / prior.p50).toFixed(2)}×, p99 ${(after.p99 / prior.p99).toFixed(2)}×, throughput ${(after.rps / prior.rps).toFixed(2)}× (budget: latency ratios at most 1.10×)`);
+    console.log(
+      `\nafter vs. before (ratios to direct): p50 ${(after.p50 / prior.p50).toFixed(2)}×, p99 ${(after.p99 / prior.p99).toFixed(2)}×, throughput ${(after.rps / prior.rps).toFixed(2)}× (budget: latency ratios at most 1.10×)`,
+    );
   }
 } finally {
   await stopAll(before ? [before, gateway, identity] : [gateway, identity]);

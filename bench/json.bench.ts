@@ -12,7 +12,12 @@ import { machine } from './harness.js';
  */
 const fixture = (path: string) => readFileSync(new URL(`../providers/${path}`, import.meta.url), 'utf8');
 const transfers = JSON.parse(fixture('toncenter/fixtures/v3.jetton-transfers.json')) as { jetton_transfers: unknown[] };
-const page = JSON.stringify({ jetton_transfers: Array.from({ length: 1000 }, (_, i) => transfers.jetton_transfers[i % transfers.jetton_transfers.length]) });
+const page = JSON.stringify({
+  jetton_transfers: Array.from(
+    { length: 1000 },
+    (_, i) => transfers.jetton_transfers[i % transfers.jetton_transfers.length],
+  ),
+});
 const inputs: Array<[string, string]> = [
   ['CoinGecko simple/price', fixture('coingecko/fixtures/simple-price.json')],
   ['EVM block, hydrated', fixture('evm-rpc/fixtures/block.hydrated.json')],
@@ -37,11 +42,15 @@ console.log(`# lossless JSON parsing, ${machine()}, ${new Date().toISOString()}`
 console.log('| body | bytes | in-house µs | lossless-json µs | JSON.parse µs | lossless-json / in-house |');
 console.log('|---|---:|---:|---:|---:|---:|');
 for (const [name, text] of inputs) {
-  if (!isDeepStrictEqual(parseJsonLossless(text), parse(text, null, toJsonNumber))) throw new Error(`the parsers disagree on ${name}`);
+  if (!isDeepStrictEqual(parseJsonLossless(text), parse(text, null, toJsonNumber)))
+    throw new Error(`the parsers disagree on ${name}`);
   const calls = Math.max(5, Math.round(3_000_000 / text.length));
   for (const [, fn] of parsers) timePerCall(fn, text, calls); // warm-up
   const samples = parsers.map(() => [] as number[]);
-  for (let round = 0; round < ROUNDS; round++) parsers.forEach(([, fn], i) => samples[i]!.push(timePerCall(fn, text, calls)));
+  for (let round = 0; round < ROUNDS; round++)
+    parsers.forEach(([, fn], i) => samples[i]!.push(timePerCall(fn, text, calls)));
   const [inHouse, lossless, native] = samples.map((s) => s.sort((a, b) => a - b)[ROUNDS >> 1]!);
-  console.log(`| ${name} | ${text.length.toLocaleString('en')} | ${inHouse!.toFixed(1)} | ${lossless!.toFixed(1)} | ${native!.toFixed(1)} | ${(lossless! / inHouse!).toFixed(2)}× |`);
+  console.log(
+    `| ${name} | ${text.length.toLocaleString('en')} | ${inHouse!.toFixed(1)} | ${lossless!.toFixed(1)} | ${native!.toFixed(1)} | ${(lossless! / inHouse!).toFixed(2)}× |`,
+  );
 }

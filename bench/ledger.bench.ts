@@ -61,7 +61,14 @@ const log = createLogger({ name: 'bench', level: 'warn' });
 
 await dropDatabase(config.database.url);
 await migrateAll(config, log);
-const orm = await openSubgraphDatabase({ schema: 'ledger', url: config.database.url, poolMax: clients, entities: [], migrations: [], log });
+const orm = await openSubgraphDatabase({
+  schema: 'ledger',
+  url: config.database.url,
+  poolMax: clients,
+  entities: [],
+  migrations: [],
+  log,
+});
 const services = buildLedgerServices({ config, orm, log });
 const em = () => orm.em.fork();
 const sql = <T>(text: string, params: unknown[] = []) => em().getConnection().execute<T[]>(text, params);
@@ -71,11 +78,28 @@ let seeds = 0;
 async function seedUsers(ids: string[], perUser: bigint): Promise<void> {
   for (let i = 0; i < ids.length; i += 500) {
     const slice = ids.slice(i, i + 500);
-    await sql(`insert into ledger.user_directory (user_id, seen_at) select unnest(?::text[]), now() on conflict do nothing`, [`{${slice.join(',')}}`]);
+    await sql(
+      `insert into ledger.user_directory (user_id, seen_at) select unnest(?::text[]), now() on conflict do nothing`,
+      [`{${slice.join(',')}}`],
+    );
     await Promise.all(
       slice.map((userId) =>
         services.ledger.poster.commit(
-          draft({ kind: 'DEPOSIT', asset: 'USDT_TON', amount: perUser, userId, reference: `seed:${++seeds}`, postings: [{ source: accounts.custody('TON', 'USDT_TON'), destination: accounts.available(userId, 'USDT_TON'), asset: 'USDT_TON', amount: perUser }] }),
+          draft({
+            kind: 'DEPOSIT',
+            asset: 'USDT_TON',
+            amount: perUser,
+            userId,
+            reference: `seed:${++seeds}`,
+            postings: [
+              {
+                source: accounts.custody('TON', 'USDT_TON'),
+                destination: accounts.available(userId, 'USDT_TON'),
+                asset: 'USDT_TON',
+                amount: perUser,
+              },
+            ],
+          }),
         ),
       ),
     );
@@ -90,7 +114,10 @@ await seedUsers([hot], 10n ** 15n);
 await sql('analyze');
 process.stdout.write('done\n');
 
-const transfersSoFar = async () => Number((await sql<{ n: string }>(`select count(*)::text as n from ledger.transaction where kind = 'TRANSFER'`))[0]!.n);
+const transfersSoFar = async () =>
+  Number(
+    (await sql<{ n: string }>(`select count(*)::text as n from ledger.transaction where kind = 'TRANSFER'`))[0]!.n,
+  );
 let keys = 0;
 const pick = () => users[1 + Math.floor(Math.random() * (users.length - 1))]!;
 
@@ -104,7 +131,11 @@ async function serviceRun(from: () => string): Promise<number> {
         const sender = from();
         let to = pick();
         while (to === sender) to = pick();
-        await services.transfers.transfer(em(), { userId: sender, roles: ['USER'], claims: [], sessionId: null }, { toUserId: to, asset: 'USDT_TON', amount: '0.01', idempotencyKey: `b${++keys}` });
+        await services.transfers.transfer(
+          em(),
+          { userId: sender, roles: ['USER'], claims: [], sessionId: null },
+          { toUserId: to, asset: 'USDT_TON', amount: '0.01', idempotencyKey: `b${++keys}` },
+        );
       }
     }),
   );
@@ -112,7 +143,22 @@ async function serviceRun(from: () => string): Promise<number> {
 }
 
 async function pgbench(): Promise<number> {
-  const { stdout } = await run('pgbench', ['-n', '-h', '127.0.0.1', '-U', 'postgres', '-b', 'tpcb-like', '-c', String(clients), '-j', '2', '-T', String(duration), PGBENCH_DB]);
+  const { stdout } = await run('pgbench', [
+    '-n',
+    '-h',
+    '127.0.0.1',
+    '-U',
+    'postgres',
+    '-b',
+    'tpcb-like',
+    '-c',
+    String(clients),
+    '-j',
+    '2',
+    '-T',
+    String(duration),
+    PGBENCH_DB,
+  ]);
   const tps = /tps = ([\d.]+)/.exec(stdout);
   if (!tps) throw new Error(`pgbench printed no tps:\n${stdout}`);
   return Number(tps[1]);
@@ -126,20 +172,33 @@ await run('pgbench', ['-i', '-q', '-s', String(clients), '-h', '127.0.0.1', '-U'
 // (d)'s processes: the gateway reaches identity (sign-in) and the ledger; users signed in, known and funded
 const children = [startService('subgraphs/identity/main.ts', env), startService('subgraphs/ledger/main.ts', env)];
 await Promise.all(['4701', '4704'].map((p) => waitHealthy(`http://127.0.0.1:${p}/health`)));
-children.push(startService('gateway/main.ts', { ...env, SUBGRAPH_URLS: 'identity=http://127.0.0.1:4701/graphql,ledger=http://127.0.0.1:4704/graphql' }));
+children.push(
+  startService('gateway/main.ts', {
+    ...env,
+    SUBGRAPH_URLS: 'identity=http://127.0.0.1:4701/graphql,ledger=http://127.0.0.1:4704/graphql',
+  }),
+);
 await waitHealthy('http://127.0.0.1:4700/health');
 
 try {
   const signedIn: { token: string; id: string }[] = [];
   for (let i = 0; i < gatewayUsers; i++) {
-    const res = await gql('http://127.0.0.1:4700/graphql', 'mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken user { id } } }', { d: initDataFor(newTelegramUser()) });
+    const res = await gql(
+      'http://127.0.0.1:4700/graphql',
+      'mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken user { id } } }',
+      { d: initDataFor(newTelegramUser()) },
+    );
     const { accessToken, user } = res.body.data!.signInWithTelegram as { accessToken: string; user: { id: string } };
     signedIn.push({ token: accessToken, id: user.id });
   }
-  await seedUsers(signedIn.map((u) => u.id), 1_000_000_000_000n);
+  await seedUsers(
+    signedIn.map((u) => u.id),
+    1_000_000_000_000n,
+  );
   await sql('analyze');
 
-  const TRANSFER = 'mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on Transaction { id } } }';
+  const TRANSFER =
+    'mutation($input: TransferInput!) { transfer(input: $input) { __typename ... on Transaction { id } } }';
   let gatewayKeys = 0;
   const gatewayRun = async (): Promise<number> => {
     const before = await transfersSoFar();
@@ -157,7 +216,12 @@ try {
             return {
               ...req,
               headers: { 'content-type': 'application/json', authorization: `Bearer ${from.token}` },
-              body: JSON.stringify({ query: TRANSFER, variables: { input: { toUserId: to.id, asset: 'USDT_TON', amount: '0.01', idempotencyKey: `g${++gatewayKeys}` } } }),
+              body: JSON.stringify({
+                query: TRANSFER,
+                variables: {
+                  input: { toUserId: to.id, asset: 'USDT_TON', amount: '0.01', idempotencyKey: `g${++gatewayKeys}` },
+                },
+              }),
             };
           },
         },
@@ -169,8 +233,16 @@ try {
   };
 
   const rows = {
-    a: { label: `(a) transfers/s among ${accountCount.toLocaleString('en')} accounts, ledger service`, run: () => serviceRun(pick), samples: [] as number[] },
-    b: { label: '(b) transfers/s all from one hot account, ledger service', run: () => serviceRun(() => hot), samples: [] as number[] },
+    a: {
+      label: `(a) transfers/s among ${accountCount.toLocaleString('en')} accounts, ledger service`,
+      run: () => serviceRun(pick),
+      samples: [] as number[],
+    },
+    b: {
+      label: '(b) transfers/s all from one hot account, ledger service',
+      run: () => serviceRun(() => hot),
+      samples: [] as number[],
+    },
     c: { label: '(c) pgbench -b tpcb-like, tps', run: pgbench, samples: [] as number[] },
     d: { label: "(d) transfers/s through the gateway's transfer mutation", run: gatewayRun, samples: [] as number[] },
   };
@@ -179,18 +251,38 @@ try {
   process.stdout.write('done\n');
   for (let r = 1; r <= rounds; r++) {
     for (const row of Object.values(rows)) row.samples.push(await row.run());
-    process.stdout.write(`round ${r}: ${Object.entries(rows).map(([k, row]) => `${k} ${row.samples.at(-1)!.toFixed(0)}`).join(', ')}\n`);
+    process.stdout.write(
+      `round ${r}: ${Object.entries(rows)
+        .map(([k, row]) => `${k} ${row.samples.at(-1)!.toFixed(0)}`)
+        .join(', ')}\n`,
+    );
   }
-  const m = Object.fromEntries(Object.entries(rows).map(([k, row]) => [k, median(row.samples)])) as Record<keyof typeof rows, number>;
+  const m = Object.fromEntries(Object.entries(rows).map(([k, row]) => [k, median(row.samples)])) as Record<
+    keyof typeof rows,
+    number
+  >;
 
-  const report = await services.admin.verify(em(), { userId: 'usr_bench', roles: ['FINANCE'], claims: [], sessionId: null });
-  console.log(`\nbench:ledger — ${clients} clients, ${lanes} posting lanes, ${duration} s per row, median of ${rounds} alternating rounds, ${machine()}\n`);
+  const report = await services.admin.verify(em(), {
+    userId: 'usr_bench',
+    roles: ['FINANCE'],
+    claims: [],
+    sessionId: null,
+  });
+  console.log(
+    `\nbench:ledger — ${clients} clients, ${lanes} posting lanes, ${duration} s per row, median of ${rounds} alternating rounds, ${machine()}\n`,
+  );
   console.log('| row | per second |');
   console.log('|---|---:|');
   for (const [k, row] of Object.entries(rows)) console.log(`| ${row.label} | ${m[k as keyof typeof m].toFixed(0)} |`);
-  console.log(`\n(a)/(c) = ${(m.a / m.c).toFixed(2)} (aim ≥ 0.70)   (b)/(c) = ${(m.b / m.c).toFixed(2)}   (b) = ${m.b.toFixed(0)}/s (aim ≥ 1,000)   (d)/(a) = ${(m.d / m.a).toFixed(2)}`);
-  console.log(`verifyLedger after the run: ok=${report.ok}, ${report.transactions.toLocaleString('en')} transactions, chain ${report.chainLength.toLocaleString('en')}, ${report.mismatches.length} mismatches`);
-  console.log(`samples: ${JSON.stringify(Object.fromEntries(Object.entries(rows).map(([k, row]) => [k, row.samples.map((s) => Math.round(s))])))}`);
+  console.log(
+    `\n(a)/(c) = ${(m.a / m.c).toFixed(2)} (aim ≥ 0.70)   (b)/(c) = ${(m.b / m.c).toFixed(2)}   (b) = ${m.b.toFixed(0)}/s (aim ≥ 1,000)   (d)/(a) = ${(m.d / m.a).toFixed(2)}`,
+  );
+  console.log(
+    `verifyLedger after the run: ok=${report.ok}, ${report.transactions.toLocaleString('en')} transactions, chain ${report.chainLength.toLocaleString('en')}, ${report.mismatches.length} mismatches`,
+  );
+  console.log(
+    `samples: ${JSON.stringify(Object.fromEntries(Object.entries(rows).map(([k, row]) => [k, row.samples.map((s) => Math.round(s))])))}`,
+  );
 } finally {
   await stopAll(children);
   services.waker.stop();

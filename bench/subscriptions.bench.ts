@@ -60,7 +60,8 @@ const env: Record<string, string> = {
   SUBGRAPH_URLS: 'market=http://127.0.0.1:4763/graphql',
 };
 const BASELINE_PORT = '4770';
-const QUERY = 'subscription($s: [String!], $q: Quote) { priceUpdated(symbols: $s, quote: $q) { symbol quote value change24h updatedAt } }';
+const QUERY =
+  'subscription($s: [String!], $q: Quote) { priceUpdated(symbols: $s, quote: $q) { symbol quote value change24h updatedAt } }';
 const VARIABLES = { s: ['TON', 'TRX', 'ETH', 'BNB'], q: 'IRT' };
 const COINS: Coin[] = ['TON', 'TRX', 'ETH', 'BNB'];
 
@@ -69,7 +70,12 @@ const log = createLogger({ name: 'bench', level: 'warn' });
 await dropDatabase(config.database.url);
 await migrateAll(config, log);
 const redis = createRedis(config.redis.url, log);
-const cache = new PriceCache(redis, { keyPrefix: config.redis.keyPrefix, ttlSeconds: 3600, problemTtlSeconds: 5, lockTtlMs: 30_000 });
+const cache = new PriceCache(redis, {
+  keyPrefix: config.redis.keyPrefix,
+  ttlSeconds: 3600,
+  problemTtlSeconds: 5,
+  lockTtlMs: 30_000,
+});
 const nc = await connect({ servers: config.nats.url });
 const now = () => performance.timeOrigin + performance.now();
 
@@ -80,11 +86,15 @@ await waitHealthy(`http://127.0.0.1:${env.MARKET_PORT}/health`);
 
 /** A child with IPC: the messages it sends, awaited by event name. */
 function child(entry: string, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []) {
-  const proc = spawn(process.execPath, ['--import', 'tsx', '--expose-gc', '--max-old-space-size=4096', ...nodeArgs, entry], {
-    env: { ...process.env, ...env, ...extraEnv },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    serialization: 'advanced',
-  });
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--expose-gc', '--max-old-space-size=4096', ...nodeArgs, entry],
+    {
+      env: { ...process.env, ...env, ...extraEnv },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      serialization: 'advanced',
+    },
+  );
   children.push(proc);
   const waiting = new Map<string, ((m: Record<string, unknown>) => void)[]>();
   const listeners = new Map<string, (m: Record<string, unknown>) => void>();
@@ -123,8 +133,28 @@ async function publishTick(): Promise<{ seq: number; at: number }> {
   const value = `${n}.25`;
   const updatedAt = new Date();
   // as the price feed does: the cache first (follow-ups read it), then the event
-  await cache.write([{ coin, quote: 'IRT', value: parseDecimal(value), change24hPercent: parseDecimal('0.5'), sources: ['bench'], updatedAt, computedAt: updatedAt }], []);
-  const payload: PriceUpdatedPayload = { coin, quote: 'IRT', value, change24h: '0.5', sourceCount: 1, updatedAt: updatedAt.toISOString() };
+  await cache.write(
+    [
+      {
+        coin,
+        quote: 'IRT',
+        value: parseDecimal(value),
+        change24hPercent: parseDecimal('0.5'),
+        sources: ['bench'],
+        updatedAt,
+        computedAt: updatedAt,
+      },
+    ],
+    [],
+  );
+  const payload: PriceUpdatedPayload = {
+    coin,
+    quote: 'IRT',
+    value,
+    change24h: '0.5',
+    sourceCount: 1,
+    updatedAt: updatedAt.toISOString(),
+  };
   const data = JSON.stringify(makeEvent(PRICE_UPDATED_SUBJECT, 'market', payload));
   const at = now();
   nc.publish(config.nats.subjectPrefix + PRICE_UPDATED_SUBJECT, data);
@@ -154,7 +184,8 @@ interface Outcome {
 const debug = (step: string) => {
   if (process.env.BENCH_DEBUG) process.stdout.write(`  … ${step}\n`);
 };
-const percentile = (sorted: Float64Array, p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const percentile = (sorted: Float64Array, p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 /** Mean time the gateway took to write one fan-out result to every member socket (its own histogram). */
 async function deliverySeconds(metricsUrl: string): Promise<number> {
@@ -164,7 +195,13 @@ async function deliverySeconds(metricsUrl: string): Promise<number> {
   return sum / count;
 }
 
-async function scenario(name: string, server: ReturnType<typeof child>, url: string, tokens: string[] | null, metricsUrl: string | null): Promise<Outcome> {
+async function scenario(
+  name: string,
+  server: ReturnType<typeof child>,
+  url: string,
+  tokens: string[] | null,
+  metricsUrl: string | null,
+): Promise<Outcome> {
   const memory = async () => {
     server.send({ cmd: 'memory' });
     const m = await server.once('memory');
@@ -203,7 +240,16 @@ async function scenario(name: string, server: ReturnType<typeof child>, url: str
     const share = Math.ceil((to - from) / procs.length);
     const done = await Promise.all(
       procs.map((p, i) => {
-        p.send({ cmd: 'connect', url, from: from + i * share, to: Math.min(to, from + (i + 1) * share), query: QUERY, variables: VARIABLES, tokens, concurrency: Math.ceil(200 / procs.length) });
+        p.send({
+          cmd: 'connect',
+          url,
+          from: from + i * share,
+          to: Math.min(to, from + (i + 1) * share),
+          query: QUERY,
+          variables: VARIABLES,
+          tokens,
+          concurrency: Math.ceil(200 / procs.length),
+        });
         return p.once('connected', 600_000);
       }),
     );
@@ -230,8 +276,14 @@ async function scenario(name: string, server: ReturnType<typeof child>, url: str
   const rssHalf = await memory();
   const second = await connectRange(half, clients);
   const rssSubscribed = await memory();
-  const connected = { connected: second.connected, failed: firstHalf.failed + second.failed, ms: firstHalf.ms + second.ms };
-  process.stdout.write(`  ${name}: ${connected.connected} sockets in ${Math.round(connected.ms)} ms (${connected.failed} failed), ${procs.length} client process(es)\n`);
+  const connected = {
+    connected: second.connected,
+    failed: firstHalf.failed + second.failed,
+    ms: firstHalf.ms + second.ms,
+  };
+  process.stdout.write(
+    `  ${name}: ${connected.connected} sockets in ${Math.round(connected.ms)} ms (${connected.failed} failed), ${procs.length} client process(es)\n`,
+  );
   debug('steady');
 
   // steady ticks
@@ -305,19 +357,49 @@ async function scenario(name: string, server: ReturnType<typeof child>, url: str
 
 const results: Outcome[] = [];
 try {
-  process.stdout.write(`bench:subscriptions: ${clients} clients, ${steadyTicks} ticks every ${intervalMs} ms, burst of ${burstTicks}\n${machine()}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  process.stdout.write(
+    `bench:subscriptions: ${clients} clients, ${steadyTicks} ticks every ${intervalMs} ms, burst of ${burstTicks}\n${machine()}, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}\n`,
+  );
   const access = new AccessTokens(config.auth.jwtSecret, 7200);
-  const tokens = await Promise.all(Array.from({ length: clients }, async () => (await access.issue({ userId: newId('usr'), roles: ['USER'], claims: [], sessionId: newId('ses') })).token));
+  const tokens = await Promise.all(
+    Array.from(
+      { length: clients },
+      async () =>
+        (await access.issue({ userId: newId('usr'), roles: ['USER'], claims: [], sessionId: newId('ses') })).token,
+    ),
+  );
 
   // BENCH_PROFILE=dir writes a CPU profile of the gateway
-  const gateway = child('bench/subscriptions/gateway-server.ts', {}, process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
+  const gateway = child(
+    'bench/subscriptions/gateway-server.ts',
+    {},
+    process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
+  );
   await gateway.once('listening');
-  results.push(await scenario('gateway (fan-out)', gateway, `ws://127.0.0.1:${env.GATEWAY_PORT}/graphql`, tokens, `http://127.0.0.1:${env.GATEWAY_PORT}/metrics`));
+  results.push(
+    await scenario(
+      'gateway (fan-out)',
+      gateway,
+      `ws://127.0.0.1:${env.GATEWAY_PORT}/graphql`,
+      tokens,
+      `http://127.0.0.1:${env.GATEWAY_PORT}/metrics`,
+    ),
+  );
   await stopAll([gateway.proc]);
 
   const baseline = child('bench/subscriptions/baseline-server.ts', { BASELINE_PORT });
   await baseline.once('listening');
-  results.push(await scenario('baseline (graphql-ws + ws, one NATS sub)', baseline, `ws://127.0.0.1:${BASELINE_PORT}/graphql`, null, null));
+  results.push(
+    await scenario(
+      'baseline (graphql-ws + ws, one NATS sub)',
+      baseline,
+      `ws://127.0.0.1:${BASELINE_PORT}/graphql`,
+      null,
+      null,
+    ),
+  );
   await stopAll([baseline.proc]);
 } finally {
   await stopAll(children);
@@ -334,16 +416,42 @@ const rows: [string, (o: Outcome) => string, string][] = [
   ['latency p99 (ms)', (o) => fmt(o.p99), ratio(ours.p99, base.p99)],
   ['latency max (ms)', (o) => fmt(o.max), ratio(ours.max, base.max)],
   ['steady messages received / expected', (o) => `${o.steadyDelivered} / ${o.steadyExpected}`, '-'],
-  ['burst: ticks/s delivered to every socket', (o) => fmt(o.ticksPerSecond, 2), ratio(ours.ticksPerSecond, base.ticksPerSecond)],
-  ['burst: messages/s delivered', (o) => fmt(o.messagesPerSecond, 0), ratio(ours.messagesPerSecond, base.messagesPerSecond)],
-  ['server RSS per socket: (RSS subscribed − RSS before any) / sockets (KB)', (o) => fmt(o.rssPerSocketKb, 2), ratio(ours.rssPerSocketKb, base.rssPerSocketKb)],
-  ['server JS heap per socket: 2nd half of the sockets, after a GC (KB)', (o) => fmt(o.heapPerSocketKb, 2), ratio(ours.heapPerSocketKb, base.heapPerSocketKb)],
+  [
+    'burst: ticks/s delivered to every socket',
+    (o) => fmt(o.ticksPerSecond, 2),
+    ratio(ours.ticksPerSecond, base.ticksPerSecond),
+  ],
+  [
+    'burst: messages/s delivered',
+    (o) => fmt(o.messagesPerSecond, 0),
+    ratio(ours.messagesPerSecond, base.messagesPerSecond),
+  ],
+  [
+    'server RSS per socket: (RSS subscribed − RSS before any) / sockets (KB)',
+    (o) => fmt(o.rssPerSocketKb, 2),
+    ratio(ours.rssPerSocketKb, base.rssPerSocketKb),
+  ],
+  [
+    'server JS heap per socket: 2nd half of the sockets, after a GC (KB)',
+    (o) => fmt(o.heapPerSocketKb, 2),
+    ratio(ours.heapPerSocketKb, base.heapPerSocketKb),
+  ],
   ['server RSS after the ticks (MB)', (o) => fmt(o.rssMb, 0), ratio(ours.rssMb, base.rssMb)],
   ['server: mean time to write one tick to every socket (ms)', (o) => fmt(o.deliveryMs), '-'],
-  ['server CPU per delivered message (µs)', (o) => fmt(o.cpuMicrosPerMessage, 1), ratio(ours.cpuMicrosPerMessage, base.cpuMicrosPerMessage)],
-  ['client process CPU per received message (µs; same client for both)', (o) => fmt(o.clientCpuMicrosPerMessage, 1), '-'],
+  [
+    'server CPU per delivered message (µs)',
+    (o) => fmt(o.cpuMicrosPerMessage, 1),
+    ratio(ours.cpuMicrosPerMessage, base.cpuMicrosPerMessage),
+  ],
+  [
+    'client process CPU per received message (µs; same client for both)',
+    (o) => fmt(o.clientCpuMicrosPerMessage, 1),
+    '-',
+  ],
   ['client-side errors / server closes', (o) => String(o.clientErrors), '-'],
 ];
-let table = `load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n\n| | ${ours.name} | ${base.name} | gateway / baseline |\n|---|---|---|---|\n`;
+let table = `load average at the end ${loadavg()
+  .map((l) => l.toFixed(1))
+  .join(' ')}\n\n| | ${ours.name} | ${base.name} | gateway / baseline |\n|---|---|---|---|\n`;
 for (const [label, value, r] of rows) table += `| ${label} | ${value(ours)} | ${value(base)} | ${r} |\n`;
 process.stdout.write(table, () => process.exit(0));

@@ -11,7 +11,15 @@ import { createLogger } from '../platform/logger.js';
 import { initDataFor, newTelegramUser } from '../testing/telegram.js';
 import { TEST_BOT_TOKEN } from '../testing/test-env.js';
 import { migrateAll } from '../scripts/migrate.js';
-import { createMasterKeyring, deriveAddress, generateMnemonic, mnemonicToSeed, phraseToSeed, sealSecret, openSecret } from '../subgraphs/wallet/custody/index.js';
+import {
+  createMasterKeyring,
+  deriveAddress,
+  generateMnemonic,
+  mnemonicToSeed,
+  phraseToSeed,
+  sealSecret,
+  openSecret,
+} from '../subgraphs/wallet/custody/index.js';
 import { NETWORKS } from '../chains/network.js';
 import { arg, machine, median, percentile, startService, stopAll, waitHealthy } from './harness.js';
 
@@ -65,7 +73,10 @@ const baselines: Record<'secp256k1' | 'ed25519', Rate> = {
   secp256k1: rate('secp256k1 public key (baseline)', () => secp256k1.getPublicKey(secpKey, true)),
   ed25519: rate('ed25519 public key (baseline)', () => ed25519.getPublicKey(edKey)),
 };
-const derivations = NETWORKS.map((network) => ({ network, ...rate(`derive ${network}`, (i) => deriveAddress(seed, network, 1 + (i % 1_000_000))) }));
+const derivations = NETWORKS.map((network) => ({
+  network,
+  ...rate(`derive ${network}`, (i) => deriveAddress(seed, network, 1 + (i % 1_000_000))),
+}));
 const ring = createMasterKeyring([{ id: 'bench', key: randomBytes(32) }]);
 const sealed = sealSecret(new TextEncoder().encode(phrase), ring, 'wallet.hd_root:bench');
 const openRoot = await asyncRate('open root → seed', async () => {
@@ -102,11 +113,18 @@ await migrateAll(config, log);
 const identity = startService('subgraphs/identity/main.ts', env);
 const wallet = startService('subgraphs/wallet/main.ts', env);
 await Promise.all([waitHealthy('http://127.0.0.1:4611/health'), waitHealthy('http://127.0.0.1:4612/health')]);
-const gateway = startService('gateway/main.ts', { ...env, SUBGRAPH_URLS: 'identity=http://127.0.0.1:4611/graphql,wallet=http://127.0.0.1:4612/graphql' });
+const gateway = startService('gateway/main.ts', {
+  ...env,
+  SUBGRAPH_URLS: 'identity=http://127.0.0.1:4611/graphql,wallet=http://127.0.0.1:4612/graphql',
+});
 await waitHealthy('http://127.0.0.1:4610/health');
 const GRAPHQL = 'http://127.0.0.1:4610/graphql';
 
-async function post(query: string, token: string | null, variables: Record<string, unknown> = {}): Promise<Record<string, any>> {
+async function post(
+  query: string,
+  token: string | null,
+  variables: Record<string, unknown> = {},
+): Promise<Record<string, any>> {
   const res = await fetch(GRAPHQL, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -118,7 +136,9 @@ async function post(query: string, token: string | null, variables: Record<strin
 }
 
 async function signIn(): Promise<string> {
-  const data = await post('mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken } }', null, { d: initDataFor(newTelegramUser()) });
+  const data = await post('mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken } }', null, {
+    d: initDataFor(newTelegramUser()),
+  });
   return data.signInWithTelegram.accessToken as string;
 }
 
@@ -138,13 +158,21 @@ try {
     { name: 'depositAddress, existing wallet', body: JSON.stringify({ query: DEPOSIT }) },
   ];
   const once = async (body: string, secs: number) => {
-    const r = await autocannon({ url: GRAPHQL, method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body, connections, duration: secs });
+    const r = await autocannon({
+      url: GRAPHQL,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body,
+      connections,
+      duration: secs,
+    });
     if (r.non2xx || r.errors) throw new Error(`${r.non2xx} non-2xx, ${r.errors} errors`);
     return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
   };
   for (const t of targets) await once(t.body, 2);
   const samples = targets.map(() => [] as { rps: number; p50: number; p99: number }[]);
-  for (let r = 0; r < rounds; r++) for (const [i, t] of targets.entries()) samples[i]!.push(await once(t.body, duration));
+  for (let r = 0; r < rounds; r++)
+    for (const [i, t] of targets.entries()) samples[i]!.push(await once(t.body, duration));
   const [baseline, existing] = targets.map((t, i) => ({
     name: t.name,
     rps: median(samples[i]!.map((x) => x.rps)),
@@ -154,7 +182,8 @@ try {
 
   // first ask: each fresh user asks once, `connections` at a time; every request derives and writes a wallet
   const tokens: string[] = [];
-  for (let i = 0; i < users; i += 20) tokens.push(...(await Promise.all(Array.from({ length: Math.min(20, users - i) }, () => signIn()))));
+  for (let i = 0; i < users; i += 20)
+    tokens.push(...(await Promise.all(Array.from({ length: Math.min(20, users - i) }, () => signIn()))));
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -168,22 +197,38 @@ try {
       }
     }),
   );
-  const firstAsk: Latency = { name: 'depositAddress, first ask (derive + insert)', rps: (latencies.length * 1000) / (performance.now() - started), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  const firstAsk: Latency = {
+    name: 'depositAddress, first ask (derive + insert)',
+    rps: (latencies.length * 1000) / (performance.now() - started),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
 
-  console.log(`\nbench:wallet — ${machine()}, load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min)\n`);
+  console.log(
+    `\nbench:wallet — ${machine()}, load average at the end ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ')} (1/5/15 min)\n`,
+  );
   console.log(`In process (${seconds} s per row):\n`);
   console.log('| operation | per second | vs. baseline |');
   console.log('|---|---:|---:|');
   for (const b of Object.values(baselines)) console.log(`| ${b.name} | ${b.perSecond.toFixed(0)} | 1.00× |`);
   for (const d of derivations) {
     const base = d.network === 'TON' ? baselines.ed25519 : baselines.secp256k1;
-    console.log(`| derive ${d.network} address (${d.network === 'TON' ? 'SLIP-0010 + v4R2 state init' : 'BIP32 5 levels + encode'}) | ${d.perSecond.toFixed(0)} | ${(d.perSecond / base.perSecond).toFixed(3)}× of ${base.name.split(' ')[0]} |`);
+    console.log(
+      `| derive ${d.network} address (${d.network === 'TON' ? 'SLIP-0010 + v4R2 state init' : 'BIP32 5 levels + encode'}) | ${d.perSecond.toFixed(0)} | ${(d.perSecond / base.perSecond).toFixed(3)}× of ${base.name.split(' ')[0]} |`,
+    );
   }
   console.log(`| open sealed root → seed (AES-GCM ×2 + PBKDF2-SHA512 2048) | ${openRoot.perSecond.toFixed(0)} | — |`);
-  console.log(`\nThrough the gateway (${connections} connections; autocannon rows: median of ${rounds} alternating rounds of ${duration} s; first ask: ${latencies.length} fresh users):\n`);
+  console.log(
+    `\nThrough the gateway (${connections} connections; autocannon rows: median of ${rounds} alternating rounds of ${duration} s; first ask: ${latencies.length} fresh users):\n`,
+  );
   console.log('| query | req/s | p50 ms | p99 ms | p99 vs. baseline |');
   console.log('|---|---:|---:|---:|---:|');
-  for (const r of [baseline, existing, firstAsk]) console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${(r.p99 / baseline.p99).toFixed(2)}× |`);
+  for (const r of [baseline, existing, firstAsk])
+    console.log(
+      `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${(r.p99 / baseline.p99).toFixed(2)}× |`,
+    );
 } finally {
   await stopAll([gateway, wallet, identity]);
   await dropDatabase(config.database.url);

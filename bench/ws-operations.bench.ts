@@ -51,7 +51,10 @@ await dropDatabase(config.database.url);
 await migrateAll(config, log);
 const identity = startService('subgraphs/identity/main.ts', env);
 await waitHealthy(`http://127.0.0.1:${env.IDENTITY_PORT}/health`);
-const gateway = startService('gateway/main.ts', { ...env, SUBGRAPH_URLS: `identity=http://127.0.0.1:${env.IDENTITY_PORT}/graphql` });
+const gateway = startService('gateway/main.ts', {
+  ...env,
+  SUBGRAPH_URLS: `identity=http://127.0.0.1:${env.IDENTITY_PORT}/graphql`,
+});
 await waitHealthy(`http://127.0.0.1:${env.GATEWAY_PORT}/health`);
 
 interface Sample {
@@ -64,19 +67,26 @@ async function signIn(): Promise<string> {
   const res = await fetch(`http://${GATEWAY}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: 'mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken } }', variables: { d: initDataFor(newTelegramUser()) } }),
+    body: JSON.stringify({
+      query: 'mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken } }',
+      variables: { d: initDataFor(newTelegramUser()) },
+    }),
   });
-  return ((await res.json()) as { data: { signInWithTelegram: { accessToken: string } } }).data.signInWithTelegram.accessToken;
+  return ((await res.json()) as { data: { signInWithTelegram: { accessToken: string } } }).data.signInWithTelegram
+    .accessToken;
 }
 
 function runOne(client: Client): Promise<void> {
   return new Promise((resolve, reject) => {
     let ok = false;
-    client.subscribe({ query: QUERY }, {
-      next: (r) => void (ok = !r.errors && !!r.data),
-      error: (e) => reject(new Error(`operation refused: ${JSON.stringify(e)}`)),
-      complete: () => (ok ? resolve() : reject(new Error('operation answered with errors'))),
-    });
+    client.subscribe(
+      { query: QUERY },
+      {
+        next: (r) => void (ok = !r.errors && !!r.data),
+        error: (e) => reject(new Error(`operation refused: ${JSON.stringify(e)}`)),
+        complete: () => (ok ? resolve() : reject(new Error('operation answered with errors'))),
+      },
+    );
   });
 }
 
@@ -97,7 +107,14 @@ async function wsRound(clients: Client[], seconds: number): Promise<Sample> {
 }
 
 async function httpRound(token: string, seconds: number): Promise<Sample> {
-  const result = await autocannon({ url: `http://${GATEWAY}`, method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: QUERY }), connections: sockets, duration: seconds });
+  const result = await autocannon({
+    url: `http://${GATEWAY}`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: QUERY }),
+    connections: sockets,
+    duration: seconds,
+  });
   if (result.non2xx || result.errors) throw new Error(`HTTP: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return { rate: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
 }
@@ -106,7 +123,16 @@ const clients: Client[] = [];
 try {
   const tokens = await Promise.all(Array.from({ length: sockets }, () => signIn()));
   for (const token of tokens) {
-    clients.push(createClient({ url: `ws://${GATEWAY}`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, lazy: false, retryAttempts: 0, onNonLazyError: (e) => console.error(e) }));
+    clients.push(
+      createClient({
+        url: `ws://${GATEWAY}`,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${token}` },
+        lazy: false,
+        retryAttempts: 0,
+        onNonLazyError: (e) => console.error(e),
+      }),
+    );
   }
   await wsRound(clients, 1); // warm-up: JIT, plan cache, pools
   await httpRound(tokens[0]!, 1);
@@ -116,14 +142,26 @@ try {
     ws.push(await wsRound(clients, duration));
     http.push(await httpRound(tokens[0]!, duration));
   }
-  const summary = (samples: Sample[]) => ({ rate: median(samples.map((s) => s.rate)), p50: median(samples.map((s) => s.p50)), p99: median(samples.map((s) => s.p99)) });
+  const summary = (samples: Sample[]) => ({
+    rate: median(samples.map((s) => s.rate)),
+    p50: median(samples.map((s) => s.p50)),
+    p99: median(samples.map((s) => s.p99)),
+  });
   const [overWs, overHttp] = [summary(ws), summary(http)];
-  console.log(`\nbench:ws — ${QUERY}, ${sockets} sockets / connections, ${rounds} alternating rounds of ${duration} s, ${machine()}\n`);
+  console.log(
+    `\nbench:ws — ${QUERY}, ${sockets} sockets / connections, ${rounds} alternating rounds of ${duration} s, ${machine()}\n`,
+  );
   console.log('| transport | operations/s | p50 ms | p99 ms |');
   console.log('|---|---:|---:|---:|');
-  console.log(`| graphql-ws, per-operation checks on (authenticator + rate limits, caps, token limit, guard) | ${overWs.rate.toFixed(0)} | ${overWs.p50.toFixed(1)} | ${overWs.p99.toFixed(1)} |`);
-  console.log(`| HTTP POST (autocannon) | ${overHttp.rate.toFixed(0)} | ${overHttp.p50.toFixed(1)} | ${overHttp.p99.toFixed(1)} |`);
-  console.log(`\nWS/HTTP: operations/s ${(overWs.rate / overHttp.rate).toFixed(2)}×, p50 ${(overWs.p50 / overHttp.p50).toFixed(2)}×`);
+  console.log(
+    `| graphql-ws, per-operation checks on (authenticator + rate limits, caps, token limit, guard) | ${overWs.rate.toFixed(0)} | ${overWs.p50.toFixed(1)} | ${overWs.p99.toFixed(1)} |`,
+  );
+  console.log(
+    `| HTTP POST (autocannon) | ${overHttp.rate.toFixed(0)} | ${overHttp.p50.toFixed(1)} | ${overHttp.p99.toFixed(1)} |`,
+  );
+  console.log(
+    `\nWS/HTTP: operations/s ${(overWs.rate / overHttp.rate).toFixed(2)}×, p50 ${(overWs.p50 / overHttp.p50).toFixed(2)}×`,
+  );
 } finally {
   for (const c of clients) await c.dispose();
   await stopAll([gateway, identity]);

@@ -2,7 +2,15 @@ import { hex } from '@scure/base';
 import { Address } from '@ton/core';
 import { getAddress } from 'ethers';
 import { describe, expect, it } from 'vitest';
-import { crc16Xmodem, decodeTonAddress, encodeTonAddress, encodeTronAddress, tonRawAddress, toChecksumAddress, validateAddress } from './address.js';
+import {
+  crc16Xmodem,
+  decodeTonAddress,
+  encodeTonAddress,
+  encodeTronAddress,
+  tonRawAddress,
+  toChecksumAddress,
+  validateAddress,
+} from './address.js';
 
 const TON_UQ = 'UQAzWZa6nM5mJev91wGc7VCSfBoIsYRqKJpV78N8Add9-RKY';
 const TON_EQ = 'EQAzWZa6nM5mJev91wGc7VCSfBoIsYRqKJpV78N8Add9-U9d';
@@ -151,6 +159,10 @@ describe('validateAddress: input hygiene', () => {
         expect(validateAddress(network, input).valid).toBe(false);
       }
     }
-    expect(validateAddress('DOGE' as 'ETH', TON_UQ)).toEqual({ valid: false, normalized: null, reason: 'unknown network DOGE' });
+    expect(validateAddress('DOGE' as 'ETH', TON_UQ)).toEqual({
+      valid: false,
+      normalized: null,
+      reason: 'unknown network DOGE',
+    });
   });
 });

@@ -31,7 +31,9 @@ export function assertPinned(endpoint: string, pin: ChainPin, seen: ChainIdentit
     throw new ChainIdentityError(`${endpoint} serves chain id ${seen.chainId ?? 'none'}, expected ${pin.chainId}`);
   }
   if (pin.genesis !== null && seen.genesis !== pin.genesis) {
-    throw new ChainIdentityError(`${endpoint} serves a chain whose first block is ${seen.genesis ?? 'missing'}, expected ${pin.genesis}`);
+    throw new ChainIdentityError(
+      `${endpoint} serves a chain whose first block is ${seen.genesis ?? 'missing'}, expected ${pin.genesis}`,
+    );
   }
   return seen;
 }
@@ -41,5 +43,10 @@ export function sameChain(a: ChainIdentity, b: ChainIdentity): boolean {
 }
 
 export function describeIdentity(identity: ChainIdentity): string {
-  return [identity.chainId !== null ? `chain id ${identity.chainId}` : null, `first block ${identity.genesis ?? 'not served'}`].filter(Boolean).join(', ');
+  return [
+    identity.chainId !== null ? `chain id ${identity.chainId}` : null,
+    `first block ${identity.genesis ?? 'not served'}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
 }

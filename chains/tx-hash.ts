@@ -7,7 +7,8 @@ const HEX64 = /^(0x)?([0-9a-fA-F]{64})$/u;
 export function tonHashToHex(value: string): string | null {
   if (/^[0-9a-fA-F]{64}$/u.test(value)) return value.toLowerCase();
   if (/^[A-Za-z0-9+/]{43}=$/u.test(value)) return hex.encode(base64.decode(value));
-  if (/^[A-Za-z0-9_-]{43}=?$/u.test(value)) return hex.encode(base64.decode(value.replace(/-/gu, '+').replace(/_/gu, '/').replace(/=?$/u, '=')));
+  if (/^[A-Za-z0-9_-]{43}=?$/u.test(value))
+    return hex.encode(base64.decode(value.replace(/-/gu, '+').replace(/_/gu, '/').replace(/=?$/u, '=')));
   return null;
 }
 

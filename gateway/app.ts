@@ -64,7 +64,10 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
   });
   const guard: GuardOptions = {
     limits: config.gateway.limits,
-    input: { maxVariablesBytes: config.gateway.limits.maxVariablesBytes, maxListLength: config.gateway.limits.maxListLength },
+    input: {
+      maxVariablesBytes: config.gateway.limits.maxVariablesBytes,
+      maxListLength: config.gateway.limits.maxListLength,
+    },
     permissions,
     fallbackRule,
     introspectionForAll: config.gateway.introspection,
@@ -87,11 +90,14 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
   });
   await apollo.start();
 
-
   const redis = createRedis(config.redis.url, log);
   const nats: NatsConnection = await connectNats(config.nats, 'gateway', log);
   const limiter = new RateLimiter({ redis, prefix: config.redis.keyPrefix, ...config.gateway.rateLimits });
-  const authenticator = new Authenticator(new AccessTokens(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds), limiter, config.redis.keyPrefix);
+  const authenticator = new Authenticator(
+    new AccessTokens(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds),
+    limiter,
+    config.redis.keyPrefix,
+  );
   const metrics = new Metrics('gateway');
   const clientIp = clientIpResolver(config.gateway.trustedProxies);
 
@@ -104,7 +110,10 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
   };
 
   const routes: Parameters<typeof createHttpServer>[0]['routes'] = {
-    '/graphql': withCors(config.gateway.cors, graphqlHttpHandler({ server: apollo, log, context, maxBodyBytes: config.gateway.limits.maxBodyBytes })),
+    '/graphql': withCors(
+      config.gateway.cors,
+      graphqlHttpHandler({ server: apollo, log, context, maxBodyBytes: config.gateway.limits.maxBodyBytes }),
+    ),
   };
   if (config.gateway.playground) routes['/playground'] = playgroundHandler();
   const http = createHttpServer({
@@ -122,7 +131,11 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
   });
 
   const hub = new EventHub(nats, log, config.nats.subjectPrefix);
-  const execute = async (document: DocumentNode, variables: Record<string, unknown>, ctx: GatewayContext): Promise<ExecutionResult> => {
+  const execute = async (
+    document: DocumentNode,
+    variables: Record<string, unknown>,
+    ctx: GatewayContext,
+  ): Promise<ExecutionResult> => {
     const response = await apollo.executeOperation({ query: document, variables }, { contextValue: ctx });
     if (response.body.kind !== 'single') throw new Error('incremental delivery is not supported on subscriptions');
     return response.body.singleResult as ExecutionResult;
@@ -148,7 +161,10 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
   });
 
   const running = await listen(http, port, config.host);
-  log.info({ graphql: `${running.url}/graphql`, playground: config.gateway.playground ? `${running.url}/playground` : null }, 'gateway listening');
+  log.info(
+    { graphql: `${running.url}/graphql`, playground: config.gateway.playground ? `${running.url}/playground` : null },
+    'gateway listening',
+  );
   return {
     url: running.url,
     port: running.port,

@@ -25,12 +25,27 @@ let allowed: { server: Server; origin: string };
 let other: { server: Server; origin: string };
 let token: string;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   [allowed, other] = [await pageServer(), await pageServer()];
   stack = await startStack({ CORS_ORIGINS: allowed.origin });
-  const res = await gql(stack.graphqlUrl, `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken } }`, { d: initDataFor(newTelegramUser()) });
+  const res = await gql(
+    stack.graphqlUrl,
+    `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken } }`,
+    { d: initDataFor(newTelegramUser()) },
+  );
   token = res.body.data!.signInWithTelegram.accessToken;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
 });
 afterAll(async () => {
   await browser?.close();
@@ -48,7 +63,11 @@ async function queryFrom(origin: string) {
       try {
         const res = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' },
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${token}`,
+            'apollo-require-preflight': 'true',
+          },
           body: JSON.stringify({ query: '{ me { id } levelRules { level } }' }),
         });
         return { ok: true as const, status: res.status, body: await res.json() };
@@ -64,7 +83,11 @@ async function queryFrom(origin: string) {
 describe('CORS', () => {
   it('a page on an allowed origin queries the gateway; a page on another origin is refused by the browser', async () => {
     const { page, result } = await queryFrom(allowed.origin);
-    expect(result).toMatchObject({ ok: true, status: 200, body: { data: { me: { id: expect.stringMatching(/^usr_/) }, levelRules: expect.any(Array) } } });
+    expect(result).toMatchObject({
+      ok: true,
+      status: 200,
+      body: { data: { me: { id: expect.stringMatching(/^usr_/) }, levelRules: expect.any(Array) } },
+    });
     await page.setContent(`<pre>${JSON.stringify(result, null, 2)}</pre>`);
     mkdirSync('.tmp', { recursive: true });
     await page.screenshot({ path: '.tmp/cors-allowed.png' });
@@ -74,12 +97,20 @@ describe('CORS', () => {
 
   it('answers the preflight for the methods and headers clients send, echoing the origin (never *) and varying on Origin', async () => {
     const preflight = (origin: string) =>
-      fetch(stack.graphqlUrl, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization, apollo-require-preflight' } });
+      fetch(stack.graphqlUrl, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type, authorization, apollo-require-preflight',
+        },
+      });
     const ok = await preflight(allowed.origin);
     expect(ok.status).toBe(204);
     expect(ok.headers.get('access-control-allow-origin')).toBe(allowed.origin);
     expect(ok.headers.get('access-control-allow-methods')).toMatch(/GET.*POST/);
-    for (const header of ['content-type', 'authorization', 'apollo-require-preflight']) expect(ok.headers.get('access-control-allow-headers')).toContain(header);
+    for (const header of ['content-type', 'authorization', 'apollo-require-preflight'])
+      expect(ok.headers.get('access-control-allow-headers')).toContain(header);
     expect(ok.headers.get('access-control-allow-credentials')).toBeNull();
     expect(ok.headers.get('vary')).toMatch(/Origin/);
     const no = await preflight(other.origin);
@@ -87,14 +118,21 @@ describe('CORS', () => {
     expect(no.headers.get('access-control-allow-origin')).toBeNull();
 
     // the actual responses: readable by the allowed origin, Vary kept alongside Apollo's own
-    const post = (origin?: string) => fetch(stack.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...(origin ? { origin } : {}) }, body: JSON.stringify({ query: '{ levelRules { level } }' }) });
+    const post = (origin?: string) =>
+      fetch(stack.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(origin ? { origin } : {}) },
+        body: JSON.stringify({ query: '{ levelRules { level } }' }),
+      });
     const fromPage = await post(allowed.origin);
     expect(fromPage.status).toBe(200);
     expect(fromPage.headers.get('access-control-allow-origin')).toBe(allowed.origin);
     expect(fromPage.headers.get('vary')).toMatch(/Origin/);
     const fromElsewhere = await post(other.origin);
     expect(fromElsewhere.status).toBe(403);
-    expect(((await fromElsewhere.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('ORIGIN_NOT_ALLOWED');
+    expect(
+      ((await fromElsewhere.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code,
+    ).toBe('ORIGIN_NOT_ALLOWED');
     // servers and bots send no Origin and are not affected
     const server = await post();
     expect(server.status).toBe(200);

@@ -13,7 +13,13 @@ export interface CorsOptions {
 
 const METHODS = 'GET, POST, OPTIONS';
 /** What the Mini App, GraphiQL and Apollo/urql clients send beyond the CORS-safelisted headers. */
-const HEADERS = ['content-type', 'authorization', 'apollo-require-preflight', 'x-apollo-operation-name', REQUEST_ID_HEADER].join(', ');
+const HEADERS = [
+  'content-type',
+  'authorization',
+  'apollo-require-preflight',
+  'x-apollo-operation-name',
+  REQUEST_ID_HEADER,
+].join(', ');
 /** Response headers a page may read: Retry-After on RATE_LIMITED and SERVICE_UNAVAILABLE. */
 const EXPOSED = ['retry-after', REQUEST_ID_HEADER].join(', ');
 const LOCALHOST = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/;
@@ -34,9 +40,13 @@ function varyOn(res: ServerResponse, value: string): void {
   const writeHead = res.writeHead;
   res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
     const current = String(res.getHeader('vary') ?? '');
-    const headers = args.find((a): a is Record<string, string> => typeof a === 'object' && a !== null && !Array.isArray(a));
+    const headers = args.find(
+      (a): a is Record<string, string> => typeof a === 'object' && a !== null && !Array.isArray(a),
+    );
     const given = headers ? Object.entries(headers).find(([k]) => k.toLowerCase() === 'vary') : undefined;
-    const values = [...current.split(','), ...(given ? String(given[1]).split(',') : [])].map((v) => v.trim()).filter(Boolean);
+    const values = [...current.split(','), ...(given ? String(given[1]).split(',') : [])]
+      .map((v) => v.trim())
+      .filter(Boolean);
     if (!values.some((v) => v.toLowerCase() === value.toLowerCase())) values.push(value);
     if (given) headers![given[0]] = values.join(', ');
     else res.setHeader('vary', values.join(', '));
@@ -62,7 +72,13 @@ export function withCors(options: CorsOptions, handler: RouteHandler): RouteHand
         res.writeHead(403, { 'content-length': 0 });
         res.end();
       } else {
-        sendGraphQLError(req, res, 403, ErrorCode.ORIGIN_NOT_ALLOWED, `Pages on ${origin} may not call this API (CORS_ORIGINS)`);
+        sendGraphQLError(
+          req,
+          res,
+          403,
+          ErrorCode.ORIGIN_NOT_ALLOWED,
+          `Pages on ${origin} may not call this API (CORS_ORIGINS)`,
+        );
       }
       return;
     }

@@ -24,7 +24,10 @@ export class InternalContextDataSource extends RemoteGraphQLDataSource<GatewayCo
   override didEncounterError(error: Error): never {
     const unavailable = serviceUnavailable(error, this.name);
     if (!unavailable) throw error;
-    this.log?.warn({ service: this.name, reason: (error as { code?: string }).code ?? error.message }, 'subgraph unreachable');
+    this.log?.warn(
+      { service: this.name, reason: (error as { code?: string }).code ?? error.message },
+      'subgraph unreachable',
+    );
     throw unavailable;
   }
 

@@ -18,7 +18,9 @@ describe('perDocumentCache', () => {
   it('stays within its byte budget however many documents and variable sets it sees', () => {
     const maxBytes = 200_000;
     const cache = perDocumentCache((_d, _o, variables) => variables, { maxBytes });
-    const docs = Array.from({ length: 300 }, (_, i) => parse(`query Q${i}($s: [String!]) { prices(symbols: $s) { symbol } }`));
+    const docs = Array.from({ length: 300 }, (_, i) =>
+      parse(`query Q${i}($s: [String!]) { prices(symbols: $s) { symbol } }`),
+    );
     for (const [i, doc] of docs.entries()) {
       for (let v = 0; v < 20; v++) cache(doc, getOperationAST(doc)!, { s: Array(50).fill(`S${i}-${v}`) }, null);
       expect(cache.bytes()).toBeLessThanOrEqual(maxBytes);

@@ -35,14 +35,24 @@ function variablesKey(operation: OperationDefinitionNode, variables: Record<stri
  * budget, so neither many documents nor large variable sets can grow it.
  */
 export function perDocumentCache<T, S extends object | null = null>(
-  compute: (document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>, scope: S) => T,
+  compute: (
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Record<string, unknown>,
+    scope: S,
+  ) => T,
   options: PerDocumentCacheOptions = {},
 ) {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   /** Map order is recency: a hit moves the document to the end. */
   const cache = new Map<DocumentNode, DocumentEntry<T, S>>();
   let total = 0;
-  const lookup = (document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>, scope: S): T => {
+  const lookup = (
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Record<string, unknown>,
+    scope: S,
+  ): T => {
     let entry = cache.get(document);
     if (entry && entry.scope !== scope) {
       cache.delete(document);
@@ -53,7 +63,11 @@ export function perDocumentCache<T, S extends object | null = null>(
       cache.delete(document);
       cache.set(document, entry);
     } else {
-      entry = { scope, byVariables: new Map(), bytes: ENTRY_OVERHEAD_BYTES + (document.loc?.end ?? 1000) * AST_BYTES_PER_SOURCE_CHAR };
+      entry = {
+        scope,
+        byVariables: new Map(),
+        bytes: ENTRY_OVERHEAD_BYTES + (document.loc?.end ?? 1000) * AST_BYTES_PER_SOURCE_CHAR,
+      };
       cache.set(document, entry);
       total += entry.bytes;
     }

@@ -12,7 +12,11 @@ let stack: TestStack;
 let token: string;
 beforeAll(async () => {
   stack = await startStack({ RATE_LIMIT_IP_PER_MINUTE: '100000', RATE_LIMIT_VIEWER_PER_MINUTE: '100000' });
-  const res = await gql(stack.graphqlUrl, `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken } }`, { d: initDataFor(newTelegramUser()) });
+  const res = await gql(
+    stack.graphqlUrl,
+    `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken } }`,
+    { d: initDataFor(newTelegramUser()) },
+  );
   token = res.body.data!.signInWithTelegram.accessToken;
 });
 afterAll(async () => {
@@ -21,7 +25,13 @@ afterAll(async () => {
 
 describe('subgraphs refuse calls around the gateway', () => {
   /** Signed as the gateway signs (EdDSA), with any key, algorithm, audience or lifetime. */
-  const internalToken = (options: { audience: string; key?: Parameters<SignJWT['sign']>[0]; alg?: string; iat?: number; lifetime?: number }) => {
+  const internalToken = (options: {
+    audience: string;
+    key?: Parameters<SignJWT['sign']>[0];
+    alg?: string;
+    iat?: number;
+    lifetime?: number;
+  }) => {
     const iat = options.iat ?? Math.floor(Date.now() / 1000);
     return new SignJWT({ roles: ['SUPERADMIN'], claims: [] })
       .setProtectedHeader({ alg: options.alg ?? 'EdDSA' })
@@ -32,7 +42,16 @@ describe('subgraphs refuse calls around the gateway', () => {
       .setExpirationTime(iat + (options.lifetime ?? 30))
       .sign(options.key ?? stack.gatewayConfig.internalTokens.privateKey);
   };
-  const status = async (subgraph: string, token?: string) => (await gql(stack.subgraphs.get(subgraph)!.url, '{ __typename }', {}, null, token ? { [INTERNAL_CONTEXT_HEADER]: token } : {})).status;
+  const status = async (subgraph: string, token?: string) =>
+    (
+      await gql(
+        stack.subgraphs.get(subgraph)!.url,
+        '{ __typename }',
+        {},
+        null,
+        token ? { [INTERNAL_CONTEXT_HEADER]: token } : {},
+      )
+    ).status;
 
   it('no internal token, a forged one, an HMAC one, an expired one or one living over 30 s → 401 UNAUTHENTICATED', async () => {
     const identityUrl = stack.subgraphs.get('identity')!.url;
@@ -43,9 +62,20 @@ describe('subgraphs refuse calls around the gateway', () => {
     expect(withForged.status).toBe(401);
     expect(errorCode(withForged)).toBe('UNAUTHENTICATED');
     // the shared-secret scheme of before: an HS256 token under the access-token secret
-    expect(await status('identity', await internalToken({ audience: 'identity', alg: 'HS256', key: new TextEncoder().encode(stack.config.auth.jwtSecret) }))).toBe(401);
+    expect(
+      await status(
+        'identity',
+        await internalToken({
+          audience: 'identity',
+          alg: 'HS256',
+          key: new TextEncoder().encode(stack.config.auth.jwtSecret),
+        }),
+      ),
+    ).toBe(401);
     const now = Math.floor(Date.now() / 1000);
-    expect(await status('identity', await internalToken({ audience: 'identity', iat: now - 600, lifetime: 30 }))).toBe(401);
+    expect(await status('identity', await internalToken({ audience: 'identity', iat: now - 600, lifetime: 30 }))).toBe(
+      401,
+    );
     expect(await status('identity', await internalToken({ audience: 'identity', lifetime: 3600 }))).toBe(401);
     // the user's own access token is not an internal token either
     expect((await gql(identityUrl, query, {}, null, { [INTERNAL_CONTEXT_HEADER]: token })).status).toBe(401);
@@ -58,7 +88,12 @@ describe('subgraphs refuse calls around the gateway', () => {
     expect(await status('market', forMarket)).toBe(200);
     expect(await status('ledger', forMarket)).toBe(401);
     expect(await status('wallet', forMarket)).toBe(401);
-    expect(await status('ledger', await internalTokenFor(stack, 'ledger', { userId: null, roles: [], claims: [], sessionId: null }))).toBe(200);
+    expect(
+      await status(
+        'ledger',
+        await internalTokenFor(stack, 'ledger', { userId: null, roles: [], claims: [], sessionId: null }),
+      ),
+    ).toBe(200);
   });
 
   it('the subgraphs hold only the public key; the gateway alone the private one', () => {
@@ -87,7 +122,11 @@ describe('query limits', () => {
 
     const costly = `{ users(first: 100) { edges { node { id username firstName lastName photoUrl level roles claims createdAt settings { language displayCurrency } } } pageInfo { hasNextPage endCursor } } }`;
     // 100 nodes × 14 selected fields, plus the connection's own fields
-    expect(await startLimitsCheck(costly, { QUERY_MAX_COST: '1000' })).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', max: 1000 });
+    expect(await startLimitsCheck(costly, { QUERY_MAX_COST: '1000' })).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      limit: 'cost',
+      max: 1000,
+    });
 
     const fragmentBomb = `query { me { ...A } } fragment A on User { ...B ...B } fragment B on User { ...A id }`;
     const bomb = await gql(stack.graphqlUrl, fragmentBomb, {}, token);
@@ -111,14 +150,52 @@ describe('query limits', () => {
   }
 
   it('1,000 randomly malformed operations produce no 5xx response', async () => {
-    const fragments = ['{', '}', 'query', 'mutation', 'subscription', 'me', 'users(first: -1)', '...on User', '$x', '@skip(if: $x)', '"', '\\u0000', 'fragment F on User', '...F', '(', ')', ':', 'id', '__schema', 'levelRules', '#', '\n', '1e999', 'null', '[', ']', '=', '!', 'signInWithTelegram(initData: 1)'];
+    const fragments = [
+      '{',
+      '}',
+      'query',
+      'mutation',
+      'subscription',
+      'me',
+      'users(first: -1)',
+      '...on User',
+      '$x',
+      '@skip(if: $x)',
+      '"',
+      '\\u0000',
+      'fragment F on User',
+      '...F',
+      '(',
+      ')',
+      ':',
+      'id',
+      '__schema',
+      'levelRules',
+      '#',
+      '\n',
+      '1e999',
+      'null',
+      '[',
+      ']',
+      '=',
+      '!',
+      'signInWithTelegram(initData: 1)',
+    ];
     const operation = fc.oneof(
       fc.array(fc.constantFrom(...fragments), { maxLength: 30 }).map((parts) => parts.join(' ')),
       fc.string({ maxLength: 200 }),
       fc.constantFrom('', 'null', '{ me { id }', 'query ($a: Int!) { users(first: $a) { pageInfo { hasNextPage } } }'),
     );
-    const variables = fc.oneof(fc.constant(undefined), fc.constant(null), fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue()), fc.string());
-    const samples = fc.sample(fc.tuple(operation, variables, fc.boolean(), fc.boolean()), { numRuns: 1000, seed: 424242 });
+    const variables = fc.oneof(
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue()),
+      fc.string(),
+    );
+    const samples = fc.sample(fc.tuple(operation, variables, fc.boolean(), fc.boolean()), {
+      numRuns: 1000,
+      seed: 424242,
+    });
     const statuses = new Map<number, number>();
     for (let i = 0; i < samples.length; i += 25) {
       const batch = samples.slice(i, i + 25);
@@ -127,7 +204,9 @@ describe('query limits', () => {
           const res = await fetch(stack.graphqlUrl, {
             method: 'POST',
             headers: { 'content-type': 'application/json', ...(withToken ? { authorization: `Bearer ${token}` } : {}) },
-            body: asText ? `{"query": ${JSON.stringify(query)}, "variables": ${typeof vars === 'string' ? vars : JSON.stringify(vars ?? null)}` : JSON.stringify({ query, variables: vars }),
+            body: asText
+              ? `{"query": ${JSON.stringify(query)}, "variables": ${typeof vars === 'string' ? vars : JSON.stringify(vars ?? null)}`
+              : JSON.stringify({ query, variables: vars }),
           });
           await res.arrayBuffer();
           return res.status;
@@ -143,17 +222,25 @@ describe('query limits', () => {
 describe('GraphQL over HTTP', () => {
   const url = () => stack.graphqlUrl;
   it('serves queries over GET (with a CSRF-safe header) and refuses mutations over GET', async () => {
-    const get = await fetch(`${url()}?query=${encodeURIComponent('{ levelRules { level } }')}`, { headers: { accept: 'application/graphql-response+json', 'apollo-require-preflight': 'true' } });
+    const get = await fetch(`${url()}?query=${encodeURIComponent('{ levelRules { level } }')}`, {
+      headers: { accept: 'application/graphql-response+json', 'apollo-require-preflight': 'true' },
+    });
     expect(get.status).toBe(200);
     expect(get.headers.get('content-type')).toMatch(/^application\/graphql-response\+json/);
-    const mutation = await fetch(`${url()}?query=${encodeURIComponent('mutation { signOut }')}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const mutation = await fetch(`${url()}?query=${encodeURIComponent('mutation { signOut }')}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
     expect(mutation.status).toBe(405);
   });
 
   it('blocks a CSRF-able simple request', async () => {
     const res = await fetch(`${url()}?query=${encodeURIComponent('{ levelRules { level } }')}`);
     expect(res.status).toBe(400);
-    const form = await fetch(url(), { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: '{ levelRules { level } }' }) });
+    const form = await fetch(url(), {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ query: '{ levelRules { level } }' }),
+    });
     expect(form.status).toBe(400);
   });
 
@@ -166,9 +253,17 @@ describe('GraphQL over HTTP', () => {
     const parse = await gql(url(), '{ levelRules { ');
     expect(parse.status).toBe(400);
     expect(errorCode(parse)).toBe('GRAPHQL_PARSE_FAILED');
-    const badJson = await fetch(url(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    const badJson = await fetch(url(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": ',
+    });
     expect(badJson.status).toBe(400);
-    const notAcceptable = await fetch(url(), { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/csv' }, body: JSON.stringify({ query: '{ levelRules { level } }' }) });
+    const notAcceptable = await fetch(url(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/csv' },
+      body: JSON.stringify({ query: '{ levelRules { level } }' }),
+    });
     expect(notAcceptable.status).toBe(406);
     const put = await fetch(url(), { method: 'PUT' });
     expect(put.status).toBe(405);
@@ -176,9 +271,17 @@ describe('GraphQL over HTTP', () => {
 
   it('answers /health with dependency status and /metrics with the request series', async () => {
     const health = await (await fetch(`${stack.gateway.url}/health`)).json();
-    expect(health).toMatchObject({ status: 'ok', checks: { supergraph: { status: 'up' }, redis: { status: 'up' }, nats: { status: 'up' } } });
-    const subgraphHealth = await (await fetch(stack.subgraphs.get('identity')!.url.replace('/graphql', '/health'))).json();
-    expect(subgraphHealth).toMatchObject({ status: 'ok', checks: { database: { status: 'up' }, redis: { status: 'up' }, nats: { status: 'up' } } });
+    expect(health).toMatchObject({
+      status: 'ok',
+      checks: { supergraph: { status: 'up' }, redis: { status: 'up' }, nats: { status: 'up' } },
+    });
+    const subgraphHealth = await (
+      await fetch(stack.subgraphs.get('identity')!.url.replace('/graphql', '/health'))
+    ).json();
+    expect(subgraphHealth).toMatchObject({
+      status: 'ok',
+      checks: { database: { status: 'up' }, redis: { status: 'up' }, nats: { status: 'up' } },
+    });
     const metrics = await (await fetch(stack.subgraphs.get('identity')!.url.replace('/graphql', '/metrics'))).text();
     expect(metrics).toContain('http_requests_total');
     expect(metrics).toContain('http_request_duration_seconds_bucket');
@@ -193,7 +296,11 @@ describe('rate limits', () => {
       const statuses: number[] = [];
       let last: Response | null = null;
       for (let i = 0; i < 8; i++) {
-        last = await fetch(limited.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ levelRules { level } }' }) });
+        last = await fetch(limited.graphqlUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '{ levelRules { level } }' }),
+        });
         statuses.push(last.status);
         if (last.status === 429) {
           const body = await last.json();

@@ -4,7 +4,14 @@ import type { ShieldRule } from './permissions/permissions.js';
 import type { GatewayContext } from './context.js';
 import { perDocumentCache } from './document-cache.js';
 import { checkLimits, measure, type Complexity, type QueryLimits } from './limits/complexity.js';
-import { checkListArguments, checkVariables, DEFAULT_INPUT_LIMITS, describeViolation, type InputLimits, type InputViolation } from './limits/input-size.js';
+import {
+  checkListArguments,
+  checkVariables,
+  DEFAULT_INPUT_LIMITS,
+  describeViolation,
+  type InputLimits,
+  type InputViolation,
+} from './limits/input-size.js';
 import { evaluatePermissions, introspectionFields, uniqueFieldUses, type FieldUse } from './permissions/evaluate.js';
 import type { PermissionMap } from './permissions/permissions.js';
 import { isStaff } from '../platform/auth/viewer.js';
@@ -20,7 +27,12 @@ export interface GuardOptions {
   introspectionForAll: boolean;
 }
 
-export function guardError(code: string, message: string, status: number, extra: Record<string, unknown> = {}): GraphQLError {
+export function guardError(
+  code: string,
+  message: string,
+  status: number,
+  extra: Record<string, unknown> = {},
+): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extra, http: { status } } });
 }
 
@@ -67,15 +79,30 @@ export async function guardOperation(
   const facts = operationFacts(document, operation, variables, schema);
   const violation = checkLimits(facts.cost, options.limits);
   if (violation) {
-    return guardError('QUERY_TOO_COMPLEX', `Query ${violation.limit} ${violation.actual} exceeds the limit of ${violation.max}`, 400, { limit: violation.limit, max: violation.max, actual: violation.actual });
+    return guardError(
+      'QUERY_TOO_COMPLEX',
+      `Query ${violation.limit} ${violation.actual} exceeds the limit of ${violation.max}`,
+      400,
+      { limit: violation.limit, max: violation.max, actual: violation.actual },
+    );
   }
   const longList = checkListArguments(facts.uses, input);
   if (longList) return inputError(longList);
   if (!options.introspectionForAll && facts.introspects && !isStaff(ctx.viewer)) {
     return guardError('FORBIDDEN', 'Introspection is for staff only', 403);
   }
-  const denial = await evaluatePermissions(schema, options.permissions, options.fallbackRule, operation, facts.uses, ctx);
-  if (denial) return guardError(denial.code, denial.message, denial.code === 'UNAUTHENTICATED' ? 401 : 403, { field: denial.path });
+  const denial = await evaluatePermissions(
+    schema,
+    options.permissions,
+    options.fallbackRule,
+    operation,
+    facts.uses,
+    ctx,
+  );
+  if (denial)
+    return guardError(denial.code, denial.message, denial.code === 'UNAUTHENTICATED' ? 401 : 403, {
+      field: denial.path,
+    });
   return null;
 }
 
@@ -88,14 +115,27 @@ export function guardPlugin(options: GuardOptions): ApolloServerPlugin<GatewayCo
           if (!operation) {
             const named = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
             const asked = request.operationName;
-            const message = asked ? `No operation named "${asked}" in the document` : `The document has ${named} operations: send operationName to say which one to run`;
+            const message = asked
+              ? `No operation named "${asked}" in the document`
+              : `The document has ${named} operations: send operationName to say which one to run`;
             throw guardError(ErrorCode.OPERATION_RESOLUTION_FAILURE, message, 400);
           }
           // HTTP requests (not the WebSocket server's follow-up executions) carry request.http
           if (operation.operation === 'subscription' && request.http) {
-            throw guardError(ErrorCode.SUBSCRIPTION_OVER_HTTP, 'Subscriptions run over WebSocket (graphql-ws) at this same URL, not over HTTP', 400);
+            throw guardError(
+              ErrorCode.SUBSCRIPTION_OVER_HTTP,
+              'Subscriptions run over WebSocket (graphql-ws) at this same URL, not over HTTP',
+              400,
+            );
           }
-          const error = await guardOperation(options, schema, document, operation, request.variables ?? {}, contextValue);
+          const error = await guardOperation(
+            options,
+            schema,
+            document,
+            operation,
+            request.variables ?? {},
+            contextValue,
+          );
           if (error) throw error;
         },
       };

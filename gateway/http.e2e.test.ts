@@ -11,7 +11,11 @@ let stack: TestStack;
 let token: string;
 beforeAll(async () => {
   stack = await startStack({ RATE_LIMIT_IP_PER_MINUTE: '100000', RATE_LIMIT_VIEWER_PER_MINUTE: '100000' });
-  const res = await gql(stack.graphqlUrl, `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken } }`, { d: initDataFor(newTelegramUser()) });
+  const res = await gql(
+    stack.graphqlUrl,
+    `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken } }`,
+    { d: initDataFor(newTelegramUser()) },
+  );
   token = res.body.data!.signInWithTelegram.accessToken;
 });
 
@@ -35,17 +39,26 @@ describe('GraphQL over HTTP conformance (graphql-http server audits)', () => {
       return { passed: of.filter((r) => r.status === 'ok').length, total: of.length };
     };
     const failed = results.filter((r) => r.status !== 'ok').map((r) => `${r.name}: ${'reason' in r ? r.reason : ''}`);
-    console.log(`graphql-http audits: MUST ${JSON.stringify(tally('MUST'))}, SHOULD ${JSON.stringify(tally('SHOULD'))}, MAY ${JSON.stringify(tally('MAY'))}\n${failed.join('\n')}`);
+    console.log(
+      `graphql-http audits: MUST ${JSON.stringify(tally('MUST'))}, SHOULD ${JSON.stringify(tally('SHOULD'))}, MAY ${JSON.stringify(tally('MAY'))}\n${failed.join('\n')}`,
+    );
     const must = tally('MUST');
     expect(must.total).toBeGreaterThan(0);
     expect(results.filter((r) => level(r) === 'MUST' && r.status !== 'ok').map((r) => r.name)).toEqual([]);
   });
 });
 
-describe('operations the gateway cannot run are the client\'s errors', () => {
+describe("operations the gateway cannot run are the client's errors", () => {
   const post = async (body: Record<string, unknown>, accept = 'application/graphql-response+json') => {
-    const res = await fetch(stack.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: JSON.stringify(body) });
-    return { status: res.status, body: (await res.json()) as { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] } };
+    const res = await fetch(stack.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept },
+      body: JSON.stringify(body),
+    });
+    return {
+      status: res.status,
+      body: (await res.json()) as { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] },
+    };
   };
 
   it('several operations and no operationName, an unknown operationName, a subscription over HTTP → 400 with a clear code', async () => {
@@ -53,12 +66,23 @@ describe('operations the gateway cannot run are the client\'s errors', () => {
     const cases = [
       { body: { query: two }, code: 'OPERATION_RESOLUTION_FAILURE', message: /operationName/ },
       { body: { query: two, operationName: 'C' }, code: 'OPERATION_RESOLUTION_FAILURE', message: /"C"/ },
-      { body: { query: 'query A { levelRules { level } }', operationName: 'B' }, code: 'OPERATION_RESOLUTION_FAILURE', message: /"B"/ },
-      { body: { query: 'subscription { priceUpdated(symbol: "TON", quote: USD) { symbol } }' }, code: 'SUBSCRIPTION_OVER_HTTP', message: /WebSocket/ },
+      {
+        body: { query: 'query A { levelRules { level } }', operationName: 'B' },
+        code: 'OPERATION_RESOLUTION_FAILURE',
+        message: /"B"/,
+      },
+      {
+        body: { query: 'subscription { priceUpdated(symbol: "TON", quote: USD) { symbol } }' },
+        code: 'SUBSCRIPTION_OVER_HTTP',
+        message: /WebSocket/,
+      },
     ];
     for (const { body, code, message } of cases) {
       const res = await post(body);
-      expect({ status: res.status, code: res.body.errors?.[0]?.extensions?.code }, JSON.stringify(body)).toEqual({ status: 400, code });
+      expect({ status: res.status, code: res.body.errors?.[0]?.extensions?.code }, JSON.stringify(body)).toEqual({
+        status: 400,
+        code,
+      });
       expect(res.body.errors?.[0]?.message).toMatch(message);
       expect(res.body.data).toBeUndefined();
     }
@@ -81,27 +105,71 @@ describe('hostile requests', () => {
       ['query', '', '{ __schema { queryType { name } } }'],
       ['query', '', '{ __typename ...F }'],
       ['mutation', '', '{ signOut }'],
-      ['mutation', '($x: Amount!)', '{ transfer(input: { toUserId: "usr_x", asset: "TON", amount: $x, idempotencyKey: "k" }) { __typename } }'],
+      [
+        'mutation',
+        '($x: Amount!)',
+        '{ transfer(input: { toUserId: "usr_x", asset: "TON", amount: $x, idempotencyKey: "k" }) { __typename } }',
+      ],
       ['subscription', '', '{ priceUpdated(symbol: "TON", quote: USD) { symbol } }'],
-      ['subscription', '', '{ a: priceUpdated(symbol: "TON", quote: USD) { symbol } b: priceUpdated(symbol: "ETH", quote: USD) { symbol } }'],
+      [
+        'subscription',
+        '',
+        '{ a: priceUpdated(symbol: "TON", quote: USD) { symbol } b: priceUpdated(symbol: "ETH", quote: USD) { symbol } }',
+      ],
     ];
-    const definition = fc.tuple(fc.constantFrom(...operations), fc.option(fc.constantFrom('A', 'B', 'C'), { nil: undefined }), fc.boolean()).map(([[kind, vars, selection], name, short]) =>
-      short && kind === 'query' && !name && !vars ? selection : `${kind} ${name ?? ''}${vars} ${selection}`,
+    const definition = fc
+      .tuple(
+        fc.constantFrom(...operations),
+        fc.option(fc.constantFrom('A', 'B', 'C'), { nil: undefined }),
+        fc.boolean(),
+      )
+      .map(([[kind, vars, selection], name, short]) =>
+        short && kind === 'query' && !name && !vars ? selection : `${kind} ${name ?? ''}${vars} ${selection}`,
+      );
+    const noise = fc.option(
+      fc.tuple(fc.nat(), fc.constantFrom('', '{', '}', '$', '...', '"', 'query', '@skip', '(', '\u0000')),
+      { freq: 4, nil: undefined },
     );
-    const noise = fc.option(fc.tuple(fc.nat(), fc.constantFrom('', '{', '}', '$', '...', '"', 'query', '@skip', '(', '\u0000')), { freq: 4, nil: undefined });
-    const document = fc.tuple(fc.array(definition, { minLength: 1, maxLength: 3 }), fc.boolean(), noise).map(([defs, withFragment, corrupt]) => {
-      const text = defs.join('\n') + (withFragment || defs.some((d) => d.includes('...F')) ? '\nfragment F on Query { levelRules { level } }' : '');
-      if (!corrupt) return text;
-      const at = corrupt[0] % (text.length + 1);
-      return text.slice(0, at) + corrupt[1] + text.slice(at + 1);
-    });
+    const document = fc
+      .tuple(fc.array(definition, { minLength: 1, maxLength: 3 }), fc.boolean(), noise)
+      .map(([defs, withFragment, corrupt]) => {
+        const text =
+          defs.join('\n') +
+          (withFragment || defs.some((d) => d.includes('...F'))
+            ? '\nfragment F on Query { levelRules { level } }'
+            : '');
+        if (!corrupt) return text;
+        const at = corrupt[0] % (text.length + 1);
+        return text.slice(0, at) + corrupt[1] + text.slice(at + 1);
+      });
     const variables = fc.oneof(
       fc.constant(undefined),
-      fc.record({ s: fc.oneof(fc.array(fc.constantFrom('TON', 'ETH', 'NOPE'), { maxLength: 60 }), fc.string(), fc.integer()), q: fc.constantFrom('USD', 'IRT', 'EUR', 7), n: fc.oneof(fc.integer({ min: -5, max: 200 }), fc.double(), fc.constant(1e300), fc.string()), x: fc.oneof(fc.constant('1.5'), fc.constant('1e5'), fc.string({ maxLength: 90 }), fc.constant('9'.repeat(5000))) }, { requiredKeys: [] }),
+      fc.record(
+        {
+          s: fc.oneof(fc.array(fc.constantFrom('TON', 'ETH', 'NOPE'), { maxLength: 60 }), fc.string(), fc.integer()),
+          q: fc.constantFrom('USD', 'IRT', 'EUR', 7),
+          n: fc.oneof(fc.integer({ min: -5, max: 200 }), fc.double(), fc.constant(1e300), fc.string()),
+          x: fc.oneof(
+            fc.constant('1.5'),
+            fc.constant('1e5'),
+            fc.string({ maxLength: 90 }),
+            fc.constant('9'.repeat(5000)),
+          ),
+        },
+        { requiredKeys: [] },
+      ),
       fc.jsonValue(),
     );
-    const operationName = fc.oneof(fc.constant(undefined), fc.constantFrom('A', 'B', 'C', 'Z', ''), fc.integer(), fc.constant(null));
-    const samples = fc.sample(fc.record({ query: document, variables, operationName, get: fc.boolean() }), { numRuns: 1200, seed: 20261207 });
+    const operationName = fc.oneof(
+      fc.constant(undefined),
+      fc.constantFrom('A', 'B', 'C', 'Z', ''),
+      fc.integer(),
+      fc.constant(null),
+    );
+    const samples = fc.sample(fc.record({ query: document, variables, operationName, get: fc.boolean() }), {
+      numRuns: 1200,
+      seed: 20261207,
+    });
     const statuses = new Map<number, number>();
     const codes = new Map<string, number>();
     const withoutCode: string[] = [];
@@ -115,52 +183,86 @@ describe('hostile requests', () => {
             if (typeof sample.operationName === 'string') params.set('operationName', sample.operationName);
             res = await fetch(`${stack.graphqlUrl}?${params}`, { headers: { 'apollo-require-preflight': 'true' } });
           } else {
-            res = await fetch(stack.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sample) });
+            res = await fetch(stack.graphqlUrl, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify(sample),
+            });
           }
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
           const body = (await res.json()) as { errors?: { extensions?: { code?: unknown } }[] };
           const code = body.errors?.[0]?.extensions?.code;
           codes.set(String(code ?? 'none'), (codes.get(String(code ?? 'none')) ?? 0) + 1);
-          for (const e of body.errors ?? []) if (typeof e.extensions?.code !== 'string') withoutCode.push(JSON.stringify(sample));
+          for (const e of body.errors ?? [])
+            if (typeof e.extensions?.code !== 'string') withoutCode.push(JSON.stringify(sample));
           if (res.status >= 500) withoutCode.push(`${res.status}: ${JSON.stringify(sample)} → ${JSON.stringify(body)}`);
         }),
       );
     }
-    console.log(`hostile operations by status: ${JSON.stringify(Object.fromEntries(statuses))}, by first error code: ${JSON.stringify(Object.fromEntries(codes))}`);
+    console.log(
+      `hostile operations by status: ${JSON.stringify(Object.fromEntries(statuses))}, by first error code: ${JSON.stringify(Object.fromEntries(codes))}`,
+    );
     const fiveHundreds = [...statuses].filter(([status]) => status >= 500).reduce((n, [, count]) => n + count, 0);
     expect({ fiveHundreds, withoutCode: withoutCode.slice(0, 3) }).toEqual({ fiveHundreds: 0, withoutCode: [] });
     // the sample reaches every stage: parsing, validation, operation resolution (which used to answer 500), the guard, execution
-    for (const code of ['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'OPERATION_RESOLUTION_FAILURE', 'SUBSCRIPTION_OVER_HTTP', 'UNAUTHENTICATED', 'none']) {
+    for (const code of [
+      'GRAPHQL_PARSE_FAILED',
+      'GRAPHQL_VALIDATION_FAILED',
+      'OPERATION_RESOLUTION_FAILURE',
+      'SUBSCRIPTION_OVER_HTTP',
+      'UNAUTHENTICATED',
+      'none',
+    ]) {
       expect(codes.get(code), code).toBeGreaterThan(0);
     }
   });
 });
 
 describe('Amount', () => {
-  const transfer = 'mutation($a: Amount!) { transfer(input: { toUsername: "nobody_here", asset: "TON", amount: $a, idempotencyKey: "amount-cap" }) { __typename } }';
+  const transfer =
+    'mutation($a: Amount!) { transfer(input: { toUsername: "nobody_here", asset: "TON", amount: $a, idempotencyKey: "amount-cap" }) { __typename } }';
 
   it('an amount longer than 80 characters is BAD_USER_INPUT at the gateway; a 1,000,000-digit one is refused fast', async () => {
     const long = await gql(stack.graphqlUrl, transfer, { a: '1'.repeat(81) }, token);
     expect(long.status).toBe(400);
     expect(long.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
-    const literal = await gql(stack.graphqlUrl, transfer.replace('mutation($a: Amount!)', 'mutation').replace('$a', `"${'1'.repeat(81)}"`), {}, token);
+    const literal = await gql(
+      stack.graphqlUrl,
+      transfer.replace('mutation($a: Amount!)', 'mutation').replace('$a', `"${'1'.repeat(81)}"`),
+      {},
+      token,
+    );
     expect(literal.status).toBe(400);
     expect(literal.body.errors?.[0]?.message).toMatch(/at most 80 characters/);
     const normal = await timed(() => gql(stack.graphqlUrl, transfer, { a: '1.5' }, token));
     const huge = await timed(() => gql(stack.graphqlUrl, transfer, { a: '1'.repeat(1_000_000) }, token));
-    console.log(`transfer with a normal amount: ${normal.ms.toFixed(1)} ms; with a 1,000,000-digit amount: ${huge.ms.toFixed(1)} ms (${huge.result.status} ${errorCode(huge.result)})`);
+    console.log(
+      `transfer with a normal amount: ${normal.ms.toFixed(1)} ms; with a 1,000,000-digit amount: ${huge.ms.toFixed(1)} ms (${huge.result.status} ${errorCode(huge.result)})`,
+    );
     expect(huge.result.status).toBe(400);
     expect(errorCode(huge.result)).toBe('BAD_USER_INPUT');
   });
 });
 
 describe('expensive anonymous requests are refused before any work', () => {
-  const aliased = (n: number) => `query($s: [String!]!) { ${Array.from({ length: n }, (_, i) => `p${i}: prices(symbols: $s, quote: USD) { symbol }`).join(' ')} }`;
-  const send = (body: string) => fetch(stack.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' }, body });
+  const aliased = (n: number) =>
+    `query($s: [String!]!) { ${Array.from({ length: n }, (_, i) => `p${i}: prices(symbols: $s, quote: USD) { symbol }`).join(' ')} }`;
+  const send = (body: string) =>
+    fetch(stack.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body,
+    });
   // 14 aliased prices(symbols: $s) with 60,000 symbols of 22 characters: a 1.5 MB body
-  const huge = JSON.stringify({ query: aliased(14), variables: { s: Array.from({ length: 60_000 }, (_, i) => `SYMBOL_${String(i).padStart(15, '0')}`) } });
+  const huge = JSON.stringify({
+    query: aliased(14),
+    variables: { s: Array.from({ length: 60_000 }, (_, i) => `SYMBOL_${String(i).padStart(15, '0')}`) },
+  });
   // the same list of short symbols fits in the body limit (≈ 420 KB)
-  const longList = JSON.stringify({ query: aliased(14), variables: { s: Array.from({ length: 60_000 }, () => 'TON') } });
+  const longList = JSON.stringify({
+    query: aliased(14),
+    variables: { s: Array.from({ length: 60_000 }, () => 'TON') },
+  });
 
   it('a 1.5 MB body → 413 PAYLOAD_TOO_LARGE; 60,000 symbols → 400 BAD_USER_INPUT; 51 symbols → refused at the gateway like the market subgraph does', async () => {
     expect(huge.length).toBeGreaterThan(1_500_000);
@@ -173,7 +275,13 @@ describe('expensive anonymous requests are refused before any work', () => {
     expect(tooLarge.body.errors?.[0]!.extensions).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', maxBytes: 1_048_576 });
     const tooLong = await answer(longList);
     expect(tooLong.status).toBe(400);
-    expect(tooLong.body.errors?.[0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', limit: 'listLength', max: 100, actual: 60_000, at: '$s' });
+    expect(tooLong.body.errors?.[0]!.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      limit: 'listLength',
+      max: 100,
+      actual: 60_000,
+      at: '$s',
+    });
 
     // The figure the issue asks for, as medians of 15 sequential requests from this (loaded) process, next to the
     // smallest request the gateway answers, measured the same way in the same run.
@@ -184,7 +292,9 @@ describe('expensive anonymous requests are refused before any work', () => {
     };
     const baseline = await median(JSON.stringify({ query: '{ __typename }' }));
     const [bodyMs, listMs] = [await median(huge), await median(longList)];
-    console.log(`refused (median of 15, client-side): 1.5 MB body in ${bodyMs.toFixed(1)} ms, 60,000-item list (${(longList.length / 1024).toFixed(0)} KB) in ${listMs.toFixed(1)} ms; { __typename } answered in ${baseline.toFixed(1)} ms`);
+    console.log(
+      `refused (median of 15, client-side): 1.5 MB body in ${bodyMs.toFixed(1)} ms, 60,000-item list (${(longList.length / 1024).toFixed(0)} KB) in ${listMs.toFixed(1)} ms; { __typename } answered in ${baseline.toFixed(1)} ms`,
+    );
 
     // nesting that would overflow graphql-js's recursive coercion (it answered 500), declared or not
     const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
@@ -199,18 +309,43 @@ describe('expensive anonymous requests are refused before any work', () => {
     const symbols = (n: number) => Array.from({ length: n }, (_, i) => ['TON', 'ETH', 'TRX', 'BNB'][i % 4]!);
     const over = await gql(stack.graphqlUrl, aliased(1), { s: symbols(51) });
     expect(over.status).toBe(400);
-    expect(over.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', limit: 'listLength', max: 50, actual: 51, at: 'Query.prices.symbols' });
-    const literal = await gql(stack.graphqlUrl, `{ prices(symbols: ${JSON.stringify(symbols(51))}, quote: USD) { symbol } }`);
+    expect(over.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      limit: 'listLength',
+      max: 50,
+      actual: 51,
+      at: 'Query.prices.symbols',
+    });
+    const literal = await gql(
+      stack.graphqlUrl,
+      `{ prices(symbols: ${JSON.stringify(symbols(51))}, quote: USD) { symbol } }`,
+    );
     expect(literal.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', at: 'Query.prices.symbols' });
     const atCap = await gql(stack.graphqlUrl, aliased(1), { s: symbols(50) });
     expect(atCap.status).toBe(200);
     // the gateway's maximum is the market subgraph's own
-    const direct = await callSubgraphAs(stack, 'market', ANONYMOUS, 'query($s: [String!]!) { prices(symbols: $s, quote: USD) { symbol } }', { s: symbols(51) });
+    const direct = await callSubgraphAs(
+      stack,
+      'market',
+      ANONYMOUS,
+      'query($s: [String!]!) { prices(symbols: $s, quote: USD) { symbol } }',
+      { s: symbols(51) },
+    );
     expect(errorCode(direct)).toBe('BAD_USER_INPUT');
-    expect(errorCode(await callSubgraphAs(stack, 'market', ANONYMOUS, 'query($s: [String!]!) { prices(symbols: $s, quote: USD) { symbol } }', { s: symbols(50) }))).not.toBe('BAD_USER_INPUT');
+    expect(
+      errorCode(
+        await callSubgraphAs(
+          stack,
+          'market',
+          ANONYMOUS,
+          'query($s: [String!]!) { prices(symbols: $s, quote: USD) { symbol } }',
+          { s: symbols(50) },
+        ),
+      ),
+    ).not.toBe('BAD_USER_INPUT');
   });
 
-  it('a storm of them leaves the process\'s RSS within 200 MB of where it started, and flat in its second half', async () => {
+  it("a storm of them leaves the process's RSS within 200 MB of where it started, and flat in its second half", async () => {
     const before = process.memoryUsage().rss;
     const peaks: number[] = [];
     const statuses = new Map<number, number>();
@@ -218,7 +353,11 @@ describe('expensive anonymous requests are refused before any work', () => {
     for (let half = 0; half < 2; half++) {
       let peak = 0;
       for (let round = 0; round < 20; round++) {
-        const results = await Promise.all(Array.from({ length: 20 }, (_, i) => send(i % 2 ? huge : longList).then(async (res) => (await res.arrayBuffer(), res.status))));
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            send(i % 2 ? huge : longList).then(async (res) => (await res.arrayBuffer(), res.status)),
+          ),
+        );
         for (const status of results) statuses.set(status, (statuses.get(status) ?? 0) + 1);
         peak = Math.max(peak, process.memoryUsage().rss);
       }
@@ -226,7 +365,9 @@ describe('expensive anonymous requests are refused before any work', () => {
     }
     const elapsed = performance.now() - started;
     const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
-    console.log(`storm: 800 requests (400 × 1.5 MB, 400 × 60,000 items, 20 at a time) in ${elapsed.toFixed(0)} ms; RSS before ${mb(before)}, peak of the first half ${mb(peaks[0]!)}, of the second ${mb(peaks[1]!)}`);
+    console.log(
+      `storm: 800 requests (400 × 1.5 MB, 400 × 60,000 items, 20 at a time) in ${elapsed.toFixed(0)} ms; RSS before ${mb(before)}, peak of the first half ${mb(peaks[0]!)}, of the second ${mb(peaks[1]!)}`,
+    );
     expect(Object.fromEntries(statuses)).toEqual({ 400: 400, 413: 400 });
     // This process also runs the test client and every subgraph; the client alone holds 20 bodies of up to 1.5 MB.
     expect(peaks[1]! - before).toBeLessThan(200 * 2 ** 20);
@@ -245,7 +386,11 @@ describe('a subgraph that is down', () => {
     const nothing = await gql(stack.graphqlUrl, '{ assets { symbol } }');
     expect(nothing.status).toBe(503);
     expect(nothing.body.data ?? null).toBeNull();
-    expect(nothing.body.errors?.[0]?.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', service: 'market', retryable: true });
+    expect(nothing.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'SERVICE_UNAVAILABLE',
+      service: 'market',
+      retryable: true,
+    });
     expect(nothing.body.errors?.[0]?.message).toMatch(/market service is unavailable/);
 
     // identity still answers its part; the market's field is null with the code at its path

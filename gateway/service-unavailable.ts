@@ -3,7 +3,17 @@ import { GraphQLError } from 'graphql';
 import { DomainError, ErrorCode } from '../platform/errors.js';
 
 /** Socket errors that mean the subgraph was not reached (or stopped answering), not that it refused the call. */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED']);
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ECONNABORTED',
+]);
 /** What a proxy or load balancer in front of a subgraph answers when the subgraph is gone. */
 const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
 
@@ -14,10 +24,19 @@ const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
  */
 export function serviceUnavailable(error: unknown, service: string): DomainError | null {
   const code = (error as { code?: unknown } | null)?.code;
-  const status = error instanceof GraphQLError ? (error.extensions?.response as { status?: unknown } | undefined)?.status : undefined;
-  const unreachable = (typeof code === 'string' && UNREACHABLE.has(code)) || (typeof status === 'number' && UNAVAILABLE_STATUSES.has(status));
+  const status =
+    error instanceof GraphQLError
+      ? (error.extensions?.response as { status?: unknown } | undefined)?.status
+      : undefined;
+  const unreachable =
+    (typeof code === 'string' && UNREACHABLE.has(code)) ||
+    (typeof status === 'number' && UNAVAILABLE_STATUSES.has(status));
   if (!unreachable) return null;
-  return new DomainError(ErrorCode.SERVICE_UNAVAILABLE, `The ${service} service is unavailable: retry shortly (with the same idempotency key for a mutation)`, { service, retryable: true });
+  return new DomainError(
+    ErrorCode.SERVICE_UNAVAILABLE,
+    `The ${service} service is unavailable: retry shortly (with the same idempotency key for a mutation)`,
+    { service, retryable: true },
+  );
 }
 
 /**

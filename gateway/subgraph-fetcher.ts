@@ -17,22 +17,42 @@ export function createSubgraphFetcher() {
   const fetcher: RemoteGraphQLDataSource['fetcher'] = (url, init = {}) =>
     new Promise((resolve, reject) => {
       const body = init.body ?? '';
-      const req = request(url, { method: init.method ?? 'POST', agent, headers: { ...init.headers, 'content-length': Buffer.byteLength(body) }, timeout: TIMEOUT_MS }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const headers = new Headers();
-          for (const [key, value] of Object.entries(res.headers)) if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-          const status = res.statusCode ?? 500;
-          try {
-            resolve(new Response(NULL_BODY_STATUSES.has(status) ? null : Buffer.concat(chunks), { status, statusText: res.statusMessage ?? '', headers }));
-          } catch (err) {
-            reject(err);
-          }
-        });
-        res.on('error', reject);
-      });
-      req.on('timeout', () => req.destroy(Object.assign(new Error(`subgraph request timed out after ${TIMEOUT_MS} ms`), { code: 'ETIMEDOUT' })));
+      const req = request(
+        url,
+        {
+          method: init.method ?? 'POST',
+          agent,
+          headers: { ...init.headers, 'content-length': Buffer.byteLength(body) },
+          timeout: TIMEOUT_MS,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const headers = new Headers();
+            for (const [key, value] of Object.entries(res.headers))
+              if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+            const status = res.statusCode ?? 500;
+            try {
+              resolve(
+                new Response(NULL_BODY_STATUSES.has(status) ? null : Buffer.concat(chunks), {
+                  status,
+                  statusText: res.statusMessage ?? '',
+                  headers,
+                }),
+              );
+            } catch (err) {
+              reject(err);
+            }
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () =>
+        req.destroy(
+          Object.assign(new Error(`subgraph request timed out after ${TIMEOUT_MS} ms`), { code: 'ETIMEDOUT' }),
+        ),
+      );
       req.on('error', reject);
       req.end(body);
     });

@@ -34,7 +34,12 @@ describe('raceRetryPolicy', () => {
   it('runs work that lost a race again, up to the given number of retries, then gives up with the last error', async () => {
     let calls = 0;
     const policy = raceRetryPolicy(3, isRace, { initialMs: 1, maxMs: 2 });
-    await expect(policy.execute(() => { calls++; throw race; })).rejects.toBe(race);
+    await expect(
+      policy.execute(() => {
+        calls++;
+        throw race;
+      }),
+    ).rejects.toBe(race);
     expect(calls).toBe(4);
     calls = 0;
     expect(await policy.execute(() => (++calls < 3 ? Promise.reject(race) : Promise.resolve('done')))).toBe('done');
@@ -44,7 +49,12 @@ describe('raceRetryPolicy', () => {
   it('fails at once on any other error', async () => {
     let calls = 0;
     const other = new Error('check violation');
-    await expect(raceRetryPolicy(3, isRace).execute(() => { calls++; throw other; })).rejects.toBe(other);
+    await expect(
+      raceRetryPolicy(3, isRace).execute(() => {
+        calls++;
+        throw other;
+      }),
+    ).rejects.toBe(other);
     expect(calls).toBe(1);
   });
 });

@@ -1,4 +1,11 @@
-import { ExponentialBackoff, halfJitterGenerator, handleWhen, retry, type IBackoff, type IBackoffFactory } from 'cockatiel';
+import {
+  ExponentialBackoff,
+  halfJitterGenerator,
+  handleWhen,
+  retry,
+  type IBackoff,
+  type IBackoffFactory,
+} from 'cockatiel';
 
 /**
  * The platform's one back-off style, for every retry loop (provider HTTP retries, chain watcher rounds, the outbox
@@ -48,6 +55,13 @@ export class BackoffLoop {
  * `retries` more times, after short delays in the platform's back-off style (a few ms: the rival transaction is
  * about to commit). `isRace` says which errors are such losses; anything else fails at once.
  */
-export function raceRetryPolicy(retries: number, isRace: (err: unknown) => boolean, delays: BackoffOptions = { initialMs: 5, maxMs: 20 }) {
-  return retry(handleWhen((err) => isRace(err)), { maxAttempts: retries, backoff: exponentialBackoff(delays) });
+export function raceRetryPolicy(
+  retries: number,
+  isRace: (err: unknown) => boolean,
+  delays: BackoffOptions = { initialMs: 5, maxMs: 20 },
+) {
+  return retry(
+    handleWhen((err) => isRace(err)),
+    { maxAttempts: retries, backoff: exponentialBackoff(delays) },
+  );
 }

@@ -53,11 +53,15 @@ export class DomainError extends Error {
   }
 }
 
-export const badInput = (message: string, details: Record<string, unknown> = {}) => new DomainError(ErrorCode.BAD_USER_INPUT, message, details);
-export const unauthenticated = (message = 'Authentication required') => new DomainError(ErrorCode.UNAUTHENTICATED, message);
+export const badInput = (message: string, details: Record<string, unknown> = {}) =>
+  new DomainError(ErrorCode.BAD_USER_INPUT, message, details);
+export const unauthenticated = (message = 'Authentication required') =>
+  new DomainError(ErrorCode.UNAUTHENTICATED, message);
 export const forbidden = (message = 'Not allowed') => new DomainError(ErrorCode.FORBIDDEN, message);
-export const notFound = (what: string, id?: string) => new DomainError(ErrorCode.NOT_FOUND, `${what} not found`, id ? { id } : {});
-export const conflict = (message: string, details: Record<string, unknown> = {}) => new DomainError(ErrorCode.CONFLICT, message, details);
+export const notFound = (what: string, id?: string) =>
+  new DomainError(ErrorCode.NOT_FOUND, `${what} not found`, id ? { id } : {});
+export const conflict = (message: string, details: Record<string, unknown> = {}) =>
+  new DomainError(ErrorCode.CONFLICT, message, details);
 
 export function toGraphQLError(err: DomainError): GraphQLError {
   return new GraphQLError(err.message, { extensions: { code: err.code, ...err.details } });
@@ -80,21 +84,39 @@ export function createErrorFormatter(onUnexpected: (error: unknown) => void) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrap(error);
     if (original instanceof DomainError) {
-      return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: { ...original.details, code: original.code } };
+      return {
+        message: original.message,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { ...original.details, code: original.code },
+      };
     }
     const code = formatted.extensions?.code;
-    if (typeof code === 'string' && (PASS_THROUGH_CODES.has(code) || Object.values(ErrorCode).includes(code as never))) {
+    if (
+      typeof code === 'string' &&
+      (PASS_THROUGH_CODES.has(code) || Object.values(ErrorCode).includes(code as never))
+    ) {
       if (code !== ErrorCode.INTERNAL_SERVER_ERROR) {
         const { stacktrace: _omit, exception: _ex, ...extensions } = formatted.extensions ?? {};
         return { ...formatted, extensions };
       }
     }
-    if (original instanceof GraphQLError && original.extensions?.code && code !== ErrorCode.INTERNAL_SERVER_ERROR && original.originalError === undefined) {
+    if (
+      original instanceof GraphQLError &&
+      original.extensions?.code &&
+      code !== ErrorCode.INTERNAL_SERVER_ERROR &&
+      original.originalError === undefined
+    ) {
       const { stacktrace: _omit, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
     onUnexpected(original);
-    return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+    return {
+      message: 'Internal server error',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
   };
 }
 

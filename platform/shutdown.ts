@@ -10,7 +10,10 @@ export class Shutdown {
   private readonly steps: Step[] = [];
   private running: Promise<void> | null = null;
 
-  constructor(private readonly log: Logger, private readonly graceMs: number) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly graceMs: number,
+  ) {}
 
   add(name: string, run: () => Promise<void> | void): this {
     this.steps.push({ name, run });

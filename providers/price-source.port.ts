@@ -65,7 +65,12 @@ export interface ReportedUsdPrice {
 export function usdQuotesFrom(
   wanted: readonly AssetSymbol[],
   reported: (symbol: AssetSymbol) => ReportedUsdPrice | null | undefined,
-  context: { source: string; receivedAt: Date; log?: Logger | undefined; idOf: (symbol: AssetSymbol) => string | number },
+  context: {
+    source: string;
+    receivedAt: Date;
+    log?: Logger | undefined;
+    idOf: (symbol: AssetSymbol) => string | number;
+  },
 ): PriceQuote[] {
   const out: PriceQuote[] = [];
   for (const symbol of wanted) {
@@ -74,7 +79,14 @@ export function usdQuotesFrom(
       context.log?.warn({ symbol, id: context.idOf(symbol) }, `${context.source} returned no USD price for asset`);
       continue;
     }
-    out.push({ symbol, quote: 'USD', price: entry.price, change24hPercent: entry.change24hPercent, observedAt: entry.observedAt ?? context.receivedAt, source: context.source });
+    out.push({
+      symbol,
+      quote: 'USD',
+      price: entry.price,
+      change24hPercent: entry.change24hPercent,
+      observedAt: entry.observedAt ?? context.receivedAt,
+      source: context.source,
+    });
   }
   return out;
 }

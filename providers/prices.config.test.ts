@@ -53,7 +53,8 @@ const cases: Case[] = [
     quote: 'USD',
     start: () => startCoinMarketCapSimulator({ seed: 5 }),
     // CoinMarketCap's 429 names no duration: the client backs off one window, shortened here.
-    client: (url, r) => createCoinMarketCapClient({ baseUrl: url, apiKey: 'k', rateLimitWindowMs: 1_000, resilience: r }),
+    client: (url, r) =>
+      createCoinMarketCapClient({ baseUrl: url, apiKey: 'k', rateLimitWindowMs: 1_000, resilience: r }),
   },
   {
     name: 'nobitex',
@@ -81,20 +82,26 @@ describe.each(cases)('$name client against its simulator', ({ quote, start, clie
   it('gives up on 500s after its retries with ProviderResponseError', async () => {
     const s = await sim();
     s.setFailure('server-error');
-    await expect(client(s.url, resilience({ retries: 1 })).quotes(['TON'], quote)).rejects.toBeInstanceOf(ProviderResponseError);
+    await expect(client(s.url, resilience({ retries: 1 })).quotes(['TON'], quote)).rejects.toBeInstanceOf(
+      ProviderResponseError,
+    );
     expect(s.requestCount()).toBe(2);
   });
 
   it('times out a hung request with ProviderTimeoutError', async () => {
     const s = await sim();
     s.setFailure('hang');
-    await expect(client(s.url, resilience({ timeoutMs: 200 })).quotes(['TON'], quote)).rejects.toBeInstanceOf(ProviderTimeoutError);
+    await expect(client(s.url, resilience({ timeoutMs: 200 })).quotes(['TON'], quote)).rejects.toBeInstanceOf(
+      ProviderTimeoutError,
+    );
   });
 
   it('reports malformed JSON as ProviderParseError', async () => {
     const s = await sim();
     s.setFailure('malformed-json');
-    await expect(client(s.url, resilience({ retries: 2 })).quotes(['TON'], quote)).rejects.toBeInstanceOf(ProviderParseError);
+    await expect(client(s.url, resilience({ retries: 2 })).quotes(['TON'], quote)).rejects.toBeInstanceOf(
+      ProviderParseError,
+    );
     expect(s.requestCount()).toBe(1); // not retried
   });
 
@@ -158,6 +165,9 @@ describe('createPriceSources', () => {
     await Promise.allSettled(all.map((s) => s.quotes(['ETH'], 'USD'))); // trips coingecko's breaker
     const settled = await Promise.allSettled(all.map((s) => s.quotes(['ETH'], 'USD')));
     expect(settled[0]).toMatchObject({ status: 'rejected', reason: expect.any(ProviderUnavailableError) });
-    expect(settled[1]).toMatchObject({ status: 'fulfilled', value: [expect.objectContaining({ symbol: 'ETH', source: 'coinmarketcap' })] });
+    expect(settled[1]).toMatchObject({
+      status: 'fulfilled',
+      value: [expect.objectContaining({ symbol: 'ETH', source: 'coinmarketcap' })],
+    });
   });
 });

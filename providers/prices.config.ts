@@ -50,7 +50,11 @@ export function createPriceSources(config: PriceProvidersConfig, deps: PriceSour
       })
     : null;
   const coinmarketcap = config.coinmarketcap
-    ? createCoinMarketCapClient({ baseUrl: config.coinmarketcap.baseUrl, apiKey: config.coinmarketcap.apiKey, ...common })
+    ? createCoinMarketCapClient({
+        baseUrl: config.coinmarketcap.baseUrl,
+        apiKey: config.coinmarketcap.apiKey,
+        ...common,
+      })
     : null;
   const nobitex = config.nobitex ? createNobitexClient({ baseUrl: config.nobitex.baseUrl, ...common }) : null;
   const all: PriceSource[] = [coingecko, coinmarketcap, nobitex].filter((s): s is NonNullable<typeof s> => s !== null);

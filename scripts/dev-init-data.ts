@@ -12,11 +12,19 @@ if (config.env === 'production') {
   process.exit(2);
 }
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+for (let i = 2; i < process.argv.length; i += 2)
+  args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const id = Number(args.get('id') ?? 100000001);
 if (!Number.isSafeInteger(id) || id <= 0) {
   process.stderr.write('--id must be a positive integer\n');
   process.exit(2);
 }
-const user = { id, first_name: args.get('first-name') ?? 'Dev', username: args.get('username') ?? `dev${id}`, language_code: args.get('lang') ?? 'en' };
-process.stdout.write(`${signInitData(config.telegram.botToken, { query_id: `AAH${id}`, user: JSON.stringify(user), auth_date: String(Math.floor(Date.now() / 1000)) })}\n`);
+const user = {
+  id,
+  first_name: args.get('first-name') ?? 'Dev',
+  username: args.get('username') ?? `dev${id}`,
+  language_code: args.get('lang') ?? 'en',
+};
+process.stdout.write(
+  `${signInitData(config.telegram.botToken, { query_id: `AAH${id}`, user: JSON.stringify(user), auth_date: String(Math.floor(Date.now() / 1000)) })}\n`,
+);

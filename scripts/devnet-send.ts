@@ -13,7 +13,8 @@ import { validateAddress } from '../chains/address.js';
  * Sends devnet funds (the native coin, or USDT with --token USDT) to an address on the local chains `npm start`
  * runs: from hardhat's funded account on ETH/BSC, from the simulators' faucets on TRON/TON. Prints one JSON line.
  */
-const USAGE = 'usage: npm run devnet:send -- --network <ETH|BSC|TRON|TON> --to <address> --amount <decimal> [--token USDT]';
+const USAGE =
+  'usage: npm run devnet:send -- --network <ETH|BSC|TRON|TON> --to <address> --amount <decimal> [--token USDT]';
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -33,7 +34,8 @@ const network: Network = networkName;
 const to = flag('to');
 if (!to) fail('--to is required');
 const check = validateAddress(network, to);
-if (!check.valid || check.normalized === null) fail(`--to is not a valid ${network} address: ${check.reason ?? 'invalid'}`);
+if (!check.valid || check.normalized === null)
+  fail(`--to is not a valid ${network} address: ${check.reason ?? 'invalid'}`);
 const token = flag('token');
 if (token !== undefined && token.toUpperCase() !== 'USDT') fail('--token can only be USDT');
 const asset = token ? usdtOf(network) : nativeAssetOf(network);
@@ -50,7 +52,9 @@ try {
   let result: Record<string, unknown>;
   if (network === 'ETH' || network === 'BSC') {
     const chain = new EvmSender(settings.url, hardhatAccounts()[DEVNET_FAUCET_ACCOUNT]!.privateKey);
-    const txHash = token ? await chain.sendToken(settings.usdtContract, check.normalized, amount) : await chain.sendNative(check.normalized, amount);
+    const txHash = token
+      ? await chain.sendToken(settings.usdtContract, check.normalized, amount)
+      : await chain.sendNative(check.normalized, amount);
     result = { txHash, blockNumber: Number(await chain.blockNumber()) };
   } else {
     const res = await fetch(`${settings.url}/devnet/faucet`, {
@@ -63,7 +67,9 @@ try {
     if (!res.ok) fail(`the ${network} faucet refused: ${JSON.stringify(body)}`, 1);
     result = body;
   }
-  process.stdout.write(`${JSON.stringify({ network, asset: asset.symbol, amount: flag('amount'), to: check.normalized, ...result })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ network, asset: asset.symbol, amount: flag('amount'), to: check.normalized, ...result })}\n`,
+  );
 } catch (err) {
   fail(`could not send on the ${network} devnet (is npm start running?): ${(err as Error).message}`, 1);
 }

@@ -11,7 +11,14 @@ import { subgraphs } from '../subgraphs/registry.js';
 export async function migrateAll(config: Pick<MigrateConfig, 'database' | 'nats'>, log: Logger): Promise<void> {
   await ensureDatabase(config.database.url);
   for (const { definition } of subgraphs) {
-    const orm = await openSubgraphDatabase({ schema: definition.name, url: config.database.url, poolMax: 2, entities: definition.entities, migrations: definition.migrations, log });
+    const orm = await openSubgraphDatabase({
+      schema: definition.name,
+      url: config.database.url,
+      poolMax: 2,
+      entities: definition.entities,
+      migrations: definition.migrations,
+      log,
+    });
     try {
       const applied = await migrateSubgraph(orm, definition.name);
       log.info({ subgraph: definition.name, applied }, applied.length ? 'migrations applied' : 'schema up to date');

@@ -22,7 +22,14 @@ export function deployedNatsUsers(): string[] {
 }
 
 export function renderComposeNatsConfigs(): Record<keyof typeof NATS_CONFIG_FILES, string> {
-  const common = { host: '0.0.0.0', port: 4222, storeDir: '/data', subjectPrefix: '', stream: 'EVENTS', users: deployedNatsUsers() };
+  const common = {
+    host: '0.0.0.0',
+    port: 4222,
+    storeDir: '/data',
+    subjectPrefix: '',
+    stream: 'EVENTS',
+    users: deployedNatsUsers(),
+  };
   return {
     deploy: renderNatsServerConfig({ ...common, password: (user) => `$${passwordVariable(user)}` }),
     dev: renderNatsServerConfig({ ...common, password: (user) => quote(devNatsPassword(user)) }),

@@ -49,25 +49,41 @@ function expectReadable(output: string) {
 
 describe('npm start with an engine that is not running', () => {
   it.each([
-    ['PostgreSQL', 'DATABASE_URL', (port: number) => `postgres://postgres@127.0.0.1:${port}/custody_dev`, 'pg_ctlcluster'],
+    [
+      'PostgreSQL',
+      'DATABASE_URL',
+      (port: number) => `postgres://postgres@127.0.0.1:${port}/custody_dev`,
+      'pg_ctlcluster',
+    ],
     ['Redis', 'REDIS_URL', (port: number) => `redis://127.0.0.1:${port}`, 'redis-server'],
     ['NATS', 'NATS_URL', (port: number) => `nats://127.0.0.1:${port}`, 'nats-server'],
-  ] as const)('%s down: names it, its address and %s, says how to start it, exits 1', async (engine, variable, urlAt, command) => {
-    const closed = await freePort();
-    const { code, output } = await run('scripts/start-all.ts', { ...REAL, [variable]: urlAt(closed) });
-    expect(code, output).toBe(1);
-    expectReadable(output);
-    expect(output).toMatch(new RegExp(`${engine}\\s+127\\.0\\.0\\.1:${closed}\\s+\\(connection refused; set by ${variable}\\)`));
-    expect(output).toContain(command);
-    // Only the engine that is down is named.
-    for (const other of ['PostgreSQL ', 'Redis ', 'NATS ']) if (!other.startsWith(engine)) expect(output).not.toMatch(new RegExp(`^\\s+${other}\\s+127`, 'm'));
-  });
+  ] as const)(
+    '%s down: names it, its address and %s, says how to start it, exits 1',
+    async (engine, variable, urlAt, command) => {
+      const closed = await freePort();
+      const { code, output } = await run('scripts/start-all.ts', { ...REAL, [variable]: urlAt(closed) });
+      expect(code, output).toBe(1);
+      expectReadable(output);
+      expect(output).toMatch(
+        new RegExp(`${engine}\\s+127\\.0\\.0\\.1:${closed}\\s+\\(connection refused; set by ${variable}\\)`),
+      );
+      expect(output).toContain(command);
+      // Only the engine that is down is named.
+      for (const other of ['PostgreSQL ', 'Redis ', 'NATS '])
+        if (!other.startsWith(engine)) expect(output).not.toMatch(new RegExp(`^\\s+${other}\\s+127`, 'm'));
+    },
+  );
 
   it('starts its own authorized nats-server when NATS_URL is not set, and stops it when it cannot go on', async () => {
     const natsPort = await freePort();
     const closed = await freePort();
     const { NATS_URL: _unset, ...env } = REAL;
-    const { code, output } = await run('scripts/start-all.ts', { ...env, LOG_LEVEL: 'info', NATS_DEV_PORT: String(natsPort), DATABASE_URL: `postgres://postgres@127.0.0.1:${closed}/custody_dev` });
+    const { code, output } = await run('scripts/start-all.ts', {
+      ...env,
+      LOG_LEVEL: 'info',
+      NATS_DEV_PORT: String(natsPort),
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${closed}/custody_dev`,
+    });
     expect(code, output).toBe(1);
     expectReadable(output);
     expect(output).toContain(`nats://127.0.0.1:${natsPort}`); // logged when it started
@@ -79,9 +95,14 @@ describe('npm start with an engine that is not running', () => {
 
   it('a single subgraph entrypoint says the same', async () => {
     const closed = await freePort();
-    const { code, output } = await run('subgraphs/identity/main.ts', { ...REAL, REDIS_URL: `redis://127.0.0.1:${closed}` });
+    const { code, output } = await run('subgraphs/identity/main.ts', {
+      ...REAL,
+      REDIS_URL: `redis://127.0.0.1:${closed}`,
+    });
     expect(code, output).toBe(1);
     expectReadable(output);
-    expect(output).toMatch(new RegExp(`Redis\\s+127\\.0\\.0\\.1:${closed}\\s+\\(connection refused; set by REDIS_URL\\)`));
+    expect(output).toMatch(
+      new RegExp(`Redis\\s+127\\.0\\.0\\.1:${closed}\\s+\\(connection refused; set by REDIS_URL\\)`),
+    );
   });
 });

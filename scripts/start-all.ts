@@ -1,7 +1,15 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { childEnvironment, gatewayProcess, loadOrExit, migrateProcess, problemsOfProcesses, processEnvironment, type ProcessSpec } from '../platform/config/config.js';
+import {
+  childEnvironment,
+  gatewayProcess,
+  loadOrExit,
+  migrateProcess,
+  problemsOfProcesses,
+  processEnvironment,
+  type ProcessSpec,
+} from '../platform/config/config.js';
 import { createLogger } from '../platform/logger.js';
 import { warnDevDefaults } from '../platform/service/main.js';
 import { subgraphs } from '../subgraphs/registry.js';
@@ -22,7 +30,10 @@ const log = createLogger({ name: 'start', level: config.logLevel });
 
 const production = config.env === 'production';
 const startedWorkers = workers.filter((w) => !(w.devOnly && production));
-const problems = problemsOfProcesses([...subgraphs.map((s) => s.config), ...startedWorkers.map((w) => w.config), gatewayProcess], env);
+const problems = problemsOfProcesses(
+  [...subgraphs.map((s) => s.config), ...startedWorkers.map((w) => w.config), gatewayProcess],
+  env,
+);
 if (problems.length) {
   process.stderr.write(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
   process.exit(1);
@@ -30,15 +41,26 @@ if (problems.length) {
 const gateway = gatewayProcess.load(env);
 warnDevDefaults(config, log);
 // The engines every child uses (redis from the gateway's view: migrate itself needs none).
-const engines = await prepareEngines({ env: config.env, database: config.database, redis: gateway.redis, nats: config.nats }, log, env);
+const engines = await prepareEngines(
+  { env: config.env, database: config.database, redis: gateway.redis, nats: config.nats },
+  log,
+  env,
+);
 await migrateAll(config, log);
 
 const children = new Map<string, ChildProcess>();
 let stopping = false;
-const width = Math.max(...subgraphs.map((s) => s.definition.name.length), ...workers.map((w) => w.name.length), 'gateway'.length);
+const width = Math.max(
+  ...subgraphs.map((s) => s.definition.name.length),
+  ...workers.map((w) => w.name.length),
+  'gateway'.length,
+);
 
 function run(name: string, entry: string, spec: ProcessSpec<unknown>, args: readonly string[] = []): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { env: childEnvironment(spec, env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+    env: childEnvironment(spec, env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const prefix = `${name.padEnd(width)} |`;
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream! }).on('line', (line) => process.stdout.write(`${prefix} ${line}\n`));

@@ -1,9 +1,19 @@
 import { spawnSync } from 'node:child_process';
-import { startAuthorizedNatsServer, findNatsServerBinary, type AuthorizedNatsServer } from '../devnet/nats/nats-server.js';
+import {
+  startAuthorizedNatsServer,
+  findNatsServerBinary,
+  type AuthorizedNatsServer,
+} from '../devnet/nats/nats-server.js';
 import type { NodeEnv } from '../platform/config/config.js';
 import type { NatsConfig } from '../platform/config/pieces.js';
 import type { Logger } from '../platform/logger.js';
-import { describeUnreachable, dockerAvailable, enginesOf, probeTcp, unreachableEngines } from '../platform/service/engines.js';
+import {
+  describeUnreachable,
+  dockerAvailable,
+  enginesOf,
+  probeTcp,
+  unreachableEngines,
+} from '../platform/service/engines.js';
 
 /**
  * npm start's engines: in development, when NATS_URL is not set, an authorized nats-server of its own
@@ -18,15 +28,28 @@ export interface StartEngines {
   nats: NatsConfig;
 }
 
-export async function prepareEngines(config: StartEngines, log: Logger, env: Record<string, string | undefined> = process.env): Promise<{ stop(): Promise<void> }> {
+export async function prepareEngines(
+  config: StartEngines,
+  log: Logger,
+  env: Record<string, string | undefined> = process.env,
+): Promise<{ stop(): Promise<void> }> {
   let nats: AuthorizedNatsServer | null = null;
   if (!env.NATS_URL && config.env !== 'production' && findNatsServerBinary(env)) {
     const url = `nats://127.0.0.1:${config.nats.devServerPort}`;
     if ((await probeTcp('127.0.0.1', config.nats.devServerPort, 500)) === null) {
       log.info({ url }, 'using the dev nats-server already running on NATS_DEV_PORT');
     } else {
-      nats = await startAuthorizedNatsServer({ port: config.nats.devServerPort, dir: `.tmp/nats-dev-${config.nats.devServerPort}`, subjectPrefix: config.nats.subjectPrefix, stream: config.nats.stream, detached: true });
-      log.info({ url, config: nats.configFile }, 'started the dev nats-server (one user per service, see platform/bus/permissions.ts)');
+      nats = await startAuthorizedNatsServer({
+        port: config.nats.devServerPort,
+        dir: `.tmp/nats-dev-${config.nats.devServerPort}`,
+        subjectPrefix: config.nats.subjectPrefix,
+        stream: config.nats.stream,
+        detached: true,
+      });
+      log.info(
+        { url, config: nats.configFile },
+        'started the dev nats-server (one user per service, see platform/bus/permissions.ts)',
+      );
     }
     config.nats.url = url;
     env.NATS_URL = url; // handed to every child process

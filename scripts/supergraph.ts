@@ -18,7 +18,8 @@ export function readSupergraphYaml(): SupergraphYaml {
 /** Each subgraph's SDL as its code produces it now, keyed by name. */
 export async function currentSubgraphSdl(): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (const subgraph of subgraphs) out.set(subgraph.definition.name, printSubgraphSchema(await subgraph.buildSchema()));
+  for (const subgraph of subgraphs)
+    out.set(subgraph.definition.name, printSubgraphSchema(await subgraph.buildSchema()));
   return out;
 }
 

@@ -1,5 +1,13 @@
 import type { GraphQLSchema } from 'graphql';
-import { identityProcess, ledgerProcess, marketProcess, walletProcess, type Env, type ProcessSpec, type SubgraphConfig } from '../platform/config/config.js';
+import {
+  identityProcess,
+  ledgerProcess,
+  marketProcess,
+  walletProcess,
+  type Env,
+  type ProcessSpec,
+  type SubgraphConfig,
+} from '../platform/config/config.js';
 import type { Logger } from '../platform/logger.js';
 import { startSubgraph, type RunningSubgraph, type SubgraphDefinition } from '../platform/service/subgraph.js';
 import { buildIdentitySchema, identitySubgraph } from './identity/app.js';
@@ -21,7 +29,13 @@ export interface RegisteredSubgraph {
 }
 
 /** Pairs a subgraph with its own configuration, so it is always started with that one. */
-function register<C extends SubgraphConfig>(definition: SubgraphDefinition<C>, spec: ProcessSpec<C>, portOf: (config: C) => number, buildSchema: () => Promise<GraphQLSchema>, entry: string): RegisteredSubgraph {
+function register<C extends SubgraphConfig>(
+  definition: SubgraphDefinition<C>,
+  spec: ProcessSpec<C>,
+  portOf: (config: C) => number,
+  buildSchema: () => Promise<GraphQLSchema>,
+  entry: string,
+): RegisteredSubgraph {
   return {
     definition,
     config: spec,
@@ -34,11 +48,19 @@ function register<C extends SubgraphConfig>(definition: SubgraphDefinition<C>, s
 
 /** Every subgraph of the supergraph, in supergraph.yaml order. */
 export const subgraphs: RegisteredSubgraph[] = [
-  register(identitySubgraph, identityProcess, (c) => c.identity.port, buildIdentitySchema, 'subgraphs/identity/main.ts'),
+  register(
+    identitySubgraph,
+    identityProcess,
+    (c) => c.identity.port,
+    buildIdentitySchema,
+    'subgraphs/identity/main.ts',
+  ),
   register(walletSubgraph, walletProcess, (c) => c.wallet.port, buildWalletSchema, 'subgraphs/wallet/main.ts'),
   register(marketSubgraph, marketProcess, (c) => c.market.port, buildMarketSchema, 'subgraphs/market/main.ts'),
   register(ledgerSubgraph, ledgerProcess, (c) => c.ledger.port, buildLedgerSchema, 'subgraphs/ledger/main.ts'),
 ];
 
 /** The Postgres schemas whose outbox the relay drains: every subgraph that has one. */
-export const outboxSchemas: string[] = subgraphs.filter((s) => s.definition.outbox !== false).map((s) => s.definition.name);
+export const outboxSchemas: string[] = subgraphs
+  .filter((s) => s.definition.outbox !== false)
+  .map((s) => s.definition.name);

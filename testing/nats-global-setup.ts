@@ -29,5 +29,3 @@ export async function teardown(): Promise<void> {
   await server?.stop();
   rmSync(dir, { recursive: true, force: true });
 }
-
-

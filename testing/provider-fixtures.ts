@@ -7,7 +7,11 @@ import { sendJson, startSimulatorServer } from '../devnet/http/simulator.server.
 /** Test helpers for provider clients (imported by their tests only). */
 
 /** One retry, millisecond back-off: failures show up at once instead of after seconds of retrying. */
-export const FAST_RESILIENCE: ResilienceOptions = { retries: 1, backoff: { initialMs: 5, maxMs: 10 }, timeoutMs: 2_000 };
+export const FAST_RESILIENCE: ResilienceOptions = {
+  retries: 1,
+  backoff: { initialMs: 5, maxMs: 10 },
+  timeoutMs: 2_000,
+};
 
 /** Reads `fixtures/<name>` next to the test module whose `import.meta.url` is given. */
 export function fixtureReader(testModuleUrl: string): (name: string) => string {
@@ -36,7 +40,9 @@ export interface FixtureRoute {
  * A server answering fixed bodies and recording the requests: one route for every path, or routes by path
  * (404 for any other).
  */
-export async function startFixtureServer(routes: FixtureRoute | Record<string, FixtureRoute>): Promise<{ url: string; seen: IncomingMessage[]; close(): Promise<void> }> {
+export async function startFixtureServer(
+  routes: FixtureRoute | Record<string, FixtureRoute>,
+): Promise<{ url: string; seen: IncomingMessage[]; close(): Promise<void> }> {
   const seen: IncomingMessage[] = [];
   const single = typeof (routes as FixtureRoute).body === 'string' ? (routes as FixtureRoute) : null;
   const server = await startSimulatorServer((req, res, url) => {

@@ -1,5 +1,14 @@
 import { connect, type NatsConnection } from 'nats';
-import { gatewayProcess, outboxRelayProcess, type Env, type GatewayConfig, type IdentityConfig, type LedgerConfig, type MarketConfig, type WalletConfig } from '../platform/config/config.js';
+import {
+  gatewayProcess,
+  outboxRelayProcess,
+  type Env,
+  type GatewayConfig,
+  type IdentityConfig,
+  type LedgerConfig,
+  type MarketConfig,
+  type WalletConfig,
+} from '../platform/config/config.js';
 import { startGateway, type RunningGateway } from '../gateway/app.js';
 import { startOutboxRelayWorker, type RunningRelay } from '../workers/outbox-relay/relay-worker.js';
 import { outboxSchemas, subgraphs as registry } from '../subgraphs/registry.js';
@@ -43,7 +52,8 @@ export async function startStack(overrides: Env = {}, options: { log?: Logger } 
   // A test may pass its own logger (e.g. one that captures every line at trace level).
   const log = options.log ?? env.log;
   const subgraphs = new Map<string, RunningSubgraph>() as RunningSubgraphs;
-  for (const entry of registry) subgraphs.set(entry.definition.name, await entry.start(vars, log.child({ service: entry.definition.name }), 0));
+  for (const entry of registry)
+    subgraphs.set(entry.definition.name, await entry.start(vars, log.child({ service: entry.definition.name }), 0));
   const gatewayConfig = gatewayProcess.load(vars);
   for (const [name, running] of subgraphs) gatewayConfig.gateway.subgraphs[name] = running.url;
   const relay = await startOutboxRelayWorker(outboxRelayProcess.load(vars), log, outboxSchemas, 0);

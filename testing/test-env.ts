@@ -26,7 +26,14 @@ import { provisionEventStream } from '../platform/bus/nats.js';
 export const TEST_BOT_TOKEN = '7000000001:TEST-bot-token-for-integration-tests';
 
 /** Every process's configuration from one test environment, merged (each process still loads only its own). */
-export type TestConfig = GatewayConfig & IdentityConfig & WalletConfig & MarketConfig & LedgerConfig & OutboxRelayConfig & PriceFeedConfig & ChainWatcherConfig;
+export type TestConfig = GatewayConfig &
+  IdentityConfig &
+  WalletConfig &
+  MarketConfig &
+  LedgerConfig &
+  OutboxRelayConfig &
+  PriceFeedConfig &
+  ChainWatcherConfig;
 
 export interface TestEnv {
   /** The environment variables of this test environment: what each process's configuration is loaded from. */
@@ -38,7 +45,16 @@ export interface TestEnv {
   cleanup(): Promise<void>;
 }
 
-const TEST_PROCESSES = [gatewayProcess, identityProcess, walletProcess, marketProcess, ledgerProcess, outboxRelayProcess, priceFeedProcess, chainWatcherProcess];
+const TEST_PROCESSES = [
+  gatewayProcess,
+  identityProcess,
+  walletProcess,
+  marketProcess,
+  ledgerProcess,
+  outboxRelayProcess,
+  priceFeedProcess,
+  chainWatcherProcess,
+];
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
@@ -49,7 +65,8 @@ function merge(target: Record<string, unknown>, source: Record<string, unknown>)
   for (const [key, value] of Object.entries(source)) {
     const existing = target[key];
     if (isPlainObject(existing) && isPlainObject(value)) target[key] = merge({ ...existing }, value);
-    else if (Array.isArray(existing) && Array.isArray(value) && key === 'devDefaultsUsed') target[key] = [...new Set([...existing, ...value])];
+    else if (Array.isArray(existing) && Array.isArray(value) && key === 'devDefaultsUsed')
+      target[key] = [...new Set([...existing, ...value])];
     else target[key] = value;
   }
   return target;

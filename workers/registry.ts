@@ -1,5 +1,13 @@
 import { NETWORK_ORDER } from '../platform/config/chains.js';
-import { chainWatcherProcess, devnetProcess, outboxRelayProcess, priceFeedProcess, priceSimulatorsProcess, type Env, type ProcessSpec } from '../platform/config/config.js';
+import {
+  chainWatcherProcess,
+  devnetProcess,
+  outboxRelayProcess,
+  priceFeedProcess,
+  priceSimulatorsProcess,
+  type Env,
+  type ProcessSpec,
+} from '../platform/config/config.js';
 
 /**
  * Background processes `npm start` runs besides the subgraphs and the gateway (each its own entrypoint,

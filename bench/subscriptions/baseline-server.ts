@@ -70,7 +70,8 @@ const schema = new GraphQLSchema({
       priceUpdated: {
         type: new GraphQLNonNull(Price),
         args: { symbols: { type: new GraphQLList(new GraphQLNonNull(GraphQLString)) }, quote: { type: Quote } },
-        subscribe: (_root, args: { symbols?: string[] | null; quote?: string | null }) => prices(args.symbols ?? null, args.quote ?? null),
+        subscribe: (_root, args: { symbols?: string[] | null; quote?: string | null }) =>
+          prices(args.symbols ?? null, args.quote ?? null),
         resolve: (payload: PricePayload) => payload,
       },
     },

@@ -22,7 +22,9 @@ function open(port: number): Promise<void> {
     let upgraded = false;
     socket.on('error', reject);
     socket.on('connect', () => {
-      socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+      socket.write(
+        `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
     });
     socket.on('data', (data: Buffer) => {
       if (!upgraded) {
@@ -40,15 +42,19 @@ function open(port: number): Promise<void> {
   });
 }
 
-process.on('message', async (m: { cmd: 'connect'; port: number; count: number } | { cmd: 'wait'; bytes: number } | { cmd: 'close' }) => {
-  if (m.cmd === 'connect') {
-    for (let i = 0; i < m.count; i += 100) await Promise.all(Array.from({ length: Math.min(100, m.count - i) }, () => open(m.port)));
-    process.send!({ event: 'connected', count: sockets.length });
-  } else if (m.cmd === 'wait') {
-    waitingFor = m.bytes;
-    check();
-  } else {
-    for (const s of sockets) s.destroy();
-    process.exit(0);
-  }
-});
+process.on(
+  'message',
+  async (m: { cmd: 'connect'; port: number; count: number } | { cmd: 'wait'; bytes: number } | { cmd: 'close' }) => {
+    if (m.cmd === 'connect') {
+      for (let i = 0; i < m.count; i += 100)
+        await Promise.all(Array.from({ length: Math.min(100, m.count - i) }, () => open(m.port)));
+      process.send!({ event: 'connected', count: sockets.length });
+    } else if (m.cmd === 'wait') {
+      waitingFor = m.bytes;
+      check();
+    } else {
+      for (const s of sockets) s.destroy();
+      process.exit(0);
+    }
+  },
+);

@@ -17,7 +17,9 @@ import { arg, machine, median } from '../harness.js';
 const socketCount = arg('sockets', 5000);
 const ticks = arg('ticks', 20);
 const rounds = arg('rounds', 5);
-const PAYLOAD = Buffer.from('{"data":{"priceUpdated":{"symbol":"TON","quote":"IRT","value":"123456.25","change24h":"0.5","updatedAt":"2026-12-07T06:00:00.000Z"}}}}');
+const PAYLOAD = Buffer.from(
+  '{"data":{"priceUpdated":{"symbol":"TON","quote":"IRT","value":"123456.25","change24h":"0.5","updatedAt":"2026-12-07T06:00:00.000Z"}}}}',
+);
 
 function writePrivate(socket: WebSocket, start: Buffer, payload: Buffer): void {
   const tcp = (socket as unknown as { _socket: { write(chunk: Buffer): boolean } })._socket;
@@ -43,12 +45,15 @@ await new Promise<void>((resolve) => wss.once('listening', resolve));
 const members: { socket: WebSocket; start: Buffer }[] = [];
 wss.on('connection', (socket) => members.push({ socket, start: frameStart(String(members.length)) }));
 const sink = fork(new URL('./frame-sink.ts', import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'] });
-const once = (event: string) => new Promise<Record<string, unknown>>((resolve) => sink.on('message', function handler(m: Record<string, unknown>) {
-  if (m.event === event) {
-    sink.off('message', handler);
-    resolve(m);
-  }
-}));
+const once = (event: string) =>
+  new Promise<Record<string, unknown>>((resolve) =>
+    sink.on('message', function handler(m: Record<string, unknown>) {
+      if (m.event === event) {
+        sink.off('message', handler);
+        resolve(m);
+      }
+    }),
+  );
 sink.send({ cmd: 'connect', port: (wss.address() as AddressInfo).port, count: socketCount });
 await once('connected');
 while (members.length < socketCount) await new Promise((r) => setTimeout(r, 10));
@@ -72,7 +77,10 @@ async function round(write: (socket: WebSocket, start: Buffer, payload: Buffer) 
   return (used.user + used.system) / (ticks * members.length);
 }
 
-const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 const loadBefore = load();
 await round(writeTextFrame); // warm-up
 await round(writePrivate);
@@ -85,10 +93,16 @@ for (let r = 0; r < rounds; r++) {
 sink.send({ cmd: 'close' });
 wss.close();
 const [pub, priv] = [median(publicApi), median(privateField)];
-console.log(`\nbench:subscriptions:frames — ${socketCount} sockets, ${ticks} ticks per round, ${rounds} alternating rounds; ${machine()}; load average ${loadBefore} → ${load()}\n`);
+console.log(
+  `\nbench:subscriptions:frames — ${socketCount} sockets, ${ticks} ticks per round, ${rounds} alternating rounds; ${machine()}; load average ${loadBefore} → ${load()}\n`,
+);
 console.log('| write path | server CPU per frame (µs, median) | all rounds |');
 console.log('|---|---:|---|');
-console.log(`| ws public \`send\` (frame start + payload joined) | ${pub.toFixed(2)} | ${publicApi.map((x) => x.toFixed(2)).join(', ')} |`);
-console.log(`| hand-built frame to ws's private \`_socket\` | ${priv.toFixed(2)} | ${privateField.map((x) => x.toFixed(2)).join(', ')} |`);
+console.log(
+  `| ws public \`send\` (frame start + payload joined) | ${pub.toFixed(2)} | ${publicApi.map((x) => x.toFixed(2)).join(', ')} |`,
+);
+console.log(
+  `| hand-built frame to ws's private \`_socket\` | ${priv.toFixed(2)} | ${privateField.map((x) => x.toFixed(2)).join(', ')} |`,
+);
 console.log(`\npublic / private: ${(pub / priv).toFixed(2)}×`);
 process.exit(0);

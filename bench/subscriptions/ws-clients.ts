@@ -10,7 +10,16 @@ import { performance } from 'node:perf_hooks';
  * the tick number read from the frame without parsing the whole message. Driven over IPC by the orchestrator.
  */
 type Command =
-  | { cmd: 'connect'; url: string; from: number; to: number; query: string; variables: Record<string, unknown>; tokens: string[] | null; concurrency: number }
+  | {
+      cmd: 'connect';
+      url: string;
+      from: number;
+      to: number;
+      query: string;
+      variables: Record<string, unknown>;
+      tokens: string[] | null;
+      concurrency: number;
+    }
   | { cmd: 'report'; from: number; to: number }
   | { cmd: 'close' };
 
@@ -146,7 +155,12 @@ function open(url: URL, localAddress: string, init: Buffer, subscribe: Buffer): 
 
 async function connectAll(command: Extract<Command, { cmd: 'connect' }>): Promise<void> {
   const url = new URL(command.url);
-  const subscribe = frame(1, Buffer.from(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: command.query, variables: command.variables } })));
+  const subscribe = frame(
+    1,
+    Buffer.from(
+      JSON.stringify({ id: '1', type: 'subscribe', payload: { query: command.query, variables: command.variables } }),
+    ),
+  );
   let next = command.from;
   let failed = 0;
   const started = now();
@@ -155,7 +169,12 @@ async function connectAll(command: Extract<Command, { cmd: 'connect' }>): Promis
       while (next < command.to) {
         const i = next++;
         const token = command.tokens?.[i];
-        const init = frame(1, Buffer.from(JSON.stringify({ type: 'connection_init', payload: token ? { authorization: `Bearer ${token}` } : {} })));
+        const init = frame(
+          1,
+          Buffer.from(
+            JSON.stringify({ type: 'connection_init', payload: token ? { authorization: `Bearer ${token}` } : {} }),
+          ),
+        );
         // spread over 127.0.0.1-4 so 2 × 10,000 connections (and their TIME_WAITs) fit the ephemeral port range
         if (!(await open(url, `127.0.0.${(i % 4) + 1}`, init, subscribe))) failed += 1;
       }
@@ -169,7 +188,8 @@ process.on('message', (command: Command) => {
   if (command.cmd === 'connect') void connectAll(command);
   else if (command.cmd === 'report') {
     const out: Record<number, Float64Array> = {};
-    for (const [seq, list] of receipts) if (seq >= command.from && seq <= command.to) out[seq] = Float64Array.from(list);
+    for (const [seq, list] of receipts)
+      if (seq >= command.from && seq <= command.to) out[seq] = Float64Array.from(list);
     send({ event: 'report', receipts: out, errors });
   } else if (command.cmd === 'close') {
     closing = true;

@@ -10,14 +10,26 @@ let chains: DevnetChains;
 let seed: Uint8Array;
 
 const post = async (url: string, body: unknown) => {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
 
 beforeAll(async () => {
-  seed = await mnemonicToSeed('abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about');
+  seed = await mnemonicToSeed(
+    'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about',
+  );
   // Ephemeral ports here; main.ts uses DEVNET_TRON_PORT / DEVNET_TON_PORT (defaults: DEVNET_CHAIN_PORTS).
-  chains = await startDevnetChains({ host: '127.0.0.1', ports: { tron: 0, ton: 0 }, tronBlockIntervalMs: null, tonBlockIntervalMs: null, log: pino({ level: 'silent' }) });
+  chains = await startDevnetChains({
+    host: '127.0.0.1',
+    ports: { tron: 0, ton: 0 },
+    tronBlockIntervalMs: null,
+    tonBlockIntervalMs: null,
+    log: pino({ level: 'silent' }),
+  });
 });
 
 afterAll(async () => {
@@ -53,7 +65,10 @@ describe('devnet chains entrypoint', () => {
     const to = deriveAddress(seed, 'TON', 11);
     await post(`${chains.urls.ton}/devnet/faucet`, { to, amount: '2000000000', comment: 'devnet deposit' });
     const jetton = await post(`${chains.urls.ton}/devnet/faucet`, { to, amount: '5000000', token: 'USDT' });
-    expect(jetton.body).toMatchObject({ mcSeqno: expect.any(Number), traceId: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(jetton.body).toMatchObject({
+      mcSeqno: expect.any(Number),
+      traceId: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     const client = createToncenterClient({ baseUrl: chains.urls.ton, apiKey: null, resilience: { retries: 0 } });
     const wallet = await client.getJettonWalletAddress(chains.ton.usdtMaster, to);
     expect((await client.getJettonWalletData(wallet))?.balance).toBe(5_000_000n);

@@ -48,7 +48,8 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   if (!text.trim()) return {};
   try {
     const body: unknown = JSON.parse(text);
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequest('body must be a JSON object');
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new BadRequest('body must be a JSON object');
     return body as Record<string, unknown>;
   } catch (error) {
     throw error instanceof BadRequest ? error : new BadRequest('invalid JSON');
@@ -56,14 +57,17 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 }
 
 function amountOf(value: unknown): bigint {
-  const text = typeof value === 'string' ? value : typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : '';
-  if (!/^[1-9]\d{0,77}$/u.test(text)) throw new BadRequest('amount must be a positive integer in minor units (a string)');
+  const text =
+    typeof value === 'string' ? value : typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : '';
+  if (!/^[1-9]\d{0,77}$/u.test(text))
+    throw new BadRequest('amount must be a positive integer in minor units (a string)');
   return BigInt(text);
 }
 
 function positive(value: unknown, fallback: number, field: string): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw new BadRequest(`${field} must be a positive integer`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
+    throw new BadRequest(`${field} must be a positive integer`);
   return value;
 }
 
@@ -75,21 +79,32 @@ interface Controls {
   handler: (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
 }
 
-async function serve(name: DevnetChain, controls: Controls, host: string, port: number, log: Logger): Promise<RunningServer> {
+async function serve(
+  name: DevnetChain,
+  controls: Controls,
+  host: string,
+  port: number,
+  log: Logger,
+): Promise<RunningServer> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = `${req.method ?? 'GET'} ${url.pathname}`;
     const run = async (): Promise<void> => {
-      if (route === 'GET /health') return json(res, 200, { status: 'ok', service: `devnet-${name}`, head: controls.head() });
+      if (route === 'GET /health')
+        return json(res, 200, { status: 'ok', service: `devnet-${name}`, head: controls.head() });
       if (url.pathname.startsWith('/devnet/')) {
         if (req.method !== 'POST') return json(res, 405, { error: 'use POST' });
         const body = await readJson(req);
         if (url.pathname === '/devnet/faucet') {
           const result = controls.faucet(body);
-          log.info({ chain: name, to: body.to, amount: body.amount, token: body.token ?? null }, 'devnet faucet transfer');
+          log.info(
+            { chain: name, to: body.to, amount: body.amount, token: body.token ?? null },
+            'devnet faucet transfer',
+          );
           return json(res, 200, result);
         }
-        if (url.pathname === '/devnet/mine') return json(res, 200, { head: controls.mine(positive(body.blocks, 1, 'blocks')) });
+        if (url.pathname === '/devnet/mine')
+          return json(res, 200, { head: controls.mine(positive(body.blocks, 1, 'blocks')) });
         if (url.pathname === '/devnet/reorg') {
           const result = controls.reorg(positive(body.depth, 1, 'depth'), body.reinclude === true);
           log.warn({ chain: name, depth: body.depth, reinclude: body.reinclude === true }, 'devnet reorg');
@@ -115,8 +130,12 @@ async function serve(name: DevnetChain, controls: Controls, host: string, port: 
 /** Starts both simulators and serves them; `close()` stops block production and the listeners. */
 export async function startDevnetChains(options: DevnetChainsOptions): Promise<DevnetChains> {
   const ports = options.ports ?? DEVNET_CHAIN_PORTS;
-  const tron = createTronSimulator({ blockIntervalMs: options.tronBlockIntervalMs === undefined ? 3_000 : options.tronBlockIntervalMs });
-  const ton = createTonSimulator({ blockIntervalMs: options.tonBlockIntervalMs === undefined ? 5_000 : options.tonBlockIntervalMs });
+  const tron = createTronSimulator({
+    blockIntervalMs: options.tronBlockIntervalMs === undefined ? 3_000 : options.tronBlockIntervalMs,
+  });
+  const ton = createTonSimulator({
+    blockIntervalMs: options.tonBlockIntervalMs === undefined ? 5_000 : options.tonBlockIntervalMs,
+  });
   const faucetInput = (body: Record<string, unknown>) => {
     if (typeof body.to !== 'string') throw new BadRequest('to is required');
     if (body.token !== undefined && typeof body.token !== 'string') throw new BadRequest('token must be a string');
@@ -127,7 +146,12 @@ export async function startDevnetChains(options: DevnetChainsOptions): Promise<D
       return fn();
     } catch (error) {
       // Faucet refusals (bad address, unknown token) are the caller's mistake.
-      if (error instanceof Error && !(error instanceof RangeError) && /faucet|unknown|invalid|not a/iu.test(error.message)) throw new BadRequest(error.message);
+      if (
+        error instanceof Error &&
+        !(error instanceof RangeError) &&
+        /faucet|unknown|invalid|not a/iu.test(error.message)
+      )
+        throw new BadRequest(error.message);
       throw error;
     }
   };
@@ -160,8 +184,14 @@ export async function startDevnetChains(options: DevnetChainsOptions): Promise<D
           faucet: (body) =>
             wrap(() => {
               const input = faucetInput(body);
-              if (body.comment !== undefined && typeof body.comment !== 'string') throw new BadRequest('comment must be a string');
-              return ton.send({ to: input.to, amount: input.amount, ...(input.token ? { jetton: input.token } : {}), ...(typeof body.comment === 'string' ? { comment: body.comment } : {}) });
+              if (body.comment !== undefined && typeof body.comment !== 'string')
+                throw new BadRequest('comment must be a string');
+              return ton.send({
+                to: input.to,
+                amount: input.amount,
+                ...(input.token ? { jetton: input.token } : {}),
+                ...(typeof body.comment === 'string' ? { comment: body.comment } : {}),
+              });
             }),
           mine: (blocks) => ton.mine(blocks),
           reorg: (depth, reinclude) => ton.reorg(depth, { reinclude }),

@@ -20,7 +20,15 @@ const devnetPorts = config.chains.devnet?.ports;
 const ports = devnetPorts ? { tron: devnetPorts.TRON, ton: devnetPorts.TON } : DEVNET_CHAIN_PORTS;
 try {
   const chains = await startDevnetChains({ host: config.host, ports, log });
-  log.info({ tron: chains.urls.tron, ton: chains.urls.ton, tronFaucet: chains.tron.faucetAddress, tonFaucet: chains.ton.faucetAddress }, 'devnet chain simulators listening');
+  log.info(
+    {
+      tron: chains.urls.tron,
+      ton: chains.urls.ton,
+      tronFaucet: chains.tron.faucetAddress,
+      tonFaucet: chains.ton.faucetAddress,
+    },
+    'devnet chain simulators listening',
+  );
   const shutdown = new Shutdown(log, config.shutdownGraceMs);
   shutdown.add('chains', () => chains.close());
   shutdown.listen();

@@ -11,6 +11,9 @@ export const DEVNET_CHAIN_PORTS = { tron: 4290, ton: 4291 } as const;
 export type DevnetChain = keyof typeof DEVNET_CHAIN_PORTS;
 
 /** Base URLs of the simulators as other processes reach them. */
-export function devnetChainUrls(host = '127.0.0.1', ports: Record<DevnetChain, number> = DEVNET_CHAIN_PORTS): Record<DevnetChain, string> {
+export function devnetChainUrls(
+  host = '127.0.0.1',
+  ports: Record<DevnetChain, number> = DEVNET_CHAIN_PORTS,
+): Record<DevnetChain, string> {
   return { tron: `http://${host}:${ports.tron}`, ton: `http://${host}:${ports.ton}` };
 }

@@ -1,6 +1,13 @@
 import type { Logger } from 'pino';
 import { DEVNET_EVM_USDT } from '../../platform/config/chains.js';
-import { deployTestToken, mintTestToken, rpc, startLocalEvmChain, type DevAccount, type LocalEvmChain } from './local-chain.js';
+import {
+  deployTestToken,
+  mintTestToken,
+  rpc,
+  startLocalEvmChain,
+  type DevAccount,
+  type LocalEvmChain,
+} from './local-chain.js';
 
 export type DevnetEvmNetwork = 'ETH' | 'BSC';
 
@@ -48,9 +55,22 @@ export async function startDevnetEvm(options: DevnetEvmOptions): Promise<DevnetE
       const faucet = chain.accounts[DEVNET_FAUCET_ACCOUNT]!;
       const entry: DevnetEvmChain = { network, chain, usdt: '', faucet };
       started.push(entry);
-      entry.usdt = await deployTestToken(chain.rpcUrl, owner.privateKey, { decimals: DEVNET_USDT_DECIMALS[network], symbol: 'USDT', name: 'Tether USD' });
-      if (entry.usdt !== DEVNET_EVM_USDT) throw new Error(`devnet USDT on ${network} landed at ${entry.usdt}, not ${DEVNET_EVM_USDT}: was the chain fresh?`);
-      await mintTestToken(chain.rpcUrl, owner.privateKey, entry.usdt, faucet.address, 10n ** 9n * 10n ** BigInt(DEVNET_USDT_DECIMALS[network]));
+      entry.usdt = await deployTestToken(chain.rpcUrl, owner.privateKey, {
+        decimals: DEVNET_USDT_DECIMALS[network],
+        symbol: 'USDT',
+        name: 'Tether USD',
+      });
+      if (entry.usdt !== DEVNET_EVM_USDT)
+        throw new Error(
+          `devnet USDT on ${network} landed at ${entry.usdt}, not ${DEVNET_EVM_USDT}: was the chain fresh?`,
+        );
+      await mintTestToken(
+        chain.rpcUrl,
+        owner.privateKey,
+        entry.usdt,
+        faucet.address,
+        10n ** 9n * 10n ** BigInt(DEVNET_USDT_DECIMALS[network]),
+      );
       if (options.blockIntervalMs > 0) {
         let busy = false;
         const timer = setInterval(() => {
@@ -62,7 +82,10 @@ export async function startDevnetEvm(options: DevnetEvmOptions): Promise<DevnetE
         }, options.blockIntervalMs);
         timers.push(timer);
       }
-      options.log.info({ network, rpcUrl: chain.rpcUrl, chainId: options.chainIds[network], usdt: entry.usdt, faucet: faucet.address }, 'devnet EVM chain ready');
+      options.log.info(
+        { network, rpcUrl: chain.rpcUrl, chainId: options.chainIds[network], usdt: entry.usdt, faucet: faucet.address },
+        'devnet EVM chain ready',
+      );
     }
   } catch (err) {
     await close();

@@ -26,7 +26,9 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -56,10 +58,23 @@ function devnetSend(args: string[]): Promise<{ code: number | null; stdout: stri
 }
 
 beforeAll(async () => {
-  seed = await mnemonicToSeed('abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about');
+  seed = await mnemonicToSeed(
+    'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about',
+  );
   const port = await freePair();
-  evm = await startDevnetEvm({ ports: { ETH: port, BSC: port + 1 }, chainIds: { ETH: 1337, BSC: 1338 }, blockIntervalMs: 250, log: pino({ level: 'silent' }) });
-  sims = await startDevnetChains({ host: '127.0.0.1', ports: { tron: 0, ton: 0 }, tronBlockIntervalMs: null, tonBlockIntervalMs: null, log: pino({ level: 'silent' }) });
+  evm = await startDevnetEvm({
+    ports: { ETH: port, BSC: port + 1 },
+    chainIds: { ETH: 1337, BSC: 1338 },
+    blockIntervalMs: 250,
+    log: pino({ level: 'silent' }),
+  });
+  sims = await startDevnetChains({
+    host: '127.0.0.1',
+    ports: { tron: 0, ton: 0 },
+    tronBlockIntervalMs: null,
+    tonBlockIntervalMs: null,
+    log: pino({ level: 'silent' }),
+  });
   env = {
     NODE_ENV: 'development',
     LOG_LEVEL: 'silent',

@@ -43,7 +43,10 @@ export class EvmSender {
     try {
       const wallet = new Wallet(key, provider);
       const contract = new Contract(token, tetherTokenArtifact().abi, wallet);
-      const tx = (await contract.getFunction('transfer')(to, amount, { nonce: await this.nextNonce(wallet) })) as { hash: string; wait(): Promise<unknown> };
+      const tx = (await contract.getFunction('transfer')(to, amount, { nonce: await this.nextNonce(wallet) })) as {
+        hash: string;
+        wait(): Promise<unknown>;
+      };
       await tx.wait();
       return tx.hash;
     } finally {

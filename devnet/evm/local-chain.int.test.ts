@@ -3,9 +3,20 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Contract } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployTestToken, localProvider, mintTestToken, restartLocalEvmChain, rpc, startLocalEvmChain, tetherTokenArtifact, type LocalEvmChain } from './local-chain.js';
+import {
+  deployTestToken,
+  localProvider,
+  mintTestToken,
+  restartLocalEvmChain,
+  rpc,
+  startLocalEvmChain,
+  tetherTokenArtifact,
+  type LocalEvmChain,
+} from './local-chain.js';
 
-const artifact = JSON.parse(readFileSync(fileURLToPath(new URL('./tether-token.artifact.json', import.meta.url)), 'utf8')) as {
+const artifact = JSON.parse(
+  readFileSync(fileURLToPath(new URL('./tether-token.artifact.json', import.meta.url)), 'utf8'),
+) as {
   sourceSha256: string;
   bytecode: string;
   compiler: { version: string };
@@ -63,7 +74,9 @@ describe('devnet EVM chain', () => {
     expect(other.rpcUrl).not.toBe(chain.rpcUrl);
     await other.stop();
     await other.stop();
-    await expect(fetch(other.rpcUrl, { method: 'POST', body: '{}', signal: AbortSignal.timeout(1_000) })).rejects.toThrow();
+    await expect(
+      fetch(other.rpcUrl, { method: 'POST', body: '{}', signal: AbortSignal.timeout(1_000) }),
+    ).rejects.toThrow();
   });
 
   it('restartLocalEvmChain: the same URL and chain id, a new chain from genesis (as every `npm start`)', async () => {

@@ -64,7 +64,9 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -72,7 +74,13 @@ function freePort(): Promise<number> {
 function assertPortFree(port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const server = createServer();
-    server.once('error', (error) => reject(new Error(`port ${port} is taken (${(error as NodeJS.ErrnoException).code ?? error.message}): is another devnet chain running?`)));
+    server.once('error', (error) =>
+      reject(
+        new Error(
+          `port ${port} is taken (${(error as NodeJS.ErrnoException).code ?? error.message}): is another devnet chain running?`,
+        ),
+      ),
+    );
     server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
   });
 }
@@ -81,7 +89,12 @@ function assertPortFree(port: number): Promise<void> {
 export class JsonRpcError extends Error {}
 
 /** One JSON-RPC call to a local chain (no retries); `timeoutMs` unset: no time limit. */
-export async function rpc<T = unknown>(rpcUrl: string, method: string, params: unknown[] = [], timeoutMs?: number): Promise<T> {
+export async function rpc<T = unknown>(
+  rpcUrl: string,
+  method: string,
+  params: unknown[] = [],
+  timeoutMs?: number,
+): Promise<T> {
   const response = await fetch(rpcUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -202,7 +215,10 @@ export async function startLocalEvmChain(options: StartLocalEvmChainOptions = {}
  * Stops a local chain and starts a fresh one from genesis on the same port with the same chain id, as every
  * `npm start` does with the devnet chains: same URL and accounts, a new chain (new genesis hash, height 0).
  */
-export async function restartLocalEvmChain(chain: LocalEvmChain, options: Pick<StartLocalEvmChainOptions, 'startTimeoutMs'> = {}): Promise<LocalEvmChain> {
+export async function restartLocalEvmChain(
+  chain: LocalEvmChain,
+  options: Pick<StartLocalEvmChainOptions, 'startTimeoutMs'> = {},
+): Promise<LocalEvmChain> {
   await chain.stop();
   const port = Number(new URL(chain.rpcUrl).port);
   return startLocalEvmChain({ chainId: chain.chainId, port, ...options });
@@ -232,12 +248,20 @@ export interface DeployTestTokenOptions {
 }
 
 /** Deploys the USDT-like TetherToken from the committed artifact; returns its address. */
-export async function deployTestToken(rpcUrl: string, deployerKey: string, options: DeployTestTokenOptions = {}): Promise<string> {
+export async function deployTestToken(
+  rpcUrl: string,
+  deployerKey: string,
+  options: DeployTestTokenOptions = {},
+): Promise<string> {
   const provider = localProvider(rpcUrl);
   try {
     const { abi, bytecode } = tetherTokenArtifact();
     const factory = new ContractFactory(abi, bytecode, new Wallet(deployerKey, provider));
-    const contract = await factory.deploy(options.name ?? 'Tether USD', options.symbol ?? 'USDT', options.decimals ?? 6);
+    const contract = await factory.deploy(
+      options.name ?? 'Tether USD',
+      options.symbol ?? 'USDT',
+      options.decimals ?? 6,
+    );
     await contract.waitForDeployment();
     return await contract.getAddress();
   } finally {
@@ -246,7 +270,13 @@ export async function deployTestToken(rpcUrl: string, deployerKey: string, optio
 }
 
 /** Owner-only mint of `amount` minor units to `to`; resolves when mined. */
-export async function mintTestToken(rpcUrl: string, ownerKey: string, token: string, to: string, amount: bigint): Promise<void> {
+export async function mintTestToken(
+  rpcUrl: string,
+  ownerKey: string,
+  token: string,
+  to: string,
+  amount: bigint,
+): Promise<void> {
   const provider = localProvider(rpcUrl);
   try {
     const contract = new Contract(token, tetherTokenArtifact().abi, new Wallet(ownerKey, provider));

@@ -16,7 +16,12 @@ if (config.env === 'production' || devnet === null) {
   process.exit(1);
 }
 try {
-  const running = await startDevnetEvm({ ports: { ETH: devnet.ports.ETH, BSC: devnet.ports.BSC }, chainIds: DEVNET_EVM_CHAIN_IDS, blockIntervalMs: devnet.blockIntervalMs, log });
+  const running = await startDevnetEvm({
+    ports: { ETH: devnet.ports.ETH, BSC: devnet.ports.BSC },
+    chainIds: DEVNET_EVM_CHAIN_IDS,
+    blockIntervalMs: devnet.blockIntervalMs,
+    log,
+  });
   const shutdown = new Shutdown(log, config.shutdownGraceMs);
   shutdown.add('chains', () => running.close());
   shutdown.listen();

@@ -19,7 +19,10 @@ export interface SimulatorServerOptions {
  * Serves `handler` on 127.0.0.1 at an ephemeral port (or `options.port`). A handler that throws answers 500 with
  * the message as text. A handler may also never answer (to simulate a hang); `close()` still returns promptly.
  */
-export async function startSimulatorServer(handler: SimulatorHandler, options: SimulatorServerOptions = {}): Promise<SimulatorServer> {
+export async function startSimulatorServer(
+  handler: SimulatorHandler,
+  options: SimulatorServerOptions = {},
+): Promise<SimulatorServer> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     Promise.resolve()
@@ -56,7 +59,9 @@ export async function startSimulatorServer(handler: SimulatorHandler, options: S
  * Serves an in-memory simulator (its `handler`) on 127.0.0.1 at an ephemeral port; `close()` stops the
  * simulator's own clock (`stop`) and then the server.
  */
-export async function serveSimulator<S extends { handler: SimulatorHandler; stop(): void }>(sim: S): Promise<S & { url: string; close(): Promise<void> }> {
+export async function serveSimulator<S extends { handler: SimulatorHandler; stop(): void }>(
+  sim: S,
+): Promise<S & { url: string; close(): Promise<void> }> {
   const server = await startSimulatorServer(sim.handler);
   return {
     ...sim,
@@ -69,7 +74,12 @@ export async function serveSimulator<S extends { handler: SimulatorHandler; stop
 }
 
 /** Writes a JSON response. `body` may be a pre-serialised string (to send exact number text or broken JSON). */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);

@@ -37,7 +37,15 @@ export interface StartNatsServerOptions {
 
 /** The nats-server binary: NATS_SERVER_BIN, else `nats-server` on PATH, else Debian's /usr/sbin/nats-server. */
 export function findNatsServerBinary(env: NodeJS.ProcessEnv = process.env): string | null {
-  const candidates = [env.NATS_SERVER_BIN, ...(env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'nats-server')), '/usr/sbin/nats-server', '/usr/bin/nats-server'];
+  const candidates = [
+    env.NATS_SERVER_BIN,
+    ...(env.PATH ?? '')
+      .split(delimiter)
+      .filter(Boolean)
+      .map((dir) => join(dir, 'nats-server')),
+    '/usr/sbin/nats-server',
+    '/usr/bin/nats-server',
+  ];
   for (const candidate of candidates) {
     if (!candidate) continue;
     try {
@@ -82,7 +90,10 @@ export async function startAuthorizedNatsServer(options: StartNatsServerOptions)
     }),
     { mode: 0o600 },
   );
-  const child = spawn(binary, ['-c', configFile], { stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
+  const child = spawn(binary, ['-c', configFile], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
+  });
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   const output: string[] = [];
@@ -97,7 +108,9 @@ export async function startAuthorizedNatsServer(options: StartNatsServerOptions)
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`nats-server exited (${code}) before it was ready:\n${output.slice(-10).join('\n')}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`nats-server exited (${code}) before it was ready:\n${output.slice(-10).join('\n')}`)),
+    );
   });
   const timeout = setTimeout(() => child.kill('SIGKILL'), 20_000);
   try {
@@ -120,4 +133,3 @@ export async function startAuthorizedNatsServer(options: StartNatsServerOptions)
     },
   };
 }
-

@@ -41,7 +41,8 @@ export function renderNatsServerConfig(options: NatsServerConfigOptions): string
   lines.push('authorization {', '  users = [');
   for (const user of options.users ?? natsUsers()) {
     const perms = permissionsFor(user, options.subjectPrefix, options.stream);
-    const publish = 'allow' in perms.publish ? `allow: ${list(perms.publish.allow)}` : `deny: ${list(perms.publish.deny)}`;
+    const publish =
+      'allow' in perms.publish ? `allow: ${list(perms.publish.allow)}` : `deny: ${list(perms.publish.deny)}`;
     lines.push(
       `    { user: ${quote(user)}, password: ${options.password(user)}, permissions: {`,
       `        publish: { ${publish} }`,
@@ -49,7 +50,8 @@ export function renderNatsServerConfig(options: NatsServerConfigOptions): string
       '    } }',
     );
   }
-  if (options.harnessUser) lines.push(`    { user: ${quote(options.harnessUser.name)}, password: ${quote(options.harnessUser.password)} }`);
+  if (options.harnessUser)
+    lines.push(`    { user: ${quote(options.harnessUser.name)}, password: ${quote(options.harnessUser.password)} }`);
   lines.push('  ]', '}');
   if (options.harnessUser) lines.push(`no_auth_user: ${quote(options.harnessUser.name)}`);
   return `${lines.join('\n')}\n`;

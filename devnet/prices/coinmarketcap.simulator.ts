@@ -2,7 +2,12 @@ import type { ServerResponse } from 'node:http';
 import type { LosslessJsonValue } from '../../providers/http/json-lossless.parser.js';
 import { jsonNumber, stringifyJsonLossless } from '../../providers/http/json-lossless.stringify.js';
 import { formatDecimal, parseDecimal, type ScaledDecimal } from '../../providers/http/scaled-decimal.js';
-import { createFailureSwitch, type FailureSpec, type ProviderSimulator, type SimulatorOptions } from '../http/simulator.failures.js';
+import {
+  createFailureSwitch,
+  type FailureSpec,
+  type ProviderSimulator,
+  type SimulatorOptions,
+} from '../http/simulator.failures.js';
 import { createRandomWalk, percentChange, seededRandom } from '../http/simulator.random-walk.js';
 import { sendJson, startSimulatorServer } from '../http/simulator.server.js';
 import { COINMARKETCAP_KEY_HEADER } from '../../providers/coinmarketcap/coinmarketcap.client.js';
@@ -61,7 +66,12 @@ function renderFailure(res: ServerResponse, failure: FailureSpec): void {
     case 'hang':
       return;
     case 'rate-limit':
-      sendStatus(res, 429, CMC_ERROR.MINUTE_RATE_LIMIT, "You've exceeded your API Key's HTTP request rate limit. Rate limits reset every minute.");
+      sendStatus(
+        res,
+        429,
+        CMC_ERROR.MINUTE_RATE_LIMIT,
+        "You've exceeded your API Key's HTTP request rate limit. Rate limits reset every minute.",
+      );
       return;
     case 'server-error':
       sendStatus(res, 500, 500, 'An internal server error occurred');
@@ -74,7 +84,9 @@ function renderFailure(res: ServerResponse, failure: FailureSpec): void {
 
 const num = (d: ScaledDecimal) => jsonNumber(formatDecimal(d));
 
-export async function startCoinMarketCapSimulator(options: CoinMarketCapSimulatorOptions = {}): Promise<CoinMarketCapSimulator> {
+export async function startCoinMarketCapSimulator(
+  options: CoinMarketCapSimulatorOptions = {},
+): Promise<CoinMarketCapSimulator> {
   const random = seededRandom(options.seed ?? 1);
   const walk = createRandomWalk({
     start: Object.fromEntries(COINS.map((c) => [String(c.id), parseDecimal(c.start)])),
@@ -85,7 +97,11 @@ export async function startCoinMarketCapSimulator(options: CoinMarketCapSimulato
   const failures = createFailureSwitch(options.failMode ?? null);
   let requests = 0;
 
-  const render = (c: SimCoin, prices: Record<string, ScaledDecimal>, opening: Record<string, ScaledDecimal>): LosslessJsonValue => {
+  const render = (
+    c: SimCoin,
+    prices: Record<string, ScaledDecimal>,
+    opening: Record<string, ScaledDecimal>,
+  ): LosslessJsonValue => {
     const price = prices[String(c.id)] as ScaledDecimal;
     const open = opening[String(c.id)] as ScaledDecimal;
     const updated = new Date().toISOString();
@@ -116,47 +132,53 @@ export async function startCoinMarketCapSimulator(options: CoinMarketCapSimulato
     };
   };
 
-  const server = await startSimulatorServer((req, res, url) => {
-    requests += 1;
-    const failure = failures.take();
-    if (failure) return renderFailure(res, failure);
+  const server = await startSimulatorServer(
+    (req, res, url) => {
+      requests += 1;
+      const failure = failures.take();
+      if (failure) return renderFailure(res, failure);
 
-    const key = req.headers[COINMARKETCAP_KEY_HEADER.toLowerCase()];
-    if (typeof key !== 'string' || key === '') return sendStatus(res, 401, CMC_ERROR.API_KEY_MISSING, 'API key missing.');
-    if (options.apiKey !== undefined && key !== options.apiKey) {
-      return sendStatus(res, 401, CMC_ERROR.API_KEY_INVALID, 'This API Key is invalid.');
-    }
-    if (req.method !== 'GET' || url.pathname !== '/v2/cryptocurrency/quotes/latest') {
-      return sendStatus(res, 404, 404, 'Not found');
-    }
-    const convert = url.searchParams.get('convert') ?? 'USD';
-    if (convert !== 'USD') return sendStatus(res, 400, 400, `Invalid value for "convert": "${convert}"`);
-    const skipInvalid = url.searchParams.get('skip_invalid') === 'true';
-    const idParam = url.searchParams.get('id');
-    const symbolParam = url.searchParams.get('symbol');
-    if (!idParam && !symbolParam) return sendStatus(res, 400, 400, '"value" must contain at least one of [id, symbol, slug]');
+      const key = req.headers[COINMARKETCAP_KEY_HEADER.toLowerCase()];
+      if (typeof key !== 'string' || key === '')
+        return sendStatus(res, 401, CMC_ERROR.API_KEY_MISSING, 'API key missing.');
+      if (options.apiKey !== undefined && key !== options.apiKey) {
+        return sendStatus(res, 401, CMC_ERROR.API_KEY_INVALID, 'This API Key is invalid.');
+      }
+      if (req.method !== 'GET' || url.pathname !== '/v2/cryptocurrency/quotes/latest') {
+        return sendStatus(res, 404, 404, 'Not found');
+      }
+      const convert = url.searchParams.get('convert') ?? 'USD';
+      if (convert !== 'USD') return sendStatus(res, 400, 400, `Invalid value for "convert": "${convert}"`);
+      const skipInvalid = url.searchParams.get('skip_invalid') === 'true';
+      const idParam = url.searchParams.get('id');
+      const symbolParam = url.searchParams.get('symbol');
+      if (!idParam && !symbolParam)
+        return sendStatus(res, 400, 400, '"value" must contain at least one of [id, symbol, slug]');
 
-    const prices = walk.step();
-    const opening = walk.opening();
-    const data: Record<string, LosslessJsonValue> = {};
-    if (idParam) {
-      for (const id of idParam.split(',')) {
-        const c = COINS.find((coin) => String(coin.id) === id);
-        if (!c) {
-          if (skipInvalid) continue;
-          return sendStatus(res, 400, 400, `Invalid value for "id": "${id}"`);
+      const prices = walk.step();
+      const opening = walk.opening();
+      const data: Record<string, LosslessJsonValue> = {};
+      if (idParam) {
+        for (const id of idParam.split(',')) {
+          const c = COINS.find((coin) => String(coin.id) === id);
+          if (!c) {
+            if (skipInvalid) continue;
+            return sendStatus(res, 400, 400, `Invalid value for "id": "${id}"`);
+          }
+          data[id] = render(c, prices, opening);
         }
-        data[id] = render(c, prices, opening);
+      } else if (symbolParam) {
+        for (const symbol of symbolParam.split(',')) {
+          const matches = COINS.filter((coin) => coin.symbol === symbol.toUpperCase());
+          if (matches.length === 0 && !skipInvalid)
+            return sendStatus(res, 400, 400, `Invalid value for "symbol": "${symbol}"`);
+          if (matches.length > 0) data[symbol.toUpperCase()] = matches.map((c) => render(c, prices, opening));
+        }
       }
-    } else if (symbolParam) {
-      for (const symbol of symbolParam.split(',')) {
-        const matches = COINS.filter((coin) => coin.symbol === symbol.toUpperCase());
-        if (matches.length === 0 && !skipInvalid) return sendStatus(res, 400, 400, `Invalid value for "symbol": "${symbol}"`);
-        if (matches.length > 0) data[symbol.toUpperCase()] = matches.map((c) => render(c, prices, opening));
-      }
-    }
-    sendJson(res, 200, stringifyJsonLossless({ status: statusJson(0, null, 1), data }));
-  }, { port: options.port });
+      sendJson(res, 200, stringifyJsonLossless({ status: statusJson(0, null, 1), data }));
+    },
+    { port: options.port },
+  );
 
   return {
     url: server.url,

@@ -15,8 +15,14 @@ if (config.env === 'production' || base === null) {
   process.exit(1);
 }
 try {
-  const sims = await startPriceSimulators({ seed: Date.now() % 2 ** 31, ports: { coingecko: base, coinmarketcap: base + 1, nobitex: base + 2 } });
-  log.info({ coingecko: sims.coingecko.url, coinmarketcap: sims.coinmarketcap.url, nobitex: sims.nobitex.url }, 'price simulators listening');
+  const sims = await startPriceSimulators({
+    seed: Date.now() % 2 ** 31,
+    ports: { coingecko: base, coinmarketcap: base + 1, nobitex: base + 2 },
+  });
+  log.info(
+    { coingecko: sims.coingecko.url, coinmarketcap: sims.coinmarketcap.url, nobitex: sims.nobitex.url },
+    'price simulators listening',
+  );
   const shutdown = new Shutdown(log, config.shutdownGraceMs);
   shutdown.add('simulators', () => sims.close());
   shutdown.listen();

@@ -1,6 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import { formatDecimal, parseDecimal, type ScaledDecimal } from '../../providers/http/scaled-decimal.js';
-import { createFailureSwitch, type FailureSpec, type ProviderSimulator, type SimulatorOptions } from '../http/simulator.failures.js';
+import {
+  createFailureSwitch,
+  type FailureSpec,
+  type ProviderSimulator,
+  type SimulatorOptions,
+} from '../http/simulator.failures.js';
 import { createRandomWalk, percentChange, seededRandom } from '../http/simulator.random-walk.js';
 import { sendJson, startSimulatorServer } from '../http/simulator.server.js';
 import { NOBITEX_CURRENCIES, NOBITEX_RIAL } from '../../providers/nobitex/nobitex.client.js';
@@ -74,56 +79,60 @@ export async function startNobitexSimulator(options: NobitexSimulatorOptions = {
   let requests = 0;
   const known = new Set(Object.values(NOBITEX_CURRENCIES));
 
-  const server = await startSimulatorServer((req, res, url) => {
-    requests += 1;
-    const failure = failures.take();
-    if (failure) return renderFailure(res, failure);
+  const server = await startSimulatorServer(
+    (req, res, url) => {
+      requests += 1;
+      const failure = failures.take();
+      if (failure) return renderFailure(res, failure);
 
-    if (req.method !== 'GET' || url.pathname !== '/market/stats') {
-      sendJson(res, 404, { status: 'failed', code: 'NotFound', message: 'Not Found' });
-      return;
-    }
-    const src = (url.searchParams.get('srcCurrency') ?? [...known].join(',')).split(',').filter(Boolean);
-    const dst = url.searchParams.get('dstCurrency') ?? NOBITEX_RIAL;
-    const prices = walk.step();
-    const opening = walk.opening();
-    const stats: Record<string, Record<string, string | boolean>> = {};
-    if (dst === NOBITEX_RIAL) {
-      for (const currency of src) {
-        const price = prices[currency];
-        const open = opening[currency];
-        if (!price || !open) continue;
-        if (closed.has(currency)) {
-          stats[`${currency}-${dst}`] = { isClosed: true, isClosedReason: 'maintenance' };
-          continue;
-        }
-        const low = price.value < open.value ? price : open;
-        const high = price.value < open.value ? open : price;
-        stats[`${currency}-${dst}`] = {
-          isClosed: false,
-          bestSell: offset(price, 1n),
-          bestBuy: offset(price, -1n),
-          volumeSrc: '1234.5678900000',
-          volumeDst: '98765432109.8765400000',
-          latest: formatDecimal(price),
-          mark: formatDecimal(price),
-          dayLow: formatDecimal(low),
-          dayHigh: formatDecimal(high),
-          dayOpen: formatDecimal(open),
-          dayClose: formatDecimal(price),
-          dayChange: formatDecimal(percentChange(open, price, 2)),
-        };
+      if (req.method !== 'GET' || url.pathname !== '/market/stats') {
+        sendJson(res, 404, { status: 'failed', code: 'NotFound', message: 'Not Found' });
+        return;
       }
-    }
-    sendJson(res, 200, { status: 'ok', stats });
-  }, { port: options.port });
+      const src = (url.searchParams.get('srcCurrency') ?? [...known].join(',')).split(',').filter(Boolean);
+      const dst = url.searchParams.get('dstCurrency') ?? NOBITEX_RIAL;
+      const prices = walk.step();
+      const opening = walk.opening();
+      const stats: Record<string, Record<string, string | boolean>> = {};
+      if (dst === NOBITEX_RIAL) {
+        for (const currency of src) {
+          const price = prices[currency];
+          const open = opening[currency];
+          if (!price || !open) continue;
+          if (closed.has(currency)) {
+            stats[`${currency}-${dst}`] = { isClosed: true, isClosedReason: 'maintenance' };
+            continue;
+          }
+          const low = price.value < open.value ? price : open;
+          const high = price.value < open.value ? open : price;
+          stats[`${currency}-${dst}`] = {
+            isClosed: false,
+            bestSell: offset(price, 1n),
+            bestBuy: offset(price, -1n),
+            volumeSrc: '1234.5678900000',
+            volumeDst: '98765432109.8765400000',
+            latest: formatDecimal(price),
+            mark: formatDecimal(price),
+            dayLow: formatDecimal(low),
+            dayHigh: formatDecimal(high),
+            dayOpen: formatDecimal(open),
+            dayClose: formatDecimal(price),
+            dayChange: formatDecimal(percentChange(open, price, 2)),
+          };
+        }
+      }
+      sendJson(res, 200, { status: 'ok', stats });
+    },
+    { port: options.port },
+  );
 
   return {
     url: server.url,
     close: server.close,
     setFailure: failures.set,
     requestCount: () => requests,
-    prices: () => Object.fromEntries(Object.entries(walk.current()).map(([c, d]) => [`${c}-${NOBITEX_RIAL}`, formatDecimal(d)])),
+    prices: () =>
+      Object.fromEntries(Object.entries(walk.current()).map(([c, d]) => [`${c}-${NOBITEX_RIAL}`, formatDecimal(d)])),
     setMarketClosed: (currency, isClosed) => {
       if (isClosed) closed.add(currency);
       else closed.delete(currency);

@@ -28,8 +28,16 @@ export async function startPriceSimulators(options: PriceSimulatorsOptions = {})
     ...(options.volatility === undefined ? {} : { volatility: options.volatility }),
   };
   const [coingecko, coinmarketcap, nobitex] = await Promise.all([
-    startCoinGeckoSimulator({ ...base, failMode: options.failMode?.coingecko ?? null, port: options.ports?.coingecko ?? 0 }),
-    startCoinMarketCapSimulator({ ...base, failMode: options.failMode?.coinmarketcap ?? null, port: options.ports?.coinmarketcap ?? 0 }),
+    startCoinGeckoSimulator({
+      ...base,
+      failMode: options.failMode?.coingecko ?? null,
+      port: options.ports?.coingecko ?? 0,
+    }),
+    startCoinMarketCapSimulator({
+      ...base,
+      failMode: options.failMode?.coinmarketcap ?? null,
+      port: options.ports?.coinmarketcap ?? 0,
+    }),
     startNobitexSimulator({ ...base, failMode: options.failMode?.nobitex ?? null, port: options.ports?.nobitex ?? 0 }),
   ]);
   return {

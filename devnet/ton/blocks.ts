@@ -40,7 +40,10 @@ export class TonBlocks {
    * previous block) and snapshots `state`. `lt` is the chain's logical time; returns the block and the logical
    * time after it.
    */
-  seal(seqno: number, args: { clock: number; lt: bigint; generation: number; txs: SimTx[]; inputs: TraceInput[]; state: State }): { block: McBlock; lt: bigint } {
+  seal(
+    seqno: number,
+    args: { clock: number; lt: bigint; generation: number; txs: SimTx[]; inputs: TraceInput[]; state: State },
+  ): { block: McBlock; lt: bigint } {
     const { txs, inputs } = args;
     const prev = this.#blocks[this.#blocks.length - 1];
     const genUtime = Math.max(args.clock, prev?.genUtime ?? 0);
@@ -77,7 +80,9 @@ export class TonBlocks {
   cut(depth: number): { removed: McBlock[]; state: State } {
     if (!Number.isSafeInteger(depth) || depth < 1) throw new RangeError('depth must be a positive integer');
     if (depth > this.maxReorgDepth || depth >= this.#blocks.length) {
-      throw new RangeError(`depth ${depth} exceeds the chain (${this.#blocks.length - 1} blocks after the first, max ${this.maxReorgDepth})`);
+      throw new RangeError(
+        `depth ${depth} exceeds the chain (${this.#blocks.length - 1} blocks after the first, max ${this.maxReorgDepth})`,
+      );
     }
     const removed = this.#blocks.splice(this.#blocks.length - depth, depth);
     const state = cloneState(this.#snapshots.get(this.head.seqno)!);

@@ -1,6 +1,17 @@
 import { Address, beginCell, type Cell, storeStateInit } from '@ton/core';
 import { JETTON_OP } from '../../providers/toncenter/jetton.js';
-import { addr, bounceBody, digest, type AccountKind, type AccountState, type Outgoing, type Raw, type SimMessage, type SimTx, type TonExecution } from './state.js';
+import {
+  addr,
+  bounceBody,
+  digest,
+  type AccountKind,
+  type AccountState,
+  type Outgoing,
+  type Raw,
+  type SimMessage,
+  type SimTx,
+  type TonExecution,
+} from './state.js';
 
 /**
  * TEP-74 jettons as the emulator runs them: masters, jetton wallets (transfer → internal_transfer →
@@ -18,8 +29,14 @@ export function jettonWalletCodeHash(master: Raw): string {
 
 /** The StateInit an internal_transfer carries to deploy a jetton wallet: code (stands for the master's wallet code), data (balance 0, owner, master). */
 export function jettonWalletStateInit(master: Raw, owner: Raw): Cell {
-  const code = beginCell().storeBuffer(Buffer.from(jettonWalletCodeHash(master), 'hex')).endCell();
-  const data = beginCell().storeCoins(0).storeAddress(Address.parseRaw(owner)).storeAddress(Address.parseRaw(master)).endCell();
+  const code = beginCell()
+    .storeBuffer(Buffer.from(jettonWalletCodeHash(master), 'hex'))
+    .endCell();
+  const data = beginCell()
+    .storeCoins(0)
+    .storeAddress(Address.parseRaw(owner))
+    .storeAddress(Address.parseRaw(master))
+    .endCell();
   return beginCell().store(storeStateInit({ code, data })).endCell();
 }
 
@@ -30,11 +47,16 @@ export function claimsOf(accounts: ReadonlyMap<Raw, AccountState>, master: Raw):
 }
 
 /** `owner`'s wallet of `master`, deployed (active) if it was not. */
-export function ensureJettonWallet(exec: Pick<TonExecution, 'accounts' | 'ensure'>, master: Raw, owner: Raw): AccountState {
+export function ensureJettonWallet(
+  exec: Pick<TonExecution, 'accounts' | 'ensure'>,
+  master: Raw,
+  owner: Raw,
+): AccountState {
   const raw = jettonWalletAddress(master, owner);
   const claims = claimsOf(exec.accounts, master);
   const account = exec.ensure(raw, { type: 'jetton-wallet', master, claims, owner, balance: 0n });
-  if (account.kind.type !== 'jetton-wallet') account.kind = { type: 'jetton-wallet', master, claims, owner, balance: 0n };
+  if (account.kind.type !== 'jetton-wallet')
+    account.kind = { type: 'jetton-wallet', master, claims, owner, balance: 0n };
   account.status = 'active';
   return account;
 }
@@ -44,7 +66,12 @@ export type GetMethodResult = { exitCode: number; stack: StackEntry[] };
 const addressCell = (a: Raw) => beginCell().storeAddress(addr(a)).endCell();
 
 /** A jetton master's get methods (get_wallet_address, get_jetton_data); null for any other. */
-export function jettonMasterGetMethod(raw: Raw, kind: Extract<AccountKind, { type: 'jetton-master' }>, method: string, args: readonly StackEntry[]): GetMethodResult | null {
+export function jettonMasterGetMethod(
+  raw: Raw,
+  kind: Extract<AccountKind, { type: 'jetton-master' }>,
+  method: string,
+  args: readonly StackEntry[],
+): GetMethodResult | null {
   if (method === 'get_wallet_address') {
     const arg = args[0];
     if (arg?.type !== 'cell') return { exitCode: 7, stack: [] }; // type check error
@@ -64,7 +91,12 @@ export function jettonMasterGetMethod(raw: Raw, kind: Extract<AccountKind, { typ
         { type: 'num', value: -1n },
         { type: 'cell', cell: addressCell(raw) },
         { type: 'cell', cell: beginCell().storeUint(0, 8).storeStringTail(kind.symbol).endCell() },
-        { type: 'cell', cell: beginCell().storeBuffer(Buffer.from(jettonWalletCodeHash(raw), 'hex')).endCell() },
+        {
+          type: 'cell',
+          cell: beginCell()
+            .storeBuffer(Buffer.from(jettonWalletCodeHash(raw), 'hex'))
+            .endCell(),
+        },
       ],
     };
   }
@@ -72,17 +104,25 @@ export function jettonMasterGetMethod(raw: Raw, kind: Extract<AccountKind, { typ
 }
 
 /** A jetton wallet's get_wallet_data (balance, owner, the master it claims, wallet code); null for any other. */
-export function jettonWalletGetMethod(kind: Extract<AccountKind, { type: 'jetton-wallet' }>, method: string): GetMethodResult | null {
+export function jettonWalletGetMethod(
+  kind: Extract<AccountKind, { type: 'jetton-wallet' }>,
+  method: string,
+): GetMethodResult | null {
   if (method !== 'get_wallet_data') return null;
-    return {
-      exitCode: 0,
-      stack: [
-        { type: 'num', value: kind.balance },
-        { type: 'cell', cell: addressCell(kind.owner) },
-        { type: 'cell', cell: addressCell(kind.claims) },
-        { type: 'cell', cell: beginCell().storeBuffer(Buffer.from(jettonWalletCodeHash(kind.master), 'hex')).endCell() },
-      ],
-    };
+  return {
+    exitCode: 0,
+    stack: [
+      { type: 'num', value: kind.balance },
+      { type: 'cell', cell: addressCell(kind.owner) },
+      { type: 'cell', cell: addressCell(kind.claims) },
+      {
+        type: 'cell',
+        cell: beginCell()
+          .storeBuffer(Buffer.from(jettonWalletCodeHash(kind.master), 'hex'))
+          .endCell(),
+      },
+    ],
+  };
 }
 
 /** A jetton wallet's transaction: transfer, internal_transfer, or a bounce of its own internal_transfer. */
@@ -91,13 +131,20 @@ export function executeJettonWallet(exec: TonExecution, msg: SimMessage, traceId
   const value = msg.value ?? 0n;
   const before = exec.accounts.get(dest) ?? null;
   const fail = (exitCode: number): SimTx => {
-    const tx = exec.tx(dest, before, msg, traceId, { computeSuccess: false, exitCode, aborted: true, actionSuccess: null });
+    const tx = exec.tx(dest, before, msg, traceId, {
+      computeSuccess: false,
+      exitCode,
+      aborted: true,
+      actionSuccess: null,
+    });
     const fee = exec.fees.jettonGas;
     if (before) before.balance += value > fee ? value - fee : 0n;
     tx.totalFees = value < fee ? value : fee;
     const back = value - fee - exec.fees.forward;
     if (msg.bounce && back > 0n && msg.source) {
-      tx.outMsgs = [exec.internal(dest, { to: msg.source, value: back, bounce: false, bounced: true, body: bounceBody(msg.body) })];
+      tx.outMsgs = [
+        exec.internal(dest, { to: msg.source, value: back, bounce: false, bounced: true, body: bounceBody(msg.body) }),
+      ];
       if (before) before.balance -= back;
     }
     exec.finish(tx, before);
@@ -145,7 +192,11 @@ export function executeJettonWallet(exec: TonExecution, msg: SimMessage, traceId
       response = s.loadMaybeAddress();
       s.loadMaybeRef(); // custom_payload
       forwardTon = s.loadCoins();
-      forwardPayload = s.loadBit() ? s.loadRef() : s.remainingBits > 0 || s.remainingRefs > 0 ? beginCell().storeSlice(s).endCell() : null;
+      forwardPayload = s.loadBit()
+        ? s.loadRef()
+        : s.remainingBits > 0 || s.remainingRefs > 0
+          ? beginCell().storeSlice(s).endCell()
+          : null;
     } catch {
       return fail(708);
     }
@@ -209,12 +260,15 @@ export function executeJettonWallet(exec: TonExecution, msg: SimMessage, traceId
     // The wallet's identity: its state, or the StateInit the message brings (which must hash to this address).
     let identity: { master: Raw; owner: Raw } | null = null;
     if (before?.kind.type === 'jetton-wallet') identity = { master: before.kind.master, owner: before.kind.owner };
-    else if (msg.jettonInit && jettonWalletAddress(msg.jettonInit.master, msg.jettonInit.owner) === dest) identity = msg.jettonInit;
+    else if (msg.jettonInit && jettonWalletAddress(msg.jettonInit.master, msg.jettonInit.owner) === dest)
+      identity = msg.jettonInit;
     if (identity === null) return fail(0xffff);
     // Only a wallet of the same master (for `from`) or the master itself may credit this wallet.
-    if (msg.source !== jettonWalletAddress(identity.master, from.toRawString()) && msg.source !== identity.master) return fail(707);
+    if (msg.source !== jettonWalletAddress(identity.master, from.toRawString()) && msg.source !== identity.master)
+      return fail(707);
     const tx = exec.tx(dest, before, msg, traceId, {});
-    const account = before?.kind.type === 'jetton-wallet' ? before : ensureJettonWallet(exec, identity.master, identity.owner);
+    const account =
+      before?.kind.type === 'jetton-wallet' ? before : ensureJettonWallet(exec, identity.master, identity.owner);
     const owner = identity.owner;
     const walletKind = account.kind as Extract<AccountKind, { type: 'jetton-wallet' }>;
     walletKind.balance += amount;
@@ -232,7 +286,12 @@ export function executeJettonWallet(exec: TonExecution, msg: SimMessage, traceId
       remaining -= forwardTon + exec.fees.forward;
     }
     if (response !== null && remaining > exec.fees.forward) {
-      outs.push({ to: response.toRawString(), value: remaining - exec.fees.forward, bounce: false, body: beginCell().storeUint(JETTON_OP.excesses, 32).storeUint(queryId, 64).endCell() });
+      outs.push({
+        to: response.toRawString(),
+        value: remaining - exec.fees.forward,
+        bounce: false,
+        body: beginCell().storeUint(JETTON_OP.excesses, 32).storeUint(queryId, 64).endCell(),
+      });
       remaining = 0n;
     }
     account.balance += remaining > 0n ? remaining : 0n;

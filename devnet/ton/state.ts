@@ -112,7 +112,15 @@ export interface McBlock {
 
 export type TraceInput =
   | { kind: 'external'; boc: string }
-  | { kind: 'faucet'; to: Raw; amount: bigint; jettonMaster: Raw | null; forwardTonAmount: bigint; comment: string | null; body: Cell | null };
+  | {
+      kind: 'faucet';
+      to: Raw;
+      amount: bigint;
+      jettonMaster: Raw | null;
+      forwardTonAmount: bigint;
+      comment: string | null;
+      body: Cell | null;
+    };
 
 /** A refused external message (never enters a block), with the exit code the contract threw. */
 export class ExternalRejectedError extends Error {
@@ -154,7 +162,13 @@ export interface TonExecution {
   now(): number;
   /** The account at `raw`, created (uninit, empty) with `kind` when missing. */
   ensure(raw: Raw, kind: AccountKind): AccountState;
-  tx(account: Raw, state: AccountState | null, inMsg: SimMessage, traceId: string | null, fields: Partial<SimTx>): SimTx;
+  tx(
+    account: Raw,
+    state: AccountState | null,
+    inMsg: SimMessage,
+    traceId: string | null,
+    fields: Partial<SimTx>,
+  ): SimTx;
   internal(from: Raw, out: Outgoing): SimMessage;
   external(cell: Cell, to: Raw, body: Cell, init: Cell | null): SimMessage;
   finish(tx: SimTx, account: AccountState | null): void;

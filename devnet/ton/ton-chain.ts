@@ -113,7 +113,9 @@ export class TonChain {
 
   /** Deployed jetton wallets (raw addresses). */
   jettonWallets(): Raw[] {
-    return [...this.#state.accounts].filter(([, a]) => a.kind.type === 'jetton-wallet' && a.status === 'active').map(([raw]) => raw);
+    return [...this.#state.accounts]
+      .filter(([, a]) => a.kind.type === 'jetton-wallet' && a.status === 'active')
+      .map(([raw]) => raw);
   }
 
   /** Current unix time as the chain sees it. */
@@ -129,7 +131,14 @@ export class TonChain {
     this.#state.accounts.set(master, {
       balance: 1_000_000_000n,
       status: 'active',
-      kind: { type: 'jetton-master', symbol: info.symbol, decimals: info.decimals, genuine: info.genuine, claims: info.claims ?? master, totalSupply: 0n },
+      kind: {
+        type: 'jetton-master',
+        symbol: info.symbol,
+        decimals: info.decimals,
+        genuine: info.genuine,
+        claims: info.claims ?? master,
+        totalSupply: 0n,
+      },
       lastLt: 0n,
       lastHash: '0'.repeat(64),
     });
@@ -250,7 +259,13 @@ export class TonChain {
     };
   }
 
-  #tx(account: Raw, state: AccountState | null, inMsg: SimMessage, traceId: string | null, fields: Partial<SimTx>): SimTx {
+  #tx(
+    account: Raw,
+    state: AccountState | null,
+    inMsg: SimMessage,
+    traceId: string | null,
+    fields: Partial<SimTx>,
+  ): SimTx {
     const lt = this.#nextLt();
     const hash = digest(`tx:${account}:${lt}:${inMsg.hash}:${this.#generation}`);
     const tx: SimTx = {
@@ -327,10 +342,13 @@ export class TonChain {
     let out: Outgoing;
     if (input.jettonMaster === null) {
       if (faucet.balance < input.amount + this.fees.forward) throw new Error('faucet has no TON left');
-      const body = input.body ?? (input.comment === null ? Cell.EMPTY : beginCell().storeUint(0, 32).storeStringTail(input.comment).endCell());
+      const body =
+        input.body ??
+        (input.comment === null ? Cell.EMPTY : beginCell().storeUint(0, 32).storeStringTail(input.comment).endCell());
       out = { to: input.to, value: input.amount, bounce: false, body };
     } else {
-      const forwardPayload = input.comment === null ? null : beginCell().storeUint(0, 32).storeStringTail(input.comment).endCell();
+      const forwardPayload =
+        input.comment === null ? null : beginCell().storeUint(0, 32).storeStringTail(input.comment).endCell();
       const transfer = beginCell()
         .storeUint(JETTON_OP.transfer, 32)
         .storeUint(this.#nonce, 64)
@@ -341,7 +359,12 @@ export class TonChain {
         .storeCoins(input.forwardTonAmount);
       if (forwardPayload) transfer.storeBit(1).storeRef(forwardPayload);
       else transfer.storeBit(0);
-      out = { to: jettonWalletAddress(input.jettonMaster, this.faucet), value: 100_000_000n, bounce: true, body: transfer.endCell() };
+      out = {
+        to: jettonWalletAddress(input.jettonMaster, this.faucet),
+        value: 100_000_000n,
+        bounce: true,
+        body: transfer.endCell(),
+      };
     }
     faucet.balance -= out.value + this.fees.forward;
     tx.totalFees = this.fees.forward;
@@ -369,26 +392,51 @@ export class TonChain {
     const value = msg.value ?? 0n;
     let account = this.#state.accounts.get(dest) ?? null;
     const isJettonInternal = msg.opcode === JETTON_OP.internalTransfer && !msg.bounced;
-    if (isJettonInternal || account?.kind.type === 'jetton-wallet') return executeJettonWallet(this.#exec, msg, traceId);
+    if (isJettonInternal || account?.kind.type === 'jetton-wallet')
+      return executeJettonWallet(this.#exec, msg, traceId);
     if (!account) {
       if (msg.bounce) {
         // A bounceable message to an account that does not exist comes back (minus fees).
-        const tx = this.#tx(dest, null, msg, traceId, { computeSkipped: true, computeSuccess: false, aborted: true, actionSuccess: null });
+        const tx = this.#tx(dest, null, msg, traceId, {
+          computeSkipped: true,
+          computeSuccess: false,
+          aborted: true,
+          actionSuccess: null,
+        });
         const back = value - this.fees.forward;
-        if (back > 0n) tx.outMsgs = [this.#internal(dest, { to: msg.source!, value: back, bounce: false, bounced: true, body: bounceBody(msg.body) })];
+        if (back > 0n)
+          tx.outMsgs = [
+            this.#internal(dest, {
+              to: msg.source!,
+              value: back,
+              bounce: false,
+              bounced: true,
+              body: bounceBody(msg.body),
+            }),
+          ];
         tx.totalFees = this.fees.forward;
         return tx;
       }
       // As on mainnet: no code to run (compute skipped, no_state) makes the transaction "aborted", yet the credit
       // phase has already added the value: the account now exists, uninit, holding it.
       account = this.#ensure(dest, { type: 'none' });
-      const tx = this.#tx(dest, null, msg, traceId, { computeSkipped: true, computeSuccess: false, aborted: true, actionSuccess: null });
+      const tx = this.#tx(dest, null, msg, traceId, {
+        computeSkipped: true,
+        computeSuccess: false,
+        aborted: true,
+        actionSuccess: null,
+      });
       account.balance += value;
       this.#finish(tx, account);
       return tx;
     }
     if (account.status !== 'active') {
-      const tx = this.#tx(dest, account, msg, traceId, { computeSkipped: true, computeSuccess: false, aborted: true, actionSuccess: null });
+      const tx = this.#tx(dest, account, msg, traceId, {
+        computeSkipped: true,
+        computeSuccess: false,
+        aborted: true,
+        actionSuccess: null,
+      });
       account.balance += value;
       this.#finish(tx, account);
       return tx;
@@ -407,7 +455,14 @@ export class TonChain {
     const inputs = this.#pendingInputs;
     this.#pendingTxs = [];
     this.#pendingInputs = [];
-    const { block, lt } = this.#blocks.seal(seqno, { clock: this.#now(), lt: this.#lt, generation: this.#generation, txs, inputs, state: this.#state });
+    const { block, lt } = this.#blocks.seal(seqno, {
+      clock: this.#now(),
+      lt: this.#lt,
+      generation: this.#generation,
+      txs,
+      inputs,
+      state: this.#state,
+    });
     this.#lt = lt;
     return block;
   }

@@ -46,7 +46,12 @@ export function renderMessage(m: SimMessage): Record<string, unknown> {
     message_content: {
       hash: b64(bodyCell.hash().toString('hex')),
       body: bodyCell.toBoc().toString('base64'),
-      decoded: m.comment !== null ? { type: 'text_comment', comment: m.comment } : bodyCell.bits.length === 0 ? { '@type': 'empty_cell' } : null,
+      decoded:
+        m.comment !== null
+          ? { type: 'text_comment', comment: m.comment }
+          : bodyCell.bits.length === 0
+            ? { '@type': 'empty_cell' }
+            : null,
     },
     init_state: m.init ? { hash: b64(m.init.hash().toString('hex')), body: m.init.toBoc().toString('base64') } : null,
   };
@@ -114,8 +119,24 @@ export function renderTx(tx: SimTx): Record<string, unknown> {
     block_ref: { workchain: 0, shard: MASTERCHAIN_SHARD, seqno: tx.shardSeqno },
     in_msg: renderMessage(tx.inMsg),
     out_msgs: tx.outMsgs.map(renderMessage),
-    account_state_before: { hash: pseudoHash(`state:${tx.account}:${tx.prevLt}`), balance: null, extra_currencies: null, account_status: null, frozen_hash: null, data_hash: null, code_hash: null },
-    account_state_after: { hash: pseudoHash(`state:${tx.account}:${tx.lt}`), balance: null, extra_currencies: null, account_status: tx.endStatus, frozen_hash: null, data_hash: null, code_hash: null },
+    account_state_before: {
+      hash: pseudoHash(`state:${tx.account}:${tx.prevLt}`),
+      balance: null,
+      extra_currencies: null,
+      account_status: null,
+      frozen_hash: null,
+      data_hash: null,
+      code_hash: null,
+    },
+    account_state_after: {
+      hash: pseudoHash(`state:${tx.account}:${tx.lt}`),
+      balance: null,
+      extra_currencies: null,
+      account_status: tx.endStatus,
+      frozen_hash: null,
+      data_hash: null,
+      code_hash: null,
+    },
     emulated: false,
   };
 }
@@ -169,7 +190,14 @@ export function renderShardBlock(block: McBlock): Record<string, unknown> {
 }
 
 export function blockIdExt(block: McBlock): Record<string, unknown> {
-  return { '@type': 'ton.blockIdExt', workchain: -1, shard: '-9223372036854775808', seqno: block.seqno, root_hash: b64(block.rootHash), file_hash: b64(block.fileHash) };
+  return {
+    '@type': 'ton.blockIdExt',
+    workchain: -1,
+    shard: '-9223372036854775808',
+    seqno: block.seqno,
+    root_hash: b64(block.rootHash),
+    file_hash: b64(block.fileHash),
+  };
 }
 
 // ---------------------------------------------------------------- failures
@@ -182,10 +210,18 @@ export function renderFailure(res: ServerResponse, failure: FailureSpec, v3: boo
       sendJson(res, 429, v3 ? { error: 'Ratelimit exceeded' } : { ok: false, error: 'Ratelimit exceed', code: 429 });
       return;
     case 'server-error':
-      sendJson(res, 500, v3 ? { error: 'internal server error' } : { ok: false, error: 'LITE_SERVER_NETWORK: timeout', code: 500 });
+      sendJson(
+        res,
+        500,
+        v3 ? { error: 'internal server error' } : { ok: false, error: 'LITE_SERVER_NETWORK: timeout', code: 500 },
+      );
       return;
     case 'malformed-json':
-      sendJson(res, 200, v3 ? '{"transactions":[{"account":"0:' : '{"ok":true,"result":{"@type":"blocks.masterchainInfo","last":');
+      sendJson(
+        res,
+        200,
+        v3 ? '{"transactions":[{"account":"0:' : '{"ok":true,"result":{"@type":"blocks.masterchainInfo","last":',
+      );
       return;
   }
 }

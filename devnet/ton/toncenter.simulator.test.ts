@@ -1,7 +1,17 @@
 import { Address, beginCell, Cell, loadMessage, storeMessage } from '@ton/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderParseError, ProviderRateLimitedError, ProviderResponseError, ProviderTimeoutError } from '../../providers/http/http.errors.js';
-import { deriveAddress, mnemonicToSeed, signTonTransfer, type TonSignRequest } from '../../subgraphs/wallet/custody/index.js';
+import {
+  ProviderParseError,
+  ProviderRateLimitedError,
+  ProviderResponseError,
+  ProviderTimeoutError,
+} from '../../providers/http/http.errors.js';
+import {
+  deriveAddress,
+  mnemonicToSeed,
+  signTonTransfer,
+  type TonSignRequest,
+} from '../../subgraphs/wallet/custody/index.js';
 import { createToncenterClient, type ToncenterClient } from '../../providers/toncenter/toncenter.client.js';
 import { TonHeadRegressedError, TonSendRejectedError } from '../../providers/toncenter/toncenter.errors.js';
 import { startTonSimulator, type TonSimulator } from './toncenter.simulator.js';
@@ -25,18 +35,35 @@ afterAll(async () => {
   await Promise.all(sims.map((s) => s.close()));
 });
 
-async function setup(options: Parameters<typeof startTonSimulator>[0] = {}): Promise<{ sim: TonSimulator; client: ToncenterClient }> {
+async function setup(
+  options: Parameters<typeof startTonSimulator>[0] = {},
+): Promise<{ sim: TonSimulator; client: ToncenterClient }> {
   const sim = await startTonSimulator({ blockIntervalMs: null, ...options });
   sims.push(sim);
-  const client = createToncenterClient({ baseUrl: sim.url, apiKey: options.apiKey ?? null, resilience: { retries: 0, timeoutMs: 500, breaker: false } });
+  const client = createToncenterClient({
+    baseUrl: sim.url,
+    apiKey: options.apiKey ?? null,
+    resilience: { retries: 0, timeoutMs: 500, breaker: false },
+  });
   return { sim, client };
 }
 
 const now = () => Math.floor(Date.now() / 1000);
 
-async function sign(client: ToncenterClient, index: number, transfer: TonSignRequest['transfer'], overrides: Partial<TonSignRequest> = {}) {
+async function sign(
+  client: ToncenterClient,
+  index: number,
+  transfer: TonSignRequest['transfer'],
+  overrides: Partial<TonSignRequest> = {},
+) {
   const from = deriveAddress(seed, 'TON', index);
-  return signTonTransfer(seed, { index, seqno: await client.getSeqno(from), validUntil: now() + 60, transfer, ...overrides });
+  return signTonTransfer(seed, {
+    index,
+    seqno: await client.getSeqno(from),
+    validUntil: now() + 60,
+    transfer,
+    ...overrides,
+  });
 }
 
 describe('toncenter simulator: chain, faucet and the client', () => {
@@ -63,8 +90,23 @@ describe('toncenter simulator: chain, faucet and the client', () => {
     expect(await client.getAddressBalance(alice)).toBe(3n * TON);
     const [tx] = await client.getTransactions({ account: alice });
     // Like mainnet: a credit to an account without code is "aborted" (compute skipped, no_state) but credited.
-    expect(tx).toMatchObject({ account: alice, hash: receipt.recipientTransaction!.hash, mcSeqno: receipt.mcSeqno, origStatus: 'nonexist', endStatus: 'uninit', aborted: true, computeSuccess: null });
-    expect(tx!.inMsg).toMatchObject({ source: sim.faucetAddress, destination: alice, value: 3n * TON, comment: 'hello', bounce: false, opcode: 0 });
+    expect(tx).toMatchObject({
+      account: alice,
+      hash: receipt.recipientTransaction!.hash,
+      mcSeqno: receipt.mcSeqno,
+      origStatus: 'nonexist',
+      endStatus: 'uninit',
+      aborted: true,
+      computeSuccess: null,
+    });
+    expect(tx!.inMsg).toMatchObject({
+      source: sim.faucetAddress,
+      destination: alice,
+      value: 3n * TON,
+      comment: 'hello',
+      bounce: false,
+      opcode: 0,
+    });
     expect(tx!.traceId).toBe(receipt.traceId);
     expect(await client.getSeqno(alice)).toBe(0); // not deployed yet
   });
@@ -74,12 +116,21 @@ describe('toncenter simulator: chain, faucet and the client', () => {
     const receipt = sim.send({ to: alice, amount: 25_000_000n, jetton: 'USDT' });
     const usdt = normalizeTonAddress(sim.usdtMaster);
     const [transfer] = await client.getJettonTransfers({ ownerAddress: alice, direction: 'in' });
-    expect(transfer).toMatchObject({ source: sim.faucetAddress, destination: alice, amount: 25_000_000n, jettonMaster: usdt, transactionAborted: false, traceId: receipt.traceId });
+    expect(transfer).toMatchObject({
+      source: sim.faucetAddress,
+      destination: alice,
+      amount: 25_000_000n,
+      jettonMaster: usdt,
+      transactionAborted: false,
+      traceId: receipt.traceId,
+    });
     expect(transfer!.sourceWallet).toBe(await client.getJettonWalletAddress(usdt, sim.faucetAddress));
     const aliceWallet = await client.getJettonWalletAddress(usdt, alice);
     expect(aliceWallet).toBe(normalizeTonAddress(sim.jettonWalletAddress(alice)));
     expect(await client.getJettonWalletData(aliceWallet)).toEqual({ balance: 25_000_000n, owner: alice, master: usdt });
-    expect(await client.getJettonWallets({ ownerAddress: alice })).toMatchObject([{ address: aliceWallet, balance: 25_000_000n, owner: alice, jetton: usdt }]);
+    expect(await client.getJettonWallets({ ownerAddress: alice })).toMatchObject([
+      { address: aliceWallet, balance: 25_000_000n, owner: alice, jetton: usdt },
+    ]);
     // The recipient's wallet received internal_transfer; the owner got transfer_notification with forward 1 nanoton.
     const [walletTx] = await client.getTransactions({ account: aliceWallet });
     expect(walletTx!.inMsg).toMatchObject({ opcode: 0x178d4519, source: transfer!.sourceWallet });
@@ -107,22 +158,40 @@ describe('toncenter simulator: chain, faucet and the client', () => {
     expect(await client.getSeqno(alice)).toBe(2);
     expect(await client.getAddressBalance(bob)).toBe(3n * TON);
     // Mode 3: alice paid amount + forward fees + gas, separately.
-    expect(await client.getAddressBalance(alice)).toBe(5n * TON - 3n * TON - 2n * (sim.chain.fees.walletGas + sim.chain.fees.forward));
+    expect(await client.getAddressBalance(alice)).toBe(
+      5n * TON - 3n * TON - 2n * (sim.chain.fees.walletGas + sim.chain.fees.forward),
+    );
   });
 
   it('rejects replays, wrong seqno, bad signatures, expired messages, undeployed wallets without StateInit and unfunded wallets', async () => {
     const { sim, client } = await setup();
     sim.send({ to: alice, amount: 5n * TON });
-    const rejected = async (boc: string) => (await client.sendBoc(boc).catch((e: unknown) => e)) as TonSendRejectedError;
+    const rejected = async (boc: string) =>
+      (await client.sendBoc(boc).catch((e: unknown) => e)) as TonSendRejectedError;
 
-    const noInit = await signTonTransfer(seed, { index: 0, seqno: 1, validUntil: now() + 60, transfer: { asset: 'native', to: bob, amount: 1n } });
+    const noInit = await signTonTransfer(seed, {
+      index: 0,
+      seqno: 1,
+      validUntil: now() + 60,
+      transfer: { asset: 'native', to: bob, amount: 1n },
+    });
     expect(await rejected(noInit.boc)).toMatchObject({ exitCode: null, name: 'TonSendRejectedError' });
-    const unfunded = await signTonTransfer(seed, { index: 2, seqno: 0, validUntil: now() + 60, transfer: { asset: 'native', to: bob, amount: 1n } });
+    const unfunded = await signTonTransfer(seed, {
+      index: 2,
+      seqno: 0,
+      validUntil: now() + 60,
+      transfer: { asset: 'native', to: bob, amount: 1n },
+    });
     expect((await rejected(unfunded.boc)).detail).toMatch(/no balance/);
 
     const good = await sign(client, 0, { asset: 'native', to: bob, amount: TON });
     // A well-formed body signed with bob's key, sent to alice's wallet (with alice's StateInit): signature mismatch.
-    const bobs = await signTonTransfer(seed, { index: 1, seqno: 0, validUntil: now() + 60, transfer: { asset: 'native', to: bob, amount: TON } });
+    const bobs = await signTonTransfer(seed, {
+      index: 1,
+      seqno: 0,
+      validUntil: now() + 60,
+      transfer: { asset: 'native', to: bob, amount: TON },
+    });
     expect(await rejected(withBody(good.boc, bobs.boc))).toMatchObject({ exitCode: 35 });
     const expired = await sign(client, 0, { asset: 'native', to: bob, amount: TON }, { validUntil: now() - 1 });
     expect(await rejected(expired.boc)).toMatchObject({ exitCode: 36 });
@@ -141,17 +210,37 @@ describe('toncenter simulator: chain, faucet and the client', () => {
     sim.send({ to: alice, amount: 2n * TON });
     sim.send({ to: alice, amount: 100_000_000n, jetton: 'USDT' });
     const aliceWallet = await client.getJettonWalletAddress(usdt, alice);
-    const signed = await sign(client, 0, { asset: 'jetton', jettonWallet: aliceWallet, to: bob, amount: 40_000_000n, attachedTon: 50_000_000n, forwardComment: 'order 7' });
+    const signed = await sign(client, 0, {
+      asset: 'jetton',
+      jettonWallet: aliceWallet,
+      to: bob,
+      amount: 40_000_000n,
+      attachedTon: 50_000_000n,
+      forwardComment: 'order 7',
+    });
     await client.sendBoc(signed.boc);
     sim.mine();
     const bobWallet = await client.getJettonWalletAddress(usdt, bob);
     expect((await client.getJettonWalletData(bobWallet))?.balance).toBe(40_000_000n);
     expect((await client.getJettonWalletData(aliceWallet))?.balance).toBe(60_000_000n);
     const [out] = await client.getJettonTransfers({ ownerAddress: alice, direction: 'out' });
-    expect(out).toMatchObject({ source: alice, destination: bob, amount: 40_000_000n, sourceWallet: aliceWallet, jettonMaster: usdt, responseDestination: alice });
+    expect(out).toMatchObject({
+      source: alice,
+      destination: bob,
+      amount: 40_000_000n,
+      sourceWallet: aliceWallet,
+      jettonMaster: usdt,
+      responseDestination: alice,
+    });
     expect(out!.forwardPayload).not.toBeNull();
     // Sending more than the wallet holds: the jetton wallet refuses (706) and bounces the TON back.
-    const tooMuch = await sign(client, 0, { asset: 'jetton', jettonWallet: aliceWallet, to: bob, amount: 1_000_000_000n, attachedTon: 50_000_000n });
+    const tooMuch = await sign(client, 0, {
+      asset: 'jetton',
+      jettonWallet: aliceWallet,
+      to: bob,
+      amount: 1_000_000_000n,
+      attachedTon: 50_000_000n,
+    });
     await client.sendBoc(tooMuch.boc);
     sim.mine();
     const [refused] = await client.getTransactions({ account: aliceWallet, limit: 1 });
@@ -183,7 +272,13 @@ describe('toncenter simulator: chain, faucet and the client', () => {
     expect(new Set(claimed.map((w) => w.codeHash)).size).toBe(2);
     expect(sim.jettonBalance(alice)).toBe(5_000_000n);
     // A forged transfer_notification straight from the faucet (not a jetton wallet) claiming 1,000 USDT.
-    const forged = beginCell().storeUint(0x7362d09c, 32).storeUint(0, 64).storeCoins(1_000_000_000n).storeAddress(Address.parse(sim.faucetAddress)).storeBit(0).endCell();
+    const forged = beginCell()
+      .storeUint(0x7362d09c, 32)
+      .storeUint(0, 64)
+      .storeCoins(1_000_000_000n)
+      .storeAddress(Address.parse(sim.faucetAddress))
+      .storeBit(0)
+      .endCell();
     sim.send({ to: alice, amount: 1n, body: forged.toBoc().toString('base64') });
     const [notification] = await client.getTransactions({ account: alice, limit: 1 });
     expect(notification!.inMsg).toMatchObject({ opcode: 0x7362d09c, source: sim.faucetAddress });
@@ -261,5 +356,9 @@ describe('toncenter simulator: failure modes reach the client as typed errors', 
 function withBody(target: string, bodySource: string): string {
   const t = loadMessage(Cell.fromBase64(target).beginParse());
   const b = loadMessage(Cell.fromBase64(bodySource).beginParse());
-  return beginCell().store(storeMessage({ info: t.info, init: t.init ?? null, body: b.body })).endCell().toBoc().toString('base64');
+  return beginCell()
+    .store(storeMessage({ info: t.info, init: t.init ?? null, body: b.body }))
+    .endCell()
+    .toBoc()
+    .toString('base64');
 }

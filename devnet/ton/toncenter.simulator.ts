@@ -103,7 +103,8 @@ export function createTonSimulator(options: TonSimulatorOptions = {}): TonChainS
   let headLag = 0;
   let fakes = 0;
 
-  const masterOf = (jetton: string | undefined): Raw => (jetton === undefined || jetton === 'USDT' ? usdtMaster : toRaw(jetton));
+  const masterOf = (jetton: string | undefined): Raw =>
+    jetton === undefined || jetton === 'USDT' ? usdtMaster : toRaw(jetton);
   const servedHead = (): McBlock => chain.block(Math.max(chain.startSeqno, chain.head.seqno - headLag)) ?? chain.head;
   const sealedTxs = (): SimTx[] => chain.blocks.flatMap((b) => b.txs);
 
@@ -117,7 +118,8 @@ export function createTonSimulator(options: TonSimulatorOptions = {}): TonChainS
     if (request.amount <= 0n) throw new RangeError('faucet: amount must be positive');
     const to = toRaw(request.to);
     const master = request.jetton === undefined ? null : masterOf(request.jetton);
-    if (master !== null && chain.account(master)?.kind.type !== 'jetton-master') throw new Error(`faucet: ${request.jetton} is not a jetton master`);
+    if (master !== null && chain.account(master)?.kind.type !== 'jetton-master')
+      throw new Error(`faucet: ${request.jetton} is not a jetton master`);
     if (request.body !== undefined && master !== null) throw new Error('faucet: a raw body is for TON transfers only');
     const txs = chain.faucetSend({
       to,
@@ -144,8 +146,18 @@ export function createTonSimulator(options: TonSimulatorOptions = {}): TonChainS
     const version = match?.[1] ?? null;
     const failure = failures.take();
     if (failure) return renderFailure(res, failure, version === 'v3');
-    if (apiKey !== null && req.headers[TON_API_KEY_HEADER.toLowerCase()] !== apiKey && url.searchParams.get('api_key') !== apiKey) {
-      sendJson(res, 401, version === 'v3' ? { error: 'API key does not exist' } : { ok: false, error: 'API key does not exist', code: 401 });
+    if (
+      apiKey !== null &&
+      req.headers[TON_API_KEY_HEADER.toLowerCase()] !== apiKey &&
+      url.searchParams.get('api_key') !== apiKey
+    ) {
+      sendJson(
+        res,
+        401,
+        version === 'v3'
+          ? { error: 'API key does not exist' }
+          : { ok: false, error: 'API key does not exist', code: 401 },
+      );
       return;
     }
     if (!match) {
@@ -159,7 +171,11 @@ export function createTonSimulator(options: TonSimulatorOptions = {}): TonChainS
     } catch (error) {
       if (!(error instanceof BadRequest)) throw error;
       const status = error.message === 'Incorrect address' ? 416 : 422;
-      sendJson(res, status, version === 'v3' ? { error: error.message } : { ok: false, error: error.message, code: status });
+      sendJson(
+        res,
+        status,
+        version === 'v3' ? { error: error.message } : { ok: false, error: error.message, code: status },
+      );
     }
   };
 

@@ -1,6 +1,14 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { hex } from '@scure/base';
-import { beginCell, type Cell, contractAddress, loadMessage, loadMessageRelaxed, storeStateInit, type StateInit } from '@ton/core';
+import {
+  beginCell,
+  type Cell,
+  contractAddress,
+  loadMessage,
+  loadMessageRelaxed,
+  storeStateInit,
+  type StateInit,
+} from '@ton/core';
 import { walletV4R2StateInit } from '../../chains/ton-wallet.js';
 import { ExternalRejectedError, type AccountKind, type Outgoing, type TonExecution, type SimTx } from './state.js';
 
@@ -37,22 +45,30 @@ export function executeWalletExternal(exec: TonExecution, cell: Cell): SimTx[] {
   } catch {
     throw new ExternalRejectedError(null, 'not a message');
   }
-  if (message.info.type !== 'external-in') throw new ExternalRejectedError(null, 'only inbound external messages can be sent');
+  if (message.info.type !== 'external-in')
+    throw new ExternalRejectedError(null, 'only inbound external messages can be sent');
   const dest = message.info.dest.toRawString();
   const account = exec.accounts.get(dest);
   if (!account || account.balance === 0n) {
-    throw new ExternalRejectedError(null, `cannot apply external message to current state: account ${dest} has no balance to pay for gas`);
+    throw new ExternalRejectedError(
+      null,
+      `cannot apply external message to current state: account ${dest} has no balance to pay for gas`,
+    );
   }
   let key: { publicKey: string; seqno: number; subwalletId: number };
   let init: StateInit | null = null;
   if (account.status === 'active') {
-    if (account.kind.type !== 'wallet') throw new ExternalRejectedError(null, `account ${dest} does not accept external messages`);
+    if (account.kind.type !== 'wallet')
+      throw new ExternalRejectedError(null, `account ${dest} does not accept external messages`);
     key = account.kind;
   } else {
     init = message.init ?? null;
-    if (!init?.code || !init.data) throw new ExternalRejectedError(null, `account ${dest} is not initialized and the message carries no StateInit`);
-    if (init.code.hash().toString('hex') !== V4R2_CODE_HASH) throw new ExternalRejectedError(null, 'StateInit code is not wallet v4R2');
-    if (!contractAddress(0, init).equals(message.info.dest)) throw new ExternalRejectedError(null, 'StateInit does not hash to the destination address');
+    if (!init?.code || !init.data)
+      throw new ExternalRejectedError(null, `account ${dest} is not initialized and the message carries no StateInit`);
+    if (init.code.hash().toString('hex') !== V4R2_CODE_HASH)
+      throw new ExternalRejectedError(null, 'StateInit code is not wallet v4R2');
+    if (!contractAddress(0, init).equals(message.info.dest))
+      throw new ExternalRejectedError(null, 'StateInit does not hash to the destination address');
     try {
       key = parseWalletData(init.data);
     } catch {
@@ -76,16 +92,28 @@ export function executeWalletExternal(exec: TonExecution, cell: Cell): SimTx[] {
   } catch {
     throw new ExternalRejectedError(9, 'exitcode=9: cell underflow reading the signed message');
   }
-  if (validUntil <= exec.now()) throw new ExternalRejectedError(36, `exitcode=36: message expired (valid_until ${validUntil} <= now ${exec.now()})`);
-  if (seqno !== key.seqno) throw new ExternalRejectedError(33, `exitcode=33: seqno ${seqno} does not match the wallet's ${key.seqno}`);
-  if (subwalletId !== key.subwalletId) throw new ExternalRejectedError(34, `exitcode=34: subwallet id ${subwalletId} is not ${key.subwalletId}`);
+  if (validUntil <= exec.now())
+    throw new ExternalRejectedError(
+      36,
+      `exitcode=36: message expired (valid_until ${validUntil} <= now ${exec.now()})`,
+    );
+  if (seqno !== key.seqno)
+    throw new ExternalRejectedError(33, `exitcode=33: seqno ${seqno} does not match the wallet's ${key.seqno}`);
+  if (subwalletId !== key.subwalletId)
+    throw new ExternalRejectedError(34, `exitcode=34: subwallet id ${subwalletId} is not ${key.subwalletId}`);
   if (!ed25519.verify(signature, signingHash, hex.decode(key.publicKey))) {
     throw new ExternalRejectedError(35, 'exitcode=35: signature does not match the wallet public key');
   }
-  if (account.balance < exec.fees.walletGas) throw new ExternalRejectedError(-14, 'exitcode=-14: not enough balance to pay for gas');
+  if (account.balance < exec.fees.walletGas)
+    throw new ExternalRejectedError(-14, 'exitcode=-14: not enough balance to pay for gas');
 
   // accept_message(): from here the wallet pays and the message is in the chain.
-  const inMsg = exec.external(cell, dest, message.body, init ? beginCell().store(storeStateInit(init)).endCell() : null);
+  const inMsg = exec.external(
+    cell,
+    dest,
+    message.body,
+    init ? beginCell().store(storeStateInit(init)).endCell() : null,
+  );
   const tx = exec.tx(dest, account, inMsg, null, {});
   const previous = { status: account.status, kind: account.kind };
   if (account.status !== 'active') {
@@ -103,7 +131,15 @@ export function executeWalletExternal(exec: TonExecution, cell: Cell): SimTx[] {
       const mode = body.loadUint(8);
       const relaxed = loadMessageRelaxed(body.loadRef().beginParse());
       if (relaxed.info.type !== 'internal') continue;
-      sends.push({ mode, out: { to: relaxed.info.dest.toRawString(), value: relaxed.info.value.coins, bounce: relaxed.info.bounce, body: relaxed.body } });
+      sends.push({
+        mode,
+        out: {
+          to: relaxed.info.dest.toRawString(),
+          value: relaxed.info.value.coins,
+          bounce: relaxed.info.bounce,
+          body: relaxed.body,
+        },
+      });
     }
   }
   // Action phase: mode +1 pays the forward fee separately, +2 skips a message that cannot be paid, +128 sends

@@ -47,7 +47,14 @@ export class TronBlocks {
   }
 
   /** Seals `txs` into block `number` on top of `parentHash` and snapshots `state`; `generation` makes a reorg's blocks differ. */
-  seal(txs: ChainTx[], number: number, parentHash: string, timestamp: number, generation: number, state: State): ChainBlock {
+  seal(
+    txs: ChainTx[],
+    number: number,
+    parentHash: string,
+    timestamp: number,
+    generation: number,
+    state: State,
+  ): ChainBlock {
     const txTrieRoot = enc(sha256(new TextEncoder().encode(txs.map((t) => t.txID).join(''))));
     const header = JSON.stringify({ number, parentHash, timestamp, txTrieRoot, witness: this.witness, generation });
     const digest = sha256(new TextEncoder().encode(header));
@@ -63,7 +70,9 @@ export class TronBlocks {
   cut(depth: number): { removed: ChainBlock[]; state: State } {
     if (!Number.isSafeInteger(depth) || depth < 1) throw new RangeError('depth must be a positive integer');
     if (depth > this.maxReorgDepth || depth >= this.#blocks.length) {
-      throw new RangeError(`depth ${depth} exceeds the chain (${this.#blocks.length - 1} blocks above genesis, max ${this.maxReorgDepth})`);
+      throw new RangeError(
+        `depth ${depth} exceeds the chain (${this.#blocks.length - 1} blocks above genesis, max ${this.maxReorgDepth})`,
+      );
     }
     const removed = this.#blocks.splice(this.#blocks.length - depth, depth);
     const state = cloneState(this.#snapshots.get(this.head.number)!);

@@ -19,7 +19,12 @@ export interface ContractContext {
 }
 
 /** The fields every transaction record carries. */
-export function baseTx(raw: RawData, rawBytes: Uint8Array, txid: string, signatures: string[]): Omit<ChainTx, 'contractRet' | 'fee' | 'netFee' | 'energyFee' | 'energyUsage' | 'trc20' | 'resMessage'> {
+export function baseTx(
+  raw: RawData,
+  rawBytes: Uint8Array,
+  txid: string,
+  signatures: string[],
+): Omit<ChainTx, 'contractRet' | 'fee' | 'netFee' | 'energyFee' | 'energyUsage' | 'trc20' | 'resMessage'> {
   return { txID: txid, raw, rawHex: enc(rawBytes), signatures: signatures.map((s) => s.toLowerCase()) };
 }
 
@@ -47,7 +52,16 @@ export function executeTransfer(
   state.trx.set(owner, ownerBalance - c.amount - fee);
   state.trx.set(to, (state.trx.get(to) ?? 0n) + c.amount);
   if (creates) state.created.set(to, ctx.now());
-  return { ...baseTx(raw, rawBytes, txid, signatures), contractRet: 'SUCCESS', fee, netFee: fee, energyFee: 0n, energyUsage: 0n, trc20: null, resMessage: null };
+  return {
+    ...baseTx(raw, rawBytes, txid, signatures),
+    contractRet: 'SUCCESS',
+    fee,
+    netFee: fee,
+    energyFee: 0n,
+    energyUsage: 0n,
+    trc20: null,
+    resMessage: null,
+  };
 }
 
 /** A TRC20 `transfer` call. */
@@ -65,8 +79,10 @@ export function executeTrc20Call(
   const tokenHex = enc(c.contract);
   const token = ctx.tokens.get(tokenHex);
   if (!token) throw new Refusal('CONTRACT_VALIDATE_ERROR', 'No contract or not a smart contract');
-  if (c.callTokenValue !== 0n || c.tokenId !== 0n) throw new Refusal('CONTRACT_VALIDATE_ERROR', 'TRC10 call values are not supported by the simulator');
-  if (c.callValue > ownerBalance) throw new Refusal('CONTRACT_VALIDATE_ERROR', 'Validate TriggerSmartContract error, balance is not sufficient.');
+  if (c.callTokenValue !== 0n || c.tokenId !== 0n)
+    throw new Refusal('CONTRACT_VALIDATE_ERROR', 'TRC10 call values are not supported by the simulator');
+  if (c.callValue > ownerBalance)
+    throw new Refusal('CONTRACT_VALIDATE_ERROR', 'Validate TriggerSmartContract error, balance is not sufficient.');
   if (raw.feeLimit <= 0n) throw new Refusal('CONTRACT_VALIDATE_ERROR', 'feeLimit must be > 0');
   const base = baseTx(raw, rawBytes, txid, signatures);
   const energyUsage = ctx.fees.trc20Sun / 100n; // at 100 sun per energy unit
@@ -74,14 +90,33 @@ export function executeTrc20Call(
   const affordable = ownerBalance < raw.feeLimit ? ownerBalance : raw.feeLimit;
   if (affordable < ctx.fees.trc20Sun) {
     state.trx.set(owner, ownerBalance - affordable);
-    return { ...base, contractRet: 'OUT_OF_ENERGY', fee: affordable, netFee: 0n, energyFee: affordable, energyUsage: affordable / 100n, trc20: null, resMessage: 'Not enough energy' };
+    return {
+      ...base,
+      contractRet: 'OUT_OF_ENERGY',
+      fee: affordable,
+      netFee: 0n,
+      energyFee: affordable,
+      energyUsage: affordable / 100n,
+      trc20: null,
+      resMessage: 'Not enough energy',
+    };
   }
   const fee = ctx.fees.trc20Sun;
   state.trx.set(owner, ownerBalance - fee);
-  const revert = (reason: string): ChainTx => ({ ...base, contractRet: 'REVERT', fee, netFee: 0n, energyFee: fee, energyUsage, trc20: null, resMessage: reason });
+  const revert = (reason: string): ChainTx => ({
+    ...base,
+    contractRet: 'REVERT',
+    fee,
+    netFee: 0n,
+    energyFee: fee,
+    energyUsage,
+    trc20: null,
+    resMessage: reason,
+  });
   const data = enc(c.data);
   if (c.callValue !== 0n) return revert('REVERT opcode executed: transfer is not payable');
-  if (data.length !== 8 + 128 || !data.startsWith(TRANSFER_SELECTOR)) return revert('REVERT opcode executed: unknown function');
+  if (data.length !== 8 + 128 || !data.startsWith(TRANSFER_SELECTOR))
+    return revert('REVERT opcode executed: unknown function');
   const toWord = data.slice(8, 72);
   if (!toWord.startsWith('0'.repeat(24))) return revert('REVERT opcode executed: bad address argument');
   const to = '41' + toWord.slice(24);
@@ -91,5 +126,14 @@ export function executeTrc20Call(
   if (fromBalance < value) return revert('REVERT opcode executed: transfer amount exceeds balance');
   holders.set(owner, fromBalance - value);
   holders.set(to, (holders.get(to) ?? 0n) + value);
-  return { ...base, contractRet: 'SUCCESS', fee, netFee: 0n, energyFee: fee, energyUsage, trc20: { token: tokenHex, from: owner, to, value }, resMessage: null };
+  return {
+    ...base,
+    contractRet: 'SUCCESS',
+    fee,
+    netFee: 0n,
+    energyFee: fee,
+    energyUsage,
+    trc20: { token: tokenHex, from: owner, to, value },
+    resMessage: null,
+  };
 }

@@ -54,8 +54,7 @@ export interface ChainBlock {
 }
 
 export type SubmitOutcome =
-  | { kind: 'accepted'; txid: string; tx: ChainTx }
-  | { kind: 'refused'; code: string; message: string; txid: string };
+  { kind: 'accepted'; txid: string; tx: ChainTx } | { kind: 'refused'; code: string; message: string; txid: string };
 
 export interface State {
   /** Existing accounts and their TRX (sun); absent = the account does not exist. */

@@ -51,7 +51,8 @@ export class TronChain {
     this.#now = options.now ?? Date.now;
     this.#contracts = { fees: this.fees, tokens: this.#tokens, now: () => this.#now() };
     const witness = '41' + enc(sha256(new TextEncoder().encode('tron-simulator witness')).subarray(0, 20));
-    if (!Number.isSafeInteger(this.startHeight) || this.startHeight < 1) throw new RangeError('startHeight must be a positive integer');
+    if (!Number.isSafeInteger(this.startHeight) || this.startHeight < 1)
+      throw new RangeError('startHeight must be a positive integer');
     this.#blocks = new TronBlocks(this.startHeight, options.maxReorgDepth ?? 256, witness);
     this.#blocks.seal([], this.startHeight, '0'.repeat(64), this.#now(), this.#generation, this.#state);
   }
@@ -110,7 +111,6 @@ export class TronChain {
     return this.#state.tokens.get(tokenHex)?.get(ownerHex) ?? 0n;
   }
 
-
   // ------------------------------------------------------------------ genesis-style setup
 
   /** Registers a TRC20 contract (e.g. USDT at its mainnet address, or a look-alike for tests). */
@@ -154,7 +154,14 @@ export class TronChain {
     }
   }
 
-  #execute(raw: RawData, rawBytes: Uint8Array, txid: string, signatures: string[], claimedTxId: string | null, state: State): ChainTx {
+  #execute(
+    raw: RawData,
+    rawBytes: Uint8Array,
+    txid: string,
+    signatures: string[],
+    claimedTxId: string | null,
+    state: State,
+  ): ChainTx {
     if (this.#known.has(txid)) throw new Refusal('DUP_TRANSACTION_ERROR', 'Dup transaction.');
     if (claimedTxId !== null && claimedTxId.toLowerCase() !== txid) {
       // java-tron ignores the txID field and verifies against its own hash; refusing a mismatch makes a signer bug loud.
@@ -163,30 +170,50 @@ export class TronChain {
     this.#checkTapos(raw);
     const head = this.head;
     if (raw.expiration <= BigInt(head.timestamp)) {
-      throw new Refusal('TRANSACTION_EXPIRATION_ERROR', `Transaction expired: expiration ${raw.expiration} <= head block time ${head.timestamp}`);
+      throw new Refusal(
+        'TRANSACTION_EXPIRATION_ERROR',
+        `Transaction expired: expiration ${raw.expiration} <= head block time ${head.timestamp}`,
+      );
     }
     if (raw.expiration > BigInt(head.timestamp + DAY_MS)) {
-      throw new Refusal('TRANSACTION_EXPIRATION_ERROR', 'Transaction expiration time is more than one day after the head block');
+      throw new Refusal(
+        'TRANSACTION_EXPIRATION_ERROR',
+        'Transaction expiration time is more than one day after the head block',
+      );
     }
     const c = raw.contract;
     const owner = enc(c.owner);
-    if (signatures.length !== 1) throw new Refusal('SIGERROR', `expected 1 signature for an owner permission of threshold 1, got ${signatures.length}`);
+    if (signatures.length !== 1)
+      throw new Refusal(
+        'SIGERROR',
+        `expected 1 signature for an owner permission of threshold 1, got ${signatures.length}`,
+      );
     const signer = recoverSigner(hex.decode(txid), signatures[0]!.toLowerCase());
-    if (signer !== owner) throw new Refusal('SIGERROR', 'Validate signature error: signature does not recover to owner_address');
-    if (c.permissionId !== 0) throw new Refusal('SIGERROR', `permission id ${c.permissionId} is not configured for this account`);
-    if (raw.data.length > 0) throw new Refusal('CONTRACT_VALIDATE_ERROR', 'memo data is not supported by the simulator');
+    if (signer !== owner)
+      throw new Refusal('SIGERROR', 'Validate signature error: signature does not recover to owner_address');
+    if (c.permissionId !== 0)
+      throw new Refusal('SIGERROR', `permission id ${c.permissionId} is not configured for this account`);
+    if (raw.data.length > 0)
+      throw new Refusal('CONTRACT_VALIDATE_ERROR', 'memo data is not supported by the simulator');
     const ownerBalance = state.trx.get(owner);
-    if (ownerBalance === undefined) throw new Refusal('CONTRACT_VALIDATE_ERROR', `Validate ${c.type} error, no OwnerAccount.`);
+    if (ownerBalance === undefined)
+      throw new Refusal('CONTRACT_VALIDATE_ERROR', `Validate ${c.type} error, no OwnerAccount.`);
 
-    if (c.type === 'TransferContract') return executeTransfer(this.#contracts, raw, rawBytes, txid, signatures, c, owner, ownerBalance, state);
+    if (c.type === 'TransferContract')
+      return executeTransfer(this.#contracts, raw, rawBytes, txid, signatures, c, owner, ownerBalance, state);
     return executeTrc20Call(this.#contracts, raw, rawBytes, txid, signatures, c, owner, ownerBalance, state);
   }
 
   #checkTapos(raw: RawData): void {
     const refBytes = enc(raw.refBlockBytes);
     const refHash = enc(raw.refBlockHash);
-    if (refBytes.length !== 4 || refHash.length !== 16) throw new Refusal('TAPOS_ERROR', 'Tapos check error: malformed reference block');
-    if (!this.#blocks.hasReference(refBytes, refHash)) throw new Refusal('TAPOS_ERROR', `Tapos check error: reference block ${refBytes}/${refHash} is not on this chain`);
+    if (refBytes.length !== 4 || refHash.length !== 16)
+      throw new Refusal('TAPOS_ERROR', 'Tapos check error: malformed reference block');
+    if (!this.#blocks.hasReference(refBytes, refHash))
+      throw new Refusal(
+        'TAPOS_ERROR',
+        `Tapos check error: reference block ${refBytes}/${refHash} is not on this chain`,
+      );
   }
 
   // ------------------------------------------------------------------ blocks
@@ -196,7 +223,14 @@ export class TronChain {
     const head = this.head;
     const txs = this.#pending;
     this.#pending = [];
-    return this.#blocks.seal(txs, head.number + 1, head.blockID, Math.max(this.#now(), head.timestamp + 1), this.#generation, this.#state);
+    return this.#blocks.seal(
+      txs,
+      head.number + 1,
+      head.blockID,
+      Math.max(this.#now(), head.timestamp + 1),
+      this.#generation,
+      this.#state,
+    );
   }
 
   /**

@@ -15,7 +15,14 @@ import { hex } from '@scure/base';
  */
 
 export type RawContract =
-  | { type: 'TransferContract'; typeUrl: string; owner: Uint8Array; to: Uint8Array; amount: bigint; permissionId: number }
+  | {
+      type: 'TransferContract';
+      typeUrl: string;
+      owner: Uint8Array;
+      to: Uint8Array;
+      amount: bigint;
+      permissionId: number;
+    }
   | {
       type: 'TriggerSmartContract';
       typeUrl: string;
@@ -91,7 +98,10 @@ function encodeParameter(contract: RawContract): Uint8Array {
 }
 
 export function encodeRawData(raw: RawData): Uint8Array {
-  const any = new Writer().bytes(1, new TextEncoder().encode(raw.contract.typeUrl)).bytes(2, encodeParameter(raw.contract)).finish();
+  const any = new Writer()
+    .bytes(1, new TextEncoder().encode(raw.contract.typeUrl))
+    .bytes(2, encodeParameter(raw.contract))
+    .finish();
   const contract = new Writer()
     .int(1, BigInt(CONTRACT_TYPE_IDS[raw.contract.type]))
     .bytes(2, any)

@@ -110,7 +110,9 @@ export function renderBlock(block: ChainBlock, visible: boolean): Record<string,
         version: 31,
         timestamp: block.timestamp,
       },
-      witness_signature: hex.encode(sha256(new TextEncoder().encode(block.blockID))) + hex.encode(sha256(new TextEncoder().encode(block.parentHash))).slice(0, 66),
+      witness_signature:
+        hex.encode(sha256(new TextEncoder().encode(block.blockID))) +
+        hex.encode(sha256(new TextEncoder().encode(block.parentHash))).slice(0, 66),
     },
     ...(block.txs.length > 0 ? { transactions: block.txs.map((tx) => renderTx(tx, visible)) } : {}),
   };
@@ -139,7 +141,11 @@ export function renderInfo(block: ChainBlock, tx: ChainTx, visible: boolean): Re
     out.log = [
       {
         address: visible ? tronBase58Of(tx.trc20.token) : logAddress,
-        topics: [TRC20_TRANSFER_TOPIC, tx.trc20.from.slice(2).padStart(64, '0'), tx.trc20.to.slice(2).padStart(64, '0')],
+        topics: [
+          TRC20_TRANSFER_TOPIC,
+          tx.trc20.from.slice(2).padStart(64, '0'),
+          tx.trc20.to.slice(2).padStart(64, '0'),
+        ],
         data: tx.trc20.value.toString(16).padStart(64, '0'),
       },
     ];
@@ -153,8 +159,14 @@ export function renderInfo(block: ChainBlock, tx: ChainTx, visible: boolean): Re
 
 // ---------------------------------------------------------------- broadcast body
 
-export const hexBytes = z.string().regex(/^(?:[0-9a-fA-F]{2})*$/u).transform((v) => hex.decode(v.toLowerCase()));
-export const addressBytes = z.string().regex(/^41[0-9a-fA-F]{40}$/u).transform((v) => hex.decode(v.toLowerCase()));
+export const hexBytes = z
+  .string()
+  .regex(/^(?:[0-9a-fA-F]{2})*$/u)
+  .transform((v) => hex.decode(v.toLowerCase()));
+export const addressBytes = z
+  .string()
+  .regex(/^41[0-9a-fA-F]{40}$/u)
+  .transform((v) => hex.decode(v.toLowerCase()));
 export const optInt = zInt64.optional().transform((v) => v ?? 0n);
 
 export const contractJson = z.object({
@@ -188,7 +200,8 @@ export const triggerValue = z.object({
   token_id: optInt,
 });
 
-export type ParsedBroadcast = { ok: true; raw: RawData; signatures: string[]; txID: string | null } | { ok: false; unsupported: string | null };
+export type ParsedBroadcast =
+  { ok: true; raw: RawData; signatures: string[]; txID: string | null } | { ok: false; unsupported: string | null };
 
 export function parseBroadcast(body: Params): ParsedBroadcast {
   const parsed = broadcastBody.safeParse(body);
@@ -200,7 +213,14 @@ export function parseBroadcast(body: Params): ParsedBroadcast {
   if (c.type === 'TransferContract') {
     const v = transferValue.safeParse(c.parameter.value);
     if (!v.success) return { ok: false, unsupported: null };
-    contract = { type: 'TransferContract', typeUrl: c.parameter.type_url, owner: v.data.owner_address, to: v.data.to_address, amount: v.data.amount, permissionId };
+    contract = {
+      type: 'TransferContract',
+      typeUrl: c.parameter.type_url,
+      owner: v.data.owner_address,
+      to: v.data.to_address,
+      amount: v.data.amount,
+      permissionId,
+    };
   } else if (c.type === 'TriggerSmartContract') {
     const v = triggerValue.safeParse(c.parameter.value);
     if (!v.success) return { ok: false, unsupported: null };
@@ -243,7 +263,9 @@ export function renderFailure(res: ServerResponse, failure: FailureSpec): void {
       return;
     case 'rate-limit': {
       const seconds = failure.retryAfterSeconds ?? 1;
-      send(res, 429, { Error: `request rate exceeded the allowed_rps(15), and the query server is suspended for ${seconds} s` });
+      send(res, 429, {
+        Error: `request rate exceeded the allowed_rps(15), and the query server is suspended for ${seconds} s`,
+      });
       return;
     }
     case 'server-error':

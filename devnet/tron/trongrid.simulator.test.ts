@@ -1,6 +1,16 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderParseError, ProviderRateLimitedError, ProviderResponseError, ProviderTimeoutError } from '../../providers/http/http.errors.js';
-import { deriveAddress, mnemonicToSeed, signTronTransfer, type TronSignRequest } from '../../subgraphs/wallet/custody/index.js';
+import {
+  ProviderParseError,
+  ProviderRateLimitedError,
+  ProviderResponseError,
+  ProviderTimeoutError,
+} from '../../providers/http/http.errors.js';
+import {
+  deriveAddress,
+  mnemonicToSeed,
+  signTronTransfer,
+  type TronSignRequest,
+} from '../../subgraphs/wallet/custody/index.js';
 import { trc20TransfersOf } from '../../providers/trongrid/trc20.js';
 import { createTronGridClient, type TronGridClient } from '../../providers/trongrid/trongrid.client.js';
 import { TronBroadcastError, TronHeadRegressedError } from '../../providers/trongrid/trongrid.errors.js';
@@ -24,7 +34,9 @@ afterAll(async () => {
   await Promise.all(sims.map((s) => s.close()));
 });
 
-async function setup(options: Parameters<typeof startTronSimulator>[0] = {}): Promise<{ sim: TronSimulator; client: TronGridClient }> {
+async function setup(
+  options: Parameters<typeof startTronSimulator>[0] = {},
+): Promise<{ sim: TronSimulator; client: TronGridClient }> {
   const sim = await startTronSimulator({ blockIntervalMs: null, ...options });
   sims.push(sim);
   const client = createTronGridClient({
@@ -50,17 +62,30 @@ describe('TronGrid simulator: faucet, blocks and the client', () => {
 
     const [b1, b2] = await client.getBlockRange(start + 1, start + 3);
     expect(b1!.transactions).toHaveLength(1);
-    expect(b1!.transactions[0]).toMatchObject({ txID: trx.txID, contractRet: 'SUCCESS', contract: { type: 'TransferContract', to: alice, amount: 25_000_000n, owner: sim.faucetAddress } });
+    expect(b1!.transactions[0]).toMatchObject({
+      txID: trx.txID,
+      contractRet: 'SUCCESS',
+      contract: { type: 'TransferContract', to: alice, amount: 25_000_000n, owner: sim.faucetAddress },
+    });
     expect(b2!.parentHash).toBe(b1!.blockID);
-    expect(b2!.transactions[0]!.contract).toMatchObject({ type: 'TriggerSmartContract', contract: USDT, owner: sim.faucetAddress });
+    expect(b2!.transactions[0]!.contract).toMatchObject({
+      type: 'TriggerSmartContract',
+      contract: USDT,
+      owner: sim.faucetAddress,
+    });
 
     const infos = await client.getTransactionInfoByBlockNum(usdt.blockNumber);
-    expect(trc20TransfersOf(infos[0]!)).toEqual([{ contract: USDT, from: sim.faucetAddress, to: alice, amount: 120_000_000n, logIndex: 0 }]);
+    expect(trc20TransfersOf(infos[0]!)).toEqual([
+      { contract: USDT, from: sim.faucetAddress, to: alice, amount: 120_000_000n, logIndex: 0 },
+    ]);
     expect(await client.getBalance(alice)).toBe(25_000_000n);
     expect(await client.trc20BalanceOf(USDT, alice)).toBe(120_000_000n);
     expect(await client.getBalance(bob)).toBe(0n);
     expect((await client.getAccount(bob)).exists).toBe(false);
-    expect(await client.getTransactionInfoById(trx.txID)).toMatchObject({ blockNumber: trx.blockNumber, success: true });
+    expect(await client.getTransactionInfoById(trx.txID)).toMatchObject({
+      blockNumber: trx.blockNumber,
+      success: true,
+    });
   });
 
   it('accepts TRX and TRC20 transfers signed by signTronTransfer, mines them, moves balances and burns fees', async () => {
@@ -70,7 +95,10 @@ describe('TronGrid simulator: faucet, blocks and the client', () => {
 
     const native = await signed(client, { index: 0, transfer: { asset: 'native', to: bob, amount: 10_000_000n } });
     expect(await client.broadcastTransaction(native)).toBe(native.txID);
-    const token = await signed(client, { index: 0, transfer: { asset: 'token', contract: USDT, to: bob, amount: 7_500_000n, feeLimit: 20_000_000n } });
+    const token = await signed(client, {
+      index: 0,
+      transfer: { asset: 'token', contract: USDT, to: bob, amount: 7_500_000n, feeLimit: 20_000_000n },
+    });
     expect(await client.broadcastTransaction(token)).toBe(token.txID);
     const height = sim.mine();
 
@@ -79,7 +107,9 @@ describe('TronGrid simulator: faucet, blocks and the client', () => {
     const infos = await client.getTransactionInfoByBlockNum(height);
     expect(infos[0]).toMatchObject({ fee: 1_000_000n, success: true }); // bob's account was created
     expect(infos[1]).toMatchObject({ fee: 5_000_000n, receiptResult: 'SUCCESS' });
-    expect(trc20TransfersOf(infos[1]!)).toEqual([{ contract: USDT, from: alice, to: bob, amount: 7_500_000n, logIndex: 0 }]);
+    expect(trc20TransfersOf(infos[1]!)).toEqual([
+      { contract: USDT, from: alice, to: bob, amount: 7_500_000n, logIndex: 0 },
+    ]);
     expect(await client.getBalance(alice)).toBe(100_000_000n - 10_000_000n - 1_000_000n - 5_000_000n);
     expect(await client.getBalance(bob)).toBe(10_000_000n);
     expect(await client.trc20BalanceOf(USDT, bob)).toBe(7_500_000n);
@@ -97,20 +127,49 @@ describe('TronGrid simulator: faucet, blocks and the client', () => {
     const bobs = await signed(client, { index: 1, transfer: { asset: 'native', to: alice, amount: 1_000_000n } });
     expect(await refused({ ...good, signature: bobs.signature })).toMatchObject({ tronCode: 'SIGERROR' });
     // Tampered amount: the node's hash differs from the one signed.
-    const tampered = { ...good, raw_data: { ...good.raw_data, contract: [{ ...good.raw_data.contract[0], parameter: { ...good.raw_data.contract[0].parameter, value: { ...good.raw_data.contract[0].parameter.value, amount: 4_000_000 } } }] } };
+    const tampered = {
+      ...good,
+      raw_data: {
+        ...good.raw_data,
+        contract: [
+          {
+            ...good.raw_data.contract[0],
+            parameter: {
+              ...good.raw_data.contract[0].parameter,
+              value: { ...good.raw_data.contract[0].parameter.value, amount: 4_000_000 },
+            },
+          },
+        ],
+      },
+    };
     expect(await refused(tampered as typeof good)).toMatchObject({ tronCode: 'SIGERROR' });
-    expect(await refused({ ...good, txID: '00'.repeat(32) })).toMatchObject({ tronCode: 'SIGERROR', detail: expect.stringMatching(/does not match/) });
+    expect(await refused({ ...good, txID: '00'.repeat(32) })).toMatchObject({
+      tronCode: 'SIGERROR',
+      detail: expect.stringMatching(/does not match/),
+    });
 
     expect(await client.broadcastTransaction(good)).toBe(good.txID);
     expect(await refused(good)).toMatchObject({ tronCode: 'DUP_TRANSACTION_ERROR' });
 
     const head = await client.getNowBlock();
-    const foreign = await signTronTransfer(seed, { index: 0, refBlock: { number: head.number, hash: 'ab'.repeat(32) }, transfer: { asset: 'native', to: bob, amount: 1n } });
+    const foreign = await signTronTransfer(seed, {
+      index: 0,
+      refBlock: { number: head.number, hash: 'ab'.repeat(32) },
+      transfer: { asset: 'native', to: bob, amount: 1n },
+    });
     expect(await refused(foreign)).toMatchObject({ tronCode: 'TAPOS_ERROR' });
-    const old = await signed(client, { index: 0, timestamp: head.timestamp - 120_000, expiration: head.timestamp - 60_000, transfer: { asset: 'native', to: bob, amount: 1n } });
+    const old = await signed(client, {
+      index: 0,
+      timestamp: head.timestamp - 120_000,
+      expiration: head.timestamp - 60_000,
+      transfer: { asset: 'native', to: bob, amount: 1n },
+    });
     expect(await refused(old)).toMatchObject({ tronCode: 'TRANSACTION_EXPIRATION_ERROR' });
     const overdraft = await signed(client, { index: 0, transfer: { asset: 'native', to: bob, amount: 50_000_000n } });
-    expect(await refused(overdraft)).toMatchObject({ tronCode: 'CONTRACT_VALIDATE_ERROR', detail: expect.stringMatching(/balance is not sufficient/) });
+    expect(await refused(overdraft)).toMatchObject({
+      tronCode: 'CONTRACT_VALIDATE_ERROR',
+      detail: expect.stringMatching(/balance is not sufficient/),
+    });
     const nobody = await signed(client, { index: 5, transfer: { asset: 'native', to: bob, amount: 1n } });
     expect(await refused(nobody)).toMatchObject({ tronCode: 'CONTRACT_VALIDATE_ERROR' });
   });
@@ -118,7 +177,10 @@ describe('TronGrid simulator: faucet, blocks and the client', () => {
   it('a TRC20 transfer beyond the token balance is mined as REVERT: fee burned, no transfer', async () => {
     const { sim, client } = await setup();
     sim.send({ to: alice, amount: 30_000_000n });
-    const tx = await signed(client, { index: 0, transfer: { asset: 'token', contract: USDT, to: bob, amount: 1n, feeLimit: 20_000_000n } });
+    const tx = await signed(client, {
+      index: 0,
+      transfer: { asset: 'token', contract: USDT, to: bob, amount: 1n, feeLimit: 20_000_000n },
+    });
     await client.broadcastTransaction(tx);
     const height = sim.mine();
     const [info] = await client.getTransactionInfoByBlockNum(height);
@@ -167,11 +229,23 @@ describe('TronGrid simulator: faucet, blocks and the client', () => {
     const second = await client.trc20Transfers(alice, { limit: 2, fingerprint: first.fingerprint! });
     expect(second.transfers.map((t) => t.value)).toEqual([1_000_000n]);
     expect(second.fingerprint).toBeNull();
-    expect(second.transfers[0]).toMatchObject({ from: sim.faucetAddress, to: alice, type: 'Transfer', token: { address: USDT, symbol: 'USDT', decimals: 6 } });
-    expect((await client.trc20Transfers(alice, { order: 'asc', onlyTo: true })).transfers.map((t) => t.value)).toEqual([1_000_000n, 2_000_000n, 3_000_000n]);
+    expect(second.transfers[0]).toMatchObject({
+      from: sim.faucetAddress,
+      to: alice,
+      type: 'Transfer',
+      token: { address: USDT, symbol: 'USDT', decimals: 6 },
+    });
+    expect((await client.trc20Transfers(alice, { order: 'asc', onlyTo: true })).transfers.map((t) => t.value)).toEqual([
+      1_000_000n,
+      2_000_000n,
+      3_000_000n,
+    ]);
     expect((await client.trc20Transfers(alice, { onlyConfirmed: true })).transfers).toEqual([]);
     sim.mine(17); // head = 4 faucet blocks + 17: solidified up to the second deposit
-    expect((await client.trc20Transfers(alice, { onlyConfirmed: true })).transfers.map((t) => t.value)).toEqual([2_000_000n, 1_000_000n]);
+    expect((await client.trc20Transfers(alice, { onlyConfirmed: true })).transfers.map((t) => t.value)).toEqual([
+      2_000_000n,
+      1_000_000n,
+    ]);
     expect((await client.trc20Transfers(alice, { onlyFrom: true })).transfers).toEqual([]);
   });
 

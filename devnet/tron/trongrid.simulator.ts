@@ -4,7 +4,15 @@ import { createFailureSwitch, type ProviderSimulator, type SimulatorOptions } fr
 import { serveSimulator, type SimulatorHandler } from '../http/simulator.server.js';
 import { usdtOf } from '../../platform/money/assets.js';
 import { validateAddress } from '../../chains/address.js';
-import { signDigest, tronBase58Of, tronHexOf, tronHexOfKey, type ChainBlock, type TronChainOptions, type TronFees } from './state.js';
+import {
+  signDigest,
+  tronBase58Of,
+  tronHexOf,
+  tronHexOfKey,
+  type ChainBlock,
+  type TronChainOptions,
+  type TronFees,
+} from './state.js';
 import { TronChain } from './tron-chain.js';
 import { createTronGridRoutes } from './trongrid.routes.js';
 import { TYPE_URL, addressParam, readParams, renderFailure, send } from './trongrid.render.js';
@@ -79,9 +87,16 @@ const FAUCET_KEY = sha256(new TextEncoder().encode('trongrid-simulator faucet ke
 export function createTronSimulator(options: TronSimulatorOptions = {}): TronChainSimulator {
   const chain = new TronChain(options);
   const usdtInfo = usdtOf('TRON');
-  const usdt = chain.addToken({ address: usdtInfo.contract!, symbol: 'USDT', name: 'Tether USD', decimals: usdtInfo.decimals });
+  const usdt = chain.addToken({
+    address: usdtInfo.contract!,
+    symbol: 'USDT',
+    name: 'Tether USD',
+    decimals: usdtInfo.decimals,
+  });
   const faucetHex = tronHexOfKey(FAUCET_KEY);
-  chain.allocate(faucetHex, options.faucetTrx ?? 10n ** 15n, [{ token: usdt.hex, amount: options.faucetUsdt ?? 10n ** 15n }]);
+  chain.allocate(faucetHex, options.faucetTrx ?? 10n ** 15n, [
+    { token: usdt.hex, amount: options.faucetUsdt ?? 10n ** 15n },
+  ]);
   const failures = createFailureSwitch(options.failMode ?? null);
   const apiKey = options.apiKey ?? null;
   let requests = 0;
@@ -115,13 +130,29 @@ export function createTronSimulator(options: TronSimulatorOptions = {}): TronCha
     let contract: RawContract;
     let feeLimit = 0n;
     if (request.token === undefined) {
-      contract = { type: 'TransferContract', typeUrl: TYPE_URL + 'TransferContract', owner, to, amount: request.amount, permissionId: 0 };
+      contract = {
+        type: 'TransferContract',
+        typeUrl: TYPE_URL + 'TransferContract',
+        owner,
+        to,
+        amount: request.amount,
+        permissionId: 0,
+      };
     } else {
       const token = resolveToken(request.token);
-      const data = hex.decode('a9059cbb' + hex.encode(to.subarray(1)).padStart(64, '0') + request.amount.toString(16).padStart(64, '0'));
+      const data = hex.decode(
+        'a9059cbb' + hex.encode(to.subarray(1)).padStart(64, '0') + request.amount.toString(16).padStart(64, '0'),
+      );
       contract = {
-        type: 'TriggerSmartContract', typeUrl: TYPE_URL + 'TriggerSmartContract', owner, contract: hex.decode(token),
-        callValue: 0n, data, callTokenValue: 0n, tokenId: 0n, permissionId: 0,
+        type: 'TriggerSmartContract',
+        typeUrl: TYPE_URL + 'TriggerSmartContract',
+        owner,
+        contract: hex.decode(token),
+        callValue: 0n,
+        data,
+        callTokenValue: 0n,
+        tokenId: 0n,
+        permissionId: 0,
       };
       feeLimit = 100_000_000n;
     }
@@ -139,7 +170,8 @@ export function createTronSimulator(options: TronSimulatorOptions = {}): TronCha
     const txid = sha256(encodeRawData(raw));
     const outcome = chain.submit(raw, [signDigest(txid, FAUCET_KEY)], null);
     if (outcome.kind !== 'accepted') throw new Error(`faucet transfer refused: ${outcome.code}: ${outcome.message}`);
-    if (outcome.tx.contractRet !== 'SUCCESS') throw new Error(`faucet transfer failed on chain: ${outcome.tx.contractRet}`);
+    if (outcome.tx.contractRet !== 'SUCCESS')
+      throw new Error(`faucet transfer failed on chain: ${outcome.tx.contractRet}`);
     const block = chain.mine();
     return { txID: outcome.txid, blockNumber: block.number, blockID: block.blockID };
   };
@@ -177,14 +209,23 @@ export function createTronSimulator(options: TronSimulatorOptions = {}): TronCha
       return { removed: removed.map((b) => b.blockID), head: chain.head.number };
     },
     addToken: (token) => {
-      const address = token.address ?? tronBase58Of('41' + hex.encode(sha256(new TextEncoder().encode(`token ${token.symbol} ${chain.tokens.length}`)).subarray(0, 20)));
+      const address =
+        token.address ??
+        tronBase58Of(
+          '41' +
+            hex.encode(
+              sha256(new TextEncoder().encode(`token ${token.symbol} ${chain.tokens.length}`)).subarray(0, 20),
+            ),
+        );
       const added = chain.addToken({ address, symbol: token.symbol, name: token.name, decimals: token.decimals });
       chain.allocate(faucetHex, 0n, [{ token: added.hex, amount: options.faucetUsdt ?? 10n ** 15n }]);
       return added.address;
     },
     balance: (address, token) => {
       const owner = tronHexOf(address);
-      return token === undefined ? (chain.account(owner)?.balance ?? 0n) : chain.tokenBalance(resolveToken(token), owner);
+      return token === undefined
+        ? (chain.account(owner)?.balance ?? 0n)
+        : chain.tokenBalance(resolveToken(token), owner);
     },
     setHeadLag: (blocks) => {
       if (!Number.isSafeInteger(blocks) || blocks < 0) throw new RangeError('lag must be a non-negative integer');

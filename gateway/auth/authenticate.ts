@@ -6,7 +6,10 @@ import type { RateLimitDecision, RateLimiter } from '../limits/rate-limit.js';
 
 function throwIfLimited(decision: RateLimitDecision): void {
   if (!decision.allowed) {
-    throw new DomainError(ErrorCode.RATE_LIMITED, `Too many requests; retry in ${decision.retryAfterSeconds}s`, { retryAfterSeconds: decision.retryAfterSeconds, scope: decision.scope });
+    throw new DomainError(ErrorCode.RATE_LIMITED, `Too many requests; retry in ${decision.retryAfterSeconds}s`, {
+      retryAfterSeconds: decision.retryAfterSeconds,
+      scope: decision.scope,
+    });
   }
 }
 
@@ -41,12 +44,18 @@ export class Authenticator {
         throw unauthenticated(err.reason === 'expired' ? 'Access token expired: refresh it' : 'Invalid access token');
       }
     }
-    const checks = verified ? [revokedFamilyKey(this.keyPrefix, verified.sessionId ?? '-'), tokensInvalidBeforeKey(this.keyPrefix, verified.userId!)] : [];
+    const checks = verified
+      ? [
+          revokedFamilyKey(this.keyPrefix, verified.sessionId ?? '-'),
+          tokensInvalidBeforeKey(this.keyPrefix, verified.userId!),
+        ]
+      : [];
     const { decision, values } = await this.limiter.check(ip, verified?.userId ?? null, checks);
     throwIfLimited(decision);
     if (!verified) return { viewer: ANONYMOUS, expiresAt: null };
     if (values[0]) throw unauthenticated('Session ended: sign in again');
-    if (values[1] && verified.issuedAt <= Number(values[1])) throw unauthenticated('Access changed: refresh your session');
+    if (values[1] && verified.issuedAt <= Number(values[1]))
+      throw unauthenticated('Access changed: refresh your session');
     const { expiresAt, issuedAt: _iat, ...viewer } = verified;
     return { viewer, expiresAt };
   }

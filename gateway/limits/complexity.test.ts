@@ -24,8 +24,16 @@ describe('measure', () => {
   });
 
   it('reports the first exceeded limit', () => {
-    expect(checkLimits({ depth: 11, aliases: 0, cost: 1 }, { maxDepth: 10, maxAliases: 5, maxCost: 100 })).toEqual({ limit: 'depth', max: 10, actual: 11 });
-    expect(checkLimits({ depth: 1, aliases: 0, cost: 101 }, { maxDepth: 10, maxAliases: 5, maxCost: 100 })).toEqual({ limit: 'cost', max: 100, actual: 101 });
+    expect(checkLimits({ depth: 11, aliases: 0, cost: 1 }, { maxDepth: 10, maxAliases: 5, maxCost: 100 })).toEqual({
+      limit: 'depth',
+      max: 10,
+      actual: 11,
+    });
+    expect(checkLimits({ depth: 1, aliases: 0, cost: 101 }, { maxDepth: 10, maxAliases: 5, maxCost: 100 })).toEqual({
+      limit: 'cost',
+      max: 100,
+      actual: 101,
+    });
     expect(checkLimits({ depth: 1, aliases: 5, cost: 1 }, { maxDepth: 10, maxAliases: 5, maxCost: 100 })).toBeNull();
   });
 });

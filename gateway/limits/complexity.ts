@@ -1,4 +1,11 @@
-import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
+import {
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValueNode,
+} from 'graphql';
 
 export interface QueryLimits {
   maxDepth: number;
@@ -22,7 +29,10 @@ const PAGE_ARGS = ['first', 'last', 'limit'];
 const DEFAULT_LIST_SIZE = 1;
 const MAX_FRAGMENT_EXPANSION = 10_000;
 
-function pageSize(args: readonly { name: { value: string }; value: ValueNode }[] | undefined, variables: Record<string, unknown>): number {
+function pageSize(
+  args: readonly { name: { value: string }; value: ValueNode }[] | undefined,
+  variables: Record<string, unknown>,
+): number {
   for (const arg of args ?? []) {
     if (!PAGE_ARGS.includes(arg.name.value)) continue;
     if (arg.value.kind === Kind.INT) return Math.max(1, Number(arg.value.value));
@@ -38,12 +48,21 @@ function pageSize(args: readonly { name: { value: string }; value: ValueNode }[]
  * Measures an operation with fragments expanded (cycles cut): its depth, how many aliases it uses, and
  * its cost (each field costs 1, multiplied by the page size of every enclosing paginated field).
  */
-export function measure(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): Complexity {
+export function measure(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): Complexity {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
   let aliases = 0;
   let expansions = 0;
-  const walk = (set: SelectionSetNode, depth: number, multiplier: number, active: Set<string>): { depth: number; cost: number } => {
+  const walk = (
+    set: SelectionSetNode,
+    depth: number,
+    multiplier: number,
+    active: Set<string>,
+  ): { depth: number; cost: number } => {
     let maxDepth = depth;
     let cost = 0;
     for (const selection of set.selections) {
@@ -53,7 +72,12 @@ export function measure(document: DocumentNode, operation: OperationDefinitionNo
         const fieldCost = multiplier;
         cost += fieldCost;
         if (selection.selectionSet) {
-          const inner = walk(selection.selectionSet, depth + 1, multiplier * pageSize(selection.arguments, variables), active);
+          const inner = walk(
+            selection.selectionSet,
+            depth + 1,
+            multiplier * pageSize(selection.arguments, variables),
+            active,
+          );
           maxDepth = Math.max(maxDepth, inner.depth);
           cost += inner.cost;
         } else {
@@ -77,12 +101,17 @@ export function measure(document: DocumentNode, operation: OperationDefinitionNo
     return { depth: maxDepth, cost };
   };
   const result = walk(operation.selectionSet, 0, 1, new Set());
-  return { depth: result.depth, aliases, cost: expansions > MAX_FRAGMENT_EXPANSION ? Number.MAX_SAFE_INTEGER : result.cost };
+  return {
+    depth: result.depth,
+    aliases,
+    cost: expansions > MAX_FRAGMENT_EXPANSION ? Number.MAX_SAFE_INTEGER : result.cost,
+  };
 }
 
 export function checkLimits(complexity: Complexity, limits: QueryLimits): LimitViolation | null {
   if (complexity.depth > limits.maxDepth) return { limit: 'depth', max: limits.maxDepth, actual: complexity.depth };
-  if (complexity.aliases > limits.maxAliases) return { limit: 'aliases', max: limits.maxAliases, actual: complexity.aliases };
+  if (complexity.aliases > limits.maxAliases)
+    return { limit: 'aliases', max: limits.maxAliases, actual: complexity.aliases };
   if (complexity.cost > limits.maxCost) return { limit: 'cost', max: limits.maxCost, actual: complexity.cost };
   return null;
 }

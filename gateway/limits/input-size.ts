@@ -76,7 +76,11 @@ export function checkVariables(variables: Record<string, unknown>, limits: Input
 }
 
 /** The first list argument (or list inside an input object argument) longer than its maximum. */
-export function checkListArguments(uses: readonly FieldUse[], limits: InputLimits, maxima: Readonly<Record<string, number>> = LIST_ARGUMENT_MAXIMA): InputViolation | null {
+export function checkListArguments(
+  uses: readonly FieldUse[],
+  limits: InputLimits,
+  maxima: Readonly<Record<string, number>> = LIST_ARGUMENT_MAXIMA,
+): InputViolation | null {
   const longest = (value: unknown, at: string, max: number): InputViolation | null => {
     if (Array.isArray(value)) {
       if (value.length > max) return { limit: 'listLength', max, actual: value.length, at };

@@ -23,7 +23,11 @@ export class RateLimiter {
   constructor(private readonly options: RateLimiterOptions) {}
 
   /** Counts one request of `viewerId` (or, anonymous, of `ip`) and reads `extraGets` in the same round trip. */
-  async check(ip: string, viewerId: string | null, extraGets: string[] = []): Promise<{ decision: RateLimitDecision; values: (string | null)[] }> {
+  async check(
+    ip: string,
+    viewerId: string | null,
+    extraGets: string[] = [],
+  ): Promise<{ decision: RateLimitDecision; values: (string | null)[] }> {
     const now = Date.now();
     const window = Math.floor(now / 60_000);
     const retryAfterSeconds = Math.max(1, Math.ceil(((window + 1) * 60_000 - now) / 1000));

@@ -14,16 +14,31 @@ const schema = buildSchema(`
   type Admin implements Node { id: ID, power: Int }
 `);
 
-const ctx = (roles: string[] = [], userId: string | null = 'usr_1'): GatewayContext => ({ viewer: { ...ANONYMOUS, userId, roles: roles as never }, requestId: 'r', _shield: { cache: {} } });
+const ctx = (roles: string[] = [], userId: string | null = 'usr_1'): GatewayContext => ({
+  viewer: { ...ANONYMOUS, userId, roles: roles as never },
+  requestId: 'r',
+  _shield: { cache: {} },
+});
 
 async function check(map: PermissionMap, query: string, context = ctx()) {
   const doc = parse(query);
   const operation = getOperationAST(doc)!;
-  return evaluatePermissions(schema, map, deny as unknown as ShieldRule, operation, uniqueFieldUses(schema, doc, operation, {}), context);
+  return evaluatePermissions(
+    schema,
+    map,
+    deny as unknown as ShieldRule,
+    operation,
+    uniqueFieldUses(schema, doc, operation, {}),
+    context,
+  );
 }
 
 describe('evaluatePermissions', () => {
-  const map = { Query: { public: allow, me: isAuthenticated, node: allow }, User: { '*': allow, email: isSuperadmin }, Admin: { id: allow } } as unknown as PermissionMap;
+  const map = {
+    Query: { public: allow, me: isAuthenticated, node: allow },
+    User: { '*': allow, email: isSuperadmin },
+    Admin: { id: allow },
+  } as unknown as PermissionMap;
 
   it('denies a field with no rule (fallback deny)', async () => {
     expect(await check(map, '{ secret }')).toMatchObject({ path: 'Query.secret', code: 'FORBIDDEN' });
@@ -46,8 +61,12 @@ describe('evaluatePermissions', () => {
   });
 
   it('leaves introspection types to the introspection policy (no shield rules for __Schema, __Type, …)', async () => {
-    expect(await check(map, '{ __schema { queryType { name fields { name type { kind ofType { name } } } } } }')).toBeNull();
-    expect(await check(map, '{ __type(name: "User") { name ...T } } fragment T on __Type { fields { name args { name } } }')).toBeNull();
+    expect(
+      await check(map, '{ __schema { queryType { name fields { name type { kind ofType { name } } } } } }'),
+    ).toBeNull();
+    expect(
+      await check(map, '{ __type(name: "User") { name ...T } } fragment T on __Type { fields { name args { name } } }'),
+    ).toBeNull();
     // an introspection selection does not open the rest of the operation
     expect(await check(map, '{ __schema { queryType { name } } secret }')).toMatchObject({ path: 'Query.secret' });
   });

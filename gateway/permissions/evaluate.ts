@@ -29,16 +29,29 @@ export interface FieldUse {
   path: string;
 }
 
-const SHIELD_OPTIONS = { debug: false, allowExternalErrors: false, fallbackRule: undefined, fallbackError: undefined, hashFunction: JSON.stringify };
+const SHIELD_OPTIONS = {
+  debug: false,
+  allowExternalErrors: false,
+  fallbackRule: undefined,
+  fallbackError: undefined,
+  hashFunction: JSON.stringify,
+};
 
 /**
  * Lists every (type, field) the operation can touch, fragments and inline fragments included; for an
  * abstract type, the field is checked on each possible object type. Introspection is left out.
  */
-export function collectFieldUses(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): FieldUse[] {
+export function collectFieldUses(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): FieldUse[] {
   const uses: FieldUse[] = [];
   const typeInfo = new TypeInfo(schema);
-  const fragments = new Map(document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d] as const));
+  const fragments = new Map(
+    document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d] as const),
+  );
   const seen = new Set<string>();
   const walk = (node: OperationDefinitionNode | import('graphql').FragmentDefinitionNode, prefix: string) => {
     visit(
@@ -59,7 +72,13 @@ export function collectFieldUses(schema: GraphQLSchema, document: DocumentNode, 
             }
           }
           const targets = isAbstractType(parent) ? schema.getPossibleTypes(parent).map((t) => t.name) : [parent.name];
-          for (const typeName of targets) uses.push({ typeName, fieldName: field.name.value, args, path: `${prefix}${typeName}.${field.name.value}` });
+          for (const typeName of targets)
+            uses.push({
+              typeName,
+              fieldName: field.name.value,
+              args,
+              path: `${prefix}${typeName}.${field.name.value}`,
+            });
         },
         FragmentSpread(spread) {
           const fragment = fragments.get(spread.name.value);
@@ -79,7 +98,12 @@ export function collectFieldUses(schema: GraphQLSchema, document: DocumentNode, 
  * collectFieldUses with repeats dropped: one use per (type, field, arguments), the first kept, in order.
  * The same field with the same arguments gets the same rule and the same answer, so it is checked once.
  */
-export function uniqueFieldUses(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): FieldUse[] {
+export function uniqueFieldUses(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): FieldUse[] {
   const byKey = new Map<string, FieldUse>();
   for (const use of collectFieldUses(schema, document, operation, variables)) {
     const key = `${use.typeName}.${use.fieldName}:${JSON.stringify(use.args)}`;
@@ -115,12 +139,29 @@ export async function evaluatePermissions(
     const typeRules = map[use.typeName];
     const ruleFor = typeRules?.[use.fieldName] ?? typeRules?.['*'] ?? fallbackRule;
     const type = schema.getType(use.typeName);
-    const info = { fieldName: use.fieldName, parentType: isObjectType(type) ? type : undefined, schema, operation, returnType: undefined, path: undefined } as unknown as GraphQLResolveInfo;
+    const info = {
+      fieldName: use.fieldName,
+      parentType: isObjectType(type) ? type : undefined,
+      schema,
+      operation,
+      returnType: undefined,
+      path: undefined,
+    } as unknown as GraphQLResolveInfo;
     const result = await ruleFor.resolve(undefined, use.args, ctx, info, SHIELD_OPTIONS);
     if (result === true) continue;
     const error = result instanceof Error ? (result as Error & { code?: string }) : null;
-    const code = error?.code === 'UNAUTHENTICATED' ? 'UNAUTHENTICATED' : error?.code === 'FORBIDDEN' ? 'FORBIDDEN' : ctx.viewer.userId ? 'FORBIDDEN' : 'UNAUTHENTICATED';
-    const message = error?.message && error.message !== 'Not Authorised!' ? error.message : `Not allowed to select ${use.typeName}.${use.fieldName}`;
+    const code =
+      error?.code === 'UNAUTHENTICATED'
+        ? 'UNAUTHENTICATED'
+        : error?.code === 'FORBIDDEN'
+          ? 'FORBIDDEN'
+          : ctx.viewer.userId
+            ? 'FORBIDDEN'
+            : 'UNAUTHENTICATED';
+    const message =
+      error?.message && error.message !== 'Not Authorised!'
+        ? error.message
+        : `Not allowed to select ${use.typeName}.${use.fieldName}`;
     return { path: use.path, code, message };
   }
   return null;

@@ -12,7 +12,13 @@ const isLedgerAuditor = or(isFinanceOrAdmin, hasClaimRule('ledger:adjust'));
 
 /** What a graphql-shield rule (rule, and, or, not, allow, deny) offers: a resolve evaluated per field. */
 export interface ShieldRule {
-  resolve(parent: unknown, args: Record<string, unknown>, ctx: unknown, info: unknown, options: unknown): Promise<unknown>;
+  resolve(
+    parent: unknown,
+    args: Record<string, unknown>,
+    ctx: unknown,
+    info: unknown,
+    options: unknown,
+  ): Promise<unknown>;
 }
 
 export type PermissionMap = Record<string, Record<string, ShieldRule>>;

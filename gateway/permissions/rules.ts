@@ -17,7 +17,9 @@ export const isStaffMember = rule({ cache: 'contextual' })((_parent, _args, ctx:
 export const hasRoleRule = (...roles: Role[]) =>
   rule(`hasRole:${roles.join('|')}`, { cache: 'contextual' })((_parent, _args, ctx: GatewayContext) => {
     if (!ctx.viewer.userId) return denied('UNAUTHENTICATED', 'Sign in first');
-    return ctx.viewer.roles.some((r) => roles.includes(r)) ? true : denied('FORBIDDEN', `Requires role ${roles.join(' or ')}`);
+    return ctx.viewer.roles.some((r) => roles.includes(r))
+      ? true
+      : denied('FORBIDDEN', `Requires role ${roles.join(' or ')}`);
   });
 
 export const hasClaimRule = (claim: string) =>

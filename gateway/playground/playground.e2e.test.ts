@@ -10,12 +10,21 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let stack: TestStack;
 let browser: Browser;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   // Production's introspection policy: staff only.
   stack = await startStack({ INTROSPECTION_ENABLED: 'false' });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 afterAll(async () => {
@@ -29,7 +38,10 @@ describe('playground', () => {
     const external: string[] = [];
     await page.route('**/*', (route) => {
       const url = new URL(route.request().url());
-      const local = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) || url.protocol === 'data:' || url.protocol === 'blob:';
+      const local =
+        ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) ||
+        url.protocol === 'data:' ||
+        url.protocol === 'blob:';
       if (local) return route.continue();
       external.push(url.href);
       return route.abort();
@@ -41,7 +53,11 @@ describe('playground', () => {
     await run.waitFor({ timeout: 30_000 });
     await run.click();
     // the result editor renders spaces as non-breaking spaces
-    await page.waitForFunction(() => document.body.innerText.replace(/\u00a0/g, ' ').includes('"kycTier": "BASIC"'), undefined, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => document.body.innerText.replace(/\u00a0/g, ' ').includes('"kycTier": "BASIC"'),
+      undefined,
+      { timeout: 30_000 },
+    );
     mkdirSync('.tmp', { recursive: true });
     await page.screenshot({ path: '.tmp/playground.png' });
     expect(external).toEqual([]);
@@ -53,10 +69,16 @@ describe('playground', () => {
     const page = await browser.newPage();
     // What a staff member types into the Headers tab; GraphiQL keeps it in localStorage and sends it with its
     // introspection query.
-    await page.addInitScript((headers) => localStorage.setItem('graphiql:headers', headers), JSON.stringify({ Authorization: `Bearer ${token}` }));
+    await page.addInitScript(
+      (headers) => localStorage.setItem('graphiql:headers', headers),
+      JSON.stringify({ Authorization: `Bearer ${token}` }),
+    );
     await page.goto(`${stack.gateway.url}/playground`);
     await page.locator('.graphiql-sidebar button[aria-label="Show Documentation Explorer"]').click();
-    await page.locator('.graphiql-doc-explorer a.graphiql-doc-explorer-type-name', { hasText: /^Query$/ }).first().click();
+    await page
+      .locator('.graphiql-doc-explorer a.graphiql-doc-explorer-type-name', { hasText: /^Query$/ })
+      .first()
+      .click();
     const fields = page.locator('.graphiql-doc-explorer a.graphiql-doc-explorer-field-name');
     await fields.first().waitFor({ timeout: 30_000 });
     const names = await fields.allInnerTexts();
@@ -67,7 +89,12 @@ describe('playground', () => {
     const anonymous = await gql(stack.graphqlUrl, '{ __schema { queryType { name } } }');
     expect(anonymous.status).toBe(403);
     expect(errorCode(anonymous)).toBe('FORBIDDEN');
-    const asStaff = await gql(stack.graphqlUrl, '{ __schema { queryType { name } } __type(name: "Query") { fields { name } } }', {}, token);
+    const asStaff = await gql(
+      stack.graphqlUrl,
+      '{ __schema { queryType { name } } __type(name: "Query") { fields { name } } }',
+      {},
+      token,
+    );
     expect(asStaff.body.errors).toBeUndefined();
     expect(asStaff.body.data).toMatchObject({ __schema: { queryType: { name: 'Query' } } });
   });

@@ -36,7 +36,8 @@ export function playgroundHandler(): RouteHandler {
       'content-length': body.length,
       ...(acceptsGzip ? { 'content-encoding': 'gzip' } : {}),
       'cache-control': 'no-cache',
-      'content-security-policy': "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:; worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self' ws: wss:",
+      'content-security-policy':
+        "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:; worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self' ws: wss:",
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
     });

@@ -14,8 +14,12 @@ describe('DocumentCache', () => {
 
   it('refuses a document over the token limit and one that does not validate, with their codes', () => {
     const cache = new DocumentCache({ maxTokens: 10 });
-    expect(cache.prepare(schema, `{ ${'a '.repeat(12)}}`)).toMatchObject({ errors: [{ extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] });
-    expect(cache.prepare(schema, '{ nope }')).toMatchObject({ errors: [{ extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] });
+    expect(cache.prepare(schema, `{ ${'a '.repeat(12)}}`)).toMatchObject({
+      errors: [{ extensions: { code: 'GRAPHQL_PARSE_FAILED' } }],
+    });
+    expect(cache.prepare(schema, '{ nope }')).toMatchObject({
+      errors: [{ extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }],
+    });
     expect(cache.prepare(schema, `{ ${'a '.repeat(8)}}`)).toHaveProperty('document');
   });
 

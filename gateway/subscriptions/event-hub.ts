@@ -11,7 +11,11 @@ type Listener = (event: EventEnvelope) => void;
 export class EventHub {
   private readonly subjects = new Map<string, { sub: Subscription; listeners: Set<Listener> }>();
 
-  constructor(private readonly nc: NatsConnection, private readonly log: Logger, private readonly subjectPrefix = '') {}
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly log: Logger,
+    private readonly subjectPrefix = '',
+  ) {}
 
   listen(subject: string, listener: Listener): () => void {
     let entry = this.subjects.get(subject);

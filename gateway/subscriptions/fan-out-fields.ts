@@ -1,4 +1,11 @@
-import type { DocumentNode, ExecutionResult, FieldNode, GraphQLError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
+import type {
+  DocumentNode,
+  ExecutionResult,
+  FieldNode,
+  GraphQLError,
+  GraphQLSchema,
+  OperationDefinitionNode,
+} from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { WebSocket } from 'ws';
 import { ANONYMOUS, type Viewer } from '../../platform/auth/viewer.js';
@@ -28,7 +35,12 @@ export interface FanOutFieldsOptions {
   /** Runs a follow-up through the gateway as `viewer`. */
   execute(document: DocumentNode, variables: Record<string, unknown>, viewer: Viewer): Promise<ExecutionResult>;
   /** Whether the guard lets an anonymous viewer run this follow-up (then no viewer's data can be in it). */
-  allowsAnonymous(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): Promise<boolean>;
+  allowsAnonymous(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Record<string, unknown>,
+  ): Promise<boolean>;
   /** Bound of the per-selection caches (follow-up public decisions). Default 1,000. */
   maxCachedSelections?: number;
 }
@@ -87,7 +99,8 @@ export class FanOutFields {
       {
         key: `${open ? 'public' : `viewer:${viewer.userId}`}\n${shape}`,
         responseKey: template.query.responseKey,
-        execute: (eventVariables) => this.options.execute(template.query.document, { ...kept, ...eventVariables }, viewer),
+        execute: (eventVariables) =>
+          this.options.execute(template.query.document, { ...kept, ...eventVariables }, viewer),
       },
       { socket: join.socket, frameStart: frameStart(join.id), topics },
     );
@@ -107,7 +120,8 @@ export class FanOutFields {
           ? field.subjects.map((subject) =>
               hub.listen(subject, (event) => {
                 const targets = spec.targets(event);
-                if (targets.length) fanOut.publish(targets.map((t) => ({ topic: t.topic, variables: liveVariables(t.args) })));
+                if (targets.length)
+                  fanOut.publish(targets.map((t) => ({ topic: t.topic, variables: liveVariables(t.args) })));
               }),
             )
           : [];
@@ -121,7 +135,12 @@ export class FanOutFields {
     return fanOut;
   }
 
-  private templateFor(document: DocumentNode, operation: OperationDefinitionNode, root: FieldNode, field: LiveField): FollowUpTemplate {
+  private templateFor(
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    root: FieldNode,
+    field: LiveField,
+  ): FollowUpTemplate {
     let byOperation = this.templates.get(document);
     if (!byOperation) {
       byOperation = new Map();
@@ -130,16 +149,26 @@ export class FanOutFields {
     const name = operation.name?.value ?? '';
     let template = byOperation.get(name);
     if (!template) {
-      const args = Object.fromEntries(Object.entries(field.fanOut!.followUp.args).map(([arg, type]) => [arg, { type, value: null }]));
+      const args = Object.fromEntries(
+        Object.entries(field.fanOut!.followUp.args).map(([arg, type]) => [arg, { type, value: null }]),
+      );
       const query = buildFollowUp(document, operation, root, { field: field.fanOut!.followUp.field, args }, {});
       const definitions = (query.document.definitions[0] as OperationDefinitionNode).variableDefinitions ?? [];
-      template = { query, keptVariables: definitions.map((d) => d.variable.name.value).filter((v) => !v.startsWith('__live_')) };
+      template = {
+        query,
+        keptVariables: definitions.map((d) => d.variable.name.value).filter((v) => !v.startsWith('__live_')),
+      };
       byOperation.set(name, template);
     }
     return template;
   }
 
-  private isPublic(schema: GraphQLSchema, template: FollowUpTemplate, key: string, variables: Record<string, unknown>): Promise<boolean> {
+  private isPublic(
+    schema: GraphQLSchema,
+    template: FollowUpTemplate,
+    key: string,
+    variables: Record<string, unknown>,
+  ): Promise<boolean> {
     let decision = this.publicDecisions.get(key);
     if (!decision) {
       const operation = template.query.document.definitions[0] as OperationDefinitionNode;

@@ -44,7 +44,10 @@ const until = async (check: () => boolean, ms = 2000) => {
   }
 };
 
-function spec(key: string, execute: (vars: Record<string, unknown>) => Promise<ExecutionResult>): FanOutGroupSpec & { runs: Record<string, unknown>[] } {
+function spec(
+  key: string,
+  execute: (vars: Record<string, unknown>) => Promise<ExecutionResult>,
+): FanOutGroupSpec & { runs: Record<string, unknown>[] } {
   const runs: Record<string, unknown>[] = [];
   return {
     key,
@@ -77,7 +80,9 @@ describe('FanOut', () => {
     fanOut.publish([{ topic: 'TON|IRT', variables: { __live_symbol: 'TON' } }]);
     await until(() => clients[0]!.received.length === 1 && clients[1]!.received.length === 1);
     expect(group.runs).toEqual([{ __live_symbol: 'TON' }]);
-    expect(clients[0]!.received.map((m) => JSON.parse(m))).toEqual([{ id: 'a', type: 'next', payload: { data: { priceUpdated: { symbol: 'TON', value: '5.1' } } } }]);
+    expect(clients[0]!.received.map((m) => JSON.parse(m))).toEqual([
+      { id: 'a', type: 'next', payload: { data: { priceUpdated: { symbol: 'TON', value: '5.1' } } } },
+    ]);
     expect(JSON.parse(clients[1]!.received[0]!)).toMatchObject({ id: 'b-"quoted"', type: 'next' });
     await new Promise((r) => setTimeout(r, 50));
     expect(clients[2]!.received).toEqual([]); // not its topic
@@ -91,7 +96,10 @@ describe('FanOut', () => {
     const b = spec('b', async () => ({ data: { priceUpdated: { value: '1', scale: 0 } } }));
     fanOut.add(a, { socket: serverSide[0]!, frameStart: frameStart('1'), topics: ['TON|USD'] });
     fanOut.add(b, { socket: serverSide[1]!, frameStart: frameStart('1'), topics: ['TON|USD'] });
-    fanOut.publish([{ topic: 'TON|USD', variables: {} }, { topic: 'BNB|USD', variables: {} }]);
+    fanOut.publish([
+      { topic: 'TON|USD', variables: {} },
+      { topic: 'BNB|USD', variables: {} },
+    ]);
     await until(() => clients.every((c) => c.received.length === 1));
     expect([a.runs.length, b.runs.length]).toEqual([1, 1]);
     expect(JSON.parse(clients[1]!.received[0]!).payload).toEqual({ data: { priceUpdated: { value: '1', scale: 0 } } });
@@ -118,11 +126,15 @@ describe('FanOut', () => {
     const { serverSide, clients } = await sockets(2);
     const dropped: WebSocket[] = [];
     let slowConsumers = 0;
-    const fanOut = new FanOut({ log, maxBufferedBytes: 64 * 1024, onSlowConsumer: (socket) => {
-      slowConsumers += 1;
-      dropped.push(socket);
-      socket.terminate();
-    } });
+    const fanOut = new FanOut({
+      log,
+      maxBufferedBytes: 64 * 1024,
+      onSlowConsumer: (socket) => {
+        slowConsumers += 1;
+        dropped.push(socket);
+        socket.terminate();
+      },
+    });
     const big = 'x'.repeat(16 * 1024);
     const group = spec('g', async () => ({ data: { priceUpdated: { big } } }));
     fanOut.add(group, { socket: serverSide[0]!, frameStart: frameStart('slow'), topics: ['T'] });
@@ -145,22 +157,39 @@ describe('FanOut', () => {
   it('writes whole frames a ws client reads, whatever the length field needs (7, 16 and 64 bits)', async () => {
     const { serverSide, clients } = await sockets(1);
     const sizes = [10, 300, 70_000];
-    for (const size of sizes) writeTextFrame(serverSide[0]!, frameStart('f'), encodePayload({ data: { priceUpdated: { v: 'x'.repeat(size) } } }, 'priceUpdated'));
+    for (const size of sizes)
+      writeTextFrame(
+        serverSide[0]!,
+        frameStart('f'),
+        encodePayload({ data: { priceUpdated: { v: 'x'.repeat(size) } } }, 'priceUpdated'),
+      );
     serverSide[0]!.send('{"type":"pong"}'); // ws's own frames interleave cleanly
     await until(() => clients[0]!.received.length === 4);
-    expect(clients[0]!.received.slice(0, 3).map((m) => (JSON.parse(m).payload.data.priceUpdated.v as string).length)).toEqual(sizes);
+    expect(
+      clients[0]!.received.slice(0, 3).map((m) => (JSON.parse(m).payload.data.priceUpdated.v as string).length),
+    ).toEqual(sizes);
     expect(clients[0]!.received[3]).toBe('{"type":"pong"}');
   });
 
   it('encodes data null (non-null field) with the follow-up errors when the value is null', () => {
-    const bytes = encodePayload({ data: { priceUpdated: null }, errors: [{ message: 'stale', extensions: { code: 'PRICE_STALE' } }] as never }, 'priceUpdated');
-    expect(JSON.parse(`{"payload":${bytes.toString()}`)).toEqual({ payload: { data: null, errors: [{ message: 'stale', extensions: { code: 'PRICE_STALE' } }] } });
+    const bytes = encodePayload(
+      { data: { priceUpdated: null }, errors: [{ message: 'stale', extensions: { code: 'PRICE_STALE' } }] as never },
+      'priceUpdated',
+    );
+    expect(JSON.parse(`{"payload":${bytes.toString()}`)).toEqual({
+      payload: { data: null, errors: [{ message: 'stale', extensions: { code: 'PRICE_STALE' } }] },
+    });
   });
 
   it('forgets a group when its last member leaves, and tells when the fan-out becomes idle', async () => {
     const { serverSide } = await sockets(2);
     const activity: boolean[] = [];
-    const fanOut = new FanOut({ log, maxBufferedBytes: 1 << 20, onSlowConsumer: () => undefined, onActive: (a) => activity.push(a) });
+    const fanOut = new FanOut({
+      log,
+      maxBufferedBytes: 1 << 20,
+      onSlowConsumer: () => undefined,
+      onActive: (a) => activity.push(a),
+    });
     const group = spec('g', async () => ({ data: { priceUpdated: {} } }));
     const r1 = fanOut.add(group, { socket: serverSide[0]!, frameStart: frameStart('1'), topics: ['A', 'B'] });
     const r2 = fanOut.add(group, { socket: serverSide[1]!, frameStart: frameStart('2'), topics: ['A'] });
@@ -178,7 +207,11 @@ describe('the live server and ws', () => {
     const dir = new URL('.', import.meta.url);
     const sources = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
     expect(sources.length).toBeGreaterThan(5);
-    const offenders = sources.filter((f) => /\._(socket|sender|receiver|readyState|bufferedAmount|closeFrame|req)\b|\[['"]_socket['"]\]/.test(readFileSync(new URL(f, dir), 'utf8')));
+    const offenders = sources.filter((f) =>
+      /\._(socket|sender|receiver|readyState|bufferedAmount|closeFrame|req)\b|\[['"]_socket['"]\]/.test(
+        readFileSync(new URL(f, dir), 'utf8'),
+      ),
+    );
     expect(offenders).toEqual([]);
   });
 });

@@ -211,7 +211,9 @@ export function frameStart(id: string): Buffer {
  */
 export function encodePayload(result: ExecutionResult, responseKey: string): Buffer {
   const value = result.data?.[responseKey] ?? null;
-  const payload: { data: Record<string, unknown> | null; errors?: unknown } = { data: value === null ? null : { [responseKey]: value } };
+  const payload: { data: Record<string, unknown> | null; errors?: unknown } = {
+    data: value === null ? null : { [responseKey]: value },
+  };
   if (result.errors?.length) payload.errors = result.errors;
   return Buffer.from(`${JSON.stringify(payload)}}`);
 }

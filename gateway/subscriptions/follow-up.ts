@@ -37,7 +37,11 @@ export function buildFollowUp(
   const extraDefs: VariableDefinitionNode[] = [];
   const args = Object.entries(followUp.args).map(([name, arg]) => {
     const variable = `__live_${name}`;
-    extraDefs.push({ kind: Kind.VARIABLE_DEFINITION, variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: variable } }, type: parseType(arg.type) });
+    extraDefs.push({
+      kind: Kind.VARIABLE_DEFINITION,
+      variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: variable } },
+      type: parseType(arg.type),
+    });
     const value: ValueNode = { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: variable } };
     return { kind: Kind.ARGUMENT as const, name: { kind: Kind.NAME as const, value: name }, value };
   });
@@ -67,7 +71,8 @@ export function buildFollowUp(
   };
   const followUpDocument: DocumentNode = { kind: Kind.DOCUMENT, definitions: [query, ...fragments] };
   const vars: Record<string, unknown> = {};
-  for (const def of keptDefs) if (def.variable.name.value in variables) vars[def.variable.name.value] = variables[def.variable.name.value];
+  for (const def of keptDefs)
+    if (def.variable.name.value in variables) vars[def.variable.name.value] = variables[def.variable.name.value];
   for (const [name, arg] of Object.entries(followUp.args)) vars[`__live_${name}`] = arg.value;
   return { document: followUpDocument, key: print(followUpDocument), variables: vars, responseKey };
 }

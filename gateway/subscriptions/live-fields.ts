@@ -36,7 +36,11 @@ export interface LiveField {
   /** Cheap per-event filter: does this event concern this subscriber? */
   matches?(event: EventEnvelope, viewer: Viewer, args: Record<string, unknown>): boolean;
   /** The query root field to run, with arguments. */
-  followUp?(event: EventEnvelope, viewer: Viewer, args: Record<string, unknown>): { field: string; args: Record<string, FollowUpArg> };
+  followUp?(
+    event: EventEnvelope,
+    viewer: Viewer,
+    args: Record<string, unknown>,
+  ): { field: string; args: Record<string, FollowUpArg> };
 }
 
 export const liveFields: LiveField[] = [
@@ -51,9 +55,15 @@ export const liveFields: LiveField[] = [
     name: 'depositUpdated',
     sdl: '"""Your deposits, pushed at each status change: detected, confirming, confirmed (credit requested), credited, reorged or ignored."""\n  depositUpdated: Deposit!',
     // wallet.deposit.* (subgraphs/wallet/deposit/deposit.events.ts); each event carries the deposit id and its owner
-    subjects: ['detected', 'confirming', 'confirmed', 'credited', 'reorged', 'ignored'].map((verb) => `wallet.deposit.${verb}`),
-    matches: (event, viewer) => viewer.userId !== null && (event.payload as { userId?: string }).userId === viewer.userId,
-    followUp: (event) => ({ field: 'deposit', args: { id: { type: 'ID!', value: (event.payload as { depositId?: string }).depositId } } }),
+    subjects: ['detected', 'confirming', 'confirmed', 'credited', 'reorged', 'ignored'].map(
+      (verb) => `wallet.deposit.${verb}`,
+    ),
+    matches: (event, viewer) =>
+      viewer.userId !== null && (event.payload as { userId?: string }).userId === viewer.userId,
+    followUp: (event) => ({
+      field: 'deposit',
+      args: { id: { type: 'ID!', value: (event.payload as { depositId?: string }).depositId } },
+    }),
   },
   {
     name: 'balanceUpdated',
@@ -61,7 +71,10 @@ export const liveFields: LiveField[] = [
     // ledger.transaction.committed carries { userId, asset } of every user balance the transaction moved
     subjects: ['ledger.transaction.committed'],
     matches: (event, viewer, args) => changedAssets(event, viewer, args).length > 0,
-    followUp: (event, viewer, args) => ({ field: 'balances', args: { assets: { type: '[String!]', value: changedAssets(event, viewer, args) } } }),
+    followUp: (event, viewer, args) => ({
+      field: 'balances',
+      args: { assets: { type: '[String!]', value: changedAssets(event, viewer, args) } },
+    }),
   },
   {
     name: 'priceUpdated',
@@ -80,7 +93,10 @@ export const liveFields: LiveField[] = [
         const { coin, quote } = event.payload as { coin?: unknown; quote?: unknown };
         if (typeof coin !== 'string' || typeof quote !== 'string' || !QUOTES.includes(quote)) return [];
         // one coin is several assets (USDT on each network): each asset symbol is its own topic
-        return PRICED_ASSETS.filter((a) => a.coin === coin).map((a) => ({ topic: priceTopic(a.symbol, quote), args: { symbol: a.symbol, quote } }));
+        return PRICED_ASSETS.filter((a) => a.coin === coin).map((a) => ({
+          topic: priceTopic(a.symbol, quote),
+          args: { symbol: a.symbol, quote },
+        }));
       },
     },
   },
@@ -92,7 +108,9 @@ function changedAssets(event: EventEnvelope, viewer: Viewer, args: Record<string
   const balances = (event.payload as { balances?: { userId?: unknown; asset?: unknown }[] }).balances;
   if (!Array.isArray(balances)) return [];
   const wanted = Array.isArray(args.assets) ? new Set(args.assets as string[]) : null;
-  const assets = balances.filter((b) => b.userId === viewer.userId && typeof b.asset === 'string').map((b) => b.asset as string);
+  const assets = balances
+    .filter((b) => b.userId === viewer.userId && typeof b.asset === 'string')
+    .map((b) => b.asset as string);
   return [...new Set(assets)].filter((a) => !wanted || wanted.has(a));
 }
 

@@ -15,14 +15,46 @@ export interface LiveMetrics {
 export function liveMetrics(metrics: Metrics | undefined): LiveMetrics {
   if (!metrics) {
     const none = () => undefined;
-    return { executions: { inc: none }, frames: { inc: none }, delivery: { observe: none }, slowConsumers: { inc: none }, closed: { inc: none }, sockets: null };
+    return {
+      executions: { inc: none },
+      frames: { inc: none },
+      delivery: { observe: none },
+      slowConsumers: { inc: none },
+      closed: { inc: none },
+      sockets: null,
+    };
   }
   const registers = [metrics.registry];
-  const executions = new Counter({ name: 'live_fanout_executions_total', help: 'Follow-up executions of fan-out subscriptions (one per group and topic per event)', labelNames: ['field'], registers });
-  const frames = new Counter({ name: 'live_fanout_frames_total', help: 'Frames written to sockets by fan-out', labelNames: ['field'], registers });
-  const delivery = new Histogram({ name: 'live_fanout_delivery_seconds', help: 'Time to write one fan-out result to every member socket', labelNames: ['field'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1], registers });
-  const slow = new Counter({ name: 'live_slow_consumers_total', help: 'Sockets closed because they did not read their frames', registers });
-  const closed = new Counter({ name: 'live_sockets_closed_total', help: 'Sockets closed by the gateway: revoked, access changed, expired, over the per-viewer cap', labelNames: ['reason'], registers });
+  const executions = new Counter({
+    name: 'live_fanout_executions_total',
+    help: 'Follow-up executions of fan-out subscriptions (one per group and topic per event)',
+    labelNames: ['field'],
+    registers,
+  });
+  const frames = new Counter({
+    name: 'live_fanout_frames_total',
+    help: 'Frames written to sockets by fan-out',
+    labelNames: ['field'],
+    registers,
+  });
+  const delivery = new Histogram({
+    name: 'live_fanout_delivery_seconds',
+    help: 'Time to write one fan-out result to every member socket',
+    labelNames: ['field'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1],
+    registers,
+  });
+  const slow = new Counter({
+    name: 'live_slow_consumers_total',
+    help: 'Sockets closed because they did not read their frames',
+    registers,
+  });
+  const closed = new Counter({
+    name: 'live_sockets_closed_total',
+    help: 'Sockets closed by the gateway: revoked, access changed, expired, over the per-viewer cap',
+    labelNames: ['reason'],
+    registers,
+  });
   let read: () => number = () => 0;
   new Gauge({
     name: 'live_sockets',

@@ -28,7 +28,10 @@ const api = buildSchema(`
   type Price { symbol: String! value: String! note: String }
   type Query { price(symbol: String!, quote: Quote!): Price }
 `);
-const schema = buildSubscriptionSchema(api, liveFields.filter((f) => f.name === 'priceUpdated'));
+const schema = buildSubscriptionSchema(
+  api,
+  liveFields.filter((f) => f.name === 'priceUpdated'),
+);
 const prefix = `live${process.pid}.`;
 const log = createLogger({ name: 'test', level: 'silent' });
 const executions: { viewer: string | null; variables: Record<string, unknown> }[] = [];
@@ -52,14 +55,24 @@ beforeAll(async () => {
     fields: liveFields,
     guard: {
       limits: { maxDepth: 10, maxAliases: 15, maxCost: 5000 },
-      permissions: { Query: { price: allow }, Subscription: { priceUpdated: allow }, Price: { '*': allow, note: isAuthenticated } },
+      permissions: {
+        Query: { price: allow },
+        Subscription: { priceUpdated: allow },
+        Price: { '*': allow, note: isAuthenticated },
+      },
       fallbackRule,
       introspectionForAll: false,
     },
     schema: () => schema,
     execute: async (document, variables, ctx: GatewayContext): Promise<ExecutionResult> => {
       executions.push({ viewer: ctx.viewer.userId, variables });
-      const rootValue = { price: (args: { symbol: string }) => ({ symbol: args.symbol, value: '1.5', note: `for ${ctx.viewer.userId ?? 'nobody'}` }) };
+      const rootValue = {
+        price: (args: { symbol: string }) => ({
+          symbol: args.symbol,
+          value: '1.5',
+          note: `for ${ctx.viewer.userId ?? 'nobody'}`,
+        }),
+      };
       return execute({ schema: api, document, variableValues: variables, rootValue });
     },
     authenticate: async (credential) => {
@@ -82,10 +95,20 @@ afterAll(async () => {
 });
 
 function subscriber(user: string, query: string) {
-  const client = createClient({ url, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${user}` }, lazy: false, retryAttempts: 0, onNonLazyError: () => undefined });
+  const client = createClient({
+    url,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${user}` },
+    lazy: false,
+    retryAttempts: 0,
+    onNonLazyError: () => undefined,
+  });
   clients.push(client);
   const received: unknown[] = [];
-  client.subscribe({ query }, { next: (r) => void received.push(r), error: (e) => void received.push({ error: e }), complete: () => undefined });
+  client.subscribe(
+    { query },
+    { next: (r) => void received.push(r), error: (e) => void received.push({ error: e }), complete: () => undefined },
+  );
   return received;
 }
 
@@ -105,7 +128,10 @@ describe('fan-out scope', () => {
     const privateB = subscriber('usr_b', `subscription { priceUpdated(symbols: ["TON"], quote: IRT) { symbol note } }`);
     await new Promise((r) => setTimeout(r, 300));
 
-    nc.publish(`${prefix}market.price.updated`, JSON.stringify(makeEvent('market.price.updated', 'market', { coin: 'TON', quote: 'IRT' })));
+    nc.publish(
+      `${prefix}market.price.updated`,
+      JSON.stringify(makeEvent('market.price.updated', 'market', { coin: 'TON', quote: 'IRT' })),
+    );
     await until(() => [publicA, publicB, privateA, privateB].every((r) => r.length === 1));
 
     expect(publicA).toEqual([{ data: { priceUpdated: { symbol: 'TON', value: '1.5' } } }]);

@@ -60,13 +60,16 @@ export interface LiveServerOptions {
  * operation, caps per viewer, revocation and expiry), `OperationRunner` (checks and runs each operation),
  * `FanOutFields` (public live fields served by topic) and `DocumentCache` (parsed documents, LRU-bounded).
  */
-export async function startLiveServer(options: LiveServerOptions): Promise<{ close(): Promise<void>; sockets(): number }> {
+export async function startLiveServer(
+  options: LiveServerOptions,
+): Promise<{ close(): Promise<void>; sockets(): number }> {
   const { log } = options;
   const metrics = liveMetrics(options.metrics);
   const maxBufferedBytes = options.maxBufferedBytesPerSocket ?? 128 * 1024;
   const wss = acceptUpgrades(options.httpServer, options.path);
   const newContext = (viewer: Viewer): GatewayContext => ({ viewer, requestId: newId('req'), _shield: { cache: {} } });
-  const execute = (document: DocumentNode, variables: Record<string, unknown>, viewer: Viewer) => options.execute(document, variables, newContext(viewer));
+  const execute = (document: DocumentNode, variables: Record<string, unknown>, viewer: Viewer) =>
+    options.execute(document, variables, newContext(viewer));
 
   const closeSlow = (socket: WebSocket, context: { viewer?: string | null; field: string }): void => {
     metrics.slowConsumers.inc();
@@ -89,7 +92,8 @@ export async function startLiveServer(options: LiveServerOptions): Promise<{ clo
     maxBufferedBytes,
     onSlowConsumer: (socket, field) => closeSlow(socket, { field }),
     execute,
-    allowsAnonymous: async (schema, document, operation, variables) => (await guardOperation(options.guard, schema, document, operation, variables, newContext(ANONYMOUS))) === null,
+    allowsAnonymous: async (schema, document, operation, variables) =>
+      (await guardOperation(options.guard, schema, document, operation, variables, newContext(ANONYMOUS))) === null,
   });
   const runner = new OperationRunner({
     log,
@@ -99,7 +103,8 @@ export async function startLiveServer(options: LiveServerOptions): Promise<{ clo
     fanOuts,
     schema: options.schema,
     authorize: (connection) => auth.authorize(connection),
-    guard: (schema, document, operation, variables, viewer) => guardOperation(options.guard, schema, document, operation, variables, newContext(viewer)),
+    guard: (schema, document, operation, variables, viewer) =>
+      guardOperation(options.guard, schema, document, operation, variables, newContext(viewer)),
     execute,
     maxOperationsPerSocket: options.maxOperationsPerSocket ?? 100,
     dropIfSlow: (connection: LiveConnection, field: string) => {
@@ -109,7 +114,9 @@ export async function startLiveServer(options: LiveServerOptions): Promise<{ clo
     },
   });
 
-  const revocations = options.revocations ? await listenForRevocations(options.revocations.redis, options.revocations.keyPrefix, log, (r) => auth.revoked(r)) : null;
+  const revocations = options.revocations
+    ? await listenForRevocations(options.revocations.redis, options.revocations.keyPrefix, log, (r) => auth.revoked(r))
+    : null;
   const server = serveGraphQLWs<SocketState>(
     wss,
     {
@@ -133,6 +140,9 @@ export async function startLiveServer(options: LiveServerOptions): Promise<{ clo
 
 /** The access token of `connection_init`'s params: `authorization: "Bearer …"` (either case) or `accessToken`. */
 function credentialOf(params: Record<string, unknown> | undefined): string | null {
-  const raw = params?.authorization ?? params?.Authorization ?? (typeof params?.accessToken === 'string' ? `Bearer ${params.accessToken}` : undefined);
+  const raw =
+    params?.authorization ??
+    params?.Authorization ??
+    (typeof params?.accessToken === 'string' ? `Bearer ${params.accessToken}` : undefined);
   return typeof raw === 'string' ? raw : null;
 }

@@ -19,12 +19,19 @@ afterAll(async () => {
 });
 
 async function signIn(): Promise<{ token: string; userId: string }> {
-  const res = await gql(stack.graphqlUrl, `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken user { id } } }`, { d: initDataFor(newTelegramUser()) });
+  const res = await gql(
+    stack.graphqlUrl,
+    `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken user { id } } }`,
+    { d: initDataFor(newTelegramUser()) },
+  );
   const p = res.body.data!.signInWithTelegram;
   return { token: p.accessToken, userId: p.user.id };
 }
 
-function connect(connectionParams: Record<string, unknown> | undefined): { client: Client; closed: Promise<{ code: number; reason: string }> } {
+function connect(connectionParams: Record<string, unknown> | undefined): {
+  client: Client;
+  closed: Promise<{ code: number; reason: string }>;
+} {
   let onClosed!: (e: { code: number; reason: string }) => void;
   const closed = new Promise<{ code: number; reason: string }>((resolve) => (onClosed = resolve));
   const client = createClient({
@@ -34,7 +41,10 @@ function connect(connectionParams: Record<string, unknown> | undefined): { clien
     lazy: false,
     retryAttempts: 0,
     onNonLazyError: () => undefined,
-    on: { closed: (event) => onClosed({ code: (event as { code: number }).code, reason: String((event as { reason: unknown }).reason) }) },
+    on: {
+      closed: (event) =>
+        onClosed({ code: (event as { code: number }).code, reason: String((event as { reason: unknown }).reason) }),
+    },
   });
   clients.push(client);
   return { client, closed };
@@ -46,24 +56,33 @@ interface Received {
   at: number;
 }
 
-function subscribe(client: Client, query: string): { received: Received[]; next(): Promise<Received>; ready: Promise<void> } {
+function subscribe(
+  client: Client,
+  query: string,
+): { received: Received[]; next(): Promise<Received>; ready: Promise<void> } {
   const received: Received[] = [];
   const waiters: ((r: Received) => void)[] = [];
-  client.subscribe<Received['data']>({ query }, {
-    next: (value) => {
-      const item = { ...(value as Omit<Received, 'at'>), at: Date.now() };
-      received.push(item);
-      waiters.shift()?.(item);
+  client.subscribe<Received['data']>(
+    { query },
+    {
+      next: (value) => {
+        const item = { ...(value as Omit<Received, 'at'>), at: Date.now() };
+        received.push(item);
+        waiters.shift()?.(item);
+      },
+      error: (err) => received.push({ errors: [err], at: Date.now() }),
+      complete: () => undefined,
     },
-    error: (err) => received.push({ errors: [err], at: Date.now() }),
-    complete: () => undefined,
-  });
+  );
   // graphql-ws has no "subscribed" ack: wait until the gateway holds the NATS subscription
   const ready = new Promise<void>((resolve) => setTimeout(resolve, 300));
   return {
     received,
     ready,
-    next: () => (received.length > waiters.length ? Promise.resolve(received[received.length - 1]!) : new Promise((resolve) => waiters.push(resolve))),
+    next: () =>
+      received.length > waiters.length
+        ? Promise.resolve(received[received.length - 1]!)
+        : new Promise((resolve) => waiters.push(resolve)),
   };
 }
 
@@ -78,11 +97,18 @@ describe('meUpdated over graphql-ws', () => {
     await Promise.all([aliceSub.ready, bobSub.ready]);
 
     const started = Date.now();
-    const update = await gql(stack.graphqlUrl, `mutation { updateSettings(input: { language: FA, displayCurrency: USD }) { id } }`, {}, alice.token);
+    const update = await gql(
+      stack.graphqlUrl,
+      `mutation { updateSettings(input: { language: FA, displayCurrency: USD }) { id } }`,
+      {},
+      alice.token,
+    );
     expect(update.body.errors).toBeUndefined();
     const pushed = await aliceSub.next();
     expect(pushed.at - started).toBeLessThan(1000);
-    expect(pushed.data).toEqual({ meUpdated: { id: alice.userId, level: 1, settings: { language: 'FA', displayCurrency: 'USD' } } });
+    expect(pushed.data).toEqual({
+      meUpdated: { id: alice.userId, level: 1, settings: { language: 'FA', displayCurrency: 'USD' } },
+    });
 
     await new Promise((r) => setTimeout(r, 500));
     expect(bobSub.received).toEqual([]);
@@ -102,7 +128,9 @@ describe('meUpdated over graphql-ws', () => {
       const pushed = await sub.next();
       expect(pushed.data?.meUpdated).toMatchObject({ id: carol.userId, level: 2 });
       // a redelivered event (new message id, same event id) is not applied twice
-      await js.publish(`${stack.config.nats.subjectPrefix}kyc.submission.approved`, data, { msgID: `${event.id}-again` });
+      await js.publish(`${stack.config.nats.subjectPrefix}kyc.submission.approved`, data, {
+        msgID: `${event.id}-again`,
+      });
       await new Promise((r) => setTimeout(r, 700));
       expect(sub.received).toHaveLength(1);
     } finally {
@@ -112,12 +140,24 @@ describe('meUpdated over graphql-ws', () => {
 
   it('pushes a role change made by a superadmin', async () => {
     const dave = await signIn();
-    const sub = subscribe(connect({ authorization: `Bearer ${dave.token}` }).client, `subscription { meUpdated { id roles } }`);
+    const sub = subscribe(
+      connect({ authorization: `Bearer ${dave.token}` }).client,
+      `subscription { meUpdated { id roles } }`,
+    );
     await sub.ready;
     const identity = stack.subgraphs.get('identity')!;
     const services = buildIdentityServices(identity.deps);
-    const root = await services.auth.createAdmin(identity.deps.orm.em.fork(), { email: 'root@example.com', password: 'correct horse battery staple', roles: ['USER', 'SUPERADMIN'] });
-    await services.users.grantRole(identity.deps.orm.em.fork(), { userId: root.id, roles: ['SUPERADMIN'], claims: [], sessionId: null }, dave.userId, 'SUPPORT');
+    const root = await services.auth.createAdmin(identity.deps.orm.em.fork(), {
+      email: 'root@example.com',
+      password: 'correct horse battery staple',
+      roles: ['USER', 'SUPERADMIN'],
+    });
+    await services.users.grantRole(
+      identity.deps.orm.em.fork(),
+      { userId: root.id, roles: ['SUPERADMIN'], claims: [], sessionId: null },
+      dave.userId,
+      'SUPPORT',
+    );
     const pushed = await sub.next();
     expect(pushed.data).toEqual({ meUpdated: { id: dave.userId, roles: ['USER', 'SUPPORT'] } });
   });
@@ -125,7 +165,11 @@ describe('meUpdated over graphql-ws', () => {
   it('closes the socket with 4401 when its access token expires', async () => {
     const shortLived = await startStack({ ACCESS_TOKEN_TTL_SECONDS: '3' });
     try {
-      const res = await gql(shortLived.graphqlUrl, `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken } }`, { d: initDataFor(newTelegramUser()) });
+      const res = await gql(
+        shortLived.graphqlUrl,
+        `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken } }`,
+        { d: initDataFor(newTelegramUser()) },
+      );
       let onClosed!: (code: number) => void;
       const closed = new Promise<number>((resolve) => (onClosed = resolve));
       const client = createClient({
@@ -158,12 +202,25 @@ describe('meUpdated over graphql-ws', () => {
     const { client } = connect({ authorization: `Bearer ${alice.token}` });
     const errors: unknown[] = [];
     await new Promise<void>((resolve) => {
-      client.subscribe({ query: `subscription { meUpdated { id nope } }` }, { next: () => undefined, error: (e) => { errors.push(e); resolve(); }, complete: resolve });
+      client.subscribe(
+        { query: `subscription { meUpdated { id nope } }` },
+        {
+          next: () => undefined,
+          error: (e) => {
+            errors.push(e);
+            resolve();
+          },
+          complete: resolve,
+        },
+      );
     });
     expect(JSON.stringify(errors)).toContain('GRAPHQL_VALIDATION_FAILED');
     // a query over the socket goes through the same gateway pipeline (shield denies staff-only fields)
     const result = await new Promise<unknown>((resolve) => {
-      client.subscribe({ query: `{ users(first: 1) { edges { node { id } } } }` }, { next: resolve, error: resolve, complete: () => undefined });
+      client.subscribe(
+        { query: `{ users(first: 1) { edges { node { id } } } }` },
+        { next: resolve, error: resolve, complete: () => undefined },
+      );
     });
     expect(JSON.stringify(result)).toContain('FORBIDDEN');
   });

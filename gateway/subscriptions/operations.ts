@@ -32,7 +32,13 @@ export interface OperationRunnerOptions {
   /** The per-operation access check (authenticator, rate limits): null to go on, or the errors to answer. */
   authorize(connection: LiveConnection & { state: SocketState }): Promise<readonly GraphQLError[] | null>;
   /** The gateway's guard (operation limits, introspection policy, permission rules) for one operation. */
-  guard(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>, viewer: Viewer): Promise<GraphQLError | null>;
+  guard(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Record<string, unknown>,
+    viewer: Viewer,
+  ): Promise<GraphQLError | null>;
   /** Runs an operation through the gateway (its plugins, planner and subgraphs) as `viewer`. */
   execute(document: DocumentNode, variables: Record<string, unknown>, viewer: Viewer): Promise<ExecutionResult>;
   /** Operations (queries, mutations, subscriptions) a socket may have running at once. */
@@ -56,11 +62,19 @@ export class OperationRunner {
     this.byName = new Map(options.fields.map((f) => [f.name, f] as const));
   }
 
-  async start(connection: LiveConnection & { state: SocketState }, id: string, payload: SubscribePayload): Promise<Operation | readonly GraphQLError[]> {
+  async start(
+    connection: LiveConnection & { state: SocketState },
+    id: string,
+    payload: SubscribePayload,
+  ): Promise<Operation | readonly GraphQLError[]> {
     // the operations map holds this one too (reserved as it arrived, so the count is exact before any await)
     const max = this.options.maxOperationsPerSocket;
     if (connection.operations.size > max) {
-      return [new GraphQLError(`Too many operations running on this socket (at most ${max})`, { extensions: { code: ErrorCode.RATE_LIMITED, limit: 'operationsPerSocket', max } })];
+      return [
+        new GraphQLError(`Too many operations running on this socket (at most ${max})`, {
+          extensions: { code: ErrorCode.RATE_LIMITED, limit: 'operationsPerSocket', max },
+        }),
+      ];
     }
     const refused = await this.options.authorize(connection);
     if (refused) return refused;
@@ -72,32 +86,59 @@ export class OperationRunner {
     const operation = getOperationAST(document, payload.operationName);
     if (!operation) return [new GraphQLError('Operation not found', { extensions: { code: 'BAD_USER_INPUT' } })];
     const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {});
-    if (coerced.errors) return coerced.errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT' } }));
+    if (coerced.errors)
+      return coerced.errors.map(
+        (e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT' } }),
+      );
     const variables = coerced.coerced;
     const denied = await this.options.guard(schema, document, operation, payload.variables ?? {}, viewer);
     if (denied) return [denied];
 
-    if (operation.operation !== 'subscription') return this.runOnce(connection, id, document, payload.variables ?? {}, viewer);
+    if (operation.operation !== 'subscription')
+      return this.runOnce(connection, id, document, payload.variables ?? {}, viewer);
 
-    const root = operation.selectionSet.selections.find((s): s is FieldNode => s.kind === Kind.FIELD && !s.name.value.startsWith('__'));
+    const root = operation.selectionSet.selections.find(
+      (s): s is FieldNode => s.kind === Kind.FIELD && !s.name.value.startsWith('__'),
+    );
     const field = root ? this.byName.get(root.name.value) : undefined;
     const definition = root ? schema.getSubscriptionType()?.getFields()[root.name.value] : undefined;
     if (!root || !field || !definition) return [new GraphQLError('Unknown subscription field')];
     const fieldArgs = getArgumentValues(definition, root, variables);
     if (this.options.fanOuts.serves(field)) {
-      return this.options.fanOuts.join({ socket: connection.socket, id, viewer, schema, document, operation, root, field, fieldArgs, variables });
+      return this.options.fanOuts.join({
+        socket: connection.socket,
+        id,
+        viewer,
+        schema,
+        document,
+        operation,
+        root,
+        field,
+        fieldArgs,
+        variables,
+      });
     }
     return this.startFollowUps(connection, id, document, operation, root, field, fieldArgs, variables);
   }
 
   /** A query or mutation over the socket: once, through the gateway, then complete. */
-  private runOnce(connection: LiveConnection, id: string, document: DocumentNode, variables: Record<string, unknown>, viewer: Viewer): Operation {
+  private runOnce(
+    connection: LiveConnection,
+    id: string,
+    document: DocumentNode,
+    variables: Record<string, unknown>,
+    viewer: Viewer,
+  ): Operation {
     let stopped = false;
     this.options
       .execute(document, variables, viewer)
       .catch((err: unknown): ExecutionResult => {
         this.options.log.error({ err }, 'operation over websocket failed');
-        return { errors: [new GraphQLError('Internal server error', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } })] };
+        return {
+          errors: [
+            new GraphQLError('Internal server error', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }),
+          ],
+        };
       })
       .then((result) => {
         if (stopped) return;
@@ -130,7 +171,10 @@ export class OperationRunner {
         this.runShared(key, () => this.options.execute(followUp.document, followUp.variables, viewer))
           .then((result) => {
             if (stopped || this.options.dropIfSlow(connection, field.name)) return;
-            connection.next(id, { data: result.data ? { [followUp.responseKey]: result.data[followUp.responseKey] ?? null } : null, ...(result.errors ? { errors: result.errors } : {}) });
+            connection.next(id, {
+              data: result.data ? { [followUp.responseKey]: result.data[followUp.responseKey] ?? null } : null,
+              ...(result.errors ? { errors: result.errors } : {}),
+            });
           })
           .catch((err: unknown) => this.options.log.error({ err, field: field.name }, 'live follow-up failed'));
       }),

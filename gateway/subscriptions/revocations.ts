@@ -9,7 +9,12 @@ import type { Revocation } from './socket-auth.js';
  * again after a reconnect; a notice missed meanwhile is still enforced, as every operation on a socket
  * passes the authenticator's revocation check, and the socket closes when its token expires.
  */
-export async function listenForRevocations(redis: Redis, keyPrefix: string, log: Logger, onRevoked: (revocation: Revocation) => void): Promise<{ close(): void }> {
+export async function listenForRevocations(
+  redis: Redis,
+  keyPrefix: string,
+  log: Logger,
+  onRevoked: (revocation: Revocation) => void,
+): Promise<{ close(): void }> {
   const subscriber = redis.duplicate();
   subscriber.on('error', (err: Error) => log.warn({ err: err.message }, 'revocation listener: redis error'));
   const channel = revocationChannel(keyPrefix);

@@ -15,7 +15,12 @@ import { tokensInvalidBeforeKey } from '../../platform/auth/revocation-keys.js';
  * viewer's sockets. Small limits so each is reached quickly.
  */
 type Result = FormattedExecutionResult<Record<string, unknown>, unknown>;
-const LIMITS = { RATE_LIMIT_VIEWER_PER_MINUTE: '20', WS_MAX_SOCKETS_PER_VIEWER: '2', WS_MAX_OPERATIONS_PER_SOCKET: '3', QUERY_MAX_TOKENS: '300' };
+const LIMITS = {
+  RATE_LIMIT_VIEWER_PER_MINUTE: '20',
+  WS_MAX_SOCKETS_PER_VIEWER: '2',
+  WS_MAX_OPERATIONS_PER_SOCKET: '3',
+  QUERY_MAX_TOKENS: '300',
+};
 
 let stack: TestStack;
 const clients: Client[] = [];
@@ -28,7 +33,11 @@ afterAll(async () => {
 });
 
 async function signIn(): Promise<{ token: string; userId: string }> {
-  const res = await gql(stack.graphqlUrl, `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken user { id } } }`, { d: initDataFor(newTelegramUser()) });
+  const res = await gql(
+    stack.graphqlUrl,
+    `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken user { id } } }`,
+    { d: initDataFor(newTelegramUser()) },
+  );
   const p = res.body.data!.signInWithTelegram;
   return { token: p.accessToken, userId: p.user.id };
 }
@@ -54,7 +63,12 @@ function open(token: string): Socket {
     onNonLazyError: () => undefined,
     on: {
       connected: () => onConnected(),
-      closed: (event) => onClosed({ code: (event as { code: number }).code, reason: String((event as { reason: unknown }).reason), at: Date.now() }),
+      closed: (event) =>
+        onClosed({
+          code: (event as { code: number }).code,
+          reason: String((event as { reason: unknown }).reason),
+          at: Date.now(),
+        }),
     },
   });
   clients.push(client);
@@ -65,12 +79,22 @@ function open(token: string): Socket {
 function run(client: Client, query: string): Promise<Result | { refused: unknown }> {
   return new Promise((resolve) => {
     let result: Result | null = null;
-    client.subscribe({ query }, { next: (r) => void (result = r), error: (e) => resolve({ refused: e }), complete: () => resolve(result ?? { refused: 'completed without a result' }) });
+    client.subscribe(
+      { query },
+      {
+        next: (r) => void (result = r),
+        error: (e) => resolve({ refused: e }),
+        complete: () => resolve(result ?? { refused: 'completed without a result' }),
+      },
+    );
   });
 }
 
 const codeOf = (outcome: Result | { refused: unknown }): unknown => {
-  if ('refused' in outcome) return (outcome.refused as { extensions?: { code?: unknown } }[] | undefined)?.[0]?.extensions?.code ?? outcome.refused;
+  if ('refused' in outcome)
+    return (
+      (outcome.refused as { extensions?: { code?: unknown } }[] | undefined)?.[0]?.extensions?.code ?? outcome.refused
+    );
   return outcome.errors?.[0]?.extensions?.code ?? 'OK';
 };
 
@@ -97,13 +121,21 @@ describe('WebSocket sessions', () => {
     // what identity writes when access is reduced, without its pub/sub notice: only the per-operation check sees it
     const redis = createRedis(stack.config.redis.url, stack.log);
     try {
-      await redis.set(tokensInvalidBeforeKey(stack.config.redis.keyPrefix, bob.userId), String(Math.floor(Date.now() / 1000) + 1), 'EX', 120);
+      await redis.set(
+        tokensInvalidBeforeKey(stack.config.redis.keyPrefix, bob.userId),
+        String(Math.floor(Date.now() / 1000) + 1),
+        'EX',
+        120,
+      );
     } finally {
       redis.disconnect();
     }
     // a mutation takes the same path as a query
     const mutation = `mutation { updateSettings(input: { language: FA, displayCurrency: USD }) { id } }`;
-    const outcome = await Promise.race([run(socket.client, mutation), socket.closed.then(() => ({ refused: 'closed' }))]);
+    const outcome = await Promise.race([
+      run(socket.client, mutation),
+      socket.closed.then(() => ({ refused: 'closed' })),
+    ]);
     expect(outcome).not.toHaveProperty('data');
     expect((await socket.closed).code).toBe(4403);
   });
@@ -112,7 +144,11 @@ describe('WebSocket sessions', () => {
     const dave = await signIn();
     const identity = stack.subgraphs.get('identity')!;
     const services = buildIdentityServices(identity.deps);
-    const root = await services.auth.createAdmin(identity.deps.orm.em.fork(), { email: 'root@example.com', password: 'correct horse battery staple', roles: ['USER', 'SUPERADMIN'] });
+    const root = await services.auth.createAdmin(identity.deps.orm.em.fork(), {
+      email: 'root@example.com',
+      password: 'correct horse battery staple',
+      roles: ['USER', 'SUPERADMIN'],
+    });
     const superadmin = { userId: root.id, roles: ['SUPERADMIN' as const], claims: [], sessionId: null };
     await services.users.grantRole(identity.deps.orm.em.fork(), superadmin, dave.userId, 'SUPPORT');
     const socket = open(dave.token);
@@ -135,7 +171,9 @@ describe('WebSocket sessions', () => {
     expect(codes).toContain('OK');
     expect(codes).toContain('RATE_LIMITED');
     expect(codes.filter((c) => c !== 'OK' && c !== 'RATE_LIMITED')).toEqual([]);
-    const limited = outcomes.find((o) => codeOf(o) === 'RATE_LIMITED') as { refused: { extensions: { retryAfterSeconds: number } }[] };
+    const limited = outcomes.find((o) => codeOf(o) === 'RATE_LIMITED') as {
+      refused: { extensions: { retryAfterSeconds: number } }[];
+    };
     expect(limited.refused[0]!.extensions.retryAfterSeconds).toBeGreaterThan(0);
   });
 
@@ -161,7 +199,10 @@ describe('WebSocket sessions', () => {
     const socket = open(frank.token);
     const refusals: unknown[] = [];
     for (let i = 0; i < 4; i++) {
-      socket.client.subscribe({ query: `subscription { meUpdated { id } }` }, { next: () => undefined, error: (e) => void refusals.push(e), complete: () => undefined });
+      socket.client.subscribe(
+        { query: `subscription { meUpdated { id } }` },
+        { next: () => undefined, error: (e) => void refusals.push(e), complete: () => undefined },
+      );
     }
     const deadline = Date.now() + 5000;
     while (!refusals.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

@@ -49,7 +49,9 @@ export class SocketAuth {
 
   constructor(private readonly options: SocketAuthOptions) {
     this.sessions = new SocketSessions(options.maxSocketsPerViewer);
-    this.expiries = new ExpirySweeper((connection) => this.close(connection, CLOSE_TOKEN_EXPIRED, 'Access token expired', 'expired'));
+    this.expiries = new ExpirySweeper((connection) =>
+      this.close(connection, CLOSE_TOKEN_EXPIRED, 'Access token expired', 'expired'),
+    );
   }
 
   /** `connection_init`: the socket's state, or null to refuse it (closed 4403, or 4430 over the viewer's cap). */
@@ -60,12 +62,18 @@ export class SocketAuth {
     try {
       ({ viewer, expiresAt } = await this.options.authenticate(credential, connection.ip));
     } catch (err) {
-      if (!(err instanceof DomainError)) this.options.log.error({ err }, 'websocket authentication failed unexpectedly');
+      if (!(err instanceof DomainError))
+        this.options.log.error({ err }, 'websocket authentication failed unexpectedly');
       return null;
     }
     if (!viewer.userId) return null;
     if (!this.sessions.add(connection, viewer)) {
-      this.close(connection, CLOSE_TOO_MANY_SOCKETS, `Too many sockets for this viewer (at most ${this.options.maxSocketsPerViewer})`, 'too_many_sockets');
+      this.close(
+        connection,
+        CLOSE_TOO_MANY_SOCKETS,
+        `Too many sockets for this viewer (at most ${this.options.maxSocketsPerViewer})`,
+        'too_many_sockets',
+      );
       return null;
     }
     const expiresAtMs = expiresAt ? expiresAt.getTime() : null;

@@ -36,7 +36,11 @@ describe('SocketSessions', () => {
     sessions.add(b1!, viewer('usr_b', 'sfm_3'));
 
     expect(sessions.closeSession('sfm_1', 4403, 'Session ended')).toBe(2);
-    expect([a1!.closedWith, a2!.closedWith, a3!.closedWith]).toEqual([[4403, 'Session ended'], [4403, 'Session ended'], null]);
+    expect([a1!.closedWith, a2!.closedWith, a3!.closedWith]).toEqual([
+      [4403, 'Session ended'],
+      [4403, 'Session ended'],
+      null,
+    ]);
     expect(sessions.closeUser('usr_a', 4403, 'Access changed')).toBe(1);
     expect(a3!.closedWith).toEqual([4403, 'Access changed']);
     expect(b1!.closedWith).toBeNull();
@@ -46,6 +50,8 @@ describe('SocketSessions', () => {
 
   it('refuses an anonymous viewer', () => {
     const sessions = new SocketSessions<FakeSocket>(10);
-    expect(sessions.add(new FakeSocket(sessions), { userId: null, roles: [], claims: [], sessionId: null })).toBe(false);
+    expect(sessions.add(new FakeSocket(sessions), { userId: null, roles: [], claims: [], sessionId: null })).toBe(
+      false,
+    );
   });
 });

@@ -16,7 +16,10 @@ interface State {
   user: string;
 }
 
-async function server(handlers: Partial<ProtocolHandlers<State>> = {}, options: { keepAliveMs?: number; connectionInitWaitTimeoutMs?: number } = {}) {
+async function server(
+  handlers: Partial<ProtocolHandlers<State>> = {},
+  options: { keepAliveMs?: number; connectionInitWaitTimeoutMs?: number } = {},
+) {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   await new Promise<void>((resolve) => wss.once('listening', resolve));
   const stopped: string[] = [];
@@ -44,12 +47,20 @@ async function server(handlers: Partial<ProtocolHandlers<State>> = {}, options: 
 function raw(url: string, protocol: string | null = 'graphql-transport-ws') {
   const ws = new WebSocket(url, protocol ? [protocol] : []);
   const messages: Record<string, unknown>[] = [];
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })),
+  );
   ws.on('message', (data) => messages.push(JSON.parse(String(data)) as Record<string, unknown>));
   ws.on('error', () => undefined);
   const opened = new Promise<void>((resolve) => ws.once('open', () => resolve()));
   closers.push(async () => void ws.terminate());
-  return { ws, messages, closed, opened, send: async (m: unknown) => (await opened, ws.send(typeof m === 'string' ? m : JSON.stringify(m))) };
+  return {
+    ws,
+    messages,
+    closed,
+    opened,
+    send: async (m: unknown) => (await opened, ws.send(typeof m === 'string' ? m : JSON.stringify(m))),
+  };
 }
 
 const until = async (check: () => boolean, ms = 2000) => {
@@ -66,7 +77,9 @@ describe('graphql-transport-ws server', () => {
     const client = createClient({ url, webSocketImpl: WebSocket, connectionParams: { token: 'ok' }, retryAttempts: 0 });
     closers.push(async () => client.dispose());
     const results: unknown[] = [];
-    await new Promise<void>((resolve, reject) => client.subscribe({ query: 'once' }, { next: (r) => void results.push(r), error: reject, complete: resolve }));
+    await new Promise<void>((resolve, reject) =>
+      client.subscribe({ query: 'once' }, { next: (r) => void results.push(r), error: reject, complete: resolve }),
+    );
     expect(results).toEqual([{ data: { hello: 'u1' } }]);
   });
 
@@ -126,7 +139,10 @@ describe('graphql-transport-ws server', () => {
     const { url, served } = await server({}, { keepAliveMs: 100 });
     const alive = raw(url);
     const dead = raw(url);
-    await Promise.all([alive.send({ type: 'connection_init', payload: { token: 'ok' } }), dead.send({ type: 'connection_init', payload: { token: 'ok' } })]);
+    await Promise.all([
+      alive.send({ type: 'connection_init', payload: { token: 'ok' } }),
+      dead.send({ type: 'connection_init', payload: { token: 'ok' } }),
+    ]);
     await until(() => served.connections() === 2);
     (dead.ws as unknown as { _socket: { pause(): void } })._socket.pause(); // reads nothing, so answers no ping
     await until(() => served.connections() === 1);

@@ -1,6 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { GraphQLError } from 'graphql';
-import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL, MessageType, handleProtocols, parseMessage, type SubscribePayload } from 'graphql-ws';
+import {
+  CloseCode,
+  GRAPHQL_TRANSPORT_WS_PROTOCOL,
+  MessageType,
+  handleProtocols,
+  parseMessage,
+  type SubscribePayload,
+} from 'graphql-ws';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../../platform/logger.js';
 
@@ -14,7 +21,11 @@ export interface ProtocolHandlers<S> {
   /** `connection_init`: the connection's state when accepted, or null to refuse it (closed 4403 Forbidden, unless the handler closed it already). */
   connect(connection: WsConnection<S>, params: Record<string, unknown> | undefined): Promise<S | null>;
   /** `subscribe`: start the operation and send its results through `connection`; or refuse it with errors. */
-  subscribe(connection: WsConnection<S> & { state: S }, id: string, payload: SubscribePayload): Promise<Operation | readonly GraphQLError[]>;
+  subscribe(
+    connection: WsConnection<S> & { state: S },
+    id: string,
+    payload: SubscribePayload,
+  ): Promise<Operation | readonly GraphQLError[]>;
   /** The socket closed (after its operations were stopped). */
   closed?(connection: WsConnection<S>): void;
 }
@@ -85,7 +96,8 @@ export class WsConnection<S> {
     (socket as TaggedSocket<S>)[CONNECTION] = this;
     this.initTimer = setTimeout(() => {
       this.initTimer = null;
-      if (!this.initReceived) socket.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
+      if (!this.initReceived)
+        socket.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
     }, initTimeoutMs);
     socket.on('message', onSocketMessage);
     socket.on('pong', onSocketPong);
@@ -142,7 +154,10 @@ export class WsConnection<S> {
         this.initReceived = true;
         if (this.initTimer) clearTimeout(this.initTimer);
         this.initTimer = null;
-        const state = await this.server.handlers.connect(this, (message.payload ?? undefined) as Record<string, unknown> | undefined);
+        const state = await this.server.handlers.connect(
+          this,
+          (message.payload ?? undefined) as Record<string, unknown> | undefined,
+        );
         if (state === null) {
           this.close(CloseCode.Forbidden, 'Forbidden');
           return;
@@ -156,7 +171,12 @@ export class WsConnection<S> {
         return;
       }
       case MessageType.Ping:
-        if (this.open) this.socket.send(JSON.stringify(message.payload ? { type: MessageType.Pong, payload: message.payload } : { type: MessageType.Pong }));
+        if (this.open)
+          this.socket.send(
+            JSON.stringify(
+              message.payload ? { type: MessageType.Pong, payload: message.payload } : { type: MessageType.Pong },
+            ),
+          );
         return;
       case MessageType.Pong:
         return;
@@ -222,7 +242,11 @@ function isErrors(value: Operation | readonly GraphQLError[]): value is readonly
  * timers (one keep-alive sweep for all sockets), no per-operation closures beyond what the handlers keep,
  * and lets handlers write pre-serialised frames, so 10,000 idle subscribers cost little memory.
  */
-export function serveGraphQLWs<S>(wss: WebSocketServer, handlers: ProtocolHandlers<S>, options: ProtocolOptions): { connections(): number; close(): Promise<void> } {
+export function serveGraphQLWs<S>(
+  wss: WebSocketServer,
+  handlers: ProtocolHandlers<S>,
+  options: ProtocolOptions,
+): { connections(): number; close(): Promise<void> } {
   const connections = new Set<WsConnection<S>>();
   const context: ServerContext<S> = { handlers, log: options.log, connections };
   wss.options.handleProtocols = handleProtocols;
@@ -231,7 +255,14 @@ export function serveGraphQLWs<S>(wss: WebSocketServer, handlers: ProtocolHandle
       socket.close(CloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
       return;
     }
-    connections.add(new WsConnection(socket, request.socket.remoteAddress ?? 'unknown', context, options.connectionInitWaitTimeoutMs ?? 3_000));
+    connections.add(
+      new WsConnection(
+        socket,
+        request.socket.remoteAddress ?? 'unknown',
+        context,
+        options.connectionInitWaitTimeoutMs ?? 3_000,
+      ),
+    );
   });
   const keepAlive = setInterval(() => {
     for (const connection of connections) {

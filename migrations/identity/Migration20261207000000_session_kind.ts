@@ -7,6 +7,8 @@ import { Migration } from '@mikro-orm/migrations';
  */
 export class Migration20261207000000_session_kind extends Migration {
   override async up(): Promise<void> {
-    this.addSql(`alter table "identity"."session" add column "kind" text not null default 'telegram' check ("kind" in ('telegram', 'staff'))`);
+    this.addSql(
+      `alter table "identity"."session" add column "kind" text not null default 'telegram' check ("kind" in ('telegram', 'staff'))`,
+    );
   }
 }

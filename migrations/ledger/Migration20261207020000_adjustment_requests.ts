@@ -29,6 +29,8 @@ export class Migration20261207020000_adjustment_requests extends Migration {
       constraint adjustment_request_approved_has_transaction check ((status = 'APPROVED') = (transaction_id is not null)),
       constraint adjustment_request_four_eyes check (decided_by is null or status = 'CANCELLED' or decided_by <> requested_by)
     )`);
-    this.addSql(`create index adjustment_request_list_idx on ledger.adjustment_request (status, created_at desc, id desc)`);
+    this.addSql(
+      `create index adjustment_request_list_idx on ledger.adjustment_request (status, created_at desc, id desc)`,
+    );
   }
 }

@@ -20,9 +20,15 @@ export const legacyMigrations: Record<'ledger' | 'wallet', MigrationObject[]> = 
     { name: 'Migration20261122000000_init', class: Migration20261122000000_init },
     { name: 'Migration20261122020000_brin_created_at', class: Migration20261122020000_brin_created_at },
     { name: 'Migration20261122030000_commit_batch_fixed_cost', class: Migration20261122030000_commit_batch_fixed_cost },
-    { name: 'Migration20261122040000_commit_batch_event_from_item', class: Migration20261122040000_commit_batch_event_from_item },
+    {
+      name: 'Migration20261122040000_commit_batch_event_from_item',
+      class: Migration20261122040000_commit_batch_event_from_item,
+    },
     { name: 'Migration20261124000000_idempotency_retention', class: Migration20261124000000_idempotency_retention },
-    { name: 'Migration20261124010000_commit_batch_generic_plans', class: Migration20261124010000_commit_batch_generic_plans },
+    {
+      name: 'Migration20261124010000_commit_batch_generic_plans',
+      class: Migration20261124010000_commit_batch_generic_plans,
+    },
   ],
   wallet: [
     { name: 'Migration20261122000000_wallet_init', class: Migration20261122000000_wallet_init },

@@ -20,7 +20,8 @@ export class Migration20261122000000_assets extends Migration {
       "created_at" timestamptz not null default now(),
       "updated_at" timestamptz not null default now(),
       check (("network" is null) = ("coin" = 'IRT')))`);
-    this.addSql(`insert into "market"."asset" ("symbol", "name", "coin", "network", "decimals", "contract", "icon_url", "min_deposit") values
+    this
+      .addSql(`insert into "market"."asset" ("symbol", "name", "coin", "network", "decimals", "contract", "icon_url", "min_deposit") values
       ('TON', 'Toncoin', 'TON', 'TON', 9, null, 'https://assets.coingecko.com/coins/images/17980/large/ton_symbol.png', 100000000),
       ('USDT_TON', 'Tether USD (TON jetton)', 'USDT', 'TON', 6, 'EQCxE6mUtQJKFnGfaROTKOt1lZbDiiX1kCixRv7Nw2Id_sDs', 'https://assets.coingecko.com/coins/images/325/large/Tether.png', 1000000),
       ('TRX', 'TRON', 'TRX', 'TRON', 6, null, 'https://assets.coingecko.com/coins/images/1094/large/tron-logo.png', 1000000),

@@ -20,7 +20,11 @@ import { Baseline } from '../baseline.js';
  */
 export class Migration20261125000000_baseline extends Baseline {
   protected readonly schemaName = 'wallet';
-  protected readonly replaces = ['Migration20261122000000_wallet_init', 'Migration20261123000000_deposits', 'Migration20261124000000_withdrawal_freeze_lift'];
+  protected readonly replaces = [
+    'Migration20261122000000_wallet_init',
+    'Migration20261123000000_deposits',
+    'Migration20261124000000_withdrawal_freeze_lift',
+  ];
 
   protected fresh(): string[] {
     const sql: string[] = [];
@@ -63,8 +67,12 @@ export class Migration20261125000000_baseline extends Baseline {
       "created_at" timestamptz not null default now(),
       constraint "wallet_network_address_unique" unique ("network", "address"),
       constraint "wallet_root_network_index_unique" unique ("root_id", "network", "custody_index"))`);
-    sql.push(`create unique index "wallet_one_primary_per_network" on "wallet"."wallet" ("user_id", "network") where "is_primary"`);
-    sql.push(`create unique index "wallet_one_default_per_network" on "wallet"."wallet" ("user_id", "network") where "is_default"`);
+    sql.push(
+      `create unique index "wallet_one_primary_per_network" on "wallet"."wallet" ("user_id", "network") where "is_primary"`,
+    );
+    sql.push(
+      `create unique index "wallet_one_default_per_network" on "wallet"."wallet" ("user_id", "network") where "is_default"`,
+    );
     sql.push(`create index "wallet_user_id_created_at_index" on "wallet"."wallet" ("user_id", "created_at", "id")`);
 
     const network = `"network" text not null check ("network" in ('TON', 'TRON', 'ETH', 'BSC'))`;
@@ -111,7 +119,9 @@ export class Migration20261125000000_baseline extends Baseline {
       constraint "deposit_ignored_never_confirmed" check ("status" <> 'IGNORED' or "confirmed_at" is null),
       constraint "deposit_reorged_has_time" check (("status" = 'REORGED') = ("reorged_at" is not null)))`);
     sql.push(`create index "deposit_user_idx" on "wallet"."deposit" ("user_id", "id" desc)`);
-    sql.push(`create index "deposit_pending_idx" on "wallet"."deposit" ("network", "block_number") where "status" in ('DETECTED', 'CONFIRMING')`);
+    sql.push(
+      `create index "deposit_pending_idx" on "wallet"."deposit" ("network", "block_number") where "status" in ('DETECTED', 'CONFIRMING')`,
+    );
     sql.push(`create index "deposit_block_idx" on "wallet"."deposit" ("network", "block_number")`);
     sql.push(`create table "wallet"."withdrawal_freeze" (
       "user_id" text primary key,
@@ -128,8 +138,12 @@ export class Migration20261125000000_baseline extends Baseline {
       "lifted_at" timestamptz not null default now(),
       "lifted_by" text not null,
       "note" text not null check (length("note") between 1 and 500))`);
-    sql.push(`create index "withdrawal_freeze_lift_user_idx" on "wallet"."withdrawal_freeze_lift" ("user_id", "lifted_at" desc)`);
-    sql.push(`create index "withdrawal_freeze_frozen_at_idx" on "wallet"."withdrawal_freeze" ("frozen_at" desc, "user_id" desc)`);
+    sql.push(
+      `create index "withdrawal_freeze_lift_user_idx" on "wallet"."withdrawal_freeze_lift" ("user_id", "lifted_at" desc)`,
+    );
+    sql.push(
+      `create index "withdrawal_freeze_frozen_at_idx" on "wallet"."withdrawal_freeze" ("frozen_at" desc, "user_id" desc)`,
+    );
     return sql;
   }
 }

@@ -6,7 +6,10 @@
 export class VerifiedTokenCache<V> {
   private readonly entries = new Map<string, { value: V; expiresAtMs: number }>();
 
-  constructor(private readonly maxEntries = 10_000, private readonly safetyMs = 1_000) {}
+  constructor(
+    private readonly maxEntries = 10_000,
+    private readonly safetyMs = 1_000,
+  ) {}
 
   get(token: string, now = Date.now()): V | undefined {
     const entry = this.entries.get(token);

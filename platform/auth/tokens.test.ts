@@ -9,7 +9,15 @@ const gatewayKeys = generateKeyPairSync('ed25519');
 const otherKeys = generateKeyPairSync('ed25519');
 
 /** A token as the gateway would sign it, with any lifetime, algorithm or key (to test what verifiers refuse). */
-function handMade(options: { audience?: string; lifetime?: number; iat?: number; key?: Parameters<SignJWT['sign']>[0]; alg?: string } = {}): Promise<string> {
+function handMade(
+  options: {
+    audience?: string;
+    lifetime?: number;
+    iat?: number;
+    key?: Parameters<SignJWT['sign']>[0];
+    alg?: string;
+  } = {},
+): Promise<string> {
   const iat = options.iat ?? Math.floor(Date.now() / 1000);
   return new SignJWT({ roles: ['SUPERADMIN'], claims: [], sid: null })
     .setProtectedHeader({ alg: options.alg ?? 'EdDSA' })
@@ -42,9 +50,16 @@ describe('internal tokens (EdDSA, audience per subgraph, at most 30 s)', () => {
   });
 
   it('refuses a token signed with another key, or with an HMAC shared secret', async () => {
-    await expect(ledger.verify(await handMade({ key: otherKeys.privateKey }))).rejects.toBeInstanceOf(InvalidTokenError);
-    await expect(ledger.verify(await new InternalTokenSigner(otherKeys.privateKey, 30).sign(viewer, 'ledger'))).rejects.toBeInstanceOf(InvalidTokenError);
-    const hmac = await handMade({ alg: 'HS256', key: new TextEncoder().encode('a-shared-secret-that-is-long-enough-0000') });
+    await expect(ledger.verify(await handMade({ key: otherKeys.privateKey }))).rejects.toBeInstanceOf(
+      InvalidTokenError,
+    );
+    await expect(
+      ledger.verify(await new InternalTokenSigner(otherKeys.privateKey, 30).sign(viewer, 'ledger')),
+    ).rejects.toBeInstanceOf(InvalidTokenError);
+    const hmac = await handMade({
+      alg: 'HS256',
+      key: new TextEncoder().encode('a-shared-secret-that-is-long-enough-0000'),
+    });
     await expect(ledger.verify(hmac)).rejects.toBeInstanceOf(InvalidTokenError);
     expect(await ledger.verify(await handMade())).toMatchObject({ userId: 'usr_x', roles: ['SUPERADMIN'] });
   });
@@ -53,22 +68,33 @@ describe('internal tokens (EdDSA, audience per subgraph, at most 30 s)', () => {
     await expect(ledger.verify(await handMade({ lifetime: 31 }))).rejects.toBeInstanceOf(InvalidTokenError);
     await expect(ledger.verify(await handMade({ lifetime: 3600 }))).rejects.toBeInstanceOf(InvalidTokenError);
     const now = Math.floor(Date.now() / 1000);
-    await expect(ledger.verify(await handMade({ iat: now - 120, lifetime: 30 }))).rejects.toMatchObject({ reason: 'expired' });
+    await expect(ledger.verify(await handMade({ iat: now - 120, lifetime: 30 }))).rejects.toMatchObject({
+      reason: 'expired',
+    });
     expect(() => new InternalTokenSigner(gatewayKeys.privateKey, 31)).toThrow(/1-30 s/);
   });
 
   it('a signer needs the private key, a verifier the public key, both Ed25519', () => {
     expect(() => new InternalTokenSigner(gatewayKeys.publicKey, 30)).toThrow(/private key/);
     expect(() => new InternalTokenVerifier(gatewayKeys.privateKey, 'ledger')).toThrow(/public key/);
-    expect(() => new InternalTokenSigner(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey, 30)).toThrow(/Ed25519/);
+    expect(() => new InternalTokenSigner(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey, 30)).toThrow(
+      /Ed25519/,
+    );
   });
 });
 
 describe('access tokens', () => {
   it('do not verify as internal tokens and the other way round', async () => {
     const secret = 'x'.repeat(40);
-    const access = await new AccessTokens(secret, 60).issue({ userId: 'usr_1', roles: ['USER'], claims: [], sessionId: 'sfm_1' });
-    await expect(new InternalTokenVerifier(gatewayKeys.publicKey, 'identity').verify(access.token)).rejects.toBeInstanceOf(InvalidTokenError);
+    const access = await new AccessTokens(secret, 60).issue({
+      userId: 'usr_1',
+      roles: ['USER'],
+      claims: [],
+      sessionId: 'sfm_1',
+    });
+    await expect(
+      new InternalTokenVerifier(gatewayKeys.publicKey, 'identity').verify(access.token),
+    ).rejects.toBeInstanceOf(InvalidTokenError);
     const internal = await new InternalTokenSigner(gatewayKeys.privateKey, 30).sign(viewer, 'identity');
     await expect(new AccessTokens(secret, 60).verify(internal)).rejects.toBeInstanceOf(InvalidTokenError);
   });

@@ -23,7 +23,9 @@ export class InvalidTokenError extends Error {
 }
 
 function toViewer(payload: Record<string, unknown>): Viewer {
-  const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string').filter(isRole) : [];
+  const roles = Array.isArray(payload.roles)
+    ? payload.roles.filter((r): r is string => typeof r === 'string').filter(isRole)
+    : [];
   const claims = Array.isArray(payload.claims) ? payload.claims.filter((c): c is string => typeof c === 'string') : [];
   return {
     userId: typeof payload.sub === 'string' ? payload.sub : null,
@@ -33,7 +35,12 @@ function toViewer(payload: Record<string, unknown>): Viewer {
   };
 }
 
-async function verify(token: string, key: Uint8Array, audience: string, issuer: string): Promise<Record<string, unknown>> {
+async function verify(
+  token: string,
+  key: Uint8Array,
+  audience: string,
+  issuer: string,
+): Promise<Record<string, unknown>> {
   try {
     const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], audience, issuer });
     return payload as Record<string, unknown>;
@@ -46,7 +53,10 @@ async function verify(token: string, key: Uint8Array, audience: string, issuer: 
 /** Access tokens: issued by identity, verified by the gateway. Short-lived HS256 JWTs. */
 export class AccessTokens {
   private readonly key: Uint8Array;
-  constructor(secret: string, private readonly ttlSeconds: number) {
+  constructor(
+    secret: string,
+    private readonly ttlSeconds: number,
+  ) {
     this.key = encoder.encode(secret);
   }
 
@@ -102,7 +112,8 @@ export class InternalTokenSigner {
     private readonly privateKey: KeyObject,
     private readonly ttlSeconds: number,
   ) {
-    if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'ed25519') throw new Error('internal tokens are signed with an Ed25519 private key');
+    if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'ed25519')
+      throw new Error('internal tokens are signed with an Ed25519 private key');
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > INTERNAL_TOKEN_MAX_TTL_SECONDS) {
       throw new Error(`internal token lifetime must be 1-${INTERNAL_TOKEN_MAX_TTL_SECONDS} s, not ${ttlSeconds}`);
     }
@@ -143,7 +154,8 @@ export class InternalTokenVerifier {
     /** This subgraph's name: tokens minted for another audience are refused. */
     private readonly audience: string,
   ) {
-    if (publicKey.type !== 'public' || publicKey.asymmetricKeyType !== 'ed25519') throw new Error('internal tokens are verified with an Ed25519 public key');
+    if (publicKey.type !== 'public' || publicKey.asymmetricKeyType !== 'ed25519')
+      throw new Error('internal tokens are verified with an Ed25519 public key');
   }
 
   async verify(token: string): Promise<Viewer> {
@@ -164,7 +176,8 @@ export class InternalTokenVerifier {
       throw new InvalidTokenError('invalid');
     }
     // A token minted to live longer than the limit is refused even while it is young.
-    if (Number(payload.exp) - Number(payload.iat) > INTERNAL_TOKEN_MAX_TTL_SECONDS) throw new InvalidTokenError('invalid');
+    if (Number(payload.exp) - Number(payload.iat) > INTERNAL_TOKEN_MAX_TTL_SECONDS)
+      throw new InvalidTokenError('invalid');
     const viewer = toViewer(payload);
     this.verified.set(token, viewer, Number(payload.exp) * 1000);
     return viewer;

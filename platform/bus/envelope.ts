@@ -11,7 +11,8 @@ export interface EventEnvelope<P = Record<string, unknown>> {
 }
 
 export function makeEvent<P>(type: string, source: string, payload: P, version = 1): EventEnvelope<P> {
-  if (!/^[a-z]+\.[a-z-]+\.[a-z-]+$/.test(type)) throw new Error(`event type "${type}" is not <domain>.<aggregate>.<verb>`);
+  if (!/^[a-z]+\.[a-z-]+\.[a-z-]+$/.test(type))
+    throw new Error(`event type "${type}" is not <domain>.<aggregate>.<verb>`);
   return { id: newId('evt'), type, version, occurredAt: new Date().toISOString(), source, payload };
 }
 

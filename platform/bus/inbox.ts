@@ -13,12 +13,14 @@ export async function applyOnce(
 ): Promise<boolean> {
   const schema = em.config.get('schema');
   return em.fork().transactional(async (tx) => {
-    const rows = await tx.getConnection().execute<{ event_id: string }[]>(
-      `insert into "${schema}"."inbox" ("event_id", "consumer", "processed_at") values (?, ?, now()) on conflict do nothing returning "event_id"`,
-      [event.id, consumer],
-      'all',
-      tx.getTransactionContext(),
-    );
+    const rows = await tx
+      .getConnection()
+      .execute<{ event_id: string }[]>(
+        `insert into "${schema}"."inbox" ("event_id", "consumer", "processed_at") values (?, ?, now()) on conflict do nothing returning "event_id"`,
+        [event.id, consumer],
+        'all',
+        tx.getTransactionContext(),
+      );
     if (rows.length === 0) return false;
     await effect(tx);
     return true;

@@ -44,7 +44,11 @@ export function natsConnectionOptions(settings: NatsSettings, service: string): 
     case 'password':
       return { ...base, user: auth.user, pass: auth.password, inboxPrefix: inboxPrefix(auth.user) };
     case 'creds':
-      return { ...base, authenticator: credsAuthenticator(readFileSync(auth.credsFile)), inboxPrefix: inboxPrefix(auth.user ?? service) };
+      return {
+        ...base,
+        authenticator: credsAuthenticator(readFileSync(auth.credsFile)),
+        inboxPrefix: inboxPrefix(auth.user ?? service),
+      };
     case 'dev':
       return { ...base, user: service, pass: devNatsPassword(service), inboxPrefix: inboxPrefix(service) };
     case 'none':
@@ -53,13 +57,23 @@ export function natsConnectionOptions(settings: NatsSettings, service: string): 
 }
 
 export async function connectNats(settings: NatsSettings, service: string, log: Logger): Promise<NatsConnection> {
-  if (settings.auth.kind === 'none') log.warn('connecting to NATS without credentials: set NATS_USER and NATS_PASSWORD (or NATS_CREDS) for this service');
-  const nc = await connect({ ...natsConnectionOptions(settings, service), maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: true });
+  if (settings.auth.kind === 'none')
+    log.warn(
+      'connecting to NATS without credentials: set NATS_USER and NATS_PASSWORD (or NATS_CREDS) for this service',
+    );
+  const nc = await connect({
+    ...natsConnectionOptions(settings, service),
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    waitOnFirstConnect: true,
+  });
   void (async () => {
     for await (const status of nc.status()) {
       // A permissions violation is the server refusing something this service may not do: loud.
-      if (status.type === 'error' && /permissions violation/i.test(String(status.data))) log.error({ nats: status.data }, 'nats refused an operation: permissions violation');
-      else if (status.type === 'disconnect' || status.type === 'error') log.warn({ nats: status.type }, 'nats connection problem');
+      if (status.type === 'error' && /permissions violation/i.test(String(status.data)))
+        log.error({ nats: status.data }, 'nats refused an operation: permissions violation');
+      else if (status.type === 'disconnect' || status.type === 'error')
+        log.warn({ nats: status.type }, 'nats connection problem');
       else if (status.type === 'reconnect') log.info('nats reconnected');
     }
   })();
@@ -72,7 +86,11 @@ export async function connectNats(settings: NatsSettings, service: string, log: 
  * the test harness). Services call requireEventStream.
  */
 export async function ensureEventStream(jsm: JetStreamManager, name: string, subjectPrefix = ''): Promise<void> {
-  const config = { name, subjects: DURABLE_SUBJECTS.map((s) => subjectPrefix + s), duplicate_window: 2 * 60 * 1_000_000_000 };
+  const config = {
+    name,
+    subjects: DURABLE_SUBJECTS.map((s) => subjectPrefix + s),
+    duplicate_window: 2 * 60 * 1_000_000_000,
+  };
   try {
     await jsm.streams.info(name);
     await jsm.streams.update(name, config);
@@ -100,7 +118,9 @@ export async function requireEventStream(jsm: JetStreamManager, name: string, su
   try {
     await ensureEventStream(jsm, name, subjectPrefix);
   } catch (err) {
-    throw new Error(`NATS stream ${name} does not exist and this service may not create it: run \`npm run migrate\` (it provisions the stream) (${(err as Error).message})`);
+    throw new Error(
+      `NATS stream ${name} does not exist and this service may not create it: run \`npm run migrate\` (it provisions the stream) (${(err as Error).message})`,
+    );
   }
 }
 
@@ -112,7 +132,10 @@ function isStreamNotFound(err: unknown): boolean {
  * Bus provisioning, run with the migrations: creates or updates the events stream as the `migrate` user
  * (the one user allowed to). Fails fast when NATS is unreachable.
  */
-export async function provisionEventStream(settings: NatsSettings & { stream: string; subjectPrefix: string }, log: Logger): Promise<void> {
+export async function provisionEventStream(
+  settings: NatsSettings & { stream: string; subjectPrefix: string },
+  log: Logger,
+): Promise<void> {
   const nc = await connect({ ...natsConnectionOptions(settings, 'migrate'), timeout: 5000 });
   try {
     await ensureEventStream(await nc.jetstreamManager(), settings.stream, settings.subjectPrefix);
@@ -162,7 +185,11 @@ export async function runDurableConsumer(options: DurableConsumerOptions): Promi
   };
 }
 
-async function consumeSubject(options: DurableConsumerOptions, durable: string, subject: string): Promise<{ stop(): Promise<void> }> {
+async function consumeSubject(
+  options: DurableConsumerOptions,
+  durable: string,
+  subject: string,
+): Promise<{ stop(): Promise<void> }> {
   const { js, jsm, stream, log, handle } = options;
   await jsm.consumers.add(stream, {
     durable_name: durable,

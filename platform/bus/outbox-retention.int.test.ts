@@ -21,10 +21,14 @@ afterAll(async () => {
 
 const DAY = 86_400_000;
 /** An event id made `daysAgo` days ago (the time part is what the pruner compares). */
-const idFrom = (daysAgo: number) => idFloorAt('evt', Date.now() - daysAgo * DAY).slice(0, -16) + randomBytes(8).toString('hex');
+const idFrom = (daysAgo: number) =>
+  idFloorAt('evt', Date.now() - daysAgo * DAY).slice(0, -16) + randomBytes(8).toString('hex');
 
 async function insert(id: string, published: boolean): Promise<void> {
-  await pool.query(`insert into kept.outbox (id, subject, envelope, occurred_at, published_at) values ($1, 'x.y', '{}', now(), ${published ? 'now()' : 'null'})`, [id]);
+  await pool.query(
+    `insert into kept.outbox (id, subject, envelope, occurred_at, published_at) values ($1, 'x.y', '{}', now(), ${published ? 'now()' : 'null'})`,
+    [id],
+  );
 }
 
 it('deletes published rows past the retention in bounded batches; keeps recent ones and every unpublished row', async () => {

@@ -13,7 +13,12 @@ export const OUTBOX_PRUNE_INTERVAL_MS = 10 * 60_000;
  * is never deleted, whatever its age. Event ids are time-ordered (`evt_<ms><random>`), so the age test is a
  * primary-key range: no index beyond the one every outbox has.
  */
-export async function prunePublishedOutbox(pool: pg.Pool, schema: string, olderThan: Date, limit = OUTBOX_PRUNE_BATCH): Promise<number> {
+export async function prunePublishedOutbox(
+  pool: pg.Pool,
+  schema: string,
+  olderThan: Date,
+  limit = OUTBOX_PRUNE_BATCH,
+): Promise<number> {
   try {
     const result = await pool.query(
       `delete from "${schema}".outbox where id in (

@@ -27,7 +27,16 @@
  */
 
 /** Domains whose events are durable (JetStream), each published by its own outbox user. */
-export const EVENT_DOMAINS = ['identity', 'wallet', 'ledger', 'market', 'payment', 'voucher', 'support', 'kyc'] as const;
+export const EVENT_DOMAINS = [
+  'identity',
+  'wallet',
+  'ledger',
+  'market',
+  'payment',
+  'voucher',
+  'support',
+  'kyc',
+] as const;
 export type EventDomain = (typeof EVENT_DOMAINS)[number];
 
 /**
@@ -103,7 +112,13 @@ export const SERVICE_GRANTS: Record<string, ServiceGrant> = {
     consumers: [
       {
         durable: 'ledger-postings',
-        subjects: ['wallet.deposit.confirmed', 'wallet.deposit.reorged', 'wallet.withdrawal.requested', 'wallet.withdrawal.completed', 'wallet.withdrawal.failed'],
+        subjects: [
+          'wallet.deposit.confirmed',
+          'wallet.deposit.reorged',
+          'wallet.withdrawal.requested',
+          'wallet.withdrawal.completed',
+          'wallet.withdrawal.failed',
+        ],
       },
       { durable: 'ledger-user-directory', subjects: ['identity.user.created', 'identity.user.updated'] },
       { durable: 'ledger-asset-switches', subjects: ['market.asset.updated'] },
@@ -115,7 +130,10 @@ export const SERVICE_GRANTS: Record<string, ServiceGrant> = {
   'price-feed': { publish: ['market.price.>'], subscribe: [], consumers: [], streamInfo: false },
   migrate: { publish: [], subscribe: [], consumers: [], streamInfo: true, streamAdmin: true },
   ...Object.fromEntries(
-    EVENT_DOMAINS.map((domain): [string, ServiceGrant] => [outboxUser(domain), { publish: [DOMAIN_EVENT_SUBJECTS[domain]], subscribe: [], consumers: [], streamInfo: true }]),
+    EVENT_DOMAINS.map((domain): [string, ServiceGrant] => [
+      outboxUser(domain),
+      { publish: [DOMAIN_EVENT_SUBJECTS[domain]], subscribe: [], consumers: [], streamInfo: true },
+    ]),
   ),
 };
 

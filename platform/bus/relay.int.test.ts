@@ -34,7 +34,12 @@ async function insertEvents(count: number): Promise<string[]> {
     for (let i = 0; i < count; i++) {
       const event = makeEvent('identity.user.updated', 'test', { userId: `usr_${i}`, changed: ['settings'] });
       ids.push(event.id);
-      await client.query(`insert into ${SCHEMA}.outbox (id, subject, envelope, occurred_at) values ($1, $2, $3, $4)`, [event.id, event.type, event, event.occurredAt]);
+      await client.query(`insert into ${SCHEMA}.outbox (id, subject, envelope, occurred_at) values ($1, $2, $3, $4)`, [
+        event.id,
+        event.type,
+        event,
+        event.occurredAt,
+      ]);
     }
     await client.query('commit');
   } finally {
@@ -49,7 +54,16 @@ async function streamMessages(): Promise<number> {
 }
 
 function relay(js = nc.jetstream()): OutboxRelay {
-  return new OutboxRelay({ pool, listenUrl: env.config.database.url, js, schemas: [SCHEMA], subjectPrefix: env.config.nats.subjectPrefix, log: env.log, pollMs: 50, batchSize: 50 });
+  return new OutboxRelay({
+    pool,
+    listenUrl: env.config.database.url,
+    js,
+    schemas: [SCHEMA],
+    subjectPrefix: env.config.nats.subjectPrefix,
+    log: env.log,
+    pollMs: 50,
+    batchSize: 50,
+  });
 }
 
 async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
@@ -67,7 +81,11 @@ describe('OutboxRelay', () => {
     const b = relay();
     await Promise.all([a.start(pg.Client), b.start(pg.Client)]);
     await insertEvents(500);
-    await until(async () => (await pool.query(`select count(*)::int as n from ${SCHEMA}.outbox where published_at is null`)).rows[0].n === 0);
+    await until(
+      async () =>
+        (await pool.query(`select count(*)::int as n from ${SCHEMA}.outbox where published_at is null`)).rows[0].n ===
+        0,
+    );
     await Promise.all([a.stop(), b.stop()]);
     expect((await streamMessages()) - before).toBe(500);
   });
@@ -91,7 +109,9 @@ describe('OutboxRelay', () => {
     const r = relay(jsDown);
     await insertEvents(20);
     await expect(r.drainBatch(SCHEMA)).rejects.toThrow();
-    expect((await pool.query(`select count(*)::int as n from ${SCHEMA}.outbox where published_at is null`)).rows[0].n).toBe(20);
+    expect(
+      (await pool.query(`select count(*)::int as n from ${SCHEMA}.outbox where published_at is null`)).rows[0].n,
+    ).toBe(20);
     expect(await relay().drainBatch(SCHEMA)).toBe(20);
     expect((await streamMessages()) - before).toBe(20);
   });

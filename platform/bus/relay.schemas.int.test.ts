@@ -26,7 +26,11 @@ afterAll(async () => {
 
 it('relays a schema listed after one that has no outbox table', async () => {
   const event = makeEvent('identity.user.updated', 'second', { userId: 'usr_x', changed: ['settings'] });
-  await pool.query('insert into second.outbox (id, subject, envelope, occurred_at) values ($1, $2, $3, now())', [event.id, event.type, event]);
+  await pool.query('insert into second.outbox (id, subject, envelope, occurred_at) values ($1, $2, $3, now())', [
+    event.id,
+    event.type,
+    event,
+  ]);
   const sub = nc.subscribe(env.config.nats.subjectPrefix + event.type, { max: 1 });
   const relay = new OutboxRelay({
     pool,
@@ -45,7 +49,10 @@ it('relays a schema listed after one that has no outbox table', async () => {
     // The message can arrive before the relay's transaction marking it published commits: published_at is set once the relay commits.
     let publishedAt: Date | null = null;
     for (let i = 0; i < 50 && publishedAt === null; i++) {
-      const { rows } = await pool.query<{ published_at: Date | null }>('select published_at from second.outbox where id = $1', [event.id]);
+      const { rows } = await pool.query<{ published_at: Date | null }>(
+        'select published_at from second.outbox where id = $1',
+        [event.id],
+      );
       publishedAt = rows[0]!.published_at;
       if (publishedAt === null) await new Promise((r) => setTimeout(r, 50));
     }

@@ -81,7 +81,10 @@ export class OutboxRelay {
       }
       if (failed.length) {
         backoff = failures.next();
-        this.options.log.warn({ err: failed[0]!.err, schemas: failed.map((f) => f.schema), backoffMs: backoff }, 'outbox relay could not publish: retrying');
+        this.options.log.warn(
+          { err: failed[0]!.err, schemas: failed.map((f) => f.schema), backoffMs: backoff },
+          'outbox relay could not publish: retrying',
+        );
         for (const { schema } of failed) this.pending.add(schema);
       } else {
         backoff = 0;
@@ -119,10 +122,16 @@ export class OutboxRelay {
       await Promise.all(
         rows.map((row) =>
           // msgID is sent as the Nats-Msg-Id header: JetStream's duplicate window drops a re-publish.
-          js.publish(this.options.subjectPrefix + row.subject, encoder.encode(JSON.stringify(row.envelope)), { msgID: row.id, timeout: 5000 }),
+          js.publish(this.options.subjectPrefix + row.subject, encoder.encode(JSON.stringify(row.envelope)), {
+            msgID: row.id,
+            timeout: 5000,
+          }),
         ),
       );
-      await client.query(`update "${schema}".outbox set published_at = now(), attempts = attempts + 1 where id = any($1)`, [rows.map((r) => r.id)]);
+      await client.query(
+        `update "${schema}".outbox set published_at = now(), attempts = attempts + 1 where id = any($1)`,
+        [rows.map((r) => r.id)],
+      );
       await client.query('commit');
       this.options.onPublished?.(schema, rows.length);
       return rows.length;

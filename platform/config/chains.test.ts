@@ -11,21 +11,59 @@ describe('chains config', () => {
   it('development: every network watches the local devnet chains with the brief’s confirmation defaults', () => {
     const { chains } = loadConfig({});
     expect(chains.devnet).toEqual({ ports: { ETH: 8545, BSC: 8546, TRON: 4290, TON: 4291 }, blockIntervalMs: 1000 });
-    expect(chains.networks.ETH).toMatchObject({ url: 'http://127.0.0.1:8545', confirmations: 12, usdtContract: DEVNET_EVM_USDT, evmChainId: 1337, startHeight: null, watcherPort: 4195 });
-    expect(chains.networks.BSC).toMatchObject({ url: 'http://127.0.0.1:8546', confirmations: 15, evmChainId: 1338, watcherPort: 4196 });
-    expect(chains.networks.TRON).toMatchObject({ url: 'http://127.0.0.1:4290', confirmations: 19, usdtContract: usdtOf('TRON').contract });
-    expect(chains.networks.TON).toMatchObject({ url: 'http://127.0.0.1:4291', confirmations: 1, usdtContract: usdtOf('TON').contract });
+    expect(chains.networks.ETH).toMatchObject({
+      url: 'http://127.0.0.1:8545',
+      confirmations: 12,
+      usdtContract: DEVNET_EVM_USDT,
+      evmChainId: 1337,
+      startHeight: null,
+      watcherPort: 4195,
+    });
+    expect(chains.networks.BSC).toMatchObject({
+      url: 'http://127.0.0.1:8546',
+      confirmations: 15,
+      evmChainId: 1338,
+      watcherPort: 4196,
+    });
+    expect(chains.networks.TRON).toMatchObject({
+      url: 'http://127.0.0.1:4290',
+      confirmations: 19,
+      usdtContract: usdtOf('TRON').contract,
+    });
+    expect(chains.networks.TON).toMatchObject({
+      url: 'http://127.0.0.1:4291',
+      confirmations: 1,
+      usdtContract: usdtOf('TON').contract,
+    });
     // the wallet (on-chain balances) reads the same section
     expect(walletProcess.load({}).chains).toEqual(chains);
   });
 
   it('production: a network without an endpoint is off; a configured one uses the mainnet USDT and is pinned to mainnet', () => {
-    const { chains } = loadConfig({ ...REAL, CHAIN_ETH_RPC_URL: 'https://eth.example.com', CHAIN_ETH_CONFIRMATIONS: '20', CHAIN_ETH_START_HEIGHT: '21000000' });
+    const { chains } = loadConfig({
+      ...REAL,
+      CHAIN_ETH_RPC_URL: 'https://eth.example.com',
+      CHAIN_ETH_CONFIRMATIONS: '20',
+      CHAIN_ETH_START_HEIGHT: '21000000',
+    });
     expect(chains.devnet).toBeNull();
     expect(chains.networks.BSC).toBeNull();
     expect(chains.networks.TRON).toBeNull();
-    expect(chains.networks.ETH).toMatchObject({ url: 'https://eth.example.com', confirmations: 20, usdtContract: usdtOf('ETH').contract, evmChainId: 1, genesisHash: null, startHeight: 21_000_000n });
-    const all = loadConfig({ ...REAL, CHAIN_ETH_RPC_URL: 'https://e.example', CHAIN_BSC_RPC_URL: 'https://b.example', CHAIN_TRON_API_URL: 'https://t.example', CHAIN_TON_API_URL: 'https://o.example' }).chains.networks;
+    expect(chains.networks.ETH).toMatchObject({
+      url: 'https://eth.example.com',
+      confirmations: 20,
+      usdtContract: usdtOf('ETH').contract,
+      evmChainId: 1,
+      genesisHash: null,
+      startHeight: 21_000_000n,
+    });
+    const all = loadConfig({
+      ...REAL,
+      CHAIN_ETH_RPC_URL: 'https://e.example',
+      CHAIN_BSC_RPC_URL: 'https://b.example',
+      CHAIN_TRON_API_URL: 'https://t.example',
+      CHAIN_TON_API_URL: 'https://o.example',
+    }).chains.networks;
     expect([all.ETH!.evmChainId, all.BSC!.evmChainId, all.TRON!.genesisHash, all.TON!.genesisHash]).toEqual([
       1,
       56,
@@ -46,10 +84,17 @@ describe('chains config', () => {
       CHAIN_TRON_GENESIS_HASH: '0x0000000000000000D698D4192C56CB6BE724A558448E2684802DE4D6CD8690DC',
     }).chains.networks;
     expect(testnet.ETH!.evmChainId).toBe(11_155_111);
-    expect(testnet.TON!.genesisHash).toBe(Buffer.from('gj+B8wb/AmlPk1z1AhVI484rhrUpgSr2oSFIh56VoSg=', 'base64').toString('hex'));
+    expect(testnet.TON!.genesisHash).toBe(
+      Buffer.from('gj+B8wb/AmlPk1z1AhVI484rhrUpgSr2oSFIh56VoSg=', 'base64').toString('hex'),
+    );
     expect(testnet.TRON!.genesisHash).toBe('0000000000000000d698d4192c56cb6be724a558448e2684802de4d6cd8690dc');
     const dev = loadConfig({ CHAIN_TRON_API_URL: 'http://127.0.0.1:9999' }).chains.networks;
-    expect([dev.ETH!.evmChainId, dev.BSC!.evmChainId, dev.TRON!.genesisHash, dev.TON!.genesisHash]).toEqual([1337, 1338, null, null]);
+    expect([dev.ETH!.evmChainId, dev.BSC!.evmChainId, dev.TRON!.genesisHash, dev.TON!.genesisHash]).toEqual([
+      1337,
+      1338,
+      null,
+      null,
+    ]);
     expect(() => loadConfig({ CHAIN_TON_ZERO_STATE_HASH: 'not-a-hash' })).toThrow(/CHAIN_TON_ZERO_STATE_HASH/);
   });
 
@@ -63,6 +108,8 @@ describe('chains config', () => {
       const problems = (err as ConfigError).problems.join('\n');
       expect(problems).toMatch(/CHAIN_TON_START_HEIGHT/);
     }
-    expect(() => loadConfig({ CHAIN_TRON_CONFIRMATIONS: '300' })).toThrow(/CHAIN_TRON_CONFIRMATIONS: must be below CHAIN_REORG_WINDOW/);
+    expect(() => loadConfig({ CHAIN_TRON_CONFIRMATIONS: '300' })).toThrow(
+      /CHAIN_TRON_CONFIRMATIONS: must be below CHAIN_REORG_WINDOW/,
+    );
   });
 });

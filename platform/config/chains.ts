@@ -50,7 +50,9 @@ const startHeight = z
 const hash256 = z.string().transform((value, ctx) => {
   const hexText = value.replace(/^0x/u, '');
   if (/^[0-9a-fA-F]{64}$/u.test(hexText)) return hexText.toLowerCase();
-  const bytes = /^[A-Za-z0-9+/_-]{43}=?$/u.test(value) ? Buffer.from(value.replace(/-/gu, '+').replace(/_/gu, '/'), 'base64') : null;
+  const bytes = /^[A-Za-z0-9+/_-]{43}=?$/u.test(value)
+    ? Buffer.from(value.replace(/-/gu, '+').replace(/_/gu, '/'), 'base64')
+    : null;
   if (bytes?.length === 32) return bytes.toString('hex');
   ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be a 256-bit hash (64 hex digits or base64)' });
   return z.NEVER;
@@ -58,7 +60,10 @@ const hash256 = z.string().transform((value, ctx) => {
 
 /** The environment variables of this module. */
 export const chainEnvSchema = {
-  DEVNET_CHAINS: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional(),
+  DEVNET_CHAINS: z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .optional(),
   /** The ETH hardhat node; the BSC one listens on the next port. */
   DEVNET_CHAIN_PORT: z.coerce.number().int().min(1).max(65_534).default(8545),
   /** The TronGrid and toncenter simulators (devnet/chains/ports.ts). */
@@ -85,9 +90,18 @@ export const chainEnvSchema = {
   CHAIN_TON_POLL_MS: positiveInt.default(DEFAULT_POLL_MS.TON),
 
   /** USDT contract (ERC20/BEP20/TRC20) or jetton master; defaults: the catalogue's mainnet one, or devnet's. */
-  CHAIN_ETH_USDT_CONTRACT: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x address').optional(),
-  CHAIN_BSC_USDT_CONTRACT: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x address').optional(),
-  CHAIN_TRON_USDT_CONTRACT: z.string().regex(/^T[1-9A-HJ-NP-Za-km-z]{33}$/, 'must be a base58 T… address').optional(),
+  CHAIN_ETH_USDT_CONTRACT: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x address')
+    .optional(),
+  CHAIN_BSC_USDT_CONTRACT: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x address')
+    .optional(),
+  CHAIN_TRON_USDT_CONTRACT: z
+    .string()
+    .regex(/^T[1-9A-HJ-NP-Za-km-z]{33}$/, 'must be a base58 T… address')
+    .optional(),
   CHAIN_TON_USDT_MASTER: z.string().min(48).optional(),
 
   /**
@@ -150,20 +164,68 @@ export interface ChainsConfig {
 /** Chain endpoints and watcher settings: the wallet (balances), the watchers and the devnet read this. */
 export const chains = section(chainEnvSchema, (e, ctx) => buildChainsConfig(e, ctx));
 
-export function buildChainsConfig(e: ChainEnv, ctx: Pick<ConfigContext, 'production' | 'host' | 'problem'>): ChainsConfig {
+export function buildChainsConfig(
+  e: ChainEnv,
+  ctx: Pick<ConfigContext, 'production' | 'host' | 'problem'>,
+): ChainsConfig {
   const production = ctx.production;
   const devnetOn = e.DEVNET_CHAINS ?? !production;
   if (devnetOn && production) ctx.problem('DEVNET_CHAINS', 'local chains are refused in production');
-  const ports: Record<Network, number> = { ETH: e.DEVNET_CHAIN_PORT, BSC: e.DEVNET_CHAIN_PORT + 1, TRON: e.DEVNET_TRON_PORT, TON: e.DEVNET_TON_PORT };
+  const ports: Record<Network, number> = {
+    ETH: e.DEVNET_CHAIN_PORT,
+    BSC: e.DEVNET_CHAIN_PORT + 1,
+    TRON: e.DEVNET_TRON_PORT,
+    TON: e.DEVNET_TON_PORT,
+  };
   const devUrl = (network: Network) => (devnetOn ? `http://${ctx.host}:${ports[network]}` : null);
-  const explicit: Record<Network, string | undefined> = { ETH: e.CHAIN_ETH_RPC_URL, BSC: e.CHAIN_BSC_RPC_URL, TRON: e.CHAIN_TRON_API_URL, TON: e.CHAIN_TON_API_URL };
-  const apiKeys: Record<Network, string | null> = { ETH: null, BSC: null, TRON: e.CHAIN_TRON_API_KEY ?? null, TON: e.CHAIN_TON_API_KEY ?? null };
-  const confirmations: Record<Network, number> = { ETH: e.CHAIN_ETH_CONFIRMATIONS, BSC: e.CHAIN_BSC_CONFIRMATIONS, TRON: e.CHAIN_TRON_CONFIRMATIONS, TON: e.CHAIN_TON_CONFIRMATIONS };
-  const pollMs: Record<Network, number> = { ETH: e.CHAIN_ETH_POLL_MS, BSC: e.CHAIN_BSC_POLL_MS, TRON: e.CHAIN_TRON_POLL_MS, TON: e.CHAIN_TON_POLL_MS };
-  const usdt: Record<Network, string | undefined> = { ETH: e.CHAIN_ETH_USDT_CONTRACT, BSC: e.CHAIN_BSC_USDT_CONTRACT, TRON: e.CHAIN_TRON_USDT_CONTRACT, TON: e.CHAIN_TON_USDT_MASTER };
-  const chainIds: Record<Network, number | undefined> = { ETH: e.CHAIN_ETH_CHAIN_ID, BSC: e.CHAIN_BSC_CHAIN_ID, TRON: undefined, TON: undefined };
-  const genesis: Record<Network, string | undefined> = { ETH: undefined, BSC: undefined, TRON: e.CHAIN_TRON_GENESIS_HASH, TON: e.CHAIN_TON_ZERO_STATE_HASH };
-  const starts: Record<Network, string | undefined> = { ETH: e.CHAIN_ETH_START_HEIGHT, BSC: e.CHAIN_BSC_START_HEIGHT, TRON: e.CHAIN_TRON_START_HEIGHT, TON: e.CHAIN_TON_START_HEIGHT };
+  const explicit: Record<Network, string | undefined> = {
+    ETH: e.CHAIN_ETH_RPC_URL,
+    BSC: e.CHAIN_BSC_RPC_URL,
+    TRON: e.CHAIN_TRON_API_URL,
+    TON: e.CHAIN_TON_API_URL,
+  };
+  const apiKeys: Record<Network, string | null> = {
+    ETH: null,
+    BSC: null,
+    TRON: e.CHAIN_TRON_API_KEY ?? null,
+    TON: e.CHAIN_TON_API_KEY ?? null,
+  };
+  const confirmations: Record<Network, number> = {
+    ETH: e.CHAIN_ETH_CONFIRMATIONS,
+    BSC: e.CHAIN_BSC_CONFIRMATIONS,
+    TRON: e.CHAIN_TRON_CONFIRMATIONS,
+    TON: e.CHAIN_TON_CONFIRMATIONS,
+  };
+  const pollMs: Record<Network, number> = {
+    ETH: e.CHAIN_ETH_POLL_MS,
+    BSC: e.CHAIN_BSC_POLL_MS,
+    TRON: e.CHAIN_TRON_POLL_MS,
+    TON: e.CHAIN_TON_POLL_MS,
+  };
+  const usdt: Record<Network, string | undefined> = {
+    ETH: e.CHAIN_ETH_USDT_CONTRACT,
+    BSC: e.CHAIN_BSC_USDT_CONTRACT,
+    TRON: e.CHAIN_TRON_USDT_CONTRACT,
+    TON: e.CHAIN_TON_USDT_MASTER,
+  };
+  const chainIds: Record<Network, number | undefined> = {
+    ETH: e.CHAIN_ETH_CHAIN_ID,
+    BSC: e.CHAIN_BSC_CHAIN_ID,
+    TRON: undefined,
+    TON: undefined,
+  };
+  const genesis: Record<Network, string | undefined> = {
+    ETH: undefined,
+    BSC: undefined,
+    TRON: e.CHAIN_TRON_GENESIS_HASH,
+    TON: e.CHAIN_TON_ZERO_STATE_HASH,
+  };
+  const starts: Record<Network, string | undefined> = {
+    ETH: e.CHAIN_ETH_START_HEIGHT,
+    BSC: e.CHAIN_BSC_START_HEIGHT,
+    TRON: e.CHAIN_TRON_START_HEIGHT,
+    TON: e.CHAIN_TON_START_HEIGHT,
+  };
 
   const networks = {} as Record<Network, ChainSettings | null>;
   NETWORK_ORDER.forEach((network, offset) => {
@@ -186,13 +248,22 @@ export function buildChainsConfig(e: ChainEnv, ctx: Pick<ConfigContext, 'product
       startHeight: start === undefined || start === 'head' ? null : BigInt(start),
       watcherPort: e.CHAIN_WATCHER_PORT === 0 ? 0 : e.CHAIN_WATCHER_PORT + offset,
       // Pinned: what is configured; else mainnet in production, the devnet's chain id on the devnet, nothing otherwise.
-      evmChainId: chainIds[network] ?? (production ? MAINNET_CHAIN_IDENTITY[network].evmChainId : onDevnet && evm ? DEVNET_EVM_CHAIN_IDS[network as 'ETH' | 'BSC'] : null),
+      evmChainId:
+        chainIds[network] ??
+        (production
+          ? MAINNET_CHAIN_IDENTITY[network].evmChainId
+          : onDevnet && evm
+            ? DEVNET_EVM_CHAIN_IDS[network as 'ETH' | 'BSC']
+            : null),
       genesisHash: genesis[network] ?? (production ? MAINNET_CHAIN_IDENTITY[network].genesisHash : null),
     };
   });
   for (const settings of Object.values(networks)) {
     if (settings && settings.confirmations >= e.CHAIN_REORG_WINDOW) {
-      ctx.problem(`CHAIN_${settings.network}_CONFIRMATIONS`, `must be below CHAIN_REORG_WINDOW (${e.CHAIN_REORG_WINDOW}), the depth of block hashes kept to detect reorgs`);
+      ctx.problem(
+        `CHAIN_${settings.network}_CONFIRMATIONS`,
+        `must be below CHAIN_REORG_WINDOW (${e.CHAIN_REORG_WINDOW}), the depth of block hashes kept to detect reorgs`,
+      );
     }
   }
   return {

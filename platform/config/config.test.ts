@@ -26,7 +26,10 @@ import {
 
 const pair = () => {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  return { privateKey: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), publicKey: publicKey.export({ format: 'pem', type: 'spki' }).toString() };
+  return {
+    privateKey: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    publicKey: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+  };
 };
 const keys = pair();
 const MASTER = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
@@ -76,12 +79,24 @@ describe('configuration per process', () => {
     expect(walletProcess.load(bad).wallet.masterKeys.ids).toEqual(['dev-only']);
     expect(() => gatewayProcess.load(bad)).not.toThrow();
     expect(() => ledgerProcess.load(bad)).not.toThrow();
-    expect(names(problemsOf(marketProcess, bad))).toEqual(['COINGECKO_BASE_URL', 'COINGECKO_ENABLED', 'COINGECKO_PLAN']);
-    expect(names(problemsOf(priceFeedProcess, bad))).toEqual(['COINGECKO_BASE_URL', 'COINGECKO_ENABLED', 'COINGECKO_PLAN']);
+    expect(names(problemsOf(marketProcess, bad))).toEqual([
+      'COINGECKO_BASE_URL',
+      'COINGECKO_ENABLED',
+      'COINGECKO_PLAN',
+    ]);
+    expect(names(problemsOf(priceFeedProcess, bad))).toEqual([
+      'COINGECKO_BASE_URL',
+      'COINGECKO_ENABLED',
+      'COINGECKO_PLAN',
+    ]);
   });
 
   it('only the wallet and its commands read WALLET_MASTER_KEYS; each secret is read only where it is used', () => {
-    const readers = (variable: string) => Object.values(PROCESSES).filter((p) => p.variables.includes(variable)).map((p) => p.name).sort();
+    const readers = (variable: string) =>
+      Object.values(PROCESSES)
+        .filter((p) => p.variables.includes(variable))
+        .map((p) => p.name)
+        .sort();
     expect(readers('WALLET_MASTER_KEYS')).toEqual(['wallet', 'wallet-commands']);
     expect(readers('WALLET_MASTER_KEY_ID')).toEqual(['wallet', 'wallet-commands']);
     expect(readers('INTERNAL_TOKEN_PRIVATE_KEY')).toEqual(['gateway']);
@@ -98,10 +113,25 @@ describe('configuration per process', () => {
       const printed = `${JSON.stringify(config)} ${inspect(config, { depth: 10 })}`;
       expect(printed).not.toMatch(/masterKeys|MasterKeySet|dev-only|k1/);
       expect(printed).not.toContain(Buffer.alloc(32, 7).toString('base64'));
-      expect(() => spec.load({ ...withoutKeys, PRICE_SIMULATORS: 'false', WALLET_MASTER_KEYS: 'garbage' })).not.toThrow();
+      expect(() =>
+        spec.load({ ...withoutKeys, PRICE_SIMULATORS: 'false', WALLET_MASTER_KEYS: 'garbage' }),
+      ).not.toThrow();
     }
     const gateway = gatewayProcess.load(REAL);
-    expect(Object.keys(gateway).sort()).toEqual(['auth', 'devDefaultsUsed', 'env', 'gateway', 'host', 'internalTokens', 'logLevel', 'nats', 'port', 'process', 'redis', 'shutdownGraceMs']);
+    expect(Object.keys(gateway).sort()).toEqual([
+      'auth',
+      'devDefaultsUsed',
+      'env',
+      'gateway',
+      'host',
+      'internalTokens',
+      'logLevel',
+      'nats',
+      'port',
+      'process',
+      'redis',
+      'shutdownGraceMs',
+    ]);
     expect(gateway.internalTokens.privateKey.type).toBe('private');
     const market = marketProcess.load({ ...REAL, PRICE_SIMULATORS: 'false' });
     expect(market.internalTokens.publicKey.type).toBe('public');
@@ -118,10 +148,27 @@ describe('configuration per process', () => {
       INTERNAL_TOKEN_PRIVATE_KEY: 'not a key',
       INTERNAL_TOKEN_TTL_SECONDS: '60',
     });
-    expect(names(gateway)).toEqual(['GATEWAY_PORT', 'INTERNAL_TOKEN_PRIVATE_KEY', 'INTERNAL_TOKEN_TTL_SECONDS', 'JWT_SECRET', 'LOG_LEVEL', 'REDIS_URL']);
+    expect(names(gateway)).toEqual([
+      'GATEWAY_PORT',
+      'INTERNAL_TOKEN_PRIVATE_KEY',
+      'INTERNAL_TOKEN_TTL_SECONDS',
+      'JWT_SECRET',
+      'LOG_LEVEL',
+      'REDIS_URL',
+    ]);
     // a value that fails its schema does not hide a secret that production requires
-    const identity = problemsOf(identityProcess, { NODE_ENV: 'production', DATABASE_URL: 'nowhere', LEVEL_THRESHOLDS: '1:kyc=FULL' });
-    expect(names(identity)).toEqual(['DATABASE_URL', 'INTERNAL_TOKEN_PUBLIC_KEY', 'JWT_SECRET', 'LEVEL_THRESHOLDS', 'TELEGRAM_BOT_TOKEN']);
+    const identity = problemsOf(identityProcess, {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'nowhere',
+      LEVEL_THRESHOLDS: '1:kyc=FULL',
+    });
+    expect(names(identity)).toEqual([
+      'DATABASE_URL',
+      'INTERNAL_TOKEN_PUBLIC_KEY',
+      'JWT_SECRET',
+      'LEVEL_THRESHOLDS',
+      'TELEGRAM_BOT_TOKEN',
+    ]);
     const message = new ConfigError(identity, 'identity').message;
     expect(message).toMatch(/^Invalid configuration for identity:\n {2}- DATABASE_URL: /);
   });
@@ -131,10 +178,18 @@ describe('configuration per process', () => {
       'JWT_SECRET: required in production (no dev default is used there)',
       'INTERNAL_TOKEN_PRIVATE_KEY: required in production (no dev default is used there)',
     ]);
-    expect(problemsOf(gatewayProcess, { ...REAL, JWT_SECRET: DEV_SECRETS.JWT_SECRET })).toEqual(['JWT_SECRET: the dev-only default is refused in production']);
-    expect(problemsOf(gatewayProcess, { ...REAL, INTERNAL_TOKEN_PRIVATE_KEY: DEV_SECRETS.INTERNAL_TOKEN_PRIVATE_KEY })).toEqual(['INTERNAL_TOKEN_PRIVATE_KEY: the dev-only key pair is refused in production']);
-    expect(problemsOf(ledgerProcess, { ...REAL, INTERNAL_TOKEN_PUBLIC_KEY: DEV_SECRETS.INTERNAL_TOKEN_PUBLIC_KEY })).toEqual(['INTERNAL_TOKEN_PUBLIC_KEY: the dev-only key pair is refused in production']);
-    expect(problemsOf(identityProcess, { ...REAL, TELEGRAM_BOT_TOKEN: DEV_SECRETS.TELEGRAM_BOT_TOKEN })).toEqual(['TELEGRAM_BOT_TOKEN: the dev-only default is refused in production']);
+    expect(problemsOf(gatewayProcess, { ...REAL, JWT_SECRET: DEV_SECRETS.JWT_SECRET })).toEqual([
+      'JWT_SECRET: the dev-only default is refused in production',
+    ]);
+    expect(
+      problemsOf(gatewayProcess, { ...REAL, INTERNAL_TOKEN_PRIVATE_KEY: DEV_SECRETS.INTERNAL_TOKEN_PRIVATE_KEY }),
+    ).toEqual(['INTERNAL_TOKEN_PRIVATE_KEY: the dev-only key pair is refused in production']);
+    expect(
+      problemsOf(ledgerProcess, { ...REAL, INTERNAL_TOKEN_PUBLIC_KEY: DEV_SECRETS.INTERNAL_TOKEN_PUBLIC_KEY }),
+    ).toEqual(['INTERNAL_TOKEN_PUBLIC_KEY: the dev-only key pair is refused in production']);
+    expect(problemsOf(identityProcess, { ...REAL, TELEGRAM_BOT_TOKEN: DEV_SECRETS.TELEGRAM_BOT_TOKEN })).toEqual([
+      'TELEGRAM_BOT_TOKEN: the dev-only default is refused in production',
+    ]);
     const ok = identityProcess.load(REAL);
     expect(ok.devDefaultsUsed).toEqual([]);
     expect(gatewayProcess.load(REAL).gateway.introspection).toBe(false);
@@ -142,29 +197,52 @@ describe('configuration per process', () => {
 
   it('internal token keys: Ed25519 as PEM (one line with \\n) or JWK; subgraphs refuse a private key; lifetime at most 30 s', () => {
     const oneLine = keys.privateKey.replace(/\n/g, '\\n');
-    expect(gatewayProcess.load({ INTERNAL_TOKEN_PRIVATE_KEY: oneLine }).internalTokens.privateKey.asymmetricKeyType).toBe('ed25519');
+    expect(
+      gatewayProcess.load({ INTERNAL_TOKEN_PRIVATE_KEY: oneLine }).internalTokens.privateKey.asymmetricKeyType,
+    ).toBe('ed25519');
     const { privateKey } = generateKeyPairSync('ed25519');
     const jwk = JSON.stringify(privateKey.export({ format: 'jwk' }));
     expect(gatewayProcess.load({ INTERNAL_TOKEN_PRIVATE_KEY: jwk }).internalTokens.ttlSeconds).toBe(30);
     const publicJwk = JSON.stringify({ ...privateKey.export({ format: 'jwk' }), d: undefined });
     expect(ledgerProcess.load({ INTERNAL_TOKEN_PUBLIC_KEY: publicJwk }).internalTokens.publicKey.type).toBe('public');
-    expect(problemsOf(ledgerProcess, { INTERNAL_TOKEN_PUBLIC_KEY: keys.privateKey })).toEqual(['INTERNAL_TOKEN_PUBLIC_KEY: this is a private key: subgraphs hold only the public key']);
-    expect(problemsOf(walletProcess, { INTERNAL_TOKEN_PUBLIC_KEY: jwk })).toEqual(['INTERNAL_TOKEN_PUBLIC_KEY: this is a private key: subgraphs hold only the public key']);
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    expect(problemsOf(gatewayProcess, { INTERNAL_TOKEN_PRIVATE_KEY: rsa })[0]).toMatch(/^INTERNAL_TOKEN_PRIVATE_KEY: must be an Ed25519 key, not rsa/);
-    expect(problemsOf(gatewayProcess, { INTERNAL_TOKEN_TTL_SECONDS: '31' })).toEqual(['INTERNAL_TOKEN_TTL_SECONDS: must be at most 30']);
+    expect(problemsOf(ledgerProcess, { INTERNAL_TOKEN_PUBLIC_KEY: keys.privateKey })).toEqual([
+      'INTERNAL_TOKEN_PUBLIC_KEY: this is a private key: subgraphs hold only the public key',
+    ]);
+    expect(problemsOf(walletProcess, { INTERNAL_TOKEN_PUBLIC_KEY: jwk })).toEqual([
+      'INTERNAL_TOKEN_PUBLIC_KEY: this is a private key: subgraphs hold only the public key',
+    ]);
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 })
+      .privateKey.export({ format: 'pem', type: 'pkcs8' })
+      .toString();
+    expect(problemsOf(gatewayProcess, { INTERNAL_TOKEN_PRIVATE_KEY: rsa })[0]).toMatch(
+      /^INTERNAL_TOKEN_PRIVATE_KEY: must be an Ed25519 key, not rsa/,
+    );
+    expect(problemsOf(gatewayProcess, { INTERNAL_TOKEN_TTL_SECONDS: '31' })).toEqual([
+      'INTERNAL_TOKEN_TTL_SECONDS: must be at most 30',
+    ]);
     // the key never appears in a problem
-    expect(problemsOf(gatewayProcess, { INTERNAL_TOKEN_PRIVATE_KEY: rsa }).join('\n')).not.toContain(rsa.split('\n')[1]!);
+    expect(problemsOf(gatewayProcess, { INTERNAL_TOKEN_PRIVATE_KEY: rsa }).join('\n')).not.toContain(
+      rsa.split('\n')[1]!,
+    );
   });
 
   it('npm run keys:internal-token pairs load as one-line .env values, and what the gateway signs a subgraph verifies', async () => {
     const generated = generateInternalTokenKeys();
     expect(generated.INTERNAL_TOKEN_PRIVATE_KEY).not.toMatch(/\n/); // one line
-    const env = parseEnv(Object.entries(generated).map(([k, v]) => `${k}="${v}"`).join('\n'));
+    const env = parseEnv(
+      Object.entries(generated)
+        .map(([k, v]) => `${k}="${v}"`)
+        .join('\n'),
+    );
     const gateway = gatewayProcess.load(env);
     const ledger = ledgerProcess.load(env);
-    const token = await new InternalTokenSigner(gateway.internalTokens.privateKey, gateway.internalTokens.ttlSeconds).sign({ userId: 'usr_1', roles: ['USER'], claims: [], sessionId: null }, 'ledger');
-    expect(await new InternalTokenVerifier(ledger.internalTokens.publicKey, 'ledger').verify(token)).toMatchObject({ userId: 'usr_1' });
+    const token = await new InternalTokenSigner(
+      gateway.internalTokens.privateKey,
+      gateway.internalTokens.ttlSeconds,
+    ).sign({ userId: 'usr_1', roles: ['USER'], claims: [], sessionId: null }, 'ledger');
+    expect(await new InternalTokenVerifier(ledger.internalTokens.publicKey, 'ledger').verify(token)).toMatchObject({
+      userId: 'usr_1',
+    });
   });
 
   it('treats empty variables as unset', () => {
@@ -187,10 +265,29 @@ describe('what a process is given', () => {
   it('npm start hands each child only its own variables (and the machine basics), and no .env file', () => {
     const env = { ...REAL, COINGECKO_API_KEY: 'cg-key', DATABASE_URL: 'postgres://db/x', GATEWAY_PORT: '4000' };
     const gateway = childEnvironment(gatewayProcess, env, { PATH: '/usr/bin', SECRET_OF_THE_SHELL: 'x' });
-    expect(gateway).toEqual({ PATH: '/usr/bin', NODE_ENV: 'production', JWT_SECRET: REAL.JWT_SECRET, INTERNAL_TOKEN_PRIVATE_KEY: keys.privateKey, GATEWAY_PORT: '4000', ENV_FILE: 'none' });
+    expect(gateway).toEqual({
+      PATH: '/usr/bin',
+      NODE_ENV: 'production',
+      JWT_SECRET: REAL.JWT_SECRET,
+      INTERNAL_TOKEN_PRIVATE_KEY: keys.privateKey,
+      GATEWAY_PORT: '4000',
+      ENV_FILE: 'none',
+    });
     const wallet = childEnvironment(walletProcess, env, {});
-    expect(Object.keys(wallet).sort()).toEqual(['DATABASE_URL', 'ENV_FILE', 'INTERNAL_TOKEN_PUBLIC_KEY', 'NODE_ENV', 'WALLET_MASTER_KEYS']);
-    expect(Object.keys(childEnvironment(marketProcess, env, {})).sort()).toEqual(['COINGECKO_API_KEY', 'DATABASE_URL', 'ENV_FILE', 'INTERNAL_TOKEN_PUBLIC_KEY', 'NODE_ENV']);
+    expect(Object.keys(wallet).sort()).toEqual([
+      'DATABASE_URL',
+      'ENV_FILE',
+      'INTERNAL_TOKEN_PUBLIC_KEY',
+      'NODE_ENV',
+      'WALLET_MASTER_KEYS',
+    ]);
+    expect(Object.keys(childEnvironment(marketProcess, env, {})).sort()).toEqual([
+      'COINGECKO_API_KEY',
+      'DATABASE_URL',
+      'ENV_FILE',
+      'INTERNAL_TOKEN_PUBLIC_KEY',
+      'NODE_ENV',
+    ]);
   });
 
   it("npm start lists every child's problems, grouped by process, before starting any", () => {
@@ -215,16 +312,27 @@ describe('what a process is given', () => {
     writeFileSync(file, 'GATEWAY_PORT=4999\nLOG_LEVEL=debug\n');
     const env = processEnvironment({ ENV_FILE: file, LOG_LEVEL: 'warn' });
     expect(gatewayProcess.load(env)).toMatchObject({ logLevel: 'warn', gateway: { port: 4999 } });
-    expect(processEnvironment({ ENV_FILE: 'none', LOG_LEVEL: 'warn' })).toEqual({ ENV_FILE: 'none', LOG_LEVEL: 'warn' });
+    expect(processEnvironment({ ENV_FILE: 'none', LOG_LEVEL: 'warn' })).toEqual({
+      ENV_FILE: 'none',
+      LOG_LEVEL: 'warn',
+    });
   });
 
   it('an entrypoint with bad variables prints the readable list and exits 1, without a stack trace', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], {
-      env: { PATH: process.env.PATH, ENV_FILE: 'none', GATEWAY_PORT: 'abc', JWT_SECRET: 'short', WALLET_MASTER_KEYS: 'garbage' },
+      env: {
+        PATH: process.env.PATH,
+        ENV_FILE: 'none',
+        GATEWAY_PORT: 'abc',
+        JWT_SECRET: 'short',
+        WALLET_MASTER_KEYS: 'garbage',
+      },
       encoding: 'utf8',
       timeout: 60_000,
     });
     expect(run.status).toBe(1);
-    expect(run.stderr).toBe('Invalid configuration for gateway:\n  - GATEWAY_PORT: Expected number, received nan\n  - JWT_SECRET: must be at least 32 characters\n');
+    expect(run.stderr).toBe(
+      'Invalid configuration for gateway:\n  - GATEWAY_PORT: Expected number, received nan\n  - JWT_SECRET: must be at least 32 characters\n',
+    );
   }, 60_000);
 });

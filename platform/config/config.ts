@@ -7,7 +7,19 @@
  *
  *   const config = loadOrExit(gatewayProcess);
  */
-export { childEnvironment, ConfigError, loadOrExit, pickVariables, problemsOfProcesses, processEnvironment, type ConfigOf, type Env, type NodeEnv, type ProcessSpec, type RuntimeConfig } from './env.js';
+export {
+  childEnvironment,
+  ConfigError,
+  loadOrExit,
+  pickVariables,
+  problemsOfProcesses,
+  processEnvironment,
+  type ConfigOf,
+  type Env,
+  type NodeEnv,
+  type ProcessSpec,
+  type RuntimeConfig,
+} from './env.js';
 export { DEV_SECRETS, generateInternalTokenKeys, INTERNAL_TOKEN_MAX_TTL_SECONDS, parseEd25519Key } from './secrets.js';
 export { MasterKeySet } from './master-keys.js';
 export { parseLevelThresholds, type LevelRule } from './processes/identity.js';

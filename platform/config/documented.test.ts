@@ -22,12 +22,14 @@ describe('configuration documentation', () => {
     const readme = readFileSync('README.md', 'utf8');
     const sectionText = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## Tests'));
     const section = named(sectionText);
-    const mentions = (text: string, names: Set<string>, variable: string) => names.has(variable) || new RegExp(`\\b${variable}\\b`).test(text);
+    const mentions = (text: string, names: Set<string>, variable: string) =>
+      names.has(variable) || new RegExp(`\\b${variable}\\b`).test(text);
     expect(allVariables.filter((v) => !mentions(exampleText, example, v))).toEqual([]);
     expect(allVariables.filter((v) => !mentions(sectionText, section, v))).toEqual([]);
     // and no assignment of a variable no process reads (a renamed or removed one)
     // Compose-only: the engines' and NATS users' passwords and Traefik's host are read by containers, not by our processes.
-    const composeOnly = /^(NATS_PASSWORD_[A-Z_]+|POSTGRES_PASSWORD|REDIS_PASSWORD|MINIO_ROOT_PASSWORD|PUBLIC_HOST|ACME_EMAIL)$/;
+    const composeOnly =
+      /^(NATS_PASSWORD_[A-Z_]+|POSTGRES_PASSWORD|REDIS_PASSWORD|MINIO_ROOT_PASSWORD|PUBLIC_HOST|ACME_EMAIL)$/;
     const known = new Set([...allVariables, 'ENV_FILE']);
     const assigned = [...exampleText.matchAll(/(?:^|[#\s])([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!);
     expect(assigned.length).toBeGreaterThan(50);
@@ -35,7 +37,9 @@ describe('configuration documentation', () => {
   });
 
   it('docker-compose.yml gives each service only variables its process reads; custody keys reach the wallet alone', () => {
-    const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as { services: Record<string, { environment?: Record<string, unknown> }> };
+    const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as {
+      services: Record<string, { environment?: Record<string, unknown> }>;
+    };
     const processOf: Record<string, ProcessSpec<unknown>> = {
       migrate: PROCESSES.migrate,
       gateway: PROCESSES.gateway,
@@ -43,18 +47,30 @@ describe('configuration documentation', () => {
       wallet: PROCESSES.wallet,
       market: PROCESSES.market,
       ledger: PROCESSES.ledger,
-      ...Object.fromEntries(['identity', 'wallet', 'ledger', 'market'].map((domain) => [`outbox-relay-${domain}`, PROCESSES['outbox-relay']])),
+      ...Object.fromEntries(
+        ['identity', 'wallet', 'ledger', 'market'].map((domain) => [
+          `outbox-relay-${domain}`,
+          PROCESSES['outbox-relay'],
+        ]),
+      ),
       'price-feed': PROCESSES['price-feed'],
       'watcher-eth': PROCESSES['chain-watcher'],
       'watcher-bsc': PROCESSES['chain-watcher'],
       'watcher-tron': PROCESSES['chain-watcher'],
       'watcher-ton': PROCESSES['chain-watcher'],
     };
-    const holders = (variable: string) => Object.entries(compose.services).filter(([, s]) => variable in (s.environment ?? {})).map(([name]) => name).sort();
+    const holders = (variable: string) =>
+      Object.entries(compose.services)
+        .filter(([, s]) => variable in (s.environment ?? {}))
+        .map(([name]) => name)
+        .sort();
     for (const [service, spec] of Object.entries(processOf)) {
       const env = Object.keys(compose.services[service]?.environment ?? {});
       expect(env.length, service).toBeGreaterThan(0);
-      expect(env.filter((v) => v !== 'ENV_FILE' && !spec.variables.includes(v)), service).toEqual([]);
+      expect(
+        env.filter((v) => v !== 'ENV_FILE' && !spec.variables.includes(v)),
+        service,
+      ).toEqual([]);
     }
     expect(holders('WALLET_MASTER_KEYS')).toEqual(['wallet']);
     expect(holders('INTERNAL_TOKEN_PRIVATE_KEY')).toEqual(['gateway']);

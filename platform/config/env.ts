@@ -47,7 +47,10 @@ export interface Section<S extends z.ZodRawShape, T> {
   build(values: z.output<z.ZodObject<S>>, ctx: ConfigContext): T;
 }
 
-export function section<S extends z.ZodRawShape, T>(shape: S, build: (values: z.output<z.ZodObject<S>>, ctx: ConfigContext) => T): Section<S, T> {
+export function section<S extends z.ZodRawShape, T>(
+  shape: S,
+  build: (values: z.output<z.ZodObject<S>>, ctx: ConfigContext) => T,
+): Section<S, T> {
   return { shape, build };
 }
 
@@ -94,11 +97,17 @@ export interface ProcessSpec<C> {
 
 /** An empty variable (FOO= in a .env file) means "not set", as in most tooling. */
 function present(env: Env): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
+  );
 }
 
 /** Each variable of `shape` parsed on its own, so every bad one is named (and the good ones still parse). */
-function parseShape(shape: z.ZodRawShape, vars: Record<string, string>, report: (variable: string, message: string) => void): { values: Record<string, unknown>; failed: Set<string> } {
+function parseShape(
+  shape: z.ZodRawShape,
+  vars: Record<string, string>,
+  report: (variable: string, message: string) => void,
+): { values: Record<string, unknown>; failed: Set<string> } {
   const values: Record<string, unknown> = {};
   const failed = new Set<string>();
   for (const [variable, schema] of Object.entries(shape)) {
@@ -112,8 +121,13 @@ function parseShape(shape: z.ZodRawShape, vars: Record<string, string>, report: 
   return { values, failed };
 }
 
-export function defineProcess<S extends Record<string, AnySection>>(name: string, sections: S): ProcessSpec<RuntimeConfig & Built<S>> {
-  const variables = [...new Set([...Object.keys(runtimeShape), ...Object.values(sections).flatMap((s) => Object.keys(s.shape))])].sort();
+export function defineProcess<S extends Record<string, AnySection>>(
+  name: string,
+  sections: S,
+): ProcessSpec<RuntimeConfig & Built<S>> {
+  const variables = [
+    ...new Set([...Object.keys(runtimeShape), ...Object.values(sections).flatMap((s) => Object.keys(s.shape))]),
+  ].sort();
   return {
     name,
     variables,
@@ -153,7 +167,10 @@ export function defineProcess<S extends Record<string, AnySection>>(name: string
         // Still build, only to find the problems of the section's other variables (e.g. a bad key beside a bad
         // lifetime); the value is never used, since load throws.
         try {
-          s.build(values as never, context((variable, message) => failed.has(variable) || report(variable, message)));
+          s.build(
+            values as never,
+            context((variable, message) => failed.has(variable) || report(variable, message)),
+          );
         } catch {
           /* a build step that cannot run without the failed variables: their problems are reported */
         }
@@ -209,7 +226,20 @@ export function problemsOfProcesses(specs: readonly ProcessSpec<unknown>[], env:
 }
 
 /** What a child process needs from the machine besides its configuration. */
-const SYSTEM_VARIABLES = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'TERM', 'NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS', 'NO_COLOR', 'FORCE_COLOR'];
+const SYSTEM_VARIABLES = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LANG',
+  'LC_ALL',
+  'TZ',
+  'TMPDIR',
+  'TERM',
+  'NODE_OPTIONS',
+  'NODE_EXTRA_CA_CERTS',
+  'NO_COLOR',
+  'FORCE_COLOR',
+];
 
 /**
  * The environment `npm start` gives the child running `spec`: the machine's basics, this process's own

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ledgerProcess } from './config.js';
-import { DEFAULT_LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD, DEFAULT_LEDGER_FEES, DEFAULT_LEDGER_LIMITS, parseAdjustmentThresholds, parseLedgerFees, parseLedgerLimits } from './ledger-rules.js';
+import {
+  DEFAULT_LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD,
+  DEFAULT_LEDGER_FEES,
+  DEFAULT_LEDGER_LIMITS,
+  parseAdjustmentThresholds,
+  parseLedgerFees,
+  parseLedgerLimits,
+} from './ledger-rules.js';
 
 describe('LEDGER_FEES', () => {
   it('reads fixed amounts in the asset unit and basis points, with * for the rest', () => {
@@ -28,11 +35,16 @@ describe('LEDGER_LIMITS', () => {
     expect(limits.TON).toEqual({ perTransfer: 100_000_000_000n, daily: null });
     expect(limits.IRT).toEqual({ perTransfer: null, daily: 5n });
     expect(parseLedgerLimits('').TRX).toEqual({ perTransfer: null, daily: null });
-    expect(parseLedgerLimits(DEFAULT_LEDGER_LIMITS).USDT_TRON).toEqual({ perTransfer: 10_000_000_000n, daily: 50_000_000_000n });
+    expect(parseLedgerLimits(DEFAULT_LEDGER_LIMITS).USDT_TRON).toEqual({
+      perTransfer: 10_000_000_000n,
+      daily: 50_000_000_000n,
+    });
   });
 
   it('is reported by the ledger configuration with the variable name', () => {
-    expect(() => ledgerProcess.load({ LEDGER_LIMITS: 'TON:abc:-', LEDGER_FEES: 'XYZ:0:0' })).toThrow(/LEDGER_FEES: .*XYZ[\s\S]*LEDGER_LIMITS: .*TON/);
+    expect(() => ledgerProcess.load({ LEDGER_LIMITS: 'TON:abc:-', LEDGER_FEES: 'XYZ:0:0' })).toThrow(
+      /LEDGER_FEES: .*XYZ[\s\S]*LEDGER_LIMITS: .*TON/,
+    );
   });
 });
 
@@ -42,6 +54,8 @@ describe('LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD', () => {
     expect([t.IRT, t.TON, t.ETH]).toEqual([1000n, 2_500_000_000n, null]);
     expect(parseAdjustmentThresholds(DEFAULT_LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD).USDT_TRON).toBe(10_000_000_000n);
     expect(() => parseAdjustmentThresholds('IRT:0.5')).toThrow(/IRT/);
-    expect(() => ledgerProcess.load({ LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD: 'DOGE:1' })).toThrow(/LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD: .*DOGE/);
+    expect(() => ledgerProcess.load({ LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD: 'DOGE:1' })).toThrow(
+      /LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD: .*DOGE/,
+    );
   });
 });

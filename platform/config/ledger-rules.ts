@@ -33,7 +33,10 @@ export const DEFAULT_LEDGER_LIMITS = [
 /** Entries `SYMBOL:…` separated by commas; `*` applies to every asset without its own entry. */
 function entries(text: string, fields: number, what: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [symbol, ...values] = part.split(':');
     if (!symbol || values.length !== fields) throw new Error(`"${part}" is not ${what}`);
     if (symbol !== '*' && !assetInfo(symbol)) throw new Error(`"${symbol}" is not an asset of the catalogue`);
@@ -47,7 +50,8 @@ function amountIn(symbol: string, text: string, decimals: number): bigint {
   try {
     return parseAmount(text, decimals, symbol);
   } catch (err) {
-    if (err instanceof DomainError) throw new Error(`${symbol}: "${text}" is not an amount with at most ${decimals} decimals`);
+    if (err instanceof DomainError)
+      throw new Error(`${symbol}: "${text}" is not an amount with at most ${decimals} decimals`);
     throw err;
   }
 }
@@ -63,7 +67,8 @@ export function parseLedgerFees(text: string): Record<string, FeeRule> {
       continue;
     }
     const [fixed, bps] = values as [string, string];
-    if (!/^\d+$/.test(bps) || Number(bps) > 10_000) throw new Error(`${asset.symbol}: basis points must be an integer from 0 to 10000, not "${bps}"`);
+    if (!/^\d+$/.test(bps) || Number(bps) > 10_000)
+      throw new Error(`${asset.symbol}: basis points must be an integer from 0 to 10000, not "${bps}"`);
     out[asset.symbol] = { fixed: amountIn(asset.symbol, fixed, asset.decimals), bps: Number(bps) };
   }
   return out;
@@ -81,7 +86,6 @@ export function parseLedgerLimits(text: string): Record<string, LimitRule> {
   }
   return out;
 }
-
 
 /**
  * Adjustments above roughly 10,000 USD per asset need a second staff member's approval (four eyes); an

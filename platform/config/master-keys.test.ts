@@ -19,7 +19,12 @@ describe('WALLET_MASTER_KEYS', () => {
 
   it('prints, logs and serialises as ids only', () => {
     const set = parseMasterKeys(`k1:${k(9)}`, undefined);
-    for (const shown of [JSON.stringify(set), inspect(set), inspect({ nested: set }, { depth: 5 }), String(JSON.stringify({ wallet: { masterKeys: set } }))]) {
+    for (const shown of [
+      JSON.stringify(set),
+      inspect(set),
+      inspect({ nested: set }, { depth: 5 }),
+      String(JSON.stringify({ wallet: { masterKeys: set } })),
+    ]) {
       expect(shown).toContain('k1');
       expect(shown).not.toContain(k(9));
       expect(shown).not.toContain(Buffer.alloc(32, 9).toString('hex'));
@@ -53,7 +58,9 @@ describe('WALLET_MASTER_KEYS', () => {
   });
 
   it('refuses a current id that is not configured', () => {
-    expect(() => parseMasterKeys(`k1:${k(1)}`, 'k2')).toThrow(/WALLET_MASTER_KEY_ID "k2" is not one of the configured ids \(k1\)/);
+    expect(() => parseMasterKeys(`k1:${k(1)}`, 'k2')).toThrow(
+      /WALLET_MASTER_KEY_ID "k2" is not one of the configured ids \(k1\)/,
+    );
   });
 
   it('config: dev default outside production (named in devDefaultsUsed), refused in production', () => {
@@ -62,11 +69,15 @@ describe('WALLET_MASTER_KEYS', () => {
     const prod = { NODE_ENV: 'production', INTERNAL_TOKEN_PUBLIC_KEY: publicKeyPem };
     expect(() => loadConfig(prod)).toThrow(/WALLET_MASTER_KEYS: required in production/);
     const devKey = DEV_SECRETS.WALLET_MASTER_KEYS.split(':')[1]!;
-    expect(() => loadConfig({ ...prod, WALLET_MASTER_KEYS: `mine:${devKey}` })).toThrow(/WALLET_MASTER_KEYS: the dev-only key is refused in production/);
+    expect(() => loadConfig({ ...prod, WALLET_MASTER_KEYS: `mine:${devKey}` })).toThrow(
+      /WALLET_MASTER_KEYS: the dev-only key is refused in production/,
+    );
     const ok = loadConfig({ ...prod, WALLET_MASTER_KEYS: `k2026:${k(5)}` });
     expect(ok.wallet.masterKeys.toJSON()).toEqual({ currentId: 'k2026', ids: ['k2026'] });
     // the custody commands read the same keys, and nothing else secret
-    expect(walletCommandsProcess.load({ NODE_ENV: 'production', WALLET_MASTER_KEYS: `k2026:${k(5)}` }).wallet.masterKeys.ids).toEqual(['k2026']);
+    expect(
+      walletCommandsProcess.load({ NODE_ENV: 'production', WALLET_MASTER_KEYS: `k2026:${k(5)}` }).wallet.masterKeys.ids,
+    ).toEqual(['k2026']);
   });
 
   it('config: a bad value is reported by name with the other problems, without the value', () => {
@@ -75,7 +86,10 @@ describe('WALLET_MASTER_KEYS', () => {
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
-      expect((err as ConfigError).problems.map((p) => p.split(':')[0]).sort()).toEqual(['WALLET_MASTER_KEYS', 'WALLET_MAX_WALLETS_PER_NETWORK']);
+      expect((err as ConfigError).problems.map((p) => p.split(':')[0]).sort()).toEqual([
+        'WALLET_MASTER_KEYS',
+        'WALLET_MAX_WALLETS_PER_NETWORK',
+      ]);
       expect((err as Error).message).not.toContain(k(1).slice(0, 20));
     }
   });

@@ -53,15 +53,22 @@ export class MasterKeySet {
  */
 export function parseMasterKeys(text: string, currentId: string | undefined): MasterKeySet {
   const entries: MasterKeyMaterial[] = [];
-  const parts = text.split(',').map((p) => p.trim()).filter(Boolean);
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (parts.length === 0) throw new Error('no keys: expected id:base64key[,id2:base64key2…]');
   parts.forEach((part, position) => {
     const colon = part.indexOf(':');
     const id = colon > 0 ? part.slice(0, colon) : '';
     const encoded = colon > 0 ? part.slice(colon + 1) : '';
     const where = `entry ${position + 1}`;
-    if (!ID_PATTERN.test(id)) throw new Error(`${where}: expected <id>:<base64 key> with an id of letters, digits, . _ - (at most 64)`);
-    if (!BASE64.test(encoded)) throw new Error(`key "${id}": must be exactly ${KEY_BYTES} bytes in standard base64 (44 characters ending in =); generate one with: openssl rand -base64 32`);
+    if (!ID_PATTERN.test(id))
+      throw new Error(`${where}: expected <id>:<base64 key> with an id of letters, digits, . _ - (at most 64)`);
+    if (!BASE64.test(encoded))
+      throw new Error(
+        `key "${id}": must be exactly ${KEY_BYTES} bytes in standard base64 (44 characters ending in =); generate one with: openssl rand -base64 32`,
+      );
     if (entries.some((e) => e.id === id)) throw new Error(`key "${id}" is given twice`);
     const key = Uint8Array.from(Buffer.from(encoded, 'base64'));
     if (key.every((b) => b === 0)) throw new Error(`key "${id}" is all zeros`);
@@ -71,7 +78,9 @@ export function parseMasterKeys(text: string, currentId: string | undefined): Ma
   });
   const current = currentId ?? entries[entries.length - 1]!.id;
   if (!entries.some((e) => e.id === current)) {
-    throw new Error(`WALLET_MASTER_KEY_ID "${current}" is not one of the configured ids (${entries.map((e) => e.id).join(', ')})`);
+    throw new Error(
+      `WALLET_MASTER_KEY_ID "${current}" is not one of the configured ids (${entries.map((e) => e.id).join(', ')})`,
+    );
   }
   const set = new MasterKeySet(entries, current);
   for (const e of entries) e.key.fill(0);

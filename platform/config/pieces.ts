@@ -47,9 +47,18 @@ export interface NatsConfig {
 export const nats = section(
   {
     NATS_URL: z.string().default('nats://127.0.0.1:4222'),
-    NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/).default('EVENTS'),
-    NATS_SUBJECT_PREFIX: z.string().regex(/^([a-z0-9_-]+\.)?$/, 'must be empty or end with a dot, e.g. "staging."').default(''),
-    NATS_USER: z.string().regex(/^[a-z0-9_-]+$/).optional(),
+    NATS_STREAM: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/)
+      .default('EVENTS'),
+    NATS_SUBJECT_PREFIX: z
+      .string()
+      .regex(/^([a-z0-9_-]+\.)?$/, 'must be empty or end with a dot, e.g. "staging."')
+      .default(''),
+    NATS_USER: z
+      .string()
+      .regex(/^[a-z0-9_-]+$/)
+      .optional(),
     NATS_PASSWORD: z.string().min(1).optional(),
     NATS_CREDS: z.string().optional(),
     NATS_DEV_PORT: port.default(4223),
@@ -61,7 +70,13 @@ export const nats = section(
       const colon = problem.indexOf(': ');
       ctx.problem(problem.slice(0, colon), problem.slice(colon + 2));
     }
-    return { url: e.NATS_URL, stream: e.NATS_STREAM, subjectPrefix: e.NATS_SUBJECT_PREFIX, auth, devServerPort: e.NATS_DEV_PORT };
+    return {
+      url: e.NATS_URL,
+      stream: e.NATS_STREAM,
+      subjectPrefix: e.NATS_SUBJECT_PREFIX,
+      auth,
+      devServerPort: e.NATS_DEV_PORT,
+    };
   },
 );
 
@@ -80,7 +95,9 @@ export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 /** The port one service listens on (PORT overrides it at run time). */
 export function servicePort<N extends keyof typeof SERVICE_PORT_VARIABLES>(name: N) {
   const [variable, fallback] = SERVICE_PORT_VARIABLES[name] as readonly [(typeof SERVICE_PORT_VARIABLES)[N][0], number];
-  const shape = { [variable]: port.default(fallback) } as { [K in (typeof SERVICE_PORT_VARIABLES)[N][0]]: z.ZodDefault<typeof port> };
+  const shape = { [variable]: port.default(fallback) } as {
+    [K in (typeof SERVICE_PORT_VARIABLES)[N][0]]: z.ZodDefault<typeof port>;
+  };
   return section(shape, (e) => (e as Record<string, number>)[variable]!);
 }
 
@@ -97,16 +114,30 @@ export const subgraphUrls = section(
   },
   (e, ctx): Record<string, string> =>
     ctx.parse('SUBGRAPH_URLS', {}, () => {
-      const urls = parseSubgraphUrls(e.SUBGRAPH_URLS, ctx.host, { identity: e.IDENTITY_PORT, wallet: e.WALLET_PORT, market: e.MARKET_PORT, ledger: e.LEDGER_PORT });
+      const urls = parseSubgraphUrls(e.SUBGRAPH_URLS, ctx.host, {
+        identity: e.IDENTITY_PORT,
+        wallet: e.WALLET_PORT,
+        market: e.MARKET_PORT,
+        ledger: e.LEDGER_PORT,
+      });
       if (e.IDENTITY_URL) urls.identity = e.IDENTITY_URL;
       return urls;
     }),
 );
 
-export function parseSubgraphUrls(text: string | undefined, host: string, ports: Record<string, number>): Record<string, string> {
-  const urls: Record<string, string> = Object.fromEntries(Object.entries(ports).map(([name, p]) => [name, `http://${host}:${p}/graphql`]));
+export function parseSubgraphUrls(
+  text: string | undefined,
+  host: string,
+  ports: Record<string, number>,
+): Record<string, string> {
+  const urls: Record<string, string> = Object.fromEntries(
+    Object.entries(ports).map(([name, p]) => [name, `http://${host}:${p}/graphql`]),
+  );
   if (!text) return urls;
-  for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new Error(`"${pair}" is not name=url`);
     const url = pair.slice(eq + 1);

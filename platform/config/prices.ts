@@ -46,14 +46,27 @@ export const prices = section(
       providers: {
         coingecko: e.COINGECKO_ENABLED
           ? {
-              baseUrl: e.COINGECKO_BASE_URL ?? (simulators ? simulatorUrl(0) : e.COINGECKO_PLAN === 'pro' ? PROVIDER_BASE_URLS.coingeckoPro : PROVIDER_BASE_URLS.coingecko),
+              baseUrl:
+                e.COINGECKO_BASE_URL ??
+                (simulators
+                  ? simulatorUrl(0)
+                  : e.COINGECKO_PLAN === 'pro'
+                    ? PROVIDER_BASE_URLS.coingeckoPro
+                    : PROVIDER_BASE_URLS.coingecko),
               apiKey: e.COINGECKO_API_KEY ?? null,
               plan: e.COINGECKO_PLAN,
             }
           : null,
         // CoinMarketCap has no keyless access: it is on when a key is set (or with the simulator).
-        coinmarketcap: coinmarketcapKey ? { baseUrl: e.COINMARKETCAP_BASE_URL ?? (simulators ? simulatorUrl(1) : PROVIDER_BASE_URLS.coinmarketcap), apiKey: coinmarketcapKey } : null,
-        nobitex: e.NOBITEX_ENABLED ? { baseUrl: e.NOBITEX_BASE_URL ?? (simulators ? simulatorUrl(2) : PROVIDER_BASE_URLS.nobitex) } : null,
+        coinmarketcap: coinmarketcapKey
+          ? {
+              baseUrl: e.COINMARKETCAP_BASE_URL ?? (simulators ? simulatorUrl(1) : PROVIDER_BASE_URLS.coinmarketcap),
+              apiKey: coinmarketcapKey,
+            }
+          : null,
+        nobitex: e.NOBITEX_ENABLED
+          ? { baseUrl: e.NOBITEX_BASE_URL ?? (simulators ? simulatorUrl(2) : PROVIDER_BASE_URLS.nobitex) }
+          : null,
       },
       simulatorPort: simulators ? e.PRICE_SIMULATOR_PORT : null,
       maxAgeSeconds: e.PRICE_MAX_AGE_SECONDS,
@@ -81,6 +94,11 @@ export const priceRetention = section(
   },
   (e): PriceRetentionConfig => ({
     tickRetentionDays: e.PRICE_TICK_RETENTION_DAYS,
-    candleRetentionDays: { M1: e.CANDLE_M1_RETENTION_DAYS, M5: e.CANDLE_M5_RETENTION_DAYS, H1: e.CANDLE_H1_RETENTION_DAYS, D1: e.CANDLE_D1_RETENTION_DAYS },
+    candleRetentionDays: {
+      M1: e.CANDLE_M1_RETENTION_DAYS,
+      M5: e.CANDLE_M5_RETENTION_DAYS,
+      H1: e.CANDLE_H1_RETENTION_DAYS,
+      D1: e.CANDLE_D1_RETENTION_DAYS,
+    },
   }),
 );

@@ -20,8 +20,10 @@ export const DEV_SECRETS = {
   JWT_SECRET: 'dev-only-jwt-secret-change-me-0123456789abcdef',
   TELEGRAM_BOT_TOKEN: '1000000001:DEV-only-bot-token-change-me',
   WALLET_MASTER_KEYS: 'dev-only:4wK7FSHKJxxO6wz9mNx30umgiiC/4Bnfm2IYxQz3E70=',
-  INTERNAL_TOKEN_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIMFa1IQElT0MgpbnXxyO10YUggZL9lqmvs41m4i2HRoQ\n-----END PRIVATE KEY-----\n',
-  INTERNAL_TOKEN_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA2gIhURwVunqu58sguPuyBZSMxO1iW091BVARBG8nC5E=\n-----END PUBLIC KEY-----\n',
+  INTERNAL_TOKEN_PRIVATE_KEY:
+    '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIMFa1IQElT0MgpbnXxyO10YUggZL9lqmvs41m4i2HRoQ\n-----END PRIVATE KEY-----\n',
+  INTERNAL_TOKEN_PUBLIC_KEY:
+    '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA2gIhURwVunqu58sguPuyBZSMxO1iW091BVARBG8nC5E=\n-----END PUBLIC KEY-----\n',
 } as const;
 export type DevSecretName = keyof typeof DEV_SECRETS;
 
@@ -40,7 +42,12 @@ function secretOrDevDefault(ctx: ConfigContext, name: DevSecretName, value: stri
   return DEV_SECRETS[name];
 }
 
-function refuseDevValueInProduction(ctx: ConfigContext, name: DevSecretName, isDevValue: boolean, what = 'default'): void {
+function refuseDevValueInProduction(
+  ctx: ConfigContext,
+  name: DevSecretName,
+  isDevValue: boolean,
+  what = 'default',
+): void {
   if (ctx.production && isDevValue) ctx.problem(name, `the dev-only ${what} is refused in production`);
 }
 
@@ -59,7 +66,10 @@ export const accessTokens = section(
   },
   (e, ctx): AccessTokenConfig => {
     refuseDevValueInProduction(ctx, 'JWT_SECRET', e.JWT_SECRET === DEV_SECRETS.JWT_SECRET);
-    return { jwtSecret: secretOrDevDefault(ctx, 'JWT_SECRET', e.JWT_SECRET) ?? ctx.invalid<string>(), accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS };
+    return {
+      jwtSecret: secretOrDevDefault(ctx, 'JWT_SECRET', e.JWT_SECRET) ?? ctx.invalid<string>(),
+      accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+    };
   },
 );
 
@@ -78,22 +88,30 @@ export function parseEd25519Key(text: string, kind: 'private' | 'public'): KeyOb
     }
     if (kind === 'public' && 'd' in jwk) throw new Error('this is a private key: subgraphs hold only the public key');
     try {
-      key = kind === 'private' ? createPrivateKey({ key: jwk as never, format: 'jwk' }) : createPublicKey({ key: jwk as never, format: 'jwk' });
+      key =
+        kind === 'private'
+          ? createPrivateKey({ key: jwk as never, format: 'jwk' })
+          : createPublicKey({ key: jwk as never, format: 'jwk' });
     } catch {
       throw new Error(`not a valid JSON Web Key; ${KEY_HELP}`);
     }
   } else {
     const pem = trimmed.replace(/\\n/g, '\n');
-    if (kind === 'public' && /PRIVATE KEY-----/.test(pem)) throw new Error('this is a private key: subgraphs hold only the public key');
+    if (kind === 'public' && /PRIVATE KEY-----/.test(pem))
+      throw new Error('this is a private key: subgraphs hold only the public key');
     const label = kind === 'private' ? 'PRIVATE KEY' : 'PUBLIC KEY';
-    if (!pem.includes(`-----BEGIN ${label}-----`)) throw new Error(`expected a PEM "${label}" (${kind === 'private' ? 'PKCS8' : 'SPKI'}) or a JSON Web Key; ${KEY_HELP}`);
+    if (!pem.includes(`-----BEGIN ${label}-----`))
+      throw new Error(
+        `expected a PEM "${label}" (${kind === 'private' ? 'PKCS8' : 'SPKI'}) or a JSON Web Key; ${KEY_HELP}`,
+      );
     try {
       key = kind === 'private' ? createPrivateKey(pem) : createPublicKey(pem);
     } catch {
       throw new Error(`not a valid PEM key; ${KEY_HELP}`);
     }
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`must be an Ed25519 key, not ${key.asymmetricKeyType ?? 'unknown'}; ${KEY_HELP}`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new Error(`must be an Ed25519 key, not ${key.asymmetricKeyType ?? 'unknown'}; ${KEY_HELP}`);
   return key;
 }
 
@@ -125,14 +143,23 @@ export interface InternalTokenSignerConfig {
 export const internalTokenSigner = section(
   {
     INTERNAL_TOKEN_PRIVATE_KEY: z.string().optional(),
-    INTERNAL_TOKEN_TTL_SECONDS: positiveInt.max(INTERNAL_TOKEN_MAX_TTL_SECONDS, `must be at most ${INTERNAL_TOKEN_MAX_TTL_SECONDS}`).default(INTERNAL_TOKEN_MAX_TTL_SECONDS),
+    INTERNAL_TOKEN_TTL_SECONDS: positiveInt
+      .max(INTERNAL_TOKEN_MAX_TTL_SECONDS, `must be at most ${INTERNAL_TOKEN_MAX_TTL_SECONDS}`)
+      .default(INTERNAL_TOKEN_MAX_TTL_SECONDS),
   },
   (e, ctx): InternalTokenSignerConfig => {
     const text = secretOrDevDefault(ctx, 'INTERNAL_TOKEN_PRIVATE_KEY', e.INTERNAL_TOKEN_PRIVATE_KEY);
     if (text === null) return ctx.invalid();
-    const privateKey = ctx.parse<KeyObject | null>('INTERNAL_TOKEN_PRIVATE_KEY', null, () => parseEd25519Key(text, 'private'));
+    const privateKey = ctx.parse<KeyObject | null>('INTERNAL_TOKEN_PRIVATE_KEY', null, () =>
+      parseEd25519Key(text, 'private'),
+    );
     if (!privateKey) return ctx.invalid();
-    refuseDevValueInProduction(ctx, 'INTERNAL_TOKEN_PRIVATE_KEY', publicBytes(privateKey) === DEV_PUBLIC_KEY_X, 'key pair');
+    refuseDevValueInProduction(
+      ctx,
+      'INTERNAL_TOKEN_PRIVATE_KEY',
+      publicBytes(privateKey) === DEV_PUBLIC_KEY_X,
+      'key pair',
+    );
     return { privateKey, ttlSeconds: e.INTERNAL_TOKEN_TTL_SECONDS };
   },
 );
@@ -150,9 +177,16 @@ export const internalTokenVerifier = section(
   (e, ctx): InternalTokenVerifierConfig => {
     const text = secretOrDevDefault(ctx, 'INTERNAL_TOKEN_PUBLIC_KEY', e.INTERNAL_TOKEN_PUBLIC_KEY);
     if (text === null) return ctx.invalid();
-    const publicKey = ctx.parse<KeyObject | null>('INTERNAL_TOKEN_PUBLIC_KEY', null, () => parseEd25519Key(text, 'public'));
+    const publicKey = ctx.parse<KeyObject | null>('INTERNAL_TOKEN_PUBLIC_KEY', null, () =>
+      parseEd25519Key(text, 'public'),
+    );
     if (!publicKey) return ctx.invalid();
-    refuseDevValueInProduction(ctx, 'INTERNAL_TOKEN_PUBLIC_KEY', publicBytes(publicKey) === DEV_PUBLIC_KEY_X, 'key pair');
+    refuseDevValueInProduction(
+      ctx,
+      'INTERNAL_TOKEN_PUBLIC_KEY',
+      publicBytes(publicKey) === DEV_PUBLIC_KEY_X,
+      'key pair',
+    );
     return { publicKey };
   },
 );
@@ -167,9 +201,15 @@ export interface TelegramConfig {
 /** Telegram Mini App initData: the bot token (HMAC form) and Telegram's public key (Ed25519 form). */
 export const telegram = section(
   {
-    TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, 'must look like <bot id>:<secret>').optional(),
+    TELEGRAM_BOT_TOKEN: z
+      .string()
+      .regex(/^\d+:[A-Za-z0-9_-]+$/, 'must look like <bot id>:<secret>')
+      .optional(),
     TELEGRAM_BOT_ID: z.string().regex(/^\d+$/).optional(),
-    TELEGRAM_PUBLIC_KEY: z.string().regex(/^[0-9a-f]{64}$/i).default(TELEGRAM_PRODUCTION_PUBLIC_KEY),
+    TELEGRAM_PUBLIC_KEY: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/i)
+      .default(TELEGRAM_PRODUCTION_PUBLIC_KEY),
     TELEGRAM_AUTH_MAX_AGE_SECONDS: positiveInt.default(3600),
   },
   (e, ctx): TelegramConfig => {
@@ -187,7 +227,10 @@ export const telegram = section(
 export const masterKeys = section(
   {
     WALLET_MASTER_KEYS: z.string().optional(),
-    WALLET_MASTER_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ - (at most 64)').optional(),
+    WALLET_MASTER_KEY_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ - (at most 64)')
+      .optional(),
   },
   (e, ctx): MasterKeySet => {
     const text = secretOrDevDefault(ctx, 'WALLET_MASTER_KEYS', e.WALLET_MASTER_KEYS);

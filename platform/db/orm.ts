@@ -52,7 +52,10 @@ export async function migrateSubgraph(orm: MikroORM, schema: string): Promise<st
     const applied = await orm.getMigrator().up();
     return applied.map((m) => m.name);
   } finally {
-    await knex.raw('select pg_advisory_unlock(?)', [lockKey]).connection(conn).catch(() => undefined);
+    await knex
+      .raw('select pg_advisory_unlock(?)', [lockKey])
+      .connection(conn)
+      .catch(() => undefined);
     await knex.client.releaseConnection(conn);
   }
 }
@@ -65,8 +68,7 @@ function hashLock(text: string): number {
 
 export function poolStats(orm: MikroORM): PoolStats | null {
   const pool = orm.em.getConnection().getKnex().client.pool as
-    | { numUsed(): number; numFree(): number; numPendingAcquires(): number; max: number }
-    | undefined;
+    { numUsed(): number; numFree(): number; numPendingAcquires(): number; max: number } | undefined;
   if (!pool) return null;
   return { used: pool.numUsed(), free: pool.numFree(), pending: pool.numPendingAcquires(), max: pool.max };
 }

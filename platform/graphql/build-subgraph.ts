@@ -13,7 +13,10 @@ export interface ReferenceContext {
 }
 
 /** `{ Type: { __resolveReference } }` entries, built with batchedReference. */
-export type ReferenceResolvers = Record<string, { __resolveReference: (ref: Record<string, unknown>, ctx: never) => unknown }>;
+export type ReferenceResolvers = Record<
+  string,
+  { __resolveReference: (ref: Record<string, unknown>, ctx: never) => unknown }
+>;
 
 /**
  * A batched `__resolveReference`: every representation of the type in one `_entities` call is loaded by

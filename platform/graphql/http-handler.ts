@@ -16,13 +16,27 @@ const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 
 function preferredJsonType(req: IncomingMessage): string {
   const accept = req.headers.accept ?? '';
-  return accept.includes('application/graphql-response+json') ? 'application/graphql-response+json; charset=utf-8' : 'application/json; charset=utf-8';
+  return accept.includes('application/graphql-response+json')
+    ? 'application/graphql-response+json; charset=utf-8'
+    : 'application/json; charset=utf-8';
 }
 
 /** Writes a request-level GraphQL error (no data) with the status a GraphQL-over-HTTP client expects. */
-export function sendGraphQLError(req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): void {
+export function sendGraphQLError(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): void {
   const body = JSON.stringify({ errors: [{ message, extensions: { code, ...extra } }] });
-  res.writeHead(status, { 'content-type': preferredJsonType(req), 'content-length': Buffer.byteLength(body), ...headers });
+  res.writeHead(status, {
+    'content-type': preferredJsonType(req),
+    'content-length': Buffer.byteLength(body),
+    ...headers,
+  });
   res.end(body);
 }
 
@@ -35,7 +49,12 @@ export interface GraphQLHandlerOptions<C extends BaseContext> {
 }
 
 /** Serves GraphQL over HTTP (GET for queries, POST, content negotiation and CSRF checks by Apollo Server). */
-export function graphqlHttpHandler<C extends BaseContext>({ server, log, context, maxBodyBytes }: GraphQLHandlerOptions<C>): RouteHandler {
+export function graphqlHttpHandler<C extends BaseContext>({
+  server,
+  log,
+  context,
+  maxBodyBytes,
+}: GraphQLHandlerOptions<C>): RouteHandler {
   return async (req, res, url) => {
     const method = (req.method ?? 'GET').toUpperCase();
     if (method !== 'GET' && method !== 'POST') {
@@ -45,7 +64,10 @@ export function graphqlHttpHandler<C extends BaseContext>({ server, log, context
     let body: unknown = undefined;
     if (method === 'POST') {
       const limit = maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-      const tooLarge = () => sendGraphQLError(req, res, 413, ErrorCode.PAYLOAD_TOO_LARGE, `Request body larger than ${limit} bytes`, { maxBytes: limit });
+      const tooLarge = () =>
+        sendGraphQLError(req, res, 413, ErrorCode.PAYLOAD_TOO_LARGE, `Request body larger than ${limit} bytes`, {
+          maxBytes: limit,
+        });
       // refused on its declared length, before a byte of it is read (Node discards the rest)
       if (Number(req.headers['content-length'] ?? 0) > limit) {
         tooLarge();
@@ -83,7 +105,10 @@ export function graphqlHttpHandler<C extends BaseContext>({ server, log, context
       ctx = await context(req);
     } catch (err) {
       if (err instanceof DomainError) {
-        const retryAfter: Record<string, string> = typeof err.details.retryAfterSeconds === 'number' ? { 'retry-after': String(err.details.retryAfterSeconds) } : {};
+        const retryAfter: Record<string, string> =
+          typeof err.details.retryAfterSeconds === 'number'
+            ? { 'retry-after': String(err.details.retryAfterSeconds) }
+            : {};
         sendGraphQLError(req, res, STATUS_BY_CODE[err.code] ?? 400, err.code, err.message, err.details, retryAfter);
         return;
       }

@@ -21,7 +21,9 @@ describe('Amount', () => {
 
   it('refuses anything longer with BAD_USER_INPUT, as a variable or a literal, before reading it', () => {
     expect(codeOf(() => AmountScalar.parseValue('1'.repeat(AMOUNT_MAX_LENGTH + 1)))).toBe('BAD_USER_INPUT');
-    expect(codeOf(() => AmountScalar.parseLiteral({ kind: Kind.STRING, value: '1'.repeat(1_000_000) }, {}))).toBe('BAD_USER_INPUT');
+    expect(codeOf(() => AmountScalar.parseLiteral({ kind: Kind.STRING, value: '1'.repeat(1_000_000) }, {}))).toBe(
+      'BAD_USER_INPUT',
+    );
     // padding does not slip past the cap
     expect(codeOf(() => AmountScalar.parseValue(` ${'1'.repeat(AMOUNT_MAX_LENGTH)} `))).toBe('BAD_USER_INPUT');
     expect(codeOf(() => AmountScalar.parseValue('1e5'))).toBe('BAD_USER_INPUT');

@@ -9,10 +9,14 @@ export const AMOUNT_MAX_LENGTH = 80;
 
 function parseAmountLiteral(value: unknown): string {
   if (typeof value === 'string' && value.length > AMOUNT_MAX_LENGTH) {
-    throw new GraphQLError(`Amount must be at most ${AMOUNT_MAX_LENGTH} characters`, { extensions: { code: 'BAD_USER_INPUT', maxLength: AMOUNT_MAX_LENGTH } });
+    throw new GraphQLError(`Amount must be at most ${AMOUNT_MAX_LENGTH} characters`, {
+      extensions: { code: 'BAD_USER_INPUT', maxLength: AMOUNT_MAX_LENGTH },
+    });
   }
   if (typeof value !== 'string' || !AMOUNT.test(value.trim())) {
-    throw new GraphQLError('Amount must be a decimal string such as "12.5"', { extensions: { code: 'BAD_USER_INPUT' } });
+    throw new GraphQLError('Amount must be a decimal string such as "12.5"', {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   }
   return value.trim();
 }
@@ -31,14 +35,21 @@ export const AmountScalar = new GraphQLScalarType<string, string>({
   parseValue: parseAmountLiteral,
   parseLiteral: (ast) => {
     if (ast.kind !== Kind.STRING) {
-      throw new GraphQLError('Amount must be written as a string, e.g. "12.5"', { extensions: { code: 'BAD_USER_INPUT' } });
+      throw new GraphQLError('Amount must be written as a string, e.g. "12.5"', {
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
     }
     return parseAmountLiteral(ast.value);
   },
 });
 
 function toDate(value: unknown): Date {
-  const date = value instanceof Date ? value : typeof value === 'string' || typeof value === 'number' ? new Date(value) : new Date(NaN);
+  const date =
+    value instanceof Date
+      ? value
+      : typeof value === 'string' || typeof value === 'number'
+        ? new Date(value)
+        : new Date(NaN);
   if (Number.isNaN(date.getTime())) {
     throw new GraphQLError('DateTime must be an ISO-8601 date-time string', { extensions: { code: 'BAD_USER_INPUT' } });
   }
@@ -51,11 +62,13 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   description: 'An ISO-8601 UTC date-time string.',
   serialize: (value) => toDate(value).toISOString(),
   parseValue: (value) => {
-    if (typeof value !== 'string') throw new GraphQLError('DateTime must be a string', { extensions: { code: 'BAD_USER_INPUT' } });
+    if (typeof value !== 'string')
+      throw new GraphQLError('DateTime must be a string', { extensions: { code: 'BAD_USER_INPUT' } });
     return toDate(value);
   },
   parseLiteral: (ast) => {
-    if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be a string', { extensions: { code: 'BAD_USER_INPUT' } });
+    if (ast.kind !== Kind.STRING)
+      throw new GraphQLError('DateTime must be a string', { extensions: { code: 'BAD_USER_INPUT' } });
     return toDate(ast.value);
   },
 });

@@ -10,7 +10,10 @@ export interface HealthReport {
 const TIMEOUT_MS = 2000;
 
 /** Runs each dependency check with a timeout; any failure makes the report degraded (HTTP 503). */
-export async function runHealthChecks(service: string, checks: Record<DependencyName, HealthCheck>): Promise<HealthReport> {
+export async function runHealthChecks(
+  service: string,
+  checks: Record<DependencyName, HealthCheck>,
+): Promise<HealthReport> {
   const entries = await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {
       const started = performance.now();
@@ -21,7 +24,14 @@ export async function runHealthChecks(service: string, checks: Record<Dependency
         ]);
         return [name, { status: 'up' as const, latencyMs: Math.round(performance.now() - started) }] as const;
       } catch (err) {
-        return [name, { status: 'down' as const, error: (err as Error).message, latencyMs: Math.round(performance.now() - started) }] as const;
+        return [
+          name,
+          {
+            status: 'down' as const,
+            error: (err as Error).message,
+            latencyMs: Math.round(performance.now() - started),
+          },
+        ] as const;
       }
     }),
   );

@@ -31,13 +31,21 @@ describe('http server', () => {
       service: 'health-test',
       log: createLogger({ name: 'test', level: 'silent' }),
       metrics: new Metrics('health-test'),
-      health: { database: async () => undefined, redis: async () => { throw new Error('connection refused'); } },
+      health: {
+        database: async () => undefined,
+        redis: async () => {
+          throw new Error('connection refused');
+        },
+      },
       routes: {},
     });
     const running = await listen(server, 0, '127.0.0.1');
     const res = await fetch(`${running.url}/health`);
     expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ status: 'degraded', checks: { database: { status: 'up' }, redis: { status: 'down', error: 'connection refused' } } });
+    expect(await res.json()).toMatchObject({
+      status: 'degraded',
+      checks: { database: { status: 'up' }, redis: { status: 'down', error: 'connection refused' } },
+    });
     await running.close();
   });
 });

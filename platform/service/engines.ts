@@ -24,7 +24,12 @@ export interface UnreachableEngine extends Engine {
 
 const DEFAULT_PORTS: Record<EngineName, number> = { PostgreSQL: 5432, Redis: 6379, NATS: 4222 };
 
-function engineAt(name: EngineName, variable: Engine['variable'], composeService: Engine['composeService'], url: string): Engine {
+function engineAt(
+  name: EngineName,
+  variable: Engine['variable'],
+  composeService: Engine['composeService'],
+  url: string,
+): Engine {
   // NATS_URL may list several servers; the first one is checked.
   const first = url.split(',')[0]!.trim();
   const parsed = new URL(first.includes('://') ? first : `nats://${first}`);
@@ -59,20 +64,39 @@ export function probeTcp(host: string, port: number, timeoutMs = 2000): Promise<
     };
     socket.setTimeout(timeoutMs, () => done(`no answer within ${timeoutMs} ms`));
     socket.once('connect', () => done(null));
-    socket.once('error', (err: NodeJS.ErrnoException) => done(err.code === 'ECONNREFUSED' ? 'connection refused' : err.code === 'ENOTFOUND' ? 'unknown host' : (err.code ?? err.message)));
+    socket.once('error', (err: NodeJS.ErrnoException) =>
+      done(
+        err.code === 'ECONNREFUSED'
+          ? 'connection refused'
+          : err.code === 'ENOTFOUND'
+            ? 'unknown host'
+            : (err.code ?? err.message),
+      ),
+    );
   });
 }
 
 export async function unreachableEngines(engines: Engine[], timeoutMs = 2000): Promise<UnreachableEngine[]> {
-  const results = await Promise.all(engines.map(async (engine) => ({ engine, reason: await probeTcp(engine.host, engine.port, timeoutMs) })));
+  const results = await Promise.all(
+    engines.map(async (engine) => ({ engine, reason: await probeTcp(engine.host, engine.port, timeoutMs) })),
+  );
   return results.filter((r) => r.reason !== null).map((r) => ({ ...r.engine, reason: r.reason! }));
 }
 
 /** Debian/Ubuntu commands (as root) that start each engine, or install it when it is missing (ARCHITECTURE.md §10). */
 const DEBIAN_START: Record<EngineName, string[]> = {
-  PostgreSQL: ['pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start', '(missing: apt-get install -y postgresql)'],
-  Redis: ['redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no', '(missing: apt-get install -y redis-server)'],
-  NATS: ['nats-server -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server &', '(missing: apt-get install -y nats-server; `npm start` runs its own when the binary is there)'],
+  PostgreSQL: [
+    'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start',
+    '(missing: apt-get install -y postgresql)',
+  ],
+  Redis: [
+    'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no',
+    '(missing: apt-get install -y redis-server)',
+  ],
+  NATS: [
+    'nats-server -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server &',
+    '(missing: apt-get install -y nats-server; `npm start` runs its own when the binary is there)',
+  ],
 };
 
 /** One readable block: what is unreachable, where, which variable sets it, and how to start it. */
@@ -80,7 +104,9 @@ export function describeUnreachable(down: UnreachableEngine[], options: { docker
   const width = Math.max(...down.map((e) => e.name.length));
   const lines = ['', `Cannot start: ${down.length === 1 ? 'an engine is' : 'engines are'} not reachable.`, ''];
   for (const engine of down) {
-    lines.push(`  ${engine.name.padEnd(width)}  ${engine.host}:${engine.port}  (${engine.reason}; set by ${engine.variable})`);
+    lines.push(
+      `  ${engine.name.padEnd(width)}  ${engine.host}:${engine.port}  (${engine.reason}; set by ${engine.variable})`,
+    );
   }
   lines.push('', 'Start them, then run this again:');
   const services = down.map((e) => e.composeService).join(' ');

@@ -4,7 +4,12 @@ import type { Logger } from '../logger.js';
  * Runs `task` every `intervalMs` (again at once while it reports more work) until stopped; a failure is
  * logged and retried at the next tick. stop() waits for the run in progress.
  */
-export function runPeriodically(name: string, intervalMs: number, log: Logger, task: () => Promise<boolean>): { stop(): Promise<void> } {
+export function runPeriodically(
+  name: string,
+  intervalMs: number,
+  log: Logger,
+  task: () => Promise<boolean>,
+): { stop(): Promise<void> } {
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   let wake: (() => void) | null = null;

@@ -1,12 +1,27 @@
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import type { MigrationObject } from '@mikro-orm/core';
 import type { Options } from '@mikro-orm/postgresql';
 import type { GraphQLSchema } from 'graphql';
-import { InternalTokenVerifier, INTERNAL_CONTEXT_HEADER, InvalidTokenError, REQUEST_ID_HEADER } from '../auth/tokens.js';
+import {
+  InternalTokenVerifier,
+  INTERNAL_CONTEXT_HEADER,
+  InvalidTokenError,
+  REQUEST_ID_HEADER,
+} from '../auth/tokens.js';
 import { newId } from '../ids.js';
-import { connectNats, requireEventStream, pingNats, type JetStreamClient, type JetStreamManager, type NatsConnection } from '../bus/nats.js';
+import {
+  connectNats,
+  requireEventStream,
+  pingNats,
+  type JetStreamClient,
+  type JetStreamManager,
+  type NatsConnection,
+} from '../bus/nats.js';
 import type { SubgraphConfig } from '../config/config.js';
 import { ensureDatabase } from '../db/database.js';
 import { migrateSubgraph, openSubgraphDatabase, pingDatabase, poolStats, type MikroORM } from '../db/orm.js';
@@ -61,7 +76,12 @@ export interface RunningSubgraph<C extends SubgraphConfig = SubgraphConfig> {
 }
 
 /** Everything main.ts and the in-process tests need: connect, migrate, build, serve. */
-export async function startSubgraph<C extends SubgraphConfig>(definition: SubgraphDefinition<C>, config: C, log: Logger, port: number): Promise<RunningSubgraph<C>> {
+export async function startSubgraph<C extends SubgraphConfig>(
+  definition: SubgraphDefinition<C>,
+  config: C,
+  log: Logger,
+  port: number,
+): Promise<RunningSubgraph<C>> {
   await ensureDatabase(config.database.url);
   const orm = await openSubgraphDatabase({
     schema: definition.name,
@@ -114,7 +134,13 @@ export async function startSubgraph<C extends SubgraphConfig>(definition: Subgra
       const viewer = await internalTokens.verify(header);
       const given = req.headers[REQUEST_ID_HEADER];
       const requestId = typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : newId('req');
-      const base: SubgraphContext = { viewer, requestId, log: log.child({ requestId }), loaders: new Loaders(), em: orm.em.fork() };
+      const base: SubgraphContext = {
+        viewer,
+        requestId,
+        log: log.child({ requestId }),
+        loaders: new Loaders(),
+        em: orm.em.fork(),
+      };
       return app.context ? { ...app.context(), ...base } : base;
     } catch (err) {
       if (err instanceof InvalidTokenError) throw unauthenticated('Invalid internal context');

@@ -1,6 +1,12 @@
 import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployTestToken, localProvider, mintTestToken, startLocalEvmChain, type LocalEvmChain } from '../../devnet/evm/local-chain.js';
+import {
+  deployTestToken,
+  localProvider,
+  mintTestToken,
+  startLocalEvmChain,
+  type LocalEvmChain,
+} from '../../devnet/evm/local-chain.js';
 import { deriveAddress, mnemonicToSeed } from '../../subgraphs/wallet/custody/index.js';
 import { ProviderError } from '../http/http.errors.js';
 import { startTonSimulator, type TonSimulator } from '../../devnet/ton/toncenter.simulator.js';
@@ -49,7 +55,12 @@ describe('chain balance reader (hardhat + TRON and TON simulators)', () => {
     const evmAddress = deriveAddress(seed, 'ETH', 3);
     const provider = localProvider(chain.rpcUrl);
     try {
-      await (await new Wallet(chain.accounts[1]!.privateKey, provider).sendTransaction({ to: evmAddress, value: 123_456_789_012_345_678n })).wait();
+      await (
+        await new Wallet(chain.accounts[1]!.privateKey, provider).sendTransaction({
+          to: evmAddress,
+          value: 123_456_789_012_345_678n,
+        })
+      ).wait();
     } finally {
       provider.destroy();
     }
@@ -98,7 +109,13 @@ describe('chain balance reader (hardhat + TRON and TON simulators)', () => {
       reader.balance('TRON', 'TRX', 'T' + 'x'.repeat(33)).catch((e: unknown) => e),
       reader.balance('TON', 'TON', '0:zz').catch((e: unknown) => e),
     ]);
-    expect(errors.map((e) => (e as ChainBalanceInputError).code)).toEqual(['UNSUPPORTED_ASSET', 'UNSUPPORTED_ASSET', 'UNSUPPORTED_ASSET', 'INVALID_ADDRESS', 'INVALID_ADDRESS']);
+    expect(errors.map((e) => (e as ChainBalanceInputError).code)).toEqual([
+      'UNSUPPORTED_ASSET',
+      'UNSUPPORTED_ASSET',
+      'UNSUPPORTED_ASSET',
+      'INVALID_ADDRESS',
+      'INVALID_ADDRESS',
+    ]);
     expect(errors.every((e) => e instanceof ChainBalanceInputError)).toBe(true);
     expect(tron.requestCount() + ton.requestCount()).toBe(requestsBefore);
   });

@@ -3,7 +3,12 @@ import { ProviderParseError } from '../http/http.errors.js';
 import { assetInfo, type Network } from '../../platform/money/assets.js';
 import { validateAddress } from '../../chains/address.js';
 import { createEvmRpcClient, type EvmResilienceOptions, type EvmRpcClient } from '../evm-rpc/index.js';
-import { createToncenterClient, normalizeTonAddress, type TonResilienceOptions, type ToncenterClient } from '../toncenter/index.js';
+import {
+  createToncenterClient,
+  normalizeTonAddress,
+  type TonResilienceOptions,
+  type ToncenterClient,
+} from '../toncenter/index.js';
 import { createTronGridClient, type TronGridClient, type TronResilienceOptions } from '../trongrid/index.js';
 import { ChainBalanceInputError, type ChainBalanceReader } from './chain-balance.port.js';
 
@@ -33,7 +38,10 @@ export interface ChainBalanceOptions {
 
 /** The chain clients a reader needs, built from the typed config. */
 function createChainBalanceClients(config: ChainBalanceConfig, options: ChainBalanceOptions = {}): ChainBalanceClients {
-  const common = { ...(options.log ? { log: options.log } : {}), ...(options.resilience ? { resilience: options.resilience } : {}) };
+  const common = {
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.resilience ? { resilience: options.resilience } : {}),
+  };
   return {
     eth: createEvmRpcClient({ rpcUrl: config.eth.rpcUrl, name: 'evm-rpc:eth', ...common }),
     bsc: createEvmRpcClient({ rpcUrl: config.bsc.rpcUrl, name: 'evm-rpc:bsc', ...common }),
@@ -43,15 +51,22 @@ function createChainBalanceClients(config: ChainBalanceConfig, options: ChainBal
 }
 
 /** A `ChainBalanceReader` over the EVM JSON-RPC, TronGrid and toncenter clients. */
-export function createChainBalanceReader(config: ChainBalanceConfig, options: ChainBalanceOptions = {}): ChainBalanceReader {
+export function createChainBalanceReader(
+  config: ChainBalanceConfig,
+  options: ChainBalanceOptions = {},
+): ChainBalanceReader {
   return chainBalanceReaderFrom(createChainBalanceClients(config, options), config.usdtContracts);
 }
 
 /** The reader over the clients `createChainBalanceReader` built. */
-function chainBalanceReaderFrom(clients: ChainBalanceClients, usdtContracts: Record<Network, string>): ChainBalanceReader {
+function chainBalanceReaderFrom(
+  clients: ChainBalanceClients,
+  usdtContracts: Record<Network, string>,
+): ChainBalanceReader {
   for (const network of ['ETH', 'BSC', 'TRON', 'TON'] as const) {
     const contract = usdtContracts[network];
-    if (!contract || !validateAddress(network, contract).valid) throw new TypeError(`usdtContracts.${network} is not a valid ${network} address`);
+    if (!contract || !validateAddress(network, contract).valid)
+      throw new TypeError(`usdtContracts.${network} is not a valid ${network} address`);
   }
   return {
     async balance(network, assetSymbol, address) {
@@ -81,7 +96,11 @@ function chainBalanceReaderFrom(clients: ChainBalanceClients, usdtContracts: Rec
           const data = await clients.ton.getJettonWalletData(wallet);
           if (data === null) return 0n;
           if (data.owner !== normalizeTonAddress(owner) || data.master !== normalizeTonAddress(master)) {
-            throw new ProviderParseError(clients.ton.name, `jetton wallet ${wallet} reports owner ${data.owner} and master ${data.master}`, wallet);
+            throw new ProviderParseError(
+              clients.ton.name,
+              `jetton wallet ${wallet} reports owner ${data.owner} and master ${data.master}`,
+              wallet,
+            );
           }
           return data.balance;
         }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { closeAfterEach, FAST_RESILIENCE, fixtureReader, startFixtureServer, type FixtureRoute } from '../../testing/provider-fixtures.js';
+import {
+  closeAfterEach,
+  FAST_RESILIENCE,
+  fixtureReader,
+  startFixtureServer,
+  type FixtureRoute,
+} from '../../testing/provider-fixtures.js';
 import { ProviderParseError, ProviderRateLimitedError, ProviderResponseError } from '../http/http.errors.js';
 import { parseJsonLossless } from '../http/json-lossless.parser.js';
 import { formatDecimal } from '../http/scaled-decimal.js';
@@ -60,7 +66,10 @@ describe('coingecko client', () => {
 
   it('uses the pro header for a pro key and sends no key header without a key', async () => {
     const { url, seen } = await fixtureServer({ '/simple/price': { body: fixture('simple-price.json') } });
-    await createCoinGeckoClient({ baseUrl: url, apiKey: 'pro-key', plan: 'pro', resilience: fast }).quotes(['TON'], 'USD');
+    await createCoinGeckoClient({ baseUrl: url, apiKey: 'pro-key', plan: 'pro', resilience: fast }).quotes(
+      ['TON'],
+      'USD',
+    );
     await createCoinGeckoClient({ baseUrl: url, apiKey: null, resilience: fast }).quotes(['TON'], 'USD');
     expect(seen[0]?.headers['x-cg-pro-api-key']).toBe('pro-key');
     expect(seen[1]?.headers['x-cg-pro-api-key']).toBeUndefined();
@@ -76,8 +85,13 @@ describe('coingecko client', () => {
   });
 
   it('leaves out an asset CoinGecko did not price', async () => {
-    const { url } = await fixtureServer({ '/simple/price': { body: '{"tether":{"usd":1.0001,"last_updated_at":1711356288}}' } });
-    const quotes = await createCoinGeckoClient({ baseUrl: url, apiKey: null, resilience: fast }).quotes(['TON', 'USDT'], 'USD');
+    const { url } = await fixtureServer({
+      '/simple/price': { body: '{"tether":{"usd":1.0001,"last_updated_at":1711356288}}' },
+    });
+    const quotes = await createCoinGeckoClient({ baseUrl: url, apiKey: null, resilience: fast }).quotes(
+      ['TON', 'USDT'],
+      'USD',
+    );
     expect(quotes.map((q) => q.symbol)).toEqual(['USDT']);
     expect(quotes[0]?.change24hPercent).toBeNull();
   });
@@ -102,8 +116,12 @@ describe('coingecko client', () => {
   });
 
   it('reads market charts', async () => {
-    const { url, seen } = await fixtureServer({ '/coins/ethereum/market_chart': { body: fixture('market-chart.json') } });
-    const chart = await createCoinGeckoClient({ baseUrl: url, apiKey: null, resilience: fast }).marketChart('ETH', { days: 30 });
+    const { url, seen } = await fixtureServer({
+      '/coins/ethereum/market_chart': { body: fixture('market-chart.json') },
+    });
+    const chart = await createCoinGeckoClient({ baseUrl: url, apiKey: null, resilience: fast }).marketChart('ETH', {
+      days: 30,
+    });
     expect(new URL(seen[0]?.url ?? '', url).searchParams.get('days')).toBe('30');
     expect(formatDecimal(chart.prices[2]!.price)).toBe('3512.48291034');
   });
@@ -160,6 +178,8 @@ describe('coingecko simulator', () => {
     expect(error).toBeInstanceOf(ProviderResponseError);
     expect((error as ProviderResponseError).status).toBe(401);
     expect((error as ProviderResponseError).bodySnippet).toContain('10002');
-    await expect(createCoinGeckoClient({ baseUrl: sim.url, apiKey: 'k', resilience: fast }).quotes(['TON'], 'USD')).resolves.toHaveLength(1);
+    await expect(
+      createCoinGeckoClient({ baseUrl: sim.url, apiKey: 'k', resilience: fast }).quotes(['TON'], 'USD'),
+    ).resolves.toHaveLength(1);
   });
 });

@@ -1,7 +1,14 @@
 import type { Logger } from 'pino';
 import { createHttpClient, type HttpClient } from '../http/http.client.js';
 import { parseBody } from '../http/json.schemas.js';
-import { usdQuotesFrom, type AssetSymbol, type PriceQuote, type PriceSource, type QuoteCurrency, type QuoteRequestOptions } from '../price-source.port.js';
+import {
+  usdQuotesFrom,
+  type AssetSymbol,
+  type PriceQuote,
+  type PriceSource,
+  type QuoteCurrency,
+  type QuoteRequestOptions,
+} from '../price-source.port.js';
 import { PROVIDER, marketChartBody, simplePriceDecoder, type MarketChart } from './coingecko.wire.js';
 import { resilienceDefaults, type ResilienceOptions } from '../http/resilience.js';
 
@@ -99,7 +106,9 @@ export function createCoinGeckoClient(options: CoinGeckoClientOptions): CoinGeck
       wanted,
       (symbol) => {
         const entry = res.data.get(ids[symbol]);
-        return entry && { price: entry.price, change24hPercent: entry.change24hPercent, observedAt: entry.lastUpdatedAt };
+        return (
+          entry && { price: entry.price, change24hPercent: entry.change24hPercent, observedAt: entry.lastUpdatedAt }
+        );
       },
       { source: PROVIDER, receivedAt: now(), log, idOf: (symbol) => ids[symbol] },
     );

@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { closeAfterEach, FAST_RESILIENCE, fixtureReader, startFixtureServer, type FixtureRoute } from '../../testing/provider-fixtures.js';
+import {
+  closeAfterEach,
+  FAST_RESILIENCE,
+  fixtureReader,
+  startFixtureServer,
+  type FixtureRoute,
+} from '../../testing/provider-fixtures.js';
 import { ProviderRateLimitedError, ProviderResponseError } from '../http/http.errors.js';
 import { parseJsonLossless } from '../http/json-lossless.parser.js';
 import { formatDecimal } from '../http/scaled-decimal.js';
 import { ASSET_SYMBOLS } from '../price-source.port.js';
 import { COINMARKETCAP_IDS, createCoinMarketCapClient } from './coinmarketcap.client.js';
-import { startCoinMarketCapSimulator, type CoinMarketCapSimulator } from '../../devnet/prices/coinmarketcap.simulator.js';
+import {
+  startCoinMarketCapSimulator,
+  type CoinMarketCapSimulator,
+} from '../../devnet/prices/coinmarketcap.simulator.js';
 import { cmcRetryAfter, quotesLatestDecoder } from './coinmarketcap.wire.js';
 
 const fixture = fixtureReader(import.meta.url);
@@ -28,10 +37,16 @@ describe('coinmarketcap wire format', () => {
 
   it('chooses the back-off from the error code', () => {
     const now = new Date('2025-03-01T12:00:00Z');
-    const res = (text: string, headers: Record<string, string> = {}) => ({ status: 429, headers: new Headers(headers), text });
+    const res = (text: string, headers: Record<string, string> = {}) => ({
+      status: 429,
+      headers: new Headers(headers),
+      text,
+    });
     expect(cmcRetryAfter(res(fixture('error-429.json')), 60_000, now)).toBe(60_000);
     expect(cmcRetryAfter(res(fixture('error-429-daily.json')), 60_000, now)).toBe(12 * 3_600_000);
-    expect(cmcRetryAfter(res('{"status":{"error_code":1010}}'), 60_000, now)).toBe(Date.parse('2025-04-01T00:00:00Z') - now.getTime());
+    expect(cmcRetryAfter(res('{"status":{"error_code":1010}}'), 60_000, now)).toBe(
+      Date.parse('2025-04-01T00:00:00Z') - now.getTime(),
+    );
     expect(cmcRetryAfter(res('<html>'), 60_000, now)).toBe(60_000);
     expect(cmcRetryAfter(res('{}', { 'retry-after': '5' }), 60_000, now)).toBeNull(); // the header wins
     expect(cmcRetryAfter({ status: 500, headers: new Headers(), text: '{}' }, 60_000, now)).toBeNull();
@@ -63,7 +78,9 @@ describe('coinmarketcap client', () => {
 
   it('does not call CoinMarketCap for IRT', async () => {
     const { url, seen } = await fixtureServer({ body: fixture('quotes-latest.by-id.json') });
-    expect(await createCoinMarketCapClient({ baseUrl: url, apiKey: 'k', resilience: fast }).quotes(['TON'], 'IRT')).toEqual([]);
+    expect(
+      await createCoinMarketCapClient({ baseUrl: url, apiKey: 'k', resilience: fast }).quotes(['TON'], 'IRT'),
+    ).toEqual([]);
     expect(seen).toHaveLength(0);
   });
 
@@ -79,10 +96,12 @@ describe('coinmarketcap client', () => {
   });
 
   it('treats a non-zero status.error_code in a 200 as an error', async () => {
-    const { url } = await fixtureServer({ body: '{"status":{"error_code":500,"error_message":"partial outage"},"data":{}}' });
-    await expect(createCoinMarketCapClient({ baseUrl: url, apiKey: 'k', resilience: fast }).quotes(['TON'], 'USD')).rejects.toThrow(
-      '500: partial outage',
-    );
+    const { url } = await fixtureServer({
+      body: '{"status":{"error_code":500,"error_message":"partial outage"},"data":{}}',
+    });
+    await expect(
+      createCoinMarketCapClient({ baseUrl: url, apiKey: 'k', resilience: fast }).quotes(['TON'], 'USD'),
+    ).rejects.toThrow('500: partial outage');
   });
 
   it('backs off for one rate-limit window after a minute-limit 429', async () => {
@@ -95,7 +114,9 @@ describe('coinmarketcap client', () => {
 });
 
 describe('coinmarketcap simulator', () => {
-  const start = async (opts: Parameters<typeof startCoinMarketCapSimulator>[0] = {}): Promise<CoinMarketCapSimulator> => {
+  const start = async (
+    opts: Parameters<typeof startCoinMarketCapSimulator>[0] = {},
+  ): Promise<CoinMarketCapSimulator> => {
     const sim = await startCoinMarketCapSimulator(opts);
     track(sim);
     return sim;
@@ -103,7 +124,10 @@ describe('coinmarketcap simulator', () => {
 
   it('serves the format the client parses, with the walked prices', async () => {
     const sim = await start({ seed: 11 });
-    const quotes = await createCoinMarketCapClient({ baseUrl: sim.url, apiKey: 'k', resilience: fast }).quotes(ASSET_SYMBOLS, 'USD');
+    const quotes = await createCoinMarketCapClient({ baseUrl: sim.url, apiKey: 'k', resilience: fast }).quotes(
+      ASSET_SYMBOLS,
+      'USD',
+    );
     const served = sim.prices();
     expect(quotes).toHaveLength(5);
     for (const q of quotes) {
@@ -114,7 +138,9 @@ describe('coinmarketcap simulator', () => {
 
   it('answers symbol lookups with every coin using the symbol, which the decoder reads', async () => {
     const sim = await start();
-    const res = await fetch(`${sim.url}/v2/cryptocurrency/quotes/latest?symbol=TON`, { headers: { 'X-CMC_PRO_API_KEY': 'k' } });
+    const res = await fetch(`${sim.url}/v2/cryptocurrency/quotes/latest?symbol=TON`, {
+      headers: { 'X-CMC_PRO_API_KEY': 'k' },
+    });
     const quotes = quotesLatestDecoder('USD').parse(parseJsonLossless(await res.text()));
     expect(quotes.map((q) => q.id).sort()).toEqual([11419, 6731]);
   });

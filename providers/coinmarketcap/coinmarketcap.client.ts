@@ -1,8 +1,21 @@
 import type { Logger } from 'pino';
 import { createHttpClient, type HttpClient } from '../http/http.client.js';
 import { parseBody } from '../http/json.schemas.js';
-import { usdQuotesFrom, type AssetSymbol, type PriceQuote, type PriceSource, type QuoteCurrency, type QuoteRequestOptions } from '../price-source.port.js';
-import { PROVIDER, cmcRetryAfter, quotesLatestDecoder, throwIfStatusError, type CmcQuote } from './coinmarketcap.wire.js';
+import {
+  usdQuotesFrom,
+  type AssetSymbol,
+  type PriceQuote,
+  type PriceSource,
+  type QuoteCurrency,
+  type QuoteRequestOptions,
+} from '../price-source.port.js';
+import {
+  PROVIDER,
+  cmcRetryAfter,
+  quotesLatestDecoder,
+  throwIfStatusError,
+  type CmcQuote,
+} from './coinmarketcap.wire.js';
 import { resilienceDefaults, type ResilienceOptions } from '../http/resilience.js';
 
 /**
@@ -74,7 +87,9 @@ export function createCoinMarketCapClient(options: CoinMarketCapClientOptions): 
       wanted,
       (symbol) => {
         const entry = byId.get(ids[symbol]);
-        return entry?.price ? { price: entry.price, change24hPercent: entry.change24hPercent, observedAt: entry.lastUpdated } : null;
+        return entry?.price
+          ? { price: entry.price, change24hPercent: entry.change24hPercent, observedAt: entry.lastUpdated }
+          : null;
       },
       { source: PROVIDER, receivedAt: now(), log, idOf: (symbol) => ids[symbol] },
     );

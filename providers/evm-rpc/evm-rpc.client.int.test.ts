@@ -1,7 +1,18 @@
 import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployTestToken, localProvider, mintTestToken, startLocalEvmChain, type LocalEvmChain } from '../../devnet/evm/local-chain.js';
-import { deriveAddress, encodeErc20Transfer, mnemonicToSeed, signEvmTransfer } from '../../subgraphs/wallet/custody/index.js';
+import {
+  deployTestToken,
+  localProvider,
+  mintTestToken,
+  startLocalEvmChain,
+  type LocalEvmChain,
+} from '../../devnet/evm/local-chain.js';
+import {
+  deriveAddress,
+  encodeErc20Transfer,
+  mnemonicToSeed,
+  signEvmTransfer,
+} from '../../subgraphs/wallet/custody/index.js';
 import { ERC20_TRANSFER_TOPIC, addressTopic, decodeErc20TransferLog } from './erc20.js';
 import { createEvmRpcClient, type EvmRpcClient } from './evm-rpc.client.js';
 import { EvmHeadRegressedError, EvmRpcError } from './evm-rpc.errors.js';
@@ -27,12 +38,18 @@ async function rawRpc(method: string, params: unknown[] = []): Promise<unknown> 
 
 beforeAll(async () => {
   [chain, seed] = await Promise.all([startLocalEvmChain({ chainId: CHAIN_ID }), mnemonicToSeed(ABOUT)]);
-  client = createEvmRpcClient({ rpcUrl: chain.rpcUrl, name: 'evm-rpc:devnet', resilience: { retries: 0, timeoutMs: 5_000 } });
+  client = createEvmRpcClient({
+    rpcUrl: chain.rpcUrl,
+    name: 'evm-rpc:devnet',
+    resilience: { retries: 0, timeoutMs: 5_000 },
+  });
   custody = deriveAddress(seed, 'ETH', 0);
   const funder = chain.accounts[0]!;
   const provider = localProvider(chain.rpcUrl);
   try {
-    await (await new Wallet(funder.privateKey, provider).sendTransaction({ to: custody, value: 5n * 10n ** 18n })).wait();
+    await (
+      await new Wallet(funder.privateKey, provider).sendTransaction({ to: custody, value: 5n * 10n ** 18n })
+    ).wait();
   } finally {
     provider.destroy();
   }
@@ -61,9 +78,19 @@ describe('evm-rpc client against a local hardhat chain', () => {
   });
 
   it("finds the deployed token's mint as a Transfer log and reads balances", async () => {
-    const logs = await client.getLogs({ fromBlock: 0n, toBlock: mintBlock, address: token, topics: [ERC20_TRANSFER_TOPIC, null, addressTopic(custody)] });
+    const logs = await client.getLogs({
+      fromBlock: 0n,
+      toBlock: mintBlock,
+      address: token,
+      topics: [ERC20_TRANSFER_TOPIC, null, addressTopic(custody)],
+    });
     expect(logs).toHaveLength(1);
-    expect(decodeErc20TransferLog(logs[0]!)).toEqual({ token, from: '0x0000000000000000000000000000000000000000', to: custody, amount: 250_000_000n });
+    expect(decodeErc20TransferLog(logs[0]!)).toEqual({
+      token,
+      from: '0x0000000000000000000000000000000000000000',
+      to: custody,
+      amount: 250_000_000n,
+    });
     expect(logs[0]!.blockNumber).toBe(mintBlock);
     expect(await client.erc20BalanceOf(token, custody)).toBe(250_000_000n);
     expect(await client.getBalance(custody)).toBe(5n * 10n ** 18n);
@@ -72,7 +99,11 @@ describe('evm-rpc client against a local hardhat chain', () => {
 
   it('sends transactions signed by the custody signer (ETH and token) and reads them back', async () => {
     const recipient = deriveAddress(seed, 'ETH', 1);
-    const [gasPrice, tip, latest] = await Promise.all([client.gasPrice(), client.maxPriorityFeePerGas(), client.getBlock('latest')]);
+    const [gasPrice, tip, latest] = await Promise.all([
+      client.gasPrice(),
+      client.maxPriorityFeePerGas(),
+      client.getBlock('latest'),
+    ]);
     expect(gasPrice).toBeGreaterThan(0n);
     const maxFeePerGas = latest!.baseFeePerGas! * 2n + tip;
     const nonce = Number(await client.getTransactionCount(custody));
@@ -81,13 +112,21 @@ describe('evm-rpc client against a local hardhat chain', () => {
     expect(gas).toBeGreaterThan(21_000n);
 
     const native = await signEvmTransfer(seed, {
-      network: 'ETH', index: 0, chainId: BigInt(CHAIN_ID), nonce, gasLimit: 21_000n,
+      network: 'ETH',
+      index: 0,
+      chainId: BigInt(CHAIN_ID),
+      nonce,
+      gasLimit: 21_000n,
       fee: { type: 'eip1559', maxFeePerGas, maxPriorityFeePerGas: tip },
       transfer: { asset: 'native', to: recipient, amount: 10n ** 18n },
     });
     expect(await client.sendRawTransaction(native.rawTransaction)).toBe(native.hash.toLowerCase());
     const tokenTx = await signEvmTransfer(seed, {
-      network: 'ETH', index: 0, chainId: BigInt(CHAIN_ID), nonce: nonce + 1, gasLimit: gas,
+      network: 'ETH',
+      index: 0,
+      chainId: BigInt(CHAIN_ID),
+      nonce: nonce + 1,
+      gasLimit: gas,
       fee: { type: 'legacy', gasPrice: maxFeePerGas },
       transfer: { asset: 'token', token, to: recipient, amount: 40_000_000n },
     });
@@ -103,7 +142,11 @@ describe('evm-rpc client against a local hardhat chain', () => {
     expect(tx).toMatchObject({ from: custody, to: token, value: 0n, type: 0n, input: tokenData.toLowerCase() });
     const nativeReceipt = await client.getTransactionReceipt(native.hash);
     const nativeBlock = await client.getBlockWithTransactions(nativeReceipt!.blockNumber);
-    expect(nativeBlock!.transactions.find((t) => t.hash === native.hash.toLowerCase())).toMatchObject({ to: recipient, value: 10n ** 18n, type: 2n });
+    expect(nativeBlock!.transactions.find((t) => t.hash === native.hash.toLowerCase())).toMatchObject({
+      to: recipient,
+      value: 10n ** 18n,
+      type: 2n,
+    });
     expect(await client.erc20BalanceOf(token, recipient)).toBe(40_000_000n);
     expect(await client.getBalance(recipient)).toBe(10n ** 18n);
 

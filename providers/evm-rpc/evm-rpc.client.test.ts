@@ -35,7 +35,9 @@ async function node(answer: (call: RpcRequest) => Answer) {
       // Batch answers come back in reverse order: the client must match by id.
       const out = body.map((call) => {
         const a = one(call);
-        return 'error' in a ? { jsonrpc: '2.0', id: call.id, error: a.error } : { jsonrpc: '2.0', id: call.id, result: (a as { result: unknown }).result };
+        return 'error' in a
+          ? { jsonrpc: '2.0', id: call.id, error: a.error }
+          : { jsonrpc: '2.0', id: call.id, result: (a as { result: unknown }).result };
       });
       sendJson(res, 200, out.reverse());
       return;
@@ -50,7 +52,12 @@ async function node(answer: (call: RpcRequest) => Answer) {
   const client = createEvmRpcClient({
     rpcUrl: server.url,
     name: 'evm-rpc:test',
-    resilience: { retries: 1, backoff: { initialMs: 5, maxMs: 10 }, timeoutMs: 500, breaker: { kind: 'consecutive', failures: 4, halfOpenAfterMs: 60_000 } },
+    resilience: {
+      retries: 1,
+      backoff: { initialMs: 5, maxMs: 10 },
+      timeoutMs: 500,
+      breaker: { kind: 'consecutive', failures: 4, halfOpenAfterMs: 60_000 },
+    },
   });
   return { client, seen };
 }
@@ -75,15 +82,31 @@ describe('evm-rpc client: documented formats', () => {
     const block = await client.getBlockWithTransactions(0x68b3n);
     expect((seen[0] as RpcRequest).params).toEqual(['0x68b3', true]);
     const [legacy, dynamic] = block!.transactions;
-    expect(legacy).toMatchObject({ value: 0xde0b6b3a7640000123n, type: 0n, gasPrice: 0x9502f907n, nonce: 42n, to: '0x712e3A792c974B3E3dbE41229Ad4290791C75A82' });
-    expect(dynamic).toMatchObject({ type: 2n, maxPriorityFeePerGas: 1_000_000_000n, to: '0xdAC17F958D2ee523a2206206994597C13D831ec7', value: 0n });
+    expect(legacy).toMatchObject({
+      value: 0xde0b6b3a7640000123n,
+      type: 0n,
+      gasPrice: 0x9502f907n,
+      nonce: 42n,
+      to: '0x712e3A792c974B3E3dbE41229Ad4290791C75A82',
+    });
+    expect(dynamic).toMatchObject({
+      type: 2n,
+      maxPriorityFeePerGas: 1_000_000_000n,
+      to: '0xdAC17F958D2ee523a2206206994597C13D831ec7',
+      value: 0n,
+    });
   });
 
   it('reads eth_getLogs and decodes ERC20 Transfer logs; filters are sent lower-case with hex ranges', async () => {
     const { client, seen } = await node(() => ({ result: fixture('logs.transfer.json') }));
     const usdt = '0xdAC17F958D2ee523a2206206994597C13D831ec7';
     const to = '0xfd584430cafa2f451b4e2ebcf3986a21fff04350';
-    const logs = await client.getLogs({ fromBlock: 0x68b0n, toBlock: 0x68b3n, address: usdt, topics: [ERC20_TRANSFER_TOPIC, null, addressTopic(to)] });
+    const logs = await client.getLogs({
+      fromBlock: 0x68b0n,
+      toBlock: 0x68b3n,
+      address: usdt,
+      topics: [ERC20_TRANSFER_TOPIC, null, addressTopic(to)],
+    });
     expect((seen[0] as RpcRequest).params[0]).toEqual({
       fromBlock: '0x68b0',
       toBlock: '0x68b3',
@@ -107,7 +130,13 @@ describe('evm-rpc client: documented formats', () => {
     const receipt = fixture('receipt.json') as { transactionHash: string };
     const { client } = await node(() => ({ result: receipt }));
     const got = await client.getTransactionReceipt(receipt.transactionHash);
-    expect(got).toMatchObject({ status: 'success', blockNumber: 0x6f55n, gasUsed: 0x18c36n, effectiveGasPrice: 0x9502f907n, contractAddress: null });
+    expect(got).toMatchObject({
+      status: 'success',
+      blockNumber: 0x6f55n,
+      gasUsed: 0x18c36n,
+      effectiveGasPrice: 0x9502f907n,
+      contractAddress: null,
+    });
     await expect(client.getTransactionReceipt('0x' + '11'.repeat(32))).rejects.toBeInstanceOf(ProviderParseError);
   });
 
@@ -146,7 +175,9 @@ describe('evm-rpc client: documented formats', () => {
   });
 
   it('batches: one HTTP request, answers matched by id although returned out of order, split by maxBatchSize', async () => {
-    const server = await node((call) => ({ result: '0x' + (BigInt((call.params[0] as string).slice(-2) === 'aa' ? 1 : 2)).toString(16) }));
+    const server = await node((call) => ({
+      result: '0x' + BigInt((call.params[0] as string).slice(-2) === 'aa' ? 1 : 2).toString(16),
+    }));
     const addresses = ['0x' + 'aa'.repeat(20), '0x' + 'bb'.repeat(20), '0x' + 'aa'.repeat(20)];
     expect(await server.client.getBalances(addresses)).toEqual([1n, 2n, 1n]);
     expect(server.seen).toHaveLength(1);
@@ -171,7 +202,12 @@ describe('evm-rpc client: errors and hostile answers', () => {
     const reverted = await client.call({ to: '0x' + '11'.repeat(20), data: '0x' }).catch((e: unknown) => e);
     expect(reverted).toBeInstanceOf(EvmRpcError);
     expect(reverted).toBeInstanceOf(ProviderResponseError);
-    expect(reverted).toMatchObject({ reason: 'execution-reverted', rpcCode: 3, code: 'PROVIDER_RESPONSE', name: 'EvmRpcError' });
+    expect(reverted).toMatchObject({
+      reason: 'execution-reverted',
+      rpcCode: 3,
+      code: 'PROVIDER_RESPONSE',
+      name: 'EvmRpcError',
+    });
     expect((reverted as EvmRpcError).rpcData).toMatch(/^0x08c379a0/);
     const stale = await client.sendRawTransaction('0x02f8').catch((e: unknown) => e);
     expect(stale).toMatchObject({ reason: 'nonce-too-low', rpcCode: -32000, method: 'eth_sendRawTransaction' });
@@ -196,7 +232,9 @@ describe('evm-rpc client: errors and hostile answers', () => {
     const logs = fixture('logs.transfer.json') as Array<Record<string, unknown>>;
     const { client } = await node(() => ({ result: logs }));
     await expect(client.getLogs({ fromBlock: 1n, toBlock: 2n })).rejects.toThrow(/outside the requested range/);
-    await expect(client.getLogs({ fromBlock: 0x68b3n, toBlock: 0x68b3n, address: '0x' + '22'.repeat(20) })).rejects.toThrow(/not a requested contract/);
+    await expect(
+      client.getLogs({ fromBlock: 0x68b3n, toBlock: 0x68b3n, address: '0x' + '22'.repeat(20) }),
+    ).rejects.toThrow(/not a requested contract/);
   });
 
   it('malformed JSON, a non-JSON-RPC body and a mismatched id are ProviderParseErrors', async () => {
@@ -213,7 +251,10 @@ describe('evm-rpc client: errors and hostile answers', () => {
   it('a batch answer missing a call or repeating an id is refused', async () => {
     const server = await startSimulatorServer(async (req, res) => {
       const body = JSON.parse(await readRequestBody(req)) as RpcRequest[];
-      sendJson(res, 200, [{ jsonrpc: '2.0', id: body[0]!.id, result: '0x1' }, { jsonrpc: '2.0', id: body[0]!.id, result: '0x1' }]);
+      sendJson(res, 200, [
+        { jsonrpc: '2.0', id: body[0]!.id, result: '0x1' },
+        { jsonrpc: '2.0', id: body[0]!.id, result: '0x1' },
+      ]);
     });
     track(server);
     const client = createEvmRpcClient({ rpcUrl: server.url, resilience: { retries: 0 } });
@@ -242,7 +283,12 @@ describe('evm-rpc client: errors and hostile answers', () => {
     expect(await client.blockNumber()).toBe(101n);
     const regressed = await client.blockNumber().catch((e: unknown) => e);
     expect(regressed).toBeInstanceOf(EvmHeadRegressedError);
-    expect(regressed).toMatchObject({ previousHead: 101n, reportedHead: 96n, tag: 'latest', code: 'PROVIDER_RESPONSE' });
+    expect(regressed).toMatchObject({
+      previousHead: 101n,
+      reportedHead: 96n,
+      tag: 'latest',
+      code: 'PROVIDER_RESPONSE',
+    });
     expect(await client.blockNumber()).toBe(102n);
     client.resetHead();
   });
@@ -253,7 +299,11 @@ describe('evm-rpc client: errors and hostile answers', () => {
     const { client } = await node(() => ({ result: { ...base, number: numbers.shift() } }));
     expect((await client.getBlock('finalized'))?.number).toBe(16n);
     expect((await client.getBlock('latest'))?.number).toBe(32n);
-    await expect(client.getBlock('finalized')).rejects.toMatchObject({ tag: 'finalized', previousHead: 16n, reportedHead: 15n });
+    await expect(client.getBlock('finalized')).rejects.toMatchObject({
+      tag: 'finalized',
+      previousHead: 16n,
+      reportedHead: 15n,
+    });
   });
 
   it('rejects bad input locally, without a request', async () => {

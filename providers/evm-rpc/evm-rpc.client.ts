@@ -91,7 +91,10 @@ export interface EvmRpcClient {
   getBlockWithTransactions(tag: EvmBlockTag): Promise<EvmBlockWithTransactions | null>;
   /** Several blocks in batched requests, in the order asked; null for blocks the node does not have. */
   getBlocks(numbers: readonly bigint[], options?: { transactions?: false }): Promise<Array<EvmBlock | null>>;
-  getBlocks(numbers: readonly bigint[], options: { transactions: true }): Promise<Array<EvmBlockWithTransactions | null>>;
+  getBlocks(
+    numbers: readonly bigint[],
+    options: { transactions: true },
+  ): Promise<Array<EvmBlockWithTransactions | null>>;
   getLogs(filter: EvmLogFilter): Promise<EvmLog[]>;
   getBalance(address: string, tag?: EvmStateTag): Promise<bigint>;
   /** Native balances of several addresses in batched requests, in order. */
@@ -109,7 +112,9 @@ export interface EvmRpcClient {
   gasPrice(): Promise<bigint>;
   maxPriorityFeePerGas(): Promise<bigint>;
   /** Several calls in JSON-RPC batch requests; results in the order given. Rejects with the first failed call. */
-  batch<T extends readonly EvmRpcCall<unknown>[]>(calls: T): Promise<{ [K in keyof T]: T[K] extends EvmRpcCall<infer R> ? R : never }>;
+  batch<T extends readonly EvmRpcCall<unknown>[]>(
+    calls: T,
+  ): Promise<{ [K in keyof T]: T[K] extends EvmRpcCall<infer R> ? R : never }>;
   /** Forgets the heads seen, accepting a chain that really restarted (devnet) after an `EvmHeadRegressedError`. */
   resetHead(): void;
 }
@@ -157,7 +162,8 @@ export function createEvmRpcClient(options: EvmRpcClientOptions): EvmRpcClient {
   const log = options.log?.child({ provider: name });
   const maxBatchSize = options.maxBatchSize ?? 100;
   const tolerance = options.headRegressionTolerance ?? 0n;
-  if (!Number.isSafeInteger(maxBatchSize) || maxBatchSize < 1) throw new RangeError('maxBatchSize must be a positive integer');
+  if (!Number.isSafeInteger(maxBatchSize) || maxBatchSize < 1)
+    throw new RangeError('maxBatchSize must be a positive integer');
   const http = createHttpClient({
     name,
     baseUrl: options.rpcUrl,
@@ -204,7 +210,11 @@ export function createEvmRpcClient(options: EvmRpcClientOptions): EvmRpcClient {
           }
           const response = data as Record<string, unknown>;
           if (response.id !== id && !('error' in response && response.id === null)) {
-            throw new ProviderParseError(name, `${call.method}: response id ${String(response.id)} does not match ${id}`, snippet(raw.text));
+            throw new ProviderParseError(
+              name,
+              `${call.method}: response id ${String(response.id)} does not match ${id}`,
+              snippet(raw.text),
+            );
           }
           return settle(call, response, raw);
         },
@@ -223,7 +233,11 @@ export function createEvmRpcClient(options: EvmRpcClientOptions): EvmRpcClient {
           // A node that refuses batches answers with one error object.
           const problem = envelopeProblem(data);
           if (!problem && 'error' in (data as Record<string, unknown>)) {
-            return settle({ method: 'batch', params: [], read: () => [] as unknown[] }, data as Record<string, unknown>, raw);
+            return settle(
+              { method: 'batch', params: [], read: () => [] as unknown[] },
+              data as Record<string, unknown>,
+              raw,
+            );
           }
           throw new ProviderParseError(name, 'batch response is not an array', snippet(raw.text));
         }
@@ -234,7 +248,11 @@ export function createEvmRpcClient(options: EvmRpcClientOptions): EvmRpcClient {
           const response = item as Record<string, unknown>;
           const id = response.id;
           if (typeof id !== 'number' || !ids.includes(id) || byId.has(id)) {
-            throw new ProviderParseError(name, `batch item with unexpected or repeated id ${String(id)}`, snippet(raw.text));
+            throw new ProviderParseError(
+              name,
+              `batch item with unexpected or repeated id ${String(id)}`,
+              snippet(raw.text),
+            );
           }
           byId.set(id, response);
         }
@@ -272,8 +290,15 @@ export function createEvmRpcClient(options: EvmRpcClientOptions): EvmRpcClient {
       }
       if (hydrated) {
         for (const tx of (block as EvmBlockWithTransactions).transactions) {
-          if ((tx.blockHash !== null && tx.blockHash !== block.hash) || (tx.blockNumber !== null && tx.blockNumber !== block.number)) {
-            throw new ProviderParseError(name, `transaction ${tx.hash} does not belong to block ${block.number}`, snippet(text));
+          if (
+            (tx.blockHash !== null && tx.blockHash !== block.hash) ||
+            (tx.blockNumber !== null && tx.blockNumber !== block.number)
+          ) {
+            throw new ProviderParseError(
+              name,
+              `transaction ${tx.hash} does not belong to block ${block.number}`,
+              snippet(text),
+            );
           }
         }
       }
@@ -295,7 +320,11 @@ export function createEvmRpcClient(options: EvmRpcClientOptions): EvmRpcClient {
   const getBlocks = (async (numbers: readonly bigint[], opts: { transactions?: boolean } = {}) => {
     const hydrated = opts.transactions === true;
     const schema = hydrated ? blockWithTransactionsSchema : blockWithHashesSchema;
-    return batch(numbers.map((n) => blockCall(n, schema as z.ZodType<EvmBlock | EvmBlockWithTransactions, z.ZodTypeDef, unknown>, hydrated)));
+    return batch(
+      numbers.map((n) =>
+        blockCall(n, schema as z.ZodType<EvmBlock | EvmBlockWithTransactions, z.ZodTypeDef, unknown>, hydrated),
+      ),
+    );
   }) as EvmRpcClient['getBlocks'];
 
   return {
@@ -308,21 +337,30 @@ export function createEvmRpcClient(options: EvmRpcClientOptions): EvmRpcClient {
       return head;
     },
     getBlock: async (tag) => checkTaggedHead(tag, await single(blockCall(tag, blockWithHashesSchema, false))),
-    getBlockWithTransactions: async (tag) => checkTaggedHead(tag, await single(blockCall(tag, blockWithTransactionsSchema, true))),
+    getBlockWithTransactions: async (tag) =>
+      checkTaggedHead(tag, await single(blockCall(tag, blockWithTransactionsSchema, true))),
     getBlocks,
     getLogs: async (filter) => {
       const params: Record<string, unknown> = {};
       if (filter.blockHash !== undefined) {
-        if (filter.fromBlock !== undefined || filter.toBlock !== undefined) throw new TypeError('blockHash excludes fromBlock/toBlock');
+        if (filter.fromBlock !== undefined || filter.toBlock !== undefined)
+          throw new TypeError('blockHash excludes fromBlock/toBlock');
         params.blockHash = filter.blockHash.toLowerCase();
       } else {
         if (filter.fromBlock !== undefined) params.fromBlock = tagParam(filter.fromBlock);
         if (filter.toBlock !== undefined) params.toBlock = tagParam(filter.toBlock);
       }
       const addresses =
-        filter.address === undefined ? null : (Array.isArray(filter.address) ? filter.address : [filter.address]).map((a) => normalizeHexAddress(a, 'address'));
+        filter.address === undefined
+          ? null
+          : (Array.isArray(filter.address) ? filter.address : [filter.address]).map((a) =>
+              normalizeHexAddress(a, 'address'),
+            );
       if (addresses) params.address = addresses.length === 1 ? addresses[0] : addresses;
-      if (filter.topics) params.topics = filter.topics.map((t) => (t === null ? null : Array.isArray(t) ? t.map((x) => x.toLowerCase()) : t.toLowerCase()));
+      if (filter.topics)
+        params.topics = filter.topics.map((t) =>
+          t === null ? null : Array.isArray(t) ? t.map((x) => x.toLowerCase()) : t.toLowerCase(),
+        );
       return single({
         method: 'eth_getLogs',
         params: [params],
@@ -333,13 +371,21 @@ export function createEvmRpcClient(options: EvmRpcClientOptions): EvmRpcClient {
           for (const entry of logs) {
             // A node must not hand back logs outside the filter; a hostile or buggy one is caught here.
             if ((from !== null && entry.blockNumber < from) || (to !== null && entry.blockNumber > to)) {
-              throw new ProviderParseError(name, `log in block ${entry.blockNumber} outside the requested range`, snippet(text));
+              throw new ProviderParseError(
+                name,
+                `log in block ${entry.blockNumber} outside the requested range`,
+                snippet(text),
+              );
             }
             if (addresses && !addresses.includes(entry.address.toLowerCase())) {
               throw new ProviderParseError(name, `log from ${entry.address}, not a requested contract`, snippet(text));
             }
             if (params.blockHash !== undefined && entry.blockHash !== params.blockHash) {
-              throw new ProviderParseError(name, `log from block ${entry.blockHash}, not the requested block`, snippet(text));
+              throw new ProviderParseError(
+                name,
+                `log from block ${entry.blockHash}, not the requested block`,
+                snippet(text),
+              );
             }
           }
           return logs;
@@ -364,14 +410,23 @@ export function createEvmRpcClient(options: EvmRpcClientOptions): EvmRpcClient {
       });
       if (!/^0x[0-9a-f]{64}$/u.test(result)) {
         // "0x" comes back from an address without code: a wrong token address, not a zero balance.
-        throw new ProviderParseError(name, `balanceOf on ${token} returned ${result.length - 2 >> 1} bytes, expected 32 (is it a token contract?)`, result);
+        throw new ProviderParseError(
+          name,
+          `balanceOf on ${token} returned ${(result.length - 2) >> 1} bytes, expected 32 (is it a token contract?)`,
+          result,
+        );
       }
       return BigInt(result);
     },
     getTransactionCount: async (address, tag = 'pending') =>
-      single({ method: 'eth_getTransactionCount', params: [normalizeHexAddress(address, 'address'), tagParam(tag)], read: read(name, zQuantity) }),
+      single({
+        method: 'eth_getTransactionCount',
+        params: [normalizeHexAddress(address, 'address'), tagParam(tag)],
+        read: read(name, zQuantity),
+      }),
     sendRawTransaction: async (rawTransaction) => {
-      if (!/^0x(?:[0-9a-fA-F]{2})+$/u.test(rawTransaction)) throw new TypeError('rawTransaction must be 0x-prefixed hex bytes');
+      if (!/^0x(?:[0-9a-fA-F]{2})+$/u.test(rawTransaction))
+        throw new TypeError('rawTransaction must be 0x-prefixed hex bytes');
       return single({ method: 'eth_sendRawTransaction', params: [rawTransaction], read: read(name, zHash) }, false);
     },
     getTransactionReceipt: async (hash) => {
@@ -384,7 +439,11 @@ export function createEvmRpcClient(options: EvmRpcClientOptions): EvmRpcClient {
           if (result === null) return null;
           const receipt = parseBody(name, receiptSchema, result, text);
           if (receipt.transactionHash !== wanted) {
-            throw new ProviderParseError(name, `asked for receipt of ${wanted}, got ${receipt.transactionHash}`, snippet(text));
+            throw new ProviderParseError(
+              name,
+              `asked for receipt of ${wanted}, got ${receipt.transactionHash}`,
+              snippet(text),
+            );
           }
           return receipt;
         },

@@ -28,18 +28,29 @@ export interface JsonRpcErrorObject {
 
 function classify(error: JsonRpcErrorObject): EvmRpcErrorReason {
   const message = error.message.toLowerCase();
-  if (error.code === 3 || message.includes('execution reverted') || message.includes('reverted with')) return 'execution-reverted';
+  if (error.code === 3 || message.includes('execution reverted') || message.includes('reverted with'))
+    return 'execution-reverted';
   if (message.includes('nonce too low') || message.includes('nonce is too low')) return 'nonce-too-low';
-  if (message.includes('insufficient funds') || message.includes("doesn't have enough funds")) return 'insufficient-funds';
-  if (message.includes('already known') || message.includes('known transaction') || message.includes('already imported')) {
+  if (message.includes('insufficient funds') || message.includes("doesn't have enough funds"))
+    return 'insufficient-funds';
+  if (
+    message.includes('already known') ||
+    message.includes('known transaction') ||
+    message.includes('already imported')
+  ) {
     return 'already-known';
   }
   if (message.includes('underpriced')) return 'underpriced';
   if (error.code === -32601) return 'method-not-found';
   if (error.code === -32602) return 'invalid-params';
   if (error.code === -32600 || error.code === -32700) return 'invalid-request';
-  if (error.code === -32005 || message.includes('rate limit') || message.includes('too many requests')) return 'rate-limited';
-  if (message.includes('query returned more than') || message.includes('block range') || message.includes('range too large')) {
+  if (error.code === -32005 || message.includes('rate limit') || message.includes('too many requests'))
+    return 'rate-limited';
+  if (
+    message.includes('query returned more than') ||
+    message.includes('block range') ||
+    message.includes('range too large')
+  ) {
     return 'limit-exceeded';
   }
   if (error.code === -32001 || message.includes('not found')) return 'resource-not-found';
@@ -57,7 +68,13 @@ export class EvmRpcError extends ProviderResponseError {
   readonly rpcMessage: string;
   /** `error.data` as sent (revert data is a 0x… string on geth/Hardhat). */
   readonly rpcData: unknown;
-  constructor(provider: string, readonly method: string, error: JsonRpcErrorObject, status: number, body: string) {
+  constructor(
+    provider: string,
+    readonly method: string,
+    error: JsonRpcErrorObject,
+    status: number,
+    body: string,
+  ) {
     super(provider, status, snippet(body), `${method}: JSON-RPC error ${error.code}: ${error.message}`);
     // The base class types `name` as its own literal; the runtime name still says what this is.
     Object.defineProperty(this, 'name', { value: 'EvmRpcError' });

@@ -44,16 +44,31 @@ export const zAddress = z
 export const transactionSchema = z.object({
   hash: zHash,
   from: zAddress,
-  to: zAddress.nullable().optional().transform((v) => v ?? null),
+  to: zAddress
+    .nullable()
+    .optional()
+    .transform((v) => v ?? null),
   value: zQuantity,
   input: zData,
   nonce: zQuantity,
   gas: zQuantity,
-  gasPrice: zQuantity.nullable().optional().transform((v) => v ?? null),
-  maxFeePerGas: zQuantity.nullable().optional().transform((v) => v ?? null),
-  maxPriorityFeePerGas: zQuantity.nullable().optional().transform((v) => v ?? null),
+  gasPrice: zQuantity
+    .nullable()
+    .optional()
+    .transform((v) => v ?? null),
+  maxFeePerGas: zQuantity
+    .nullable()
+    .optional()
+    .transform((v) => v ?? null),
+  maxPriorityFeePerGas: zQuantity
+    .nullable()
+    .optional()
+    .transform((v) => v ?? null),
   type: zQuantity.optional().transform((v) => v ?? 0n),
-  chainId: zQuantity.nullable().optional().transform((v) => v ?? null),
+  chainId: zQuantity
+    .nullable()
+    .optional()
+    .transform((v) => v ?? null),
   blockHash: zHash.nullable(),
   blockNumber: zQuantity.nullable(),
   transactionIndex: zQuantity.nullable(),
@@ -69,7 +84,10 @@ const blockHeader = {
   miner: zAddress,
   gasLimit: zQuantity,
   gasUsed: zQuantity,
-  baseFeePerGas: zQuantity.nullable().optional().transform((v) => v ?? null),
+  baseFeePerGas: zQuantity
+    .nullable()
+    .optional()
+    .transform((v) => v ?? null),
 };
 
 export const blockWithHashesSchema = z.object({ ...blockHeader, transactions: z.array(zHash) });
@@ -87,7 +105,10 @@ export const logSchema = z.object({
   transactionHash: zHash,
   transactionIndex: zQuantity,
   logIndex: zQuantity,
-  removed: z.boolean().optional().transform((v) => v ?? false),
+  removed: z
+    .boolean()
+    .optional()
+    .transform((v) => v ?? false),
 });
 
 export type EvmLog = z.output<typeof logSchema>;
@@ -100,10 +121,16 @@ export const receiptSchema = z
     blockNumber: zQuantity,
     from: zAddress,
     to: zAddress.nullable(),
-    contractAddress: zAddress.nullable().optional().transform((v) => v ?? null),
+    contractAddress: zAddress
+      .nullable()
+      .optional()
+      .transform((v) => v ?? null),
     gasUsed: zQuantity,
     cumulativeGasUsed: zQuantity,
-    effectiveGasPrice: zQuantity.nullable().optional().transform((v) => v ?? null),
+    effectiveGasPrice: zQuantity
+      .nullable()
+      .optional()
+      .transform((v) => v ?? null),
     /** 0x1 success, 0x0 failure (Byzantium+); absent on pre-Byzantium receipts, which carry `root`. */
     status: zQuantity.optional(),
     logs: z.array(logSchema),
@@ -118,12 +145,18 @@ export type EvmReceipt = z.output<typeof receiptSchema>;
 
 const jsonRpcId = z.union([z.number(), z.string(), z.null()]);
 
-export const jsonRpcErrorSchema = z.object({ code: z.number().int(), message: z.string(), data: z.unknown().optional() });
+export const jsonRpcErrorSchema = z.object({
+  code: z.number().int(),
+  message: z.string(),
+  data: z.unknown().optional(),
+});
 
 /** One JSON-RPC 2.0 response object: exactly one of `result` and `error`. */
 export const jsonRpcResponseSchema = z.union([
   z.object({ jsonrpc: z.literal('2.0'), id: jsonRpcId, error: jsonRpcErrorSchema }),
-  z.object({ jsonrpc: z.literal('2.0'), id: jsonRpcId, result: z.unknown() }).refine((r) => 'result' in r, 'missing result'),
+  z
+    .object({ jsonrpc: z.literal('2.0'), id: jsonRpcId, result: z.unknown() })
+    .refine((r) => 'result' in r, 'missing result'),
 ]);
 
 export type JsonRpcResponse = z.output<typeof jsonRpcResponseSchema>;

@@ -10,7 +10,12 @@ export {
   type EvmEstimateRequest,
   type EvmRpcCall,
 } from './evm-rpc.client.js';
-export { EvmRpcError, EvmHeadRegressedError, type EvmRpcErrorReason, type JsonRpcErrorObject } from './evm-rpc.errors.js';
+export {
+  EvmRpcError,
+  EvmHeadRegressedError,
+  type EvmRpcErrorReason,
+  type JsonRpcErrorObject,
+} from './evm-rpc.errors.js';
 export {
   type EvmBlock,
   type EvmBlockWithTransactions,

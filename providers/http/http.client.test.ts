@@ -13,7 +13,12 @@ import {
   ProviderUnavailableError,
 } from './http.errors.js';
 import { JsonNumber } from './json-lossless.parser.js';
-import { readRequestBody, sendJson, startSimulatorServer, type SimulatorServer } from '../../devnet/http/simulator.server.js';
+import {
+  readRequestBody,
+  sendJson,
+  startSimulatorServer,
+  type SimulatorServer,
+} from '../../devnet/http/simulator.server.js';
 
 type Step = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -51,9 +56,15 @@ const fast = (url: string, extra: Partial<HttpClientOptions> = {}) =>
 
 describe('buildUrl', () => {
   it('joins base path and request path with one slash and encodes the query', () => {
-    expect(buildUrl('https://x.test/api/v3/', '/simple/price', { ids: ['a', 'b'], n: 1, flag: true, skip: undefined, none: null })).toBe(
-      'https://x.test/api/v3/simple/price?ids=a%2Cb&n=1&flag=true',
-    );
+    expect(
+      buildUrl('https://x.test/api/v3/', '/simple/price', {
+        ids: ['a', 'b'],
+        n: 1,
+        flag: true,
+        skip: undefined,
+        none: null,
+      }),
+    ).toBe('https://x.test/api/v3/simple/price?ids=a%2Cb&n=1&flag=true');
     expect(buildUrl('https://x.test/rpc', '')).toBe('https://x.test/rpc');
   });
 });
@@ -72,7 +83,9 @@ describe('createHttpClient', () => {
   });
 
   it('parses in lossless mode, keeping exact number text', async () => {
-    const { server } = await scripted([(_req, res) => sendJson(res, 200, '{"p":1.2e-7,"big":123456789012345678901234567890}')]);
+    const { server } = await scripted([
+      (_req, res) => sendJson(res, 200, '{"p":1.2e-7,"big":123456789012345678901234567890}'),
+    ]);
     const res = await fast(server.url).get('/p', { parse: 'lossless' });
     expect(res.data).toEqual({ p: new JsonNumber('1.2e-7'), big: new JsonNumber('123456789012345678901234567890') });
   });
@@ -87,7 +100,14 @@ describe('createHttpClient', () => {
   it('waits the platform back-off between retries (×2 per retry, equal jitter) and logs each retry', async () => {
     const { server } = await scripted([fail500, fail500, ok]);
     const lines: Array<{ msg: string; attempt: number; delayMs: number }> = [];
-    const log = pino(new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(JSON.parse(chunk.toString()) as (typeof lines)[number]), done()) }));
+    const log = pino(
+      new Writable({
+        write: (chunk: Buffer, _enc, done) => (
+          lines.push(JSON.parse(chunk.toString()) as (typeof lines)[number]),
+          done()
+        ),
+      }),
+    );
     await fast(server.url, { backoff: { initialMs: 40, maxMs: 1_000 }, log }).get('/x');
     const retries = lines.filter((l) => l.msg === 'retrying provider call');
     expect(retries.map((l) => l.attempt)).toEqual([1, 2]);
@@ -99,7 +119,9 @@ describe('createHttpClient', () => {
 
   it('gives up after the configured retries with ProviderResponseError(status, bodySnippet)', async () => {
     const { server, seen } = await scripted([fail500]);
-    const error = await fast(server.url, { retries: 1 }).get('/x').catch((e: unknown) => e);
+    const error = await fast(server.url, { retries: 1 })
+      .get('/x')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderResponseError);
     expect((error as ProviderResponseError).status).toBe(500);
     expect((error as ProviderResponseError).bodySnippet).toBe('{"error":"boom"}');
@@ -125,7 +147,9 @@ describe('createHttpClient', () => {
 
   it('turns a hung request into ProviderTimeoutError', async () => {
     const { server, seen } = await scripted([hang]);
-    const error = await fast(server.url, { timeoutMs: 150, retries: 1 }).get('/x').catch((e: unknown) => e);
+    const error = await fast(server.url, { timeoutMs: 150, retries: 1 })
+      .get('/x')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderTimeoutError);
     expect((error as ProviderTimeoutError).timeoutMs).toBe(150);
     expect(seen).toHaveLength(2); // timeouts are retried
@@ -140,7 +164,9 @@ describe('createHttpClient', () => {
 
   it('reports malformed JSON as ProviderParseError without retrying', async () => {
     const { server, seen } = await scripted([(_req, res) => sendJson(res, 200, '{"price": 1.5,')]);
-    const error = await fast(server.url).get('/x').catch((e: unknown) => e);
+    const error = await fast(server.url)
+      .get('/x')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderParseError);
     expect((error as ProviderParseError).bodySnippet).toBe('{"price": 1.5,');
     expect(seen).toHaveLength(1);
@@ -160,7 +186,10 @@ describe('createHttpClient', () => {
 describe('decode and signals', () => {
   it('returns what decode returns, and counts a decode ProviderParseError against the circuit', async () => {
     const { server } = await scripted([(_req, res) => sendJson(res, 200, '{"n":1}')]);
-    const client = fast(server.url, { retries: 0, breaker: { kind: 'consecutive', failures: 2, halfOpenAfterMs: 10_000 } });
+    const client = fast(server.url, {
+      retries: 0,
+      breaker: { kind: 'consecutive', failures: 2, halfOpenAfterMs: 10_000 },
+    });
     const res = await client.get('/x', { decode: (data) => (data as { n: number }).n + 1 });
     expect(res.data).toBe(2);
     const reject = (): never => {
@@ -182,7 +211,10 @@ describe('decode and signals', () => {
 
 describe('rate-limit back-off', () => {
   it('refuses a 429 with Retry-After seconds and keeps refusing, without calling, until it passes', async () => {
-    const { server, seen } = await scripted([(_req, res) => sendJson(res, 429, { error: 'slow down' }, { 'retry-after': '1' }), ok]);
+    const { server, seen } = await scripted([
+      (_req, res) => sendJson(res, 429, { error: 'slow down' }, { 'retry-after': '1' }),
+      ok,
+    ]);
     const client = fast(server.url);
     const first = await client.get('/x').catch((e: unknown) => e);
     expect(first).toBeInstanceOf(ProviderRateLimitedError);
@@ -203,18 +235,24 @@ describe('rate-limit back-off', () => {
   it('reads Retry-After as an HTTP date', async () => {
     const at = new Date(Date.now() + 60_000).toUTCString();
     const { server } = await scripted([(_req, res) => sendJson(res, 429, {}, { 'retry-after': at })]);
-    const error = (await fast(server.url).get('/x').catch((e: unknown) => e)) as ProviderRateLimitedError;
+    const error = (await fast(server.url)
+      .get('/x')
+      .catch((e: unknown) => e)) as ProviderRateLimitedError;
     expect(error).toBeInstanceOf(ProviderRateLimitedError);
     expect(error.retryAfterMs).toBeGreaterThan(50_000);
     expect(error.retryAfterMs).toBeLessThanOrEqual(60_000);
   });
 
   it('waits out a short back-off read from the body by a provider hook, then retries', async () => {
-    const { server, seen } = await scripted([(_req, res) => sendJson(res, 429, { status: 'failed', backOff: 0.2 }), ok]);
+    const { server, seen } = await scripted([
+      (_req, res) => sendJson(res, 429, { status: 'failed', backOff: 0.2 }),
+      ok,
+    ]);
     const client = fast(server.url, {
       rateLimit: {
         maxWaitMs: 1_000,
-        retryAfterFromResponse: ({ status, text }) => (status === 429 ? (JSON.parse(text) as { backOff: number }).backOff * 1000 : null),
+        retryAfterFromResponse: ({ status, text }) =>
+          status === 429 ? (JSON.parse(text) as { backOff: number }).backOff * 1000 : null,
       },
     });
     const started = Date.now();
@@ -239,7 +277,10 @@ describe('circuit breaker', () => {
   it('opens after consecutive failures, fails fast, half-opens later and closes on success', async () => {
     let healthy = false;
     const { server, seen } = await scripted([(req, res) => (healthy ? ok(req, res) : fail500(req, res))]);
-    const client = fast(server.url, { retries: 0, breaker: { kind: 'consecutive', failures: 3, halfOpenAfterMs: 1_000 } });
+    const client = fast(server.url, {
+      retries: 0,
+      breaker: { kind: 'consecutive', failures: 3, halfOpenAfterMs: 1_000 },
+    });
 
     for (let i = 0; i < 3; i += 1) await expect(client.get('/x')).rejects.toBeInstanceOf(ProviderResponseError);
     expect(client.circuitState()).toBe('open');
@@ -261,7 +302,10 @@ describe('circuit breaker', () => {
 
   it('stops retrying once the circuit opens mid-request', async () => {
     const { server, seen } = await scripted([fail500]);
-    const client = fast(server.url, { retries: 5, breaker: { kind: 'consecutive', failures: 2, halfOpenAfterMs: 10_000 } });
+    const client = fast(server.url, {
+      retries: 5,
+      breaker: { kind: 'consecutive', failures: 2, halfOpenAfterMs: 10_000 },
+    });
     await expect(client.get('/x')).rejects.toBeInstanceOf(ProviderUnavailableError);
     expect(seen).toHaveLength(2);
   });
@@ -273,7 +317,11 @@ describe('circuit breaker', () => {
       (_req, res) => sendJson(res, 200, 'not json'),
       hang,
     ]);
-    const client = fast(server.url, { retries: 0, timeoutMs: 500, breaker: { kind: 'consecutive', failures: 2, halfOpenAfterMs: 10_000 } });
+    const client = fast(server.url, {
+      retries: 0,
+      timeoutMs: 500,
+      breaker: { kind: 'consecutive', failures: 2, halfOpenAfterMs: 10_000 },
+    });
     await expect(client.get('/x')).rejects.toBeInstanceOf(ProviderResponseError);
     await expect(client.get('/x')).rejects.toBeInstanceOf(ProviderResponseError);
     expect(client.circuitState()).toBe('closed');

@@ -149,7 +149,11 @@ export interface HttpClient {
   /** GET shorthand. */
   get<T = unknown>(path: string, options?: Omit<HttpRequest<T>, 'path' | 'method'>): Promise<HttpResponse<T>>;
   /** POST with a JSON body. Not retried unless `idempotent: true` (JSON-RPC reads are). */
-  post<T = unknown>(path: string, json: unknown, options?: Omit<HttpRequest<T>, 'path' | 'method' | 'json'>): Promise<HttpResponse<T>>;
+  post<T = unknown>(
+    path: string,
+    json: unknown,
+    options?: Omit<HttpRequest<T>, 'path' | 'method' | 'json'>,
+  ): Promise<HttpResponse<T>>;
   circuitState(): CircuitStateName;
   /** Milliseconds until the current rate-limit back-off passes (0 when none). */
   rateLimitedForMs(): number;
@@ -219,18 +223,28 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const retryPolicy =
     retries > 0
       ? retry(
-          handleWhen((error) => (error instanceof ProviderRateLimitedError ? error.retryAfterMs <= maxWaitMs : isRetryable(error))),
+          handleWhen((error) =>
+            error instanceof ProviderRateLimitedError ? error.retryAfterMs <= maxWaitMs : isRetryable(error),
+          ),
           {
             maxAttempts: retries,
-            backoff: new DelegateBackoff<IRetryBackoffContext<unknown>, IBackoff<unknown> | undefined>((context, state) => {
-              if ('error' in context.result && context.result.error instanceof ProviderRateLimitedError) return { delay: 0, state };
-              const next = (state ?? jittered).next(undefined);
-              return { delay: next.duration, state: next };
-            }),
+            backoff: new DelegateBackoff<IRetryBackoffContext<unknown>, IBackoff<unknown> | undefined>(
+              (context, state) => {
+                if ('error' in context.result && context.result.error instanceof ProviderRateLimitedError)
+                  return { delay: 0, state };
+                const next = (state ?? jittered).next(undefined);
+                return { delay: next.duration, state: next };
+              },
+            ),
           },
         )
       : null;
-  retryPolicy?.onRetry((event) => log?.warn({ attempt: event.attempt, delayMs: event.delay, err: 'error' in event ? event.error.message : undefined }, 'retrying provider call'));
+  retryPolicy?.onRetry((event) =>
+    log?.warn(
+      { attempt: event.attempt, delayMs: event.delay, err: 'error' in event ? event.error.message : undefined },
+      'retrying provider call',
+    ),
+  );
 
   breaker?.onBreak(() => log?.warn('circuit opened'));
   breaker?.onHalfOpen(() => log?.info('circuit half-open, trying one call'));
@@ -325,7 +339,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       try {
         return await (breaker ? breaker.execute(run) : run());
       } catch (error) {
-        if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) throw new ProviderUnavailableError(name, { cause: error });
+        if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError)
+          throw new ProviderUnavailableError(name, { cause: error });
         throw error; // a ProviderError (retried when the policy says so), a caller abort, or a bug
       }
     };
@@ -337,7 +352,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     name,
     baseUrl,
     request,
-    get: <T>(path: string, opts: Omit<HttpRequest<T>, 'path' | 'method'> = {}) => request<T>({ ...opts, path, method: 'GET' }),
+    get: <T>(path: string, opts: Omit<HttpRequest<T>, 'path' | 'method'> = {}) =>
+      request<T>({ ...opts, path, method: 'GET' }),
     post: <T>(path: string, json: unknown, opts: Omit<HttpRequest<T>, 'path' | 'method' | 'json'> = {}) =>
       request<T>({ ...opts, path, method: 'POST', json }),
     circuitState: () => (breaker ? CIRCUIT_NAMES[breaker.state] : 'closed'),

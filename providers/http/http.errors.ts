@@ -25,7 +25,10 @@ export abstract class ProviderError extends Error {
 export class ProviderTimeoutError extends ProviderError {
   readonly code = 'PROVIDER_TIMEOUT';
   override readonly name = 'ProviderTimeoutError';
-  constructor(provider: string, readonly timeoutMs: number) {
+  constructor(
+    provider: string,
+    readonly timeoutMs: number,
+  ) {
     super(provider, `no response within ${timeoutMs} ms`);
   }
 }
@@ -37,7 +40,10 @@ export class ProviderTimeoutError extends ProviderError {
 export class ProviderRateLimitedError extends ProviderError {
   readonly code = 'PROVIDER_RATE_LIMITED';
   override readonly name = 'ProviderRateLimitedError';
-  constructor(provider: string, readonly retryAfterMs: number) {
+  constructor(
+    provider: string,
+    readonly retryAfterMs: number,
+  ) {
     super(provider, `rate limited, retry after ${retryAfterMs} ms`);
   }
 }
@@ -81,7 +87,12 @@ export class ProviderResponseError extends ProviderError {
 export class ProviderParseError extends ProviderError {
   readonly code = 'PROVIDER_PARSE';
   override readonly name = 'ProviderParseError';
-  constructor(provider: string, detail: string, readonly bodySnippet: string, options?: { cause?: unknown }) {
+  constructor(
+    provider: string,
+    detail: string,
+    readonly bodySnippet: string,
+    options?: { cause?: unknown },
+  ) {
     super(provider, `unparseable response: ${detail}`, options);
   }
 }

@@ -27,7 +27,13 @@ export {
   type ProviderErrorCode,
 } from './http.errors.js';
 export { parseRetryAfter } from './retry-after.parser.js';
-export { parseJsonLossless, JsonNumber, JsonSyntaxError, MAX_DEPTH, type LosslessJsonValue } from './json-lossless.parser.js';
+export {
+  parseJsonLossless,
+  JsonNumber,
+  JsonSyntaxError,
+  MAX_DEPTH,
+  type LosslessJsonValue,
+} from './json-lossless.parser.js';
 export {
   parseDecimal,
   decimalFromJson,

@@ -21,16 +21,14 @@ export class JsonNumber {
 }
 
 export type LosslessJsonValue =
-  | null
-  | boolean
-  | string
-  | JsonNumber
-  | LosslessJsonValue[]
-  | { [key: string]: LosslessJsonValue };
+  null | boolean | string | JsonNumber | LosslessJsonValue[] | { [key: string]: LosslessJsonValue };
 
 export class JsonSyntaxError extends SyntaxError {
   override readonly name = 'JsonSyntaxError';
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(`${message} at offset ${offset}`);
   }
 }

@@ -14,7 +14,10 @@ const toDecimal = (value: JsonNumber | string, ctx: z.RefinementCtx): ScaledDeci
   try {
     return decimalFromJson(value);
   } catch (error) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: error instanceof DecimalFormatError ? error.message : 'not a decimal' });
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message: error instanceof DecimalFormatError ? error.message : 'not a decimal',
+    });
     return z.NEVER;
   }
 };
@@ -55,7 +58,12 @@ export const zIsoDate = z.string().transform((value, ctx) => {
  * Validates a parsed body against `schema`; a mismatch becomes `ProviderParseError` naming the first problems
  * (path and message), so a provider changing its format fails loudly and counts against the circuit breaker.
  */
-export function parseBody<S extends z.ZodTypeAny>(provider: string, schema: S, data: unknown, text: string): z.output<S> {
+export function parseBody<S extends z.ZodTypeAny>(
+  provider: string,
+  schema: S,
+  data: unknown,
+  text: string,
+): z.output<S> {
   const result = schema.safeParse(data);
   if (result.success) return result.data as z.output<S>;
   const detail = result.error.issues

@@ -30,7 +30,12 @@ describe('parseDecimal', () => {
     ['5.', 5n, 0, '5'],
     ['0', 0n, 0, '0'],
     ['007', 7n, 0, '7'],
-    ['123456789012345678901234567890.123456789', 123456789012345678901234567890123456789n, 9, '123456789012345678901234567890.123456789'],
+    [
+      '123456789012345678901234567890.123456789',
+      123456789012345678901234567890123456789n,
+      9,
+      '123456789012345678901234567890.123456789',
+    ],
     ['1234567', 1234567n, 0, '1234567'],
     ['2.5e-1', 25n, 2, '0.25'],
   ])('%s', (text, value, scale, formatted) => {
@@ -39,9 +44,12 @@ describe('parseDecimal', () => {
     expect(formatDecimal(d)).toBe(formatted);
   });
 
-  it.each(['', '-', '.', 'e5', '1e', '1,000', ' 1', 'NaN', 'Infinity', '0x10', '1.2.3', '1e1000000000'])('rejects %j', (text) => {
-    expect(() => parseDecimal(text)).toThrow(DecimalFormatError);
-  });
+  it.each(['', '-', '.', 'e5', '1e', '1,000', ' 1', 'NaN', 'Infinity', '0x10', '1.2.3', '1e1000000000'])(
+    'rejects %j',
+    (text) => {
+      expect(() => parseDecimal(text)).toThrow(DecimalFormatError);
+    },
+  );
 
   it('enforces scale and size limits', () => {
     expect(() => parseDecimal('1e-201')).toThrow(DecimalFormatError);
@@ -100,13 +108,26 @@ describe('parseJsonLossless', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  it.each(['', '{', '{"a":1,}', '[1,]', '01', '1.', '-', 'NaN', '{"a" 1}', "{'a':1}", '"\t"', '"\\x"', '[1] 2', 'tru', '{"a":1}}'])(
-    'rejects %j',
-    (text) => {
-      expect(() => parseJsonLossless(text)).toThrow(JsonSyntaxError);
-      expect(() => JSON.parse(text)).toThrow(SyntaxError);
-    },
-  );
+  it.each([
+    '',
+    '{',
+    '{"a":1,}',
+    '[1,]',
+    '01',
+    '1.',
+    '-',
+    'NaN',
+    '{"a" 1}',
+    "{'a':1}",
+    '"\t"',
+    '"\\x"',
+    '[1] 2',
+    'tru',
+    '{"a":1}}',
+  ])('rejects %j', (text) => {
+    expect(() => parseJsonLossless(text)).toThrow(JsonSyntaxError);
+    expect(() => JSON.parse(text)).toThrow(SyntaxError);
+  });
 
   it('rejects nesting deeper than MAX_DEPTH instead of overflowing the stack', () => {
     const deep = '['.repeat(MAX_DEPTH + 2) + ']'.repeat(MAX_DEPTH + 2);
@@ -142,7 +163,11 @@ describe('zod helpers', () => {
   it('turn JSON numbers and numeric strings into exact decimals and timestamps into dates', () => {
     const schema = z.object({ p: zDecimal, q: zDecimal, t: zUnixSeconds });
     const parsed = schema.parse(parseJsonLossless('{"p":1.2e-7,"q":"750350000","t":1711356300}'));
-    expect(parsed).toEqual({ p: { value: 12n, scale: 8 }, q: { value: 750350000n, scale: 0 }, t: new Date(1711356300_000) });
+    expect(parsed).toEqual({
+      p: { value: 12n, scale: 8 },
+      q: { value: 750350000n, scale: 0 },
+      t: new Date(1711356300_000),
+    });
   });
   it('report a shape mismatch as ProviderParseError naming the path', () => {
     const schema = z.object({ data: z.object({ price: zDecimal }) });
@@ -161,7 +186,12 @@ describe('zod helpers', () => {
 
 describe('simulator helpers', () => {
   it('random walk is deterministic per seed, exact and positive', () => {
-    const make = () => createRandomWalk({ start: { a: parseDecimal('0.000001'), b: parseDecimal('3500.12') }, volatility: 0.5, random: seededRandom(9) });
+    const make = () =>
+      createRandomWalk({
+        start: { a: parseDecimal('0.000001'), b: parseDecimal('3500.12') },
+        volatility: 0.5,
+        random: seededRandom(9),
+      });
     const x = make();
     const y = make();
     for (let i = 0; i < 200; i += 1) {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { closeAfterEach, FAST_RESILIENCE, fixtureReader, startFixtureServer, type FixtureRoute } from '../../testing/provider-fixtures.js';
+import {
+  closeAfterEach,
+  FAST_RESILIENCE,
+  fixtureReader,
+  startFixtureServer,
+  type FixtureRoute,
+} from '../../testing/provider-fixtures.js';
 import { ProviderParseError, ProviderRateLimitedError, ProviderResponseError } from '../http/http.errors.js';
 import { formatDecimal, parseDecimal } from '../http/scaled-decimal.js';
 import { ASSET_SYMBOLS } from '../price-source.port.js';
@@ -43,7 +49,11 @@ describe('nobitex client', () => {
     expect(formatDecimal(bySymbol.TRX!.price)).toBe('12531');
     expect(formatDecimal(bySymbol.ETH!.price)).toBe('356500000');
     expect(formatDecimal(bySymbol.TON!.change24hPercent!)).toBe('-0.78');
-    expect(bySymbol.ETH).toMatchObject({ quote: 'IRT', source: 'nobitex', observedAt: new Date('2025-01-01T00:00:00Z') });
+    expect(bySymbol.ETH).toMatchObject({
+      quote: 'IRT',
+      source: 'nobitex',
+      observedAt: new Date('2025-01-01T00:00:00Z'),
+    });
   });
 
   it('does not call Nobitex for USD', async () => {
@@ -65,8 +75,12 @@ describe('nobitex client', () => {
   });
 
   it('rejects a price that is not a decimal string', async () => {
-    const { url } = await fixtureServer({ body: '{"status":"ok","stats":{"ton-rls":{"isClosed":false,"latest":"52,784,317"}}}' });
-    await expect(createNobitexClient({ baseUrl: url, resilience: fast }).quotes(['TON'], 'IRT')).rejects.toBeInstanceOf(ProviderParseError);
+    const { url } = await fixtureServer({
+      body: '{"status":"ok","stats":{"ton-rls":{"isClosed":false,"latest":"52,784,317"}}}',
+    });
+    await expect(createNobitexClient({ baseUrl: url, resilience: fast }).quotes(['TON'], 'IRT')).rejects.toBeInstanceOf(
+      ProviderParseError,
+    );
   });
 
   it('honours the documented 429 backOff and refuses until it passes', async () => {

@@ -40,14 +40,21 @@ export const statsBody = z.object({
   stats: z.record(z.string(), marketStats),
 });
 
-const failedBody = z.object({ status: z.literal('failed'), code: z.string().optional(), message: z.string().optional() }).passthrough();
+const failedBody = z
+  .object({ status: z.literal('failed'), code: z.string().optional(), message: z.string().optional() })
+  .passthrough();
 
 /** `{"status":"failed",…}` with a 2xx status is an error, not data. */
 export function throwIfFailed(data: unknown, raw: RawResponse): void {
   const failed = failedBody.safeParse(data);
   if (failed.success) {
     const { code, message } = failed.data;
-    throw new ProviderResponseError(PROVIDER, raw.status, snippet(raw.text), [code, message].filter(Boolean).join(': ') || 'failed');
+    throw new ProviderResponseError(
+      PROVIDER,
+      raw.status,
+      snippet(raw.text),
+      [code, message].filter(Boolean).join(': ') || 'failed',
+    );
   }
 }
 

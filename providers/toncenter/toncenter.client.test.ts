@@ -24,12 +24,22 @@ async function toncenter(route: (path: string) => [number, string]) {
   const seen: Seen[] = [];
   const server = await startSimulatorServer(async (req, res, url) => {
     const text = await readRequestBody(req);
-    seen.push({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body: text ? JSON.parse(text) : null, headers: req.headers });
+    seen.push({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      body: text ? JSON.parse(text) : null,
+      headers: req.headers,
+    });
     const [status, body] = route(url.pathname);
     sendJson(res, status, body);
   });
   track(server);
-  const client = createToncenterClient({ baseUrl: server.url, apiKey: 'ton-key', resilience: { retries: 0, breaker: false, rateLimit: { maxWaitMs: 0 } } });
+  const client = createToncenterClient({
+    baseUrl: server.url,
+    apiKey: 'ton-key',
+    resilience: { retries: 0, breaker: false, rateLimit: { maxWaitMs: 0 } },
+  });
   return { client, seen };
 }
 
@@ -60,21 +70,37 @@ describe('toncenter client: API v2', () => {
   });
 
   it('runGetMethod: seqno, an undeployed wallet (-13 → 0), get_wallet_address and get_wallet_data', async () => {
-    const answers = ['v2.runGetMethod.seqno.json', 'v2.runGetMethod.uninit.json', 'v2.runGetMethod.get_wallet_address.json', 'v2.runGetMethod.get_wallet_data.json'];
+    const answers = [
+      'v2.runGetMethod.seqno.json',
+      'v2.runGetMethod.uninit.json',
+      'v2.runGetMethod.get_wallet_address.json',
+      'v2.runGetMethod.get_wallet_data.json',
+    ];
     const { client, seen } = await toncenter(() => [200, fixture(answers.shift()!)]);
     expect(await client.getSeqno(raw(OWNER))).toBe(27);
-    expect(seen[0]).toMatchObject({ method: 'POST', path: '/api/v2/runGetMethod', body: { address: OWNER.toLowerCase(), method: 'seqno', stack: [] } });
+    expect(seen[0]).toMatchObject({
+      method: 'POST',
+      path: '/api/v2/runGetMethod',
+      body: { address: OWNER.toLowerCase(), method: 'seqno', stack: [] },
+    });
     expect(await client.getSeqno(raw(OWNER))).toBe(0);
     const wallet = await client.getJettonWalletAddress(USDT, raw(OWNER));
     expect(wallet).toBe(raw('0:B7F5CD75F68A8F91A07E7E203CFC429F7A33F6E3F232282344C8A154B2F5EC7C'));
     const [, arg] = (seen[2]!.body as { stack: [[string, string]] }).stack[0];
     expect((seen[2]!.body as { stack: [[string, string]] }).stack[0][0]).toBe('tvm.Slice');
     expect(Cell.fromBase64(arg).beginParse().loadAddress().toRawString()).toBe(OWNER.toLowerCase());
-    expect(await client.getJettonWalletData(wallet)).toEqual({ balance: 17_000_000n, owner: raw(OWNER), master: raw(USDT) });
+    expect(await client.getJettonWalletData(wallet)).toEqual({
+      balance: 17_000_000n,
+      owner: raw(OWNER),
+      master: raw(USDT),
+    });
   });
 
   it('sendBoc: ok returns the message hash; a rejected message (exitcode=33) is a TonSendRejectedError', async () => {
-    const answers: Array<[number, string]> = [[200, fixture('v2.sendBoc.json')], [500, fixture('v2.sendBoc.rejected.json')]];
+    const answers: Array<[number, string]> = [
+      [200, fixture('v2.sendBoc.json')],
+      [500, fixture('v2.sendBoc.rejected.json')],
+    ];
     const { client, seen } = await toncenter(() => answers.shift()!);
     const message = beginCell()
       .store(storeMessage(external({ to: Address.parseRaw(OWNER), body: beginCell().storeUint(7, 32).endCell() })))
@@ -100,7 +126,10 @@ describe('toncenter client: API v2', () => {
     await expect(client.getMasterchainInfo()).rejects.toBeInstanceOf(ProviderResponseError);
     await expect(client.getMasterchainInfo()).rejects.toBeInstanceOf(ProviderRateLimitedError);
 
-    const heads: Array<[number, string]> = [[200, fixture('v2.getMasterchainInfo.json')], [200, JSON.stringify(lower)]];
+    const heads: Array<[number, string]> = [
+      [200, fixture('v2.getMasterchainInfo.json')],
+      [200, JSON.stringify(lower)],
+    ];
     const other = await toncenter(() => heads.shift()!);
     await other.client.getMasterchainInfo();
     await expect(other.client.getMasterchainInfo()).rejects.toBeInstanceOf(TonHeadRegressedError);
@@ -111,10 +140,19 @@ describe('toncenter client: API v3', () => {
   it('transactions: repeated account filters, lt as bigint, hashes hex, messages decoded', async () => {
     const { client, seen } = await toncenter(() => [200, fixture('v3.transactions.json')]);
     const a = raw('0:D8CA6DD04573304609A70EE5104A8D29090E1FC631B29A8E0411172AAA52885A');
-    const txs = await client.getTransactions({ account: [a, raw(OWNER)], startLt: 93307000000000n, limit: 50, sort: 'asc' });
+    const txs = await client.getTransactions({
+      account: [a, raw(OWNER)],
+      startLt: 93307000000000n,
+      limit: 50,
+      sort: 'asc',
+    });
     expect(seen[0]!.path).toBe('/api/v3/transactions');
     expect(seen[0]!.query.getAll('account')).toEqual([a, raw(OWNER)].map((x) => Address.parse(x).toRawString()));
-    expect(Object.fromEntries([...seen[0]!.query].filter(([k]) => k !== 'account'))).toEqual({ start_lt: '93307000000000', limit: '50', sort: 'asc' });
+    expect(Object.fromEntries([...seen[0]!.query].filter(([k]) => k !== 'account'))).toEqual({
+      start_lt: '93307000000000',
+      limit: '50',
+      sort: 'asc',
+    });
     const [credit, notification] = txs;
     expect(credit).toMatchObject({
       account: a,
@@ -127,13 +165,23 @@ describe('toncenter client: API v3', () => {
       computeSuccess: null,
       blockRef: { workchain: 0, shard: '8000000000000000', seqno: 87315937 },
     });
-    expect(credit!.inMsg).toMatchObject({ source: raw('0:21D6615A74625CA8BEB3C7A5777978A1239EE8148B1DF18C7B8A8A3215523DA0'), value: 1_000_000_000n, opcode: null, bounce: false });
+    expect(credit!.inMsg).toMatchObject({
+      source: raw('0:21D6615A74625CA8BEB3C7A5777978A1239EE8148B1DF18C7B8A8A3215523DA0'),
+      value: 1_000_000_000n,
+      opcode: null,
+      bounce: false,
+    });
     expect(notification!.inMsg).toMatchObject({ opcode: 0x7362d09c, value: 1n });
   });
 
   it('jetton transfers: owners, wallets and masters normalized; the claimed master kept as reported', async () => {
     const { client, seen } = await toncenter(() => [200, fixture('v3.jetton-transfers.json')]);
-    const transfers = await client.getJettonTransfers({ ownerAddress: raw(OWNER), direction: 'in', jettonMaster: USDT, limit: 2 });
+    const transfers = await client.getJettonTransfers({
+      ownerAddress: raw(OWNER),
+      direction: 'in',
+      jettonMaster: USDT,
+      limit: 2,
+    });
     expect(seen[0]!.path).toBe('/api/v3/jetton/transfers');
     expect(seen[0]!.query.get('jetton_master')).toBe(Address.parse(USDT).toRawString());
     expect(transfers[1]).toMatchObject({
@@ -163,7 +211,12 @@ describe('toncenter client: API v3', () => {
     expect([info.first.seqno, info.last.seqno, info.last.genUtime]).toEqual([1, 82744100, 1785330571]);
     const block = await client.getMasterchainBlock(82744100);
     expect(block).toMatchObject({ seqno: 82744100, workchain: -1, txCount: 3, startLt: 93307000000000n });
-    expect(Object.fromEntries(seen[2]!.query)).toEqual({ workchain: '-1', shard: '8000000000000000', seqno: '82744100', limit: '1' });
+    expect(Object.fromEntries(seen[2]!.query)).toEqual({
+      workchain: '-1',
+      shard: '8000000000000000',
+      seqno: '82744100',
+      limit: '1',
+    });
     await expect(client.getMasterchainBlock(5)).rejects.toBeInstanceOf(ProviderParseError);
   });
 

@@ -152,7 +152,8 @@ function checkPaging(paging: Paging): void {
   if (paging.limit !== undefined && (!Number.isSafeInteger(paging.limit) || paging.limit < 1 || paging.limit > 1000)) {
     throw new RangeError('limit must be 1..1000');
   }
-  if (paging.offset !== undefined && (!Number.isSafeInteger(paging.offset) || paging.offset < 0)) throw new RangeError('offset must be >= 0');
+  if (paging.offset !== undefined && (!Number.isSafeInteger(paging.offset) || paging.offset < 0))
+    throw new RangeError('offset must be >= 0');
 }
 
 /** v3 list filters repeat the parameter (`?account=a&account=b`), which `HttpClient.query` cannot express. */
@@ -170,7 +171,10 @@ function legacyStack(entries: TonStackEntry[]): unknown[] {
   return entries.map((e) => {
     if (e.type === 'num') {
       const safe = e.value >= BigInt(Number.MIN_SAFE_INTEGER) && e.value <= BigInt(Number.MAX_SAFE_INTEGER);
-      return ['num', safe ? Number(e.value) : (e.value < 0n ? '-0x' + (-e.value).toString(16) : '0x' + e.value.toString(16))];
+      return [
+        'num',
+        safe ? Number(e.value) : e.value < 0n ? '-0x' + (-e.value).toString(16) : '0x' + e.value.toString(16),
+      ];
     }
     return [e.type === 'cell' ? 'tvm.Cell' : 'tvm.Slice', e.boc];
   });
@@ -198,17 +202,28 @@ export function createToncenterClient(options: ToncenterClientOptions): Toncente
   };
 
   /** Unwraps a v2 envelope and validates its result. */
-  const v2Result = <S extends z.ZodTypeAny>(schema: S) => (data: unknown, raw: RawResponse): z.output<S> => {
-    const envelope = parseBody(name, v2Envelope, data, raw.text);
-    if (envelope.ok === false) throw new ProviderResponseError(name, raw.status, snippet(raw.text), envelope.error);
-    return parseBody(name, schema, envelope.result, raw.text) as z.output<S>;
-  };
+  const v2Result =
+    <S extends z.ZodTypeAny>(schema: S) =>
+    (data: unknown, raw: RawResponse): z.output<S> => {
+      const envelope = parseBody(name, v2Envelope, data, raw.text);
+      if (envelope.ok === false) throw new ProviderResponseError(name, raw.status, snippet(raw.text), envelope.error);
+      return parseBody(name, schema, envelope.result, raw.text) as z.output<S>;
+    };
 
-  const v2Get = async <S extends z.ZodTypeAny>(path: string, query: Record<string, string>, schema: S): Promise<z.output<S>> =>
+  const v2Get = async <S extends z.ZodTypeAny>(
+    path: string,
+    query: Record<string, string>,
+    schema: S,
+  ): Promise<z.output<S>> =>
     (await http.get(`/api/v2/${path}`, { query, parse: 'lossless', decode: v2Result(schema) })).data;
 
   const v3Get = async <S extends z.ZodTypeAny>(path: string, schema: S): Promise<z.output<S>> =>
-    (await http.get(`/api/v3/${path}`, { parse: 'lossless', decode: (data, raw) => parseBody(name, schema, data, raw.text) as z.output<S> })).data;
+    (
+      await http.get(`/api/v3/${path}`, {
+        parse: 'lossless',
+        decode: (data, raw) => parseBody(name, schema, data, raw.text) as z.output<S>,
+      })
+    ).data;
 
   const runGetMethod = async (address: string, method: string, stack: TonStackEntry[] = []): Promise<TonRunResult> => {
     const res = await http.post(
@@ -235,14 +250,23 @@ export function createToncenterClient(options: ToncenterClientOptions): Toncente
 
   const numAt = (result: TonRunResult, index: number, what: string): bigint => {
     const entry = result.stack[index];
-    if (entry?.type !== 'num') throw new ProviderParseError(name, `${what}: stack[${index}] is not a number`, JSON.stringify(result.stack.map((e) => e.type)));
+    if (entry?.type !== 'num')
+      throw new ProviderParseError(
+        name,
+        `${what}: stack[${index}] is not a number`,
+        JSON.stringify(result.stack.map((e) => e.type)),
+      );
     return entry.value;
   };
 
   const addressAt = (result: TonRunResult, index: number, what: string): string => {
     const entry = result.stack[index];
     if (entry?.type !== 'cell' && entry?.type !== 'slice') {
-      throw new ProviderParseError(name, `${what}: stack[${index}] is not a cell`, JSON.stringify(result.stack.map((e) => e.type)));
+      throw new ProviderParseError(
+        name,
+        `${what}: stack[${index}] is not a cell`,
+        JSON.stringify(result.stack.map((e) => e.type)),
+      );
     }
     try {
       return normalizeTonAddress(addressFromCellBoc(entry.boc).toRawString());
@@ -272,24 +296,32 @@ export function createToncenterClient(options: ToncenterClientOptions): Toncente
       const blocks = await getBlocks({ workchain: -1, shard: MASTERCHAIN_SHARD, seqno, limit: 1 });
       const block = blocks[0] ?? null;
       if (block !== null && (block.workchain !== -1 || block.seqno !== seqno)) {
-        throw new ProviderParseError(name, `asked for masterchain block ${seqno}, got ${block.workchain}:${block.seqno}`, block.rootHash);
+        throw new ProviderParseError(
+          name,
+          `asked for masterchain block ${seqno}, got ${block.workchain}:${block.seqno}`,
+          block.rootHash,
+        );
       }
       return block;
     },
     getBlocks,
-    getAddressBalance: async (address) => v2Get('getAddressBalance', { address: requireTon(address, 'address') }, balanceSchema),
+    getAddressBalance: async (address) =>
+      v2Get('getAddressBalance', { address: requireTon(address, 'address') }, balanceSchema),
     runGetMethod,
     getSeqno: async (wallet) => {
       const result = await runGetMethod(wallet, 'seqno');
       if (result.exitCode === EXIT_CODE_NO_STATE) return 0;
       if (result.exitCode !== 0) throw failedGetMethod('seqno', result.exitCode);
       const seqno = numAt(result, 0, 'seqno');
-      if (seqno < 0n || seqno > 0xffffffffn) throw new ProviderParseError(name, `seqno ${seqno} is out of range`, String(seqno));
+      if (seqno < 0n || seqno > 0xffffffffn)
+        throw new ProviderParseError(name, `seqno ${seqno} is out of range`, String(seqno));
       return Number(seqno);
     },
     getJettonWalletAddress: async (master, owner) => {
       const ownerAddress = Address.parseRaw(requireTon(owner, 'owner'));
-      const result = await runGetMethod(master, 'get_wallet_address', [{ type: 'slice', boc: addressCellBoc(ownerAddress) }]);
+      const result = await runGetMethod(master, 'get_wallet_address', [
+        { type: 'slice', boc: addressCellBoc(ownerAddress) },
+      ]);
       if (result.exitCode !== 0) throw failedGetMethod('get_wallet_address', result.exitCode);
       return addressAt(result, 0, 'get_wallet_address');
     },
@@ -297,7 +329,11 @@ export function createToncenterClient(options: ToncenterClientOptions): Toncente
       const result = await runGetMethod(wallet, 'get_wallet_data');
       if (result.exitCode === EXIT_CODE_NO_STATE) return null;
       if (result.exitCode !== 0) throw failedGetMethod('get_wallet_data', result.exitCode);
-      return { balance: numAt(result, 0, 'get_wallet_data'), owner: addressAt(result, 1, 'get_wallet_data'), master: addressAt(result, 2, 'get_wallet_data') };
+      return {
+        balance: numAt(result, 0, 'get_wallet_data'),
+        owner: addressAt(result, 1, 'get_wallet_data'),
+        master: addressAt(result, 2, 'get_wallet_data'),
+      };
     },
     sendBoc: async (boc) => {
       let messageHash: string;
@@ -307,12 +343,22 @@ export function createToncenterClient(options: ToncenterClientOptions): Toncente
         throw new TypeError('boc must be a base64 bag of cells');
       }
       try {
-        await http.post('/api/v2/sendBoc', { boc }, { idempotent: false, parse: 'lossless', decode: v2Result(z.unknown()) });
+        await http.post(
+          '/api/v2/sendBoc',
+          { boc },
+          { idempotent: false, parse: 'lossless', decode: v2Result(z.unknown()) },
+        );
       } catch (error) {
         const text = error instanceof ProviderResponseError ? errorText(error.bodySnippet) : null;
         if (error instanceof ProviderResponseError && error.status >= 400 && text !== null) {
           const exit = /exit_?code[=: ]+(-?\d+)/iu.exec(text);
-          throw new TonSendRejectedError(name, exit ? Number(exit[1]) : null, text.split('\n')[0] ?? text, error.status, error.bodySnippet);
+          throw new TonSendRejectedError(
+            name,
+            exit ? Number(exit[1]) : null,
+            text.split('\n')[0] ?? text,
+            error.status,
+            error.bodySnippet,
+          );
         }
         throw error;
       }
@@ -339,7 +385,10 @@ export function createToncenterClient(options: ToncenterClientOptions): Toncente
       const path = v3Path('jetton/transfers', [
         ...many('owner_address', query.ownerAddress, 'ownerAddress'),
         ...many('jetton_wallet', query.jettonWallet, 'jettonWallet'),
-        ['jetton_master', query.jettonMaster === undefined ? undefined : requireTon(query.jettonMaster, 'jettonMaster')],
+        [
+          'jetton_master',
+          query.jettonMaster === undefined ? undefined : requireTon(query.jettonMaster, 'jettonMaster'),
+        ],
         ['direction', query.direction],
         ['start_lt', query.startLt],
         ['end_lt', query.endLt],
@@ -356,7 +405,10 @@ export function createToncenterClient(options: ToncenterClientOptions): Toncente
       const path = v3Path('jetton/wallets', [
         ...many('address', query.address, 'address'),
         ...many('owner_address', query.ownerAddress, 'ownerAddress'),
-        ['jetton_address', query.jettonAddress === undefined ? undefined : requireTon(query.jettonAddress, 'jettonAddress')],
+        [
+          'jetton_address',
+          query.jettonAddress === undefined ? undefined : requireTon(query.jettonAddress, 'jettonAddress'),
+        ],
         ['exclude_zero_balance', query.excludeZeroBalance],
         ['limit', query.limit],
         ['offset', query.offset],

@@ -13,7 +13,12 @@ export class TonSendRejectedError extends ProviderResponseError {
     status: number,
     bodySnippet: string,
   ) {
-    super(provider, status, bodySnippet, `external message rejected${exitCode === null ? '' : ` (exit code ${exitCode})`}: ${detail}`);
+    super(
+      provider,
+      status,
+      bodySnippet,
+      `external message rejected${exitCode === null ? '' : ` (exit code ${exitCode})`}: ${detail}`,
+    );
     Object.defineProperty(this, 'name', { value: 'TonSendRejectedError' });
   }
 }

@@ -96,21 +96,27 @@ export const masterchainInfoSchema = z
 export type TonMasterchainHead = z.output<typeof masterchainInfoSchema>;
 
 /** A get-method stack entry as the platform uses them. */
-export type TonStackEntry = { type: 'num'; value: bigint } | { type: 'cell'; boc: string } | { type: 'slice'; boc: string };
+export type TonStackEntry =
+  { type: 'num'; value: bigint } | { type: 'cell'; boc: string } | { type: 'slice'; boc: string };
 
-const stackNum = z.string().regex(/^-?(?:0x[0-9a-fA-F]+|\d+)$/u).transform((text) => {
-  const negative = text.startsWith('-');
-  const body = negative ? text.slice(1) : text;
-  const value = BigInt(body);
-  return negative ? -value : value;
-});
+const stackNum = z
+  .string()
+  .regex(/^-?(?:0x[0-9a-fA-F]+|\d+)$/u)
+  .transform((text) => {
+    const negative = text.startsWith('-');
+    const body = negative ? text.slice(1) : text;
+    const value = BigInt(body);
+    return negative ? -value : value;
+  });
 
 const legacyStackEntry = z
   .tuple([z.string(), z.unknown()])
   .transform((entry, ctx): TonStackEntry | { type: 'unsupported'; kind: string } => {
     const [kind, value] = entry;
     if (kind === 'num') {
-      const parsed = stackNum.safeParse(typeof value === 'string' ? value : value instanceof JsonNumber ? value.source : null);
+      const parsed = stackNum.safeParse(
+        typeof value === 'string' ? value : value instanceof JsonNumber ? value.source : null,
+      );
       if (!parsed.success) {
         ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'bad num stack entry' });
         return z.NEVER;
@@ -118,7 +124,8 @@ const legacyStackEntry = z
       return { type: 'num', value: parsed.data };
     }
     if (kind === 'cell' || kind === 'slice') {
-      const bytes = typeof value === 'object' && value !== null && 'bytes' in value ? (value as { bytes: unknown }).bytes : null;
+      const bytes =
+        typeof value === 'object' && value !== null && 'bytes' in value ? (value as { bytes: unknown }).bytes : null;
       if (typeof bytes !== 'string') {
         ctx.addIssue({ code: z.ZodIssueCode.custom, message: `bad ${kind} stack entry` });
         return z.NEVER;
@@ -129,7 +136,11 @@ const legacyStackEntry = z
   });
 
 export const runResultSchema = z
-  .object({ gas_used: z.union([zSafeInteger, z.string()]).optional(), stack: z.array(legacyStackEntry), exit_code: zSafeInteger })
+  .object({
+    gas_used: z.union([zSafeInteger, z.string()]).optional(),
+    stack: z.array(legacyStackEntry),
+    exit_code: zSafeInteger,
+  })
   .transform((r) => ({ exitCode: r.exit_code, stack: r.stack }));
 
 export const balanceSchema = zUint;
@@ -177,7 +188,11 @@ const zOpcode = z
   .transform((value, ctx): number | null => {
     if (value === null || value === undefined) return null;
     const text = typeof value === 'string' ? value : value.source;
-    const n = /^0x[0-9a-fA-F]{1,8}$/u.test(text) ? Number.parseInt(text.slice(2), 16) : /^-?\d+$/u.test(text) ? Number(text) : Number.NaN;
+    const n = /^0x[0-9a-fA-F]{1,8}$/u.test(text)
+      ? Number.parseInt(text.slice(2), 16)
+      : /^-?\d+$/u.test(text)
+        ? Number(text)
+        : Number.NaN;
     if (!Number.isSafeInteger(n)) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: `bad opcode ${text}` });
       return z.NEVER;
@@ -201,7 +216,11 @@ const messageSchema = z
       .object({
         hash: zTonHash.nullable().optional(),
         body: z.string().nullable().optional(),
-        decoded: z.object({ type: z.string().optional(), comment: z.string().optional() }).passthrough().nullable().optional(),
+        decoded: z
+          .object({ type: z.string().optional(), comment: z.string().optional() })
+          .passthrough()
+          .nullable()
+          .optional(),
       })
       .nullable()
       .optional(),
@@ -223,7 +242,8 @@ const messageSchema = z
       bounced: m.bounced ?? null,
       /** Base64 BOC of the body (parse it before trusting a comment or an op). */
       body: m.message_content?.body ?? null,
-      comment: decoded && decoded.type === 'text_comment' && typeof decoded.comment === 'string' ? decoded.comment : null,
+      comment:
+        decoded && decoded.type === 'text_comment' && typeof decoded.comment === 'string' ? decoded.comment : null,
     };
   });
 
@@ -244,7 +264,10 @@ export const v3TransactionSchema = z
       .object({
         type: z.string().optional(),
         aborted: zBool.optional(),
-        compute_ph: z.object({ skipped: zBool.optional(), success: zBool.optional(), exit_code: zSafeInteger.optional() }).passthrough().optional(),
+        compute_ph: z
+          .object({ skipped: zBool.optional(), success: zBool.optional(), exit_code: zSafeInteger.optional() })
+          .passthrough()
+          .optional(),
         action: z.object({ success: zBool.optional(), result_code: zSafeInteger.optional() }).passthrough().optional(),
       })
       .passthrough(),

@@ -9,7 +9,12 @@ export {
   type Trc20TransferRecord,
   type Trc20TransferPage,
 } from './trongrid.client.js';
-export { TronBroadcastError, TronContractCallError, TronHeadRegressedError, type TronBroadcastCode } from './trongrid.errors.js';
+export {
+  TronBroadcastError,
+  TronContractCallError,
+  TronHeadRegressedError,
+  type TronBroadcastCode,
+} from './trongrid.errors.js';
 export {
   type TronBlock,
   type TronTransaction,

@@ -1,7 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { closeAfterEach, fixtureReader } from '../../testing/provider-fixtures.js';
-import { ProviderParseError, ProviderRateLimitedError, ProviderResponseError, ProviderTimeoutError } from '../http/http.errors.js';
+import {
+  ProviderParseError,
+  ProviderRateLimitedError,
+  ProviderResponseError,
+  ProviderTimeoutError,
+} from '../http/http.errors.js';
 import { readRequestBody, sendJson, startSimulatorServer } from '../../devnet/http/simulator.server.js';
 import { trc20TransfersOf } from './trc20.js';
 import { TRON_API_KEY_HEADER, createTronGridClient } from './trongrid.client.js';
@@ -18,7 +23,10 @@ interface Seen {
 }
 
 /** Serves `route(path)` → [status, body text] or 'hang'. */
-async function tronGrid(route: (path: string, body: unknown) => [number, string] | 'hang', apiKey: string | null = null) {
+async function tronGrid(
+  route: (path: string, body: unknown) => [number, string] | 'hang',
+  apiKey: string | null = null,
+) {
   const seen: Seen[] = [];
   const server = await startSimulatorServer(async (req, res, url) => {
     const text = await readRequestBody(req);
@@ -54,9 +62,18 @@ describe('trongrid client: documented formats', () => {
     const [transfer, trigger, freeze] = block.transactions;
     expect(transfer).toMatchObject({
       contractRet: 'SUCCESS',
-      contract: { type: 'TransferContract', amount: 9007199254740993n, owner: expect.stringMatching(/^T/), to: expect.stringMatching(/^T/) },
+      contract: {
+        type: 'TransferContract',
+        amount: 9007199254740993n,
+        owner: expect.stringMatching(/^T/),
+        to: expect.stringMatching(/^T/),
+      },
     });
-    expect(trigger!.contract).toMatchObject({ type: 'TriggerSmartContract', callValue: 0n, data: expect.stringMatching(/^a9059cbb/) });
+    expect(trigger!.contract).toMatchObject({
+      type: 'TriggerSmartContract',
+      callValue: 0n,
+      data: expect.stringMatching(/^a9059cbb/),
+    });
     expect(trigger!.feeLimit).toBe(10_000_000_000n);
     expect(freeze!.contract).toEqual({ type: 'Other', contractType: 'FreezeBalanceV2Contract' });
   });
@@ -113,7 +130,11 @@ describe('trongrid client: documented formats', () => {
   it('getaccount: TRX balance; {} is an account that does not exist yet (0)', async () => {
     const answers = [fixture('getaccount.json'), '{}'];
     const { client, seen } = await tronGrid(() => [200, answers.shift()!]);
-    expect(await client.getAccount(OWNER)).toMatchObject({ exists: true, balance: 1_793_227_200n, createTime: 1776933207000 });
+    expect(await client.getAccount(OWNER)).toMatchObject({
+      exists: true,
+      balance: 1_793_227_200n,
+      createTime: 1776933207000,
+    });
     expect(seen[0]!.body).toEqual({ address: '41dd791d6b49e190062d650e6a23c575510d35f2f9', visible: false });
     expect(await client.getBalance(OWNER)).toBe(0n);
   });
@@ -146,7 +167,13 @@ describe('trongrid client: documented formats', () => {
       from: OWNER,
     };
     expect(await client.broadcastTransaction(tx)).toBe(tx.txID);
-    expect(Object.keys(seen[0]!.body as object).sort()).toEqual(['raw_data', 'raw_data_hex', 'signature', 'txID', 'visible']);
+    expect(Object.keys(seen[0]!.body as object).sort()).toEqual([
+      'raw_data',
+      'raw_data_hex',
+      'signature',
+      'txID',
+      'visible',
+    ]);
     const refused = await client.broadcastTransaction(tx).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(TronBroadcastError);
     expect(refused).toMatchObject({ tronCode: 'SIGERROR', detail: 'validateSignature error', txid: tx.txID });
@@ -155,7 +182,13 @@ describe('trongrid client: documented formats', () => {
 
   it('TRC20 history (v1): query in snake_case, exact 256-bit values, fingerprint for the next page', async () => {
     const { client, seen } = await tronGrid(() => [200, fixture('trc20-transactions.json')]);
-    const page = await client.trc20Transfers(OWNER, { contract: 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t', onlyConfirmed: true, onlyTo: true, limit: 2, order: 'asc' });
+    const page = await client.trc20Transfers(OWNER, {
+      contract: 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t',
+      onlyConfirmed: true,
+      onlyTo: true,
+      limit: 2,
+      order: 'asc',
+    });
     expect(seen[0]!.path).toBe(`/v1/accounts/${OWNER}/transactions/trc20`);
     expect(Object.fromEntries(seen[0]!.query)).toEqual({
       only_confirmed: 'true',
@@ -165,7 +198,11 @@ describe('trongrid client: documented formats', () => {
       order_by: 'block_timestamp,asc',
     });
     expect(page.fingerprint).toBe('7Ae5SrCqLUbzWqpFr4eFq');
-    expect(page.transfers[0]).toMatchObject({ value: 195_170_000n, token: { symbol: 'USDT', decimals: 6 }, type: 'Transfer' });
+    expect(page.transfers[0]).toMatchObject({
+      value: 195_170_000n,
+      token: { symbol: 'USDT', decimals: 6 },
+      type: 'Transfer',
+    });
     expect(page.transfers[1]!.value).toBe((1n << 256n) - 1n);
   });
 });
@@ -192,7 +229,10 @@ describe('trongrid client: errors and hostile answers', () => {
     const answers = [
       '{"blockID":"00000000',
       JSON.stringify({ ...block, blockID: 'zz' }),
-      JSON.stringify({ ...block, block_header: { ...block.block_header, raw_data: { ...block.block_header.raw_data, number: 5 } } }),
+      JSON.stringify({
+        ...block,
+        block_header: { ...block.block_header, raw_data: { ...block.block_header.raw_data, number: 5 } },
+      }),
       JSON.stringify([{ id: 'ab', blockNumber: 1, blockTimeStamp: 1 }]),
     ];
     const { client } = await tronGrid(() => [200, answers.shift()!]);
@@ -225,7 +265,11 @@ describe('trongrid client: errors and hostile answers', () => {
     const { client } = await tronGrid(() => [200, answers.shift()!]);
     expect((await client.getNowBlock()).number).toBe(100);
     expect((await client.getNowBlock({ solidified: true })).number).toBe(90);
-    await expect(client.getNowBlock()).rejects.toMatchObject({ name: 'TronHeadRegressedError', previousHead: 100, reportedHead: 99 });
+    await expect(client.getNowBlock()).rejects.toMatchObject({
+      name: 'TronHeadRegressedError',
+      previousHead: 100,
+      reportedHead: 99,
+    });
     await expect(client.getNowBlock({ solidified: true })).rejects.toBeInstanceOf(TronHeadRegressedError);
   });
 

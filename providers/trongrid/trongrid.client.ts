@@ -144,7 +144,12 @@ export function createTronGridClient(options: TronGridClientOptions): TronGridCl
   };
 
   /** POST a FullNode API call (JSON body, lossless numbers), validating the answer against `schema`. */
-  const post = async <S extends z.ZodTypeAny>(path: string, body: unknown, schema: S, idempotent = true): Promise<z.output<S>> => {
+  const post = async <S extends z.ZodTypeAny>(
+    path: string,
+    body: unknown,
+    schema: S,
+    idempotent = true,
+  ): Promise<z.output<S>> => {
     const res = await http.post(path, body, {
       idempotent,
       parse: 'lossless',
@@ -185,7 +190,11 @@ export function createTronGridClient(options: TronGridClientOptions): TronGridCl
         const sorted = [...blocks].sort((a, b) => a.number - b.number);
         sorted.forEach((block, i) => {
           if (block.number < from || block.number >= to || (i > 0 && block.number === sorted[i - 1]!.number)) {
-            throw new ProviderParseError(name, `block ${block.number} is outside [${from}, ${to}) or repeated`, block.blockID);
+            throw new ProviderParseError(
+              name,
+              `block ${block.number} is outside [${from}, ${to}) or repeated`,
+              block.blockID,
+            );
           }
         });
         out.push(...sorted);
@@ -197,18 +206,31 @@ export function createTronGridClient(options: TronGridClientOptions): TronGridCl
       requireBlockNumber(num);
       const infos = await post('/wallet/gettransactioninfobyblocknum', { num }, transactionInfoListSchema);
       for (const info of infos) {
-        if (info.blockNumber !== num) throw new ProviderParseError(name, `transaction ${info.id} is in block ${info.blockNumber}, not ${num}`, info.id);
+        if (info.blockNumber !== num)
+          throw new ProviderParseError(
+            name,
+            `transaction ${info.id} is in block ${info.blockNumber}, not ${num}`,
+            info.id,
+          );
       }
       return infos;
     },
     getTransactionInfoById: async (txid) => {
       if (!/^[0-9a-fA-F]{64}$/u.test(txid)) throw new TypeError('txid must be 32 bytes of hex');
-      const info = await post('/wallet/gettransactioninfobyid', { value: txid.toLowerCase() }, maybeTransactionInfoSchema);
-      if (info !== null && info.id !== txid.toLowerCase()) throw new ProviderParseError(name, `asked for ${txid}, got ${info.id}`, info.id);
+      const info = await post(
+        '/wallet/gettransactioninfobyid',
+        { value: txid.toLowerCase() },
+        maybeTransactionInfoSchema,
+      );
+      if (info !== null && info.id !== txid.toLowerCase())
+        throw new ProviderParseError(name, `asked for ${txid}, got ${info.id}`, info.id);
       return info;
     },
-    getAccount: async (address) => post('/wallet/getaccount', { address: hexAddress(address, 'address'), visible: false }, accountSchema),
-    getBalance: async (address) => (await post('/wallet/getaccount', { address: hexAddress(address, 'address'), visible: false }, accountSchema)).balance,
+    getAccount: async (address) =>
+      post('/wallet/getaccount', { address: hexAddress(address, 'address'), visible: false }, accountSchema),
+    getBalance: async (address) =>
+      (await post('/wallet/getaccount', { address: hexAddress(address, 'address'), visible: false }, accountSchema))
+        .balance,
     trc20BalanceOf: async (contract, owner) => {
       const ownerHex = hexAddress(owner, 'owner');
       const res = await http.post(
@@ -233,18 +255,34 @@ export function createTronGridClient(options: TronGridClientOptions): TronGridCl
       const reverted = body.transaction?.ret?.[0]?.ret === 'FAILED';
       if (body.result.result !== true || reverted) {
         const message = body.result.message ? hexToUtf8(body.result.message) : '';
-        throw new TronContractCallError(name, body.result.code ?? (reverted ? 'REVERT' : 'OTHER_ERROR'), message, raw.status, raw.text);
+        throw new TronContractCallError(
+          name,
+          body.result.code ?? (reverted ? 'REVERT' : 'OTHER_ERROR'),
+          message,
+          raw.status,
+          raw.text,
+        );
       }
       const word = body.constant_result?.[0];
       if (word === undefined || !/^[0-9a-f]{64}$/u.test(word)) {
-        throw new ProviderParseError(name, `balanceOf returned ${word === undefined ? 'nothing' : `${word.length / 2} bytes`}, expected 32`, snippet(raw.text));
+        throw new ProviderParseError(
+          name,
+          `balanceOf returned ${word === undefined ? 'nothing' : `${word.length / 2} bytes`}, expected 32`,
+          snippet(raw.text),
+        );
       }
       return BigInt('0x' + word);
     },
     broadcastTransaction: async (tx) => {
       // Only the fields of protocol.Transaction (plus the display helpers): an unknown field could make the node's
       // JSON parser drop the transaction.
-      const body = { visible: false, txID: tx.txID, raw_data: tx.raw_data, raw_data_hex: tx.raw_data_hex, signature: tx.signature };
+      const body = {
+        visible: false,
+        txID: tx.txID,
+        raw_data: tx.raw_data,
+        raw_data_hex: tx.raw_data_hex,
+        signature: tx.signature,
+      };
       const res = await http.post('/wallet/broadcasttransaction', body, {
         idempotent: false,
         parse: 'lossless',
@@ -255,11 +293,22 @@ export function createTronGridClient(options: TronGridClientOptions): TronGridCl
       });
       const { result, raw } = res.data;
       if (result.result !== true) {
-        throw new TronBroadcastError(name, result.code ?? 'OTHER_ERROR', result.message ? hexToUtf8(result.message) : '', result.txid ?? null, raw.status, raw.text);
+        throw new TronBroadcastError(
+          name,
+          result.code ?? 'OTHER_ERROR',
+          result.message ? hexToUtf8(result.message) : '',
+          result.txid ?? null,
+          raw.status,
+          raw.text,
+        );
       }
       const txid = (result.txid ?? tx.txID).toLowerCase();
       if (txid !== tx.txID.toLowerCase()) {
-        throw new ProviderParseError(name, `node computed txid ${txid}, the transaction says ${tx.txID}`, snippet(raw.text));
+        throw new ProviderParseError(
+          name,
+          `node computed txid ${txid}, the transaction says ${tx.txID}`,
+          snippet(raw.text),
+        );
       }
       return txid;
     },
@@ -293,7 +342,12 @@ export function createTronGridClient(options: TronGridClientOptions): TronGridCl
       return {
         transfers: res.data.data.map((row) => ({
           transactionId: row.transaction_id,
-          token: { symbol: row.token_info.symbol, address: row.token_info.address, decimals: row.token_info.decimals, name: row.token_info.name ?? null },
+          token: {
+            symbol: row.token_info.symbol,
+            address: row.token_info.address,
+            decimals: row.token_info.decimals,
+            name: row.token_info.name ?? null,
+          },
           blockTimestamp: row.block_timestamp,
           from: row.from,
           to: row.to,

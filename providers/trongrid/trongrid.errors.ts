@@ -37,7 +37,13 @@ export class TronBroadcastError extends ProviderResponseError {
 
 /** A constant contract call the node could not run (`result.result` false: no contract, validation error …). */
 export class TronContractCallError extends ProviderResponseError {
-  constructor(provider: string, readonly tronCode: string, readonly detail: string, status: number, body: string) {
+  constructor(
+    provider: string,
+    readonly tronCode: string,
+    readonly detail: string,
+    status: number,
+    body: string,
+  ) {
     super(provider, status, snippet(body), `constant call failed: ${tronCode}${detail ? `: ${detail}` : ''}`);
     Object.defineProperty(this, 'name', { value: 'TronContractCallError' });
   }

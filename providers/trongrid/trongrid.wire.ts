@@ -36,8 +36,14 @@ export const zInt64 = zJsonNumber.transform((value, ctx) => {
   return BigInt(value.source);
 });
 
-const zHex = z.string().regex(/^(?:[0-9a-fA-F]{2})*$/u, 'expected hex bytes').transform((v) => v.toLowerCase());
-const zHash32 = z.string().regex(/^[0-9a-fA-F]{64}$/u, 'expected a 32-byte hex id').transform((v) => v.toLowerCase());
+const zHex = z
+  .string()
+  .regex(/^(?:[0-9a-fA-F]{2})*$/u, 'expected hex bytes')
+  .transform((v) => v.toLowerCase());
+const zHash32 = z
+  .string()
+  .regex(/^[0-9a-fA-F]{64}$/u, 'expected a 32-byte hex id')
+  .transform((v) => v.toLowerCase());
 
 /** 21-byte hex (0x41…) → base58check `T…`. */
 export const zTronHexAddress = z
@@ -83,7 +89,13 @@ const contractSchema = z
       const v = triggerValue.safeParse(contract.parameter.value);
       if (!v.success) return fail(v.error);
       const { owner_address, contract_address, data, call_value } = v.data;
-      return { type: 'TriggerSmartContract', owner: owner_address, contract: contract_address, data, callValue: call_value };
+      return {
+        type: 'TriggerSmartContract',
+        owner: owner_address,
+        contract: contract_address,
+        data,
+        callValue: call_value,
+      };
     }
     return { type: 'Other', contractType: contract.type };
   });
@@ -149,23 +161,38 @@ export const blockSchema = z
   .superRefine((block, ctx) => {
     // The first 8 bytes of a TRON block id are its height: a cheap consistency check on what the node sent.
     if (BigInt('0x' + block.blockID.slice(0, 16)) !== BigInt(block.number)) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `blockID ${block.blockID} does not encode height ${block.number}` });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `blockID ${block.blockID} does not encode height ${block.number}`,
+      });
     }
   });
 
 export type TronBlock = z.output<typeof blockSchema>;
 
 /** `{}` (unknown block) or a block. */
-export const maybeBlockSchema = z.union([z.object({}).strict().transform(() => null), blockSchema]);
+export const maybeBlockSchema = z.union([
+  z
+    .object({})
+    .strict()
+    .transform(() => null),
+  blockSchema,
+]);
 
 export const blockListSchema = z.union([
-  z.object({}).strict().transform(() => [] as TronBlock[]),
+  z
+    .object({})
+    .strict()
+    .transform(() => [] as TronBlock[]),
   z.object({ block: z.array(blockSchema).optional() }).transform((v) => v.block ?? []),
 ]);
 
 const logSchema = z.object({
   address: zTronLogAddress,
-  topics: z.array(zHash32).optional().transform((v) => v ?? []),
+  topics: z
+    .array(zHash32)
+    .optional()
+    .transform((v) => v ?? []),
   data: zHex.optional().transform((v) => v ?? ''),
 });
 
@@ -212,17 +239,34 @@ export const transactionInfoSchema = z
 export type TronTransactionInfo = z.output<typeof transactionInfoSchema>;
 
 export const transactionInfoListSchema = z.union([
-  z.object({}).strict().transform(() => [] as TronTransactionInfo[]),
+  z
+    .object({})
+    .strict()
+    .transform(() => [] as TronTransactionInfo[]),
   z.array(transactionInfoSchema),
 ]);
 
-export const maybeTransactionInfoSchema = z.union([z.object({}).strict().transform(() => null), transactionInfoSchema]);
+export const maybeTransactionInfoSchema = z.union([
+  z
+    .object({})
+    .strict()
+    .transform(() => null),
+  transactionInfoSchema,
+]);
 
 export const accountSchema = z.union([
-  z.object({}).strict().transform(() => ({ exists: false as const, balance: 0n, createTime: null })),
+  z
+    .object({})
+    .strict()
+    .transform(() => ({ exists: false as const, balance: 0n, createTime: null })),
   z
     .object({ address: zTronHexAddress, balance: optionalInt64, create_time: zSafeInteger.optional() })
-    .transform((a) => ({ exists: true as const, address: a.address, balance: a.balance, createTime: a.create_time ?? null })),
+    .transform((a) => ({
+      exists: true as const,
+      address: a.address,
+      balance: a.balance,
+      createTime: a.create_time ?? null,
+    })),
 ]);
 
 export type TronAccount = z.output<typeof accountSchema>;
@@ -231,7 +275,10 @@ export const constantCallSchema = z.object({
   result: z.object({ result: z.boolean().optional(), code: z.string().optional(), message: z.string().optional() }),
   constant_result: z.array(zHex).optional(),
   energy_used: zSafeInteger.optional(),
-  transaction: z.object({ ret: z.array(z.object({ ret: z.string().optional() }).passthrough()).optional() }).passthrough().optional(),
+  transaction: z
+    .object({ ret: z.array(z.object({ ret: z.string().optional() }).passthrough()).optional() })
+    .passthrough()
+    .optional(),
 });
 
 export const broadcastResultSchema = z.object({
@@ -246,15 +293,25 @@ export const trc20PageSchema = z.object({
   data: z.array(
     z.object({
       transaction_id: zHash32,
-      token_info: z.object({ symbol: z.string(), address: z.string(), decimals: zSafeInteger, name: z.string().optional() }),
+      token_info: z.object({
+        symbol: z.string(),
+        address: z.string(),
+        decimals: zSafeInteger,
+        name: z.string().optional(),
+      }),
       block_timestamp: zSafeInteger,
       from: z.string(),
       to: z.string(),
       type: z.string(),
-      value: z.string().regex(/^\d+$/u, 'expected a decimal integer string').transform((v) => BigInt(v)),
+      value: z
+        .string()
+        .regex(/^\d+$/u, 'expected a decimal integer string')
+        .transform((v) => BigInt(v)),
     }),
   ),
-  meta: z.object({ at: zSafeInteger.optional(), page_size: zSafeInteger.optional(), fingerprint: z.string().optional() }).passthrough(),
+  meta: z
+    .object({ at: zSafeInteger.optional(), page_size: zSafeInteger.optional(), fingerprint: z.string().optional() })
+    .passthrough(),
 });
 
 export function hexToUtf8(value: string): string {

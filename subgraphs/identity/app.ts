@@ -17,10 +17,19 @@ import { userReference } from './user/user.reference.js';
 import { UserResolver } from './user/user.resolver.js';
 import { UserService } from './user/user.service.js';
 
-export function buildIdentityServices(deps: Pick<SubgraphDeps<IdentityConfig>, 'config' | 'redis' | 'log'>): IdentityServices {
+export function buildIdentityServices(
+  deps: Pick<SubgraphDeps<IdentityConfig>, 'config' | 'redis' | 'log'>,
+): IdentityServices {
   const { config, redis, log } = deps;
   const accessTokens = new AccessTokens(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds);
-  const sessions = new SessionService(accessTokens, redis, config.redis.keyPrefix, config.auth.refreshTokenTtlDays, config.auth.accessTokenTtlSeconds, log);
+  const sessions = new SessionService(
+    accessTokens,
+    redis,
+    config.redis.keyPrefix,
+    config.auth.refreshTokenTtlDays,
+    config.auth.accessTokenTtlSeconds,
+    log,
+  );
   const levels = new LevelPolicy(config.levels);
   const users = new UserService(levels, (userId) => sessions.invalidateAccessTokens(userId));
   const initData = new InitDataVerifier({
@@ -29,7 +38,10 @@ export function buildIdentityServices(deps: Pick<SubgraphDeps<IdentityConfig>, '
     publicKeyHex: config.telegram.publicKeyHex,
     maxAgeSeconds: config.telegram.authMaxAgeSeconds,
   });
-  const auth = new AuthService(initData, users, sessions, log, redis, { keyPrefix: config.redis.keyPrefix, initDataMaxAgeSeconds: config.telegram.authMaxAgeSeconds });
+  const auth = new AuthService(initData, users, sessions, log, redis, {
+    keyPrefix: config.redis.keyPrefix,
+    initDataMaxAgeSeconds: config.telegram.authMaxAgeSeconds,
+  });
   return { auth, users, levels };
 }
 

@@ -28,7 +28,10 @@ afterAll(async () => {
 async function signIn(user = newTelegramUser()) {
   const res = await gql(stack.graphqlUrl, SIGN_IN, { initData: initDataFor(user) });
   expect(res.body.errors).toBeUndefined();
-  return { user, payload: res.body.data!.signInWithTelegram as { accessToken: string; refreshToken: string; user: { id: string } } };
+  return {
+    user,
+    payload: res.body.data!.signInWithTelegram as { accessToken: string; refreshToken: string; user: { id: string } },
+  };
 }
 
 describe('signInWithTelegram', () => {
@@ -40,7 +43,13 @@ describe('signInWithTelegram', () => {
     expect(payload.accessToken).toMatch(/^ey/);
     expect(payload.refreshToken).toMatch(/^ses_[0-9a-z]{26}\.[\w-]+$/);
     expect(new Date(payload.expiresAt).getTime()).toBeGreaterThan(Date.now());
-    expect(payload.user).toMatchObject({ username: tg.username, firstName: tg.first_name, level: 1, roles: ['USER'], settings: { language: 'FA', displayCurrency: 'IRT' } });
+    expect(payload.user).toMatchObject({
+      username: tg.username,
+      firstName: tg.first_name,
+      level: 1,
+      roles: ['USER'],
+      settings: { language: 'FA', displayCurrency: 'IRT' },
+    });
 
     const me = await gql(stack.graphqlUrl, ME, {}, payload.accessToken);
     expect(me.body.data!.me).toMatchObject({ id: payload.user.id, telegramId: String(tg.id) });
@@ -52,7 +61,10 @@ describe('signInWithTelegram', () => {
   it('refuses every kind of bad initData with UNAUTHENTICATED, never a 5xx', async () => {
     const tg = newTelegramUser();
     const good = initDataFor(tg);
-    const tamperedUser = good.replace(encodeURIComponent(`"username":"${tg.username}"`), encodeURIComponent('"username":"mallory"'));
+    const tamperedUser = good.replace(
+      encodeURIComponent(`"username":"${tg.username}"`),
+      encodeURIComponent('"username":"mallory"'),
+    );
     expect(tamperedUser).not.toBe(good);
     const params = new URLSearchParams(good);
     params.set('auth_date', String(Number(params.get('auth_date')) - 1));
@@ -66,15 +78,22 @@ describe('signInWithTelegram', () => {
       'auth_date older than the window': initDataFor(tg, { authDate: Math.floor(Date.now() / 1000) - 2 * 3600 }),
       'auth_date far in the future': initDataFor(tg, { authDate: Math.floor(Date.now() / 1000) + 3600 }),
       'missing hash': withoutHash.toString(),
-      'garbage': '%%%not&&init=data',
-      'empty': '',
+      garbage: '%%%not&&init=data',
+      empty: '',
       'hash of wrong length': good.replace(/hash=[0-9a-f]+/, 'hash=abc'),
       'no user field': signInitData(TEST_BOT_TOKEN, { auth_date: String(Math.floor(Date.now() / 1000)) }),
-      'user not JSON': signInitData(TEST_BOT_TOKEN, { auth_date: String(Math.floor(Date.now() / 1000)), user: '{not json' }),
+      'user not JSON': signInitData(TEST_BOT_TOKEN, {
+        auth_date: String(Math.floor(Date.now() / 1000)),
+        user: '{not json',
+      }),
     };
     for (const [name, initData] of Object.entries(cases)) {
       const res = await gql(stack.graphqlUrl, SIGN_IN, { initData });
-      expect({ name, code: errorCode(res), data: res.body.data ?? null }).toEqual({ name, code: 'UNAUTHENTICATED', data: null });
+      expect({ name, code: errorCode(res), data: res.body.data ?? null }).toEqual({
+        name,
+        code: 'UNAUTHENTICATED',
+        data: null,
+      });
       expect(res.status).toBeLessThan(500);
     }
   });
@@ -86,7 +105,10 @@ describe('signInWithTelegram', () => {
     expect(first.body.errors).toBeUndefined();
     const replays = await Promise.all(Array.from({ length: 5 }, () => gql(stack.graphqlUrl, SIGN_IN, { initData })));
     for (const replay of replays) {
-      expect({ code: errorCode(replay), data: replay.body.data ?? null }).toEqual({ code: 'INIT_DATA_REUSED', data: null });
+      expect({ code: errorCode(replay), data: replay.body.data ?? null }).toEqual({
+        code: 'INIT_DATA_REUSED',
+        data: null,
+      });
       expect(replay.status).toBeLessThan(500);
     }
     // the same initData with its fields in another order is the same proof
@@ -98,7 +120,9 @@ describe('signInWithTelegram', () => {
     expect(next.body.data!.signInWithTelegram.user.id).toBe(first.body.data!.signInWithTelegram.user.id);
     // parallel first uses of one initData: exactly one signs in
     const fresh = initDataFor(newTelegramUser());
-    const race = await Promise.all(Array.from({ length: 8 }, () => gql(stack.graphqlUrl, SIGN_IN, { initData: fresh })));
+    const race = await Promise.all(
+      Array.from({ length: 8 }, () => gql(stack.graphqlUrl, SIGN_IN, { initData: fresh })),
+    );
     expect(race.filter((r) => !r.body.errors).length).toBe(1);
     // the proof is kept for the freshness window (plus the future skew), no longer
     const redis = stack.subgraphs.get('identity')!.deps.redis;
@@ -162,8 +186,16 @@ describe('staff', () => {
   async function createStaff(roles: ('ADMIN' | 'SUPERADMIN' | 'SUPPORT')[], email: string) {
     const identity = stack.subgraphs.get('identity')!;
     const services = buildIdentityServices(identity.deps);
-    await services.auth.createAdmin(identity.deps.orm.em.fork(), { email, password: 'correct horse battery staple', roles: ['USER', ...roles] });
-    const res = await gql(stack.graphqlUrl, `mutation($e: String!, $p: String!) { signInAdmin(email: $e, password: $p) { accessToken refreshToken user { id roles } } }`, { e: email, p: 'correct horse battery staple' });
+    await services.auth.createAdmin(identity.deps.orm.em.fork(), {
+      email,
+      password: 'correct horse battery staple',
+      roles: ['USER', ...roles],
+    });
+    const res = await gql(
+      stack.graphqlUrl,
+      `mutation($e: String!, $p: String!) { signInAdmin(email: $e, password: $p) { accessToken refreshToken user { id roles } } }`,
+      { e: email, p: 'correct horse battery staple' },
+    );
     expect(res.body.errors).toBeUndefined();
     return res.body.data!.signInAdmin as { accessToken: string; refreshToken: string; user: { id: string } };
   }
@@ -190,7 +222,10 @@ describe('staff', () => {
     for (;;) {
       const res = await gql(stack.graphqlUrl, USERS, { first: 2, after }, admin.accessToken);
       expect(res.body.errors).toBeUndefined();
-      const page = res.body.data!.users as { edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+      const page = res.body.data!.users as {
+        edges: { node: { id: string } }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      };
       seen.push(...page.edges.map((e) => e.node.id));
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor;
@@ -211,13 +246,20 @@ describe('staff', () => {
     const { payload } = await signIn();
     const GRANT = `mutation($u: ID!, $r: Role!) { grantRole(userId: $u, role: $r) { id roles } }`;
     const REVOKE = `mutation($u: ID!, $r: Role!) { revokeRole(userId: $u, role: $r) { id roles } }`;
-    expect(errorCode(await gql(stack.graphqlUrl, GRANT, { u: payload.user.id, r: 'SUPPORT' }, admin.accessToken))).toBe('FORBIDDEN');
+    expect(errorCode(await gql(stack.graphqlUrl, GRANT, { u: payload.user.id, r: 'SUPPORT' }, admin.accessToken))).toBe(
+      'FORBIDDEN',
+    );
     const granted = await gql(stack.graphqlUrl, GRANT, { u: payload.user.id, r: 'SUPPORT' }, superadmin.accessToken);
     expect(granted.body.data!.grantRole.roles).toEqual(['USER', 'SUPPORT']);
     expect((await gql(stack.graphqlUrl, USERS, { first: 1 }, support.accessToken)).body.errors).toBeUndefined();
     await gql(stack.graphqlUrl, REVOKE, { u: support.user.id, r: 'SUPPORT' }, superadmin.accessToken);
     expect(errorCode(await gql(stack.graphqlUrl, USERS, { first: 1 }, support.accessToken))).toBe('UNAUTHENTICATED');
-    const unknown = await gql(stack.graphqlUrl, GRANT, { u: 'usr_00000000000000000000000000', r: 'ADMIN' }, superadmin.accessToken);
+    const unknown = await gql(
+      stack.graphqlUrl,
+      GRANT,
+      { u: 'usr_00000000000000000000000000', r: 'ADMIN' },
+      superadmin.accessToken,
+    );
     expect(errorCode(unknown)).toBe('NOT_FOUND');
     const badEnum = await gql(stack.graphqlUrl, GRANT, { u: payload.user.id, r: 'GOD' }, superadmin.accessToken);
     expect(badEnum.status).toBe(400);
@@ -235,7 +277,11 @@ describe('staff', () => {
     };
     for (const [name, [query]] of Object.entries(cases)) {
       const res = await gql(stack.graphqlUrl, query!, { u: self }, superadmin.accessToken);
-      expect({ name, code: errorCode(res), data: res.body.data ?? null }).toEqual({ name, code: 'SELF_ACCESS_CHANGE', data: null });
+      expect({ name, code: errorCode(res), data: res.body.data ?? null }).toEqual({
+        name,
+        code: 'SELF_ACCESS_CHANGE',
+        data: null,
+      });
     }
     const me = await gql(stack.graphqlUrl, `{ me { roles claims } }`, {}, superadmin.accessToken);
     expect(me.body.data!.me).toEqual({ roles: ['USER', 'SUPERADMIN'], claims: [] });
@@ -249,11 +295,25 @@ describe('staff', () => {
     const superadmin = await createStaff(['SUPERADMIN'], 'grants@example.com');
     const tg = newTelegramUser();
     const { payload } = await signIn(tg);
-    await gql(stack.graphqlUrl, `mutation($u: ID!) { grantRole(userId: $u, role: ADMIN) { id } }`, { u: payload.user.id }, superadmin.accessToken);
-    await gql(stack.graphqlUrl, `mutation($u: ID!) { grantClaim(userId: $u, claim: "users:read") { id } }`, { u: payload.user.id }, superadmin.accessToken);
+    await gql(
+      stack.graphqlUrl,
+      `mutation($u: ID!) { grantRole(userId: $u, role: ADMIN) { id } }`,
+      { u: payload.user.id },
+      superadmin.accessToken,
+    );
+    await gql(
+      stack.graphqlUrl,
+      `mutation($u: ID!) { grantClaim(userId: $u, claim: "users:read") { id } }`,
+      { u: payload.user.id },
+      superadmin.accessToken,
+    );
 
     const again = await gql(stack.graphqlUrl, SIGN_IN, { initData: initDataFor(tg) });
-    const session = again.body.data!.signInWithTelegram as { accessToken: string; refreshToken: string; user: { roles: string[] } };
+    const session = again.body.data!.signInWithTelegram as {
+      accessToken: string;
+      refreshToken: string;
+      user: { roles: string[] };
+    };
     expect(session.user.roles).toEqual(['USER', 'ADMIN']); // the account's roles …
     expect(tokenClaims(session.accessToken)).toMatchObject({ roles: ['USER'], claims: [] }); // … not the session's
     const res = await gql(stack.graphqlUrl, USERS, { first: 1 }, session.accessToken);
@@ -275,10 +335,17 @@ describe('staff', () => {
     const SIGN = `mutation($e: String!, $p: String!) { signInAdmin(email: $e, password: $p) { accessToken } }`;
     const unknown = await gql(stack.graphqlUrl, SIGN, { e: 'nobody@example.com', p: 'whatever-password' });
     expect(unknown.body.errors?.[0]?.message).toBe('Wrong email or password');
-    for (let i = 0; i < 5; i++) expect(errorCode(await gql(stack.graphqlUrl, SIGN, { e: 'lock@example.com', p: `wrong-${i}` }))).toBe('UNAUTHENTICATED');
+    for (let i = 0; i < 5; i++)
+      expect(errorCode(await gql(stack.graphqlUrl, SIGN, { e: 'lock@example.com', p: `wrong-${i}` }))).toBe(
+        'UNAUTHENTICATED',
+      );
     const locked = await gql(stack.graphqlUrl, SIGN, { e: 'lock@example.com', p: 'correct horse battery staple' });
     // a locked account answers exactly like an unknown email: it does not tell that the email exists
-    expect({ code: errorCode(locked), message: locked.body.errors?.[0]?.message, data: locked.body.data ?? null }).toEqual({
+    expect({
+      code: errorCode(locked),
+      message: locked.body.errors?.[0]?.message,
+      data: locked.body.data ?? null,
+    }).toEqual({
       code: 'UNAUTHENTICATED',
       message: unknown.body.errors?.[0]?.message,
       data: null,
@@ -288,25 +355,40 @@ describe('staff', () => {
   it('50 parallel wrong passwords lock the account: the right password is refused until the lock ends', async () => {
     await createStaff(['SUPERADMIN'], 'parallel@example.com');
     const SIGN = `mutation($e: String!, $p: String!) { signInAdmin(email: $e, password: $p) { accessToken } }`;
-    const guesses = await Promise.all(Array.from({ length: 50 }, (_, i) => gql(stack.graphqlUrl, SIGN, { e: 'parallel@example.com', p: `guess-${i}-wrong` })));
-    const em = stack.subgraphs.get('identity')!.deps.orm.em.fork();
-    const [row] = await em.getConnection().execute<{ failed_attempts: number; locked: boolean }[]>(
-      `select failed_attempts, locked_until > now() as locked from identity.admin_credential where email = 'parallel@example.com'`,
+    const guesses = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        gql(stack.graphqlUrl, SIGN, { e: 'parallel@example.com', p: `guess-${i}-wrong` }),
+      ),
     );
+    const em = stack.subgraphs.get('identity')!.deps.orm.em.fork();
+    const [row] = await em
+      .getConnection()
+      .execute<{ failed_attempts: number; locked: boolean }[]>(
+        `select failed_attempts, locked_until > now() as locked from identity.admin_credential where email = 'parallel@example.com'`,
+      );
     expect(row).toEqual({ failed_attempts: 50, locked: true }); // every guess counted
     expect(guesses.map((g) => errorCode(g))).toEqual(Array(50).fill('UNAUTHENTICATED'));
     // the guesses refused because of the lock answer exactly like the ones checked: the lock is not revealed
     expect(new Set(guesses.map((g) => g.body.errors?.[0]?.message))).toEqual(new Set(['Wrong email or password']));
     const right = await gql(stack.graphqlUrl, SIGN, { e: 'parallel@example.com', p: 'correct horse battery staple' });
-    expect({ code: errorCode(right), message: right.body.errors?.[0]?.message }).toEqual({ code: 'UNAUTHENTICATED', message: 'Wrong email or password' });
+    expect({ code: errorCode(right), message: right.body.errors?.[0]?.message }).toEqual({
+      code: 'UNAUTHENTICATED',
+      message: 'Wrong email or password',
+    });
     // when the lock has run out, the right password signs in and the count starts again
-    await em.getConnection().execute(`update identity.admin_credential set locked_until = now() - interval '1 second' where email = 'parallel@example.com'`);
+    await em
+      .getConnection()
+      .execute(
+        `update identity.admin_credential set locked_until = now() - interval '1 second' where email = 'parallel@example.com'`,
+      );
     const after = await gql(stack.graphqlUrl, SIGN, { e: 'parallel@example.com', p: 'correct horse battery staple' });
     expect(after.body.errors).toBeUndefined();
     expect(after.body.data!.signInAdmin.accessToken).toMatch(/^ey/);
-    const [reset] = await em.getConnection().execute<{ failed_attempts: number; locked_until: Date | null }[]>(
-      `select failed_attempts, locked_until from identity.admin_credential where email = 'parallel@example.com'`,
-    );
+    const [reset] = await em
+      .getConnection()
+      .execute<{ failed_attempts: number; locked_until: Date | null }[]>(
+        `select failed_attempts, locked_until from identity.admin_credential where email = 'parallel@example.com'`,
+      );
     expect(reset).toEqual({ failed_attempts: 0, locked_until: null });
   });
 
@@ -322,18 +404,36 @@ describe('staff', () => {
 
     expect(errorCode(await callSubgraphAs(stack, 'identity', asUser, USER_Q, { id: b }))).toBe('FORBIDDEN');
     expect((await callSubgraphAs(stack, 'identity', asUser, USER_Q, { id: a })).body.data!.user.id).toBe(a);
-    expect(errorCode(await callSubgraphAs(stack, 'identity', asUser, `{ users(first: 5) { edges { node { id } } } }`))).toBe('FORBIDDEN');
-    expect(errorCode(await callSubgraphAs(stack, 'identity', ANONYMOUS, `{ users(first: 5) { edges { node { id } } } }`))).toBe('UNAUTHENTICATED');
+    expect(
+      errorCode(await callSubgraphAs(stack, 'identity', asUser, `{ users(first: 5) { edges { node { id } } } }`)),
+    ).toBe('FORBIDDEN');
+    expect(
+      errorCode(await callSubgraphAs(stack, 'identity', ANONYMOUS, `{ users(first: 5) { edges { node { id } } } }`)),
+    ).toBe('UNAUTHENTICATED');
 
-    const mixed = await callSubgraphAs(stack, 'identity', asUser, ENTITIES, { r: [{ __typename: 'User', id: a }, { __typename: 'User', id: b }] });
+    const mixed = await callSubgraphAs(stack, 'identity', asUser, ENTITIES, {
+      r: [
+        { __typename: 'User', id: a },
+        { __typename: 'User', id: b },
+      ],
+    });
     expect(mixed.body.data!._entities[0]).toMatchObject({ id: a });
     expect(mixed.body.data!._entities[1]).toBeNull();
-    expect(mixed.body.errors?.map((e: { path?: unknown[]; extensions?: { code?: string } }) => [e.path, e.extensions?.code])).toEqual([[['_entities', 1], 'FORBIDDEN']]);
-    const anonymous = await callSubgraphAs(stack, 'identity', ANONYMOUS, ENTITIES, { r: [{ __typename: 'User', id: a }] });
+    expect(
+      mixed.body.errors?.map((e: { path?: unknown[]; extensions?: { code?: string } }) => [e.path, e.extensions?.code]),
+    ).toEqual([[['_entities', 1], 'FORBIDDEN']]);
+    const anonymous = await callSubgraphAs(stack, 'identity', ANONYMOUS, ENTITIES, {
+      r: [{ __typename: 'User', id: a }],
+    });
     expect(errorCode(anonymous)).toBe('FORBIDDEN');
 
     expect((await callSubgraphAs(stack, 'identity', asSupport, USER_Q, { id: b })).body.data!.user.id).toBe(b);
-    const bySupport = await callSubgraphAs(stack, 'identity', asSupport, ENTITIES, { r: [{ __typename: 'User', id: a }, { __typename: 'User', id: b }] });
+    const bySupport = await callSubgraphAs(stack, 'identity', asSupport, ENTITIES, {
+      r: [
+        { __typename: 'User', id: a },
+        { __typename: 'User', id: b },
+      ],
+    });
     expect(bySupport.body.errors).toBeUndefined();
     expect(bySupport.body.data!._entities.map((u: { id: string }) => u.id)).toEqual([a, b]);
   });

@@ -48,7 +48,15 @@ export function buildLedgerServices(deps: Pick<SubgraphDeps<LedgerConfig>, 'conf
     ledger,
     transactions,
     balances: new BalanceService(),
-    transfers: new TransferService(ledger, directory, config.ledger.fees, config.ledger.limits, log, debts, assetSwitches),
+    transfers: new TransferService(
+      ledger,
+      directory,
+      config.ledger.fees,
+      config.ledger.limits,
+      log,
+      debts,
+      assetSwitches,
+    ),
     assetSwitches,
     admin: new AdminService(ledger, directory, log, config.ledger.adjustmentApprovalThresholds, waker),
     holds,
@@ -62,7 +70,14 @@ export function buildLedgerServices(deps: Pick<SubgraphDeps<LedgerConfig>, 'conf
 /** The subgraph schema alone (no connections): used by the server, schema emission and contract tests. */
 export function buildLedgerSchema() {
   return buildSubgraph({
-    resolvers: [TransferResolver, AdminResolver, TransactionResolver, LedgerUserResolver, BalanceResolver, DebtResolver],
+    resolvers: [
+      TransferResolver,
+      AdminResolver,
+      TransactionResolver,
+      LedgerUserResolver,
+      BalanceResolver,
+      DebtResolver,
+    ],
     // User is reached only through other subgraphs' fields (me, user): no ledger field returns it.
     orphanedTypes: [LedgerUser],
     references: { Transaction: transactionReference, User: userReference },
@@ -77,7 +92,12 @@ export const ledgerSubgraph: SubgraphDefinition<LedgerConfig> = {
     const services = buildLedgerServices(deps);
     const schema = await buildLedgerSchema();
     const log = deps.log.child({ component: 'ledger-background' });
-    const sealer = runPeriodically('seal-chain', deps.config.ledger.sealIntervalMs, log, async () => (await sealChain(deps.orm.em.fork())) > 0);
+    const sealer = runPeriodically(
+      'seal-chain',
+      deps.config.ledger.sealIntervalMs,
+      log,
+      async () => (await sealChain(deps.orm.em.fork())) > 0,
+    );
     const expiry = runPeriodically('expire-holds', deps.config.ledger.holdSweepMs, log, async () => {
       const expired = await services.holds.expireDue(deps.orm.em.fork());
       if (expired) services.waker.poke();
@@ -94,6 +114,10 @@ export const ledgerSubgraph: SubgraphDefinition<LedgerConfig> = {
     const assetSwitches = await startAssetSwitchConsumer(deps, services.assetSwitches);
     const freezes = await startFreezeConsumer(deps, services.debts);
     const waker = { stop: async () => services.waker.stop() };
-    return { schema, background: [directory, postings, assetSwitches, freezes, sealer, expiry, pruner, waker], context: () => ({ ledger: services }) };
+    return {
+      schema,
+      background: [directory, postings, assetSwitches, freezes, sealer, expiry, pruner, waker],
+      context: () => ({ ledger: services }),
+    };
   },
 };

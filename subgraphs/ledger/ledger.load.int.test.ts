@@ -42,7 +42,13 @@ async function expectConsistent(plan: LoadPlan, outcomes: Record<Outcome, number
   expect(report.unsealed).toBe(0);
 
   // one idempotency record per key, and exactly one transaction per committed key
-  const [keys] = await f.sql<{ keys: string; committed: string; refused: string; transactions: string; linked: string }>(
+  const [keys] = await f.sql<{
+    keys: string;
+    committed: string;
+    refused: string;
+    transactions: string;
+    linked: string;
+  }>(
     `select count(*) as keys,
             count(*) filter (where outcome = 'COMMITTED') as committed,
             count(*) filter (where outcome = 'INSUFFICIENT_FUNDS') as refused,
@@ -64,10 +70,10 @@ async function expectConsistent(plan: LoadPlan, outcomes: Record<Outcome, number
   for (const asset of ASSETS) {
     const balances = await f.services.balances.ofUsers(f.em(), plan.users, [asset]);
     const held = plan.users.reduce((sum, u) => sum + balances.get(u)![0]!.available + balances.get(u)![0]!.held, 0n);
-    const [fees] = await f.sql<{ fees: string }>(`select coalesce(sum(fee), 0)::text as fees from ledger.transaction where kind = 'TRANSFER' and asset = ? and user_id = any(?::text[])`, [
-      asset,
-      `{${plan.users.join(',')}}`,
-    ]);
+    const [fees] = await f.sql<{ fees: string }>(
+      `select coalesce(sum(fee), 0)::text as fees from ledger.transaction where kind = 'TRANSFER' and asset = ? and user_id = any(?::text[])`,
+      [asset, `{${plan.users.join(',')}}`],
+    );
     expect(held + BigInt(fees!.fees)).toBe(BigInt(USERS) * FUNDING[asset as keyof typeof FUNDING]);
     for (const u of plan.users) expect(balances.get(u)![0]!.available).toBeGreaterThanOrEqual(0n);
   }
@@ -102,38 +108,56 @@ function add(into: Record<Outcome, number>, from: Record<Outcome, number>) {
 describe('10,000 random transfers among 8 users from 50 concurrent workers', () => {
   it('leaves no drift, Σ per asset = 0, no negative balance, a clean verifyLedger and one effect per key', async () => {
     const plan = await newPlan('load1', 1);
-    const outcomes: Record<Outcome, number> = { Transaction: 0, InsufficientFunds: 0, LimitExceeded: 0, RecipientNotFound: 0 };
+    const outcomes: Record<Outcome, number> = {
+      Transaction: 0,
+      InsufficientFunds: 0,
+      LimitExceeded: 0,
+      RecipientNotFound: 0,
+    };
     const started = Date.now();
-    const results = await verifiedDuring(Promise.all(Array.from({ length: WORKERS }, (_, w) => runWorker(f.services.transfers, f.em, plan, w))));
+    const results = await verifiedDuring(
+      Promise.all(Array.from({ length: WORKERS }, (_, w) => runWorker(f.services.transfers, f.em, plan, w))),
+    );
     results.forEach((r) => add(outcomes, r));
     const seconds = (Date.now() - started) / 1000;
-    console.log(`10,000 transfers in ${seconds.toFixed(1)} s (${Math.round(TRANSFERS / seconds)}/s): ${JSON.stringify(outcomes)}`);
+    console.log(
+      `10,000 transfers in ${seconds.toFixed(1)} s (${Math.round(TRANSFERS / seconds)}/s): ${JSON.stringify(outcomes)}`,
+    );
     await expectConsistent(plan, outcomes);
   }, 180_000);
 
   it('the same while a worker process is killed mid-way and restarted: every key still has exactly one effect', async () => {
     const plan = await newPlan('load2', 2);
     const remote = [45, 46, 47, 48, 49];
-    const outcomes: Record<Outcome, number> = { Transaction: 0, InsufficientFunds: 0, LimitExceeded: 0, RecipientNotFound: 0 };
+    const outcomes: Record<Outcome, number> = {
+      Transaction: 0,
+      InsufficientFunds: 0,
+      LimitExceeded: 0,
+      RecipientNotFound: 0,
+    };
     const beforeKill = new Map<string, string>();
     const afterRestart = new Map<string, string>();
 
     const startChild = (record: Map<string, string>, killAfter: number | null) =>
       new Promise<{ code: number | null; signal: NodeJS.Signals | null; done: number }>((resolve) => {
-        const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'subgraphs/ledger/testing/transfer-worker.ts'], {
-          env: {
-            ...process.env,
-            NODE_ENV: 'test',
-            LOG_LEVEL: 'warn',
-            DATABASE_URL: f.env.config.database.url,
-            DATABASE_POOL_MAX: '6',
-            LEDGER_FEES: '*:0:10',
-            LEDGER_LIMITS: '*:-:-',
-            LEDGER_LOAD_PLAN: JSON.stringify(plan),
-            LEDGER_LOAD_WORKERS: remote.join(','),
+        const child: ChildProcess = spawn(
+          process.execPath,
+          ['--import', 'tsx', 'subgraphs/ledger/testing/transfer-worker.ts'],
+          {
+            env: {
+              ...process.env,
+              NODE_ENV: 'test',
+              LOG_LEVEL: 'warn',
+              DATABASE_URL: f.env.config.database.url,
+              DATABASE_POOL_MAX: '6',
+              LEDGER_FEES: '*:0:10',
+              LEDGER_LIMITS: '*:-:-',
+              LEDGER_LOAD_PLAN: JSON.stringify(plan),
+              LEDGER_LOAD_WORKERS: remote.join(','),
+            },
+            stdio: ['ignore', 'pipe', 'inherit'],
           },
-          stdio: ['ignore', 'pipe', 'inherit'],
-        });
+        );
         let done = 0;
         createInterface({ input: child.stdout! }).on('line', (line) => {
           const [word, w, i, outcome] = line.split(' ');

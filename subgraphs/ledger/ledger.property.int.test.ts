@@ -47,18 +47,37 @@ async function check(model: Model, real: Real): Promise<void> {
   const balances = await real.f.services.balances.ofUsers(real.f.em(), model.users, [ASSET]);
   model.users.forEach((u, i) => {
     const b = balances.get(u)![0]!;
-    expect({ user: i, available: b.available, held: b.held }).toEqual({ user: i, available: model.available[i], held: model.held[i] });
+    expect({ user: i, available: b.available, held: b.held }).toEqual({
+      user: i,
+      available: model.available[i],
+      held: model.held[i],
+    });
   });
   const report = await real.f.verify();
   expect(report.mismatches).toEqual([]);
 }
 
 class Deposit implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly user: number, readonly amount: bigint) {}
+  constructor(
+    readonly user: number,
+    readonly amount: bigint,
+  ) {}
   check = () => true;
   async run(m: Model, r: Real) {
     const result = await r.f.em().transactional((tx) =>
-      r.f.services.postings.creditDeposit(tx, { depositId: `d${++keys}`, userId: m.users[this.user]!, network: 'TON', asset: ASSET, amount: this.amount, txHash: `0xprop${keys}`, outputIndex: 0 }, 'test'),
+      r.f.services.postings.creditDeposit(
+        tx,
+        {
+          depositId: `d${++keys}`,
+          userId: m.users[this.user]!,
+          network: 'TON',
+          asset: ASSET,
+          amount: this.amount,
+          txHash: `0xprop${keys}`,
+          outputIndex: 0,
+        },
+        'test',
+      ),
     );
     m.available[this.user]! += this.amount;
     m.txns.push({ id: txnOf(result).id, from: null, to: this.user, amount: this.amount, fee: 0n, reversed: false });
@@ -68,7 +87,11 @@ class Deposit implements fc.AsyncCommand<Model, Real> {
 }
 
 class Transfer implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly from: number, readonly to: number, readonly amount: bigint) {}
+  constructor(
+    readonly from: number,
+    readonly to: number,
+    readonly amount: bigint,
+  ) {}
   check = () => this.from !== this.to;
   async run(m: Model, r: Real) {
     const fee = feeFor(FEE, this.amount);
@@ -83,7 +106,12 @@ class Transfer implements fc.AsyncCommand<Model, Real> {
       m.available[this.to]! += this.amount;
       m.txns.push({ id: txnOf(result).id, from: this.from, to: this.to, amount: this.amount, fee, reversed: false });
     } else {
-      expect(result).toEqual({ type: 'InsufficientFunds', asset: ASSET, available: m.available[this.from], required: this.amount + fee });
+      expect(result).toEqual({
+        type: 'InsufficientFunds',
+        asset: ASSET,
+        available: m.available[this.from],
+        required: this.amount + fee,
+      });
     }
     await check(m, r);
   }
@@ -91,10 +119,21 @@ class Transfer implements fc.AsyncCommand<Model, Real> {
 }
 
 class PlaceHold implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly user: number, readonly amount: bigint) {}
+  constructor(
+    readonly user: number,
+    readonly amount: bigint,
+  ) {}
   check = () => true;
   async run(m: Model, r: Real) {
-    const { result, hold } = await r.f.services.holds.place(r.f.em(), { userId: m.users[this.user]!, asset: ASSET, amount: this.amount, kind: 'WITHDRAWAL', reference: null, expiresAt: null, actor: 'test' });
+    const { result, hold } = await r.f.services.holds.place(r.f.em(), {
+      userId: m.users[this.user]!,
+      asset: ASSET,
+      amount: this.amount,
+      kind: 'WITHDRAWAL',
+      reference: null,
+      expiresAt: null,
+      actor: 'test',
+    });
     if (m.available[this.user]! >= this.amount) {
       m.available[this.user]! -= this.amount;
       m.held[this.user]! += this.amount;
@@ -108,13 +147,20 @@ class PlaceHold implements fc.AsyncCommand<Model, Real> {
 }
 
 class CaptureHold implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly pick: number, readonly part: bigint) {}
+  constructor(
+    readonly pick: number,
+    readonly part: bigint,
+  ) {}
   check = (m: Readonly<Model>) => m.holds.some((h) => h.active);
   async run(m: Model, r: Real) {
     const active = m.holds.filter((h) => h.active);
     const hold = active[this.pick % active.length]!;
     const amount = this.part >= hold.remaining ? hold.remaining : this.part;
-    const { hold: after } = await r.f.services.holds.capture(r.f.em(), hold.id, { destination: accounts.custody('TON', ASSET), amount, actor: 'test' });
+    const { hold: after } = await r.f.services.holds.capture(r.f.em(), hold.id, {
+      destination: accounts.custody('TON', ASSET),
+      amount,
+      actor: 'test',
+    });
     hold.remaining -= amount;
     hold.active = hold.remaining > 0n;
     m.held[hold.user]! -= amount;
@@ -145,7 +191,11 @@ class Reverse implements fc.AsyncCommand<Model, Real> {
   check = (m: Readonly<Model>) => m.txns.length > 0;
   async run(m: Model, r: Real) {
     const t = m.txns[this.pick % m.txns.length]!;
-    const attempt = r.f.services.admin.reverse(r.f.em(), r.admin, { transactionId: t.id, reason: 'property test', idempotencyKey: `r${++keys}` });
+    const attempt = r.f.services.admin.reverse(r.f.em(), r.admin, {
+      transactionId: t.id,
+      reason: 'property test',
+      idempotencyKey: `r${++keys}`,
+    });
     if (t.reversed) {
       await expect(attempt).rejects.toMatchObject({ code: 'CONFLICT' });
     } else if (m.available[t.to]! >= t.amount) {
@@ -154,7 +204,11 @@ class Reverse implements fc.AsyncCommand<Model, Real> {
       if (t.from !== null) m.available[t.from]! += t.amount + t.fee;
       t.reversed = true;
     } else {
-      expect(await attempt).toMatchObject({ type: 'InsufficientFunds', available: m.available[t.to], required: t.amount });
+      expect(await attempt).toMatchObject({
+        type: 'InsufficientFunds',
+        available: m.available[t.to],
+        required: t.amount,
+      });
     }
     await check(m, r);
   }

@@ -26,7 +26,12 @@ export interface MarketServiceOptions {
 }
 
 /** The market's services; the price feed builds them too, from its own configuration (the same prices, redis and nats). */
-export function buildMarketServices(deps: Pick<SubgraphDeps, 'redis' | 'log' | 'nats' | 'orm'> & { config: Pick<MarketConfig, 'prices' | 'redis' | 'nats'> }, options: MarketServiceOptions = {}): MarketServices {
+export function buildMarketServices(
+  deps: Pick<SubgraphDeps, 'redis' | 'log' | 'nats' | 'orm'> & {
+    config: Pick<MarketConfig, 'prices' | 'redis' | 'nats'>;
+  },
+  options: MarketServiceOptions = {},
+): MarketServices {
   const { config, redis, log, nats, orm } = deps;
   const settings = config.prices;
   const sources = options.sources ?? createPriceSources(settings.providers, { log }).all;
@@ -37,14 +42,26 @@ export function buildMarketServices(deps: Pick<SubgraphDeps, 'redis' | 'log' | '
     lockTtlMs: REFRESH_LOCK_MS,
   });
   const now = options.now ?? (() => new Date());
-  const feed = new PriceFeed({ sources, cache, em: () => orm.em.fork(), nats, subjectPrefix: config.nats.subjectPrefix, maxAgeMs: settings.maxAgeSeconds * 1000, log: log.child({ component: 'price-feed' }), now });
+  const feed = new PriceFeed({
+    sources,
+    cache,
+    em: () => orm.em.fork(),
+    nats,
+    subjectPrefix: config.nats.subjectPrefix,
+    maxAgeMs: settings.maxAgeSeconds * 1000,
+    log: log.child({ component: 'price-feed' }),
+    now,
+  });
   const prices = new PriceService(cache, feed, { maxAgeSeconds: settings.maxAgeSeconds, log, now });
   return { assets: new AssetService(), prices, charts: new ChartService(undefined, now), feed, cache };
 }
 
 /** The subgraph schema alone (no connections): used by the server, schema emission and contract tests. */
 export function buildMarketSchema() {
-  return buildSubgraph({ resolvers: [AssetResolver, AssetPriceResolver, AssetChartResolver, PriceResolver], references: { Asset: assetReference } });
+  return buildSubgraph({
+    resolvers: [AssetResolver, AssetPriceResolver, AssetChartResolver, PriceResolver],
+    references: { Asset: assetReference },
+  });
 }
 
 export const marketSubgraph: SubgraphDefinition<MarketConfig> = {

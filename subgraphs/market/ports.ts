@@ -53,7 +53,14 @@ export interface PriceFeedDeps {
 export async function openPriceFeed(deps: PriceFeedDeps): Promise<PriceFeedPort> {
   const { config, log, redis, nats, sources, poolMax = 2 } = deps;
   await ensureDatabase(config.database.url);
-  const orm = await openSubgraphDatabase({ schema: marketSubgraph.name, url: config.database.url, poolMax, entities: marketSubgraph.entities, migrations: marketSubgraph.migrations, log });
+  const orm = await openSubgraphDatabase({
+    schema: marketSubgraph.name,
+    url: config.database.url,
+    poolMax,
+    entities: marketSubgraph.entities,
+    migrations: marketSubgraph.migrations,
+    log,
+  });
   await migrateSubgraph(orm, marketSubgraph.name);
   const { feed } = buildMarketServices({ config, redis, log, nats, orm }, sources ? { sources } : {});
   const store = new CandleStore();

@@ -53,15 +53,30 @@ export interface WalletServiceDeps {
 export function buildWalletServices({ config, log, redis, keyring, chainBalances }: WalletServiceDeps): WalletServices {
   const vault = new CustodyVault(keyring, log.child({ component: 'custody-vault' }));
   const wallets = new WalletService(vault, { maxWalletsPerNetwork: config.wallet.maxWalletsPerNetwork });
-  const reader = chainBalances === undefined ? buildChainBalanceReader(config, log.child({ component: 'chain-balance' })) : chainBalances;
-  const balances = new OnChainBalanceService(reader, redis, { keyPrefix: config.redis.keyPrefix, cacheSeconds: config.wallet.balanceCacheSeconds }, log.child({ component: 'on-chain-balance' }));
+  const reader =
+    chainBalances === undefined
+      ? buildChainBalanceReader(config, log.child({ component: 'chain-balance' }))
+      : chainBalances;
+  const balances = new OnChainBalanceService(
+    reader,
+    redis,
+    { keyPrefix: config.redis.keyPrefix, cacheSeconds: config.wallet.balanceCacheSeconds },
+    log.child({ component: 'on-chain-balance' }),
+  );
   return { vault, wallets, balances };
 }
 
 /** The subgraph schema alone (no connections): used by the server, schema emission and contract tests. */
 export function buildWalletSchema() {
   return buildSubgraph({
-    resolvers: [WalletResolver, WalletUserResolver, AddressResolver, DepositResolver, DepositUserResolver, WithdrawalFreezeResolver],
+    resolvers: [
+      WalletResolver,
+      WalletUserResolver,
+      AddressResolver,
+      DepositResolver,
+      DepositUserResolver,
+      WithdrawalFreezeResolver,
+    ],
     orphanedTypes: [WalletUser],
     references: { Wallet: walletReference, User: walletUserReference, Deposit: depositReference },
   });
@@ -77,9 +92,20 @@ export const walletSubgraph: SubgraphDefinition<WalletConfig> = {
       const services = buildWalletServices({ config: deps.config, log: deps.log, redis: deps.redis, keyring });
       // Refuses to start (CustodyStartupError) on a wrong or missing master key or a root that fails to open.
       const status = await services.vault.initialize(deps.orm.em.fork());
-      deps.log.info({ rootId: status.activeRootId, fingerprint: status.fingerprint, roots: status.roots, masterKeyId: keyring.currentId }, 'custody roots verified');
+      deps.log.info(
+        {
+          rootId: status.activeRootId,
+          fingerprint: status.fingerprint,
+          roots: status.roots,
+          masterKeyId: keyring.currentId,
+        },
+        'custody roots verified',
+      );
       if (status.notOnCurrentKey.length) {
-        deps.log.warn({ roots: status.notOnCurrentKey, currentKeyId: keyring.currentId }, 'custody roots wrapped by an older master key: run npm run wallet:rotate-key');
+        deps.log.warn(
+          { roots: status.notOnCurrentKey, currentKeyId: keyring.currentId },
+          'custody roots wrapped by an older master key: run npm run wallet:rotate-key',
+        );
       }
       const schema = await buildWalletSchema();
       const deposits = new DepositService(deps.log.child({ component: 'deposits' }));

@@ -33,7 +33,12 @@ export interface DepositWriter {
   /** Ingests blocks that extend `expected`; `applied: false` when another instance moved the cursor first. */
   ingest(em: EntityManager, expected: CursorState, blocks: readonly ScannedBlock[]): Promise<IngestOutcome>;
   /** Rolls back everything above `fork` (a reorg), or restarts on a new chain at `resetTo`. */
-  rollback(em: EntityManager, expected: CursorState, fork: { height: bigint }, resetTo?: { cursor: CursorState; parentHash: string }): Promise<RollbackOutcome>;
+  rollback(
+    em: EntityManager,
+    expected: CursorState,
+    fork: { height: bigint },
+    resetTo?: { cursor: CursorState; parentHash: string },
+  ): Promise<RollbackOutcome>;
 }
 
 export interface DepositWriterSettings {
@@ -63,10 +68,19 @@ export function createDepositWriter(settings: DepositWriterSettings, log: Logger
  * Opens the wallet schema for one network's watcher: creates the database if missing, applies the wallet
  * migrations (a no-op when the wallet subgraph already did; safe concurrently) and returns the writer.
  */
-export async function openDepositStore(options: DepositWriterSettings & { databaseUrl: string; poolMax?: number; log: Logger }): Promise<DepositStore> {
+export async function openDepositStore(
+  options: DepositWriterSettings & { databaseUrl: string; poolMax?: number; log: Logger },
+): Promise<DepositStore> {
   const { databaseUrl, poolMax = 3, log, ...settings } = options;
   await ensureDatabase(databaseUrl);
-  const orm = await openSubgraphDatabase({ schema: 'wallet', url: databaseUrl, poolMax, entities: [...walletEntities, ...depositEntities], migrations: walletMigrations, log });
+  const orm = await openSubgraphDatabase({
+    schema: 'wallet',
+    url: databaseUrl,
+    poolMax,
+    entities: [...walletEntities, ...depositEntities],
+    migrations: walletMigrations,
+    log,
+  });
   await migrateSubgraph(orm, 'wallet');
   return {
     writer: createDepositWriter(settings, log),

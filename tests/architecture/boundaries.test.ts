@@ -15,11 +15,27 @@ function write(path: string, source: string): void {
   writeFileSync(join(probe, path), source);
 }
 
-interface Violation { rule: { name: string }; from: string; to: string }
+interface Violation {
+  rule: { name: string };
+  from: string;
+  to: string;
+}
 
 function violations(): Violation[] {
   const bin = join(root, 'node_modules/.bin/depcruise');
-  const args = ['--config', join(root, '.dependency-cruiser.cjs'), '--output-type', 'json', 'platform', 'chains', 'providers', 'subgraphs', 'gateway', 'workers', 'devnet'];
+  const args = [
+    '--config',
+    join(root, '.dependency-cruiser.cjs'),
+    '--output-type',
+    'json',
+    'platform',
+    'chains',
+    'providers',
+    'subgraphs',
+    'gateway',
+    'workers',
+    'devnet',
+  ];
   let out: string;
   try {
     out = execFileSync(bin, args, { cwd: probe, encoding: 'utf8' });
@@ -33,26 +49,49 @@ describe('import directions (dependency-cruiser)', () => {
   write('tsconfig.json', JSON.stringify({ compilerOptions: { module: 'ESNext', moduleResolution: 'Bundler' } }));
   write('platform/base.ts', 'export const base = 1;\n');
   write('chains/network.ts', "import { base } from '../platform/base.js';\nexport const network = base;\n");
-  write('providers/rpc/client.ts', "import { network } from '../../chains/network.js';\nexport const client = network;\n");
-  write('subgraphs/wallet/deposit.ts', "import { client } from '../../providers/rpc/client.js';\nexport const deposit = client;\n");
+  write(
+    'providers/rpc/client.ts',
+    "import { network } from '../../chains/network.js';\nexport const client = network;\n",
+  );
+  write(
+    'subgraphs/wallet/deposit.ts',
+    "import { client } from '../../providers/rpc/client.js';\nexport const deposit = client;\n",
+  );
   write('subgraphs/wallet/port.ts', "import { deposit } from './deposit.js';\nexport const port = deposit;\n");
   write('workers/watcher.ts', "import { port } from '../subgraphs/wallet/port.js';\nexport const watcher = port;\n");
   write('gateway/server.ts', "import { base } from '../platform/base.js';\nexport const server = base;\n");
   write('devnet/chain.simulator.ts', 'export const sim = 1;\n');
-  write('devnet/uses-anything.ts', "import { deposit } from '../subgraphs/wallet/deposit.js';\nexport const any = deposit;\n");
-  write('subgraphs/wallet/deposit.test.ts', "import { sim } from '../../devnet/chain.simulator.js';\nexport const t = sim;\n");
+  write(
+    'devnet/uses-anything.ts',
+    "import { deposit } from '../subgraphs/wallet/deposit.js';\nexport const any = deposit;\n",
+  );
+  write(
+    'subgraphs/wallet/deposit.test.ts',
+    "import { sim } from '../../devnet/chain.simulator.js';\nexport const t = sim;\n",
+  );
 
   it('accepts imports that follow the layers (tests and devnet may import anything)', () => {
     expect(violations()).toEqual([]);
   });
 
   it('refuses a provider importing a subgraph, a worker reaching past a port, the gateway or platform reaching up, production importing devnet, one subgraph importing another', () => {
-    write('providers/rpc/evil.ts', "import { deposit } from '../../subgraphs/wallet/deposit.js';\nexport const evil = deposit;\n");
-    write('workers/evil.ts', "import { deposit } from '../subgraphs/wallet/deposit.js';\nexport const evil = deposit;\n");
+    write(
+      'providers/rpc/evil.ts',
+      "import { deposit } from '../../subgraphs/wallet/deposit.js';\nexport const evil = deposit;\n",
+    );
+    write(
+      'workers/evil.ts',
+      "import { deposit } from '../subgraphs/wallet/deposit.js';\nexport const evil = deposit;\n",
+    );
     write('gateway/evil.ts', "import { port } from '../subgraphs/wallet/port.js';\nexport const evil = port;\n");
     write('platform/evil.ts', "import { network } from '../chains/network.js';\nexport const evil = network;\n");
-    write('subgraphs/ledger/evil.ts', "import { sim } from '../../devnet/chain.simulator.js';\nimport { deposit } from '../wallet/deposit.js';\nexport const evil = [sim, deposit];\n");
-    const found = violations().map((v) => `${v.rule.name}: ${v.from} → ${v.to}`).sort();
+    write(
+      'subgraphs/ledger/evil.ts',
+      "import { sim } from '../../devnet/chain.simulator.js';\nimport { deposit } from '../wallet/deposit.js';\nexport const evil = [sim, deposit];\n",
+    );
+    const found = violations()
+      .map((v) => `${v.rule.name}: ${v.from} → ${v.to}`)
+      .sort();
     expect(found).toEqual([
       'gateway-on-platform-only: gateway/evil.ts → subgraphs/wallet/port.ts',
       'no-devnet-in-production: subgraphs/ledger/evil.ts → devnet/chain.simulator.ts',

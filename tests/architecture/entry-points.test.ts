@@ -12,9 +12,13 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * production command (start:*, migrate, admin:*, wallet:*), except the devnet's own entries.
  */
 function productionEntries(): string[] {
-  const mainsUnder = (dir: string) => readdirSync(join(ROOT, dir)).map((name) => `${dir}/${name}/main.ts`).filter((file) => existsSync(join(ROOT, file)));
+  const mainsUnder = (dir: string) =>
+    readdirSync(join(ROOT, dir))
+      .map((name) => `${dir}/${name}/main.ts`)
+      .filter((file) => existsSync(join(ROOT, file)));
   const mains = ['gateway/main.ts', ...mainsUnder('subgraphs'), ...mainsUnder('workers')];
-  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+    .scripts;
   const commands = Object.entries(scripts)
     .filter(([name]) => /^(start:|admin:|wallet:|migrate$)/u.test(name))
     .map(([, command]) => /^tsx (\S+\.ts)$/u.exec(command)?.[1])
@@ -63,7 +67,10 @@ describe('the import walk', () => {
   };
 
   it('reports a devnet module or simulator reached through any kind of import, with the chain that reaches it', () => {
-    write('app/main.ts', `import { a } from './lib/a.js';\nexport * from './lib/re-export.js';\nvoid import('./lib/lazy.js');\n`);
+    write(
+      'app/main.ts',
+      `import { a } from './lib/a.js';\nexport * from './lib/re-export.js';\nvoid import('./lib/lazy.js');\n`,
+    );
     write('app/lib/a.ts', `import type { T } from '../../devnet/types.js';\nexport const a = 1;\n`);
     write('app/lib/re-export.ts', `export { fake } from '../../providers/x/x.simulator.js';\n`);
     write('app/lib/lazy.ts', `import '../../devnet/chain/index.js';\n`);
@@ -80,7 +87,10 @@ describe('the import walk', () => {
   });
 
   it('reports nothing for an entry that imports only clients', () => {
-    write('clean/main.ts', `import { client } from '../providers/x/x.client.js';\nimport 'node:fs';\nimport pino from 'pino';\n`);
+    write(
+      'clean/main.ts',
+      `import { client } from '../providers/x/x.client.js';\nimport 'node:fs';\nimport pino from 'pino';\n`,
+    );
     expect(devnetLeaks(dir, ['clean/main.ts'])).toEqual([]);
     expect([...reachableFrom(dir, ['clean/main.ts']).keys()]).toEqual(['clean/main.ts', 'providers/x/x.client.ts']);
   });

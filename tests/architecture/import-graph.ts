@@ -14,7 +14,13 @@ import ts from 'typescript';
 export function resolveSpecifier(fromFile: string, specifier: string): string | null {
   if (!specifier.startsWith('./') && !specifier.startsWith('../')) return null;
   const base = resolve(dirname(fromFile), specifier);
-  const candidates = [base.replace(/\.js$/u, '.ts'), base.replace(/\.mjs$/u, '.mts'), base, `${base}.ts`, join(base, 'index.ts')];
+  const candidates = [
+    base.replace(/\.js$/u, '.ts'),
+    base.replace(/\.mjs$/u, '.mts'),
+    base,
+    `${base}.ts`,
+    join(base, 'index.ts'),
+  ];
   for (const candidate of candidates) {
     if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
   }

@@ -20,13 +20,26 @@ describe('entity references', () => {
   it('identity resolves User by id through _entities in one batch', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const res = await gql(stack.graphqlUrl, `mutation($d: String!) { signInWithTelegram(initData: $d) { user { id } } }`, { d: initDataFor(newTelegramUser()) });
+      const res = await gql(
+        stack.graphqlUrl,
+        `mutation($d: String!) { signInWithTelegram(initData: $d) { user { id } } }`,
+        { d: initDataFor(newTelegramUser()) },
+      );
       ids.push(res.body.data!.signInWithTelegram.user.id);
     }
-    const representations = [...ids.map((id) => ({ __typename: 'User', id })), { __typename: 'User', id: 'usr_00000000000000000000000000' }];
+    const representations = [
+      ...ids.map((id) => ({ __typename: 'User', id })),
+      { __typename: 'User', id: 'usr_00000000000000000000000000' },
+    ];
     // staff may resolve anyone (a user only themselves: identity.e2e.test.ts)
     const staff = { userId: ids[0]!, roles: ['USER', 'SUPPORT'], claims: [], sessionId: null } satisfies Viewer;
-    const res = await callSubgraphAs(stack, 'identity', staff, `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id level } } }`, { r: representations });
+    const res = await callSubgraphAs(
+      stack,
+      'identity',
+      staff,
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id level } } }`,
+      { r: representations },
+    );
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data!._entities).toEqual([...ids.map((id) => ({ id, level: 1 })), null]);
   });

@@ -18,7 +18,8 @@ describe('permission map contract', () => {
       const type = api.getType(root);
       if (!isObjectType(type)) continue;
       expect(permissions[root]?.['*'], `${root} must not have a wildcard rule`).toBeUndefined();
-      for (const field of Object.keys(type.getFields())) if (!permissions[root]?.[field]) missing.push(`${root}.${field}`);
+      for (const field of Object.keys(type.getFields()))
+        if (!permissions[root]?.[field]) missing.push(`${root}.${field}`);
     }
     expect(missing).toEqual([]);
   });
@@ -28,7 +29,8 @@ describe('permission map contract', () => {
     for (const type of Object.values(api.getTypeMap())) {
       if (!isObjectType(type) || type.name.startsWith('__') || ROOTS.includes(type.name)) continue;
       const rules = permissions[type.name] ?? {};
-      for (const field of Object.keys(type.getFields())) if (!rules['*'] && !rules[field]) missing.push(`${type.name}.${field}`);
+      for (const field of Object.keys(type.getFields()))
+        if (!rules['*'] && !rules[field]) missing.push(`${type.name}.${field}`);
     }
     expect(missing).toEqual([]);
   });
@@ -41,7 +43,8 @@ describe('permission map contract', () => {
         stale.push(typeName);
         continue;
       }
-      for (const field of Object.keys(rules)) if (field !== '*' && !type.getFields()[field]) stale.push(`${typeName}.${field}`);
+      for (const field of Object.keys(rules))
+        if (field !== '*' && !type.getFields()[field]) stale.push(`${typeName}.${field}`);
     }
     expect(stale).toEqual([]);
   });

@@ -1,7 +1,13 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compose, currentSubgraphSdl, readSupergraphYaml, schemaFileOf, SUPERGRAPH_FILE } from '../../scripts/supergraph.js';
+import {
+  compose,
+  currentSubgraphSdl,
+  readSupergraphYaml,
+  schemaFileOf,
+  SUPERGRAPH_FILE,
+} from '../../scripts/supergraph.js';
 import { subgraphs } from '../../subgraphs/registry.js';
 
 /** The committed SDL files are what partners and the gateway consume: they must equal what the code produces. */

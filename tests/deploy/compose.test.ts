@@ -16,15 +16,30 @@ interface Service {
   volumes?: string[];
   labels?: Record<string, string>;
 }
-const load = (file: string) => parse(readFileSync(file, 'utf8'), { merge: true }) as { services: Record<string, Service> };
+const load = (file: string) =>
+  parse(readFileSync(file, 'utf8'), { merge: true }) as { services: Record<string, Service> };
 const compose = load('docker-compose.yml');
 const services = compose.services;
 const INFRA = ['postgres', 'redis', 'nats', 'minio'];
 
 describe('docker-compose.yml', () => {
   it('publishes ports for Traefik alone: no engine, subgraph or gateway port reaches the host', () => {
-    expect(Object.keys(services)).toEqual(expect.arrayContaining([...INFRA, 'traefik', 'gateway', 'migrate', 'identity', 'wallet', 'market', 'ledger', 'price-feed']));
-    const published = Object.entries(services).filter(([, s]) => s.ports?.length).map(([name]) => name);
+    expect(Object.keys(services)).toEqual(
+      expect.arrayContaining([
+        ...INFRA,
+        'traefik',
+        'gateway',
+        'migrate',
+        'identity',
+        'wallet',
+        'market',
+        'ledger',
+        'price-feed',
+      ]),
+    );
+    const published = Object.entries(services)
+      .filter(([, s]) => s.ports?.length)
+      .map(([name]) => name);
     expect(published).toEqual(['traefik']);
     expect(services.traefik!.ports).toEqual(['80:80', '443:443']);
   });
@@ -33,13 +48,18 @@ describe('docker-compose.yml', () => {
     expect(services.postgres!.environment!.POSTGRES_PASSWORD).toMatch(/^\$\{POSTGRES_PASSWORD:\?/);
     expect(services.redis!.command!.join(' ')).toMatch(/--requirepass \$\{REDIS_PASSWORD:\?/);
     expect(services.minio!.environment!.MINIO_ROOT_PASSWORD).toMatch(/^\$\{MINIO_ROOT_PASSWORD:\?/);
-    expect(services.identity!.environment!.DATABASE_URL).toMatch(/postgres:\/\/postgres:\$\{POSTGRES_PASSWORD:\?[^}]*\}@postgres:5432\//);
+    expect(services.identity!.environment!.DATABASE_URL).toMatch(
+      /postgres:\/\/postgres:\$\{POSTGRES_PASSWORD:\?[^}]*\}@postgres:5432\//,
+    );
     expect(services.gateway!.environment!.REDIS_URL).toMatch(/redis:\/\/:\$\{REDIS_PASSWORD:\?[^}]*\}@redis:6379/);
     // NATS: the mounted configuration is the generated one, and every password variable it reads is required.
     expect(services.nats!.volumes).toContain(`./${NATS_CONFIG_FILES.deploy}:/etc/nats/nats.conf:ro`);
-    const variables = [...readFileSync(NATS_CONFIG_FILES.deploy, 'utf8').matchAll(/password: \$(\w+)/g)].map((m) => m[1]!);
+    const variables = [...readFileSync(NATS_CONFIG_FILES.deploy, 'utf8').matchAll(/password: \$(\w+)/g)].map(
+      (m) => m[1]!,
+    );
     expect(variables.sort()).toEqual(deployedNatsUsers().map(passwordVariable).sort());
-    for (const variable of variables) expect(services.nats!.environment![variable], variable).toMatch(new RegExp(`^\\$\\{${variable}:\\?`));
+    for (const variable of variables)
+      expect(services.nats!.environment![variable], variable).toMatch(new RegExp(`^\\$\\{${variable}:\\?`));
   });
 
   it('gives each NATS client its own user, and each outbox schema a relay of its own', () => {
@@ -49,7 +69,8 @@ describe('docker-compose.yml', () => {
       expect(deployedNatsUsers(), name).toContain(user);
       expect(service.environment!.NATS_PASSWORD, name).toMatch(new RegExp(`^\\$\\{${passwordVariable(user)}:\\?`));
     }
-    for (const name of ['migrate', 'identity', 'wallet', 'market', 'ledger', 'gateway', 'price-feed']) expect(services[name]!.environment!.NATS_USER, name).toBeDefined();
+    for (const name of ['migrate', 'identity', 'wallet', 'market', 'ledger', 'gateway', 'price-feed'])
+      expect(services[name]!.environment!.NATS_USER, name).toBeDefined();
     for (const schema of outboxSchemas) {
       const relay = services[`outbox-relay-${schema}`];
       expect(relay, schema).toBeDefined();
@@ -74,7 +95,9 @@ describe('docker-compose.yml', () => {
     expect(address).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     expect(services.gateway!.environment!.TRUSTED_PROXIES).toBe(address);
     // Nothing but Traefik and the gateway is on the edge network.
-    const onEdge = Object.entries(services).filter(([, s]) => (Array.isArray(s.networks) ? s.networks : Object.keys(s.networks ?? {})).includes('edge')).map(([n]) => n);
+    const onEdge = Object.entries(services)
+      .filter(([, s]) => (Array.isArray(s.networks) ? s.networks : Object.keys(s.networks ?? {})).includes('edge'))
+      .map(([n]) => n);
     expect(onEdge.sort()).toEqual(['gateway', 'traefik']);
   });
 });
@@ -83,7 +106,8 @@ describe('docker-compose.dev.yml (engines for npm start)', () => {
   it('publishes the engines on loopback only and runs NATS with the dev configuration', () => {
     const dev = load('docker-compose.dev.yml').services;
     expect(Object.keys(dev).sort()).toEqual(['nats', 'postgres', 'redis']);
-    for (const [name, service] of Object.entries(dev)) for (const port of service.ports ?? []) expect(port, name).toMatch(/^127\.0\.0\.1:/);
+    for (const [name, service] of Object.entries(dev))
+      for (const port of service.ports ?? []) expect(port, name).toMatch(/^127\.0\.0\.1:/);
     expect(dev.nats!.volumes).toContain(`./${NATS_CONFIG_FILES.dev}:/etc/nats/nats.conf:ro`);
   });
 });

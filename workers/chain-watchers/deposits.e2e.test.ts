@@ -2,7 +2,12 @@ import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { EvmSender } from '../../devnet/evm/evm-sender.js';
-import { deployTestToken, mintTestToken, startLocalEvmChain, type LocalEvmChain } from '../../devnet/evm/local-chain.js';
+import {
+  deployTestToken,
+  mintTestToken,
+  startLocalEvmChain,
+  type LocalEvmChain,
+} from '../../devnet/evm/local-chain.js';
 import { gql } from '../../testing/graphql-client.js';
 import { startStack, type TestStack } from '../../testing/stack.js';
 import { initDataFor, newTelegramUser } from '../../testing/telegram.js';
@@ -42,25 +47,45 @@ interface DepositNode {
   txHash: string;
 }
 
-const DEPOSIT_FIELDS = 'id status amount confirmations txHash asset { symbol } transaction { id kind amount } reversalTransaction { id kind }';
+const DEPOSIT_FIELDS =
+  'id status amount confirmations txHash asset { symbol } transaction { id kind amount } reversalTransaction { id kind }';
 
 async function signIn(): Promise<{ token: string; userId: string; address: string }> {
-  const res = await gql(stack.graphqlUrl, `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken user { id } } }`, { d: initDataFor(newTelegramUser()) });
+  const res = await gql(
+    stack.graphqlUrl,
+    `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken user { id } } }`,
+    { d: initDataFor(newTelegramUser()) },
+  );
   const { accessToken, user } = res.body.data!.signInWithTelegram;
   const addr = await gql(stack.graphqlUrl, `{ me { depositAddress(network: ETH) { address } } }`, {}, accessToken);
   return { token: accessToken, userId: user.id, address: addr.body.data!.me.depositAddress.address };
 }
 
 async function depositsOf(token: string): Promise<DepositNode[]> {
-  const res = await gql(stack.graphqlUrl, `{ me { deposits(first: 50) { edges { node { ${DEPOSIT_FIELDS} } } } } }`, {}, token);
+  const res = await gql(
+    stack.graphqlUrl,
+    `{ me { deposits(first: 50) { edges { node { ${DEPOSIT_FIELDS} } } } } }`,
+    {},
+    token,
+  );
   expect(res.body.errors).toBeUndefined();
   return res.body.data!.me.deposits.edges.map((e: { node: DepositNode }) => e.node);
 }
 
 async function balances(token: string): Promise<Record<string, string>> {
-  const res = await gql(stack.graphqlUrl, `{ me { balances(assets: ["ETH", "USDT_ETH"]) { asset { symbol } available } } }`, {}, token);
+  const res = await gql(
+    stack.graphqlUrl,
+    `{ me { balances(assets: ["ETH", "USDT_ETH"]) { asset { symbol } available } } }`,
+    {},
+    token,
+  );
   expect(res.body.errors).toBeUndefined();
-  return Object.fromEntries(res.body.data!.me.balances.map((b: { asset: { symbol: string }; available: string }) => [b.asset.symbol, b.available]));
+  return Object.fromEntries(
+    res.body.data!.me.balances.map((b: { asset: { symbol: string }; available: string }) => [
+      b.asset.symbol,
+      b.available,
+    ]),
+  );
 }
 
 /** Polls (without mining) until `check` holds. */
@@ -88,9 +113,12 @@ async function mineUntil<T>(what: string, check: () => Promise<T | null | false>
 
 async function ledgerDeposits(references: string[]): Promise<{ kind: string; reference: string; amount: string }[]> {
   const em = stack.subgraphs.get('ledger')!.deps.orm.em.fork();
-  return em.getConnection().execute(`select kind, reference, amount::text as amount from ledger.transaction where reference in (select json_array_elements_text(?::json)) order by seq`, [
-    JSON.stringify(references),
-  ]);
+  return em
+    .getConnection()
+    .execute(
+      `select kind, reference, amount::text as amount from ledger.transaction where reference in (select json_array_elements_text(?::json)) order by seq`,
+      [JSON.stringify(references)],
+    );
 }
 
 const referenceOf = (d: Pick<DepositNode, 'txHash'>, index = 0) => `deposit:ETH:${d.txHash}:${index}`;
@@ -101,10 +129,22 @@ interface Push<T> {
 }
 
 function subscribe<T>(token: string, query: string): { received: Push<T>[] } {
-  const client = createClient({ url: stack.wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+  const client = createClient({
+    url: stack.wsUrl,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 0,
+  });
   sockets.push(client);
   const received: Push<T>[] = [];
-  client.subscribe<T>({ query }, { next: (value) => void received.push(value as Push<T>), error: (err) => void received.push({ errors: [err] }), complete: () => undefined });
+  client.subscribe<T>(
+    { query },
+    {
+      next: (value) => void received.push(value as Push<T>),
+      error: (err) => void received.push({ errors: [err] }),
+      complete: () => undefined,
+    },
+  );
   return { received };
 }
 
@@ -144,8 +184,14 @@ describe('deposits end to end', () => {
   it('ETH and USDT sent on chain: detected, confirmed after N blocks, credited once; balance and depositUpdated reach a graphql-ws client', async () => {
     const alice = await signIn();
     const bob = await signIn();
-    const live = subscribe<{ depositUpdated: DepositNode }>(alice.token, `subscription { depositUpdated { ${DEPOSIT_FIELDS} } }`);
-    const liveBalances = subscribe<{ balanceUpdated: { asset: { symbol: string }; available: string }[] }>(alice.token, `subscription { balanceUpdated { asset { symbol } available } }`);
+    const live = subscribe<{ depositUpdated: DepositNode }>(
+      alice.token,
+      `subscription { depositUpdated { ${DEPOSIT_FIELDS} } }`,
+    );
+    const liveBalances = subscribe<{ balanceUpdated: { asset: { symbol: string }; available: string }[] }>(
+      alice.token,
+      `subscription { balanceUpdated { asset { symbol } available } }`,
+    );
     const bobLive = subscribe<{ depositUpdated: DepositNode }>(bob.token, `subscription { depositUpdated { id } }`);
     await new Promise((r) => setTimeout(r, 400));
 
@@ -170,22 +216,31 @@ describe('deposits end to end', () => {
     const eth = credited.find((d) => d.asset.symbol === 'ETH')!;
     const BY_HASH = `query($h: String!) { depositsByTxHash(network: ETH, txHash: $h) { id status } }`;
     const pasted = eth.txHash.slice(2).toUpperCase();
-    expect((await gql(stack.graphqlUrl, BY_HASH, { h: pasted }, alice.token)).body.data!.depositsByTxHash).toEqual([{ id: eth.id, status: 'CREDITED' }]);
+    expect((await gql(stack.graphqlUrl, BY_HASH, { h: pasted }, alice.token)).body.data!.depositsByTxHash).toEqual([
+      { id: eth.id, status: 'CREDITED' },
+    ]);
     expect((await gql(stack.graphqlUrl, BY_HASH, { h: pasted }, bob.token)).body.data!.depositsByTxHash).toEqual([]);
     const support = await signInStaff(stack, ['SUPPORT']);
-    expect((await gql(stack.graphqlUrl, BY_HASH, { h: eth.txHash }, support.token)).body.data!.depositsByTxHash).toEqual([{ id: eth.id, status: 'CREDITED' }]);
-    expect((await gql(stack.graphqlUrl, BY_HASH, { h: 'not-a-hash' }, alice.token)).body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(
+      (await gql(stack.graphqlUrl, BY_HASH, { h: eth.txHash }, support.token)).body.data!.depositsByTxHash,
+    ).toEqual([{ id: eth.id, status: 'CREDITED' }]);
+    expect(
+      (await gql(stack.graphqlUrl, BY_HASH, { h: 'not-a-hash' }, alice.token)).body.errors?.[0]?.extensions?.code,
+    ).toBe('BAD_USER_INPUT');
 
     // Every status change was pushed to Alice with the follow-up's selection; nothing to Bob. A push shows the deposit
     // as the follow-up query finds it, so under load an early event's push may already show a later status: the
     // statuses never go backwards and end at CREDITED, one push per event (detected, [confirming,] confirmed, credited).
     const order = ['DETECTED', 'CONFIRMING', 'CREDITED'];
-    const pushesOf = (id: string) => live.received.filter((p) => p.data?.depositUpdated.id === id).map((p) => p.data!.depositUpdated.status);
+    const pushesOf = (id: string) =>
+      live.received.filter((p) => p.data?.depositUpdated.id === id).map((p) => p.data!.depositUpdated.status);
     await mineUntil('the CREDITED pushes', async () => credited.every((d) => pushesOf(d.id).at(-1) === 'CREDITED'));
     for (const d of credited) {
       const statuses = pushesOf(d.id);
       expect(statuses.length).toBeGreaterThanOrEqual(3);
-      expect(statuses.map((s) => order.indexOf(s))).toEqual([...statuses.map((s) => order.indexOf(s))].sort((a, b) => a - b));
+      expect(statuses.map((s) => order.indexOf(s))).toEqual(
+        [...statuses.map((s) => order.indexOf(s))].sort((a, b) => a - b),
+      );
       expect(statuses.at(-1)).toBe('CREDITED');
     }
     const creditPush = live.received.find((p) => p.data?.depositUpdated.status === 'CREDITED')!.data!.depositUpdated;
@@ -198,7 +253,9 @@ describe('deposits end to end', () => {
     expect(bobLive.received).toEqual([]);
 
     const metrics = await (await fetch(`${stack.subgraphs.get('wallet')!.url.replace('/graphql', '')}/metrics`)).text();
-    const count = metrics.split('\n').find((l) => l.startsWith('deposit_credit_latency_seconds_count{') && l.includes('network="ETH"'));
+    const count = metrics
+      .split('\n')
+      .find((l) => l.startsWith('deposit_credit_latency_seconds_count{') && l.includes('network="ETH"'));
     expect(count?.split(' ').at(-1)).toBe('2');
   });
 
@@ -255,11 +312,26 @@ describe('deposits end to end', () => {
 
     // Staff see the freeze with the deposit that caused it; FINANCE lifts it once the reversal is settled.
     const finance = await signInStaff(stack, ['FINANCE']);
-    const list = await gql(stack.graphqlUrl, `{ withdrawalFreezes(first: 10) { edges { node { user { id } deposit { id status amount } } } } }`, {}, finance.token);
-    expect(list.body.data!.withdrawalFreezes.edges.map((e: { node: unknown }) => e.node)).toContainEqual({ user: { id: dave.userId }, deposit: { id: reorged.id, status: 'REORGED', amount: '30' } });
-    const lift = await gql(stack.graphqlUrl, `mutation($u: ID!) { liftWithdrawalFreeze(userId: $u, note: "reversal posted, nothing spent") { deposit { id } } }`, { u: dave.userId }, finance.token);
+    const list = await gql(
+      stack.graphqlUrl,
+      `{ withdrawalFreezes(first: 10) { edges { node { user { id } deposit { id status amount } } } } }`,
+      {},
+      finance.token,
+    );
+    expect(list.body.data!.withdrawalFreezes.edges.map((e: { node: unknown }) => e.node)).toContainEqual({
+      user: { id: dave.userId },
+      deposit: { id: reorged.id, status: 'REORGED', amount: '30' },
+    });
+    const lift = await gql(
+      stack.graphqlUrl,
+      `mutation($u: ID!) { liftWithdrawalFreeze(userId: $u, note: "reversal posted, nothing spent") { deposit { id } } }`,
+      { u: dave.userId },
+      finance.token,
+    );
     expect(lift.body.data!.liftWithdrawalFreeze.deposit).toEqual({ id: reorged.id });
-    expect((await gql(stack.graphqlUrl, `{ me { withdrawalsFrozen } }`, {}, dave.token)).body.data!.me.withdrawalsFrozen).toBe(false);
+    expect(
+      (await gql(stack.graphqlUrl, `{ me { withdrawalsFrozen } }`, {}, dave.token)).body.data!.me.withdrawalsFrozen,
+    ).toBe(false);
   });
 
   it('two watcher instances at once, one killed and restarted mid-way: every deposit credited exactly once', async () => {
@@ -299,9 +371,10 @@ describe('deposits end to end', () => {
       return rows.length === 3 && rows.every((r) => r.confirm_event_id !== null) ? rows : null;
     });
     const started = Date.now();
-    const pending = await walletDb.execute<{ n: string }[]>(`select count(*)::text as n from wallet.outbox where published_at is null and id = any(string_to_array(?, ','))`, [
-      confirmed.map((r) => r.confirm_event_id).join(','),
-    ]);
+    const pending = await walletDb.execute<{ n: string }[]>(
+      `select count(*)::text as n from wallet.outbox where published_at is null and id = any(string_to_array(?, ','))`,
+      [confirmed.map((r) => r.confirm_event_id).join(',')],
+    );
     expect(pending[0]!.n).toBe('3');
     while (Date.now() - started < NATS_OUTAGE_MS) {
       await evm.mine(1);
@@ -323,7 +396,10 @@ describe('deposits end to end', () => {
       .get('ledger')!
       .deps.orm.em.fork()
       .getConnection()
-      .execute<{ n: string }[]>(`select count(*)::text as n from ledger.transaction where kind = 'DEPOSIT' and user_id = ?`, [frank.userId]);
+      .execute<{ n: string }[]>(
+        `select count(*)::text as n from ledger.transaction where kind = 'DEPOSIT' and user_id = ?`,
+        [frank.userId],
+      );
     expect(ledger[0]!.n).toBe('3');
     expect((await balances(frank.token)).USDT_ETH).toBe('24');
     expect((await verifyLedger(stack.subgraphs.get('ledger')!.deps.orm.em.fork())).ok).toBe(true);

@@ -17,7 +17,12 @@ if (!network || !isNetwork(network)) {
 }
 warnDevDefaults(config, log);
 try {
-  const running = await startChainWatcherWorker(config, log, network, config.port !== null ? { port: config.port } : {});
+  const running = await startChainWatcherWorker(
+    config,
+    log,
+    network,
+    config.port !== null ? { port: config.port } : {},
+  );
   const shutdown = new Shutdown(log, config.shutdownGraceMs);
   shutdown.add('watcher', () => running.close());
   shutdown.listen();

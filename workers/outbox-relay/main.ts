@@ -19,7 +19,12 @@ if (unknown.length) {
   process.exit(1);
 }
 try {
-  const running = await startOutboxRelayWorker(config, log, chosen.length ? chosen : OUTBOX_SCHEMAS, config.port ?? config.outbox.port);
+  const running = await startOutboxRelayWorker(
+    config,
+    log,
+    chosen.length ? chosen : OUTBOX_SCHEMAS,
+    config.port ?? config.outbox.port,
+  );
   const shutdown = new Shutdown(log, config.shutdownGraceMs);
   shutdown.add('relay', () => running.close());
   shutdown.listen();

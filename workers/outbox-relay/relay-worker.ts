@@ -3,7 +3,11 @@ import { Counter } from 'prom-client';
 import type { JetStreamClient, NatsConnection } from 'nats';
 import { connectNats, pingNats, requireEventStream } from '../../platform/bus/nats.js';
 import { outboxUser } from '../../platform/bus/permissions.js';
-import { OUTBOX_PRUNE_BATCH, OUTBOX_PRUNE_INTERVAL_MS, prunePublishedOutbox } from '../../platform/bus/outbox-retention.js';
+import {
+  OUTBOX_PRUNE_BATCH,
+  OUTBOX_PRUNE_INTERVAL_MS,
+  prunePublishedOutbox,
+} from '../../platform/bus/outbox-retention.js';
 import { OutboxRelay } from '../../platform/bus/relay.js';
 import type { OutboxRelayConfig } from '../../platform/config/config.js';
 import { Metrics } from '../../platform/http/metrics.js';
@@ -23,9 +27,16 @@ export interface RunningRelay {
  * publish `wallet.>` only), so a row in one schema's outbox cannot speak for another domain. Explicit
  * credentials (NATS_USER/NATS_PASSWORD, NATS_CREDS) are one user: such a relay drains one schema.
  */
-export async function startOutboxRelayWorker(config: OutboxRelayConfig, log: Logger, schemas: readonly string[], port: number): Promise<RunningRelay> {
+export async function startOutboxRelayWorker(
+  config: OutboxRelayConfig,
+  log: Logger,
+  schemas: readonly string[],
+  port: number,
+): Promise<RunningRelay> {
   if ((config.nats.auth.kind === 'password' || config.nats.auth.kind === 'creds') && schemas.length !== 1) {
-    throw new Error(`NATS credentials name one outbox user: run one relay per schema (--schema <name>), not ${schemas.join(', ')}`);
+    throw new Error(
+      `NATS credentials name one outbox user: run one relay per schema (--schema <name>), not ${schemas.join(', ')}`,
+    );
   }
   const connections = new Map<string, NatsConnection>();
   const publishers = new Map<string, JetStreamClient>();
@@ -43,8 +54,18 @@ export async function startOutboxRelayWorker(config: OutboxRelayConfig, log: Log
   const pool = new pg.Pool({ connectionString: config.database.url, max: 4 });
   pool.on('error', (err) => log.warn({ err }, 'outbox pool error'));
   const metrics = new Metrics('outbox-relay');
-  const published = new Counter({ name: 'outbox_events_published_total', help: 'Outbox events published to JetStream', labelNames: ['schema'], registers: [metrics.registry] });
-  metrics.trackPool(() => ({ used: pool.totalCount - pool.idleCount, free: pool.idleCount, pending: pool.waitingCount, max: 4 }));
+  const published = new Counter({
+    name: 'outbox_events_published_total',
+    help: 'Outbox events published to JetStream',
+    labelNames: ['schema'],
+    registers: [metrics.registry],
+  });
+  metrics.trackPool(() => ({
+    used: pool.totalCount - pool.idleCount,
+    free: pool.idleCount,
+    pending: pool.waitingCount,
+    max: 4,
+  }));
   const relay = new OutboxRelay({
     pool,
     listenUrl: config.database.url,

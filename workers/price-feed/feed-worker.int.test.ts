@@ -42,7 +42,10 @@ describe('price-feed worker', () => {
     sub.unsubscribe();
     const health = await fetch(`${worker.url}/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: 'ok', checks: { database: { status: 'up' }, redis: { status: 'up' }, nats: { status: 'up' }, prices: { status: 'up' } } });
+    expect(await health.json()).toMatchObject({
+      status: 'ok',
+      checks: { database: { status: 'up' }, redis: { status: 'up' }, nats: { status: 'up' }, prices: { status: 'up' } },
+    });
     const metrics = await (await fetch(`${worker.url}/metrics`)).text();
     expect(metrics).toMatch(/price_feed_rounds_total\{outcome="ok",service="price-feed"\} [1-9]/);
     expect(metrics).toMatch(/price_feed_published_total\{service="price-feed"\} [1-9]/);

@@ -30,19 +30,52 @@ export interface PriceFeedWorkerOptions {
  * subgraph, fetch every provider once, cache the median prices, store ticks and candles and publish
  * `market.price.updated` on core NATS; hourly, prune old ticks and candles. Serves /health and /metrics.
  */
-export async function startPriceFeedWorker(config: PriceFeedConfig, log: Logger, port: number, options: PriceFeedWorkerOptions = {}): Promise<RunningPriceFeed> {
+export async function startPriceFeedWorker(
+  config: PriceFeedConfig,
+  log: Logger,
+  port: number,
+  options: PriceFeedWorkerOptions = {},
+): Promise<RunningPriceFeed> {
   const settings = config.prices;
   const redis = createRedis(config.redis.url, log);
   const nats = await connectNats(config.nats, 'price-feed', log);
-  const feed = await openPriceFeed({ config, log, redis, nats, ...(options.sources ? { sources: options.sources } : {}) });
+  const feed = await openPriceFeed({
+    config,
+    log,
+    redis,
+    nats,
+    ...(options.sources ? { sources: options.sources } : {}),
+  });
 
   const metrics = new Metrics('price-feed');
   metrics.trackPool(() => feed.poolStats());
-  const rounds = new Counter({ name: 'price_feed_rounds_total', help: 'Polling rounds by outcome', labelNames: ['outcome'], registers: [metrics.registry] });
-  const sourceFailures = new Counter({ name: 'price_feed_source_failures_total', help: 'Failed provider calls', labelNames: ['source'], registers: [metrics.registry] });
-  const published = new Counter({ name: 'price_feed_published_total', help: 'market.price.updated messages published', registers: [metrics.registry] });
-  const lastRefresh = new Gauge({ name: 'price_feed_last_refresh_timestamp_seconds', help: 'When the last refresh with at least one price finished', registers: [metrics.registry] });
-  const pairsWithoutPrice = new Gauge({ name: 'price_feed_pairs_without_price', help: 'Pairs the last refresh could not price (stale or unavailable)', registers: [metrics.registry] });
+  const rounds = new Counter({
+    name: 'price_feed_rounds_total',
+    help: 'Polling rounds by outcome',
+    labelNames: ['outcome'],
+    registers: [metrics.registry],
+  });
+  const sourceFailures = new Counter({
+    name: 'price_feed_source_failures_total',
+    help: 'Failed provider calls',
+    labelNames: ['source'],
+    registers: [metrics.registry],
+  });
+  const published = new Counter({
+    name: 'price_feed_published_total',
+    help: 'market.price.updated messages published',
+    registers: [metrics.registry],
+  });
+  const lastRefresh = new Gauge({
+    name: 'price_feed_last_refresh_timestamp_seconds',
+    help: 'When the last refresh with at least one price finished',
+    registers: [metrics.registry],
+  });
+  const pairsWithoutPrice = new Gauge({
+    name: 'price_feed_pairs_without_price',
+    help: 'Pairs the last refresh could not price (stale or unavailable)',
+    registers: [metrics.registry],
+  });
   let lastSuccess = Date.now();
 
   const tick = async (): Promise<RefreshResult | null> => {
@@ -65,7 +98,10 @@ export async function startPriceFeedWorker(config: PriceFeedConfig, log: Logger,
 
   const prune = async () => {
     try {
-      const removed = await feed.prune(new Date(), { tickDays: config.priceFeed.tickRetentionDays, candleDays: config.priceFeed.candleRetentionDays });
+      const removed = await feed.prune(new Date(), {
+        tickDays: config.priceFeed.tickRetentionDays,
+        candleDays: config.priceFeed.candleRetentionDays,
+      });
       if (removed) log.info({ removed }, 'old ticks and candles pruned');
     } catch (err) {
       log.error({ err }, 'pruning ticks and candles failed');
@@ -95,7 +131,8 @@ export async function startPriceFeedWorker(config: PriceFeedConfig, log: Logger,
       nats: () => pingNats(nats),
       prices: async () => {
         const quietMs = Date.now() - lastSuccess;
-        if (quietMs > Math.max(3 * settings.pollIntervalMs, settings.maxAgeSeconds * 1000)) throw new Error(`no price refreshed for ${Math.round(quietMs / 1000)}s`);
+        if (quietMs > Math.max(3 * settings.pollIntervalMs, settings.maxAgeSeconds * 1000))
+          throw new Error(`no price refreshed for ${Math.round(quietMs / 1000)}s`);
       },
     },
     routes: {},
@@ -123,11 +160,16 @@ export async function startPriceFeedWorker(config: PriceFeedConfig, log: Logger,
 async function waitForSimulators(config: PriceFeedConfig, log: Logger, timeoutMs = 30_000): Promise<void> {
   const { providers, simulatorPort } = config.prices;
   if (simulatorPort === null) return;
-  const urls = [providers.coingecko?.baseUrl, providers.coinmarketcap?.baseUrl, providers.nobitex?.baseUrl].filter((u): u is string => !!u);
+  const urls = [providers.coingecko?.baseUrl, providers.coinmarketcap?.baseUrl, providers.nobitex?.baseUrl].filter(
+    (u): u is string => !!u,
+  );
   const deadline = Date.now() + timeoutMs;
   for (const url of urls) {
     for (;;) {
-      const up = await fetch(url, { signal: AbortSignal.timeout(1000) }).then(() => true, () => false);
+      const up = await fetch(url, { signal: AbortSignal.timeout(1000) }).then(
+        () => true,
+        () => false,
+      );
       if (up) break;
       if (Date.now() > deadline) {
         log.warn({ url }, 'price simulator not reachable: polling anyway');

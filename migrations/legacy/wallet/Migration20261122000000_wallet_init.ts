@@ -26,8 +26,12 @@ export class Migration20261122000000_wallet_init extends Migration {
       "rewrapped_at" timestamptz null,
       "retired_at" timestamptz null,
       check (("status" = 'RETIRED') = ("retired_at" is not null)))`);
-    this.addSql(`create unique index "hd_root_one_active" on "wallet"."hd_root" (("status")) where "status" = 'ACTIVE'`);
-    this.addSql(`create sequence "wallet"."custody_index_seq" as integer minvalue 1 maxvalue 2147483647 start 1 no cycle`);
+    this.addSql(
+      `create unique index "hd_root_one_active" on "wallet"."hd_root" (("status")) where "status" = 'ACTIVE'`,
+    );
+    this.addSql(
+      `create sequence "wallet"."custody_index_seq" as integer minvalue 1 maxvalue 2147483647 start 1 no cycle`,
+    );
     this.addSql(`create table "wallet"."custody_account" (
       "user_id" text primary key,
       "custody_index" integer not null unique default nextval('"wallet"."custody_index_seq"') check ("custody_index" between 1 and 2147483647),
@@ -46,8 +50,12 @@ export class Migration20261122000000_wallet_init extends Migration {
       "created_at" timestamptz not null default now(),
       constraint "wallet_network_address_unique" unique ("network", "address"),
       constraint "wallet_root_network_index_unique" unique ("root_id", "network", "custody_index"))`);
-    this.addSql(`create unique index "wallet_one_primary_per_network" on "wallet"."wallet" ("user_id", "network") where "is_primary"`);
-    this.addSql(`create unique index "wallet_one_default_per_network" on "wallet"."wallet" ("user_id", "network") where "is_default"`);
+    this.addSql(
+      `create unique index "wallet_one_primary_per_network" on "wallet"."wallet" ("user_id", "network") where "is_primary"`,
+    );
+    this.addSql(
+      `create unique index "wallet_one_default_per_network" on "wallet"."wallet" ("user_id", "network") where "is_default"`,
+    );
     this.addSql(`create index "wallet_user_id_created_at_index" on "wallet"."wallet" ("user_id", "created_at", "id")`);
   }
 }

@@ -57,7 +57,9 @@ export class Migration20261123000000_deposits extends Migration {
       constraint "deposit_ignored_never_confirmed" check ("status" <> 'IGNORED' or "confirmed_at" is null),
       constraint "deposit_reorged_has_time" check (("status" = 'REORGED') = ("reorged_at" is not null)))`);
     this.addSql(`create index "deposit_user_idx" on "wallet"."deposit" ("user_id", "id" desc)`);
-    this.addSql(`create index "deposit_pending_idx" on "wallet"."deposit" ("network", "block_number") where "status" in ('DETECTED', 'CONFIRMING')`);
+    this.addSql(
+      `create index "deposit_pending_idx" on "wallet"."deposit" ("network", "block_number") where "status" in ('DETECTED', 'CONFIRMING')`,
+    );
     this.addSql(`create index "deposit_block_idx" on "wallet"."deposit" ("network", "block_number")`);
     this.addSql(`create table "wallet"."withdrawal_freeze" (
       "user_id" text primary key,

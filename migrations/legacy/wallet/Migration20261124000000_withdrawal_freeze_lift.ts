@@ -16,7 +16,11 @@ export class Migration20261124000000_withdrawal_freeze_lift extends Migration {
       "lifted_at" timestamptz not null default now(),
       "lifted_by" text not null,
       "note" text not null check (length("note") between 1 and 500))`);
-    this.addSql(`create index "withdrawal_freeze_lift_user_idx" on "wallet"."withdrawal_freeze_lift" ("user_id", "lifted_at" desc)`);
-    this.addSql(`create index "withdrawal_freeze_frozen_at_idx" on "wallet"."withdrawal_freeze" ("frozen_at" desc, "user_id" desc)`);
+    this.addSql(
+      `create index "withdrawal_freeze_lift_user_idx" on "wallet"."withdrawal_freeze_lift" ("user_id", "lifted_at" desc)`,
+    );
+    this.addSql(
+      `create index "withdrawal_freeze_frozen_at_idx" on "wallet"."withdrawal_freeze" ("frozen_at" desc, "user_id" desc)`,
+    );
   }
 }

@@ -116,4 +116,3 @@ export const gatewayProcess = defineProcess('gateway', {
   internalTokens: internalTokenSigner,
 });
 export type GatewayConfig = ConfigOf<typeof gatewayProcess>;
-

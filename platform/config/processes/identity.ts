@@ -16,11 +16,17 @@ export interface LevelRule {
 
 export function parseLevelThresholds(text: string): LevelRule[] {
   const rules: LevelRule[] = [{ level: 1, kyc: 'NONE', minTradeVolumeToman: 0n }];
-  for (const part of text.split(';').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const match = /^(\d+):(.*)$/.exec(part);
     if (!match) throw new Error(`"${part}" is not <level>:<requirement>,...`);
     const rule: LevelRule = { level: Number(match[1]), kyc: 'NONE', minTradeVolumeToman: 0n };
-    for (const req of (match[2] ?? '').split(',').map((r) => r.trim()).filter(Boolean)) {
+    for (const req of (match[2] ?? '')
+      .split(',')
+      .map((r) => r.trim())
+      .filter(Boolean)) {
       const [key, value] = req.split('=');
       if (key === 'kyc' && (value === 'NONE' || value === 'BASIC' || value === 'FULL')) rule.kyc = value;
       else if (key === 'volume' && value !== undefined && /^\d+$/.test(value)) rule.minTradeVolumeToman = BigInt(value);
@@ -33,11 +39,16 @@ export function parseLevelThresholds(text: string): LevelRule[] {
   return rules;
 }
 
-const identity = section({ IDENTITY_PORT: port.default(SERVICE_PORT_VARIABLES.identity[1]) }, (e) => ({ port: e.IDENTITY_PORT }));
+const identity = section({ IDENTITY_PORT: port.default(SERVICE_PORT_VARIABLES.identity[1]) }, (e) => ({
+  port: e.IDENTITY_PORT,
+}));
 
 const auth = section(
   { ...accessTokens.shape, REFRESH_TOKEN_TTL_DAYS: positiveInt.default(30) },
-  (e, ctx): AccessTokenConfig & { refreshTokenTtlDays: number } => ({ ...accessTokens.build(e, ctx), refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS }),
+  (e, ctx): AccessTokenConfig & { refreshTokenTtlDays: number } => ({
+    ...accessTokens.build(e, ctx),
+    refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
+  }),
 );
 
 const levels = section({ LEVEL_THRESHOLDS: z.string().default('2:kyc=BASIC;3:kyc=FULL,volume=50000000') }, (e, ctx) =>

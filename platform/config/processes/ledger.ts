@@ -47,8 +47,10 @@ const ledger = section(
     port: e.LEDGER_PORT,
     fees: ctx.parse<Record<string, FeeRule>>('LEDGER_FEES', {}, () => parseLedgerFees(e.LEDGER_FEES)),
     limits: ctx.parse<Record<string, LimitRule>>('LEDGER_LIMITS', {}, () => parseLedgerLimits(e.LEDGER_LIMITS)),
-    adjustmentApprovalThresholds: ctx.parse<Record<string, bigint | null>>('LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD', {}, () =>
-      parseAdjustmentThresholds(e.LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD),
+    adjustmentApprovalThresholds: ctx.parse<Record<string, bigint | null>>(
+      'LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD',
+      {},
+      () => parseAdjustmentThresholds(e.LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD),
     ),
     sealIntervalMs: e.LEDGER_SEAL_INTERVAL_MS,
     holdSweepMs: e.LEDGER_HOLD_SWEEP_MS,

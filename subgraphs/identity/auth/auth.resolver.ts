@@ -4,13 +4,23 @@ import { AuthPayload } from './auth.type.js';
 
 @Resolver()
 export class AuthResolver {
-  @Mutation(() => AuthPayload, { description: 'Exchange Telegram Mini App initData for a session. Creates the account on first sign-in.' })
-  async signInWithTelegram(@Arg('initData', () => String) initData: string, @Ctx() ctx: IdentityContext): Promise<AuthPayload> {
+  @Mutation(() => AuthPayload, {
+    description: 'Exchange Telegram Mini App initData for a session. Creates the account on first sign-in.',
+  })
+  async signInWithTelegram(
+    @Arg('initData', () => String) initData: string,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<AuthPayload> {
     return AuthPayload.from(await ctx.identity.auth.signInWithTelegram(ctx.em, initData));
   }
 
-  @Mutation(() => AuthPayload, { description: 'Rotate a refresh token. A token can be used once; reuse ends the session.' })
-  async refreshSession(@Arg('refreshToken', () => String) refreshToken: string, @Ctx() ctx: IdentityContext): Promise<AuthPayload> {
+  @Mutation(() => AuthPayload, {
+    description: 'Rotate a refresh token. A token can be used once; reuse ends the session.',
+  })
+  async refreshSession(
+    @Arg('refreshToken', () => String) refreshToken: string,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<AuthPayload> {
     return AuthPayload.from(await ctx.identity.auth.refresh(ctx.em, refreshToken));
   }
 

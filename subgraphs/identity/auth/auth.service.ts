@@ -47,15 +47,23 @@ export class AuthService {
     } catch (err) {
       if (err instanceof InitDataError) {
         this.log.info({ reason: err.reason }, 'telegram sign-in refused');
-        throw unauthenticated(err.reason === 'expired' ? 'initData has expired; reopen the Mini App' : 'initData is not valid');
+        throw unauthenticated(
+          err.reason === 'expired' ? 'initData has expired; reopen the Mini App' : 'initData is not valid',
+        );
       }
       throw err;
     }
     const key = `${this.options.keyPrefix}tg-init-data:${createHash('sha256').update(validated.proof).digest('hex')}`;
     const first = await this.redis.set(key, '1', 'EX', this.options.initDataMaxAgeSeconds + FUTURE_SKEW_SECONDS, 'NX');
     if (first !== 'OK') {
-      this.log.warn({ telegramId: validated.user.id, via: validated.via }, 'telegram sign-in refused: initData used before');
-      throw new DomainError(ErrorCode.INIT_DATA_REUSED, 'This initData was already used to sign in; reopen the Mini App');
+      this.log.warn(
+        { telegramId: validated.user.id, via: validated.via },
+        'telegram sign-in refused: initData used before',
+      );
+      throw new DomainError(
+        ErrorCode.INIT_DATA_REUSED,
+        'This initData was already used to sign in; reopen the Mini App',
+      );
     }
     const user = await this.users.upsertFromTelegram(em, validated.user);
     return em.transactional((tx) => this.sessions.startFamily(tx, tx.merge(user), 'telegram'));
@@ -70,8 +78,10 @@ export class AuthService {
    */
   async signInAdmin(em: EntityManager, email: string, password: string): Promise<IssuedTokens> {
     const normalized = typeof email === 'string' ? email.trim().toLowerCase() : '';
-    const [attempt] = await em.getConnection().execute<{ user_id: string; password_hash: string; failed_attempts: number }[]>(
-      `update "identity"."admin_credential" set
+    const [attempt] = await em
+      .getConnection()
+      .execute<{ user_id: string; password_hash: string; failed_attempts: number }[]>(
+        `update "identity"."admin_credential" set
          "failed_attempts" = case when "locked_until" is not null and "locked_until" <= now() then 1 else "failed_attempts" + 1 end,
          "locked_until" = case
            when "locked_until" > now() then "locked_until"
@@ -79,8 +89,8 @@ export class AuthService {
            else null end
        where "email" = ?
        returning "user_id", "password_hash", "failed_attempts"`,
-      [MAX_FAILED_ATTEMPTS, LOCK_MINUTES, normalized],
-    );
+        [MAX_FAILED_ATTEMPTS, LOCK_MINUTES, normalized],
+      );
     const mayTry = attempt !== undefined && attempt.failed_attempts <= MAX_FAILED_ATTEMPTS;
     const matches = await verifyPassword(mayTry ? attempt.password_hash : await dummyPasswordHash(), password);
     if (!attempt || !mayTry || !matches) {
@@ -110,7 +120,10 @@ export class AuthService {
   }
 
   /** Creates a staff account with email + password (the admin:create command uses this). */
-  async createAdmin(em: EntityManager, input: { email: string; password: string; roles: User['roles']; username?: string }): Promise<User> {
+  async createAdmin(
+    em: EntityManager,
+    input: { email: string; password: string; roles: User['roles']; username?: string },
+  ): Promise<User> {
     return createAdminAccount(em, input);
   }
 }

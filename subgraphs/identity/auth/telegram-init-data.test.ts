@@ -5,10 +5,22 @@ import { dataCheckString, InitDataError, InitDataVerifier, signInitData } from '
 const BOT_TOKEN = '5768337691:AAH5YkoiEuPk8-FZa32hStHTqXiLPtAEhx8';
 const now = new Date('2026-11-21T12:00:00Z');
 const authDate = String(Math.floor(now.getTime() / 1000) - 60);
-const user = JSON.stringify({ id: 279058397, first_name: 'Vladislav', username: 'vdkfrost', language_code: 'ru', is_premium: true });
+const user = JSON.stringify({
+  id: 279058397,
+  first_name: 'Vladislav',
+  username: 'vdkfrost',
+  language_code: 'ru',
+  is_premium: true,
+});
 
 function verifier(extra: Partial<ConstructorParameters<typeof InitDataVerifier>[0]> = {}) {
-  return new InitDataVerifier({ botToken: BOT_TOKEN, botId: null, publicKeyHex: 'e7bf03a2fa4602af4580703d88dda5bb59f32ed8b02a56c187fe7d34caed242d', maxAgeSeconds: 3600, ...extra });
+  return new InitDataVerifier({
+    botToken: BOT_TOKEN,
+    botId: null,
+    publicKeyHex: 'e7bf03a2fa4602af4580703d88dda5bb59f32ed8b02a56c187fe7d34caed242d',
+    maxAgeSeconds: 3600,
+    ...extra,
+  });
 }
 
 function reason(fn: () => unknown): string {
@@ -21,15 +33,29 @@ function reason(fn: () => unknown): string {
 }
 
 describe('InitDataVerifier (HMAC, first party)', () => {
-  const initData = signInitData(BOT_TOKEN, { query_id: 'AAHdF6IQAAAAAN0XohDhrOrc', user, auth_date: authDate, signature: 'sig-stays-in-the-check-string' });
+  const initData = signInitData(BOT_TOKEN, {
+    query_id: 'AAHdF6IQAAAAAN0XohDhrOrc',
+    user,
+    auth_date: authDate,
+    signature: 'sig-stays-in-the-check-string',
+  });
 
   it('accepts correctly signed initData and returns the user', () => {
     const result = verifier().verify(initData, now);
-    expect(result).toMatchObject({ via: 'hmac', queryId: 'AAHdF6IQAAAAAN0XohDhrOrc', user: { id: 279058397, username: 'vdkfrost' } });
+    expect(result).toMatchObject({
+      via: 'hmac',
+      queryId: 'AAHdF6IQAAAAAN0XohDhrOrc',
+      user: { id: 279058397, username: 'vdkfrost' },
+    });
   });
 
   it('builds the data-check-string from URL-decoded, sorted fields without hash', () => {
-    const fields = new Map([['user', '{"a":1}'], ['auth_date', '1'], ['hash', 'x'], ['signature', 's']]);
+    const fields = new Map([
+      ['user', '{"a":1}'],
+      ['auth_date', '1'],
+      ['hash', 'x'],
+      ['signature', 's'],
+    ]);
     expect(dataCheckString(fields, ['hash'])).toBe('auth_date=1\nsignature=s\nuser={"a":1}');
   });
 
@@ -64,7 +90,9 @@ describe('InitDataVerifier (Ed25519, third party)', () => {
   const initData = new URLSearchParams({ ...fields, signature, hash: '0'.repeat(64) }).toString();
 
   it('accepts Telegram-signed data when a bot id is configured', () => {
-    expect(verifier({ botId, publicKeyHex, botToken: '1:not-the-issuing-bot' }).verify(initData, now).via).toBe('ed25519');
+    expect(verifier({ botId, publicKeyHex, botToken: '1:not-the-issuing-bot' }).verify(initData, now).via).toBe(
+      'ed25519',
+    );
   });
 
   it('gives one proof per launch, whichever form checks it: the signature when there is one, else the hash', () => {
@@ -79,14 +107,23 @@ describe('InitDataVerifier (Ed25519, third party)', () => {
     const hashOnly = signInitData(BOT_TOKEN, fields);
     const plain = verifier().verify(hashOnly, now);
     expect(plain.proof).toBe(`hash:${new URLSearchParams(hashOnly).get('hash')}`);
-    expect(verifier().verify(hashOnly.replace(/hash=([0-9a-f]+)/, (_, h: string) => `hash=${h.toUpperCase()}`), now).proof).toBe(plain.proof);
+    expect(
+      verifier().verify(
+        hashOnly.replace(/hash=([0-9a-f]+)/, (_, h: string) => `hash=${h.toUpperCase()}`),
+        now,
+      ).proof,
+    ).toBe(plain.proof);
   });
 
   it('refuses it without a bot id, with another bot id, or when a field changed', () => {
     expect(reason(() => verifier({ publicKeyHex, botToken: '1:x' }).verify(initData, now))).toBe('bad_signature');
-    expect(reason(() => verifier({ botId: '42', publicKeyHex, botToken: '1:x' }).verify(initData, now))).toBe('bad_signature');
+    expect(reason(() => verifier({ botId: '42', publicKeyHex, botToken: '1:x' }).verify(initData, now))).toBe(
+      'bad_signature',
+    );
     const tampered = new URLSearchParams(initData);
     tampered.set('query_id', 'other');
-    expect(reason(() => verifier({ botId, publicKeyHex, botToken: '1:x' }).verify(tampered.toString(), now))).toBe('bad_signature');
+    expect(reason(() => verifier({ botId, publicKeyHex, botToken: '1:x' }).verify(tampered.toString(), now))).toBe(
+      'bad_signature',
+    );
   });
 });

@@ -61,7 +61,8 @@ export class InitDataVerifier {
   }
 
   verify(initData: string, now = new Date()): ValidatedInitData {
-    if (typeof initData !== 'string' || initData.length === 0 || initData.length > MAX_INIT_DATA_LENGTH) throw new InitDataError('malformed');
+    if (typeof initData !== 'string' || initData.length === 0 || initData.length > MAX_INIT_DATA_LENGTH)
+      throw new InitDataError('malformed');
     let params: URLSearchParams;
     try {
       params = new URLSearchParams(initData);
@@ -101,17 +102,23 @@ export class InitDataVerifier {
     } catch {
       throw new InitDataError('malformed');
     }
-    if (typeof user !== 'object' || user === null || !Number.isSafeInteger(user.id) || user.id <= 0) throw new InitDataError('no_user');
+    if (typeof user !== 'object' || user === null || !Number.isSafeInteger(user.id) || user.id <= 0)
+      throw new InitDataError('no_user');
     // One proof per launch, whichever form proved it: Telegram sends `signature` in both forms (the HMAC covers
     // it), so with a signature present it is the proof; otherwise the hash. Replaying HMAC-checked data through
     // the Ed25519 form (hash replaced) thus meets the same proof.
-    const proof = signature !== undefined ? `sig:${Buffer.from(signature, 'base64url').toString('base64url')}` : `hash:${hash!.toLowerCase()}`;
+    const proof =
+      signature !== undefined
+        ? `sig:${Buffer.from(signature, 'base64url').toString('base64url')}`
+        : `hash:${hash!.toLowerCase()}`;
     return { user, authDate, queryId: fields.get('query_id') ?? null, via, proof };
   }
 
   private hmacMatches(fields: Map<string, string>, hash: string): boolean {
     if (!/^[0-9a-f]{64}$/i.test(hash)) return false;
-    const expected = createHmac('sha256', this.secretKey).update(dataCheckString(fields, ['hash'])).digest();
+    const expected = createHmac('sha256', this.secretKey)
+      .update(dataCheckString(fields, ['hash']))
+      .digest();
     return timingSafeEqual(expected, Buffer.from(hash, 'hex'));
   }
 
@@ -135,7 +142,9 @@ export function dataCheckString(fields: Map<string, string>, exclude: string[]):
 export function signInitData(botToken: string, fields: Record<string, string>): string {
   const map = new Map(Object.entries(fields));
   const secret = createHmac('sha256', 'WebAppData').update(botToken).digest();
-  const hash = createHmac('sha256', secret).update(dataCheckString(map, ['hash'])).digest('hex');
+  const hash = createHmac('sha256', secret)
+    .update(dataCheckString(map, ['hash']))
+    .digest('hex');
   const params = new URLSearchParams(fields);
   params.set('hash', hash);
   return params.toString();

@@ -13,7 +13,13 @@ afterAll(async () => {
 function run(args: string[], stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'subgraphs/identity/commands/admin-create.ts', ...args], {
-      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_URL: env.config.database.url, REDIS_URL: env.config.redis.url },
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: env.config.database.url,
+        REDIS_URL: env.config.redis.url,
+      },
     });
     let stdout = '';
     let stderr = '';

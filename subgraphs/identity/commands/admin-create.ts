@@ -15,7 +15,9 @@ import { identitySubgraph } from '../app.js';
  * terminal) so it never lands in shell history or the process list.
  */
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: npm run admin:create -- --email <email> [--role SUPERADMIN|ADMIN|FINANCE|COMPLIANCE|SUPPORT] < password-file\n`);
+  process.stderr.write(
+    `${message}\nusage: npm run admin:create -- --email <email> [--role SUPERADMIN|ADMIN|FINANCE|COMPLIANCE|SUPPORT] < password-file\n`,
+  );
   process.exit(2);
 }
 
@@ -55,7 +57,14 @@ const password = await readPassword();
 const config = loadOrExit(adminCreateProcess);
 const log = createLogger({ name: 'admin-create', level: config.logLevel === 'info' ? 'warn' : config.logLevel });
 await ensureDatabase(config.database.url);
-const orm = await openSubgraphDatabase({ schema: 'identity', url: config.database.url, poolMax: 2, entities: identitySubgraph.entities, migrations: identitySubgraph.migrations, log });
+const orm = await openSubgraphDatabase({
+  schema: 'identity',
+  url: config.database.url,
+  poolMax: 2,
+  entities: identitySubgraph.entities,
+  migrations: identitySubgraph.migrations,
+  log,
+});
 try {
   await migrateSubgraph(orm, 'identity');
   const roles: Role[] = role === 'SUPERADMIN' ? ['USER', 'SUPERADMIN'] : ['USER', role];

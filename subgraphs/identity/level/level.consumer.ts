@@ -28,7 +28,11 @@ export async function startLevelFactsConsumer(deps: SubgraphDeps, users: UserSer
         if (typeof payload.userId !== 'string') return;
         if (event.type === 'kyc.submission.approved' && (payload.tier === 'BASIC' || payload.tier === 'FULL')) {
           await users.applyLevelFacts(tx, payload.userId, { kycTier: payload.tier as KycTier });
-        } else if (event.type === 'ledger.order.filled' && typeof payload.volumeToman === 'string' && /^\d+$/.test(payload.volumeToman)) {
+        } else if (
+          event.type === 'ledger.order.filled' &&
+          typeof payload.volumeToman === 'string' &&
+          /^\d+$/.test(payload.volumeToman)
+        ) {
           await users.applyLevelFacts(tx, payload.userId, { tradeVolumeDeltaToman: BigInt(payload.volumeToman) });
         }
       }).then(() => undefined),

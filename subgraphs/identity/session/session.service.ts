@@ -65,7 +65,10 @@ export class SessionService {
       case 'ok':
         return outcome.tokens;
       case 'reuse':
-        this.log.warn({ familyId: outcome.familyId, userId: outcome.userId }, 'refresh token reuse: session family revoked');
+        this.log.warn(
+          { familyId: outcome.familyId, userId: outcome.userId },
+          'refresh token reuse: session family revoked',
+        );
         await this.markFamilyRevoked(outcome.familyId);
         throw unauthenticated('Refresh token already used; the session was revoked. Sign in again.');
       case 'revoked':
@@ -102,7 +105,12 @@ export class SessionService {
     });
     await em.persistAndFlush(session);
     const staff = kind === 'staff';
-    const access = await this.accessTokens.issue({ userId: user.id, roles: staff ? user.roles : ['USER'], claims: staff ? user.claims : [], sessionId: familyId });
+    const access = await this.accessTokens.issue({
+      userId: user.id,
+      roles: staff ? user.roles : ['USER'],
+      claims: staff ? user.claims : [],
+      sessionId: familyId,
+    });
     return { accessToken: access.token, refreshToken: `${session.id}.${secret}`, expiresAt: access.expiresAt, user };
   }
 

@@ -9,7 +9,17 @@ export type KycTier = 'NONE' | 'BASIC' | 'FULL';
 @Entity({ tableName: 'user' })
 @Index({ properties: ['createdAt', 'id'] })
 export class User {
-  [OptionalProps]?: 'language' | 'displayCurrency' | 'roles' | 'claims' | 'level' | 'kycTier' | 'tradeVolumeToman' | 'createdAt' | 'updatedAt' | 'version';
+  [OptionalProps]?:
+    | 'language'
+    | 'displayCurrency'
+    | 'roles'
+    | 'claims'
+    | 'level'
+    | 'kycTier'
+    | 'tradeVolumeToman'
+    | 'createdAt'
+    | 'updatedAt'
+    | 'version';
 
   @PrimaryKey({ type: 'text' })
   id: string = newId('usr');

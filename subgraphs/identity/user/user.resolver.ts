@@ -1,7 +1,15 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { badInput } from '../../../platform/errors.js';
 import type { IdentityContext } from '../context.js';
-import { LevelRuleType, RoleEnum, UpdateSettingsInput, UserConnection, UserFilter, UserType, KycTierEnum } from './user.type.js';
+import {
+  LevelRuleType,
+  RoleEnum,
+  UpdateSettingsInput,
+  UserConnection,
+  UserFilter,
+  UserType,
+  KycTierEnum,
+} from './user.type.js';
 
 @Resolver(() => UserType)
 export class UserResolver {
@@ -31,37 +39,63 @@ export class UserResolver {
 
   @Query(() => [LevelRuleType], { description: 'What each account level requires.' })
   levelRules(@Ctx() ctx: IdentityContext): LevelRuleType[] {
-    return ctx.identity.levels.rules.map((r) => ({ level: r.level, kycTier: r.kyc as KycTierEnum, minTradeVolumeToman: r.minTradeVolumeToman.toString() }));
+    return ctx.identity.levels.rules.map((r) => ({
+      level: r.level,
+      kycTier: r.kyc as KycTierEnum,
+      minTradeVolumeToman: r.minTradeVolumeToman.toString(),
+    }));
   }
 
   @Mutation(() => UserType)
-  async updateSettings(@Arg('input', () => UpdateSettingsInput) input: UpdateSettingsInput, @Ctx() ctx: IdentityContext): Promise<UserType> {
+  async updateSettings(
+    @Arg('input', () => UpdateSettingsInput) input: UpdateSettingsInput,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<UserType> {
     return UserType.from(await ctx.identity.users.updateSettings(ctx.em, ctx.viewer, input));
   }
 
   @Mutation(() => UserType, { description: 'SUPERADMIN: give a user a role.' })
-  async grantRole(@Arg('userId', () => ID) userId: string, @Arg('role', () => RoleEnum) role: RoleEnum, @Ctx() ctx: IdentityContext): Promise<UserType> {
+  async grantRole(
+    @Arg('userId', () => ID) userId: string,
+    @Arg('role', () => RoleEnum) role: RoleEnum,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<UserType> {
     return UserType.from(await ctx.identity.users.grantRole(ctx.em, ctx.viewer, userId, role));
   }
 
-  @Mutation(() => UserType, { description: "SUPERADMIN: take a role away; the user's current access tokens stop working." })
-  async revokeRole(@Arg('userId', () => ID) userId: string, @Arg('role', () => RoleEnum) role: RoleEnum, @Ctx() ctx: IdentityContext): Promise<UserType> {
+  @Mutation(() => UserType, {
+    description: "SUPERADMIN: take a role away; the user's current access tokens stop working.",
+  })
+  async revokeRole(
+    @Arg('userId', () => ID) userId: string,
+    @Arg('role', () => RoleEnum) role: RoleEnum,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<UserType> {
     return UserType.from(await ctx.identity.users.revokeRole(ctx.em, ctx.viewer, userId, role));
   }
 
   @Mutation(() => UserType, { description: 'SUPERADMIN: give a user a claim such as withdrawals:approve.' })
-  async grantClaim(@Arg('userId', () => ID) userId: string, @Arg('claim', () => String) claim: string, @Ctx() ctx: IdentityContext): Promise<UserType> {
+  async grantClaim(
+    @Arg('userId', () => ID) userId: string,
+    @Arg('claim', () => String) claim: string,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<UserType> {
     return UserType.from(await ctx.identity.users.grantClaim(ctx.em, ctx.viewer, userId, validClaim(claim)));
   }
 
   @Mutation(() => UserType, { description: 'SUPERADMIN: take a claim away.' })
-  async revokeClaim(@Arg('userId', () => ID) userId: string, @Arg('claim', () => String) claim: string, @Ctx() ctx: IdentityContext): Promise<UserType> {
+  async revokeClaim(
+    @Arg('userId', () => ID) userId: string,
+    @Arg('claim', () => String) claim: string,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<UserType> {
     return UserType.from(await ctx.identity.users.revokeClaim(ctx.em, ctx.viewer, userId, validClaim(claim)));
   }
 }
 
 function validClaim(claim: string): string {
-  if (!/^[a-z]+:[a-z-]+$/.test(claim)) throw badInput('claim must look like resource:action, e.g. withdrawals:approve', { field: 'claim' });
+  if (!/^[a-z]+:[a-z-]+$/.test(claim))
+    throw badInput('claim must look like resource:action, e.g. withdrawals:approve', { field: 'claim' });
   return claim;
 }
 

@@ -50,7 +50,11 @@ export class UserService {
         const username = tg.username ?? null;
         if (existing.username !== username) {
           // The username is how other users address transfers; the ledger keeps its directory from this event.
-          recordEvent<UserUpdatedPayload>(em, IdentityEvents.userUpdated, SOURCE, { userId: existing.id, changed: ['profile'], username });
+          recordEvent<UserUpdatedPayload>(em, IdentityEvents.userUpdated, SOURCE, {
+            userId: existing.id,
+            changed: ['profile'],
+            username,
+          });
         }
         existing.username = username;
         existing.firstName = tg.first_name ?? null;
@@ -73,7 +77,11 @@ export class UserService {
             language: tg.language_code === 'fa' ? 'fa' : 'en',
             lastSignInAt: new Date(),
           });
-          recordEvent<UserCreatedPayload>(tx, IdentityEvents.userCreated, SOURCE, { userId: user.id, telegramId, username: user.username });
+          recordEvent<UserCreatedPayload>(tx, IdentityEvents.userCreated, SOURCE, {
+            userId: user.id,
+            telegramId,
+            username: user.username,
+          });
           await tx.flush();
           return user;
         });
@@ -86,12 +94,16 @@ export class UserService {
   }
 
   async updateSettings(em: EntityManager, viewer: Viewer, input: UpdateSettings): Promise<User> {
-    if (input.language == null && input.displayCurrency == null) throw badInput('Nothing to update: give language or displayCurrency');
+    if (input.language == null && input.displayCurrency == null)
+      throw badInput('Nothing to update: give language or displayCurrency');
     return em.transactional(async (tx) => {
       const user = await this.requireViewer(tx, viewer);
       if (input.language != null) user.language = input.language;
       if (input.displayCurrency != null) user.displayCurrency = input.displayCurrency;
-      recordEvent<UserUpdatedPayload>(tx, IdentityEvents.userUpdated, SOURCE, { userId: user.id, changed: ['settings'] });
+      recordEvent<UserUpdatedPayload>(tx, IdentityEvents.userUpdated, SOURCE, {
+        userId: user.id,
+        changed: ['settings'],
+      });
       return user;
     });
   }
@@ -122,13 +134,22 @@ export class UserService {
     const allowed = (id: string) => isStaff(viewer) || (viewer.userId !== null && id === viewer.userId);
     const users = await this.byIds(em, ids.filter(allowed));
     const byId = new Map(users.map((u) => [u.id, u] as const));
-    return ids.map((id) => (allowed(id) ? (byId.get(id) ?? null) : forbidden("Only staff can read another user's account")));
+    return ids.map((id) =>
+      allowed(id) ? (byId.get(id) ?? null) : forbidden("Only staff can read another user's account"),
+    );
   }
 
   /** Staff listing, newest first; the cursor is the last id seen (ids sort by creation time). */
-  async list(em: EntityManager, viewer: Viewer, filter: UserFilter, first: number, after: string | null): Promise<UserPage> {
+  async list(
+    em: EntityManager,
+    viewer: Viewer,
+    filter: UserFilter,
+    first: number,
+    after: string | null,
+  ): Promise<UserPage> {
     this.requireStaff(viewer);
-    if (!Number.isInteger(first) || first < 1 || first > 100) throw badInput('first must be between 1 and 100', { field: 'first' });
+    if (!Number.isInteger(first) || first < 1 || first > 100)
+      throw badInput('first must be between 1 and 100', { field: 'first' });
     const where: Record<string, unknown> = {};
     if (after) where.id = { $lt: after };
     if (filter.role) where.roles = { $contains: [filter.role] };
@@ -137,7 +158,13 @@ export class UserService {
       const term = filter.search.trim();
       if (term.length > 64) throw badInput('search is too long', { field: 'search' });
       const like = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      where.$or = [{ username: { $ilike: like } }, { firstName: { $ilike: like } }, { lastName: { $ilike: like } }, ...(/^\d+$/.test(term) ? [{ telegramId: term }] : []), { id: term }];
+      where.$or = [
+        { username: { $ilike: like } },
+        { firstName: { $ilike: like } },
+        { lastName: { $ilike: like } },
+        ...(/^\d+$/.test(term) ? [{ telegramId: term }] : []),
+        { id: term },
+      ];
     }
     const rows = await em.find(User, where, { orderBy: { id: 'desc' }, limit: first + 1 });
     return { nodes: rows.slice(0, first), hasNextPage: rows.length > first };
@@ -152,25 +179,35 @@ export class UserService {
   async revokeRole(em: EntityManager, viewer: Viewer, userId: string, role: string): Promise<User> {
     this.requireSuperadminOf(viewer, userId);
     if (!isRole(role)) throw badInput(`Unknown role ${role}`, { field: 'role' });
-    const user = await this.changeAccess(em, userId, 'roles', (u) => (u.roles.includes(role) ? u.roles.filter((r) => r !== role) : null));
+    const user = await this.changeAccess(em, userId, 'roles', (u) =>
+      u.roles.includes(role) ? u.roles.filter((r) => r !== role) : null,
+    );
     await this.onAccessReduced(userId);
     return user;
   }
 
   async grantClaim(em: EntityManager, viewer: Viewer, userId: string, claim: string): Promise<User> {
     this.requireSuperadminOf(viewer, userId);
-    return this.changeAccess(em, userId, 'claims', (user) => (user.claims.includes(claim) ? null : [...user.claims, claim]));
+    return this.changeAccess(em, userId, 'claims', (user) =>
+      user.claims.includes(claim) ? null : [...user.claims, claim],
+    );
   }
 
   async revokeClaim(em: EntityManager, viewer: Viewer, userId: string, claim: string): Promise<User> {
     this.requireSuperadminOf(viewer, userId);
-    const user = await this.changeAccess(em, userId, 'claims', (u) => (u.claims.includes(claim) ? u.claims.filter((c) => c !== claim) : null));
+    const user = await this.changeAccess(em, userId, 'claims', (u) =>
+      u.claims.includes(claim) ? u.claims.filter((c) => c !== claim) : null,
+    );
     await this.onAccessReduced(userId);
     return user;
   }
 
   /** Applies new level facts (KYC tier, traded volume) and moves the user's level if the rules say so. */
-  async applyLevelFacts(em: EntityManager, userId: string, facts: Partial<{ kycTier: KycTier; tradeVolumeDeltaToman: bigint }>): Promise<User> {
+  async applyLevelFacts(
+    em: EntityManager,
+    userId: string,
+    facts: Partial<{ kycTier: KycTier; tradeVolumeDeltaToman: bigint }>,
+  ): Promise<User> {
     return em.transactional(async (tx) => {
       const user = await this.byId(tx, userId);
       if (facts.kycTier) user.kycTier = facts.kycTier;
@@ -197,7 +234,10 @@ export class UserService {
   private requireSuperadminOf(viewer: Viewer, userId: string): void {
     if (!viewer.roles.includes('SUPERADMIN')) throw forbidden('Only a SUPERADMIN can change roles and claims');
     if (userId === viewer.userId) {
-      throw new DomainError(ErrorCode.SELF_ACCESS_CHANGE, 'Nobody changes their own roles or claims; another SUPERADMIN has to');
+      throw new DomainError(
+        ErrorCode.SELF_ACCESS_CHANGE,
+        'Nobody changes their own roles or claims; another SUPERADMIN has to',
+      );
     }
   }
 
@@ -206,7 +246,12 @@ export class UserService {
     if (!isStaff(viewer)) throw forbidden('Staff only');
   }
 
-  private async changeAccess<K extends 'roles' | 'claims'>(em: EntityManager, userId: string, field: K, next: (user: User) => User[K] | null): Promise<User> {
+  private async changeAccess<K extends 'roles' | 'claims'>(
+    em: EntityManager,
+    userId: string,
+    field: K,
+    next: (user: User) => User[K] | null,
+  ): Promise<User> {
     return em.transactional(async (tx) => {
       const user = await this.byId(tx, userId);
       const value = next(user);

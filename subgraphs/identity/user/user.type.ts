@@ -2,13 +2,33 @@ import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } fr
 import { AmountScalar } from '../../../platform/graphql/scalars.js';
 import type { User } from './user.entity.js';
 
-export enum RoleEnum { USER = 'USER', SUPPORT = 'SUPPORT', FINANCE = 'FINANCE', COMPLIANCE = 'COMPLIANCE', ADMIN = 'ADMIN', SUPERADMIN = 'SUPERADMIN' }
-export enum LanguageEnum { EN = 'en', FA = 'fa' }
-export enum DisplayCurrencyEnum { IRT = 'IRT', USD = 'USD' }
-export enum KycTierEnum { NONE = 'NONE', BASIC = 'BASIC', FULL = 'FULL' }
+export enum RoleEnum {
+  USER = 'USER',
+  SUPPORT = 'SUPPORT',
+  FINANCE = 'FINANCE',
+  COMPLIANCE = 'COMPLIANCE',
+  ADMIN = 'ADMIN',
+  SUPERADMIN = 'SUPERADMIN',
+}
+export enum LanguageEnum {
+  EN = 'en',
+  FA = 'fa',
+}
+export enum DisplayCurrencyEnum {
+  IRT = 'IRT',
+  USD = 'USD',
+}
+export enum KycTierEnum {
+  NONE = 'NONE',
+  BASIC = 'BASIC',
+  FULL = 'FULL',
+}
 registerEnumType(RoleEnum, { name: 'Role', description: 'Staff roles; every account holds USER.' });
 registerEnumType(LanguageEnum, { name: 'Language' });
-registerEnumType(DisplayCurrencyEnum, { name: 'DisplayCurrency', description: 'Currency the app shows values in: Toman (IRT) or US dollars.' });
+registerEnumType(DisplayCurrencyEnum, {
+  name: 'DisplayCurrency',
+  description: 'Currency the app shows values in: Toman (IRT) or US dollars.',
+});
 registerEnumType(KycTierEnum, { name: 'KycTier' });
 
 @ObjectType()
@@ -67,7 +87,10 @@ export class UserType {
     t.firstName = user.firstName;
     t.lastName = user.lastName;
     t.photoUrl = user.photoUrl;
-    t.settings = { language: user.language as LanguageEnum, displayCurrency: user.displayCurrency as DisplayCurrencyEnum };
+    t.settings = {
+      language: user.language as LanguageEnum,
+      displayCurrency: user.displayCurrency as DisplayCurrencyEnum,
+    };
     t.level = user.level;
     t.kycTier = user.kycTier as KycTierEnum;
     t.roles = user.roles as RoleEnum[];

@@ -79,7 +79,11 @@ function run<T>(em: EntityManager, sql: string, params: unknown[]): Promise<T[]>
 }
 
 /** What the approval posts: world:<asset> → the user's available balance (a credit), or back (a debit). */
-export function adjustmentDraft(r: { userId: string; asset: string; amount: bigint; reason: string }, actor: string, extra: Partial<Parameters<typeof draft>[0]> = {}) {
+export function adjustmentDraft(
+  r: { userId: string; asset: string; amount: bigint; reason: string },
+  actor: string,
+  extra: Partial<Parameters<typeof draft>[0]> = {},
+) {
   const user = accounts.available(r.userId, r.asset);
   const world = accounts.world(r.asset);
   const magnitude = r.amount < 0n ? -r.amount : r.amount;
@@ -90,7 +94,11 @@ export function adjustmentDraft(r: { userId: string; asset: string; amount: bigi
     userId: r.userId,
     actor,
     reason: r.reason,
-    postings: [r.amount > 0n ? { source: world, destination: user, asset: r.asset, amount: magnitude } : { source: user, destination: world, asset: r.asset, amount: magnitude }],
+    postings: [
+      r.amount > 0n
+        ? { source: world, destination: user, asset: r.asset, amount: magnitude }
+        : { source: user, destination: world, asset: r.asset, amount: magnitude },
+    ],
     ...extra,
   });
 }
@@ -112,7 +120,15 @@ export class AdjustmentRequests {
   /** Stores the request (or returns the one this key already made; CONFLICT when the key made another). */
   async request(
     em: EntityManager,
-    input: { userId: string; asset: string; amount: bigint; reason: string; requestedBy: string; key: string; requestHash: string },
+    input: {
+      userId: string;
+      asset: string;
+      amount: bigint;
+      reason: string;
+      requestedBy: string;
+      key: string;
+      requestHash: string;
+    },
   ): Promise<AdjustmentRequestRecord> {
     return em.fork().transactional(async (tx) => {
       const id = newId('adj');
@@ -122,7 +138,17 @@ export class AdjustmentRequests {
          values (?, ?, ?, ?, ?, ?, ?, decode(?, 'hex'), 'PENDING', now() + (? * interval '1 millisecond'))
          on conflict (requested_by, idempotency_key) do nothing
          returning ${COLUMNS}`,
-        [id, input.userId, input.asset, input.amount.toString(), input.reason, input.requestedBy, input.key, input.requestHash, ADJUSTMENT_REQUEST_TTL_MS],
+        [
+          id,
+          input.userId,
+          input.asset,
+          input.amount.toString(),
+          input.reason,
+          input.requestedBy,
+          input.key,
+          input.requestHash,
+          ADJUSTMENT_REQUEST_TTL_MS,
+        ],
       );
       if (inserted) {
         recordEvent(tx, 'ledger.adjustment.requested', 'ledger', {
@@ -133,31 +159,60 @@ export class AdjustmentRequests {
           requestedBy: input.requestedBy,
           expiresAt: new Date(inserted.expires_at).toISOString(),
         });
-        this.log.warn({ requestId: id, requestedBy: input.requestedBy, userId: input.userId, asset: input.asset, amount: input.amount.toString() }, 'balance adjustment waits for a second approval');
+        this.log.warn(
+          {
+            requestId: id,
+            requestedBy: input.requestedBy,
+            userId: input.userId,
+            asset: input.asset,
+            amount: input.amount.toString(),
+          },
+          'balance adjustment waits for a second approval',
+        );
         return recordOf(inserted);
       }
-      const [prior] = await run<Row>(tx, `select ${COLUMNS} from ledger.adjustment_request where requested_by = ? and idempotency_key = ?`, [input.requestedBy, input.key]);
-      if (!prior || prior.request_hash.toString('hex') !== input.requestHash) throw conflict('This idempotencyKey was already used for a different request', { field: 'idempotencyKey' });
+      const [prior] = await run<Row>(
+        tx,
+        `select ${COLUMNS} from ledger.adjustment_request where requested_by = ? and idempotency_key = ?`,
+        [input.requestedBy, input.key],
+      );
+      if (!prior || prior.request_hash.toString('hex') !== input.requestHash)
+        throw conflict('This idempotencyKey was already used for a different request', { field: 'idempotencyKey' });
       return recordOf(prior);
     });
   }
 
   /** A second money admin posts the request. Concurrent or repeated approvals all answer the one transaction. */
-  async approve(em: EntityManager, approverId: string, requestId: string): Promise<{ request: AdjustmentRequestRecord; result: LedgerResult }> {
+  async approve(
+    em: EntityManager,
+    approverId: string,
+    requestId: string,
+  ): Promise<{ request: AdjustmentRequestRecord; result: LedgerResult }> {
     const outcome = await em.fork().transactional(async (tx) => {
-      const [row] = await run<Row>(tx, `select ${COLUMNS} from ledger.adjustment_request where id = ? for update`, [requestId]);
+      const [row] = await run<Row>(tx, `select ${COLUMNS} from ledger.adjustment_request where id = ? for update`, [
+        requestId,
+      ]);
       if (!row) throw notFound('Adjustment request', requestId);
       const request = recordOf(row);
-      if (request.requestedBy === approverId) throw fourEyes('You requested this adjustment: another money admin must approve it');
-      if (request.userId === approverId) throw fourEyes('This adjustment is of your own account: another money admin must approve it');
+      if (request.requestedBy === approverId)
+        throw fourEyes('You requested this adjustment: another money admin must approve it');
+      if (request.userId === approverId)
+        throw fourEyes('This adjustment is of your own account: another money admin must approve it');
       if (request.status === 'APPROVED') {
         const [transaction] = await this.ledger.transactions.byIds(tx, [request.transactionId!]);
         return { request, result: { type: 'Transaction', transaction: transaction!, replayed: true } as LedgerResult };
       }
       if (request.status === 'EXPIRED') {
-        throw new DomainError(ErrorCode.ADJUSTMENT_EXPIRED, `Adjustment request ${requestId} expired at ${request.expiresAt.toISOString()}: request it again`, { expiresAt: request.expiresAt.toISOString() });
+        throw new DomainError(
+          ErrorCode.ADJUSTMENT_EXPIRED,
+          `Adjustment request ${requestId} expired at ${request.expiresAt.toISOString()}: request it again`,
+          { expiresAt: request.expiresAt.toISOString() },
+        );
       }
-      if (request.status !== 'PENDING') throw conflict(`Adjustment request ${requestId} was already ${request.status.toLowerCase()}`, { status: request.status });
+      if (request.status !== 'PENDING')
+        throw conflict(`Adjustment request ${requestId} was already ${request.status.toLowerCase()}`, {
+          status: request.status,
+        });
       const result = await this.ledger.commitWithin(
         tx,
         // Exactly once without an idempotency claim: the request row is locked and marked APPROVED in this same
@@ -171,8 +226,16 @@ export class AdjustmentRequests {
         `update ledger.adjustment_request set status = 'APPROVED', decided_by = ?, decided_at = now(), transaction_id = ? where id = ? returning ${COLUMNS}`,
         [approverId, result.transaction.id, requestId],
       );
-      recordEvent(tx, 'ledger.adjustment.approved', 'ledger', { requestId, transactionId: result.transaction.id, approvedBy: approverId, requestedBy: request.requestedBy });
-      this.log.info({ requestId, approvedBy: approverId, requestedBy: request.requestedBy, transactionId: result.transaction.id }, 'balance adjustment approved and posted');
+      recordEvent(tx, 'ledger.adjustment.approved', 'ledger', {
+        requestId,
+        transactionId: result.transaction.id,
+        approvedBy: approverId,
+        requestedBy: request.requestedBy,
+      });
+      this.log.info(
+        { requestId, approvedBy: approverId, requestedBy: request.requestedBy, transactionId: result.transaction.id },
+        'balance adjustment approved and posted',
+      );
       return { request: recordOf(decided!), result };
     });
     if (outcome.result.type === 'Transaction' && !outcome.result.replayed) this.waker?.poke();
@@ -182,13 +245,20 @@ export class AdjustmentRequests {
   /** The requester cancels (CANCELLED) or another money admin rejects (REJECTED) a pending request, with a note. */
   async reject(em: EntityManager, adminId: string, requestId: string, note: string): Promise<AdjustmentRequestRecord> {
     const text = note.trim();
-    if (text.length === 0 || text.length > 500) throw badInput('note must be 1..500 characters: say why', { field: 'note' });
+    if (text.length === 0 || text.length > 500)
+      throw badInput('note must be 1..500 characters: say why', { field: 'note' });
     return em.fork().transactional(async (tx) => {
-      const [row] = await run<Row>(tx, `select ${COLUMNS} from ledger.adjustment_request where id = ? for update`, [requestId]);
+      const [row] = await run<Row>(tx, `select ${COLUMNS} from ledger.adjustment_request where id = ? for update`, [
+        requestId,
+      ]);
       if (!row) throw notFound('Adjustment request', requestId);
-      if (row.status !== 'PENDING') throw conflict(`Adjustment request ${requestId} was already ${row.status.toLowerCase()}`, { status: row.status });
+      if (row.status !== 'PENDING')
+        throw conflict(`Adjustment request ${requestId} was already ${row.status.toLowerCase()}`, {
+          status: row.status,
+        });
       const status = row.requested_by === adminId ? 'CANCELLED' : 'REJECTED';
-      if (status === 'REJECTED' && row.user_id === adminId) throw fourEyes('This adjustment is of your own account: another money admin must decide on it');
+      if (status === 'REJECTED' && row.user_id === adminId)
+        throw fourEyes('This adjustment is of your own account: another money admin must decide on it');
       const [decided] = await run<Row>(
         tx,
         `update ledger.adjustment_request set status = ?, decided_by = ?, decided_at = now(), decision_note = ? where id = ? returning ${COLUMNS}`,
@@ -200,18 +270,31 @@ export class AdjustmentRequests {
   }
 
   /** Requests of one status, newest first (PENDING: not yet expired; EXPIRED: pending past their expiry). */
-  async page(em: EntityManager, status: AdjustmentStatus, first: number, after: string | null | undefined): Promise<{ edges: { cursor: string; node: AdjustmentRequestRecord }[]; hasNextPage: boolean }> {
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput(`first must be 1..${MAX_PAGE}`, { field: 'first' });
+  async page(
+    em: EntityManager,
+    status: AdjustmentStatus,
+    first: number,
+    after: string | null | undefined,
+  ): Promise<{ edges: { cursor: string; node: AdjustmentRequestRecord }[]; hasNextPage: boolean }> {
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE)
+      throw badInput(`first must be 1..${MAX_PAGE}`, { field: 'first' });
     const cursor = after == null ? null : decodeCursor(after);
     const where =
-      status === 'PENDING' ? `status = 'PENDING' and expires_at > now()` : status === 'EXPIRED' ? `status = 'PENDING' and expires_at <= now()` : `status = '${status}'`;
+      status === 'PENDING'
+        ? `status = 'PENDING' and expires_at > now()`
+        : status === 'EXPIRED'
+          ? `status = 'PENDING' and expires_at <= now()`
+          : `status = '${status}'`;
     const rows = await run<Row>(
       em,
       `select ${COLUMNS} from ledger.adjustment_request where ${where} ${cursor ? 'and (created_at, id) < (?::timestamptz, ?)' : ''}
        order by created_at desc, id desc limit ?`,
       cursor ? [cursor.createdAt, cursor.id, first + 1] : [first + 1],
     );
-    const edges = rows.slice(0, first).map((r) => ({ cursor: Buffer.from(JSON.stringify([r.created_key, r.id])).toString('base64url'), node: recordOf(r) }));
+    const edges = rows.slice(0, first).map((r) => ({
+      cursor: Buffer.from(JSON.stringify([r.created_key, r.id])).toString('base64url'),
+      node: recordOf(r),
+    }));
     return { edges, hasNextPage: rows.length > first };
   }
 }
@@ -231,6 +314,12 @@ function decodeCursor(cursor: string): { createdAt: string; id: string } {
   }
   if (!Array.isArray(parsed) || parsed.length !== 2) throw refuse();
   const [createdAt, id] = parsed as unknown[];
-  if (typeof createdAt !== 'string' || !CURSOR_TIME.test(createdAt) || typeof id !== 'string' || !/^adj_[0-9a-z]{26}$/.test(id)) throw refuse();
+  if (
+    typeof createdAt !== 'string' ||
+    !CURSOR_TIME.test(createdAt) ||
+    typeof id !== 'string' ||
+    !/^adj_[0-9a-z]{26}$/.test(id)
+  )
+    throw refuse();
   return { createdAt, id };
 }

@@ -13,13 +13,15 @@ export enum AdjustmentStatusEnum {
 }
 registerEnumType(AdjustmentStatusEnum, {
   name: 'AdjustmentStatus',
-  description: 'PENDING: waits for a second money admin; APPROVED: posted (transaction); REJECTED by another admin; CANCELLED by the requester; EXPIRED: nobody approved it in time.',
+  description:
+    'PENDING: waits for a second money admin; APPROVED: posted (transaction); REJECTED by another admin; CANCELLED by the requester; EXPIRED: nobody approved it in time.',
 });
 
 const userRef = (id: string) => Object.assign(new LedgerUser(), { id });
 
 @ObjectType('AdjustmentRequest', {
-  description: 'An adjustBalance that needs a second money admin (four eyes): above the asset\'s approval threshold, or of the requester\'s own account. Nothing has moved until it is approved.',
+  description:
+    "An adjustBalance that needs a second money admin (four eyes): above the asset's approval threshold, or of the requester's own account. Nothing has moved until it is approved.",
 })
 export class AdjustmentRequestType {
   @Field(() => String, { description: 'APPROVAL_REQUIRED' })

@@ -8,7 +8,12 @@ import type { OutboxWaker } from '../core/outbox-waker.js';
 import { requestHash } from '../core/request-hash.js';
 import { verifyLedger, type LedgerReport } from '../core/verifier.js';
 import type { UserDirectory } from '../directory/directory.service.js';
-import { adjustmentDraft, AdjustmentRequests, type AdjustmentRequestRecord, type AdjustmentStatus } from './adjustment.service.js';
+import {
+  adjustmentDraft,
+  AdjustmentRequests,
+  type AdjustmentRequestRecord,
+  type AdjustmentStatus,
+} from './adjustment.service.js';
 
 export const LEDGER_ADJUST_CLAIM = 'ledger:adjust';
 
@@ -53,7 +58,8 @@ export class AdminService {
   requireMoneyAdmin(viewer: Viewer): string {
     if (!viewer.userId) throw unauthenticated();
     const finance = hasRole(viewer, 'FINANCE', 'SUPERADMIN');
-    if (!finance || !hasClaim(viewer, LEDGER_ADJUST_CLAIM)) throw forbidden(`Requires the FINANCE role and the ${LEDGER_ADJUST_CLAIM} claim`);
+    if (!finance || !hasClaim(viewer, LEDGER_ADJUST_CLAIM))
+      throw forbidden(`Requires the FINANCE role and the ${LEDGER_ADJUST_CLAIM} claim`);
     return viewer.userId;
   }
 
@@ -67,7 +73,11 @@ export class AdminService {
   async verify(em: EntityManager, viewer: Viewer): Promise<LedgerReport> {
     this.requireAuditor(viewer);
     const report = await verifyLedger(em);
-    if (!report.ok) this.log.error({ mismatches: report.mismatches.length, first: report.mismatches[0] }, 'ledger verification found mismatches');
+    if (!report.ok)
+      this.log.error(
+        { mismatches: report.mismatches.length, first: report.mismatches[0] },
+        'ledger verification found mismatches',
+      );
     return report;
   }
 
@@ -87,28 +97,66 @@ export class AdminService {
     const hash = requestHash('adjustBalance', { userId: input.userId, asset: asset.symbol, amount, reason });
     const threshold = this.approvalThresholds[asset.symbol] ?? null;
     if (input.userId === adminId || (threshold !== null && magnitude > threshold)) {
-      const request = await this.adjustments.request(em, { userId: input.userId, asset: asset.symbol, amount, reason, requestedBy: adminId, key, requestHash: hash });
+      const request = await this.adjustments.request(em, {
+        userId: input.userId,
+        asset: asset.symbol,
+        amount,
+        reason,
+        requestedBy: adminId,
+        key,
+        requestHash: hash,
+      });
       return { type: 'AdjustmentRequest', request };
     }
-    const result = await this.ledger.commit(em, adjustmentDraft({ userId: input.userId, asset: asset.symbol, amount, reason }, adminId, { idempotency: { scope: `adjust:${adminId}`, key, requestHash: hash } }));
-    if (result.type === 'Transaction' && !result.replayed) this.log.info({ adminId, userId: input.userId, asset: asset.symbol, amount: amount.toString(), transactionId: result.transaction.id }, 'balance adjusted');
+    const result = await this.ledger.commit(
+      em,
+      adjustmentDraft({ userId: input.userId, asset: asset.symbol, amount, reason }, adminId, {
+        idempotency: { scope: `adjust:${adminId}`, key, requestHash: hash },
+      }),
+    );
+    if (result.type === 'Transaction' && !result.replayed)
+      this.log.info(
+        {
+          adminId,
+          userId: input.userId,
+          asset: asset.symbol,
+          amount: amount.toString(),
+          transactionId: result.transaction.id,
+        },
+        'balance adjusted',
+      );
     return result;
   }
 
   /** Four eyes: another money admin posts a pending adjustment (exactly once, however many approve at once). */
-  async approveAdjustment(em: EntityManager, viewer: Viewer, requestId: string): Promise<{ request: AdjustmentRequestRecord; result: LedgerResult }> {
+  async approveAdjustment(
+    em: EntityManager,
+    viewer: Viewer,
+    requestId: string,
+  ): Promise<{ request: AdjustmentRequestRecord; result: LedgerResult }> {
     const adminId = this.requireMoneyAdmin(viewer);
     return this.adjustments.approve(em, adminId, requestId);
   }
 
   /** The requester cancels, or another money admin rejects, a pending adjustment. */
-  async rejectAdjustment(em: EntityManager, viewer: Viewer, requestId: string, note: string): Promise<AdjustmentRequestRecord> {
+  async rejectAdjustment(
+    em: EntityManager,
+    viewer: Viewer,
+    requestId: string,
+    note: string,
+  ): Promise<AdjustmentRequestRecord> {
     const adminId = this.requireMoneyAdmin(viewer);
     return this.adjustments.reject(em, adminId, requestId, note);
   }
 
   /** Money admins and auditors see the requests. */
-  async adjustmentRequests(em: EntityManager, viewer: Viewer, status: AdjustmentStatus, first: number, after: string | null | undefined) {
+  async adjustmentRequests(
+    em: EntityManager,
+    viewer: Viewer,
+    status: AdjustmentStatus,
+    first: number,
+    after: string | null | undefined,
+  ) {
     this.requireAuditor(viewer);
     return this.adjustments.page(em, status, first, after);
   }
@@ -120,19 +168,31 @@ export class AdminService {
     const reason = checkText(input.reason, 'reason', { max: 500, required: true })!;
     const [original] = await this.ledger.transactions.byIds(em, [input.transactionId]);
     if (!original) throw notFound('Transaction', input.transactionId);
-    if (original.kind === 'REVERSAL') throw badInput('A reversal cannot be reversed; post a new transaction instead', { field: 'transactionId' });
-    if (original.holdId) throw badInput('Hold movements are settled by capturing or releasing the hold', { field: 'transactionId' });
-    const claim = { scope: `reverse:${adminId}`, key, requestHash: requestHash('reverseTransaction', { transactionId: original.id, reason }) };
+    if (original.kind === 'REVERSAL')
+      throw badInput('A reversal cannot be reversed; post a new transaction instead', { field: 'transactionId' });
+    if (original.holdId)
+      throw badInput('Hold movements are settled by capturing or releasing the hold', { field: 'transactionId' });
+    const claim = {
+      scope: `reverse:${adminId}`,
+      key,
+      requestHash: requestHash('reverseTransaction', { transactionId: original.id, reason }),
+    };
     if (original.reversedBy && !(await this.ledger.claimed(em, claim))) {
-      throw conflict(`Transaction ${original.id} was already reversed by ${original.reversedBy}`, { reversedBy: original.reversedBy });
+      throw conflict(`Transaction ${original.id} was already reversed by ${original.reversedBy}`, {
+        reversedBy: original.reversedBy,
+      });
     }
     const postings = await this.ledger.transactions.postingsOf(em, [original.id]);
     try {
       // A replay (same key) returns the original reversal; a second reversal racing this one under another
       // key hits the unique index on `reverses` and is refused.
-      return await this.ledger.commit(em, reversalDraft(original, postings, { actor: adminId, reason, idempotency: claim }));
+      return await this.ledger.commit(
+        em,
+        reversalDraft(original, postings, { actor: adminId, reason, idempotency: claim }),
+      );
     } catch (err) {
-      if (isUniqueViolation(err, 'transaction_reverses_idx')) throw conflict(`Transaction ${original.id} was already reversed`, { field: 'transactionId' });
+      if (isUniqueViolation(err, 'transaction_reverses_idx'))
+        throw conflict(`Transaction ${original.id} was already reversed`, { field: 'transactionId' });
       throw err;
     }
   }

@@ -14,7 +14,9 @@ export enum LedgerMismatchKindEnum {
 }
 registerEnumType(LedgerMismatchKindEnum, { name: 'LedgerMismatchKind' });
 
-@ObjectType('LedgerMismatch', { description: 'One disagreement between what the ledger stores and what it recomputes.' })
+@ObjectType('LedgerMismatch', {
+  description: 'One disagreement between what the ledger stores and what it recomputes.',
+})
 export class LedgerMismatchType {
   @Field(() => LedgerMismatchKindEnum)
   kind!: LedgerMismatchKindEnum;
@@ -49,7 +51,10 @@ export class LedgerVerificationType {
   @Field(() => Int)
   chainLength!: number;
 
-  @Field(() => String, { nullable: true, description: 'Hash of the last sealed transaction (hex); record it elsewhere to anchor the chain.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Hash of the last sealed transaction (hex); record it elsewhere to anchor the chain.',
+  })
   chainHead!: string | null;
 
   @Field(() => Int, { description: 'Committed transactions not sealed yet (behind a transaction still running).' })
@@ -61,7 +66,9 @@ export class LedgerVerificationType {
   static from(r: LedgerReport): LedgerVerificationType {
     return Object.assign(new LedgerVerificationType(), {
       ...r,
-      mismatches: r.mismatches.map((m) => Object.assign(new LedgerMismatchType(), { ...m, kind: m.kind as MismatchKind as LedgerMismatchKindEnum })),
+      mismatches: r.mismatches.map((m) =>
+        Object.assign(new LedgerMismatchType(), { ...m, kind: m.kind as MismatchKind as LedgerMismatchKindEnum }),
+      ),
     });
   }
 }

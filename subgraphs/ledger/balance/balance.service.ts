@@ -17,19 +17,26 @@ export class BalanceService {
   /** Only the user themselves and staff read a user's balances and history. */
   authorize(viewer: Viewer, userId: string): void {
     if (!viewer.userId) throw unauthenticated();
-    if (viewer.userId !== userId && !isStaff(viewer)) throw forbidden("Only the account's owner and staff can see this");
+    if (viewer.userId !== userId && !isStaff(viewer))
+      throw forbidden("Only the account's owner and staff can see this");
   }
 
   /**
    * Balances of several users at once (one query), one entry per asset symbol (zero when none). The symbols are
    * the caller's, already checked (checkAssets).
    */
-  async ofUsers(em: EntityManager, userIds: readonly string[], symbols: readonly string[]): Promise<Map<string, BalanceRecord[]>> {
+  async ofUsers(
+    em: EntityManager,
+    userIds: readonly string[],
+    symbols: readonly string[],
+  ): Promise<Map<string, BalanceRecord[]>> {
     const rows = userIds.length
-      ? await em.getConnection().execute<{ user_id: string; account: string; asset: string; amount: string }[]>(
-          'select user_id, account, asset, amount from ledger.balance where user_id = any(?::text[]) and asset = any(?::text[])',
-          [textArray(userIds), textArray(symbols)],
-        )
+      ? await em
+          .getConnection()
+          .execute<{ user_id: string; account: string; asset: string; amount: string }[]>(
+            'select user_id, account, asset, amount from ledger.balance where user_id = any(?::text[]) and asset = any(?::text[])',
+            [textArray(userIds), textArray(symbols)],
+          )
       : [];
     const out = new Map<string, BalanceRecord[]>();
     const index = new Map<string, BalanceRecord>();

@@ -3,7 +3,9 @@ import { AmountScalar } from '../../../platform/graphql/scalars.js';
 import { AssetRef, amountText } from '../transaction/transaction.type.js';
 import type { BalanceRecord } from './balance.service.js';
 
-@ObjectType('Balance', { description: "A user's balance in one asset: available to spend, held (reserved), and their total." })
+@ObjectType('Balance', {
+  description: "A user's balance in one asset: available to spend, held (reserved), and their total.",
+})
 export class BalanceType {
   @Field(() => AssetRef)
   asset!: AssetRef;

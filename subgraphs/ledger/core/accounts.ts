@@ -14,7 +14,8 @@ import type { Network } from '../../../platform/money/assets.js';
  */
 export type Bucket = 'available' | 'held';
 
-const ACCOUNT = /^(user:[A-Za-z0-9_-]+:[A-Z][A-Z_]*:(available|held)|receivable:[A-Za-z0-9_-]+:[A-Z][A-Z_]*|custody:[A-Z]+:[A-Z][A-Z_]*|(fees|exchange|world):[A-Z][A-Z_]*)$/;
+const ACCOUNT =
+  /^(user:[A-Za-z0-9_-]+:[A-Z][A-Z_]*:(available|held)|receivable:[A-Za-z0-9_-]+:[A-Z][A-Z_]*|custody:[A-Z]+:[A-Z][A-Z_]*|(fees|exchange|world):[A-Z][A-Z_]*)$/;
 const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export const accounts = {

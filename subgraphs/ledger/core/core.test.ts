@@ -14,9 +14,31 @@ describe('accounts', () => {
     expect(assetOfAccount(accounts.custody('TRON', 'USDT_TRON'))).toBe('USDT_TRON');
     expect([assetOfAccount(accounts.fees('TON')), userOfAccount(accounts.fees('TON'))]).toEqual(['TON', null]);
     expect(accounts.receivable('usr_1', 'USDT_ETH')).toBe('receivable:usr_1:USDT_ETH');
-    expect([assetOfAccount(accounts.receivable('usr_1', 'TON')), userOfAccount(accounts.receivable('usr_1', 'TON'))]).toEqual(['TON', null]);
-    for (const ok of [a, accounts.held('usr_1', 'TON'), 'custody:ETH:ETH', 'fees:IRT', 'exchange:BNB', 'world:TRX', 'receivable:usr_1:TON']) expect(isValidAccount(ok)).toBe(true);
-    for (const bad of ['user:usr_1:TON', 'user:usr:1:TON:available', 'fees:ton', 'bank:IRT', 'custody:ETH', '', 'receivable:TON', 'receivable:usr_1:TON:available']) expect(isValidAccount(bad)).toBe(false);
+    expect([
+      assetOfAccount(accounts.receivable('usr_1', 'TON')),
+      userOfAccount(accounts.receivable('usr_1', 'TON')),
+    ]).toEqual(['TON', null]);
+    for (const ok of [
+      a,
+      accounts.held('usr_1', 'TON'),
+      'custody:ETH:ETH',
+      'fees:IRT',
+      'exchange:BNB',
+      'world:TRX',
+      'receivable:usr_1:TON',
+    ])
+      expect(isValidAccount(ok)).toBe(true);
+    for (const bad of [
+      'user:usr_1:TON',
+      'user:usr:1:TON:available',
+      'fees:ton',
+      'bank:IRT',
+      'custody:ETH',
+      '',
+      'receivable:TON',
+      'receivable:usr_1:TON:available',
+    ])
+      expect(isValidAccount(bad)).toBe(false);
     expect(() => accounts.available('usr:1', 'TON')).toThrow();
   });
 });
@@ -43,7 +65,22 @@ describe('request hash', () => {
 });
 
 describe('validateDraft', () => {
-  const ok = () => draft({ kind: 'TRANSFER', asset: 'TON', amount: 5n, userId: 'u1', counterpartyId: 'u2', postings: [{ source: accounts.available('u1', 'TON'), destination: accounts.available('u2', 'TON'), asset: 'TON', amount: 5n }] });
+  const ok = () =>
+    draft({
+      kind: 'TRANSFER',
+      asset: 'TON',
+      amount: 5n,
+      userId: 'u1',
+      counterpartyId: 'u2',
+      postings: [
+        {
+          source: accounts.available('u1', 'TON'),
+          destination: accounts.available('u2', 'TON'),
+          asset: 'TON',
+          amount: 5n,
+        },
+      ],
+    });
   it('accepts a well-formed draft and refuses malformed ones before they reach a batch', () => {
     expect(() => validateDraft(ok())).not.toThrow();
     const cases = [

@@ -26,13 +26,19 @@ export function checkSignedAmount(text: string, asset: AssetInfo, field = 'amoun
 /** Printable ASCII, 1–128 characters (a UUID, a ULID, a client-chosen string). */
 export function checkIdempotencyKey(key: string | null | undefined): string {
   if (typeof key !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(key)) {
-    throw badInput('idempotencyKey is required: 1 to 128 printable characters, e.g. a UUID', { field: 'idempotencyKey' });
+    throw badInput('idempotencyKey is required: 1 to 128 printable characters, e.g. a UUID', {
+      field: 'idempotencyKey',
+    });
   }
   return key;
 }
 
 /** Free text (note, reason): trimmed, without control characters, at most `max` characters. */
-export function checkText(text: string | null | undefined, field: string, options: { max: number; required?: boolean }): string | null {
+export function checkText(
+  text: string | null | undefined,
+  field: string,
+  options: { max: number; required?: boolean },
+): string | null {
   const value = text?.trim() ?? '';
   if (!value) {
     if (options.required) throw badInput(`${field} is required`, { field });

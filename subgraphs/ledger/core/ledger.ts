@@ -31,7 +31,14 @@ export class Ledger {
 
   /** Whether an idempotency key was already used in its scope (whatever the request). */
   async claimed(em: EntityManager, claim: { scope: string; key: string }): Promise<boolean> {
-    const rows = await em.getConnection().execute('select 1 from ledger.idempotency where scope = ? and key = ?', [claim.scope, claim.key], 'all', em.getTransactionContext());
+    const rows = await em
+      .getConnection()
+      .execute(
+        'select 1 from ledger.idempotency where scope = ? and key = ?',
+        [claim.scope, claim.key],
+        'all',
+        em.getTransactionContext(),
+      );
     return rows.length > 0;
   }
 
@@ -40,9 +47,20 @@ export class Ledger {
       case 'CONFLICT':
         throw conflict('This idempotencyKey was already used for a different request', { field: 'idempotencyKey' });
       case 'INSUFFICIENT_FUNDS':
-        return { type: 'InsufficientFunds', asset: outcome.asset, available: BigInt(outcome.balance), required: BigInt(outcome.needed) };
+        return {
+          type: 'InsufficientFunds',
+          asset: outcome.asset,
+          available: BigInt(outcome.balance),
+          required: BigInt(outcome.needed),
+        };
       case 'LIMIT_EXCEEDED':
-        return { type: 'LimitExceeded', asset: draft.asset, period: 'DAY', limit: BigInt(outcome.limit), used: BigInt(outcome.used) };
+        return {
+          type: 'LimitExceeded',
+          asset: draft.asset,
+          period: 'DAY',
+          limit: BigInt(outcome.limit),
+          used: BigInt(outcome.used),
+        };
       case 'COMMITTED':
         if (outcome.replayed || !outcome.createdAt) {
           const [record] = await this.transactions.byIds(em, [outcome.transactionId]);

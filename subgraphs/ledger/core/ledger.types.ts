@@ -1,5 +1,15 @@
 /** What the ledger knows how to record; the kinds a transaction can have. */
-export const TRANSACTION_KINDS = ['DEPOSIT', 'WITHDRAWAL', 'TRANSFER', 'BUY', 'SELL', 'SWAP', 'FEE', 'REVERSAL', 'ADJUSTMENT'] as const;
+export const TRANSACTION_KINDS = [
+  'DEPOSIT',
+  'WITHDRAWAL',
+  'TRANSFER',
+  'BUY',
+  'SELL',
+  'SWAP',
+  'FEE',
+  'REVERSAL',
+  'ADJUSTMENT',
+] as const;
 export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
 
 /** One movement of `amount` (minor units, > 0) of `asset` from `source` to `destination`. */
@@ -43,11 +53,20 @@ export interface TransactionDraft {
 
 export type CommitOutcome =
   | { outcome: 'COMMITTED'; transactionId: string; replayed: boolean }
-  | { outcome: 'INSUFFICIENT_FUNDS'; account: string; asset: string; balance: string; needed: string; replayed: boolean }
+  | {
+      outcome: 'INSUFFICIENT_FUNDS';
+      account: string;
+      asset: string;
+      balance: string;
+      needed: string;
+      replayed: boolean;
+    }
   | { outcome: 'LIMIT_EXCEEDED'; period: 'DAY'; limit: string; used: string; replayed: boolean }
   | { outcome: 'CONFLICT' };
 
-export function draft(fields: Pick<TransactionDraft, 'kind' | 'asset' | 'amount' | 'postings'> & Partial<TransactionDraft>): TransactionDraft {
+export function draft(
+  fields: Pick<TransactionDraft, 'kind' | 'asset' | 'amount' | 'postings'> & Partial<TransactionDraft>,
+): TransactionDraft {
   return {
     fee: 0n,
     userId: null,

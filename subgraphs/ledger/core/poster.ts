@@ -126,14 +126,23 @@ export class LedgerPoster {
     }
   }
 
-
-  private async execute(em: EntityManager, items: { id: string; draft: TransactionDraft }[], stripe: number): Promise<PostedOutcome[]> {
+  private async execute(
+    em: EntityManager,
+    items: { id: string; draft: TransactionDraft }[],
+    stripe: number,
+  ): Promise<PostedOutcome[]> {
     const payload = JSON.stringify(items.map(({ id, draft }) => toItem(id, draft)));
     const rows = await em
       .getConnection()
-      .execute<{ r: PostedOutcome[] }[]>('select ledger.commit_batch(?::jsonb, ?::smallint) as r', [payload, stripe], 'all', em.getTransactionContext());
+      .execute<{ r: PostedOutcome[] }[]>(
+        'select ledger.commit_batch(?::jsonb, ?::smallint) as r',
+        [payload, stripe],
+        'all',
+        em.getTransactionContext(),
+      );
     const outcomes = rows[0]?.r;
-    if (!Array.isArray(outcomes) || outcomes.length !== items.length) throw new Error('ledger.commit_batch returned an unexpected result');
+    if (!Array.isArray(outcomes) || outcomes.length !== items.length)
+      throw new Error('ledger.commit_batch returned an unexpected result');
     return outcomes.map((o) => (o.outcome === 'CONFLICT' ? o : { ...o, replayed: o.replayed === true }));
   }
 }
@@ -151,7 +160,9 @@ function settle(pending: Pending, outcome: PostedOutcome): void {
   pending.resolve(outcome);
   for (const follower of pending.followers) {
     const same = follower.draft.idempotency?.requestHash === pending.draft.idempotency?.requestHash;
-    follower.resolve(!same ? { outcome: 'CONFLICT' } : outcome.outcome === 'CONFLICT' ? outcome : { ...outcome, replayed: true });
+    follower.resolve(
+      !same ? { outcome: 'CONFLICT' } : outcome.outcome === 'CONFLICT' ? outcome : { ...outcome, replayed: true },
+    );
   }
 }
 
@@ -218,14 +229,18 @@ export function validateDraft(d: TransactionDraft): void {
   const parties = new Set([d.userId, d.counterpartyId].filter((u): u is string => u !== null));
   for (const p of d.postings) {
     if (p.amount <= 0n) problems.push(`posting amount ${p.amount} is not positive`);
-    if (!isValidAccount(p.source) || !isValidAccount(p.destination)) problems.push(`invalid account in ${p.source} → ${p.destination}`);
+    if (!isValidAccount(p.source) || !isValidAccount(p.destination))
+      problems.push(`invalid account in ${p.source} → ${p.destination}`);
     if (p.source === p.destination) problems.push(`posting from ${p.source} to itself`);
-    if (!assetInfo(p.asset) || assetOfAccount(p.source) !== p.asset || assetOfAccount(p.destination) !== p.asset) problems.push(`asset ${p.asset} does not match ${p.source} → ${p.destination}`);
+    if (!assetInfo(p.asset) || assetOfAccount(p.source) !== p.asset || assetOfAccount(p.destination) !== p.asset)
+      problems.push(`asset ${p.asset} does not match ${p.source} → ${p.destination}`);
     for (const account of [p.source, p.destination]) {
       const user = userOfAccount(account);
-      if (user !== null && !parties.has(user)) problems.push(`${account} belongs to neither the user nor the counterparty`);
+      if (user !== null && !parties.has(user))
+        problems.push(`${account} belongs to neither the user nor the counterparty`);
     }
   }
-  if (d.idempotency && (!d.idempotency.key || !/^[0-9a-f]{64}$/.test(d.idempotency.requestHash))) problems.push('idempotency claim needs a key and a sha256 hex request hash');
+  if (d.idempotency && (!d.idempotency.key || !/^[0-9a-f]{64}$/.test(d.idempotency.requestHash)))
+    problems.push('idempotency claim needs a key and a sha256 hex request hash');
   if (problems.length) throw new Error(`invalid ledger transaction: ${problems.join('; ')}`);
 }

@@ -42,7 +42,9 @@ const SETTLE_WAIT_MS = 5_000;
 
 /** Seals committed transactions into the hash chain; returns how many it sealed (0 if another sealer is at work). */
 export async function sealChain(em: EntityManager, limit = SEAL_BATCH): Promise<number> {
-  const rows = await em.getConnection().execute<{ sealed: number }[]>('select ledger.seal_chain(?) as sealed', [limit], 'all', em.getTransactionContext());
+  const rows = await em
+    .getConnection()
+    .execute<{ sealed: number }[]>('select ledger.seal_chain(?) as sealed', [limit], 'all', em.getTransactionContext());
   return rows[0]?.sealed ?? 0;
 }
 
@@ -54,11 +56,15 @@ export async function sealChain(em: EntityManager, limit = SEAL_BATCH): Promise<
  */
 export async function sealAll(em: EntityManager): Promise<void> {
   const conn = em.getConnection();
-  const [{ target } = { target: '0' }] = await conn.execute<{ target: string }[]>('select pg_snapshot_xmax(pg_current_snapshot())::text as target');
+  const [{ target } = { target: '0' }] = await conn.execute<{ target: string }[]>(
+    'select pg_snapshot_xmax(pg_current_snapshot())::text as target',
+  );
   const deadline = Date.now() + SETTLE_WAIT_MS;
   for (;;) {
     await em.fork().transactional(async (tx) => {
-      await tx.getConnection().execute(`select pg_advisory_xact_lock(hashtext('ledger.seal_chain'))`, [], 'all', tx.getTransactionContext());
+      await tx
+        .getConnection()
+        .execute(`select pg_advisory_xact_lock(hashtext('ledger.seal_chain'))`, [], 'all', tx.getTransactionContext());
       while ((await sealChain(tx)) === SEAL_BATCH) {
         /* the next batch */
       }
@@ -90,7 +96,14 @@ export async function verifyLedger(em: EntityManager): Promise<LedgerReport> {
       const ctx = tx.getTransactionContext();
       const run = <T>(sql: string) => conn.execute<T[]>(sql, [], 'all', ctx);
 
-      const [counts] = await run<{ transactions: string; postings: string; accounts: string; chain_length: string; chain_head: string | null; unsealed: string }>(`
+      const [counts] = await run<{
+        transactions: string;
+        postings: string;
+        accounts: string;
+        chain_length: string;
+        chain_head: string | null;
+        unsealed: string;
+      }>(`
         select (select count(*) from ledger.transaction) as transactions,
                (select count(*) from ledger.posting) as postings,
                (select count(distinct account) from ledger.balance) as accounts,

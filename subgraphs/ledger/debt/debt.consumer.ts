@@ -19,7 +19,11 @@ export const FreezeEvents = {
 export const FREEZE_CONSUMER = 'ledger-withdrawal-freezes';
 
 const id = z.string().min(1).max(100);
-const frozen = z.object({ userId: id, reason: z.string().max(2000).nullable().default(null), depositId: id.nullable().default(null) });
+const frozen = z.object({
+  userId: id,
+  reason: z.string().max(2000).nullable().default(null),
+  depositId: id.nullable().default(null),
+});
 const unfrozen = z.object({ userId: id, depositId: id.nullable().default(null) });
 
 export async function startFreezeConsumer(deps: SubgraphDeps, debts: DebtService) {
@@ -38,12 +42,22 @@ export async function startFreezeConsumer(deps: SubgraphDeps, debts: DebtService
   });
 }
 
-export async function applyFreezeEvent(tx: EntityManager, debts: DebtService, event: EventEnvelope, log: Logger): Promise<void> {
+export async function applyFreezeEvent(
+  tx: EntityManager,
+  debts: DebtService,
+  event: EventEnvelope,
+  log: Logger,
+): Promise<void> {
   const at = new Date(event.occurredAt);
   if (event.type === FreezeEvents.frozen) {
     const f = frozen.safeParse(event.payload);
     if (!f.success) return log.error({ eventId: event.id, issues: f.error.issues }, 'malformed freeze event ignored');
-    await debts.recordFreeze(tx, { userId: f.data.userId, depositId: f.data.depositId ?? '', reason: f.data.reason, at });
+    await debts.recordFreeze(tx, {
+      userId: f.data.userId,
+      depositId: f.data.depositId ?? '',
+      reason: f.data.reason,
+      at,
+    });
   } else if (event.type === FreezeEvents.unfrozen) {
     const u = unfrozen.safeParse(event.payload);
     if (!u.success) return log.error({ eventId: event.id, issues: u.error.issues }, 'malformed unfreeze event ignored');

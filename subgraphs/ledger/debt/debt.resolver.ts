@@ -6,7 +6,8 @@ import { LedgerUser } from '../user/user.resolver.js';
 import type { DebtRecord } from './debt.service.js';
 
 @ObjectType('LedgerDebt', {
-  description: 'What a user owes the platform in one asset: a deposit the blockchain reversed after they had spent it. Their next deposits of the asset repay it first; until then they cannot send money out.',
+  description:
+    'What a user owes the platform in one asset: a deposit the blockchain reversed after they had spent it. Their next deposits of the asset repay it first; until then they cannot send money out.',
 })
 export class LedgerDebtType {
   @Field(() => LedgerUser)
@@ -19,7 +20,11 @@ export class LedgerDebtType {
   owed!: string;
 
   static from(d: DebtRecord): LedgerDebtType {
-    return Object.assign(new LedgerDebtType(), { user: Object.assign(new LedgerUser(), { id: d.userId }), asset: AssetRef.of(d.asset), owed: amountText(d.asset, d.owed) });
+    return Object.assign(new LedgerDebtType(), {
+      user: Object.assign(new LedgerUser(), { id: d.userId }),
+      asset: AssetRef.of(d.asset),
+      owed: amountText(d.asset, d.owed),
+    });
   }
 }
 
@@ -43,7 +48,9 @@ export class LedgerDebtConnection {
 
 @Resolver()
 export class DebtResolver {
-  @Query(() => LedgerDebtConnection, { description: 'Staff: users who owe the platform (reorged deposits they had spent), by user.' })
+  @Query(() => LedgerDebtConnection, {
+    description: 'Staff: users who owe the platform (reorged deposits they had spent), by user.',
+  })
   async ledgerDebts(
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,

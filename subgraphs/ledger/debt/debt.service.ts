@@ -48,14 +48,22 @@ export class DebtService {
 
   /** What the user owes in `asset` (minor units, 0 when nothing). */
   async owed(tx: EntityManager, userId: string, asset: string): Promise<bigint> {
-    const [row] = await run<{ owed: string | null }>(tx, 'select -sum(amount) as owed from ledger.balance where account = ?', [accounts.receivable(userId, asset)]);
+    const [row] = await run<{ owed: string | null }>(
+      tx,
+      'select -sum(amount) as owed from ledger.balance where account = ?',
+      [accounts.receivable(userId, asset)],
+    );
     const owed = BigInt(row?.owed ?? '0');
     return owed > 0n ? owed : 0n;
   }
 
   /** The user's available balance, its row locked until the caller's transaction ends (0 when it has none). */
   async lockAvailable(tx: EntityManager, userId: string, asset: string): Promise<bigint> {
-    const [row] = await run<{ amount: string }>(tx, 'select amount from ledger.balance where account = ? and shard = 0 for update', [accounts.available(userId, asset)]);
+    const [row] = await run<{ amount: string }>(
+      tx,
+      'select amount from ledger.balance where account = ? and shard = 0 for update',
+      [accounts.available(userId, asset)],
+    );
     return BigInt(row?.amount ?? '0');
   }
 
@@ -76,12 +84,26 @@ export class DebtService {
   /** Throws ACCOUNT_FROZEN when the user may not send money out. */
   async assertCanSend(em: EntityManager, userId: string): Promise<void> {
     const reason = await this.restriction(em, userId);
-    if (reason === 'WITHDRAWAL_FREEZE') throw new DomainError(ACCOUNT_FROZEN, 'Your account is frozen after a deposit was reversed by the blockchain: sending is blocked until staff lift the freeze', { reason });
-    if (reason === 'DEBT') throw new DomainError(ACCOUNT_FROZEN, 'You owe the platform for a deposit the blockchain reversed: sending is blocked until your next deposits repay it', { reason });
+    if (reason === 'WITHDRAWAL_FREEZE')
+      throw new DomainError(
+        ACCOUNT_FROZEN,
+        'Your account is frozen after a deposit was reversed by the blockchain: sending is blocked until staff lift the freeze',
+        { reason },
+      );
+    if (reason === 'DEBT')
+      throw new DomainError(
+        ACCOUNT_FROZEN,
+        'You owe the platform for a deposit the blockchain reversed: sending is blocked until your next deposits repay it',
+        { reason },
+      );
   }
 
   async recordFreeze(tx: EntityManager, f: FreezeFact): Promise<void> {
-    await run(tx, `insert into ledger.withdrawal_freeze (user_id, deposit_id, reason, frozen_at) values (?, ?, ?, ?) on conflict (user_id, deposit_id) do nothing`, [f.userId, f.depositId, f.reason, f.at]);
+    await run(
+      tx,
+      `insert into ledger.withdrawal_freeze (user_id, deposit_id, reason, frozen_at) values (?, ?, ?, ?) on conflict (user_id, deposit_id) do nothing`,
+      [f.userId, f.depositId, f.reason, f.at],
+    );
   }
 
   /** Lifts one freeze; a lift that arrives first is kept, so its late freeze stays lifted. */
@@ -95,10 +117,16 @@ export class DebtService {
   }
 
   /** Staff: every open debt, by account; `after` is the endCursor of the previous page. */
-  async page(em: EntityManager, viewer: Viewer, first: number, after: string | null | undefined): Promise<{ edges: { cursor: string; node: DebtRecord }[]; hasNextPage: boolean }> {
+  async page(
+    em: EntityManager,
+    viewer: Viewer,
+    first: number,
+    after: string | null | undefined,
+  ): Promise<{ edges: { cursor: string; node: DebtRecord }[]; hasNextPage: boolean }> {
     if (!viewer.userId) throw unauthenticated();
     if (!isStaff(viewer)) throw forbidden('Only staff can list debts');
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput(`first must be 1..${MAX_PAGE}`, { field: 'first' });
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE)
+      throw badInput(`first must be 1..${MAX_PAGE}`, { field: 'first' });
     const cursor = after == null ? null : decodeCursor(after);
     const rows = await run<{ account: string; asset: string; owed: string }>(
       em,
@@ -117,6 +145,7 @@ export class DebtService {
 
 function decodeCursor(cursor: string): string {
   const account = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^receivable:[A-Za-z0-9_-]+:[A-Z][A-Z_]*$/.test(account)) throw badInput('after is not a cursor from this connection', { field: 'after' });
+  if (!/^receivable:[A-Za-z0-9_-]+:[A-Z][A-Z_]*$/.test(account))
+    throw badInput('after is not a cursor from this connection', { field: 'after' });
   return account;
 }

@@ -24,11 +24,20 @@ export async function startDirectoryConsumer(deps: SubgraphDeps, directory: User
   });
 }
 
-export async function applyDirectoryEvent(deps: Pick<SubgraphDeps, 'orm'>, directory: UserDirectory, event: EventEnvelope): Promise<void> {
+export async function applyDirectoryEvent(
+  deps: Pick<SubgraphDeps, 'orm'>,
+  directory: UserDirectory,
+  event: EventEnvelope,
+): Promise<void> {
   const payload = event.payload as { userId?: unknown; telegramId?: unknown; username?: unknown };
   if (typeof payload.userId !== 'string') return;
   const userId = payload.userId;
-  const username = 'username' in payload && (typeof payload.username === 'string' || payload.username === null) ? payload.username : undefined;
+  const username =
+    'username' in payload && (typeof payload.username === 'string' || payload.username === null)
+      ? payload.username
+      : undefined;
   const telegramId = typeof payload.telegramId === 'string' ? payload.telegramId : null;
-  await applyOnce(deps.orm.em, CONSUMER, event, (tx) => directory.remember(tx, { userId, username, telegramId, seenAt: new Date(event.occurredAt) }));
+  await applyOnce(deps.orm.em, CONSUMER, event, (tx) =>
+    directory.remember(tx, { userId, username, telegramId, seenAt: new Date(event.occurredAt) }),
+  );
 }

@@ -26,7 +26,9 @@ export class UserDirectory {
 
   async exists(em: EntityManager, userId: string): Promise<boolean> {
     if (this.known.has(userId)) return true;
-    const rows = await em.getConnection().execute<{ user_id: string }[]>('select user_id from ledger.user_directory where user_id = ?', [userId]);
+    const rows = await em
+      .getConnection()
+      .execute<{ user_id: string }[]>('select user_id from ledger.user_directory where user_id = ?', [userId]);
     if (rows.length) this.remembered(userId);
     return rows.length > 0;
   }
@@ -36,7 +38,9 @@ export class UserDirectory {
     const name = normalizeUsername(username);
     const cached = this.usernames.get(name);
     if (cached && cached.until > Date.now()) return cached.userId;
-    const rows = await em.getConnection().execute<{ user_id: string }[]>('select user_id from ledger.user_directory where lower(username) = ?', [name]);
+    const rows = await em
+      .getConnection()
+      .execute<{ user_id: string }[]>('select user_id from ledger.user_directory where lower(username) = ?', [name]);
     const userId = rows[0]?.user_id ?? null;
     if (userId) {
       if (this.usernames.size >= MAX_CACHED) this.usernames.clear();
@@ -49,7 +53,12 @@ export class UserDirectory {
   /** Usernames of several users in one query (null for a user without one or not known). */
   async usernamesOf(em: EntityManager, userIds: readonly string[]): Promise<Map<string, string | null>> {
     const rows = userIds.length
-      ? await em.getConnection().execute<{ user_id: string; username: string | null }[]>('select user_id, username from ledger.user_directory where user_id = any(?::text[])', [textArray(userIds)])
+      ? await em
+          .getConnection()
+          .execute<{ user_id: string; username: string | null }[]>(
+            'select user_id, username from ledger.user_directory where user_id = any(?::text[])',
+            [textArray(userIds)],
+          )
       : [];
     return new Map(rows.map((r) => [r.user_id, r.username] as const));
   }
@@ -82,7 +91,13 @@ export class UserDirectory {
         ctx,
       );
       if (holders.some((h) => h.newer)) username = null;
-      else if (holders.length) await conn.execute('update ledger.user_directory set username = null where lower(username) = ? and user_id <> ?', [username.toLowerCase(), entry.userId], 'run', ctx);
+      else if (holders.length)
+        await conn.execute(
+          'update ledger.user_directory set username = null where lower(username) = ? and user_id <> ?',
+          [username.toLowerCase(), entry.userId],
+          'run',
+          ctx,
+        );
     }
     // Only the username is a fact that changes: an older one never overwrites a newer one. The Telegram
     // id never changes, whichever event brings it first.

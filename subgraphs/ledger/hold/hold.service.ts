@@ -84,45 +84,83 @@ export class HoldService {
           actor: input.actor,
           holdId,
           idempotency: input.idempotency ?? null,
-          postings: [{ source: accounts.available(input.userId, input.asset), destination: accounts.held(input.userId, input.asset), asset: input.asset, amount: input.amount }],
+          postings: [
+            {
+              source: accounts.available(input.userId, input.asset),
+              destination: accounts.held(input.userId, input.asset),
+              asset: input.asset,
+              amount: input.amount,
+            },
+          ],
         }),
       );
       if (result.type !== 'Transaction') return { result, hold: null };
-      if (result.replayed) return { result, hold: result.transaction.holdId ? await this.byId(tx, result.transaction.holdId) : null };
-      const [row] = await tx.getConnection().execute<HoldRow[]>(
-        `insert into ledger.hold (id, user_id, asset, kind, amount, status, reference, expires_at) values (?, ?, ?, ?, ?, 'ACTIVE', ?, ?) returning *`,
-        [holdId, input.userId, input.asset, input.kind, input.amount.toString(), input.reference, input.expiresAt],
-        'all',
-        tx.getTransactionContext(),
-      );
+      if (result.replayed)
+        return { result, hold: result.transaction.holdId ? await this.byId(tx, result.transaction.holdId) : null };
+      const [row] = await tx
+        .getConnection()
+        .execute<HoldRow[]>(
+          `insert into ledger.hold (id, user_id, asset, kind, amount, status, reference, expires_at) values (?, ?, ?, ?, ?, 'ACTIVE', ?, ?) returning *`,
+          [holdId, input.userId, input.asset, input.kind, input.amount.toString(), input.reference, input.expiresAt],
+          'all',
+          tx.getTransactionContext(),
+        );
       return { result, hold: toRecord(row!) };
     });
   }
 
   /** Moves `amount + fee` of the hold's remainder to `destination` (and fees). A remainder stays held. */
-  async capture(em: EntityManager, holdId: string, input: CaptureHold): Promise<{ result: LedgerResult; hold: HoldRecord }> {
+  async capture(
+    em: EntityManager,
+    holdId: string,
+    input: CaptureHold,
+  ): Promise<{ result: LedgerResult; hold: HoldRecord }> {
     return retrying(em, async (tx) => {
       const hold = await this.lock(tx, holdId);
       const remaining = hold.amount - hold.captured - hold.released;
       const fee = input.fee ?? 0n;
       const amount = input.amount ?? remaining - fee;
-      if (fee < 0n || amount <= 0n) throw badInput('capture a positive amount and a fee that is not negative', { field: 'amount' });
-      if (amount + fee > remaining) throw badInput(`the hold has ${remaining} left; ${amount + fee} cannot be captured`, { field: 'amount' });
+      if (fee < 0n || amount <= 0n)
+        throw badInput('capture a positive amount and a fee that is not negative', { field: 'amount' });
+      if (amount + fee > remaining)
+        throw badInput(`the hold has ${remaining} left; ${amount + fee} cannot be captured`, { field: 'amount' });
       const held = accounts.held(hold.userId, hold.asset);
       const postings: Posting[] = [{ source: held, destination: input.destination, asset: hold.asset, amount }];
-      if (fee > 0n) postings.push({ source: held, destination: accounts.fees(hold.asset), asset: hold.asset, amount: fee });
+      if (fee > 0n)
+        postings.push({ source: held, destination: accounts.fees(hold.asset), asset: hold.asset, amount: fee });
       const result = await this.ledger.commitWithin(
         tx,
-        draft({ kind: hold.kind, asset: hold.asset, amount, fee, userId: hold.userId, reference: hold.reference, actor: input.actor, holdId: hold.id, postings }),
+        draft({
+          kind: hold.kind,
+          asset: hold.asset,
+          amount,
+          fee,
+          userId: hold.userId,
+          reference: hold.reference,
+          actor: input.actor,
+          holdId: hold.id,
+          postings,
+        }),
       );
       if (result.type !== 'Transaction') throw new Error(`capturing hold ${hold.id} was refused: ${result.type}`);
       const captured = hold.captured + amount + fee;
-      return { result, hold: await this.update(tx, hold.id, { captured, status: captured + hold.released === hold.amount ? 'CAPTURED' : 'ACTIVE' }) };
+      return {
+        result,
+        hold: await this.update(tx, hold.id, {
+          captured,
+          status: captured + hold.released === hold.amount ? 'CAPTURED' : 'ACTIVE',
+        }),
+      };
     });
   }
 
   /** Returns the hold's remainder to the user's available balance. */
-  async release(em: EntityManager, holdId: string, actor: string, status: 'RELEASED' | 'EXPIRED' = 'RELEASED'): Promise<{ result: LedgerResult; hold: HoldRecord }> {
+  async release(
+    em: EntityManager,
+    holdId: string,
+    actor: string,
+    status: 'RELEASED' | 'EXPIRED' = 'RELEASED',
+  ): Promise<{ result: LedgerResult; hold: HoldRecord }> {
     return retrying(em, async (tx) => {
       const hold = await this.lock(tx, holdId);
       const remaining = hold.amount - hold.captured - hold.released;
@@ -137,7 +175,14 @@ export class HoldService {
           actor,
           reason: status === 'EXPIRED' ? 'hold expired' : null,
           holdId: hold.id,
-          postings: [{ source: accounts.held(hold.userId, hold.asset), destination: accounts.available(hold.userId, hold.asset), asset: hold.asset, amount: remaining }],
+          postings: [
+            {
+              source: accounts.held(hold.userId, hold.asset),
+              destination: accounts.available(hold.userId, hold.asset),
+              asset: hold.asset,
+              amount: remaining,
+            },
+          ],
         }),
       );
       if (result.type !== 'Transaction') throw new Error(`releasing hold ${hold.id} was refused: ${result.type}`);
@@ -149,7 +194,10 @@ export class HoldService {
   async expireDue(em: EntityManager, limit = 100): Promise<number> {
     const due = await em
       .getConnection()
-      .execute<{ id: string }[]>(`select id from ledger.hold where status = 'ACTIVE' and expires_at <= now() order by expires_at limit ?`, [limit]);
+      .execute<{ id: string }[]>(
+        `select id from ledger.hold where status = 'ACTIVE' and expires_at <= now() order by expires_at limit ?`,
+        [limit],
+      );
     let expired = 0;
     for (const { id } of due) {
       try {
@@ -163,17 +211,28 @@ export class HoldService {
   }
 
   async byId(em: EntityManager, id: string): Promise<HoldRecord | null> {
-    const rows = await em.getConnection().execute<HoldRow[]>('select * from ledger.hold where id = ?', [id], 'all', em.getTransactionContext());
+    const rows = await em
+      .getConnection()
+      .execute<HoldRow[]>('select * from ledger.hold where id = ?', [id], 'all', em.getTransactionContext());
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
   async byReference(em: EntityManager, reference: string): Promise<HoldRecord | null> {
-    const rows = await em.getConnection().execute<HoldRow[]>('select * from ledger.hold where reference = ?', [reference], 'all', em.getTransactionContext());
+    const rows = await em
+      .getConnection()
+      .execute<HoldRow[]>(
+        'select * from ledger.hold where reference = ?',
+        [reference],
+        'all',
+        em.getTransactionContext(),
+      );
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
   private async lock(tx: EntityManager, id: string): Promise<HoldRecord> {
-    const rows = await tx.getConnection().execute<HoldRow[]>('select * from ledger.hold where id = ? for update', [id], 'all', tx.getTransactionContext());
+    const rows = await tx
+      .getConnection()
+      .execute<HoldRow[]>('select * from ledger.hold where id = ? for update', [id], 'all', tx.getTransactionContext());
     if (!rows[0]) throw notFound('Hold', id);
     const hold = toRecord(rows[0]);
     if (hold.status !== 'ACTIVE') throw conflict(`hold ${id} is ${hold.status}`, { holdId: id, status: hold.status });
@@ -181,7 +240,11 @@ export class HoldService {
   }
 
   /** Writes the hold's new totals and status; returns the row as written. */
-  private async update(tx: EntityManager, id: string, change: { captured?: bigint; released?: bigint; status: HoldStatus }): Promise<HoldRecord> {
+  private async update(
+    tx: EntityManager,
+    id: string,
+    change: { captured?: bigint; released?: bigint; status: HoldStatus },
+  ): Promise<HoldRecord> {
     const [row] = await tx
       .getConnection()
       .execute<HoldRow[]>(

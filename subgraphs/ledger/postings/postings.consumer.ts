@@ -23,11 +23,13 @@ export const PostingEvents = {
   withdrawalFailed: 'wallet.withdrawal.failed',
 } as const;
 
-
 export const POSTING_SUBJECTS = Object.values(PostingEvents);
 export const POSTINGS_CONSUMER = 'ledger-postings';
 
-const minor = z.string().regex(/^\d{1,78}$/, 'an integer amount in minor units').transform((v) => BigInt(v));
+const minor = z
+  .string()
+  .regex(/^\d{1,78}$/, 'an integer amount in minor units')
+  .transform((v) => BigInt(v));
 const network = z.enum(['TON', 'TRON', 'ETH', 'BSC']);
 const id = z.string().min(1).max(100);
 
@@ -48,9 +50,20 @@ const withdrawalRequested = z.object({
   asset: z.string(),
   amount: minor,
   fee: minor.default('0'),
-  expiresAt: z.string().datetime().nullable().default(null).transform((v) => (v ? new Date(v) : null)),
+  expiresAt: z
+    .string()
+    .datetime()
+    .nullable()
+    .default(null)
+    .transform((v) => (v ? new Date(v) : null)),
 });
-const withdrawalCompleted = z.object({ withdrawalId: id, network, asset: z.string(), amount: minor, fee: minor.default('0') });
+const withdrawalCompleted = z.object({
+  withdrawalId: id,
+  network,
+  asset: z.string(),
+  amount: minor,
+  fee: minor.default('0'),
+});
 const withdrawalFailed = z.object({ withdrawalId: id });
 
 /** Thrown when an event arrives before the one it depends on (e.g. completed before requested): redelivered later. */
@@ -71,19 +84,33 @@ export async function startPostingsConsumer(deps: SubgraphDeps, postings: Postin
     // lands on a random stripe, so parallel credits of one asset do not queue on one custody row.
     concurrency: 16,
     handle: async (event) => {
-      const applied = await applyOnce(deps.orm.em, POSTINGS_CONSUMER, event, (tx) => applyPostingEvent(tx, postings, event, log));
+      const applied = await applyOnce(deps.orm.em, POSTINGS_CONSUMER, event, (tx) =>
+        applyPostingEvent(tx, postings, event, log),
+      );
       if (applied) waker.poke();
     },
   });
 }
 
 async function inboxHas(tx: EntityManager, eventId: string): Promise<boolean> {
-  const rows = await tx.getConnection().execute('select 1 from ledger.inbox where event_id = ? and consumer = ?', [eventId, POSTINGS_CONSUMER], 'all', tx.getTransactionContext());
+  const rows = await tx
+    .getConnection()
+    .execute(
+      'select 1 from ledger.inbox where event_id = ? and consumer = ?',
+      [eventId, POSTINGS_CONSUMER],
+      'all',
+      tx.getTransactionContext(),
+    );
   return rows.length > 0;
 }
 
 /** The effect of one event, inside the consumer's inbox transaction. */
-export async function applyPostingEvent(tx: EntityManager, postings: PostingsService, event: EventEnvelope, log: Logger): Promise<void> {
+export async function applyPostingEvent(
+  tx: EntityManager,
+  postings: PostingsService,
+  event: EventEnvelope,
+  log: Logger,
+): Promise<void> {
   const actor = `system:${event.source}:${event.type}`;
   const reject = (reason: string) => {
     log.error({ eventId: event.id, type: event.type, reason }, 'money event refused: nothing posted');
@@ -102,14 +129,23 @@ export async function applyPostingEvent(tx: EntityManager, postings: PostingsSer
         const result = await postings.reverseDeposit(tx, reference, actor);
         if (result === 'not-credited') {
           // Never requested, or requested and refused: nothing to undo. Requested but not applied yet: wait for it.
-          if (r.confirmEventId && !(await inboxHas(tx, r.confirmEventId))) throw new NotYetApplicable(`credit ${r.confirmEventId} of ${reference} not applied yet`);
+          if (r.confirmEventId && !(await inboxHas(tx, r.confirmEventId)))
+            throw new NotYetApplicable(`credit ${r.confirmEventId} of ${reference} not applied yet`);
           return;
         }
-        if (result.result.type !== 'Transaction') throw new Error(`reversal of ${reference} refused: ${result.result.type}`);
+        if (result.result.type !== 'Transaction')
+          throw new Error(`reversal of ${reference} refused: ${result.result.type}`);
         if (result.shortfall > 0n && !result.result.replayed) {
           log.error(
-            { eventId: event.id, reference, userId: r.userId, asset: r.asset, owed: result.shortfall.toString(), transactionId: result.result.transaction.id },
-            'ADMIN ALERT: a reorged deposit was already spent: reversed, the shortfall is the user\'s debt',
+            {
+              eventId: event.id,
+              reference,
+              userId: r.userId,
+              asset: r.asset,
+              owed: result.shortfall.toString(),
+              transactionId: result.result.transaction.id,
+            },
+            "ADMIN ALERT: a reorged deposit was already spent: reversed, the shortfall is the user's debt",
           );
           recordEvent(tx, LedgerEvents.debtRecorded, 'ledger', {
             userId: r.userId,
@@ -125,12 +161,24 @@ export async function applyPostingEvent(tx: EntityManager, postings: PostingsSer
         const w = withdrawalRequested.parse(event.payload);
         const held = await postings.holdWithdrawal(tx, w, actor);
         if ('restriction' in held) {
-          recordEvent(tx, LedgerEvents.holdRejected, 'ledger', { reference: `withdrawal:${w.withdrawalId}`, userId: w.userId, asset: w.asset, code: 'ACCOUNT_FROZEN', reason: held.restriction });
+          recordEvent(tx, LedgerEvents.holdRejected, 'ledger', {
+            reference: `withdrawal:${w.withdrawalId}`,
+            userId: w.userId,
+            asset: w.asset,
+            code: 'ACCOUNT_FROZEN',
+            reason: held.restriction,
+          });
           return;
         }
         const { result, hold } = held;
         if (hold) {
-          recordEvent(tx, LedgerEvents.holdPlaced, 'ledger', { holdId: hold.id, reference: hold.reference, userId: hold.userId, asset: hold.asset, amount: hold.amount.toString() });
+          recordEvent(tx, LedgerEvents.holdPlaced, 'ledger', {
+            holdId: hold.id,
+            reference: hold.reference,
+            userId: hold.userId,
+            asset: hold.asset,
+            amount: hold.amount.toString(),
+          });
         } else if (result.type === 'InsufficientFunds') {
           recordEvent(tx, LedgerEvents.holdRejected, 'ledger', {
             reference: `withdrawal:${w.withdrawalId}`,
@@ -145,12 +193,14 @@ export async function applyPostingEvent(tx: EntityManager, postings: PostingsSer
       }
       case PostingEvents.withdrawalCompleted: {
         const s = withdrawalCompleted.parse(event.payload);
-        if (!(await postings.completeWithdrawal(tx, s, actor))) throw new NotYetApplicable(`no hold for withdrawal ${s.withdrawalId} yet`);
+        if (!(await postings.completeWithdrawal(tx, s, actor)))
+          throw new NotYetApplicable(`no hold for withdrawal ${s.withdrawalId} yet`);
         return;
       }
       case PostingEvents.withdrawalFailed: {
         const f = withdrawalFailed.parse(event.payload);
-        if (!(await postings.failWithdrawal(tx, f.withdrawalId, actor))) throw new NotYetApplicable(`no hold for withdrawal ${f.withdrawalId} yet`);
+        if (!(await postings.failWithdrawal(tx, f.withdrawalId, actor)))
+          throw new NotYetApplicable(`no hold for withdrawal ${f.withdrawalId} yet`);
         return;
       }
       default:

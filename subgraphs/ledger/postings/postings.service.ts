@@ -73,9 +73,20 @@ export class PostingsService {
     const owed = await this.debts.owed(tx, d.userId, d.asset);
     const repaid = owed < d.amount ? owed : d.amount;
     const available = accounts.available(d.userId, d.asset);
-    const postings: Posting[] = [{ source: accounts.custody(d.network, d.asset), destination: available, asset: d.asset, amount: d.amount }];
-    if (repaid > 0n) postings.push({ source: available, destination: accounts.receivable(d.userId, d.asset), asset: d.asset, amount: repaid });
-    return this.ledger.commitWithin(tx, draft({ kind: 'DEPOSIT', asset: d.asset, amount: d.amount, userId: d.userId, reference, actor, postings }));
+    const postings: Posting[] = [
+      { source: accounts.custody(d.network, d.asset), destination: available, asset: d.asset, amount: d.amount },
+    ];
+    if (repaid > 0n)
+      postings.push({
+        source: available,
+        destination: accounts.receivable(d.userId, d.asset),
+        asset: d.asset,
+        amount: repaid,
+      });
+    return this.ledger.commitWithin(
+      tx,
+      draft({ kind: 'DEPOSIT', asset: d.asset, amount: d.amount, userId: d.userId, reference, actor, postings }),
+    );
   }
 
   /** Reserves amount + fee (available → held) until the withdrawal is sent or fails. */
@@ -87,11 +98,27 @@ export class PostingsService {
     checkNetworkAsset(w.network, w.asset);
     const reference = `withdrawal:${w.withdrawalId}`;
     const existing = await this.holds.byReference(tx, reference);
-    if (existing) return { result: { type: 'Transaction', transaction: (await this.ledger.transactions.ofHold(tx, existing.id))!, replayed: true }, hold: existing };
+    if (existing)
+      return {
+        result: {
+          type: 'Transaction',
+          transaction: (await this.ledger.transactions.ofHold(tx, existing.id))!,
+          replayed: true,
+        },
+        hold: existing,
+      };
     // A frozen or indebted user sends nothing out, on chain or inside the platform.
     const restriction = await this.debts.restriction(tx, w.userId);
     if (restriction) return { restriction, hold: null };
-    return this.holds.place(tx, { userId: w.userId, asset: w.asset, amount: w.amount + w.fee, kind: 'WITHDRAWAL', reference, expiresAt: w.expiresAt, actor });
+    return this.holds.place(tx, {
+      userId: w.userId,
+      asset: w.asset,
+      amount: w.amount + w.fee,
+      kind: 'WITHDRAWAL',
+      reference,
+      expiresAt: w.expiresAt,
+      actor,
+    });
   }
 
   /** The withdrawal left: held → custody:<network>:<asset> (amount) and fees:<asset> (fee). */
@@ -99,8 +126,18 @@ export class PostingsService {
     checkNetworkAsset(s.network, s.asset);
     const hold = await this.holds.byReference(tx, `withdrawal:${s.withdrawalId}`);
     if (!hold) return null;
-    if (hold.status !== 'ACTIVE') return { type: 'Transaction', transaction: (await this.ledger.transactions.ofHold(tx, hold.id, true))!, replayed: true };
-    const { result } = await this.holds.capture(tx, hold.id, { destination: accounts.custody(s.network, s.asset), amount: s.amount, fee: s.fee, actor });
+    if (hold.status !== 'ACTIVE')
+      return {
+        type: 'Transaction',
+        transaction: (await this.ledger.transactions.ofHold(tx, hold.id, true))!,
+        replayed: true,
+      };
+    const { result } = await this.holds.capture(tx, hold.id, {
+      destination: accounts.custody(s.network, s.asset),
+      amount: s.amount,
+      fee: s.fee,
+      actor,
+    });
     return result;
   }
 
@@ -108,7 +145,12 @@ export class PostingsService {
   async failWithdrawal(tx: EntityManager, withdrawalId: string, actor: string): Promise<LedgerResult | null> {
     const hold = await this.holds.byReference(tx, `withdrawal:${withdrawalId}`);
     if (!hold) return null;
-    if (hold.status !== 'ACTIVE') return { type: 'Transaction', transaction: (await this.ledger.transactions.ofHold(tx, hold.id, true))!, replayed: true };
+    if (hold.status !== 'ACTIVE')
+      return {
+        type: 'Transaction',
+        transaction: (await this.ledger.transactions.ofHold(tx, hold.id, true))!,
+        replayed: true,
+      };
     const { result } = await this.holds.release(tx, hold.id, actor);
     return result;
   }
@@ -125,13 +167,38 @@ export class PostingsService {
     if (f.pay.asset === f.receive.asset) throw badInput('a fill exchanges two different assets');
     if (f.fee < 0n || f.fee >= f.receive.amount) throw badInput('the fee must be below what the user receives');
     const postings: Posting[] = [
-      { source: accounts.available(f.userId, f.pay.asset), destination: accounts.exchange(f.pay.asset), asset: f.pay.asset, amount: f.pay.amount },
-      { source: accounts.exchange(f.receive.asset), destination: accounts.available(f.userId, f.receive.asset), asset: f.receive.asset, amount: f.receive.amount - f.fee },
+      {
+        source: accounts.available(f.userId, f.pay.asset),
+        destination: accounts.exchange(f.pay.asset),
+        asset: f.pay.asset,
+        amount: f.pay.amount,
+      },
+      {
+        source: accounts.exchange(f.receive.asset),
+        destination: accounts.available(f.userId, f.receive.asset),
+        asset: f.receive.asset,
+        amount: f.receive.amount - f.fee,
+      },
     ];
-    if (f.fee > 0n) postings.push({ source: accounts.exchange(f.receive.asset), destination: accounts.fees(f.receive.asset), asset: f.receive.asset, amount: f.fee });
+    if (f.fee > 0n)
+      postings.push({
+        source: accounts.exchange(f.receive.asset),
+        destination: accounts.fees(f.receive.asset),
+        asset: f.receive.asset,
+        amount: f.fee,
+      });
     return this.ledger.commitWithin(
       tx,
-      draft({ kind: f.kind, asset: f.receive.asset, amount: f.receive.amount - f.fee, fee: f.fee, userId: f.userId, reference: `order:${f.orderId}`, actor, postings }),
+      draft({
+        kind: f.kind,
+        asset: f.receive.asset,
+        amount: f.receive.amount - f.fee,
+        fee: f.fee,
+        userId: f.userId,
+        reference: `order:${f.orderId}`,
+        actor,
+        postings,
+      }),
     );
   }
 
@@ -141,7 +208,11 @@ export class PostingsService {
    * already spent the deposit, the rest (`shortfall`) comes from receivable:<userId>:<asset>, whose negative
    * balance is their debt (repaid by their next deposits, see creditDeposit). 'not-credited' when no credit exists.
    */
-  async reverseDeposit(tx: EntityManager, reference: string, actor: string): Promise<{ result: LedgerResult; shortfall: bigint } | 'not-credited'> {
+  async reverseDeposit(
+    tx: EntityManager,
+    reference: string,
+    actor: string,
+  ): Promise<{ result: LedgerResult; shortfall: bigint } | 'not-credited'> {
     const original = await this.ledger.transactions.depositByReference(tx, reference);
     if (!original) return 'not-credited';
     if (original.reversedBy) {
@@ -150,7 +221,9 @@ export class PostingsService {
     }
     const userId = original.userId!;
     const asset = original.asset;
-    const [credit] = (await this.ledger.transactions.postingsOf(tx, [original.id])).filter((p) => p.destination === accounts.available(userId, asset));
+    const [credit] = (await this.ledger.transactions.postingsOf(tx, [original.id])).filter(
+      (p) => p.destination === accounts.available(userId, asset),
+    );
     if (!credit) throw new Error(`deposit ${original.id} has no credit to ${userId}`);
     // The available row stays locked until this transaction commits: nothing spends it between the read and the reversal.
     await this.debts.lockDebt(tx, userId, asset);
@@ -158,9 +231,19 @@ export class PostingsService {
     const paid = available < original.amount ? available : original.amount;
     const shortfall = original.amount - paid;
     const postings: Posting[] = [];
-    if (paid > 0n) postings.push({ source: accounts.available(userId, asset), destination: credit.source, asset, amount: paid });
-    if (shortfall > 0n) postings.push({ source: accounts.receivable(userId, asset), destination: credit.source, asset, amount: shortfall });
-    const reason = shortfall > 0n ? `chain reorganisation removed the deposit; ${shortfall} already spent is owed` : 'chain reorganisation removed the deposit';
+    if (paid > 0n)
+      postings.push({ source: accounts.available(userId, asset), destination: credit.source, asset, amount: paid });
+    if (shortfall > 0n)
+      postings.push({
+        source: accounts.receivable(userId, asset),
+        destination: credit.source,
+        asset,
+        amount: shortfall,
+      });
+    const reason =
+      shortfall > 0n
+        ? `chain reorganisation removed the deposit; ${shortfall} already spent is owed`
+        : 'chain reorganisation removed the deposit';
     const reversal = { ...reversalDraft(original, [], { actor, reason }), postings };
     return { result: await this.ledger.commitWithin(tx, reversal), shortfall };
   }
@@ -168,5 +251,6 @@ export class PostingsService {
 
 function checkNetworkAsset(network: Network, asset: string): void {
   const info = assetInfo(asset);
-  if (!info || info.network !== network) throw badInput(`${asset} is not an asset of network ${network}`, { field: 'asset' });
+  if (!info || info.network !== network)
+    throw badInput(`${asset} is not an asset of network ${network}`, { field: 'asset' });
 }

@@ -40,7 +40,9 @@ export async function startLedgerFixture(overrides: Env = {}): Promise<LedgerFix
     em,
     async addUser(username = null) {
       const userId = newId('usr');
-      await em().transactional((tx) => services.directory.remember(tx, { userId, username, telegramId: null, seenAt: new Date() }));
+      await em().transactional((tx) =>
+        services.directory.remember(tx, { userId, username, telegramId: null, seenAt: new Date() }),
+      );
       return userId;
     },
     async deposit(userId, asset, amount) {
@@ -48,14 +50,26 @@ export async function startLedgerFixture(overrides: Env = {}): Promise<LedgerFix
       if (!network) throw new Error(`no network for ${asset}`);
       const n = ++deposits;
       const result = await em().transactional((tx) =>
-        services.postings.creditDeposit(tx, { depositId: `dep_${n}`, userId, network, asset, amount, txHash: `0xfixture${Date.now()}${n}`, outputIndex: 0 }, 'system:test'),
+        services.postings.creditDeposit(
+          tx,
+          {
+            depositId: `dep_${n}`,
+            userId,
+            network,
+            asset,
+            amount,
+            txHash: `0xfixture${Date.now()}${n}`,
+            outputIndex: 0,
+          },
+          'system:test',
+        ),
       );
       if (result.type !== 'Transaction') throw new Error(`deposit refused: ${result.type}`);
     },
     viewer: (userId, roles = ['USER'], claims = []) => ({ userId, roles, claims, sessionId: null }),
     finance: () => ({ userId: newId('usr'), roles: ['USER', 'FINANCE'], claims: ['ledger:adjust'], sessionId: null }),
     verify: () => verifyLedger(em()),
-    sql: <T,>(text: string, params: unknown[] = []) => em().getConnection().execute<T[]>(text, params),
+    sql: <T>(text: string, params: unknown[] = []) => em().getConnection().execute<T[]>(text, params),
     async close() {
       await running.close();
       await env.cleanup();

@@ -43,11 +43,21 @@ export async function runWorker(
   worker: number,
   onDone?: (i: number, outcome: Outcome) => void,
 ): Promise<Record<Outcome, number>> {
-  const counts: Record<Outcome, number> = { Transaction: 0, InsufficientFunds: 0, LimitExceeded: 0, RecipientNotFound: 0 };
+  const counts: Record<Outcome, number> = {
+    Transaction: 0,
+    InsufficientFunds: 0,
+    LimitExceeded: 0,
+    RecipientNotFound: 0,
+  };
   for (let i = 0; i < plan.perWorker; i++) {
     const t = planned(plan, worker, i);
     const viewer = { userId: t.from, roles: ['USER' as const], claims: [], sessionId: null };
-    const result = await transfers.transfer(em(), viewer, { toUserId: t.to, asset: t.asset, amount: t.amount, idempotencyKey: t.key });
+    const result = await transfers.transfer(em(), viewer, {
+      toUserId: t.to,
+      asset: t.asset,
+      amount: t.amount,
+      idempotencyKey: t.key,
+    });
     counts[result.type]++;
     onDone?.(i, result.type);
   }

@@ -15,9 +15,26 @@ const config = ledgerProcess.load(process.env);
 const log = createLogger({ name: 'ledger-load-worker', level: 'warn' });
 const plan = JSON.parse(process.env.LEDGER_LOAD_PLAN ?? '') as LoadPlan;
 const workers = (process.env.LEDGER_LOAD_WORKERS ?? '').split(',').map(Number);
-const orm = await openSubgraphDatabase({ schema: 'ledger', url: config.database.url, poolMax: config.database.poolMax, entities: [], migrations: [], log });
+const orm = await openSubgraphDatabase({
+  schema: 'ledger',
+  url: config.database.url,
+  poolMax: config.database.poolMax,
+  entities: [],
+  migrations: [],
+  log,
+});
 const services = buildLedgerServices({ config, orm, log });
-await Promise.all(workers.map((w) => runWorker(services.transfers, () => orm.em.fork(), plan, w, (i, outcome) => process.stdout.write(`done ${w} ${i} ${outcome}\n`))));
+await Promise.all(
+  workers.map((w) =>
+    runWorker(
+      services.transfers,
+      () => orm.em.fork(),
+      plan,
+      w,
+      (i, outcome) => process.stdout.write(`done ${w} ${i} ${outcome}\n`),
+    ),
+  ),
+);
 services.waker.stop();
 await orm.close(true);
 process.stdout.write('finished\n');

@@ -19,7 +19,8 @@ export const AdjustBalanceResult = createUnionType({
 
 export const ApproveAdjustmentResult = createUnionType({
   name: 'ApproveAdjustmentResult',
-  description: 'The transaction the approval posted (the same one for every approval of the request), or why nothing moved.',
+  description:
+    'The transaction the approval posted (the same one for every approval of the request), or why nothing moved.',
   types: () => [TransactionType, InsufficientFundsType] as const,
 });
 
@@ -28,7 +29,8 @@ export const ReverseTransactionResult = createUnionType({
   types: () => [TransactionType, InsufficientFundsType] as const,
 });
 
-export type ResultType = TransactionType | InsufficientFundsType | RecipientNotFoundType | LimitExceededType | AdjustmentRequestType;
+export type ResultType =
+  TransactionType | InsufficientFundsType | RecipientNotFoundType | LimitExceededType | AdjustmentRequestType;
 
 /** A service result as the GraphQL union member it is. */
 export function toResultType(result: LedgerResult | AdjustOutcome): ResultType {

@@ -6,9 +6,14 @@ export enum LimitPeriodEnum {
   TRANSFER = 'TRANSFER',
   DAY = 'DAY',
 }
-registerEnumType(LimitPeriodEnum, { name: 'LimitPeriod', description: 'TRANSFER: the most one transfer may move; DAY: the most a user may send per UTC day.' });
+registerEnumType(LimitPeriodEnum, {
+  name: 'LimitPeriod',
+  description: 'TRANSFER: the most one transfer may move; DAY: the most a user may send per UTC day.',
+});
 
-@ObjectType('InsufficientFunds', { description: 'The account to debit holds less than the transaction needs. Nothing was moved.' })
+@ObjectType('InsufficientFunds', {
+  description: 'The account to debit holds less than the transaction needs. Nothing was moved.',
+})
 export class InsufficientFundsType {
   @Field(() => String, { description: 'INSUFFICIENT_FUNDS' })
   code = 'INSUFFICIENT_FUNDS';
@@ -26,7 +31,9 @@ export class InsufficientFundsType {
   required!: string;
 }
 
-@ObjectType('RecipientNotFound', { description: 'No user with that id or username can receive transfers. Nothing was moved.' })
+@ObjectType('RecipientNotFound', {
+  description: 'No user with that id or username can receive transfers. Nothing was moved.',
+})
 export class RecipientNotFoundType {
   @Field(() => String, { description: 'RECIPIENT_NOT_FOUND' })
   code = 'RECIPIENT_NOT_FOUND';

@@ -5,7 +5,13 @@ import { byKeys } from '../../../platform/graphql/loaders.js';
 import { bucketOfAccount, userOfAccount } from '../core/accounts.js';
 import type { LedgerContext } from '../context.js';
 import type { PostingRecord, TransactionPage, TransactionRecord } from './transaction.service.js';
-import { CounterpartyType, PostingType, TransactionConnection, TransactionDirectionEnum, TransactionType } from './transaction.type.js';
+import {
+  CounterpartyType,
+  PostingType,
+  TransactionConnection,
+  TransactionDirectionEnum,
+  TransactionType,
+} from './transaction.type.js';
 
 export function connectionOf(page: TransactionPage): TransactionConnection {
   const edges = page.nodes.map((record, i) => ({ cursor: page.cursors[i]!, node: TransactionType.from(record) }));
@@ -15,12 +21,20 @@ export function connectionOf(page: TransactionPage): TransactionConnection {
 /** Transactions by id through a per-request loader, visible ones only (parties and staff). */
 function loadTransactions(ctx: LedgerContext, ids: readonly string[]): Promise<(TransactionType | null)[]> {
   return ctx.loaders
-    .get<TransactionRecord>('transactions', async (keys) => byKeys(keys, await ctx.ledger.transactions.byIds(ctx.em, keys), (t) => t.id))
+    .get<TransactionRecord>('transactions', async (keys) =>
+      byKeys(keys, await ctx.ledger.transactions.byIds(ctx.em, keys), (t) => t.id),
+    )
     .loadMany([...ids])
-    .then((records) => records.map((r) => (r && !(r instanceof Error) && ctx.ledger.transactions.canSee(ctx.viewer, r) ? TransactionType.from(r) : null)));
+    .then((records) =>
+      records.map((r) =>
+        r && !(r instanceof Error) && ctx.ledger.transactions.canSee(ctx.viewer, r) ? TransactionType.from(r) : null,
+      ),
+    );
 }
 
-export const transactionReference = batchedReference<TransactionType, LedgerContext>('Transaction', 'id', (ids, ctx) => loadTransactions(ctx, ids));
+export const transactionReference = batchedReference<TransactionType, LedgerContext>('Transaction', 'id', (ids, ctx) =>
+  loadTransactions(ctx, ids),
+);
 
 /** Whose point of view a transaction is shown from: the viewer when they are a party, else its user. */
 function subjectOf(ctx: LedgerContext, t: TransactionRecord): string | null {
@@ -30,7 +44,10 @@ function subjectOf(ctx: LedgerContext, t: TransactionRecord): string | null {
 
 @Resolver(() => TransactionType)
 export class TransactionResolver {
-  @Query(() => TransactionType, { nullable: true, description: 'One transaction; null unless the viewer is a party to it or staff.' })
+  @Query(() => TransactionType, {
+    nullable: true,
+    description: 'One transaction; null unless the viewer is a party to it or staff.',
+  })
   async transaction(@Arg('id', () => ID) id: string, @Ctx() ctx: LedgerContext): Promise<TransactionType | null> {
     const [t] = await loadTransactions(ctx, [id]);
     return t ?? null;
@@ -48,7 +65,10 @@ export class TransactionResolver {
     let total = 0n;
     let available = 0n;
     for (const p of await postingsOf(ctx, t.id)) {
-      for (const [account, sign] of [[p.source, -1n], [p.destination, 1n]] as const) {
+      for (const [account, sign] of [
+        [p.source, -1n],
+        [p.destination, 1n],
+      ] as const) {
         if (userOfAccount(account) !== subject) continue;
         total += sign * p.amount;
         if (bucketOfAccount(account) === 'available') available += sign * p.amount;
@@ -61,7 +81,10 @@ export class TransactionResolver {
     return TransactionDirectionEnum.NONE;
   }
 
-  @FieldResolver(() => CounterpartyType, { nullable: true, description: 'The other user of a transfer, seen from the viewer.' })
+  @FieldResolver(() => CounterpartyType, {
+    nullable: true,
+    description: 'The other user of a transfer, seen from the viewer.',
+  })
   async counterparty(@Root() t: TransactionType, @Ctx() ctx: LedgerContext): Promise<CounterpartyType | null> {
     const subject = subjectOf(ctx, t.record);
     const other = subject === t.record.counterpartyId ? t.record.userId : t.record.counterpartyId;
@@ -85,12 +108,18 @@ export class TransactionResolver {
     return t.record.reverses ? ((await loadTransactions(ctx, [t.record.reverses]))[0] ?? null) : null;
   }
 
-  @FieldResolver(() => ID, { nullable: true, description: 'Staff: who caused it (user or admin id, or system:<source>); null for others.' })
+  @FieldResolver(() => ID, {
+    nullable: true,
+    description: 'Staff: who caused it (user or admin id, or system:<source>); null for others.',
+  })
   actor(@Root() t: TransactionType, @Ctx() ctx: LedgerContext): string | null {
     return isStaff(ctx.viewer) ? t.record.actor : null;
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Staff: why (adjustments, reversals, expired holds); null for others.' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Staff: why (adjustments, reversals, expired holds); null for others.',
+  })
   reason(@Root() t: TransactionType, @Ctx() ctx: LedgerContext): string | null {
     return isStaff(ctx.viewer) ? t.record.reason : null;
   }

@@ -68,7 +68,8 @@ interface TransactionRow {
   reversed_by: string | null;
 }
 
-const COLUMNS = 't.id, t.seq, t.xid::text as xid, t.kind, t.asset, t.amount, t.fee, t.user_id, t.counterparty_id, t.reference, t.note, t.actor, t.reason, t.reverses, t.hold_id, t.created_at';
+const COLUMNS =
+  't.id, t.seq, t.xid::text as xid, t.kind, t.asset, t.amount, t.fee, t.user_id, t.counterparty_id, t.reference, t.note, t.actor, t.reason, t.reverses, t.hold_id, t.created_at';
 /**
  * Rows are listed only below ledger.settled_horizon() (the oldest transaction that could still write a
  * ledger row): a transaction that commits later always sorts after every row already shown, so pages
@@ -80,12 +81,14 @@ const SETTLED = 't.xid < (select ledger.settled_horizon())';
 export class TransactionService {
   async byIds(em: EntityManager, ids: readonly string[]): Promise<TransactionRecord[]> {
     if (!ids.length) return [];
-    const rows = await em.getConnection().execute<TransactionRow[]>(
-      `select ${COLUMNS}, r.id as reversed_by from ledger.transaction t left join ledger.transaction r on r.reverses = t.id where t.id = any(?::text[])`,
-      [textArray(ids)],
-      'all',
-      em.getTransactionContext(),
-    );
+    const rows = await em
+      .getConnection()
+      .execute<TransactionRow[]>(
+        `select ${COLUMNS}, r.id as reversed_by from ledger.transaction t left join ledger.transaction r on r.reverses = t.id where t.id = any(?::text[])`,
+        [textArray(ids)],
+        'all',
+        em.getTransactionContext(),
+      );
     return rows.map(toRecord);
   }
 
@@ -113,13 +116,24 @@ export class TransactionService {
 
   async postingsOf(em: EntityManager, transactionIds: readonly string[]): Promise<PostingRecord[]> {
     if (!transactionIds.length) return [];
-    const rows = await em.getConnection().execute<{ transaction_id: string; idx: number; source: string; destination: string; asset: string; amount: string }[]>(
-      'select transaction_id, idx, source, destination, asset, amount from ledger.posting where transaction_id = any(?::text[]) order by transaction_id, idx',
-      [textArray(transactionIds)],
-      'all',
-      em.getTransactionContext(),
-    );
-    return rows.map((r) => ({ transactionId: r.transaction_id, index: r.idx, source: r.source, destination: r.destination, asset: r.asset, amount: BigInt(r.amount) }));
+    const rows = await em
+      .getConnection()
+      .execute<
+        { transaction_id: string; idx: number; source: string; destination: string; asset: string; amount: string }[]
+      >(
+        'select transaction_id, idx, source, destination, asset, amount from ledger.posting where transaction_id = any(?::text[]) order by transaction_id, idx',
+        [textArray(transactionIds)],
+        'all',
+        em.getTransactionContext(),
+      );
+    return rows.map((r) => ({
+      transactionId: r.transaction_id,
+      index: r.idx,
+      source: r.source,
+      destination: r.destination,
+      asset: r.asset,
+      amount: BigInt(r.amount),
+    }));
   }
 
   /** Parties see their own transactions; staff see every transaction. */
@@ -129,7 +143,13 @@ export class TransactionService {
   }
 
   /** A user's transactions (as sender or receiver), newest first. */
-  async history(em: EntityManager, userId: string, filter: TransactionFilter, first: number, after: string | null): Promise<TransactionPage> {
+  async history(
+    em: EntityManager,
+    userId: string,
+    filter: TransactionFilter,
+    first: number,
+    after: string | null,
+  ): Promise<TransactionPage> {
     const limit = checkFirst(first);
     const { sql: where, params } = conditions(filter, after);
     const rows = await em.getConnection().execute<TransactionRow[]>(
@@ -145,7 +165,12 @@ export class TransactionService {
   }
 
   /** Staff search: by user (either side), asset, kinds and a date range, newest first. */
-  async search(em: EntityManager, filter: TransactionFilter & { userId?: string | null }, first: number, after: string | null): Promise<TransactionPage> {
+  async search(
+    em: EntityManager,
+    filter: TransactionFilter & { userId?: string | null },
+    first: number,
+    after: string | null,
+  ): Promise<TransactionPage> {
     if (filter.userId) return this.history(em, filter.userId, filter, first, after);
     const limit = checkFirst(first);
     const { sql: where, params } = conditions(filter, after);
@@ -159,7 +184,8 @@ export class TransactionService {
 }
 
 function checkFirst(first: number): number {
-  if (!Number.isInteger(first) || first < 1 || first > 100) throw badInput('first must be between 1 and 100', { field: 'first' });
+  if (!Number.isInteger(first) || first < 1 || first > 100)
+    throw badInput('first must be between 1 and 100', { field: 'first' });
   return first;
 }
 

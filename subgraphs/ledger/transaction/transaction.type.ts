@@ -27,10 +27,14 @@ export enum TransactionDirectionEnum {
   NONE = 'NONE',
 }
 registerEnumType(TransactionKindEnum, { name: 'TransactionKind' });
-registerEnumType(TransactionStatusEnum, { name: 'TransactionStatus', description: 'Transactions never change; REVERSED means a reversal transaction undid this one.' });
+registerEnumType(TransactionStatusEnum, {
+  name: 'TransactionStatus',
+  description: 'Transactions never change; REVERSED means a reversal transaction undid this one.',
+});
 registerEnumType(TransactionDirectionEnum, {
   name: 'TransactionDirection',
-  description: "For the viewer (or the transaction's user, for staff): money IN or OUT of their balance, moved to HOLD, released from hold (RELEASE), or NONE.",
+  description:
+    "For the viewer (or the transaction's user, for staff): money IN or OUT of their balance, moved to HOLD, released from hold (RELEASE), or NONE.",
 });
 
 /** The market subgraph's Asset, referenced by its key. */
@@ -52,7 +56,9 @@ export function amountText(asset: string, minor: bigint): string {
   return formatAmount(minor, assetInfo(asset)?.decimals ?? 0);
 }
 
-@ObjectType('Counterparty', { description: 'The other user of a transfer, as the ledger knows them (id and Telegram username).' })
+@ObjectType('Counterparty', {
+  description: 'The other user of a transfer, as the ledger knows them (id and Telegram username).',
+})
 export class CounterpartyType {
   @Field(() => ID)
   id!: string;
@@ -61,7 +67,9 @@ export class CounterpartyType {
   username!: string | null;
 }
 
-@ObjectType('Posting', { description: 'One movement of a transaction: amount of asset from source account to destination account.' })
+@ObjectType('Posting', {
+  description: 'One movement of a transaction: amount of asset from source account to destination account.',
+})
 export class PostingType {
   @Field(() => String)
   source!: string;
@@ -109,7 +117,10 @@ export class TransactionType {
   @Field(() => Date)
   createdAt!: Date;
 
-  @Field(() => String, { nullable: true, description: 'What the transaction settles, e.g. deposit:<network>:<tx hash>:<index> or withdrawal:<id>.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'What the transaction settles, e.g. deposit:<network>:<tx hash>:<index> or withdrawal:<id>.',
+  })
   reference!: string | null;
 
   @Field(() => String, { nullable: true, description: "The sender's note." })

@@ -31,7 +31,11 @@ async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 15_0
 
 async function signIn(): Promise<{ token: string; id: string }> {
   const tg = newTelegramUser();
-  const res = await gql(stack.graphqlUrl, `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken user { id } } }`, { d: initDataFor(tg) });
+  const res = await gql(
+    stack.graphqlUrl,
+    `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken user { id } } }`,
+    { d: initDataFor(tg) },
+  );
   const payload = res.body.data!.signInWithTelegram as { accessToken: string; user: { id: string } };
   const em = stack.subgraphs.get('ledger')!.deps.orm.em.fork();
   await until(() => ledger.directory.exists(em, payload.user.id), Boolean);
@@ -40,7 +44,12 @@ async function signIn(): Promise<{ token: string; id: string }> {
 
 let keys = 0;
 function transfer(from: string, to: string, amount: string): Promise<GraphQLResponse<Record<string, any>>> {
-  return gql(stack.graphqlUrl, TRANSFER, { input: { toUserId: to, asset: 'IRT', amount, idempotencyKey: `switch-${++keys}` } }, from);
+  return gql(
+    stack.graphqlUrl,
+    TRANSFER,
+    { input: { toUserId: to, asset: 'IRT', amount, idempotencyKey: `switch-${++keys}` } },
+    from,
+  );
 }
 
 async function available(token: string): Promise<string> {
@@ -59,32 +68,72 @@ describe('a disabled asset', () => {
       root.token,
     );
     expect(funded.body.data).toEqual({ adjustBalance: { __typename: 'Transaction' } });
-    const before = await gql(stack.graphqlUrl, TRANSFER, { input: { toUserId: bob.id, asset: 'IRT', amount: '100', idempotencyKey: 'before-the-switch' } }, alice.token);
+    const before = await gql(
+      stack.graphqlUrl,
+      TRANSFER,
+      { input: { toUserId: bob.id, asset: 'IRT', amount: '100', idempotencyKey: 'before-the-switch' } },
+      alice.token,
+    );
     expect(before.body.data!.transfer.__typename).toBe('Transaction');
 
     const admin = await signInStaff(stack, ['ADMIN']);
-    expect((await gql(stack.graphqlUrl, UPDATE, { s: 'IRT', e: false }, admin.token)).body.data).toEqual({ updateAsset: { symbol: 'IRT', enabled: false } });
-    const switches = () => stack.subgraphs.get('ledger')!.deps.orm.em.fork().getConnection().execute<{ enabled: boolean }[]>(`select enabled from ledger.asset_switch where symbol = 'IRT'`);
+    expect((await gql(stack.graphqlUrl, UPDATE, { s: 'IRT', e: false }, admin.token)).body.data).toEqual({
+      updateAsset: { symbol: 'IRT', enabled: false },
+    });
+    const switches = () =>
+      stack.subgraphs
+        .get('ledger')!
+        .deps.orm.em.fork()
+        .getConnection()
+        .execute<{ enabled: boolean }[]>(`select enabled from ledger.asset_switch where symbol = 'IRT'`);
     await until(switches, (rows) => rows[0]?.enabled === false);
-    const refused = await until(() => transfer(alice.token, bob.id, '1'), (res) => errorCode(res) === 'ASSET_DISABLED', 3_000);
-    expect({ code: errorCode(refused), asset: refused.body.errors?.[0]?.extensions?.asset, data: refused.body.data ?? null }).toEqual({ code: 'ASSET_DISABLED', asset: 'IRT', data: null });
+    const refused = await until(
+      () => transfer(alice.token, bob.id, '1'),
+      (res) => errorCode(res) === 'ASSET_DISABLED',
+      3_000,
+    );
+    expect({
+      code: errorCode(refused),
+      asset: refused.body.errors?.[0]?.extensions?.asset,
+      data: refused.body.data ?? null,
+    }).toEqual({ code: 'ASSET_DISABLED', asset: 'IRT', data: null });
     expect(refused.status).toBeLessThan(500);
     // a retry of the transfer made before the switch gets its original answer; the same key with another amount is a CONFLICT
-    const retry = await gql(stack.graphqlUrl, TRANSFER, { input: { toUserId: bob.id, asset: 'IRT', amount: '100', idempotencyKey: 'before-the-switch' } }, alice.token);
+    const retry = await gql(
+      stack.graphqlUrl,
+      TRANSFER,
+      { input: { toUserId: bob.id, asset: 'IRT', amount: '100', idempotencyKey: 'before-the-switch' } },
+      alice.token,
+    );
     expect(retry.body.data!.transfer).toEqual(before.body.data!.transfer);
-    const reused = await gql(stack.graphqlUrl, TRANSFER, { input: { toUserId: bob.id, asset: 'IRT', amount: '101', idempotencyKey: 'before-the-switch' } }, alice.token);
+    const reused = await gql(
+      stack.graphqlUrl,
+      TRANSFER,
+      { input: { toUserId: bob.id, asset: 'IRT', amount: '101', idempotencyKey: 'before-the-switch' } },
+      alice.token,
+    );
     expect(errorCode(reused)).toBe('CONFLICT');
     const aliceBefore = await available(alice.token);
     const again = await transfer(alice.token, bob.id, '50');
     expect(errorCode(again)).toBe('ASSET_DISABLED');
     expect(await available(alice.token)).toBe(aliceBefore);
     // other assets are not affected: a TON transfer is refused for funds, not for the switch
-    const ton = await gql(stack.graphqlUrl, `mutation($input: TransferInput!) { transfer(input: $input) { __typename } }`, { input: { toUserId: bob.id, asset: 'TON', amount: '1', idempotencyKey: 'ton-1' } }, alice.token);
+    const ton = await gql(
+      stack.graphqlUrl,
+      `mutation($input: TransferInput!) { transfer(input: $input) { __typename } }`,
+      { input: { toUserId: bob.id, asset: 'TON', amount: '1', idempotencyKey: 'ton-1' } },
+      alice.token,
+    );
     expect(ton.body.data).toEqual({ transfer: { __typename: 'InsufficientFunds' } });
 
     expect(await available(bob.token)).toBe('100');
-    expect((await gql(stack.graphqlUrl, UPDATE, { s: 'IRT', e: true }, admin.token)).body.data).toEqual({ updateAsset: { symbol: 'IRT', enabled: true } });
-    const allowed = await until(() => transfer(alice.token, bob.id, '25'), (res) => res.body.data?.transfer?.__typename === 'Transaction');
+    expect((await gql(stack.graphqlUrl, UPDATE, { s: 'IRT', e: true }, admin.token)).body.data).toEqual({
+      updateAsset: { symbol: 'IRT', enabled: true },
+    });
+    const allowed = await until(
+      () => transfer(alice.token, bob.id, '25'),
+      (res) => res.body.data?.transfer?.__typename === 'Transaction',
+    );
     expect(allowed.body.data!.transfer).toMatchObject({ __typename: 'Transaction', amount: '25' });
     expect(await available(bob.token)).toBe('125');
   });
@@ -103,11 +152,19 @@ describe('a disabled asset', () => {
     await applyAssetSwitch(deps, ledger.assetSwitches, event('evt_b', false, '7'));
     await applyAssetSwitch(deps, ledger.assetSwitches, event('evt_a', true, '6')); // older: ignored
     await applyAssetSwitch(deps, ledger.assetSwitches, event('evt_b', false, '7')); // redelivered: once
-    const rows = await deps.orm.em.fork().getConnection().execute(`select symbol, enabled, revision::text as revision from ledger.asset_switch where symbol = 'TRX'`);
+    const rows = await deps.orm.em
+      .fork()
+      .getConnection()
+      .execute(`select symbol, enabled, revision::text as revision from ledger.asset_switch where symbol = 'TRX'`);
     expect(rows).toEqual([{ symbol: 'TRX', enabled: false, revision: '7' }]);
     const alice = await signIn();
     const bob = await signIn();
-    const res = await gql(stack.graphqlUrl, TRANSFER, { input: { toUserId: bob.id, asset: 'TRX', amount: '1', idempotencyKey: 'trx-1' } }, alice.token);
+    const res = await gql(
+      stack.graphqlUrl,
+      TRANSFER,
+      { input: { toUserId: bob.id, asset: 'TRX', amount: '1', idempotencyKey: 'trx-1' } },
+      alice.token,
+    );
     expect(errorCode(res)).toBe('ASSET_DISABLED');
   });
 });

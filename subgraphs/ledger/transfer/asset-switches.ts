@@ -29,10 +29,17 @@ export class AssetSwitches {
   async requireEnabled(em: EntityManager, symbol: string, idempotency?: { scope: string; key: string }): Promise<void> {
     if (!(await this.disabledSymbols(em)).has(symbol)) return;
     if (idempotency) {
-      const known = await em.getConnection().execute<{ found: number }[]>('select 1 as found from ledger.idempotency where scope = ? and key = ?', [idempotency.scope, idempotency.key]);
+      const known = await em
+        .getConnection()
+        .execute<{ found: number }[]>('select 1 as found from ledger.idempotency where scope = ? and key = ?', [
+          idempotency.scope,
+          idempotency.key,
+        ]);
       if (known.length) return;
     }
-    throw new DomainError(ErrorCode.ASSET_DISABLED, `${symbol} is disabled: no new transfers in it for now`, { asset: symbol });
+    throw new DomainError(ErrorCode.ASSET_DISABLED, `${symbol} is disabled: no new transfers in it for now`, {
+      asset: symbol,
+    });
   }
 
   /** Forget the cached copy (the consumer calls this after applying an event in this process). */
@@ -44,7 +51,9 @@ export class AssetSwitches {
     if (this.disabled && Date.now() - this.readAt < CACHE_MS) return this.disabled;
     this.loading ??= (async () => {
       try {
-        const rows = await em.getConnection().execute<{ symbol: string }[]>('select symbol from ledger.asset_switch where not enabled');
+        const rows = await em
+          .getConnection()
+          .execute<{ symbol: string }[]>('select symbol from ledger.asset_switch where not enabled');
         this.disabled = new Set(rows.map((r) => r.symbol));
         this.readAt = Date.now();
         return this.disabled;
@@ -70,7 +79,11 @@ export async function startAssetSwitchConsumer(deps: SubgraphDeps, switches: Ass
 }
 
 /** Applies one `market.asset.updated` once (inbox); an older revision than the stored one changes nothing. */
-export async function applyAssetSwitch(deps: Pick<SubgraphDeps, 'orm'>, switches: AssetSwitches, event: EventEnvelope): Promise<void> {
+export async function applyAssetSwitch(
+  deps: Pick<SubgraphDeps, 'orm'>,
+  switches: AssetSwitches,
+  event: EventEnvelope,
+): Promise<void> {
   const p = event.payload as { symbol?: unknown; enabled?: unknown; revision?: unknown };
   if (typeof p.symbol !== 'string' || !/^[A-Z][A-Z_]{0,15}$/.test(p.symbol) || typeof p.enabled !== 'boolean') return;
   if (typeof p.revision !== 'string' || !/^\d{1,18}$/.test(p.revision)) return;

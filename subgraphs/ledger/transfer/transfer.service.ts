@@ -52,22 +52,36 @@ export class TransferService {
     const note = checkText(input.note, 'note', { max: 280 });
     const toUserId = input.toUserId?.trim() || null;
     const toUsername = input.toUsername ? normalizeUsername(input.toUsername) || null : null;
-    if ((toUserId ? 1 : 0) + (toUsername ? 1 : 0) !== 1) throw badInput('Give exactly one of toUserId and toUsername', { field: 'toUserId' });
+    if ((toUserId ? 1 : 0) + (toUsername ? 1 : 0) !== 1)
+      throw badInput('Give exactly one of toUserId and toUsername', { field: 'toUserId' });
     if (toUserId === sender) throw badInput('You cannot transfer to yourself', { field: 'toUserId' });
 
     const limit = this.limits[asset.symbol];
     if (limit?.perTransfer != null && amount > limit.perTransfer) {
       return { type: 'LimitExceeded', asset: asset.symbol, period: 'TRANSFER', limit: limit.perTransfer, used: 0n };
     }
-    const recipient = toUserId ? ((await this.directory.exists(em, toUserId)) ? toUserId : null) : await this.directory.byUsername(em, toUsername!);
-    if (!recipient) return { type: 'RecipientNotFound', message: toUserId ? `No user ${toUserId} can receive transfers` : `No user @${toUsername} can receive transfers` };
+    const recipient = toUserId
+      ? (await this.directory.exists(em, toUserId))
+        ? toUserId
+        : null
+      : await this.directory.byUsername(em, toUsername!);
+    if (!recipient)
+      return {
+        type: 'RecipientNotFound',
+        message: toUserId
+          ? `No user ${toUserId} can receive transfers`
+          : `No user @${toUsername} can receive transfers`,
+      };
     if (recipient === sender) throw badInput('You cannot transfer to yourself', { field: 'toUsername' });
     await this.debts.assertCanSend(em, sender); // ACCOUNT_FROZEN: a withdrawal freeze or a debt stops transfers out too
 
     const fee = feeFor(this.fees[asset.symbol] ?? { fixed: 0n, bps: 0 }, amount);
     const from = accounts.available(sender, asset.symbol);
-    const postings: Posting[] = [{ source: from, destination: accounts.available(recipient, asset.symbol), asset: asset.symbol, amount }];
-    if (fee > 0n) postings.push({ source: from, destination: accounts.fees(asset.symbol), asset: asset.symbol, amount: fee });
+    const postings: Posting[] = [
+      { source: from, destination: accounts.available(recipient, asset.symbol), asset: asset.symbol, amount },
+    ];
+    if (fee > 0n)
+      postings.push({ source: from, destination: accounts.fees(asset.symbol), asset: asset.symbol, amount: fee });
     const result = await this.ledger.commit(
       em,
       draft({
@@ -88,7 +102,8 @@ export class TransferService {
         dailyLimit: limit?.daily != null ? { cap: limit.daily, amount } : null,
       }),
     );
-    if (result.type === 'Transaction' && !result.replayed) this.log.debug({ transactionId: result.transaction.id, asset: asset.symbol }, 'transfer committed');
+    if (result.type === 'Transaction' && !result.replayed)
+      this.log.debug({ transactionId: result.transaction.id, asset: asset.symbol }, 'transfer committed');
     return result;
   }
 }

@@ -16,7 +16,8 @@ export class LedgerUser {
 }
 
 export const userReference = {
-  __resolveReference: (ref: Record<string, unknown>): LedgerUser | null => (typeof ref.id === 'string' ? Object.assign(new LedgerUser(), { id: ref.id }) : null),
+  __resolveReference: (ref: Record<string, unknown>): LedgerUser | null =>
+    typeof ref.id === 'string' ? Object.assign(new LedgerUser(), { id: ref.id }) : null,
 };
 
 /** Balances of every user in this request in one query per asset selection. */
@@ -33,7 +34,10 @@ async function balancesOf(ctx: LedgerContext, userId: string, assets: string[] |
 
 @Resolver(() => LedgerUser)
 export class LedgerUserResolver {
-  @FieldResolver(() => [BalanceType], { description: 'One balance per asset (every asset of the catalogue unless `assets` narrows it). Owner and staff only.' })
+  @FieldResolver(() => [BalanceType], {
+    description:
+      'One balance per asset (every asset of the catalogue unless `assets` narrows it). Owner and staff only.',
+  })
   async balances(
     @Root() user: LedgerUser,
     @Arg('assets', () => [String], { nullable: true }) assets: string[] | null,
@@ -43,7 +47,10 @@ export class LedgerUserResolver {
     return balancesOf(ctx, user.id, assets);
   }
 
-  @FieldResolver(() => TransactionConnection, { description: 'Sent and received transactions, newest first; pages stay gap-free while new ones arrive. Owner and staff only.' })
+  @FieldResolver(() => TransactionConnection, {
+    description:
+      'Sent and received transactions, newest first; pages stay gap-free while new ones arrive. Owner and staff only.',
+  })
   async transactions(
     @Root() user: LedgerUser,
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,
@@ -59,7 +66,10 @@ export class LedgerUserResolver {
 @Resolver()
 export class BalanceResolver {
   @Query(() => [BalanceType], { description: "The signed-in user's balances (what balanceUpdated pushes)." })
-  async balances(@Arg('assets', () => [String], { nullable: true }) assets: string[] | null, @Ctx() ctx: LedgerContext): Promise<BalanceType[]> {
+  async balances(
+    @Arg('assets', () => [String], { nullable: true }) assets: string[] | null,
+    @Ctx() ctx: LedgerContext,
+  ): Promise<BalanceType[]> {
     if (!ctx.viewer.userId) throw unauthenticated();
     return balancesOf(ctx, ctx.viewer.userId, assets);
   }

@@ -23,7 +23,8 @@ export interface AssetChanges {
 
 /** Catalogue order (TON, USDT_TON, TRX, …, IRT), so lists are stable and grouped by network. */
 const ORDER = new Map(ASSETS.map((a, i) => [a.symbol, i] as const));
-const byCatalogue = (a: Asset, b: Asset) => (ORDER.get(a.symbol) ?? 99) - (ORDER.get(b.symbol) ?? 99) || a.symbol.localeCompare(b.symbol);
+const byCatalogue = (a: Asset, b: Asset) =>
+  (ORDER.get(a.symbol) ?? 99) - (ORDER.get(b.symbol) ?? 99) || a.symbol.localeCompare(b.symbol);
 
 export const SYMBOL_PATTERN = /^[A-Z][A-Z_]{0,15}$/;
 
@@ -65,7 +66,8 @@ export class AssetService {
       const asset = await tx.findOne(Asset, { symbol: changes.symbol }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!asset) throw notFound('Asset', changes.symbol);
       if (changes.enabled != null) asset.enabled = changes.enabled;
-      if (changes.minDeposit != null) asset.minDeposit = parseAmount(changes.minDeposit, asset.decimals, 'minDeposit').toString();
+      if (changes.minDeposit != null)
+        asset.minDeposit = parseAmount(changes.minDeposit, asset.decimals, 'minDeposit').toString();
       if (changes.iconUrl != null) asset.iconUrl = changes.iconUrl === '' ? null : changes.iconUrl;
       asset.revision = (BigInt(asset.revision) + 1n).toString();
       recordEvent<AssetUpdatedPayload>(tx, AssetEvents.updated, 'market', {
@@ -87,5 +89,6 @@ function validIconUrl(text: string): void {
   } catch {
     throw badInput('iconUrl must be an absolute https URL', { field: 'iconUrl' });
   }
-  if (url.protocol !== 'https:' || text.length > 500) throw badInput('iconUrl must be an absolute https URL of at most 500 characters', { field: 'iconUrl' });
+  if (url.protocol !== 'https:' || text.length > 500)
+    throw badInput('iconUrl must be an absolute https URL of at most 500 characters', { field: 'iconUrl' });
 }

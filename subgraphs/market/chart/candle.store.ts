@@ -4,7 +4,12 @@ import type { AggregatedPrice, Coin, Quote } from '../price/price.model.js';
 
 export type Timeframe = 'M1' | 'M5' | 'H1' | 'D1';
 export const TIMEFRAMES: readonly Timeframe[] = ['M1', 'M5', 'H1', 'D1'];
-export const TIMEFRAME_MS: Readonly<Record<Timeframe, number>> = { M1: 60_000, M5: 300_000, H1: 3_600_000, D1: 86_400_000 };
+export const TIMEFRAME_MS: Readonly<Record<Timeframe, number>> = {
+  M1: 60_000,
+  M5: 300_000,
+  H1: 3_600_000,
+  D1: 86_400_000,
+};
 
 /** Buckets are aligned to this origin: whole minutes, hours and UTC days. */
 const BUCKET_ORIGIN = `timestamptz '2000-01-01 00:00:00+00'`;
@@ -51,7 +56,15 @@ export function tickOf(price: AggregatedPrice): Tick {
 export class CandleStore {
   async record(em: EntityManager, ticks: readonly Tick[]): Promise<void> {
     if (!ticks.length) return;
-    const rows = ticks.map((t) => ({ coin: t.coin, quote: t.quote, at: t.at.toISOString(), price: t.price, change_24h: t.change24h, source_count: t.sourceCount, updated_at: t.updatedAt.toISOString() }));
+    const rows = ticks.map((t) => ({
+      coin: t.coin,
+      quote: t.quote,
+      at: t.at.toISOString(),
+      price: t.price,
+      change_24h: t.change24h,
+      source_count: t.sourceCount,
+      updated_at: t.updatedAt.toISOString(),
+    }));
     await em.getConnection().execute(
       `with input as (
          select * from jsonb_to_recordset(?::jsonb) as t(coin text, quote text, at timestamptz, price numeric, change_24h numeric, source_count smallint, updated_at timestamptz)
@@ -88,22 +101,43 @@ export class CandleStore {
   }
 
   /** Candles of one pair whose bucket overlaps [from, to), oldest first. */
-  async range(em: EntityManager, coin: Coin, quote: Quote, timeframe: Timeframe, from: Date, to: Date): Promise<Candle[]> {
-    const rows = await em.getConnection().execute<{ ms: string; open: string; high: string; low: string; close: string; tick_count: number }[]>(
-      `select (extract(epoch from "bucket") * 1000)::bigint as ms, "open"::text, "high"::text, "low"::text, "close"::text, "tick_count"
+  async range(
+    em: EntityManager,
+    coin: Coin,
+    quote: Quote,
+    timeframe: Timeframe,
+    from: Date,
+    to: Date,
+  ): Promise<Candle[]> {
+    const rows = await em
+      .getConnection()
+      .execute<{ ms: string; open: string; high: string; low: string; close: string; tick_count: number }[]>(
+        `select (extract(epoch from "bucket") * 1000)::bigint as ms, "open"::text, "high"::text, "low"::text, "close"::text, "tick_count"
        from "market"."candle"
        where "coin" = ? and "quote" = ? and "timeframe" = ? and "bucket" > ?::timestamptz - ?::interval and "bucket" < ?::timestamptz
        order by "bucket"`,
-      [coin, quote, timeframe, from.toISOString(), `${TIMEFRAME_MS[timeframe]} milliseconds`, to.toISOString()],
-    );
-    return rows.map((r) => ({ time: new Date(Number(r.ms)), open: r.open, high: r.high, low: r.low, close: r.close, tickCount: Number(r.tick_count) }));
+        [coin, quote, timeframe, from.toISOString(), `${TIMEFRAME_MS[timeframe]} milliseconds`, to.toISOString()],
+      );
+    return rows.map((r) => ({
+      time: new Date(Number(r.ms)),
+      open: r.open,
+      high: r.high,
+      low: r.low,
+      close: r.close,
+      tickCount: Number(r.tick_count),
+    }));
   }
 
   /**
    * Deletes ticks and candles past their retention, in batches so no statement holds locks for long.
    * Returns how many rows went.
    */
-  async prune(em: EntityManager, now: Date, retention: { tickDays: number; candleDays: Readonly<Record<Timeframe, number>> }, batch = 10_000): Promise<number> {
+  async prune(
+    em: EntityManager,
+    now: Date,
+    retention: { tickDays: number; candleDays: Readonly<Record<Timeframe, number>> },
+    batch = 10_000,
+  ): Promise<number> {
     const conn = em.getConnection();
     const day = 86_400_000;
     let removed = 0;

@@ -1,8 +1,16 @@
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { Candle } from './candle.store.js';
 
-export enum TimeframeEnum { M1 = 'M1', M5 = 'M5', H1 = 'H1', D1 = 'D1' }
-registerEnumType(TimeframeEnum, { name: 'Timeframe', description: 'Candle width: 1 minute, 5 minutes, 1 hour, 1 day (UTC days).' });
+export enum TimeframeEnum {
+  M1 = 'M1',
+  M5 = 'M5',
+  H1 = 'H1',
+  D1 = 'D1',
+}
+registerEnumType(TimeframeEnum, {
+  name: 'Timeframe',
+  description: 'Candle width: 1 minute, 5 minutes, 1 hour, 1 day (UTC days).',
+});
 
 @ObjectType('Candle', {
   description:

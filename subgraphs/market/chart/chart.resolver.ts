@@ -21,9 +21,21 @@ export class ChartArgs {
 
 @Resolver(() => AssetType)
 export class AssetChartResolver {
-  @FieldResolver(() => [CandleType], { description: 'Candles of the platform price over [from, to), oldest first; at most 1,000.' })
-  async chart(@Root() asset: AssetType, @Args(() => ChartArgs) args: ChartArgs, @Ctx() ctx: MarketContext): Promise<CandleType[]> {
-    const candles = await ctx.market.charts.chart(ctx.em, { coin: asset.coin, quote: args.quote, timeframe: args.timeframe, from: args.from ?? null, to: args.to ?? null });
+  @FieldResolver(() => [CandleType], {
+    description: 'Candles of the platform price over [from, to), oldest first; at most 1,000.',
+  })
+  async chart(
+    @Root() asset: AssetType,
+    @Args(() => ChartArgs) args: ChartArgs,
+    @Ctx() ctx: MarketContext,
+  ): Promise<CandleType[]> {
+    const candles = await ctx.market.charts.chart(ctx.em, {
+      coin: asset.coin,
+      quote: args.quote,
+      timeframe: args.timeframe,
+      from: args.from ?? null,
+      to: args.to ?? null,
+    });
     return candles.map(CandleType.from);
   }
 }

@@ -17,7 +17,10 @@ export interface ChartRequest {
 
 /** Charts: range checks, then candles from the store. */
 export class ChartService {
-  constructor(private readonly store: CandleStore = new CandleStore(), private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly store: CandleStore = new CandleStore(),
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   async chart(em: EntityManager, request: ChartRequest): Promise<Candle[]> {
     if (!isAssetSymbol(request.coin)) return []; // Toman has no chart of its own
@@ -26,7 +29,10 @@ export class ChartService {
     const from = request.from ?? new Date(to.getTime() - DEFAULT_CANDLES * width);
     if (from.getTime() >= to.getTime()) throw badInput('from must be before to', { field: 'from' });
     if ((to.getTime() - from.getTime()) / width > MAX_CANDLES) {
-      throw badInput(`At most ${MAX_CANDLES} ${request.timeframe} candles per request: narrow from/to or pick a wider timeframe`, { field: 'from', max: MAX_CANDLES });
+      throw badInput(
+        `At most ${MAX_CANDLES} ${request.timeframe} candles per request: narrow from/to or pick a wider timeframe`,
+        { field: 'from', max: MAX_CANDLES },
+      );
     }
     return this.store.range(em, request.coin, request.quote, request.timeframe, from, to);
   }

@@ -25,7 +25,9 @@ describe('medianDecimal', () => {
     // (0.1 + 0.2) / 2 with no float in sight
     expect(formatDecimal(medianDecimal([d('0.1'), d('0.2')]))).toBe('0.15');
     expect(formatDecimal(medianDecimal([d('1'), d('2')]))).toBe('1.5');
-    expect(formatDecimal(medianDecimal([d('0.000000000000000001'), d('0.000000000000000002')]))).toBe('0.0000000000000000015');
+    expect(formatDecimal(medianDecimal([d('0.000000000000000001'), d('0.000000000000000002')]))).toBe(
+      '0.0000000000000000015',
+    );
   });
 
   it('ignores the scale sources state numbers with', () => {
@@ -35,7 +37,12 @@ describe('medianDecimal', () => {
 
 describe('aggregateQuotes', () => {
   it('takes the median of the fresh sources only; an outlier cannot drag it', () => {
-    const { prices, problems } = aggregateQuotes([q('a', '5.20', 10), q('b', '5.22', 5), q('c', '500', 1)], [TON_USD], NOW, 60_000);
+    const { prices, problems } = aggregateQuotes(
+      [q('a', '5.20', 10), q('b', '5.22', 5), q('c', '500', 1)],
+      [TON_USD],
+      NOW,
+      60_000,
+    );
     expect(problems).toEqual([]);
     expect(prices).toHaveLength(1);
     expect(formatDecimal(prices[0]!.value)).toBe('5.22');
@@ -54,7 +61,12 @@ describe('aggregateQuotes', () => {
   });
 
   it('reports a pair nobody quoted as unavailable, and keeps pairs apart', () => {
-    const { prices, problems } = aggregateQuotes([q('a', '5', 1), q('n', '527843.1', 1, { quote: 'IRT' })], [TON_USD, { coin: 'TON', quote: 'IRT' }, { coin: 'ETH', quote: 'USD' }], NOW, 60_000);
+    const { prices, problems } = aggregateQuotes(
+      [q('a', '5', 1), q('n', '527843.1', 1, { quote: 'IRT' })],
+      [TON_USD, { coin: 'TON', quote: 'IRT' }, { coin: 'ETH', quote: 'USD' }],
+      NOW,
+      60_000,
+    );
     expect(prices.map((p) => [p.coin, p.quote, formatDecimal(p.value)])).toEqual([
       ['TON', 'USD', '5'],
       ['TON', 'IRT', '527843.1'],
@@ -63,14 +75,23 @@ describe('aggregateQuotes', () => {
   });
 
   it('counts one observation per source (its newest) and rejects observations from the future', () => {
-    const { prices } = aggregateQuotes([q('a', '1', 30), q('a', '3', 2), q('b', '5', 1), q('c', '100', -3600)], [TON_USD], NOW, 60_000);
+    const { prices } = aggregateQuotes(
+      [q('a', '1', 30), q('a', '3', 2), q('b', '5', 1), q('c', '100', -3600)],
+      [TON_USD],
+      NOW,
+      60_000,
+    );
     expect(formatDecimal(prices[0]!.value)).toBe('4'); // median of a=3 and b=5; c is an hour ahead of our clock
     expect(prices[0]!.sources).toEqual(['a', 'b']);
   });
 
   it('gives the median 24 h change, rounded to 2 decimals (half to even), or null when no source had one', () => {
     const withChange = aggregateQuotes(
-      [q('a', '5', 1, { change24hPercent: d('3.63727894677354') }), q('b', '5', 1, { change24hPercent: d('-1.005') }), q('c', '5', 1)],
+      [
+        q('a', '5', 1, { change24hPercent: d('3.63727894677354') }),
+        q('b', '5', 1, { change24hPercent: d('-1.005') }),
+        q('c', '5', 1),
+      ],
       [TON_USD],
       NOW,
       60_000,
@@ -80,7 +101,12 @@ describe('aggregateQuotes', () => {
   });
 
   it('survives the cache round trip exactly', () => {
-    const { prices } = aggregateQuotes([q('a', '0.000000123456789012345', 1, { change24hPercent: d('-0.5') })], [TON_USD], NOW, 60_000);
+    const { prices } = aggregateQuotes(
+      [q('a', '0.000000123456789012345', 1, { change24hPercent: d('-0.5') })],
+      [TON_USD],
+      NOW,
+      60_000,
+    );
     const back = decodeEntry(TON_USD, encodeEntry({ price: prices[0]! }));
     expect(back).toEqual({ price: prices[0] });
     const problem = { kind: 'stale' as const, pair: TON_USD, newestObservedAt: ago(500) };

@@ -1,4 +1,10 @@
-import { compareDecimal, normalizeDecimal, roundDecimal, widenScale, type ScaledDecimal } from '../../../providers/http/scaled-decimal.js';
+import {
+  compareDecimal,
+  normalizeDecimal,
+  roundDecimal,
+  widenScale,
+  type ScaledDecimal,
+} from '../../../providers/http/scaled-decimal.js';
 import type { PriceQuote } from '../../../providers/price-source.port.js';
 import { pairKey, type AggregatedPrice, type PricePair, type PriceProblem } from './price.model.js';
 
@@ -31,7 +37,12 @@ export interface AggregateResult {
  * (a stale source is ignored, never averaged in), the value is their median, and `updatedAt` is the oldest
  * of them. A pair some source quoted but none freshly is `stale`; a pair nobody quoted is `unavailable`.
  */
-export function aggregateQuotes(quotes: readonly PriceQuote[], pairs: readonly PricePair[], now: Date, maxAgeMs: number): AggregateResult {
+export function aggregateQuotes(
+  quotes: readonly PriceQuote[],
+  pairs: readonly PricePair[],
+  now: Date,
+  maxAgeMs: number,
+): AggregateResult {
   const byPair = new Map<string, PriceQuote[]>();
   for (const q of quotes) {
     const key = pairKey({ coin: q.symbol, quote: q.quote });
@@ -42,7 +53,9 @@ export function aggregateQuotes(quotes: readonly PriceQuote[], pairs: readonly P
   const prices: AggregatedPrice[] = [];
   const problems: PriceProblem[] = [];
   for (const pair of pairs) {
-    const all = (byPair.get(pairKey(pair)) ?? []).filter((q) => q.price.value > 0n && q.observedAt.getTime() <= now.getTime() + MAX_CLOCK_SKEW_MS);
+    const all = (byPair.get(pairKey(pair)) ?? []).filter(
+      (q) => q.price.value > 0n && q.observedAt.getTime() <= now.getTime() + MAX_CLOCK_SKEW_MS,
+    );
     // one observation per source (a provider answering twice in one round counts once: its newest)
     const perSource = new Map<string, PriceQuote>();
     for (const q of all) {

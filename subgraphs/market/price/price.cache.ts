@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from '../../../platform/redis.js';
-import { decodeEntry, encodeEntry, pairKey, type AggregatedPrice, type CachedEntry, type PricePair, type PriceProblem } from './price.model.js';
+import {
+  decodeEntry,
+  encodeEntry,
+  pairKey,
+  type AggregatedPrice,
+  type CachedEntry,
+  type PricePair,
+  type PriceProblem,
+} from './price.model.js';
 
 export interface PriceCacheOptions {
   keyPrefix: string;
@@ -21,7 +29,10 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
 export class PriceCache {
   private readonly lockKey: string;
 
-  constructor(private readonly redis: Redis, private readonly options: PriceCacheOptions) {
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: PriceCacheOptions,
+  ) {
     this.lockKey = `${options.keyPrefix}market:price:refresh-lock`;
   }
 
@@ -51,7 +62,8 @@ export class PriceCache {
     if (!prices.length && !problems.length) return;
     const tx = this.redis.multi();
     for (const price of prices) tx.set(this.key(price), encodeEntry({ price }), 'EX', this.options.ttlSeconds);
-    for (const problem of problems) tx.set(this.key(problem.pair), encodeEntry({ problem }), 'EX', this.options.problemTtlSeconds, 'NX');
+    for (const problem of problems)
+      tx.set(this.key(problem.pair), encodeEntry({ problem }), 'EX', this.options.problemTtlSeconds, 'NX');
     await tx.exec();
   }
 

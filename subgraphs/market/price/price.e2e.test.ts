@@ -37,18 +37,34 @@ afterAll(async () => {
   await sims?.close();
 });
 
-
 describe('prices through the gateway', () => {
   it('answers Asset.price in USD and Toman, exact, for anyone; Toman itself has no price', async () => {
     await market.cache.clear(ALL_PAIRS);
-    const res = await gql(stack.graphqlUrl, `{ assets { symbol usd: price(quote: USD) { value scale sourceCount sources updatedAt } irt: price(quote: IRT) { symbol coin quote value change24h sources asset { decimals } } } }`);
+    const res = await gql(
+      stack.graphqlUrl,
+      `{ assets { symbol usd: price(quote: USD) { value scale sourceCount sources updatedAt } irt: price(quote: IRT) { symbol coin quote value change24h sources asset { decimals } } } }`,
+    );
     expect(res.body.errors).toBeUndefined();
-    const bySymbol = new Map((res.body.data!.assets as { symbol: string; usd: Record<string, unknown> | null; irt: Record<string, unknown> | null }[]).map((a) => [a.symbol, a]));
+    const bySymbol = new Map(
+      (
+        res.body.data!.assets as {
+          symbol: string;
+          usd: Record<string, unknown> | null;
+          irt: Record<string, unknown> | null;
+        }[]
+      ).map((a) => [a.symbol, a]),
+    );
     expect(bySymbol.get('IRT')).toEqual({ symbol: 'IRT', usd: null, irt: null });
     const ton = bySymbol.get('TON')!;
     expect(ton.usd).toMatchObject({ sourceCount: 2, sources: ['coingecko', 'coinmarketcap'] });
     expect((ton.usd!.value as string).split('.')[1]?.length ?? 0).toBe(ton.usd!.scale);
-    expect(ton.irt).toMatchObject({ symbol: 'TON', coin: 'TON', quote: 'IRT', sources: ['nobitex'], asset: { decimals: 9 } });
+    expect(ton.irt).toMatchObject({
+      symbol: 'TON',
+      coin: 'TON',
+      quote: 'IRT',
+      sources: ['nobitex'],
+      asset: { decimals: 9 },
+    });
     expect(ton.irt!.value).toBe(formatDecimal(rialToToman(parseDecimal(sims.nobitex.prices()['ton-rls']!))));
     // every USDT asset is priced as USDT, one price
     expect(bySymbol.get('USDT_TRON')!.irt!.value).toBe(bySymbol.get('USDT_BSC')!.irt!.value);
@@ -56,19 +72,31 @@ describe('prices through the gateway', () => {
 
     const list = await gql(stack.graphqlUrl, `{ prices(symbols: ["ETH", "IRT"], quote: USD) { symbol value } }`);
     expect(list.body.data!.prices).toEqual([{ symbol: 'ETH', value: expect.stringMatching(/^\d+\.\d+$/) }, null]);
-    expect(errorCode(await gql(stack.graphqlUrl, `{ prices(symbols: ["DOGE"], quote: USD) { value } }`))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await gql(stack.graphqlUrl, `{ prices(symbols: ["DOGE"], quote: USD) { value } }`))).toBe(
+      'BAD_USER_INPUT',
+    );
   });
 
   it('1,000 concurrent asset.price reads after cache expiry: at most one upstream call per provider', async () => {
     await gql(stack.graphqlUrl, `{ asset(symbol: "TON") { price(quote: USD) { value } } }`);
     await market.cache.clear(ALL_PAIRS); // expired (the 60 s TTL itself is exercised in price.int.test.ts)
-    const before = { cg: sims.coingecko.requestCount(), cmc: sims.coinmarketcap.requestCount(), nbx: sims.nobitex.requestCount() };
+    const before = {
+      cg: sims.coingecko.requestCount(),
+      cmc: sims.coinmarketcap.requestCount(),
+      nbx: sims.nobitex.requestCount(),
+    };
     const results = await Promise.all(
-      Array.from({ length: 1_000 }, () => gql(stack.graphqlUrl, `{ asset(symbol: "TON") { usd: price(quote: USD) { value } } }`)),
+      Array.from({ length: 1_000 }, () =>
+        gql(stack.graphqlUrl, `{ asset(symbol: "TON") { usd: price(quote: USD) { value } } }`),
+      ),
     );
     expect(results.filter((r) => r.body.errors).map((r) => r.body.errors)).toEqual([]);
     expect(new Set(results.map((r) => r.body.data!.asset.usd.value)).size).toBe(1);
-    expect({ cg: sims.coingecko.requestCount() - before.cg, cmc: sims.coinmarketcap.requestCount() - before.cmc, nbx: sims.nobitex.requestCount() - before.nbx }).toEqual({ cg: 1, cmc: 1, nbx: 1 });
+    expect({
+      cg: sims.coingecko.requestCount() - before.cg,
+      cmc: sims.coinmarketcap.requestCount() - before.cmc,
+      nbx: sims.nobitex.requestCount() - before.nbx,
+    }).toEqual({ cg: 1, cmc: 1, nbx: 1 });
   });
 
   it('all sources down: a clear PRICE_UNAVAILABLE, and the gateway stays up', async () => {
@@ -78,9 +106,14 @@ describe('prices through the gateway', () => {
       const res = await gql(stack.graphqlUrl, `{ asset(symbol: "BNB") { symbol price(quote: IRT) { value } } }`);
       expect(res.status).toBe(200);
       expect(res.body.data).toEqual({ asset: { symbol: 'BNB', price: null } });
-      expect(res.body.errors?.[0]).toMatchObject({ message: expect.stringContaining('No price source'), extensions: { code: 'PRICE_UNAVAILABLE', coin: 'BNB', quote: 'IRT' } });
+      expect(res.body.errors?.[0]).toMatchObject({
+        message: expect.stringContaining('No price source'),
+        extensions: { code: 'PRICE_UNAVAILABLE', coin: 'BNB', quote: 'IRT' },
+      });
       expect((await fetch(`${stack.gateway.url}/health`)).status).toBe(200);
-      expect((await gql(stack.graphqlUrl, `{ asset(symbol: "BNB") { decimals } }`)).body.data).toEqual({ asset: { decimals: 18 } });
+      expect((await gql(stack.graphqlUrl, `{ asset(symbol: "BNB") { decimals } }`)).body.data).toEqual({
+        asset: { decimals: 18 },
+      });
     } finally {
       for (const s of [sims.coingecko, sims.coinmarketcap, sims.nobitex]) s.setFailure(null);
       await market.cache.clear(ALL_PAIRS);
@@ -90,7 +123,10 @@ describe('prices through the gateway', () => {
   it('charts the stored ticks', async () => {
     await market.feed.refresh();
     await market.feed.refresh();
-    const res = await gql(stack.graphqlUrl, `{ asset(symbol: "USDT_TON") { chart(timeframe: M1, quote: USD) { time open high low close ticks } } }`);
+    const res = await gql(
+      stack.graphqlUrl,
+      `{ asset(symbol: "USDT_TON") { chart(timeframe: M1, quote: USD) { time open high low close ticks } } }`,
+    );
     expect(res.body.errors).toBeUndefined();
     const candles = res.body.data!.asset.chart as { ticks: number; high: string; low: string }[];
     expect(candles.length).toBeGreaterThan(0);
@@ -101,30 +137,47 @@ describe('prices through the gateway', () => {
 
 describe('priceUpdated over graphql-ws', () => {
   async function token(): Promise<string> {
-    const res = await gql(stack.graphqlUrl, `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken } }`, { d: initDataFor(newTelegramUser()) });
+    const res = await gql(
+      stack.graphqlUrl,
+      `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken } }`,
+      { d: initDataFor(newTelegramUser()) },
+    );
     return res.body.data!.signInWithTelegram.accessToken as string;
   }
 
   function subscribe(client: Client, query: string, variables: Record<string, unknown> = {}) {
     const received: { data?: { priceUpdated?: Record<string, unknown> } | null; errors?: unknown[]; at: number }[] = [];
     const failures: unknown[] = [];
-    client.subscribe({ query, variables }, {
-      next: (value) => void received.push({ ...(value as object), at: Date.now() }),
-      error: (err) => void failures.push(err),
-      complete: () => undefined,
-    });
+    client.subscribe(
+      { query, variables },
+      {
+        next: (value) => void received.push({ ...(value as object), at: Date.now() }),
+        error: (err) => void failures.push(err),
+        complete: () => undefined,
+      },
+    );
     return { received, failures };
   }
 
   function connect(accessToken: string): Client {
-    const client = createClient({ url: stack.wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${accessToken}` }, lazy: false, retryAttempts: 0, onNonLazyError: () => undefined });
+    const client = createClient({
+      url: stack.wsUrl,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${accessToken}` },
+      lazy: false,
+      retryAttempts: 0,
+      onNonLazyError: () => undefined,
+    });
     clients.push(client);
     return client;
   }
 
   const metric = async (name: string) => {
     const text = await (await fetch(`${stack.gateway.url}/metrics`)).text();
-    return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0);
+    return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'gm'))].reduce(
+      (n, m) => n + Number(m[1]),
+      0,
+    );
   };
 
   it('a client subscribed to two symbols receives their ticks within 1 s and nothing for other symbols; one execution serves every subscriber', async () => {
@@ -138,11 +191,16 @@ describe('priceUpdated over graphql-ws', () => {
     const started = Date.now();
     const round = await market.feed.refresh(); // publishes market.price.updated for every pair that moved
     expect(round.published).toBe(10);
-    const expected = (coin: string) => formatDecimal(round.prices.find((p) => p.coin === coin && p.quote === 'IRT')!.value);
+    const expected = (coin: string) =>
+      formatDecimal(round.prices.find((p) => p.coin === coin && p.quote === 'IRT')!.value);
     for (const sub of subs) {
       await until(() => sub.received.length >= 2);
       for (const r of sub.received) expect(r.at - started).toBeLessThan(1000);
-      expect(sub.received.map((r) => r.data?.priceUpdated).sort((a, b) => String(a?.symbol).localeCompare(String(b?.symbol)))).toEqual([
+      expect(
+        sub.received
+          .map((r) => r.data?.priceUpdated)
+          .sort((a, b) => String(a?.symbol).localeCompare(String(b?.symbol))),
+      ).toEqual([
         { symbol: 'TON', quote: 'IRT', value: expected('TON'), updatedAt: expect.any(String) },
         { symbol: 'USDT_TRON', quote: 'IRT', value: expected('USDT'), updatedAt: expect.any(String) },
       ]);
@@ -174,4 +232,3 @@ async function until(check: () => boolean, ms = 5_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 10));
   }
 }
-

@@ -10,14 +10,22 @@ export const PriceErrorCode = {
 } as const;
 
 export function priceStale(pair: PricePair, lastObservedAt: Date | null, maxAgeSeconds: number): DomainError {
-  return new DomainError(PriceErrorCode.PRICE_STALE, `The ${pair.coin}/${pair.quote} price is older than ${maxAgeSeconds}s and is not quoted`, {
-    coin: pair.coin,
-    quote: pair.quote,
-    lastObservedAt: lastObservedAt?.toISOString() ?? null,
-    maxAgeSeconds,
-  });
+  return new DomainError(
+    PriceErrorCode.PRICE_STALE,
+    `The ${pair.coin}/${pair.quote} price is older than ${maxAgeSeconds}s and is not quoted`,
+    {
+      coin: pair.coin,
+      quote: pair.quote,
+      lastObservedAt: lastObservedAt?.toISOString() ?? null,
+      maxAgeSeconds,
+    },
+  );
 }
 
 export function priceUnavailable(pair: PricePair): DomainError {
-  return new DomainError(PriceErrorCode.PRICE_UNAVAILABLE, `No price source is answering for ${pair.coin}/${pair.quote}; try again shortly`, { coin: pair.coin, quote: pair.quote });
+  return new DomainError(
+    PriceErrorCode.PRICE_UNAVAILABLE,
+    `No price source is answering for ${pair.coin}/${pair.quote}; try again shortly`,
+    { coin: pair.coin, quote: pair.quote },
+  );
 }

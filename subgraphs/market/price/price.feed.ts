@@ -7,7 +7,16 @@ import type { PriceQuote, PriceSource } from '../../../providers/price-source.po
 import { CandleStore, tickOf } from '../chart/candle.store.js';
 import { aggregateQuotes } from './price.aggregate.js';
 import type { PriceCache } from './price.cache.js';
-import { ALL_PAIRS, PRICED_COINS, PRICE_UPDATED_SUBJECT, QUOTES, pairKey, type AggregatedPrice, type PriceProblem, type PriceUpdatedPayload } from './price.model.js';
+import {
+  ALL_PAIRS,
+  PRICED_COINS,
+  PRICE_UPDATED_SUBJECT,
+  QUOTES,
+  pairKey,
+  type AggregatedPrice,
+  type PriceProblem,
+  type PriceUpdatedPayload,
+} from './price.model.js';
 
 export interface PriceFeedDeps {
   sources: readonly PriceSource[];
@@ -64,13 +73,19 @@ export class PriceFeed {
 
   async refresh(): Promise<RefreshResult> {
     const { sources, cache, log } = this.deps;
-    const calls = sources.flatMap((source) => QUOTES.filter((q) => source.supportedQuotes.includes(q)).map((quote) => ({ source, quote })));
+    const calls = sources.flatMap((source) =>
+      QUOTES.filter((q) => source.supportedQuotes.includes(q)).map((quote) => ({ source, quote })),
+    );
     const settled = await Promise.allSettled(calls.map(({ source, quote }) => source.quotes(PRICED_COINS, quote)));
     const quotes: PriceQuote[] = [];
     const failures: RefreshResult['failures'] = [];
     settled.forEach((outcome, i) => {
       if (outcome.status === 'fulfilled') quotes.push(...outcome.value);
-      else failures.push({ source: calls[i]!.source.name, error: (outcome.reason as Error)?.message ?? String(outcome.reason) });
+      else
+        failures.push({
+          source: calls[i]!.source.name,
+          error: (outcome.reason as Error)?.message ?? String(outcome.reason),
+        });
     });
     if (failures.length) log.warn({ failures }, 'price sources failed');
 
@@ -90,7 +105,8 @@ export class PriceFeed {
       this.publish(price);
       published += 1;
     });
-    if (problems.length) log.warn({ problems: problems.map((p) => `${pairKey(p.pair)}:${p.kind}`) }, 'pairs without a fresh price');
+    if (problems.length)
+      log.warn({ problems: problems.map((p) => `${pairKey(p.pair)}:${p.kind}`) }, 'pairs without a fresh price');
     return { prices, problems, published, failures };
   }
 
@@ -109,6 +125,9 @@ export class PriceFeed {
 }
 
 function sameFigures(a: AggregatedPrice, b: AggregatedPrice): boolean {
-  const change = a.change24hPercent && b.change24hPercent ? decimalEquals(a.change24hPercent, b.change24hPercent) : a.change24hPercent === b.change24hPercent;
+  const change =
+    a.change24hPercent && b.change24hPercent
+      ? decimalEquals(a.change24hPercent, b.change24hPercent)
+      : a.change24hPercent === b.change24hPercent;
   return decimalEquals(a.value, b.value) && change && a.sources.join() === b.sources.join();
 }

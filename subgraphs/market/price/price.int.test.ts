@@ -18,10 +18,18 @@ let sims: PriceSimulators;
 let nc: NatsConnection;
 
 /** Short timings; no breaker unless a test asks for one. */
-const resilience = (extra: ResilienceOptions = {}): ResilienceOptions => ({ timeoutMs: 2_000, retries: 0, backoff: { initialMs: 5, maxMs: 10 }, breaker: false, rateLimit: { maxWaitMs: 0 }, ...extra });
+const resilience = (extra: ResilienceOptions = {}): ResilienceOptions => ({
+  timeoutMs: 2_000,
+  retries: 0,
+  backoff: { initialMs: 5, maxMs: 10 },
+  breaker: false,
+  rateLimit: { maxWaitMs: 0 },
+  ...extra,
+});
 
 function services(options: MarketServiceOptions & { resilience?: ResilienceOptions } = {}): MarketServices {
-  const sources = options.sources ?? createPriceSources(sims.config, { resilience: options.resilience ?? resilience() }).all;
+  const sources =
+    options.sources ?? createPriceSources(sims.config, { resilience: options.resilience ?? resilience() }).all;
   return buildMarketServices(market.deps, { ...options, sources });
 }
 
@@ -34,7 +42,11 @@ function price(result: AggregatedPrice | DomainError | undefined): AggregatedPri
 }
 
 function requests(): { coingecko: number; coinmarketcap: number; nobitex: number } {
-  return { coingecko: sims.coingecko.requestCount(), coinmarketcap: sims.coinmarketcap.requestCount(), nobitex: sims.nobitex.requestCount() };
+  return {
+    coingecko: sims.coingecko.requestCount(),
+    coinmarketcap: sims.coinmarketcap.requestCount(),
+    nobitex: sims.nobitex.requestCount(),
+  };
 }
 
 beforeAll(async () => {
@@ -60,9 +72,15 @@ describe('price reads', () => {
     await replicas[0]!.prices.prices([TON_USD]); // warm
     await new Promise((r) => setTimeout(r, 1_100)); // PRICE_CACHE_TTL_SECONDS=1: expired in Redis
     const before = requests();
-    const reads = await Promise.all(Array.from({ length: 1_000 }, (_, i) => replicas[i % 2]!.prices.prices([i % 3 ? TON_USD : TON_IRT])));
+    const reads = await Promise.all(
+      Array.from({ length: 1_000 }, (_, i) => replicas[i % 2]!.prices.prices([i % 3 ? TON_USD : TON_IRT])),
+    );
     const after = requests();
-    expect({ coingecko: after.coingecko - before.coingecko, coinmarketcap: after.coinmarketcap - before.coinmarketcap, nobitex: after.nobitex - before.nobitex }).toEqual({ coingecko: 1, coinmarketcap: 1, nobitex: 1 });
+    expect({
+      coingecko: after.coingecko - before.coingecko,
+      coinmarketcap: after.coinmarketcap - before.coinmarketcap,
+      nobitex: after.nobitex - before.nobitex,
+    }).toEqual({ coingecko: 1, coinmarketcap: 1, nobitex: 1 });
     const values = new Set(reads.map(([r], i) => `${i % 3 ? 'USD' : 'IRT'}:${formatDecimal(price(r).value)}`));
     expect(values.size).toBe(2); // everyone got the one refreshed price per pair
   });
@@ -75,14 +93,18 @@ describe('price reads', () => {
     const scale = Math.max(cg.scale, cmc.scale);
     const widen = (x: { value: bigint; scale: number }) => x.value * 10n ** BigInt(scale - x.scale);
     // (cg + cmc) / 2 == usd  ⇔  (cg + cmc) × 10^(usd.scale) == 2 × usd.value × 10^scale
-    expect((widen(cg) + widen(cmc)) * 10n ** BigInt(price(usd).value.scale)).toBe(2n * price(usd).value.value * 10n ** BigInt(scale));
+    expect((widen(cg) + widen(cmc)) * 10n ** BigInt(price(usd).value.scale)).toBe(
+      2n * price(usd).value.value * 10n ** BigInt(scale),
+    );
     expect(price(usd).sources).toEqual(['coingecko', 'coinmarketcap']);
     expect(price(irt).value).toEqual(rialToToman(parseDecimal(sims.nobitex.prices()['ton-rls']!)));
     expect(price(irt).sources).toEqual(['nobitex']);
   });
 
   it('an open circuit falls back to the other sources', async () => {
-    const { prices, cache } = services({ resilience: resilience({ breaker: { kind: 'consecutive', failures: 1, halfOpenAfterMs: 60_000 } }) });
+    const { prices, cache } = services({
+      resilience: resilience({ breaker: { kind: 'consecutive', failures: 1, halfOpenAfterMs: 60_000 } }),
+    });
     sims.coingecko.setFailure('server-error');
     expect(price((await prices.prices([TON_USD]))[0]).sources).toEqual(['coinmarketcap']); // this failure opens the circuit
     await cache.clear(ALL_PAIRS);
@@ -136,10 +158,17 @@ describe('price feed', () => {
       events.push(JSON.parse(new TextDecoder().decode(msg.data)) as (typeof events)[number]);
       if (events.length === 10) break;
     }
-    expect(events.map((e) => `${e.payload.coin as string}/${e.payload.quote as string}`).sort()).toEqual(ALL_PAIRS.map((p) => `${p.coin}/${p.quote}`).sort());
-    expect(events[0]).toMatchObject({ type: 'market.price.updated', payload: { value: expect.stringMatching(/^\d+(\.\d+)?$/), sourceCount: expect.any(Number) } });
+    expect(events.map((e) => `${e.payload.coin as string}/${e.payload.quote as string}`).sort()).toEqual(
+      ALL_PAIRS.map((p) => `${p.coin}/${p.quote}`).sort(),
+    );
+    expect(events[0]).toMatchObject({
+      type: 'market.price.updated',
+      payload: { value: expect.stringMatching(/^\d+(\.\d+)?$/), sourceCount: expect.any(Number) },
+    });
 
     const candles = await charts.chart(market.deps.orm.em.fork(), { coin: 'TON', quote: 'IRT', timeframe: 'M1' });
-    expect(candles.at(-1)).toMatchObject({ close: formatDecimal(result.prices.find((p) => p.coin === 'TON' && p.quote === 'IRT')!.value) });
+    expect(candles.at(-1)).toMatchObject({
+      close: formatDecimal(result.prices.find((p) => p.coin === 'TON' && p.quote === 'IRT')!.value),
+    });
   });
 });

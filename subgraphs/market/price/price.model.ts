@@ -1,5 +1,10 @@
 import { formatDecimal, parseDecimal, type ScaledDecimal } from '../../../providers/http/scaled-decimal.js';
-import { ASSET_SYMBOLS, QUOTE_CURRENCIES, type AssetSymbol, type QuoteCurrency } from '../../../providers/price-source.port.js';
+import {
+  ASSET_SYMBOLS,
+  QUOTE_CURRENCIES,
+  type AssetSymbol,
+  type QuoteCurrency,
+} from '../../../providers/price-source.port.js';
 
 export type Coin = AssetSymbol;
 export type Quote = QuoteCurrency;
@@ -31,8 +36,7 @@ export interface AggregatedPrice extends PricePair {
 
 /** Why a pair has no price. */
 export type PriceProblem =
-  | { kind: 'stale'; pair: PricePair; newestObservedAt: Date }
-  | { kind: 'unavailable'; pair: PricePair };
+  { kind: 'stale'; pair: PricePair; newestObservedAt: Date } | { kind: 'unavailable'; pair: PricePair };
 
 /** What the Redis cache holds per pair: a price, or the reason there is none (kept briefly). */
 export type CachedEntry = { price: AggregatedPrice } | { problem: PriceProblem };
@@ -52,10 +56,17 @@ interface ProblemJson {
 export function encodeEntry(entry: CachedEntry): string {
   if ('price' in entry) {
     const p = entry.price;
-    const json: PriceJson = { v: formatDecimal(p.value), c: p.change24hPercent ? formatDecimal(p.change24hPercent) : null, s: p.sources, u: p.updatedAt.getTime(), at: p.computedAt.getTime() };
+    const json: PriceJson = {
+      v: formatDecimal(p.value),
+      c: p.change24hPercent ? formatDecimal(p.change24hPercent) : null,
+      s: p.sources,
+      u: p.updatedAt.getTime(),
+      at: p.computedAt.getTime(),
+    };
     return JSON.stringify(json);
   }
-  const json: ProblemJson = entry.problem.kind === 'stale' ? { e: 'stale', n: entry.problem.newestObservedAt.getTime() } : { e: 'unavailable' };
+  const json: ProblemJson =
+    entry.problem.kind === 'stale' ? { e: 'stale', n: entry.problem.newestObservedAt.getTime() } : { e: 'unavailable' };
   return JSON.stringify(json);
 }
 
@@ -63,7 +74,8 @@ export function decodeEntry(pair: PricePair, text: string): CachedEntry {
   const json = JSON.parse(text) as Partial<PriceJson & ProblemJson>;
   if (json.e === 'stale') return { problem: { kind: 'stale', pair, newestObservedAt: new Date(json.n ?? 0) } };
   if (json.e === 'unavailable') return { problem: { kind: 'unavailable', pair } };
-  if (typeof json.v !== 'string' || typeof json.u !== 'number' || typeof json.at !== 'number' || !Array.isArray(json.s)) throw new Error(`malformed cached price for ${pairKey(pair)}`);
+  if (typeof json.v !== 'string' || typeof json.u !== 'number' || typeof json.at !== 'number' || !Array.isArray(json.s))
+    throw new Error(`malformed cached price for ${pairKey(pair)}`);
   return {
     price: {
       ...pair,

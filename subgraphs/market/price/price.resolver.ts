@@ -44,14 +44,20 @@ function loadPrice(ctx: MarketContext, pair: PricePair): Promise<AggregatedPrice
 
 /** The asset row (enabled, minimum deposit, icon) for `Price.asset`. */
 function loadAsset(ctx: MarketContext, symbol: string): Promise<Asset | null> {
-  return ctx.loaders.get<Asset>('asset', async (symbols) => {
-    const assets = await ctx.market.assets.bySymbols(ctx.em, symbols);
-    return byKeys(symbols, assets, (a) => a.symbol);
-  }).load(symbol);
+  return ctx.loaders
+    .get<Asset>('asset', async (symbols) => {
+      const assets = await ctx.market.assets.bySymbols(ctx.em, symbols);
+      return byKeys(symbols, assets, (a) => a.symbol);
+    })
+    .load(symbol);
 }
 
 /** The price of an asset, or null when it has no market price (Toman is what prices are quoted in). */
-async function priceOf(ctx: MarketContext, asset: { symbol: string; coin: string }, quote: QuoteEnum): Promise<PriceType | null> {
+async function priceOf(
+  ctx: MarketContext,
+  asset: { symbol: string; coin: string },
+  quote: QuoteEnum,
+): Promise<PriceType | null> {
   if (!isAssetSymbol(asset.coin)) return null;
   const price = await loadPrice(ctx, { coin: asset.coin, quote });
   return price ? PriceType.from(asset.symbol, price) : null;
@@ -59,16 +65,30 @@ async function priceOf(ctx: MarketContext, asset: { symbol: string; coin: string
 
 @Resolver(() => AssetType)
 export class AssetPriceResolver {
-  @FieldResolver(() => PriceType, { nullable: true, description: 'Price of one unit; null for Toman. PRICE_STALE rather than an old number.' })
-  price(@Root() asset: AssetType, @Arg('quote', () => QuoteEnum) quote: QuoteEnum, @Ctx() ctx: MarketContext): Promise<PriceType | null> {
+  @FieldResolver(() => PriceType, {
+    nullable: true,
+    description: 'Price of one unit; null for Toman. PRICE_STALE rather than an old number.',
+  })
+  price(
+    @Root() asset: AssetType,
+    @Arg('quote', () => QuoteEnum) quote: QuoteEnum,
+    @Ctx() ctx: MarketContext,
+  ): Promise<PriceType | null> {
     return priceOf(ctx, asset, quote);
   }
 }
 
 @Resolver(() => PriceType)
 export class PriceResolver {
-  @Query(() => [PriceType], { nullable: 'items', description: 'Prices of these assets, in order; an item is null (with an error) when its price is stale or unavailable, and null for Toman.' })
-  async prices(@Args(() => PricesArgs) { symbols, quote }: PricesArgs, @Ctx() ctx: MarketContext): Promise<(PriceType | null | Promise<PriceType | null>)[]> {
+  @Query(() => [PriceType], {
+    nullable: 'items',
+    description:
+      'Prices of these assets, in order; an item is null (with an error) when its price is stale or unavailable, and null for Toman.',
+  })
+  async prices(
+    @Args(() => PricesArgs) { symbols, quote }: PricesArgs,
+    @Ctx() ctx: MarketContext,
+  ): Promise<(PriceType | null | Promise<PriceType | null>)[]> {
     if (symbols.length > MAX_SYMBOLS) throw badInput(`At most ${MAX_SYMBOLS} symbols`, { field: 'symbols' });
     // symbol and coin are the catalogue's (the asset table is seeded from it and updateAsset changes neither): no query
     const assets = symbols.map((s) => assetInfo(s));
@@ -78,8 +98,14 @@ export class PriceResolver {
     return assets.map((asset) => priceOf(ctx, asset!, quote));
   }
 
-  @Query(() => PriceType, { nullable: true, description: 'The price of one asset (what priceUpdated pushes); null for Toman.' })
-  async price(@Args(() => PriceArgs) { symbol, quote }: PriceArgs, @Ctx() ctx: MarketContext): Promise<PriceType | null> {
+  @Query(() => PriceType, {
+    nullable: true,
+    description: 'The price of one asset (what priceUpdated pushes); null for Toman.',
+  })
+  async price(
+    @Args(() => PriceArgs) { symbol, quote }: PriceArgs,
+    @Ctx() ctx: MarketContext,
+  ): Promise<PriceType | null> {
     const asset = assetInfo(symbol);
     if (!asset) throw badInput(`Unknown asset ${symbol}`, { field: 'symbol' });
     return priceOf(ctx, asset, quote);

@@ -51,8 +51,12 @@ export class PriceService {
 
   private outcome(pair: PricePair, entry: CachedEntry | null): AggregatedPrice | DomainError {
     if (!entry) return priceUnavailable(pair);
-    if ('price' in entry) return this.fresh(entry.price) ? entry.price : priceStale(pair, entry.price.updatedAt, this.options.maxAgeSeconds);
-    if (entry.problem.kind === 'stale') return priceStale(pair, entry.problem.newestObservedAt, this.options.maxAgeSeconds);
+    if ('price' in entry)
+      return this.fresh(entry.price)
+        ? entry.price
+        : priceStale(pair, entry.price.updatedAt, this.options.maxAgeSeconds);
+    if (entry.problem.kind === 'stale')
+      return priceStale(pair, entry.problem.newestObservedAt, this.options.maxAgeSeconds);
     return priceUnavailable(pair);
   }
 

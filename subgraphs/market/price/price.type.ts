@@ -2,10 +2,18 @@ import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { formatDecimal } from '../../../providers/http/scaled-decimal.js';
 import type { AggregatedPrice } from './price.model.js';
 
-export enum QuoteEnum { USD = 'USD', IRT = 'IRT' }
-registerEnumType(QuoteEnum, { name: 'Quote', description: 'Currency a price is quoted in: US dollars or Toman (IRT; 1 Toman = 10 Rial).' });
+export enum QuoteEnum {
+  USD = 'USD',
+  IRT = 'IRT',
+}
+registerEnumType(QuoteEnum, {
+  name: 'Quote',
+  description: 'Currency a price is quoted in: US dollars or Toman (IRT; 1 Toman = 10 Rial).',
+});
 
-@ObjectType('Price', { description: 'The platform price of one asset: the median of the price sources that were fresh.' })
+@ObjectType('Price', {
+  description: 'The platform price of one asset: the median of the price sources that were fresh.',
+})
 export class PriceType {
   @Field(() => String, { description: 'The asset symbol the price was asked for (USDT_TRON).' })
   symbol!: string;
@@ -22,7 +30,10 @@ export class PriceType {
   @Field(() => Int, { description: 'Digits after the decimal point in `value`.' })
   scale!: number;
 
-  @Field(() => String, { nullable: true, description: 'Change over 24 hours in percent ("-1.25"), when the sources give one.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Change over 24 hours in percent ("-1.25"), when the sources give one.',
+  })
   change24h!: string | null;
 
   @Field(() => Int, { description: 'How many sources were fresh and went into the median.' })
@@ -31,7 +42,9 @@ export class PriceType {
   @Field(() => [String], { description: 'Their names (coingecko, coinmarketcap, nobitex).' })
   sources!: string[];
 
-  @Field(() => Date, { description: 'Time of the oldest observation in the price: every input is at least this recent.' })
+  @Field(() => Date, {
+    description: 'Time of the oldest observation in the price: every input is at least this recent.',
+  })
   updatedAt!: Date;
 
   static from(symbol: string, price: AggregatedPrice): PriceType {

@@ -9,9 +9,15 @@ export const MAX_ADDRESS_INPUT = 256;
 
 @Resolver()
 export class AddressResolver {
-  @Query(() => AddressValidationType, { description: 'Checks an address for a network: form, checksum (EIP-55, base58check, TON CRC16) and flags.' })
-  validateAddress(@Arg('network', () => NetworkEnum) network: NetworkEnum, @Arg('address', () => String) address: string): AddressValidationType {
-    if (address.length > MAX_ADDRESS_INPUT) throw badInput(`address is longer than ${MAX_ADDRESS_INPUT} characters`, { field: 'address' });
+  @Query(() => AddressValidationType, {
+    description: 'Checks an address for a network: form, checksum (EIP-55, base58check, TON CRC16) and flags.',
+  })
+  validateAddress(
+    @Arg('network', () => NetworkEnum) network: NetworkEnum,
+    @Arg('address', () => String) address: string,
+  ): AddressValidationType {
+    if (address.length > MAX_ADDRESS_INPUT)
+      throw badInput(`address is longer than ${MAX_ADDRESS_INPUT} characters`, { field: 'address' });
     return Object.assign(new AddressValidationType(), validateAddress(network, address));
   }
 }

@@ -14,10 +14,18 @@ const prefix = `t_${randomBytes(4).toString('hex')}:`;
 const TRON = { network: 'TRON' as Network, address: 'TUEZSdKsoDHQMeZwihtdoBiN46zxhGWYdH' };
 let redis: Redis;
 
-const as = (...roles: Role[]): Viewer => ({ userId: 'usr_00000000000000000000000001', roles: ['USER', ...roles], claims: [], sessionId: null });
+const as = (...roles: Role[]): Viewer => ({
+  userId: 'usr_00000000000000000000000001',
+  roles: ['USER', ...roles],
+  claims: [],
+  sessionId: null,
+});
 
 /** A reader answering from a table, counting calls, optionally slow or failing. */
-function fakeReader(table: Record<string, bigint>, behaviour: { delayMs?: number; fail?: Error } = {}): ChainBalanceReader & { calls: string[] } {
+function fakeReader(
+  table: Record<string, bigint>,
+  behaviour: { delayMs?: number; fail?: Error } = {},
+): ChainBalanceReader & { calls: string[] } {
   const calls: string[] = [];
   return {
     calls,
@@ -31,7 +39,12 @@ function fakeReader(table: Record<string, bigint>, behaviour: { delayMs?: number
 }
 
 function service(reader: ChainBalanceReader | null, cacheSeconds = 15): OnChainBalanceService {
-  return new OnChainBalanceService(reader, redis, { keyPrefix: `${prefix}${randomBytes(3).toString('hex')}:`, cacheSeconds }, log);
+  return new OnChainBalanceService(
+    reader,
+    redis,
+    { keyPrefix: `${prefix}${randomBytes(3).toString('hex')}:`, cacheSeconds },
+    log,
+  );
 }
 
 async function code(promise: Promise<unknown>): Promise<string> {
@@ -80,17 +93,25 @@ describe('Wallet.onChainBalance service', () => {
 
   it('FINANCE, ADMIN and SUPERADMIN only', async () => {
     const svc = service(fakeReader({}));
-    for (const roles of [[], ['SUPPORT'], ['COMPLIANCE']] as Role[][]) expect(await code(svc.of(as(...roles), TRON, null))).toBe('FORBIDDEN');
-    expect(await code(svc.of({ userId: null, roles: [], claims: [], sessionId: null }, TRON, null))).toBe('UNAUTHENTICATED');
-    for (const role of ['FINANCE', 'ADMIN', 'SUPERADMIN'] as Role[]) await expect(svc.of(as(role), TRON, 'TRX')).resolves.toHaveLength(1);
+    for (const roles of [[], ['SUPPORT'], ['COMPLIANCE']] as Role[][])
+      expect(await code(svc.of(as(...roles), TRON, null))).toBe('FORBIDDEN');
+    expect(await code(svc.of({ userId: null, roles: [], claims: [], sessionId: null }, TRON, null))).toBe(
+      'UNAUTHENTICATED',
+    );
+    for (const role of ['FINANCE', 'ADMIN', 'SUPERADMIN'] as Role[])
+      await expect(svc.of(as(role), TRON, 'TRX')).resolves.toHaveLength(1);
   });
 
   it('an asset of another network, a fiat or unknown symbol, or a reader input error → BAD_USER_INPUT; nothing read', async () => {
     const reader = fakeReader({});
     const svc = service(reader);
-    for (const asset of ['ETH', 'USDT_ETH', 'IRT', 'DOGE', '']) expect(await code(svc.of(as('FINANCE'), TRON, asset)), asset).toBe('BAD_USER_INPUT');
+    for (const asset of ['ETH', 'USDT_ETH', 'IRT', 'DOGE', ''])
+      expect(await code(svc.of(as('FINANCE'), TRON, asset)), asset).toBe('BAD_USER_INPUT');
     expect(reader.calls).toEqual([]);
-    const refusing: ChainBalanceReader = { balance: async () => Promise.reject(new ChainBalanceInputError('INVALID_ADDRESS', 'invalid TRON address: not base58')) };
+    const refusing: ChainBalanceReader = {
+      balance: async () =>
+        Promise.reject(new ChainBalanceInputError('INVALID_ADDRESS', 'invalid TRON address: not base58')),
+    };
     expect(await code(service(refusing).of(as('FINANCE'), TRON, 'TRX'))).toBe('BAD_USER_INPUT');
   });
 
@@ -109,7 +130,11 @@ describe('Wallet.onChainBalance service', () => {
   });
 
   it('assetsOf lists the native coin and USDT per network', () => {
-    expect(Object.fromEntries((['TON', 'TRON', 'ETH', 'BSC'] as Network[]).map((n) => [n, assetsOf(n, null).map((a) => a.symbol)]))).toEqual({
+    expect(
+      Object.fromEntries(
+        (['TON', 'TRON', 'ETH', 'BSC'] as Network[]).map((n) => [n, assetsOf(n, null).map((a) => a.symbol)]),
+      ),
+    ).toEqual({
       TON: ['TON', 'USDT_TON'],
       TRON: ['TRX', 'USDT_TRON'],
       ETH: ['ETH', 'USDT_ETH'],

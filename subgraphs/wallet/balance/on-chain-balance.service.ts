@@ -46,38 +46,72 @@ export class OnChainBalanceService {
     private readonly log: Logger,
   ) {}
 
-  async of(viewer: Viewer, wallet: { network: Network; address: string }, assetSymbol: string | null | undefined): Promise<OnChainBalance[]> {
+  async of(
+    viewer: Viewer,
+    wallet: { network: Network; address: string },
+    assetSymbol: string | null | undefined,
+  ): Promise<OnChainBalance[]> {
     if (!viewer.userId) throw unauthenticated();
     if (!hasRole(viewer, ...ON_CHAIN_BALANCE_ROLES)) throw forbidden('FINANCE or admins only');
     const assets = assetsOf(wallet.network, assetSymbol);
     const reader = this.reader;
-    if (!reader) throw new DomainError(ErrorCode.SERVICE_UNAVAILABLE, 'On-chain balances are not configured on this server');
+    if (!reader)
+      throw new DomainError(ErrorCode.SERVICE_UNAVAILABLE, 'On-chain balances are not configured on this server');
     return Promise.all(assets.map((asset) => this.read(reader, wallet.network, asset, wallet.address)));
   }
 
-  private async read(reader: ChainBalanceReader, network: Network, asset: AssetInfo, address: string): Promise<OnChainBalance> {
+  private async read(
+    reader: ChainBalanceReader,
+    network: Network,
+    asset: AssetInfo,
+    address: string,
+  ): Promise<OnChainBalance> {
     const key = `${this.options.keyPrefix}wallet:onchain:${network}:${asset.symbol}:${address}`;
     const hit = await this.redis.get(key);
     const parsed = hit ? /^(\d+)\|(\d+)$/.exec(hit) : null;
-    if (parsed) return { asset: asset.symbol, amount: formatAmount(BigInt(parsed[1]!), asset.decimals), fetchedAt: new Date(Number(parsed[2])), cached: true };
+    if (parsed)
+      return {
+        asset: asset.symbol,
+        amount: formatAmount(BigInt(parsed[1]!), asset.decimals),
+        fetchedAt: new Date(Number(parsed[2])),
+        cached: true,
+      };
     let pending = this.inflight.get(key);
     if (!pending) {
       pending = this.fetch(reader, network, asset, address, key).finally(() => this.inflight.delete(key));
       this.inflight.set(key, pending);
     }
     const reading = await pending;
-    return { asset: asset.symbol, amount: formatAmount(reading.minor, asset.decimals), fetchedAt: new Date(reading.fetchedAt), cached: false };
+    return {
+      asset: asset.symbol,
+      amount: formatAmount(reading.minor, asset.decimals),
+      fetchedAt: new Date(reading.fetchedAt),
+      cached: false,
+    };
   }
 
-  private async fetch(reader: ChainBalanceReader, network: Network, asset: AssetInfo, address: string, key: string): Promise<Reading> {
+  private async fetch(
+    reader: ChainBalanceReader,
+    network: Network,
+    asset: AssetInfo,
+    address: string,
+    key: string,
+  ): Promise<Reading> {
     let minor: bigint;
     try {
       minor = await reader.balance(network, asset.symbol, address);
     } catch (err) {
       if (err instanceof ChainBalanceInputError) throw badInput(err.message, { field: 'asset' });
       if (err instanceof ProviderError) {
-        this.log.warn({ network, asset: asset.symbol, address, provider: err.provider, code: err.code }, 'on-chain balance read failed');
-        throw new DomainError(ErrorCode.SERVICE_UNAVAILABLE, `Could not read the ${network} chain (${err.code}); try again shortly`, { network });
+        this.log.warn(
+          { network, asset: asset.symbol, address, provider: err.provider, code: err.code },
+          'on-chain balance read failed',
+        );
+        throw new DomainError(
+          ErrorCode.SERVICE_UNAVAILABLE,
+          `Could not read the ${network} chain (${err.code}); try again shortly`,
+          { network },
+        );
       }
       throw err;
     }
@@ -93,7 +127,9 @@ export function assetsOf(network: Network, symbol: string | null | undefined): A
   if (symbol == null) return onNetwork;
   const asset = assetInfo(symbol);
   if (!asset || !onNetwork.includes(asset)) {
-    throw badInput(`${symbol} is not an asset on ${network} (one of ${onNetwork.map((a) => a.symbol).join(', ')})`, { field: 'asset' });
+    throw badInput(`${symbol} is not an asset on ${network} (one of ${onNetwork.map((a) => a.symbol).join(', ')})`, {
+      field: 'asset',
+    });
   }
   return [asset];
 }

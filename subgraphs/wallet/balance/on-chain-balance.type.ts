@@ -1,7 +1,9 @@
 import { Field, ObjectType } from 'type-graphql';
 import { AmountScalar } from '../../../platform/graphql/scalars.js';
 
-@ObjectType('OnChainBalance', { description: 'What the chain reports an address holds, for reconciliation with the ledger.' })
+@ObjectType('OnChainBalance', {
+  description: 'What the chain reports an address holds, for reconciliation with the ledger.',
+})
 export class OnChainBalanceType {
   @Field(() => String, { description: 'Catalogue symbol: the native coin or USDT of the wallet’s network.' })
   asset!: string;

@@ -21,7 +21,11 @@ interface Run {
 let env: TestEnv;
 
 /** Runs a command as an operator does: `npm run -s <script>`, or the script straight through tsx to save npm's start-up. */
-function run(script: 'import-root' | 'rotate-key', args: string[], { keys = `k1:${K1}`, stdin = '', viaNpm = false } = {}): Promise<Run> {
+function run(
+  script: 'import-root' | 'rotate-key',
+  args: string[],
+  { keys = `k1:${K1}`, stdin = '', viaNpm = false } = {},
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const environment: Record<string, string> = {
       PATH: process.env.PATH ?? '',
@@ -55,7 +59,15 @@ function lines(out: string): Record<string, unknown>[] {
 /** Nothing a command prints (stdout, or its trace-level log on stderr) holds a phrase or a key. */
 function expectNoSecrets(r: Run): void {
   const printed = r.stdout + r.stderr;
-  for (const secret of ['abandon abandon', 'legal winner', 'winner thank', K1, K2, Buffer.from(K1, 'base64').toString('hex'), Buffer.from(K2, 'base64').toString('hex')]) {
+  for (const secret of [
+    'abandon abandon',
+    'legal winner',
+    'winner thank',
+    K1,
+    K2,
+    Buffer.from(K1, 'base64').toString('hex'),
+    Buffer.from(K2, 'base64').toString('hex'),
+  ]) {
     expect(printed).not.toContain(secret);
   }
 }
@@ -70,9 +82,19 @@ afterAll(async () => {
 describe('argument parsing', () => {
   it('import-root: --replace with --confirm <root id>, nothing else', () => {
     expect(parseImportRootArgs([])).toEqual({ replace: false, confirm: null });
-    expect(parseImportRootArgs(['--replace', '--confirm', 'hdr_01jd0000000000000000000000'])).toEqual({ replace: true, confirm: 'hdr_01jd0000000000000000000000' });
+    expect(parseImportRootArgs(['--replace', '--confirm', 'hdr_01jd0000000000000000000000'])).toEqual({
+      replace: true,
+      confirm: 'hdr_01jd0000000000000000000000',
+    });
     expect(parseImportRootArgs(['--replace'])).toEqual({ replace: true, confirm: null });
-    for (const bad of [['--confirm', 'hdr_01jd0000000000000000000000'], ['--replace', '--replace'], ['--replace=yes'], ['--confirm', 'x', '--replace'], ['--force'], ['abandon']]) {
+    for (const bad of [
+      ['--confirm', 'hdr_01jd0000000000000000000000'],
+      ['--replace', '--replace'],
+      ['--replace=yes'],
+      ['--confirm', 'x', '--replace'],
+      ['--force'],
+      ['abandon'],
+    ]) {
       expect(() => parseImportRootArgs(bad), bad.join(' ')).toThrow(UsageError);
     }
   });
@@ -80,7 +102,8 @@ describe('argument parsing', () => {
   it('rotate-key: an optional --to <key id>', () => {
     expect(parseRotateKeyArgs([])).toEqual({ to: null });
     expect(parseRotateKeyArgs(['--to=k2'])).toEqual({ to: 'k2' });
-    for (const bad of [['--to'], ['--to', 'a b'], ['--from', 'k1']]) expect(() => parseRotateKeyArgs(bad)).toThrow(UsageError);
+    for (const bad of [['--to'], ['--to', 'a b'], ['--from', 'k1']])
+      expect(() => parseRotateKeyArgs(bad)).toThrow(UsageError);
   });
 });
 
@@ -122,7 +145,9 @@ describe('npm run wallet:import-root and wallet:rotate-key', () => {
     expect(wrongConfirm.stderr).toContain(`does not name the active root (${activeId})`);
     expect(empty.code).toBe(2);
     expect(wrongKey.code).toBe(1);
-    expect(wrongKey.stderr).toContain(`WALLET_MASTER_KEYS does not match the key that sealed custody root ${activeId} (master key id "k1")`);
+    expect(wrongKey.stderr).toContain(
+      `WALLET_MASTER_KEYS does not match the key that sealed custody root ${activeId} (master key id "k1")`,
+    );
     for (const r of [again, usage, invalid, exists, wrongConfirm, empty, wrongKey]) {
       expect(r.stdout.includes('IMPORTED') || r.stdout.includes('REPLACED')).toBe(false);
       expectNoSecrets(r);

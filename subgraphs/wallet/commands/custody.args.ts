@@ -26,7 +26,8 @@ export function parseImportRootArgs(argv: readonly string[]): ImportRootArgs {
   const confirm = options.get('confirm') ?? null;
   const replace = flags.has('replace');
   if (confirm !== null && !replace) throw new UsageError('--confirm only goes with --replace');
-  if (confirm !== null && !/^hdr_[0-9a-z]{26}$/u.test(confirm)) throw new UsageError('--confirm takes a custody root id (hdr_…)');
+  if (confirm !== null && !/^hdr_[0-9a-z]{26}$/u.test(confirm))
+    throw new UsageError('--confirm takes a custody root id (hdr_…)');
   return { replace, confirm };
 }
 

@@ -20,7 +20,14 @@ export interface CustodyRuntime {
 export async function openCustodyRuntime(config: WalletCommandsConfig, name: string): Promise<CustodyRuntime> {
   const log = createLogger({ name, level: config.logLevel, destination: pino.destination(2) });
   await ensureDatabase(config.database.url);
-  const orm = await openSubgraphDatabase({ schema: 'wallet', url: config.database.url, poolMax: 2, entities: walletEntities, migrations: walletMigrations, log });
+  const orm = await openSubgraphDatabase({
+    schema: 'wallet',
+    url: config.database.url,
+    poolMax: 2,
+    entities: walletEntities,
+    migrations: walletMigrations,
+    log,
+  });
   const keyring = buildKeyring(config);
   try {
     await migrateSubgraph(orm, 'wallet');

@@ -20,7 +20,8 @@ export function parseDeriveArgs(argv: readonly string[]): DeriveArgs {
   if (network === undefined) throw new UsageError('--network is required');
   if (index === undefined) throw new UsageError('--index is required');
   const upper = network.toUpperCase();
-  if (!isNetwork(upper)) throw new UsageError(`unknown network ${JSON.stringify(network)} (expected ${NETWORKS.join(', ')})`);
+  if (!isNetwork(upper))
+    throw new UsageError(`unknown network ${JSON.stringify(network)} (expected ${NETWORKS.join(', ')})`);
   if (!/^\d{1,10}$/u.test(index) || Number(index) > MAX_CUSTODY_INDEX) {
     throw new UsageError(`--index must be an integer in [0, ${MAX_CUSTODY_INDEX}]`);
   }

@@ -57,7 +57,9 @@ const EXPECTED = {
 let secrets: string[];
 beforeAll(async () => {
   const seed = await mnemonicToSeed(ABOUT);
-  const keys = await Promise.all(NETWORKS.map((n) => withPrivateKey(seed, n, 0, ({ privateKey }) => hex.encode(privateKey))));
+  const keys = await Promise.all(
+    NETWORKS.map((n) => withPrivateKey(seed, n, 0, ({ privateKey }) => hex.encode(privateKey))),
+  );
   secrets = ['abandon', hex.encode(seed).slice(0, 24), ...keys.map((k) => k.slice(0, 24))];
 });
 
@@ -69,7 +71,9 @@ function expectNoSecrets(run: Run): void {
 describe('npm run wallet:derive', () => {
   it('prints exactly one JSON line with the known address for each network (mnemonic from env)', async () => {
     const runs = await Promise.all(
-      NETWORKS.map((network) => derive(['--network', network, '--index', '0'], { env: { WALLET_MNEMONIC: ABOUT }, viaNpm: true })),
+      NETWORKS.map((network) =>
+        derive(['--network', network, '--index', '0'], { env: { WALLET_MNEMONIC: ABOUT }, viaNpm: true }),
+      ),
     );
     NETWORKS.forEach((network, i) => {
       const run = runs[i]!;
@@ -107,7 +111,10 @@ describe('npm run wallet:derive', () => {
   });
 
   it('parser accepts both spellings and any case of the network', () => {
-    expect(parseDeriveArgs(['--network', 'bsc', '--index', '2147483647'])).toEqual({ network: 'BSC', index: 2147483647 });
+    expect(parseDeriveArgs(['--network', 'bsc', '--index', '2147483647'])).toEqual({
+      network: 'BSC',
+      index: 2147483647,
+    });
     expect(parseDeriveArgs(['--index=0', '--network=TRON'])).toEqual({ network: 'TRON', index: 0 });
   });
 

@@ -23,14 +23,19 @@ async function main(): Promise<number> {
     return 2;
   }
   const fromEnv = process.env.WALLET_MNEMONIC;
-  const mnemonic = fromEnv !== undefined && fromEnv.trim() !== '' ? fromEnv : await readSecretInput('mnemonic (not echoed), then Enter: ');
+  const mnemonic =
+    fromEnv !== undefined && fromEnv.trim() !== ''
+      ? fromEnv
+      : await readSecretInput('mnemonic (not echoed), then Enter: ');
   if (mnemonic.trim() === '') {
     process.stderr.write(`wallet:derive: no mnemonic given\n${DERIVE_USAGE}\n`);
     return 2;
   }
   if (!validateMnemonic(mnemonic)) {
     // Say what is wrong without repeating any of it.
-    process.stderr.write('wallet:derive: the mnemonic is not a valid English BIP39 phrase (unknown word or bad checksum)\n');
+    process.stderr.write(
+      'wallet:derive: the mnemonic is not a valid English BIP39 phrase (unknown word or bad checksum)\n',
+    );
     return 2;
   }
   const seed = await mnemonicToSeed(mnemonic);

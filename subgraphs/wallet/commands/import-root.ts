@@ -38,7 +38,11 @@ async function main(): Promise<number> {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return 0;
   } catch (error) {
-    if (error instanceof InvalidMnemonicError || error instanceof ActiveRootExistsError || error instanceof ReplaceConfirmationError) {
+    if (
+      error instanceof InvalidMnemonicError ||
+      error instanceof ActiveRootExistsError ||
+      error instanceof ReplaceConfirmationError
+    ) {
       process.stderr.write(`wallet:import-root: ${error.message}\n`);
       return 2;
     }

@@ -8,7 +8,9 @@ export function runCommand(name: string, main: () => Promise<number>): void {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`${name}: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unexpected failure'}\n`);
+      process.stderr.write(
+        `${name}: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unexpected failure'}\n`,
+      );
       process.exitCode = 1;
     },
   );

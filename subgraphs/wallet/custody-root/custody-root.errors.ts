@@ -31,7 +31,10 @@ export class ActiveRootExistsError extends Error {
 /** `--replace` whose `--confirm` does not name the root that is active now. */
 export class ReplaceConfirmationError extends Error {
   readonly code = 'REPLACE_NOT_CONFIRMED';
-  constructor(readonly activeRootId: string, given: string | null) {
+  constructor(
+    readonly activeRootId: string,
+    given: string | null,
+  ) {
     super(
       given === null
         ? `--replace needs --confirm ${activeRootId} (the id of the root it retires)`

@@ -11,7 +11,13 @@ import { walletMigrations } from '../../../migrations/wallet/index.js';
 import { walletSubgraph } from '../app.js';
 import { walletEntities } from '../entities.js';
 import { buildKeyring } from './keyring.js';
-import { createMasterKeyring, deriveAddress, InvalidMnemonicError, mnemonicToSeed, rootFingerprint } from '../custody/index.js';
+import {
+  createMasterKeyring,
+  deriveAddress,
+  InvalidMnemonicError,
+  mnemonicToSeed,
+  rootFingerprint,
+} from '../custody/index.js';
 import { ActiveRootExistsError, CustodyStartupError, ReplaceConfirmationError } from './custody-root.errors.js';
 import { CustodyVault, type RotationStep } from './custody-vault.js';
 import { HdRoot } from './hd-root.entity.js';
@@ -93,7 +99,13 @@ describe('custody root on first start', () => {
     const roots = await em().find(HdRoot, {});
     expect(roots).toHaveLength(1);
     const [root] = roots;
-    expect(root).toMatchObject({ status: 'ACTIVE', origin: 'GENERATED', wordCount: 24, masterKeyId: 'k1', retiredAt: null });
+    expect(root).toMatchObject({
+      status: 'ACTIVE',
+      origin: 'GENERATED',
+      wordCount: 24,
+      masterKeyId: 'k1',
+      retiredAt: null,
+    });
     expect(root!.id).toMatch(/^hdr_[0-9a-z]{26}$/);
     expect(root!.fingerprint).toMatch(/^[0-9a-f]{8}$/);
     const vault = vaultOf(`k1:${K1}`);
@@ -111,11 +123,22 @@ describe('custody root on first start', () => {
     const orms: MikroORM[] = [];
     try {
       for (let i = 0; i < 2; i++) {
-        orms.push(await openSubgraphDatabase({ schema: 'wallet', url: other.config.database.url, poolMax: 2, entities: walletEntities, migrations: walletMigrations, log: other.log }));
+        orms.push(
+          await openSubgraphDatabase({
+            schema: 'wallet',
+            url: other.config.database.url,
+            poolMax: 2,
+            entities: walletEntities,
+            migrations: walletMigrations,
+            log: other.log,
+          }),
+        );
       }
       await migrateSubgraph(orms[0]!, 'wallet');
       const keyring = () => createMasterKeyring([{ id: 'k1', key: Buffer.from(K1, 'base64') }]);
-      const statuses = await Promise.all(orms.map((orm) => new CustodyVault(keyring(), other.log).initialize(orm.em.fork())));
+      const statuses = await Promise.all(
+        orms.map((orm) => new CustodyVault(keyring(), other.log).initialize(orm.em.fork())),
+      );
       expect(new Set(statuses.map((s) => s.activeRootId)).size).toBe(1);
       expect(statuses.filter((s) => s.generated)).toHaveLength(2); // both saw none; one insert won
       expect(await orms[0]!.em.fork().count(HdRoot, {})).toBe(1);
@@ -131,7 +154,9 @@ describe('start-up refuses a wrong master key or an altered root', () => {
     const [root] = await em().find(HdRoot, {});
     const error = await startError(withKeys(`k1:${K2}`));
     expect(error).toBeInstanceOf(CustodyStartupError);
-    expect(error.message).toBe(`WALLET_MASTER_KEYS does not match the key that sealed custody root ${root!.id} (master key id "k1"): refusing to use a wrong key`);
+    expect(error.message).toBe(
+      `WALLET_MASTER_KEYS does not match the key that sealed custody root ${root!.id} (master key id "k1"): refusing to use a wrong key`,
+    );
     expect(error.message).not.toContain(K1);
     expect(error.message).not.toContain(K2);
   });
@@ -166,7 +191,9 @@ describe('start-up refuses a wrong master key or an altered root', () => {
       .map((l) => JSON.parse(l) as { level: number; msg: string; err?: { message: string } })
       .find((l) => l.level === 60);
     expect(fatal?.msg).toBe('could not start');
-    expect(fatal?.err?.message).toMatch(/^WALLET_MASTER_KEYS does not match the key that sealed custody root hdr_\w+ \(master key id "k1"\)/);
+    expect(fatal?.err?.message).toMatch(
+      /^WALLET_MASTER_KEYS does not match the key that sealed custody root hdr_\w+ \(master key id "k1"\)/,
+    );
     for (const key of [K1, K2]) {
       expect(result.out).not.toContain(key);
       expect(result.out).not.toContain(Buffer.from(key, 'base64').toString('hex'));
@@ -175,7 +202,9 @@ describe('start-up refuses a wrong master key or an altered root', () => {
 
   it('the sealing key id missing from the configuration', async () => {
     const error = await startError(withKeys(`k2:${K2}`));
-    expect(error.message).toMatch(/^WALLET_MASTER_KEYS has no key "k1", which sealed custody root hdr_\w+: configure it/);
+    expect(error.message).toMatch(
+      /^WALLET_MASTER_KEYS has no key "k1", which sealed custody root hdr_\w+: configure it/,
+    );
   });
 
   it.each([
@@ -198,11 +227,19 @@ describe('start-up refuses a wrong master key or an altered root', () => {
 
   it('a tampered master key check reads as a wrong key', async () => {
     const [root] = await sql<Record<string, string>>(`select * from "wallet"."hd_root" where "status" = 'ACTIVE'`);
-    await sql(`update "wallet"."hd_root" set "master_key_check" = ? where "id" = ?`, [flip(root!.master_key_check!), root!.id]);
+    await sql(`update "wallet"."hd_root" set "master_key_check" = ? where "id" = ?`, [
+      flip(root!.master_key_check!),
+      root!.id,
+    ]);
     try {
-      expect((await startError(env.config)).message).toMatch(/^WALLET_MASTER_KEYS does not match the key that sealed custody root/);
+      expect((await startError(env.config)).message).toMatch(
+        /^WALLET_MASTER_KEYS does not match the key that sealed custody root/,
+      );
     } finally {
-      await sql(`update "wallet"."hd_root" set "master_key_check" = ? where "id" = ?`, [root!.master_key_check, root!.id]);
+      await sql(`update "wallet"."hd_root" set "master_key_check" = ? where "id" = ?`, [
+        root!.master_key_check,
+        root!.id,
+      ]);
     }
   });
 
@@ -229,23 +266,35 @@ describe('wallet:import-root', () => {
   it('refuses an invalid phrase, and another active root without --replace and a matching --confirm', async () => {
     const vault = vaultOf(ring);
     const active = await vault.activeRoot(em());
-    await expect(vault.importRoot(em(), 'abandon '.repeat(12), { replace: false, confirm: null })).rejects.toBeInstanceOf(InvalidMnemonicError);
+    await expect(
+      vault.importRoot(em(), 'abandon '.repeat(12), { replace: false, confirm: null }),
+    ).rejects.toBeInstanceOf(InvalidMnemonicError);
     const exists = await vault.importRoot(em(), ABOUT, { replace: false, confirm: null }).catch((e: unknown) => e);
     expect(exists).toBeInstanceOf(ActiveRootExistsError);
     expect((exists as Error).message).toContain(`--replace --confirm ${active.id}`);
     expect((exists as Error).message).not.toContain('abandon');
-    await expect(vault.importRoot(em(), ABOUT, { replace: true, confirm: null })).rejects.toBeInstanceOf(ReplaceConfirmationError);
-    await expect(vault.importRoot(em(), ABOUT, { replace: true, confirm: 'hdr_00000000000000000000000000' })).rejects.toBeInstanceOf(ReplaceConfirmationError);
+    await expect(vault.importRoot(em(), ABOUT, { replace: true, confirm: null })).rejects.toBeInstanceOf(
+      ReplaceConfirmationError,
+    );
+    await expect(
+      vault.importRoot(em(), ABOUT, { replace: true, confirm: 'hdr_00000000000000000000000000' }),
+    ).rejects.toBeInstanceOf(ReplaceConfirmationError);
     expect((await vault.activeRoot(em())).id).toBe(active.id);
   });
 
   it('--replace --confirm retires the active root; re-running is a no-op; an old phrase comes back on its own row', async () => {
     const vault = vaultOf(ring);
     const generated = await vault.activeRoot(em());
-    const replaced = await vault.importRoot(em(), ` ${ABOUT.replaceAll(' ', '  ')}\n`, { replace: true, confirm: generated.id });
+    const replaced = await vault.importRoot(em(), ` ${ABOUT.replaceAll(' ', '  ')}\n`, {
+      replace: true,
+      confirm: generated.id,
+    });
     expect(replaced).toMatchObject({ outcome: 'REPLACED', wordCount: 12, retiredRootId: generated.id });
     expect(replaced.fingerprint).toBe(rootFingerprint(await mnemonicToSeed(ABOUT)));
-    expect(await vault.importRoot(em(), ABOUT, { replace: false, confirm: null })).toMatchObject({ outcome: 'ALREADY_ACTIVE', rootId: replaced.rootId });
+    expect(await vault.importRoot(em(), ABOUT, { replace: false, confirm: null })).toMatchObject({
+      outcome: 'ALREADY_ACTIVE',
+      rootId: replaced.rootId,
+    });
 
     const legal = await vault.importRoot(em(), LEGAL, { replace: true, confirm: replaced.rootId });
     expect(legal.outcome).toBe('REPLACED');
@@ -283,7 +332,9 @@ describe('wallet:rotate-key', () => {
       }),
     ).rejects.toThrow('power cut after the first root');
     expect(seen).toEqual([{ rootId: before[0]!.id, from: 'k1', to: 'k2', outcome: 'REWRAPPED' }]);
-    const mid = await sql<{ master_key_id: string }>(`select "master_key_id" from "wallet"."hd_root" order by "created_at"`);
+    const mid = await sql<{ master_key_id: string }>(
+      `select "master_key_id" from "wallet"."hd_root" order by "created_at"`,
+    );
     expect(mid.map((r) => r.master_key_id)).toEqual(['k2', ...before.slice(1).map(() => 'k1')]);
     // with both keys configured the subgraph still starts mid-rotation
     const midway = await startWith(withKeys(`k1:${K1},k2:${K2}`));
@@ -296,7 +347,12 @@ describe('wallet:rotate-key', () => {
     const after = await sql<Record<string, string>>(`select * from "wallet"."hd_root" order by "created_at"`);
     after.forEach((row, i) => {
       const old = before[i]!;
-      expect([row.ciphertext, row.iv, row.auth_tag, row.fingerprint]).toEqual([old.ciphertext, old.iv, old.auth_tag, old.fingerprint]);
+      expect([row.ciphertext, row.iv, row.auth_tag, row.fingerprint]).toEqual([
+        old.ciphertext,
+        old.iv,
+        old.auth_tag,
+        old.fingerprint,
+      ]);
       expect(row.master_key_id).toBe('k2');
       expect(row.wrapped_data_key).not.toBe(old.wrapped_data_key);
       expect(row.rewrapped_at).not.toBeNull();
@@ -307,11 +363,15 @@ describe('wallet:rotate-key', () => {
     await k2only.close();
     const onlyK2 = vaultOf(`k2:${K2}`);
     const active = await onlyK2.activeRoot(em());
-    expect(await onlyK2.withSeed(active, (s) => deriveAddress(s, 'TON', 7))).toBe(deriveAddress(await mnemonicToSeed(ABOUT), 'TON', 7));
+    expect(await onlyK2.withSeed(active, (s) => deriveAddress(s, 'TON', 7))).toBe(
+      deriveAddress(await mnemonicToSeed(ABOUT), 'TON', 7),
+    );
     expect((await startError(withKeys(`k1:${K1}`))).message).toMatch(/has no key "k2"/);
   });
 
   it('refuses a target key that is not configured', async () => {
-    await expect(vaultOf(`k2:${K2}`).rotate(em(), 'k9')).rejects.toThrow(/rotation target is not in WALLET_MASTER_KEYS/);
+    await expect(vaultOf(`k2:${K2}`).rotate(em(), 'k9')).rejects.toThrow(
+      /rotation target is not in WALLET_MASTER_KEYS/,
+    );
   });
 });

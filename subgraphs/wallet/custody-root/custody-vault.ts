@@ -95,7 +95,10 @@ export class CustodyVault {
   /** The root new wallets derive from, read fresh (an import or rotation may have changed it). */
   async activeRoot(em: EntityManager): Promise<HdRoot> {
     const root = await em.findOne(HdRoot, { status: 'ACTIVE' }, { refresh: true });
-    if (!root) throw new CustodyStartupError('no active custody root: the wallet subgraph creates one on start, or import one with npm run wallet:import-root');
+    if (!root)
+      throw new CustodyStartupError(
+        'no active custody root: the wallet subgraph creates one on start, or import one with npm run wallet:import-root',
+      );
     return root;
   }
 
@@ -126,7 +129,11 @@ export class CustodyVault {
    * replaced only with `replace` and a `confirm` that names it: that root is RETIRED (kept: its wallets still hold
    * funds and keep deriving from it) and the phrase becomes active, reusing its row if it was retired.
    */
-  async importRoot(em: EntityManager, phraseText: string, options: { replace: boolean; confirm: string | null }): Promise<ImportResult> {
+  async importRoot(
+    em: EntityManager,
+    phraseText: string,
+    options: { replace: boolean; confirm: string | null },
+  ): Promise<ImportResult> {
     const normalized = normalizeMnemonic(phraseText);
     if (!validateMnemonic(normalized)) throw new InvalidMnemonicError();
     const phrase = encoder.encode(normalized);
@@ -134,14 +141,24 @@ export class CustodyVault {
       const fingerprint = await this.fingerprintOf(phrase);
       const wordCount = normalized.split(' ').length;
       return await em.transactional(async (tx) => {
-        const roots = await tx.find(HdRoot, {}, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { createdAt: 'asc', id: 'asc' }, refresh: true });
+        const roots = await tx.find(
+          HdRoot,
+          {},
+          { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { createdAt: 'asc', id: 'asc' }, refresh: true },
+        );
         for (const root of roots) this.assertKeyFor(root);
         const active = roots.find((r) => r.status === 'ACTIVE') ?? null;
         let same: HdRoot | null = null;
         for (const root of roots) if (root.fingerprint === fingerprint && this.holdsPhrase(root, phrase)) same = root;
-        if (same && same === active) return { outcome: 'ALREADY_ACTIVE', rootId: same.id, fingerprint, wordCount, retiredRootId: null };
+        if (same && same === active)
+          return { outcome: 'ALREADY_ACTIVE', rootId: same.id, fingerprint, wordCount, retiredRootId: null };
         if (active) {
-          if (!options.replace) throw new ActiveRootExistsError(active.id, active.fingerprint, await tx.count(Wallet, { rootId: active.id }));
+          if (!options.replace)
+            throw new ActiveRootExistsError(
+              active.id,
+              active.fingerprint,
+              await tx.count(Wallet, { rootId: active.id }),
+            );
           if (options.confirm !== active.id) throw new ReplaceConfirmationError(active.id, options.confirm);
           active.status = 'RETIRED';
           active.retiredAt = new Date();
@@ -171,9 +188,16 @@ export class CustodyVault {
    * transaction. The phrase ciphertext is never decrypted or changed. A row already on the target is
    * verified and left alone, so an interrupted rotation is finished by running it again.
    */
-  async rotate(em: EntityManager, targetKeyId: string = this.keyring.currentId, afterStep?: (step: RotationStep) => Promise<void> | void): Promise<RotationStep[]> {
-    if (!this.keyring.has(targetKeyId)) throw new WrongMasterKeyError(targetKeyId, 'rotation target is not in WALLET_MASTER_KEYS');
-    const ids = (await em.find(HdRoot, {}, { fields: ['id'], orderBy: { createdAt: 'asc', id: 'asc' } })).map((r) => r.id);
+  async rotate(
+    em: EntityManager,
+    targetKeyId: string = this.keyring.currentId,
+    afterStep?: (step: RotationStep) => Promise<void> | void,
+  ): Promise<RotationStep[]> {
+    if (!this.keyring.has(targetKeyId))
+      throw new WrongMasterKeyError(targetKeyId, 'rotation target is not in WALLET_MASTER_KEYS');
+    const ids = (await em.find(HdRoot, {}, { fields: ['id'], orderBy: { createdAt: 'asc', id: 'asc' } })).map(
+      (r) => r.id,
+    );
     const steps: RotationStep[] = [];
     for (const id of ids) {
       const step = await em.fork().transactional(async (tx): Promise<RotationStep> => {
@@ -224,12 +248,17 @@ export class CustodyVault {
       fingerprint = await this.withSeed(root, (seed) => rootFingerprint(seed));
     } catch (err) {
       if (err instanceof TamperedCiphertextError || err instanceof InvalidMnemonicError) {
-        throw new CustodyStartupError(`custody root ${root.id} failed authentication (its ciphertext, wrapped key or row binding was altered): refusing to start`, { cause: err });
+        throw new CustodyStartupError(
+          `custody root ${root.id} failed authentication (its ciphertext, wrapped key or row binding was altered): refusing to start`,
+          { cause: err },
+        );
       }
       throw err;
     }
     if (fingerprint !== root.fingerprint) {
-      throw new CustodyStartupError(`custody root ${root.id} opens to a phrase with fingerprint ${fingerprint}, not the stored ${root.fingerprint}: refusing to start`);
+      throw new CustodyStartupError(
+        `custody root ${root.id} opens to a phrase with fingerprint ${fingerprint}, not the stored ${root.fingerprint}: refusing to start`,
+      );
     }
   }
 
@@ -277,7 +306,18 @@ export class CustodyVault {
       `insert into "wallet"."hd_root" ("id", "status", "origin", "fingerprint", "word_count", "ciphertext", "iv", "auth_tag",
          "wrapped_data_key", "wrap_iv", "wrap_tag", "master_key_id", "master_key_check")
        values (?, 'ACTIVE', 'GENERATED', ?, 24, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning "id"`,
-      [root.id, root.fingerprint, root.ciphertext, root.iv, root.authTag, root.wrappedDataKey, root.wrapIv, root.wrapTag, root.masterKeyId, root.masterKeyCheck],
+      [
+        root.id,
+        root.fingerprint,
+        root.ciphertext,
+        root.iv,
+        root.authTag,
+        root.wrappedDataKey,
+        root.wrapIv,
+        root.wrapTag,
+        root.masterKeyId,
+        root.masterKeyCheck,
+      ],
     );
     const active = await this.activeRoot(em);
     if (inserted.length > 0) {

@@ -5,7 +5,14 @@ import { deriveEd25519Path } from '@ton/crypto';
 import { computeAddress, HDNodeWallet, Mnemonic } from 'ethers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeTronAddress } from '../../../chains/address.js';
-import { derivationPath, deriveAddress, derivePublicKey, InvalidCustodyIndexError, rootFingerprint, withPrivateKey } from './derivation.js';
+import {
+  derivationPath,
+  deriveAddress,
+  derivePublicKey,
+  InvalidCustodyIndexError,
+  rootFingerprint,
+  withPrivateKey,
+} from './derivation.js';
 import { mnemonicToSeed } from './mnemonic.js';
 import { NETWORKS } from '../../../chains/network.js';
 import { slip10Ed25519PrivateKey } from './slip10.js';
@@ -48,7 +55,9 @@ describe('known addresses of "abandon … about", index 0', () => {
   });
 
   it('TON: Trust Wallet v4R2 UQAzWZa6nM5mJev91wGc7VCSfBoIsYRqKJpV78N8Add9-RKY', () => {
-    expect(hex.encode(derivePublicKey(seed, 'TON', 0))).toBe('7952e94118f34607c75e23258dd9220d66ccac5a3ee074125c25068e8107bfbf');
+    expect(hex.encode(derivePublicKey(seed, 'TON', 0))).toBe(
+      '7952e94118f34607c75e23258dd9220d66ccac5a3ee074125c25068e8107bfbf',
+    );
     expect(deriveAddress(seed, 'TON', 0)).toBe('UQAzWZa6nM5mJev91wGc7VCSfBoIsYRqKJpV78N8Add9-RKY');
   });
 });
@@ -69,7 +78,9 @@ describe('ETH/BSC/TRON cross-checked against ethers HDNodeWallet', () => {
 describe('TON: SLIP-0010 ed25519 and wallet v4R2', () => {
   it('SLIP-0010 matches the spec vectors and @ton/crypto deriveEd25519Path', async () => {
     const specSeed = hex.decode('000102030405060708090a0b0c0d0e0f');
-    expect(hex.encode(slip10Ed25519PrivateKey(specSeed, [0]))).toBe('68e0fe46dfb67e368c75379acec591dad19df3cde26e63b93a8e704f1dade7a3');
+    expect(hex.encode(slip10Ed25519PrivateKey(specSeed, [0]))).toBe(
+      '68e0fe46dfb67e368c75379acec591dad19df3cde26e63b93a8e704f1dade7a3',
+    );
     expect(hex.encode(slip10Ed25519PrivateKey(specSeed, [0, 1, 2, 2, 1_000_000_000]))).toBe(
       '8f94d394a8e8fd6b1bc2f3f49f5c47e385281d5c17e65324b0f62483e37e8793',
     );
@@ -81,7 +92,9 @@ describe('TON: SLIP-0010 ed25519 and wallet v4R2', () => {
   });
 
   it('uses the canonical v4R2 code (hash feb5ff68…) and subwallet 698983191', () => {
-    expect(WALLET_V4R2_CODE.hash().toString('hex')).toBe('feb5ff6820e2ff0d9483e7e0d62c817d846789fb4ae580c878866d959dabd5c0');
+    expect(WALLET_V4R2_CODE.hash().toString('hex')).toBe(
+      'feb5ff6820e2ff0d9483e7e0d62c817d846789fb4ae580c878866d959dabd5c0',
+    );
     expect(TON_WALLET_V4R2_SUBWALLET_ID).toBe(0x29a9a317);
   });
 
@@ -90,7 +103,9 @@ describe('TON: SLIP-0010 ed25519 and wallet v4R2', () => {
     const expected = Cell.fromBase64(
       'te6cckECFgEAAwQAAgE0AQIBFP8A9KQT9LzyyAsDAFEAAAAAKamjF/IpqTcfp8IQiz2Q6iLJvnBf9dDP6u6cu5Nm/wFxV5NXQAIBIAQFAgFIBgcE+PKDCNcYINMf0x/THwL4I7vyZO1E0NMf0x/T//QE0VFDuvKhUVG68qIF+QFUEGT5EPKj+AAkpMjLH1JAyx9SMMv/UhD0AMntVPgPAdMHIcAAn2xRkyDXSpbTB9QC+wDoMOAhwAHjACHAAuMAAcADkTDjDQOkyMsfEssfy/8ICQoLAubQAdDTAyFxsJJfBOAi10nBIJJfBOAC0x8hghBwbHVnvSKCEGRzdHK9sJJfBeAD+kAwIPpEAcjKB8v/ydDtRNCBAUDXIfQEMFyBAQj0Cm+hMbOSXwfgBdM/yCWCEHBsdWe6kjgw4w0DghBkc3RyupJfBuMNDA0CASAODwBu0gf6ANTUIvkABcjKBxXL/8nQd3SAGMjLBcsCIs8WUAX6AhTLaxLMzMlz+wDIQBSBAQj0UfKnAgBwgQEI1xj6ANM/yFQgR4EBCPRR8qeCEG5vdGVwdIAYyMsFywJQBs8WUAT6AhTLahLLH8s/yXP7AAIAbIEBCNcY+gDTPzBSJIEBCPRZ8qeCEGRzdHJwdIAYyMsFywJQBc8WUAP6AhPLassfEss/yXP7AAAK9ADJ7VQAeAH6APQEMPgnbyIwUAqhIb7y4FCCEHBsdWeDHrFwgBhQBMsFJs8WWPoCGfQAy2kXyx9SYMs/IMmAQPsABgCKUASBAQj0WTDtRNCBAUDXIMgBzxb0AMntVAFysI4jghBkc3Rygx6xcIAYUAXLBVADzxYj+gITy2rLH8s/yYBA+wCSXwPiAgEgEBEAWb0kK29qJoQICga5D6AhhHDUCAhHpJN9KZEM5pA+n/mDeBKAG3gQFImHFZ8xhAIBWBITABG4yX7UTQ1wsfgAPbKd+1E0IEBQNch9AQwAsjKB8v/ydABgQEI9ApvoTGACASAUFQAZrc52omhAIGuQ64X/wAAZrx32omhAEGuQ64WPwEXtMkg=',
     );
-    const ours = beginCell().store(storeStateInit(walletV4R2StateInit(publicKey))).endCell();
+    const ours = beginCell()
+      .store(storeStateInit(walletV4R2StateInit(publicKey)))
+      .endCell();
     expect(ours.hash().toString('hex')).toBe(expected.hash().toString('hex'));
   });
 
@@ -98,14 +113,20 @@ describe('TON: SLIP-0010 ed25519 and wallet v4R2', () => {
     const trustSeed = await mnemonicToSeed(TRUST_TON_MNEMONIC);
     const address = deriveAddress(trustSeed, 'TON', 0);
     // Trust Wallet prints the bounceable form; ours is the non-bounceable form of the same account.
-    expect(Address.parse(address).toString({ bounceable: true, urlSafe: true })).toBe('EQDYW_1eScJVxtitoBRksvoV9cCYo4uKGWLVNIHB1JqRR3n0');
+    expect(Address.parse(address).toString({ bounceable: true, urlSafe: true })).toBe(
+      'EQDYW_1eScJVxtitoBRksvoV9cCYo4uKGWLVNIHB1JqRR3n0',
+    );
     expect(address).toBe('UQDYW_1eScJVxtitoBRksvoV9cCYo4uKGWLVNIHB1JqRRyQx');
   });
 
   it('agrees with @ton/core contractAddress + Address.toString for several indexes', () => {
     for (const index of [0, 1, 2, 100]) {
       const publicKey = derivePublicKey(seed, 'TON', index);
-      const independent = contractAddress(0, walletV4R2StateInit(publicKey)).toString({ bounceable: false, urlSafe: true, testOnly: false });
+      const independent = contractAddress(0, walletV4R2StateInit(publicKey)).toString({
+        bounceable: false,
+        urlSafe: true,
+        testOnly: false,
+      });
       expect(deriveAddress(seed, 'TON', index)).toBe(independent);
       expect(independent.startsWith('UQ')).toBe(true);
     }
@@ -138,11 +159,15 @@ describe('withPrivateKey', () => {
   });
 
   it('refuses to hand the key back as the result', async () => {
-    await expect(withPrivateKey(seed, 'TRON', 0, ({ privateKey }) => privateKey)).rejects.toThrow(/must not return the key/u);
+    await expect(withPrivateKey(seed, 'TRON', 0, ({ privateKey }) => privateKey)).rejects.toThrow(
+      /must not return the key/u,
+    );
   });
 
   it('derives per network: all four keys differ and addresses are deterministic', async () => {
-    const publics = await Promise.all(NETWORKS.map((n) => withPrivateKey(seed, n, 9, ({ publicKey }) => hex.encode(publicKey))));
+    const publics = await Promise.all(
+      NETWORKS.map((n) => withPrivateKey(seed, n, 9, ({ publicKey }) => hex.encode(publicKey))),
+    );
     expect(new Set(publics.slice(0, 2)).size).toBe(2); // TON (ed25519) vs TRON (coin 195)
     expect(publics[2]).toBe(publics[3]); // ETH and BSC share keys
     for (const n of NETWORKS) expect(deriveAddress(seed, n, 9)).toBe(deriveAddress(seed, n, 9));
@@ -166,8 +191,14 @@ describe('rootFingerprint', () => {
   });
 
   it('is 8 hex digits, and different roots have different fingerprints', async () => {
-    const a = rootFingerprint(await mnemonicToSeed('abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'));
-    const b = rootFingerprint(await mnemonicToSeed('legal winner thank year wave sausage worth useful legal winner thank yellow'));
+    const a = rootFingerprint(
+      await mnemonicToSeed(
+        'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about',
+      ),
+    );
+    const b = rootFingerprint(
+      await mnemonicToSeed('legal winner thank year wave sausage worth useful legal winner thank yellow'),
+    );
     expect(a).toMatch(/^[0-9a-f]{8}$/u);
     expect(a).not.toBe(b);
   });

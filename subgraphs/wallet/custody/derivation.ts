@@ -77,7 +77,11 @@ function bip32PrivateKey(seed: Uint8Array, segments: readonly number[]): Uint8Ar
 function derivePrivateKey(seed: Uint8Array, network: Network, index: number): Uint8Array {
   assertSeed(seed);
   const segments = pathSegments(network, index);
-  if (network === 'TON') return slip10Ed25519PrivateKey(seed, segments.map((s) => s - HARDENED));
+  if (network === 'TON')
+    return slip10Ed25519PrivateKey(
+      seed,
+      segments.map((s) => s - HARDENED),
+    );
   return bip32PrivateKey(seed, segments);
 }
 

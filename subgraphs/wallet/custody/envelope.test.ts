@@ -14,7 +14,8 @@ import {
   type SealedSecret,
 } from './envelope.js';
 
-const MNEMONIC = 'legal winner thank year wave sausage worth useful legal winner thank year wave sausage worth useful legal winner thank year wave sausage worth title';
+const MNEMONIC =
+  'legal winner thank year wave sausage worth useful legal winner thank year wave sausage worth useful legal winner thank year wave sausage worth title';
 const ROW = 'wallet.hd_root:hdr_01JD0000000000000000000000';
 const plaintext = () => new TextEncoder().encode(MNEMONIC);
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -76,7 +77,10 @@ describe('envelope: seal and open', () => {
     ['wrappedDataKey', (s) => ({ ...s, wrappedDataKey: flip(s.wrappedDataKey, 31) })],
     ['wrapIv', (s) => ({ ...s, wrapIv: flip(s.wrapIv) })],
     ['wrapTag', (s) => ({ ...s, wrapTag: flip(s.wrapTag) })],
-    ['truncated ciphertext', (s) => ({ ...s, ciphertext: Buffer.from(s.ciphertext, 'base64').subarray(1).toString('base64') })],
+    [
+      'truncated ciphertext',
+      (s) => ({ ...s, ciphertext: Buffer.from(s.ciphertext, 'base64').subarray(1).toString('base64') }),
+    ],
     ['short tag', (s) => ({ ...s, authTag: Buffer.from(s.authTag, 'base64').subarray(0, 12).toString('base64') })],
     ['non-base64', (s) => ({ ...s, iv: '!!!!' })],
   ])('tampered %s → TamperedCiphertextError', (_field, tamper) => {

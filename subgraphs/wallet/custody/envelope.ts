@@ -222,7 +222,8 @@ function unwrapDataKey(sealed: SealedSecret, keyring: MasterKeyring): Buffer {
  */
 export function sealSecret(plaintext: Uint8Array, masterKeys: MasterKeyring, aad: string): SealedSecret {
   assertAad(aad);
-  if (!(plaintext instanceof Uint8Array) || plaintext.length === 0) throw new TypeError('plaintext must be non-empty bytes');
+  if (!(plaintext instanceof Uint8Array) || plaintext.length === 0)
+    throw new TypeError('plaintext must be non-empty bytes');
   const masterKeyId = masterKeys.currentId;
   const dataKey = randomBytes(KEY_BYTES);
   try {
@@ -267,7 +268,11 @@ export function openSecret(sealed: SealedSecret, keyring: MasterKeyring, aad: st
  * by `newKeyId` is verified (its wrap must authenticate) and returned unchanged, so a rotation
  * interrupted half-way can simply be re-run, even after the old key was removed.
  */
-export function rewrapDataKey(sealed: SealedSecret, keyring: MasterKeyring, newKeyId: string = keyring.currentId): SealedSecret {
+export function rewrapDataKey(
+  sealed: SealedSecret,
+  keyring: MasterKeyring,
+  newKeyId: string = keyring.currentId,
+): SealedSecret {
   if (!keyring.has(newKeyId)) throw new WrongMasterKeyError(newKeyId, 'rewrap target is not in the configured keyring');
   const dataKey = unwrapDataKey(sealed, keyring);
   try {

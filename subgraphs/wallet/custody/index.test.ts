@@ -26,7 +26,15 @@ describe('custody public surface', () => {
 
   it('leaves networks and address codecs to chains/ (watchers and providers need them without key handling)', () => {
     const names = Object.keys(custody);
-    for (const name of ['NETWORKS', 'isNetwork', 'validateAddress', 'encodeTonAddress', 'decodeTronAddress', 'toChecksumAddress', 'walletV4R2StateInit']) {
+    for (const name of [
+      'NETWORKS',
+      'isNetwork',
+      'validateAddress',
+      'encodeTonAddress',
+      'decodeTronAddress',
+      'toChecksumAddress',
+      'walletV4R2StateInit',
+    ]) {
       expect(names, name).not.toContain(name);
     }
   });

@@ -3,7 +3,14 @@
  * Private keys never cross it: signers derive the key for one operation and zero it before returning.
  * Networks, address codecs and validation, and the wallet v4R2 contract live in `chains/`.
  */
-export { generateMnemonic, validateMnemonic, mnemonicToSeed, normalizeMnemonic, phraseToSeed, InvalidMnemonicError } from './mnemonic.js';
+export {
+  generateMnemonic,
+  validateMnemonic,
+  mnemonicToSeed,
+  normalizeMnemonic,
+  phraseToSeed,
+  InvalidMnemonicError,
+} from './mnemonic.js';
 export {
   derivationPath,
   deriveAddress,

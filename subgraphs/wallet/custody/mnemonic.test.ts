@@ -3,7 +3,14 @@ import { entropyToMnemonic, mnemonicToEntropy } from '@scure/bip39';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
 import { hex } from '@scure/base';
 import { describe, expect, it } from 'vitest';
-import { generateMnemonic, InvalidMnemonicError, mnemonicToSeed, normalizeMnemonic, phraseToSeed, validateMnemonic } from './mnemonic.js';
+import {
+  generateMnemonic,
+  InvalidMnemonicError,
+  mnemonicToSeed,
+  normalizeMnemonic,
+  phraseToSeed,
+  validateMnemonic,
+} from './mnemonic.js';
 import { BIP39_ENGLISH_VECTORS, BIP39_PASSPHRASE } from './mnemonic.vectors.js';
 
 describe('BIP39 official English vectors (passphrase TREZOR)', () => {
@@ -69,9 +76,12 @@ describe('validateMnemonic / mnemonicToSeed', () => {
 describe('phraseToSeed (stored phrase bytes → seed, no string)', () => {
   const bytes = (text: string) => new TextEncoder().encode(text);
 
-  it.each(BIP39_ENGLISH_VECTORS.map(([, mnemonic]) => mnemonic))('equals mnemonicToSeed without passphrase: %s', async (mnemonic) => {
-    expect(hex.encode(await phraseToSeed(bytes(mnemonic)))).toBe(hex.encode(await mnemonicToSeed(mnemonic)));
-  });
+  it.each(BIP39_ENGLISH_VECTORS.map(([, mnemonic]) => mnemonic))(
+    'equals mnemonicToSeed without passphrase: %s',
+    async (mnemonic) => {
+      expect(hex.encode(await phraseToSeed(bytes(mnemonic)))).toBe(hex.encode(await mnemonicToSeed(mnemonic)));
+    },
+  );
 
   it('matches for a fresh 24-word phrase', async () => {
     const phrase = generateMnemonic();

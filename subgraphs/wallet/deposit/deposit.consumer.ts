@@ -14,7 +14,11 @@ const committedSchema = z.object({
   kind: z.string(),
   asset: z.string(),
   amount: z.string(),
-  reference: z.string().nullable().optional().transform((v) => v ?? null),
+  reference: z
+    .string()
+    .nullable()
+    .optional()
+    .transform((v) => v ?? null),
 });
 
 /**
@@ -22,7 +26,10 @@ const committedSchema = z.object({
  * (with `wallet.deposit.credited`), a REVERSAL is linked to its deposit. Once per event (inbox), in one
  * transaction with the change. Observes `deposit_credit_latency_seconds` (credit requested → credited).
  */
-export async function startDepositCreditConsumer(deps: SubgraphDeps, deposits: DepositService): Promise<{ stop(): Promise<void> }> {
+export async function startDepositCreditConsumer(
+  deps: SubgraphDeps,
+  deposits: DepositService,
+): Promise<{ stop(): Promise<void> }> {
   const log = deps.log.child({ consumer: DEPOSIT_CREDITS_CONSUMER });
   const latency = new Histogram({
     name: 'deposit_credit_latency_seconds',
@@ -31,7 +38,12 @@ export async function startDepositCreditConsumer(deps: SubgraphDeps, deposits: D
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
     registers: [deps.metrics.registry],
   });
-  const credited = new Counter({ name: 'deposits_credited_total', help: 'Deposits credited by the ledger', labelNames: ['network', 'asset'], registers: [deps.metrics.registry] });
+  const credited = new Counter({
+    name: 'deposits_credited_total',
+    help: 'Deposits credited by the ledger',
+    labelNames: ['network', 'asset'],
+    registers: [deps.metrics.registry],
+  });
   return runDurableConsumer({
     js: deps.js,
     jsm: deps.jsm,
@@ -45,7 +57,10 @@ export async function startDepositCreditConsumer(deps: SubgraphDeps, deposits: D
     handle: async (event) => {
       const parsed = committedSchema.safeParse(event.payload);
       if (!parsed.success) {
-        log.error({ eventId: event.id, issues: parsed.error.issues }, 'unreadable ledger.transaction.committed: skipped');
+        log.error(
+          { eventId: event.id, issues: parsed.error.issues },
+          'unreadable ledger.transaction.committed: skipped',
+        );
         return;
       }
       const { kind } = parsed.data;
@@ -56,7 +71,10 @@ export async function startDepositCreditConsumer(deps: SubgraphDeps, deposits: D
       });
       const done = outcome as LinkOutcome;
       if (done.linked === 'credited') {
-        latency.observe({ network: done.deposit.network }, Math.max(0, (Date.now() - done.confirmedAt.getTime()) / 1000));
+        latency.observe(
+          { network: done.deposit.network },
+          Math.max(0, (Date.now() - done.confirmedAt.getTime()) / 1000),
+        );
         credited.inc({ network: done.deposit.network, asset: done.deposit.asset });
         log.info({ depositId: done.deposit.id, transactionId: parsed.data.transactionId }, 'deposit credited');
       }

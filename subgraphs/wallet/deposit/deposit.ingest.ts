@@ -62,15 +62,17 @@ export type IngestOutcome =
       confirmed: DepositRow[];
     };
 
-export type RollbackOutcome =
-  | { applied: false }
-  | { applied: true; reorged: DepositRow[]; afterCredit: DepositRow[] };
+export type RollbackOutcome = { applied: false } | { applied: true; reorged: DepositRow[]; afterCredit: DepositRow[] };
 
 const PENDING = `('DETECTED', 'CONFIRMING')`;
 
 /** Minimum deposit per asset of one network, in minor units (below it: IGNORED). */
 function minimumDeposits(network: Network): Map<string, bigint> {
-  return new Map(ASSETS.filter((a) => a.network === network).map((a) => [a.symbol, parseAmount(a.minDeposit, a.decimals, 'minDeposit')] as const));
+  return new Map(
+    ASSETS.filter((a) => a.network === network).map(
+      (a) => [a.symbol, parseAmount(a.minDeposit, a.decimals, 'minDeposit')] as const,
+    ),
+  );
 }
 
 export function payloadOf(row: DepositRow): DepositEventPayload {
@@ -89,7 +91,9 @@ export function payloadOf(row: DepositRow): DepositEventPayload {
 /** The columns of a `DepositRow`, as a select list of wallet.deposit. */
 export const DEPOSIT_COLUMNS = `id, network, asset, user_id, wallet_id, amount::text as amount, from_address, to_address, tx_hash, output_index,
   block_number::text as block_number, block_hash, confirmations, required_confirmations, status, confirmed_at, confirm_event_id, transaction_id`;
-const D_COLUMNS = DEPOSIT_COLUMNS.split(',').map((c) => `d.${c.trim()}`).join(', ');
+const D_COLUMNS = DEPOSIT_COLUMNS.split(',')
+  .map((c) => `d.${c.trim()}`)
+  .join(', ');
 
 /**
  * The watchers' side of the deposit lifecycle, one network per instance. Every method is one database
@@ -255,13 +259,22 @@ export class DepositIngest implements DepositWriter {
         `insert into wallet.chain_block (network, height, hash, parent_hash, transactions)
          select ?, x.height::bigint, x.hash, x.parent_hash, x.transactions from json_to_recordset(?::json) as x(height text, hash text, parent_hash text, transactions int)
          on conflict (network, height) do update set hash = excluded.hash, parent_hash = excluded.parent_hash, transactions = excluded.transactions, scanned_at = now()`,
-        [this.network, JSON.stringify(blocks.map((b) => ({ height: b.height.toString(), hash: b.hash, parent_hash: b.parentHash, transactions: b.transactions })))],
+        [
+          this.network,
+          JSON.stringify(
+            blocks.map((b) => ({
+              height: b.height.toString(),
+              hash: b.hash,
+              parent_hash: b.parentHash,
+              transactions: b.transactions,
+            })),
+          ),
+        ],
       );
-      await tx.execute(`update wallet.chain_cursor set height = ?, block_hash = ?, updated_at = now() where network = ?`, [
-        tip.height.toString(),
-        tip.hash,
-        this.network,
-      ]);
+      await tx.execute(
+        `update wallet.chain_cursor set height = ?, block_hash = ?, updated_at = now() where network = ?`,
+        [tip.height.toString(), tip.hash, this.network],
+      );
       await tx.execute(`delete from wallet.chain_block where network = ? and height < ?`, [
         this.network,
         (tip.height - BigInt(this.settings.reorgWindow)).toString(),
@@ -273,7 +286,8 @@ export class DepositIngest implements DepositWriter {
          where network = ? and status in ${PENDING} and block_number <= ? returning ${DEPOSIT_COLUMNS}`,
         [tip.height.toString(), this.network, tip.height.toString()],
       );
-      for (const row of [...detected, ...revived]) recordEvent<DepositEventPayload>(tx, DepositEvents.detected, SOURCE, payloadOf(row));
+      for (const row of [...detected, ...revived])
+        recordEvent<DepositEventPayload>(tx, DepositEvents.detected, SOURCE, payloadOf(row));
       for (const row of ignored) recordEvent<DepositEventPayload>(tx, DepositEvents.ignored, SOURCE, payloadOf(row));
 
       const confirmed: DepositRow[] = [];
@@ -307,7 +321,13 @@ export class DepositIngest implements DepositWriter {
       }
       for (const row of reappeared) {
         this.log.error(
-          { depositId: row.id, userId: row.user_id, txHash: row.tx_hash, outputIndex: row.output_index, confirmEventId: row.confirm_event_id },
+          {
+            depositId: row.id,
+            userId: row.user_id,
+            txHash: row.tx_hash,
+            outputIndex: row.output_index,
+            confirmEventId: row.confirm_event_id,
+          },
           'ADMIN ALERT: a reorged deposit that had been sent for credit is back on chain: not credited again, needs review',
         );
       }
@@ -323,10 +343,18 @@ export class DepositIngest implements DepositWriter {
    * dead chain's deposits never sent for credit (any height) become REORGED, and credits already requested stand
    * (no reversal, no freeze: the chain they were made on was not reorganized, it is gone).
    */
-  async rollback(em: EntityManager, expected: CursorState, fork: { height: bigint }, resetTo?: { cursor: CursorState; parentHash: string }): Promise<RollbackOutcome> {
+  async rollback(
+    em: EntityManager,
+    expected: CursorState,
+    fork: { height: bigint },
+    resetTo?: { cursor: CursorState; parentHash: string },
+  ): Promise<RollbackOutcome> {
     return em.transactional(async (tx): Promise<RollbackOutcome> => {
       if (!(await this.lockCursor(tx, expected))) return { applied: false };
-      const [forkBlock] = await tx.execute<{ hash: string }[]>(`select hash from wallet.chain_block where network = ? and height = ?`, [this.network, fork.height.toString()]);
+      const [forkBlock] = await tx.execute<{ hash: string }[]>(
+        `select hash from wallet.chain_block where network = ? and height = ?`,
+        [this.network, fork.height.toString()],
+      );
       if (!resetTo && !forkBlock) throw new Error(`no stored block at fork height ${fork.height} of ${this.network}`);
       const reorged = await tx.execute<DepositRow[]>(
         resetTo
@@ -340,7 +368,11 @@ export class DepositIngest implements DepositWriter {
       );
       const afterCredit: DepositRow[] = [];
       for (const row of reorged) {
-        recordEvent<DepositReorgedPayload>(tx, DepositEvents.reorged, SOURCE, { ...payloadOf(row), confirmEventId: row.confirm_event_id, transactionId: row.transaction_id });
+        recordEvent<DepositReorgedPayload>(tx, DepositEvents.reorged, SOURCE, {
+          ...payloadOf(row),
+          confirmEventId: row.confirm_event_id,
+          transactionId: row.transaction_id,
+        });
         if (row.confirm_event_id === null) continue;
         afterCredit.push(row);
         const reason = `deposit ${row.id} (${row.asset} ${row.tx_hash}:${row.output_index}) was reorged away after its credit was requested`;
@@ -349,33 +381,43 @@ export class DepositIngest implements DepositWriter {
           [row.user_id, reason, row.id],
         );
         if (frozen.length) {
-          recordEvent<WithdrawalsFrozenPayload>(tx, WithdrawalFreezeEvents.frozen, SOURCE, { userId: row.user_id, reason, depositId: row.id });
+          recordEvent<WithdrawalsFrozenPayload>(tx, WithdrawalFreezeEvents.frozen, SOURCE, {
+            userId: row.user_id,
+            reason,
+            depositId: row.id,
+          });
         }
         this.log.error(
-          { depositId: row.id, userId: row.user_id, asset: row.asset, amount: row.amount, txHash: row.tx_hash, transactionId: row.transaction_id },
+          {
+            depositId: row.id,
+            userId: row.user_id,
+            asset: row.asset,
+            amount: row.amount,
+            txHash: row.tx_hash,
+            transactionId: row.transaction_id,
+          },
           'ADMIN ALERT: a deposit sent for credit was reorged away: reversal requested, withdrawals frozen',
         );
       }
       if (resetTo) {
         await tx.execute(`delete from wallet.chain_block where network = ?`, [this.network]);
-        await tx.execute(`insert into wallet.chain_block (network, height, hash, parent_hash, transactions) values (?, ?, ?, ?, 0)`, [
-          this.network,
-          resetTo.cursor.height.toString(),
-          resetTo.cursor.hash,
-          resetTo.parentHash,
-        ]);
-        await tx.execute(`update wallet.chain_cursor set height = ?, block_hash = ?, updated_at = now() where network = ?`, [
-          resetTo.cursor.height.toString(),
-          resetTo.cursor.hash,
-          this.network,
-        ]);
+        await tx.execute(
+          `insert into wallet.chain_block (network, height, hash, parent_hash, transactions) values (?, ?, ?, ?, 0)`,
+          [this.network, resetTo.cursor.height.toString(), resetTo.cursor.hash, resetTo.parentHash],
+        );
+        await tx.execute(
+          `update wallet.chain_cursor set height = ?, block_hash = ?, updated_at = now() where network = ?`,
+          [resetTo.cursor.height.toString(), resetTo.cursor.hash, this.network],
+        );
       } else {
-        await tx.execute(`delete from wallet.chain_block where network = ? and height > ?`, [this.network, fork.height.toString()]);
-        await tx.execute(`update wallet.chain_cursor set height = ?, block_hash = ?, updated_at = now() where network = ?`, [
-          fork.height.toString(),
-          forkBlock!.hash,
+        await tx.execute(`delete from wallet.chain_block where network = ? and height > ?`, [
           this.network,
+          fork.height.toString(),
         ]);
+        await tx.execute(
+          `update wallet.chain_cursor set height = ?, block_hash = ?, updated_at = now() where network = ?`,
+          [fork.height.toString(), forkBlock!.hash, this.network],
+        );
       }
       return { applied: true, reorged, afterCredit };
     });

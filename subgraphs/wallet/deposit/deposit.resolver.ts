@@ -19,7 +19,11 @@ export class DepositResolver {
       'The deposits one on-chain transaction made to your addresses (staff: to anyone’s), by output index; empty when none (yet). ' +
       'The hash as a wallet or explorer shows it (TON: hex or base64).',
   })
-  async depositsByTxHash(@Arg('network', () => NetworkEnum) network: NetworkEnum, @Arg('txHash', () => String) txHash: string, @Ctx() ctx: DepositContext): Promise<DepositType[]> {
+  async depositsByTxHash(
+    @Arg('network', () => NetworkEnum) network: NetworkEnum,
+    @Arg('txHash', () => String) txHash: string,
+    @Ctx() ctx: DepositContext,
+  ): Promise<DepositType[]> {
     return (await ctx.deposits.byTxHash(ctx.em, ctx.viewer, network, txHash)).map(DepositType.from);
   }
 
@@ -38,7 +42,9 @@ export class DepositResolver {
 
 @Resolver(() => WalletUser)
 export class DepositUserResolver {
-  @FieldResolver(() => DepositConnection, { description: 'Your deposits on every network, newest first (the user and staff only).' })
+  @FieldResolver(() => DepositConnection, {
+    description: 'Your deposits on every network, newest first (the user and staff only).',
+  })
   async deposits(
     @Root() user: WalletUser,
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,
@@ -50,7 +56,10 @@ export class DepositUserResolver {
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 
-  @FieldResolver(() => Boolean, { description: 'True while withdrawals are frozen because a credited deposit of yours was reversed by a chain reorganization.' })
+  @FieldResolver(() => Boolean, {
+    description:
+      'True while withdrawals are frozen because a credited deposit of yours was reversed by a chain reorganization.',
+  })
   async withdrawalsFrozen(@Root() user: WalletUser, @Ctx() ctx: DepositContext): Promise<boolean> {
     ctx.deposits.assertCanSeeUser(ctx.viewer, user.id);
     const frozen = await ctx.loaders

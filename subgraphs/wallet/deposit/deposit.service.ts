@@ -24,7 +24,9 @@ export interface LedgerCommitted {
 }
 
 /** The on-chain output a ledger reference names: `deposit:<network>:<tx hash>:<output index>`. */
-export function parseDepositReference(reference: string | null): { network: string; txHash: string; outputIndex: number } | null {
+export function parseDepositReference(
+  reference: string | null,
+): { network: string; txHash: string; outputIndex: number } | null {
   if (!reference?.startsWith('deposit:')) return null;
   const parts = reference.split(':');
   const index = parts.at(-1) ?? '';
@@ -68,19 +70,26 @@ export class DepositService {
 
   assertCanSeeUser(viewer: Viewer, userId: string): void {
     if (!viewer.userId && !isStaff(viewer)) throw unauthenticated();
-    if (viewer.userId !== userId && !isStaff(viewer)) throw forbidden("Only the user and staff can see this user's deposits");
+    if (viewer.userId !== userId && !isStaff(viewer))
+      throw forbidden("Only the user and staff can see this user's deposits");
   }
 
   /** A user's deposits, newest first (ids are time-ordered); `after` is the last id of the previous page. */
-  async page(em: EntityManager, viewer: Viewer, userId: string, first: number, after: string | null | undefined): Promise<{ nodes: Deposit[]; hasNextPage: boolean }> {
+  async page(
+    em: EntityManager,
+    viewer: Viewer,
+    userId: string,
+    first: number,
+    after: string | null | undefined,
+  ): Promise<{ nodes: Deposit[]; hasNextPage: boolean }> {
     this.assertCanSeeUser(viewer, userId);
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput(`first must be 1..${MAX_PAGE}`, { field: 'first' });
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE)
+      throw badInput(`first must be 1..${MAX_PAGE}`, { field: 'first' });
     const cursor = after == null ? null : decodeDepositCursor(after);
-    const rows = await em.find(
-      Deposit,
-      cursor ? { userId, id: { $lt: cursor } } : { userId },
-      { orderBy: { id: 'desc' }, limit: first + 1 },
-    );
+    const rows = await em.find(Deposit, cursor ? { userId, id: { $lt: cursor } } : { userId }, {
+      orderBy: { id: 'desc' },
+      limit: first + 1,
+    });
     return { nodes: rows.slice(0, first), hasNextPage: rows.length > first };
   }
 
@@ -104,33 +113,63 @@ export class DepositService {
       [key.network, key.txHash, key.outputIndex],
     );
     if (!row) {
-      this.log.error({ transactionId: committed.transactionId, reference: committed.reference }, 'ledger posted a deposit this wallet does not know');
+      this.log.error(
+        { transactionId: committed.transactionId, reference: committed.reference },
+        'ledger posted a deposit this wallet does not know',
+      );
       return { linked: 'none' };
     }
     if (row.asset !== committed.asset || row.amount !== committed.amount) {
       this.log.error(
-        { depositId: row.id, transactionId: committed.transactionId, deposit: { asset: row.asset, amount: row.amount }, ledger: { asset: committed.asset, amount: committed.amount } },
+        {
+          depositId: row.id,
+          transactionId: committed.transactionId,
+          deposit: { asset: row.asset, amount: row.amount },
+          ledger: { asset: committed.asset, amount: committed.amount },
+        },
         'ADMIN ALERT: the ledger posted a different asset or amount than the deposit: not linked',
       );
       return { linked: 'none' };
     }
     if (committed.kind === 'REVERSAL') {
       if (row.reversal_transaction_id === committed.transactionId) return { linked: 'already', deposit: row };
-      await tx.execute(`update wallet.deposit set reversal_transaction_id = ?, updated_at = now() where id = ?`, [committed.transactionId, row.id]);
-      this.log.warn({ depositId: row.id, userId: row.user_id, reversalTransactionId: committed.transactionId }, 'deposit credit reversed by the ledger');
+      await tx.execute(`update wallet.deposit set reversal_transaction_id = ?, updated_at = now() where id = ?`, [
+        committed.transactionId,
+        row.id,
+      ]);
+      this.log.warn(
+        { depositId: row.id, userId: row.user_id, reversalTransactionId: committed.transactionId },
+        'deposit credit reversed by the ledger',
+      );
       return { linked: 'reversal', deposit: row };
     }
     if (row.transaction_id === committed.transactionId) return { linked: 'already', deposit: row };
     if (row.status === 'CONFIRMING') {
-      await tx.execute(`update wallet.deposit set status = 'CREDITED', transaction_id = ?, credited_at = now(), updated_at = now() where id = ?`, [committed.transactionId, row.id]);
+      await tx.execute(
+        `update wallet.deposit set status = 'CREDITED', transaction_id = ?, credited_at = now(), updated_at = now() where id = ?`,
+        [committed.transactionId, row.id],
+      );
       row.status = 'CREDITED';
       row.transaction_id = committed.transactionId;
-      recordEvent<DepositCreditedPayload>(tx, DepositEvents.credited, SOURCE, { ...payloadOf(row), transactionId: committed.transactionId });
-      return { linked: 'credited', deposit: row, confirmedAt: row.confirmed_at === null ? new Date() : new Date(row.confirmed_at) };
+      recordEvent<DepositCreditedPayload>(tx, DepositEvents.credited, SOURCE, {
+        ...payloadOf(row),
+        transactionId: committed.transactionId,
+      });
+      return {
+        linked: 'credited',
+        deposit: row,
+        confirmedAt: row.confirmed_at === null ? new Date() : new Date(row.confirmed_at),
+      };
     }
     // Reorged after its credit was requested: the credit landed anyway and the ledger reverses it.
-    await tx.execute(`update wallet.deposit set transaction_id = ?, credited_at = now(), updated_at = now() where id = ?`, [committed.transactionId, row.id]);
-    this.log.warn({ depositId: row.id, status: row.status, transactionId: committed.transactionId }, 'credit landed for a deposit that is no longer pending: linked only');
+    await tx.execute(
+      `update wallet.deposit set transaction_id = ?, credited_at = now(), updated_at = now() where id = ?`,
+      [committed.transactionId, row.id],
+    );
+    this.log.warn(
+      { depositId: row.id, status: row.status, transactionId: committed.transactionId },
+      'credit landed for a deposit that is no longer pending: linked only',
+    );
     return { linked: 'late-credit', deposit: row };
   }
 }

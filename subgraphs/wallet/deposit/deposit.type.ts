@@ -66,7 +66,9 @@ export class DepositType {
   @Field(() => String)
   txHash!: string;
 
-  @Field(() => Int, { description: 'Which output of the transaction: 0 for a native transfer, the log / message index for a token.' })
+  @Field(() => Int, {
+    description: 'Which output of the transaction: 0 for a native transfer, the log / message index for a token.',
+  })
   outputIndex!: number;
 
   @Field(() => String, { description: 'Block number (masterchain seqno on TON), as a decimal string.' })
@@ -84,7 +86,10 @@ export class DepositType {
   @Field(() => Date)
   detectedAt!: Date;
 
-  @Field(() => Date, { nullable: true, description: 'When it reached its required confirmations and the credit was requested.' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When it reached its required confirmations and the credit was requested.',
+  })
   confirmedAt!: Date | null;
 
   @Field(() => Date, { nullable: true })
@@ -96,7 +101,10 @@ export class DepositType {
   @Field(() => TransactionRef, { nullable: true, description: 'The ledger transaction that credited it.' })
   transaction!: TransactionRef | null;
 
-  @Field(() => TransactionRef, { nullable: true, description: 'The ledger reversal, when a reorg removed a credited deposit.' })
+  @Field(() => TransactionRef, {
+    nullable: true,
+    description: 'The ledger reversal, when a reorg removed a credited deposit.',
+  })
   reversalTransaction!: TransactionRef | null;
 
   /** Not GraphQL fields: what field resolvers need. */
@@ -122,7 +130,9 @@ export class DepositType {
     t.creditedAt = d.creditedAt;
     t.reorgedAt = d.reorgedAt;
     t.transaction = d.transactionId ? Object.assign(new TransactionRef(), { id: d.transactionId }) : null;
-    t.reversalTransaction = d.reversalTransactionId ? Object.assign(new TransactionRef(), { id: d.reversalTransactionId }) : null;
+    t.reversalTransaction = d.reversalTransactionId
+      ? Object.assign(new TransactionRef(), { id: d.reversalTransactionId })
+      : null;
     t.userId = d.userId;
     t.walletId = d.walletId;
     return t;

@@ -6,7 +6,9 @@ import { WithdrawalFreezeConnection, WithdrawalFreezeLiftType, WithdrawalFreezeT
 
 @Resolver(() => WithdrawalFreezeType)
 export class WithdrawalFreezeResolver {
-  @Query(() => WithdrawalFreezeConnection, { description: 'Staff: users whose withdrawals are frozen after a reorg of a credited deposit, newest first.' })
+  @Query(() => WithdrawalFreezeConnection, {
+    description: 'Staff: users whose withdrawals are frozen after a reorg of a credited deposit, newest first.',
+  })
   async withdrawalFreezes(
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,

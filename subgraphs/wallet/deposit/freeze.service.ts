@@ -38,7 +38,12 @@ interface FreezeRow {
   frozen_key: string;
 }
 
-const activeOf = (r: Omit<FreezeRow, 'frozen_key' | 'id'>): ActiveFreeze => ({ userId: r.user_id, reason: r.reason, depositId: r.deposit_id, frozenAt: new Date(r.frozen_at) });
+const activeOf = (r: Omit<FreezeRow, 'frozen_key' | 'id'>): ActiveFreeze => ({
+  userId: r.user_id,
+  reason: r.reason,
+  depositId: r.deposit_id,
+  frozenAt: new Date(r.frozen_at),
+});
 
 /**
  * Withdrawal freezes as staff handle them. The chain watcher freezes a user's withdrawals when a credited deposit
@@ -52,9 +57,15 @@ export class WithdrawalFreezeService {
   constructor(private readonly log: Logger) {}
 
   /** Active freezes, newest first; staff only. `after` is the endCursor of the previous page. */
-  async page(em: EntityManager, viewer: Viewer, first: number, after: string | null | undefined): Promise<{ edges: { cursor: string; node: ActiveFreeze }[]; hasNextPage: boolean }> {
+  async page(
+    em: EntityManager,
+    viewer: Viewer,
+    first: number,
+    after: string | null | undefined,
+  ): Promise<{ edges: { cursor: string; node: ActiveFreeze }[]; hasNextPage: boolean }> {
     assertStaff(viewer);
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput(`first must be 1..${MAX_PAGE}`, { field: 'first' });
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE)
+      throw badInput(`first must be 1..${MAX_PAGE}`, { field: 'first' });
     const cursor = after == null ? null : decodeFreezeCursor(after);
     const rows = await em.execute<FreezeRow[]>(
       `select id, user_id, reason, deposit_id, frozen_at, to_char(frozen_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as frozen_key
@@ -63,7 +74,9 @@ export class WithdrawalFreezeService {
        order by frozen_at desc, id desc limit ?`,
       cursor ? [cursor.frozenAt, cursor.id, first + 1] : [first + 1],
     );
-    const edges = rows.slice(0, first).map((r) => ({ cursor: encodeFreezeCursor(r.frozen_key, r.id), node: activeOf(r) }));
+    const edges = rows
+      .slice(0, first)
+      .map((r) => ({ cursor: encodeFreezeCursor(r.frozen_key, r.id), node: activeOf(r) }));
     return { edges, hasNextPage: rows.length > first };
   }
 
@@ -71,13 +84,21 @@ export class WithdrawalFreezeService {
    * Lifts one freeze of a user (FINANCE or SUPERADMIN, never on themselves): the one of `depositId`, or the only
    * one when the user has a single freeze (BAD_USER_INPUT when several: name the deposit). NOT_FOUND when none.
    */
-  async lift(em: EntityManager, viewer: Viewer, userId: string, note: string, depositId?: string | null): Promise<LiftedFreeze> {
+  async lift(
+    em: EntityManager,
+    viewer: Viewer,
+    userId: string,
+    note: string,
+    depositId?: string | null,
+  ): Promise<LiftedFreeze> {
     if (!viewer.userId) throw unauthenticated();
-    if (!hasRole(viewer, 'FINANCE', 'SUPERADMIN')) throw forbidden('Lifting a withdrawal freeze takes the FINANCE or SUPERADMIN role');
+    if (!hasRole(viewer, 'FINANCE', 'SUPERADMIN'))
+      throw forbidden('Lifting a withdrawal freeze takes the FINANCE or SUPERADMIN role');
     if (!isId('usr', userId)) throw badInput('userId is not a user id', { field: 'userId' });
     if (userId === viewer.userId) throw forbidden('Staff cannot lift a freeze on their own withdrawals');
     const text = note.trim();
-    if (text.length === 0 || text.length > MAX_NOTE) throw badInput(`note must be 1..${MAX_NOTE} characters: say why the freeze can go`, { field: 'note' });
+    if (text.length === 0 || text.length > MAX_NOTE)
+      throw badInput(`note must be 1..${MAX_NOTE} characters: say why the freeze can go`, { field: 'note' });
     const liftedBy = viewer.userId;
     const deposit = depositId?.trim() || null;
     return em.transactional(async (tx) => {
@@ -86,7 +107,11 @@ export class WithdrawalFreezeService {
         `select id from wallet.withdrawal_freeze where user_id = ? ${deposit ? 'and deposit_id = ?' : ''} order by frozen_at for update`,
         deposit ? [userId, deposit] : [userId],
       );
-      if (active.length > 1) throw badInput('This user has several withdrawal freezes: give the depositId of the one to lift', { field: 'depositId', freezes: active.length });
+      if (active.length > 1)
+        throw badInput('This user has several withdrawal freezes: give the depositId of the one to lift', {
+          field: 'depositId',
+          freezes: active.length,
+        });
       // One statement moves the row, so frozen_at keeps its microseconds and no other lift can slip between.
       const [lifted] = active.length
         ? await tx.execute<(Omit<FreezeRow, 'frozen_key' | 'id'> & { lifted_at: Date | string })[]>(
@@ -98,8 +123,16 @@ export class WithdrawalFreezeService {
           )
         : [];
       if (!lifted) throw notFound('Active withdrawal freeze for this user', userId);
-      recordEvent<WithdrawalsUnfrozenPayload>(tx, WithdrawalFreezeEvents.unfrozen, SOURCE, { userId, depositId: lifted.deposit_id, liftedBy, note: text });
-      this.log.warn({ userId, depositId: lifted.deposit_id, liftedBy, liftId: id }, 'withdrawal freeze lifted by staff');
+      recordEvent<WithdrawalsUnfrozenPayload>(tx, WithdrawalFreezeEvents.unfrozen, SOURCE, {
+        userId,
+        depositId: lifted.deposit_id,
+        liftedBy,
+        note: text,
+      });
+      this.log.warn(
+        { userId, depositId: lifted.deposit_id, liftedBy, liftId: id },
+        'withdrawal freeze lifted by staff',
+      );
       return { ...activeOf(lifted), id, liftedAt: new Date(lifted.lifted_at), liftedBy, note: text };
     });
   }
@@ -124,6 +157,12 @@ function decodeFreezeCursor(cursor: string): { frozenAt: string; id: string } {
   }
   if (!Array.isArray(parsed) || parsed.length !== 2) throw refuse();
   const [frozenAt, id] = parsed as unknown[];
-  if (typeof frozenAt !== 'string' || !CURSOR_TIME.test(frozenAt) || typeof id !== 'string' || !/^wfz_[0-9a-z]{1,40}$/.test(id)) throw refuse();
+  if (
+    typeof frozenAt !== 'string' ||
+    !CURSOR_TIME.test(frozenAt) ||
+    typeof id !== 'string' ||
+    !/^wfz_[0-9a-z]{1,40}$/.test(id)
+  )
+    throw refuse();
   return { frozenAt, id };
 }

@@ -5,7 +5,9 @@ import type { ActiveFreeze, LiftedFreeze } from './freeze.service.js';
 
 const userRef = (id: string): WalletUser => Object.assign(new WalletUser(), { id });
 
-@ObjectType('WithdrawalFreeze', { description: "A user's withdrawals held back because a credited deposit of theirs was reorged away." })
+@ObjectType('WithdrawalFreeze', {
+  description: "A user's withdrawals held back because a credited deposit of theirs was reorged away.",
+})
 export class WithdrawalFreezeType {
   @Field(() => WalletUser)
   user!: WalletUser;
@@ -20,11 +22,18 @@ export class WithdrawalFreezeType {
   depositId!: string | null;
 
   static from(f: ActiveFreeze): WithdrawalFreezeType {
-    return Object.assign(new WithdrawalFreezeType(), { user: userRef(f.userId), reason: f.reason, frozenAt: f.frozenAt, depositId: f.depositId });
+    return Object.assign(new WithdrawalFreezeType(), {
+      user: userRef(f.userId),
+      reason: f.reason,
+      frozenAt: f.frozenAt,
+      depositId: f.depositId,
+    });
   }
 }
 
-@ObjectType('WithdrawalFreezeLift', { description: 'A freeze that staff lifted: the freeze as it was, and who lifted it, when and why.' })
+@ObjectType('WithdrawalFreezeLift', {
+  description: 'A freeze that staff lifted: the freeze as it was, and who lifted it, when and why.',
+})
 export class WithdrawalFreezeLiftType extends WithdrawalFreezeType {
   @Field(() => ID)
   id!: string;
@@ -39,7 +48,12 @@ export class WithdrawalFreezeLiftType extends WithdrawalFreezeType {
   note!: string;
 
   static fromLift(l: LiftedFreeze): WithdrawalFreezeLiftType {
-    return Object.assign(new WithdrawalFreezeLiftType(), WithdrawalFreezeType.from(l), { id: l.id, liftedAt: l.liftedAt, liftedBy: userRef(l.liftedBy), note: l.note });
+    return Object.assign(new WithdrawalFreezeLiftType(), WithdrawalFreezeType.from(l), {
+      id: l.id,
+      liftedAt: l.liftedAt,
+      liftedBy: userRef(l.liftedBy),
+      note: l.note,
+    });
   }
 }
 

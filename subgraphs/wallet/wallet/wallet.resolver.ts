@@ -6,7 +6,10 @@ import { NetworkEnum, WalletType, WalletUser } from './wallet.type.js';
 
 @Resolver(() => WalletType)
 export class WalletResolver {
-  @Query(() => WalletType, { nullable: true, description: 'Staff: the custody wallet at this address, or null when it is not one of ours.' })
+  @Query(() => WalletType, {
+    nullable: true,
+    description: 'Staff: the custody wallet at this address, or null when it is not one of ours.',
+  })
   async walletByAddress(
     @Arg('network', () => NetworkEnum) network: NetworkEnum,
     @Arg('address', () => String) address: string,
@@ -16,7 +19,9 @@ export class WalletResolver {
     return wallet ? WalletType.from(wallet) : null;
   }
 
-  @Mutation(() => WalletType, { description: 'A new wallet on a network: the first becomes the default; a further one gets its own address.' })
+  @Mutation(() => WalletType, {
+    description: 'A new wallet on a network: the first becomes the default; a further one gets its own address.',
+  })
   async createWallet(
     @Arg('network', () => NetworkEnum) network: NetworkEnum,
     @Arg('label', () => String, { nullable: true }) label: string | null,
@@ -25,7 +30,9 @@ export class WalletResolver {
     return WalletType.from(await ctx.wallet.wallets.createWallet(ctx.em, ctx.viewer, network, label));
   }
 
-  @Mutation(() => WalletType, { description: 'Makes one of your wallets the default of its network (what depositAddress returns).' })
+  @Mutation(() => WalletType, {
+    description: 'Makes one of your wallets the default of its network (what depositAddress returns).',
+  })
   async setDefaultWallet(@Arg('id', () => ID) id: string, @Ctx() ctx: WalletContext): Promise<WalletType> {
     return WalletType.from(await ctx.wallet.wallets.setDefault(ctx.em, ctx.viewer, id));
   }
@@ -36,11 +43,13 @@ export class WalletResolver {
   }
 
   @FieldResolver(() => [OnChainBalanceType], {
-    description: 'FINANCE and admins: what the chain reports this address holds of the native coin and USDT (or only `asset`), cached a few seconds.',
+    description:
+      'FINANCE and admins: what the chain reports this address holds of the native coin and USDT (or only `asset`), cached a few seconds.',
   })
   async onChainBalance(
     @Root() wallet: WalletType,
-    @Arg('asset', () => String, { nullable: true, description: 'A catalogue symbol on this network, e.g. USDT_TRON.' }) asset: string | null,
+    @Arg('asset', () => String, { nullable: true, description: 'A catalogue symbol on this network, e.g. USDT_TRON.' })
+    asset: string | null,
     @Ctx() ctx: WalletContext,
   ): Promise<OnChainBalanceType[]> {
     const balances = await ctx.wallet.balances.of(ctx.viewer, wallet, asset);
@@ -50,7 +59,9 @@ export class WalletResolver {
 
 @Resolver(() => WalletUser)
 export class WalletUserResolver {
-  @FieldResolver(() => [WalletType], { description: 'Your custody wallets on every network, oldest first (the user and staff only).' })
+  @FieldResolver(() => [WalletType], {
+    description: 'Your custody wallets on every network, oldest first (the user and staff only).',
+  })
   async wallets(@Root() user: WalletUser, @Ctx() ctx: WalletContext): Promise<WalletType[]> {
     ctx.wallet.wallets.assertCanSeeUser(ctx.viewer, user.id);
     const wallets = await ctx.loaders

@@ -35,7 +35,8 @@ export function cleanLabel(label: string | null | undefined): string | null {
   const text = label.normalize('NFC').trim();
   if (text === '') return null;
   if ([...text].length > LABEL_MAX) throw badInput(`label is at most ${LABEL_MAX} characters`, { field: 'label' });
-  if (/[\p{Cc}\u200E\u200F\u202A-\u202E\u2066-\u2069]/u.test(text)) throw badInput('label contains control characters', { field: 'label' });
+  if (/[\p{Cc}\u200E\u200F\u202A-\u202E\u2066-\u2069]/u.test(text))
+    throw badInput('label contains control characters', { field: 'label' });
   return text;
 }
 
@@ -53,7 +54,8 @@ export class WalletService {
 
   /** The viewer is that user, or staff. */
   assertCanSeeUser(viewer: Viewer, userId: string): void {
-    if (viewerId(viewer) !== userId && !isStaff(viewer)) throw forbidden("Only the user and staff can see this user's wallets");
+    if (viewerId(viewer) !== userId && !isStaff(viewer))
+      throw forbidden("Only the user and staff can see this user's wallets");
   }
 
   /** Every user's wallets, oldest first, in one query (the caller checked access). */
@@ -75,7 +77,12 @@ export class WalletService {
    * the default; a further one takes a fresh index from the same sequence (see README: "More than
    * one wallet per network").
    */
-  async createWallet(em: EntityManager, viewer: Viewer, networkName: string, label: string | null | undefined): Promise<Wallet> {
+  async createWallet(
+    em: EntityManager,
+    viewer: Viewer,
+    networkName: string,
+    label: string | null | undefined,
+  ): Promise<Wallet> {
     const userId = viewerId(viewer);
     return this.create(em, userId, requireNetwork(networkName), cleanLabel(label), 'new');
   }
@@ -89,10 +96,18 @@ export class WalletService {
       if (!wallet) throw notFound('Wallet', walletId);
       if (wallet.userId !== userId) throw forbidden('This wallet belongs to another user');
       await this.lockUser(tx, userId);
-      const [current] = await tx.execute<Record<string, unknown>[]>(`select * from "wallet"."wallet" where "id" = ?`, [walletId]);
+      const [current] = await tx.execute<Record<string, unknown>[]>(`select * from "wallet"."wallet" where "id" = ?`, [
+        walletId,
+      ]);
       if (current?.is_default === true) return tx.map(Wallet, current);
-      await tx.execute(`update "wallet"."wallet" set "is_default" = false where "user_id" = ? and "network" = ? and "is_default"`, [userId, wallet.network]);
-      const [updated] = await tx.execute<Record<string, unknown>[]>(`update "wallet"."wallet" set "is_default" = true where "id" = ? returning *`, [walletId]);
+      await tx.execute(
+        `update "wallet"."wallet" set "is_default" = false where "user_id" = ? and "network" = ? and "is_default"`,
+        [userId, wallet.network],
+      );
+      const [updated] = await tx.execute<Record<string, unknown>[]>(
+        `update "wallet"."wallet" set "is_default" = true where "id" = ? returning *`,
+        [walletId],
+      );
       return tx.map(Wallet, updated!);
     });
   }
@@ -111,7 +126,8 @@ export class WalletService {
     if (!isStaff(viewer)) throw forbidden('Staff only');
     const network = requireNetwork(networkName);
     const check = validateAddress(network, address);
-    if (!check.valid || check.normalized === null) throw badInput(`Not a valid ${network} address: ${check.reason ?? 'invalid'}`, { field: 'address' });
+    if (!check.valid || check.normalized === null)
+      throw badInput(`Not a valid ${network} address: ${check.reason ?? 'invalid'}`, { field: 'address' });
     return em.findOne(Wallet, { network, address: check.normalized });
   }
 
@@ -122,7 +138,13 @@ export class WalletService {
     return derivationPath(wallet.network, wallet.custodyIndex);
   }
 
-  private async create(em: EntityManager, userId: string, network: Network, label: string | null, mode: 'default-if-absent' | 'new'): Promise<Wallet> {
+  private async create(
+    em: EntityManager,
+    userId: string,
+    network: Network,
+    label: string | null,
+    mode: 'default-if-absent' | 'new',
+  ): Promise<Wallet> {
     return em.transactional(async (tx) => {
       await this.lockUser(tx, userId);
       const userIndex = await this.custodyIndexOf(tx, userId);
@@ -130,7 +152,8 @@ export class WalletService {
       const currentDefault = onNetwork.find((w) => w.isDefault);
       if (mode === 'default-if-absent' && currentDefault) return currentDefault;
       const limit = this.options.maxWalletsPerNetwork;
-      if (onNetwork.length >= limit) throw badInput(`At most ${limit} wallets per network`, { field: 'network', limit });
+      if (onNetwork.length >= limit)
+        throw badInput(`At most ${limit} wallets per network`, { field: 'network', limit });
       const isPrimary = !onNetwork.some((w) => w.isPrimary);
       const index = isPrimary ? userIndex : await this.freshIndex(tx);
       const root = await this.vault.activeRoot(tx);
@@ -141,9 +164,18 @@ export class WalletService {
          values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning *`,
         [id, userId, network, root.id, index, address, label, isPrimary, !currentDefault],
       );
-      if (inserted.length === 0) throw new Error(`wallet ${network} #${index} of ${userId} conflicts with an existing wallet under the user lock`);
+      if (inserted.length === 0)
+        throw new Error(
+          `wallet ${network} #${index} of ${userId} conflicts with an existing wallet under the user lock`,
+        );
       const wallet = tx.map(Wallet, inserted[0]!);
-      recordEvent<WalletCreatedPayload>(tx, WalletEvents.walletCreated, SOURCE, { walletId: id, userId, network, address, isDefault: wallet.isDefault });
+      recordEvent<WalletCreatedPayload>(tx, WalletEvents.walletCreated, SOURCE, {
+        walletId: id,
+        userId,
+        network,
+        address,
+        isDefault: wallet.isDefault,
+      });
       return wallet;
     });
   }
@@ -167,7 +199,9 @@ export class WalletService {
   }
 
   private async freshIndex(tx: EntityManager): Promise<number> {
-    const [row] = await tx.execute<{ index: number }[]>(`select nextval('"wallet"."custody_index_seq"')::integer as "index"`);
+    const [row] = await tx.execute<{ index: number }[]>(
+      `select nextval('"wallet"."custody_index_seq"')::integer as "index"`,
+    );
     return row!.index;
   }
 }

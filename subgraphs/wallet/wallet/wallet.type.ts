@@ -18,7 +18,9 @@ export class WalletType {
   @Field(() => NetworkEnum)
   network!: NetworkEnum;
 
-  @Field(() => String, { description: 'Canonical form: EIP-55 (ETH, BSC), base58check T… (TRON), non-bounceable UQ… (TON v4R2).' })
+  @Field(() => String, {
+    description: 'Canonical form: EIP-55 (ETH, BSC), base58check T… (TRON), non-bounceable UQ… (TON v4R2).',
+  })
   address!: string;
 
   @Field(() => Boolean, { description: 'The wallet depositAddress returns for this network.' })

@@ -41,7 +41,15 @@ export interface ChainWatcherOptions {
 
 export type StepResult =
   | { kind: 'idle'; head: bigint; cursor: bigint }
-  | { kind: 'advanced'; head: bigint; cursor: bigint; blocks: number; transactions: number; detected: number; confirmed: number }
+  | {
+      kind: 'advanced';
+      head: bigint;
+      cursor: bigint;
+      blocks: number;
+      transactions: number;
+      detected: number;
+      confirmed: number;
+    }
   | { kind: 'reorg'; fork: bigint | null; reorged: number }
   | { kind: 'raced' }
   | { kind: 'halted'; reason: string }
@@ -132,7 +140,10 @@ export class ChainWatcher {
       if (source.isHeadRegression(err)) {
         this.regressions++;
         if (this.regressions >= (settings.acceptRegressionAfter ?? 3)) {
-          this.log.warn({ times: this.regressions }, 'node head stays below the highest seen: accepting it (nothing is rolled back without a different block hash)');
+          this.log.warn(
+            { times: this.regressions },
+            'node head stays below the highest seen: accepting it (nothing is rolled back without a different block hash)',
+          );
           source.resetHead();
           this.regressions = 0;
         }
@@ -144,7 +155,8 @@ export class ChainWatcher {
     let cursor = await ingest.cursor(em);
     if (!cursor) {
       const initialized = await this.initialize(em, head);
-      if (!initialized) return { kind: 'waiting', reason: `start height ${settings.startHeight} is above the chain head ${head}` };
+      if (!initialized)
+        return { kind: 'waiting', reason: `start height ${settings.startHeight} is above the chain head ${head}` };
       cursor = initialized;
     }
     metrics.cursor.set(labels, Number(cursor.height));
@@ -156,13 +168,20 @@ export class ChainWatcher {
       // tell a node far out of sync from another chain (a restarted devnet): the devnet starts over, production halts.
       const stored = (await ingest.storedHashes(em, head, head)).get(head);
       if (stored === undefined) {
-        return this.chainReplaced(em, cursor, `the node's head ${head} is below the cursor ${cursor.height}, beyond the stored block hashes: another chain or a node out of sync`);
+        return this.chainReplaced(
+          em,
+          cursor,
+          `the node's head ${head} is below the cursor ${cursor.height}, beyond the stored block hashes: another chain or a node out of sync`,
+        );
       }
       const [onChain] = await source.blockHashes([head]);
       if (onChain && onChain.hash !== stored) return this.reorg(em, cursor, head);
       if (this.behindSince === null) {
         this.behindSince = Date.now();
-        this.log.warn({ head: head.toString(), cursor: cursor.height.toString() }, 'the node is behind the cursor on our chain: waiting for it (health turns stale if it lasts)');
+        this.log.warn(
+          { head: head.toString(), cursor: cursor.height.toString() },
+          'the node is behind the cursor on our chain: waiting for it (health turns stale if it lasts)',
+        );
       }
       return { kind: 'behind', head, cursor: cursor.height };
     }
@@ -175,14 +194,19 @@ export class ChainWatcher {
       return { kind: 'idle', head, cursor: cursor.height };
     }
 
-    const last = head < cursor.height + BigInt(settings.batchBlocks) ? head : cursor.height + BigInt(settings.batchBlocks);
+    const last =
+      head < cursor.height + BigInt(settings.batchBlocks) ? head : cursor.height + BigInt(settings.batchBlocks);
     const blocks = await source.scan(cursor.height + 1n, last);
     if (blocks.length === 0) return { kind: 'idle', head, cursor: cursor.height };
     if (blocks[0]!.parentHash !== cursor.hash) return this.reorg(em, cursor, cursor.height);
     for (let i = 0; i < blocks.length; i++) {
       const block = blocks[i]!;
-      if (block.height !== cursor.height + BigInt(i) + 1n) throw new ChainMovedError(`expected block ${cursor.height + BigInt(i) + 1n}, got ${block.height}`);
-      if (i > 0 && block.parentHash !== blocks[i - 1]!.hash) throw new ChainMovedError(`block ${block.height} does not link to the block before it: the chain moved during the scan`);
+      if (block.height !== cursor.height + BigInt(i) + 1n)
+        throw new ChainMovedError(`expected block ${cursor.height + BigInt(i) + 1n}, got ${block.height}`);
+      if (i > 0 && block.parentHash !== blocks[i - 1]!.hash)
+        throw new ChainMovedError(
+          `block ${block.height} does not link to the block before it: the chain moved during the scan`,
+        );
     }
     const outcome = await ingest.ingest(em, cursor, blocks);
     if (!outcome.applied) return { kind: 'raced' };
@@ -196,10 +220,16 @@ export class ChainWatcher {
     metrics.cursor.set(labels, Number(outcome.tip.height));
     metrics.lag.set(labels, Number(head > outcome.tip.height ? head - outcome.tip.height : 0n));
     for (const d of [...outcome.detected, ...outcome.revived]) {
-      this.log.info({ depositId: d.id, asset: d.asset, amount: d.amount, txHash: d.tx_hash, block: d.block_number }, 'deposit detected');
+      this.log.info(
+        { depositId: d.id, asset: d.asset, amount: d.amount, txHash: d.tx_hash, block: d.block_number },
+        'deposit detected',
+      );
     }
     for (const d of outcome.ignored) {
-      this.log.info({ depositId: d.id, asset: d.asset, amount: d.amount, txHash: d.tx_hash }, 'deposit below the minimum: ignored');
+      this.log.info(
+        { depositId: d.id, asset: d.asset, amount: d.amount, txHash: d.tx_hash },
+        'deposit below the minimum: ignored',
+      );
     }
     for (const d of outcome.confirmed) {
       this.log.info({ depositId: d.id, confirmations: d.confirmations }, 'deposit confirmed: credit requested');
@@ -241,7 +271,8 @@ export class ChainWatcher {
         const ours = stored.get(chunk[i]!);
         if (ours === undefined) break search;
         const theirs = onChain[i];
-        if (!theirs) throw new ChainMovedError(`the node has no block ${chunk[i]} below its head during a reorg search`);
+        if (!theirs)
+          throw new ChainMovedError(`the node has no block ${chunk[i]} below its head during a reorg search`);
         if (theirs.hash === ours) {
           fork = chunk[i]!;
           break search;
@@ -250,13 +281,22 @@ export class ChainWatcher {
       height = chunk.at(-1)! - 1n;
     }
     if (fork === null) {
-      return this.chainReplaced(em, cursor, `no common ancestor within the last ${stored.size} stored blocks (reorg deeper than CHAIN_REORG_WINDOW, or another chain at the endpoint)`);
+      return this.chainReplaced(
+        em,
+        cursor,
+        `no common ancestor within the last ${stored.size} stored blocks (reorg deeper than CHAIN_REORG_WINDOW, or another chain at the endpoint)`,
+      );
     }
     const outcome = await ingest.rollback(em, cursor, { height: fork });
     if (!outcome.applied) return { kind: 'raced' };
     this.countReorg(outcome.reorged.length, outcome.afterCredit.length);
     log.warn(
-      { fork: fork.toString(), depth: (cursor.height - fork).toString(), reorged: outcome.reorged.length, afterCredit: outcome.afterCredit.length },
+      {
+        fork: fork.toString(),
+        depth: (cursor.height - fork).toString(),
+        reorged: outcome.reorged.length,
+        afterCredit: outcome.afterCredit.length,
+      },
       'chain reorganization: rolled back to the common ancestor',
     );
     return { kind: 'reorg', fork, reorged: outcome.reorged.length };
@@ -271,7 +311,8 @@ export class ChainWatcher {
     try {
       seen = await this.options.source.verify();
     } catch (err) {
-      if (err instanceof ChainIdentityError) return this.halt(`the endpoint serves another chain than the pinned one: ${err.message}`);
+      if (err instanceof ChainIdentityError)
+        return this.halt(`the endpoint serves another chain than the pinned one: ${err.message}`);
       throw err;
     }
     const before = this.identity;
@@ -307,15 +348,27 @@ export class ChainWatcher {
     if (!settings.allowChainReset) return this.halt(reason);
     const head = await source.head();
     const start = await this.firstBlock(head);
-    const outcome = await ingest.rollback(em, cursor, { height: start.height }, { cursor: { height: start.height, hash: start.block.hash }, parentHash: start.block.parentHash });
+    const outcome = await ingest.rollback(
+      em,
+      cursor,
+      { height: start.height },
+      { cursor: { height: start.height, hash: start.block.hash }, parentHash: start.block.parentHash },
+    );
     if (!outcome.applied) return { kind: 'raced' };
     metrics.chainResets.inc({ network: this.network });
-    if (outcome.reorged.length) metrics.reorged.inc({ network: this.network, after_credit: 'false' }, outcome.reorged.length);
+    if (outcome.reorged.length)
+      metrics.reorged.inc({ network: this.network, after_credit: 'false' }, outcome.reorged.length);
     metrics.cursor.set({ network: this.network }, Number(start.height));
     this.behindSince = null;
     this.clearHalt();
     this.log.warn(
-      { reason, previousCursor: cursor.height.toString(), head: head.toString(), from: start.height.toString(), orphaned: outcome.reorged.length },
+      {
+        reason,
+        previousCursor: cursor.height.toString(),
+        head: head.toString(),
+        from: start.height.toString(),
+        orphaned: outcome.reorged.length,
+      },
       'devnet chain was replaced: starting over on the new chain',
     );
     return { kind: 'reset', head, cursor: start.height, reorged: outcome.reorged.length };
@@ -345,7 +398,8 @@ export class ChainWatcher {
   }
 
   private halt(reason: string): StepResult {
-    if (this.haltedReason !== reason) this.log.error({ reason }, `ADMIN ALERT: chain watcher halted, nothing is credited: ${reason}`);
+    if (this.haltedReason !== reason)
+      this.log.error({ reason }, `ADMIN ALERT: chain watcher halted, nothing is credited: ${reason}`);
     this.haltedReason = reason;
     this.options.metrics.halted.set({ network: this.network }, 1);
     return { kind: 'halted', reason };
@@ -354,7 +408,8 @@ export class ChainWatcher {
   private countReorg(reorged: number, afterCredit: number): void {
     const { metrics } = this.options;
     metrics.reorgs.inc({ network: this.network });
-    if (reorged - afterCredit > 0) metrics.reorged.inc({ network: this.network, after_credit: 'false' }, reorged - afterCredit);
+    if (reorged - afterCredit > 0)
+      metrics.reorged.inc({ network: this.network, after_credit: 'false' }, reorged - afterCredit);
     if (afterCredit > 0) metrics.reorged.inc({ network: this.network, after_credit: 'true' }, afterCredit);
   }
 
@@ -382,11 +437,17 @@ export class ChainWatcher {
       } catch (err) {
         failures++;
         // Until the endpoint first answered (e.g. a devnet chain still starting), retry at most every 5 s.
-        const cap = this.identity !== null ? (settings.maxBackoffMs ?? 30_000) : Math.min(settings.maxBackoffMs ?? 30_000, 5_000);
+        const cap =
+          this.identity !== null ? (settings.maxBackoffMs ?? 30_000) : Math.min(settings.maxBackoffMs ?? 30_000, 5_000);
         delay = Math.min(backoff.next(), cap);
         // An endpoint that is down or slow is routine (a stack trace says nothing more); anything else logs whole.
-        const cause = isTransientProviderError(err) ? { provider: err.provider, code: err.code, error: err.message } : { err };
-        log.warn({ ...cause, consecutiveFailures: failures, backoffMs: delay }, 'chain watcher step failed: backing off');
+        const cause = isTransientProviderError(err)
+          ? { provider: err.provider, code: err.code, error: err.message }
+          : { err };
+        log.warn(
+          { ...cause, consecutiveFailures: failures, backoffMs: delay },
+          'chain watcher step failed: backing off',
+        );
       }
       if (this.stopped) break;
       await new Promise<void>((resolve) => {

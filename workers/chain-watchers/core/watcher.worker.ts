@@ -38,15 +38,38 @@ export function createChainSource(settings: ChainSettings, log: Logger): ChainSo
   switch (settings.network) {
     case 'ETH':
     case 'BSC':
-      return createEvmSource({ network: settings.network, rpcUrl: settings.url, usdtContract: settings.usdtContract, chainId: settings.evmChainId, genesisHash: settings.genesisHash, log });
+      return createEvmSource({
+        network: settings.network,
+        rpcUrl: settings.url,
+        usdtContract: settings.usdtContract,
+        chainId: settings.evmChainId,
+        genesisHash: settings.genesisHash,
+        log,
+      });
     case 'TRON':
-      return createTronSource({ baseUrl: settings.url, apiKey: settings.apiKey, usdtContract: settings.usdtContract, genesisHash: settings.genesisHash, log });
+      return createTronSource({
+        baseUrl: settings.url,
+        apiKey: settings.apiKey,
+        usdtContract: settings.usdtContract,
+        genesisHash: settings.genesisHash,
+        log,
+      });
     case 'TON':
-      return createTonSource({ baseUrl: settings.url, apiKey: settings.apiKey, usdtMaster: settings.usdtContract, zeroStateHash: settings.genesisHash, log });
+      return createTonSource({
+        baseUrl: settings.url,
+        apiKey: settings.apiKey,
+        usdtMaster: settings.usdtContract,
+        zeroStateHash: settings.genesisHash,
+        log,
+      });
   }
 }
 
-export function watcherSettings(chains: ChainsConfig, settings: ChainSettings, production: boolean): ChainWatcherSettings {
+export function watcherSettings(
+  chains: ChainsConfig,
+  settings: ChainSettings,
+  production: boolean,
+): ChainWatcherSettings {
   return {
     pollMs: settings.pollMs,
     batchBlocks: chains.scanBatchBlocks,
@@ -62,17 +85,35 @@ export function watcherSettings(chains: ChainsConfig, settings: ChainSettings, p
  * One network's deposit watcher process: the wallet schema (migrated if needed), the chain source, the
  * watcher loop, and /health (database, and a step completed recently and not halted) and /metrics.
  */
-export async function startChainWatcherWorker(config: ChainWatcherConfig, log: Logger, network: Network, options: ChainWatcherWorkerOptions = {}): Promise<RunningChainWatcher> {
+export async function startChainWatcherWorker(
+  config: ChainWatcherConfig,
+  log: Logger,
+  network: Network,
+  options: ChainWatcherWorkerOptions = {},
+): Promise<RunningChainWatcher> {
   const settings = config.chains.networks[network];
   if (!settings) throw new Error(`${network} has no endpoint configured (CHAIN_${network}_…): its watcher is off`);
   const wlog = log.child({ network });
-  const store = await openDepositStore({ databaseUrl: config.database.url, network, confirmations: settings.confirmations, reorgWindow: config.chains.reorgWindow, log: wlog });
+  const store = await openDepositStore({
+    databaseUrl: config.database.url,
+    network,
+    confirmations: settings.confirmations,
+    reorgWindow: config.chains.reorgWindow,
+    log: wlog,
+  });
   const source = options.source ?? createChainSource(settings, wlog);
   const registry = new Metrics(`chain-watcher-${network.toLowerCase()}`);
   registry.trackPool(() => store.poolStats());
   const metrics = createWatcherMetrics(registry.registry);
   const resolved = { ...watcherSettings(config.chains, settings, config.env === 'production'), ...options.settings };
-  const watcher = new ChainWatcher({ source, ingest: store.writer, em: store.em, settings: resolved, log: wlog, metrics });
+  const watcher = new ChainWatcher({
+    source,
+    ingest: store.writer,
+    em: store.em,
+    settings: resolved,
+    log: wlog,
+    metrics,
+  });
   const staleAfterMs = Math.max(10 * resolved.pollMs, 60_000);
   const started = Date.now();
   const http = createHttpServer({
@@ -93,7 +134,15 @@ export async function startChainWatcherWorker(config: ChainWatcherConfig, log: L
   });
   const server = await listen(http, options.port ?? settings.watcherPort, config.host);
   if (options.start ?? true) watcher.start();
-  wlog.info({ endpoint: redactUrl(settings.url), confirmations: settings.confirmations, pollMs: resolved.pollMs, health: `${server.url}/health` }, 'chain watcher running');
+  wlog.info(
+    {
+      endpoint: redactUrl(settings.url),
+      confirmations: settings.confirmations,
+      pollMs: resolved.pollMs,
+      health: `${server.url}/health`,
+    },
+    'chain watcher running',
+  );
   return {
     network,
     watcher,

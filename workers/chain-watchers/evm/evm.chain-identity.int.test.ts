@@ -2,10 +2,21 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvmSender } from '../../../devnet/evm/evm-sender.js';
-import { deployTestToken, mintTestToken, restartLocalEvmChain, startLocalEvmChain, type LocalEvmChain } from '../../../devnet/evm/local-chain.js';
+import {
+  deployTestToken,
+  mintTestToken,
+  restartLocalEvmChain,
+  startLocalEvmChain,
+  type LocalEvmChain,
+} from '../../../devnet/evm/local-chain.js';
 import type { DepositReorgedPayload } from '../../../subgraphs/wallet/deposit/deposit.events.js';
 import type { ChainWatcherSettings } from '../core/watcher.js';
-import { createChainSource, startChainWatcherWorker, watcherSettings, type RunningChainWatcher } from '../core/watcher.worker.js';
+import {
+  createChainSource,
+  startChainWatcherWorker,
+  watcherSettings,
+  type RunningChainWatcher,
+} from '../core/watcher.worker.js';
 import { startHostileRpcProxy, type HostileRpcProxy } from '../testing/hostile-rpc.js';
 import { startWatcherTestEnv, type WatcherTestEnv } from '../testing/watcher-env.js';
 import { createEvmSource } from './evm.source.js';
@@ -37,25 +48,43 @@ interface Line {
 
 function capture(): { lines: Line[]; log: pino.Logger } {
   const lines: Line[] = [];
-  const log = pino({ level: 'debug' }, new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(JSON.parse(chunk.toString()) as Line), done()) }));
+  const log = pino(
+    { level: 'debug' },
+    new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(JSON.parse(chunk.toString()) as Line), done()) }),
+  );
   return { lines, log };
 }
 
 /** A watcher on the proxy, pinned to `chainId`, with devnet (reset) or production (halt) behaviour. */
-async function watcher(options: { chainId?: number | null; production?: boolean; log?: pino.Logger } = {}): Promise<RunningChainWatcher> {
+async function watcher(
+  options: { chainId?: number | null; production?: boolean; log?: pino.Logger } = {},
+): Promise<RunningChainWatcher> {
   const source = createEvmSource({
     network: 'ETH',
     rpcUrl: proxy.url,
     usdtContract: token,
     chainId: options.chainId === undefined ? 1337 : options.chainId,
-    resilience: { timeoutMs: 5_000, retries: 0, backoff: { initialMs: 10, maxMs: 50 }, breaker: { kind: 'consecutive', failures: 1000, halfOpenAfterMs: 100 } },
+    resilience: {
+      timeoutMs: 5_000,
+      retries: 0,
+      backoff: { initialMs: 10, maxMs: 50 },
+      breaker: { kind: 'consecutive', failures: 1000, halfOpenAfterMs: 100 },
+    },
   });
   return start(source, options);
 }
 
-async function start(source: ReturnType<typeof createEvmSource>, options: { production?: boolean; log?: pino.Logger } = {}): Promise<RunningChainWatcher> {
+async function start(
+  source: ReturnType<typeof createEvmSource>,
+  options: { production?: boolean; log?: pino.Logger } = {},
+): Promise<RunningChainWatcher> {
   const settings: Partial<ChainWatcherSettings> = { allowChainReset: !options.production };
-  const w = await startChainWatcherWorker(t.env.config, options.log ?? t.env.log, 'ETH', { port: 0, start: false, source, settings });
+  const w = await startChainWatcherWorker(t.env.config, options.log ?? t.env.log, 'ETH', {
+    port: 0,
+    start: false,
+    source,
+    settings,
+  });
   started.push(w);
   return w;
 }
@@ -69,18 +98,35 @@ async function catchUp(w: RunningChainWatcher): Promise<void> {
   throw new Error(`watcher did not reach block ${head}`);
 }
 
-async function health(w: RunningChainWatcher): Promise<{ status: number; body: { status: string; checks: Record<string, { status: string; error?: string }> } }> {
+async function health(
+  w: RunningChainWatcher,
+): Promise<{ status: number; body: { status: string; checks: Record<string, { status: string; error?: string }> } }> {
   // the check runs on each request
   const res = await fetch(`${w.url}/health`);
-  return { status: res.status, body: (await res.json()) as { status: string; checks: Record<string, { status: string; error?: string }> } };
+  return {
+    status: res.status,
+    body: (await res.json()) as { status: string; checks: Record<string, { status: string; error?: string }> },
+  };
 }
 
 beforeAll(async () => {
   chain = await startLocalEvmChain({ chainId: 1337 });
   token = await deployTestToken(chain.rpcUrl, chain.accounts[0]!.privateKey);
-  await mintTestToken(chain.rpcUrl, chain.accounts[0]!.privateKey, token, chain.accounts[1]!.address, 1_000_000n * USDT);
+  await mintTestToken(
+    chain.rpcUrl,
+    chain.accounts[0]!.privateKey,
+    token,
+    chain.accounts[1]!.address,
+    1_000_000n * USDT,
+  );
   lookalike = await deployTestToken(chain.rpcUrl, chain.accounts[0]!.privateKey);
-  await mintTestToken(chain.rpcUrl, chain.accounts[0]!.privateKey, lookalike, chain.accounts[1]!.address, 1_000_000n * USDT);
+  await mintTestToken(
+    chain.rpcUrl,
+    chain.accounts[0]!.privateKey,
+    lookalike,
+    chain.accounts[1]!.address,
+    1_000_000n * USDT,
+  );
   evm = new EvmSender(chain.rpcUrl, chain.accounts[1]!.privateKey);
   proxy = await startHostileRpcProxy(chain.rpcUrl);
   t = await startWatcherTestEnv({
@@ -122,9 +168,16 @@ describe('chain pinning', () => {
     expect(await t.sql(`select * from wallet.chain_cursor where network = 'ETH'`)).toEqual([]);
     const h = await health(w);
     expect(h.status).toBe(503);
-    expect(h.body).toMatchObject({ status: 'degraded', checks: { chain: { status: 'down', error: expect.stringMatching(/halted: .*chain id 1337/) } } });
-    expect(await w.registry.registry.metrics()).toMatch(/chain_watcher_halted\{network="ETH",service="chain-watcher-eth"\} 1/);
-    expect(lines.filter((l) => l.level === 50 && l.msg.startsWith('ADMIN ALERT: chain watcher halted'))).toHaveLength(1);
+    expect(h.body).toMatchObject({
+      status: 'degraded',
+      checks: { chain: { status: 'down', error: expect.stringMatching(/halted: .*chain id 1337/) } },
+    });
+    expect(await w.registry.registry.metrics()).toMatch(
+      /chain_watcher_halted\{network="ETH",service="chain-watcher-eth"\} 1/,
+    );
+    expect(lines.filter((l) => l.level === 50 && l.msg.startsWith('ADMIN ALERT: chain watcher halted'))).toHaveLength(
+      1,
+    );
     await w.close();
 
     // The right pin on the same node: the watcher records the deposit.
@@ -142,14 +195,19 @@ describe('chain pinning', () => {
     await evm.sendToken(lookalike, bob.address, 500n * USDT);
     await evm.sendToken(token, bob.address, 7n * USDT);
     proxy.setMode('foreign-log', { forgedTo: bob.address, token: lookalike });
-    for (let i = 0; i < 3; i++) await expect(w.watcher.step()).rejects.toThrow(/log from 0x[0-9a-fA-F]{40}, not a requested contract/);
+    for (let i = 0; i < 3; i++)
+      await expect(w.watcher.step()).rejects.toThrow(/log from 0x[0-9a-fA-F]{40}, not a requested contract/);
     expect(await t.depositsOf(bob.userId)).toEqual([]);
     proxy.setMode('honest');
     await evm.mine(CONFIRMATIONS);
     await catchUp(w);
     const deposits = await t.depositsOf(bob.userId);
-    expect(deposits.map((d) => [d.asset, d.amount, d.status])).toEqual([['USDT_ETH', (7n * USDT).toString(), 'CONFIRMING']]);
-    expect(await w.registry.registry.metrics()).toMatch(/chain_watcher_errors_total\{network="ETH",kind="ProviderParseError",service="chain-watcher-eth"\} 3/);
+    expect(deposits.map((d) => [d.asset, d.amount, d.status])).toEqual([
+      ['USDT_ETH', (7n * USDT).toString(), 'CONFIRMING'],
+    ]);
+    expect(await w.registry.registry.metrics()).toMatch(
+      /chain_watcher_errors_total\{network="ETH",kind="ProviderParseError",service="chain-watcher-eth"\} 3/,
+    );
     await w.close();
   });
 });
@@ -162,9 +220,22 @@ describe('a node behind the cursor', () => {
     const inStepAt = w.watcher.status().lastSuccessAt;
     proxy.setMode('regress'); // eth_blockNumber 5 blocks below the real head, for good
     const kinds: string[] = [];
-    for (let i = 0; i < 6; i++) kinds.push(await w.watcher.step().then((r) => r.kind, (err: Error) => err.name));
+    for (let i = 0; i < 6; i++)
+      kinds.push(
+        await w.watcher.step().then(
+          (r) => r.kind,
+          (err: Error) => err.name,
+        ),
+      );
     // refused 3 times (a head going backwards), then accepted as the node's head: behind the cursor on our own chain
-    expect(kinds).toEqual(['EvmHeadRegressedError', 'EvmHeadRegressedError', 'EvmHeadRegressedError', 'behind', 'behind', 'behind']);
+    expect(kinds).toEqual([
+      'EvmHeadRegressedError',
+      'EvmHeadRegressedError',
+      'EvmHeadRegressedError',
+      'behind',
+      'behind',
+      'behind',
+    ]);
     expect(w.watcher.status()).toMatchObject({ lastSuccessAt: inStepAt, halted: null });
     expect(lines.filter((l) => l.msg.startsWith('the node is behind the cursor'))).toHaveLength(1);
     proxy.setMode('honest');
@@ -192,13 +263,21 @@ describe('a devnet chain restarted from genesis under the cursor', () => {
       [credited, 'CONFIRMING', true],
       [pending, 'DETECTED', false],
     ]);
-    const oldCursor = (await t.sql<{ height: string }>(`select height::text as height from wallet.chain_cursor where network = 'ETH'`))[0]!.height;
+    const oldCursor = (
+      await t.sql<{ height: string }>(`select height::text as height from wallet.chain_cursor where network = 'ETH'`)
+    )[0]!.height;
     expect(BigInt(oldCursor)).toBeGreaterThan(BigInt(2 * WINDOW));
 
     // `npm start` again: a new chain from genesis at the same address, the token redeployed, a deposit at once.
     chain = await restartLocalEvmChain(chain);
     expect(await deployTestToken(chain.rpcUrl, chain.accounts[0]!.privateKey)).toBe(token);
-    await mintTestToken(chain.rpcUrl, chain.accounts[0]!.privateKey, token, chain.accounts[1]!.address, 1_000_000n * USDT);
+    await mintTestToken(
+      chain.rpcUrl,
+      chain.accounts[0]!.privateKey,
+      token,
+      chain.accounts[1]!.address,
+      1_000_000n * USDT,
+    );
     evm = new EvmSender(chain.rpcUrl, chain.accounts[1]!.privateKey);
     const dave = await t.newUser('ETH');
     const fresh = await evm.sendToken(token, dave.address, 40n * USDT);
@@ -207,32 +286,56 @@ describe('a devnet chain restarted from genesis under the cursor', () => {
     // sees another chain (a different block 0) and halts, and stays halted.
     const prodCapture = capture();
     const steps = [];
-    for (let i = 0; i < 3; i++) steps.push(await running.watcher.step().catch((err: Error) => ({ kind: 'failed', name: err.name })));
+    for (let i = 0; i < 3; i++)
+      steps.push(await running.watcher.step().catch((err: Error) => ({ kind: 'failed', name: err.name })));
     expect(steps[0]).toEqual({ kind: 'failed', name: 'EvmHeadRegressedError' });
-    expect(steps[1]).toMatchObject({ kind: 'halted', reason: expect.stringMatching(/now serves another chain \(chain id 1337, first block [0-9a-f]{64} → chain id 1337, first block [0-9a-f]{64}\)/) });
+    expect(steps[1]).toMatchObject({
+      kind: 'halted',
+      reason: expect.stringMatching(
+        /now serves another chain \(chain id 1337, first block [0-9a-f]{64} → chain id 1337, first block [0-9a-f]{64}\)/,
+      ),
+    });
     expect(steps[2]).toMatchObject({ kind: 'halted' });
     expect((await health(running)).status).toBe(503);
     // Production, a fresh process (the stack restarted): the node's head is far below the cursor: halted, degraded.
     const restarted = await watcher({ production: true, log: prodCapture.log });
-    expect(await restarted.watcher.step()).toMatchObject({ kind: 'halted', reason: expect.stringMatching(/below the cursor .* another chain or a node out of sync/) });
+    expect(await restarted.watcher.step()).toMatchObject({
+      kind: 'halted',
+      reason: expect.stringMatching(/below the cursor .* another chain or a node out of sync/),
+    });
     expect((await health(restarted)).status).toBe(503);
-    expect(prodCapture.lines.filter((l) => l.level === 50 && /^ADMIN ALERT: chain watcher halted.*below the cursor/.test(l.msg))).toHaveLength(1);
+    expect(
+      prodCapture.lines.filter(
+        (l) => l.level === 50 && /^ADMIN ALERT: chain watcher halted.*below the cursor/.test(l.msg),
+      ),
+    ).toHaveLength(1);
     expect(await t.depositsOf(dave.userId)).toEqual([]);
-    expect((await t.sql<{ height: string }>(`select height::text as height from wallet.chain_cursor where network = 'ETH'`))[0]!.height).toBe(oldCursor);
+    expect(
+      (
+        await t.sql<{ height: string }>(`select height::text as height from wallet.chain_cursor where network = 'ETH'`)
+      )[0]!.height,
+    ).toBe(oldCursor);
 
     // Devnet, a fresh process: starts over from the new chain's genesis and says so; the deposit is credited.
     const { lines, log } = capture();
     const devRestarted = await watcher({ log });
     expect(await devRestarted.watcher.step()).toMatchObject({ kind: 'reset', cursor: 0n, reorged: 1 });
-    expect(lines.filter((l) => l.level === 40 && l.msg === 'devnet chain was replaced: starting over on the new chain')).toEqual([
-      expect.objectContaining({ reason: expect.stringMatching(/below the cursor/), orphaned: 1 }),
-    ]);
+    expect(
+      lines.filter((l) => l.level === 40 && l.msg === 'devnet chain was replaced: starting over on the new chain'),
+    ).toEqual([expect.objectContaining({ reason: expect.stringMatching(/below the cursor/), orphaned: 1 })]);
     await evm.mine(CONFIRMATIONS);
     await catchUp(devRestarted);
     const [deposit] = await t.depositsOf(dave.userId);
-    expect(deposit).toMatchObject({ tx_hash: fresh, asset: 'USDT_ETH', amount: (40n * USDT).toString(), status: 'CONFIRMING' });
+    expect(deposit).toMatchObject({
+      tx_hash: fresh,
+      asset: 'USDT_ETH',
+      amount: (40n * USDT).toString(),
+      status: 'CONFIRMING',
+    });
     expect(deposit!.confirm_event_id).not.toBeNull();
-    expect(await devRestarted.registry.registry.metrics()).toMatch(/chain_watcher_chain_resets_total\{network="ETH",service="chain-watcher-eth"\} 1/);
+    expect(await devRestarted.registry.registry.metrics()).toMatch(
+      /chain_watcher_chain_resets_total\{network="ETH",service="chain-watcher-eth"\} 1/,
+    );
 
     // The dead chain's deposits: the pending one is REORGED (no credit, no reversal); the credited one stands.
     const after = await t.depositsOf(carol.userId);
@@ -240,7 +343,10 @@ describe('a devnet chain restarted from genesis under the cursor', () => {
       [credited, 'CONFIRMING', before[0]!.confirm_event_id],
       [pending, 'REORGED', null],
     ]);
-    const reorged = await t.eventsOf<DepositReorgedPayload>('wallet.deposit.reorged', after.map((d) => d.id));
+    const reorged = await t.eventsOf<DepositReorgedPayload>(
+      'wallet.deposit.reorged',
+      after.map((d) => d.id),
+    );
     expect(reorged.map((e) => [e.payload.depositId, e.payload.confirmEventId])).toEqual([[after[1]!.id, null]]);
     expect(await t.sql(`select * from wallet.withdrawal_freeze where user_id = ?`, [carol.userId])).toEqual([]);
 
@@ -251,7 +357,9 @@ describe('a devnet chain restarted from genesis under the cursor', () => {
       const kinds: string[] = [];
       for (let i = 0; i < 10 && kinds.at(-1) !== 'in step'; i++) {
         const r = await w.watcher.step().catch((err: Error) => ({ kind: err.name }));
-        kinds.push((r.kind === 'idle' || r.kind === 'advanced') && 'cursor' in r && r.cursor >= head ? 'in step' : r.kind);
+        kinds.push(
+          (r.kind === 'idle' || r.kind === 'advanced') && 'cursor' in r && r.cursor >= head ? 'in step' : r.kind,
+        );
       }
       // dev: its first look at the new chain fails (the head went backwards), the re-verification finds the cursor on it.
       expect(kinds).toEqual(w === dev ? ['EvmHeadRegressedError', 'in step'] : ['in step']);

@@ -44,8 +44,14 @@ export function createEvmSource(options: EvmSourceOptions): ChainSource {
     network: options.network,
     async verify() {
       const [id, [genesis]] = await Promise.all([client.chainId(), client.getBlocks([0n])]);
-      const pin = { chainId: options.chainId === null ? null : String(options.chainId), genesis: options.genesisHash?.toLowerCase().replace(/^0x/u, '') ?? null };
-      return assertPinned(client.name, pin, { chainId: id.toString(), genesis: genesis ? genesis.hash.replace(/^0x/u, '') : null });
+      const pin = {
+        chainId: options.chainId === null ? null : String(options.chainId),
+        genesis: options.genesisHash?.toLowerCase().replace(/^0x/u, '') ?? null,
+      };
+      return assertPinned(client.name, pin, {
+        chainId: id.toString(),
+        genesis: genesis ? genesis.hash.replace(/^0x/u, '') : null,
+      });
     },
     head: () => client.blockNumber(),
     async blockHashes(heights) {
@@ -63,32 +69,60 @@ export function createEvmSource(options: EvmSourceOptions): ChainSource {
       }
       if (!blocks.length) return [];
       const last = blocks.at(-1)!.number;
-      const logs = await client.getLogs({ fromBlock: from, toBlock: last, address: usdtContract, topics: [ERC20_TRANSFER_TOPIC] });
+      const logs = await client.getLogs({
+        fromBlock: from,
+        toBlock: last,
+        address: usdtContract,
+        topics: [ERC20_TRANSFER_TOPIC],
+      });
       const byHeight = new Map(blocks.map((b) => [b.number, b] as const));
       const tokenTransfers = new Map<bigint, ChainTransfer[]>();
       for (const log of logs) {
         const block = byHeight.get(log.blockNumber);
-        if (!block || log.blockHash !== block.hash) throw new ChainMovedError(`log of ${log.transactionHash} is from block ${log.blockHash}, not the block ${log.blockNumber} read`);
+        if (!block || log.blockHash !== block.hash)
+          throw new ChainMovedError(
+            `log of ${log.transactionHash} is from block ${log.blockHash}, not the block ${log.blockNumber} read`,
+          );
         if (log.removed) throw new ChainMovedError(`the node returned a removed log for ${log.transactionHash}`);
         const transfer = decodeErc20TransferLog(log);
         // The client already refuses an answer holding a log of a contract not asked for (ProviderParseError); the
         // decoded transfer is checked once more here, where it becomes a deposit: only the configured contract's.
         if (!transfer || transfer.token.toLowerCase() !== usdtContract) continue;
         const list = tokenTransfers.get(log.blockNumber) ?? [];
-        list.push({ asset: usdt, txHash: log.transactionHash, outputIndex: Number(log.logIndex), from: transfer.from, to: transfer.to, amount: transfer.amount });
+        list.push({
+          asset: usdt,
+          txHash: log.transactionHash,
+          outputIndex: Number(log.logIndex),
+          from: transfer.from,
+          to: transfer.to,
+          amount: transfer.amount,
+        });
         tokenTransfers.set(log.blockNumber, list);
       }
       return blocks.map((block): ScannedBlock => {
         const transfers: ChainTransfer[] = [];
         for (const tx of block.transactions) {
-          if (tx.to !== null && tx.value > 0n) transfers.push({ asset: native, txHash: tx.hash, outputIndex: 0, from: tx.from, to: tx.to, amount: tx.value });
+          if (tx.to !== null && tx.value > 0n)
+            transfers.push({
+              asset: native,
+              txHash: tx.hash,
+              outputIndex: 0,
+              from: tx.from,
+              to: tx.to,
+              amount: tx.value,
+            });
         }
         transfers.push(...(tokenTransfers.get(block.number) ?? []));
-        return { height: block.number, hash: block.hash, parentHash: block.parentHash, transactions: block.transactions.length, transfers };
+        return {
+          height: block.number,
+          hash: block.hash,
+          parentHash: block.parentHash,
+          transactions: block.transactions.length,
+          transfers,
+        };
       });
     },
     resetHead: () => client.resetHead(),
     isHeadRegression: (err) => err instanceof EvmHeadRegressedError,
   };
 }
-

@@ -4,7 +4,12 @@ import { computeAddress } from 'ethers';
 import pino from 'pino';
 import { connect } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployTestToken, mintTestToken, startLocalEvmChain, type LocalEvmChain } from '../../../devnet/evm/local-chain.js';
+import {
+  deployTestToken,
+  mintTestToken,
+  startLocalEvmChain,
+  type LocalEvmChain,
+} from '../../../devnet/evm/local-chain.js';
 import type { Viewer } from '../../../platform/auth/viewer.js';
 import { newId } from '../../../platform/ids.js';
 import { startSubgraph, type RunningSubgraph } from '../../../platform/service/subgraph.js';
@@ -47,11 +52,16 @@ interface DepositRecord {
 async function sql<T>(query: string, params: unknown[] = []): Promise<T[]> {
   return wallet.deps.orm.em.fork().getConnection().execute<T[]>(query, params);
 }
-const depositsOf = (userId: string) => sql<DepositRecord>(`select id, user_id, asset, amount::text as amount, tx_hash, output_index, status, confirmations, confirm_event_id, block_number::text as block_number from wallet.deposit where user_id = ? order by id`, [userId]);
-const eventsOf = <P>(subject: string, depositIds: string[]) =>
-  sql<{ envelope: { id: string; payload: P & { depositId: string } } }>(`select envelope from wallet.outbox where subject = ? order by occurred_at, id`, [subject]).then((rows) =>
-    rows.map((r) => r.envelope).filter((e) => depositIds.includes(e.payload.depositId)),
+const depositsOf = (userId: string) =>
+  sql<DepositRecord>(
+    `select id, user_id, asset, amount::text as amount, tx_hash, output_index, status, confirmations, confirm_event_id, block_number::text as block_number from wallet.deposit where user_id = ? order by id`,
+    [userId],
   );
+const eventsOf = <P>(subject: string, depositIds: string[]) =>
+  sql<{ envelope: { id: string; payload: P & { depositId: string } } }>(
+    `select envelope from wallet.outbox where subject = ? order by occurred_at, id`,
+    [subject],
+  ).then((rows) => rows.map((r) => r.envelope).filter((e) => depositIds.includes(e.payload.depositId)));
 
 async function newUser(network: 'ETH' | 'BSC' = 'ETH'): Promise<{ userId: string; address: string }> {
   const userId = newId('usr');
@@ -60,18 +70,35 @@ async function newUser(network: 'ETH' | 'BSC' = 'ETH'): Promise<{ userId: string
   return { userId, address: w.address };
 }
 
-async function watcher(options: { url?: string; resilience?: { timeoutMs: number; retries: number }; lines?: string[] } = {}): Promise<RunningChainWatcher> {
+async function watcher(
+  options: { url?: string; resilience?: { timeoutMs: number; retries: number }; lines?: string[] } = {},
+): Promise<RunningChainWatcher> {
   const settings = env.config.chains.networks.ETH!;
   const source = createEvmSource({
     network: 'ETH',
     rpcUrl: options.url ?? chain.rpcUrl,
     usdtContract: token,
     chainId: 1337,
-    resilience: { timeoutMs: options.resilience?.timeoutMs ?? 5_000, retries: options.resilience?.retries ?? 0, backoff: { initialMs: 10, maxMs: 50 }, breaker: { kind: 'consecutive', failures: 1000, halfOpenAfterMs: 100 } },
+    resilience: {
+      timeoutMs: options.resilience?.timeoutMs ?? 5_000,
+      retries: options.resilience?.retries ?? 0,
+      backoff: { initialMs: 10, maxMs: 50 },
+      breaker: { kind: 'consecutive', failures: 1000, halfOpenAfterMs: 100 },
+    },
   });
   const lines = options.lines;
-  const log = lines ? pino({ level: 'debug' }, new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) })) : env.log;
-  const w = await startChainWatcherWorker(env.config, log, 'ETH', { port: 0, start: false, source, settings: { pollMs: settings.pollMs } });
+  const log = lines
+    ? pino(
+        { level: 'debug' },
+        new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) }),
+      )
+    : env.log;
+  const w = await startChainWatcherWorker(env.config, log, 'ETH', {
+    port: 0,
+    start: false,
+    source,
+    settings: { pollMs: settings.pollMs },
+  });
   running.push(w);
   return w;
 }
@@ -89,9 +116,21 @@ async function catchUp(w: RunningChainWatcher): Promise<void> {
 beforeAll(async () => {
   chain = await startLocalEvmChain({ chainId: 1337 });
   token = await deployTestToken(chain.rpcUrl, chain.accounts[0]!.privateKey);
-  await mintTestToken(chain.rpcUrl, chain.accounts[0]!.privateKey, token, chain.accounts[1]!.address, 1_000_000n * USDT);
+  await mintTestToken(
+    chain.rpcUrl,
+    chain.accounts[0]!.privateKey,
+    token,
+    chain.accounts[1]!.address,
+    1_000_000n * USDT,
+  );
   token18 = await deployTestToken(chain.rpcUrl, chain.accounts[0]!.privateKey, { decimals: 18 });
-  await mintTestToken(chain.rpcUrl, chain.accounts[0]!.privateKey, token18, chain.accounts[1]!.address, 1_000_000n * ETH);
+  await mintTestToken(
+    chain.rpcUrl,
+    chain.accounts[0]!.privateKey,
+    token18,
+    chain.accounts[1]!.address,
+    1_000_000n * ETH,
+  );
   evm = new EvmSender(chain.rpcUrl, chain.accounts[1]!.privateKey);
   env = await createTestEnv({
     CHAIN_ETH_RPC_URL: chain.rpcUrl,
@@ -146,7 +185,10 @@ describe('EVM deposit watcher on a local chain', () => {
       ['USDT_ETH', (25n * USDT).toString(), 'DETECTED'],
     ]);
     expect(b[1]).toMatchObject({ tx_hash: usdtTx, confirmations: 1 });
-    expect((await sql<{ n: string }>(`select count(*)::text as n from wallet.deposit where to_address = ?`, [stranger]))[0]!.n).toBe('0');
+    expect(
+      (await sql<{ n: string }>(`select count(*)::text as n from wallet.deposit where to_address = ?`, [stranger]))[0]!
+        .n,
+    ).toBe('0');
 
     // The ETH deposit already has 5 blocks on top of it: its credit was requested; the USDT one needs more blocks.
     expect(a[0]!.confirm_event_id).not.toBeNull();
@@ -158,9 +200,18 @@ describe('EVM deposit watcher on a local chain', () => {
     expect(usdt!.confirm_event_id).not.toBeNull();
 
     const ids = [a[0]!.id, a[1]!.id, usdt!.id, b[0]!.id];
-    const confirmed = await eventsOf<{ amount: string; asset: string; outputIndex: number; txHash: string }>('wallet.deposit.confirmed', ids);
+    const confirmed = await eventsOf<{ amount: string; asset: string; outputIndex: number; txHash: string }>(
+      'wallet.deposit.confirmed',
+      ids,
+    );
     expect(confirmed.map((e) => e.payload.depositId).sort()).toEqual([a[0]!.id, usdt!.id].sort());
-    expect(confirmed.find((e) => e.payload.depositId === usdt!.id)!.payload).toMatchObject({ asset: 'USDT_ETH', amount: '25000000', txHash: usdtTx, userId: bob.userId, network: 'ETH' });
+    expect(confirmed.find((e) => e.payload.depositId === usdt!.id)!.payload).toMatchObject({
+      asset: 'USDT_ETH',
+      amount: '25000000',
+      txHash: usdtTx,
+      userId: bob.userId,
+      network: 'ETH',
+    });
     expect((await eventsOf('wallet.deposit.detected', ids)).length).toBe(2);
     expect((await eventsOf('wallet.deposit.ignored', ids)).length).toBe(2);
 
@@ -187,7 +238,9 @@ describe('EVM deposit watcher on a local chain', () => {
     const [d] = await depositsOf(carol.userId);
     expect(d).toMatchObject({ status: 'REORGED', confirm_event_id: null });
     const reorged = await eventsOf<DepositReorgedPayload>('wallet.deposit.reorged', [d!.id]);
-    expect(reorged.map((e) => e.payload)).toEqual([expect.objectContaining({ depositId: d!.id, confirmEventId: null, status: 'REORGED' })]);
+    expect(reorged.map((e) => e.payload)).toEqual([
+      expect.objectContaining({ depositId: d!.id, confirmEventId: null, status: 'REORGED' }),
+    ]);
     expect(await sql(`select * from wallet.withdrawal_freeze where user_id = ?`, [carol.userId])).toEqual([]);
     expect((await eventsOf('wallet.deposit.confirmed', [d!.id])).length).toBe(0);
   });
@@ -208,11 +261,22 @@ describe('EVM deposit watcher on a local chain', () => {
     const [after] = await depositsOf(dave.userId);
     expect(after!.status).toBe('REORGED');
     const [reorged] = await eventsOf<DepositReorgedPayload>('wallet.deposit.reorged', [after!.id]);
-    expect(reorged!.payload).toMatchObject({ confirmEventId: before!.confirm_event_id, asset: 'USDT_ETH', amount: '100000000', userId: dave.userId });
-    expect(await sql(`select user_id, deposit_id from wallet.withdrawal_freeze where user_id = ?`, [dave.userId])).toEqual([{ user_id: dave.userId, deposit_id: after!.id }]);
-    const frozen = await sql<{ envelope: { payload: { userId: string } } }>(`select envelope from wallet.outbox where subject = 'wallet.withdrawals.frozen'`);
+    expect(reorged!.payload).toMatchObject({
+      confirmEventId: before!.confirm_event_id,
+      asset: 'USDT_ETH',
+      amount: '100000000',
+      userId: dave.userId,
+    });
+    expect(
+      await sql(`select user_id, deposit_id from wallet.withdrawal_freeze where user_id = ?`, [dave.userId]),
+    ).toEqual([{ user_id: dave.userId, deposit_id: after!.id }]);
+    const frozen = await sql<{ envelope: { payload: { userId: string } } }>(
+      `select envelope from wallet.outbox where subject = 'wallet.withdrawals.frozen'`,
+    );
     expect(frozen.map((f) => f.envelope.payload.userId)).toContain(dave.userId);
-    expect(await w.registry.registry.metrics()).toMatch(/deposits_reorged_total\{network="ETH",after_credit="true",service="chain-watcher-eth"\} 1/);
+    expect(await w.registry.registry.metrics()).toMatch(
+      /deposits_reorged_total\{network="ETH",after_credit="true",service="chain-watcher-eth"\} 1/,
+    );
   });
 
   it('two watcher instances at once, and a watcher stopped and restarted mid-way: every deposit recorded and confirmed once', async () => {
@@ -272,9 +336,15 @@ describe('EVM deposit watcher on a local chain', () => {
       expect(deposits.map((d) => [d.asset, d.amount, d.status])).toEqual([['ETH', ETH.toString(), 'CONFIRMING']]);
       expect(deposits[0]!.confirm_event_id).not.toBeNull();
       const metrics = await w.registry.registry.metrics();
-      expect(metrics).toMatch(/chain_watcher_errors_total\{network="ETH",kind="ProviderParseError",service="chain-watcher-eth"\} [1-9]/);
-      expect(metrics).toMatch(/chain_watcher_errors_total\{network="ETH",kind="ProviderTimeoutError",service="chain-watcher-eth"\} [1-9]/);
-      expect(metrics).toMatch(/chain_watcher_errors_total\{network="ETH",kind="EvmHeadRegressedError",service="chain-watcher-eth"\} [1-9]/);
+      expect(metrics).toMatch(
+        /chain_watcher_errors_total\{network="ETH",kind="ProviderParseError",service="chain-watcher-eth"\} [1-9]/,
+      );
+      expect(metrics).toMatch(
+        /chain_watcher_errors_total\{network="ETH",kind="ProviderTimeoutError",service="chain-watcher-eth"\} [1-9]/,
+      );
+      expect(metrics).toMatch(
+        /chain_watcher_errors_total\{network="ETH",kind="EvmHeadRegressedError",service="chain-watcher-eth"\} [1-9]/,
+      );
     } finally {
       await proxy?.close();
     }
@@ -296,18 +366,32 @@ describe('EVM deposit watcher on a local chain', () => {
       expect(await depositsOf(frank.userId)).toEqual([]);
       proxy.setMode('hang');
       const hangUntil = Date.now() + 15_000;
-      while (Date.now() < hangUntil && !lines.some((l) => l.includes('"PROVIDER_TIMEOUT"'))) await new Promise((r) => setTimeout(r, 50));
+      while (Date.now() < hangUntil && !lines.some((l) => l.includes('"PROVIDER_TIMEOUT"')))
+        await new Promise((r) => setTimeout(r, 50));
       proxy.setMode('honest');
       await evm.mine(CONFIRMATIONS);
       const deadline = Date.now() + 20_000;
-      while (Date.now() < deadline && (await depositsOf(frank.userId)).find((d) => d.confirm_event_id !== null) === undefined) await new Promise((r) => setTimeout(r, 100));
+      while (
+        Date.now() < deadline &&
+        (await depositsOf(frank.userId)).find((d) => d.confirm_event_id !== null) === undefined
+      )
+        await new Promise((r) => setTimeout(r, 100));
       expect((await depositsOf(frank.userId)).map((d) => d.status)).toEqual(['CONFIRMING']);
       const health = await fetch(`${w.url}/health`);
       expect(health.status).toBe(200);
       // Each failure was logged at warn with the error and the back-off chosen: a bad answer with its whole error,
       // an endpoint that timed out with its code and message only (routine; a stack trace adds nothing).
-      type Line = { level: number; msg: string; err?: { type: string; stack?: string }; code?: string; error?: string; backoffMs?: number };
-      const failures = lines.map((l) => JSON.parse(l) as Line).filter((l) => l.msg === 'chain watcher step failed: backing off');
+      type Line = {
+        level: number;
+        msg: string;
+        err?: { type: string; stack?: string };
+        code?: string;
+        error?: string;
+        backoffMs?: number;
+      };
+      const failures = lines
+        .map((l) => JSON.parse(l) as Line)
+        .filter((l) => l.msg === 'chain watcher step failed: backing off');
       const parse = failures.filter((l) => l.err?.type === 'ProviderParseError');
       const timeouts = failures.filter((l) => l.code === 'PROVIDER_TIMEOUT');
       expect(parse.length).toBeGreaterThan(0);
@@ -335,7 +419,13 @@ describe('EVM deposit watcher on a local chain', () => {
     await evm.sendNative(gina.address, ETH / 100n); // 0.01 BNB
     await evm.sendToken(token18, gina.address, ETH / 2n); // 0.5 USDT_BSC < 1 minimum
     for (let i = 0; i < 10; i++) await bsc.watcher.step();
-    const deposits = await sql<{ network: string; asset: string; amount: string; status: string; confirm_event_id: string | null }>(
+    const deposits = await sql<{
+      network: string;
+      asset: string;
+      amount: string;
+      status: string;
+      confirm_event_id: string | null;
+    }>(
       `select network, asset, amount::text as amount, status, confirm_event_id from wallet.deposit where user_id = ? order by id`,
       [gina.userId],
     );
@@ -345,6 +435,10 @@ describe('EVM deposit watcher on a local chain', () => {
       ['BSC', 'USDT_BSC', (ETH / 2n).toString(), 'IGNORED'],
     ]);
     expect(deposits[0]!.confirm_event_id).not.toBeNull();
-    expect((await sql<{ network: string }>(`select network from wallet.chain_cursor order by network`)).map((c) => c.network)).toEqual(['BSC', 'ETH']);
+    expect(
+      (await sql<{ network: string }>(`select network from wallet.chain_cursor order by network`)).map(
+        (c) => c.network,
+      ),
+    ).toEqual(['BSC', 'ETH']);
   });
 });

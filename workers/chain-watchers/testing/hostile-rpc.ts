@@ -39,19 +39,40 @@ export async function startHostileRpcProxy(target: string): Promise<HostileRpcPr
   let mode: HostileMode = 'honest';
   let forgedTo = '';
   let token = '';
-  const counts: Record<HostileMode, number> = { honest: 0, malformed: 0, hang: 0, regress: 0, 'future-head': 0, 'forged-log': 0, 'foreign-log': 0 };
+  const counts: Record<HostileMode, number> = {
+    honest: 0,
+    malformed: 0,
+    hang: 0,
+    regress: 0,
+    'future-head': 0,
+    'forged-log': 0,
+    'foreign-log': 0,
+  };
   const sockets = new Set<Socket>();
 
   const foreignLog = async (request: RpcRequest, response: RpcResponse): Promise<RpcResponse> => {
     const filter = (request.params?.[0] ?? {}) as { fromBlock?: string };
     const block = (await (
-      await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_getBlockByNumber', params: [filter.fromBlock, false] }) })
+      await fetch(target, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'eth_getBlockByNumber',
+          params: [filter.fromBlock, false],
+        }),
+      })
     ).json()) as { result: { number: string; hash: string } | null };
     if (!block.result || !Array.isArray(response.result)) return response;
     const forged = {
       address: token.toLowerCase(),
-      topics: ['0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef', pad('1'.repeat(40)), pad(forgedTo)],
-      data: pad((1_000_000_000n).toString(16)),
+      topics: [
+        '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef',
+        pad('1'.repeat(40)),
+        pad(forgedTo),
+      ],
+      data: pad(1_000_000_000n.toString(16)),
       blockNumber: block.result.number,
       blockHash: block.result.hash,
       transactionHash: pad('ef'.repeat(32)),
@@ -72,8 +93,12 @@ export async function startHostileRpcProxy(target: string): Promise<HostileRpcPr
     if (request.method === 'eth_getLogs' && mode === 'forged-log' && Array.isArray(response.result)) {
       const forged = {
         address: token.toLowerCase(),
-        topics: ['0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef', pad('1'.repeat(40)), pad(forgedTo)],
-        data: pad((1_000_000_000n).toString(16)),
+        topics: [
+          '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef',
+          pad('1'.repeat(40)),
+          pad(forgedTo),
+        ],
+        data: pad(1_000_000_000n.toString(16)),
         blockNumber: '0x1',
         blockHash: pad('ab'.repeat(32)),
         transactionHash: pad('cd'.repeat(32)),
@@ -97,12 +122,18 @@ export async function startHostileRpcProxy(target: string): Promise<HostileRpcPr
       res.end('{"jsonrpc":"2.0","id":1,"resu');
       return;
     }
-    const upstream = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
+    const upstream = await fetch(target, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: text,
+    });
     const body = (await upstream.json()) as RpcResponse | RpcResponse[];
     const parsed = JSON.parse(text) as RpcRequest | RpcRequest[];
     let out: unknown = body;
     if (Array.isArray(parsed) && Array.isArray(body)) {
-      out = await Promise.all(body.map((r) => rewrite(parsed.find((q) => q.id === r.id) ?? { id: r.id, method: '' }, r)));
+      out = await Promise.all(
+        body.map((r) => rewrite(parsed.find((q) => q.id === r.id) ?? { id: r.id, method: '' }, r)),
+      );
     } else if (!Array.isArray(parsed) && !Array.isArray(body)) {
       out = await rewrite(parsed, body);
     }

@@ -7,7 +7,11 @@ import { startSubgraph, type RunningSubgraph } from '../../../platform/service/s
 import { createTestEnv, type TestEnv } from '../../../testing/test-env.js';
 import { walletSubgraph } from '../../../subgraphs/wallet/app.js';
 import type { WalletServices } from '../../../subgraphs/wallet/context.js';
-import { startChainWatcherWorker, type ChainWatcherWorkerOptions, type RunningChainWatcher } from '../core/watcher.worker.js';
+import {
+  startChainWatcherWorker,
+  type ChainWatcherWorkerOptions,
+  type RunningChainWatcher,
+} from '../core/watcher.worker.js';
 
 export interface DepositRecord {
   id: string;
@@ -51,7 +55,8 @@ export async function startWatcherTestEnv(overrides: Env): Promise<WatcherTestEn
   const wallet = await startSubgraph(walletSubgraph, env.config, env.log, 0);
   const services = (wallet.app.context!() as { wallet: WalletServices }).wallet;
   const watchers: RunningChainWatcher[] = [];
-  const sql = <T>(query: string, params: unknown[] = []) => wallet.deps.orm.em.fork().getConnection().execute<T[]>(query, params);
+  const sql = <T>(query: string, params: unknown[] = []) =>
+    wallet.deps.orm.em.fork().getConnection().execute<T[]>(query, params);
   return {
     env,
     wallet,
@@ -69,7 +74,10 @@ export async function startWatcherTestEnv(overrides: Env): Promise<WatcherTestEn
         [userId],
       ),
     async eventsOf<P>(subject: string, depositIds: string[]) {
-      const rows = await sql<{ envelope: OutboxEnvelope<P> }>(`select envelope from wallet.outbox where subject = ? order by occurred_at, id`, [subject]);
+      const rows = await sql<{ envelope: OutboxEnvelope<P> }>(
+        `select envelope from wallet.outbox where subject = ? order by occurred_at, id`,
+        [subject],
+      );
       return rows.map((r) => r.envelope).filter((e) => depositIds.includes(e.payload.depositId));
     },
     async watcher(network, options = {}) {

@@ -104,10 +104,20 @@ export function createTonSource(options: TonSourceOptions): ChainSource {
         if (!transfer || transfer.amount <= 0n) continue;
         const owner = await genuineOwner(tx.account);
         if (owner === null) {
-          options.log?.debug({ jettonWallet: tx.account, tx: tx.hash }, 'jetton transfer from a wallet of another master: ignored');
+          options.log?.debug(
+            { jettonWallet: tx.account, tx: tx.hash },
+            'jetton transfer from a wallet of another master: ignored',
+          );
           continue;
         }
-        out.push({ asset: usdt, txHash: tx.hash, outputIndex: 0, from: transfer.from ?? msg.source, to: owner, amount: transfer.amount });
+        out.push({
+          asset: usdt,
+          txHash: tx.hash,
+          outputIndex: 0,
+          from: transfer.from ?? msg.source,
+          to: owner,
+          amount: transfer.amount,
+        });
         continue;
       }
       if (msg.opcode !== null && PLUMBING.has(msg.opcode)) continue;
@@ -127,7 +137,11 @@ export function createTonSource(options: TonSourceOptions): ChainSource {
     async verify() {
       // The zero state's root hash names the network (mainnet F6OpKZ…, testnet gj+B8w…); v2 reports it as `init`.
       const [info] = await Promise.all([client.getMasterchainInfo(), client.getIndexedMasterchainInfo()]);
-      return assertPinned(client.name, { chainId: null, genesis: options.zeroStateHash ?? null }, { chainId: null, genesis: info.initRootHash });
+      return assertPinned(
+        client.name,
+        { chainId: null, genesis: options.zeroStateHash ?? null },
+        { chainId: null, genesis: info.initRootHash },
+      );
     },
     head: async () => BigInt((await client.getIndexedMasterchainInfo()).last.seqno),
     async blockHashes(heights) {
@@ -152,7 +166,8 @@ export function createTonSource(options: TonSourceOptions): ChainSource {
         if (!block) break;
         const txs = await transactionsOf(seqno);
         for (const tx of txs) {
-          if (tx.mcSeqno !== null && tx.mcSeqno !== seqno) throw new ChainMovedError(`transaction ${tx.hash} is under masterchain block ${tx.mcSeqno}, not ${seqno}`);
+          if (tx.mcSeqno !== null && tx.mcSeqno !== seqno)
+            throw new ChainMovedError(`transaction ${tx.hash} is under masterchain block ${tx.mcSeqno}, not ${seqno}`);
         }
         out.push({
           height: BigInt(seqno),

@@ -52,7 +52,13 @@ describe('TON deposit watcher on the toncenter simulator', () => {
     await stepUntil(w, head());
     const alice = await t.newUser('TON');
     const bob = await t.newUser('TON');
-    const stranger = deriveAddress(await mnemonicToSeed('abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'), 'TON', 5);
+    const stranger = deriveAddress(
+      await mnemonicToSeed(
+        'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about',
+      ),
+      'TON',
+      5,
+    );
     const impersonator = sim.createFakeJetton({ symbol: 'USDT', decimals: 6, impersonate: true });
     const lookalike = sim.createFakeJetton({ symbol: 'USDT', decimals: 6 });
 
@@ -81,7 +87,10 @@ describe('TON deposit watcher on the toncenter simulator', () => {
     expect(b[0]!.from_address).toBe(sim.faucetAddress);
     expect(jetton.transactions.map((x) => x.hash)).toContain(b[0]!.tx_hash);
     expect(await t.sql(`select * from wallet.deposit where to_address = ?`, [stranger])).toEqual([]);
-    const confirmed = await t.eventsOf<{ asset: string; amount: string }>('wallet.deposit.confirmed', [...a, ...b].map((d) => d.id));
+    const confirmed = await t.eventsOf<{ asset: string; amount: string }>(
+      'wallet.deposit.confirmed',
+      [...a, ...b].map((d) => d.id),
+    );
     expect(confirmed.map((e) => [e.payload.asset, e.payload.amount]).sort()).toEqual([
       ['TON', '3000000000'],
       ['USDT_TON', '50000000'],
@@ -102,7 +111,9 @@ describe('TON deposit watcher on the toncenter simulator', () => {
     expect(after!.status).toBe('REORGED');
     const [event] = await t.eventsOf<DepositReorgedPayload>('wallet.deposit.reorged', [after!.id]);
     expect(event!.payload.confirmEventId).toBe(before!.confirm_event_id);
-    expect(await t.sql(`select deposit_id from wallet.withdrawal_freeze where user_id = ?`, [carol.userId])).toEqual([{ deposit_id: after!.id }]);
+    expect(await t.sql(`select deposit_id from wallet.withdrawal_freeze where user_id = ?`, [carol.userId])).toEqual([
+      { deposit_id: after!.id },
+    ]);
   });
 
   it('malformed answers, timeouts and a lagging indexer → back-off; nothing credited twice or wrongly', async () => {
@@ -110,7 +121,13 @@ describe('TON deposit watcher on the toncenter simulator', () => {
       baseUrl: sim.url,
       apiKey: null,
       usdtMaster: sim.usdtMaster,
-      resilience: { timeoutMs: 300, retries: 0, backoff: { initialMs: 10, maxMs: 20 }, breaker: { kind: 'consecutive', failures: 1000, halfOpenAfterMs: 100 }, rateLimit: { maxWaitMs: 0, defaultRetryAfterMs: 10 } },
+      resilience: {
+        timeoutMs: 300,
+        retries: 0,
+        backoff: { initialMs: 10, maxMs: 20 },
+        breaker: { kind: 'consecutive', failures: 1000, halfOpenAfterMs: 100 },
+        rateLimit: { maxWaitMs: 0, defaultRetryAfterMs: 10 },
+      },
     });
     const hostile = await t.watcher('TON', { source });
     await stepUntil(hostile, head());
@@ -131,17 +148,27 @@ describe('TON deposit watcher on the toncenter simulator', () => {
   });
 
   it('pinned zero state: a node of another TON network is refused, halted, /health 503; the right zero state passes', async () => {
-    const source = createChainSource({ ...t.env.config.chains.networks.TON!, genesisHash: MAINNET_CHAIN_IDENTITY.TON.genesisHash }, t.env.log);
+    const source = createChainSource(
+      { ...t.env.config.chains.networks.TON!, genesisHash: MAINNET_CHAIN_IDENTITY.TON.genesisHash },
+      t.env.log,
+    );
     const refused = await t.watcher('TON', { source, settings: { allowChainReset: false } });
     const frank = await t.newUser('TON');
     sim.send({ to: frank.address, amount: 2n * TON });
     head();
-    expect(await refused.watcher.step()).toMatchObject({ kind: 'halted', reason: expect.stringMatching(/first block is [0-9a-f]{64}, expected 17a3a929/) });
+    expect(await refused.watcher.step()).toMatchObject({
+      kind: 'halted',
+      reason: expect.stringMatching(/first block is [0-9a-f]{64}, expected 17a3a929/),
+    });
     expect((await fetch(`${refused.url}/health`)).status).toBe(503);
-    expect(await refused.registry.registry.metrics()).toMatch(/chain_watcher_halted\{network="TON",service="chain-watcher-ton"\} 1/);
+    expect(await refused.registry.registry.metrics()).toMatch(
+      /chain_watcher_halted\{network="TON",service="chain-watcher-ton"\} 1/,
+    );
     // The zero state the simulator reports (getMasterchainInfo init.root_hash) passes the pin.
-    const zeroState = (await createToncenterClient({ baseUrl: sim.url, apiKey: null }).getMasterchainInfo()).initRootHash;
-    const pinned = (hash: string) => createTonSource({ baseUrl: sim.url, apiKey: null, usdtMaster: sim.usdtMaster, zeroStateHash: hash });
+    const zeroState = (await createToncenterClient({ baseUrl: sim.url, apiKey: null }).getMasterchainInfo())
+      .initRootHash;
+    const pinned = (hash: string) =>
+      createTonSource({ baseUrl: sim.url, apiKey: null, usdtMaster: sim.usdtMaster, zeroStateHash: hash });
     expect(await pinned(zeroState).verify()).toEqual({ chainId: null, genesis: zeroState });
     await expect(pinned(MAINNET_CHAIN_IDENTITY.TON.genesisHash).verify()).rejects.toBeInstanceOf(ChainIdentityError);
   });

@@ -2,11 +2,23 @@ import { z } from 'zod';
 import type { Logger } from '../../../platform/logger.js';
 import { nativeAssetOf, usdtOf } from '../../../platform/money/assets.js';
 import { parseBody } from '../../../providers/http/json.schemas.js';
-import { createTronGridClient, TronHeadRegressedError, trc20TransfersOf, type TronResilienceOptions } from '../../../providers/trongrid/index.js';
+import {
+  createTronGridClient,
+  TronHeadRegressedError,
+  trc20TransfersOf,
+  type TronResilienceOptions,
+} from '../../../providers/trongrid/index.js';
 import { assertPinned } from '../../../chains/chain-identity.js';
 import { ChainMovedError, type ChainSource, type ChainTransfer, type ScannedBlock } from '../../../chains/source.js';
 
-const genesisSchema = z.object({ blockID: z.string().regex(/^[0-9a-fA-F]{64}$/u).optional() }).passthrough();
+const genesisSchema = z
+  .object({
+    blockID: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/u)
+      .optional(),
+  })
+  .passthrough();
 
 export interface TronSourceOptions {
   baseUrl: string;
@@ -40,12 +52,20 @@ export function createTronSource(options: TronSourceOptions): ChainSource {
     async verify() {
       // Only the genesis block's id is read: its transactions (mainnet's are allocations from a pseudo address) are
       // no business of the watcher and need not pass the strict block schema. `{}` = the node has no block 0.
-      const { data } = await client.http.post('/wallet/getblockbynum', { num: 0 }, {
-        idempotent: true,
-        decode: (body, raw) => parseBody(client.name, genesisSchema, body, raw.text),
-      });
+      const { data } = await client.http.post(
+        '/wallet/getblockbynum',
+        { num: 0 },
+        {
+          idempotent: true,
+          decode: (body, raw) => parseBody(client.name, genesisSchema, body, raw.text),
+        },
+      );
       const genesis = data.blockID?.toLowerCase() ?? null;
-      return assertPinned(client.name, { chainId: null, genesis: options.genesisHash ?? null }, { chainId: null, genesis });
+      return assertPinned(
+        client.name,
+        { chainId: null, genesis: options.genesisHash ?? null },
+        { chainId: null, genesis },
+      );
     },
     head: async () => BigInt((await client.getNowBlock()).number),
     async blockHashes(heights) {
@@ -55,7 +75,8 @@ export function createTronSource(options: TronSourceOptions): ChainSource {
       const high = Math.max(...nums);
       const byHeight = new Map<number, { hash: string; parentHash: string }>();
       // The watcher asks for one height or a contiguous chunk of 32; getBlockRange pages by TRON_MAX_BLOCK_RANGE.
-      for (const b of await client.getBlockRange(low, high + 1)) byHeight.set(b.number, { hash: b.blockID, parentHash: b.parentHash });
+      for (const b of await client.getBlockRange(low, high + 1))
+        byHeight.set(b.number, { hash: b.blockID, parentHash: b.parentHash });
       return nums.map((n) => byHeight.get(n) ?? null);
     },
     async scan(from, to) {
@@ -77,14 +98,28 @@ export function createTronSource(options: TronSourceOptions): ChainSource {
           const infos = await client.getTransactionInfoByBlockNum(block.number);
           const ids = new Set(block.transactions.map((t) => t.txID));
           for (const info of infos) {
-            if (!ids.has(info.id)) throw new ChainMovedError(`transaction info ${info.id} is not in block ${block.blockID}`);
+            if (!ids.has(info.id))
+              throw new ChainMovedError(`transaction info ${info.id} is not in block ${block.blockID}`);
             for (const t of trc20TransfersOf(info)) {
               if (t.contract !== options.usdtContract || t.amount <= 0n) continue;
-              transfers.push({ asset: usdt, txHash: info.id, outputIndex: t.logIndex, from: t.from, to: t.to, amount: t.amount });
+              transfers.push({
+                asset: usdt,
+                txHash: info.id,
+                outputIndex: t.logIndex,
+                from: t.from,
+                to: t.to,
+                amount: t.amount,
+              });
             }
           }
         }
-        out.push({ height: BigInt(block.number), hash: block.blockID, parentHash: block.parentHash, transactions: block.transactions.length, transfers });
+        out.push({
+          height: BigInt(block.number),
+          hash: block.blockID,
+          parentHash: block.parentHash,
+          transactions: block.transactions.length,
+          transfers,
+        });
       }
       return out;
     },

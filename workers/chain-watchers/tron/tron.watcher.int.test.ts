@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usdtOf } from '../../../platform/money/assets.js';
 import { startSimulatorServer } from '../../../devnet/http/simulator.server.js';
-import { createTronSimulator, startTronSimulator, type TronSimulator } from '../../../devnet/tron/trongrid.simulator.js';
+import {
+  createTronSimulator,
+  startTronSimulator,
+  type TronSimulator,
+} from '../../../devnet/tron/trongrid.simulator.js';
 import type { DepositReorgedPayload } from '../../../subgraphs/wallet/deposit/deposit.events.js';
 import { deriveAddress, mnemonicToSeed } from '../../../subgraphs/wallet/custody/index.js';
 import { MAINNET_CHAIN_IDENTITY } from '../../../platform/config/chains.js';
@@ -36,7 +40,13 @@ describe('TRON deposit watcher on the TronGrid simulator', () => {
     await stepUntil(w, head());
     const alice = await t.newUser('TRON');
     const bob = await t.newUser('TRON');
-    const stranger = deriveAddress(await mnemonicToSeed('abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'), 'TRON', 7);
+    const stranger = deriveAddress(
+      await mnemonicToSeed(
+        'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about',
+      ),
+      'TRON',
+      7,
+    );
     const fake = sim.addToken({ symbol: 'USDT', name: 'Tether USD', decimals: 6 });
     expect(fake).not.toBe(usdtOf('TRON').contract);
 
@@ -74,7 +84,10 @@ describe('TRON deposit watcher on the TronGrid simulator', () => {
     expect(usdtDeposit!.confirm_event_id).not.toBeNull();
     sim.mine(3);
     await stepUntil(w, head());
-    const confirmed = await t.eventsOf<{ asset: string; amount: string }>('wallet.deposit.confirmed', [trxDeposit!.id, usdtDeposit!.id]);
+    const confirmed = await t.eventsOf<{ asset: string; amount: string }>('wallet.deposit.confirmed', [
+      trxDeposit!.id,
+      usdtDeposit!.id,
+    ]);
     expect(confirmed.map((e) => [e.payload.asset, e.payload.amount]).sort()).toEqual([
       ['TRX', '150000000'],
       ['USDT_TRON', '40000000'],
@@ -115,7 +128,12 @@ describe('TRON deposit watcher on the TronGrid simulator', () => {
       baseUrl: sim.url,
       apiKey: null,
       usdtContract: usdtOf('TRON').contract!,
-      resilience: { timeoutMs: 300, retries: 0, backoff: { initialMs: 10, maxMs: 20 }, breaker: { kind: 'consecutive', failures: 1000, halfOpenAfterMs: 100 } },
+      resilience: {
+        timeoutMs: 300,
+        retries: 0,
+        backoff: { initialMs: 10, maxMs: 20 },
+        breaker: { kind: 'consecutive', failures: 1000, halfOpenAfterMs: 100 },
+      },
     });
     const hostile = await t.watcher('TRON', { source });
     await stepUntil(hostile, head());
@@ -135,24 +153,41 @@ describe('TRON deposit watcher on the TronGrid simulator', () => {
     const deposits = await t.depositsOf(dave.userId);
     expect(deposits.map((d) => [d.amount, d.status])).toEqual([['9000000', 'CONFIRMING']]);
     expect(deposits[0]!.confirm_event_id).not.toBeNull();
-    expect(await hostile.registry.registry.metrics()).toMatch(/chain_watcher_errors_total\{network="TRON",kind="TronHeadRegressedError",service="chain-watcher-tron"\} 1/);
+    expect(await hostile.registry.registry.metrics()).toMatch(
+      /chain_watcher_errors_total\{network="TRON",kind="TronHeadRegressedError",service="chain-watcher-tron"\} 1/,
+    );
   });
 
   it('pinned genesis: a node serving another chain (no mainnet block 0) is refused, halted, /health 503; unpinned, the simulator passes', async () => {
-    const source = createChainSource({ ...t.env.config.chains.networks.TRON!, genesisHash: MAINNET_CHAIN_IDENTITY.TRON.genesisHash }, t.env.log);
+    const source = createChainSource(
+      { ...t.env.config.chains.networks.TRON!, genesisHash: MAINNET_CHAIN_IDENTITY.TRON.genesisHash },
+      t.env.log,
+    );
     const refused = await t.watcher('TRON', { source, settings: { allowChainReset: false } });
     const erin = await t.newUser('TRON');
     sim.send({ to: erin.address, amount: 5n * TRX });
     sim.mine(CONFIRMATIONS);
-    expect(await refused.watcher.step()).toMatchObject({ kind: 'halted', reason: expect.stringMatching(/first block is missing, expected 00000000000000001ebf/) });
+    expect(await refused.watcher.step()).toMatchObject({
+      kind: 'halted',
+      reason: expect.stringMatching(/first block is missing, expected 00000000000000001ebf/),
+    });
     const res = await fetch(`${refused.url}/health`);
     expect(res.status).toBe(503);
-    expect(((await res.json()) as { checks: { chain: { error: string } } }).checks.chain.error).toMatch(/^halted: the endpoint serves another chain/);
-    expect(await refused.registry.registry.metrics()).toMatch(/chain_watcher_halted\{network="TRON",service="chain-watcher-tron"\} 1/);
+    expect(((await res.json()) as { checks: { chain: { error: string } } }).checks.chain.error).toMatch(
+      /^halted: the endpoint serves another chain/,
+    );
+    expect(await refused.registry.registry.metrics()).toMatch(
+      /chain_watcher_halted\{network="TRON",service="chain-watcher-tron"\} 1/,
+    );
     // Unpinned (development), the simulator's chain is accepted; it starts at a mainnet-like height, so it serves no block 0.
     const unpinned = createTronSource({ baseUrl: sim.url, apiKey: null, usdtContract: usdtOf('TRON').contract! });
     expect(await unpinned.verify()).toEqual({ chainId: null, genesis: null });
-    const pinned = createTronSource({ baseUrl: sim.url, apiKey: null, usdtContract: usdtOf('TRON').contract!, genesisHash: MAINNET_CHAIN_IDENTITY.TRON.genesisHash });
+    const pinned = createTronSource({
+      baseUrl: sim.url,
+      apiKey: null,
+      usdtContract: usdtOf('TRON').contract!,
+      genesisHash: MAINNET_CHAIN_IDENTITY.TRON.genesisHash,
+    });
     await expect(pinned.verify()).rejects.toBeInstanceOf(ChainIdentityError);
   });
 
@@ -165,10 +200,16 @@ describe('TRON deposit watcher on the TronGrid simulator', () => {
         baseUrl: server.url,
         apiKey: null,
         usdtContract: usdtOf('TRON').contract!,
-        resilience: { timeoutMs: 2_000, retries: 0, backoff: { initialMs: 10, maxMs: 20 }, breaker: { kind: 'consecutive', failures: 1000, halfOpenAfterMs: 100 } },
+        resilience: {
+          timeoutMs: 2_000,
+          retries: 0,
+          backoff: { initialMs: 10, maxMs: 20 },
+          breaker: { kind: 'consecutive', failures: 1000, halfOpenAfterMs: 100 },
+        },
       });
       const w = await t.watcher('TRON', { source, settings: { allowChainReset: true } });
-      const resets = async () => Number(/chain_watcher_chain_resets_total\{[^}]*\} (\d+)/.exec(await w.registry.registry.metrics())?.[1] ?? 0);
+      const resets = async () =>
+        Number(/chain_watcher_chain_resets_total\{[^}]*\} (\d+)/.exec(await w.registry.registry.metrics())?.[1] ?? 0);
       current.mine(400); // well past the cursor other tests left and past the 256 stored hashes
       for (let i = 0; i < 30; i++) {
         const r = await w.watcher.step().catch(() => null);
@@ -187,7 +228,9 @@ describe('TRON deposit watcher on the TronGrid simulator', () => {
       current.mine(CONFIRMATIONS);
       await stepUntil(w, BigInt(current.chain.head.number));
       const deposits = await t.depositsOf(hank.userId);
-      expect(deposits.map((d) => [d.asset, d.amount, d.status])).toEqual([['TRX', (6n * TRX).toString(), 'CONFIRMING']]);
+      expect(deposits.map((d) => [d.asset, d.amount, d.status])).toEqual([
+        ['TRX', (6n * TRX).toString(), 'CONFIRMING'],
+      ]);
       expect(deposits[0]!.confirm_event_id).not.toBeNull();
     } finally {
       current.stop();

@@ -1,6 +1,13 @@
 import { Contract, Transaction, Wallet, type JsonRpcProvider } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployTestToken, localProvider, mintTestToken, startLocalEvmChain, tetherTokenArtifact, type LocalEvmChain } from '../../../../devnet/evm/local-chain.js';
+import {
+  deployTestToken,
+  localProvider,
+  mintTestToken,
+  startLocalEvmChain,
+  tetherTokenArtifact,
+  type LocalEvmChain,
+} from '../../../../devnet/evm/local-chain.js';
 import { deriveAddress } from '../derivation.js';
 import { mnemonicToSeed } from '../mnemonic.js';
 import { EvmSignRequestError, signEvmTransfer, type EvmSignRequest } from './evm.signer.js';
@@ -138,7 +145,10 @@ describe('EVM signer on a local hardhat chain', () => {
     const bad: EvmSignRequest[] = [
       { ...base, transfer: { asset: 'native', to: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD', amount: 1n } },
       { ...base, transfer: { asset: 'native', to: recipient, amount: 0n } },
-      { ...base, transfer: { asset: 'token', token: '0x0000000000000000000000000000000000000000', to: recipient, amount: 1n } },
+      {
+        ...base,
+        transfer: { asset: 'token', token: '0x0000000000000000000000000000000000000000', to: recipient, amount: 1n },
+      },
       { ...base, fee: { type: 'eip1559', maxFeePerGas: 1n, maxPriorityFeePerGas: 2n } },
       { ...base, nonce: -1 },
       { ...base, chainId: 0n },

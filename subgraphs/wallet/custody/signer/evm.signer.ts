@@ -9,8 +9,7 @@ const UINT256_MAX = (1n << 256n) - 1n;
 const ERC20_TRANSFER_SELECTOR = 'a9059cbb';
 
 export type EvmFee =
-  | { type: 'eip1559'; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }
-  | { type: 'legacy'; gasPrice: bigint };
+  { type: 'eip1559'; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | { type: 'legacy'; gasPrice: bigint };
 
 export type EvmTransfer =
   /** Native coin (ETH, BNB), amount in wei. */
@@ -47,7 +46,8 @@ export class EvmSignRequestError extends Error {
 
 function requireAddress(network: EvmNetwork, address: string, field: string): string {
   const check = validateAddress(network, address);
-  if (!check.valid || check.normalized === null) throw new EvmSignRequestError(`${field}: ${check.reason ?? 'invalid'}`);
+  if (!check.valid || check.normalized === null)
+    throw new EvmSignRequestError(`${field}: ${check.reason ?? 'invalid'}`);
   return check.normalized;
 }
 
@@ -68,7 +68,8 @@ export function encodeErc20Transfer(to: string, amount: bigint): string {
 function unsignedTransaction(req: EvmSignRequest): Transaction {
   requireUint(req.chainId, 'chainId', { positive: true });
   requireUint(req.gasLimit, 'gasLimit', { positive: true });
-  if (!Number.isSafeInteger(req.nonce) || req.nonce < 0) throw new EvmSignRequestError('nonce must be a non-negative integer');
+  if (!Number.isSafeInteger(req.nonce) || req.nonce < 0)
+    throw new EvmSignRequestError('nonce must be a non-negative integer');
   const tx = new Transaction();
   tx.chainId = req.chainId;
   tx.nonce = req.nonce;

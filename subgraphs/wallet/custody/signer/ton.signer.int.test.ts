@@ -151,8 +151,18 @@ describe('TON v4R2 signer on @ton/sandbox', () => {
       { index: 0, seqno: -1, validUntil: NOW, transfer: { asset: 'native' as const, to, amount: 1n } },
       { index: 0, seqno: 0, validUntil: 2 ** 32, transfer: { asset: 'native' as const, to, amount: 1n } },
       { index: 0, seqno: 0, validUntil: NOW, transfer: { asset: 'native' as const, to, amount: 0n } },
-      { index: 0, seqno: 0, validUntil: NOW, transfer: { asset: 'native' as const, to: to.slice(0, -1) + 'A', amount: 1n } },
-      { index: 0, seqno: 0, validUntil: NOW, transfer: { asset: 'native' as const, to: '0QAzWZa6nM5mJev91wGc7VCSfBoIsYRqKJpV78N8Add9-akS', amount: 1n } },
+      {
+        index: 0,
+        seqno: 0,
+        validUntil: NOW,
+        transfer: { asset: 'native' as const, to: to.slice(0, -1) + 'A', amount: 1n },
+      },
+      {
+        index: 0,
+        seqno: 0,
+        validUntil: NOW,
+        transfer: { asset: 'native' as const, to: '0QAzWZa6nM5mJev91wGc7VCSfBoIsYRqKJpV78N8Add9-akS', amount: 1n },
+      },
       { index: 0, seqno: 0, validUntil: NOW, sendMode: 256, transfer: { asset: 'native' as const, to, amount: 1n } },
       {
         index: 0,
@@ -169,7 +179,11 @@ describe('TON v4R2 signer on @ton/sandbox', () => {
     const transfer = { asset: 'native' as const, to, amount: 1n };
     const signedFirst = await signTonTransfer(seed, { index: 3, seqno: 0, validUntil: NOW, transfer });
     const first = loadMessage(Cell.fromBase64(signedFirst.boc).beginParse());
-    const later = loadMessage(Cell.fromBase64((await signTonTransfer(seed, { index: 3, seqno: 1, validUntil: NOW, transfer })).boc).beginParse());
+    const later = loadMessage(
+      Cell.fromBase64(
+        (await signTonTransfer(seed, { index: 3, seqno: 1, validUntil: NOW, transfer })).boc,
+      ).beginParse(),
+    );
     if (first.info.type !== 'external-in') throw new Error('expected an external-in message');
     if (!first.init) throw new Error('expected a StateInit at seqno 0');
     expect(contractAddress(0, first.init).equals(tonAddress(signedFirst.from))).toBe(true);

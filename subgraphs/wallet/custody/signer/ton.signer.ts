@@ -1,5 +1,14 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { Address, beginCell, type Cell, comment, external, internal, storeMessage, storeMessageRelaxed } from '@ton/core';
+import {
+  Address,
+  beginCell,
+  type Cell,
+  comment,
+  external,
+  internal,
+  storeMessage,
+  storeMessageRelaxed,
+} from '@ton/core';
 import { decodeTonAddress, encodeTonAddress, validateAddress } from '../../../../chains/address.js';
 import { withPrivateKey } from '../derivation.js';
 import {
@@ -136,10 +145,13 @@ function outgoingMessage(transfer: TonTransfer, wallet: Address) {
     const jettonWallet = requireTon(transfer.jettonWallet, 'jettonWallet');
     const destination = requireTon(transfer.to, 'to');
     const response =
-      transfer.responseDestination !== undefined ? requireTon(transfer.responseDestination, 'responseDestination').address : wallet;
+      transfer.responseDestination !== undefined
+        ? requireTon(transfer.responseDestination, 'responseDestination').address
+        : wallet;
     const forwardTonAmount = requireCoins(transfer.forwardTonAmount ?? 1n, 'forwardTonAmount', 0n);
     const attachedTon = requireCoins(transfer.attachedTon, 'attachedTon', 1n);
-    if (attachedTon <= forwardTonAmount) throw new TonSignRequestError('attachedTon must exceed forwardTonAmount (gas)');
+    if (attachedTon <= forwardTonAmount)
+      throw new TonSignRequestError('attachedTon must exceed forwardTonAmount (gas)');
     return internal({
       to: jettonWallet.address,
       value: attachedTon,

@@ -74,7 +74,11 @@ describe('TRON raw_data protobuf', () => {
     const value = contract.parameter.value as { data: string; owner_address: string; contract_address: string };
     expect(value.owner_address).toBe(hex.encode(decodeTronAddress(owner)));
     expect(value.contract_address).toBe('41a614f803b6fd780986a42c78ec9c7f77e6ded13c');
-    expect(value.data).toBe('a9059cbb' + hex.encode(decodeTronAddress(to).subarray(1)).padStart(64, '0') + (12_345_678).toString(16).padStart(64, '0'));
+    expect(value.data).toBe(
+      'a9059cbb' +
+        hex.encode(decodeTronAddress(to).subarray(1)).padStart(64, '0') +
+        (12_345_678).toString(16).padStart(64, '0'),
+    );
     // fee_limit is field 18 (varint): tag 0x90 0x01, then 30 000 000 as the varint 80 87 a7 0e, at the very end.
     expect(unsigned.raw_data_hex.endsWith('9001' + '8087a70e')).toBe(true);
     // the TriggerSmartContract enum value 31 (0x1f) follows the contract field tag.
@@ -89,7 +93,11 @@ describe('TRON raw_data protobuf', () => {
       { ...base, transfer: { asset: 'native' as const, to: 'TUEZSdKsoDHQMeZwihtdoBiN46zxhGWYdJ', amount: 1n } },
       { ...base, transfer: { asset: 'native' as const, to: owner, amount: 0n } },
       { ...base, transfer: { asset: 'native' as const, to: owner, amount: 2n ** 53n } },
-      { ...base, expiration: base.timestamp + 25 * 3600 * 1000, transfer: { asset: 'native' as const, to: owner, amount: 1n } },
+      {
+        ...base,
+        expiration: base.timestamp + 25 * 3600 * 1000,
+        transfer: { asset: 'native' as const, to: owner, amount: 1n },
+      },
       { ...base, expiration: base.timestamp, transfer: { asset: 'native' as const, to: owner, amount: 1n } },
       { ...base, refBlock: { number: 1, hash: 'abcd' }, transfer: { asset: 'native' as const, to: owner, amount: 1n } },
       { ...base, transfer: { asset: 'token' as const, contract: USDT_TRC20, to: owner, amount: 1n, feeLimit: 0n } },
@@ -101,10 +109,24 @@ describe('TRON raw_data protobuf', () => {
 describe('signTronTransfer', () => {
   it.each([
     ['TRX', { asset: 'native' as const, to: 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t', amount: 1_500_000n }],
-    ['TRC20', { asset: 'token' as const, contract: USDT_TRC20, to: 'TUEZSdKsoDHQMeZwihtdoBiN46zxhGWYdH', amount: 10_000_000n, feeLimit: 50_000_000n }],
+    [
+      'TRC20',
+      {
+        asset: 'token' as const,
+        contract: USDT_TRC20,
+        to: 'TUEZSdKsoDHQMeZwihtdoBiN46zxhGWYdH',
+        amount: 10_000_000n,
+        feeLimit: 50_000_000n,
+      },
+    ],
   ])('%s: signature recovers to the wallet address and txID = sha256(raw_data_hex)', async (_name, transfer) => {
     for (const index of [0, 5]) {
-      const signed = await signTronTransfer(seed, { index, refBlock: REF_BLOCK, timestamp: 1_700_000_000_000, transfer });
+      const signed = await signTronTransfer(seed, {
+        index,
+        refBlock: REF_BLOCK,
+        timestamp: 1_700_000_000_000,
+        transfer,
+      });
       const wallet = deriveAddress(seed, 'TRON', index);
       expect(signed.from).toBe(wallet);
       expect(signed.txID).toBe(hex.encode(sha256(hex.decode(signed.raw_data_hex))));

@@ -4,7 +4,11 @@ import { hex } from '@scure/base';
 import { decodeTronAddress, tronAddressFromPublicKey, validateAddress } from '../../../../chains/address.js';
 import { withPrivateKey } from '../derivation.js';
 import { ProtoWriter } from './tron.protobuf.js';
-import type { TronBroadcastTransaction, TronRawDataJson, UnsignedTronTransaction } from '../../../../chains/tron-transaction.js';
+import type {
+  TronBroadcastTransaction,
+  TronRawDataJson,
+  UnsignedTronTransaction,
+} from '../../../../chains/tron-transaction.js';
 
 export type { TronBroadcastTransaction, TronRawDataJson, UnsignedTronTransaction };
 
@@ -65,14 +69,16 @@ function jsonSafe(value: bigint, field: string): number {
 }
 
 function requireMs(value: number, field: string): number {
-  if (!Number.isSafeInteger(value) || value <= 0) throw new TronSignRequestError(`${field} must be a positive integer (ms)`);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new TronSignRequestError(`${field} must be a positive integer (ms)`);
   return value;
 }
 
 function refBlockFields(refBlock: TronRefBlock): { refBlockBytes: Uint8Array; refBlockHash: Uint8Array } {
   const height = BigInt(refBlock.number);
   if (height < 0n || height >= 1n << 63n) throw new TronSignRequestError('refBlock.number out of range');
-  if (!/^[0-9a-fA-F]{64}$/u.test(refBlock.hash)) throw new TronSignRequestError('refBlock.hash must be 32 bytes of hex');
+  if (!/^[0-9a-fA-F]{64}$/u.test(refBlock.hash))
+    throw new TronSignRequestError('refBlock.hash must be 32 bytes of hex');
   const heightBytes = new Uint8Array(8);
   new DataView(heightBytes.buffer).setBigUint64(0, height, false);
   return {
@@ -129,7 +135,11 @@ export function buildTronTransaction(owner: string, req: Omit<TronSignRequest, '
     parameter = new ProtoWriter().bytes(1, ownerBytes).bytes(2, contract).bytes(4, data);
     contractJson = {
       parameter: {
-        value: { data: hex.encode(data), owner_address: hex.encode(ownerBytes), contract_address: hex.encode(contract) },
+        value: {
+          data: hex.encode(data),
+          owner_address: hex.encode(ownerBytes),
+          contract_address: hex.encode(contract),
+        },
         type_url: TYPE_URL_PREFIX + 'TriggerSmartContract',
       },
       type: 'TriggerSmartContract',
