@@ -16,7 +16,7 @@ import type { Logger } from '../platform/logger.js';
 import { createRedis, pingRedis } from '../platform/redis.js';
 import { Authenticator } from './auth/authenticate.js';
 import type { GatewayContext } from './context.js';
-import { withCors } from './cors.js';
+import { originAllowed, withCors } from './cors.js';
 import { InternalContextDataSource } from './data-source.js';
 import { createSubgraphFetcher } from './subgraph-fetcher.js';
 import { serviceUnavailableStatusPlugin } from './service-unavailable.js';
@@ -158,6 +158,8 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
     maxSocketsPerViewer: config.gateway.ws.maxSocketsPerViewer,
     maxOperationsPerSocket: config.gateway.ws.maxOperationsPerSocket,
     revocations: { redis, keyPrefix: config.redis.keyPrefix },
+    originAllowed: (origin, host) => originAllowed(config.gateway.cors, origin, host),
+    clientIp,
   });
 
   const running = await listen(http, port, config.host);

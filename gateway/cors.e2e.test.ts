@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,5 +137,52 @@ describe('CORS', () => {
     const server = await post();
     expect(server.status).toBe(200);
     expect(server.headers.get('vary')).toMatch(/Origin/);
+  });
+  it('a graphql-ws socket opens from an allowed page and is refused (403 before any WebSocket) from any other origin', async () => {
+    const socketFrom = async (origin: string) => {
+      const page = await browser.newPage();
+      await page.goto(origin);
+      const outcome = await page.evaluate(
+        ({ url, token }) =>
+          new Promise<string>((resolve) => {
+            const ws = new WebSocket(url, 'graphql-transport-ws');
+            ws.onopen = () =>
+              ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }));
+            ws.onmessage = (event) => {
+              resolve(JSON.parse(String(event.data)).type);
+              ws.close();
+            };
+            ws.onclose = (event) => resolve(`closed ${event.code}`);
+          }),
+        { url: stack.graphqlUrl.replace(/^http/, 'ws'), token },
+      );
+      await page.close();
+      return outcome;
+    };
+    expect(await socketFrom(allowed.origin)).toBe('connection_ack');
+    expect(await socketFrom(other.origin)).toBe('closed 1006');
+    // the refusal happens at the upgrade: a 403, no WebSocket; the allowed origin is switched to WebSocket
+    const upgradeStatus = (origin: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(stack.graphqlUrl, {
+          headers: {
+            origin,
+            connection: 'Upgrade',
+            upgrade: 'websocket',
+            'sec-websocket-version': '13',
+            'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+            'sec-websocket-protocol': 'graphql-transport-ws',
+          },
+        });
+        req.on('response', (res) => resolve(res.statusCode ?? 0));
+        req.on('upgrade', (res, socket) => {
+          socket.destroy();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await upgradeStatus(other.origin)).toBe(403);
+    expect(await upgradeStatus(allowed.origin)).toBe(101);
   });
 });

@@ -214,12 +214,17 @@ export async function startLocalEvmChain(options: StartLocalEvmChainOptions = {}
 /**
  * Stops a local chain and starts a fresh one from genesis on the same port with the same chain id, as every
  * `npm start` does with the devnet chains: same URL and accounts, a new chain (new genesis hash, height 0).
+ * Hardhat dates its genesis block to the second it starts, so a restart within the old genesis's second would
+ * rebuild the very same genesis: it waits for the next second first.
  */
 export async function restartLocalEvmChain(
   chain: LocalEvmChain,
   options: Pick<StartLocalEvmChainOptions, 'startTimeoutMs'> = {},
 ): Promise<LocalEvmChain> {
+  const genesis = await rpc<{ timestamp: string }>(chain.rpcUrl, 'eth_getBlockByNumber', ['0x0', false]);
   await chain.stop();
+  const nextSecondMs = (Number(BigInt(genesis.timestamp)) + 1) * 1000;
+  if (Date.now() < nextSecondMs) await new Promise((resolve) => setTimeout(resolve, nextSecondMs - Date.now()));
   const port = Number(new URL(chain.rpcUrl).port);
   return startLocalEvmChain({ chainId: chain.chainId, port, ...options });
 }

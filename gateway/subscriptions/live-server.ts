@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
 import type { WebSocket } from 'ws';
 import { ANONYMOUS, type Viewer } from '../../platform/auth/viewer.js';
@@ -52,6 +52,13 @@ export interface LiveServerOptions {
   metrics?: Metrics;
   /** Where the identity subgraph announces revocations (sign-out, access reduced): closes those sockets. */
   revocations?: { redis: Redis; keyPrefix: string };
+  /**
+   * Whether a browser page may open a socket (the same origin rules as HTTP's CORS): a cross-site page cannot
+   * ride a user's network position into the API. Upgrades without an Origin (servers, the bot) always may.
+   */
+  originAllowed?: (origin: string, host: string | undefined) => boolean;
+  /** The client's address behind trusted proxies (X-Forwarded-For only from TRUSTED_PROXIES), as on HTTP. */
+  clientIp?: (request: IncomingMessage) => string;
 }
 
 /**
@@ -66,7 +73,7 @@ export async function startLiveServer(
   const { log } = options;
   const metrics = liveMetrics(options.metrics);
   const maxBufferedBytes = options.maxBufferedBytesPerSocket ?? 128 * 1024;
-  const wss = acceptUpgrades(options.httpServer, options.path);
+  const wss = acceptUpgrades(options.httpServer, options.path, { originAllowed: options.originAllowed });
   const newContext = (viewer: Viewer): GatewayContext => ({ viewer, requestId: newId('req'), _shield: { cache: {} } });
   const execute = (document: DocumentNode, variables: Record<string, unknown>, viewer: Viewer) =>
     options.execute(document, variables, newContext(viewer));
@@ -124,7 +131,7 @@ export async function startLiveServer(
       subscribe: (connection, id, payload) => runner.start(connection, id, payload),
       closed: (connection) => auth.closed(connection),
     },
-    { log, keepAliveMs: options.keepAliveMs },
+    { log, keepAliveMs: options.keepAliveMs, clientIp: options.clientIp },
   );
   metrics.sockets?.setCollector(() => server.connections());
   auth.start();

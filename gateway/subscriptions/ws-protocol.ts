@@ -36,6 +36,8 @@ export interface ProtocolOptions {
   connectionInitWaitTimeoutMs?: number;
   /** WebSocket ping interval; a socket that did not answer the previous ping is terminated. Default 12,000 ms. */
   keepAliveMs?: number;
+  /** The client's address for a socket's upgrade request (default: the TCP peer). */
+  clientIp?: (request: IncomingMessage) => string;
 }
 
 /** The connection a socket belongs to, so the socket's listeners can be shared functions, not closures. */
@@ -258,7 +260,7 @@ export function serveGraphQLWs<S>(
     connections.add(
       new WsConnection(
         socket,
-        request.socket.remoteAddress ?? 'unknown',
+        options.clientIp?.(request) ?? request.socket.remoteAddress ?? 'unknown',
         context,
         options.connectionInitWaitTimeoutMs ?? 3_000,
       ),
