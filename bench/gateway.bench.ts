@@ -115,6 +115,19 @@ try {
       url: 'http://127.0.0.1:4605/graphql',
       headers: { authorization: `Bearer ${accessToken}` },
     });
+  // Every target must really answer the query: autocannon counts a 200 carrying GraphQL errors as a success (a
+  // gateway of another checkout whose internal token the identity subgraph refuses would look fast).
+  for (const t of targets) {
+    const fresh = INTERNAL_CONTEXT_HEADER in t.headers ? { [INTERNAL_CONTEXT_HEADER]: await internal() } : {};
+    const res = await fetch(t.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...t.headers, ...fresh },
+      body,
+    });
+    const answer = (await res.json()) as { data?: { me?: { id?: string } }; errors?: unknown[] };
+    if (answer.data?.me?.id !== user.id)
+      throw new Error(`${t.name} does not answer the query: ${JSON.stringify(answer)}`);
+  }
   for (const t of targets) await once(t.url, t.headers, 2); // warm-up: JIT, plan cache, pools
   const samples = targets.map(() => [] as { rps: number; p50: number; p99: number }[]);
   for (let r = 0; r < rounds; r++)
