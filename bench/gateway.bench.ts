@@ -118,7 +118,8 @@ try {
   // Every target must really answer the query: autocannon counts a 200 carrying GraphQL errors as a success (a
   // gateway of another checkout whose internal token the identity subgraph refuses would look fast).
   for (const t of targets) {
-    const fresh = INTERNAL_CONTEXT_HEADER in t.headers ? { [INTERNAL_CONTEXT_HEADER]: await internal() } : {};
+    const fresh: Record<string, string> =
+      INTERNAL_CONTEXT_HEADER in t.headers ? { [INTERNAL_CONTEXT_HEADER]: await internal() } : {};
     const res = await fetch(t.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...t.headers, ...fresh },

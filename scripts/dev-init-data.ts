@@ -1,10 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { devInitDataProcess, loadOrExit } from '../platform/config/config.js';
 import { signInitData } from '../subgraphs/identity/auth/telegram-init-data.js';
 
 /**
  * npm run -s dev:init-data -- [--id 123456] [--username alice] [--lang en]
  * Prints Telegram Mini App initData signed with this environment's bot token, to paste into
- * signInWithTelegram when developing without Telegram. Refuses in production.
+ * signInWithTelegram when developing without Telegram. Refuses in production. Each call is a new launch (its own
+ * query_id), as Telegram gives: identity signs each initData in only once.
  */
 const config = loadOrExit(devInitDataProcess);
 if (config.env === 'production') {
@@ -26,5 +28,5 @@ const user = {
   language_code: args.get('lang') ?? 'en',
 };
 process.stdout.write(
-  `${signInitData(config.telegram.botToken, { query_id: `AAH${id}`, user: JSON.stringify(user), auth_date: String(Math.floor(Date.now() / 1000)) })}\n`,
+  `${signInitData(config.telegram.botToken, { query_id: `AAH${id}-${randomBytes(6).toString('hex')}`, user: JSON.stringify(user), auth_date: String(Math.floor(Date.now() / 1000)) })}\n`,
 );

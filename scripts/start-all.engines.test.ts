@@ -14,10 +14,14 @@ const REAL = {
   NATS_URL: process.env.NATS_URL!,
 };
 
-async function run(entry: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+async function run(
+  entry: string,
+  env: Record<string, string>,
+  args: string[] = [],
+): Promise<{ code: number | null; output: string }> {
   // Every port elsewhere than the defaults other processes on this machine use; no docker on PATH.
   const ports = await Promise.all(Array.from({ length: 6 }, () => freePort()));
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
     env: {
       PATH: '/usr/local/bin:/usr/bin:/bin',
       HOME: process.env.HOME ?? '/tmp',
@@ -103,6 +107,22 @@ describe('npm start with an engine that is not running', () => {
     expectReadable(output);
     expect(output).toMatch(
       new RegExp(`Redis\\s+127\\.0\\.0\\.1:${closed}\\s+\\(connection refused; set by REDIS_URL\\)`),
+    );
+  });
+  it('a chain watcher says the same about its database', async () => {
+    const closed = await freePort();
+    const { code, output } = await run(
+      'workers/chain-watchers/main.ts',
+      {
+        ...REAL,
+        DATABASE_URL: `postgres://postgres@127.0.0.1:${closed}/custody_dev`,
+      },
+      ['--network', 'ETH'],
+    );
+    expect(code, output).toBe(1);
+    expectReadable(output);
+    expect(output).toMatch(
+      new RegExp(`PostgreSQL\\s+127\\.0\\.0\\.1:${closed}\\s+\\(connection refused; set by DATABASE_URL\\)`),
     );
   });
 });

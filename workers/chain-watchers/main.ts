@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { chainWatcherProcess, loadOrExit } from '../../platform/config/config.js';
 import { createLogger } from '../../platform/logger.js';
 import { isNetwork } from '../../chains/network.js';
+import { exitIfEnginesDown } from '../../platform/service/engines.js';
 import { warnDevDefaults } from '../../platform/service/main.js';
 import { Shutdown } from '../../platform/shutdown.js';
 import { startChainWatcherWorker } from './core/watcher.worker.js';
@@ -16,6 +17,7 @@ if (!network || !isNetwork(network)) {
   process.exit(2);
 }
 warnDevDefaults(config, log);
+await exitIfEnginesDown(config);
 try {
   const running = await startChainWatcherWorker(
     config,
