@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordEvent } from '../../../platform/bus/outbox.js';
 import { badInput, conflict, DomainError, ErrorCode, forbidden, notFound } from '../../../platform/errors.js';
+import { decodeKeysetCursor, encodeKeysetCursor } from '../../../platform/graphql/keyset-cursor.js';
 import { newId } from '../../../platform/ids.js';
 import type { Logger } from '../../../platform/logger.js';
 import { accounts } from '../core/accounts.js';
@@ -11,7 +12,7 @@ import type { OutboxWaker } from '../core/outbox-waker.js';
 /** A pending adjustment waits this long for its second pair of eyes, then can no longer be approved. */
 export const ADJUSTMENT_REQUEST_TTL_MS = 24 * 60 * 60 * 1000;
 const MAX_PAGE = 100;
-const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const ADJUSTMENT_ID = /^adj_[0-9a-z]{26}$/;
 
 export type AdjustmentStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'CANCELLED' | 'EXPIRED';
 
@@ -278,7 +279,7 @@ export class AdjustmentRequests {
   ): Promise<{ edges: { cursor: string; node: AdjustmentRequestRecord }[]; hasNextPage: boolean }> {
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE)
       throw badInput(`first must be 1..${MAX_PAGE}`, { field: 'first' });
-    const cursor = after == null ? null : decodeCursor(after);
+    const cursor = after == null ? null : decodeKeysetCursor(after, ADJUSTMENT_ID);
     const where =
       status === 'PENDING'
         ? `status = 'PENDING' and expires_at > now()`
@@ -289,10 +290,10 @@ export class AdjustmentRequests {
       em,
       `select ${COLUMNS} from ledger.adjustment_request where ${where} ${cursor ? 'and (created_at, id) < (?::timestamptz, ?)' : ''}
        order by created_at desc, id desc limit ?`,
-      cursor ? [cursor.createdAt, cursor.id, first + 1] : [first + 1],
+      cursor ? [cursor.time, cursor.id, first + 1] : [first + 1],
     );
     const edges = rows.slice(0, first).map((r) => ({
-      cursor: Buffer.from(JSON.stringify([r.created_key, r.id])).toString('base64url'),
+      cursor: encodeKeysetCursor(r.created_key, r.id),
       node: recordOf(r),
     }));
     return { edges, hasNextPage: rows.length > first };
@@ -302,24 +303,4 @@ export class AdjustmentRequests {
 function fourEyes(message: string): DomainError {
   const err = forbidden(message);
   return new DomainError(err.code, err.message, { reason: 'FOUR_EYES' });
-}
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  const refuse = () => badInput('after is not a cursor from this connection', { field: 'after' });
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw refuse();
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 2) throw refuse();
-  const [createdAt, id] = parsed as unknown[];
-  if (
-    typeof createdAt !== 'string' ||
-    !CURSOR_TIME.test(createdAt) ||
-    typeof id !== 'string' ||
-    !/^adj_[0-9a-z]{26}$/.test(id)
-  )
-    throw refuse();
-  return { createdAt, id };
 }

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { hasRole, isStaff, type Viewer } from '../../../platform/auth/viewer.js';
 import { recordEvent } from '../../../platform/bus/outbox.js';
 import { badInput, forbidden, notFound, unauthenticated } from '../../../platform/errors.js';
+import { decodeKeysetCursor, encodeKeysetCursor } from '../../../platform/graphql/keyset-cursor.js';
 import { isId, newId } from '../../../platform/ids.js';
 import type { Logger } from '../../../platform/logger.js';
 import { WithdrawalFreezeEvents, type WithdrawalsUnfrozenPayload } from './deposit.events.js';
@@ -10,7 +11,7 @@ const SOURCE = 'wallet';
 const MAX_PAGE = 100;
 const MAX_NOTE = 500;
 /** The cursor's time: UTC to the microsecond, whatever the server's TimeZone and DateStyle. */
-const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const FREEZE_ID = /^wfz_[0-9a-z]{1,40}$/;
 
 /** An active freeze: the user may not withdraw. */
 export interface ActiveFreeze {
@@ -66,17 +67,17 @@ export class WithdrawalFreezeService {
     assertStaff(viewer);
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE)
       throw badInput(`first must be 1..${MAX_PAGE}`, { field: 'first' });
-    const cursor = after == null ? null : decodeFreezeCursor(after);
+    const cursor = after == null ? null : decodeKeysetCursor(after, FREEZE_ID);
     const rows = await em.execute<FreezeRow[]>(
       `select id, user_id, reason, deposit_id, frozen_at, to_char(frozen_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as frozen_key
        from wallet.withdrawal_freeze
        ${cursor ? 'where (frozen_at, id) < (?::timestamptz, ?)' : ''}
        order by frozen_at desc, id desc limit ?`,
-      cursor ? [cursor.frozenAt, cursor.id, first + 1] : [first + 1],
+      cursor ? [cursor.time, cursor.id, first + 1] : [first + 1],
     );
     const edges = rows
       .slice(0, first)
-      .map((r) => ({ cursor: encodeFreezeCursor(r.frozen_key, r.id), node: activeOf(r) }));
+      .map((r) => ({ cursor: encodeKeysetCursor(r.frozen_key, r.id), node: activeOf(r) }));
     return { edges, hasNextPage: rows.length > first };
   }
 
@@ -141,28 +142,4 @@ export class WithdrawalFreezeService {
 function assertStaff(viewer: Viewer): void {
   if (!viewer.userId && !isStaff(viewer)) throw unauthenticated();
   if (!isStaff(viewer)) throw forbidden('Only staff can list withdrawal freezes');
-}
-
-function encodeFreezeCursor(frozenKey: string, id: string): string {
-  return Buffer.from(JSON.stringify([frozenKey, id])).toString('base64url');
-}
-
-function decodeFreezeCursor(cursor: string): { frozenAt: string; id: string } {
-  const refuse = () => badInput('after is not a cursor from this connection', { field: 'after' });
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw refuse();
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 2) throw refuse();
-  const [frozenAt, id] = parsed as unknown[];
-  if (
-    typeof frozenAt !== 'string' ||
-    !CURSOR_TIME.test(frozenAt) ||
-    typeof id !== 'string' ||
-    !/^wfz_[0-9a-z]{1,40}$/.test(id)
-  )
-    throw refuse();
-  return { frozenAt, id };
 }
