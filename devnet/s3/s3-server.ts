@@ -8,6 +8,7 @@ import {
 } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { DEV_S3_ACCESS_KEY_ID, DEV_S3_SECRET_ACCESS_KEY } from '../../platform/config/storage.js';
 import {
   S3AuthError,
   verifyHeaderSignature,
@@ -28,8 +29,8 @@ import {
 
 /** Development-only credentials of the devnet server (public in this repository, they protect nothing). */
 export const DEV_S3_CREDENTIALS = {
-  accessKeyId: 'devnet-s3-access-key',
-  secretAccessKey: 'devnet-s3-secret-key-change-me-0123456789',
+  accessKeyId: DEV_S3_ACCESS_KEY_ID,
+  secretAccessKey: DEV_S3_SECRET_ACCESS_KEY,
 } as const;
 
 export interface DevS3Options {
