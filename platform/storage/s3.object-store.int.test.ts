@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestObjectStore, postPresignedUpload, type TestObjectStore } from '../../testing/s3.js';
 import { CONTENT_SNIFF_BYTES, detectContentType } from './content-type.js';
+import { checkUploadedDocument } from './document-check.js';
 import { createS3ObjectStore } from './s3.object-store.js';
 
 /**
@@ -164,5 +165,63 @@ describe('S3ObjectStore on the devnet S3 server', () => {
 
   it('ensureBucket is idempotent', async () => {
     await expect(s3.store.ensureBucket()).resolves.toBeUndefined();
+  });
+});
+
+describe('checkUploadedDocument on uploaded objects', () => {
+  const upload = async (key: string, bytes: Uint8Array, contentType: string, maxBytes = 10 * MB) => {
+    const presigned = await s3.store.presignUpload(key, { contentType, maxBytes, expiresInSeconds: 60 });
+    expect((await postPresignedUpload(presigned, bytes, { type: contentType })).status).toBe(204);
+  };
+
+  it('accepts a JPEG of the signed type and keeps it', async () => {
+    await upload('check/ok', jpeg(1000), 'image/jpeg');
+    const verdict = await checkUploadedDocument(s3.store, 'check/ok', {
+      maxBytes: 10 * MB,
+      expectedType: 'image/jpeg',
+    });
+    expect(verdict).toEqual({
+      ok: true,
+      contentType: 'image/jpeg',
+      object: { key: 'check/ok', size: 1000, contentType: 'image/jpeg' },
+    });
+    expect(await s3.store.head('check/ok')).not.toBeNull();
+  });
+
+  it('an .exe uploaded as image/jpeg (the policy only sees the claimed type) is refused by its bytes and deleted', async () => {
+    const exe = new Uint8Array(4096).fill(0);
+    exe.set([0x4d, 0x5a, 0x90, 0x00]);
+    await upload('check/exe', exe, 'image/jpeg');
+    expect(await checkUploadedDocument(s3.store, 'check/exe', { maxBytes: 10 * MB })).toEqual({
+      ok: false,
+      reason: 'TYPE_NOT_ALLOWED',
+    });
+    expect(await s3.store.head('check/exe')).toBeNull();
+  });
+
+  it('a PNG uploaded for a JPEG slot is a mismatch, and deleted', async () => {
+    const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+    await upload('check/png', png, 'image/jpeg');
+    expect(await checkUploadedDocument(s3.store, 'check/png', { maxBytes: MB, expectedType: 'image/jpeg' })).toEqual({
+      ok: false,
+      reason: 'TYPE_MISMATCH',
+    });
+    expect(await s3.store.head('check/png')).toBeNull();
+  });
+
+  it('enforces the size itself too (as if a server had let a larger policy through), deleting the object', async () => {
+    await upload('check/big', jpeg(3 * MB), 'image/jpeg', 20 * MB);
+    expect(await checkUploadedDocument(s3.store, 'check/big', { maxBytes: 2 * MB })).toEqual({
+      ok: false,
+      reason: 'TOO_LARGE',
+    });
+    expect(await s3.store.head('check/big')).toBeNull();
+  });
+
+  it('a key with nothing uploaded is MISSING', async () => {
+    expect(await checkUploadedDocument(s3.store, 'check/never', { maxBytes: MB })).toEqual({
+      ok: false,
+      reason: 'MISSING',
+    });
   });
 });
