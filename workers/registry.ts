@@ -5,6 +5,7 @@ import {
   outboxRelayProcess,
   priceFeedProcess,
   priceSimulatorsProcess,
+  smsSimulatorProcess,
   type Env,
   type ProcessSpec,
 } from '../platform/config/config.js';
@@ -32,6 +33,13 @@ export const workers: RegisteredWorker[] = [
   { name: 'price-feed', entry: 'workers/price-feed/main.ts', config: priceFeedProcess },
   { name: 'devnet-chains', entry: 'devnet/chains/main.ts', config: devnetProcess, devOnly: true },
   { name: 'devnet-evm', entry: 'devnet/evm/main.ts', config: devnetProcess, devOnly: true },
+  {
+    name: 'sms-simulator',
+    entry: 'devnet/sms/main.ts',
+    config: smsSimulatorProcess,
+    devOnly: true,
+    enabled: (env: Env) => smsSimulatorProcess.load(env).sms.simulatorPort !== null,
+  },
   ...NETWORK_ORDER.map((network) => ({
     name: `watcher-${network.toLowerCase()}`,
     entry: 'workers/chain-watchers/main.ts',

@@ -10,6 +10,7 @@ import { migrateProcess } from './migrate.js';
 import { outboxRelayProcess } from './outbox-relay.js';
 import { priceFeedProcess } from './price-feed.js';
 import { priceSimulatorsProcess } from './price-simulators.js';
+import { smsSimulatorProcess } from './sms-simulator.js';
 import { walletCommandsProcess } from './wallet-commands.js';
 import { walletProcess } from './wallet.js';
 
@@ -23,6 +24,7 @@ export const PROCESSES = {
   'outbox-relay': outboxRelayProcess,
   'price-feed': priceFeedProcess,
   'price-simulators': priceSimulatorsProcess,
+  'sms-simulator': smsSimulatorProcess,
   'chain-watcher': chainWatcherProcess,
   devnet: devnetProcess,
   migrate: migrateProcess,
@@ -43,6 +45,7 @@ export type { MigrateConfig } from './migrate.js';
 export type { OutboxRelayConfig } from './outbox-relay.js';
 export type { PriceFeedConfig } from './price-feed.js';
 export type { PriceSimulatorsConfig } from './price-simulators.js';
+export type { SmsSimulatorConfig } from './sms-simulator.js';
 export type { SubgraphConfig } from './subgraph.js';
 export type { WalletCommandsConfig } from './wallet-commands.js';
 export type { WalletConfig } from './wallet.js';
@@ -59,6 +62,7 @@ export {
   outboxRelayProcess,
   priceFeedProcess,
   priceSimulatorsProcess,
+  smsSimulatorProcess,
   walletCommandsProcess,
   walletProcess,
 };
