@@ -64,6 +64,7 @@ describe('configuration per process', () => {
       ledger: ['INTERNAL_TOKEN_PUBLIC_KEY'],
       'wallet-commands': ['WALLET_MASTER_KEYS'],
       'dev-init-data': ['TELEGRAM_BOT_TOKEN'],
+      'sms-simulator': ['KAVENEGAR_API_KEY'],
     };
     for (const [name, spec] of Object.entries(PROCESSES)) {
       const config = spec.load({});

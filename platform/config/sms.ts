@@ -45,10 +45,18 @@ export const SMS_DEV_DEFAULTS = {
   SMSIR_OTP_TEMPLATE_ID: 100000,
 } as const;
 
-function devOr<T>(ctx: ConfigContext, simulator: boolean, variable: string, value: T | undefined, dev: T): T | null {
+/** The value, else (simulator on) the dev-only one; a dev key of the provider in use is reported as a dev default. */
+function devOr<T>(
+  ctx: ConfigContext,
+  simulator: boolean,
+  inUse: boolean,
+  variable: string,
+  value: T | undefined,
+  dev: T,
+): T | null {
   if (value !== undefined) return value;
   if (!simulator) return null;
-  if (variable.endsWith('_API_KEY')) ctx.usedDevDefault(variable);
+  if (inUse && variable.endsWith('_API_KEY')) ctx.usedDevDefault(variable);
   return dev;
 }
 
@@ -81,6 +89,7 @@ export const sms = section(
     const kavenegarKey = devOr(
       ctx,
       simulator,
+      e.SMS_PROVIDER === 'kavenegar',
       'KAVENEGAR_API_KEY',
       e.KAVENEGAR_API_KEY,
       SMS_DEV_DEFAULTS.KAVENEGAR_API_KEY,
@@ -88,14 +97,23 @@ export const sms = section(
     const kavenegarTemplate = devOr(
       ctx,
       simulator,
+      e.SMS_PROVIDER === 'kavenegar',
       'KAVENEGAR_OTP_TEMPLATE',
       e.KAVENEGAR_OTP_TEMPLATE,
       SMS_DEV_DEFAULTS.KAVENEGAR_OTP_TEMPLATE,
     );
-    const smsirKey = devOr(ctx, simulator, 'SMSIR_API_KEY', e.SMSIR_API_KEY, SMS_DEV_DEFAULTS.SMSIR_API_KEY);
+    const smsirKey = devOr(
+      ctx,
+      simulator,
+      e.SMS_PROVIDER === 'smsir',
+      'SMSIR_API_KEY',
+      e.SMSIR_API_KEY,
+      SMS_DEV_DEFAULTS.SMSIR_API_KEY,
+    );
     const smsirTemplate = devOr(
       ctx,
       simulator,
+      e.SMS_PROVIDER === 'smsir',
       'SMSIR_OTP_TEMPLATE_ID',
       e.SMSIR_OTP_TEMPLATE_ID,
       SMS_DEV_DEFAULTS.SMSIR_OTP_TEMPLATE_ID,
