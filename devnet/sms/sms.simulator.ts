@@ -72,6 +72,7 @@ const KAVENEGAR_MESSAGES: Record<number, string> = {
   411: 'دریافت کننده نامعتبر است',
   418: 'اعتبار حساب شما کافی نیست',
   424: 'الگوی مورد نظر پیدا نشد',
+  428: 'ارسال کد از طریق تماس تلفنی امکان پذیر نیست',
   431: 'ساختار کد صحیح نمی‌باشد',
 };
 
@@ -189,8 +190,11 @@ export async function startSmsSimulator(options: SmsSimulatorOptions = {}): Prom
     if (!e164) return kavenegarAnswer(res, 411);
     if (!kavenegarTemplates.has(template)) return kavenegarAnswer(res, 424);
     if (!KAVENEGAR_TOKEN.test(token)) return kavenegarAnswer(res, 431);
+    const type = form.get('type') ?? 'sms';
+    if (type !== 'sms' && type !== 'call') return kavenegarAnswer(res, 400);
+    if (type === 'call' && !/^\d+$/.test(token)) return kavenegarAnswer(res, 428);
     if (credit <= 0) return kavenegarAnswer(res, 418);
-    const parameters: Record<string, string> = { token };
+    const parameters: Record<string, string> = { token, type };
     for (const extra of ['token2', 'token3']) {
       const value = form.get(extra);
       if (value) parameters[extra] = value;

@@ -53,6 +53,17 @@ describe('kavenegar verify/lookup client', () => {
     });
   });
 
+  it('sends type=call only when asked to (a voice call reading the code)', async () => {
+    const sim = track(await startSmsSimulator({ kavenegar: { apiKeys: [KEY] } }));
+    await sender(sim.url, { type: 'call' }).sendCode({ phone: PHONE, code: CODE });
+    await sender(sim.url).sendCode({ phone: PHONE, code: CODE });
+    expect(sim.messages().map((m) => m.parameters.type)).toEqual(['call', 'sms']);
+    await expect(sender(sim.url, { type: 'call' }).sendCode({ phone: PHONE, code: 'ab12' })).rejects.toMatchObject({
+      reason: 'TEMPLATE',
+      providerStatus: 428,
+    });
+  });
+
   it.each([
     ['error-411.json', 411, 'RECIPIENT'],
     ['error-418.json', 418, 'CREDIT'],

@@ -17,6 +17,8 @@ export interface KavenegarClientOptions {
   apiKey: string;
   /** The name of the approved verify template whose `%token` receives the code. */
   template: string;
+  /** Kavenegar's optional `type`: `sms` (its default; the field is then left out) or `call` (a voice call reading the code). */
+  type?: 'sms' | 'call';
   resilience?: ResilienceOptions;
   log?: Logger;
 }
@@ -76,6 +78,7 @@ export function createKavenegarOtpSender(options: KavenegarClientOptions): Kaven
   const sendCode = async (message: OtpMessage, opts: { signal?: AbortSignal } = {}): Promise<OtpReceipt> => {
     const receptor = toKavenegarReceptor(message.phone);
     const form = new URLSearchParams({ receptor, template, token: message.code });
+    if (options.type === 'call') form.set('type', 'call');
     try {
       const res = await http.request({
         method: 'POST',
