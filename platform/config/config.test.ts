@@ -65,6 +65,7 @@ describe('configuration per process', () => {
       'wallet-commands': ['WALLET_MASTER_KEYS'],
       'dev-init-data': ['TELEGRAM_BOT_TOKEN'],
       's3-devnet': ['S3_SECRET_ACCESS_KEY'],
+      'sms-simulator': ['KAVENEGAR_API_KEY'],
     };
     for (const [name, spec] of Object.entries(PROCESSES)) {
       const config = spec.load({});
