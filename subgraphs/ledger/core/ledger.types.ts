@@ -61,7 +61,18 @@ export type CommitOutcome =
       needed: string;
       replayed: boolean;
     }
-  | { outcome: 'LIMIT_EXCEEDED'; period: 'DAY'; limit: string; used: string; replayed: boolean }
+  | {
+      outcome: 'LIMIT_EXCEEDED';
+      /** DAY: the per-asset daily cap (commit_batch); with scope LEVEL: a level limit (TRANSACTION, DAILY, MONTHLY). */
+      period: string;
+      limit: string;
+      used: string;
+      scope?: 'LEVEL';
+      remaining?: string;
+      currency?: string;
+      level?: number;
+      replayed: boolean;
+    }
   | { outcome: 'CONFLICT' };
 
 export function draft(

@@ -6,7 +6,9 @@ import type { Logger } from '../../../platform/logger.js';
 import { accounts } from '../core/accounts.js';
 import { checkAmount, checkAsset, checkIdempotencyKey, checkText } from '../core/inputs.js';
 import type { Ledger, LedgerResult } from '../core/ledger.js';
-import { draft, type Posting } from '../core/ledger.types.js';
+import { draft, type Posting, type TransactionDraft } from '../core/ledger.types.js';
+import type { OutboxWaker } from '../core/outbox-waker.js';
+import type { LevelLimits } from '../limits/limits.service.js';
 import { requestHash } from '../core/request-hash.js';
 import type { DebtService } from '../debt/debt.service.js';
 import { normalizeUsername, type UserDirectory } from '../directory/directory.service.js';
@@ -40,6 +42,8 @@ export class TransferService {
     private readonly log: Logger,
     private readonly debts: DebtService,
     private readonly switches: AssetSwitches,
+    private readonly levels: LevelLimits,
+    private readonly waker: OutboxWaker,
   ) {}
 
   async transfer(em: EntityManager, viewer: Viewer, input: TransferRequest): Promise<LedgerResult> {
@@ -58,7 +62,16 @@ export class TransferService {
 
     const limit = this.limits[asset.symbol];
     if (limit?.perTransfer != null && amount > limit.perTransfer) {
-      return { type: 'LimitExceeded', asset: asset.symbol, period: 'TRANSFER', limit: limit.perTransfer, used: 0n };
+      return {
+        type: 'LimitExceeded',
+        asset: asset.symbol,
+        period: 'TRANSFER',
+        limit: limit.perTransfer,
+        used: 0n,
+        remaining: limit.perTransfer,
+        currency: null,
+        level: null,
+      };
     }
     const recipient = toUserId
       ? (await this.directory.exists(em, toUserId))
@@ -82,28 +95,60 @@ export class TransferService {
     ];
     if (fee > 0n)
       postings.push({ source: from, destination: accounts.fees(asset.symbol), asset: asset.symbol, amount: fee });
-    const result = await this.ledger.commit(
-      em,
-      draft({
-        kind: 'TRANSFER',
-        asset: asset.symbol,
-        amount,
-        fee,
-        userId: sender,
-        counterpartyId: recipient,
-        note,
-        actor: sender,
-        postings,
-        idempotency: {
-          scope: `transfer:${sender}`,
-          key,
-          requestHash: requestHash('transfer', { to: toUserId ?? `@${toUsername}`, asset: asset.symbol, amount, note }),
-        },
-        dailyLimit: limit?.daily != null ? { cap: limit.daily, amount } : null,
-      }),
-    );
+    const transfer = draft({
+      kind: 'TRANSFER',
+      asset: asset.symbol,
+      amount,
+      fee,
+      userId: sender,
+      counterpartyId: recipient,
+      note,
+      actor: sender,
+      postings,
+      idempotency: {
+        scope: `transfer:${sender}`,
+        key,
+        requestHash: requestHash('transfer', { to: toUserId ?? `@${toUsername}`, asset: asset.symbol, amount, note }),
+      },
+      dailyLimit: limit?.daily != null ? { cap: limit.daily, amount } : null,
+    });
+    const result = await this.commitWithinLimits(em, sender, transfer);
     if (result.type === 'Transaction' && !result.replayed)
       this.log.debug({ transactionId: result.transaction.id, asset: asset.symbol }, 'transfer committed');
+    return result;
+  }
+
+  /**
+   * Commits a transfer under the sender's level limits (LEDGER_LEVEL_LIMITS). Without any level cap it goes
+   * through the batched poster as before. Otherwise: a key already used replays its answer untouched (no
+   * price, no limit: the original answer stands); a new one is valued with a fresh market price (or refused,
+   * PRICE_UNAVAILABLE, retryable and not recorded), then, in one database transaction under the sender's
+   * advisory lock, checked against the per-transaction cap and the day's and month's sums, committed, and
+   * its value recorded — so parallel transfers of one sender see each other's usage.
+   */
+  private async commitWithinLimits(
+    em: EntityManager,
+    sender: string,
+    transfer: TransactionDraft,
+  ): Promise<LedgerResult> {
+    const claim = transfer.idempotency!;
+    if (!this.levels.enforced || (await this.ledger.claimed(em, claim))) return this.ledger.commit(em, transfer);
+    const value = this.levels.value(transfer.asset, transfer.amount);
+    const result = await em.fork().transactional(async (tx) => {
+      await this.levels.lock(tx, sender);
+      // The same key in flight from another request: it committed while this one waited; replay it.
+      if (await this.ledger.claimed(tx, claim)) return this.ledger.commitWithin(tx, transfer);
+      const refusal = await this.levels.evaluate(tx, sender, transfer.asset, value);
+      if (refusal) {
+        await this.levels.recordRefusal(tx, claim, refusal);
+        return refusal;
+      }
+      const committed = await this.ledger.commitWithin(tx, transfer);
+      if (committed.type === 'Transaction' && !committed.replayed)
+        await this.levels.recordUsage(tx, committed.transaction.id, sender, value);
+      return committed;
+    });
+    if (result.type === 'Transaction' && !result.replayed) this.waker.poke();
     return result;
   }
 }
