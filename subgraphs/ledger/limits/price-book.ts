@@ -37,10 +37,11 @@ export class PriceBook {
   async load(em: EntityManager): Promise<void> {
     const rows = await em
       .getConnection()
-      .execute<{ coin: string; quote: string; value: string; observed_at: Date }[]>(
+      .execute<{ coin: string; quote: string; value: string; observed_at: string | Date }[]>(
         'select coin, quote, value::text as value, observed_at from ledger.price',
       );
-    for (const r of rows) this.keep(r.coin, r.quote, { value: parseDecimal(r.value), observedAt: r.observed_at });
+    for (const r of rows)
+      this.keep(r.coin, r.quote, { value: parseDecimal(r.value), observedAt: new Date(r.observed_at) });
   }
 
   /** Records an observation (newest wins, in memory and in the table). */
