@@ -41,13 +41,13 @@ export class PriceBook {
         'select coin, quote, value::text as value, observed_at from ledger.price',
       );
     for (const r of rows)
-      this.keep(r.coin, r.quote, { value: parseDecimal(r.value), observedAt: new Date(r.observed_at) });
+      this.remember(r.coin, r.quote, { value: parseDecimal(r.value), observedAt: new Date(r.observed_at) });
   }
 
   /** Records an observation (newest wins, in memory and in the table). */
   async record(em: EntityManager, coin: string, quote: string, price: PriceEntry): Promise<void> {
     if (price.value.value <= 0n) return;
-    this.keep(coin, quote, price);
+    this.remember(coin, quote, price);
     const text = formatDecimal(price.value);
     await em.getConnection().execute(
       `insert into ledger.price (coin, quote, value, observed_at) values (?, ?, ?::numeric, ?)
@@ -102,7 +102,8 @@ export class PriceBook {
     );
   }
 
-  private keep(coin: string, quote: string, price: PriceEntry): void {
+  /** Keeps an observation in this process only (newest wins); `record` also stores it. */
+  remember(coin: string, quote: string, price: PriceEntry): void {
     const key = pairOf(coin, quote);
     const known = this.prices.get(key);
     if (!known || known.observedAt.getTime() < price.observedAt.getTime()) this.prices.set(key, price);
