@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeEvent } from '../../../platform/bus/envelope.js';
 import { errorCode, gql } from '../../../testing/graphql-client.js';
+import { publishMarketPrice } from '../../../testing/market-prices.js';
 import { startStack, type TestStack } from '../../../testing/stack.js';
 import { initDataFor, newTelegramUser } from '../../../testing/telegram.js';
 import { callSubgraphAs, signInStaff } from '../../../testing/viewers.js';
 import type { IdentityServices } from '../../identity/context.js';
 import type { LedgerServices } from '../context.js';
 import { verifyLedger } from '../core/verifier.js';
-import { PRICE_SUBJECT } from './price-book.js';
 
 /**
  * Level limits end to end: identity's level reaches the ledger as an event, the market's prices over core
@@ -44,29 +43,8 @@ async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => bool
   }
 }
 
-/** What the price feed does: `market.price.updated` on core NATS, from the market's connection. */
-async function publishPrice(coin: string, quote: string, value: string, observedAt = new Date()): Promise<void> {
-  const market = stack.subgraphs.get('market')!.deps;
-  const event = makeEvent(PRICE_SUBJECT, 'market', {
-    coin,
-    quote,
-    value,
-    change24h: null,
-    sourceCount: 1,
-    updatedAt: observedAt.toISOString(),
-  });
-  market.nats.publish(market.config.nats.subjectPrefix + PRICE_SUBJECT, JSON.stringify(event));
-  await market.nats.flush();
-  await until(
-    'the price row',
-    () =>
-      ledgerSql<{ observed_at: string | Date }>('select observed_at from ledger.price where coin = ? and quote = ?', [
-        coin,
-        quote,
-      ]),
-    (r) => r[0] !== undefined && new Date(r[0].observed_at).getTime() === observedAt.getTime(),
-  );
-}
+const publishPrice = (coin: string, quote: string, value: string, observedAt?: Date) =>
+  publishMarketPrice(stack, coin, quote, value, observedAt);
 
 interface Person {
   token: string;
