@@ -62,7 +62,6 @@ export function buildLedgerServices(deps: Pick<SubgraphDeps<LedgerConfig>, 'conf
       debts,
       assetSwitches,
       levelLimits,
-      waker,
     ),
     assetSwitches,
     levelLimits,

@@ -49,6 +49,20 @@ export interface TransactionDraft {
   idempotency: IdempotencyClaim | null;
   /** Counts `amount` against userId's daily cap for `asset`; refused (LIMIT_EXCEEDED) above it. */
   dailyLimit: { cap: bigint; amount: bigint } | null;
+  /**
+   * Counts `value` (reference-currency minor units) against userId's level caps (null = none); refused
+   * (LIMIT_EXCEEDED, scope LEVEL) above one; recorded in ledger.limit_usage when committed.
+   */
+  levelLimit: LevelLimitClaim | null;
+}
+
+export interface LevelLimitClaim {
+  value: bigint;
+  currency: string;
+  level: number;
+  perTransaction: bigint | null;
+  daily: bigint | null;
+  monthly: bigint | null;
 }
 
 export type CommitOutcome =
@@ -90,6 +104,7 @@ export function draft(
     holdId: null,
     idempotency: null,
     dailyLimit: null,
+    levelLimit: null,
     ...fields,
   };
 }

@@ -20,7 +20,13 @@ let stack: TestStack;
 const LIMITS = '1:USD:100:150:300,2:USD:1000:5000:-,3:USD:-:500:200';
 
 beforeAll(async () => {
-  stack = await startStack({ LEDGER_LEVEL_LIMITS: LIMITS, LEDGER_FEES: '*:0:0', LEDGER_PRICE_MAX_AGE_SECONDS: '60' });
+  // Several posting lanes: one sender's TON and USDT_ETH transfers commit in concurrent batches, as from two processes.
+  stack = await startStack({
+    LEDGER_LEVEL_LIMITS: LIMITS,
+    LEDGER_FEES: '*:0:0',
+    LEDGER_PRICE_MAX_AGE_SECONDS: '60',
+    LEDGER_POSTING_LANES: '4',
+  });
 });
 
 afterAll(async () => {

@@ -6,8 +6,7 @@ import type { Logger } from '../../../platform/logger.js';
 import { accounts } from '../core/accounts.js';
 import { checkAmount, checkAsset, checkIdempotencyKey, checkText } from '../core/inputs.js';
 import type { Ledger, LedgerResult } from '../core/ledger.js';
-import { draft, type Posting, type TransactionDraft } from '../core/ledger.types.js';
-import type { OutboxWaker } from '../core/outbox-waker.js';
+import { draft, type LevelLimitClaim, type Posting, type TransactionDraft } from '../core/ledger.types.js';
 import type { LevelLimits } from '../limits/limits.service.js';
 import { requestHash } from '../core/request-hash.js';
 import type { DebtService } from '../debt/debt.service.js';
@@ -43,7 +42,6 @@ export class TransferService {
     private readonly debts: DebtService,
     private readonly switches: AssetSwitches,
     private readonly levels: LevelLimits,
-    private readonly waker: OutboxWaker,
   ) {}
 
   async transfer(em: EntityManager, viewer: Viewer, input: TransferRequest): Promise<LedgerResult> {
@@ -112,43 +110,19 @@ export class TransferService {
       },
       dailyLimit: limit?.daily != null ? { cap: limit.daily, amount } : null,
     });
-    const result = await this.commitWithinLimits(em, sender, transfer);
+    const result = await this.ledger.commit(em, { ...transfer, levelLimit: await this.levelClaim(em, transfer) });
     if (result.type === 'Transaction' && !result.replayed)
       this.log.debug({ transactionId: result.transaction.id, asset: asset.symbol }, 'transfer committed');
     return result;
   }
 
   /**
-   * Commits a transfer under the sender's level limits (LEDGER_LEVEL_LIMITS). Without any level cap it goes
-   * through the batched poster as before. Otherwise: a key already used replays its answer untouched (no
-   * price, no limit: the original answer stands); a new one is valued with a fresh market price (or refused,
-   * PRICE_UNAVAILABLE, retryable and not recorded), then, in one database transaction under the sender's
-   * advisory lock, checked against the per-transaction cap and the day's and month's sums, committed, and
-   * its value recorded — so parallel transfers of one sender see each other's usage.
+   * The sender's level-limit claim (LEDGER_LEVEL_LIMITS), checked and recorded by commit_batch under the sender's
+   * lock. A key already used needs none: its original answer is replayed untouched, whatever the prices now. A
+   * new transfer without a fresh price is refused (PRICE_UNAVAILABLE, retryable, nothing recorded).
    */
-  private async commitWithinLimits(
-    em: EntityManager,
-    sender: string,
-    transfer: TransactionDraft,
-  ): Promise<LedgerResult> {
-    const claim = transfer.idempotency!;
-    if (!this.levels.enforced || (await this.ledger.claimed(em, claim))) return this.ledger.commit(em, transfer);
-    const value = this.levels.value(transfer.asset, transfer.amount);
-    const result = await em.fork().transactional(async (tx) => {
-      await this.levels.lock(tx, sender);
-      // The same key in flight from another request: it committed while this one waited; replay it.
-      if (await this.ledger.claimed(tx, claim)) return this.ledger.commitWithin(tx, transfer);
-      const refusal = await this.levels.evaluate(tx, sender, transfer.asset, value);
-      if (refusal) {
-        await this.levels.recordRefusal(tx, claim, refusal);
-        return refusal;
-      }
-      const committed = await this.ledger.commitWithin(tx, transfer);
-      if (committed.type === 'Transaction' && !committed.replayed)
-        await this.levels.recordUsage(tx, committed.transaction.id, sender, value);
-      return committed;
-    });
-    if (result.type === 'Transaction' && !result.replayed) this.waker.poke();
-    return result;
+  private async levelClaim(em: EntityManager, transfer: TransactionDraft): Promise<LevelLimitClaim | null> {
+    if (!this.levels.enforced || (await this.ledger.claimed(em, transfer.idempotency!))) return null;
+    return this.levels.claimFor(em, transfer.userId!, transfer.asset, transfer.amount);
   }
 }
