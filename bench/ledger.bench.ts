@@ -53,6 +53,7 @@ const env = {
   RATE_LIMIT_VIEWER_PER_MINUTE: '100000000',
   RATE_LIMIT_IP_PER_MINUTE: '100000000',
   LEDGER_LIMITS: '*:-:-',
+  LEDGER_LEVEL_LIMITS: '1:USD:-:-:-', // the posting engine alone: level limits need market prices
   LEDGER_POSTING_LANES: String(lanes),
 };
 const PGBENCH_DB = 'custody_bench_pgbench';

@@ -103,6 +103,8 @@ export async function createTestEnv(overrides: Env = {}): Promise<TestEnv> {
     TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
     OUTBOX_POLL_MS: '200',
     SHUTDOWN_GRACE_MS: '1000',
+    // No level caps unless a test sets its own: level limits need market prices, which most tests do not run.
+    LEDGER_LEVEL_LIMITS: '1:USD:-:-:-',
     ...overrides,
   };
   const config = loadTestConfig(vars);

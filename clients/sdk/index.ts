@@ -332,17 +332,39 @@ export type LimitExceeded = {
   asset: Asset;
   /** LIMIT_EXCEEDED */
   code: Scalars['String']['output'];
+  /** USD or IRT for a level limit (amounts valued at market prices); null: amounts in the asset. */
+  currency: Maybe<Scalars['String']['output']>;
+  /** The user's level, for a level limit. */
+  level: Maybe<Scalars['Int']['output']>;
+  /** The cap, in `currency` for a level limit, in the asset otherwise. */
   limit: Scalars['Amount']['output'];
   message: Scalars['String']['output'];
   period: LimitPeriod;
-  /** Already sent in the period (zero for TRANSFER). */
+  /** What may still move in the period (same unit as `limit`). */
+  remaining: Scalars['Amount']['output'];
+  /** Already sent in the period (zero for TRANSFER and TRANSACTION). */
   used: Scalars['Amount']['output'];
 };
 
-/** TRANSFER: the most one transfer may move; DAY: the most a user may send per UTC day. */
+/** The asset's own caps (in its unit): TRANSFER, the most one transfer may move; DAY, the most a user may send per UTC day. The user level's caps (in a reference currency, valued at market prices): TRANSACTION, one movement; DAILY, per UTC day; MONTHLY, per UTC calendar month. */
 export type LimitPeriod =
+  | 'DAILY'
   | 'DAY'
+  | 'MONTHLY'
+  | 'TRANSACTION'
   | 'TRANSFER';
+
+/** One period of a level limit, in the reference currency. */
+export type LimitUsage = {
+  __typename?: 'LimitUsage';
+  /** The cap; null when the level has none. */
+  limit: Maybe<Scalars['Amount']['output']>;
+  period: LimitPeriod;
+  /** What may still move: for TRANSACTION the most the next one may move (its cap and what the day and month leave); null without any cap. */
+  remaining: Maybe<Scalars['Amount']['output']>;
+  /** Already moved in the period (zero for TRANSACTION). */
+  used: Scalars['Amount']['output'];
+};
 
 export type Mutation = {
   __typename?: 'Mutation';
@@ -854,6 +876,8 @@ export type User = {
   lastName: Maybe<Scalars['String']['output']>;
   /** Account level from the level-up rule table; limits depend on it. */
   level: Scalars['Int']['output'];
+  /** The user's level limits: cap, used and remaining per period. Owner and staff only. */
+  limits: UserLimits;
   photoUrl: Maybe<Scalars['String']['output']>;
   roles: Array<Role>;
   settings: UserSettings;
@@ -908,6 +932,17 @@ export type UserFilter = {
   role?: InputMaybe<Role>;
   /** Matches username, names, Telegram id or user id. */
   search?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The user's level limits (LEDGER_LEVEL_LIMITS) and what is left of them: outgoing transfers valued at market prices when they were made; UTC day and calendar month. */
+export type UserLimits = {
+  __typename?: 'UserLimits';
+  /** USD or IRT: the unit of every amount here. */
+  currency: Scalars['String']['output'];
+  daily: LimitUsage;
+  level: Scalars['Int']['output'];
+  monthly: LimitUsage;
+  transaction: LimitUsage;
 };
 
 export type UserSettings = {

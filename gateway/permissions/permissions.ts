@@ -81,7 +81,10 @@ export const permissions: PermissionMap = {
     balanceUpdated: isAuthenticated,
   },
   // Types reachable only through a guarded root field; their fields are open to whoever reached them.
-  User: { '*': allow },
+  // User.limits: the ledger answers the user themselves and staff only.
+  User: { '*': allow, limits: isAuthenticated },
+  UserLimits: { '*': allow },
+  LimitUsage: { '*': allow },
   UserSettings: { '*': allow },
   AuthPayload: { '*': allow },
   UserConnection: { '*': allow },

@@ -3,6 +3,8 @@ import { Migration20261125000000_baseline } from './Migration20261125000000_base
 import { Migration20261207000000_asset_switches } from './Migration20261207000000_asset_switches.js';
 import { Migration20261207010000_debts_and_freezes } from './Migration20261207010000_debts_and_freezes.js';
 import { Migration20261207020000_adjustment_requests } from './Migration20261207020000_adjustment_requests.js';
+import { Migration20261207030000_level_limits } from './Migration20261207030000_level_limits.js';
+import { Migration20261207040000_level_limits_in_batch } from './Migration20261207040000_level_limits_in_batch.js';
 
 /**
  * Applied in order on start; never edit one that has shipped, add a new one (after the baseline). The SQL
@@ -13,4 +15,6 @@ export const ledgerMigrations: MigrationObject[] = [
   { name: 'Migration20261207000000_asset_switches', class: Migration20261207000000_asset_switches },
   { name: 'Migration20261207010000_debts_and_freezes', class: Migration20261207010000_debts_and_freezes },
   { name: 'Migration20261207020000_adjustment_requests', class: Migration20261207020000_adjustment_requests },
+  { name: 'Migration20261207030000_level_limits', class: Migration20261207030000_level_limits },
+  { name: 'Migration20261207040000_level_limits_in_batch', class: Migration20261207040000_level_limits_in_batch },
 ];

@@ -108,7 +108,8 @@ export const SERVICE_GRANTS: Record<string, ServiceGrant> = {
   market: { publish: ['market.price.>'], subscribe: [], consumers: [], streamInfo: true },
   ledger: {
     publish: [],
-    subscribe: [],
+    // The latest prices, to value transfers against the level limits (LEDGER_LEVEL_LIMITS).
+    subscribe: ['market.price.updated'],
     consumers: [
       {
         durable: 'ledger-postings',
@@ -120,7 +121,10 @@ export const SERVICE_GRANTS: Record<string, ServiceGrant> = {
           'wallet.withdrawal.failed',
         ],
       },
-      { durable: 'ledger-user-directory', subjects: ['identity.user.created', 'identity.user.updated'] },
+      {
+        durable: 'ledger-user-directory',
+        subjects: ['identity.user.created', 'identity.user.updated', 'identity.user.level-changed'],
+      },
       { durable: 'ledger-asset-switches', subjects: ['market.asset.updated'] },
       { durable: 'ledger-withdrawal-freezes', subjects: ['wallet.withdrawals.frozen', 'wallet.withdrawals.unfrozen'] },
     ],

@@ -3,8 +3,11 @@ import { ledgerProcess } from './config.js';
 import {
   DEFAULT_LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD,
   DEFAULT_LEDGER_FEES,
+  DEFAULT_LEDGER_LEVEL_LIMITS,
   DEFAULT_LEDGER_LIMITS,
+  levelRuleFor,
   parseAdjustmentThresholds,
+  parseLevelLimits,
   parseLedgerFees,
   parseLedgerLimits,
 } from './ledger-rules.js';
@@ -57,5 +60,34 @@ describe('LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD', () => {
     expect(() => ledgerProcess.load({ LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD: 'DOGE:1' })).toThrow(
       /LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD: .*DOGE/,
     );
+  });
+});
+
+describe('LEDGER_LEVEL_LIMITS', () => {
+  it('reads caps per level in the reference currency minor unit, - for none', () => {
+    const policy = parseLevelLimits('2:USD:10.5:-:100,1:USD:1:2:3');
+    expect(policy.currency).toBe('USD');
+    expect(policy.rules).toEqual([
+      { level: 1, perTransaction: 100n, daily: 200n, monthly: 300n },
+      { level: 2, perTransaction: 1050n, daily: null, monthly: 10_000n },
+    ]);
+    expect(levelRuleFor(policy, 7).level).toBe(2);
+    expect(levelRuleFor(policy, 0).level).toBe(1);
+    expect(parseLevelLimits('1:IRT:1000:-:-').rules[0]!.perTransaction).toBe(1000n);
+    expect(parseLevelLimits(DEFAULT_LEDGER_LEVEL_LIMITS).rules.map((r) => r.perTransaction)).toEqual([
+      100_000n,
+      1_000_000n,
+      10_000_000n,
+    ]);
+  });
+
+  it('refuses mixed currencies, a missing level 1, repeats, bad amounts', () => {
+    expect(() => parseLevelLimits('1:USD:1:2:3,2:IRT:1:2:3')).toThrow(/one currency/);
+    expect(() => parseLevelLimits('2:USD:1:2:3')).toThrow(/level 1/);
+    expect(() => parseLevelLimits('1:USD:1:2:3,1:USD:1:2:3')).toThrow(/twice/);
+    expect(() => parseLevelLimits('1:EUR:1:2:3')).toThrow(/EUR/);
+    expect(() => parseLevelLimits('1:IRT:1.5:2:3')).toThrow(/IRT/);
+    expect(() => parseLevelLimits('1:USD:1:2')).toThrow(/LEVEL:CURRENCY/);
+    expect(() => ledgerProcess.load({ LEDGER_LEVEL_LIMITS: '1:USD:x:-:-' })).toThrow(/LEDGER_LEVEL_LIMITS/);
   });
 });

@@ -113,3 +113,67 @@ export function parseAdjustmentThresholds(text: string): Record<string, bigint |
   }
   return out;
 }
+
+/** The reference currencies level limits are counted in (USD: cents, IRT: whole Toman). */
+export const LIMIT_CURRENCIES = { USD: 2, IRT: 0 } as const;
+export type LimitCurrency = keyof typeof LIMIT_CURRENCIES;
+
+/** One level's caps in the reference currency's minor unit (USD cents, Toman); null = none. */
+export interface LevelLimitRule {
+  level: number;
+  perTransaction: bigint | null;
+  daily: bigint | null;
+  monthly: bigint | null;
+}
+
+/** The limits policy: one rule per user level, all in one reference currency. */
+export interface LevelLimitPolicy {
+  currency: LimitCurrency;
+  /** Ascending by level; a user's rule is the highest level at or below theirs (level 1 at least). */
+  rules: LevelLimitRule[];
+}
+
+/**
+ * Level 1 (signed up, no KYC): 1,000 USD per transaction, 2,000 a day, 10,000 a month; each level above
+ * multiplies by ten. The per-asset LEDGER_LIMITS still apply on top.
+ */
+export const DEFAULT_LEDGER_LEVEL_LIMITS = [
+  '1:USD:1000:2000:10000',
+  '2:USD:10000:20000:100000',
+  '3:USD:100000:200000:1000000',
+].join(',');
+
+/**
+ * LEDGER_LEVEL_LIMITS: `LEVEL:CURRENCY:PER_TRANSACTION:DAILY:MONTHLY,…`; CURRENCY USD or IRT (the same for
+ * every level), amounts in that currency (USD with up to 2 decimals), `-` for no cap. Level 1 is required.
+ */
+export function parseLevelLimits(text: string): LevelLimitPolicy {
+  const rules: LevelLimitRule[] = [];
+  let currency: LimitCurrency | null = null;
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const fields = part.split(':');
+    if (fields.length !== 5) throw new Error(`"${part}" is not LEVEL:CURRENCY:PER_TRANSACTION:DAILY:MONTHLY`);
+    const [levelText, cur, ...caps] = fields as [string, string, string, string, string];
+    if (!/^[1-9]\d{0,2}$/.test(levelText)) throw new Error(`"${levelText}" is not a level (1–999)`);
+    if (!(cur in LIMIT_CURRENCIES)) throw new Error(`"${cur}" is not a limit currency (USD or IRT)`);
+    if (currency && cur !== currency) throw new Error(`every level must use one currency (${currency}, not ${cur})`);
+    currency = cur as LimitCurrency;
+    const level = Number(levelText);
+    if (rules.some((r) => r.level === level)) throw new Error(`level ${level} is listed twice`);
+    const decimals = LIMIT_CURRENCIES[currency];
+    const [perTransaction, daily, monthly] = caps.map((v) => (v === '-' ? null : amountIn(currency!, v, decimals)));
+    rules.push({ level, perTransaction: perTransaction!, daily: daily!, monthly: monthly! });
+  }
+  if (!currency || !rules.some((r) => r.level === 1)) throw new Error('level 1 needs an entry');
+  return { currency, rules: rules.sort((a, b) => a.level - b.level) };
+}
+
+/** The rule for a user of `level`: the highest configured level not above it. */
+export function levelRuleFor(policy: LevelLimitPolicy, level: number): LevelLimitRule {
+  let rule = policy.rules[0]!;
+  for (const r of policy.rules) if (r.level <= level) rule = r;
+  return rule;
+}

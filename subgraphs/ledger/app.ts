@@ -18,6 +18,8 @@ import { DebtService } from './debt/debt.service.js';
 import { startDirectoryConsumer } from './directory/directory.consumer.js';
 import { UserDirectory } from './directory/directory.service.js';
 import { HoldService } from './hold/hold.service.js';
+import { LevelLimits } from './limits/limits.service.js';
+import { PriceBook, startPriceSubscription } from './limits/price-book.js';
 import { startPostingsConsumer } from './postings/postings.consumer.js';
 import { PostingsService } from './postings/postings.service.js';
 import { TransactionResolver, transactionReference } from './transaction/transaction.resolver.js';
@@ -25,6 +27,7 @@ import { TransactionService } from './transaction/transaction.service.js';
 import { TransferResolver } from './transfer/transfer.resolver.js';
 import { TransferService } from './transfer/transfer.service.js';
 import { AssetSwitches, startAssetSwitchConsumer } from './transfer/asset-switches.js';
+import { LimitsResolver } from './limits/limits.resolver.js';
 import { BalanceResolver, LedgerUser, LedgerUserResolver, userReference } from './user/user.resolver.js';
 
 /** Largest batch of transactions one commit carries. */
@@ -44,6 +47,8 @@ export function buildLedgerServices(deps: Pick<SubgraphDeps<LedgerConfig>, 'conf
   const holds = new HoldService(ledger);
   const assetSwitches = new AssetSwitches();
   const debts = new DebtService();
+  const prices = new PriceBook(config.ledger.priceMaxAgeSeconds * 1000);
+  const levelLimits = new LevelLimits(config.ledger.levelLimits, prices, directory);
   return {
     ledger,
     transactions,
@@ -56,8 +61,11 @@ export function buildLedgerServices(deps: Pick<SubgraphDeps<LedgerConfig>, 'conf
       log,
       debts,
       assetSwitches,
+      levelLimits,
     ),
     assetSwitches,
+    levelLimits,
+    prices,
     admin: new AdminService(ledger, directory, log, config.ledger.adjustmentApprovalThresholds, waker),
     holds,
     postings: new PostingsService(ledger, holds, debts),
@@ -77,6 +85,7 @@ export function buildLedgerSchema() {
       LedgerUserResolver,
       BalanceResolver,
       DebtResolver,
+      LimitsResolver,
     ],
     // User is reached only through other subgraphs' fields (me, user): no ledger field returns it.
     orphanedTypes: [LedgerUser],
@@ -109,6 +118,14 @@ export const ledgerSubgraph: SubgraphDefinition<LedgerConfig> = {
       if (pruned) log.info({ pruned, retentionDays }, 'forgot expired idempotency keys');
       return pruned === PRUNE_BATCH;
     });
+    await services.prices.load(deps.orm.em.fork());
+    const priceUpdates = startPriceSubscription({
+      nats: deps.nats,
+      subjectPrefix: deps.config.nats.subjectPrefix,
+      em: () => deps.orm.em.fork(),
+      book: services.prices,
+      log,
+    });
     const directory = await startDirectoryConsumer(deps, services.directory);
     const postings = await startPostingsConsumer(deps, services.postings, services.waker);
     const assetSwitches = await startAssetSwitchConsumer(deps, services.assetSwitches);
@@ -116,7 +133,7 @@ export const ledgerSubgraph: SubgraphDefinition<LedgerConfig> = {
     const waker = { stop: async () => services.waker.stop() };
     return {
       schema,
-      background: [directory, postings, assetSwitches, freezes, sealer, expiry, pruner, waker],
+      background: [priceUpdates, directory, postings, assetSwitches, freezes, sealer, expiry, pruner, waker],
       context: () => ({ ledger: services }),
     };
   },

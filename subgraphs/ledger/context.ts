@@ -6,6 +6,8 @@ import type { DebtService } from './debt/debt.service.js';
 import type { OutboxWaker } from './core/outbox-waker.js';
 import type { UserDirectory } from './directory/directory.service.js';
 import type { HoldService } from './hold/hold.service.js';
+import type { LevelLimits } from './limits/limits.service.js';
+import type { PriceBook } from './limits/price-book.js';
 import type { PostingsService } from './postings/postings.service.js';
 import type { TransactionService } from './transaction/transaction.service.js';
 import type { TransferService } from './transfer/transfer.service.js';
@@ -22,6 +24,9 @@ export interface LedgerServices {
   debts: DebtService;
   directory: UserDirectory;
   waker: OutboxWaker;
+  /** The limits policy per user level (LEDGER_LEVEL_LIMITS) and the prices it values movements with. */
+  levelLimits: LevelLimits;
+  prices: PriceBook;
   /** Assets staff disabled in the market (from `market.asset.updated`): transfers in them are refused. */
   assetSwitches: AssetSwitches;
 }

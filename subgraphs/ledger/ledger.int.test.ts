@@ -125,7 +125,16 @@ describe('transfer', () => {
     const before = await balance(carol);
 
     const short = await transfer(carol, { to: dave, amount: '1195' });
-    expect(short).toEqual({ type: 'LimitExceeded', asset: USDT, period: 'TRANSFER', limit: usdt(1000), used: 0n });
+    expect(short).toEqual({
+      type: 'LimitExceeded',
+      asset: USDT,
+      period: 'TRANSFER',
+      limit: usdt(1000),
+      used: 0n,
+      remaining: usdt(1000),
+      currency: null,
+      level: null,
+    });
     const poor = await f.addUser();
     await f.deposit(poor, USDT, usdt(5));
     expect(await transfer(poor, { to: dave, amount: '5' })).toEqual({
@@ -141,7 +150,16 @@ describe('transfer', () => {
 
     txn(await transfer(carol, { to: dave, amount: '900' }));
     const daily = await transfer(carol, { to: dave, amount: '700' });
-    expect(daily).toEqual({ type: 'LimitExceeded', asset: USDT, period: 'DAY', limit: usdt(1500), used: usdt(900) });
+    expect(daily).toEqual({
+      type: 'LimitExceeded',
+      asset: USDT,
+      period: 'DAY',
+      limit: usdt(1500),
+      used: usdt(900),
+      remaining: usdt(600),
+      currency: null,
+      level: null,
+    });
     expect(await balance(carol)).toEqual({ available: before.available - usdt(909.5), held: 0n });
     await expectClean();
   });

@@ -152,6 +152,7 @@ describe('10,000 random transfers among 8 users from 50 concurrent workers', () 
               DATABASE_POOL_MAX: '6',
               LEDGER_FEES: '*:0:10',
               LEDGER_LIMITS: '*:-:-',
+              LEDGER_LEVEL_LIMITS: '1:USD:-:-:-',
               LEDGER_LOAD_PLAN: JSON.stringify(plan),
               LEDGER_LOAD_WORKERS: remote.join(','),
             },

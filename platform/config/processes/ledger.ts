@@ -3,8 +3,11 @@ import { defineProcess, port, positiveInt, section, type ConfigOf } from '../env
 import {
   DEFAULT_LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD,
   DEFAULT_LEDGER_FEES,
+  DEFAULT_LEDGER_LEVEL_LIMITS,
   DEFAULT_LEDGER_LIMITS,
   parseAdjustmentThresholds,
+  parseLevelLimits,
+  type LevelLimitPolicy,
   parseLedgerFees,
   parseLedgerLimits,
   type FeeRule,
@@ -19,6 +22,10 @@ export interface LedgerSettings {
   fees: Record<string, FeeRule>;
   /** Transfer limits per asset symbol (per transfer, per user per UTC day). */
   limits: Record<string, LimitRule>;
+  /** Caps per user level in one reference currency (per transaction, UTC day, UTC calendar month). */
+  levelLimits: LevelLimitPolicy;
+  /** A market price older than this (its observation time) is not used to value a transfer (PRICE_UNAVAILABLE). */
+  priceMaxAgeSeconds: number;
   /** Per asset symbol: adjustments above this amount (minor units) wait for a second staff approval; null = never. */
   adjustmentApprovalThresholds: Record<string, bigint | null>;
   /** How often committed transactions are sealed into the hash chain. */
@@ -36,6 +43,8 @@ const ledger = section(
     LEDGER_PORT: port.default(SERVICE_PORT_VARIABLES.ledger[1]),
     LEDGER_FEES: z.string().default(DEFAULT_LEDGER_FEES),
     LEDGER_LIMITS: z.string().default(DEFAULT_LEDGER_LIMITS),
+    LEDGER_LEVEL_LIMITS: z.string().default(DEFAULT_LEDGER_LEVEL_LIMITS),
+    LEDGER_PRICE_MAX_AGE_SECONDS: positiveInt.default(900),
     LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD: z.string().default(DEFAULT_LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD),
     LEDGER_SEAL_INTERVAL_MS: positiveInt.default(200),
     LEDGER_HOLD_SWEEP_MS: positiveInt.default(5_000),
@@ -47,6 +56,10 @@ const ledger = section(
     port: e.LEDGER_PORT,
     fees: ctx.parse<Record<string, FeeRule>>('LEDGER_FEES', {}, () => parseLedgerFees(e.LEDGER_FEES)),
     limits: ctx.parse<Record<string, LimitRule>>('LEDGER_LIMITS', {}, () => parseLedgerLimits(e.LEDGER_LIMITS)),
+    levelLimits: ctx.parse<LevelLimitPolicy>('LEDGER_LEVEL_LIMITS', { currency: 'USD', rules: [] }, () =>
+      parseLevelLimits(e.LEDGER_LEVEL_LIMITS),
+    ),
+    priceMaxAgeSeconds: e.LEDGER_PRICE_MAX_AGE_SECONDS,
     adjustmentApprovalThresholds: ctx.parse<Record<string, bigint | null>>(
       'LEDGER_ADJUSTMENT_APPROVAL_THRESHOLD',
       {},

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { LimitCurrency } from '../../../platform/config/ledger-rules.js';
 import { conflict } from '../../../platform/errors.js';
 import type { PostingRecord, TransactionRecord, TransactionService } from '../transaction/transaction.service.js';
 import { draft, type IdempotencyClaim, type TransactionDraft } from './ledger.types.js';
@@ -8,7 +9,20 @@ import type { LedgerPoster, PostedOutcome } from './poster.js';
 export type LedgerResult =
   | { type: 'Transaction'; transaction: TransactionRecord; replayed: boolean }
   | { type: 'InsufficientFunds'; asset: string; available: bigint; required: bigint }
-  | { type: 'LimitExceeded'; asset: string; period: 'TRANSFER' | 'DAY'; limit: bigint; used: bigint }
+  | {
+      type: 'LimitExceeded';
+      asset: string;
+      /** TRANSFER, DAY: the asset's own caps (LEDGER_LIMITS); TRANSACTION, DAILY, MONTHLY: the level's (LEDGER_LEVEL_LIMITS). */
+      period: 'TRANSFER' | 'DAY' | 'TRANSACTION' | 'DAILY' | 'MONTHLY';
+      limit: bigint;
+      used: bigint;
+      /** What may still move in the period. */
+      remaining: bigint;
+      /** The reference currency of a level limit; null: amounts in the asset's unit. */
+      currency: LimitCurrency | null;
+      /** The user's level a level limit belongs to. */
+      level: number | null;
+    }
   | { type: 'RecipientNotFound'; message: string };
 
 /** Posting plus reading back: turns commit outcomes into results, replays into the original transaction. */
@@ -53,14 +67,31 @@ export class Ledger {
           available: BigInt(outcome.balance),
           required: BigInt(outcome.needed),
         };
-      case 'LIMIT_EXCEEDED':
+      case 'LIMIT_EXCEEDED': {
+        const limit = BigInt(outcome.limit);
+        const used = BigInt(outcome.used);
+        if (outcome.scope === 'LEVEL')
+          return {
+            type: 'LimitExceeded',
+            asset: draft.asset,
+            period: outcome.period as 'TRANSACTION' | 'DAILY' | 'MONTHLY',
+            limit,
+            used,
+            remaining: BigInt(outcome.remaining ?? '0'),
+            currency: outcome.currency as LimitCurrency,
+            level: outcome.level ?? null,
+          };
         return {
           type: 'LimitExceeded',
           asset: draft.asset,
           period: 'DAY',
-          limit: BigInt(outcome.limit),
-          used: BigInt(outcome.used),
+          limit,
+          used,
+          remaining: limit > used ? limit - used : 0n,
+          currency: null,
+          level: null,
         };
+      }
       case 'COMMITTED':
         if (outcome.replayed || !outcome.createdAt) {
           const [record] = await this.transactions.byIds(em, [outcome.transactionId]);

@@ -49,6 +49,20 @@ export interface TransactionDraft {
   idempotency: IdempotencyClaim | null;
   /** Counts `amount` against userId's daily cap for `asset`; refused (LIMIT_EXCEEDED) above it. */
   dailyLimit: { cap: bigint; amount: bigint } | null;
+  /**
+   * Counts `value` (reference-currency minor units) against userId's level caps (null = none); refused
+   * (LIMIT_EXCEEDED, scope LEVEL) above one; recorded in ledger.limit_usage when committed.
+   */
+  levelLimit: LevelLimitClaim | null;
+}
+
+export interface LevelLimitClaim {
+  value: bigint;
+  currency: string;
+  level: number;
+  perTransaction: bigint | null;
+  daily: bigint | null;
+  monthly: bigint | null;
 }
 
 export type CommitOutcome =
@@ -61,7 +75,18 @@ export type CommitOutcome =
       needed: string;
       replayed: boolean;
     }
-  | { outcome: 'LIMIT_EXCEEDED'; period: 'DAY'; limit: string; used: string; replayed: boolean }
+  | {
+      outcome: 'LIMIT_EXCEEDED';
+      /** DAY: the per-asset daily cap (commit_batch); with scope LEVEL: a level limit (TRANSACTION, DAILY, MONTHLY). */
+      period: string;
+      limit: string;
+      used: string;
+      scope?: 'LEVEL';
+      remaining?: string;
+      currency?: string;
+      level?: number;
+      replayed: boolean;
+    }
   | { outcome: 'CONFLICT' };
 
 export function draft(
@@ -79,6 +104,7 @@ export function draft(
     holdId: null,
     idempotency: null,
     dailyLimit: null,
+    levelLimit: null,
     ...fields,
   };
 }

@@ -212,6 +212,16 @@ function toItem(id: string, d: TransactionDraft) {
     key: d.idempotency?.key ?? null,
     requestHash: d.idempotency?.requestHash ?? null,
     dailyLimit: d.dailyLimit ? { cap: d.dailyLimit.cap.toString(), amount: d.dailyLimit.amount.toString() } : null,
+    levelLimit: d.levelLimit
+      ? {
+          value: d.levelLimit.value.toString(),
+          currency: d.levelLimit.currency,
+          level: d.levelLimit.level,
+          perTransaction: d.levelLimit.perTransaction?.toString() ?? null,
+          daily: d.levelLimit.daily?.toString() ?? null,
+          monthly: d.levelLimit.monthly?.toString() ?? null,
+        }
+      : null,
     postings: d.postings.map((p) => [p.source, p.destination, p.asset, p.amount.toString()]),
   };
 }
@@ -240,6 +250,8 @@ export function validateDraft(d: TransactionDraft): void {
         problems.push(`${account} belongs to neither the user nor the counterparty`);
     }
   }
+  if (d.levelLimit && (d.levelLimit.value < 0n || !d.userId))
+    problems.push('a level limit needs a user and a value ≥ 0');
   if (d.idempotency && (!d.idempotency.key || !/^[0-9a-f]{64}$/.test(d.idempotency.requestHash)))
     problems.push('idempotency claim needs a key and a sha256 hex request hash');
   if (problems.length) throw new Error(`invalid ledger transaction: ${problems.join('; ')}`);

@@ -114,6 +114,36 @@ export class UserDirectory {
     this.usernames.clear();
   }
 
+  /** The user's level as identity last reported it (1 until a level change arrives). */
+  async levelOf(em: EntityManager, userId: string): Promise<number> {
+    const rows = await em
+      .getConnection()
+      .execute<{ level: number }[]>(
+        'select level from ledger.user_directory where user_id = ?',
+        [userId],
+        'all',
+        em.getTransactionContext(),
+      );
+    return rows[0]?.level ?? 1;
+  }
+
+  /**
+   * Records a level fact (identity.user.level-changed): applied only if newer than the level recorded, so
+   * a redelivered older change never lowers (or raises) a level decided later. An unknown user is created.
+   */
+  async rememberLevel(em: EntityManager, fact: { userId: string; level: number; seenAt: Date }): Promise<void> {
+    await em.getConnection().execute(
+      `insert into ledger.user_directory (user_id, username, telegram_id, seen_at, level, level_seen_at)
+       values (?, null, null, '-infinity', ?, ?)
+       on conflict (user_id) do update set
+         level = case when ledger.user_directory.level_seen_at <= excluded.level_seen_at then excluded.level else ledger.user_directory.level end,
+         level_seen_at = greatest(ledger.user_directory.level_seen_at, excluded.level_seen_at)`,
+      [fact.userId, fact.level, fact.seenAt],
+      'run',
+      em.getTransactionContext(),
+    );
+  }
+
   private remembered(userId: string): void {
     if (this.known.size >= MAX_CACHED) this.known.clear();
     this.known.add(userId);

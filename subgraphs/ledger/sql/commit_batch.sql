@@ -6,13 +6,17 @@
 -- 3. balance rows created if missing, then locked in (account, shard) order (no deadlocks between
 --    batches: claims are sorted and taken before any balance lock, balance locks are sorted);
 -- 4. under the locks, each item is checked in order (funds of every user account it debits, the daily
---    cap) and either applied to the in-memory balances or refused; a refusal is the key's outcome;
+--    cap, the user level's caps) and either applied to the in-memory balances or refused; a refusal is the
+--    key's outcome. Items with a level limit first take a transaction-scoped advisory lock per user (sorted,
+--    after every balance lock), then read the user's day and month sums of ledger.limit_usage: a user's
+--    movements in any asset are serialized there;
 -- 5. set-based writes: transactions (with their canonical hash), postings, outbox events (each item
 --    carries its ready-made `ledger.transaction.committed` envelope: assembling it here was the costliest
 --    statement per transaction), balances, daily usage. CHECK constraints (non-negative user balances,
 --    cap) stand behind the evaluation.
 -- Item: { id, event: { id, type, ... envelope }, kind, asset, amount, fee, userId, counterpartyId, reference,
 --   note, actor, reason, reverses, holdId, scope, key, requestHash (hex), dailyLimit: { cap, amount },
+--   levelLimit: { value, currency, level, perTransaction, daily, monthly } (caps null = none),
 --   postings: [[source, destination, asset, amount], ...] }. Returns one outcome per item, in order.
 --
 -- plan_cache_mode = force_generic_plan is part of the definition, so every (re)definition keeps it: the
@@ -42,6 +46,13 @@ declare
   v_u_used numeric[];
   v_u_used0 numeric[];
   v_u_cap numeric[];
+  v_l_user text[];
+  v_l_daily numeric[];
+  v_l_monthly numeric[];
+  v_lpos integer;
+  v_lvalue numeric;
+  v_lcap numeric;
+  v_leveled boolean;
   v_ids text[];
   v_seqs bigint[];
   v_prior ledger.idempotency;
@@ -95,8 +106,9 @@ begin
       select 1 from jsonb_array_elements(case when jsonb_typeof(t.e->'postings') = 'array' then t.e->'postings' else '[]'::jsonb end) as p
       cross join lateral unnest(array[p->>0, p->>1]) as a
       where a like 'user:%' and split_part(a, ':', 2) is distinct from t.e->>'userId' and split_part(a, ':', 2) is distinct from t.e->>'counterpartyId')),
-    bool_or(jsonb_typeof(t.e->'dailyLimit') = 'object')
-  into v_missing, v_refused, v_capped
+    bool_or(jsonb_typeof(t.e->'dailyLimit') = 'object'),
+    bool_or(jsonb_typeof(t.e->'levelLimit') = 'object')
+  into v_missing, v_refused, v_capped, v_leveled
   from jsonb_array_elements(p_items) with ordinality as t(e, i)
   where t.i = any(v_live);
   if v_missing then
@@ -157,6 +169,30 @@ begin
   v_u_used0 := v_u_used;
   end if;
 
+  if v_leveled then
+    for r in
+      select distinct t.e->>'userId' as u
+      from jsonb_array_elements(p_items) with ordinality as t(e, i)
+      where t.i = any(v_live) and jsonb_typeof(t.e->'levelLimit') = 'object'
+      order by 1
+    loop
+      perform pg_advisory_xact_lock(hashtext('ledger.limits:' || r.u));
+    end loop;
+    select array_agg(d.u), array_agg(coalesce(s.daily, 0)), array_agg(coalesce(s.monthly, 0))
+      into v_l_user, v_l_daily, v_l_monthly
+      from (
+        select distinct t.e->>'userId' as u
+        from jsonb_array_elements(p_items) with ordinality as t(e, i)
+        where t.i = any(v_live) and jsonb_typeof(t.e->'levelLimit') = 'object'
+      ) d
+      cross join lateral (
+        select sum(l.value) filter (where l.created_at >= date_trunc('day', v_now at time zone 'UTC') at time zone 'UTC') as daily,
+          sum(l.value) as monthly
+        from ledger.limit_usage l
+        where l.user_id = d.u and l.created_at >= date_trunc('month', v_now at time zone 'UTC') at time zone 'UTC'
+      ) s;
+  end if;
+
   v_total := coalesce(array_length(v_d_item, 1), 0);
   foreach v_k in array v_live loop
     v_item := p_items->(v_k - 1);
@@ -180,12 +216,41 @@ begin
         v_refusal := jsonb_build_object('outcome', 'LIMIT_EXCEEDED', 'period', 'DAY', 'limit', v_u_cap[v_upos]::text, 'used', v_u_used[v_upos]::text);
       end if;
     end if;
+    v_lpos := null;
+    if v_refusal is null and jsonb_typeof(v_item->'levelLimit') = 'object' then
+      v_lpos := array_position(v_l_user, v_item->>'userId');
+      v_lvalue := (v_item->'levelLimit'->>'value')::numeric;
+      v_lcap := (v_item->'levelLimit'->>'perTransaction')::numeric;
+      if v_lcap is not null and v_lvalue > v_lcap then
+        v_refusal := jsonb_build_object('period', 'TRANSACTION', 'limit', v_lcap::text, 'used', '0', 'remaining', v_lcap::text);
+      else
+        v_lcap := (v_item->'levelLimit'->>'daily')::numeric;
+        if v_lcap is not null and v_l_daily[v_lpos] + v_lvalue > v_lcap then
+          v_refusal := jsonb_build_object('period', 'DAILY', 'limit', v_lcap::text, 'used', v_l_daily[v_lpos]::text,
+            'remaining', greatest(v_lcap - v_l_daily[v_lpos], 0)::text);
+        else
+          v_lcap := (v_item->'levelLimit'->>'monthly')::numeric;
+          if v_lcap is not null and v_l_monthly[v_lpos] + v_lvalue > v_lcap then
+            v_refusal := jsonb_build_object('period', 'MONTHLY', 'limit', v_lcap::text, 'used', v_l_monthly[v_lpos]::text,
+              'remaining', greatest(v_lcap - v_l_monthly[v_lpos], 0)::text);
+          end if;
+        end if;
+      end if;
+      if v_refusal is not null then
+        v_refusal := v_refusal || jsonb_build_object('outcome', 'LIMIT_EXCEEDED', 'scope', 'LEVEL',
+          'currency', v_item->'levelLimit'->>'currency', 'level', v_item->'levelLimit'->'level');
+      end if;
+    end if;
     if v_refusal is null then
       for v_x in v_start .. v_j - 1 loop
         v_bal[v_d_pos[v_x]] := v_bal[v_d_pos[v_x]] + v_d_delta[v_x];
       end loop;
       if v_upos is not null then
         v_u_used[v_upos] := v_u_used[v_upos] + v_amount;
+      end if;
+      if v_lpos is not null then
+        v_l_daily[v_lpos] := v_l_daily[v_lpos] + v_lvalue;
+        v_l_monthly[v_lpos] := v_l_monthly[v_lpos] + v_lvalue;
       end if;
       v_accepted := v_accepted || v_k;
     else
@@ -230,6 +295,13 @@ begin
         from unnest(v_u_key, v_u_used, v_u_used0, v_u_cap) as n(key, used, before, cap)
         where n.used <> n.before
         on conflict (user_id, asset, day) do update set amount = excluded.amount, cap = excluded.cap;
+    end if;
+
+    if v_leveled then
+      insert into ledger.limit_usage (transaction_id, user_id, currency, value, created_at)
+        select t.e->>'id', t.e->>'userId', t.e->'levelLimit'->>'currency', (t.e->'levelLimit'->>'value')::numeric, v_now
+        from jsonb_array_elements(p_items) with ordinality as t(e, i)
+        where t.i = any(v_accepted) and jsonb_typeof(t.e->'levelLimit') = 'object';
     end if;
 
     foreach v_k in array v_accepted loop

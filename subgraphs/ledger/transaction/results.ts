@@ -1,4 +1,6 @@
 import { createUnionType } from 'type-graphql';
+import { LIMIT_CURRENCIES } from '../../../platform/config/ledger-rules.js';
+import { formatAmount } from '../../../platform/money/amount.js';
 import type { AdjustOutcome } from '../admin/admin.service.js';
 import { AdjustmentRequestType } from '../admin/adjustment.type.js';
 import type { LedgerResult } from '../core/ledger.js';
@@ -51,12 +53,14 @@ export function toResultType(result: LedgerResult | AdjustOutcome): ResultType {
       const t = new LimitExceededType();
       t.asset = AssetRef.of(result.asset);
       t.period = result.period as LimitPeriodEnum;
-      t.limit = amountText(result.asset, result.limit);
-      t.used = amountText(result.asset, result.used);
-      t.message =
-        result.period === 'TRANSFER'
-          ? `A transfer of ${result.asset} may move at most ${t.limit}`
-          : `The daily ${result.asset} limit is ${t.limit}; ${t.used} already sent today`;
+      const text = (v: bigint) =>
+        result.currency ? formatAmount(v, LIMIT_CURRENCIES[result.currency]) : amountText(result.asset, v);
+      t.limit = text(result.limit);
+      t.used = text(result.used);
+      t.remaining = text(result.remaining);
+      t.currency = result.currency;
+      t.level = result.level;
+      t.message = limitMessage(result.period, result.asset, t);
       return t;
     }
     case 'RecipientNotFound': {
@@ -64,5 +68,18 @@ export function toResultType(result: LedgerResult | AdjustOutcome): ResultType {
       t.message = result.message;
       return t;
     }
+  }
+}
+
+function limitMessage(period: string, asset: string, t: LimitExceededType): string {
+  switch (period) {
+    case 'TRANSFER':
+      return `A transfer of ${asset} may move at most ${t.limit}`;
+    case 'DAY':
+      return `The daily ${asset} limit is ${t.limit}; ${t.used} already sent today`;
+    case 'TRANSACTION':
+      return `At level ${t.level} one transaction may move at most ${t.limit} ${t.currency}`;
+    default:
+      return `At level ${t.level} the ${period.toLowerCase()} limit is ${t.limit} ${t.currency}; ${t.used} used, ${t.remaining} left`;
   }
 }

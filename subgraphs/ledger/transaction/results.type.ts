@@ -1,14 +1,19 @@
-import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { AmountScalar } from '../../../platform/graphql/scalars.js';
 import { AssetRef } from './transaction.type.js';
 
 export enum LimitPeriodEnum {
   TRANSFER = 'TRANSFER',
   DAY = 'DAY',
+  TRANSACTION = 'TRANSACTION',
+  DAILY = 'DAILY',
+  MONTHLY = 'MONTHLY',
 }
 registerEnumType(LimitPeriodEnum, {
   name: 'LimitPeriod',
-  description: 'TRANSFER: the most one transfer may move; DAY: the most a user may send per UTC day.',
+  description:
+    "The asset's own caps (in its unit): TRANSFER, the most one transfer may move; DAY, the most a user may send per UTC day. " +
+    "The user level's caps (in a reference currency, valued at market prices): TRANSACTION, one movement; DAILY, per UTC day; MONTHLY, per UTC calendar month.",
 });
 
 @ObjectType('InsufficientFunds', {
@@ -56,9 +61,23 @@ export class LimitExceededType {
   @Field(() => LimitPeriodEnum)
   period!: LimitPeriodEnum;
 
-  @Field(() => AmountScalar)
+  @Field(() => AmountScalar, {
+    description: 'The cap, in `currency` for a level limit, in the asset otherwise.',
+  })
   limit!: string;
 
-  @Field(() => AmountScalar, { description: 'Already sent in the period (zero for TRANSFER).' })
+  @Field(() => AmountScalar, { description: 'Already sent in the period (zero for TRANSFER and TRANSACTION).' })
   used!: string;
+
+  @Field(() => AmountScalar, { description: 'What may still move in the period (same unit as `limit`).' })
+  remaining!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'USD or IRT for a level limit (amounts valued at market prices); null: amounts in the asset.',
+  })
+  currency!: string | null;
+
+  @Field(() => Int, { nullable: true, description: "The user's level, for a level limit." })
+  level!: number | null;
 }

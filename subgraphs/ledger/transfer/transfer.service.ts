@@ -6,7 +6,8 @@ import type { Logger } from '../../../platform/logger.js';
 import { accounts } from '../core/accounts.js';
 import { checkAmount, checkAsset, checkIdempotencyKey, checkText } from '../core/inputs.js';
 import type { Ledger, LedgerResult } from '../core/ledger.js';
-import { draft, type Posting } from '../core/ledger.types.js';
+import { draft, type LevelLimitClaim, type Posting, type TransactionDraft } from '../core/ledger.types.js';
+import type { LevelLimits } from '../limits/limits.service.js';
 import { requestHash } from '../core/request-hash.js';
 import type { DebtService } from '../debt/debt.service.js';
 import { normalizeUsername, type UserDirectory } from '../directory/directory.service.js';
@@ -40,6 +41,7 @@ export class TransferService {
     private readonly log: Logger,
     private readonly debts: DebtService,
     private readonly switches: AssetSwitches,
+    private readonly levels: LevelLimits,
   ) {}
 
   async transfer(em: EntityManager, viewer: Viewer, input: TransferRequest): Promise<LedgerResult> {
@@ -58,7 +60,16 @@ export class TransferService {
 
     const limit = this.limits[asset.symbol];
     if (limit?.perTransfer != null && amount > limit.perTransfer) {
-      return { type: 'LimitExceeded', asset: asset.symbol, period: 'TRANSFER', limit: limit.perTransfer, used: 0n };
+      return {
+        type: 'LimitExceeded',
+        asset: asset.symbol,
+        period: 'TRANSFER',
+        limit: limit.perTransfer,
+        used: 0n,
+        remaining: limit.perTransfer,
+        currency: null,
+        level: null,
+      };
     }
     const recipient = toUserId
       ? (await this.directory.exists(em, toUserId))
@@ -82,28 +93,36 @@ export class TransferService {
     ];
     if (fee > 0n)
       postings.push({ source: from, destination: accounts.fees(asset.symbol), asset: asset.symbol, amount: fee });
-    const result = await this.ledger.commit(
-      em,
-      draft({
-        kind: 'TRANSFER',
-        asset: asset.symbol,
-        amount,
-        fee,
-        userId: sender,
-        counterpartyId: recipient,
-        note,
-        actor: sender,
-        postings,
-        idempotency: {
-          scope: `transfer:${sender}`,
-          key,
-          requestHash: requestHash('transfer', { to: toUserId ?? `@${toUsername}`, asset: asset.symbol, amount, note }),
-        },
-        dailyLimit: limit?.daily != null ? { cap: limit.daily, amount } : null,
-      }),
-    );
+    const transfer = draft({
+      kind: 'TRANSFER',
+      asset: asset.symbol,
+      amount,
+      fee,
+      userId: sender,
+      counterpartyId: recipient,
+      note,
+      actor: sender,
+      postings,
+      idempotency: {
+        scope: `transfer:${sender}`,
+        key,
+        requestHash: requestHash('transfer', { to: toUserId ?? `@${toUsername}`, asset: asset.symbol, amount, note }),
+      },
+      dailyLimit: limit?.daily != null ? { cap: limit.daily, amount } : null,
+    });
+    const result = await this.ledger.commit(em, { ...transfer, levelLimit: await this.levelClaim(em, transfer) });
     if (result.type === 'Transaction' && !result.replayed)
       this.log.debug({ transactionId: result.transaction.id, asset: asset.symbol }, 'transfer committed');
     return result;
+  }
+
+  /**
+   * The sender's level-limit claim (LEDGER_LEVEL_LIMITS), checked and recorded by commit_batch under the sender's
+   * lock. A key already used needs none: its original answer is replayed untouched, whatever the prices now. A
+   * new transfer without a fresh price is refused (PRICE_UNAVAILABLE, retryable, nothing recorded).
+   */
+  private async levelClaim(em: EntityManager, transfer: TransactionDraft): Promise<LevelLimitClaim | null> {
+    if (!this.levels.enforced || (await this.ledger.claimed(em, transfer.idempotency!))) return null;
+    return this.levels.claimFor(em, transfer.userId!, transfer.asset, transfer.amount);
   }
 }
