@@ -143,6 +143,10 @@ export type Balance = {
   total: Scalars['Amount']['output'];
 };
 
+export type BirthCalendar =
+  | 'GREGORIAN'
+  | 'JALALI';
+
 /** Open/high/low/close of the platform price over one bucket, built from the ticks the price feed stored. Buckets without ticks are absent. There is no volume: the platform price is a median across providers, which trade nothing themselves. */
 export type Candle = {
   __typename?: 'Candle';
@@ -238,6 +242,65 @@ export type InsufficientFunds = {
   /** What the transaction needed from it (amount plus fee). */
   required: Scalars['Amount']['output'];
 };
+
+/** A step still missing before the next tier: a verified phone, an accepted document of a kind, a submission, a review. */
+export type KycRequirement =
+  | 'ID_CARD_BACK'
+  | 'ID_CARD_FRONT'
+  | 'PHONE_VERIFIED'
+  | 'REVIEW'
+  | 'SELFIE'
+  | 'SUBMISSION';
+
+/** The latest submission's status (NONE before any). */
+export type KycStatus =
+  | 'APPROVED'
+  | 'NONE'
+  | 'PENDING'
+  | 'REJECTED';
+
+export type KycSubmission = {
+  __typename?: 'KycSubmission';
+  approvedTier: Maybe<KycTier>;
+  /** Gregorian YYYY-MM-DD. */
+  birthDate: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  decidedAt: Maybe<Scalars['DateTime']['output']>;
+  documentIds: Array<Scalars['ID']['output']>;
+  /** Given name, in Persian. */
+  firstName: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** Family name, in Persian. */
+  lastName: Scalars['String']['output'];
+  /** National ID (کد ملی). The applicant and reviewers only. */
+  nationalId: Scalars['String']['output'];
+  /** The reviewer's note on an approval. */
+  note: Maybe<Scalars['String']['output']>;
+  /** Why it was rejected (the applicant reads this). */
+  rejectionReason: Maybe<Scalars['String']['output']>;
+  reviewerId: Maybe<Scalars['ID']['output']>;
+  status: KycSubmissionStatus;
+  tierRequested: KycTier;
+  userId: Scalars['ID']['output'];
+};
+
+export type KycSubmissionConnection = {
+  __typename?: 'KycSubmissionConnection';
+  edges: Array<KycSubmissionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type KycSubmissionEdge = {
+  __typename?: 'KycSubmissionEdge';
+  cursor: Scalars['String']['output'];
+  node: KycSubmission;
+};
+
+/** PENDING until a reviewer decides; a decision is final. */
+export type KycSubmissionStatus =
+  | 'APPROVED'
+  | 'PENDING'
+  | 'REJECTED';
 
 export type KycTier =
   | 'BASIC'
@@ -350,6 +413,8 @@ export type Mutation = {
   adjustBalance: AdjustBalanceResult;
   /** FINANCE with the ledger:adjust claim, not the requester and not the adjusted user: posts a pending adjustment, exactly once (every approval answers the same transaction). ADJUSTMENT_EXPIRED after its expiry. */
   approveAdjustment: ApproveAdjustmentResult;
+  /** Reviewers: approves a PENDING submission for its tier or a lower one; never your own. */
+  approveKyc: KycSubmission;
   /** A new wallet on a network: the first becomes the default; a further one gets its own address. */
   createWallet: Wallet;
   /** SUPERADMIN: give a user a claim such as withdrawals:approve. */
@@ -362,6 +427,8 @@ export type Mutation = {
   refreshSession: AuthPayload;
   /** FINANCE with the ledger:adjust claim: the requester cancels (CANCELLED), another money admin rejects (REJECTED) a pending adjustment, with a note. */
   rejectAdjustment: AdjustmentRequest;
+  /** Reviewers: rejects a PENDING submission with a reason the applicant reads; never your own. */
+  rejectKyc: KycSubmission;
   /** FINANCE with the ledger:adjust claim: a new transaction undoing every posting of another; at most once. */
   reverseTransaction: ReverseTransactionResult;
   /** SUPERADMIN: take a claim away. */
@@ -376,6 +443,8 @@ export type Mutation = {
   signInWithTelegram: AuthPayload;
   /** End the viewer's session (all its refresh tokens and access tokens). */
   signOut: Scalars['Boolean']['output'];
+  /** Asks for a tier with personal data and accepted documents; PENDING until a reviewer decides. */
+  submitKyc: KycSubmission;
   /** Moves money to another user, all or nothing. */
   transfer: TransferResult;
   /** ADMIN: enable or disable an asset, change its minimum deposit or icon. */
@@ -395,6 +464,13 @@ export type MutationAdjustBalanceArgs = {
 
 export type MutationApproveAdjustmentArgs = {
   requestId: Scalars['ID']['input'];
+};
+
+
+export type MutationApproveKycArgs = {
+  id: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+  tier: KycTier;
 };
 
 
@@ -434,6 +510,12 @@ export type MutationRejectAdjustmentArgs = {
 };
 
 
+export type MutationRejectKycArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
 export type MutationReverseTransactionArgs = {
   idempotencyKey: Scalars['String']['input'];
   reason: Scalars['String']['input'];
@@ -466,6 +548,11 @@ export type MutationSignInAdminArgs = {
 
 export type MutationSignInWithTelegramArgs = {
   initData: Scalars['String']['input'];
+};
+
+
+export type MutationSubmitKycArgs = {
+  input: SubmitKycInput;
 };
 
 
@@ -554,6 +641,10 @@ export type Query = {
   deposit: Maybe<Deposit>;
   /** The deposits one on-chain transaction made to your addresses (staff: to anyone’s), by output index; empty when none (yet). The hash as a wallet or explorer shows it (TON: hex or base64). */
   depositsByTxHash: Array<Deposit>;
+  /** One submission: its applicant or a reviewer. */
+  kycSubmission: Maybe<KycSubmission>;
+  /** Reviewers (kyc:review): submissions, oldest first, optionally of one status. */
+  kycSubmissions: KycSubmissionConnection;
   /** Staff: users who owe the platform (reorged deposits they had spent), by user. */
   ledgerDebts: LedgerDebtConnection;
   /** Staff: search transactions by user, asset, kind and date, newest first. */
@@ -613,6 +704,18 @@ export type QueryDepositArgs = {
 export type QueryDepositsByTxHashArgs = {
   network: Network;
   txHash: Scalars['String']['input'];
+};
+
+
+export type QueryKycSubmissionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryKycSubmissionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: Scalars['Int']['input'];
+  status?: InputMaybe<KycSubmissionStatus>;
 };
 
 
@@ -699,12 +802,30 @@ export type Role =
   | 'SUPPORT'
   | 'USER';
 
+export type SubmitKycInput = {
+  /** YYYY-MM-DD or YYYY/MM/DD in birthDateCalendar. */
+  birthDate: Scalars['String']['input'];
+  birthDateCalendar?: BirthCalendar;
+  /** Accepted documents (requestKycUpload, then confirmKycUpload). */
+  documentIds: Array<Scalars['ID']['input']>;
+  /** Given name, in Persian letters. */
+  firstName: Scalars['String']['input'];
+  /** Family name, in Persian letters. */
+  lastName: Scalars['String']['input'];
+  /** National ID (کد ملی), 10 digits; Persian digits accepted. */
+  nationalId: Scalars['String']['input'];
+  /** BASIC or FULL. */
+  tier: KycTier;
+};
+
 export type Subscription = {
   __typename?: 'Subscription';
   /** Your balances that a ledger transaction just changed (only these `assets`, when given), pushed after each commit. */
   balanceUpdated: Array<Balance>;
   /** Your deposits, pushed at each status change: detected, confirming, confirmed (credit requested), credited, reorged or ignored. */
   depositUpdated: Deposit;
+  /** Your KYC submission, pushed when it is submitted, approved or rejected. */
+  kycUpdated: KycSubmission;
   /** The signed-in user, pushed whenever their settings, level, roles or claims change. */
   meUpdated: User;
   /** Prices of these assets (default: every priced asset) in this quote (default: USD and IRT), pushed when they change. Public data: one execution per selection serves every subscriber. */
@@ -850,6 +971,8 @@ export type User = {
   deposits: DepositConnection;
   firstName: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
+  /** Tier, latest status and what the next tier needs. The user and reviewers only. */
+  kyc: UserKyc;
   kycTier: KycTier;
   lastName: Maybe<Scalars['String']['output']>;
   /** Account level from the level-up rule table; limits depend on it. */
@@ -908,6 +1031,20 @@ export type UserFilter = {
   role?: InputMaybe<Role>;
   /** Matches username, names, Telegram id or user id. */
   search?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type UserKyc = {
+  __typename?: 'UserKyc';
+  latestSubmission: Maybe<KycSubmission>;
+  /** The tier to ask for next; null at the top. */
+  nextTier: Maybe<KycTier>;
+  /** What the next tier still needs, in order. */
+  nextTierNeeds: Array<KycRequirement>;
+  /** The verified phone, masked (+98912***4567). */
+  phone: Maybe<Scalars['String']['output']>;
+  status: KycStatus;
+  /** The highest tier the user was approved for. */
+  tier: KycTier;
 };
 
 export type UserSettings = {
