@@ -12,8 +12,9 @@ export default defineConfig({
     include: ['**/*.test.ts'],
     exclude: ['node_modules/**', '.tmp/**'],
     setupFiles: ['testing/setup.ts'],
-    // An authorized nats-server (one user per service) for the run; NATS_URL points the tests at it.
-    globalSetup: ['testing/nats-global-setup.ts'],
+    // An authorized nats-server (one user per service) for the run; NATS_URL points the tests at it. A devnet S3
+    // server (TEST_S3_ENDPOINT; testing/s3.ts gives each file its own bucket).
+    globalSetup: ['testing/nats-global-setup.ts', 'testing/s3-global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

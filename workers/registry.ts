@@ -5,6 +5,7 @@ import {
   outboxRelayProcess,
   priceFeedProcess,
   priceSimulatorsProcess,
+  s3DevnetProcess,
   type Env,
   type ProcessSpec,
 } from '../platform/config/config.js';
@@ -32,6 +33,13 @@ export const workers: RegisteredWorker[] = [
   { name: 'price-feed', entry: 'workers/price-feed/main.ts', config: priceFeedProcess },
   { name: 'devnet-chains', entry: 'devnet/chains/main.ts', config: devnetProcess, devOnly: true },
   { name: 'devnet-evm', entry: 'devnet/evm/main.ts', config: devnetProcess, devOnly: true },
+  {
+    name: 's3-devnet',
+    entry: 'devnet/s3/main.ts',
+    config: s3DevnetProcess,
+    devOnly: true,
+    enabled: (env: Env) => s3DevnetProcess.load(env).storage.devnetPort !== null,
+  },
   ...NETWORK_ORDER.map((network) => ({
     name: `watcher-${network.toLowerCase()}`,
     entry: 'workers/chain-watchers/main.ts',

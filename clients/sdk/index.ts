@@ -230,6 +230,12 @@ export type DisplayCurrency =
   | 'IRT'
   | 'USD';
 
+/** The type the upload is signed for; the stored bytes must be that type too. */
+export type DocumentContentType =
+  | 'JPEG'
+  | 'PDF'
+  | 'PNG';
+
 /** The account to debit holds less than the transaction needs. Nothing was moved. */
 export type InsufficientFunds = {
   __typename?: 'InsufficientFunds';
@@ -241,6 +247,38 @@ export type InsufficientFunds = {
   message: Scalars['String']['output'];
   /** What the transaction needed from it (amount plus fee). */
   required: Scalars['Amount']['output'];
+};
+
+export type KycDocument = {
+  __typename?: 'KycDocument';
+  /** Detected from the bytes, once accepted. */
+  contentType: Maybe<Scalars['String']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  /** Reviewers only: a presigned GET valid one minute. Ask again to open it later. */
+  download: Maybe<KycDownload>;
+  id: Scalars['ID']['output'];
+  kind: KycDocumentKind;
+  /** Bytes, once accepted. */
+  size: Maybe<Scalars['Int']['output']>;
+  status: KycDocumentStatus;
+};
+
+export type KycDocumentKind =
+  | 'ID_CARD_BACK'
+  | 'ID_CARD_FRONT'
+  | 'SELFIE';
+
+/** REQUESTED until confirmKycUpload checks the file: ACCEPTED, or REJECTED (and deleted). */
+export type KycDocumentStatus =
+  | 'ACCEPTED'
+  | 'REJECTED'
+  | 'REQUESTED';
+
+export type KycDownload = {
+  __typename?: 'KycDownload';
+  expiresAt: Scalars['DateTime']['output'];
+  /** A presigned GET; do not store or forward it. */
+  url: Scalars['String']['output'];
 };
 
 /** A step still missing before the next tier: a verified phone, an accepted document of a kind, a submission, a review. */
@@ -267,6 +305,8 @@ export type KycSubmission = {
   createdAt: Scalars['DateTime']['output'];
   decidedAt: Maybe<Scalars['DateTime']['output']>;
   documentIds: Array<Scalars['ID']['output']>;
+  /** The documents submitted, in order. */
+  documents: Array<KycDocument>;
   /** Given name, in Persian. */
   firstName: Scalars['String']['output'];
   id: Scalars['ID']['output'];
@@ -306,6 +346,24 @@ export type KycTier =
   | 'BASIC'
   | 'FULL'
   | 'NONE';
+
+export type KycUpload = {
+  __typename?: 'KycUpload';
+  document: KycDocument;
+  expiresAt: Scalars['DateTime']['output'];
+  /** Form fields to send, in this order, before the `file` field. */
+  fields: Array<KycUploadField>;
+  /** The largest file the policy accepts, in bytes. */
+  maxBytes: Scalars['Int']['output'];
+  /** POST a multipart/form-data form here. */
+  url: Scalars['String']['output'];
+};
+
+export type KycUploadField = {
+  __typename?: 'KycUploadField';
+  name: Scalars['String']['output'];
+  value: Scalars['String']['output'];
+};
 
 export type Language =
   | 'EN'
@@ -415,6 +473,8 @@ export type Mutation = {
   approveAdjustment: ApproveAdjustmentResult;
   /** Reviewers: approves a PENDING submission for its tier or a lower one; never your own. */
   approveKyc: KycSubmission;
+  /** Checks the uploaded file (size, type by its content): ACCEPTED, or DOCUMENT_REJECTED and the file is deleted. */
+  confirmKycUpload: KycDocument;
   /** A new wallet on a network: the first becomes the default; a further one gets its own address. */
   createWallet: Wallet;
   /** SUPERADMIN: give a user a claim such as withdrawals:approve. */
@@ -429,6 +489,8 @@ export type Mutation = {
   rejectAdjustment: AdjustmentRequest;
   /** Reviewers: rejects a PENDING submission with a reason the applicant reads; never your own. */
   rejectKyc: KycSubmission;
+  /** A presigned upload for one document (private bucket, at most 10 MB, of the declared type); then confirmKycUpload. */
+  requestKycUpload: KycUpload;
   /** FINANCE with the ledger:adjust claim: a new transaction undoing every posting of another; at most once. */
   reverseTransaction: ReverseTransactionResult;
   /** SUPERADMIN: take a claim away. */
@@ -474,6 +536,11 @@ export type MutationApproveKycArgs = {
 };
 
 
+export type MutationConfirmKycUploadArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationCreateWalletArgs = {
   label?: InputMaybe<Scalars['String']['input']>;
   network: Network;
@@ -513,6 +580,12 @@ export type MutationRejectAdjustmentArgs = {
 export type MutationRejectKycArgs = {
   id: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
+};
+
+
+export type MutationRequestKycUploadArgs = {
+  contentType?: InputMaybe<DocumentContentType>;
+  kind: KycDocumentKind;
 };
 
 

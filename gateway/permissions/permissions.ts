@@ -78,6 +78,8 @@ export const permissions: PermissionMap = {
     reverseTransaction: isMoneyAdmin,
     approveAdjustment: isMoneyAdmin,
     rejectAdjustment: isMoneyAdmin,
+    requestKycUpload: isAuthenticated,
+    confirmKycUpload: isAuthenticated,
     submitKyc: isAuthenticated,
     approveKyc: isKycReviewer,
     rejectKyc: isKycReviewer,
@@ -138,6 +140,11 @@ export const permissions: PermissionMap = {
   KycSubmission: { '*': allow },
   KycSubmissionConnection: { '*': allow },
   KycSubmissionEdge: { '*': allow },
+  // A document's presigned GET is for reviewers only (the kyc subgraph checks again).
+  KycDocument: { '*': allow, download: isKycReviewer },
+  KycDownload: { '*': allow },
+  KycUpload: { '*': allow },
+  KycUploadField: { '*': allow },
 };
 
 export const fallbackRule: ShieldRule = deny;

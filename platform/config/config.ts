@@ -22,5 +22,6 @@ export {
 } from './env.js';
 export { DEV_SECRETS, generateInternalTokenKeys, INTERNAL_TOKEN_MAX_TTL_SECONDS, parseEd25519Key } from './secrets.js';
 export { MasterKeySet } from './master-keys.js';
+export { DEV_S3_ACCESS_KEY_ID, DEV_S3_SECRET_ACCESS_KEY, storage, type StorageConfig } from './storage.js';
 export { parseLevelThresholds, type LevelRule } from './processes/identity.js';
 export * from './processes/index.js';

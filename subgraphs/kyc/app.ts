@@ -3,7 +3,11 @@ import { buildSubgraph } from '../../platform/graphql/build-subgraph.js';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/service/subgraph.js';
 import { kycMigrations } from '../../migrations/kyc/index.js';
 import type { KycServices } from './context.js';
+import { createS3ObjectStore } from '../../platform/storage/s3.object-store.js';
+import type { ObjectStore } from '../../platform/storage/object-store.port.js';
 import { KycDocument } from './document/document.entity.js';
+import { DocumentResolver } from './document/document.resolver.js';
+import { DocumentService } from './document/document.service.js';
 import { VerificationCode, VerifiedPhone } from './phone/phone.entity.js';
 import { KycDecision, KycSubmission } from './submission/submission.entity.js';
 import { submissionReference } from './submission/submission.reference.js';
@@ -11,15 +15,18 @@ import { SubmissionResolver } from './submission/submission.resolver.js';
 import { SubmissionService } from './submission/submission.service.js';
 import { KycUser, KycUserResolver, userReference } from './user/user.resolver.js';
 
-export function buildKycServices(deps: Pick<SubgraphDeps<KycConfig>, 'config' | 'log'>): KycServices {
+export function buildKycServices(
+  deps: Pick<SubgraphDeps<KycConfig>, 'config' | 'log'>,
+  store: ObjectStore,
+): KycServices {
   const log = deps.log.child({ component: 'kyc' });
-  return { submissions: new SubmissionService(log) };
+  return { submissions: new SubmissionService(log), documents: new DocumentService(store, log) };
 }
 
 /** The subgraph schema alone (no connections): used by the server, schema emission and contract tests. */
 export function buildKycSchema() {
   return buildSubgraph({
-    resolvers: [SubmissionResolver, KycUserResolver],
+    resolvers: [SubmissionResolver, DocumentResolver, KycUserResolver],
     orphanedTypes: [KycUser],
     references: { KycSubmission: submissionReference, User: userReference },
   });
@@ -30,8 +37,10 @@ export const kycSubgraph: SubgraphDefinition<KycConfig> = {
   entities: [KycSubmission, KycDecision, VerifiedPhone, VerificationCode, KycDocument],
   migrations: kycMigrations,
   async build(deps) {
-    const services = buildKycServices(deps);
+    // Private bucket; the client is stateless until used (the bucket is provisioned, or created by the devnet server).
+    const store = createS3ObjectStore(deps.config.storage);
+    const services = buildKycServices(deps, store);
     const schema = await buildKycSchema();
-    return { schema, context: () => ({ kyc: services }) };
+    return { schema, background: [{ stop: () => Promise.resolve(store.close()) }], context: () => ({ kyc: services }) };
   },
 };

@@ -1,8 +1,10 @@
 import type { SubgraphContext } from '../../platform/graphql/subgraph-context.js';
+import type { DocumentService } from './document/document.service.js';
 import type { SubmissionService } from './submission/submission.service.js';
 
 export interface KycServices {
   submissions: SubmissionService;
+  documents: DocumentService;
 }
 
 export interface KycContext extends SubgraphContext {

@@ -11,6 +11,7 @@ import { migrateProcess } from './migrate.js';
 import { outboxRelayProcess } from './outbox-relay.js';
 import { priceFeedProcess } from './price-feed.js';
 import { priceSimulatorsProcess } from './price-simulators.js';
+import { s3DevnetProcess } from './s3-devnet.js';
 import { walletCommandsProcess } from './wallet-commands.js';
 import { walletProcess } from './wallet.js';
 
@@ -27,6 +28,7 @@ export const PROCESSES = {
   'price-simulators': priceSimulatorsProcess,
   'chain-watcher': chainWatcherProcess,
   devnet: devnetProcess,
+  's3-devnet': s3DevnetProcess,
   migrate: migrateProcess,
   'admin-create': adminCreateProcess,
   'wallet-commands': walletCommandsProcess,
@@ -46,6 +48,7 @@ export type { MigrateConfig } from './migrate.js';
 export type { OutboxRelayConfig } from './outbox-relay.js';
 export type { PriceFeedConfig } from './price-feed.js';
 export type { PriceSimulatorsConfig } from './price-simulators.js';
+export type { S3DevnetConfig } from './s3-devnet.js';
 export type { SubgraphConfig } from './subgraph.js';
 export type { WalletCommandsConfig } from './wallet-commands.js';
 export type { WalletConfig } from './wallet.js';
@@ -63,6 +66,7 @@ export {
   outboxRelayProcess,
   priceFeedProcess,
   priceSimulatorsProcess,
+  s3DevnetProcess,
   walletCommandsProcess,
   walletProcess,
 };

@@ -1,5 +1,6 @@
 import { defineProcess, port, positiveInt, section, type ConfigOf } from '../env.js';
 import { SERVICE_PORT_VARIABLES } from '../pieces.js';
+import { storage } from '../storage.js';
 import { subgraphSections } from './subgraph.js';
 
 export interface KycPhoneSettings {
@@ -37,5 +38,5 @@ const kyc = section(
   }),
 );
 
-export const kycProcess = defineProcess('kyc', { ...subgraphSections, kyc });
+export const kycProcess = defineProcess('kyc', { ...subgraphSections, kyc, storage });
 export type KycConfig = ConfigOf<typeof kycProcess>;

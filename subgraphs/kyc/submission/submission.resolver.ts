@@ -1,6 +1,8 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { badInput } from '../../../platform/errors.js';
 import type { KycContext } from '../context.js';
+import type { KycDocument } from '../document/document.entity.js';
+import { KycDocumentType } from '../document/document.type.js';
 import type { ApprovableTier, SubmissionStatus } from './submission.entity.js';
 import { encodeSubmissionCursor } from './submission.service.js';
 import {
@@ -18,6 +20,16 @@ function approvable(tier: KycTierEnum): ApprovableTier {
 
 @Resolver(() => KycSubmissionType)
 export class SubmissionResolver {
+  @FieldResolver(() => [KycDocumentType], { description: 'The documents submitted, in order.' })
+  async documents(@Root() submission: KycSubmissionType, @Ctx() ctx: KycContext): Promise<KycDocumentType[]> {
+    const loader = ctx.loaders.get<KycDocument>('kyc:document', async (ids) => {
+      const rows = await ctx.kyc.documents.byIds(ctx.em, ids);
+      return ids.map((id) => rows.find((r) => r.id === id) ?? null);
+    });
+    const rows = await loader.loadMany(submission.documentIds);
+    return rows.filter((r): r is KycDocument => r !== null && !(r instanceof Error)).map(KycDocumentType.from);
+  }
+
   @Query(() => KycSubmissionConnection, {
     description: 'Reviewers (kyc:review): submissions, oldest first, optionally of one status.',
   })
