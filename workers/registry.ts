@@ -6,6 +6,7 @@ import {
   priceFeedProcess,
   priceSimulatorsProcess,
   s3DevnetProcess,
+  smsSimulatorProcess,
   type Env,
   type ProcessSpec,
 } from '../platform/config/config.js';
@@ -39,6 +40,13 @@ export const workers: RegisteredWorker[] = [
     config: s3DevnetProcess,
     devOnly: true,
     enabled: (env: Env) => s3DevnetProcess.load(env).storage.devnetPort !== null,
+  },
+  {
+    name: 'sms-simulator',
+    entry: 'devnet/sms/main.ts',
+    config: smsSimulatorProcess,
+    devOnly: true,
+    enabled: (env: Env) => smsSimulatorProcess.load(env).sms.simulatorPort !== null,
   },
   ...NETWORK_ORDER.map((network) => ({
     name: `watcher-${network.toLowerCase()}`,

@@ -497,6 +497,8 @@ export type Mutation = {
   revokeClaim: User;
   /** SUPERADMIN: take a role away; the user's current access tokens stop working. */
   revokeRole: User;
+  /** Sends a 6-digit code by SMS to an Iranian mobile (09…, +989…, 00989…; Persian digits accepted). */
+  sendPhoneCode: PhoneCodeSent;
   /** Makes one of your wallets the default of its network (what depositAddress returns). */
   setDefaultWallet: Wallet;
   /** Staff sign-in with email and password. */
@@ -512,6 +514,8 @@ export type Mutation = {
   /** ADMIN: enable or disable an asset, change its minimum deposit or icon. */
   updateAsset: Asset;
   updateSettings: User;
+  /** Proves the number with the code it received. */
+  verifyPhoneCode: PhoneVerification;
 };
 
 
@@ -608,6 +612,11 @@ export type MutationRevokeRoleArgs = {
 };
 
 
+export type MutationSendPhoneCodeArgs = {
+  phone: Scalars['String']['input'];
+};
+
+
 export type MutationSetDefaultWalletArgs = {
   id: Scalars['ID']['input'];
 };
@@ -643,6 +652,12 @@ export type MutationUpdateSettingsArgs = {
   input: UpdateSettingsInput;
 };
 
+
+export type MutationVerifyPhoneCodeArgs = {
+  code: Scalars['String']['input'];
+  phone: Scalars['String']['input'];
+};
+
 /** A blockchain the platform holds assets on. */
 export type Network =
   | 'BSC'
@@ -666,6 +681,23 @@ export type PageInfo = {
   __typename?: 'PageInfo';
   endCursor: Maybe<Scalars['String']['output']>;
   hasNextPage: Scalars['Boolean']['output'];
+};
+
+export type PhoneCodeSent = {
+  __typename?: 'PhoneCodeSent';
+  /** The code stops working at this time. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** The number, masked (+98912***4567). */
+  phone: Scalars['String']['output'];
+  /** Seconds before another code can be sent to this number. */
+  resendAfterSeconds: Scalars['Int']['output'];
+};
+
+export type PhoneVerification = {
+  __typename?: 'PhoneVerification';
+  /** The verified number, masked. */
+  phone: Scalars['String']['output'];
+  verifiedAt: Scalars['DateTime']['output'];
 };
 
 /** One movement of a transaction: amount of asset from source account to destination account. */

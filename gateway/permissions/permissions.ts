@@ -78,6 +78,8 @@ export const permissions: PermissionMap = {
     reverseTransaction: isMoneyAdmin,
     approveAdjustment: isMoneyAdmin,
     rejectAdjustment: isMoneyAdmin,
+    sendPhoneCode: isAuthenticated,
+    verifyPhoneCode: isAuthenticated,
     requestKycUpload: isAuthenticated,
     confirmKycUpload: isAuthenticated,
     submitKyc: isAuthenticated,
@@ -145,6 +147,8 @@ export const permissions: PermissionMap = {
   KycDownload: { '*': allow },
   KycUpload: { '*': allow },
   KycUploadField: { '*': allow },
+  PhoneCodeSent: { '*': allow },
+  PhoneVerification: { '*': allow },
 };
 
 export const fallbackRule: ShieldRule = deny;

@@ -62,10 +62,11 @@ describe('configuration per process', () => {
       wallet: ['INTERNAL_TOKEN_PUBLIC_KEY', 'WALLET_MASTER_KEYS'],
       market: ['INTERNAL_TOKEN_PUBLIC_KEY'],
       ledger: ['INTERNAL_TOKEN_PUBLIC_KEY'],
-      kyc: ['INTERNAL_TOKEN_PUBLIC_KEY', 'S3_SECRET_ACCESS_KEY'],
+      kyc: ['INTERNAL_TOKEN_PUBLIC_KEY', 'KAVENEGAR_API_KEY', 'S3_SECRET_ACCESS_KEY'],
       'wallet-commands': ['WALLET_MASTER_KEYS'],
       'dev-init-data': ['TELEGRAM_BOT_TOKEN'],
       's3-devnet': ['S3_SECRET_ACCESS_KEY'],
+      'sms-simulator': ['KAVENEGAR_API_KEY'],
     };
     for (const [name, spec] of Object.entries(PROCESSES)) {
       const config = spec.load({});

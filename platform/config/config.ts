@@ -23,5 +23,6 @@ export {
 export { DEV_SECRETS, generateInternalTokenKeys, INTERNAL_TOKEN_MAX_TTL_SECONDS, parseEd25519Key } from './secrets.js';
 export { MasterKeySet } from './master-keys.js';
 export { DEV_S3_ACCESS_KEY_ID, DEV_S3_SECRET_ACCESS_KEY, storage, type StorageConfig } from './storage.js';
+export { sms, SMS_DEV_DEFAULTS, SMS_PROVIDER_BASE_URLS, type SmsConfig, type SmsProviderName } from './sms.js';
 export { parseLevelThresholds, type LevelRule } from './processes/identity.js';
 export * from './processes/index.js';

@@ -12,6 +12,7 @@ import { outboxRelayProcess } from './outbox-relay.js';
 import { priceFeedProcess } from './price-feed.js';
 import { priceSimulatorsProcess } from './price-simulators.js';
 import { s3DevnetProcess } from './s3-devnet.js';
+import { smsSimulatorProcess } from './sms-simulator.js';
 import { walletCommandsProcess } from './wallet-commands.js';
 import { walletProcess } from './wallet.js';
 
@@ -26,6 +27,7 @@ export const PROCESSES = {
   'outbox-relay': outboxRelayProcess,
   'price-feed': priceFeedProcess,
   'price-simulators': priceSimulatorsProcess,
+  'sms-simulator': smsSimulatorProcess,
   'chain-watcher': chainWatcherProcess,
   devnet: devnetProcess,
   's3-devnet': s3DevnetProcess,
@@ -49,6 +51,7 @@ export type { OutboxRelayConfig } from './outbox-relay.js';
 export type { PriceFeedConfig } from './price-feed.js';
 export type { PriceSimulatorsConfig } from './price-simulators.js';
 export type { S3DevnetConfig } from './s3-devnet.js';
+export type { SmsSimulatorConfig } from './sms-simulator.js';
 export type { SubgraphConfig } from './subgraph.js';
 export type { WalletCommandsConfig } from './wallet-commands.js';
 export type { WalletConfig } from './wallet.js';
@@ -67,6 +70,7 @@ export {
   priceFeedProcess,
   priceSimulatorsProcess,
   s3DevnetProcess,
+  smsSimulatorProcess,
   walletCommandsProcess,
   walletProcess,
 };

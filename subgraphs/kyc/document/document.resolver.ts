@@ -1,5 +1,4 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
-import type { DocumentContentType } from '../../../platform/storage/content-type.js';
 import type { KycContext } from '../context.js';
 import type { DocumentKind } from './document.entity.js';
 import { MAX_DOCUMENT_BYTES } from './document.service.js';
@@ -9,6 +8,7 @@ import {
   KycDocumentType,
   KycDownload,
   KycUploadType,
+  MIME_OF,
 } from './document.type.js';
 
 @Resolver(() => KycDocumentType)
@@ -31,7 +31,7 @@ export class DocumentResolver {
       ctx.em,
       ctx.viewer,
       kind as DocumentKind,
-      (contentType ?? DocumentContentTypeEnum.JPEG) as DocumentContentType,
+      MIME_OF[contentType ?? DocumentContentTypeEnum.JPEG],
     );
     return Object.assign(new KycUploadType(), {
       document: KycDocumentType.from(document),

@@ -12,10 +12,17 @@ export enum KycDocumentStatusEnum {
   REJECTED = 'REJECTED',
 }
 export enum DocumentContentTypeEnum {
-  JPEG = 'image/jpeg',
-  PNG = 'image/png',
-  PDF = 'application/pdf',
+  JPEG = 'JPEG',
+  PNG = 'PNG',
+  PDF = 'PDF',
 }
+
+/** The MIME type each GraphQL value stands for. */
+export const MIME_OF: Record<DocumentContentTypeEnum, 'image/jpeg' | 'image/png' | 'application/pdf'> = {
+  JPEG: 'image/jpeg',
+  PNG: 'image/png',
+  PDF: 'application/pdf',
+};
 registerEnumType(KycDocumentKindEnum, { name: 'KycDocumentKind' });
 registerEnumType(KycDocumentStatusEnum, {
   name: 'KycDocumentStatus',
