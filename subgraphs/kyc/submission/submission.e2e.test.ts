@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCode, gql } from '../../../testing/graphql-client.js';
 import { startStack, type TestStack } from '../../../testing/stack.js';
 import { initDataFor, newTelegramUser } from '../../../testing/telegram.js';
-import { signInStaff } from '../../../testing/viewers.js';
+import { callSubgraphAs, signInStaff } from '../../../testing/viewers.js';
 import { newId } from '../../../platform/ids.js';
 
 /**
@@ -367,5 +367,52 @@ describe('submitKyc input', () => {
       applicant.userId,
     ]);
     expect(outbox).toEqual([]);
+  });
+});
+
+describe('KycSubmission entity', () => {
+  it('resolves through _entities in one batch: the applicant and reviewers, null for unknown ids', async () => {
+    const applicant = await user();
+    const docs = await verifiedWithDocuments(applicant);
+    const id = (await gql(stack.graphqlUrl, SUBMIT, { i: input(docs) }, applicant.token)).body.data!.submitKyc
+      .id as string;
+    const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on KycSubmission { id status userId } } }`;
+    const reps = {
+      r: [
+        { __typename: 'KycSubmission', id },
+        { __typename: 'KycSubmission', id: newId('kyc') },
+      ],
+    };
+    const own = await callSubgraphAs(
+      stack,
+      'kyc',
+      { userId: applicant.userId, roles: ['USER'], claims: [], sessionId: null },
+      ENTITIES,
+      reps,
+    );
+    expect(own.body.errors).toBeUndefined();
+    expect(own.body.data!._entities).toEqual([{ id, status: 'PENDING', userId: applicant.userId }, null]);
+    const staff = await callSubgraphAs(
+      stack,
+      'kyc',
+      {
+        userId: 'usr_00000000000000000000000000',
+        roles: ['USER', 'COMPLIANCE'],
+        claims: ['kyc:review'],
+        sessionId: null,
+      },
+      ENTITIES,
+      reps,
+    );
+    expect(staff.body.data!._entities[0]).toEqual({ id, status: 'PENDING', userId: applicant.userId });
+    const stranger = await callSubgraphAs(
+      stack,
+      'kyc',
+      { userId: 'usr_00000000000000000000000001', roles: ['USER'], claims: [], sessionId: null },
+      ENTITIES,
+      reps,
+    );
+    expect(stranger.body.data!._entities[0]).toBeNull();
+    expect(stranger.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });
