@@ -286,6 +286,21 @@ describe('phone rules', () => {
   });
 });
 
+describe('SMS provider down', () => {
+  it('is SERVICE_UNAVAILABLE, stores no code, and the user may ask again at once', async () => {
+    const me = await user();
+    const phone = newNumber();
+    sms.setFailure({ mode: 'server-error', times: 3 }); // the first try and both retries
+    const down = await gql(stack.graphqlUrl, SEND, { p: phone.typed }, me.token);
+    expect(errorCode(down)).toBe('SERVICE_UNAVAILABLE');
+    expect(await kycSql(`select 1 from kyc.verification_code where phone = ?`, [phone.e164])).toEqual([]);
+    sms.setFailure(null);
+    const again = await gql(stack.graphqlUrl, SEND, { p: phone.typed }, me.token);
+    expect(again.body.errors).toBeUndefined();
+    secrets.add(sms.lastCode(phone.e164)!);
+  });
+});
+
 describe('logs', () => {
   it('never carry a phone code, a national ID, a phone number, a document key or URL', () => {
     const text = lines.join('');

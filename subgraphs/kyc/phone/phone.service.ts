@@ -70,8 +70,11 @@ export class PhoneService {
       // The error may echo the request: log its kind only.
       this.log.warn({ userId, codeId: row.id, error: (error as Error).name }, 'phone code not sent');
       em.clear();
-      if (error instanceof OtpRefusedError)
-        throw badInput('The SMS provider refused this number', { field: 'phone', reason: error.reason });
+      // Nothing reached the phone: the user may ask again at once (the hourly counts still apply).
+      await this.redis.del(`${this.keyPrefix}kyc:otp:cooldown:${phone}`);
+      // A refused recipient is the user's number; any other refusal is the operator's setup (key, template, credit).
+      if (error instanceof OtpRefusedError && error.reason === 'RECIPIENT')
+        throw badInput('The SMS provider refused this number', { field: 'phone' });
       throw err(ErrorCode.SERVICE_UNAVAILABLE, 'The SMS provider is not answering; try again shortly');
     }
     await em.transactional(async (tx) => {
