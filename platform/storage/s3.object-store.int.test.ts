@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestObjectStore, postPresignedUpload, type TestObjectStore } from '../../testing/s3.js';
 import { CONTENT_SNIFF_BYTES, detectContentType } from './content-type.js';
 import { checkUploadedDocument } from './document-check.js';
-import { createS3ObjectStore } from './s3.object-store.js';
+import { createS3ObjectStore, ObjectNotFoundError } from './s3.object-store.js';
 
 /**
  * The S3 adapter against a real S3-compatible server (the devnet server: s3rver behind a SigV4 front, started
@@ -60,6 +60,7 @@ describe('S3ObjectStore on the devnet S3 server', () => {
 
   it('head of a missing key is null; readPrefix of a short object returns what there is', async () => {
     expect(await s3.store.head('docs/none')).toBeNull();
+    await expect(s3.store.readPrefix('docs/none', 8)).rejects.toBeInstanceOf(ObjectNotFoundError);
     expect((await uploadJpeg('docs/short', jpeg(5))).status).toBe(204);
     expect([...(await s3.store.readPrefix('docs/short', 64))]).toEqual([...jpeg(5)]);
   });

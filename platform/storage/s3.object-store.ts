@@ -51,7 +51,8 @@ function assertExpiry(seconds: number): void {
 
 function isNotFound(err: unknown): boolean {
   if (!(err instanceof S3ServiceException)) return false;
-  return err.name === 'NotFound' || err.name === 'NoSuchKey' || err.$metadata.httpStatusCode === 404;
+  // HEAD answers carry no body, so a missing bucket is a plain NotFound there too; a GET names NoSuchBucket.
+  return err.name === 'NotFound' || err.name === 'NoSuchKey';
 }
 
 export class S3ObjectStore implements ObjectStore {
