@@ -286,6 +286,29 @@ describe('phone rules', () => {
   });
 });
 
+describe('one number per user', () => {
+  it('verifying two numbers at once leaves exactly one, never PHONE_TAKEN for one’s own race', async () => {
+    const me = await user();
+    const a = newNumber();
+    const b = newNumber();
+    await gql(stack.graphqlUrl, SEND, { p: a.typed }, me.token);
+    await gql(stack.graphqlUrl, SEND, { p: b.typed }, me.token);
+    const [ca, cb] = [sms.lastCode(a.e164)!, sms.lastCode(b.e164)!];
+    secrets.add(ca).add(cb);
+    const results = await Promise.all([
+      gql(stack.graphqlUrl, VERIFY, { p: a.typed, c: ca }, me.token),
+      gql(stack.graphqlUrl, VERIFY, { p: b.typed, c: cb }, me.token),
+    ]);
+    for (const r of results)
+      if (r.body.errors)
+        expect(r.body.errors[0]!.extensions).toMatchObject({ code: 'CONFLICT', reason: 'CONCURRENT_VERIFICATION' });
+    expect(results.some((r) => !r.body.errors)).toBe(true);
+    const rows = await kycSql<{ phone: string }>(`select phone from kyc.verified_phone where user_id = ?`, [me.userId]);
+    expect(rows).toHaveLength(1);
+    expect([a.e164, b.e164]).toContain(rows[0]!.phone);
+  });
+});
+
 describe('SMS provider down', () => {
   it('is SERVICE_UNAVAILABLE, stores no code, and the user may ask again at once', async () => {
     const me = await user();

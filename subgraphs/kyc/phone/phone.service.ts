@@ -174,10 +174,15 @@ export class PhoneService {
         if (!taken) recordEvent<PhoneVerifiedPayload>(tx, KycEvents.phoneVerified, SOURCE, { userId });
         return record;
       })
-      .catch((error: unknown) => {
-        if (error instanceof UniqueConstraintViolationException)
+      .catch(async (error: unknown) => {
+        if (!(error instanceof UniqueConstraintViolationException)) throw error;
+        // Either another account won the race for this number, or this user verified another number meanwhile.
+        const holder = await em.fork().findOne(VerifiedPhone, { phone });
+        if (holder && holder.userId !== userId)
           throw err(ErrorCode.PHONE_TAKEN, 'This number is verified by another account');
-        throw error;
+        throw err(ErrorCode.CONFLICT, 'Another verification of yours finished first: ask for a new code', {
+          reason: 'CONCURRENT_VERIFICATION',
+        });
       });
     if (failure) {
       this.log.info({ userId, outcome: (failure as DomainError).code }, 'phone code refused');
