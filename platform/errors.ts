@@ -37,6 +37,18 @@ export const ErrorCode = {
   ACCOUNT_FROZEN: 'ACCOUNT_FROZEN',
   /** ledger: an adjustment request past its expiry cannot be approved. */
   ADJUSTMENT_EXPIRED: 'ADJUSTMENT_EXPIRED',
+  /** kyc: the phone code is wrong (`attemptsLeft` says how many guesses remain). */
+  PHONE_CODE_INVALID: 'PHONE_CODE_INVALID',
+  /** kyc: the phone code is past its expiry, or none was sent: ask for a new one. */
+  PHONE_CODE_EXPIRED: 'PHONE_CODE_EXPIRED',
+  /** kyc: too many wrong guesses: this code is dead, ask for a new one after `retryAfterSeconds`. */
+  PHONE_LOCKED: 'PHONE_LOCKED',
+  /** kyc: another account already verified this phone number. */
+  PHONE_TAKEN: 'PHONE_TAKEN',
+  /** kyc: a submission needs a verified phone first. */
+  PHONE_NOT_VERIFIED: 'PHONE_NOT_VERIFIED',
+  /** kyc: the uploaded file is not an accepted document (too big, not JPEG/PNG/PDF by its bytes, missing); it was deleted. */
+  DOCUMENT_REJECTED: 'DOCUMENT_REJECTED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode] | (string & {});

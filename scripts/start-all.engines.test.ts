@@ -20,7 +20,7 @@ async function run(
   args: string[] = [],
 ): Promise<{ code: number | null; output: string }> {
   // Every port elsewhere than the defaults other processes on this machine use; no docker on PATH.
-  const ports = await Promise.all(Array.from({ length: 6 }, () => freePort()));
+  const ports = await Promise.all(Array.from({ length: 7 }, () => freePort()));
   const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
     env: {
       PATH: '/usr/local/bin:/usr/bin:/bin',
@@ -33,6 +33,7 @@ async function run(
       MARKET_PORT: String(ports[3]),
       LEDGER_PORT: String(ports[4]),
       OUTBOX_RELAY_PORT: String(ports[5]),
+      KYC_PORT: String(ports[6]),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

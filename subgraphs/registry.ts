@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import {
   identityProcess,
+  kycProcess,
   ledgerProcess,
   marketProcess,
   walletProcess,
@@ -11,6 +12,7 @@ import {
 import type { Logger } from '../platform/logger.js';
 import { startSubgraph, type RunningSubgraph, type SubgraphDefinition } from '../platform/service/subgraph.js';
 import { buildIdentitySchema, identitySubgraph } from './identity/app.js';
+import { buildKycSchema, kycSubgraph } from './kyc/app.js';
 import { buildMarketSchema, marketSubgraph } from './market/app.js';
 import { buildLedgerSchema, ledgerSubgraph } from './ledger/app.js';
 import { buildWalletSchema, walletSubgraph } from './wallet/app.js';
@@ -58,6 +60,7 @@ export const subgraphs: RegisteredSubgraph[] = [
   register(walletSubgraph, walletProcess, (c) => c.wallet.port, buildWalletSchema, 'subgraphs/wallet/main.ts'),
   register(marketSubgraph, marketProcess, (c) => c.market.port, buildMarketSchema, 'subgraphs/market/main.ts'),
   register(ledgerSubgraph, ledgerProcess, (c) => c.ledger.port, buildLedgerSchema, 'subgraphs/ledger/main.ts'),
+  register(kycSubgraph, kycProcess, (c) => c.kyc.port, buildKycSchema, 'subgraphs/kyc/main.ts'),
 ];
 
 /** The Postgres schemas whose outbox the relay drains: every subgraph that has one. */

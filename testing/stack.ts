@@ -5,6 +5,7 @@ import {
   type Env,
   type GatewayConfig,
   type IdentityConfig,
+  type KycConfig,
   type LedgerConfig,
   type MarketConfig,
   type WalletConfig,
@@ -22,6 +23,7 @@ export interface RunningSubgraphs extends Map<string, RunningSubgraph> {
   get(name: 'wallet'): RunningSubgraph<WalletConfig> | undefined;
   get(name: 'market'): RunningSubgraph<MarketConfig> | undefined;
   get(name: 'ledger'): RunningSubgraph<LedgerConfig> | undefined;
+  get(name: 'kyc'): RunningSubgraph<KycConfig> | undefined;
   get(name: string): RunningSubgraph | undefined;
 }
 

@@ -143,6 +143,10 @@ export type Balance = {
   total: Scalars['Amount']['output'];
 };
 
+export type BirthCalendar =
+  | 'GREGORIAN'
+  | 'JALALI';
+
 /** Open/high/low/close of the platform price over one bucket, built from the ticks the price feed stored. Buckets without ticks are absent. There is no volume: the platform price is a median across providers, which trade nothing themselves. */
 export type Candle = {
   __typename?: 'Candle';
@@ -226,6 +230,12 @@ export type DisplayCurrency =
   | 'IRT'
   | 'USD';
 
+/** The type the upload is signed for; the stored bytes must be that type too. */
+export type DocumentContentType =
+  | 'JPEG'
+  | 'PDF'
+  | 'PNG';
+
 /** The account to debit holds less than the transaction needs. Nothing was moved. */
 export type InsufficientFunds = {
   __typename?: 'InsufficientFunds';
@@ -239,10 +249,121 @@ export type InsufficientFunds = {
   required: Scalars['Amount']['output'];
 };
 
+export type KycDocument = {
+  __typename?: 'KycDocument';
+  /** Detected from the bytes, once accepted. */
+  contentType: Maybe<Scalars['String']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  /** Reviewers only: a presigned GET valid one minute. Ask again to open it later. */
+  download: Maybe<KycDownload>;
+  id: Scalars['ID']['output'];
+  kind: KycDocumentKind;
+  /** Bytes, once accepted. */
+  size: Maybe<Scalars['Int']['output']>;
+  status: KycDocumentStatus;
+};
+
+export type KycDocumentKind =
+  | 'ID_CARD_BACK'
+  | 'ID_CARD_FRONT'
+  | 'SELFIE';
+
+/** REQUESTED until confirmKycUpload checks the file: ACCEPTED, or REJECTED (and deleted). */
+export type KycDocumentStatus =
+  | 'ACCEPTED'
+  | 'REJECTED'
+  | 'REQUESTED';
+
+export type KycDownload = {
+  __typename?: 'KycDownload';
+  expiresAt: Scalars['DateTime']['output'];
+  /** A presigned GET; do not store or forward it. */
+  url: Scalars['String']['output'];
+};
+
+/** A step still missing before the next tier: a verified phone, an accepted document of a kind, a submission, a review. */
+export type KycRequirement =
+  | 'ID_CARD_BACK'
+  | 'ID_CARD_FRONT'
+  | 'PHONE_VERIFIED'
+  | 'REVIEW'
+  | 'SELFIE'
+  | 'SUBMISSION';
+
+/** The latest submission's status (NONE before any). */
+export type KycStatus =
+  | 'APPROVED'
+  | 'NONE'
+  | 'PENDING'
+  | 'REJECTED';
+
+export type KycSubmission = {
+  __typename?: 'KycSubmission';
+  approvedTier: Maybe<KycTier>;
+  /** Gregorian YYYY-MM-DD. */
+  birthDate: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  decidedAt: Maybe<Scalars['DateTime']['output']>;
+  documentIds: Array<Scalars['ID']['output']>;
+  /** The documents submitted, in order. */
+  documents: Array<KycDocument>;
+  /** Given name, in Persian. */
+  firstName: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** Family name, in Persian. */
+  lastName: Scalars['String']['output'];
+  /** National ID (کد ملی). The applicant and reviewers only. */
+  nationalId: Scalars['String']['output'];
+  /** The reviewer's note on an approval. */
+  note: Maybe<Scalars['String']['output']>;
+  /** Why it was rejected (the applicant reads this). */
+  rejectionReason: Maybe<Scalars['String']['output']>;
+  reviewerId: Maybe<Scalars['ID']['output']>;
+  status: KycSubmissionStatus;
+  tierRequested: KycTier;
+  userId: Scalars['ID']['output'];
+};
+
+export type KycSubmissionConnection = {
+  __typename?: 'KycSubmissionConnection';
+  edges: Array<KycSubmissionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type KycSubmissionEdge = {
+  __typename?: 'KycSubmissionEdge';
+  cursor: Scalars['String']['output'];
+  node: KycSubmission;
+};
+
+/** PENDING until a reviewer decides; a decision is final. */
+export type KycSubmissionStatus =
+  | 'APPROVED'
+  | 'PENDING'
+  | 'REJECTED';
+
 export type KycTier =
   | 'BASIC'
   | 'FULL'
   | 'NONE';
+
+export type KycUpload = {
+  __typename?: 'KycUpload';
+  document: KycDocument;
+  expiresAt: Scalars['DateTime']['output'];
+  /** Form fields to send, in this order, before the `file` field. */
+  fields: Array<KycUploadField>;
+  /** The largest file the policy accepts, in bytes. */
+  maxBytes: Scalars['Int']['output'];
+  /** POST a multipart/form-data form here. */
+  url: Scalars['String']['output'];
+};
+
+export type KycUploadField = {
+  __typename?: 'KycUploadField';
+  name: Scalars['String']['output'];
+  value: Scalars['String']['output'];
+};
 
 export type Language =
   | 'EN'
@@ -372,6 +493,10 @@ export type Mutation = {
   adjustBalance: AdjustBalanceResult;
   /** FINANCE with the ledger:adjust claim, not the requester and not the adjusted user: posts a pending adjustment, exactly once (every approval answers the same transaction). ADJUSTMENT_EXPIRED after its expiry. */
   approveAdjustment: ApproveAdjustmentResult;
+  /** Reviewers: approves a PENDING submission for its tier or a lower one; never your own. */
+  approveKyc: KycSubmission;
+  /** Checks the uploaded file (size, type by its content): ACCEPTED, or DOCUMENT_REJECTED and the file is deleted. */
+  confirmKycUpload: KycDocument;
   /** A new wallet on a network: the first becomes the default; a further one gets its own address. */
   createWallet: Wallet;
   /** SUPERADMIN: give a user a claim such as withdrawals:approve. */
@@ -384,12 +509,18 @@ export type Mutation = {
   refreshSession: AuthPayload;
   /** FINANCE with the ledger:adjust claim: the requester cancels (CANCELLED), another money admin rejects (REJECTED) a pending adjustment, with a note. */
   rejectAdjustment: AdjustmentRequest;
+  /** Reviewers: rejects a PENDING submission with a reason the applicant reads; never your own. */
+  rejectKyc: KycSubmission;
+  /** A presigned upload for one document (private bucket, at most 10 MB, of the declared type); then confirmKycUpload. */
+  requestKycUpload: KycUpload;
   /** FINANCE with the ledger:adjust claim: a new transaction undoing every posting of another; at most once. */
   reverseTransaction: ReverseTransactionResult;
   /** SUPERADMIN: take a claim away. */
   revokeClaim: User;
   /** SUPERADMIN: take a role away; the user's current access tokens stop working. */
   revokeRole: User;
+  /** Sends a 6-digit code by SMS to an Iranian mobile (09…, +989…, 00989…; Persian digits accepted). */
+  sendPhoneCode: PhoneCodeSent;
   /** Makes one of your wallets the default of its network (what depositAddress returns). */
   setDefaultWallet: Wallet;
   /** Staff sign-in with email and password. */
@@ -398,11 +529,15 @@ export type Mutation = {
   signInWithTelegram: AuthPayload;
   /** End the viewer's session (all its refresh tokens and access tokens). */
   signOut: Scalars['Boolean']['output'];
+  /** Asks for a tier with personal data and accepted documents; PENDING until a reviewer decides. */
+  submitKyc: KycSubmission;
   /** Moves money to another user, all or nothing. */
   transfer: TransferResult;
   /** ADMIN: enable or disable an asset, change its minimum deposit or icon. */
   updateAsset: Asset;
   updateSettings: User;
+  /** Proves the number with the code it received. */
+  verifyPhoneCode: PhoneVerification;
 };
 
 
@@ -417,6 +552,18 @@ export type MutationAdjustBalanceArgs = {
 
 export type MutationApproveAdjustmentArgs = {
   requestId: Scalars['ID']['input'];
+};
+
+
+export type MutationApproveKycArgs = {
+  id: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+  tier: KycTier;
+};
+
+
+export type MutationConfirmKycUploadArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -456,6 +603,18 @@ export type MutationRejectAdjustmentArgs = {
 };
 
 
+export type MutationRejectKycArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
+export type MutationRequestKycUploadArgs = {
+  contentType?: InputMaybe<DocumentContentType>;
+  kind: KycDocumentKind;
+};
+
+
 export type MutationReverseTransactionArgs = {
   idempotencyKey: Scalars['String']['input'];
   reason: Scalars['String']['input'];
@@ -475,6 +634,11 @@ export type MutationRevokeRoleArgs = {
 };
 
 
+export type MutationSendPhoneCodeArgs = {
+  phone: Scalars['String']['input'];
+};
+
+
 export type MutationSetDefaultWalletArgs = {
   id: Scalars['ID']['input'];
 };
@@ -491,6 +655,11 @@ export type MutationSignInWithTelegramArgs = {
 };
 
 
+export type MutationSubmitKycArgs = {
+  input: SubmitKycInput;
+};
+
+
 export type MutationTransferArgs = {
   input: TransferInput;
 };
@@ -503,6 +672,12 @@ export type MutationUpdateAssetArgs = {
 
 export type MutationUpdateSettingsArgs = {
   input: UpdateSettingsInput;
+};
+
+
+export type MutationVerifyPhoneCodeArgs = {
+  code: Scalars['String']['input'];
+  phone: Scalars['String']['input'];
 };
 
 /** A blockchain the platform holds assets on. */
@@ -528,6 +703,23 @@ export type PageInfo = {
   __typename?: 'PageInfo';
   endCursor: Maybe<Scalars['String']['output']>;
   hasNextPage: Scalars['Boolean']['output'];
+};
+
+export type PhoneCodeSent = {
+  __typename?: 'PhoneCodeSent';
+  /** The code stops working at this time. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** The number, masked (+98912***4567). */
+  phone: Scalars['String']['output'];
+  /** Seconds before another code can be sent to this number. */
+  resendAfterSeconds: Scalars['Int']['output'];
+};
+
+export type PhoneVerification = {
+  __typename?: 'PhoneVerification';
+  /** The verified number, masked. */
+  phone: Scalars['String']['output'];
+  verifiedAt: Scalars['DateTime']['output'];
 };
 
 /** One movement of a transaction: amount of asset from source account to destination account. */
@@ -576,6 +768,10 @@ export type Query = {
   deposit: Maybe<Deposit>;
   /** The deposits one on-chain transaction made to your addresses (staff: to anyone’s), by output index; empty when none (yet). The hash as a wallet or explorer shows it (TON: hex or base64). */
   depositsByTxHash: Array<Deposit>;
+  /** One submission: its applicant or a reviewer. */
+  kycSubmission: Maybe<KycSubmission>;
+  /** Reviewers (kyc:review): submissions, oldest first, optionally of one status. */
+  kycSubmissions: KycSubmissionConnection;
   /** Staff: users who owe the platform (reorged deposits they had spent), by user. */
   ledgerDebts: LedgerDebtConnection;
   /** Staff: search transactions by user, asset, kind and date, newest first. */
@@ -635,6 +831,18 @@ export type QueryDepositArgs = {
 export type QueryDepositsByTxHashArgs = {
   network: Network;
   txHash: Scalars['String']['input'];
+};
+
+
+export type QueryKycSubmissionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryKycSubmissionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: Scalars['Int']['input'];
+  status?: InputMaybe<KycSubmissionStatus>;
 };
 
 
@@ -721,12 +929,30 @@ export type Role =
   | 'SUPPORT'
   | 'USER';
 
+export type SubmitKycInput = {
+  /** YYYY-MM-DD or YYYY/MM/DD in birthDateCalendar. */
+  birthDate: Scalars['String']['input'];
+  birthDateCalendar?: BirthCalendar;
+  /** Accepted documents (requestKycUpload, then confirmKycUpload). */
+  documentIds: Array<Scalars['ID']['input']>;
+  /** Given name, in Persian letters. */
+  firstName: Scalars['String']['input'];
+  /** Family name, in Persian letters. */
+  lastName: Scalars['String']['input'];
+  /** National ID (کد ملی), 10 digits; Persian digits accepted. */
+  nationalId: Scalars['String']['input'];
+  /** BASIC or FULL. */
+  tier: KycTier;
+};
+
 export type Subscription = {
   __typename?: 'Subscription';
   /** Your balances that a ledger transaction just changed (only these `assets`, when given), pushed after each commit. */
   balanceUpdated: Array<Balance>;
   /** Your deposits, pushed at each status change: detected, confirming, confirmed (credit requested), credited, reorged or ignored. */
   depositUpdated: Deposit;
+  /** Your KYC submission, pushed when it is submitted, approved or rejected. */
+  kycUpdated: KycSubmission;
   /** The signed-in user, pushed whenever their settings, level, roles or claims change. */
   meUpdated: User;
   /** Prices of these assets (default: every priced asset) in this quote (default: USD and IRT), pushed when they change. Public data: one execution per selection serves every subscriber. */
@@ -872,6 +1098,8 @@ export type User = {
   deposits: DepositConnection;
   firstName: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
+  /** Tier, latest status and what the next tier needs. The user and reviewers only. */
+  kyc: UserKyc;
   kycTier: KycTier;
   lastName: Maybe<Scalars['String']['output']>;
   /** Account level from the level-up rule table; limits depend on it. */
@@ -932,6 +1160,20 @@ export type UserFilter = {
   role?: InputMaybe<Role>;
   /** Matches username, names, Telegram id or user id. */
   search?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type UserKyc = {
+  __typename?: 'UserKyc';
+  latestSubmission: Maybe<KycSubmission>;
+  /** The tier to ask for next; null at the top. */
+  nextTier: Maybe<KycTier>;
+  /** What the next tier still needs, in order. */
+  nextTierNeeds: Array<KycRequirement>;
+  /** The verified phone, masked (+98912***4567). */
+  phone: Maybe<Scalars['String']['output']>;
+  status: KycStatus;
+  /** The highest tier the user was approved for. */
+  tier: KycTier;
 };
 
 /** The user's level limits (LEDGER_LEVEL_LIMITS) and what is left of them: outgoing transfers valued at market prices when they were made; UTC day and calendar month. */

@@ -9,6 +9,8 @@ const isFinanceOrAdmin = hasRoleRule('FINANCE', 'ADMIN', 'SUPERADMIN');
 const isMoneyAdmin = and(isFinance, hasClaimRule('ledger:adjust'));
 /** Auditors of the ledger: finance and admins, or whoever holds ledger:adjust. */
 const isLedgerAuditor = or(isFinanceOrAdmin, hasClaimRule('ledger:adjust'));
+/** KYC reviewers: staff holding kyc:review (COMPLIANCE); the kyc subgraph also refuses one's own submission. */
+const isKycReviewer = and(isStaffMember, hasClaimRule('kyc:review'));
 
 /** What a graphql-shield rule (rule, and, or, not, allow, deny) offers: a resolve evaluated per field. */
 export interface ShieldRule {
@@ -52,6 +54,9 @@ export const permissions: PermissionMap = {
     verifyLedger: isLedgerAuditor,
     ledgerDebts: isStaffMember,
     adjustmentRequests: isLedgerAuditor,
+    // kyc: the queue is for reviewers; one submission for its applicant or a reviewer (checked by the kyc subgraph)
+    kycSubmissions: isKycReviewer,
+    kycSubmission: isAuthenticated,
   },
   Mutation: {
     signInWithTelegram: allow,
@@ -73,12 +78,20 @@ export const permissions: PermissionMap = {
     reverseTransaction: isMoneyAdmin,
     approveAdjustment: isMoneyAdmin,
     rejectAdjustment: isMoneyAdmin,
+    sendPhoneCode: isAuthenticated,
+    verifyPhoneCode: isAuthenticated,
+    requestKycUpload: isAuthenticated,
+    confirmKycUpload: isAuthenticated,
+    submitKyc: isAuthenticated,
+    approveKyc: isKycReviewer,
+    rejectKyc: isKycReviewer,
   },
   Subscription: {
     meUpdated: isAuthenticated,
     depositUpdated: isAuthenticated,
     priceUpdated: allow,
     balanceUpdated: isAuthenticated,
+    kycUpdated: isAuthenticated,
   },
   // Types reachable only through a guarded root field; their fields are open to whoever reached them.
   // User.limits: the ledger answers the user themselves and staff only.
@@ -126,6 +139,19 @@ export const permissions: PermissionMap = {
   AdjustmentRequest: { '*': allow },
   AdjustmentRequestConnection: { '*': allow },
   AdjustmentRequestEdge: { '*': allow },
+  // KYC data is reached through User.kyc and kycSubmission (the applicant or a reviewer, checked by the kyc
+  // subgraph) and the reviewers' queue.
+  UserKyc: { '*': allow },
+  KycSubmission: { '*': allow },
+  KycSubmissionConnection: { '*': allow },
+  KycSubmissionEdge: { '*': allow },
+  // A document's presigned GET is for reviewers only (the kyc subgraph checks again).
+  KycDocument: { '*': allow, download: isKycReviewer },
+  KycDownload: { '*': allow },
+  KycUpload: { '*': allow },
+  KycUploadField: { '*': allow },
+  PhoneCodeSent: { '*': allow },
+  PhoneVerification: { '*': allow },
 };
 
 export const fallbackRule: ShieldRule = deny;

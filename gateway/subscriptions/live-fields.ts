@@ -66,6 +66,18 @@ export const liveFields: LiveField[] = [
     }),
   },
   {
+    name: 'kycUpdated',
+    sdl: '"""Your KYC submission, pushed when it is submitted, approved or rejected."""\n  kycUpdated: KycSubmission!',
+    // kyc.submission.* (subgraphs/kyc/submission/submission.events.ts) carry { submissionId, userId }
+    subjects: ['submitted', 'approved', 'rejected'].map((verb) => `kyc.submission.${verb}`),
+    matches: (event, viewer) =>
+      viewer.userId !== null && (event.payload as { userId?: string }).userId === viewer.userId,
+    followUp: (event) => ({
+      field: 'kycSubmission',
+      args: { id: { type: 'ID!', value: (event.payload as { submissionId?: string }).submissionId } },
+    }),
+  },
+  {
     name: 'balanceUpdated',
     sdl: '"""Your balances that a ledger transaction just changed (only these `assets`, when given), pushed after each commit."""\n  balanceUpdated(assets: [String!]): [Balance!]!',
     // ledger.transaction.committed carries { userId, asset } of every user balance the transaction moved

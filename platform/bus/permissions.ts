@@ -86,6 +86,7 @@ const LIVE_SUBJECTS = [
   ...['detected', 'confirming', 'confirmed', 'credited', 'reorged', 'ignored'].map((verb) => `wallet.deposit.${verb}`),
   'ledger.transaction.committed',
   'market.price.updated',
+  ...['submitted', 'approved', 'rejected'].map((verb) => `kyc.submission.${verb}`),
 ];
 
 /** Every NATS user and its grants. Keep in step with the consumers (permissions.test.ts checks it). */
@@ -130,6 +131,7 @@ export const SERVICE_GRANTS: Record<string, ServiceGrant> = {
     ],
     streamInfo: true,
   },
+  kyc: { publish: [], subscribe: [], consumers: [], streamInfo: true },
   gateway: { publish: [], subscribe: LIVE_SUBJECTS, consumers: [], streamInfo: false },
   'price-feed': { publish: ['market.price.>'], subscribe: [], consumers: [], streamInfo: false },
   migrate: { publish: [], subscribe: [], consumers: [], streamInfo: true, streamAdmin: true },

@@ -62,6 +62,7 @@ describe('configuration per process', () => {
       wallet: ['INTERNAL_TOKEN_PUBLIC_KEY', 'WALLET_MASTER_KEYS'],
       market: ['INTERNAL_TOKEN_PUBLIC_KEY'],
       ledger: ['INTERNAL_TOKEN_PUBLIC_KEY'],
+      kyc: ['INTERNAL_TOKEN_PUBLIC_KEY', 'KAVENEGAR_API_KEY', 'S3_SECRET_ACCESS_KEY'],
       'wallet-commands': ['WALLET_MASTER_KEYS'],
       'dev-init-data': ['TELEGRAM_BOT_TOKEN'],
       's3-devnet': ['S3_SECRET_ACCESS_KEY'],
@@ -102,7 +103,7 @@ describe('configuration per process', () => {
     expect(readers('WALLET_MASTER_KEYS')).toEqual(['wallet', 'wallet-commands']);
     expect(readers('WALLET_MASTER_KEY_ID')).toEqual(['wallet', 'wallet-commands']);
     expect(readers('INTERNAL_TOKEN_PRIVATE_KEY')).toEqual(['gateway']);
-    expect(readers('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual(['identity', 'ledger', 'market', 'wallet']);
+    expect(readers('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual(['identity', 'kyc', 'ledger', 'market', 'wallet']);
     expect(readers('JWT_SECRET')).toEqual(['gateway', 'identity']);
     expect(readers('TELEGRAM_BOT_TOKEN')).toEqual(['dev-init-data', 'identity']);
     expect(readers('INTERNAL_TOKEN_SECRET')).toEqual([]); // the shared HMAC secret is gone

@@ -47,8 +47,9 @@ describe('configuration documentation', () => {
       wallet: PROCESSES.wallet,
       market: PROCESSES.market,
       ledger: PROCESSES.ledger,
+      kyc: PROCESSES.kyc,
       ...Object.fromEntries(
-        ['identity', 'wallet', 'ledger', 'market'].map((domain) => [
+        ['identity', 'wallet', 'ledger', 'market', 'kyc'].map((domain) => [
           `outbox-relay-${domain}`,
           PROCESSES['outbox-relay'],
         ]),
@@ -76,6 +77,6 @@ describe('configuration documentation', () => {
     expect(holders('INTERNAL_TOKEN_PRIVATE_KEY')).toEqual(['gateway']);
     expect(holders('TELEGRAM_BOT_TOKEN')).toEqual(['identity']);
     expect(holders('JWT_SECRET')).toEqual(['gateway', 'identity']);
-    expect(holders('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual(['identity', 'ledger', 'market', 'wallet']);
+    expect(holders('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual(['identity', 'kyc', 'ledger', 'market', 'wallet']);
   });
 });

@@ -87,9 +87,10 @@ export const SERVICE_PORT_VARIABLES = {
   wallet: ['WALLET_PORT', 4102],
   market: ['MARKET_PORT', 4103],
   ledger: ['LEDGER_PORT', 4104],
+  kyc: ['KYC_PORT', 4105],
 } as const;
 
-export const SUBGRAPH_NAMES = ['identity', 'wallet', 'market', 'ledger'] as const;
+export const SUBGRAPH_NAMES = ['identity', 'wallet', 'market', 'ledger', 'kyc'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
 /** The port one service listens on (PORT overrides it at run time). */
@@ -108,6 +109,7 @@ export const subgraphUrls = section(
     WALLET_PORT: port.default(SERVICE_PORT_VARIABLES.wallet[1]),
     MARKET_PORT: port.default(SERVICE_PORT_VARIABLES.market[1]),
     LEDGER_PORT: port.default(SERVICE_PORT_VARIABLES.ledger[1]),
+    KYC_PORT: port.default(SERVICE_PORT_VARIABLES.kyc[1]),
     /** `name=url,…`: overrides the HOST:port default per subgraph. */
     SUBGRAPH_URLS: z.string().optional(),
     IDENTITY_URL: z.string().url().optional(),
@@ -119,6 +121,7 @@ export const subgraphUrls = section(
         wallet: e.WALLET_PORT,
         market: e.MARKET_PORT,
         ledger: e.LEDGER_PORT,
+        kyc: e.KYC_PORT,
       });
       if (e.IDENTITY_URL) urls.identity = e.IDENTITY_URL;
       return urls;

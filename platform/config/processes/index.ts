@@ -4,6 +4,7 @@ import { devInitDataProcess } from './dev-init-data.js';
 import { devnetProcess } from './devnet.js';
 import { gatewayProcess } from './gateway.js';
 import { identityProcess } from './identity.js';
+import { kycProcess } from './kyc.js';
 import { ledgerProcess } from './ledger.js';
 import { marketProcess } from './market.js';
 import { migrateProcess } from './migrate.js';
@@ -22,6 +23,7 @@ export const PROCESSES = {
   wallet: walletProcess,
   market: marketProcess,
   ledger: ledgerProcess,
+  kyc: kycProcess,
   'outbox-relay': outboxRelayProcess,
   'price-feed': priceFeedProcess,
   'price-simulators': priceSimulatorsProcess,
@@ -41,6 +43,7 @@ export type { DevInitDataConfig } from './dev-init-data.js';
 export type { DevnetConfig } from './devnet.js';
 export type { GatewayConfig, GatewaySettings } from './gateway.js';
 export type { IdentityConfig, LevelRule } from './identity.js';
+export type { KycConfig, KycPhoneSettings } from './kyc.js';
 export type { LedgerConfig, LedgerSettings } from './ledger.js';
 export type { MarketConfig } from './market.js';
 export type { MigrateConfig } from './migrate.js';
@@ -59,6 +62,7 @@ export {
   devnetProcess,
   gatewayProcess,
   identityProcess,
+  kycProcess,
   ledgerProcess,
   marketProcess,
   migrateProcess,

@@ -1,0 +1,418 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorCode, gql } from '../../../testing/graphql-client.js';
+import { startStack, type TestStack } from '../../../testing/stack.js';
+import { initDataFor, newTelegramUser } from '../../../testing/telegram.js';
+import { callSubgraphAs, signInStaff } from '../../../testing/viewers.js';
+import { newId } from '../../../platform/ids.js';
+
+/**
+ * Submission and review through the gateway: submit → a reviewer approves → identity raises the user's tier and
+ * level from kyc.submission.approved (outbox → JetStream); the rules around it (reviewers only, never one's own,
+ * decisions final, a new submission after a rejection, input validation, documents of others).
+ */
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+const sqlOf =
+  (subgraph: string) =>
+  <T = Record<string, unknown>>(text: string, params: unknown[] = []) =>
+    stack.subgraphs.get(subgraph)!.deps.orm.em.fork().getConnection().execute<T[]>(text, params);
+const kycSql = sqlOf('kyc');
+const identitySql = sqlOf('identity');
+
+async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+interface Person {
+  token: string;
+  userId: string;
+}
+
+async function user(): Promise<Person> {
+  const res = await gql(
+    stack.graphqlUrl,
+    `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken user { id } } }`,
+    { d: initDataFor(newTelegramUser()) },
+  );
+  const { accessToken, user: u } = res.body.data!.signInWithTelegram as { accessToken: string; user: { id: string } };
+  return { token: accessToken, userId: u.id };
+}
+
+let staffCount = 0;
+/** COMPLIANCE staff holding kyc:review, signed in after the claim was given. */
+async function reviewer(): Promise<Person> {
+  const email = `kyc${++staffCount}-${process.pid}@example.com`;
+  const { userId } = await signInStaff(stack, ['COMPLIANCE'], email);
+  await identitySql(`update identity."user" set claims = '{kyc:review}' where id = ?`, [userId]);
+  const res = await gql(
+    stack.graphqlUrl,
+    `mutation($e: String!, $p: String!) { signInAdmin(email: $e, password: $p) { accessToken } }`,
+    { e: email, p: 'correct horse battery staple' },
+  );
+  return { token: res.body.data!.signInAdmin.accessToken as string, userId };
+}
+
+let phoneCounter = 0;
+/**
+ * The outcome of phone verification and accepted uploads, recorded as those flows record them (their own
+ * e2e tests drive them through the SMS simulator and the S3 server); this file is about submissions.
+ */
+async function verifiedWithDocuments(p: Person, kinds = ['ID_CARD_FRONT', 'ID_CARD_BACK', 'SELFIE']) {
+  const phone = `+98912${String(process.pid % 1000).padStart(3, '0')}${String(++phoneCounter).padStart(4, '0')}`;
+  await kycSql(`insert into kyc.verified_phone (phone, user_id) values (?, ?)`, [phone, p.userId]);
+  return documents(p, kinds);
+}
+
+async function documents(p: Person, kinds: string[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const kind of kinds) {
+    const id = newId('doc');
+    await kycSql(
+      `insert into kyc.kyc_document (id, user_id, kind, object_key, status, size, content_type, checked_at)
+       values (?, ?, ?, ?, 'ACCEPTED', 1000, 'image/jpeg', now())`,
+      [id, p.userId, kind, `kyc/${p.userId}/${id}`],
+    );
+    ids.push(id);
+  }
+  return ids;
+}
+
+const SUBMIT = `mutation($i: SubmitKycInput!) { submitKyc(input: $i) { id status tierRequested firstName lastName nationalId birthDate documentIds } }`;
+const APPROVE = `mutation($id: ID!, $t: KycTier!, $n: String) { approveKyc(id: $id, tier: $t, note: $n) { id status approvedTier reviewerId decidedAt note } }`;
+const REJECT = `mutation($id: ID!, $r: String!) { rejectKyc(id: $id, reason: $r) { id status rejectionReason } }`;
+const LIST = `query($s: KycSubmissionStatus, $after: String, $first: Int) { kycSubmissions(status: $s, first: $first, after: $after) { edges { cursor node { id userId status } } pageInfo { hasNextPage endCursor } } }`;
+const ME_KYC = `{ me { id kycTier level kyc { tier status phone nextTier nextTierNeeds latestSubmission { id status } } } }`;
+
+const input = (documentIds: string[], overrides: Record<string, unknown> = {}) => ({
+  tier: 'FULL',
+  firstName: 'علی',
+  lastName: 'رضایی',
+  nationalId: '۰۴۹۹۳۷۰۸۹۹',
+  birthDate: '1370/05/12',
+  birthDateCalendar: 'JALALI',
+  documentIds,
+  ...overrides,
+});
+
+describe('submitKyc → approveKyc', () => {
+  it('a FULL submission approved by a reviewer raises the tier and the level through the events', async () => {
+    const applicant = await user();
+    const before = await gql(stack.graphqlUrl, ME_KYC, {}, applicant.token);
+    expect(before.body.data!.me).toMatchObject({
+      kycTier: 'NONE',
+      level: 1,
+      kyc: {
+        tier: 'NONE',
+        status: 'NONE',
+        phone: null,
+        nextTier: 'BASIC',
+        nextTierNeeds: ['PHONE_VERIFIED', 'ID_CARD_FRONT', 'ID_CARD_BACK', 'SUBMISSION', 'REVIEW'],
+        latestSubmission: null,
+      },
+    });
+
+    const docs = await verifiedWithDocuments(applicant);
+    const submitted = await gql(stack.graphqlUrl, SUBMIT, { i: input(docs) }, applicant.token);
+    expect(submitted.body.errors).toBeUndefined();
+    const submission = submitted.body.data!.submitKyc;
+    expect(submission).toMatchObject({
+      status: 'PENDING',
+      tierRequested: 'FULL',
+      nationalId: '0499370899',
+      birthDate: '1991-08-03',
+      documentIds: docs,
+    });
+    const pending = await gql(stack.graphqlUrl, ME_KYC, {}, applicant.token);
+    expect(pending.body.data!.me.kyc).toMatchObject({
+      status: 'PENDING',
+      phone: expect.stringMatching(/^\+98912\*\*\*\d{4}$/),
+      nextTierNeeds: ['REVIEW'],
+    });
+
+    const staff = await reviewer();
+    const queue = await gql(stack.graphqlUrl, LIST, { s: 'PENDING', first: 100 }, staff.token);
+    expect(queue.body.errors).toBeUndefined();
+    expect(queue.body.data!.kycSubmissions.edges.map((e: any) => e.node.id)).toContain(submission.id);
+
+    const approved = await gql(
+      stack.graphqlUrl,
+      APPROVE,
+      { id: submission.id, t: 'FULL', n: 'documents match' },
+      staff.token,
+    );
+    expect(approved.body.errors).toBeUndefined();
+    expect(approved.body.data!.approveKyc).toMatchObject({
+      status: 'APPROVED',
+      approvedTier: 'FULL',
+      reviewerId: staff.userId,
+    });
+
+    // identity's level consumer reads kyc.submission.approved from JetStream
+    const me = await until(
+      'the tier and level to rise',
+      async () => (await gql(stack.graphqlUrl, ME_KYC, {}, applicant.token)).body.data!.me,
+      (m) => m.kycTier === 'FULL',
+    );
+    expect(me).toMatchObject({
+      kycTier: 'FULL',
+      level: 2,
+      kyc: { tier: 'FULL', status: 'APPROVED', nextTier: null, nextTierNeeds: [] },
+    });
+
+    const audit = await kycSql(
+      `select reviewer_id, user_id, decision, tier, note from kyc.kyc_decision where submission_id = ?`,
+      [submission.id],
+    );
+    expect(audit).toEqual([
+      {
+        reviewer_id: staff.userId,
+        user_id: applicant.userId,
+        decision: 'APPROVED',
+        tier: 'FULL',
+        note: 'documents match',
+      },
+    ]);
+    const events = await kycSql<{ subject: string; envelope: { payload: Record<string, unknown> } }>(
+      `select subject, envelope from kyc.outbox where envelope->'payload'->>'submissionId' = ? order by occurred_at`,
+      [submission.id],
+    );
+    expect(events.map((e) => e.subject)).toEqual(['kyc.submission.submitted', 'kyc.submission.approved']);
+    expect(events[1]!.envelope.payload).toEqual({
+      submissionId: submission.id,
+      userId: applicant.userId,
+      tier: 'FULL',
+      approvedTier: 'FULL',
+    });
+    // no personal data on the bus
+    expect(JSON.stringify(events)).not.toContain('0499370899');
+
+    // a decision is final, and the audit table refuses edits
+    const again = await gql(stack.graphqlUrl, REJECT, { id: submission.id, r: 'changed my mind' }, staff.token);
+    expect(errorCode(again)).toBe('CONFLICT');
+    await expect(
+      kycSql(`update kyc.kyc_decision set note = 'edited' where submission_id = ?`, [submission.id]),
+    ).rejects.toThrow(/append-only/);
+    await expect(kycSql(`delete from kyc.kyc_decision where submission_id = ?`, [submission.id])).rejects.toThrow(
+      /append-only/,
+    );
+
+    // the tier is held: asking for it again is a conflict
+    const more = await gql(
+      stack.graphqlUrl,
+      SUBMIT,
+      { i: input(await documents(applicant, ['ID_CARD_FRONT', 'ID_CARD_BACK'])) },
+      applicant.token,
+    );
+    expect(errorCode(more)).toBe('CONFLICT');
+  });
+
+  it('after a rejection the user submits again; the reason is theirs to read; one pending at a time', async () => {
+    const applicant = await user();
+    const docs = await verifiedWithDocuments(applicant, ['ID_CARD_FRONT', 'ID_CARD_BACK']);
+    const first = await gql(stack.graphqlUrl, SUBMIT, { i: input(docs, { tier: 'BASIC' }) }, applicant.token);
+    const id = first.body.data!.submitKyc.id as string;
+    const second = await gql(stack.graphqlUrl, SUBMIT, { i: input(docs, { tier: 'BASIC' }) }, applicant.token);
+    expect(second.body.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'SUBMISSION_PENDING' });
+
+    const staff = await reviewer();
+    const rejected = await gql(stack.graphqlUrl, REJECT, { id, r: 'the photo is blurred' }, staff.token);
+    expect(rejected.body.data!.rejectKyc).toMatchObject({
+      status: 'REJECTED',
+      rejectionReason: 'the photo is blurred',
+    });
+    const approveAfter = await gql(stack.graphqlUrl, APPROVE, { id, t: 'BASIC' }, staff.token);
+    expect(errorCode(approveAfter)).toBe('CONFLICT');
+
+    const me = await gql(stack.graphqlUrl, ME_KYC, {}, applicant.token);
+    expect(me.body.data!.me.kyc).toMatchObject({
+      tier: 'NONE',
+      status: 'REJECTED',
+      latestSubmission: { id, status: 'REJECTED' },
+    });
+
+    const resubmitted = await gql(stack.graphqlUrl, SUBMIT, { i: input(docs, { tier: 'BASIC' }) }, applicant.token);
+    expect(resubmitted.body.data!.submitKyc.status).toBe('PENDING');
+    // a lower tier than asked may be approved, a higher one may not
+    const tooHigh = await gql(
+      stack.graphqlUrl,
+      APPROVE,
+      { id: resubmitted.body.data!.submitKyc.id, t: 'FULL' },
+      staff.token,
+    );
+    expect(errorCode(tooHigh)).toBe('BAD_USER_INPUT');
+    const audit = await kycSql(`select decision from kyc.kyc_decision where user_id = ?`, [applicant.userId]);
+    expect(audit).toEqual([{ decision: 'REJECTED' }]);
+  });
+
+  it('a USER cannot list or decide; a reviewer cannot decide their own; staff without the claim cannot either', async () => {
+    const applicant = await user();
+    const docs = await verifiedWithDocuments(applicant);
+    const submitted = await gql(stack.graphqlUrl, SUBMIT, { i: input(docs) }, applicant.token);
+    const id = submitted.body.data!.submitKyc.id as string;
+
+    expect(errorCode(await gql(stack.graphqlUrl, LIST, {}, applicant.token))).toBe('FORBIDDEN');
+    expect(errorCode(await gql(stack.graphqlUrl, APPROVE, { id, t: 'FULL' }, applicant.token))).toBe('FORBIDDEN');
+    expect(errorCode(await gql(stack.graphqlUrl, REJECT, { id, r: 'nope nope' }, applicant.token))).toBe('FORBIDDEN');
+    const support = await signInStaff(stack, ['SUPPORT']);
+    expect(errorCode(await gql(stack.graphqlUrl, APPROVE, { id, t: 'FULL' }, support.token))).toBe('FORBIDDEN');
+
+    // another user cannot read it either
+    const other = await user();
+    const read = await gql(
+      stack.graphqlUrl,
+      `query($id: ID!) { kycSubmission(id: $id) { id nationalId } }`,
+      { id },
+      other.token,
+    );
+    expect(errorCode(read)).toBe('FORBIDDEN');
+
+    // a reviewer's own submission
+    const staff = await reviewer();
+    const ownDocs = await verifiedWithDocuments(staff);
+    const own = await gql(stack.graphqlUrl, SUBMIT, { i: input(ownDocs) }, staff.token);
+    const ownId = own.body.data!.submitKyc.id as string;
+    expect(errorCode(await gql(stack.graphqlUrl, APPROVE, { id: ownId, t: 'FULL' }, staff.token))).toBe('FORBIDDEN');
+    expect(errorCode(await gql(stack.graphqlUrl, REJECT, { id: ownId, r: 'self review' }, staff.token))).toBe(
+      'FORBIDDEN',
+    );
+    const rows = await kycSql(`select status from kyc.kyc_submission where id = ?`, [ownId]);
+    expect(rows).toEqual([{ status: 'PENDING' }]);
+  });
+
+  it('pages the queue with Relay cursors', async () => {
+    const staff = await reviewer();
+    for (let i = 0; i < 3; i++) {
+      const p = await user();
+      await gql(stack.graphqlUrl, SUBMIT, { i: input(await verifiedWithDocuments(p)) }, p.token);
+    }
+    const all: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page: any = await gql(stack.graphqlUrl, LIST, { s: 'PENDING', first: 2, after }, staff.token);
+      expect(page.body.errors).toBeUndefined();
+      all.push(...page.body.data.kycSubmissions.edges.map((e: any) => e.node.id));
+      if (!page.body.data.kycSubmissions.pageInfo.hasNextPage) break;
+      after = page.body.data.kycSubmissions.pageInfo.endCursor;
+    }
+    const rows = await kycSql<{ id: string }>(
+      `select id from kyc.kyc_submission where status = 'PENDING' order by created_at, id`,
+    );
+    expect(all).toEqual(rows.map((r) => r.id));
+    expect(errorCode(await gql(stack.graphqlUrl, LIST, { after: 'bm90LWEtY3Vyc29y' }, staff.token))).toBe(
+      'BAD_USER_INPUT',
+    );
+  });
+});
+
+describe('submitKyc input', () => {
+  it('refuses bad personal data, missing phone and documents, and another user’s document, storing nothing', async () => {
+    const applicant = await user();
+    const noPhone = await gql(
+      stack.graphqlUrl,
+      SUBMIT,
+      { i: input(await documents(applicant, ['ID_CARD_FRONT'])) },
+      applicant.token,
+    );
+    expect(errorCode(noPhone)).toBe('PHONE_NOT_VERIFIED');
+
+    const docs = await verifiedWithDocuments(applicant);
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ nationalId: '0499370898' }, 'BAD_USER_INPUT', 'nationalId'],
+      [{ nationalId: '1111111111' }, 'BAD_USER_INPUT', 'nationalId'],
+      [{ firstName: 'Ali' }, 'BAD_USER_INPUT', 'firstName'],
+      [{ lastName: 'رضایی2' }, 'BAD_USER_INPUT', 'lastName'],
+      [{ birthDate: '1370/07/31' }, 'BAD_USER_INPUT', 'birthDate'],
+      [{ birthDate: '2020-01-01', birthDateCalendar: 'GREGORIAN' }, 'BAD_USER_INPUT', 'birthDate'],
+      [{ tier: 'NONE' }, 'BAD_USER_INPUT', 'tier'],
+      [{ documentIds: ['not-a-doc'] }, 'BAD_USER_INPUT', 'documentIds'],
+      [{ documentIds: docs.slice(0, 2) }, 'BAD_USER_INPUT', 'documentIds'], // FULL needs a selfie
+    ];
+    for (const [overrides, code, field] of cases) {
+      const res = await gql(stack.graphqlUrl, SUBMIT, { i: input(docs, overrides) }, applicant.token);
+      expect(res.body.errors?.[0]?.extensions, JSON.stringify(overrides)).toMatchObject({ code, field });
+    }
+
+    const stranger = await user();
+    const theirs = await documents(stranger, ['SELFIE']);
+    const stolen = await gql(
+      stack.graphqlUrl,
+      SUBMIT,
+      { i: input([...docs.slice(0, 2), theirs[0]!]) },
+      applicant.token,
+    );
+    expect(errorCode(stolen)).toBe('NOT_FOUND');
+    const missing = await gql(
+      stack.graphqlUrl,
+      SUBMIT,
+      { i: input([...docs.slice(0, 2), newId('doc')]) },
+      applicant.token,
+    );
+    expect(errorCode(missing)).toBe('NOT_FOUND');
+
+    const stored = await kycSql(`select id from kyc.kyc_submission where user_id = ?`, [applicant.userId]);
+    expect(stored).toEqual([]);
+    const outbox = await kycSql(`select id from kyc.outbox where envelope->'payload'->>'userId' = ?`, [
+      applicant.userId,
+    ]);
+    expect(outbox).toEqual([]);
+  });
+});
+
+describe('KycSubmission entity', () => {
+  it('resolves through _entities in one batch: the applicant and reviewers, null for unknown ids', async () => {
+    const applicant = await user();
+    const docs = await verifiedWithDocuments(applicant);
+    const id = (await gql(stack.graphqlUrl, SUBMIT, { i: input(docs) }, applicant.token)).body.data!.submitKyc
+      .id as string;
+    const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on KycSubmission { id status userId } } }`;
+    const reps = {
+      r: [
+        { __typename: 'KycSubmission', id },
+        { __typename: 'KycSubmission', id: newId('kyc') },
+      ],
+    };
+    const own = await callSubgraphAs(
+      stack,
+      'kyc',
+      { userId: applicant.userId, roles: ['USER'], claims: [], sessionId: null },
+      ENTITIES,
+      reps,
+    );
+    expect(own.body.errors).toBeUndefined();
+    expect(own.body.data!._entities).toEqual([{ id, status: 'PENDING', userId: applicant.userId }, null]);
+    const staff = await callSubgraphAs(
+      stack,
+      'kyc',
+      {
+        userId: 'usr_00000000000000000000000000',
+        roles: ['USER', 'COMPLIANCE'],
+        claims: ['kyc:review'],
+        sessionId: null,
+      },
+      ENTITIES,
+      reps,
+    );
+    expect(staff.body.data!._entities[0]).toEqual({ id, status: 'PENDING', userId: applicant.userId });
+    const stranger = await callSubgraphAs(
+      stack,
+      'kyc',
+      { userId: 'usr_00000000000000000000000001', roles: ['USER'], claims: [], sessionId: null },
+      ENTITIES,
+      reps,
+    );
+    expect(stranger.body.data!._entities[0]).toBeNull();
+    expect(stranger.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});

@@ -1,0 +1,36 @@
+import type { ApprovableTier } from './submission.entity.js';
+
+/** Events the kyc subgraph publishes through its outbox. Payloads carry keys and the decision, never personal data. */
+export const KycEvents = {
+  submitted: 'kyc.submission.submitted',
+  approved: 'kyc.submission.approved',
+  rejected: 'kyc.submission.rejected',
+  phoneVerified: 'kyc.phone.verified',
+} as const;
+
+export interface SubmissionSubmittedPayload {
+  submissionId: string;
+  userId: string;
+  tierRequested: ApprovableTier;
+}
+
+/**
+ * identity's level consumer reads `{ userId, tier }` and sets the user's tier to `tier`: it is the user's tier
+ * after this approval (the highest they were ever approved for), so a later approval for a lower tier never
+ * lowers it.
+ */
+export interface SubmissionApprovedPayload {
+  submissionId: string;
+  userId: string;
+  tier: ApprovableTier;
+  approvedTier: ApprovableTier;
+}
+
+export interface SubmissionRejectedPayload {
+  submissionId: string;
+  userId: string;
+}
+
+export interface PhoneVerifiedPayload {
+  userId: string;
+}
