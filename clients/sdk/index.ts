@@ -21,6 +21,42 @@ export type Scalars = {
   DateTime: { input: string; output: string; }
 };
 
+/** A request to move the account owning a verified phone to a new Telegram account. */
+export type AccountRecovery = {
+  __typename?: 'AccountRecovery';
+  createdAt: Scalars['DateTime']['output'];
+  decidedAt: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  /** The new Telegram account that asked; retired once the move is done. */
+  newUserId: Scalars['ID']['output'];
+  note: Maybe<Scalars['String']['output']>;
+  /** The account being recovered (it owns the verified phone). */
+  oldUserId: Scalars['ID']['output'];
+  /** The proven phone, masked (+98912***4567). */
+  phone: Scalars['String']['output'];
+  rejectionReason: Maybe<Scalars['String']['output']>;
+  reviewerId: Maybe<Scalars['ID']['output']>;
+  status: AccountRecoveryStatus;
+};
+
+export type AccountRecoveryConnection = {
+  __typename?: 'AccountRecoveryConnection';
+  edges: Array<AccountRecoveryEdge>;
+  pageInfo: PageInfo;
+};
+
+export type AccountRecoveryEdge = {
+  __typename?: 'AccountRecoveryEdge';
+  cursor: Scalars['String']['output'];
+  node: AccountRecovery;
+};
+
+/** PENDING until a reviewer decides; a decision is final. */
+export type AccountRecoveryStatus =
+  | 'APPROVED'
+  | 'PENDING'
+  | 'REJECTED';
+
 /** Whether an address is well-formed for a network, and its one canonical form. */
 export type AddressValidation = {
   __typename?: 'AddressValidation';
@@ -491,10 +527,14 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** FINANCE with the ledger:adjust claim: credit (amount > 0) or debit (amount < 0) a user's available balance against world:<asset>, with a reason. Above the asset's approval threshold, or on your own account, it answers a pending AdjustmentRequest that another money admin must approve (approveAdjustment) before it expires. */
   adjustBalance: AdjustBalanceResult;
+  /** Reviewers: approves a PENDING recovery (never one of your own accounts); identity then moves the Telegram id. */
+  approveAccountRecovery: AccountRecovery;
   /** FINANCE with the ledger:adjust claim, not the requester and not the adjusted user: posts a pending adjustment, exactly once (every approval answers the same transaction). ADJUSTMENT_EXPIRED after its expiry. */
   approveAdjustment: ApproveAdjustmentResult;
   /** Reviewers: approves a PENDING submission for its tier or a lower one; never your own. */
   approveKyc: KycSubmission;
+  /** Proves the code: a PENDING recovery of the account owning the phone, until a reviewer decides. */
+  confirmAccountRecovery: AccountRecovery;
   /** Checks the uploaded file (size, type by its content): ACCEPTED, or DOCUMENT_REJECTED and the file is deleted. */
   confirmKycUpload: KycDocument;
   /** A new wallet on a network: the first becomes the default; a further one gets its own address. */
@@ -507,10 +547,14 @@ export type Mutation = {
   liftWithdrawalFreeze: WithdrawalFreezeLift;
   /** Rotate a refresh token. A token can be used once; reuse ends the session. */
   refreshSession: AuthPayload;
+  /** Reviewers: rejects a PENDING recovery with a reason. */
+  rejectAccountRecovery: AccountRecovery;
   /** FINANCE with the ledger:adjust claim: the requester cancels (CANCELLED), another money admin rejects (REJECTED) a pending adjustment, with a note. */
   rejectAdjustment: AdjustmentRequest;
   /** Reviewers: rejects a PENDING submission with a reason the applicant reads; never your own. */
   rejectKyc: KycSubmission;
+  /** From a new Telegram account: asks for a code to the phone verified by the lost account. The answer is the same whether or not the number can be recovered. */
+  requestAccountRecovery: RecoveryCodeSent;
   /** A presigned upload for one document (private bucket, at most 10 MB, of the declared type); then confirmKycUpload. */
   requestKycUpload: KycUpload;
   /** FINANCE with the ledger:adjust claim: a new transaction undoing every posting of another; at most once. */
@@ -550,6 +594,12 @@ export type MutationAdjustBalanceArgs = {
 };
 
 
+export type MutationApproveAccountRecoveryArgs = {
+  id: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+};
+
+
 export type MutationApproveAdjustmentArgs = {
   requestId: Scalars['ID']['input'];
 };
@@ -559,6 +609,12 @@ export type MutationApproveKycArgs = {
   id: Scalars['ID']['input'];
   note?: InputMaybe<Scalars['String']['input']>;
   tier: KycTier;
+};
+
+
+export type MutationConfirmAccountRecoveryArgs = {
+  code: Scalars['String']['input'];
+  phone: Scalars['String']['input'];
 };
 
 
@@ -597,6 +653,12 @@ export type MutationRefreshSessionArgs = {
 };
 
 
+export type MutationRejectAccountRecoveryArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
 export type MutationRejectAdjustmentArgs = {
   note: Scalars['String']['input'];
   requestId: Scalars['ID']['input'];
@@ -606,6 +668,11 @@ export type MutationRejectAdjustmentArgs = {
 export type MutationRejectKycArgs = {
   id: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
+};
+
+
+export type MutationRequestAccountRecoveryArgs = {
+  phone: Scalars['String']['input'];
 };
 
 
@@ -756,6 +823,8 @@ export type Price = {
 
 export type Query = {
   __typename?: 'Query';
+  /** Reviewers (kyc:review): recoveries, oldest first. */
+  accountRecoveries: AccountRecoveryConnection;
   /** Money admins and auditors: adjustment requests of one status (PENDING by default: waiting, not expired), newest first. */
   adjustmentRequests: AdjustmentRequestConnection;
   /** One asset by symbol (TON, USDT_TRON, IRT, …); null if there is none. */
@@ -798,6 +867,13 @@ export type Query = {
   walletByAddress: Maybe<Wallet>;
   /** Staff: users whose withdrawals are frozen after a reorg of a credited deposit, newest first. */
   withdrawalFreezes: WithdrawalFreezeConnection;
+};
+
+
+export type QueryAccountRecoveriesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: Scalars['Int']['input'];
+  status?: InputMaybe<AccountRecoveryStatus>;
 };
 
 
@@ -916,6 +992,15 @@ export type RecipientNotFound = {
   /** RECIPIENT_NOT_FOUND */
   code: Scalars['String']['output'];
   message: Scalars['String']['output'];
+};
+
+export type RecoveryCodeSent = {
+  __typename?: 'RecoveryCodeSent';
+  expiresAt: Scalars['DateTime']['output'];
+  /** The number, masked. The same answer whether or not it can be recovered. */
+  phone: Scalars['String']['output'];
+  /** Seconds before another code can be asked for this number. */
+  resendAfterSeconds: Scalars['Int']['output'];
 };
 
 export type ReverseTransactionResult = InsufficientFunds | Transaction;

@@ -57,6 +57,7 @@ export const permissions: PermissionMap = {
     // kyc: the queue is for reviewers; one submission for its applicant or a reviewer (checked by the kyc subgraph)
     kycSubmissions: isKycReviewer,
     kycSubmission: isAuthenticated,
+    accountRecoveries: isKycReviewer,
   },
   Mutation: {
     signInWithTelegram: allow,
@@ -85,6 +86,11 @@ export const permissions: PermissionMap = {
     submitKyc: isAuthenticated,
     approveKyc: isKycReviewer,
     rejectKyc: isKycReviewer,
+    // account recovery: asked from the new Telegram account; decided by reviewers who are neither account (kyc checks)
+    requestAccountRecovery: isAuthenticated,
+    confirmAccountRecovery: isAuthenticated,
+    approveAccountRecovery: isKycReviewer,
+    rejectAccountRecovery: isKycReviewer,
   },
   Subscription: {
     meUpdated: isAuthenticated,
@@ -151,6 +157,10 @@ export const permissions: PermissionMap = {
   KycUpload: { '*': allow },
   KycUploadField: { '*': allow },
   PhoneCodeSent: { '*': allow },
+  AccountRecovery: { '*': allow },
+  AccountRecoveryConnection: { '*': allow },
+  AccountRecoveryEdge: { '*': allow },
+  RecoveryCodeSent: { '*': allow },
   PhoneVerification: { '*': allow },
 };
 

@@ -94,7 +94,10 @@ export const SERVICE_GRANTS: Record<string, ServiceGrant> = {
   identity: {
     publish: [],
     subscribe: [],
-    consumers: [{ durable: 'identity-level-facts', subjects: ['kyc.submission.approved', 'ledger.order.filled'] }],
+    consumers: [
+      { durable: 'identity-level-facts', subjects: ['kyc.submission.approved', 'ledger.order.filled'] },
+      { durable: 'identity-account-recovery', subjects: ['kyc.recovery.approved'] },
+    ],
     streamInfo: true,
   },
   wallet: {

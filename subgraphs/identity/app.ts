@@ -10,6 +10,7 @@ import { InitDataVerifier } from './auth/telegram-init-data.js';
 import type { IdentityServices } from './context.js';
 import { startLevelFactsConsumer } from './level/level.consumer.js';
 import { LevelPolicy } from './level/level-policy.js';
+import { startRecoveryConsumer } from './recovery/recovery.consumer.js';
 import { Session } from './session/session.entity.js';
 import { SessionService } from './session/session.service.js';
 import { User } from './user/user.entity.js';
@@ -42,7 +43,7 @@ export function buildIdentityServices(
     keyPrefix: config.redis.keyPrefix,
     initDataMaxAgeSeconds: config.telegram.authMaxAgeSeconds,
   });
-  return { auth, users, levels };
+  return { auth, users, levels, sessions };
 }
 
 /** The subgraph schema alone (no connections): used by the server, schema emission and contract tests. */
@@ -58,6 +59,7 @@ export const identitySubgraph: SubgraphDefinition<IdentityConfig> = {
     const services = buildIdentityServices(deps);
     const schema = await buildIdentitySchema();
     const levelFacts = await startLevelFactsConsumer(deps, services.users);
-    return { schema, background: [levelFacts], context: () => ({ identity: services }) };
+    const recoveries = await startRecoveryConsumer(deps, services.sessions);
+    return { schema, background: [levelFacts, recoveries], context: () => ({ identity: services }) };
   },
 };

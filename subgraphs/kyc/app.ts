@@ -13,6 +13,9 @@ import type { OtpSender } from '../../providers/sms/otp-sender.port.js';
 import { VerificationCode, VerifiedPhone } from './phone/phone.entity.js';
 import { PhoneResolver } from './phone/phone.resolver.js';
 import { PhoneService } from './phone/phone.service.js';
+import { AccountRecovery, AccountRecoveryAudit, RecoveryCode } from './recovery/recovery.entity.js';
+import { RecoveryResolver } from './recovery/recovery.resolver.js';
+import { RecoveryService } from './recovery/recovery.service.js';
 import { KycDecision, KycSubmission } from './submission/submission.entity.js';
 import { submissionReference } from './submission/submission.reference.js';
 import { SubmissionResolver } from './submission/submission.resolver.js';
@@ -29,13 +32,14 @@ export function buildKycServices(
     submissions: new SubmissionService(log),
     documents: new DocumentService(store, log),
     phones: new PhoneService(sender, deps.redis, deps.config.redis.keyPrefix, deps.config.kyc.phone, log),
+    recoveries: new RecoveryService(sender, deps.redis, deps.config.redis.keyPrefix, deps.config.kyc.phone, log),
   };
 }
 
 /** The subgraph schema alone (no connections): used by the server, schema emission and contract tests. */
 export function buildKycSchema() {
   return buildSubgraph({
-    resolvers: [SubmissionResolver, DocumentResolver, PhoneResolver, KycUserResolver],
+    resolvers: [SubmissionResolver, DocumentResolver, PhoneResolver, RecoveryResolver, KycUserResolver],
     orphanedTypes: [KycUser],
     references: { KycSubmission: submissionReference, User: userReference },
   });
@@ -43,7 +47,16 @@ export function buildKycSchema() {
 
 export const kycSubgraph: SubgraphDefinition<KycConfig> = {
   name: 'kyc',
-  entities: [KycSubmission, KycDecision, VerifiedPhone, VerificationCode, KycDocument],
+  entities: [
+    KycSubmission,
+    KycDecision,
+    VerifiedPhone,
+    VerificationCode,
+    KycDocument,
+    RecoveryCode,
+    AccountRecovery,
+    AccountRecoveryAudit,
+  ],
   migrations: kycMigrations,
   async build(deps) {
     // Private bucket; the client is stateless until used (the bucket is provisioned, or created by the devnet server).
