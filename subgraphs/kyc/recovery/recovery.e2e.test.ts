@@ -1,4 +1,6 @@
 import { Writable } from 'node:stream';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmsSimulator, type SmsSimulator } from '../../../devnet/sms/sms.simulator.js';
 import { tokensInvalidBeforeKey } from '../../../platform/auth/revocation-keys.js';
@@ -32,8 +34,9 @@ beforeAll(async () => {
   const log = createLogger({ name: 'recovery-e2e', level: 'trace', destination });
   stack = await startStack({ ...s3.env, KAVENEGAR_BASE_URL: sms.url }, { log });
 });
+const clients: Client[] = [];
 afterAll(async () => {
-  if (process.env.DEBUG_RECOVERY) for (const l of lines) if (/"level":(50|40)/.test(l)) console.log(l.slice(0, 1500));
+  for (const c of clients) await c.dispose();
   await stack?.close();
   await sms?.close();
   s3?.close();
@@ -128,6 +131,29 @@ async function reviewer(): Promise<{ token: string; userId: string }> {
   return { token: res.body.data!.signInAdmin.accessToken as string, userId: staff.userId };
 }
 
+/** A live subscription of this viewer; resolves with the close event when the gateway closes the socket. */
+function openSocket(token: string): { closed: Promise<{ code: number }>; ready: Promise<void> } {
+  let onClosed: (e: { code: number }) => void = () => undefined;
+  const closed = new Promise<{ code: number }>((resolve) => (onClosed = resolve));
+  let onOpen: () => void = () => undefined;
+  const opened = new Promise<void>((resolve) => (onOpen = resolve));
+  const client = createClient({
+    url: stack.wsUrl,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    lazy: false,
+    retryAttempts: 0,
+    onNonLazyError: () => undefined,
+    on: { connected: () => onOpen(), closed: (e) => onClosed({ code: (e as { code: number }).code }) },
+  });
+  clients.push(client);
+  client.subscribe(
+    { query: `subscription { kycUpdated { id status } }` },
+    { next: () => undefined, error: () => undefined, complete: () => undefined },
+  );
+  return { closed, ready: opened };
+}
+
 async function irt(token: string): Promise<string> {
   const res = await gql(stack.graphqlUrl, `{ me { id balances(assets: ["IRT"]) { available } } }`, {}, token);
   expect(res.body.errors).toBeUndefined();
@@ -166,6 +192,9 @@ describe('account recovery', () => {
     expect(recovery).toMatchObject({ status: 'PENDING', oldUserId: owner.userId, newUserId: fresh.userId });
     expect(recovery.phone).not.toContain(owner.phone.e164.slice(-7, -4));
 
+    const socket = openSocket(owner.token);
+    await socket.ready;
+
     const staff = await reviewer();
     const queue = await gql(stack.graphqlUrl, LIST, { s: 'PENDING' }, staff.token);
     expect(queue.body.data!.accountRecoveries.edges.map((e: { node: { id: string } }) => e.node.id)).toContain(
@@ -192,6 +221,8 @@ describe('account recovery', () => {
         fresh.userId,
       ]),
     ).toEqual([]);
+    // The old account's open socket is closed by the gateway (the revocation channel).
+    expect((await socket.closed).code).toBe(4403);
     // Tokens issued up to the revocation second are refused: wait for the key, then for the next second.
     const redis = stack.subgraphs.get('identity')!.deps.redis;
     const prefix = stack.subgraphs.get('identity')!.deps.config.redis.keyPrefix;
@@ -314,6 +345,34 @@ describe('account recovery', () => {
       fresh.tg.id,
     ]);
     expect(tg!.id).toBe(fresh.userId);
+  });
+
+  it('identity refuses to merge a new account that is not empty: nothing moves, the refusal is published', async () => {
+    const owner = await verifiedOwner();
+    const { fresh, recovery } = await pendingRecovery(owner);
+    // The new account gained something after asking (here a role): identity must not retire it.
+    await identitySql(`update identity."user" set roles = '{USER,SUPPORT}' where id = ?`, [fresh.userId]);
+    const staff = await reviewer();
+    expect((await gql(stack.graphqlUrl, APPROVE, { id: recovery.id }, staff.token)).body.errors).toBeUndefined();
+    const refused = await until(
+      'the refusal event',
+      () =>
+        identitySql<{ payload: { reason: string; recoveryId: string } }>(
+          `select envelope -> 'payload' as payload from identity.outbox where subject = 'identity.user.recovery-refused'`,
+        ),
+      (rows) => rows.some((r) => r.payload.recoveryId === recovery.id),
+    );
+    expect(refused.find((r) => r.payload.recoveryId === recovery.id)!.payload.reason).toBe('NEW_ACCOUNT_NOT_EMPTY');
+    const holders = await identitySql<{ id: string; telegram_id: string }>(
+      `select id, telegram_id from identity."user" where id in (?, ?) order by id`,
+      [owner.userId, fresh.userId],
+    );
+    expect(Object.fromEntries(holders.map((h) => [h.id, String(h.telegram_id)]))).toEqual({
+      [owner.userId]: String(owner.tg.id),
+      [fresh.userId]: String(fresh.tg.id),
+    });
+    // Both still signed in.
+    expect((await gql(stack.graphqlUrl, `{ me { id } }`, {}, owner.token)).body.errors).toBeUndefined();
   });
 
   it('logs no code and no phone number', () => {
