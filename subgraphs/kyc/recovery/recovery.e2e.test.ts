@@ -222,7 +222,11 @@ describe('account recovery', () => {
       ]),
     ).toEqual([]);
     // The old account's open socket is closed by the gateway (the revocation channel).
-    expect((await socket.closed).code).toBe(4403);
+    const closed = await Promise.race([
+      socket.closed,
+      new Promise<{ code: number }>((resolve) => setTimeout(() => resolve({ code: -1 }), 10_000)),
+    ]);
+    expect(closed.code).toBe(4403);
     // Tokens issued up to the revocation second are refused: wait for the key, then for the next second.
     const redis = stack.subgraphs.get('identity')!.deps.redis;
     const prefix = stack.subgraphs.get('identity')!.deps.config.redis.keyPrefix;
