@@ -487,6 +487,41 @@ describe('one national ID, one person', () => {
   });
 });
 
+describe('one national ID, two reviewers at once', () => {
+  it('two approvals of two users’ submissions of one ID racing: exactly one goes, the other is NATIONAL_ID_TAKEN', async () => {
+    const nationalId = freshNationalId();
+    const ids: string[] = [];
+    const people = [await user(), await user()];
+    for (const p of people) {
+      const res = await gql(
+        stack.graphqlUrl,
+        SUBMIT,
+        { i: input(await verifiedWithDocuments(p), { nationalId }) },
+        p.token,
+      );
+      ids.push(res.body.data!.submitKyc.id as string);
+    }
+    const [r1, r2] = [await reviewer(), await reviewer()];
+    const results = await Promise.all([
+      gql(stack.graphqlUrl, APPROVE, { id: ids[0], t: 'FULL' }, r1.token),
+      gql(stack.graphqlUrl, APPROVE, { id: ids[1], t: 'FULL' }, r2.token),
+    ]);
+    const codes = results.map((r) => (r.body.errors ? r.body.errors[0]!.extensions : 'APPROVED'));
+    expect(codes.filter((c) => c === 'APPROVED')).toHaveLength(1);
+    expect(codes.find((c) => c !== 'APPROVED')).toMatchObject({ code: 'CONFLICT', reason: 'NATIONAL_ID_TAKEN' });
+    const rows = await kycSql<{ status: string }>(
+      `select status from kyc.kyc_submission where id in (?, ?) order by status`,
+      ids,
+    );
+    expect(rows.map((r) => r.status)).toEqual(['APPROVED', 'PENDING']);
+    const claims = await kycSql<{ user_id: string }>(
+      `select c.user_id from kyc.national_id_claim c join kyc.kyc_submission s on s.national_id_index = c.national_id_index where s.id = ?`,
+      [ids[0]],
+    );
+    expect(claims).toHaveLength(1);
+  });
+});
+
 describe('personal data at rest', () => {
   it('no table of any schema holds a national ID, name, birth date or the phone of a submission in the clear; reviewers read them decrypted', async () => {
     const applicant = await user();
