@@ -51,7 +51,11 @@ export class MasterKeySet {
  * Parses `id:base64key,id2:base64key2` (each key exactly 32 bytes) and the optional current id
  * (default: the last entry). Error messages name ids and positions, never key material.
  */
-export function parseMasterKeys(text: string, currentId: string | undefined): MasterKeySet {
+export function parseMasterKeys(
+  text: string,
+  currentId: string | undefined,
+  currentIdVariable = 'WALLET_MASTER_KEY_ID',
+): MasterKeySet {
   const entries: MasterKeyMaterial[] = [];
   const parts = text
     .split(',')
@@ -79,7 +83,7 @@ export function parseMasterKeys(text: string, currentId: string | undefined): Ma
   const current = currentId ?? entries[entries.length - 1]!.id;
   if (!entries.some((e) => e.id === current)) {
     throw new Error(
-      `WALLET_MASTER_KEY_ID "${current}" is not one of the configured ids (${entries.map((e) => e.id).join(', ')})`,
+      `${currentIdVariable} "${current}" is not one of the configured ids (${entries.map((e) => e.id).join(', ')})`,
     );
   }
   const set = new MasterKeySet(entries, current);

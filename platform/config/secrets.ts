@@ -10,7 +10,8 @@ import { parseMasterKeys, type MasterKeySet } from './master-keys.js';
  * - INTERNAL_TOKEN_PRIVATE_KEY: the gateway signs the internal context (internalTokenSigner);
  * - INTERNAL_TOKEN_PUBLIC_KEY: every subgraph verifies it (internalTokenVerifier);
  * - TELEGRAM_BOT_TOKEN: identity verifies Mini App initData (telegram);
- * - WALLET_MASTER_KEYS: the wallet subgraph and its commands unwrap custody roots (masterKeys).
+ * - WALLET_MASTER_KEYS: the wallet subgraph and its commands unwrap custody roots (masterKeys);
+ * - KYC_DATA_KEYS, KYC_BLIND_INDEX_KEY: the kyc subgraph seals personal data and indexes national IDs (kycDataKeys).
  * Outside production each falls back to a dev-only value (logged loudly); production requires a real one
  * and refuses the dev-only value.
  */
@@ -20,6 +21,8 @@ export const DEV_SECRETS = {
   JWT_SECRET: 'dev-only-jwt-secret-change-me-0123456789abcdef',
   TELEGRAM_BOT_TOKEN: '1000000001:DEV-only-bot-token-change-me',
   WALLET_MASTER_KEYS: 'dev-only:4wK7FSHKJxxO6wz9mNx30umgiiC/4Bnfm2IYxQz3E70=',
+  KYC_DATA_KEYS: 'dev-only:ZqQ0a3Y1fW2TgHbS8cN4dE7rJ6kL9mP0oQ1sU2vX3yA=',
+  KYC_BLIND_INDEX_KEY: 'c2V2ZW4gZGV2LW9ubHkga3ljIGluZGV4IGtleSAwMDE=',
   INTERNAL_TOKEN_PRIVATE_KEY:
     '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIMFa1IQElT0MgpbnXxyO10YUggZL9lqmvs41m4i2HRoQ\n-----END PRIVATE KEY-----\n',
   INTERNAL_TOKEN_PUBLIC_KEY:
@@ -245,5 +248,51 @@ export const masterKeys = section(
       }
       return keys;
     });
+  },
+);
+
+/** The kyc subgraph's keys: AES-256-GCM data keys for personal data, and the national ID's blind-index key. */
+export interface KycDataKeys {
+  keys: MasterKeySet;
+  /** A copy of the HMAC key of the national ID's blind index (32 bytes). */
+  blindIndexKey(): Uint8Array;
+}
+
+const BASE64_32_BYTES = /^[A-Za-z0-9+/]{43}=$/u;
+
+/**
+ * `KYC_DATA_KEYS` `id:base64(32 bytes)[,id2:…]` (KYC_DATA_KEY_ID names the current one, default the last) and
+ * `KYC_BLIND_INDEX_KEY` base64(32 bytes), a separate key. Only the kyc process holds them.
+ */
+export const kycDataKeys = section(
+  {
+    KYC_DATA_KEYS: z.string().optional(),
+    KYC_DATA_KEY_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ - (at most 64)')
+      .optional(),
+    KYC_BLIND_INDEX_KEY: z
+      .string()
+      .regex(BASE64_32_BYTES, 'must be 32 bytes in standard base64 (openssl rand -base64 32)')
+      .optional(),
+  },
+  (e, ctx): KycDataKeys => {
+    const text = secretOrDevDefault(ctx, 'KYC_DATA_KEYS', e.KYC_DATA_KEYS);
+    const indexText = secretOrDevDefault(ctx, 'KYC_BLIND_INDEX_KEY', e.KYC_BLIND_INDEX_KEY);
+    refuseDevValueInProduction(ctx, 'KYC_BLIND_INDEX_KEY', indexText === DEV_SECRETS.KYC_BLIND_INDEX_KEY, 'key');
+    if (text === null || indexText === null) return ctx.invalid();
+    const keys: MasterKeySet | undefined = ctx.parse('KYC_DATA_KEYS', ctx.invalid<MasterKeySet>(), () => {
+      const parsed = parseMasterKeys(text, e.KYC_DATA_KEY_ID, 'KYC_DATA_KEY_ID');
+      const devKey = parseMasterKeys(DEV_SECRETS.KYC_DATA_KEYS, undefined).entries()[0]!.key;
+      try {
+        refuseDevValueInProduction(ctx, 'KYC_DATA_KEYS', parsed.containsKey(devKey), 'key');
+      } finally {
+        devKey.fill(0);
+      }
+      return parsed;
+    });
+    const indexKey = Uint8Array.from(Buffer.from(indexText, 'base64'));
+    if (keys?.containsKey(indexKey)) ctx.problem('KYC_BLIND_INDEX_KEY', 'must differ from every KYC_DATA_KEYS key');
+    return keys ? { keys, blindIndexKey: () => Uint8Array.from(indexKey) } : ctx.invalid();
   },
 );

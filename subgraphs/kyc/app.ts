@@ -19,6 +19,7 @@ import { RecoveryService } from './recovery/recovery.service.js';
 import { KycDecision, KycSubmission } from './submission/submission.entity.js';
 import { submissionReference } from './submission/submission.reference.js';
 import { SubmissionResolver } from './submission/submission.resolver.js';
+import { PersonalDataCipher } from './submission/personal-data.js';
 import { SubmissionService } from './submission/submission.service.js';
 import { KycUser, KycUserResolver, userReference } from './user/user.resolver.js';
 
@@ -29,7 +30,7 @@ export function buildKycServices(
 ): KycServices {
   const log = deps.log.child({ component: 'kyc' });
   return {
-    submissions: new SubmissionService(log),
+    submissions: new SubmissionService(log, new PersonalDataCipher(deps.config.kycDataKeys)),
     documents: new DocumentService(store, log),
     phones: new PhoneService(sender, deps.redis, deps.config.redis.keyPrefix, deps.config.kyc.phone, log),
     recoveries: new RecoveryService(sender, deps.redis, deps.config.redis.keyPrefix, deps.config.kyc.phone, log),

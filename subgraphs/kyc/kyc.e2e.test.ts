@@ -3,17 +3,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmsSimulator, type SmsSimulator } from '../../devnet/sms/sms.simulator.js';
 import { createLogger } from '../../platform/logger.js';
 import { errorCode, gql } from '../../testing/graphql-client.js';
+import { publishMarketPrice } from '../../testing/market-prices.js';
 import { createTestObjectStore, postPresignedUpload, type TestObjectStore } from '../../testing/s3.js';
 import { startStack, type TestStack } from '../../testing/stack.js';
 import { initDataFor, newTelegramUser } from '../../testing/telegram.js';
 import { signInStaff } from '../../testing/viewers.js';
+import type { LedgerServices } from '../ledger/context.js';
 
 /**
  * The whole KYC path through the gateway with the SMS simulator and the devnet S3 server: send code → verify →
- * upload three documents → submit → a reviewer approves → identity raises tier and level from the event. Then the
+ * upload three documents → submit → a reviewer approves → identity raises tier and level from the event → the
+ * ledger's level limits follow (a transfer above level 1's cap now goes, one above level 2's is LIMIT_EXCEEDED). Then the
  * phone rules (wrong code ×5, expiry, a number taken by another user, malformed numbers, the resend cool-down and
  * the per-user limit), and a scan of every log line for codes, national IDs, phone numbers, keys and URLs.
  */
+const LEVEL_LIMITS = '1:USD:100:-:-,2:USD:1000:-:-';
 const lines: string[] = [];
 let stack: TestStack;
 let s3: TestObjectStore;
@@ -28,7 +32,17 @@ beforeAll(async () => {
     },
   });
   const log = createLogger({ name: 'kyc-e2e', level: 'trace', destination });
-  stack = await startStack({ ...s3.env, KAVENEGAR_BASE_URL: sms.url, KYC_USER_SENDS_PER_HOUR: '4' }, { log });
+  // Level limits on (the test env turns them off): 100 USD per transaction at level 1, 1,000 at level 2.
+  stack = await startStack(
+    {
+      ...s3.env,
+      KAVENEGAR_BASE_URL: sms.url,
+      KYC_USER_SENDS_PER_HOUR: '4',
+      LEDGER_LEVEL_LIMITS: LEVEL_LIMITS,
+      LEDGER_FEES: '*:0:0',
+    },
+    { log },
+  );
 });
 afterAll(async () => {
   await stack?.close();
@@ -59,6 +73,47 @@ async function user(): Promise<{ token: string; userId: string }> {
   return { token: accessToken, userId: u.id };
 }
 
+const ledgerEm = () => stack.subgraphs.get('ledger')!.deps.orm.em.fork();
+const ledger = () => (stack.subgraphs.get('ledger')!.app.context!() as { ledger: LedgerServices }).ledger;
+
+/** 2,000 USDT credited through the deposit path (custody → available), as a confirmed wallet deposit is. */
+async function fund(userId: string): Promise<void> {
+  await until(
+    'the ledger to know the user',
+    () => ledgerEm().getConnection().execute(`select 1 from ledger.user_directory where user_id = ?`, [userId]),
+    (r) => r.length === 1,
+  );
+  const result = await ledgerEm().transactional((tx) =>
+    ledger().postings.creditDeposit(
+      tx,
+      {
+        depositId: `dep_kyc_${userId}`,
+        userId,
+        network: 'ETH',
+        asset: 'USDT_ETH',
+        amount: 2_000_000_000n,
+        txHash: `0xkyc${userId}`,
+        outputIndex: 0,
+      },
+      'system:test',
+    ),
+  );
+  expect(result.type).toBe('Transaction');
+}
+
+const TRANSFER = `mutation($input: TransferInput!) { transfer(input: $input) {
+  __typename
+  ... on Transaction { id amount }
+  ... on LimitExceeded { code period limit remaining currency level }
+} }`;
+const transfer = (token: string, toUserId: string, amount: string, key: string) =>
+  gql(stack.graphqlUrl, TRANSFER, { input: { toUserId, asset: 'USDT_ETH', amount, idempotencyKey: key } }, token).then(
+    (r) => {
+      expect(r.body.errors).toBeUndefined();
+      return r.body.data!.transfer as Record<string, unknown>;
+    },
+  );
+
 let numbers = 0;
 /** A fresh mobile number, as a user might type it (`09…`), and its E.164 form. */
 function newNumber(): { typed: string; e164: string } {
@@ -75,8 +130,21 @@ const NATIONAL_ID = '0499370899';
 const secrets = new Set<string>();
 
 describe('the whole KYC path', () => {
-  it('send code → verify → three documents → submit → approve → tier and level rise', async () => {
+  it('send code → verify → three documents → submit → approve → tier and level rise → the new level’s limits apply', async () => {
     const me = await user();
+    const friend = await user();
+    await fund(me.userId);
+    await publishMarketPrice(stack, 'USDT', 'USD', '1.0000');
+    // Level 1 before KYC: 500 USDT is above its 100 USD per transaction; nothing moves.
+    expect(await transfer(me.token, friend.userId, '500', 'kyc-before')).toEqual({
+      __typename: 'LimitExceeded',
+      code: 'LIMIT_EXCEEDED',
+      period: 'TRANSACTION',
+      limit: '100',
+      remaining: '100',
+      currency: 'USD',
+      level: 1,
+    });
     const phone = newNumber();
     // Persian digits, as typed on a Persian keyboard
     const persian = phone.typed.replace(/\d/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[Number(d)]!);
@@ -194,6 +262,28 @@ describe('the whole KYC path', () => {
       (m) => m.kycTier === 'FULL' && m.level === 2,
     );
     expect(after.kyc).toMatchObject({ tier: 'FULL', status: 'APPROVED', nextTierNeeds: [] });
+
+    // identity's level change reaches the ledger as an event: the viewer's limits are level 2's
+    await until(
+      'the ledger to apply level 2',
+      async () => (await gql(stack.graphqlUrl, `{ me { limits { level } } }`, {}, me.token)).body.data?.me.limits,
+      (l) => l?.level === 2,
+    );
+    // above the old limit, now within the new one: it goes
+    expect(await transfer(me.token, friend.userId, '500', 'kyc-after')).toMatchObject({
+      __typename: 'Transaction',
+      amount: '500',
+    });
+    // above the new limit: LIMIT_EXCEEDED with level 2's cap
+    expect(await transfer(me.token, friend.userId, '1000.01', 'kyc-above')).toEqual({
+      __typename: 'LimitExceeded',
+      code: 'LIMIT_EXCEEDED',
+      period: 'TRANSACTION',
+      limit: '1000',
+      remaining: '1000',
+      currency: 'USD',
+      level: 2,
+    });
   });
 });
 

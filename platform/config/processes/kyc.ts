@@ -1,5 +1,6 @@
 import { defineProcess, port, positiveInt, section, type ConfigOf } from '../env.js';
 import { SERVICE_PORT_VARIABLES } from '../pieces.js';
+import { kycDataKeys } from '../secrets.js';
 import { sms } from '../sms.js';
 import { storage } from '../storage.js';
 import { subgraphSections } from './subgraph.js';
@@ -39,5 +40,5 @@ const kyc = section(
   }),
 );
 
-export const kycProcess = defineProcess('kyc', { ...subgraphSections, kyc, storage, sms });
+export const kycProcess = defineProcess('kyc', { ...subgraphSections, kyc, kycDataKeys, storage, sms });
 export type KycConfig = ConfigOf<typeof kycProcess>;

@@ -95,11 +95,21 @@ const REJECT = `mutation($id: ID!, $r: String!) { rejectKyc(id: $id, reason: $r)
 const LIST = `query($s: KycSubmissionStatus, $after: String, $first: Int) { kycSubmissions(status: $s, first: $first, after: $after) { edges { cursor node { id userId status } } pageInfo { hasNextPage endCursor } } }`;
 const ME_KYC = `{ me { id kycTier level kyc { tier status phone nextTier nextTierNeeds latestSubmission { id status } } } }`;
 
+let nationalIds = 0;
+/** A valid national ID no other test uses (one national ID is one person: NATIONAL_ID_TAKEN otherwise). */
+function freshNationalId(): string {
+  const body = `${String(process.pid % 100_000).padStart(5, '0')}${String(++nationalIds).padStart(4, '0')}`;
+  let sum = 0;
+  for (let i = 0; i < 9; i++) sum += Number(body[i]) * (10 - i);
+  const r = sum % 11;
+  return `${body}${r < 2 ? r : 11 - r}`;
+}
+
 const input = (documentIds: string[], overrides: Record<string, unknown> = {}) => ({
   tier: 'FULL',
   firstName: 'علی',
   lastName: 'رضایی',
-  nationalId: '۰۴۹۹۳۷۰۸۹۹',
+  nationalId: freshNationalId(),
   birthDate: '1370/05/12',
   birthDateCalendar: 'JALALI',
   documentIds,
@@ -124,7 +134,12 @@ describe('submitKyc → approveKyc', () => {
     });
 
     const docs = await verifiedWithDocuments(applicant);
-    const submitted = await gql(stack.graphqlUrl, SUBMIT, { i: input(docs) }, applicant.token);
+    const submitted = await gql(
+      stack.graphqlUrl,
+      SUBMIT,
+      { i: input(docs, { nationalId: '۰۴۹۹۳۷۰۸۹۹' }) },
+      applicant.token,
+    );
     expect(submitted.body.errors).toBeUndefined();
     const submission = submitted.body.data!.submitKyc;
     expect(submission).toMatchObject({
@@ -414,5 +429,192 @@ describe('KycSubmission entity', () => {
     );
     expect(stranger.body.data!._entities[0]).toBeNull();
     expect(stranger.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('one national ID, one person', () => {
+  it('the first approval claims the ID: approving another user’s submission of it, or submitting it again, is CONFLICT NATIONAL_ID_TAKEN', async () => {
+    const nationalId = freshNationalId();
+    const [first, second, third] = [await user(), await user(), await user()];
+    const ids: string[] = [];
+    for (const p of [first, second]) {
+      const res = await gql(
+        stack.graphqlUrl,
+        SUBMIT,
+        { i: input(await verifiedWithDocuments(p), { nationalId }) },
+        p.token,
+      );
+      expect(res.body.errors).toBeUndefined();
+      ids.push(res.body.data!.submitKyc.id as string);
+    }
+    const staff = await reviewer();
+    expect((await gql(stack.graphqlUrl, APPROVE, { id: ids[0], t: 'FULL' }, staff.token)).body.errors).toBeUndefined();
+    const taken = await gql(stack.graphqlUrl, APPROVE, { id: ids[1], t: 'FULL' }, staff.token);
+    expect(taken.body.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'NATIONAL_ID_TAKEN' });
+    // nothing of the refused approval stayed: still PENDING, no decision, no event
+    expect(await kycSql(`select status from kyc.kyc_submission where id = ?`, [ids[1]])).toEqual([
+      { status: 'PENDING' },
+    ]);
+    expect(await kycSql(`select 1 from kyc.kyc_decision where submission_id = ?`, [ids[1]])).toEqual([]);
+    expect(
+      await kycSql(`select 1 from kyc.outbox where subject like '%kyc.submission.approved' and envelope::text like ?`, [
+        `%${ids[1]}%`,
+      ]),
+    ).toEqual([]);
+    // a reviewer may still reject it
+    expect(
+      (await gql(stack.graphqlUrl, REJECT, { id: ids[1], r: 'national ID belongs to someone else' }, staff.token)).body
+        .errors,
+    ).toBeUndefined();
+
+    const later = await gql(
+      stack.graphqlUrl,
+      SUBMIT,
+      { i: input(await verifiedWithDocuments(third), { nationalId }) },
+      third.token,
+    );
+    expect(later.body.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'NATIONAL_ID_TAKEN' });
+    expect(await kycSql(`select 1 from kyc.kyc_submission where user_id = ?`, [third.userId])).toEqual([]);
+    // the claim is the blind index, never the ID
+    const claims = await kycSql<{ national_id_index: string; user_id: string }>(
+      `select national_id_index, user_id from kyc.national_id_claim where submission_id = ?`,
+      [ids[0]],
+    );
+    expect(claims).toHaveLength(1);
+    expect(claims[0]!.user_id).toBe(first.userId);
+    expect(claims[0]!.national_id_index).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    expect(claims[0]!.national_id_index).not.toContain(nationalId);
+  });
+});
+
+describe('one national ID, two reviewers at once', () => {
+  it('two approvals of two users’ submissions of one ID racing: exactly one goes, the other is NATIONAL_ID_TAKEN', async () => {
+    const nationalId = freshNationalId();
+    const ids: string[] = [];
+    const people = [await user(), await user()];
+    for (const p of people) {
+      const res = await gql(
+        stack.graphqlUrl,
+        SUBMIT,
+        { i: input(await verifiedWithDocuments(p), { nationalId }) },
+        p.token,
+      );
+      ids.push(res.body.data!.submitKyc.id as string);
+    }
+    const [r1, r2] = [await reviewer(), await reviewer()];
+    const results = await Promise.all([
+      gql(stack.graphqlUrl, APPROVE, { id: ids[0], t: 'FULL' }, r1.token),
+      gql(stack.graphqlUrl, APPROVE, { id: ids[1], t: 'FULL' }, r2.token),
+    ]);
+    const codes = results.map((r) => (r.body.errors ? r.body.errors[0]!.extensions : 'APPROVED'));
+    expect(codes.filter((c) => c === 'APPROVED')).toHaveLength(1);
+    expect(codes.find((c) => c !== 'APPROVED')).toMatchObject({ code: 'CONFLICT', reason: 'NATIONAL_ID_TAKEN' });
+    const rows = await kycSql<{ status: string }>(
+      `select status from kyc.kyc_submission where id in (?, ?) order by status`,
+      ids,
+    );
+    expect(rows.map((r) => r.status)).toEqual(['APPROVED', 'PENDING']);
+    const claims = await kycSql<{ user_id: string }>(
+      `select c.user_id from kyc.national_id_claim c join kyc.kyc_submission s on s.national_id_index = c.national_id_index where s.id = ?`,
+      [ids[0]],
+    );
+    expect(claims).toHaveLength(1);
+  });
+});
+
+describe('personal data at rest', () => {
+  it('no table of any schema holds a national ID, name, birth date or the phone of a submission in the clear; reviewers read them decrypted', async () => {
+    const applicant = await user();
+    const nationalId = freshNationalId();
+    const names = { firstName: 'پرستو', lastName: 'بهرامی‌نژاد' };
+    const res = await gql(
+      stack.graphqlUrl,
+      SUBMIT,
+      { i: input(await verifiedWithDocuments(applicant), { nationalId, ...names }) },
+      applicant.token,
+    );
+    expect(res.body.errors).toBeUndefined();
+    const id = res.body.data!.submitKyc.id as string;
+    const staff = await reviewer();
+    const read = await gql(
+      stack.graphqlUrl,
+      `query($id: ID!) { kycSubmission(id: $id) { nationalId firstName lastName birthDate } }`,
+      { id },
+      staff.token,
+    );
+    expect(read.body.data!.kycSubmission).toEqual({ nationalId, ...names, birthDate: '1991-08-03' });
+
+    const [{ phone }] = (await kycSql<{ phone: string }>(`select phone from kyc.verified_phone where user_id = ?`, [
+      applicant.userId,
+    ])) as [{ phone: string }];
+    // The submission's row, every column's bytes: none of its personal data.
+    const [raw] = await kycSql<{ row: string }>(
+      `select row_to_json(t)::text as "row" from kyc.kyc_submission t where id = ?`,
+      [id],
+    );
+    for (const value of [nationalId, names.firstName, names.lastName, '1991-08-03', '1991', phone, phone.slice(3)])
+      expect(raw!.row.includes(value), `kyc_submission holds ${value}`).toBe(false);
+    const sealed = await kycSql<Record<string, string>>(
+      `select first_name_enc, last_name_enc, national_id_enc, birth_date_enc, phone_enc from kyc.kyc_submission where id = ?`,
+      [id],
+    );
+    for (const value of Object.values(sealed[0]!)) expect(value).toMatch(/^v1\.dev-only\./);
+
+    // The national ID, names and birth date in any table of any schema (the phone is verified_phone's key, by design).
+    const tables = await kycSql<{ table_schema: string; table_name: string }>(
+      `select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')`,
+    );
+    expect(tables.map((t) => `${t.table_schema}.${t.table_name}`)).toEqual(
+      expect.arrayContaining(['kyc.kyc_submission', 'kyc.kyc_decision', 'kyc.outbox', 'kyc.national_id_claim']),
+    );
+    let rows = 0;
+    for (const t of tables) {
+      const all = await kycSql<{ row: string }>(
+        `select row_to_json(t)::text as "row" from "${t.table_schema}"."${t.table_name}" t`,
+      );
+      for (const { row } of all) {
+        rows++;
+        for (const value of [nationalId, names.firstName, names.lastName, '1991-08-03'])
+          expect(row.includes(value), `${t.table_schema}.${t.table_name} holds ${value}`).toBe(false);
+      }
+    }
+    expect(rows).toBeGreaterThan(20);
+  });
+
+  it('a tampered ciphertext, or one moved to another field or row, is refused, never shown', async () => {
+    const staff = await reviewer();
+    const submit = async () => {
+      const p = await user();
+      const r = await gql(stack.graphqlUrl, SUBMIT, { i: input(await verifiedWithDocuments(p)) }, p.token);
+      return r.body.data!.submitKyc as { id: string; nationalId: string };
+    };
+    const [a, b, c] = [await submit(), await submit(), await submit()];
+    const READ = `query($id: ID!) { kycSubmission(id: $id) { id nationalId firstName } }`;
+    expect((await gql(stack.graphqlUrl, READ, { id: a.id }, staff.token)).body.data!.kycSubmission.nationalId).toBe(
+      a.nationalId,
+    );
+    // one bit of the ciphertext flipped
+    const [row] = await kycSql<{ national_id_enc: string }>(
+      `select national_id_enc from kyc.kyc_submission where id = ?`,
+      [a.id],
+    );
+    const parts = row!.national_id_enc.split('.');
+    const body = Buffer.from(parts[3]!, 'base64');
+    body[body.length - 1] = body[body.length - 1]! ^ 1;
+    parts[3] = body.toString('base64');
+    await kycSql(`update kyc.kyc_submission set national_id_enc = ? where id = ?`, [parts.join('.'), a.id]);
+    // b's national ID moved into its first name; c's national ID copied from b's row
+    await kycSql(`update kyc.kyc_submission set first_name_enc = national_id_enc where id = ?`, [b.id]);
+    await kycSql(
+      `update kyc.kyc_submission set national_id_enc = (select national_id_enc from kyc.kyc_submission where id = ?) where id = ?`,
+      [b.id, c.id],
+    );
+    for (const id of [a.id, b.id, c.id]) {
+      const res = await gql(stack.graphqlUrl, READ, { id }, staff.token);
+      expect(res.body.data?.kycSubmission ?? null, id).toBeNull();
+      expect(res.body.errors?.[0]?.extensions?.code, id).toBe('INTERNAL_SERVER_ERROR');
+      const text = JSON.stringify(res.body);
+      for (const secret of [a.nationalId, b.nationalId, c.nationalId]) expect(text).not.toContain(secret);
+    }
   });
 });

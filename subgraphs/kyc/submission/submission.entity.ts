@@ -29,25 +29,28 @@ export class KycSubmission {
   @Property({ type: 'text' })
   status: SubmissionStatus = 'PENDING';
 
-  /** Given name in Persian. */
+  /**
+   * Names, national ID (کد ملی), birth date (Gregorian YYYY-MM-DD) and the verified phone at the time: each
+   * AES-256-GCM ciphertext bound to this row and field (`personal-data.ts`); never stored or logged in the clear.
+   */
   @Property({ type: 'text' })
-  firstName!: string;
+  firstNameEnc!: string;
 
-  /** Family name in Persian. */
   @Property({ type: 'text' })
-  lastName!: string;
+  lastNameEnc!: string;
 
-  /** کد ملی, 10 digits with a valid check digit. Never logged. */
   @Property({ type: 'text' })
-  nationalId!: string;
+  nationalIdEnc!: string;
 
-  /** Gregorian `YYYY-MM-DD` (a Jalali date is converted on input). */
-  @Property({ type: 'date', columnType: 'date' })
-  birthDate!: string;
-
-  /** The verified phone (E.164) at the time of submission. */
   @Property({ type: 'text' })
-  phone!: string;
+  birthDateEnc!: string;
+
+  @Property({ type: 'text' })
+  phoneEnc!: string;
+
+  /** HMAC-SHA256 of the national ID with the blind-index key: finds equal IDs without decrypting. */
+  @Property({ type: 'text' })
+  nationalIdIndex!: string;
 
   @Property({ type: ArrayType, columnType: 'text[]' })
   documentIds!: string[];

@@ -19,7 +19,7 @@ export const submissionReference = batchedReference<KycSubmissionType, KycContex
         if (err instanceof DomainError) return err as never;
         throw err;
       }
-      return KycSubmissionType.from(row);
+      return KycSubmissionType.from(row, ctx.kyc.submissions.reveal(row));
     });
   },
 );

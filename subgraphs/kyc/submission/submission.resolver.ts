@@ -40,14 +40,17 @@ export class SubmissionResolver {
     @Ctx() ctx: KycContext,
   ): Promise<KycSubmissionConnection> {
     const page = await ctx.kyc.submissions.list(ctx.em, ctx.viewer, status as SubmissionStatus | null, first, after);
-    const edges = page.nodes.map((s) => ({ cursor: encodeSubmissionCursor(s), node: KycSubmissionType.from(s) }));
+    const edges = page.nodes.map((s) => ({
+      cursor: encodeSubmissionCursor(s),
+      node: KycSubmissionType.from(s, ctx.kyc.submissions.reveal(s)),
+    }));
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 
   @Query(() => KycSubmissionType, { nullable: true, description: 'One submission: its applicant or a reviewer.' })
   async kycSubmission(@Arg('id', () => ID) id: string, @Ctx() ctx: KycContext): Promise<KycSubmissionType | null> {
     const submission = await ctx.kyc.submissions.byId(ctx.em, ctx.viewer, id);
-    return submission ? KycSubmissionType.from(submission) : null;
+    return submission ? KycSubmissionType.from(submission, ctx.kyc.submissions.reveal(submission)) : null;
   }
 
   @Mutation(() => KycSubmissionType, {
@@ -61,7 +64,7 @@ export class SubmissionResolver {
       ...input,
       tier: approvable(input.tier),
     });
-    return KycSubmissionType.from(submission);
+    return KycSubmissionType.from(submission, ctx.kyc.submissions.reveal(submission));
   }
 
   @Mutation(() => KycSubmissionType, {
@@ -73,7 +76,8 @@ export class SubmissionResolver {
     @Arg('note', () => String, { nullable: true }) note: string | null,
     @Ctx() ctx: KycContext,
   ): Promise<KycSubmissionType> {
-    return KycSubmissionType.from(await ctx.kyc.submissions.approve(ctx.em, ctx.viewer, id, approvable(tier), note));
+    const submission = await ctx.kyc.submissions.approve(ctx.em, ctx.viewer, id, approvable(tier), note);
+    return KycSubmissionType.from(submission, ctx.kyc.submissions.reveal(submission));
   }
 
   @Mutation(() => KycSubmissionType, {
@@ -84,6 +88,7 @@ export class SubmissionResolver {
     @Arg('reason', () => String) reason: string,
     @Ctx() ctx: KycContext,
   ): Promise<KycSubmissionType> {
-    return KycSubmissionType.from(await ctx.kyc.submissions.reject(ctx.em, ctx.viewer, id, reason));
+    const submission = await ctx.kyc.submissions.reject(ctx.em, ctx.viewer, id, reason);
+    return KycSubmissionType.from(submission, ctx.kyc.submissions.reveal(submission));
   }
 }

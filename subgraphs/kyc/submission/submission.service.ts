@@ -11,6 +11,7 @@ import {
   notFound,
   unauthenticated,
 } from '../../../platform/errors.js';
+import { newId } from '../../../platform/ids.js';
 import type { Logger } from '../../../platform/logger.js';
 import { KycDocument, type DocumentKind } from '../document/document.entity.js';
 import { VerifiedPhone } from '../phone/phone.entity.js';
@@ -31,6 +32,7 @@ import {
   type SubmissionRejectedPayload,
   type SubmissionSubmittedPayload,
 } from './submission.events.js';
+import type { PersonalData, PersonalDataCipher } from './personal-data.js';
 
 const SOURCE = 'kyc';
 export const REVIEW_CLAIM = 'kyc:review';
@@ -91,6 +93,7 @@ function tierOf(approved: (ApprovableTier | null)[]): KycTier {
 export class SubmissionService {
   constructor(
     private readonly log: Logger,
+    private readonly cipher: PersonalDataCipher,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -98,6 +101,19 @@ export class SubmissionService {
     if (!viewer.userId) throw unauthenticated();
     if (!hasClaim(viewer, REVIEW_CLAIM)) throw forbidden(`Reviewing KYC needs the ${REVIEW_CLAIM} claim`);
     return viewer.userId;
+  }
+
+  /** The decrypted personal data of a submission the caller was allowed to read; a tampered field throws. */
+  reveal(submission: KycSubmission): PersonalData {
+    const c = this.cipher;
+    const id = submission.id;
+    return {
+      firstName: c.open(id, 'firstName', submission.firstNameEnc),
+      lastName: c.open(id, 'lastName', submission.lastNameEnc),
+      nationalId: c.open(id, 'nationalId', submission.nationalIdEnc),
+      birthDate: c.open(id, 'birthDate', submission.birthDateEnc),
+      phone: c.open(id, 'phone', submission.phoneEnc),
+    };
   }
 
   /** The owner and reviewers may read a user's KYC data. */
@@ -136,14 +152,20 @@ export class SubmissionService {
       if (missing.length)
         throw badInput(`The ${data.tier} tier needs ${missing.join(', ')}`, { field: 'documentIds', missing });
 
+      const nationalIdIndex = this.cipher.nationalIdIndex(data.nationalId);
+      await this.refuseNationalIdOfAnother(tx, nationalIdIndex, userId);
+      const id = newId('kyc');
+      const seal = (field: keyof PersonalData, value: string) => this.cipher.seal(id, field, value);
       const submission = tx.create(KycSubmission, {
+        id,
         userId,
         tierRequested: data.tier,
-        firstName: data.firstName,
-        lastName: data.lastName,
-        nationalId: data.nationalId,
-        birthDate: data.birthDate,
-        phone: phone.phone,
+        firstNameEnc: seal('firstName', data.firstName),
+        lastNameEnc: seal('lastName', data.lastName),
+        nationalIdEnc: seal('nationalId', data.nationalId),
+        birthDateEnc: seal('birthDate', data.birthDate),
+        phoneEnc: seal('phone', phone.phone),
+        nationalIdIndex,
         documentIds: owned.map((d) => d.id),
       });
       recordEvent<SubmissionSubmittedPayload>(tx, KycEvents.submitted, SOURCE, {
@@ -161,6 +183,28 @@ export class SubmissionService {
       this.log.info({ submissionId: submission.id, userId, tier: data.tier }, 'kyc submitted');
       return submission;
     });
+  }
+
+  /** One national ID belongs to one person: refused when another user's approval claimed it. */
+  private async refuseNationalIdOfAnother(tx: EntityManager, nationalIdIndex: string, userId: string): Promise<void> {
+    const [claim] = await tx.execute<{ user_id: string }[]>(
+      `select "user_id" from "kyc"."national_id_claim" where "national_id_index" = ?`,
+      [nationalIdIndex],
+    );
+    if (claim && claim.user_id !== userId)
+      throw conflict('This national ID is verified for another account', { reason: 'NATIONAL_ID_TAKEN' });
+  }
+
+  /**
+   * Claims the submission's national ID for its applicant, in the approval's transaction. The primary key
+   * settles two approvals racing for one ID: the second waits for the first, then sees its claim.
+   */
+  private async claimNationalId(tx: EntityManager, submission: KycSubmission): Promise<void> {
+    await tx.execute(
+      `insert into "kyc"."national_id_claim" ("national_id_index", "user_id", "submission_id") values (?, ?, ?) on conflict ("national_id_index") do nothing`,
+      [submission.nationalIdIndex, submission.userId, submission.id],
+    );
+    await this.refuseNationalIdOfAnother(tx, submission.nationalIdIndex, submission.userId);
   }
 
   private validate(input: SubmitKyc): SubmitKyc {
@@ -205,6 +249,7 @@ export class SubmissionService {
         throw badInput(`The applicant asked for ${submission.tierRequested}; approve that tier or a lower one`, {
           field: 'tier',
         });
+      await this.claimNationalId(tx, submission);
       submission.status = 'APPROVED';
       submission.approvedTier = tier;
       submission.note = cleanNote;

@@ -1,4 +1,5 @@
 import { Directive, Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import type { PersonalData } from './personal-data.js';
 import type { KycSubmission } from './submission.entity.js';
 
 export enum KycTierEnum {
@@ -94,16 +95,17 @@ export class KycSubmissionType {
   @Field(() => Date, { nullable: true })
   decidedAt!: Date | null;
 
-  static from(s: KycSubmission): KycSubmissionType {
+  /** `personal` is the submission's decrypted personal data (`SubmissionService.reveal`). */
+  static from(s: KycSubmission, personal: PersonalData): KycSubmissionType {
     return Object.assign(new KycSubmissionType(), {
       id: s.id,
       userId: s.userId,
       tierRequested: s.tierRequested as KycTierEnum,
       status: s.status as KycSubmissionStatusEnum,
-      firstName: s.firstName,
-      lastName: s.lastName,
-      nationalId: s.nationalId,
-      birthDate: typeof s.birthDate === 'string' ? s.birthDate.slice(0, 10) : isoOf(s.birthDate),
+      firstName: personal.firstName,
+      lastName: personal.lastName,
+      nationalId: personal.nationalId,
+      birthDate: personal.birthDate,
       documentIds: s.documentIds,
       approvedTier: s.approvedTier as KycTierEnum | null,
       rejectionReason: s.reason,
@@ -113,10 +115,6 @@ export class KycSubmissionType {
       decidedAt: s.decidedAt,
     });
   }
-}
-
-function isoOf(value: unknown): string {
-  return value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
 }
 
 @ObjectType()

@@ -39,7 +39,9 @@ export class KycUserResolver {
       phone: state!.phone ? maskPhone(state!.phone) : null,
       nextTier: state!.nextTier as KycTierEnum | null,
       nextTierNeeds: state!.nextTierNeeds as KycRequirementEnum[],
-      latestSubmission: state!.latest ? KycSubmissionType.from(state!.latest) : null,
+      latestSubmission: state!.latest
+        ? KycSubmissionType.from(state!.latest, ctx.kyc.submissions.reveal(state!.latest))
+        : null,
     });
   }
 }
