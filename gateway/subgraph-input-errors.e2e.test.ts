@@ -1,0 +1,168 @@
+import fc from 'fast-check';
+import {
+  buildClientSchema,
+  getIntrospectionQuery,
+  getNullableType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isScalarType,
+  type GraphQLArgument,
+  type GraphQLField,
+  type GraphQLInputType,
+  type IntrospectionQuery,
+} from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gql, type GraphQLResponse } from '../testing/graphql-client.js';
+import { startStack, type TestStack } from '../testing/stack.js';
+import { initDataFor, newTelegramUser } from '../testing/telegram.js';
+import { signInStaff } from '../testing/viewers.js';
+
+let stack: TestStack;
+let userToken: string;
+let staffToken: string;
+beforeAll(async () => {
+  stack = await startStack({ RATE_LIMIT_IP_PER_MINUTE: '100000', RATE_LIMIT_VIEWER_PER_MINUTE: '100000' });
+  const res = await gql(
+    stack.graphqlUrl,
+    `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken } }`,
+    { d: initDataFor(newTelegramUser()) },
+  );
+  userToken = res.body.data!.signInWithTelegram.accessToken;
+  staffToken = (await signInStaff(stack, ['SUPERADMIN', 'ADMIN', 'FINANCE', 'COMPLIANCE', 'SUPPORT'])).token;
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+/** Every error of the answer carries a stable client code; nothing is masked as an internal error. */
+function expectClientError(res: GraphQLResponse, code: string) {
+  expect(res.status).toBeLessThan(500);
+  expect(res.body.errors?.map((e) => `${e.extensions?.code}: ${e.message}`)).toEqual([
+    expect.stringMatching(`^${code}: `),
+  ]);
+  const error = res.body.errors![0]!;
+  expect(error.message).not.toMatch(/Internal server error|at .*\.(js|ts):\d+/);
+  expect(error.extensions).not.toHaveProperty('stacktrace');
+  expect(error.extensions).not.toHaveProperty('response');
+}
+
+describe('an argument the gateway lets through but the subgraph refuses is the client’s error', () => {
+  it('explicit null for a non-null argument with a default (market: chart(quote: Quote! = IRT))', async () => {
+    const res = await gql(
+      stack.graphqlUrl,
+      `query($q: Quote) { asset(symbol: "TON") { symbol chart(timeframe: H1, quote: $q) { open } } }`,
+      { q: null },
+    );
+    expectClientError(res, 'BAD_USER_INPUT');
+    expect(res.body.errors![0]!.message).toMatch(/quote/);
+  });
+
+  it('explicit null for a non-null argument with a default on a staff list (identity: users(first: Int! = 20))', async () => {
+    const res = await gql(
+      stack.graphqlUrl,
+      `query($f: Int) { users(first: $f) { pageInfo { hasNextPage } } }`,
+      { f: null },
+      staffToken,
+    );
+    expectClientError(res, 'BAD_USER_INPUT');
+  });
+
+  it('null for a defaulted non-null input field given through a variable (kyc: submitKyc birthDateCalendar)', async () => {
+    const res = await gql(
+      stack.graphqlUrl,
+      `mutation($c: BirthCalendar) {
+        submitKyc(input: { tier: BASIC, firstName: "علی", lastName: "رضایی", nationalId: "0012345679",
+                           birthDate: "1370-01-01", birthDateCalendar: $c, documentIds: [] }) { id }
+      }`,
+      { c: null },
+      userToken,
+    );
+    expectClientError(res, 'BAD_USER_INPUT');
+    expect(res.body.errors![0]!.message).toMatch(/birthDateCalendar/);
+  });
+});
+
+describe('fuzzed mutation arguments through the gateway', () => {
+  it('no INTERNAL_SERVER_ERROR and no 5xx for wrong types, nulls and out-of-range values', async () => {
+    const introspection = await gql<IntrospectionQuery>(stack.graphqlUrl, getIntrospectionQuery(), {}, staffToken);
+    const schema = buildClientSchema(introspection.body.data!);
+    const mutations = Object.values(schema.getMutationType()!.getFields()).filter(
+      // signing out would end the session the rest of the run uses
+      (field) => !/^signOut/.test(field.name) && field.args.length > 0,
+    );
+    expect(mutations.length).toBeGreaterThan(20);
+
+    const junk = fc.oneof(
+      fc.constant(null),
+      fc.boolean(),
+      fc.constantFrom(0, -1, 2 ** 31, -(2 ** 31) - 1, 1e308, 0.5, Number.MAX_SAFE_INTEGER),
+      fc.constantFrom('', ' ', '-1', '1e999', 'NaN', '0x10', '9'.repeat(100), 'null', '2026-13-45T99:00:00Z', 'usr_x'),
+      fc.string({ maxLength: 20 }),
+      fc.constant({}),
+      fc.constant([]),
+    );
+    /** A value of roughly the right shape (so it passes the gateway and reaches the subgraph), with junk inside. */
+    const valueFor = (type: GraphQLInputType, depth = 0): fc.Arbitrary<unknown> => {
+      const inner = getNullableType(type) as GraphQLInputType;
+      if (depth > 3) return junk;
+      if (isListType(inner)) return fc.array(valueFor(inner.ofType, depth + 1), { maxLength: 3 });
+      if (isInputObjectType(inner)) {
+        const fields = Object.values(inner.getFields());
+        return fc.record(Object.fromEntries(fields.map((f) => [f.name, fc.oneof(valueFor(f.type, depth + 1), junk)])), {
+          requiredKeys: [],
+        });
+      }
+      if (isEnumType(inner)) return fc.constantFrom(...inner.getValues().map((v) => v.name), 'NOPE');
+      if (isScalarType(inner)) {
+        const typed: Record<string, fc.Arbitrary<unknown>> = {
+          Int: fc.constantFrom(0, 1, -1, 2 ** 31 - 1, -(2 ** 31), 1000000),
+          Float: fc.double({ noNaN: true }),
+          Boolean: fc.boolean(),
+          String: fc.string({ maxLength: 30 }),
+          ID: fc.constantFrom('usr_01', 'x', '', 'wal_zzz', 'tkt_1'),
+          Amount: fc.constantFrom('0', '-1', '0.0000000000000000001', '1e5', '12.5', '1'.repeat(79)),
+          DateTime: fc.constantFrom('2026-01-01T00:00:00Z', 'yesterday', '0', '2026-02-30T00:00:00Z'),
+        };
+        return typed[inner.name] ?? fc.string({ maxLength: 10 });
+      }
+      return junk;
+    };
+    /** Variables typed nullable where the argument has a default, so an explicit null passes the gateway. */
+    const variableType = (arg: GraphQLArgument) =>
+      arg.defaultValue !== undefined && isNonNullType(arg.type) ? String(arg.type.ofType) : String(arg.type);
+    const operationFor = (field: GraphQLField<unknown, unknown>) => {
+      const defs = field.args.map((a) => `$${a.name}: ${variableType(a)}`).join(', ');
+      const args = field.args.map((a) => `${a.name}: $${a.name}`).join(', ');
+      return `mutation(${defs}) { ${field.name}(${args}) { __typename } }`;
+    };
+    const cases = fc.constantFrom(...mutations).chain((field) =>
+      fc.tuple(
+        fc.constant(field),
+        fc.record(Object.fromEntries(field.args.map((a) => [a.name, fc.oneof(valueFor(a.type), junk)])), {
+          requiredKeys: [],
+        }),
+        fc.boolean(),
+      ),
+    );
+
+    const seen = new Map<string, number>();
+    const failures: string[] = [];
+    await fc.assert(
+      fc.asyncProperty(cases, async ([field, variables, asStaff]) => {
+        const res = await gql(stack.graphqlUrl, operationFor(field), variables, asStaff ? staffToken : userToken);
+        const codes = (res.body.errors ?? []).map((e) => e.extensions?.code ?? 'none');
+        for (const code of codes) seen.set(code, (seen.get(code) ?? 0) + 1);
+        if (res.status >= 500 || codes.includes('INTERNAL_SERVER_ERROR') || codes.includes('none'))
+          failures.push(
+            `${field.name} ${JSON.stringify(variables)} → ${res.status} ${JSON.stringify(res.body.errors)}`,
+          );
+        return true;
+      }),
+      { numRuns: 350, seed: 20261207 },
+    );
+    console.log(`fuzzed ${mutations.length} mutations: error codes ${JSON.stringify(Object.fromEntries(seen))}`);
+    expect(failures.slice(0, 5)).toEqual([]);
+  });
+});
