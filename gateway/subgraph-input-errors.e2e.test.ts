@@ -9,7 +9,6 @@ import {
   isNonNullType,
   isScalarType,
   type GraphQLArgument,
-  type GraphQLField,
   type GraphQLInputType,
   type IntrospectionQuery,
 } from 'graphql';
@@ -103,15 +102,34 @@ describe('fuzzed mutation arguments through the gateway', () => {
       fc.constant({}),
       fc.constant([]),
     );
-    /** A value of roughly the right shape (so it passes the gateway and reaches the subgraph), with junk inside. */
-    const valueFor = (type: GraphQLInputType, depth = 0): fc.Arbitrary<unknown> => {
+    /** Required: non-null and without a default, so leaving it out is refused by the gateway itself. */
+    const required = (input: { type: GraphQLInputType; defaultValue?: unknown }) =>
+      isNonNullType(input.type) && input.defaultValue === undefined;
+    /**
+     * Mostly a value of the right shape (so it passes the gateway and reaches the subgraph), sometimes junk or
+     * null; an explicit null is likeliest where the location is non-null with a default, the case the gateway's
+     * validation lets through.
+     */
+    const valueFor = (type: GraphQLInputType, depth = 0, defaultValue?: unknown): fc.Arbitrary<unknown> => {
+      const [typed, wrong, nil] = isNonNullType(type)
+        ? defaultValue === undefined
+          ? [12, 1, 1]
+          : [2, 1, 3]
+        : [4, 1, 1];
+      return fc.oneof(
+        { arbitrary: typedValue(type, depth), weight: typed },
+        { arbitrary: junk, weight: wrong },
+        { arbitrary: fc.constant(null), weight: nil },
+      );
+    };
+    const typedValue = (type: GraphQLInputType, depth: number): fc.Arbitrary<unknown> => {
       const inner = getNullableType(type) as GraphQLInputType;
       if (depth > 3) return junk;
       if (isListType(inner)) return fc.array(valueFor(inner.ofType, depth + 1), { maxLength: 3 });
       if (isInputObjectType(inner)) {
         const fields = Object.values(inner.getFields());
-        return fc.record(Object.fromEntries(fields.map((f) => [f.name, fc.oneof(valueFor(f.type, depth + 1), junk)])), {
-          requiredKeys: [],
+        return fc.record(Object.fromEntries(fields.map((f) => [f.name, valueFor(f.type, depth + 1, f.defaultValue)])), {
+          requiredKeys: fields.filter(required).map((f) => f.name),
         });
       }
       if (isEnumType(inner)) return fc.constantFrom(...inner.getValues().map((v) => v.name), 'NOPE');
@@ -129,38 +147,56 @@ describe('fuzzed mutation arguments through the gateway', () => {
       }
       return junk;
     };
-    /** Variables typed nullable where the argument has a default, so an explicit null passes the gateway. */
-    const variableType = (arg: GraphQLArgument) =>
-      arg.defaultValue !== undefined && isNonNullType(arg.type) ? String(arg.type.ofType) : String(arg.type);
-    const operationFor = (field: GraphQLField<unknown, unknown>) => {
-      const defs = field.args.map((a) => `$${a.name}: ${variableType(a)}`).join(', ');
-      const args = field.args.map((a) => `${a.name}: $${a.name}`).join(', ');
-      return `mutation(${defs}) { ${field.name}(${args}) { __typename } }`;
+    /** A variable's type: nullable where the location has a default, so an explicit null passes the gateway's validation. */
+    const variableType = (input: { type: GraphQLInputType; defaultValue?: unknown }) =>
+      input.defaultValue !== undefined && isNonNullType(input.type) ? String(input.type.ofType) : String(input.type);
+
+    interface Slot {
+      text: string;
+      defs: string[];
+      variables: Record<string, unknown>;
+    }
+    /** One argument: one variable, or (for an input object) a literal object with one variable per field. */
+    const slotFor = (arg: GraphQLArgument): fc.Arbitrary<Slot> => {
+      const asVariable = valueFor(arg.type, 0, arg.defaultValue).map((value) => ({
+        text: `${arg.name}: $${arg.name}`,
+        defs: [`$${arg.name}: ${variableType(arg)}`],
+        variables: value === undefined ? {} : { [arg.name]: value },
+      }));
+      const object = getNullableType(arg.type);
+      if (!isInputObjectType(object)) return asVariable;
+      const fields = Object.values(object.getFields());
+      const perField = fc
+        .record(Object.fromEntries(fields.map((f) => [f.name, valueFor(f.type, 1, f.defaultValue)])), {
+          requiredKeys: fields.filter(required).map((f) => f.name),
+        })
+        .map((values) => ({
+          text: `${arg.name}: { ${fields.map((f) => `${f.name}: $${arg.name}_${f.name}`).join(', ')} }`,
+          defs: fields.map((f) => `$${arg.name}_${f.name}: ${variableType(f)}`),
+          variables: Object.fromEntries(Object.entries(values).map(([k, v]) => [`${arg.name}_${k}`, v])),
+        }));
+      return fc.oneof(asVariable, perField);
     };
-    const cases = fc.constantFrom(...mutations).chain((field) =>
-      fc.tuple(
-        fc.constant(field),
-        fc.record(Object.fromEntries(field.args.map((a) => [a.name, fc.oneof(valueFor(a.type), junk)])), {
-          requiredKeys: [],
-        }),
-        fc.boolean(),
-      ),
-    );
+    const cases = fc
+      .constantFrom(...mutations)
+      .chain((field) => fc.tuple(fc.constant(field), fc.tuple(...field.args.map(slotFor)), fc.boolean()));
 
     const seen = new Map<string, number>();
     const failures: string[] = [];
     await fc.assert(
-      fc.asyncProperty(cases, async ([field, variables, asStaff]) => {
-        const res = await gql(stack.graphqlUrl, operationFor(field), variables, asStaff ? staffToken : userToken);
+      fc.asyncProperty(cases, async ([field, slots, asStaff]) => {
+        const operation = `mutation(${slots.flatMap((s) => s.defs).join(', ')}) {
+          ${field.name}(${slots.map((s) => s.text).join(', ')}) { __typename }
+        }`;
+        const variables = Object.assign({}, ...slots.map((s) => s.variables)) as Record<string, unknown>;
+        const res = await gql(stack.graphqlUrl, operation, variables, asStaff ? staffToken : userToken);
         const codes = (res.body.errors ?? []).map((e) => e.extensions?.code ?? 'none');
         for (const code of codes) seen.set(code, (seen.get(code) ?? 0) + 1);
         if (res.status >= 500 || codes.includes('INTERNAL_SERVER_ERROR') || codes.includes('none'))
-          failures.push(
-            `${field.name} ${JSON.stringify(variables)} → ${res.status} ${JSON.stringify(res.body.errors)}`,
-          );
+          failures.push(`${operation} ${JSON.stringify(variables)} → ${res.status} ${JSON.stringify(res.body.errors)}`);
         return true;
       }),
-      { numRuns: 350, seed: 20261207 },
+      { numRuns: 380, seed: 20261207 },
     );
     console.log(`fuzzed ${mutations.length} mutations: error codes ${JSON.stringify(Object.fromEntries(seen))}`);
     expect(failures.slice(0, 5)).toEqual([]);
