@@ -124,7 +124,9 @@ export async function startSubgraph<C extends SubgraphConfig>(
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), argumentCheckPlugin()],
-    formatError: createErrorFormatter((err) => log.error({ err }, 'unexpected error in resolver')),
+    formatError: createErrorFormatter((err, requestId) =>
+      log.error({ err, requestId }, 'unexpected error in resolver'),
+    ),
   });
   await server.start();
 
