@@ -81,6 +81,21 @@ describe('an argument the gateway lets through but the subgraph refuses is the c
     expectClientError(res, 'BAD_USER_INPUT');
     expect(res.body.errors![0]!.message).toMatch(/birthDateCalendar/);
   });
+  it('a malformed Amount or DateTime variable is BAD_USER_INPUT before any subgraph runs', async () => {
+    const chart = await gql(
+      stack.graphqlUrl,
+      `query($from: DateTime) { asset(symbol: "TON") { chart(timeframe: H1, from: $from) { open } } }`,
+      { from: 'yesterday' },
+    );
+    expectClientError(chart, 'BAD_USER_INPUT');
+    const transfer = await gql(
+      stack.graphqlUrl,
+      `mutation($a: Amount!) { transfer(input: { asset: "USDT_TON", amount: $a, toUsername: "nobody", idempotencyKey: "k1" }) { __typename } }`,
+      { a: '1e5' },
+      userToken,
+    );
+    expectClientError(transfer, 'BAD_USER_INPUT');
+  });
 });
 
 describe('fuzzed mutation arguments through the gateway', () => {
