@@ -79,7 +79,7 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: config.gateway.limits.maxTokens },
     plugins: [ApolloServerPluginLandingPageDisabled(), guardPlugin(guard), serviceUnavailableStatusPlugin()],
-    formatError: createErrorFormatter((err) => log.error({ err }, 'unexpected gateway error')),
+    formatError: createErrorFormatter((err, requestId) => log.error({ err, requestId }, 'unexpected gateway error')),
   });
   let apiSchema: GraphQLSchema | null = null;
   let subscriptionSchema: GraphQLSchema | null = null;

@@ -1,4 +1,5 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLError } from 'graphql';
 import { INTERNAL_CONTEXT_HEADER, REQUEST_ID_HEADER, type InternalTokenSigner } from '../platform/auth/tokens.js';
 import type { Logger } from '../platform/logger.js';
 import type { GatewayContext } from './context.js';
@@ -21,6 +22,26 @@ export class InternalContextDataSource extends RemoteGraphQLDataSource<GatewayCo
     super({ url, fetcher });
   }
 
+  /**
+   * A subgraph answers a request it refuses as the client's mistake (its variables or arguments do not coerce
+   * in its schema) with HTTP 400 and a coded error. Apollo's data source turns any non-2xx answer into a
+   * codeless "400: Bad Request" that the error mapper must mask; this keeps the subgraph's code and message
+   * instead. Only codes that mean bad input pass; anything else (a parse failure means the gateway sent a
+   * broken document) keeps the default and stays masked.
+   */
+  override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0]) {
+    if (response.status >= 400 && response.status < 500 && response.status !== 401 && response.status !== 403) {
+      const body: unknown = await response
+        .clone()
+        .json()
+        .catch(() => null);
+      const refusal = clientRefusal(body);
+      if (refusal)
+        return new GraphQLError(refusal.message, { extensions: { code: refusal.code, serviceName: this.name } });
+    }
+    return super.errorFromResponse(response);
+  }
+
   override didEncounterError(error: Error): never {
     const unavailable = serviceUnavailable(error, this.name);
     if (!unavailable) throw error;
@@ -37,4 +58,16 @@ export class InternalContextDataSource extends RemoteGraphQLDataSource<GatewayCo
     request.http.headers.set(INTERNAL_CONTEXT_HEADER, await this.tokens.sign(ctx.viewer, this.name));
     request.http.headers.set(REQUEST_ID_HEADER, ctx.requestId ?? 'unknown');
   }
+}
+
+/** Subgraph error codes that say the request's input was wrong, not the service. */
+const CLIENT_INPUT_CODES = new Set(['BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED']);
+
+function clientRefusal(body: unknown): { code: string; message: string } | null {
+  const errors = (body as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(errors) || errors.length === 0) return null;
+  const first = errors[0] as { message?: unknown; extensions?: { code?: unknown } };
+  const code = first?.extensions?.code;
+  if (typeof code !== 'string' || !CLIENT_INPUT_CODES.has(code) || typeof first.message !== 'string') return null;
+  return { code, message: first.message };
 }

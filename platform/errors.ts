@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
 /** Stable codes a client can switch on; listed in each subgraph README. */
@@ -88,11 +89,19 @@ const PASS_THROUGH_CODES = new Set<string>([
   ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
 ]);
 
+const requestScope = new AsyncLocalStorage<string>();
+
+/** Runs one GraphQL request's work with its request id in scope, so an unexpected error is logged with it. */
+export function withRequestId<T>(requestId: string | undefined, run: () => T): T {
+  return requestId ? requestScope.run(requestId, run) : run();
+}
+
 /**
  * The one error mapper: domain errors keep their code and message; GraphQL request errors keep theirs;
- * anything unexpected is logged with the request id and masked, so no stack or internal text leaks.
+ * anything unexpected is logged with the request id (see withRequestId) and masked, so no stack or internal text
+ * leaks.
  */
-export function createErrorFormatter(onUnexpected: (error: unknown) => void) {
+export function createErrorFormatter(onUnexpected: (error: unknown, requestId: string | undefined) => void) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrap(error);
     if (original instanceof DomainError) {
@@ -122,7 +131,7 @@ export function createErrorFormatter(onUnexpected: (error: unknown) => void) {
       const { stacktrace: _omit, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
-    onUnexpected(original);
+    onUnexpected(original, requestScope.getStore());
     return {
       message: 'Internal server error',
       locations: formatted.locations,

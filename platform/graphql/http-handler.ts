@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
-import { DomainError, ErrorCode } from '../errors.js';
+import { DomainError, ErrorCode, withRequestId } from '../errors.js';
 import { BodyTooLargeError, readBody, type RouteHandler } from '../http/server.js';
 import type { Logger } from '../logger.js';
 
@@ -114,10 +114,13 @@ export function graphqlHttpHandler<C extends BaseContext>({
       }
       throw err;
     }
-    const result = await server.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method, headers, search: url.search, body },
-      context: async () => ctx,
-    });
+    const requestId = (ctx as { requestId?: unknown }).requestId;
+    const result = await withRequestId(typeof requestId === 'string' ? requestId : undefined, () =>
+      server.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method, headers, search: url.search, body },
+        context: async () => ctx,
+      }),
+    );
     const outHeaders: Record<string, string> = {};
     for (const [key, value] of result.headers) outHeaders[key] = value;
     res.statusCode = result.status ?? 200;

@@ -26,6 +26,7 @@ import type { SubgraphConfig } from '../config/config.js';
 import { ensureDatabase } from '../db/database.js';
 import { migrateSubgraph, openSubgraphDatabase, pingDatabase, poolStats, type MikroORM } from '../db/orm.js';
 import { createErrorFormatter, unauthenticated } from '../errors.js';
+import { argumentCheckPlugin } from '../graphql/argument-check.js';
 import { graphqlHttpHandler } from '../graphql/http-handler.js';
 import { Loaders } from '../graphql/loaders.js';
 import type { SubgraphContext } from '../graphql/subgraph-context.js';
@@ -122,8 +123,10 @@ export async function startSubgraph<C extends SubgraphConfig>(
     introspection: true,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
-    formatError: createErrorFormatter((err) => log.error({ err }, 'unexpected error in resolver')),
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), argumentCheckPlugin()],
+    formatError: createErrorFormatter((err, requestId) =>
+      log.error({ err, requestId }, 'unexpected error in resolver'),
+    ),
   });
   await server.start();
 
