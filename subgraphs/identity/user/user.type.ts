@@ -1,6 +1,7 @@
 import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { AmountScalar } from '../../../platform/graphql/scalars.js';
 import type { User } from './user.entity.js';
+import { PageInfo } from '../../../platform/graphql/page-info.js';
 
 export enum RoleEnum {
   USER = 'USER',
@@ -98,16 +99,6 @@ export class UserType {
     t.createdAt = user.createdAt;
     return t;
   }
-}
-
-@ObjectType()
-@Directive('@shareable')
-export class PageInfo {
-  @Field(() => Boolean)
-  hasNextPage!: boolean;
-
-  @Field(() => String, { nullable: true })
-  endCursor!: string | null;
 }
 
 @ObjectType()

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { PageInfo } from '../submission/submission.type.js';
+import { PageInfo } from '../../../platform/graphql/page-info.js';
 import { maskPhone } from '../validation/phone.js';
 import type { AccountRecovery } from './recovery.entity.js';
 

@@ -1,6 +1,7 @@
 import { Directive, Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import type { PersonalData } from './personal-data.js';
 import type { KycSubmission } from './submission.entity.js';
+import { PageInfo } from '../../../platform/graphql/page-info.js';
 
 export enum KycTierEnum {
   NONE = 'NONE',
@@ -115,16 +116,6 @@ export class KycSubmissionType {
       decidedAt: s.decidedAt,
     });
   }
-}
-
-@ObjectType()
-@Directive('@shareable')
-export class PageInfo {
-  @Field(() => Boolean)
-  hasNextPage!: boolean;
-
-  @Field(() => String, { nullable: true })
-  endCursor!: string | null;
 }
 
 @ObjectType()

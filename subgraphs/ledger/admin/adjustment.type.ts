@@ -1,6 +1,7 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { AmountScalar } from '../../../platform/graphql/scalars.js';
-import { AssetRef, PageInfo, amountText } from '../transaction/transaction.type.js';
+import { PageInfo } from '../../../platform/graphql/page-info.js';
+import { AssetRef, amountText } from '../transaction/transaction.type.js';
 import { LedgerUser } from '../user/user.resolver.js';
 import type { AdjustmentRequestRecord } from './adjustment.service.js';
 

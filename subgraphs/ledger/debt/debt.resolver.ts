@@ -1,7 +1,8 @@
 import { Arg, Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import { AmountScalar } from '../../../platform/graphql/scalars.js';
 import type { LedgerContext } from '../context.js';
-import { AssetRef, PageInfo, amountText } from '../transaction/transaction.type.js';
+import { PageInfo } from '../../../platform/graphql/page-info.js';
+import { AssetRef, amountText } from '../transaction/transaction.type.js';
 import { LedgerUser } from '../user/user.resolver.js';
 import type { DebtRecord } from './debt.service.js';
 

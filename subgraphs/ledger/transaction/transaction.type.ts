@@ -3,6 +3,7 @@ import { AmountScalar } from '../../../platform/graphql/scalars.js';
 import { formatAmount } from '../../../platform/money/amount.js';
 import { assetInfo } from '../../../platform/money/assets.js';
 import type { PostingRecord, TransactionRecord } from './transaction.service.js';
+import { PageInfo } from '../../../platform/graphql/page-info.js';
 
 export enum TransactionKindEnum {
   DEPOSIT = 'DEPOSIT',
@@ -143,16 +144,6 @@ export class TransactionType {
     t.record = record;
     return t;
   }
-}
-
-@ObjectType()
-@Directive('@shareable')
-export class PageInfo {
-  @Field(() => Boolean)
-  hasNextPage!: boolean;
-
-  @Field(() => String, { nullable: true })
-  endCursor!: string | null;
 }
 
 @ObjectType('TransactionEdge')

@@ -4,6 +4,7 @@ import { formatAmount } from '../../../platform/money/amount.js';
 import { assetInfo } from '../../../platform/money/assets.js';
 import { NetworkEnum } from '../wallet/wallet.type.js';
 import type { Deposit } from './deposit.entity.js';
+import { PageInfo } from '../../../platform/graphql/page-info.js';
 
 export enum DepositStatusEnum {
   DETECTED = 'DETECTED',
@@ -139,16 +140,6 @@ export class DepositType {
   }
 }
 
-@ObjectType('PageInfo')
-@Directive('@shareable')
-export class DepositPageInfo {
-  @Field(() => Boolean)
-  hasNextPage!: boolean;
-
-  @Field(() => String, { nullable: true })
-  endCursor!: string | null;
-}
-
 @ObjectType('DepositEdge')
 export class DepositEdge {
   @Field(() => String)
@@ -163,6 +154,6 @@ export class DepositConnection {
   @Field(() => [DepositEdge])
   edges!: DepositEdge[];
 
-  @Field(() => DepositPageInfo)
-  pageInfo!: DepositPageInfo;
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
 }

@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { WalletUser } from '../wallet/wallet.type.js';
-import { DepositPageInfo } from './deposit.type.js';
+import { PageInfo } from '../../../platform/graphql/page-info.js';
 import type { ActiveFreeze, LiftedFreeze } from './freeze.service.js';
 
 const userRef = (id: string): WalletUser => Object.assign(new WalletUser(), { id });
@@ -71,6 +71,6 @@ export class WithdrawalFreezeConnection {
   @Field(() => [WithdrawalFreezeEdge])
   edges!: WithdrawalFreezeEdge[];
 
-  @Field(() => DepositPageInfo)
-  pageInfo!: DepositPageInfo;
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
 }
