@@ -65,12 +65,12 @@ describe('Migration20261207120000_seal_personal_data', () => {
       `insert into kyc.kyc_submission (id, user_id, tier_requested, first_name, last_name, national_id, birth_date, phone, document_ids)
        values ('kyc_00000000000000000000000001', 'usr_00000000000000000000000001', 'BASIC', 'علی', 'رضایی', '0499370899', '1991-08-03', '+989121234567', '{}')`,
     );
-    await expect(migrate(kycMigrations)).rejects.toThrow(/kyc_submission holds plaintext personal data/);
+    await expect(migrate(kycMigrations.slice(0, 2))).rejects.toThrow(/kyc_submission holds plaintext personal data/);
     expect(await columns()).toContain('national_id');
     expect(await query(`select national_id from kyc.kyc_submission`)).toEqual([{ national_id: '0499370899' }]);
 
     await query(`delete from kyc.kyc_submission`);
-    expect(await migrate(kycMigrations)).toEqual(['Migration20261207120000_seal_personal_data']);
+    expect(await migrate(kycMigrations.slice(0, 2))).toEqual(['Migration20261207120000_seal_personal_data']);
     const after = await columns();
     for (const plain of ['first_name', 'last_name', 'national_id', 'birth_date', 'phone'])
       expect(after).not.toContain(plain);
