@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../devnet/nats/nats-server.js';
 import { probeTcp } from '../platform/service/engines.js';
@@ -96,6 +97,23 @@ describe('npm start with an engine that is not running', () => {
     expect(output).not.toMatch(/^\s+NATS\s+127/m);
     expect(await probeTcp('127.0.0.1', natsPort, 500)).not.toBeNull(); // stopped with npm start
     rmSync(`.tmp/nats-dev-${natsPort}`, { recursive: true, force: true });
+  });
+
+  it("does not reuse a NATS_DEV_PORT held by something other than its own dev server (another checkout's, say)", async () => {
+    const foreign = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => foreign.once('listening', resolve));
+    const natsPort = (foreign.address() as AddressInfo).port;
+    try {
+      const { NATS_URL: _unset, ...env } = REAL;
+      const { code, output } = await run('scripts/start-all.ts', { ...env, NATS_DEV_PORT: String(natsPort) });
+      expect(code, output).toBe(1);
+      expect(output).not.toMatch(/^\s+at /m); // no stack frame
+      expect(output).toContain(
+        `127.0.0.1:${natsPort} (NATS_DEV_PORT) is taken by a process that is not this checkout's dev nats-server`,
+      );
+    } finally {
+      foreign.close();
+    }
   });
 
   it('a single subgraph entrypoint says the same', async () => {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
 import { devNatsPassword } from '../../platform/bus/nats.js';
@@ -69,6 +69,28 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+/** Where a dev nats-server started with `dir` records its process id. */
+export function natsPidFile(dir: string): string {
+  return join(resolve(dir), 'nats-server.pid');
+}
+
+/** Whether the dev nats-server recorded in `dir` is still running (a process with that id exists). */
+export function ownNatsServerRunning(dir: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(natsPidFile(dir), 'utf8').trim());
+  } catch {
+    return false;
+  }
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function startAuthorizedNatsServer(options: StartNatsServerOptions): Promise<AuthorizedNatsServer> {
   const binary = findNatsServerBinary();
   if (!binary) throw new Error('nats-server is not installed: apt-get install -y nats-server (or set NATS_SERVER_BIN)');
@@ -90,7 +112,8 @@ export async function startAuthorizedNatsServer(options: StartNatsServerOptions)
     }),
     { mode: 0o600 },
   );
-  const child = spawn(binary, ['-c', configFile], {
+  // The pid file tells a later `npm start` of this checkout that the server on this port is its own.
+  const child = spawn(binary, ['-c', configFile, '-P', natsPidFile(dir)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: options.detached ?? false,
   });
