@@ -1123,6 +1123,7 @@ export type TransactionFilter = {
 };
 
 export type TransactionKind =
+  | 'ACCOUNT_RECOVERY'
   | 'ADJUSTMENT'
   | 'BUY'
   | 'DEPOSIT'

@@ -131,6 +131,7 @@ export const SERVICE_GRANTS: Record<string, ServiceGrant> = {
       },
       { durable: 'ledger-asset-switches', subjects: ['market.asset.updated'] },
       { durable: 'ledger-withdrawal-freezes', subjects: ['wallet.withdrawals.frozen', 'wallet.withdrawals.unfrozen'] },
+      { durable: 'ledger-account-recovery', subjects: ['identity.user.recovered'] },
     ],
     streamInfo: true,
   },
