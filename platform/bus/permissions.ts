@@ -135,7 +135,12 @@ export const SERVICE_GRANTS: Record<string, ServiceGrant> = {
     ],
     streamInfo: true,
   },
-  kyc: { publish: [], subscribe: [], consumers: [], streamInfo: true },
+  kyc: {
+    publish: [],
+    subscribe: [],
+    consumers: [{ durable: 'kyc-account-recovery-refused', subjects: ['identity.user.recovery-refused'] }],
+    streamInfo: true,
+  },
   gateway: { publish: [], subscribe: LIVE_SUBJECTS, consumers: [], streamInfo: false },
   'price-feed': { publish: ['market.price.>'], subscribe: [], consumers: [], streamInfo: false },
   migrate: { publish: [], subscribe: [], consumers: [], streamInfo: true, streamAdmin: true },
