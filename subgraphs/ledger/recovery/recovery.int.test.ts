@@ -128,6 +128,47 @@ describe('identity.user.recovered', () => {
     expect((await f.verify()).ok).toBe(true);
   });
 
+  it('leaves an asset the retired account owes in place (KEPT_DEBT)', async () => {
+    const oldUser = await f.addUser();
+    const retired = await f.addUser();
+    const txHash = `0xdebt${Date.now()}`;
+    const credit = {
+      depositId: newId('dep'),
+      userId: retired,
+      network: 'TRON' as const,
+      asset: 'TRX',
+      amount: 5_000_000n,
+      txHash,
+      outputIndex: 0,
+    };
+    await f.em().transactional((tx) => f.services.postings.creditDeposit(tx, credit, 'system:test'));
+    // Spent (held for a withdrawal), then the deposit is reorged away: the user owes it; the withdrawal then fails.
+    const { hold } = await f.services.holds.place(f.em(), {
+      userId: retired,
+      asset: 'TRX',
+      amount: 5_000_000n,
+      kind: 'WITHDRAWAL',
+      reference: `withdrawal:${newId('wd')}`,
+      expiresAt: null,
+      actor: 'system:test',
+    });
+    await f
+      .em()
+      .transactional((tx) => f.services.postings.reverseDeposit(tx, `deposit:TRON:${txHash}:0`, 'system:test'));
+    await f.services.holds.release(f.em(), hold!.id, 'system:test');
+    expect(await f.services.debts.owed(f.em(), retired, 'TRX')).toBe(5_000_000n);
+
+    const recoveryId = newId('rec');
+    const event = await publish({ recoveryId, userId: oldUser, retiredUserId: retired });
+    await applied(event.id);
+    expect((await balances(retired)).TRX!.available).toBe(5_000_000n);
+    expect((await balances(oldUser)).TRX!.available).toBe(0n);
+    expect(
+      await f.sql('select outcome, amount::text from ledger.account_recovery_move where recovery_id = ?', [recoveryId]),
+    ).toEqual([{ outcome: 'KEPT_DEBT', amount: '5000000' }]);
+    expect((await f.verify()).ok).toBe(true);
+  });
+
   it('ignores a malformed event (nothing moves) and keeps consuming', async () => {
     const oldUser = await f.addUser();
     const retired = await f.addUser();
