@@ -51,9 +51,10 @@ export type AccountRecoveryEdge = {
   node: AccountRecovery;
 };
 
-/** PENDING until a reviewer decides; a decision is final. */
+/** PENDING until a reviewer decides; a decision is final. FAILED: approved, but identity could not apply it (`reason` says why). */
 export type AccountRecoveryStatus =
   | 'APPROVED'
+  | 'FAILED'
   | 'PENDING'
   | 'REJECTED';
 
@@ -1123,6 +1124,7 @@ export type TransactionFilter = {
 };
 
 export type TransactionKind =
+  | 'ACCOUNT_RECOVERY'
   | 'ADJUSTMENT'
   | 'BUY'
   | 'DEPOSIT'

@@ -16,6 +16,7 @@ import { PhoneService } from './phone/phone.service.js';
 import { AccountRecovery, AccountRecoveryAudit, RecoveryCode } from './recovery/recovery.entity.js';
 import { RecoveryResolver } from './recovery/recovery.resolver.js';
 import { RecoveryService } from './recovery/recovery.service.js';
+import { startRecoveryRefusedConsumer } from './recovery/recovery.consumer.js';
 import { KycDecision, KycSubmission } from './submission/submission.entity.js';
 import { submissionReference } from './submission/submission.reference.js';
 import { SubmissionResolver } from './submission/submission.resolver.js';
@@ -65,6 +66,11 @@ export const kycSubgraph: SubgraphDefinition<KycConfig> = {
     const sender = createOtpSender(deps.config.sms, deps.log.child({ component: 'sms' }));
     const services = buildKycServices(deps, store, sender);
     const schema = await buildKycSchema();
-    return { schema, background: [{ stop: () => Promise.resolve(store.close()) }], context: () => ({ kyc: services }) };
+    const refusals = await startRecoveryRefusedConsumer(deps);
+    return {
+      schema,
+      background: [refusals, { stop: () => Promise.resolve(store.close()) }],
+      context: () => ({ kyc: services }),
+    };
   },
 };

@@ -16,6 +16,8 @@ import { startFreezeConsumer } from './debt/debt.consumer.js';
 import { DebtResolver } from './debt/debt.resolver.js';
 import { DebtService } from './debt/debt.service.js';
 import { startDirectoryConsumer } from './directory/directory.consumer.js';
+import { startAccountRecoveryConsumer } from './recovery/recovery.consumer.js';
+import { RecoveryService } from './recovery/recovery.service.js';
 import { UserDirectory } from './directory/directory.service.js';
 import { HoldService } from './hold/hold.service.js';
 import { LevelLimits } from './limits/limits.service.js';
@@ -69,6 +71,7 @@ export function buildLedgerServices(deps: Pick<SubgraphDeps<LedgerConfig>, 'conf
     admin: new AdminService(ledger, directory, log, config.ledger.adjustmentApprovalThresholds, waker),
     holds,
     postings: new PostingsService(ledger, holds, debts),
+    recovery: new RecoveryService(ledger, debts),
     debts,
     directory,
     waker,
@@ -130,10 +133,22 @@ export const ledgerSubgraph: SubgraphDefinition<LedgerConfig> = {
     const postings = await startPostingsConsumer(deps, services.postings, services.waker);
     const assetSwitches = await startAssetSwitchConsumer(deps, services.assetSwitches);
     const freezes = await startFreezeConsumer(deps, services.debts);
+    const recoveries = await startAccountRecoveryConsumer(deps, services.recovery, services.waker);
     const waker = { stop: async () => services.waker.stop() };
     return {
       schema,
-      background: [priceUpdates, directory, postings, assetSwitches, freezes, sealer, expiry, pruner, waker],
+      background: [
+        priceUpdates,
+        directory,
+        postings,
+        assetSwitches,
+        freezes,
+        recoveries,
+        sealer,
+        expiry,
+        pruner,
+        waker,
+      ],
       context: () => ({ ledger: services }),
     };
   },

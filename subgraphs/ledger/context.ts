@@ -9,6 +9,7 @@ import type { HoldService } from './hold/hold.service.js';
 import type { LevelLimits } from './limits/limits.service.js';
 import type { PriceBook } from './limits/price-book.js';
 import type { PostingsService } from './postings/postings.service.js';
+import type { RecoveryService } from './recovery/recovery.service.js';
 import type { TransactionService } from './transaction/transaction.service.js';
 import type { TransferService } from './transfer/transfer.service.js';
 import type { AssetSwitches } from './transfer/asset-switches.js';
@@ -21,6 +22,8 @@ export interface LedgerServices {
   admin: AdminService;
   holds: HoldService;
   postings: PostingsService;
+  /** Moves a retired account's balances on identity.user.recovered. */
+  recovery: RecoveryService;
   debts: DebtService;
   directory: UserDirectory;
   waker: OutboxWaker;

@@ -1,7 +1,8 @@
 import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import { newId } from '../../../platform/ids.js';
 
-export type RecoveryStatus = 'PENDING' | 'APPROVED' | 'REJECTED';
+/** FAILED: approved, but identity refused to apply it (identity.user.recovery-refused). */
+export type RecoveryStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'FAILED';
 
 /** A code sent to a number for a recovery, asked by the new account: only its hash is kept. */
 @Entity({ tableName: 'recovery_code' })

@@ -7,10 +7,12 @@ export enum AccountRecoveryStatusEnum {
   PENDING = 'PENDING',
   APPROVED = 'APPROVED',
   REJECTED = 'REJECTED',
+  FAILED = 'FAILED',
 }
 registerEnumType(AccountRecoveryStatusEnum, {
   name: 'AccountRecoveryStatus',
-  description: 'PENDING until a reviewer decides; a decision is final.',
+  description:
+    'PENDING until a reviewer decides; a decision is final. FAILED: approved, but identity could not apply it (`reason` says why).',
 });
 
 @ObjectType('AccountRecovery', {

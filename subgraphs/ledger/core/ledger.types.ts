@@ -9,6 +9,7 @@ export const TRANSACTION_KINDS = [
   'FEE',
   'REVERSAL',
   'ADJUSTMENT',
+  'ACCOUNT_RECOVERY',
 ] as const;
 export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
 

@@ -15,6 +15,7 @@ export enum TransactionKindEnum {
   FEE = 'FEE',
   REVERSAL = 'REVERSAL',
   ADJUSTMENT = 'ADJUSTMENT',
+  ACCOUNT_RECOVERY = 'ACCOUNT_RECOVERY',
 }
 export enum TransactionStatusEnum {
   COMMITTED = 'COMMITTED',
