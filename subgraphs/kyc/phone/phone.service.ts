@@ -1,4 +1,4 @@
-import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomInt } from 'node:crypto';
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordEvent } from '../../../platform/bus/outbox.js';
@@ -11,6 +11,7 @@ import { OtpRefusedError, type OtpSender } from '../../../providers/sms/index.js
 import { KycEvents, type PhoneVerifiedPayload } from '../submission/submission.events.js';
 import { asciiDigits } from '../validation/digits.js';
 import { normalizeIranianMobile } from '../validation/phone.js';
+import { sameCodeHash, takeCodeSendAllowance } from './code-sending.js';
 import { VerificationCode, VerifiedPhone } from './phone.entity.js';
 
 const SOURCE = 'kyc';
@@ -54,7 +55,7 @@ export class PhoneService {
     if (owner && owner.userId !== userId)
       throw err(ErrorCode.PHONE_TAKEN, 'This number is verified by another account');
     if (owner) throw err(ErrorCode.CONFLICT, 'This number is already verified', { reason: 'PHONE_VERIFIED' });
-    await this.takeSendAllowance(userId, phone);
+    await takeCodeSendAllowance(this.redis, `${this.keyPrefix}kyc:otp:`, this.settings, userId, phone);
 
     const row = em.create(VerificationCode, {
       userId,
@@ -90,36 +91,6 @@ export class PhoneService {
     return { phone, expiresAt: row.expiresAt, resendAfterSeconds: this.settings.resendSeconds };
   }
 
-  /** Cool-down per number, then hourly counts per number and per user (fixed windows in Redis). */
-  private async takeSendAllowance(userId: string, phone: string): Promise<void> {
-    const p = `${this.keyPrefix}kyc:otp:`;
-    const cooldown = `${p}cooldown:${phone}`;
-    const set = await this.redis.set(cooldown, '1', 'EX', this.settings.resendSeconds, 'NX');
-    if (set !== 'OK') {
-      const ttl = await this.redis.ttl(cooldown);
-      throw err(ErrorCode.RATE_LIMITED, 'A code was just sent to this number; wait before asking again', {
-        retryAfterSeconds: Math.max(1, ttl),
-        scope: 'PHONE_COOLDOWN',
-      });
-    }
-    const hour = Math.floor(Date.now() / 3_600_000);
-    const retryAfterSeconds = Math.max(1, Math.ceil(((hour + 1) * 3_600_000 - Date.now()) / 1000));
-    const phoneKey = `${p}phone:${phone}:${hour}`;
-    const userKey = `${p}user:${userId}:${hour}`;
-    const results =
-      (await this.redis.pipeline().incr(phoneKey).expire(phoneKey, 3601).incr(userKey).expire(userKey, 3601).exec()) ??
-      [];
-    const perPhone = Number(results[0]?.[1]);
-    const perUser = Number(results[2]?.[1]);
-    if (perUser > this.settings.sendsPerUserPerHour)
-      throw err(ErrorCode.RATE_LIMITED, 'Too many codes asked for this hour', { retryAfterSeconds, scope: 'USER' });
-    if (perPhone > this.settings.sendsPerPhonePerHour)
-      throw err(ErrorCode.RATE_LIMITED, 'Too many codes sent to this number this hour', {
-        retryAfterSeconds,
-        scope: 'PHONE',
-      });
-  }
-
   async verifyCode(em: EntityManager, viewer: Viewer, raw: string, rawCode: string): Promise<VerifiedPhone> {
     const userId = viewer.userId;
     if (!userId) throw unauthenticated();
@@ -151,7 +122,7 @@ export class PhoneService {
           failure = err(ErrorCode.PHONE_CODE_EXPIRED, 'The code has expired: ask for a new one');
           return null;
         }
-        if (!sameHash(row.codeHash, hashCode(row.id, userId, phone, code))) {
+        if (!sameCodeHash(row.codeHash, hashCode(row.id, userId, phone, code))) {
           row.attempts += 1;
           const left = this.settings.maxAttempts - row.attempts;
           if (left <= 0) {
@@ -200,10 +171,4 @@ export class PhoneService {
 /** HMAC-SHA256 keyed by the code's own row id over user, number and code: never the code itself. */
 function hashCode(id: string, userId: string, phone: string, code: string): string {
   return createHmac('sha256', id).update(`${userId}|${phone}|${code}`).digest('base64url');
-}
-
-function sameHash(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }

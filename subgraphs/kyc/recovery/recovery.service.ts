@@ -1,4 +1,5 @@
-import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomInt } from 'node:crypto';
+import { decodeQueueCursor, queuePageFilter } from '../review-queue.js';
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordEvent } from '../../../platform/bus/outbox.js';
@@ -17,6 +18,7 @@ import type { Logger } from '../../../platform/logger.js';
 import type { Redis } from '../../../platform/redis.js';
 import { OtpRefusedError, type OtpSender } from '../../../providers/sms/index.js';
 import { KycDocument } from '../document/document.entity.js';
+import { sameCodeHash, takeCodeSendAllowance } from '../phone/code-sending.js';
 import { VerifiedPhone } from '../phone/phone.entity.js';
 import { KycSubmission } from '../submission/submission.entity.js';
 import { asciiDigits } from '../validation/digits.js';
@@ -97,7 +99,7 @@ export class RecoveryService {
     const phone = this.phoneOf(raw);
     await this.requireEmpty(em, requesterId);
     // Limits first, the same for every number, so the answer says nothing about who owns it.
-    await this.takeSendAllowance(requesterId, phone);
+    await takeCodeSendAllowance(this.redis, `${this.keyPrefix}kyc:recovery:`, this.settings, requesterId, phone);
     const owner = await em.findOne(VerifiedPhone, { phone });
     const row = em.create(RecoveryCode, {
       requesterId,
@@ -137,34 +139,6 @@ export class RecoveryService {
     return `${this.keyPrefix}kyc:recovery:cooldown:${phone}`;
   }
 
-  /** As for phone codes: a cool-down per number, then hourly counts per number and per requester. */
-  private async takeSendAllowance(userId: string, phone: string): Promise<void> {
-    const p = `${this.keyPrefix}kyc:recovery:`;
-    const cooldown = this.cooldownKey(phone);
-    const set = await this.redis.set(cooldown, '1', 'EX', this.settings.resendSeconds, 'NX');
-    if (set !== 'OK') {
-      const ttl = await this.redis.ttl(cooldown);
-      throw err(ErrorCode.RATE_LIMITED, 'A code was just sent to this number; wait before asking again', {
-        retryAfterSeconds: Math.max(1, ttl),
-        scope: 'PHONE_COOLDOWN',
-      });
-    }
-    const hour = Math.floor(Date.now() / 3_600_000);
-    const retryAfterSeconds = Math.max(1, Math.ceil(((hour + 1) * 3_600_000 - Date.now()) / 1000));
-    const phoneKey = `${p}phone:${phone}:${hour}`;
-    const userKey = `${p}user:${userId}:${hour}`;
-    const results =
-      (await this.redis.pipeline().incr(phoneKey).expire(phoneKey, 3601).incr(userKey).expire(userKey, 3601).exec()) ??
-      [];
-    if (Number(results[2]?.[1]) > this.settings.sendsPerUserPerHour)
-      throw err(ErrorCode.RATE_LIMITED, 'Too many codes asked for this hour', { retryAfterSeconds, scope: 'USER' });
-    if (Number(results[0]?.[1]) > this.settings.sendsPerPhonePerHour)
-      throw err(ErrorCode.RATE_LIMITED, 'Too many codes sent to this number this hour', {
-        retryAfterSeconds,
-        scope: 'PHONE',
-      });
-  }
-
   /** Proves the code and opens a PENDING request linking the number's owner and the viewer. */
   async confirm(em: EntityManager, viewer: Viewer, raw: string, rawCode: string): Promise<AccountRecovery> {
     const requesterId = viewer.userId;
@@ -195,7 +169,7 @@ export class RecoveryService {
           failure = err(ErrorCode.PHONE_CODE_EXPIRED, 'The code has expired: ask for a new one');
           return null;
         }
-        if (!sameHash(row.codeHash, hashCode(row.id, requesterId, phone, code))) {
+        if (!sameCodeHash(row.codeHash, hashCode(row.id, requesterId, phone, code))) {
           row.attempts += 1;
           const left = this.settings.maxAttempts - row.attempts;
           if (left <= 0) {
@@ -323,35 +297,14 @@ export class RecoveryService {
   ): Promise<RecoveryPage> {
     this.requireReviewer(viewer);
     if (!Number.isInteger(first) || first < 1 || first > 100) throw badInput('first: 1 to 100', { field: 'first' });
-    const cursor = after == null ? null : decodeRecoveryCursor(after);
-    const where: Record<string, unknown> = {};
-    if (status) where.status = status;
-    if (cursor)
-      where.$or = [{ createdAt: { $gt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { $gt: cursor.id } }];
+    const cursor = after == null ? null : decodeQueueCursor(after, ID);
+    const where = queuePageFilter(status, cursor);
     const rows = await em.find(AccountRecovery, where, { orderBy: { createdAt: 'asc', id: 'asc' }, limit: first + 1 });
     return { nodes: rows.slice(0, first), hasNextPage: rows.length > first };
   }
 }
 
-export function encodeRecoveryCursor(r: AccountRecovery): string {
-  return Buffer.from(`${r.createdAt.toISOString()}|${r.id}`).toString('base64url');
-}
-
-function decodeRecoveryCursor(cursor: string): { createdAt: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(at ?? '');
-  if (!id || !ID.test(id) || Number.isNaN(createdAt.getTime()))
-    throw badInput('after is not a cursor from this connection', { field: 'after' });
-  return { createdAt, id };
-}
-
 /** HMAC-SHA256 keyed by the code's row id over requester, number and code: never the code itself. */
 function hashCode(id: string, requesterId: string, phone: string, code: string): string {
   return createHmac('sha256', id).update(`recovery|${requesterId}|${phone}|${code}`).digest('base64url');
-}
-
-function sameHash(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
