@@ -2,7 +2,7 @@ import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { KycContext } from '../context.js';
 import { maskPhone } from '../validation/phone.js';
 import type { RecoveryStatus } from './recovery.entity.js';
-import { encodeRecoveryCursor } from './recovery.service.js';
+import { encodeQueueCursor } from '../review-queue.js';
 import {
   AccountRecoveryConnection,
   AccountRecoveryStatusEnum,
@@ -43,7 +43,7 @@ export class RecoveryResolver {
     @Ctx() ctx: KycContext,
   ): Promise<AccountRecoveryConnection> {
     const page = await ctx.kyc.recoveries.list(ctx.em, ctx.viewer, status as RecoveryStatus | null, first, after);
-    const edges = page.nodes.map((r) => ({ cursor: encodeRecoveryCursor(r), node: AccountRecoveryType.from(r) }));
+    const edges = page.nodes.map((r) => ({ cursor: encodeQueueCursor(r), node: AccountRecoveryType.from(r) }));
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 

@@ -4,7 +4,7 @@ import type { KycContext } from '../context.js';
 import type { KycDocument } from '../document/document.entity.js';
 import { KycDocumentType } from '../document/document.type.js';
 import type { ApprovableTier, SubmissionStatus } from './submission.entity.js';
-import { encodeSubmissionCursor } from './submission.service.js';
+import { encodeQueueCursor } from '../review-queue.js';
 import {
   KycSubmissionConnection,
   KycSubmissionStatusEnum,
@@ -41,7 +41,7 @@ export class SubmissionResolver {
   ): Promise<KycSubmissionConnection> {
     const page = await ctx.kyc.submissions.list(ctx.em, ctx.viewer, status as SubmissionStatus | null, first, after);
     const edges = page.nodes.map((s) => ({
-      cursor: encodeSubmissionCursor(s),
+      cursor: encodeQueueCursor(s),
       node: KycSubmissionType.from(s, ctx.kyc.submissions.reveal(s)),
     }));
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };

@@ -1,4 +1,5 @@
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { decodeQueueCursor, queuePageFilter } from '../review-queue.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordEvent } from '../../../platform/bus/outbox.js';
 import { hasClaim, type Viewer } from '../../../platform/auth/viewer.js';
@@ -33,6 +34,8 @@ import {
   type SubmissionSubmittedPayload,
 } from './submission.events.js';
 import type { PersonalData, PersonalDataCipher } from './personal-data.js';
+
+const SUBMISSION_ID = /^kyc_[0-9a-z]{26}$/;
 
 const SOURCE = 'kyc';
 export const REVIEW_CLAIM = 'kyc:review';
@@ -345,11 +348,8 @@ export class SubmissionService {
   ): Promise<SubmissionPage> {
     this.requireReviewer(viewer);
     if (!Number.isInteger(first) || first < 1 || first > 100) throw badInput('first: 1 to 100', { field: 'first' });
-    const cursor = after == null ? null : decodeSubmissionCursor(after);
-    const where: Record<string, unknown> = {};
-    if (status) where.status = status;
-    if (cursor)
-      where.$or = [{ createdAt: { $gt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { $gt: cursor.id } }];
+    const cursor = after == null ? null : decodeQueueCursor(after, SUBMISSION_ID);
+    const where = queuePageFilter(status, cursor);
     const rows = await em.find(KycSubmission, where, { orderBy: { createdAt: 'asc', id: 'asc' }, limit: first + 1 });
     return { nodes: rows.slice(0, first), hasNextPage: rows.length > first };
   }
@@ -381,16 +381,4 @@ export class SubmissionService {
       return { userId, tier, status: latest?.status ?? 'NONE', latest, phone, nextTier, nextTierNeeds: needs };
     });
   }
-}
-
-export function encodeSubmissionCursor(s: KycSubmission): string {
-  return Buffer.from(`${s.createdAt.toISOString()}|${s.id}`).toString('base64url');
-}
-
-function decodeSubmissionCursor(cursor: string): { createdAt: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(at ?? '');
-  if (!id || !/^kyc_[0-9a-z]{26}$/.test(id) || Number.isNaN(createdAt.getTime()))
-    throw badInput('after is not a cursor from this connection', { field: 'after' });
-  return { createdAt, id };
 }
