@@ -1,4 +1,5 @@
 import { ProviderResponseError } from '../http/http.errors.js';
+import { resilienceDefaults } from '../http/resilience.js';
 
 /**
  * Why a provider refused to send a code. Not retryable: sending again gets the same answer.
@@ -49,3 +50,15 @@ export class OtpProviderBusyError extends ProviderResponseError {
     Object.defineProperty(this, 'name', { value: 'OtpProviderBusyError' });
   }
 }
+
+/**
+ * The resilience of every SMS client: one attempt may send an SMS, so the client waits a little longer than a price
+ * poller and retries only failures that mean "not reached" or "try later" (timeouts, connection errors, 5xx, and
+ * rate limits of at most a second); a retry after a timeout can deliver the same code twice, which is harmless for a
+ * one-time code. Longer back-offs are refused at once.
+ */
+export const OTP_RESILIENCE = resilienceDefaults({
+  timeoutMs: 8_000,
+  retries: 2,
+  rateLimit: { maxWaitMs: 1_000, defaultRetryAfterMs: 1_000 },
+});

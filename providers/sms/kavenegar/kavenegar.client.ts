@@ -2,10 +2,10 @@ import type { Logger } from 'pino';
 import { createHttpClient, type HttpClient } from '../../http/http.client.js';
 import { ProviderError, ProviderParseError, ProviderResponseError, snippet } from '../../http/http.errors.js';
 import { parseBody } from '../../http/json.schemas.js';
-import { resilienceDefaults, type ResilienceOptions } from '../../http/resilience.js';
+import type { ResilienceOptions } from '../../http/resilience.js';
 import type { OtpMessage, OtpReceipt, OtpSender } from '../otp-sender.port.js';
 import { maskPhone, toKavenegarReceptor } from '../phone.js';
-import { OtpProviderBusyError, OtpRefusedError } from '../sms.errors.js';
+import { OTP_RESILIENCE, OtpProviderBusyError, OtpRefusedError } from '../sms.errors.js';
 import { KAVENEGAR_BUSY, KAVENEGAR_REFUSALS, PROVIDER, errorBody, lookupBody } from './kavenegar.wire.js';
 
 export const KAVENEGAR_BASE_URL = 'https://api.kavenegar.com';
@@ -26,18 +26,6 @@ export interface KavenegarClientOptions {
 export interface KavenegarOtpSender extends OtpSender {
   readonly http: HttpClient;
 }
-
-/**
- * One attempt may send an SMS, so the client waits a little longer than a price poller and retries only
- * failures that mean "not reached" or "try later" (timeouts, connection errors, 5xx, 409): a retry after a
- * timeout can deliver the same code twice, which is harmless for a one-time code.
- */
-const DEFAULT_RESILIENCE = resilienceDefaults({
-  timeoutMs: 8_000,
-  retries: 2,
-  // A 409 (or a 429 asking for at most a second) is waited out once; longer back-offs are refused at once.
-  rateLimit: { maxWaitMs: 1_000, defaultRetryAfterMs: 1_000 },
-});
 
 function refusalOrBusy(httpStatus: number, text: string): ProviderError | null {
   let parsed: unknown;
@@ -62,11 +50,11 @@ export function createKavenegarOtpSender(options: KavenegarClientOptions): Kaven
   const http = createHttpClient({
     name: PROVIDER,
     baseUrl: options.baseUrl,
-    ...DEFAULT_RESILIENCE,
+    ...OTP_RESILIENCE,
     ...options.resilience,
     // 409 is Kavenegar's "try again later": back off briefly and retry instead of failing the user's request.
     rateLimit: {
-      ...DEFAULT_RESILIENCE.rateLimit,
+      ...OTP_RESILIENCE.rateLimit,
       ...options.resilience?.rateLimit,
       retryAfterFromResponse: (raw) => (raw.status === KAVENEGAR_BUSY ? 1_000 : null),
     },

@@ -2,10 +2,10 @@ import type { Logger } from 'pino';
 import { createHttpClient, type HttpClient } from '../../http/http.client.js';
 import { ProviderError, ProviderParseError, ProviderResponseError, snippet } from '../../http/http.errors.js';
 import { parseBody } from '../../http/json.schemas.js';
-import { resilienceDefaults, type ResilienceOptions } from '../../http/resilience.js';
+import type { ResilienceOptions } from '../../http/resilience.js';
 import type { OtpMessage, OtpReceipt, OtpSender } from '../otp-sender.port.js';
 import { maskPhone, toSmsIrMobile } from '../phone.js';
-import { OtpProviderBusyError, OtpRefusedError } from '../sms.errors.js';
+import { OTP_RESILIENCE, OtpProviderBusyError, OtpRefusedError } from '../sms.errors.js';
 import {
   PROVIDER,
   SMSIR_REFUSALS,
@@ -35,13 +35,6 @@ export interface SmsIrOtpSender extends OtpSender {
   readonly http: HttpClient;
 }
 
-/** As for Kavenegar: a retry may deliver the same code twice, which is harmless; 429s up to 1 s are waited out. */
-const DEFAULT_RESILIENCE = resilienceDefaults({
-  timeoutMs: 8_000,
-  retries: 2,
-  rateLimit: { maxWaitMs: 1_000, defaultRetryAfterMs: 1_000 },
-});
-
 function refusalOrBusy(httpStatus: number, text: string): ProviderError | null {
   let parsed: unknown;
   try {
@@ -67,7 +60,7 @@ export function createSmsIrOtpSender(options: SmsIrClientOptions): SmsIrOtpSende
   const http = createHttpClient({
     name: PROVIDER,
     baseUrl: options.baseUrl,
-    ...DEFAULT_RESILIENCE,
+    ...OTP_RESILIENCE,
     ...options.resilience,
     headers: { 'x-api-key': apiKey },
     ...(log ? { log } : {}),
