@@ -18,6 +18,8 @@ import {
   connectNats,
   requireEventStream,
   pingNats,
+  runDurableConsumer,
+  type DurableConsumerOptions,
   type JetStreamClient,
   type JetStreamManager,
   type NatsConnection,
@@ -173,4 +175,22 @@ export async function startSubgraph<C extends SubgraphConfig>(
       await closeConnections();
     },
   };
+}
+
+/**
+ * A durable consumer of this subgraph's events: the JetStream handles, the stream and the subject prefix come from
+ * its dependencies, and its log is a child naming the consumer unless one is given.
+ */
+export function runSubgraphConsumer(
+  deps: Pick<SubgraphDeps, 'js' | 'jsm' | 'log'> & { config: { nats: { stream: string; subjectPrefix: string } } },
+  options: Omit<DurableConsumerOptions, 'js' | 'jsm' | 'stream' | 'subjectPrefix' | 'log'> & { log?: Logger },
+): Promise<{ stop(): Promise<void> }> {
+  return runDurableConsumer({
+    ...options,
+    js: deps.js,
+    jsm: deps.jsm,
+    stream: deps.config.nats.stream,
+    subjectPrefix: deps.config.nats.subjectPrefix,
+    log: options.log ?? deps.log.child({ consumer: options.durable }),
+  });
 }

@@ -1,7 +1,6 @@
 import { applyOnce } from '../../../platform/bus/inbox.js';
-import { runDurableConsumer } from '../../../platform/bus/nats.js';
 import type { EventEnvelope } from '../../../platform/bus/envelope.js';
-import type { SubgraphDeps } from '../../../platform/service/subgraph.js';
+import { type SubgraphDeps, runSubgraphConsumer } from '../../../platform/service/subgraph.js';
 import type { UserService } from '../user/user.service.js';
 import type { KycTier } from '../user/user.entity.js';
 
@@ -14,13 +13,9 @@ import type { KycTier } from '../user/user.entity.js';
 export const LEVEL_FACT_SUBJECTS = ['kyc.submission.approved', 'ledger.order.filled'];
 
 export async function startLevelFactsConsumer(deps: SubgraphDeps, users: UserService) {
-  return runDurableConsumer({
-    js: deps.js,
-    jsm: deps.jsm,
-    stream: deps.config.nats.stream,
+  return runSubgraphConsumer(deps, {
     durable: 'identity-level-facts',
     subjects: LEVEL_FACT_SUBJECTS,
-    subjectPrefix: deps.config.nats.subjectPrefix,
     log: deps.log.child({ consumer: 'identity-level-facts' }),
     handle: (event: EventEnvelope) =>
       applyOnce(deps.orm.em, 'identity-level-facts', event, async (tx) => {

@@ -1,11 +1,10 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { applyOnce } from '../../../platform/bus/inbox.js';
-import { runDurableConsumer } from '../../../platform/bus/nats.js';
 import type { EventEnvelope } from '../../../platform/bus/envelope.js';
 import { recordEvent } from '../../../platform/bus/outbox.js';
 import type { Logger } from '../../../platform/logger.js';
-import type { SubgraphDeps } from '../../../platform/service/subgraph.js';
+import { type SubgraphDeps, runSubgraphConsumer } from '../../../platform/service/subgraph.js';
 import { Session } from '../session/session.entity.js';
 import type { SessionService } from '../session/session.service.js';
 import { User } from '../user/user.entity.js';
@@ -48,13 +47,9 @@ export interface RecoveryRefusedPayload {
  */
 export async function startRecoveryConsumer(deps: SubgraphDeps, sessions: SessionService) {
   const log = deps.log.child({ consumer: DURABLE });
-  return runDurableConsumer({
-    js: deps.js,
-    jsm: deps.jsm,
-    stream: deps.config.nats.stream,
+  return runSubgraphConsumer(deps, {
     durable: DURABLE,
     subjects: [RECOVERY_SUBJECT],
-    subjectPrefix: deps.config.nats.subjectPrefix,
     log,
     handle: async (event: EventEnvelope) => {
       const p = event.payload as { recoveryId?: unknown; oldUserId?: unknown; newUserId?: unknown };

@@ -2,9 +2,8 @@ import { LockMode } from '@mikro-orm/core';
 import { z } from 'zod';
 import type { EventEnvelope } from '../../../platform/bus/envelope.js';
 import { applyOnce } from '../../../platform/bus/inbox.js';
-import { runDurableConsumer } from '../../../platform/bus/nats.js';
 import type { Logger } from '../../../platform/logger.js';
-import type { SubgraphDeps } from '../../../platform/service/subgraph.js';
+import { type SubgraphDeps, runSubgraphConsumer } from '../../../platform/service/subgraph.js';
 import { AccountRecovery, AccountRecoveryAudit } from './recovery.entity.js';
 
 /** identity.user.recovery-refused { recoveryId, oldUserId, newUserId, reason }: an approved recovery identity could not apply. */
@@ -18,13 +17,9 @@ const refused = z.object({ recoveryId: id, oldUserId: id, newUserId: id, reason:
 
 export async function startRecoveryRefusedConsumer(deps: SubgraphDeps) {
   const log = deps.log.child({ consumer: REFUSED_CONSUMER });
-  return runDurableConsumer({
-    js: deps.js,
-    jsm: deps.jsm,
-    stream: deps.config.nats.stream,
+  return runSubgraphConsumer(deps, {
     durable: REFUSED_CONSUMER,
     subjects: [RECOVERY_REFUSED],
-    subjectPrefix: deps.config.nats.subjectPrefix,
     log,
     handle: async (event) => {
       await applyRefusedEvent(deps, event, log);

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import type { EventEnvelope } from '../../../platform/bus/envelope.js';
 import { applyOnce } from '../../../platform/bus/inbox.js';
-import { runDurableConsumer } from '../../../platform/bus/nats.js';
 import type { Logger } from '../../../platform/logger.js';
-import type { SubgraphDeps } from '../../../platform/service/subgraph.js';
+import { type SubgraphDeps, runSubgraphConsumer } from '../../../platform/service/subgraph.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DebtService } from './debt.service.js';
 
@@ -28,13 +27,9 @@ const unfrozen = z.object({ userId: id, depositId: id.nullable().default(null) }
 
 export async function startFreezeConsumer(deps: SubgraphDeps, debts: DebtService) {
   const log = deps.log.child({ consumer: FREEZE_CONSUMER });
-  return runDurableConsumer({
-    js: deps.js,
-    jsm: deps.jsm,
-    stream: deps.config.nats.stream,
+  return runSubgraphConsumer(deps, {
     durable: FREEZE_CONSUMER,
     subjects: Object.values(FreezeEvents),
-    subjectPrefix: deps.config.nats.subjectPrefix,
     log,
     handle: async (event) => {
       await applyOnce(deps.orm.em, FREEZE_CONSUMER, event, (tx) => applyFreezeEvent(tx, debts, event, log));

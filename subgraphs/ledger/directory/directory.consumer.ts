@@ -1,7 +1,6 @@
 import { applyOnce } from '../../../platform/bus/inbox.js';
 import type { EventEnvelope } from '../../../platform/bus/envelope.js';
-import { runDurableConsumer } from '../../../platform/bus/nats.js';
-import type { SubgraphDeps } from '../../../platform/service/subgraph.js';
+import { type SubgraphDeps, runSubgraphConsumer } from '../../../platform/service/subgraph.js';
 import type { UserDirectory } from './directory.service.js';
 
 /**
@@ -14,13 +13,9 @@ export const DIRECTORY_SUBJECTS = ['identity.user.created', 'identity.user.updat
 const CONSUMER = 'ledger-user-directory';
 
 export async function startDirectoryConsumer(deps: SubgraphDeps, directory: UserDirectory) {
-  return runDurableConsumer({
-    js: deps.js,
-    jsm: deps.jsm,
-    stream: deps.config.nats.stream,
+  return runSubgraphConsumer(deps, {
     durable: CONSUMER,
     subjects: DIRECTORY_SUBJECTS,
-    subjectPrefix: deps.config.nats.subjectPrefix,
     log: deps.log.child({ consumer: CONSUMER }),
     handle: (event) => applyDirectoryEvent(deps, directory, event),
   });

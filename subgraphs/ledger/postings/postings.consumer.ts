@@ -2,11 +2,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import type { EventEnvelope } from '../../../platform/bus/envelope.js';
 import { applyOnce } from '../../../platform/bus/inbox.js';
-import { runDurableConsumer } from '../../../platform/bus/nats.js';
 import { recordEvent } from '../../../platform/bus/outbox.js';
 import { DomainError } from '../../../platform/errors.js';
 import type { Logger } from '../../../platform/logger.js';
-import type { SubgraphDeps } from '../../../platform/service/subgraph.js';
+import { type SubgraphDeps, runSubgraphConsumer } from '../../../platform/service/subgraph.js';
 import { LedgerEvents } from '../core/ledger.types.js';
 import type { OutboxWaker } from '../core/outbox-waker.js';
 import type { PostingsService } from './postings.service.js';
@@ -71,13 +70,9 @@ export class NotYetApplicable extends Error {}
 
 export async function startPostingsConsumer(deps: SubgraphDeps, postings: PostingsService, waker: OutboxWaker) {
   const log = deps.log.child({ consumer: POSTINGS_CONSUMER });
-  return runDurableConsumer({
-    js: deps.js,
-    jsm: deps.jsm,
-    stream: deps.config.nats.stream,
+  return runSubgraphConsumer(deps, {
     durable: POSTINGS_CONSUMER,
     subjects: POSTING_SUBJECTS,
-    subjectPrefix: deps.config.nats.subjectPrefix,
     log,
     // Events of one subject are independent (each its own inbox row and reference; balance rows are locked),
     // so up to 16 are applied in parallel, each in its own inbox transaction; the system side of each posting

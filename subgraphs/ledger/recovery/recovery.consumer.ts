@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import type { EventEnvelope } from '../../../platform/bus/envelope.js';
 import { applyOnce } from '../../../platform/bus/inbox.js';
-import { runDurableConsumer } from '../../../platform/bus/nats.js';
 import type { Logger } from '../../../platform/logger.js';
-import type { SubgraphDeps } from '../../../platform/service/subgraph.js';
+import { type SubgraphDeps, runSubgraphConsumer } from '../../../platform/service/subgraph.js';
 import type { OutboxWaker } from '../core/outbox-waker.js';
 import type { RecoveryMove, RecoveryService } from './recovery.service.js';
 
@@ -16,13 +15,9 @@ const recovered = z.object({ recoveryId: id, userId: id, retiredUserId: id });
 
 export async function startAccountRecoveryConsumer(deps: SubgraphDeps, recovery: RecoveryService, waker: OutboxWaker) {
   const log = deps.log.child({ consumer: RECOVERY_CONSUMER });
-  return runDurableConsumer({
-    js: deps.js,
-    jsm: deps.jsm,
-    stream: deps.config.nats.stream,
+  return runSubgraphConsumer(deps, {
     durable: RECOVERY_CONSUMER,
     subjects: [ACCOUNT_RECOVERED],
-    subjectPrefix: deps.config.nats.subjectPrefix,
     log,
     handle: async (event) => {
       const moves = await applyRecoveredEvent(deps, recovery, event, log);

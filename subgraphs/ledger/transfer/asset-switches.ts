@@ -1,9 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { applyOnce } from '../../../platform/bus/inbox.js';
 import type { EventEnvelope } from '../../../platform/bus/envelope.js';
-import { runDurableConsumer } from '../../../platform/bus/nats.js';
 import { DomainError, ErrorCode } from '../../../platform/errors.js';
-import type { SubgraphDeps } from '../../../platform/service/subgraph.js';
+import { type SubgraphDeps, runSubgraphConsumer } from '../../../platform/service/subgraph.js';
 
 /** `market.asset.updated` { symbol, enabled, minDeposit, decimals, revision }: the market's staff switches. */
 export const ASSET_SWITCH_SUBJECTS = ['market.asset.updated'];
@@ -66,13 +65,9 @@ export class AssetSwitches {
 }
 
 export async function startAssetSwitchConsumer(deps: SubgraphDeps, switches: AssetSwitches) {
-  return runDurableConsumer({
-    js: deps.js,
-    jsm: deps.jsm,
-    stream: deps.config.nats.stream,
+  return runSubgraphConsumer(deps, {
     durable: CONSUMER,
     subjects: ASSET_SWITCH_SUBJECTS,
-    subjectPrefix: deps.config.nats.subjectPrefix,
     log: deps.log.child({ consumer: CONSUMER }),
     handle: (event) => applyAssetSwitch(deps, switches, event),
   });

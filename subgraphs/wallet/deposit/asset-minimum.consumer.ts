@@ -1,7 +1,6 @@
 import { applyOnce } from '../../../platform/bus/inbox.js';
 import type { EventEnvelope } from '../../../platform/bus/envelope.js';
-import { runDurableConsumer } from '../../../platform/bus/nats.js';
-import type { SubgraphDeps } from '../../../platform/service/subgraph.js';
+import { type SubgraphDeps, runSubgraphConsumer } from '../../../platform/service/subgraph.js';
 
 /** `market.asset.updated` { symbol, enabled, minDeposit (minor units), decimals, revision }: staff changed an asset. */
 export const ASSET_MINIMUM_SUBJECTS = ['market.asset.updated'];
@@ -13,13 +12,9 @@ const CONSUMER = 'wallet-asset-minimums';
  * than the stored one changes nothing.
  */
 export async function startAssetMinimumConsumer(deps: SubgraphDeps) {
-  return runDurableConsumer({
-    js: deps.js,
-    jsm: deps.jsm,
-    stream: deps.config.nats.stream,
+  return runSubgraphConsumer(deps, {
     durable: CONSUMER,
     subjects: ASSET_MINIMUM_SUBJECTS,
-    subjectPrefix: deps.config.nats.subjectPrefix,
     log: deps.log.child({ consumer: CONSUMER }),
     handle: (event) => applyAssetMinimum(deps, event),
   });

@@ -1,8 +1,7 @@
 import { Counter, Histogram } from 'prom-client';
 import { z } from 'zod';
 import { applyOnce } from '../../../platform/bus/inbox.js';
-import { runDurableConsumer } from '../../../platform/bus/nats.js';
-import type { SubgraphDeps } from '../../../platform/service/subgraph.js';
+import { type SubgraphDeps, runSubgraphConsumer } from '../../../platform/service/subgraph.js';
 import type { DepositService, LinkOutcome } from './deposit.service.js';
 
 /** The ledger's answer to every commit; the wallet reads the ones about deposits. */
@@ -44,13 +43,9 @@ export async function startDepositCreditConsumer(
     labelNames: ['network', 'asset'],
     registers: [deps.metrics.registry],
   });
-  return runDurableConsumer({
-    js: deps.js,
-    jsm: deps.jsm,
-    stream: deps.config.nats.stream,
+  return runSubgraphConsumer(deps, {
     durable: DEPOSIT_CREDITS_CONSUMER,
     subjects: [LEDGER_TRANSACTION_COMMITTED],
-    subjectPrefix: deps.config.nats.subjectPrefix,
     log,
     // Commits of different deposits are independent; one deposit's DEPOSIT and REVERSAL serialize on its row lock.
     concurrency: 16,
