@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { bool, port, section } from './env.js';
+import type { S3ObjectStoreOptions } from '../storage/s3.object-store.js';
 
 /**
  * Private object storage over the S3 API (KYC documents): the kyc subgraph reads it, and so does the devnet S3
@@ -7,14 +8,7 @@ import { bool, port, section } from './env.js';
  * devnet server on S3_DEVNET_PORT with its dev-only credentials; production requires a real endpoint or AWS
  * (S3_ENDPOINT unset), real credentials, and refuses the devnet and its dev-only secret.
  */
-export interface StorageConfig {
-  /** null: AWS's own endpoint for the region. */
-  endpoint: string | null;
-  region: string;
-  bucket: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-  forcePathStyle: boolean;
+export interface StorageConfig extends Omit<S3ObjectStoreOptions, 'requestTimeoutMs'> {
   /** The devnet S3 server's port when it is on (development/test only), else null. */
   devnetPort: number | null;
 }
