@@ -50,6 +50,8 @@ export const ErrorCode = {
   PHONE_NOT_VERIFIED: 'PHONE_NOT_VERIFIED',
   /** kyc: the uploaded file is not an accepted document (too big, not JPEG/PNG/PDF by its bytes, missing); it was deleted. */
   DOCUMENT_REJECTED: 'DOCUMENT_REJECTED',
+  /** support: the uploaded file is not an accepted attachment (too big, not JPEG/PNG/PDF by its bytes, infected, missing); it was deleted. */
+  ATTACHMENT_REJECTED: 'ATTACHMENT_REJECTED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode] | (string & {});

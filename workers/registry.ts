@@ -7,6 +7,7 @@ import {
   priceSimulatorsProcess,
   s3DevnetProcess,
   smsSimulatorProcess,
+  telegramSimulatorProcess,
   type Env,
   type ProcessSpec,
 } from '../platform/config/config.js';
@@ -47,6 +48,13 @@ export const workers: RegisteredWorker[] = [
     config: smsSimulatorProcess,
     devOnly: true,
     enabled: (env: Env) => smsSimulatorProcess.load(env).sms.simulatorPort !== null,
+  },
+  {
+    name: 'telegram-simulator',
+    entry: 'devnet/telegram/main.ts',
+    config: telegramSimulatorProcess,
+    devOnly: true,
+    enabled: (env: Env) => telegramSimulatorProcess.load(env).telegramBotApi.simulatorPort !== null,
   },
   ...NETWORK_ORDER.map((network) => ({
     name: `watcher-${network.toLowerCase()}`,

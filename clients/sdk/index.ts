@@ -160,6 +160,48 @@ export type AssetPriceArgs = {
   quote: Quote;
 };
 
+/** A file on a ticket (JPEG, PNG or PDF, checked by its content). */
+export type Attachment = {
+  __typename?: 'Attachment';
+  contentType: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  /** The name it was uploaded with (plain text). */
+  fileName: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  size: Maybe<Scalars['Int']['output']>;
+  /** REQUESTED (not confirmed yet), ACCEPTED or REJECTED. */
+  status: Scalars['String']['output'];
+  ticketId: Scalars['ID']['output'];
+};
+
+export type AttachmentContentType =
+  | 'JPEG'
+  | 'PDF'
+  | 'PNG';
+
+/** A presigned GET, valid one minute. */
+export type AttachmentDownload = {
+  __typename?: 'AttachmentDownload';
+  expiresAt: Scalars['DateTime']['output'];
+  url: Scalars['String']['output'];
+};
+
+/** POST a multipart form to `url`: these fields in order, then the file as `file`; then confirmTicketAttachment. */
+export type AttachmentUpload = {
+  __typename?: 'AttachmentUpload';
+  attachment: Attachment;
+  expiresAt: Scalars['DateTime']['output'];
+  fields: Array<AttachmentUploadField>;
+  maxBytes: Scalars['Int']['output'];
+  url: Scalars['String']['output'];
+};
+
+export type AttachmentUploadField = {
+  __typename?: 'AttachmentUploadField';
+  name: Scalars['String']['output'];
+  value: Scalars['String']['output'];
+};
+
 export type AuthPayload = {
   __typename?: 'AuthPayload';
   /** Short-lived JWT; send as `Authorization: Bearer <token>`. */
@@ -526,6 +568,8 @@ export type LimitUsage = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Support staff: a note in the thread the user never sees. */
+  addTicketNote: TicketMessage;
   /** FINANCE with the ledger:adjust claim: credit (amount > 0) or debit (amount < 0) a user's available balance against world:<asset>, with a reason. Above the asset's approval threshold, or on your own account, it answers a pending AdjustmentRequest that another money admin must approve (approveAdjustment) before it expires. */
   adjustBalance: AdjustBalanceResult;
   /** Reviewers: approves a PENDING recovery (never one of your own accounts); identity then moves the Telegram id. */
@@ -534,10 +578,16 @@ export type Mutation = {
   approveAdjustment: ApproveAdjustmentResult;
   /** Reviewers: approves a PENDING submission for its tier or a lower one; never your own. */
   approveKyc: KycSubmission;
+  /** Support staff: take a ticket (assigneeId = yourself), or with tickets:assign give it to anyone; null unassigns. */
+  assignTicket: Ticket;
+  /** Closes the ticket for good (its user or support staff). */
+  closeTicket: Ticket;
   /** Proves the code: a PENDING recovery of the account owning the phone, until a reviewer decides. */
   confirmAccountRecovery: AccountRecovery;
   /** Checks the uploaded file (size, type by its content): ACCEPTED, or DOCUMENT_REJECTED and the file is deleted. */
   confirmKycUpload: KycDocument;
+  /** Checks the uploaded file (size, type by its content, virus scan): ACCEPTED, or ATTACHMENT_REJECTED and it is deleted. */
+  confirmTicketAttachment: Attachment;
   /** A new wallet on a network: the first becomes the default; a further one gets its own address. */
   createWallet: Wallet;
   /** SUPERADMIN: give a user a claim such as withdrawals:approve. */
@@ -546,6 +596,10 @@ export type Mutation = {
   grantRole: User;
   /** FINANCE or SUPERADMIN: lifts one freeze once the reorged deposit's reversal is settled: the one of depositId (required when the user has several; each reorged deposit has its own). The note (why) is kept on record. */
   liftWithdrawalFreeze: WithdrawalFreezeLift;
+  /** Opens a ticket with its first message; links are checked to be yours. */
+  openTicket: Ticket;
+  /** The ticket’s user rates a resolved or closed ticket, 1–5. */
+  rateTicket: Ticket;
   /** Rotate a refresh token. A token can be used once; reuse ends the session. */
   refreshSession: AuthPayload;
   /** Reviewers: rejects a PENDING recovery with a reason. */
@@ -554,10 +608,16 @@ export type Mutation = {
   rejectAdjustment: AdjustmentRequest;
   /** Reviewers: rejects a PENDING submission with a reason the applicant reads; never your own. */
   rejectKyc: KycSubmission;
+  /** A public reply: by the ticket’s user (back to staff; reopens a recently resolved ticket) or by staff. */
+  replyToTicket: TicketMessage;
   /** From a new Telegram account: asks for a code to the phone verified by the lost account. The answer is the same whether or not the number can be recovered. */
   requestAccountRecovery: RecoveryCodeSent;
   /** A presigned upload for one document (private bucket, at most 10 MB, of the declared type); then confirmKycUpload. */
   requestKycUpload: KycUpload;
+  /** A presigned upload of one file to a ticket (yours, or any for support staff): ≤ 10 MB, JPEG/PNG/PDF. */
+  requestTicketAttachment: AttachmentUpload;
+  /** Support staff: the problem is solved. */
+  resolveTicket: Ticket;
   /** FINANCE with the ledger:adjust claim: a new transaction undoing every posting of another; at most once. */
   reverseTransaction: ReverseTransactionResult;
   /** SUPERADMIN: take a claim away. */
@@ -583,6 +643,12 @@ export type Mutation = {
   updateSettings: User;
   /** Proves the number with the code it received. */
   verifyPhoneCode: PhoneVerification;
+};
+
+
+export type MutationAddTicketNoteArgs = {
+  body: Scalars['String']['input'];
+  ticketId: Scalars['ID']['input'];
 };
 
 
@@ -613,6 +679,17 @@ export type MutationApproveKycArgs = {
 };
 
 
+export type MutationAssignTicketArgs = {
+  assigneeId?: InputMaybe<Scalars['ID']['input']>;
+  ticketId: Scalars['ID']['input'];
+};
+
+
+export type MutationCloseTicketArgs = {
+  ticketId: Scalars['ID']['input'];
+};
+
+
 export type MutationConfirmAccountRecoveryArgs = {
   code: Scalars['String']['input'];
   phone: Scalars['String']['input'];
@@ -620,6 +697,11 @@ export type MutationConfirmAccountRecoveryArgs = {
 
 
 export type MutationConfirmKycUploadArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationConfirmTicketAttachmentArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -649,6 +731,18 @@ export type MutationLiftWithdrawalFreezeArgs = {
 };
 
 
+export type MutationOpenTicketArgs = {
+  input: OpenTicketInput;
+};
+
+
+export type MutationRateTicketArgs = {
+  comment?: InputMaybe<Scalars['String']['input']>;
+  rating: Scalars['Int']['input'];
+  ticketId: Scalars['ID']['input'];
+};
+
+
 export type MutationRefreshSessionArgs = {
   refreshToken: Scalars['String']['input'];
 };
@@ -672,6 +766,12 @@ export type MutationRejectKycArgs = {
 };
 
 
+export type MutationReplyToTicketArgs = {
+  body: Scalars['String']['input'];
+  ticketId: Scalars['ID']['input'];
+};
+
+
 export type MutationRequestAccountRecoveryArgs = {
   phone: Scalars['String']['input'];
 };
@@ -680,6 +780,18 @@ export type MutationRequestAccountRecoveryArgs = {
 export type MutationRequestKycUploadArgs = {
   contentType?: InputMaybe<DocumentContentType>;
   kind: KycDocumentKind;
+};
+
+
+export type MutationRequestTicketAttachmentArgs = {
+  contentType: AttachmentContentType;
+  fileName: Scalars['String']['input'];
+  ticketId: Scalars['ID']['input'];
+};
+
+
+export type MutationResolveTicketArgs = {
+  ticketId: Scalars['ID']['input'];
 };
 
 
@@ -765,6 +877,16 @@ export type OnChainBalance = {
   cached: Scalars['Boolean']['output'];
   /** When the chain was read; answers are cached for WALLET_BALANCE_CACHE_SECONDS. */
   fetchedAt: Scalars['DateTime']['output'];
+};
+
+export type OpenTicketInput = {
+  /** Plain text, 1–20,000 characters; never rendered as HTML or Markdown. */
+  body: Scalars['String']['input'];
+  category?: TicketCategory;
+  /** What the ticket is about: one per kind, each your own (else NOT_FOUND). */
+  links?: Array<TicketLinkInput>;
+  /** Plain text, 1–200 characters. */
+  subject: Scalars['String']['input'];
 };
 
 export type PageInfo = {
@@ -854,6 +976,14 @@ export type Query = {
   price: Maybe<Price>;
   /** Prices of these assets, in order; an item is null (with an error) when its price is stale or unavailable, and null for Toman. */
   prices: Array<Maybe<Price>>;
+  /** One ticket: yours, or any for support staff (else NOT_FOUND). */
+  ticket: Ticket;
+  /** A presigned GET of an accepted attachment, valid one minute: the ticket’s user and support staff only. */
+  ticketAttachmentDownload: AttachmentDownload;
+  /** Support staff: the queue. By default the tickets waiting for staff, longest waiting first. */
+  ticketQueue: TicketConnection;
+  /** Support staff: the queue against the SLA, and the SLA figures of the last `windowDays`. */
+  ticketSla: TicketSla;
   /** One transaction; null unless the viewer is a party to it or staff. */
   transaction: Maybe<Transaction>;
   /** Staff: one user by id (anyone may read their own). */
@@ -945,6 +1075,28 @@ export type QueryPriceArgs = {
 export type QueryPricesArgs = {
   quote: Quote;
   symbols: Array<Scalars['String']['input']>;
+};
+
+
+export type QueryTicketArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryTicketAttachmentDownloadArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryTicketQueueArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<TicketQueueFilter>;
+  first?: Scalars['Int']['input'];
+};
+
+
+export type QueryTicketSlaArgs = {
+  windowDays?: Scalars['Int']['input'];
 };
 
 
@@ -1043,6 +1195,8 @@ export type Subscription = {
   meUpdated: User;
   /** Prices of these assets (default: every priced asset) in this quote (default: USD and IRT), pushed when they change. Public data: one execution per selection serves every subscriber. */
   priceUpdated: Price;
+  /** Your tickets (support staff: every ticket), pushed when one is opened, replied to, assigned, resolved or closed. */
+  ticketUpdated: Ticket;
 };
 
 
@@ -1055,6 +1209,148 @@ export type SubscriptionPriceUpdatedArgs = {
   quote?: InputMaybe<Quote>;
   symbols?: InputMaybe<Array<Scalars['String']['input']>>;
 };
+
+/** A support ticket: its owner and support staff only. */
+export type Ticket = {
+  __typename?: 'Ticket';
+  /** Support staff only (null for the user): who handles it. */
+  assigneeId: Maybe<Scalars['ID']['output']>;
+  /** Accepted files, oldest first. */
+  attachments: Array<Attachment>;
+  category: TicketCategory;
+  closedAt: Maybe<Scalars['DateTime']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  /** The linked deposit (resolved by the wallet). */
+  deposit: Maybe<Deposit>;
+  /** The first public staff answer. */
+  firstResponseAt: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  /** What the ticket is about, by kind and id. */
+  links: Array<TicketLink>;
+  /** The thread, oldest first (internal notes: staff only). */
+  messages: Array<TicketMessage>;
+  /** The user’s rating, 1–5. */
+  rating: Maybe<Scalars['Int']['output']>;
+  ratingComment: Maybe<Scalars['String']['output']>;
+  resolvedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Support staff only: when the first-response SLA was missed. */
+  slaBreachedAt: Maybe<Scalars['DateTime']['output']>;
+  status: TicketStatus;
+  subject: Scalars['String']['output'];
+  /** The linked ledger transaction. */
+  transaction: Maybe<Transaction>;
+  updatedAt: Scalars['DateTime']['output'];
+  /** Who opened it. */
+  user: User;
+};
+
+export type TicketCategory =
+  | 'ACCOUNT'
+  | 'DEPOSIT'
+  | 'GENERAL'
+  | 'KYC'
+  | 'PAYMENT'
+  | 'TRADING'
+  | 'VOUCHER'
+  | 'WITHDRAWAL';
+
+export type TicketConnection = {
+  __typename?: 'TicketConnection';
+  edges: Array<TicketEdge>;
+  pageInfo: PageInfo;
+};
+
+export type TicketEdge = {
+  __typename?: 'TicketEdge';
+  cursor: Scalars['String']['output'];
+  node: Ticket;
+};
+
+export type TicketLink = {
+  __typename?: 'TicketLink';
+  id: Scalars['ID']['output'];
+  kind: TicketLinkKind;
+};
+
+export type TicketLinkInput = {
+  /** The id of your deposit, transaction, withdrawal, order, voucher or payment. */
+  id: Scalars['ID']['input'];
+  kind: TicketLinkKind;
+};
+
+export type TicketLinkKind =
+  | 'DEPOSIT'
+  | 'ORDER'
+  | 'PAYMENT'
+  | 'TRANSACTION'
+  | 'VOUCHER'
+  | 'WITHDRAWAL';
+
+/** One message of a ticket: plain text, shown as text only. */
+export type TicketMessage = {
+  __typename?: 'TicketMessage';
+  author: TicketMessageAuthor;
+  /** Support staff only: who wrote it. */
+  authorId: Maybe<Scalars['ID']['output']>;
+  body: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** A staff-only note (only staff ever see these). */
+  internal: Scalars['Boolean']['output'];
+};
+
+export type TicketMessageAuthor =
+  | 'STAFF'
+  | 'USER';
+
+export type TicketQueueFilter = {
+  assigneeId?: InputMaybe<Scalars['ID']['input']>;
+  category?: InputMaybe<TicketCategory>;
+  status?: InputMaybe<TicketStatus>;
+  /** Only tickets nobody is assigned to. */
+  unassigned?: Scalars['Boolean']['input'];
+  /** Only tickets waiting for staff (OPEN, WAITING_ON_STAFF), longest waiting first. False: all, newest first. */
+  waitingOnStaff?: Scalars['Boolean']['input'];
+};
+
+/** Staff: where the queue stands against the SLA. */
+export type TicketSla = {
+  __typename?: 'TicketSla';
+  /** Tickets opened in the window that were answered within the first-response SLA. */
+  answeredWithinSla: Scalars['Int']['output'];
+  /** Open tickets past the first-response SLA without an answer. */
+  breachedUnanswered: Scalars['Int']['output'];
+  /** Median first response over the window, seconds. */
+  firstResponseP50Seconds: Maybe<Scalars['Int']['output']>;
+  /** 90th percentile first response over the window, seconds. */
+  firstResponseP90Seconds: Maybe<Scalars['Int']['output']>;
+  /** The first-response SLA, in minutes. */
+  firstResponseSlaMinutes: Scalars['Int']['output'];
+  /** How long the longest-waiting ticket has waited, in seconds. */
+  oldestWaitingSeconds: Maybe<Scalars['Int']['output']>;
+  /** Tickets opened in the window. */
+  opened: Scalars['Int']['output'];
+  /** Median resolution time over the window, seconds. */
+  resolutionP50Seconds: Maybe<Scalars['Int']['output']>;
+  /** The resolution SLA, in hours. */
+  resolutionSlaHours: Scalars['Int']['output'];
+  /** Tickets resolved in the window later than the resolution SLA. */
+  resolvedLate: Scalars['Int']['output'];
+  /** Tickets waiting for staff now. */
+  waiting: Scalars['Int']['output'];
+};
+
+export type TicketStatus =
+  /** Closed for good: takes no replies. */
+  | 'CLOSED'
+  /** New: waiting for its first staff answer. */
+  | 'OPEN'
+  /** Staff resolved it; a user reply within the reopen window opens it again. */
+  | 'RESOLVED'
+  /** The user replied: waiting for staff. */
+  | 'WAITING_ON_STAFF'
+  /** Staff answered: waiting for the user. */
+  | 'WAITING_ON_USER';
 
 /** Candle width: 1 minute, 5 minutes, 1 hour, 1 day (UTC days). */
 export type Timeframe =
@@ -1198,6 +1494,8 @@ export type User = {
   settings: UserSettings;
   /** Telegram user id, as a string (it exceeds 32 bits). */
   telegramId: Maybe<Scalars['String']['output']>;
+  /** Support tickets, newest first: the user themselves and support staff. */
+  tickets: TicketConnection;
   /** Sent and received transactions, newest first; pages stay gap-free while new ones arrive. Owner and staff only. */
   transactions: TransactionConnection;
   username: Maybe<Scalars['String']['output']>;
@@ -1221,6 +1519,13 @@ export type UserDepositAddressArgs = {
 export type UserDepositsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: Scalars['Int']['input'];
+};
+
+
+export type UserTicketsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: Scalars['Int']['input'];
+  status?: InputMaybe<TicketStatus>;
 };
 
 

@@ -11,6 +11,8 @@ const isMoneyAdmin = and(isFinance, hasClaimRule('ledger:adjust'));
 const isLedgerAuditor = or(isFinanceOrAdmin, hasClaimRule('ledger:adjust'));
 /** KYC reviewers: staff holding kyc:review (COMPLIANCE); the kyc subgraph also refuses one's own submission. */
 const isKycReviewer = and(isStaffMember, hasClaimRule('kyc:review'));
+/** Support staff: the SUPPORT role (or SUPERADMIN), or staff holding tickets:assign; the support subgraph checks again. */
+const isSupportStaff = or(hasRoleRule('SUPPORT', 'SUPERADMIN'), and(isStaffMember, hasClaimRule('tickets:assign')));
 
 /** What a graphql-shield rule (rule, and, or, not, allow, deny) offers: a resolve evaluated per field. */
 export interface ShieldRule {
@@ -58,6 +60,11 @@ export const permissions: PermissionMap = {
     kycSubmissions: isKycReviewer,
     kycSubmission: isAuthenticated,
     accountRecoveries: isKycReviewer,
+    // support: one ticket for its user or support staff (checked by the support subgraph); the queue and SLA for staff
+    ticket: isAuthenticated,
+    ticketQueue: isSupportStaff,
+    ticketSla: isSupportStaff,
+    ticketAttachmentDownload: isAuthenticated,
   },
   Mutation: {
     signInWithTelegram: allow,
@@ -91,6 +98,16 @@ export const permissions: PermissionMap = {
     confirmAccountRecovery: isAuthenticated,
     approveAccountRecovery: isKycReviewer,
     rejectAccountRecovery: isKycReviewer,
+    // support: users open, reply to, close and rate their own tickets (the subgraph checks ownership); staff run the rest
+    openTicket: isAuthenticated,
+    replyToTicket: isAuthenticated,
+    closeTicket: isAuthenticated,
+    rateTicket: isAuthenticated,
+    requestTicketAttachment: isAuthenticated,
+    confirmTicketAttachment: isAuthenticated,
+    addTicketNote: isSupportStaff,
+    assignTicket: isSupportStaff,
+    resolveTicket: isSupportStaff,
   },
   Subscription: {
     meUpdated: isAuthenticated,
@@ -98,6 +115,7 @@ export const permissions: PermissionMap = {
     priceUpdated: allow,
     balanceUpdated: isAuthenticated,
     kycUpdated: isAuthenticated,
+    ticketUpdated: isAuthenticated,
   },
   // Types reachable only through a guarded root field; their fields are open to whoever reached them.
   // User.limits: the ledger answers the user themselves and staff only.
@@ -162,6 +180,18 @@ export const permissions: PermissionMap = {
   AccountRecoveryEdge: { '*': allow },
   RecoveryCodeSent: { '*': allow },
   PhoneVerification: { '*': allow },
+  // Tickets are reached through ticket(id), User.tickets, the staff queue and ticketUpdated: the support subgraph
+  // shows a ticket to its user and support staff only, and internal notes, assignee and SLA marks to staff only.
+  Ticket: { '*': allow },
+  TicketMessage: { '*': allow },
+  TicketLink: { '*': allow },
+  TicketConnection: { '*': allow },
+  TicketEdge: { '*': allow },
+  TicketSla: { '*': allow },
+  Attachment: { '*': allow },
+  AttachmentUpload: { '*': allow },
+  AttachmentUploadField: { '*': allow },
+  AttachmentDownload: { '*': allow },
 };
 
 export const fallbackRule: ShieldRule = deny;

@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '../../platform/bus/envelope.js';
-import type { Viewer } from '../../platform/auth/viewer.js';
+import { hasClaim, hasRole, isStaff, type Viewer } from '../../platform/auth/viewer.js';
 import { badInput } from '../../platform/errors.js';
 import { ASSETS } from '../../platform/money/assets.js';
 
@@ -78,6 +78,23 @@ export const liveFields: LiveField[] = [
     }),
   },
   {
+    name: 'ticketUpdated',
+    sdl: '"""Your tickets (support staff: every ticket), pushed when one is opened, replied to, assigned, resolved or closed."""\n  ticketUpdated: Ticket!',
+    // support.ticket.* (subgraphs/support/ticket/ticket.events.ts) carry { ticketId, userId (the owner), … }
+    subjects: ['opened', 'replied', 'assigned', 'resolved', 'closed'].map((verb) => `support.ticket.${verb}`),
+    matches: (event, viewer) => {
+      if (!viewer.userId) return false;
+      const p = event.payload as { userId?: string; internal?: boolean };
+      if (isSupportStaff(viewer)) return true;
+      // a staff-only note changes nothing the user can see
+      return p.userId === viewer.userId && p.internal !== true;
+    },
+    followUp: (event) => ({
+      field: 'ticket',
+      args: { id: { type: 'ID!', value: (event.payload as { ticketId?: string }).ticketId } },
+    }),
+  },
+  {
     name: 'balanceUpdated',
     sdl: '"""Your balances that a ledger transaction just changed (only these `assets`, when given), pushed after each commit."""\n  balanceUpdated(assets: [String!]): [Balance!]!',
     // ledger.transaction.committed carries { userId, asset } of every user balance the transaction moved
@@ -130,3 +147,8 @@ function changedAssets(event: EventEnvelope, viewer: Viewer, args: Record<string
 const PRICED_ASSETS = ASSETS.filter((a) => a.coin !== 'IRT');
 const QUOTES = ['USD', 'IRT'];
 const priceTopic = (symbol: string, quote: string) => `${symbol}|${quote}`;
+
+/** Support staff (as the support subgraph and the gateway rules define them) follow every ticket. */
+function isSupportStaff(viewer: Viewer): boolean {
+  return hasRole(viewer, 'SUPPORT', 'SUPERADMIN') || (isStaff(viewer) && hasClaim(viewer, 'tickets:assign'));
+}

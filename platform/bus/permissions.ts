@@ -87,6 +87,7 @@ const LIVE_SUBJECTS = [
   'ledger.transaction.committed',
   'market.price.updated',
   ...['submitted', 'approved', 'rejected'].map((verb) => `kyc.submission.${verb}`),
+  ...['opened', 'replied', 'assigned', 'resolved', 'closed'].map((verb) => `support.ticket.${verb}`),
 ];
 
 /** Every NATS user and its grants. Keep in step with the consumers (permissions.test.ts checks it). */
@@ -139,6 +140,21 @@ export const SERVICE_GRANTS: Record<string, ServiceGrant> = {
     publish: [],
     subscribe: [],
     consumers: [{ durable: 'kyc-account-recovery-refused', subjects: ['identity.user.recovery-refused'] }],
+    streamInfo: true,
+  },
+  support: {
+    publish: [],
+    subscribe: [],
+    consumers: [
+      {
+        durable: 'support-link-directory',
+        subjects: ['wallet.deposit.detected', 'ledger.transaction.committed', 'wallet.withdrawal.requested'],
+      },
+      {
+        durable: 'support-staff-alerts',
+        subjects: ['support.ticket.opened', 'support.ticket.replied', 'support.ticket.sla-breached'],
+      },
+    ],
     streamInfo: true,
   },
   gateway: { publish: [], subscribe: LIVE_SUBJECTS, consumers: [], streamInfo: false },

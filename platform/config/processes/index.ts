@@ -15,6 +15,8 @@ import { s3DevnetProcess } from './s3-devnet.js';
 import { smsSimulatorProcess } from './sms-simulator.js';
 import { walletCommandsProcess } from './wallet-commands.js';
 import { walletProcess } from './wallet.js';
+import { supportProcess } from './support.js';
+import { telegramSimulatorProcess } from './telegram-simulator.js';
 
 /** Every process and command with its own configuration (README's configuration table is grouped the same way). */
 export const PROCESSES = {
@@ -35,6 +37,8 @@ export const PROCESSES = {
   'admin-create': adminCreateProcess,
   'wallet-commands': walletCommandsProcess,
   'dev-init-data': devInitDataProcess,
+  support: supportProcess,
+  'telegram-simulator': telegramSimulatorProcess,
 } as const;
 
 export type { AdminCreateConfig } from './admin-create.js';
@@ -55,6 +59,8 @@ export type { SmsSimulatorConfig } from './sms-simulator.js';
 export type { SubgraphConfig } from './subgraph.js';
 export type { WalletCommandsConfig } from './wallet-commands.js';
 export type { WalletConfig } from './wallet.js';
+export type { SupportConfig, SupportSettings } from './support.js';
+export type { TelegramSimulatorConfig } from './telegram-simulator.js';
 export {
   adminCreateProcess,
   chainWatcherProcess,
@@ -73,4 +79,6 @@ export {
   smsSimulatorProcess,
   walletCommandsProcess,
   walletProcess,
+  supportProcess,
+  telegramSimulatorProcess,
 };
