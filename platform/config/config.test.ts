@@ -73,6 +73,7 @@ describe('configuration per process', () => {
       'dev-init-data': ['TELEGRAM_BOT_TOKEN'],
       's3-devnet': ['S3_SECRET_ACCESS_KEY'],
       'sms-simulator': ['KAVENEGAR_API_KEY'],
+      support: ['INTERNAL_TOKEN_PUBLIC_KEY', 'S3_SECRET_ACCESS_KEY', 'SUPPORT_ALERT_BOT_TOKEN'],
     };
     for (const [name, spec] of Object.entries(PROCESSES)) {
       const config = spec.load({});
@@ -109,7 +110,8 @@ describe('configuration per process', () => {
     expect(readers('WALLET_MASTER_KEYS')).toEqual(['wallet', 'wallet-commands']);
     expect(readers('WALLET_MASTER_KEY_ID')).toEqual(['wallet', 'wallet-commands']);
     expect(readers('INTERNAL_TOKEN_PRIVATE_KEY')).toEqual(['gateway']);
-    expect(readers('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual(['identity', 'kyc', 'ledger', 'market', 'wallet']);
+    expect(readers('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual(['identity', 'kyc', 'ledger', 'market', 'support', 'wallet']);
+    expect(readers('SUPPORT_ALERT_BOT_TOKEN')).toEqual(['support']);
     expect(readers('JWT_SECRET')).toEqual(['gateway', 'identity']);
     expect(readers('TELEGRAM_BOT_TOKEN')).toEqual(['dev-init-data', 'identity']);
     expect(readers('INTERNAL_TOKEN_SECRET')).toEqual([]); // the shared HMAC secret is gone

@@ -15,10 +15,11 @@ export interface PacingOptions {
 
 export class ChatPacer {
   private readonly chatNext = new Map<string, number>();
-  private globalNext = 0;
+  /** Send times reserved over all chats, ascending, from one second ago on. */
+  private reserved: number[] = [];
   private readonly privateGap: number;
   private readonly groupGap: number;
-  private readonly globalGap: number;
+  private readonly perSecond: number;
 
   constructor(
     options: PacingOptions = {},
@@ -26,15 +27,23 @@ export class ChatPacer {
   ) {
     this.privateGap = options.privateChatMs ?? 1000;
     this.groupGap = options.groupChatMs ?? 3000;
-    this.globalGap = 1000 / (options.perSecond ?? 30);
+    this.perSecond = options.perSecond ?? 30;
   }
 
   /** Reserves the next slot for `chatId`: milliseconds to wait before sending (0 when it may go now). */
   reserve(chatId: string): number {
     const now = this.now();
-    const slot = Math.max(now, this.chatNext.get(chatId) ?? 0, this.globalNext);
+    this.reserved = this.reserved.filter((t) => t > now - 1000);
+    let slot = Math.max(now, this.chatNext.get(chatId) ?? 0);
+    // the earliest time at or after `slot` with fewer than perSecond sends in the second before it
+    for (;;) {
+      const inWindow = this.reserved.filter((t) => t > slot - 1000 && t <= slot);
+      if (inWindow.length < this.perSecond) break;
+      slot = inWindow[0]! + 1000;
+    }
     this.chatNext.set(chatId, slot + (isGroup(chatId) ? this.groupGap : this.privateGap));
-    this.globalNext = slot + this.globalGap;
+    const at = this.reserved.findIndex((t) => t > slot);
+    this.reserved.splice(at === -1 ? this.reserved.length : at, 0, slot);
     this.forgetIdle(now);
     return slot - now;
   }
