@@ -87,6 +87,7 @@ export class Migration20261207140000_init extends Migration {
       "created_at" timestamptz not null default now(),
       "not_before" timestamptz not null default now(),
       "sent_at" timestamptz null,
+      "claimed_until" timestamptz null,
       "attempts" integer not null default 0,
       "telegram_message_id" bigint null,
       "last_error" text null)`);

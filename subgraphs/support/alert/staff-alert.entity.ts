@@ -6,7 +6,8 @@ import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
  */
 @Entity({ tableName: 'staff_alert' })
 export class StaffAlert {
-  [OptionalProps]?: 'createdAt' | 'sentAt' | 'attempts' | 'telegramMessageId' | 'lastError' | 'notBefore';
+  [OptionalProps]?:
+    'createdAt' | 'sentAt' | 'claimedUntil' | 'attempts' | 'telegramMessageId' | 'lastError' | 'notBefore';
 
   @PrimaryKey({ type: 'text' })
   eventId!: string;
@@ -31,6 +32,10 @@ export class StaffAlert {
 
   @Property({ type: 'timestamptz', nullable: true })
   sentAt: Date | null = null;
+
+  /** A sender took it until then (sending outside any transaction); after that another may take it. */
+  @Property({ type: 'timestamptz', nullable: true })
+  claimedUntil: Date | null = null;
 
   @Property({ type: 'integer' })
   attempts: number = 0;
