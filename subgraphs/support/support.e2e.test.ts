@@ -10,6 +10,9 @@ import { startStack, type TestStack } from '../../testing/stack.js';
 import { initDataFor, newTelegramUser } from '../../testing/telegram.js';
 import { signInStaff } from '../../testing/viewers.js';
 import { DepositIngest } from '../wallet/deposit/deposit.ingest.js';
+import { createSupportMetrics } from './support.metrics.js';
+import { SlaService } from './ticket/sla.service.js';
+import { Registry } from 'prom-client';
 
 /**
  * Support end to end through the gateway: a ticket linked to the user's own deposit (ownership learnt from
@@ -466,6 +469,79 @@ describe('attachments', () => {
     const missing = await gql(stack.graphqlUrl, CONFIRM, { id: tooBig.id }, me.token);
     expect(missing.body.errors?.[0]?.extensions).toMatchObject({ code: 'ATTACHMENT_REJECTED', reason: 'MISSING' });
     expect(errorCode(await gql(stack.graphqlUrl, DOWNLOAD, { id: exe.id }, me.token))).toBe('NOT_FOUND');
+  });
+});
+
+describe('SLA', () => {
+  it('a ticket unanswered past the first-response SLA is marked once, alerts the staff chat and shows in ticketSla and the queue filters', async () => {
+    const me = await user();
+    const staff = await signInStaff(stack, ['SUPPORT']);
+    const t = (
+      await gql(stack.graphqlUrl, OPEN, { i: { subject: 'slow', body: 'anyone?', category: 'KYC' } }, me.token)
+    ).body.data!.openTicket.id as string;
+    // opened two hours ago, as far as the SLA is concerned
+    await supportSql(
+      `update support.ticket set created_at = now() - interval '2 hours', waiting_since = now() - interval '2 hours' where id = ?`,
+      [t],
+    );
+    const support = stack.subgraphs.get('support')!;
+    const sla = new SlaService(
+      { firstResponseSlaMinutes: 60, resolutionSlaHours: 48 },
+      createSupportMetrics(new Registry()),
+      stack.log,
+    );
+    while (await sla.markBreaches(support.deps.orm.em));
+    expect(await sla.markBreaches(support.deps.orm.em)).toBe(false);
+    const marked = await supportSql<{ n: number }>(
+      `select count(*)::int as n from support.outbox where subject like '%support.ticket.sla-breached' and envelope->'payload'->>'ticketId' = ?`,
+      [t],
+    );
+    expect(marked).toEqual([{ n: 1 }]);
+    const alert = await until(
+      'the SLA alert',
+      () => alertsFor(t).filter((a) => a.text.startsWith('SLA breach')),
+      (a) => a.length === 1,
+    );
+    expect(alert[0]!.text).toContain('no answer for 60 minutes');
+
+    const read = await gql(
+      stack.graphqlUrl,
+      `query($id: ID!) { ticket(id: $id) { slaBreachedAt } }`,
+      { id: t },
+      staff.token,
+    );
+    expect(read.body.data!.ticket.slaBreachedAt).toEqual(expect.any(String));
+    const hidden = await gql(
+      stack.graphqlUrl,
+      `query($id: ID!) { ticket(id: $id) { slaBreachedAt } }`,
+      { id: t },
+      me.token,
+    );
+    expect(hidden.body.data!.ticket.slaBreachedAt).toBeNull();
+    const stats = await gql(
+      stack.graphqlUrl,
+      `{ ticketSla { waiting oldestWaitingSeconds breachedUnanswered firstResponseSlaMinutes opened } }`,
+      {},
+      staff.token,
+    );
+    expect(stats.body.errors).toBeUndefined();
+    expect(stats.body.data!.ticketSla.breachedUnanswered).toBeGreaterThanOrEqual(1);
+    expect(stats.body.data!.ticketSla.oldestWaitingSeconds).toBeGreaterThanOrEqual(7200);
+    expect(stats.body.data!.ticketSla.firstResponseSlaMinutes).toBe(60);
+
+    // the queue: waiting longest first puts it ahead of every ticket opened since; filters narrow it
+    const QUEUE = `query($f: TicketQueueFilter) { ticketQueue(filter: $f, first: 100) { edges { node { id category } } } }`;
+    const first = await gql(stack.graphqlUrl, QUEUE, {}, staff.token);
+    expect(first.body.data!.ticketQueue.edges[0].node.id).toBe(t);
+    const kyc = await gql(stack.graphqlUrl, QUEUE, { f: { category: 'KYC', unassigned: true } }, staff.token);
+    expect(kyc.body.data!.ticketQueue.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([t]);
+    await gql(stack.graphqlUrl, ASSIGN, { t, a: staff.userId }, staff.token);
+    const mine = await gql(stack.graphqlUrl, QUEUE, { f: { assigneeId: staff.userId } }, staff.token);
+    expect(mine.body.data!.ticketQueue.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([t]);
+    // a staff answer ends the wait
+    await gql(stack.graphqlUrl, REPLY, { t, b: 'sorry for the wait' }, staff.token);
+    const after = await gql(stack.graphqlUrl, QUEUE, { f: { assigneeId: staff.userId } }, staff.token);
+    expect(after.body.data!.ticketQueue.edges).toEqual([]);
   });
 });
 
