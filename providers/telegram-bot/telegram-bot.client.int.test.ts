@@ -61,10 +61,11 @@ describe('Telegram Bot API client against the simulator', () => {
     expect((err as TelegramRateLimitedError).retryAfterSeconds).toBe(30);
     expect(sim.messages('43')).toEqual([]);
 
-    const empty = await bot.sendMessage({ chat_id: 43, text: '' }).catch((e: unknown) => e);
+    // chat 43 is now held back 30 s (retry_after is honoured for later calls too): the rest go to chat 44
+    const empty = await bot.sendMessage({ chat_id: 44, text: '' }).catch((e: unknown) => e);
     expect(empty).toBeInstanceOf(TelegramApiError);
     expect(empty).toMatchObject({ errorCode: 400, permanent: true });
-    const long = await bot.sendMessage({ chat_id: 43, text: 'x'.repeat(4097) }).catch((e: unknown) => e);
+    const long = await bot.sendMessage({ chat_id: 44, text: 'x'.repeat(4097) }).catch((e: unknown) => e);
     expect((long as TelegramApiError).description).toBe('Bad Request: message is too long');
 
     const wrong = createTelegramBotClient({
