@@ -64,13 +64,14 @@ async function until<T>(what: string, read: () => Promise<T> | T, ok: (v: T) => 
 const hash = (n: bigint) => `0x${n.toString(16).padStart(64, '0')}`;
 let nextHeight = 5000n;
 
-/** A deposit to the user's ETH address, recorded by the wallet as a watcher would (detected, not yet confirmed). */
-async function depositTo(token: string, amountWei: bigint): Promise<string> {
+/** With `confirm`, blocks follow until it is confirmed (the ledger then credits it); else it stays DETECTED. */
+async function depositTo(token: string, amountWei: bigint, confirm = false): Promise<string> {
+  const confirmations = confirm ? 2 : 12;
   const address = (await gql(stack.graphqlUrl, `{ me { depositAddress(network: ETH) { address } } }`, {}, token)).body
     .data!.me.depositAddress.address as string;
   const walletEm = stack.subgraphs.get('wallet')!.deps.orm.em;
   const ingest = new DepositIngest(
-    { network: 'ETH', confirmations: 12, reorgWindow: stack.config.chains.reorgWindow },
+    { network: 'ETH', confirmations, reorgWindow: stack.config.chains.reorgWindow },
     stack.log,
   );
   const height = (nextHeight += 10n);
@@ -80,6 +81,7 @@ async function depositTo(token: string, amountWei: bigint): Promise<string> {
     hash(height - 2n),
   );
   const txHash = hash(0xdead0000n + height);
+  const empty = (h: bigint) => ({ height: h, hash: hash(h), parentHash: hash(h - 1n), transactions: 0, transfers: [] });
   const outcome = await ingest.ingest(walletEm.fork(), cursor, [
     {
       height,
@@ -99,6 +101,11 @@ async function depositTo(token: string, amountWei: bigint): Promise<string> {
     },
   ]);
   expect(outcome.applied).toBe(true);
+  let top: CursorState = { height, hash: hash(height) };
+  for (let h = height + 1n; confirm && h < height + BigInt(confirmations); h++) {
+    expect((await ingest.ingest(walletEm.fork(), top, [empty(h)])).applied).toBe(true);
+    top = { height: h, hash: hash(h) };
+  }
   const found = await gql(
     stack.graphqlUrl,
     `query($h: String!) { depositsByTxHash(network: ETH, txHash: $h) { id } }`,
@@ -324,6 +331,78 @@ describe('a ticket about a deposit', () => {
       'support.ticket.closed',
     ])
       expect(types).toContain(t);
+  });
+});
+
+describe('a ticket about a ledger transaction', () => {
+  it('the credit of the user’s deposit can be linked (learnt from ledger.transaction.committed) and staff see it', async () => {
+    const bob = await user();
+    const staff = await signInStaff(stack, ['SUPPORT']);
+    const depositId = await depositTo(bob.token, 10n ** 18n, true);
+    const credited = await until(
+      'the ledger to credit the deposit',
+      () =>
+        gql(
+          stack.graphqlUrl,
+          `query($id: ID!) { deposit(id: $id) { status transaction { id } } }`,
+          { id: depositId },
+          bob.token,
+        ),
+      (res) => res.body.data?.deposit?.transaction?.id !== undefined,
+    );
+    const transactionId = credited.body.data!.deposit.transaction.id as string;
+    await until(
+      'the link directory to learn the transaction',
+      () =>
+        supportSql(`select user_id from support.link_owner where kind = 'TRANSACTION' and object_id = ?`, [
+          transactionId,
+        ]),
+      (rows) => rows.length === 1,
+    );
+    const opened = await gql(
+      stack.graphqlUrl,
+      OPEN,
+      {
+        i: {
+          subject: 'credit?',
+          body: 'which transaction is this',
+          links: [
+            { kind: 'TRANSACTION', id: transactionId },
+            { kind: 'DEPOSIT', id: depositId },
+          ],
+        },
+      },
+      bob.token,
+    );
+    expect(opened.body.errors).toBeUndefined();
+    const read = await gql(
+      stack.graphqlUrl,
+      `query($id: ID!) { ticket(id: $id) { transaction { id kind amount asset { symbol } } deposit { status } } }`,
+      { id: opened.body.data!.openTicket.id },
+      staff.token,
+    );
+    expect(read.body.errors).toBeUndefined();
+    expect(read.body.data!.ticket).toEqual({
+      transaction: { id: transactionId, kind: 'DEPOSIT', amount: '1', asset: { symbol: 'ETH' } },
+      deposit: { status: 'CREDITED' },
+    });
+    // two links of one kind are refused
+    const twice = await gql(
+      stack.graphqlUrl,
+      OPEN,
+      {
+        i: {
+          subject: 'x',
+          body: 'x',
+          links: [
+            { kind: 'DEPOSIT', id: depositId },
+            { kind: 'DEPOSIT', id: depositId },
+          ],
+        },
+      },
+      bob.token,
+    );
+    expect(twice.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'links' });
   });
 });
 
