@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,9 +9,10 @@ import { payouts as payoutsSection } from '../../../platform/config/payouts.js';
 import { migrateSubgraph, openSubgraphDatabase, type MikroORM } from '../../../platform/db/orm.js';
 import { createTestEnv, type TestEnv } from '../../../testing/test-env.js';
 import { CustodyVault } from '../custody-root/custody-vault.js';
-import { createMasterKeyring, deriveAddress, mnemonicToSeed } from '../custody/index.js';
+import { deriveAddress, mnemonicToSeed } from '../custody/index.js';
 import { walletEntities } from '../entities.js';
-import { createChainPayouts } from '../ports.js';
+import { buildKeyring } from '../custody-root/keyring.js';
+import { createChainPayouts, openChainPayouts } from '../ports.js';
 import type { ChainPayout, PayoutRequest, SignedPayout } from './payout.port.js';
 import { SequenceAllocator } from './sequence.allocator.js';
 
@@ -56,7 +56,7 @@ beforeAll(async () => {
     log: env.log,
   });
   await migrateSubgraph(orm, 'wallet');
-  const keyring = createMasterKeyring([{ id: 'k1', key: randomBytes(32) }], 'k1');
+  const keyring = buildKeyring(env.config);
   await new CustodyVault(keyring, env.log).importRoot(orm.em.fork() as EntityManager, ABOUT, {
     replace: false,
     confirm: null,
@@ -176,6 +176,19 @@ describe('TON payouts on the toncenter simulator', () => {
     });
     expect(signed.from).toBe(deriveAddress(seed, 'TON', 5));
     expect(sim.jettonBalance(hot)).toBe(before + 1_000_000n);
+  });
+
+  it('openChainPayouts: what a worker process opens from its configuration', async () => {
+    const opened = await openChainPayouts({ config: env.config, log: pino({ level: 'silent' }) });
+    try {
+      expect([...opened.payouts.keys()].sort()).toEqual(['BSC', 'ETH', 'TON', 'TRON']);
+      for (const [network, chainPayout] of opened.payouts) {
+        expect(chainPayout.network).toBe(network);
+        expect(await chainPayout.hotAddress()).toBe(deriveAddress(seed, network, 0, 'hot'));
+      }
+    } finally {
+      await opened.close();
+    }
   });
 
   it('replace is not a TON operation', async () => {
