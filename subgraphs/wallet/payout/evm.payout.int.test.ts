@@ -305,5 +305,8 @@ describe('nonce allocator', () => {
     expect((await fresh.allocateNonce('ETH', address, 'after_restart', 7n)).sequence).toBe(107n);
     expect((await fresh.allocateNonce('ETH', address, 'chain_ahead', 200n)).sequence).toBe(200n);
     expect(await fresh.allocateNonce('ETH', address, 'ref_0', 0n)).toEqual({ sequence: results[0], existing: true });
+    // Outstanding above 150: after_restart is below; chain_ahead (200) sits after a gap 150…199.
+    expect(await fresh.outstanding('ETH', address, 150n)).toEqual([{ sequence: 200n, reference: 'chain_ahead' }]);
+    expect((await fresh.outstanding('ETH', address, 7n)).map((o) => o.sequence)).toEqual([...sorted, 107n, 200n]);
   });
 });

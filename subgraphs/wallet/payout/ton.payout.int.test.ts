@@ -212,6 +212,11 @@ describe('TON payouts on the toncenter simulator', () => {
         expect(chainPayout.network).toBe(network);
         expect(await chainPayout.hotAddress()).toBe(deriveAddress(seed, network, 0, 'hot'));
       }
+      const held = await opened.outstandingSequences('TON', await payout.hotAddress(), 0n);
+      expect(held.slice(0, 2)).toEqual([
+        { sequence: 0n, reference: 'wd_ton' },
+        { sequence: 1n, reference: 'wd_usdt_ton' },
+      ]);
     } finally {
       await opened.close();
     }
