@@ -19,6 +19,7 @@ export {
   rootFingerprint,
   MAX_CUSTODY_INDEX,
   InvalidCustodyIndexError,
+  type CustodyBranch,
 } from './derivation.js';
 export {
   sealSecret,
@@ -57,6 +58,7 @@ export {
 } from './signer/tron.signer.js';
 export {
   signTonTransfer,
+  unsignedTonTransfer,
   jettonTransferBody,
   JETTON_TRANSFER_OP,
   DEFAULT_TON_SEND_MODE,
