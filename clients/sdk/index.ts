@@ -273,6 +273,18 @@ export type DocumentContentType =
   | 'PDF'
   | 'PNG';
 
+/** The platform's trading inventory in one asset (exchange:<asset>). */
+export type ExchangePosition = {
+  __typename?: 'ExchangePosition';
+  asset: Asset;
+  /** Fees earned in the asset (fees:<asset>). */
+  fees: Scalars['Amount']['output'];
+  /** Signed, in the asset: below zero the exchange is short (owes what it sold). */
+  position: Scalars['String']['output'];
+  /** Signed US dollars at the current price; null without a fresh price. */
+  usdValue: Maybe<Scalars['String']['output']>;
+};
+
 /** The account to debit holds less than the transaction needs. Nothing was moved. */
 export type InsufficientFunds = {
   __typename?: 'InsufficientFunds';
@@ -512,6 +524,11 @@ export type LimitPeriod =
   | 'TRANSACTION'
   | 'TRANSFER';
 
+/** BUY or SELL the pair's base asset. */
+export type LimitSide =
+  | 'BUY'
+  | 'SELL';
+
 /** One period of a level limit, in the reference currency. */
 export type LimitUsage = {
   __typename?: 'LimitUsage';
@@ -546,6 +563,10 @@ export type Mutation = {
   grantRole: User;
   /** FINANCE or SUPERADMIN: lifts one freeze once the reorged deposit's reversal is settled: the one of depositId (required when the user has several; each reorged deposit has its own). The note (why) is kept on record. */
   liftWithdrawalFreeze: WithdrawalFreezeLift;
+  /** Fills a live quote atomically: FILLED, or REJECTED with rejectionCode (INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, EXPOSURE_LIMIT_EXCEEDED). QUOTE_EXPIRED, TRADING_DISABLED: nothing written. */
+  placeOrder: Order;
+  /** Prices a trade and locks it for a few seconds (PRICE_STALE / PRICE_UNAVAILABLE without a fresh price). */
+  quote: TradeQuote;
   /** Rotate a refresh token. A token can be used once; reuse ends the session. */
   refreshSession: AuthPayload;
   /** Reviewers: rejects a PENDING recovery with a reason. */
@@ -568,6 +589,10 @@ export type Mutation = {
   sendPhoneCode: PhoneCodeSent;
   /** Makes one of your wallets the default of its network (what depositAddress returns). */
   setDefaultWallet: Wallet;
+  /** FINANCE: a level's trading fee (fixed US dollars + basis points). */
+  setTradingFee: TradingFee;
+  /** FINANCE: switch a pair on or off, set its spread, or cap the exposure it may add ("-" removes the cap). */
+  setTradingPair: TradingPair;
   /** Staff sign-in with email and password. */
   signInAdmin: AuthPayload;
   /** Exchange Telegram Mini App initData for a session. Creates the account on first sign-in. */
@@ -649,6 +674,16 @@ export type MutationLiftWithdrawalFreezeArgs = {
 };
 
 
+export type MutationPlaceOrderArgs = {
+  input: PlaceOrderInput;
+};
+
+
+export type MutationQuoteArgs = {
+  input: TradeQuoteInput;
+};
+
+
 export type MutationRefreshSessionArgs = {
   refreshToken: Scalars['String']['input'];
 };
@@ -712,6 +747,18 @@ export type MutationSetDefaultWalletArgs = {
 };
 
 
+export type MutationSetTradingFeeArgs = {
+  bps: Scalars['Int']['input'];
+  fixedUsd: Scalars['String']['input'];
+  level: Scalars['Int']['input'];
+};
+
+
+export type MutationSetTradingPairArgs = {
+  input: SetTradingPairInput;
+};
+
+
 export type MutationSignInAdminArgs = {
   email: Scalars['String']['input'];
   password: Scalars['String']['input'];
@@ -767,6 +814,74 @@ export type OnChainBalance = {
   fetchedAt: Scalars['DateTime']['output'];
 };
 
+/** A trade with the platform (the counterparty). */
+export type Order = {
+  __typename?: 'Order';
+  createdAt: Scalars['DateTime']['output'];
+  /** Limit orders: when an unfilled order expires. */
+  expiresAt: Maybe<Scalars['DateTime']['output']>;
+  /** The fee in `to`. */
+  fee: Scalars['Amount']['output'];
+  from: Asset;
+  id: Scalars['ID']['output'];
+  kind: OrderKind;
+  /** Limit orders: the pair's quote asset per one base unit. */
+  limitPrice: Maybe<Scalars['Amount']['output']>;
+  limitSide: Maybe<LimitSide>;
+  /** Limit orders: the pair, e.g. TON/IRT. */
+  pair: Maybe<Scalars['String']['output']>;
+  /** What leaves (or, for a resting limit order, is held from) your balance. */
+  pay: Scalars['Amount']['output'];
+  rate: Scalars['String']['output'];
+  /** What reaches your balance when filled (after the fee). */
+  receive: Scalars['Amount']['output'];
+  /** REJECTED: INSUFFICIENT_FUNDS, LIMIT_EXCEEDED or EXPOSURE_LIMIT_EXCEEDED. */
+  rejectionCode: Maybe<Scalars['String']['output']>;
+  rejectionMessage: Maybe<Scalars['String']['output']>;
+  status: OrderStatus;
+  to: Asset;
+  /** The ledger transaction of a filled order. */
+  transaction: Maybe<Transaction>;
+  type: OrderType;
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+export type OrderConnection = {
+  __typename?: 'OrderConnection';
+  edges: Array<OrderEdge>;
+  pageInfo: PageInfo;
+};
+
+export type OrderEdge = {
+  __typename?: 'OrderEdge';
+  cursor: Scalars['String']['output'];
+  node: Order;
+};
+
+export type OrderFilter = {
+  status?: InputMaybe<OrderStatus>;
+  type?: InputMaybe<OrderType>;
+};
+
+/** BUY spends Toman, SELL receives Toman, SWAP is crypto for crypto. */
+export type OrderKind =
+  | 'BUY'
+  | 'SELL'
+  | 'SWAP';
+
+/** PLACED (a limit order resting on its hold) → FILLED | REJECTED (the ledger refused the fill: rejectionCode) | CANCELLED (by you) | EXPIRED (a limit order past expiresAt). Never backwards; an instant order is PLACED and FILLED or REJECTED in one transaction. */
+export type OrderStatus =
+  | 'CANCELLED'
+  | 'EXPIRED'
+  | 'FILLED'
+  | 'PLACED'
+  | 'REJECTED';
+
+/** MARKET: an instant order from a quote; LIMIT: filled when the price crosses. */
+export type OrderType =
+  | 'LIMIT'
+  | 'MARKET';
+
 export type PageInfo = {
   __typename?: 'PageInfo';
   endCursor: Maybe<Scalars['String']['output']>;
@@ -788,6 +903,12 @@ export type PhoneVerification = {
   /** The verified number, masked. */
   phone: Scalars['String']['output'];
   verifiedAt: Scalars['DateTime']['output'];
+};
+
+export type PlaceOrderInput = {
+  /** Chosen by the client per order (e.g. a UUID): a retry returns the same order. */
+  idempotencyKey: Scalars['String']['input'];
+  quoteId: Scalars['ID']['input'];
 };
 
 /** One movement of a transaction: amount of asset from source account to destination account. */
@@ -838,6 +959,8 @@ export type Query = {
   deposit: Maybe<Deposit>;
   /** The deposits one on-chain transaction made to your addresses (staff: to anyone’s), by output index; empty when none (yet). The hash as a wallet or explorer shows it (TON: hex or base64). */
   depositsByTxHash: Array<Deposit>;
+  /** Staff: the exchange's inventory per asset (exchange:<asset>) with its USD value, and fees earned. */
+  exchangeExposure: Array<ExchangePosition>;
   /** One submission: its applicant or a reviewer. */
   kycSubmission: Maybe<KycSubmission>;
   /** Reviewers (kyc:review): submissions, oldest first, optionally of one status. */
@@ -850,10 +973,16 @@ export type Query = {
   levelRules: Array<LevelRule>;
   /** The signed-in user. */
   me: User;
+  /** One order: its owner or staff; null otherwise. */
+  order: Maybe<Order>;
   /** The price of one asset (what priceUpdated pushes); null for Toman. */
   price: Maybe<Price>;
   /** Prices of these assets, in order; an item is null (with an error) when its price is stale or unavailable, and null for Toman. */
   prices: Array<Maybe<Price>>;
+  /** Staff: the fee per user level. */
+  tradingFees: Array<TradingFee>;
+  /** Staff: pairs whose settings staff changed (others use the defaults). */
+  tradingPairs: Array<TradingPair>;
   /** One transaction; null unless the viewer is a party to it or staff. */
   transaction: Maybe<Transaction>;
   /** Staff: one user by id (anyone may read their own). */
@@ -936,6 +1065,11 @@ export type QueryLedgerTransactionsArgs = {
 };
 
 
+export type QueryOrderArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type QueryPriceArgs = {
   quote: Quote;
   symbol: Scalars['String']['input'];
@@ -987,6 +1121,11 @@ export type Quote =
   | 'IRT'
   | 'USD';
 
+/** SPEND: `amount` is what you pay (in `from`); RECEIVE: `amount` is what you get (in `to`). */
+export type QuoteSide =
+  | 'RECEIVE'
+  | 'SPEND';
+
 /** No user with that id or username can receive transfers. Nothing was moved. */
 export type RecipientNotFound = {
   __typename?: 'RecipientNotFound';
@@ -1015,6 +1154,15 @@ export type Role =
   | 'SUPPORT'
   | 'USER';
 
+export type SetTradingPairInput = {
+  enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  /** US dollars, e.g. "50000"; "-" removes the cap. */
+  exposureCapUsd?: InputMaybe<Scalars['String']['input']>;
+  /** Canonical name: quote side Toman, then USDT, then alphabetical (TON/IRT, ETH/USDT_ETH, ETH/TON). */
+  pair: Scalars['String']['input'];
+  spreadBps?: InputMaybe<Scalars['Int']['input']>;
+};
+
 export type SubmitKycInput = {
   /** YYYY-MM-DD or YYYY/MM/DD in birthDateCalendar. */
   birthDate: Scalars['String']['input'];
@@ -1041,6 +1189,8 @@ export type Subscription = {
   kycUpdated: KycSubmission;
   /** The signed-in user, pushed whenever their settings, level, roles or claims change. */
   meUpdated: User;
+  /** Your orders, pushed at each status change (placed, filled, rejected, cancelled, expired). */
+  orderUpdated: Order;
   /** Prices of these assets (default: every priced asset) in this quote (default: USD and IRT), pushed when they change. Public data: one execution per selection serves every subscriber. */
   priceUpdated: Price;
 };
@@ -1062,6 +1212,55 @@ export type Timeframe =
   | 'H1'
   | 'M1'
   | 'M5';
+
+/** A locked price: place it with placeOrder before expiresAt. The server keeps its amounts. */
+export type TradeQuote = {
+  __typename?: 'TradeQuote';
+  expiresAt: Scalars['DateTime']['output'];
+  /** The fee, in `to`, kept from what you buy. */
+  fee: Scalars['Amount']['output'];
+  feeBps: Scalars['Int']['output'];
+  from: Asset;
+  /** Opaque; the only thing placeOrder needs. */
+  id: Scalars['ID']['output'];
+  /** Exactly what leaves your balance, in `from`. */
+  pay: Scalars['Amount']['output'];
+  /** Units of `to` per unit of `from` after the spread, before the fee (rounded down). */
+  rate: Scalars['String']['output'];
+  /** Exactly what reaches your balance, in `to` (after the fee). */
+  receive: Scalars['Amount']['output'];
+  side: QuoteSide;
+  spreadBps: Scalars['Int']['output'];
+  to: Asset;
+};
+
+export type TradeQuoteInput = {
+  /** In `from` (SPEND) or `to` (RECEIVE). */
+  amount: Scalars['Amount']['input'];
+  /** The asset you pay, e.g. IRT. */
+  from: Scalars['String']['input'];
+  side: QuoteSide;
+  /** The asset you receive, e.g. TON. */
+  to: Scalars['String']['input'];
+};
+
+/** The fee of one user level: fixed US dollars (paid in the asset received) plus basis points. */
+export type TradingFee = {
+  __typename?: 'TradingFee';
+  bps: Scalars['Int']['output'];
+  fixedUsd: Scalars['String']['output'];
+  level: Scalars['Int']['output'];
+};
+
+/** Staff's settings of one pair (the configuration's defaults when never set). */
+export type TradingPair = {
+  __typename?: 'TradingPair';
+  enabled: Scalars['Boolean']['output'];
+  /** US dollars; null: no cap. */
+  exposureCapUsd: Maybe<Scalars['String']['output']>;
+  pair: Scalars['String']['output'];
+  spreadBps: Scalars['Int']['output'];
+};
 
 /** A committed, balanced, immutable set of postings. */
 export type Transaction = {
@@ -1193,6 +1392,8 @@ export type User = {
   level: Scalars['Int']['output'];
   /** The user's level limits: cap, used and remaining per period. Owner and staff only. */
   limits: UserLimits;
+  /** Orders, newest first. Owner and staff only. */
+  orders: OrderConnection;
   photoUrl: Maybe<Scalars['String']['output']>;
   roles: Array<Role>;
   settings: UserSettings;
@@ -1220,6 +1421,13 @@ export type UserDepositAddressArgs = {
 
 export type UserDepositsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  first?: Scalars['Int']['input'];
+};
+
+
+export type UserOrdersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<OrderFilter>;
   first?: Scalars['Int']['input'];
 };
 

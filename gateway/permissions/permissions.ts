@@ -58,6 +58,11 @@ export const permissions: PermissionMap = {
     kycSubmissions: isKycReviewer,
     kycSubmission: isAuthenticated,
     accountRecoveries: isKycReviewer,
+    // trading: one order for its owner or staff (checked by the ledger subgraph); the exchange's books for staff
+    order: isAuthenticated,
+    exchangeExposure: isStaffMember,
+    tradingPairs: isStaffMember,
+    tradingFees: isStaffMember,
   },
   Mutation: {
     signInWithTelegram: allow,
@@ -91,6 +96,11 @@ export const permissions: PermissionMap = {
     confirmAccountRecovery: isAuthenticated,
     approveAccountRecovery: isKycReviewer,
     rejectAccountRecovery: isKycReviewer,
+    // trading: quotes and orders for signed-in users; the exchange's spreads, switches, caps and fees are FINANCE's
+    quote: isAuthenticated,
+    placeOrder: isAuthenticated,
+    setTradingPair: isFinance,
+    setTradingFee: isFinance,
   },
   Subscription: {
     meUpdated: isAuthenticated,
@@ -98,6 +108,7 @@ export const permissions: PermissionMap = {
     priceUpdated: allow,
     balanceUpdated: isAuthenticated,
     kycUpdated: isAuthenticated,
+    orderUpdated: isAuthenticated,
   },
   // Types reachable only through a guarded root field; their fields are open to whoever reached them.
   // User.limits: the ledger answers the user themselves and staff only.
@@ -162,6 +173,14 @@ export const permissions: PermissionMap = {
   AccountRecoveryEdge: { '*': allow },
   RecoveryCodeSent: { '*': allow },
   PhoneVerification: { '*': allow },
+  // Trading types are reached through guarded fields; ownership is checked by the ledger subgraph.
+  TradeQuote: { '*': allow },
+  Order: { '*': allow },
+  OrderConnection: { '*': allow },
+  OrderEdge: { '*': allow },
+  ExchangePosition: { '*': allow },
+  TradingPair: { '*': allow },
+  TradingFee: { '*': allow },
 };
 
 export const fallbackRule: ShieldRule = deny;

@@ -87,6 +87,7 @@ const LIVE_SUBJECTS = [
   'ledger.transaction.committed',
   'market.price.updated',
   ...['submitted', 'approved', 'rejected'].map((verb) => `kyc.submission.${verb}`),
+  'ledger.order.updated',
 ];
 
 /** Every NATS user and its grants. Keep in step with the consumers (permissions.test.ts checks it). */

@@ -31,6 +31,10 @@ import { TransferService } from './transfer/transfer.service.js';
 import { AssetSwitches, startAssetSwitchConsumer } from './transfer/asset-switches.js';
 import { LimitsResolver } from './limits/limits.resolver.js';
 import { BalanceResolver, LedgerUser, LedgerUserResolver, userReference } from './user/user.resolver.js';
+import { MarketRates } from './order/market-rate.js';
+import { OrderResolver, OrderUserResolver, orderReference } from './order/order.resolver.js';
+import { OrderService } from './order/order.service.js';
+import { TradingSettings } from './order/trading-settings.js';
 
 /** Largest batch of transactions one commit carries. */
 const MAX_BATCH = 100;
@@ -51,6 +55,15 @@ export function buildLedgerServices(deps: Pick<SubgraphDeps<LedgerConfig>, 'conf
   const debts = new DebtService();
   const prices = new PriceBook(config.ledger.priceMaxAgeSeconds * 1000);
   const levelLimits = new LevelLimits(config.ledger.levelLimits, prices, directory);
+  const postings = new PostingsService(ledger, holds, debts);
+  const orders = new OrderService(
+    postings,
+    new MarketRates(prices, config.ledger.orders.priceMaxAgeSeconds * 1000),
+    new TradingSettings(config.ledger.orders),
+    levelLimits,
+    directory,
+    waker,
+  );
   return {
     ledger,
     transactions,
@@ -70,11 +83,12 @@ export function buildLedgerServices(deps: Pick<SubgraphDeps<LedgerConfig>, 'conf
     prices,
     admin: new AdminService(ledger, directory, log, config.ledger.adjustmentApprovalThresholds, waker),
     holds,
-    postings: new PostingsService(ledger, holds, debts),
+    postings,
     recovery: new RecoveryService(ledger, debts),
     debts,
     directory,
     waker,
+    orders,
   };
 }
 
@@ -89,10 +103,12 @@ export function buildLedgerSchema() {
       BalanceResolver,
       DebtResolver,
       LimitsResolver,
+      OrderResolver,
+      OrderUserResolver,
     ],
     // User is reached only through other subgraphs' fields (me, user): no ledger field returns it.
     orphanedTypes: [LedgerUser],
-    references: { Transaction: transactionReference, User: userReference },
+    references: { Transaction: transactionReference, User: userReference, Order: orderReference },
   });
 }
 

@@ -3,7 +3,7 @@ import { badInput } from '../../../platform/errors.js';
 import { assetInfo, type Network } from '../../../platform/money/assets.js';
 import { accounts } from '../core/accounts.js';
 import { reversalDraft, type Ledger, type LedgerResult } from '../core/ledger.js';
-import { draft, type Posting } from '../core/ledger.types.js';
+import { draft, type Posting, type TransactionDraft } from '../core/ledger.types.js';
 import type { DebtService, SendRestriction } from '../debt/debt.service.js';
 import type { HoldRecord, HoldService } from '../hold/hold.service.js';
 
@@ -159,7 +159,12 @@ export class PostingsService {
    * An order fill against the platform's inventory: user pays (available → exchange:<pay asset>) and
    * receives (exchange:<receive asset> → available), the fee kept from what they receive (→ fees).
    */
-  async fill(tx: EntityManager, f: Fill, actor: string): Promise<LedgerResult> {
+  async fill(
+    tx: EntityManager,
+    f: Fill,
+    actor: string,
+    extra: Pick<Partial<TransactionDraft>, 'levelLimit' | 'holdId'> & { payFrom?: string } = {},
+  ): Promise<LedgerResult> {
     for (const leg of [f.pay, f.receive]) {
       if (!assetInfo(leg.asset)) throw badInput(`unknown asset ${leg.asset}`);
       if (leg.amount <= 0n) throw badInput('a fill moves positive amounts');
@@ -168,7 +173,8 @@ export class PostingsService {
     if (f.fee < 0n || f.fee >= f.receive.amount) throw badInput('the fee must be below what the user receives');
     const postings: Posting[] = [
       {
-        source: accounts.available(f.userId, f.pay.asset),
+        // a limit order pays from its hold (user:<id>:<asset>:held), an instant one from available
+        source: extra.payFrom ?? accounts.available(f.userId, f.pay.asset),
         destination: accounts.exchange(f.pay.asset),
         asset: f.pay.asset,
         amount: f.pay.amount,
@@ -198,6 +204,8 @@ export class PostingsService {
         reference: `order:${f.orderId}`,
         actor,
         postings,
+        levelLimit: extra.levelLimit ?? null,
+        holdId: extra.holdId ?? null,
       }),
     );
   }
