@@ -551,6 +551,8 @@ export type Mutation = {
   approveAdjustment: ApproveAdjustmentResult;
   /** Reviewers: approves a PENDING submission for its tier or a lower one; never your own. */
   approveKyc: KycSubmission;
+  /** Cancels your resting limit order and releases its hold; a fill that got there first wins (CONFLICT with the status). */
+  cancelOrder: Order;
   /** Proves the code: a PENDING recovery of the account owning the phone, until a reviewer decides. */
   confirmAccountRecovery: AccountRecovery;
   /** Checks the uploaded file (size, type by its content): ACCEPTED, or DOCUMENT_REJECTED and the file is deleted. */
@@ -563,6 +565,8 @@ export type Mutation = {
   grantRole: User;
   /** FINANCE or SUPERADMIN: lifts one freeze once the reorged deposit's reversal is settled: the one of depositId (required when the user has several; each reorged deposit has its own). The note (why) is kept on record. */
   liftWithdrawalFreeze: WithdrawalFreezeLift;
+  /** Holds the funds and rests until a market tick crosses the limit (then FILLED at the limit price), it expires (EXPIRED) or you cancel it (CANCELLED); the hold is released unless filled. REJECTED: INSUFFICIENT_FUNDS. */
+  placeLimitOrder: Order;
   /** Fills a live quote atomically: FILLED, or REJECTED with rejectionCode (INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, EXPOSURE_LIMIT_EXCEEDED). QUOTE_EXPIRED, TRADING_DISABLED: nothing written. */
   placeOrder: Order;
   /** Prices a trade and locks it for a few seconds (PRICE_STALE / PRICE_UNAVAILABLE without a fresh price). */
@@ -638,6 +642,11 @@ export type MutationApproveKycArgs = {
 };
 
 
+export type MutationCancelOrderArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationConfirmAccountRecoveryArgs = {
   code: Scalars['String']['input'];
   phone: Scalars['String']['input'];
@@ -671,6 +680,11 @@ export type MutationLiftWithdrawalFreezeArgs = {
   depositId?: InputMaybe<Scalars['ID']['input']>;
   note: Scalars['String']['input'];
   userId: Scalars['ID']['input'];
+};
+
+
+export type MutationPlaceLimitOrderArgs = {
+  input: PlaceLimitOrderInput;
 };
 
 
@@ -903,6 +917,20 @@ export type PhoneVerification = {
   /** The verified number, masked. */
   phone: Scalars['String']['output'];
   verifiedAt: Scalars['DateTime']['output'];
+};
+
+export type PlaceLimitOrderInput = {
+  /** Of the base asset (TON in TON/IRT). */
+  amount: Scalars['Amount']['input'];
+  /** Unfilled by then: EXPIRED and the hold released. */
+  expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Chosen by the client per order: a retry returns the same order. */
+  idempotencyKey: Scalars['String']['input'];
+  /** Whole Toman per one base unit: BUY fills when the market is at or below it, SELL at or above. */
+  limitPrice: Scalars['Amount']['input'];
+  /** An asset against Toman, e.g. TON/IRT or USDT_TRON/IRT. */
+  pair: Scalars['String']['input'];
+  side: LimitSide;
 };
 
 export type PlaceOrderInput = {

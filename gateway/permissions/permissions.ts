@@ -101,6 +101,8 @@ export const permissions: PermissionMap = {
     placeOrder: isAuthenticated,
     setTradingPair: isFinance,
     setTradingFee: isFinance,
+    placeLimitOrder: isAuthenticated,
+    cancelOrder: isAuthenticated,
   },
   Subscription: {
     meUpdated: isAuthenticated,

@@ -34,6 +34,7 @@ import { BalanceResolver, LedgerUser, LedgerUserResolver, userReference } from '
 import { MarketRates } from './order/market-rate.js';
 import { OrderResolver, OrderUserResolver, orderReference } from './order/order.resolver.js';
 import { OrderService } from './order/order.service.js';
+import { LimitOrders, startLimitOrderTicks } from './order/limit.service.js';
 import { TradingSettings } from './order/trading-settings.js';
 
 /** Largest batch of transactions one commit carries. */
@@ -64,6 +65,7 @@ export function buildLedgerServices(deps: Pick<SubgraphDeps<LedgerConfig>, 'conf
     directory,
     waker,
   );
+  const limitOrders = new LimitOrders(orders, holds, directory, waker, () => orm.em.fork(), log);
   return {
     ledger,
     transactions,
@@ -89,6 +91,7 @@ export function buildLedgerServices(deps: Pick<SubgraphDeps<LedgerConfig>, 'conf
     directory,
     waker,
     orders,
+    limitOrders,
   };
 }
 
@@ -145,6 +148,16 @@ export const ledgerSubgraph: SubgraphDefinition<LedgerConfig> = {
       book: services.prices,
       log,
     });
+    const limitTicks = startLimitOrderTicks({
+      nats: deps.nats,
+      subjectPrefix: deps.config.nats.subjectPrefix,
+      limits: services.limitOrders,
+      log,
+    });
+    const limitExpiry = runPeriodically('expire-limit-orders', deps.config.ledger.holdSweepMs, log, async () => {
+      const expired = await services.limitOrders.expireDue();
+      return expired > 0;
+    });
     const directory = await startDirectoryConsumer(deps, services.directory);
     const postings = await startPostingsConsumer(deps, services.postings, services.waker);
     const assetSwitches = await startAssetSwitchConsumer(deps, services.assetSwitches);
@@ -163,6 +176,8 @@ export const ledgerSubgraph: SubgraphDefinition<LedgerConfig> = {
         sealer,
         expiry,
         pruner,
+        limitTicks,
+        limitExpiry,
         waker,
       ],
       context: () => ({ ledger: services }),

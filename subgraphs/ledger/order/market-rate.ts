@@ -17,6 +17,11 @@ export class MarketRates {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /** Whether an observation is recent enough to trade on. */
+  isFresh(entry: { observedAt: Date }): boolean {
+    return this.now().getTime() - entry.observedAt.getTime() <= this.maxAgeMs;
+  }
+
   /** Whole units of `quote` per whole unit of `asset` (USDT_* as USDT; Toman in USD via USDT). */
   unitPrice(asset: string, quote: QuoteCurrency): Ratio {
     const info = assetInfo(asset);

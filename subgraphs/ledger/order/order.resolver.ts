@@ -16,6 +16,7 @@ import {
   OrderConnection,
   OrderFilterInput,
   OrderType,
+  PlaceLimitOrderInput,
   PlaceOrderInput,
   QuoteInput,
   QuoteType,
@@ -81,6 +82,25 @@ export class OrderResolver {
     @Ctx() ctx: LedgerContext,
   ): Promise<OrderType> {
     return OrderType.from(await ctx.ledger.orders.place(ctx.em, ctx.viewer, input));
+  }
+
+  @Mutation(() => OrderType, {
+    description:
+      'Holds the funds and rests until a market tick crosses the limit (then FILLED at the limit price), it expires (EXPIRED) or you cancel it (CANCELLED); the hold is released unless filled. REJECTED: INSUFFICIENT_FUNDS.',
+  })
+  async placeLimitOrder(
+    @Arg('input', () => PlaceLimitOrderInput) input: PlaceLimitOrderInput,
+    @Ctx() ctx: LedgerContext,
+  ): Promise<OrderType> {
+    return OrderType.from(await ctx.ledger.limitOrders.place(ctx.em, ctx.viewer, input));
+  }
+
+  @Mutation(() => OrderType, {
+    description:
+      'Cancels your resting limit order and releases its hold; a fill that got there first wins (CONFLICT with the status).',
+  })
+  async cancelOrder(@Arg('id', () => ID) id: string, @Ctx() ctx: LedgerContext): Promise<OrderType> {
+    return OrderType.from(await ctx.ledger.limitOrders.cancel(ctx.em, ctx.viewer, id));
   }
 
   @Query(() => OrderType, { nullable: true, description: 'One order: its owner or staff; null otherwise.' })

@@ -312,3 +312,26 @@ export class TradingFeeType {
 }
 
 export const usdText = (cents: bigint) => formatAmount(cents, 2);
+
+@InputType('PlaceLimitOrderInput')
+export class PlaceLimitOrderInput {
+  @Field(() => String, { description: 'An asset against Toman, e.g. TON/IRT or USDT_TRON/IRT.' })
+  pair!: string;
+
+  @Field(() => LimitSideEnum)
+  side!: LimitSideEnum;
+
+  @Field(() => AmountScalar, { description: 'Of the base asset (TON in TON/IRT).' })
+  amount!: string;
+
+  @Field(() => AmountScalar, {
+    description: 'Whole Toman per one base unit: BUY fills when the market is at or below it, SELL at or above.',
+  })
+  limitPrice!: string;
+
+  @Field(() => Date, { nullable: true, description: 'Unfilled by then: EXPIRED and the hold released.' })
+  expiresAt?: Date | null;
+
+  @Field(() => String, { description: 'Chosen by the client per order: a retry returns the same order.' })
+  idempotencyKey!: string;
+}
