@@ -265,14 +265,29 @@ export class LimitOrders {
            order by id limit ? for update skip locked`,
           [`{${pairs.join(',')}}`, value, value, FILL_BATCH],
         );
+        const batch: OrderRecord[] = [];
         let done = 0;
         for (const row of rows) {
           const order = orderOf(row);
           const setting = await this.orders.settings.pair(tx, order.pair!);
           if (!setting.enabled) continue; // rests until the pair is switched on again
-          await this.fillOne(tx, order, setting);
-          done++;
+          if (setting.exposureCapUsdCents !== null) {
+            await this.fillOne(tx, order, setting); // the cap is checked order by order under its lock
+            done++;
+          } else batch.push(order);
         }
+        const filled = await this.orders.fillMany(tx, batch);
+        const captured = filled.filter((o) => o.status === 'FILLED' && o.holdId).map((o) => o.holdId!);
+        if (captured.length)
+          await run(
+            tx,
+            `update ledger.hold set captured = amount - released, status = 'CAPTURED', updated_at = now()
+             where id = any(?::text[]) and status = 'ACTIVE'`,
+            [`{${captured.join(',')}}`],
+          );
+        for (const o of filled)
+          if (o.status !== 'FILLED' && o.holdId) await this.holds.release(tx, o.holdId, 'system:limit-orders');
+        done += filled.length;
         return { rows: rows.length, done };
       });
       filled += n.done;

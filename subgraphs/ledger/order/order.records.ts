@@ -80,10 +80,16 @@ export interface OrderRow {
   request_hash: string;
 }
 
-export const ORDER_COLUMNS = `id, user_id, type, kind, from_asset, to_asset, pay_amount::text, receive_amount::text, fee::text,
-  rate, quote_id, pair, limit_side, limit_price::text, hold_id, status, rejection_code, rejection_message, transaction_id,
-  volume_toman::text, volume_usd_cents::text, expires_at, created_at, updated_at, request_hash,
-  to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as created_at_text`;
+/** The order columns as OrderRow reads them; `t` qualifies them with a table alias (`o.`). */
+export function orderColumns(t = ''): string {
+  return `${t}id, ${t}user_id, ${t}type, ${t}kind, ${t}from_asset, ${t}to_asset, ${t}pay_amount::text, ${t}receive_amount::text,
+  ${t}fee::text, ${t}rate, ${t}quote_id, ${t}pair, ${t}limit_side, ${t}limit_price::text, ${t}hold_id, ${t}status, ${t}rejection_code,
+  ${t}rejection_message, ${t}transaction_id, ${t}volume_toman::text, ${t}volume_usd_cents::text, ${t}expires_at, ${t}created_at,
+  ${t}updated_at, ${t}request_hash,
+  to_char(${t}created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as created_at_text`;
+}
+
+export const ORDER_COLUMNS = orderColumns();
 
 export function orderOf(r: OrderRow): OrderRecord {
   return {

@@ -21,12 +21,13 @@ import type { OutboxWaker } from '../core/outbox-waker.js';
 import { requestHash } from '../core/request-hash.js';
 import type { UserDirectory } from '../directory/directory.service.js';
 import type { LevelLimits } from '../limits/limits.service.js';
-import type { PostingsService } from '../postings/postings.service.js';
+import type { Fill, PostingsService } from '../postings/postings.service.js';
 import { toResultType } from '../transaction/results.js';
 import type { MarketRates } from './market-rate.js';
 import {
   kindOf,
   ORDER_COLUMNS,
+  orderColumns,
   OrderEvents,
   orderOf,
   type OrderRecord,
@@ -271,14 +272,7 @@ export class OrderService {
       const claim = await this.levels.claimFor(tx, order.userId, order.from, order.pay);
       const result: LedgerResult = await this.postings.fill(
         tx,
-        {
-          orderId: order.id,
-          userId: order.userId,
-          kind: order.kind,
-          pay: { asset: order.from, amount: order.pay },
-          receive: { asset: order.to, amount: gross },
-          fee: order.fee,
-        },
+        fillOf(order),
         order.userId,
         holdId
           ? { levelLimit: claim, holdId, payFrom: accounts.held(order.userId, order.from) }
@@ -300,8 +294,62 @@ export class OrderService {
     );
     if (!row) throw new Error(`order ${order.id} left PLACED while it was being filled`);
     const done = orderOf(row);
+    this.recordOutcome(tx, done);
+    return done;
+  }
+
+  /**
+   * Fills several PLACED limit orders from their holds (rows locked by the caller, no exposure cap on their
+   * pairs) with one `commit_batch` round trip and one update of their rows; each gets its own outcome.
+   */
+  async fillMany(tx: EntityManager, orders: OrderRecord[]): Promise<OrderRecord[]> {
+    if (!orders.length) return [];
+    const fills = [];
+    for (const o of orders)
+      fills.push({
+        fill: fillOf(o),
+        extra: {
+          levelLimit: await this.levels.claimFor(tx, o.userId, o.from, o.pay),
+          holdId: o.holdId,
+          payFrom: accounts.held(o.userId, o.from),
+        },
+      });
+    const results = await this.postings.fillMany(tx, fills, 'system:limit-orders');
+    const outcome = results.map((r) => {
+      if (r.type === 'Transaction') return { status: 'FILLED', tx: r.transaction.id, code: null, message: null };
+      if (r.type === 'InsufficientFunds' || r.type === 'LimitExceeded')
+        return {
+          status: 'REJECTED',
+          tx: null,
+          code: r.type === 'InsufficientFunds' ? 'INSUFFICIENT_FUNDS' : 'LIMIT_EXCEEDED',
+          message: (toResultType(r) as { message: string }).message,
+        };
+      throw new Error(`unexpected fill result ${r.type}`);
+    });
+    const rows = await run<OrderRow>(
+      tx,
+      `update ledger.trade_order o set status = v.status, transaction_id = v.transaction_id, rejection_code = v.code,
+         rejection_message = v.message, updated_at = clock_timestamp()
+       from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) as v(id, status, transaction_id, code, message)
+       where o.id = v.id and o.status = 'PLACED'
+       returning ${orderColumns('o.')}`,
+      [
+        nullableTextArray(orders.map((o) => o.id)),
+        nullableTextArray(outcome.map((x) => x.status)),
+        nullableTextArray(outcome.map((x) => x.tx)),
+        nullableTextArray(outcome.map((x) => x.code)),
+        nullableTextArray(outcome.map((x) => x.message)),
+      ],
+    );
+    if (rows.length !== orders.length) throw new Error('limit orders left PLACED while they were being filled');
+    const done = rows.map(orderOf);
+    for (const o of done) this.recordOutcome(tx, o);
+    return done;
+  }
+
+  private recordOutcome(tx: EntityManager, done: OrderRecord): void {
     this.recordUpdate(tx, done);
-    if (transactionId)
+    if (done.transactionId)
       recordEvent(tx, OrderEvents.filled, 'ledger', {
         orderId: done.id,
         userId: done.userId,
@@ -312,11 +360,10 @@ export class OrderService {
         pay: done.pay.toString(),
         receive: done.receive.toString(),
         fee: done.fee.toString(),
-        transactionId,
+        transactionId: done.transactionId,
         volumeToman: done.volumeToman.toString(),
         volumeUsdCents: done.volumeUsdCents?.toString() ?? null,
       });
-    return done;
   }
 
   recordUpdate(tx: EntityManager, order: OrderRecord): void {
@@ -410,6 +457,22 @@ export class OrderService {
     );
     return { orders: rows.slice(0, first).map(orderOf), hasNextPage: rows.length > first };
   }
+}
+
+function fillOf(o: OrderRecord): Fill {
+  return {
+    orderId: o.id,
+    userId: o.userId,
+    kind: o.kind,
+    pay: { asset: o.from, amount: o.pay },
+    receive: { asset: o.to, amount: o.receive + o.fee },
+    fee: o.fee,
+  };
+}
+
+/** A Postgres text[] literal in which null stays NULL. */
+function nullableTextArray(values: readonly (string | null)[]): string {
+  return `{${values.map((v) => (v === null ? 'NULL' : `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)).join(',')}}`;
 }
 
 export const orderCursor = (o: OrderRecord) => encodeKeysetCursor(o.createdAtText, o.id);
