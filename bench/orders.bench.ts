@@ -73,14 +73,19 @@ async function measure(n: number, parallel: number, one: (worker: number) => Pro
 }
 
 let keys = 0;
+const PRICES = [
+  ['TON', 'IRT', '250000'],
+  ['TON', 'USD', '3.2'],
+  ['USDT', 'IRT', '81000'],
+  ['USDT', 'USD', '1'],
+] as const;
+const publishPrices = async () => {
+  for (const [coin, quote, value] of PRICES) await publishMarketPrice(stack, coin, quote, value);
+};
+// the price feed republishes every few seconds; a long run must not quote on stale prices
+const refresher = setInterval(() => void publishPrices().catch(() => undefined), 15_000);
 try {
-  for (const [coin, quote, value] of [
-    ['TON', 'IRT', '250000'],
-    ['TON', 'USD', '3.2'],
-    ['USDT', 'IRT', '81000'],
-    ['USDT', 'USD', '1'],
-  ] as const)
-    await publishMarketPrice(stack, coin, quote, value);
+  await publishPrices();
   const people = await Promise.all(Array.from({ length: users }, () => signIn()));
   for (const p of people) {
     const amount = 10n ** 15n;
@@ -156,6 +161,7 @@ try {
   const med = (xs: Awaited<ReturnType<typeof measure>>[], k: 'perSecond' | 'p50' | 'p99') =>
     median(xs.map((x) => x[k]));
 
+  clearInterval(refresher);
   // resting limit orders, placed in-process (the gateway path is the one measured above)
   const lim = ledger().limitOrders;
   let placed = 0;
@@ -211,5 +217,6 @@ try {
   console.log(`one tick crossed all: filled in ${f(fillSeconds, 2)} s = ${f(before / fillSeconds)} fills/s`);
   console.log(`verifyLedger: ${report.ok ? 'clean' : JSON.stringify(report.mismatches.slice(0, 3))}`);
 } finally {
+  clearInterval(refresher);
   await stack.close();
 }

@@ -138,7 +138,8 @@ export const ledgerSubgraph: SubgraphDefinition<LedgerConfig> = {
     const pruner = runPeriodically('prune-idempotency', PRUNE_INTERVAL_MS, log, async () => {
       const pruned = await pruneIdempotency(deps.orm.em.fork(), retentionDays);
       if (pruned) log.info({ pruned, retentionDays }, 'forgot expired idempotency keys');
-      return pruned === PRUNE_BATCH;
+      const quotes = await services.orders.pruneQuotes(deps.orm.em.fork());
+      return pruned === PRUNE_BATCH || quotes === 5_000;
     });
     await services.prices.load(deps.orm.em.fork());
     const priceUpdates = startPriceSubscription({

@@ -412,6 +412,21 @@ export class OrderService {
     return row ? { ...orderOf(row), requestHash: row.request_hash } : null;
   }
 
+  /**
+   * Forgets quotes that expired more than an hour ago (at most `limit`): an order keeps its own copy of the amounts,
+   * and a replayed key answers its order without the quote. Returns how many.
+   */
+  async pruneQuotes(em: EntityManager, limit = 5_000): Promise<number> {
+    const rows = await run<{ n: string }>(
+      em,
+      `with gone as (delete from ledger.order_quote where id in (
+         select id from ledger.order_quote where expires_at < now() - interval '1 hour' limit ?) returning 1)
+       select count(*)::text as n from gone`,
+      [limit],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
   /** One order: its owner or staff; null for anyone else. */
   async byId(em: EntityManager, viewer: Viewer, id: string): Promise<OrderRecord | null> {
     if (!viewer.userId) throw unauthenticated();
