@@ -3,6 +3,7 @@ import { errorCode, gql } from '../../../testing/graphql-client.js';
 import { publishMarketPrice } from '../../../testing/market-prices.js';
 import { startStack, type TestStack } from '../../../testing/stack.js';
 import { initDataFor, newTelegramUser } from '../../../testing/telegram.js';
+import { signInStaff } from '../../../testing/viewers.js';
 import { parseDecimal } from '../../../providers/http/scaled-decimal.js';
 import type { LedgerServices } from '../context.js';
 import { accounts } from '../core/accounts.js';
@@ -268,6 +269,37 @@ describe('limit orders', () => {
     expect(await balance(accounts.held(frank.userId, 'IRT'))).toBe(0n);
     expect(await balance(accounts.available(frank.userId, 'IRT'))).toBe(10_000_000n - BigInt(filled) * 200_000n);
     expect(await balance(accounts.available(frank.userId, 'TON'))).toBe(BigInt(filled) * 998_000_000n);
+  });
+
+  it('a pair with an exposure cap fills order by order and refuses what would pass the cap', async () => {
+    const finance = await signInStaff(stack, ['FINANCE']);
+    const set = await gql(
+      stack.graphqlUrl,
+      `mutation { setTradingPair(input: { pair: "ETH/IRT", exposureCapUsd: "5000" }) { exposureCapUsd } }`,
+      {},
+      finance.token,
+    );
+    expect(set.body.data!.setTradingPair).toEqual({ exposureCapUsd: '5000' });
+    await publishMarketPrice(stack, 'ETH', 'USD', '3500');
+    const gus = await signIn();
+    await fund(gus, 'IRT', 2_000_000_000n);
+    const small = (await placeLimit(gus, { pair: 'ETH/IRT', side: 'BUY', amount: '1', limitPrice: '300000000' })).body
+      .data!.placeLimitOrder;
+    const big = (await placeLimit(gus, { pair: 'ETH/IRT', side: 'BUY', amount: '2', limitPrice: '300000000' })).body
+      .data!.placeLimitOrder;
+    await ledger().limitOrders.crossAll('ETH', parseDecimal('290000000'));
+    // 1 ETH short is 3,500 USD (under the 5,000 cap); 2 more would be 10,500
+    expect(await statusOf(small.id)).toBe('FILLED');
+    const refused = (
+      await ledgerSql<{ status: string; rejection_code: string }>(
+        `select status, rejection_code from ledger.trade_order where id = ?`,
+        [big.id],
+      )
+    )[0]!;
+    expect(refused).toEqual({ status: 'REJECTED', rejection_code: 'EXPOSURE_LIMIT_EXCEEDED' });
+    expect(await balance(accounts.held(gus.userId, 'IRT'))).toBe(0n);
+    expect(await balance(accounts.available(gus.userId, 'IRT'))).toBe(1_700_000_000n);
+    expect(await balance(accounts.available(gus.userId, 'ETH'))).toBe(998_000_000_000_000_000n);
   });
 
   it('leaves the ledger consistent', async () => {

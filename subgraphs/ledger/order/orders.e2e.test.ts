@@ -371,6 +371,39 @@ describe('instant orders', () => {
     expect(errorCode(await gql(stack.graphqlUrl, `{ exchangeExposure { position } }`, {}, hank.token))).toBe(
       'FORBIDDEN',
     );
+
+    // a level's fee: 1 USD fixed (in TON at 3.2 USD: 0.3125 TON) + 30 bps, on the next quotes
+    const FEE = `mutation { setTradingFee(level: 1, fixedUsd: "1", bps: 30) { level fixedUsd bps } }`;
+    expect(errorCode(await gql(stack.graphqlUrl, FEE, {}, support.token))).toBe('FORBIDDEN');
+    expect((await gql(stack.graphqlUrl, FEE, {}, finance.token)).body.data!.setTradingFee).toEqual({
+      level: 1,
+      fixedUsd: '1',
+      bps: 30,
+    });
+    await new Promise((r) => setTimeout(r, 1_100));
+    // 1,000,000 Toman → 3.98 TON gross; fee 0.3125 + ceil(3.98 × 30 bps) = 0.3125 + 0.01194 TON
+    expect((await quote(hank, 'IRT', 'TON', '1000000')).body.data!.quote).toMatchObject({
+      feeBps: 30,
+      fee: '0.32444',
+      receive: '3.65556',
+    });
+    const fees = await gql(
+      stack.graphqlUrl,
+      `{ tradingFees { level fixedUsd bps } tradingPairs { pair enabled } }`,
+      {},
+      support.token,
+    );
+    expect(fees.body.data!.tradingFees).toEqual([
+      { level: 1, fixedUsd: '1', bps: 30 },
+      { level: 2, fixedUsd: '0', bps: 10 },
+    ]);
+    expect(fees.body.data!.tradingPairs).toEqual([{ pair: 'TON/IRT', enabled: true }]);
+    await gql(
+      stack.graphqlUrl,
+      `mutation { setTradingFee(level: 1, fixedUsd: "0", bps: 20) { level } }`,
+      {},
+      finance.token,
+    );
   });
 
   it('filled orders count toward the level: identity raises the user to level 2 at 2,000,000 Toman', async () => {
