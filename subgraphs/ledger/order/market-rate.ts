@@ -32,7 +32,23 @@ export class MarketRates {
       const usdtIrt = this.pair('USDT', 'IRT');
       return { num: usdtUsd.num * usdtIrt.den, den: usdtUsd.den * usdtIrt.num };
     }
-    return this.pair(info.coin, quote);
+    try {
+      return this.pair(info.coin, quote);
+    } catch (err) {
+      // no fresh <coin>/IRT (Nobitex): the coin's USD price in Toman through USDT, when those are fresh
+      if (quote !== 'IRT' || info.coin === 'USDT') throw err;
+      try {
+        const usd = this.pair(info.coin, 'USD');
+        const usdtUsd = this.pair('USDT', 'USD');
+        const usdtIrt = this.pair('USDT', 'IRT');
+        return {
+          num: usd.num * usdtIrt.num * usdtUsd.den,
+          den: usd.den * usdtIrt.den * usdtUsd.num,
+        };
+      } catch {
+        throw err;
+      }
+    }
   }
 
   /**

@@ -6,6 +6,9 @@ import {
   parseOrderSpreads,
   tradingPair,
 } from '../../../platform/config/order-rules.js';
+import { parseDecimal } from '../../../providers/http/scaled-decimal.js';
+import { PriceBook } from '../limits/price-book.js';
+import { MarketRates } from './market-rate.js';
 import { effectiveRate, quoteAmounts, ratioText, type QuoteTerms } from './pricing.js';
 
 const terms = fc.record({
@@ -91,5 +94,41 @@ describe('trading pairs and rules', () => {
     ]);
     expect(() => parseOrderFees('2:0:10')).toThrow(/level 1/);
     expect(() => parseOrderFees('1:0.001:10')).toThrow(/2 decimals/);
+  });
+});
+
+describe('MarketRates', () => {
+  const at = new Date('2026-12-07T09:00:00Z');
+  const book = () => {
+    const b = new PriceBook(900_000, () => at);
+    const put = (coin: string, quote: string, v: string, ageS = 0) =>
+      b.remember(coin, quote, { value: parseDecimal(v), observedAt: new Date(at.getTime() - ageS * 1000) });
+    return { b, put };
+  };
+
+  it('tells a price never seen (PRICE_UNAVAILABLE) from one too old (PRICE_STALE)', () => {
+    const { b, put } = book();
+    const rates = new MarketRates(b, 60_000, () => at);
+    expect(() => rates.rate('TON', 'IRT')).toThrow(expect.objectContaining({ code: 'PRICE_UNAVAILABLE' }));
+    put('TON', 'IRT', '250000', 61);
+    expect(() => rates.rate('TON', 'IRT')).toThrow(expect.objectContaining({ code: 'PRICE_STALE' }));
+    put('TON', 'IRT', '250000', 10);
+    // 1 nanoTON = 250,000 / 10⁹ Toman
+    expect(rates.rate('TON', 'IRT')).toEqual({ num: 250000n, den: 1_000_000_000n });
+  });
+
+  it('prices Toman pairs in Toman, others in USD, and a coin without a Toman price through USDT', () => {
+    const { b, put } = book();
+    const rates = new MarketRates(b, 60_000, () => at);
+    put('ETH', 'USD', '3000');
+    put('USDT', 'USD', '1');
+    put('USDT', 'IRT', '80000');
+    // ETH → USDT_ETH: 3000 USD / 1 USD, 10¹⁸ wei → 10⁶ micro
+    const swap = rates.rate('ETH', 'USDT_ETH');
+    expect((swap.num * 10n ** 18n) / swap.den).toBe(3_000_000_000n);
+    // no ETH/IRT: 3000 × 80000 Toman per ETH
+    expect(rates.valueOf('ETH', 10n ** 18n, 'IRT')).toBe(240_000_000n);
+    expect(rates.valueOf('IRT', 80_000n, 'USD')).toBe(100n); // cents
+    expect(rates.fromUsdCents(150n, 'USDT_TRON')).toBe(1_500_000n);
   });
 });
