@@ -64,6 +64,7 @@ export function buildLedgerServices(deps: Pick<SubgraphDeps<LedgerConfig>, 'conf
     levelLimits,
     directory,
     waker,
+    assetSwitches,
   );
   const limitOrders = new LimitOrders(orders, holds, directory, waker, () => orm.em.fork(), log);
   return {

@@ -88,6 +88,7 @@ export class LimitOrders {
     });
     const setting = await this.orders.settings.pair(em, pair);
     if (!setting.enabled) throw tradingDisabled(pair);
+    await this.orders.requireAssetsEnabled(em, base!, 'IRT');
     const feeRule = await this.orders.settings.feeFor(em, await this.directory.levelOf(em, userId));
     const scale = 10n ** BigInt(baseInfo.decimals);
     // at the limit price: BUY pays Toman rounded up and gets `amount`; SELL pays `amount` and gets Toman rounded down

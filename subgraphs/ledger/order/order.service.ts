@@ -20,6 +20,7 @@ import type { LedgerResult } from '../core/ledger.js';
 import type { OutboxWaker } from '../core/outbox-waker.js';
 import { requestHash } from '../core/request-hash.js';
 import type { UserDirectory } from '../directory/directory.service.js';
+import type { AssetSwitches } from '../transfer/asset-switches.js';
 import type { LevelLimits } from '../limits/limits.service.js';
 import type { Fill, PostingsService } from '../postings/postings.service.js';
 import { toResultType } from '../transaction/results.js';
@@ -120,7 +121,14 @@ export class OrderService {
     private readonly levels: LevelLimits,
     private readonly directory: UserDirectory,
     private readonly waker: OutboxWaker,
+    private readonly switches: AssetSwitches,
   ) {}
+
+  /** ASSET_DISABLED when staff switched either asset off in the market (no new trades in it). */
+  async requireAssetsEnabled(em: EntityManager, from: string, to: string): Promise<void> {
+    await this.switches.requireEnabled(em, from);
+    await this.switches.requireEnabled(em, to);
+  }
 
   /** Prices `amount` and stores the quote for `quoteTtlSeconds`. */
   async quote(em: EntityManager, viewer: Viewer, input: QuoteInput): Promise<QuoteRecord> {
@@ -134,6 +142,7 @@ export class OrderService {
     const amount = checkAmount(input.amount, assetInfo(input.side === 'SPEND' ? from : to)!);
     const setting = await this.settings.pair(em, tradingPair(from, to));
     if (!setting.enabled) throw tradingDisabled(setting.pair);
+    await this.requireAssetsEnabled(em, from, to);
     const fee = await this.settings.feeFor(em, await this.directory.levelOf(em, userId));
     const rate = this.rates.rate(from, to);
     const terms = {
@@ -196,6 +205,19 @@ export class OrderService {
     const key = checkIdempotencyKey(input.idempotencyKey);
     const quoteId = typeof input.quoteId === 'string' ? input.quoteId.trim() : '';
     const hash = requestHash('placeOrder', { quoteId });
+    // The market's asset switches (a per-process copy read on its own connection, so checked before the
+    // transaction takes one): a key already used still gets its original answer.
+    const [assets] = await run<{ from_asset: string; to_asset: string }>(
+      em,
+      'select from_asset, to_asset from ledger.order_quote where id = ? and user_id = ?',
+      [quoteId, userId],
+    );
+    if (assets)
+      try {
+        await this.requireAssetsEnabled(em, assets.from_asset, assets.to_asset);
+      } catch (err) {
+        if (!(await this.byKey(em, userId, key))) throw err;
+      }
     const order = await em.fork().transactional(async (tx) => {
       const prior = await this.byKey(tx, userId, key);
       if (prior) return this.replay(prior, hash);

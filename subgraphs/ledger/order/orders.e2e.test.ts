@@ -406,6 +406,25 @@ describe('instant orders', () => {
     );
   });
 
+  it('an asset staff disabled in the market takes no trades (ASSET_DISABLED) until it is enabled again', async () => {
+    const admin = await signInStaff(stack, ['ADMIN']);
+    const mia = await signIn();
+    const UPDATE = `mutation($s: String!, $e: Boolean!) { updateAsset(input: { symbol: $s, enabled: $e }) { enabled } }`;
+    expect(errorCode(await quote(mia, 'BNB', 'IRT', '1'))).toBe('PRICE_UNAVAILABLE');
+    await gql(stack.graphqlUrl, UPDATE, { s: 'BNB', e: false }, admin.token);
+    await until(
+      'the ledger to hear of the switch',
+      async () => errorCode(await quote(mia, 'BNB', 'IRT', '1')),
+      (c) => c === 'ASSET_DISABLED',
+    );
+    await gql(stack.graphqlUrl, UPDATE, { s: 'BNB', e: true }, admin.token);
+    await until(
+      'the switch back',
+      async () => errorCode(await quote(mia, 'BNB', 'IRT', '1')),
+      (c) => c === 'PRICE_UNAVAILABLE',
+    );
+  });
+
   it('filled orders count toward the level: identity raises the user to level 2 at 2,000,000 Toman', async () => {
     const ivy = await signIn();
     await fund(ivy, 'IRT', 3_000_000n);
