@@ -53,6 +53,12 @@ export const ErrorCode = {
   /** support: the uploaded file is not an accepted attachment (too big, not JPEG/PNG/PDF by its bytes, infected, missing); it was deleted. */
   ATTACHMENT_REJECTED: 'ATTACHMENT_REJECTED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  /** ledger: placing a quote past its expiry; ask for a new quote. */
+  QUOTE_EXPIRED: 'QUOTE_EXPIRED',
+  /** ledger: staff switched the trading pair off; no quotes or orders in it. */
+  TRADING_DISABLED: 'TRADING_DISABLED',
+  /** ledger: the fill would push the exchange's position past the pair's exposure cap (an order's rejection code). */
+  EXPOSURE_LIMIT_EXCEEDED: 'EXPOSURE_LIMIT_EXCEEDED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode] | (string & {});
 

@@ -315,6 +315,18 @@ export type DocumentContentType =
   | 'PDF'
   | 'PNG';
 
+/** The platform's trading inventory in one asset (exchange:<asset>). */
+export type ExchangePosition = {
+  __typename?: 'ExchangePosition';
+  asset: Asset;
+  /** Fees earned in the asset (fees:<asset>). */
+  fees: Scalars['Amount']['output'];
+  /** Signed, in the asset: below zero the exchange is short (owes what it sold). */
+  position: Scalars['String']['output'];
+  /** Signed US dollars at the current price; null without a fresh price. */
+  usdValue: Maybe<Scalars['String']['output']>;
+};
+
 /** The account to debit holds less than the transaction needs. Nothing was moved. */
 export type InsufficientFunds = {
   __typename?: 'InsufficientFunds';
@@ -554,6 +566,11 @@ export type LimitPeriod =
   | 'TRANSACTION'
   | 'TRANSFER';
 
+/** BUY or SELL the pair's base asset. */
+export type LimitSide =
+  | 'BUY'
+  | 'SELL';
+
 /** One period of a level limit, in the reference currency. */
 export type LimitUsage = {
   __typename?: 'LimitUsage';
@@ -580,6 +597,8 @@ export type Mutation = {
   approveKyc: KycSubmission;
   /** Support staff: take a ticket (assigneeId = yourself), or with tickets:assign give it to anyone; null unassigns. */
   assignTicket: Ticket;
+  /** Cancels your resting limit order and releases its hold; a fill that got there first wins (CONFLICT with the status). */
+  cancelOrder: Order;
   /** Closes the ticket for good (its user or support staff). */
   closeTicket: Ticket;
   /** Proves the code: a PENDING recovery of the account owning the phone, until a reviewer decides. */
@@ -598,6 +617,12 @@ export type Mutation = {
   liftWithdrawalFreeze: WithdrawalFreezeLift;
   /** Opens a ticket with its first message; links are checked to be yours. */
   openTicket: Ticket;
+  /** Holds the funds and rests until a market tick crosses the limit (then FILLED at the limit price), it expires (EXPIRED) or you cancel it (CANCELLED); the hold is released unless filled. REJECTED: INSUFFICIENT_FUNDS. */
+  placeLimitOrder: Order;
+  /** Fills a live quote atomically: FILLED, or REJECTED with rejectionCode (INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, EXPOSURE_LIMIT_EXCEEDED). QUOTE_EXPIRED, TRADING_DISABLED: nothing written. */
+  placeOrder: Order;
+  /** Prices a trade and locks it for a few seconds (PRICE_STALE / PRICE_UNAVAILABLE without a fresh price). */
+  quote: TradeQuote;
   /** The ticket’s user rates a resolved or closed ticket, 1–5. */
   rateTicket: Ticket;
   /** Rotate a refresh token. A token can be used once; reuse ends the session. */
@@ -628,6 +653,10 @@ export type Mutation = {
   sendPhoneCode: PhoneCodeSent;
   /** Makes one of your wallets the default of its network (what depositAddress returns). */
   setDefaultWallet: Wallet;
+  /** FINANCE: a level's trading fee (fixed US dollars + basis points). */
+  setTradingFee: TradingFee;
+  /** FINANCE: switch a pair on or off, set its spread, or cap the exposure it may add ("-" removes the cap). */
+  setTradingPair: TradingPair;
   /** Staff sign-in with email and password. */
   signInAdmin: AuthPayload;
   /** Exchange Telegram Mini App initData for a session. Creates the account on first sign-in. */
@@ -685,6 +714,11 @@ export type MutationAssignTicketArgs = {
 };
 
 
+export type MutationCancelOrderArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationCloseTicketArgs = {
   ticketId: Scalars['ID']['input'];
 };
@@ -733,6 +767,21 @@ export type MutationLiftWithdrawalFreezeArgs = {
 
 export type MutationOpenTicketArgs = {
   input: OpenTicketInput;
+};
+
+
+export type MutationPlaceLimitOrderArgs = {
+  input: PlaceLimitOrderInput;
+};
+
+
+export type MutationPlaceOrderArgs = {
+  input: PlaceOrderInput;
+};
+
+
+export type MutationQuoteArgs = {
+  input: TradeQuoteInput;
 };
 
 
@@ -824,6 +873,18 @@ export type MutationSetDefaultWalletArgs = {
 };
 
 
+export type MutationSetTradingFeeArgs = {
+  bps: Scalars['Int']['input'];
+  fixedUsd: Scalars['String']['input'];
+  level: Scalars['Int']['input'];
+};
+
+
+export type MutationSetTradingPairArgs = {
+  input: SetTradingPairInput;
+};
+
+
 export type MutationSignInAdminArgs = {
   email: Scalars['String']['input'];
   password: Scalars['String']['input'];
@@ -889,6 +950,74 @@ export type OpenTicketInput = {
   subject: Scalars['String']['input'];
 };
 
+/** A trade with the platform (the counterparty). */
+export type Order = {
+  __typename?: 'Order';
+  createdAt: Scalars['DateTime']['output'];
+  /** Limit orders: when an unfilled order expires. */
+  expiresAt: Maybe<Scalars['DateTime']['output']>;
+  /** The fee in `to`. */
+  fee: Scalars['Amount']['output'];
+  from: Asset;
+  id: Scalars['ID']['output'];
+  kind: OrderKind;
+  /** Limit orders: the pair's quote asset per one base unit. */
+  limitPrice: Maybe<Scalars['Amount']['output']>;
+  limitSide: Maybe<LimitSide>;
+  /** Limit orders: the pair, e.g. TON/IRT. */
+  pair: Maybe<Scalars['String']['output']>;
+  /** What leaves (or, for a resting limit order, is held from) your balance. */
+  pay: Scalars['Amount']['output'];
+  rate: Scalars['String']['output'];
+  /** What reaches your balance when filled (after the fee). */
+  receive: Scalars['Amount']['output'];
+  /** REJECTED: INSUFFICIENT_FUNDS, LIMIT_EXCEEDED or EXPOSURE_LIMIT_EXCEEDED. */
+  rejectionCode: Maybe<Scalars['String']['output']>;
+  rejectionMessage: Maybe<Scalars['String']['output']>;
+  status: OrderStatus;
+  to: Asset;
+  /** The ledger transaction of a filled order. */
+  transaction: Maybe<Transaction>;
+  type: OrderType;
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+export type OrderConnection = {
+  __typename?: 'OrderConnection';
+  edges: Array<OrderEdge>;
+  pageInfo: PageInfo;
+};
+
+export type OrderEdge = {
+  __typename?: 'OrderEdge';
+  cursor: Scalars['String']['output'];
+  node: Order;
+};
+
+export type OrderFilter = {
+  status?: InputMaybe<OrderStatus>;
+  type?: InputMaybe<OrderType>;
+};
+
+/** BUY spends Toman, SELL receives Toman, SWAP is crypto for crypto. */
+export type OrderKind =
+  | 'BUY'
+  | 'SELL'
+  | 'SWAP';
+
+/** PLACED (a limit order resting on its hold) → FILLED | REJECTED (the ledger refused the fill: rejectionCode) | CANCELLED (by you) | EXPIRED (a limit order past expiresAt). Never backwards; an instant order is PLACED and FILLED or REJECTED in one transaction. */
+export type OrderStatus =
+  | 'CANCELLED'
+  | 'EXPIRED'
+  | 'FILLED'
+  | 'PLACED'
+  | 'REJECTED';
+
+/** MARKET: an instant order from a quote; LIMIT: filled when the price crosses. */
+export type OrderType =
+  | 'LIMIT'
+  | 'MARKET';
+
 export type PageInfo = {
   __typename?: 'PageInfo';
   endCursor: Maybe<Scalars['String']['output']>;
@@ -910,6 +1039,26 @@ export type PhoneVerification = {
   /** The verified number, masked. */
   phone: Scalars['String']['output'];
   verifiedAt: Scalars['DateTime']['output'];
+};
+
+export type PlaceLimitOrderInput = {
+  /** Of the base asset (TON in TON/IRT). */
+  amount: Scalars['Amount']['input'];
+  /** Unfilled by then: EXPIRED and the hold released. */
+  expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Chosen by the client per order: a retry returns the same order. */
+  idempotencyKey: Scalars['String']['input'];
+  /** Whole Toman per one base unit: BUY fills when the market is at or below it, SELL at or above. */
+  limitPrice: Scalars['Amount']['input'];
+  /** An asset against Toman, e.g. TON/IRT or USDT_TRON/IRT. */
+  pair: Scalars['String']['input'];
+  side: LimitSide;
+};
+
+export type PlaceOrderInput = {
+  /** Chosen by the client per order (e.g. a UUID): a retry returns the same order. */
+  idempotencyKey: Scalars['String']['input'];
+  quoteId: Scalars['ID']['input'];
 };
 
 /** One movement of a transaction: amount of asset from source account to destination account. */
@@ -960,6 +1109,8 @@ export type Query = {
   deposit: Maybe<Deposit>;
   /** The deposits one on-chain transaction made to your addresses (staff: to anyone’s), by output index; empty when none (yet). The hash as a wallet or explorer shows it (TON: hex or base64). */
   depositsByTxHash: Array<Deposit>;
+  /** Staff: the exchange's inventory per asset (exchange:<asset>) with its USD value, and fees earned. */
+  exchangeExposure: Array<ExchangePosition>;
   /** One submission: its applicant or a reviewer. */
   kycSubmission: Maybe<KycSubmission>;
   /** Reviewers (kyc:review): submissions, oldest first, optionally of one status. */
@@ -972,6 +1123,8 @@ export type Query = {
   levelRules: Array<LevelRule>;
   /** The signed-in user. */
   me: User;
+  /** One order: its owner or staff; null otherwise. */
+  order: Maybe<Order>;
   /** The price of one asset (what priceUpdated pushes); null for Toman. */
   price: Maybe<Price>;
   /** Prices of these assets, in order; an item is null (with an error) when its price is stale or unavailable, and null for Toman. */
@@ -984,6 +1137,10 @@ export type Query = {
   ticketQueue: TicketConnection;
   /** Support staff: the queue against the SLA, and the SLA figures of the last `windowDays`. */
   ticketSla: TicketSla;
+  /** Staff: the fee per user level. */
+  tradingFees: Array<TradingFee>;
+  /** Staff: pairs whose settings staff changed (others use the defaults). */
+  tradingPairs: Array<TradingPair>;
   /** One transaction; null unless the viewer is a party to it or staff. */
   transaction: Maybe<Transaction>;
   /** Staff: one user by id (anyone may read their own). */
@@ -1066,6 +1223,11 @@ export type QueryLedgerTransactionsArgs = {
 };
 
 
+export type QueryOrderArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type QueryPriceArgs = {
   quote: Quote;
   symbol: Scalars['String']['input'];
@@ -1139,6 +1301,11 @@ export type Quote =
   | 'IRT'
   | 'USD';
 
+/** SPEND: `amount` is what you pay (in `from`); RECEIVE: `amount` is what you get (in `to`). */
+export type QuoteSide =
+  | 'RECEIVE'
+  | 'SPEND';
+
 /** No user with that id or username can receive transfers. Nothing was moved. */
 export type RecipientNotFound = {
   __typename?: 'RecipientNotFound';
@@ -1167,6 +1334,15 @@ export type Role =
   | 'SUPPORT'
   | 'USER';
 
+export type SetTradingPairInput = {
+  enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  /** US dollars, e.g. "50000"; "-" removes the cap. */
+  exposureCapUsd?: InputMaybe<Scalars['String']['input']>;
+  /** Canonical name: quote side Toman, then USDT, then alphabetical (TON/IRT, ETH/USDT_ETH, ETH/TON). */
+  pair: Scalars['String']['input'];
+  spreadBps?: InputMaybe<Scalars['Int']['input']>;
+};
+
 export type SubmitKycInput = {
   /** YYYY-MM-DD or YYYY/MM/DD in birthDateCalendar. */
   birthDate: Scalars['String']['input'];
@@ -1193,6 +1369,8 @@ export type Subscription = {
   kycUpdated: KycSubmission;
   /** The signed-in user, pushed whenever their settings, level, roles or claims change. */
   meUpdated: User;
+  /** Your orders, pushed at each status change (placed, filled, rejected, cancelled, expired). */
+  orderUpdated: Order;
   /** Prices of these assets (default: every priced asset) in this quote (default: USD and IRT), pushed when they change. Public data: one execution per selection serves every subscriber. */
   priceUpdated: Price;
   /** Your tickets (support staff: every ticket), pushed when one is opened, replied to, assigned, resolved or closed. */
@@ -1359,6 +1537,55 @@ export type Timeframe =
   | 'M1'
   | 'M5';
 
+/** A locked price: place it with placeOrder before expiresAt. The server keeps its amounts. */
+export type TradeQuote = {
+  __typename?: 'TradeQuote';
+  expiresAt: Scalars['DateTime']['output'];
+  /** The fee, in `to`, kept from what you buy. */
+  fee: Scalars['Amount']['output'];
+  feeBps: Scalars['Int']['output'];
+  from: Asset;
+  /** Opaque; the only thing placeOrder needs. */
+  id: Scalars['ID']['output'];
+  /** Exactly what leaves your balance, in `from`. */
+  pay: Scalars['Amount']['output'];
+  /** Units of `to` per unit of `from` after the spread, before the fee (rounded down). */
+  rate: Scalars['String']['output'];
+  /** Exactly what reaches your balance, in `to` (after the fee). */
+  receive: Scalars['Amount']['output'];
+  side: QuoteSide;
+  spreadBps: Scalars['Int']['output'];
+  to: Asset;
+};
+
+export type TradeQuoteInput = {
+  /** In `from` (SPEND) or `to` (RECEIVE). */
+  amount: Scalars['Amount']['input'];
+  /** The asset you pay, e.g. IRT. */
+  from: Scalars['String']['input'];
+  side: QuoteSide;
+  /** The asset you receive, e.g. TON. */
+  to: Scalars['String']['input'];
+};
+
+/** The fee of one user level: fixed US dollars (paid in the asset received) plus basis points. */
+export type TradingFee = {
+  __typename?: 'TradingFee';
+  bps: Scalars['Int']['output'];
+  fixedUsd: Scalars['String']['output'];
+  level: Scalars['Int']['output'];
+};
+
+/** Staff's settings of one pair (the configuration's defaults when never set). */
+export type TradingPair = {
+  __typename?: 'TradingPair';
+  enabled: Scalars['Boolean']['output'];
+  /** US dollars; null: no cap. */
+  exposureCapUsd: Maybe<Scalars['String']['output']>;
+  pair: Scalars['String']['output'];
+  spreadBps: Scalars['Int']['output'];
+};
+
 /** A committed, balanced, immutable set of postings. */
 export type Transaction = {
   __typename?: 'Transaction';
@@ -1489,6 +1716,8 @@ export type User = {
   level: Scalars['Int']['output'];
   /** The user's level limits: cap, used and remaining per period. Owner and staff only. */
   limits: UserLimits;
+  /** Orders, newest first. Owner and staff only. */
+  orders: OrderConnection;
   photoUrl: Maybe<Scalars['String']['output']>;
   roles: Array<Role>;
   settings: UserSettings;
@@ -1518,6 +1747,13 @@ export type UserDepositAddressArgs = {
 
 export type UserDepositsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  first?: Scalars['Int']['input'];
+};
+
+
+export type UserOrdersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<OrderFilter>;
   first?: Scalars['Int']['input'];
 };
 

@@ -65,6 +65,11 @@ export const permissions: PermissionMap = {
     ticketQueue: isSupportStaff,
     ticketSla: isSupportStaff,
     ticketAttachmentDownload: isAuthenticated,
+    // trading: one order for its owner or staff (checked by the ledger subgraph); the exchange's books for staff
+    order: isAuthenticated,
+    exchangeExposure: isStaffMember,
+    tradingPairs: isStaffMember,
+    tradingFees: isStaffMember,
   },
   Mutation: {
     signInWithTelegram: allow,
@@ -108,6 +113,13 @@ export const permissions: PermissionMap = {
     addTicketNote: isSupportStaff,
     assignTicket: isSupportStaff,
     resolveTicket: isSupportStaff,
+    // trading: quotes and orders for signed-in users; the exchange's spreads, switches, caps and fees are FINANCE's
+    quote: isAuthenticated,
+    placeOrder: isAuthenticated,
+    setTradingPair: isFinance,
+    setTradingFee: isFinance,
+    placeLimitOrder: isAuthenticated,
+    cancelOrder: isAuthenticated,
   },
   Subscription: {
     meUpdated: isAuthenticated,
@@ -116,6 +128,7 @@ export const permissions: PermissionMap = {
     balanceUpdated: isAuthenticated,
     kycUpdated: isAuthenticated,
     ticketUpdated: isAuthenticated,
+    orderUpdated: isAuthenticated,
   },
   // Types reachable only through a guarded root field; their fields are open to whoever reached them.
   // User.limits: the ledger answers the user themselves and staff only.
@@ -192,6 +205,14 @@ export const permissions: PermissionMap = {
   AttachmentUpload: { '*': allow },
   AttachmentUploadField: { '*': allow },
   AttachmentDownload: { '*': allow },
+  // Trading types are reached through guarded fields; ownership is checked by the ledger subgraph.
+  TradeQuote: { '*': allow },
+  Order: { '*': allow },
+  OrderConnection: { '*': allow },
+  OrderEdge: { '*': allow },
+  ExchangePosition: { '*': allow },
+  TradingPair: { '*': allow },
+  TradingFee: { '*': allow },
 };
 
 export const fallbackRule: ShieldRule = deny;

@@ -106,6 +106,18 @@ export const liveFields: LiveField[] = [
     }),
   },
   {
+    name: 'orderUpdated',
+    sdl: '"""Your orders, pushed at each status change (placed, filled, rejected, cancelled, expired)."""\n  orderUpdated: Order!',
+    // ledger.order.updated (subgraphs/ledger/order/order.records.ts) carries { orderId, userId, status, type }
+    subjects: ['ledger.order.updated'],
+    matches: (event, viewer) =>
+      viewer.userId !== null && (event.payload as { userId?: string }).userId === viewer.userId,
+    followUp: (event) => ({
+      field: 'order',
+      args: { id: { type: 'ID!', value: (event.payload as { orderId?: string }).orderId } },
+    }),
+  },
+  {
     name: 'priceUpdated',
     sdl: '"""Prices of these assets (default: every priced asset) in this quote (default: USD and IRT), pushed when they change. Public data: one execution per selection serves every subscriber."""\n  priceUpdated(symbols: [String!], quote: Quote): Price!',
     subjects: ['market.price.updated'],

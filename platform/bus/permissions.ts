@@ -88,6 +88,7 @@ const LIVE_SUBJECTS = [
   'market.price.updated',
   ...['submitted', 'approved', 'rejected'].map((verb) => `kyc.submission.${verb}`),
   ...['opened', 'replied', 'assigned', 'resolved', 'closed'].map((verb) => `support.ticket.${verb}`),
+  'ledger.order.updated',
 ];
 
 /** Every NATS user and its grants. Keep in step with the consumers (permissions.test.ts checks it). */

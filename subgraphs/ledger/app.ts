@@ -31,6 +31,11 @@ import { TransferService } from './transfer/transfer.service.js';
 import { AssetSwitches, startAssetSwitchConsumer } from './transfer/asset-switches.js';
 import { LimitsResolver } from './limits/limits.resolver.js';
 import { BalanceResolver, LedgerUser, LedgerUserResolver, userReference } from './user/user.resolver.js';
+import { MarketRates } from './order/market-rate.js';
+import { OrderResolver, OrderUserResolver, orderReference } from './order/order.resolver.js';
+import { OrderService } from './order/order.service.js';
+import { LimitOrders, startLimitOrderTicks } from './order/limit.service.js';
+import { TradingSettings } from './order/trading-settings.js';
 
 /** Largest batch of transactions one commit carries. */
 const MAX_BATCH = 100;
@@ -51,6 +56,17 @@ export function buildLedgerServices(deps: Pick<SubgraphDeps<LedgerConfig>, 'conf
   const debts = new DebtService();
   const prices = new PriceBook(config.ledger.priceMaxAgeSeconds * 1000);
   const levelLimits = new LevelLimits(config.ledger.levelLimits, prices, directory);
+  const postings = new PostingsService(ledger, holds, debts);
+  const orders = new OrderService(
+    postings,
+    new MarketRates(prices, config.ledger.orders.priceMaxAgeSeconds * 1000),
+    new TradingSettings(config.ledger.orders),
+    levelLimits,
+    directory,
+    waker,
+    assetSwitches,
+  );
+  const limitOrders = new LimitOrders(orders, holds, directory, waker, () => orm.em.fork(), log);
   return {
     ledger,
     transactions,
@@ -70,11 +86,13 @@ export function buildLedgerServices(deps: Pick<SubgraphDeps<LedgerConfig>, 'conf
     prices,
     admin: new AdminService(ledger, directory, log, config.ledger.adjustmentApprovalThresholds, waker),
     holds,
-    postings: new PostingsService(ledger, holds, debts),
+    postings,
     recovery: new RecoveryService(ledger, debts),
     debts,
     directory,
     waker,
+    orders,
+    limitOrders,
   };
 }
 
@@ -89,10 +107,12 @@ export function buildLedgerSchema() {
       BalanceResolver,
       DebtResolver,
       LimitsResolver,
+      OrderResolver,
+      OrderUserResolver,
     ],
     // User is reached only through other subgraphs' fields (me, user): no ledger field returns it.
     orphanedTypes: [LedgerUser],
-    references: { Transaction: transactionReference, User: userReference },
+    references: { Transaction: transactionReference, User: userReference, Order: orderReference },
   });
 }
 
@@ -119,7 +139,8 @@ export const ledgerSubgraph: SubgraphDefinition<LedgerConfig> = {
     const pruner = runPeriodically('prune-idempotency', PRUNE_INTERVAL_MS, log, async () => {
       const pruned = await pruneIdempotency(deps.orm.em.fork(), retentionDays);
       if (pruned) log.info({ pruned, retentionDays }, 'forgot expired idempotency keys');
-      return pruned === PRUNE_BATCH;
+      const quotes = await services.orders.pruneQuotes(deps.orm.em.fork());
+      return pruned === PRUNE_BATCH || quotes === 5_000;
     });
     await services.prices.load(deps.orm.em.fork());
     const priceUpdates = startPriceSubscription({
@@ -128,6 +149,16 @@ export const ledgerSubgraph: SubgraphDefinition<LedgerConfig> = {
       em: () => deps.orm.em.fork(),
       book: services.prices,
       log,
+    });
+    const limitTicks = startLimitOrderTicks({
+      nats: deps.nats,
+      subjectPrefix: deps.config.nats.subjectPrefix,
+      limits: services.limitOrders,
+      log,
+    });
+    const limitExpiry = runPeriodically('expire-limit-orders', deps.config.ledger.holdSweepMs, log, async () => {
+      const expired = await services.limitOrders.expireDue();
+      return expired > 0;
     });
     const directory = await startDirectoryConsumer(deps, services.directory);
     const postings = await startPostingsConsumer(deps, services.postings, services.waker);
@@ -147,6 +178,8 @@ export const ledgerSubgraph: SubgraphDefinition<LedgerConfig> = {
         sealer,
         expiry,
         pruner,
+        limitTicks,
+        limitExpiry,
         waker,
       ],
       context: () => ({ ledger: services }),

@@ -13,6 +13,8 @@ import type { RecoveryService } from './recovery/recovery.service.js';
 import type { TransactionService } from './transaction/transaction.service.js';
 import type { TransferService } from './transfer/transfer.service.js';
 import type { AssetSwitches } from './transfer/asset-switches.js';
+import type { OrderService } from './order/order.service.js';
+import type { LimitOrders } from './order/limit.service.js';
 
 export interface LedgerServices {
   ledger: Ledger;
@@ -32,6 +34,10 @@ export interface LedgerServices {
   prices: PriceBook;
   /** Assets staff disabled in the market (from `market.asset.updated`): transfers in them are refused. */
   assetSwitches: AssetSwitches;
+  /** The instant exchange: quotes, orders (instant and limit), trading settings. */
+  orders: OrderService;
+  /** Limit orders: held funds, filled by the market's ticks, cancelled or expired. */
+  limitOrders: LimitOrders;
 }
 
 export interface LedgerContext extends SubgraphContext {

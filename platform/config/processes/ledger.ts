@@ -14,6 +14,13 @@ import {
   type LimitRule,
 } from '../ledger-rules.js';
 import { SERVICE_PORT_VARIABLES } from '../pieces.js';
+import {
+  DEFAULT_ORDER_FEES,
+  DEFAULT_ORDER_SPREADS,
+  parseOrderFees,
+  parseOrderSpreads,
+  type OrderRules,
+} from '../order-rules.js';
 import { subgraphSections } from './subgraph.js';
 
 export interface LedgerSettings {
@@ -36,6 +43,8 @@ export interface LedgerSettings {
   postingLanes: number;
   /** Days an idempotency key is remembered; a key older than this is forgotten and may be used again. */
   idempotencyRetentionDays: number;
+  /** The instant exchange's defaults (quote lifetime, price freshness, spreads, fees per level). */
+  orders: OrderRules;
 }
 
 const ledger = section(
@@ -51,6 +60,10 @@ const ledger = section(
     LEDGER_POSTING_LANES: positiveInt.max(64).default(1),
     // At least a day: a client retrying within a day must never move money twice.
     LEDGER_IDEMPOTENCY_RETENTION_DAYS: positiveInt.default(30),
+    LEDGER_ORDER_QUOTE_TTL_SECONDS: positiveInt.max(300).default(15),
+    LEDGER_ORDER_PRICE_MAX_AGE_SECONDS: positiveInt.default(120),
+    LEDGER_ORDER_SPREADS: z.string().default(DEFAULT_ORDER_SPREADS),
+    LEDGER_ORDER_FEES: z.string().default(DEFAULT_ORDER_FEES),
   },
   (e, ctx): LedgerSettings => ({
     port: e.LEDGER_PORT,
@@ -69,6 +82,16 @@ const ledger = section(
     holdSweepMs: e.LEDGER_HOLD_SWEEP_MS,
     postingLanes: e.LEDGER_POSTING_LANES,
     idempotencyRetentionDays: e.LEDGER_IDEMPOTENCY_RETENTION_DAYS,
+    orders: {
+      quoteTtlSeconds: e.LEDGER_ORDER_QUOTE_TTL_SECONDS,
+      priceMaxAgeSeconds: e.LEDGER_ORDER_PRICE_MAX_AGE_SECONDS,
+      ...ctx.parse('LEDGER_ORDER_SPREADS', { spreads: {}, defaultSpreadBps: 0 }, () =>
+        parseOrderSpreads(e.LEDGER_ORDER_SPREADS),
+      ),
+      fees: ctx.parse('LEDGER_ORDER_FEES', [{ level: 1, fixedUsdCents: 0n, bps: 0 }], () =>
+        parseOrderFees(e.LEDGER_ORDER_FEES),
+      ),
+    },
   }),
 );
 

@@ -64,6 +64,11 @@ export class PriceBook {
     return this.now().getTime() - entry.observedAt.getTime() <= this.maxAgeMs ? entry : null;
   }
 
+  /** The newest observation of a pair, however old (null: never seen); trading tells stale from unavailable. */
+  observation(coin: string, quote: string): PriceEntry | null {
+    return this.prices.get(pairOf(coin, quote)) ?? null;
+  }
+
   /**
    * `amount` (the asset's minor units) in the currency's minor units (`decimals`), rounded up: never
    * undervalued. USDT_* are priced as USDT; Toman is itself in IRT, and via USDT/IRT and USDT/USD in USD.

@@ -3,7 +3,7 @@ import { badInput } from '../../../platform/errors.js';
 import { assetInfo, type Network } from '../../../platform/money/assets.js';
 import { accounts } from '../core/accounts.js';
 import { reversalDraft, type Ledger, type LedgerResult } from '../core/ledger.js';
-import { draft, type Posting } from '../core/ledger.types.js';
+import { draft, type Posting, type TransactionDraft } from '../core/ledger.types.js';
 import type { DebtService, SendRestriction } from '../debt/debt.service.js';
 import type { HoldRecord, HoldService } from '../hold/hold.service.js';
 
@@ -159,47 +159,15 @@ export class PostingsService {
    * An order fill against the platform's inventory: user pays (available → exchange:<pay asset>) and
    * receives (exchange:<receive asset> → available), the fee kept from what they receive (→ fees).
    */
-  async fill(tx: EntityManager, f: Fill, actor: string): Promise<LedgerResult> {
-    for (const leg of [f.pay, f.receive]) {
-      if (!assetInfo(leg.asset)) throw badInput(`unknown asset ${leg.asset}`);
-      if (leg.amount <= 0n) throw badInput('a fill moves positive amounts');
-    }
-    if (f.pay.asset === f.receive.asset) throw badInput('a fill exchanges two different assets');
-    if (f.fee < 0n || f.fee >= f.receive.amount) throw badInput('the fee must be below what the user receives');
-    const postings: Posting[] = [
-      {
-        source: accounts.available(f.userId, f.pay.asset),
-        destination: accounts.exchange(f.pay.asset),
-        asset: f.pay.asset,
-        amount: f.pay.amount,
-      },
-      {
-        source: accounts.exchange(f.receive.asset),
-        destination: accounts.available(f.userId, f.receive.asset),
-        asset: f.receive.asset,
-        amount: f.receive.amount - f.fee,
-      },
-    ];
-    if (f.fee > 0n)
-      postings.push({
-        source: accounts.exchange(f.receive.asset),
-        destination: accounts.fees(f.receive.asset),
-        asset: f.receive.asset,
-        amount: f.fee,
-      });
-    return this.ledger.commitWithin(
-      tx,
-      draft({
-        kind: f.kind,
-        asset: f.receive.asset,
-        amount: f.receive.amount - f.fee,
-        fee: f.fee,
-        userId: f.userId,
-        reference: `order:${f.orderId}`,
-        actor,
-        postings,
-      }),
-    );
+  async fill(tx: EntityManager, f: Fill, actor: string, extra: FillExtra = {}): Promise<LedgerResult> {
+    return this.ledger.commitWithin(tx, fillDraft(f, actor, extra));
+  }
+
+  /** Several fills in one `commit_batch` round trip inside `tx`, each with its own result (limit orders a tick crosses). */
+  async fillMany(tx: EntityManager, fills: { fill: Fill; extra: FillExtra }[], actor: string): Promise<LedgerResult[]> {
+    const drafts = fills.map((x) => fillDraft(x.fill, actor, x.extra));
+    const outcomes = await this.ledger.poster.commitWithin(tx, drafts);
+    return Promise.all(outcomes.map((o, i) => this.ledger.resultOf(tx, drafts[i]!, o)));
   }
 
   /**
@@ -247,6 +215,57 @@ export class PostingsService {
     const reversal = { ...reversalDraft(original, [], { actor, reason }), postings };
     return { result: await this.ledger.commitWithin(tx, reversal), shortfall };
   }
+}
+
+export type FillExtra = Pick<Partial<TransactionDraft>, 'levelLimit' | 'holdId'> & {
+  /** A limit order pays from its hold (user:<id>:<asset>:held); an instant one from available. */
+  payFrom?: string;
+};
+
+/**
+ * The transaction of an order fill: user pays (available or held → exchange:<pay asset>) and receives
+ * (exchange:<receive asset> → available), the fee kept from what they receive (→ fees:<receive asset>).
+ */
+export function fillDraft(f: Fill, actor: string, extra: FillExtra = {}): TransactionDraft {
+  for (const leg of [f.pay, f.receive]) {
+    if (!assetInfo(leg.asset)) throw badInput(`unknown asset ${leg.asset}`);
+    if (leg.amount <= 0n) throw badInput('a fill moves positive amounts');
+  }
+  if (f.pay.asset === f.receive.asset) throw badInput('a fill exchanges two different assets');
+  if (f.fee < 0n || f.fee >= f.receive.amount) throw badInput('the fee must be below what the user receives');
+  const postings: Posting[] = [
+    {
+      source: extra.payFrom ?? accounts.available(f.userId, f.pay.asset),
+      destination: accounts.exchange(f.pay.asset),
+      asset: f.pay.asset,
+      amount: f.pay.amount,
+    },
+    {
+      source: accounts.exchange(f.receive.asset),
+      destination: accounts.available(f.userId, f.receive.asset),
+      asset: f.receive.asset,
+      amount: f.receive.amount - f.fee,
+    },
+  ];
+  if (f.fee > 0n)
+    postings.push({
+      source: accounts.exchange(f.receive.asset),
+      destination: accounts.fees(f.receive.asset),
+      asset: f.receive.asset,
+      amount: f.fee,
+    });
+  return draft({
+    kind: f.kind,
+    asset: f.receive.asset,
+    amount: f.receive.amount - f.fee,
+    fee: f.fee,
+    userId: f.userId,
+    reference: `order:${f.orderId}`,
+    actor,
+    postings,
+    levelLimit: extra.levelLimit ?? null,
+    holdId: extra.holdId ?? null,
+  });
 }
 
 function checkNetworkAsset(network: Network, asset: string): void {
