@@ -7,6 +7,8 @@ import {
   priceSimulatorsProcess,
   s3DevnetProcess,
   smsSimulatorProcess,
+  paystarSimulatorProcess,
+  finnotechSimulatorProcess,
   type Env,
   type ProcessSpec,
 } from '../platform/config/config.js';
@@ -55,4 +57,18 @@ export const workers: RegisteredWorker[] = [
     args: ['--network', network],
     enabled: (env: Env) => chainWatcherProcess.load(env).chains.networks[network] !== null,
   })),
+  {
+    name: 'paystar-simulator',
+    entry: 'devnet/paystar/main.ts',
+    config: paystarSimulatorProcess,
+    devOnly: true,
+    enabled: (env: Env) => paystarSimulatorProcess.load(env).paystar.simulatorPort !== null,
+  },
+  {
+    name: 'finnotech-simulator',
+    entry: 'devnet/finnotech/main.ts',
+    config: finnotechSimulatorProcess,
+    devOnly: true,
+    enabled: (env: Env) => finnotechSimulatorProcess.load(env).finnotech.simulatorPort !== null,
+  },
 ];

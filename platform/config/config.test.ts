@@ -73,6 +73,8 @@ describe('configuration per process', () => {
       'dev-init-data': ['TELEGRAM_BOT_TOKEN'],
       's3-devnet': ['S3_SECRET_ACCESS_KEY'],
       'sms-simulator': ['KAVENEGAR_API_KEY'],
+      'paystar-simulator': ['PAYSTAR_SIGN_KEY'],
+      'finnotech-simulator': ['FINNOTECH_CLIENT_SECRET'],
     };
     for (const [name, spec] of Object.entries(PROCESSES)) {
       const config = spec.load({});

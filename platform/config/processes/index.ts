@@ -15,6 +15,8 @@ import { s3DevnetProcess } from './s3-devnet.js';
 import { smsSimulatorProcess } from './sms-simulator.js';
 import { walletCommandsProcess } from './wallet-commands.js';
 import { walletProcess } from './wallet.js';
+import { paystarSimulatorProcess } from './paystar-simulator.js';
+import { finnotechSimulatorProcess } from './finnotech-simulator.js';
 
 /** Every process and command with its own configuration (README's configuration table is grouped the same way). */
 export const PROCESSES = {
@@ -35,6 +37,8 @@ export const PROCESSES = {
   'admin-create': adminCreateProcess,
   'wallet-commands': walletCommandsProcess,
   'dev-init-data': devInitDataProcess,
+  'paystar-simulator': paystarSimulatorProcess,
+  'finnotech-simulator': finnotechSimulatorProcess,
 } as const;
 
 export type { AdminCreateConfig } from './admin-create.js';
@@ -55,6 +59,8 @@ export type { SmsSimulatorConfig } from './sms-simulator.js';
 export type { SubgraphConfig } from './subgraph.js';
 export type { WalletCommandsConfig } from './wallet-commands.js';
 export type { WalletConfig } from './wallet.js';
+export type { PaystarSimulatorConfig } from './paystar-simulator.js';
+export type { FinnotechSimulatorConfig } from './finnotech-simulator.js';
 export {
   adminCreateProcess,
   chainWatcherProcess,
@@ -73,4 +79,6 @@ export {
   smsSimulatorProcess,
   walletCommandsProcess,
   walletProcess,
+  paystarSimulatorProcess,
+  finnotechSimulatorProcess,
 };
