@@ -8,6 +8,8 @@ import {
   s3DevnetProcess,
   smsSimulatorProcess,
   telegramSimulatorProcess,
+  paystarSimulatorProcess,
+  finnotechSimulatorProcess,
   type Env,
   type ProcessSpec,
 } from '../platform/config/config.js';
@@ -63,4 +65,18 @@ export const workers: RegisteredWorker[] = [
     args: ['--network', network],
     enabled: (env: Env) => chainWatcherProcess.load(env).chains.networks[network] !== null,
   })),
+  {
+    name: 'paystar-simulator',
+    entry: 'devnet/paystar/main.ts',
+    config: paystarSimulatorProcess,
+    devOnly: true,
+    enabled: (env: Env) => paystarSimulatorProcess.load(env).paystar.simulatorPort !== null,
+  },
+  {
+    name: 'finnotech-simulator',
+    entry: 'devnet/finnotech/main.ts',
+    config: finnotechSimulatorProcess,
+    devOnly: true,
+    enabled: (env: Env) => finnotechSimulatorProcess.load(env).finnotech.simulatorPort !== null,
+  },
 ];

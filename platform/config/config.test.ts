@@ -74,6 +74,8 @@ describe('configuration per process', () => {
       's3-devnet': ['S3_SECRET_ACCESS_KEY'],
       'sms-simulator': ['KAVENEGAR_API_KEY'],
       support: ['INTERNAL_TOKEN_PUBLIC_KEY', 'S3_SECRET_ACCESS_KEY', 'SUPPORT_ALERT_BOT_TOKEN'],
+      'paystar-simulator': ['PAYSTAR_SIGN_KEY'],
+      'finnotech-simulator': ['FINNOTECH_CLIENT_SECRET'],
     };
     for (const [name, spec] of Object.entries(PROCESSES)) {
       const config = spec.load({});

@@ -27,3 +27,14 @@ export { sms, SMS_DEV_DEFAULTS, SMS_PROVIDER_BASE_URLS, type SmsConfig, type Sms
 export { parseLevelThresholds, type LevelRule } from './processes/identity.js';
 export * from './processes/index.js';
 export { telegramBotApi, TELEGRAM_BOT_API_URL, type TelegramBotApiConfig } from './telegram-bot.js';
+export {
+  paystar,
+  finnotech,
+  PAYSTAR_API_URL,
+  PAYSTAR_DEV_DEFAULTS,
+  FINNOTECH_API_URL,
+  FINNOTECH_DEV_DEFAULTS,
+  type PaystarConfig,
+  type FinnotechConfig,
+} from './payment-providers.js';
+export { outboundProxy } from './outbound-proxy.js';

@@ -17,6 +17,8 @@ import { walletCommandsProcess } from './wallet-commands.js';
 import { walletProcess } from './wallet.js';
 import { supportProcess } from './support.js';
 import { telegramSimulatorProcess } from './telegram-simulator.js';
+import { paystarSimulatorProcess } from './paystar-simulator.js';
+import { finnotechSimulatorProcess } from './finnotech-simulator.js';
 
 /** Every process and command with its own configuration (README's configuration table is grouped the same way). */
 export const PROCESSES = {
@@ -39,6 +41,8 @@ export const PROCESSES = {
   'dev-init-data': devInitDataProcess,
   support: supportProcess,
   'telegram-simulator': telegramSimulatorProcess,
+  'paystar-simulator': paystarSimulatorProcess,
+  'finnotech-simulator': finnotechSimulatorProcess,
 } as const;
 
 export type { AdminCreateConfig } from './admin-create.js';
@@ -61,6 +65,8 @@ export type { WalletCommandsConfig } from './wallet-commands.js';
 export type { WalletConfig } from './wallet.js';
 export type { SupportConfig, SupportSettings } from './support.js';
 export type { TelegramSimulatorConfig } from './telegram-simulator.js';
+export type { PaystarSimulatorConfig } from './paystar-simulator.js';
+export type { FinnotechSimulatorConfig } from './finnotech-simulator.js';
 export {
   adminCreateProcess,
   chainWatcherProcess,
@@ -81,4 +87,6 @@ export {
   walletProcess,
   supportProcess,
   telegramSimulatorProcess,
+  paystarSimulatorProcess,
+  finnotechSimulatorProcess,
 };
