@@ -160,6 +160,34 @@ export type AssetPriceArgs = {
   quote: Quote;
 };
 
+/** Proof of reserves for one asset: what the chains hold (wallet: hot + cold + deposit addresses, read now) against what users own (ledger: liabilities, surplus, latest published root). */
+export type AssetReserve = {
+  __typename?: 'AssetReserve';
+  /** Catalogue symbol. */
+  asset: Scalars['String']['output'];
+  cold: Scalars['Amount']['output'];
+  /** null when no cold wallet is configured for the network. */
+  coldAddress: Maybe<Scalars['String']['output']>;
+  depositAddresses: Scalars['Int']['output'];
+  /** Σ over every user deposit address of the network. */
+  deposits: Scalars['Amount']['output'];
+  hot: Scalars['Amount']['output'];
+  /** null when no payout backend serves the network. */
+  hotAddress: Maybe<Scalars['String']['output']>;
+  /** The latest published proof-of-reserves root of the asset. */
+  latestSnapshot: Maybe<ReserveSnapshot>;
+  /** What the ledger owes users in this asset now: Σ available + held over every user. Staff only. */
+  liabilities: Scalars['Amount']['output'];
+  /** Users holding a non-zero balance of the asset. Staff only. */
+  liabilityUsers: Scalars['Int']['output'];
+  network: Scalars['String']['output'];
+  /** hot + cold + deposits. */
+  onChain: Scalars['Amount']['output'];
+  readAt: Scalars['DateTime']['output'];
+  /** onChain − liabilities: negative means the chains hold less than users own. Staff only. */
+  surplus: Scalars['Amount']['output'];
+};
+
 export type AuthPayload = {
   __typename?: 'AuthPayload';
   /** Short-lived JWT; send as `Authorization: Bearer <token>`. */
@@ -546,6 +574,8 @@ export type Mutation = {
   grantRole: User;
   /** FINANCE or SUPERADMIN: lifts one freeze once the reorged deposit's reversal is settled: the one of depositId (required when the user has several; each reorged deposit has its own). The note (why) is kept on record. */
   liftWithdrawalFreeze: WithdrawalFreezeLift;
+  /** Staff (FINANCE, admins): publishes a proof-of-reserves snapshot of each asset (every asset when null) now. */
+  publishReserveSnapshots: Array<ReserveSnapshot>;
   /** Rotate a refresh token. A token can be used once; reuse ends the session. */
   refreshSession: AuthPayload;
   /** Reviewers: rejects a PENDING recovery with a reason. */
@@ -646,6 +676,11 @@ export type MutationLiftWithdrawalFreezeArgs = {
   depositId?: InputMaybe<Scalars['ID']['input']>;
   note: Scalars['String']['input'];
   userId: Scalars['ID']['input'];
+};
+
+
+export type MutationPublishReserveSnapshotsArgs = {
+  assets?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 
@@ -850,10 +885,16 @@ export type Query = {
   levelRules: Array<LevelRule>;
   /** The signed-in user. */
   me: User;
+  /** The signed-in user's inclusion proof in the latest (or the named) reserve snapshot of an asset. NOT_FOUND when none is published or the user held none of it then. */
+  myReserveProof: ReserveProof;
   /** The price of one asset (what priceUpdated pushes); null for Toman. */
   price: Maybe<Price>;
   /** Prices of these assets, in order; an item is null (with an error) when its price is stale or unavailable, and null for Toman. */
   prices: Array<Maybe<Price>>;
+  /** Public: the latest published proof-of-reserves root of each asset (every asset when null). */
+  reserveSnapshots: Array<ReserveSnapshot>;
+  /** Staff (FINANCE, admins): on-chain holdings per crypto asset (every one when null) joined with the ledger’s liabilities. */
+  reserves: Array<AssetReserve>;
   /** One transaction; null unless the viewer is a party to it or staff. */
   transaction: Maybe<Transaction>;
   /** Staff: one user by id (anyone may read their own). */
@@ -936,6 +977,12 @@ export type QueryLedgerTransactionsArgs = {
 };
 
 
+export type QueryMyReserveProofArgs = {
+  asset: Scalars['String']['input'];
+  snapshotId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
 export type QueryPriceArgs = {
   quote: Quote;
   symbol: Scalars['String']['input'];
@@ -945,6 +992,16 @@ export type QueryPriceArgs = {
 export type QueryPricesArgs = {
   quote: Quote;
   symbols: Array<Scalars['String']['input']>;
+};
+
+
+export type QueryReserveSnapshotsArgs = {
+  assets?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+
+export type QueryReservesArgs = {
+  assets?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 
@@ -1002,6 +1059,58 @@ export type RecoveryCodeSent = {
   phone: Scalars['String']['output'];
   /** Seconds before another code can be asked for this number. */
   resendAfterSeconds: Scalars['Int']['output'];
+};
+
+/** Your leaf in a published reserve snapshot and the path to its root: recompute userHash from your user id and the nonce, the leaf from userHash and balanceUnits, then fold the path; the result must equal snapshot.root and snapshot.totalUnits. */
+export type ReserveProof = {
+  __typename?: 'ReserveProof';
+  /** Your available + held balance at takenAt. */
+  balance: Scalars['Amount']['output'];
+  /** The same balance as an integer in the asset’s minor unit. */
+  balanceUnits: Scalars['String']['output'];
+  leafHash: Scalars['String']['output'];
+  /** Position of the leaf (leaves are ordered by userHash). */
+  leafIndex: Scalars['Int']['output'];
+  /** 16 random bytes (hex) drawn for this leaf only. */
+  nonce: Scalars['String']['output'];
+  /** Siblings from the leaf up to the root. */
+  path: Array<ReserveProofStep>;
+  snapshot: ReserveSnapshot;
+  /** SHA-256("por:v1:" + userId + ":" + nonce), hex. */
+  userHash: Scalars['String']['output'];
+  userId: Scalars['ID']['output'];
+};
+
+/** Where a sibling sits: LEFT = hash(sibling, running node), RIGHT = hash(running node, sibling). */
+export type ReserveProofSide =
+  | 'LEFT'
+  | 'RIGHT';
+
+export type ReserveProofStep = {
+  __typename?: 'ReserveProofStep';
+  /** The sibling’s hash, hex. */
+  hash: Scalars['String']['output'];
+  side: ReserveProofSide;
+  /** The sibling’s sum, an integer in the asset’s minor unit. */
+  sumUnits: Scalars['String']['output'];
+};
+
+/** A published proof-of-reserves root: a Merkle sum tree over (user hash, balance) of one asset at one point in time (leaf format in the ledger README). */
+export type ReserveSnapshot = {
+  __typename?: 'ReserveSnapshot';
+  /** Catalogue symbol. */
+  asset: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** Users (leaves) in the tree. */
+  leafCount: Scalars['Int']['output'];
+  /** Root hash, 64 lower-case hex characters. */
+  root: Scalars['String']['output'];
+  /** The instant the balances were read. */
+  takenAt: Scalars['DateTime']['output'];
+  /** The root’s sum: every user’s balance of the asset, in its unit. */
+  total: Scalars['Amount']['output'];
+  /** The root’s sum as an integer in the asset’s minor unit (what the tree hashes). */
+  totalUnits: Scalars['String']['output'];
 };
 
 export type ReverseTransactionResult = InsufficientFunds | Transaction;

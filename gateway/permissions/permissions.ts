@@ -58,6 +58,10 @@ export const permissions: PermissionMap = {
     kycSubmissions: isKycReviewer,
     kycSubmission: isAuthenticated,
     accountRecoveries: isKycReviewer,
+    // proof of reserves: holdings vs liabilities for finance and admins; published roots are public; a proof is one's own
+    reserves: isFinanceOrAdmin,
+    reserveSnapshots: allow,
+    myReserveProof: isAuthenticated,
   },
   Mutation: {
     signInWithTelegram: allow,
@@ -91,6 +95,7 @@ export const permissions: PermissionMap = {
     confirmAccountRecovery: isAuthenticated,
     approveAccountRecovery: isKycReviewer,
     rejectAccountRecovery: isKycReviewer,
+    publishReserveSnapshots: isFinanceOrAdmin,
   },
   Subscription: {
     meUpdated: isAuthenticated,
@@ -162,6 +167,11 @@ export const permissions: PermissionMap = {
   AccountRecoveryEdge: { '*': allow },
   RecoveryCodeSent: { '*': allow },
   PhoneVerification: { '*': allow },
+  // Reached through reserves (finance, admins; the ledger checks again for liabilities) and the public roots.
+  AssetReserve: { '*': allow },
+  ReserveSnapshot: { '*': allow },
+  ReserveProof: { '*': allow },
+  ReserveProofStep: { '*': allow },
 };
 
 export const fallbackRule: ShieldRule = deny;

@@ -31,6 +31,9 @@ import { TransferService } from './transfer/transfer.service.js';
 import { AssetSwitches, startAssetSwitchConsumer } from './transfer/asset-switches.js';
 import { LimitsResolver } from './limits/limits.resolver.js';
 import { BalanceResolver, LedgerUser, LedgerUserResolver, userReference } from './user/user.resolver.js';
+import { AssetReserveLiabilityResolver, ReserveResolver, assetReserveReference } from './reserve/reserve.resolver.js';
+import { ReserveService } from './reserve/reserve.service.js';
+import { LedgerAssetReserve } from './reserve/reserve.type.js';
 
 /** Largest batch of transactions one commit carries. */
 const MAX_BATCH = 100;
@@ -75,6 +78,7 @@ export function buildLedgerServices(deps: Pick<SubgraphDeps<LedgerConfig>, 'conf
     debts,
     directory,
     waker,
+    reserves: new ReserveService(log.child({ component: 'reserves' })),
   };
 }
 
@@ -89,10 +93,12 @@ export function buildLedgerSchema() {
       BalanceResolver,
       DebtResolver,
       LimitsResolver,
+      ReserveResolver,
+      AssetReserveLiabilityResolver,
     ],
     // User is reached only through other subgraphs' fields (me, user): no ledger field returns it.
-    orphanedTypes: [LedgerUser],
-    references: { Transaction: transactionReference, User: userReference },
+    orphanedTypes: [LedgerUser, LedgerAssetReserve],
+    references: { Transaction: transactionReference, User: userReference, AssetReserve: assetReserveReference },
   });
 }
 
@@ -135,6 +141,13 @@ export const ledgerSubgraph: SubgraphDefinition<LedgerConfig> = {
     const freezes = await startFreezeConsumer(deps, services.debts);
     const recoveries = await startAccountRecoveryConsumer(deps, services.recovery, services.waker);
     const waker = { stop: async () => services.waker.stop() };
+    const reserveMinutes = deps.config.ledger.reserveSnapshotIntervalMinutes;
+    const reservePublisher = reserveMinutes
+      ? runPeriodically('publish-reserves', 60_000, log, async () => {
+          await services.reserves.publishIfDue(deps.orm.em.fork(), reserveMinutes);
+          return false;
+        })
+      : null;
     return {
       schema,
       background: [
@@ -148,6 +161,7 @@ export const ledgerSubgraph: SubgraphDefinition<LedgerConfig> = {
         expiry,
         pruner,
         waker,
+        ...(reservePublisher ? [reservePublisher] : []),
       ],
       context: () => ({ ledger: services }),
     };

@@ -13,6 +13,7 @@ import type { RecoveryService } from './recovery/recovery.service.js';
 import type { TransactionService } from './transaction/transaction.service.js';
 import type { TransferService } from './transfer/transfer.service.js';
 import type { AssetSwitches } from './transfer/asset-switches.js';
+import type { ReserveService } from './reserve/reserve.service.js';
 
 export interface LedgerServices {
   ledger: Ledger;
@@ -32,6 +33,8 @@ export interface LedgerServices {
   prices: PriceBook;
   /** Assets staff disabled in the market (from `market.asset.updated`): transfers in them are refused. */
   assetSwitches: AssetSwitches;
+  /** Proof of reserves: liabilities and the published Merkle sum trees. */
+  reserves: ReserveService;
 }
 
 export interface LedgerContext extends SubgraphContext {

@@ -24,6 +24,11 @@ import { walletReference, walletUserReference } from './wallet/wallet.reference.
 import { WalletResolver, WalletUserResolver } from './wallet/wallet.resolver.js';
 import { WalletUser } from './wallet/wallet.type.js';
 import { WalletService } from './wallet/wallet.service.js';
+import type { Network } from '../../chains/network.js';
+import type { ChainPayout } from './payout/payout.port.js';
+import { HoldingsService } from './reserves/holdings.service.js';
+import { ReserveResolver, assetReserveReference } from './reserves/reserve.resolver.js';
+import { treasuryAddresses } from './treasury/treasury-addresses.js';
 
 /** The chain balance port over the configured endpoints; null unless all four networks have one. */
 export function buildChainBalanceReader(config: Pick<WalletConfig, 'chains'>, log: Logger): ChainBalanceReader | null {
@@ -42,15 +47,24 @@ export function buildChainBalanceReader(config: Pick<WalletConfig, 'chains'>, lo
 }
 
 export interface WalletServiceDeps {
-  config: Pick<WalletConfig, 'wallet' | 'chains' | 'redis'>;
+  config: Pick<WalletConfig, 'wallet' | 'chains' | 'redis' | 'coldWallets'>;
   log: Logger;
   redis: Redis;
   keyring: MasterKeyring;
   /** Defaults to the reader over the configured chain endpoints. */
   chainBalances?: ChainBalanceReader | null;
+  /** The payout backend per network (the hot wallet's address); none = no hot wallet counted. */
+  payouts?: Partial<Record<Network, ChainPayout>>;
 }
 
-export function buildWalletServices({ config, log, redis, keyring, chainBalances }: WalletServiceDeps): WalletServices {
+export function buildWalletServices({
+  config,
+  log,
+  redis,
+  keyring,
+  chainBalances,
+  payouts = {},
+}: WalletServiceDeps): WalletServices {
   const vault = new CustodyVault(keyring, log.child({ component: 'custody-vault' }));
   const wallets = new WalletService(vault, { maxWalletsPerNetwork: config.wallet.maxWalletsPerNetwork });
   const reader =
@@ -63,7 +77,9 @@ export function buildWalletServices({ config, log, redis, keyring, chainBalances
     { keyPrefix: config.redis.keyPrefix, cacheSeconds: config.wallet.balanceCacheSeconds },
     log.child({ component: 'on-chain-balance' }),
   );
-  return { vault, wallets, balances };
+  const addresses = treasuryAddresses(config.coldWallets, payouts);
+  const holdings = new HoldingsService(reader, addresses, log.child({ component: 'reserves' }));
+  return { vault, wallets, balances, addresses, holdings };
 }
 
 /** The subgraph schema alone (no connections): used by the server, schema emission and contract tests. */
@@ -76,9 +92,15 @@ export function buildWalletSchema() {
       DepositResolver,
       DepositUserResolver,
       WithdrawalFreezeResolver,
+      ReserveResolver,
     ],
     orphanedTypes: [WalletUser],
-    references: { Wallet: walletReference, User: walletUserReference, Deposit: depositReference },
+    references: {
+      Wallet: walletReference,
+      User: walletUserReference,
+      Deposit: depositReference,
+      AssetReserve: assetReserveReference,
+    },
   });
 }
 

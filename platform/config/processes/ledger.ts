@@ -36,6 +36,8 @@ export interface LedgerSettings {
   postingLanes: number;
   /** Days an idempotency key is remembered; a key older than this is forgotten and may be used again. */
   idempotencyRetentionDays: number;
+  /** Minutes between automatic proof-of-reserves snapshots of every asset; 0 = staff publish them. */
+  reserveSnapshotIntervalMinutes: number;
 }
 
 const ledger = section(
@@ -51,6 +53,8 @@ const ledger = section(
     LEDGER_POSTING_LANES: positiveInt.max(64).default(1),
     // At least a day: a client retrying within a day must never move money twice.
     LEDGER_IDEMPOTENCY_RETENTION_DAYS: positiveInt.default(30),
+    // Proof of reserves: publish a snapshot of every asset this often (0 = only when staff publish one).
+    LEDGER_RESERVE_SNAPSHOT_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(525_600).default(0),
   },
   (e, ctx): LedgerSettings => ({
     port: e.LEDGER_PORT,
@@ -69,6 +73,7 @@ const ledger = section(
     holdSweepMs: e.LEDGER_HOLD_SWEEP_MS,
     postingLanes: e.LEDGER_POSTING_LANES,
     idempotencyRetentionDays: e.LEDGER_IDEMPOTENCY_RETENTION_DAYS,
+    reserveSnapshotIntervalMinutes: e.LEDGER_RESERVE_SNAPSHOT_INTERVAL_MINUTES,
   }),
 );
 

@@ -3,6 +3,7 @@ import { chains } from '../chains.js';
 import { SERVICE_PORT_VARIABLES } from '../pieces.js';
 import { masterKeys } from '../secrets.js';
 import { subgraphSections } from './subgraph.js';
+import { treasuryBands, treasuryColdWallets } from '../treasury.js';
 
 /** The wallet subgraph: the only service that reads WALLET_MASTER_KEYS (custody roots), with its commands. */
 const wallet = section(
@@ -21,5 +22,11 @@ const wallet = section(
   }),
 );
 
-export const walletProcess = defineProcess('wallet', { ...subgraphSections, wallet, chains });
+export const walletProcess = defineProcess('wallet', {
+  ...subgraphSections,
+  wallet,
+  chains,
+  coldWallets: treasuryColdWallets,
+  hotBands: treasuryBands,
+});
 export type WalletConfig = ConfigOf<typeof walletProcess>;
