@@ -2,6 +2,7 @@ import { defineProcess, port, positiveInt, section, type ConfigOf } from '../env
 import { chains } from '../chains.js';
 import { SERVICE_PORT_VARIABLES } from '../pieces.js';
 import { masterKeys } from '../secrets.js';
+import { payouts } from '../payouts.js';
 import { subgraphSections } from './subgraph.js';
 import { treasuryBands, treasuryColdWallets } from '../treasury.js';
 
@@ -26,6 +27,7 @@ export const walletProcess = defineProcess('wallet', {
   ...subgraphSections,
   wallet,
   chains,
+  payouts,
   coldWallets: treasuryColdWallets,
   hotBands: treasuryBands,
 });
