@@ -26,6 +26,8 @@ import { WalletUser } from './wallet/wallet.type.js';
 import { WalletService } from './wallet/wallet.service.js';
 import type { Network } from '../../chains/network.js';
 import type { ChainPayout } from './payout/payout.port.js';
+import { createChainPayouts } from './payout/payouts.factory.js';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { HoldingsService } from './reserves/holdings.service.js';
 import { ReserveResolver, assetReserveReference } from './reserves/reserve.resolver.js';
 import { treasuryAddresses } from './treasury/treasury-addresses.js';
@@ -111,7 +113,21 @@ export const walletSubgraph: SubgraphDefinition<WalletConfig> = {
   async build(deps) {
     const keyring = buildKeyring(deps.config);
     try {
-      const services = buildWalletServices({ config: deps.config, log: deps.log, redis: deps.redis, keyring });
+      // The hot wallet's address per network (reserves, treasury) comes from the payout backends.
+      const payouts = createChainPayouts({
+        em: () => deps.orm.em.fork() as EntityManager,
+        keyring,
+        chains: deps.config.chains,
+        payouts: deps.config.payouts,
+        log: deps.log,
+      });
+      const services = buildWalletServices({
+        config: deps.config,
+        log: deps.log,
+        redis: deps.redis,
+        keyring,
+        payouts: Object.fromEntries(payouts),
+      });
       // Refuses to start (CustodyStartupError) on a wrong or missing master key or a root that fails to open.
       const status = await services.vault.initialize(deps.orm.em.fork());
       deps.log.info(

@@ -9,7 +9,7 @@ import { ExonyxPayout, withExonyx } from './exonyx.payout.js';
 let sim: ExonyxSimulator;
 let tron: ExonyxPayout;
 let bsc: ExonyxPayout;
-const log = createLogger({ level: 'silent' });
+const log = createLogger({ name: 'exonyx-test', level: 'silent' });
 
 beforeAll(async () => {
   sim = await startExonyxSimulator({ balances: { USDT: '500' } });
