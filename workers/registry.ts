@@ -7,6 +7,7 @@ import {
   priceSimulatorsProcess,
   s3DevnetProcess,
   smsSimulatorProcess,
+  treasuryProcess,
   type Env,
   type ProcessSpec,
 } from '../platform/config/config.js';
@@ -55,4 +56,6 @@ export const workers: RegisteredWorker[] = [
     args: ['--network', network],
     enabled: (env: Env) => chainWatcherProcess.load(env).chains.networks[network] !== null,
   })),
+  // sweeps into hot, hot-wallet band (excess to cold): signs with custody keys (WALLET_MASTER_KEYS)
+  { name: 'treasury', entry: 'workers/treasury/main.ts', config: treasuryProcess },
 ];

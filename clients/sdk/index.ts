@@ -897,6 +897,8 @@ export type Query = {
   reserves: Array<AssetReserve>;
   /** One transaction; null unless the viewer is a party to it or staff. */
   transaction: Maybe<Transaction>;
+  /** Staff (FINANCE, admins): hot, cold and in-flight per asset of the networks asked (every network when null), read from the chains now; liabilities from the ledger. */
+  treasury: Array<TreasuryPosition>;
   /** Staff: one user by id (anyone may read their own). */
   user: Maybe<User>;
   /** Staff: users, newest first. */
@@ -1007,6 +1009,11 @@ export type QueryReservesArgs = {
 
 export type QueryTransactionArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryTreasuryArgs = {
+  networks?: InputMaybe<Array<Network>>;
 };
 
 
@@ -1266,6 +1273,28 @@ export type TransferInput = {
 
 /** The transfer, or why nothing moved. */
 export type TransferResult = InsufficientFunds | LimitExceeded | RecipientNotFound | Transaction;
+
+/** One asset in the treasury: the hot wallet (signs withdrawals, receives sweeps), the watch-only cold wallet, coins moving between platform addresses, and the band; the ledger adds what users own (liabilities). */
+export type TreasuryPosition = {
+  __typename?: 'TreasuryPosition';
+  /** Catalogue symbol. */
+  asset: Scalars['String']['output'];
+  /** Above it the excess moves to cold. */
+  ceiling: Maybe<Scalars['Amount']['output']>;
+  /** On chain at the cold address now (0 without one). */
+  cold: Scalars['Amount']['output'];
+  coldAddress: Maybe<Scalars['String']['output']>;
+  /** Below it staff are alerted (TREASURY_HOT_BANDS). */
+  floor: Maybe<Scalars['Amount']['output']>;
+  /** On chain at the hot address now. */
+  hot: Scalars['Amount']['output'];
+  hotAddress: Maybe<Scalars['String']['output']>;
+  /** Open sweeps, gas top-ups and cold moves of the asset (recorded, not yet final). */
+  inFlight: Scalars['Amount']['output'];
+  /** What users own of the asset now (Σ available + held), from the ledger. Staff only. */
+  liabilities: Scalars['Amount']['output'];
+  network: Scalars['String']['output'];
+};
 
 /** Admin: what may change on an asset. Omitted fields stay as they are. */
 export type UpdateAssetInput = {

@@ -60,6 +60,7 @@ export const permissions: PermissionMap = {
     accountRecoveries: isKycReviewer,
     // proof of reserves: holdings vs liabilities for finance and admins; published roots are public; a proof is one's own
     reserves: isFinanceOrAdmin,
+    treasury: isFinanceOrAdmin,
     reserveSnapshots: allow,
     myReserveProof: isAuthenticated,
   },
@@ -172,6 +173,7 @@ export const permissions: PermissionMap = {
   ReserveSnapshot: { '*': allow },
   ReserveProof: { '*': allow },
   ReserveProofStep: { '*': allow },
+  TreasuryPosition: { '*': allow },
 };
 
 export const fallbackRule: ShieldRule = deny;

@@ -31,9 +31,15 @@ import { TransferService } from './transfer/transfer.service.js';
 import { AssetSwitches, startAssetSwitchConsumer } from './transfer/asset-switches.js';
 import { LimitsResolver } from './limits/limits.resolver.js';
 import { BalanceResolver, LedgerUser, LedgerUserResolver, userReference } from './user/user.resolver.js';
-import { AssetReserveLiabilityResolver, ReserveResolver, assetReserveReference } from './reserve/reserve.resolver.js';
+import {
+  AssetReserveLiabilityResolver,
+  ReserveResolver,
+  TreasuryLiabilityResolver,
+  assetReserveReference,
+  treasuryPositionReference,
+} from './reserve/reserve.resolver.js';
 import { ReserveService } from './reserve/reserve.service.js';
-import { LedgerAssetReserve } from './reserve/reserve.type.js';
+import { LedgerAssetReserve, LedgerTreasuryPosition } from './reserve/reserve.type.js';
 
 /** Largest batch of transactions one commit carries. */
 const MAX_BATCH = 100;
@@ -95,10 +101,16 @@ export function buildLedgerSchema() {
       LimitsResolver,
       ReserveResolver,
       AssetReserveLiabilityResolver,
+      TreasuryLiabilityResolver,
     ],
     // User is reached only through other subgraphs' fields (me, user): no ledger field returns it.
-    orphanedTypes: [LedgerUser, LedgerAssetReserve],
-    references: { Transaction: transactionReference, User: userReference, AssetReserve: assetReserveReference },
+    orphanedTypes: [LedgerUser, LedgerAssetReserve, LedgerTreasuryPosition],
+    references: {
+      Transaction: transactionReference,
+      User: userReference,
+      AssetReserve: assetReserveReference,
+      TreasuryPosition: treasuryPositionReference,
+    },
   });
 }
 

@@ -31,6 +31,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { HoldingsService } from './reserves/holdings.service.js';
 import { ReserveResolver, assetReserveReference } from './reserves/reserve.resolver.js';
 import { treasuryAddresses } from './treasury/treasury-addresses.js';
+import { TreasuryResolver } from './treasury/treasury.resolver.js';
+import { TreasuryService } from './treasury/treasury.service.js';
+import { MoveStore } from './sweep/move.store.js';
 
 /** The chain balance port over the configured endpoints; null unless all four networks have one. */
 export function buildChainBalanceReader(config: Pick<WalletConfig, 'chains'>, log: Logger): ChainBalanceReader | null {
@@ -49,7 +52,7 @@ export function buildChainBalanceReader(config: Pick<WalletConfig, 'chains'>, lo
 }
 
 export interface WalletServiceDeps {
-  config: Pick<WalletConfig, 'wallet' | 'chains' | 'redis' | 'coldWallets'>;
+  config: Pick<WalletConfig, 'wallet' | 'chains' | 'redis' | 'coldWallets' | 'hotBands'>;
   log: Logger;
   redis: Redis;
   keyring: MasterKeyring;
@@ -81,7 +84,15 @@ export function buildWalletServices({
   );
   const addresses = treasuryAddresses(config.coldWallets, payouts);
   const holdings = new HoldingsService(reader, addresses, log.child({ component: 'reserves' }));
-  return { vault, wallets, balances, addresses, holdings };
+  const treasury = new TreasuryService(
+    new MoveStore(),
+    new Map(Object.entries(payouts) as [Network, ChainPayout][]),
+    reader,
+    addresses,
+    config.hotBands,
+    log.child({ component: 'treasury' }),
+  );
+  return { vault, wallets, balances, addresses, holdings, treasury };
 }
 
 /** The subgraph schema alone (no connections): used by the server, schema emission and contract tests. */
@@ -95,6 +106,7 @@ export function buildWalletSchema() {
       DepositUserResolver,
       WithdrawalFreezeResolver,
       ReserveResolver,
+      TreasuryResolver,
     ],
     orphanedTypes: [WalletUser],
     references: {

@@ -4,6 +4,7 @@ import type { CustodyVault } from './custody-root/custody-vault.js';
 import type { WalletService } from './wallet/wallet.service.js';
 import type { HoldingsService } from './reserves/holdings.service.js';
 import type { TreasuryAddresses } from './treasury/treasury-addresses.js';
+import type { TreasuryService } from './treasury/treasury.service.js';
 
 export interface WalletServices {
   vault: CustodyVault;
@@ -13,6 +14,8 @@ export interface WalletServices {
   addresses: TreasuryAddresses;
   /** On-chain holdings for proof of reserves. */
   holdings: HoldingsService;
+  /** Hot/cold positions and the hot-wallet band (`treasury`). */
+  treasury: TreasuryService;
 }
 
 export interface WalletContext extends SubgraphContext {

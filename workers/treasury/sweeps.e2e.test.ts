@@ -228,6 +228,37 @@ describe('sweeps, gas top-ups, cold moves and reserves on the local EVM chain', 
       surplus: '0',
     });
 
+    // The staff treasury view: the same chain figures, nothing in flight, the band, the ledger's liabilities.
+    const view = await gql(
+      stack.graphqlUrl,
+      `{ treasury(networks: [ETH]) { network asset hot cold inFlight floor ceiling liabilities } }`,
+      {},
+      finance.token,
+    );
+    expect(view.body.errors).toBeUndefined();
+    expect(view.body.data!.treasury).toEqual([
+      {
+        network: 'ETH',
+        asset: 'ETH',
+        hot: formatAmount(hotNow.eth, 18),
+        cold: formatAmount(coldNow.eth, 18),
+        inFlight: '0',
+        floor: '0.5',
+        ceiling: '4',
+        liabilities: formatAmount(totalEth, 18),
+      },
+      {
+        network: 'ETH',
+        asset: 'USDT_ETH',
+        hot: formatAmount(hotNow.usdt, 6),
+        cold: formatAmount(coldNow.usdt, 6),
+        inFlight: '0',
+        floor: null,
+        ceiling: '1000',
+        liabilities: formatAmount(totalUsdt, 6),
+      },
+    ]);
+
     // Every move published its outcome through the outbox.
     const events = await sql<{ type: string; n: string }>(
       `select envelope->>'type' as type, count(*)::text as n from wallet.outbox where envelope->>'type' like 'wallet.sweep.%' group by 1 order by 1`,

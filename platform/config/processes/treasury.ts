@@ -1,6 +1,5 @@
 import { chains } from '../chains.js';
 import { defineProcess, port, positiveInt, section, type ConfigOf } from '../env.js';
-import { exonyx } from '../exonyx.js';
 import { payouts } from '../payouts.js';
 import { database } from '../pieces.js';
 import { masterKeys } from '../secrets.js';
@@ -25,7 +24,6 @@ export const treasuryProcess = defineProcess('treasury', {
   payouts,
   coldWallets: treasuryColdWallets,
   hotBands: treasuryBands,
-  exonyx,
   wallet: section(masterKeys.shape, (e, ctx) => ({ masterKeys: masterKeys.build(e, ctx) })),
   treasury,
 });

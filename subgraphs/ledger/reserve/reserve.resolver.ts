@@ -6,7 +6,7 @@ import { checkAssets } from '../balance/balance.service.js';
 import type { LedgerContext } from '../context.js';
 import { amountText } from '../transaction/transaction.type.js';
 import type { Liabilities, ReserveSnapshotRecord } from './reserve.service.js';
-import { LedgerAssetReserve, ReserveProofType, ReserveSnapshotType } from './reserve.type.js';
+import { LedgerAssetReserve, LedgerTreasuryPosition, ReserveProofType, ReserveSnapshotType } from './reserve.type.js';
 
 export const assetReserveReference = {
   __resolveReference: (ref: Record<string, unknown>): LedgerAssetReserve | null =>
@@ -114,5 +114,21 @@ export class ReserveResolver {
     @Ctx() ctx: LedgerContext,
   ): Promise<ReserveSnapshotType[]> {
     return (await ctx.ledger.reserves.publishAs(ctx.em, ctx.viewer, assets)).map(ReserveSnapshotType.from);
+  }
+}
+
+export const treasuryPositionReference = {
+  __resolveReference: (ref: Record<string, unknown>): LedgerTreasuryPosition | null =>
+    typeof ref.asset === 'string' ? Object.assign(new LedgerTreasuryPosition(), { asset: ref.asset }) : null,
+};
+
+@Resolver(() => LedgerTreasuryPosition)
+export class TreasuryLiabilityResolver {
+  @FieldResolver(() => AmountScalar, {
+    description: 'What users own of the asset now (Σ available + held), from the ledger. Staff only.',
+  })
+  async liabilities(@Root() position: LedgerTreasuryPosition, @Ctx() ctx: LedgerContext): Promise<string> {
+    ctx.ledger.reserves.authorizeStaff(ctx.viewer);
+    return amountText(position.asset, (await liabilitiesOf(ctx, position.asset)).total);
   }
 }

@@ -132,3 +132,11 @@ export class LedgerAssetReserve {
   @Directive('@external')
   onChain?: string;
 }
+
+/** The wallet's `TreasuryPosition`, extended with what users own of the asset. */
+@ObjectType('TreasuryPosition')
+@Directive('@key(fields: "asset")')
+export class LedgerTreasuryPosition {
+  @Field(() => String)
+  asset!: string;
+}

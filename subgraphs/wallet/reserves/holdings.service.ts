@@ -127,6 +127,13 @@ export class HoldingsService {
     return out;
   }
 
+  /** One address's balance, chain failures as SERVICE_UNAVAILABLE. */
+  readOne(network: Network, asset: string, address: string): Promise<bigint> {
+    if (!this.reader)
+      throw new DomainError(ErrorCode.SERVICE_UNAVAILABLE, 'Chain endpoints are not configured on this server');
+    return this.balance(this.reader, network, asset, address);
+  }
+
   private async balance(reader: ChainBalanceReader, network: Network, asset: string, address: string): Promise<bigint> {
     try {
       return await reader.balance(network, asset, address);

@@ -39,7 +39,8 @@ export class TreasuryService {
   constructor(
     private readonly store: MoveStore,
     private readonly payouts: ReadonlyMap<Network, ChainPayout>,
-    private readonly reader: ChainBalanceReader,
+    /** null in a wallet subgraph without chain endpoints: positions answer SERVICE_UNAVAILABLE, nothing moves. */
+    private readonly reader: ChainBalanceReader | null,
     private readonly addresses: TreasuryAddresses,
     private readonly bands: Readonly<Record<string, HotWalletBand>>,
     private readonly log: Logger,
@@ -48,14 +49,15 @@ export class TreasuryService {
 
   async rebalance(em: EntityManager, network: Network): Promise<TreasuryMove[]> {
     const payout = this.payouts.get(network);
-    if (!payout) return [];
+    const reader = this.reader;
+    if (!payout || !reader) return [];
     const hot = await payout.hotAddress();
     const cold = this.addresses.cold(network);
     const planned: TreasuryMove[] = [];
     for (const asset of ASSETS.filter((a) => a.network === network)) {
       const band = this.bands[asset.symbol];
       if (!band || (band.floor === null && band.ceiling === null)) continue;
-      const balance = await this.reader.balance(network, asset.symbol, hot);
+      const balance = await reader.balance(network, asset.symbol, hot);
       if (band.floor !== null && balance < band.floor) {
         this.log.warn(
           { network, asset: asset.symbol, hot: balance.toString(), floor: band.floor.toString(), hotAddress: hot },
@@ -85,7 +87,12 @@ export class TreasuryService {
   }
 
   /** `treasury` (staff): hot, cold and in-flight per asset, read from the chains now. */
-  async positions(em: EntityManager, viewer: Viewer, holdings: HoldingsService): Promise<TreasuryPosition[]> {
+  async positions(
+    em: EntityManager,
+    viewer: Viewer,
+    holdings: HoldingsService,
+    networks: readonly Network[] | null = null,
+  ): Promise<TreasuryPosition[]> {
     holdings.authorize(viewer);
     const open = await run<{ asset: string; amount: string }>(
       em,
@@ -93,13 +100,13 @@ export class TreasuryService {
     );
     const inFlight = new Map(open.map((r) => [r.asset, BigInt(r.amount)]));
     const out: TreasuryPosition[] = [];
-    for (const network of NETWORKS) {
+    for (const network of networks ? NETWORKS.filter((n) => networks.includes(n)) : NETWORKS) {
       const hotAddress = await this.addresses.hot(network).catch(() => null);
       const coldAddress = this.addresses.cold(network);
       for (const asset of ASSETS.filter((a) => a.network === network)) {
         const [hot, cold] = await Promise.all([
-          hotAddress ? this.reader.balance(network, asset.symbol, hotAddress) : 0n,
-          coldAddress ? this.reader.balance(network, asset.symbol, coldAddress) : 0n,
+          hotAddress ? holdings.readOne(network, asset.symbol, hotAddress) : 0n,
+          coldAddress ? holdings.readOne(network, asset.symbol, coldAddress) : 0n,
         ]);
         const band = this.bands[asset.symbol];
         out.push({
