@@ -1,4 +1,5 @@
-import type { Network } from '../../../chains/network.js';
+import { validateAddress } from '../../../chains/address.js';
+import { NETWORKS, type Network } from '../../../chains/network.js';
 
 /**
  * The platform's own addresses per network: the hot wallet (it signs withdrawals, receives sweeps; its address
@@ -15,9 +16,19 @@ export function treasuryAddresses(
   cold: Partial<Record<Network, string | null>>,
   hot: Partial<Record<Network, { hotAddress(): Promise<string> }>>,
 ): TreasuryAddresses {
+  // Checked (checksum, TON flags) and normalized once, at start: a mistyped cold address stops the process.
+  const colds = new Map<Network, string>();
+  for (const network of NETWORKS) {
+    const given = cold[network];
+    if (!given) continue;
+    const checked = validateAddress(network, given);
+    if (!checked.valid || !checked.normalized)
+      throw new Error(`TREASURY_${network}_COLD_ADDRESS is not a valid ${network} address: ${checked.reason}`);
+    colds.set(network, checked.normalized);
+  }
   const cache = new Map<Network, Promise<string>>();
   return {
-    cold: (network) => cold[network] ?? null,
+    cold: (network) => colds.get(network) ?? null,
     async hot(network) {
       const port = hot[network];
       if (!port) return null;
