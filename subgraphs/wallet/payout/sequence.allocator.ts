@@ -22,7 +22,7 @@ export interface Allocation {
 
 interface SequenceRow {
   next_sequence: string;
-  busy_until: Date | null;
+  busy_until: Date | string | null;
 }
 
 /**
@@ -63,7 +63,8 @@ export class SequenceAllocator {
       const held = await this.lock(tx, network, address, reference, chainSeqno);
       if (held.existing && held.existing.sequence >= chainSeqno) return held.existing;
       const stored = BigInt(held.row.next_sequence);
-      const busyUntil = held.row.busy_until;
+      // The driver may hand timestamptz back as text.
+      const busyUntil = held.row.busy_until === null ? null : new Date(held.row.busy_until);
       if (stored > chainSeqno && busyUntil !== null && busyUntil.getTime() > now.getTime()) {
         throw new SequenceBusyError(network, address, busyUntil);
       }
@@ -77,6 +78,24 @@ export class SequenceAllocator {
       await this.record(tx, network, address, reference, chainSeqno, validUntil);
       return { sequence: chainSeqno, existing: false };
     });
+  }
+
+  /**
+   * The numbers handed out on (network, address) at or above `from` (e.g. the chain's `latest` nonce: not yet
+   * mined), in order, with the payout holding each. A hole between `from` and the first one, or between two, is a
+   * nonce gap: later transactions wait behind it until it is filled.
+   */
+  async outstanding(
+    network: Network,
+    address: string,
+    from: bigint,
+  ): Promise<Array<{ sequence: bigint; reference: string }>> {
+    const rows = await this.em().execute<{ sequence: string; reference: string }[]>(
+      `select "sequence", "reference" from "wallet"."payout_allocation"
+       where "network" = ? and "address" = ? and "sequence" >= ? order by "sequence", "allocated_at"`,
+      [network, address, from.toString()],
+    );
+    return rows.map((r) => ({ sequence: BigInt(r.sequence), reference: r.reference }));
   }
 
   /** The number `reference` holds on (network, address), or null. */
