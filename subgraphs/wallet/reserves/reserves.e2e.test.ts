@@ -48,7 +48,7 @@ beforeAll(async () => {
     TREASURY_ETH_COLD_ADDRESS: cold,
   });
   watcher = await startChainWatcherWorker(stack.config, stack.log, 'ETH', { port: 0 });
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   await watcher?.close().catch(() => undefined);
