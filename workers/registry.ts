@@ -10,6 +10,7 @@ import {
   telegramSimulatorProcess,
   paystarSimulatorProcess,
   finnotechSimulatorProcess,
+  treasuryProcess,
   type Env,
   type ProcessSpec,
 } from '../platform/config/config.js';
@@ -79,4 +80,6 @@ export const workers: RegisteredWorker[] = [
     devOnly: true,
     enabled: (env: Env) => finnotechSimulatorProcess.load(env).finnotech.simulatorPort !== null,
   },
+  // sweeps into hot, hot-wallet band (excess to cold): signs with custody keys (WALLET_MASTER_KEYS)
+  { name: 'treasury', entry: 'workers/treasury/main.ts', config: treasuryProcess },
 ];

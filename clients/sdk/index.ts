@@ -160,6 +160,34 @@ export type AssetPriceArgs = {
   quote: Quote;
 };
 
+/** Proof of reserves for one asset: what the chains hold (wallet: hot + cold + deposit addresses, read now) against what users own (ledger: liabilities, surplus, latest published root). */
+export type AssetReserve = {
+  __typename?: 'AssetReserve';
+  /** Catalogue symbol. */
+  asset: Scalars['String']['output'];
+  cold: Scalars['Amount']['output'];
+  /** null when no cold wallet is configured for the network. */
+  coldAddress: Maybe<Scalars['String']['output']>;
+  depositAddresses: Scalars['Int']['output'];
+  /** Σ over every user deposit address of the network. */
+  deposits: Scalars['Amount']['output'];
+  hot: Scalars['Amount']['output'];
+  /** null when no payout backend serves the network. */
+  hotAddress: Maybe<Scalars['String']['output']>;
+  /** The latest published proof-of-reserves root of the asset. */
+  latestSnapshot: Maybe<ReserveSnapshot>;
+  /** What the ledger owes users in this asset now: Σ available + held over every user. Staff only. */
+  liabilities: Scalars['Amount']['output'];
+  /** Users holding a non-zero balance of the asset. Staff only. */
+  liabilityUsers: Scalars['Int']['output'];
+  network: Scalars['String']['output'];
+  /** hot + cold + deposits. */
+  onChain: Scalars['Amount']['output'];
+  readAt: Scalars['DateTime']['output'];
+  /** onChain − liabilities: negative means the chains hold less than users own. Staff only. */
+  surplus: Scalars['Amount']['output'];
+};
+
 /** A file on a ticket (JPEG, PNG or PDF, checked by its content). */
 export type Attachment = {
   __typename?: 'Attachment';
@@ -621,6 +649,8 @@ export type Mutation = {
   placeLimitOrder: Order;
   /** Fills a live quote atomically: FILLED, or REJECTED with rejectionCode (INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, EXPOSURE_LIMIT_EXCEEDED). QUOTE_EXPIRED, TRADING_DISABLED: nothing written. */
   placeOrder: Order;
+  /** Staff (FINANCE, admins): publishes a proof-of-reserves snapshot of each asset (every asset when null) now. */
+  publishReserveSnapshots: Array<ReserveSnapshot>;
   /** Prices a trade and locks it for a few seconds (PRICE_STALE / PRICE_UNAVAILABLE without a fresh price). */
   quote: TradeQuote;
   /** The ticket’s user rates a resolved or closed ticket, 1–5. */
@@ -777,6 +807,11 @@ export type MutationPlaceLimitOrderArgs = {
 
 export type MutationPlaceOrderArgs = {
   input: PlaceOrderInput;
+};
+
+
+export type MutationPublishReserveSnapshotsArgs = {
+  assets?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 
@@ -1123,12 +1158,18 @@ export type Query = {
   levelRules: Array<LevelRule>;
   /** The signed-in user. */
   me: User;
+  /** The signed-in user's inclusion proof in the latest (or the named) reserve snapshot of an asset. NOT_FOUND when none is published or the user held none of it then. */
+  myReserveProof: ReserveProof;
   /** One order: its owner or staff; null otherwise. */
   order: Maybe<Order>;
   /** The price of one asset (what priceUpdated pushes); null for Toman. */
   price: Maybe<Price>;
   /** Prices of these assets, in order; an item is null (with an error) when its price is stale or unavailable, and null for Toman. */
   prices: Array<Maybe<Price>>;
+  /** Public: the latest published proof-of-reserves root of each asset (every asset when null). */
+  reserveSnapshots: Array<ReserveSnapshot>;
+  /** Staff (FINANCE, admins): on-chain holdings per crypto asset (every one when null) joined with the ledger’s liabilities. */
+  reserves: Array<AssetReserve>;
   /** One ticket: yours, or any for support staff (else NOT_FOUND). */
   ticket: Ticket;
   /** A presigned GET of an accepted attachment, valid one minute: the ticket’s user and support staff only. */
@@ -1143,6 +1184,8 @@ export type Query = {
   tradingPairs: Array<TradingPair>;
   /** One transaction; null unless the viewer is a party to it or staff. */
   transaction: Maybe<Transaction>;
+  /** Staff (FINANCE, admins): hot, cold and in-flight per asset of the networks asked (every network when null), read from the chains now; liabilities from the ledger. */
+  treasury: Array<TreasuryPosition>;
   /** Staff: one user by id (anyone may read their own). */
   user: Maybe<User>;
   /** Staff: users, newest first. */
@@ -1223,6 +1266,12 @@ export type QueryLedgerTransactionsArgs = {
 };
 
 
+export type QueryMyReserveProofArgs = {
+  asset: Scalars['String']['input'];
+  snapshotId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
 export type QueryOrderArgs = {
   id: Scalars['ID']['input'];
 };
@@ -1237,6 +1286,16 @@ export type QueryPriceArgs = {
 export type QueryPricesArgs = {
   quote: Quote;
   symbols: Array<Scalars['String']['input']>;
+};
+
+
+export type QueryReserveSnapshotsArgs = {
+  assets?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+
+export type QueryReservesArgs = {
+  assets?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 
@@ -1264,6 +1323,11 @@ export type QueryTicketSlaArgs = {
 
 export type QueryTransactionArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryTreasuryArgs = {
+  networks?: InputMaybe<Array<Network>>;
 };
 
 
@@ -1321,6 +1385,58 @@ export type RecoveryCodeSent = {
   phone: Scalars['String']['output'];
   /** Seconds before another code can be asked for this number. */
   resendAfterSeconds: Scalars['Int']['output'];
+};
+
+/** Your leaf in a published reserve snapshot and the path to its root: recompute userHash from your user id and the nonce, the leaf from userHash and balanceUnits, then fold the path; the result must equal snapshot.root and snapshot.totalUnits. */
+export type ReserveProof = {
+  __typename?: 'ReserveProof';
+  /** Your available + held balance at takenAt. */
+  balance: Scalars['Amount']['output'];
+  /** The same balance as an integer in the asset’s minor unit. */
+  balanceUnits: Scalars['String']['output'];
+  leafHash: Scalars['String']['output'];
+  /** Position of the leaf (leaves are ordered by userHash). */
+  leafIndex: Scalars['Int']['output'];
+  /** 16 random bytes (hex) drawn for this leaf only. */
+  nonce: Scalars['String']['output'];
+  /** Siblings from the leaf up to the root. */
+  path: Array<ReserveProofStep>;
+  snapshot: ReserveSnapshot;
+  /** SHA-256("por:v1:" + userId + ":" + nonce), hex. */
+  userHash: Scalars['String']['output'];
+  userId: Scalars['ID']['output'];
+};
+
+/** Where a sibling sits: LEFT = hash(sibling, running node), RIGHT = hash(running node, sibling). */
+export type ReserveProofSide =
+  | 'LEFT'
+  | 'RIGHT';
+
+export type ReserveProofStep = {
+  __typename?: 'ReserveProofStep';
+  /** The sibling’s hash, hex. */
+  hash: Scalars['String']['output'];
+  side: ReserveProofSide;
+  /** The sibling’s sum, an integer in the asset’s minor unit. */
+  sumUnits: Scalars['String']['output'];
+};
+
+/** A published proof-of-reserves root: a Merkle sum tree over (user hash, balance) of one asset at one point in time (leaf format in the ledger README). */
+export type ReserveSnapshot = {
+  __typename?: 'ReserveSnapshot';
+  /** Catalogue symbol. */
+  asset: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** Users (leaves) in the tree. */
+  leafCount: Scalars['Int']['output'];
+  /** Root hash, 64 lower-case hex characters. */
+  root: Scalars['String']['output'];
+  /** The instant the balances were read. */
+  takenAt: Scalars['DateTime']['output'];
+  /** The root’s sum: every user’s balance of the asset, in its unit. */
+  total: Scalars['Amount']['output'];
+  /** The root’s sum as an integer in the asset’s minor unit (what the tree hashes). */
+  totalUnits: Scalars['String']['output'];
 };
 
 export type ReverseTransactionResult = InsufficientFunds | Transaction;
@@ -1680,6 +1796,28 @@ export type TransferInput = {
 
 /** The transfer, or why nothing moved. */
 export type TransferResult = InsufficientFunds | LimitExceeded | RecipientNotFound | Transaction;
+
+/** One asset in the treasury: the hot wallet (signs withdrawals, receives sweeps), the watch-only cold wallet, coins moving between platform addresses, and the band; the ledger adds what users own (liabilities). */
+export type TreasuryPosition = {
+  __typename?: 'TreasuryPosition';
+  /** Catalogue symbol. */
+  asset: Scalars['String']['output'];
+  /** Above it the excess moves to cold. */
+  ceiling: Maybe<Scalars['Amount']['output']>;
+  /** On chain at the cold address now (0 without one). */
+  cold: Scalars['Amount']['output'];
+  coldAddress: Maybe<Scalars['String']['output']>;
+  /** Below it staff are alerted (TREASURY_HOT_BANDS). */
+  floor: Maybe<Scalars['Amount']['output']>;
+  /** On chain at the hot address now. */
+  hot: Scalars['Amount']['output'];
+  hotAddress: Maybe<Scalars['String']['output']>;
+  /** Open sweeps, gas top-ups and cold moves of the asset (recorded, not yet final). */
+  inFlight: Scalars['Amount']['output'];
+  /** What users own of the asset now (Σ available + held), from the ledger. Staff only. */
+  liabilities: Scalars['Amount']['output'];
+  network: Scalars['String']['output'];
+};
 
 /** Admin: what may change on an asset. Omitted fields stay as they are. */
 export type UpdateAssetInput = {

@@ -70,6 +70,11 @@ export const permissions: PermissionMap = {
     exchangeExposure: isStaffMember,
     tradingPairs: isStaffMember,
     tradingFees: isStaffMember,
+    // proof of reserves: holdings vs liabilities for finance and admins; published roots are public; a proof is one's own
+    reserves: isFinanceOrAdmin,
+    treasury: isFinanceOrAdmin,
+    reserveSnapshots: allow,
+    myReserveProof: isAuthenticated,
   },
   Mutation: {
     signInWithTelegram: allow,
@@ -120,6 +125,7 @@ export const permissions: PermissionMap = {
     setTradingFee: isFinance,
     placeLimitOrder: isAuthenticated,
     cancelOrder: isAuthenticated,
+    publishReserveSnapshots: isFinanceOrAdmin,
   },
   Subscription: {
     meUpdated: isAuthenticated,
@@ -213,6 +219,12 @@ export const permissions: PermissionMap = {
   ExchangePosition: { '*': allow },
   TradingPair: { '*': allow },
   TradingFee: { '*': allow },
+  // Reached through reserves (finance, admins; the ledger checks again for liabilities) and the public roots.
+  AssetReserve: { '*': allow },
+  ReserveSnapshot: { '*': allow },
+  ReserveProof: { '*': allow },
+  ReserveProofStep: { '*': allow },
+  TreasuryPosition: { '*': allow },
 };
 
 export const fallbackRule: ShieldRule = deny;

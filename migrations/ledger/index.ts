@@ -7,6 +7,7 @@ import { Migration20261207030000_level_limits } from './Migration20261207030000_
 import { Migration20261207040000_level_limits_in_batch } from './Migration20261207040000_level_limits_in_batch.js';
 import { Migration20261207080000_account_recovery } from './Migration20261207080000_account_recovery.js';
 import { Migration20261207090000_orders } from './Migration20261207090000_orders.js';
+import { Migration20261207093100_reserve_snapshots } from './Migration20261207093100_reserve_snapshots.js';
 
 /**
  * Applied in order on start; never edit one that has shipped, add a new one (after the baseline). The SQL
@@ -21,4 +22,5 @@ export const ledgerMigrations: MigrationObject[] = [
   { name: 'Migration20261207040000_level_limits_in_batch', class: Migration20261207040000_level_limits_in_batch },
   { name: 'Migration20261207080000_account_recovery', class: Migration20261207080000_account_recovery },
   { name: 'Migration20261207090000_orders', class: Migration20261207090000_orders },
+  { name: 'Migration20261207093100_reserve_snapshots', class: Migration20261207093100_reserve_snapshots },
 ];

@@ -3,6 +3,7 @@ import { Migration20261125000000_baseline } from './Migration20261125000000_base
 import { Migration20261207000000_asset_minimums } from './Migration20261207000000_asset_minimums.js';
 import { Migration20261207000000_freeze_per_deposit } from './Migration20261207000000_freeze_per_deposit.js';
 import { Migration20261207083000_payout_sequences } from './Migration20261207083000_payout_sequences.js';
+import { Migration20261207094500_treasury_moves } from './Migration20261207094500_treasury_moves.js';
 
 /** Applied in order on start; never edit one that has shipped, add a new one (after the baseline). */
 export const walletMigrations: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const walletMigrations: MigrationObject[] = [
   { name: 'Migration20261207000000_asset_minimums', class: Migration20261207000000_asset_minimums },
   { name: 'Migration20261207000000_freeze_per_deposit', class: Migration20261207000000_freeze_per_deposit },
   { name: 'Migration20261207083000_payout_sequences', class: Migration20261207083000_payout_sequences },
+  { name: 'Migration20261207094500_treasury_moves', class: Migration20261207094500_treasury_moves },
 ];

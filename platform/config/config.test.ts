@@ -76,6 +76,7 @@ describe('configuration per process', () => {
       support: ['INTERNAL_TOKEN_PUBLIC_KEY', 'S3_SECRET_ACCESS_KEY', 'SUPPORT_ALERT_BOT_TOKEN'],
       'paystar-simulator': ['PAYSTAR_SIGN_KEY'],
       'finnotech-simulator': ['FINNOTECH_CLIENT_SECRET'],
+      treasury: ['WALLET_MASTER_KEYS'],
     };
     for (const [name, spec] of Object.entries(PROCESSES)) {
       const config = spec.load({});
@@ -103,14 +104,14 @@ describe('configuration per process', () => {
     ]);
   });
 
-  it('only the wallet and its commands read WALLET_MASTER_KEYS; each secret is read only where it is used', () => {
+  it('only the wallet, its commands and the treasury worker (it signs sweeps) read WALLET_MASTER_KEYS; each secret is read only where it is used', () => {
     const readers = (variable: string) =>
       Object.values(PROCESSES)
         .filter((p) => p.variables.includes(variable))
         .map((p) => p.name)
         .sort();
-    expect(readers('WALLET_MASTER_KEYS')).toEqual(['wallet', 'wallet-commands']);
-    expect(readers('WALLET_MASTER_KEY_ID')).toEqual(['wallet', 'wallet-commands']);
+    expect(readers('WALLET_MASTER_KEYS')).toEqual(['treasury', 'wallet', 'wallet-commands']);
+    expect(readers('WALLET_MASTER_KEY_ID')).toEqual(['treasury', 'wallet', 'wallet-commands']);
     expect(readers('INTERNAL_TOKEN_PRIVATE_KEY')).toEqual(['gateway']);
     expect(readers('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual(['identity', 'kyc', 'ledger', 'market', 'support', 'wallet']);
     expect(readers('SUPPORT_ALERT_BOT_TOKEN')).toEqual(['support']);

@@ -36,6 +36,15 @@ import { OrderResolver, OrderUserResolver, orderReference } from './order/order.
 import { OrderService } from './order/order.service.js';
 import { LimitOrders, startLimitOrderTicks } from './order/limit.service.js';
 import { TradingSettings } from './order/trading-settings.js';
+import {
+  AssetReserveLiabilityResolver,
+  ReserveResolver,
+  TreasuryLiabilityResolver,
+  assetReserveReference,
+  treasuryPositionReference,
+} from './reserve/reserve.resolver.js';
+import { ReserveService } from './reserve/reserve.service.js';
+import { LedgerAssetReserve, LedgerTreasuryPosition } from './reserve/reserve.type.js';
 
 /** Largest batch of transactions one commit carries. */
 const MAX_BATCH = 100;
@@ -93,6 +102,7 @@ export function buildLedgerServices(deps: Pick<SubgraphDeps<LedgerConfig>, 'conf
     waker,
     orders,
     limitOrders,
+    reserves: new ReserveService(log.child({ component: 'reserves' })),
   };
 }
 
@@ -109,10 +119,19 @@ export function buildLedgerSchema() {
       LimitsResolver,
       OrderResolver,
       OrderUserResolver,
+      ReserveResolver,
+      AssetReserveLiabilityResolver,
+      TreasuryLiabilityResolver,
     ],
     // User is reached only through other subgraphs' fields (me, user): no ledger field returns it.
-    orphanedTypes: [LedgerUser],
-    references: { Transaction: transactionReference, User: userReference, Order: orderReference },
+    orphanedTypes: [LedgerUser, LedgerAssetReserve, LedgerTreasuryPosition],
+    references: {
+      Transaction: transactionReference,
+      User: userReference,
+      Order: orderReference,
+      AssetReserve: assetReserveReference,
+      TreasuryPosition: treasuryPositionReference,
+    },
   });
 }
 
@@ -166,6 +185,13 @@ export const ledgerSubgraph: SubgraphDefinition<LedgerConfig> = {
     const freezes = await startFreezeConsumer(deps, services.debts);
     const recoveries = await startAccountRecoveryConsumer(deps, services.recovery, services.waker);
     const waker = { stop: async () => services.waker.stop() };
+    const reserveMinutes = deps.config.ledger.reserveSnapshotIntervalMinutes;
+    const reservePublisher = reserveMinutes
+      ? runPeriodically('publish-reserves', 60_000, log, async () => {
+          await services.reserves.publishIfDue(deps.orm.em.fork(), reserveMinutes);
+          return false;
+        })
+      : null;
     return {
       schema,
       background: [
@@ -181,6 +207,7 @@ export const ledgerSubgraph: SubgraphDefinition<LedgerConfig> = {
         limitTicks,
         limitExpiry,
         waker,
+        ...(reservePublisher ? [reservePublisher] : []),
       ],
       context: () => ({ ledger: services }),
     };

@@ -15,6 +15,7 @@ import type { TransferService } from './transfer/transfer.service.js';
 import type { AssetSwitches } from './transfer/asset-switches.js';
 import type { OrderService } from './order/order.service.js';
 import type { LimitOrders } from './order/limit.service.js';
+import type { ReserveService } from './reserve/reserve.service.js';
 
 export interface LedgerServices {
   ledger: Ledger;
@@ -38,6 +39,8 @@ export interface LedgerServices {
   orders: OrderService;
   /** Limit orders: held funds, filled by the market's ticks, cancelled or expired. */
   limitOrders: LimitOrders;
+  /** Proof of reserves: liabilities and the published Merkle sum trees. */
+  reserves: ReserveService;
 }
 
 export interface LedgerContext extends SubgraphContext {

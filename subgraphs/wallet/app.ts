@@ -24,6 +24,16 @@ import { walletReference, walletUserReference } from './wallet/wallet.reference.
 import { WalletResolver, WalletUserResolver } from './wallet/wallet.resolver.js';
 import { WalletUser } from './wallet/wallet.type.js';
 import { WalletService } from './wallet/wallet.service.js';
+import type { Network } from '../../chains/network.js';
+import type { ChainPayout } from './payout/payout.port.js';
+import { createChainPayouts } from './payout/payouts.factory.js';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { HoldingsService } from './reserves/holdings.service.js';
+import { ReserveResolver, assetReserveReference } from './reserves/reserve.resolver.js';
+import { treasuryAddresses } from './treasury/treasury-addresses.js';
+import { TreasuryResolver } from './treasury/treasury.resolver.js';
+import { TreasuryService } from './treasury/treasury.service.js';
+import { MoveStore } from './sweep/move.store.js';
 
 /** The chain balance port over the configured endpoints; null unless all four networks have one. */
 export function buildChainBalanceReader(config: Pick<WalletConfig, 'chains'>, log: Logger): ChainBalanceReader | null {
@@ -42,15 +52,24 @@ export function buildChainBalanceReader(config: Pick<WalletConfig, 'chains'>, lo
 }
 
 export interface WalletServiceDeps {
-  config: Pick<WalletConfig, 'wallet' | 'chains' | 'redis'>;
+  config: Pick<WalletConfig, 'wallet' | 'chains' | 'redis' | 'coldWallets' | 'hotBands'>;
   log: Logger;
   redis: Redis;
   keyring: MasterKeyring;
   /** Defaults to the reader over the configured chain endpoints. */
   chainBalances?: ChainBalanceReader | null;
+  /** The payout backend per network (the hot wallet's address); none = no hot wallet counted. */
+  payouts?: Partial<Record<Network, ChainPayout>>;
 }
 
-export function buildWalletServices({ config, log, redis, keyring, chainBalances }: WalletServiceDeps): WalletServices {
+export function buildWalletServices({
+  config,
+  log,
+  redis,
+  keyring,
+  chainBalances,
+  payouts = {},
+}: WalletServiceDeps): WalletServices {
   const vault = new CustodyVault(keyring, log.child({ component: 'custody-vault' }));
   const wallets = new WalletService(vault, { maxWalletsPerNetwork: config.wallet.maxWalletsPerNetwork });
   const reader =
@@ -63,7 +82,17 @@ export function buildWalletServices({ config, log, redis, keyring, chainBalances
     { keyPrefix: config.redis.keyPrefix, cacheSeconds: config.wallet.balanceCacheSeconds },
     log.child({ component: 'on-chain-balance' }),
   );
-  return { vault, wallets, balances };
+  const addresses = treasuryAddresses(config.coldWallets, payouts);
+  const holdings = new HoldingsService(reader, addresses, log.child({ component: 'reserves' }));
+  const treasury = new TreasuryService(
+    new MoveStore(),
+    new Map(Object.entries(payouts) as [Network, ChainPayout][]),
+    reader,
+    addresses,
+    config.hotBands,
+    log.child({ component: 'treasury' }),
+  );
+  return { vault, wallets, balances, addresses, holdings, treasury };
 }
 
 /** The subgraph schema alone (no connections): used by the server, schema emission and contract tests. */
@@ -76,9 +105,16 @@ export function buildWalletSchema() {
       DepositResolver,
       DepositUserResolver,
       WithdrawalFreezeResolver,
+      ReserveResolver,
+      TreasuryResolver,
     ],
     orphanedTypes: [WalletUser],
-    references: { Wallet: walletReference, User: walletUserReference, Deposit: depositReference },
+    references: {
+      Wallet: walletReference,
+      User: walletUserReference,
+      Deposit: depositReference,
+      AssetReserve: assetReserveReference,
+    },
   });
 }
 
@@ -89,7 +125,21 @@ export const walletSubgraph: SubgraphDefinition<WalletConfig> = {
   async build(deps) {
     const keyring = buildKeyring(deps.config);
     try {
-      const services = buildWalletServices({ config: deps.config, log: deps.log, redis: deps.redis, keyring });
+      // The hot wallet's address per network (reserves, treasury) comes from the payout backends.
+      const payouts = createChainPayouts({
+        em: () => deps.orm.em.fork() as EntityManager,
+        keyring,
+        chains: deps.config.chains,
+        payouts: deps.config.payouts,
+        log: deps.log,
+      });
+      const services = buildWalletServices({
+        config: deps.config,
+        log: deps.log,
+        redis: deps.redis,
+        keyring,
+        payouts: Object.fromEntries(payouts),
+      });
       // Refuses to start (CustodyStartupError) on a wrong or missing master key or a root that fails to open.
       const status = await services.vault.initialize(deps.orm.em.fork());
       deps.log.info(

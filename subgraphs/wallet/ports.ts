@@ -171,3 +171,11 @@ export async function openChainPayouts(options: {
     },
   };
 }
+
+export {
+  createTreasury,
+  type Treasury,
+  type TreasuryOptions,
+  type TreasuryRound,
+} from './treasury/treasury.runtime.js';
+export type { FloorAlert } from './treasury/treasury.service.js';

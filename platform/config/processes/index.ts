@@ -19,6 +19,7 @@ import { supportProcess } from './support.js';
 import { telegramSimulatorProcess } from './telegram-simulator.js';
 import { paystarSimulatorProcess } from './paystar-simulator.js';
 import { finnotechSimulatorProcess } from './finnotech-simulator.js';
+import { treasuryProcess } from './treasury.js';
 
 /** Every process and command with its own configuration (README's configuration table is grouped the same way). */
 export const PROCESSES = {
@@ -43,6 +44,7 @@ export const PROCESSES = {
   'telegram-simulator': telegramSimulatorProcess,
   'paystar-simulator': paystarSimulatorProcess,
   'finnotech-simulator': finnotechSimulatorProcess,
+  treasury: treasuryProcess,
 } as const;
 
 export type { AdminCreateConfig } from './admin-create.js';
@@ -67,6 +69,7 @@ export type { SupportConfig, SupportSettings } from './support.js';
 export type { TelegramSimulatorConfig } from './telegram-simulator.js';
 export type { PaystarSimulatorConfig } from './paystar-simulator.js';
 export type { FinnotechSimulatorConfig } from './finnotech-simulator.js';
+export type { TreasuryConfig } from './treasury.js';
 export {
   adminCreateProcess,
   chainWatcherProcess,
@@ -89,4 +92,5 @@ export {
   telegramSimulatorProcess,
   paystarSimulatorProcess,
   finnotechSimulatorProcess,
+  treasuryProcess,
 };

@@ -45,6 +45,8 @@ export interface LedgerSettings {
   idempotencyRetentionDays: number;
   /** The instant exchange's defaults (quote lifetime, price freshness, spreads, fees per level). */
   orders: OrderRules;
+  /** Minutes between automatic proof-of-reserves snapshots of every asset; 0 = staff publish them. */
+  reserveSnapshotIntervalMinutes: number;
 }
 
 const ledger = section(
@@ -64,6 +66,8 @@ const ledger = section(
     LEDGER_ORDER_PRICE_MAX_AGE_SECONDS: positiveInt.default(120),
     LEDGER_ORDER_SPREADS: z.string().default(DEFAULT_ORDER_SPREADS),
     LEDGER_ORDER_FEES: z.string().default(DEFAULT_ORDER_FEES),
+    // Proof of reserves: publish a snapshot of every asset this often (0 = only when staff publish one).
+    LEDGER_RESERVE_SNAPSHOT_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(525_600).default(0),
   },
   (e, ctx): LedgerSettings => ({
     port: e.LEDGER_PORT,
@@ -92,6 +96,7 @@ const ledger = section(
         parseOrderFees(e.LEDGER_ORDER_FEES),
       ),
     },
+    reserveSnapshotIntervalMinutes: e.LEDGER_RESERVE_SNAPSHOT_INTERVAL_MINUTES,
   }),
 );
 

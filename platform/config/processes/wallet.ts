@@ -4,6 +4,7 @@ import { SERVICE_PORT_VARIABLES } from '../pieces.js';
 import { masterKeys } from '../secrets.js';
 import { payouts } from '../payouts.js';
 import { subgraphSections } from './subgraph.js';
+import { treasuryBands, treasuryColdWallets } from '../treasury.js';
 
 /** The wallet subgraph: the only service that reads WALLET_MASTER_KEYS (custody roots), with its commands. */
 const wallet = section(
@@ -22,5 +23,12 @@ const wallet = section(
   }),
 );
 
-export const walletProcess = defineProcess('wallet', { ...subgraphSections, wallet, chains, payouts });
+export const walletProcess = defineProcess('wallet', {
+  ...subgraphSections,
+  wallet,
+  chains,
+  payouts,
+  coldWallets: treasuryColdWallets,
+  hotBands: treasuryBands,
+});
 export type WalletConfig = ConfigOf<typeof walletProcess>;
