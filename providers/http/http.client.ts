@@ -91,6 +91,11 @@ export interface HttpClientOptions {
   headers?: Record<string, string>;
   rateLimit?: RateLimitOptions;
   log?: Logger;
+  /**
+   * Extra `fetch` options for every request, e.g. `{ dispatcher }` to go through an HTTPS proxy
+   * (`proxyFetchInit` in proxy.ts). Method, headers, body and signal are the client's own.
+   */
+  fetchInit?: Record<string, unknown>;
 }
 
 export type QueryValue = string | number | boolean | null | undefined | ReadonlyArray<string | number>;
@@ -329,7 +334,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     } else {
       body = req.body;
     }
-    const init: RequestInit = { method, headers, ...(body === undefined ? {} : { body }) };
+    const init: RequestInit = {
+      ...(options.fetchInit as RequestInit | undefined),
+      method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+    };
     const idempotent = req.idempotent ?? method === 'GET';
 
     /** One attempt: the rate-limit gate, then the call through the circuit breaker. */
