@@ -87,6 +87,7 @@ const LIVE_SUBJECTS = [
   'ledger.transaction.committed',
   'market.price.updated',
   ...['submitted', 'approved', 'rejected'].map((verb) => `kyc.submission.${verb}`),
+  'payment.withdrawal.updated',
 ];
 
 /** Every NATS user and its grants. Keep in step with the consumers (permissions.test.ts checks it). */
@@ -132,6 +133,15 @@ export const SERVICE_GRANTS: Record<string, ServiceGrant> = {
       { durable: 'ledger-asset-switches', subjects: ['market.asset.updated'] },
       { durable: 'ledger-withdrawal-freezes', subjects: ['wallet.withdrawals.frozen', 'wallet.withdrawals.unfrozen'] },
       { durable: 'ledger-account-recovery', subjects: ['identity.user.recovered'] },
+      {
+        durable: 'ledger-payment-postings',
+        subjects: [
+          'payment.deposit.received',
+          'payment.withdrawal.requested',
+          'payment.withdrawal.completed',
+          'payment.withdrawal.failed',
+        ],
+      },
     ],
     streamInfo: true,
   },
@@ -139,6 +149,15 @@ export const SERVICE_GRANTS: Record<string, ServiceGrant> = {
     publish: [],
     subscribe: [],
     consumers: [{ durable: 'kyc-account-recovery-refused', subjects: ['identity.user.recovery-refused'] }],
+    streamInfo: true,
+  },
+  payment: {
+    publish: [],
+    subscribe: [],
+    consumers: [
+      { durable: 'payment-kyc-holders', subjects: ['kyc.submission.approved'] },
+      { durable: 'payment-withdrawal-holds', subjects: ['ledger.hold.placed', 'ledger.hold.rejected'] },
+    ],
     streamInfo: true,
   },
   gateway: { publish: [], subscribe: LIVE_SUBJECTS, consumers: [], streamInfo: false },

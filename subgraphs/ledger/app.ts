@@ -22,7 +22,7 @@ import { UserDirectory } from './directory/directory.service.js';
 import { HoldService } from './hold/hold.service.js';
 import { LevelLimits } from './limits/limits.service.js';
 import { PriceBook, startPriceSubscription } from './limits/price-book.js';
-import { startPostingsConsumer } from './postings/postings.consumer.js';
+import { startPaymentPostingsConsumer, startPostingsConsumer } from './postings/postings.consumer.js';
 import { PostingsService } from './postings/postings.service.js';
 import { TransactionResolver, transactionReference } from './transaction/transaction.resolver.js';
 import { TransactionService } from './transaction/transaction.service.js';
@@ -70,7 +70,7 @@ export function buildLedgerServices(deps: Pick<SubgraphDeps<LedgerConfig>, 'conf
     prices,
     admin: new AdminService(ledger, directory, log, config.ledger.adjustmentApprovalThresholds, waker),
     holds,
-    postings: new PostingsService(ledger, holds, debts),
+    postings: new PostingsService(ledger, holds, debts, levelLimits),
     recovery: new RecoveryService(ledger, debts),
     debts,
     directory,
@@ -134,6 +134,7 @@ export const ledgerSubgraph: SubgraphDefinition<LedgerConfig> = {
     const assetSwitches = await startAssetSwitchConsumer(deps, services.assetSwitches);
     const freezes = await startFreezeConsumer(deps, services.debts);
     const recoveries = await startAccountRecoveryConsumer(deps, services.recovery, services.waker);
+    const paymentPostings = await startPaymentPostingsConsumer(deps, services.postings, services.waker);
     const waker = { stop: async () => services.waker.stop() };
     return {
       schema,
@@ -144,6 +145,7 @@ export const ledgerSubgraph: SubgraphDefinition<LedgerConfig> = {
         assetSwitches,
         freezes,
         recoveries,
+        paymentPostings,
         sealer,
         expiry,
         pruner,

@@ -8,6 +8,7 @@ import { kycProcess } from './kyc.js';
 import { ledgerProcess } from './ledger.js';
 import { marketProcess } from './market.js';
 import { migrateProcess } from './migrate.js';
+import { paymentProcess } from './payment.js';
 import { outboxRelayProcess } from './outbox-relay.js';
 import { priceFeedProcess } from './price-feed.js';
 import { priceSimulatorsProcess } from './price-simulators.js';
@@ -35,6 +36,7 @@ export const PROCESSES = {
   'admin-create': adminCreateProcess,
   'wallet-commands': walletCommandsProcess,
   'dev-init-data': devInitDataProcess,
+  payment: paymentProcess,
 } as const;
 
 export type { AdminCreateConfig } from './admin-create.js';
@@ -55,6 +57,7 @@ export type { SmsSimulatorConfig } from './sms-simulator.js';
 export type { SubgraphConfig } from './subgraph.js';
 export type { WalletCommandsConfig } from './wallet-commands.js';
 export type { WalletConfig } from './wallet.js';
+export type { PaymentConfig, PaymentSettings } from './payment.js';
 export {
   adminCreateProcess,
   chainWatcherProcess,
@@ -73,4 +76,5 @@ export {
   smsSimulatorProcess,
   walletCommandsProcess,
   walletProcess,
+  paymentProcess,
 };
