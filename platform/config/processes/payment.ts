@@ -41,7 +41,7 @@ const payment = section(
       .regex(/^IR[0-9]{24}$/, 'IR and 24 digits')
       .default('IR820540102680020817909002'),
     PAYMENT_STATEMENT_DEPOSIT: z.string().min(1).max(40).default('0102680020817909'),
-    PAYMENT_APPROVAL_THRESHOLD_TOMAN: z.coerce.bigint().positive().default(50_000_000n),
+    PAYMENT_APPROVAL_THRESHOLD_TOMAN: z.coerce.bigint().positive().default(10_000_000n),
     PAYMENT_MIN_WITHDRAWAL_TOMAN: z.coerce.bigint().positive().default(10_000n),
     PAYMENT_HOLD_WAIT_MS: positiveInt.default(5000),
   },
