@@ -11,6 +11,10 @@ const isMoneyAdmin = and(isFinance, hasClaimRule('ledger:adjust'));
 const isLedgerAuditor = or(isFinanceOrAdmin, hasClaimRule('ledger:adjust'));
 /** KYC reviewers: staff holding kyc:review (COMPLIANCE); the kyc subgraph also refuses one's own submission. */
 const isKycReviewer = and(isStaffMember, hasClaimRule('kyc:review'));
+/** Toman withdrawal approvers: staff holding withdrawals:approve; the payment subgraph refuses one's own. */
+const isWithdrawalApprover = and(isStaffMember, hasClaimRule('withdrawals:approve'));
+/** Crediting a parked bank statement line to a user creates money on their balance: staff with ledger:adjust. */
+const isBankCreditAssigner = and(isStaffMember, hasClaimRule('ledger:adjust'));
 
 /** What a graphql-shield rule (rule, and, or, not, allow, deny) offers: a resolve evaluated per field. */
 export interface ShieldRule {
@@ -58,6 +62,12 @@ export const permissions: PermissionMap = {
     kycSubmissions: isKycReviewer,
     kycSubmission: isAuthenticated,
     accountRecoveries: isKycReviewer,
+    // payment: one's own payments and withdrawals (or staff), checked by the payment subgraph
+    payment: isAuthenticated,
+    fiatWithdrawal: isAuthenticated,
+    bankDepositInstructions: isAuthenticated,
+    unmatchedBankCredits: isBankCreditAssigner,
+    fiatWithdrawals: isWithdrawalApprover,
   },
   Mutation: {
     signInWithTelegram: allow,
@@ -91,6 +101,14 @@ export const permissions: PermissionMap = {
     confirmAccountRecovery: isAuthenticated,
     approveAccountRecovery: isKycReviewer,
     rejectAccountRecovery: isKycReviewer,
+    // payment: cards/IBANs checked against the viewer's KYC name; money mutations take idempotency keys
+    addBankCard: isAuthenticated,
+    addBankAccount: isAuthenticated,
+    startCardPayment: isAuthenticated,
+    requestFiatWithdrawal: isAuthenticated,
+    approveFiatWithdrawal: isWithdrawalApprover,
+    declineFiatWithdrawal: isWithdrawalApprover,
+    assignBankCredit: isBankCreditAssigner,
   },
   Subscription: {
     meUpdated: isAuthenticated,
@@ -98,6 +116,7 @@ export const permissions: PermissionMap = {
     priceUpdated: allow,
     balanceUpdated: isAuthenticated,
     kycUpdated: isAuthenticated,
+    fiatWithdrawalUpdated: isAuthenticated,
   },
   // Types reachable only through a guarded root field; their fields are open to whoever reached them.
   // User.limits: the ledger answers the user themselves and staff only.
@@ -162,6 +181,20 @@ export const permissions: PermissionMap = {
   AccountRecoveryEdge: { '*': allow },
   RecoveryCodeSent: { '*': allow },
   PhoneVerification: { '*': allow },
+  // Payment data is reached through User.bankCards/bankAccounts/payments/fiatWithdrawals and the guarded root
+  // fields; ownership (yours, or staff) is checked by the payment subgraph. Cards are masked there.
+  BankCard: { '*': allow },
+  BankAccount: { '*': allow },
+  Payment: { '*': allow },
+  PaymentConnection: { '*': allow },
+  PaymentEdge: { '*': allow },
+  FiatWithdrawal: { '*': allow },
+  FiatWithdrawalConnection: { '*': allow },
+  FiatWithdrawalEdge: { '*': allow },
+  BankCredit: { '*': allow },
+  BankCreditConnection: { '*': allow },
+  BankCreditEdge: { '*': allow },
+  BankDepositInstructions: { '*': allow },
 };
 
 export const fallbackRule: ShieldRule = deny;

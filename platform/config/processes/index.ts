@@ -9,6 +9,7 @@ import { ledgerProcess } from './ledger.js';
 import { marketProcess } from './market.js';
 import { migrateProcess } from './migrate.js';
 import { paymentProcess } from './payment.js';
+import { paymentsWorkerProcess } from './payments-worker.js';
 import { outboxRelayProcess } from './outbox-relay.js';
 import { priceFeedProcess } from './price-feed.js';
 import { priceSimulatorsProcess } from './price-simulators.js';
@@ -37,6 +38,7 @@ export const PROCESSES = {
   'wallet-commands': walletCommandsProcess,
   'dev-init-data': devInitDataProcess,
   payment: paymentProcess,
+  'payments-worker': paymentsWorkerProcess,
 } as const;
 
 export type { AdminCreateConfig } from './admin-create.js';
@@ -58,6 +60,7 @@ export type { SubgraphConfig } from './subgraph.js';
 export type { WalletCommandsConfig } from './wallet-commands.js';
 export type { WalletConfig } from './wallet.js';
 export type { PaymentConfig, PaymentSettings } from './payment.js';
+export type { PaymentsWorkerConfig } from './payments-worker.js';
 export {
   adminCreateProcess,
   chainWatcherProcess,
@@ -77,4 +80,5 @@ export {
   walletCommandsProcess,
   walletProcess,
   paymentProcess,
+  paymentsWorkerProcess,
 };
