@@ -141,8 +141,8 @@ label{display:block;margin:16px 0 6px}input{width:100%;box-sizing:border-box;fon
 <h1>پرداخت اینترنتی — پی‌استار (شبیه‌ساز توسعه)</h1>
 <div class="row"><span>مبلغ قابل پرداخت</span><strong id="amount" data-rial="${p.amount}">${group(p.amount)} ریال</strong></div>
 <div class="row note"><span>معادل</span><span id="amount-toman">${group(toman)} تومان</span></div>
-<div class="row note"><span>شماره سفارش</span><span id="order">${escapeHtml(p.orderId)}</span></div>
-${p.restrictedCard ? `<div class="row note"><span>فقط با کارت</span><span id="restricted">${maskCard(p.restrictedCard)}</span></div>` : ''}
+<div class="row note"><span>شماره سفارش</span><span id="order" dir="ltr">${escapeHtml(p.orderId)}</span></div>
+${p.restrictedCard ? `<div class="row note"><span>فقط با کارت</span><span id="restricted" dir="ltr">${maskCard(p.restrictedCard)}</span></div>` : ''}
 <form method="post" action="/api/pardakht/payment/submit">
 <input type="hidden" name="token" value="${escapeHtml(p.token)}">
 <label for="card">شماره کارت</label>

@@ -78,6 +78,11 @@ export interface TransferResult {
   /** Bank reference when known. */
   refCode: string | null;
   message: string | null;
+  /**
+   * `transferInquiry` only: FinnoTech knows no transfer with this trackId (it never arrived); `state` is then
+   * UNKNOWN. Resending with the same trackId is the caller's decision (FinnoTech asks never to reuse a trackId).
+   */
+  notFound?: boolean;
 }
 
 export interface FinnotechBanking {

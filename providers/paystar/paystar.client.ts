@@ -111,6 +111,20 @@ export function createPaystarGateway(options: PaystarClientOptions): PaystarClie
    * One call: a 2xx answer with `status: 1` gives `data`; any other Paystar envelope (2xx or 4xx) is handed to
    * `onStatus` (which returns a value or throws); anything else is the resilient client's error.
    */
+  /** Every error leaving the client: the gateway id and sign key replaced by *** in its message and snippet. */
+  const scrub = (error: unknown): unknown => {
+    if (error instanceof Error) {
+      error.message = redact(error.message);
+      if (error instanceof ProviderResponseError || error instanceof ProviderParseError)
+        (error as { bodySnippet: string }).bodySnippet = redact(error.bodySnippet);
+    }
+    return error;
+  };
+
+  /**
+   * One call: a 2xx answer with `status: 1` gives `data`; any other Paystar envelope (2xx or 4xx) is handed to
+   * `onStatus` (which returns a value or throws); anything else is the resilient client's error.
+   */
   const call = async <T>(
     path: string,
     body: Record<string, unknown>,
@@ -119,34 +133,34 @@ export function createPaystarGateway(options: PaystarClientOptions): PaystarClie
     onStatus: (status: number | string, message: string, httpStatus: number, text: string) => T,
   ): Promise<T> => {
     try {
-      const res = await http.request({
-        method: 'POST',
-        path,
-        json: body,
-        parse: 'text',
-        idempotent,
-        decode: (_data, raw) => {
-          const env = readEnvelope(raw.text);
-          if (!env) throw new ProviderParseError(PROVIDER, 'not a Paystar envelope', snippet(raw.text));
-          return isSuccess(env.status)
-            ? { ok: true as const, value: onData(env.data, raw.text) }
-            : { ok: false as const, env, httpStatus: raw.status, text: raw.text };
-        },
-      });
-      if (res.data.ok) return res.data.value;
-      return onStatus(res.data.env.status, res.data.env.message, res.data.httpStatus, res.data.text);
+      let answered: { env: { status: number | string; message: string }; httpStatus: number; text: string };
+      try {
+        const res = await http.request({
+          method: 'POST',
+          path,
+          json: body,
+          parse: 'text',
+          idempotent,
+          decode: (_data, raw) => {
+            const env = readEnvelope(raw.text);
+            if (!env) throw new ProviderParseError(PROVIDER, 'not a Paystar envelope', snippet(raw.text));
+            return isSuccess(env.status)
+              ? { ok: true as const, value: onData(env.data, raw.text) }
+              : { ok: false as const, env, httpStatus: raw.status, text: raw.text };
+          },
+        });
+        if (res.data.ok) return res.data.value;
+        answered = { env: res.data.env, httpStatus: res.data.httpStatus, text: res.data.text };
+      } catch (error) {
+        // A 4xx carries the same envelope (e.g. `unauthenticated` for a wrong gateway id).
+        const env =
+          error instanceof ProviderResponseError && error.status < 500 ? readEnvelope(error.bodySnippet) : null;
+        if (!env || !(error instanceof ProviderResponseError)) throw error;
+        answered = { env, httpStatus: error.status, text: error.bodySnippet };
+      }
+      return onStatus(answered.env.status, answered.env.message, answered.httpStatus, answered.text);
     } catch (error) {
-      // A 4xx carries the same envelope (e.g. `unauthenticated` for a wrong gateway id).
-      if (error instanceof ProviderResponseError && !(error instanceof PaystarRefusedError) && error.status < 500) {
-        const env = readEnvelope(error.bodySnippet);
-        if (env) return onStatus(env.status, env.message, error.status, error.bodySnippet);
-      }
-      if (error instanceof Error) {
-        error.message = redact(error.message);
-        if (error instanceof ProviderResponseError || error instanceof ProviderParseError)
-          (error as { bodySnippet: string }).bodySnippet = redact(error.bodySnippet);
-      }
-      throw error;
+      throw scrub(error);
     }
   };
 

@@ -1,0 +1,50 @@
+/**
+ * FinnoTech's statement speaks the Iranian (Jalali, "persian") calendar in Tehran time: `fromDate`/`toDate` and a
+ * line's `fullDate` are YYYYMMDD Jalali, `time` is HHMMSS. Iran has kept UTC+03:30 all year since 1402 (2022, DST
+ * abolished), so the conversion uses that fixed offset and Node's ICU persian calendar (no table of our own).
+ */
+export const TEHRAN_OFFSET_MS = (3 * 60 + 30) * 60_000;
+
+const FORMAT = new Intl.DateTimeFormat('en-US-u-ca-persian-nu-latn', {
+  timeZone: 'UTC',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
+
+function parts(utcMs: number): { date: string; time: string } {
+  const p = Object.fromEntries(FORMAT.formatToParts(new Date(utcMs)).map((x) => [x.type, x.value]));
+  return { date: `${p.year}${p.month}${p.day}`, time: `${p.hour}${p.minute}${p.second}` };
+}
+
+/** A moment as Tehran Jalali date (YYYYMMDD) and time (HHMMSS). */
+export function toTehranJalali(at: Date): { date: string; time: string } {
+  return parts(at.getTime() + TEHRAN_OFFSET_MS);
+}
+
+const JALALI_DATE = /^(\d{4})(\d{2})(\d{2})$/;
+const TIME = /^(\d{2})(\d{2})(\d{2})$/;
+
+/** A Tehran Jalali date (YYYYMMDD) and time (HHMMSS) as a moment; throws on a malformed or impossible date. */
+export function fromTehranJalali(date: string, time = '000000'): Date {
+  const d = JALALI_DATE.exec(date);
+  const t = TIME.exec(time);
+  if (!d || !t) throw new RangeError(`not a Jalali date/time: ${date} ${time}`);
+  const [jy, jm, jd] = [Number(d[1]), Number(d[2]), Number(d[3])];
+  // 1 Farvardin 1400 = 2021-03-21; estimate the day, then walk to the exact one with ICU's calendar.
+  const estimate =
+    Date.UTC(2021, 2, 21) +
+    Math.round((jy - 1400) * 365.2422 + (jm <= 6 ? (jm - 1) * 31 : 186 + (jm - 7) * 30) + jd - 1) * 86_400_000;
+  for (const shift of [0, -1, 1, -2, 2, -3, 3]) {
+    const day = estimate + shift * 86_400_000;
+    if (parts(day).date === date) {
+      const local = day + (Number(t[1]) * 3600 + Number(t[2]) * 60 + Number(t[3])) * 1000;
+      return new Date(local - TEHRAN_OFFSET_MS);
+    }
+  }
+  throw new RangeError(`not a Jalali date: ${date}`);
+}
