@@ -73,6 +73,14 @@ describe('configuration per process', () => {
       'dev-init-data': ['TELEGRAM_BOT_TOKEN'],
       's3-devnet': ['S3_SECRET_ACCESS_KEY'],
       'sms-simulator': ['KAVENEGAR_API_KEY'],
+      payment: [
+        'FINNOTECH_CLIENT_SECRET',
+        'INTERNAL_TOKEN_PUBLIC_KEY',
+        'PAYMENT_CARD_INDEX_KEY',
+        'PAYMENT_DATA_KEYS',
+        'PAYSTAR_SIGN_KEY',
+      ],
+      'payments-worker': ['FINNOTECH_CLIENT_SECRET', 'PAYMENT_CARD_INDEX_KEY', 'PAYMENT_DATA_KEYS', 'PAYSTAR_SIGN_KEY'],
     };
     for (const [name, spec] of Object.entries(PROCESSES)) {
       const config = spec.load({});
@@ -109,7 +117,7 @@ describe('configuration per process', () => {
     expect(readers('WALLET_MASTER_KEYS')).toEqual(['wallet', 'wallet-commands']);
     expect(readers('WALLET_MASTER_KEY_ID')).toEqual(['wallet', 'wallet-commands']);
     expect(readers('INTERNAL_TOKEN_PRIVATE_KEY')).toEqual(['gateway']);
-    expect(readers('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual(['identity', 'kyc', 'ledger', 'market', 'wallet']);
+    expect(readers('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual(['identity', 'kyc', 'ledger', 'market', 'payment', 'wallet']);
     expect(readers('JWT_SECRET')).toEqual(['gateway', 'identity']);
     expect(readers('TELEGRAM_BOT_TOKEN')).toEqual(['dev-init-data', 'identity']);
     expect(readers('INTERNAL_TOKEN_SECRET')).toEqual([]); // the shared HMAC secret is gone

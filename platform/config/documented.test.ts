@@ -59,6 +59,9 @@ describe('configuration documentation', () => {
       'watcher-bsc': PROCESSES['chain-watcher'],
       'watcher-tron': PROCESSES['chain-watcher'],
       'watcher-ton': PROCESSES['chain-watcher'],
+      payment: PROCESSES.payment,
+      'outbox-relay-payment': PROCESSES['outbox-relay'],
+      'payments-worker': PROCESSES['payments-worker'],
     };
     const holders = (variable: string) =>
       Object.entries(compose.services)
@@ -77,6 +80,6 @@ describe('configuration documentation', () => {
     expect(holders('INTERNAL_TOKEN_PRIVATE_KEY')).toEqual(['gateway']);
     expect(holders('TELEGRAM_BOT_TOKEN')).toEqual(['identity']);
     expect(holders('JWT_SECRET')).toEqual(['gateway', 'identity']);
-    expect(holders('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual(['identity', 'kyc', 'ledger', 'market', 'wallet']);
+    expect(holders('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual(['identity', 'kyc', 'ledger', 'market', 'payment', 'wallet']);
   });
 });

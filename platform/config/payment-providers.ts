@@ -58,3 +58,85 @@ export const paystar = section(
     };
   },
 );
+
+/**
+ * FinnoTech's banking API (card holder, IBAN inquiry, the platform account's statement, Paya transfers). Outside
+ * production the devnet simulator is the default with its dev-only client; in production the client id, secret,
+ * national id, source deposit and the statement's refresh token are required and the simulator is refused.
+ */
+export interface FinnotechConfig {
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  nid: string;
+  /** The platform's deposit (account) number: transfers leave from it and its statement is read. */
+  sourceDeposit: string;
+  /** The statement's authorization-code grant: bank code and refresh token (null: no statement reads). */
+  statement: { bank: string; refreshToken: string } | null;
+  simulatorPort: number | null;
+}
+
+/** FinnoTech's production API root (finnotech.ir/doc). */
+export const FINNOTECH_API_URL = 'https://api.finnotech.ir';
+
+/** Dev-only values the simulator accepts (public; refused in production). */
+export const FINNOTECH_DEV_DEFAULTS = {
+  FINNOTECH_CLIENT_ID: 'devnet-exchange',
+  FINNOTECH_CLIENT_SECRET: 'devnet-finnotech-secret',
+  FINNOTECH_NID: '0012345678',
+  FINNOTECH_SOURCE_DEPOSIT: '0302876214008',
+  FINNOTECH_STATEMENT_BANK: '062',
+  FINNOTECH_STATEMENT_REFRESH_TOKEN: 'devnet-finnotech-statement-refresh-token',
+} as const;
+
+export const finnotech = section(
+  {
+    FINNOTECH_SIMULATOR: bool.optional(),
+    FINNOTECH_SIMULATOR_PORT: port.default(4295),
+    FINNOTECH_BASE_URL: z.string().url().optional(),
+    FINNOTECH_CLIENT_ID: z.string().min(1).optional(),
+    FINNOTECH_CLIENT_SECRET: z.string().min(1).optional(),
+    FINNOTECH_NID: z
+      .string()
+      .regex(/^[0-9]{10,11}$/, 'a national id (10 digits) or a company id (11)')
+      .optional(),
+    FINNOTECH_SOURCE_DEPOSIT: z.string().min(1).max(40).optional(),
+    FINNOTECH_STATEMENT_BANK: z
+      .string()
+      .regex(/^[0-9]{3}$/, 'a 3-digit bank code')
+      .optional(),
+    FINNOTECH_STATEMENT_REFRESH_TOKEN: z.string().min(1).optional(),
+  },
+  (e, ctx): FinnotechConfig => {
+    const simulator = e.FINNOTECH_SIMULATOR ?? !ctx.production;
+    if (simulator && ctx.production)
+      ctx.problem('FINNOTECH_SIMULATOR', 'the FinnoTech simulator is refused in production');
+    type Name = keyof typeof FINNOTECH_DEV_DEFAULTS;
+    for (const name of Object.keys(FINNOTECH_DEV_DEFAULTS) as Name[])
+      if (ctx.production && (name === 'FINNOTECH_CLIENT_SECRET' || name === 'FINNOTECH_STATEMENT_REFRESH_TOKEN'))
+        if (e[name] === FINNOTECH_DEV_DEFAULTS[name]) ctx.problem(name, 'the dev-only value is refused in production');
+    const pick = (name: Name, required: boolean): string | null => {
+      const value = e[name];
+      if (value) return value;
+      if (simulator) {
+        if (name === 'FINNOTECH_CLIENT_SECRET') ctx.usedDevDefault(name);
+        return FINNOTECH_DEV_DEFAULTS[name];
+      }
+      if (required) ctx.problem(name, 'required with the real FinnoTech API');
+      return null;
+    };
+    const bank = pick('FINNOTECH_STATEMENT_BANK', false);
+    const refreshToken = pick('FINNOTECH_STATEMENT_REFRESH_TOKEN', false);
+    return {
+      baseUrl: (
+        e.FINNOTECH_BASE_URL ?? (simulator ? `http://${ctx.host}:${e.FINNOTECH_SIMULATOR_PORT}` : FINNOTECH_API_URL)
+      ).replace(/\/+$/, ''),
+      clientId: pick('FINNOTECH_CLIENT_ID', true) ?? '',
+      clientSecret: pick('FINNOTECH_CLIENT_SECRET', true) ?? '',
+      nid: pick('FINNOTECH_NID', true) ?? '',
+      sourceDeposit: pick('FINNOTECH_SOURCE_DEPOSIT', true) ?? '',
+      statement: bank && refreshToken ? { bank, refreshToken } : null,
+      simulatorPort: simulator ? e.FINNOTECH_SIMULATOR_PORT : null,
+    };
+  },
+);

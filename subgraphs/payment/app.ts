@@ -12,6 +12,7 @@ import { paymentEntities } from './entities.js';
 import { HolderService, startHolderConsumer } from './holder/holder.service.js';
 import { SealedData } from './holder/sealed-data.js';
 import { InstrumentService } from './instrument/instrument.service.js';
+import { paymentProvidersOf } from './providers.js';
 import {
   PaymentResolver,
   PaymentUser,
@@ -53,7 +54,7 @@ export function buildPaymentServices(config: PaymentConfig, log: Logger, provide
     ),
     statements: new StatementService(
       {
-        depositNumber: settings.statementDepositNumber,
+        depositNumber: config.finnotech.sourceDeposit,
         depositCard: settings.depositCard,
         depositIban: settings.depositIban,
       },
@@ -102,3 +103,6 @@ export function definePaymentSubgraph(providersOf: PaymentProvidersFactory): Sub
     },
   };
 }
+
+/** The payment subgraph with the configured providers: what main.ts, the registry and `npm start` run. */
+export const paymentSubgraph = definePaymentSubgraph(paymentProvidersOf);

@@ -22,6 +22,8 @@ import { WithdrawalService } from './withdrawal/withdrawal.service.js';
  */
 
 export type { PollResult, SettleOutcome, FiatWithdrawalStatus };
+/** The configured Paystar and FinnoTech clients (the workers use the same ones as the subgraph). */
+export { providersFromConfig } from './providers.js';
 
 export interface PaymentJobsSettings {
   dataKeys: PaymentDataKeys;

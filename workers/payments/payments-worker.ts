@@ -43,7 +43,7 @@ export async function startPaymentsWorker(
     finnotech: providers.finnotech,
     settings: {
       dataKeys: config.paymentDataKeys,
-      statementDepositNumber: s.statementDepositNumber,
+      statementDepositNumber: config.finnotech.sourceDeposit,
       reconcileIdleSeconds: s.reconcileIdleSeconds,
       expireUnpaidAfterMinutes: s.expireUnpaidAfterMinutes,
       statementOverlapMs: s.statementOverlapMs,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineProcess, port, positiveInt, section, type ConfigOf } from '../env.js';
 import { SERVICE_PORT_VARIABLES } from '../pieces.js';
-import { paystar } from '../payment-providers.js';
+import { finnotech, paystar } from '../payment-providers.js';
 import { paymentDataKeys } from '../secrets.js';
 import { subgraphSections } from './subgraph.js';
 
@@ -19,8 +19,6 @@ export interface PaymentSettings {
   /** The platform's receiving card and IBAN shown for card-to-card and IBAN (Paya/Satna) deposits. */
   depositCard: string;
   depositIban: string;
-  /** The platform's deposit (account) number whose FinnoTech statement the poller reads. */
-  statementDepositNumber: string;
   /** Withdrawals above this (Toman) wait for a `withdrawals:approve` approver who is not the requester. */
   approvalThresholdToman: bigint;
   /** Smallest withdrawal (Toman). */
@@ -40,7 +38,6 @@ const payment = section(
       .string()
       .regex(/^IR[0-9]{24}$/, 'IR and 24 digits')
       .default('IR820540102680020817909002'),
-    PAYMENT_STATEMENT_DEPOSIT: z.string().min(1).max(40).default('0102680020817909'),
     PAYMENT_APPROVAL_THRESHOLD_TOMAN: z.coerce.bigint().positive().default(10_000_000n),
     PAYMENT_MIN_WITHDRAWAL_TOMAN: z.coerce.bigint().positive().default(10_000n),
     PAYMENT_HOLD_WAIT_MS: positiveInt.default(5000),
@@ -53,7 +50,6 @@ const payment = section(
       resultUrl: e.PAYMENT_RESULT_URL ?? `${publicUrl}/payments/result`,
       depositCard: e.PAYMENT_DEPOSIT_CARD,
       depositIban: e.PAYMENT_DEPOSIT_IBAN,
-      statementDepositNumber: e.PAYMENT_STATEMENT_DEPOSIT,
       approvalThresholdToman: e.PAYMENT_APPROVAL_THRESHOLD_TOMAN,
       minWithdrawalToman: e.PAYMENT_MIN_WITHDRAWAL_TOMAN,
       holdWaitMs: e.PAYMENT_HOLD_WAIT_MS,
@@ -61,5 +57,11 @@ const payment = section(
   },
 );
 
-export const paymentProcess = defineProcess('payment', { ...subgraphSections, payment, paymentDataKeys, paystar });
+export const paymentProcess = defineProcess('payment', {
+  ...subgraphSections,
+  payment,
+  paymentDataKeys,
+  paystar,
+  finnotech,
+});
 export type PaymentConfig = ConfigOf<typeof paymentProcess>;

@@ -1,6 +1,5 @@
-import { z } from 'zod';
 import { defineProcess, port, positiveInt, section, type ConfigOf } from '../env.js';
-import { paystar } from '../payment-providers.js';
+import { finnotech, paystar } from '../payment-providers.js';
 import { database } from '../pieces.js';
 import { paymentDataKeys } from '../secrets.js';
 
@@ -10,8 +9,7 @@ import { paymentDataKeys } from '../secrets.js';
  */
 const paymentsWorker = section(
   {
-    PAYMENTS_WORKER_PORT: port.default(4192),
-    PAYMENT_STATEMENT_DEPOSIT: z.string().min(1).max(40).default('0102680020817909'),
+    PAYMENTS_WORKER_PORT: port.default(4199),
     PAYMENT_RECONCILE_INTERVAL_MS: positiveInt.default(15_000),
     PAYMENT_RECONCILE_IDLE_SECONDS: positiveInt.default(120),
     PAYMENT_EXPIRE_UNPAID_MINUTES: positiveInt.default(60),
@@ -22,7 +20,6 @@ const paymentsWorker = section(
   },
   (e) => ({
     port: e.PAYMENTS_WORKER_PORT,
-    statementDepositNumber: e.PAYMENT_STATEMENT_DEPOSIT,
     reconcileIntervalMs: e.PAYMENT_RECONCILE_INTERVAL_MS,
     reconcileIdleSeconds: e.PAYMENT_RECONCILE_IDLE_SECONDS,
     expireUnpaidAfterMinutes: e.PAYMENT_EXPIRE_UNPAID_MINUTES,
@@ -37,6 +34,7 @@ export const paymentsWorkerProcess = defineProcess('payments-worker', {
   database,
   paymentDataKeys,
   paystar,
+  finnotech,
   paymentsWorker,
 });
 export type PaymentsWorkerConfig = ConfigOf<typeof paymentsWorkerProcess>;

@@ -72,7 +72,7 @@ export class FakeBank implements FinnotechBanking {
 
   transferInquiry(trackId: string): Promise<TransferResult> {
     const t = this.transfers.get(trackId);
-    if (!t) return Promise.resolve({ trackId, state: 'FAILED', refCode: null, message: 'no such transfer' });
+    if (!t) return Promise.resolve({ trackId, state: 'UNKNOWN', refCode: null, message: null, notFound: true });
     if (t.state === 'PENDING' && this.settleTo) t.state = this.settleTo;
     return Promise.resolve({
       trackId,

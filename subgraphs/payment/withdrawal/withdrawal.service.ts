@@ -303,6 +303,13 @@ export class WithdrawalService {
     result: TransferResult,
     log: Logger,
   ): Promise<FiatWithdrawalStatus> {
+    if (result.notFound) {
+      // FinnoTech never received this trackId (we stopped between storing it and the call, or the call never
+      // arrived): no money left, and a trackId is never reused. The withdrawal fails and the hold is released; the
+      // user asks again with a new request.
+      log.warn({ trackId: row.trackId }, 'transfer never reached the bank: failed, hold released');
+      result = { ...result, state: 'FAILED', message: 'TRANSFER_NOT_RECEIVED' };
+    }
     if (result.state === 'PENDING' || result.state === 'UNKNOWN') {
       await em.nativeUpdate(FiatWithdrawal, { id: row.id, status: 'SENDING' }, { updatedAt: new Date() });
       log.info({ state: result.state }, 'transfer not final yet: asked again by inquiry');
