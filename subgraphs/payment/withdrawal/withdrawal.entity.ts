@@ -2,24 +2,16 @@ import { BigIntType, Entity, OptionalProps, PrimaryKey, Property } from '@mikro-
 import { newId } from '../../../platform/ids.js';
 
 /**
- * REQUESTED (hold asked of the ledger) → HELD_PENDING_APPROVAL (above the threshold) → APPROVED → SENDING (trackId
+ * (The table also has `payout_number`, a generated identity: FinnoTech's paymentNumber, digits only, naming the
+ * payout on the bank statement.)
+ *
+ * REQUESTED (hold asked of the ledger) → PENDING_APPROVAL (above the threshold) → APPROVED → SENDING (trackId
  * stored, transfer asked of the bank) → DONE | FAILED (hold released); REQUESTED → REJECTED (the ledger refused
- * the hold: funds, limits, freeze); HELD_PENDING_APPROVAL → CANCELLED (an approver declined; hold released).
- * The rank below only grows: every update is a compare-and-set from the expected state.
+ * the hold: funds, limits, freeze); PENDING_APPROVAL → CANCELLED (an approver declined; hold released).
+ * States never move backwards: every update is a compare-and-set from the one state it may leave.
  */
 export type FiatWithdrawalStatus =
   'REQUESTED' | 'REJECTED' | 'PENDING_APPROVAL' | 'CANCELLED' | 'APPROVED' | 'SENDING' | 'DONE' | 'FAILED';
-
-export const WITHDRAWAL_RANK: Record<FiatWithdrawalStatus, number> = {
-  REQUESTED: 0,
-  PENDING_APPROVAL: 1,
-  APPROVED: 2,
-  SENDING: 3,
-  REJECTED: 9,
-  CANCELLED: 9,
-  DONE: 9,
-  FAILED: 9,
-};
 
 @Entity({ tableName: 'fiat_withdrawal' })
 export class FiatWithdrawal {

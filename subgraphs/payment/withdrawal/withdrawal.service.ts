@@ -271,6 +271,9 @@ export class WithdrawalService {
       });
       if (!claimed) return (await em.fork().findOneOrFail(FiatWithdrawal, { id })).status;
       const account = await em.fork().findOneOrFail(BankAccount, { id: row.bankAccountId });
+      const [numbered] = await em
+        .getConnection()
+        .execute<{ n: string }[]>(`select payout_number::text as n from payment.fiat_withdrawal where id = ?`, [id]);
       try {
         result = await bank.transferTo({
           trackId,
@@ -278,7 +281,7 @@ export class WithdrawalService {
           destinationIban: account.iban,
           destinationOwner: this.instruments.ownerOf(account),
           description: 'Toman withdrawal',
-          paymentNumber: id,
+          paymentNumber: numbered!.n,
         });
       } catch (err) {
         log.warn({ error: (err as Error).name }, 'transferTo did not answer: resolved later by inquiry');
