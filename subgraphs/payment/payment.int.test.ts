@@ -238,6 +238,29 @@ describe('Paystar card payments', () => {
     expect(await credits(`paystar:${second.id}`)).toBe(0);
   });
 
+  it('a payment verified at Paystar that we crashed before recording is recorded by the reconciler, once', async () => {
+    const card = freshCard();
+    const { viewer, cardId } = await payer(card);
+    const payment = await services.payments.start(em(), viewer, { amountToman: '70000', cardId, idempotencyKey: 'c' });
+    const paid = sim.pay(payment.token!, card);
+    if (!paid.ok) throw new Error(paid.error);
+    // Our process moved it to VERIFYING, called verify, and died before recording the answer.
+    await em().nativeUpdate(Payment, { id: payment.id }, { status: 'VERIFYING' });
+    const client = createPaystarGateway({ ...running.deps.config.paystar, resilience: FAST_RESILIENCE });
+    const verified = await client.verify({
+      refNum: payment.refNum!,
+      amountToman: 70_000n,
+      cardNumber: paid.fields.card_number!,
+      trackingCode: paid.fields.tracking_code!,
+    });
+    expect(verified.outcome).toBe('VERIFIED');
+    expect(await services.payments.openPayments(em(), 0, 100)).toContain(payment.id);
+    expect(await services.payments.settle(em(), payment.id)).toBe('PAID');
+    expect(await services.payments.settle(em(), payment.id)).toBe('PAID');
+    expect(await credits(`paystar:${payment.id}`)).toBe(1);
+    expect(sim.payment(payment.refNum!)!.verifyCalls).toBe(1);
+  });
+
   it('someone else’s card id is NOT_FOUND', async () => {
     const { cardId } = await payer(freshCard());
     const mallory = user();
