@@ -8,6 +8,8 @@ import {
   priceSimulatorsProcess,
   s3DevnetProcess,
   smsSimulatorProcess,
+  paystarSimulatorProcess,
+  finnotechSimulatorProcess,
   type Env,
   type ProcessSpec,
 } from '../platform/config/config.js';
@@ -57,4 +59,18 @@ export const workers: RegisteredWorker[] = [
     enabled: (env: Env) => chainWatcherProcess.load(env).chains.networks[network] !== null,
   })),
   { name: 'payments-worker', entry: 'workers/payments/main.ts', config: paymentsWorkerProcess },
+  {
+    name: 'paystar-simulator',
+    entry: 'devnet/paystar/main.ts',
+    config: paystarSimulatorProcess,
+    devOnly: true,
+    enabled: (env: Env) => paystarSimulatorProcess.load(env).paystar.simulatorPort !== null,
+  },
+  {
+    name: 'finnotech-simulator',
+    entry: 'devnet/finnotech/main.ts',
+    config: finnotechSimulatorProcess,
+    devOnly: true,
+    enabled: (env: Env) => finnotechSimulatorProcess.load(env).finnotech.simulatorPort !== null,
+  },
 ];

@@ -81,6 +81,8 @@ describe('configuration per process', () => {
         'PAYSTAR_SIGN_KEY',
       ],
       'payments-worker': ['FINNOTECH_CLIENT_SECRET', 'PAYMENT_CARD_INDEX_KEY', 'PAYMENT_DATA_KEYS', 'PAYSTAR_SIGN_KEY'],
+      'paystar-simulator': ['PAYSTAR_SIGN_KEY'],
+      'finnotech-simulator': ['FINNOTECH_CLIENT_SECRET'],
     };
     for (const [name, spec] of Object.entries(PROCESSES)) {
       const config = spec.load({});

@@ -26,3 +26,14 @@ export { DEV_S3_ACCESS_KEY_ID, DEV_S3_SECRET_ACCESS_KEY, storage, type StorageCo
 export { sms, SMS_DEV_DEFAULTS, SMS_PROVIDER_BASE_URLS, type SmsConfig, type SmsProviderName } from './sms.js';
 export { parseLevelThresholds, type LevelRule } from './processes/identity.js';
 export * from './processes/index.js';
+export {
+  paystar,
+  finnotech,
+  PAYSTAR_API_URL,
+  PAYSTAR_DEV_DEFAULTS,
+  FINNOTECH_API_URL,
+  FINNOTECH_DEV_DEFAULTS,
+  type PaystarConfig,
+  type FinnotechConfig,
+} from './payment-providers.js';
+export { outboundProxy } from './outbound-proxy.js';

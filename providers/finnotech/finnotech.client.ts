@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { BackoffLoop } from '../../platform/backoff.js';
+import { proxyFetchInit } from '../http/proxy.js';
 import { createHttpClient, type HttpClient, type QueryValue } from '../http/http.client.js';
 import {
   ProviderNetworkError,
@@ -68,7 +69,9 @@ export interface FinnotechClientOptions {
   resilience?: ResilienceOptions;
   /** Per-attempt timeout of `transferTo` (a bank transfer answers slowly). Default 30 s. */
   transferTimeoutMs?: number;
-  /** Extra fetch options for every request (the proxy dispatcher from `proxyFetchInit`). */
+  /** HTTPS proxy every request goes through (`HTTPS_PROXY`); null/absent: direct. */
+  proxyUrl?: string | null;
+  /** Extra fetch options for every request (overrides `proxyUrl`). */
   fetchInit?: Record<string, unknown>;
   /** trackId generator for reads (≤ 40 letters, digits and '-'; never reused). Default: a random UUID. */
   trackId?: () => string;
@@ -122,13 +125,14 @@ export function createFinnotechBanking(options: FinnotechClientOptions): Finnote
   const log = options.log?.child({ provider: PROVIDER });
   const resilience = { ...FINNOTECH_RESILIENCE, ...options.resilience };
   const retries = resilience.retries ?? 2;
+  const fetchInit = options.fetchInit ?? proxyFetchInit(options.proxyUrl);
   const http = createHttpClient({
     name: PROVIDER,
     baseUrl: options.baseUrl,
     ...resilience,
     // Retries happen here, each with a new trackId (FinnoTech: a trackId is never sent twice).
     retries: 0,
-    ...(options.fetchInit ? { fetchInit: options.fetchInit } : {}),
+    ...(fetchInit ? { fetchInit } : {}),
     ...(log ? { log } : {}),
   });
   const basic = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;

@@ -1,9 +1,34 @@
 /**
  * FinnoTech's statement speaks the Iranian (Jalali, "persian") calendar in Tehran time: `fromDate`/`toDate` and a
- * line's `fullDate` are YYYYMMDD Jalali, `time` is HHMMSS. Iran has kept UTC+03:30 all year since 1402 (2022, DST
- * abolished), so the conversion uses that fixed offset and Node's ICU persian calendar (no table of our own).
+ * line's `fullDate` are YYYYMMDD Jalali, `time` is HHMMSS. Both the calendar and Tehran's offset (UTC+03:30, and
+ * +04:30 in summer until DST was abolished in 2022) come from Node's ICU data (no table of our own).
  */
 export const TEHRAN_OFFSET_MS = (3 * 60 + 30) * 60_000;
+
+const TEHRAN = new Intl.DateTimeFormat('en-US', {
+  timeZone: 'Asia/Tehran',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** Tehran's offset from UTC at a moment (ms). */
+function tehranOffsetAt(utcMs: number): number {
+  const p = Object.fromEntries(TEHRAN.formatToParts(new Date(utcMs)).map((x) => [x.type, x.value]));
+  const wall = Date.UTC(
+    Number(p.year),
+    Number(p.month) - 1,
+    Number(p.day),
+    Number(p.hour),
+    Number(p.minute),
+    Number(p.second),
+  );
+  return wall - Math.floor(utcMs / 1000) * 1000;
+}
 
 const FORMAT = new Intl.DateTimeFormat('en-US-u-ca-persian-nu-latn', {
   timeZone: 'UTC',
@@ -23,7 +48,7 @@ function parts(utcMs: number): { date: string; time: string } {
 
 /** A moment as Tehran Jalali date (YYYYMMDD) and time (HHMMSS). */
 export function toTehranJalali(at: Date): { date: string; time: string } {
-  return parts(at.getTime() + TEHRAN_OFFSET_MS);
+  return parts(at.getTime() + tehranOffsetAt(at.getTime()));
 }
 
 const JALALI_DATE = /^(\d{4})(\d{2})(\d{2})$/;
@@ -43,7 +68,11 @@ export function fromTehranJalali(date: string, time = '000000'): Date {
     const day = estimate + shift * 86_400_000;
     if (parts(day).date === date) {
       const local = day + (Number(t[1]) * 3600 + Number(t[2]) * 60 + Number(t[3])) * 1000;
-      return new Date(local - TEHRAN_OFFSET_MS);
+      // The offset at the moment itself (twice: a guess near a DST change can land on the other side).
+      let utc = local - TEHRAN_OFFSET_MS;
+      utc = local - tehranOffsetAt(utc);
+      utc = local - tehranOffsetAt(utc);
+      return new Date(utc);
     }
   }
   throw new RangeError(`not a Jalali date: ${date}`);

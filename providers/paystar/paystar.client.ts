@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
+import { proxyFetchInit } from '../http/proxy.js';
 import { createHttpClient, type HttpClient } from '../http/http.client.js';
 import { ProviderParseError, ProviderResponseError, snippet } from '../http/http.errors.js';
 import { parseBody } from '../http/json.schemas.js';
@@ -39,13 +40,12 @@ export interface PaystarClientOptions {
    */
   paymentPageUrl?: string;
   resilience?: ResilienceOptions;
-  /** Extra fetch options for every request (the proxy dispatcher from `proxyDispatcher`). */
-  fetchInit?: HttpClientFetchInit;
+  /** HTTPS proxy every request goes through (`HTTPS_PROXY`); null/absent: direct. */
+  proxyUrl?: string | null;
+  /** Extra fetch options for every request (overrides `proxyUrl`). */
+  fetchInit?: Record<string, unknown>;
   log?: Logger;
 }
-
-/** What the client passes to `fetch` besides the request itself (a proxy `dispatcher`). */
-export type HttpClientFetchInit = Record<string, unknown>;
 
 export interface PaystarClient extends PaystarGateway {
   readonly http: HttpClient;
@@ -96,13 +96,14 @@ export function createPaystarGateway(options: PaystarClientOptions): PaystarClie
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const paymentPageUrl = options.paymentPageUrl ?? `${baseUrl}/payment`;
   const log = options.log?.child({ provider: PROVIDER });
+  const fetchInit = options.fetchInit ?? proxyFetchInit(options.proxyUrl);
   const http = createHttpClient({
     name: PROVIDER,
     baseUrl,
     ...PAYSTAR_RESILIENCE,
     ...options.resilience,
     headers: { authorization: `Bearer ${gatewayId}`, accept: 'application/json' },
-    ...(options.fetchInit ? { fetchInit: options.fetchInit } : {}),
+    ...(fetchInit ? { fetchInit } : {}),
     ...(log ? { log } : {}),
   });
   const redact = (text: string) => text.split(gatewayId).join('***').split(signKey).join('***');

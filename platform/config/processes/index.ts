@@ -17,6 +17,8 @@ import { s3DevnetProcess } from './s3-devnet.js';
 import { smsSimulatorProcess } from './sms-simulator.js';
 import { walletCommandsProcess } from './wallet-commands.js';
 import { walletProcess } from './wallet.js';
+import { paystarSimulatorProcess } from './paystar-simulator.js';
+import { finnotechSimulatorProcess } from './finnotech-simulator.js';
 
 /** Every process and command with its own configuration (README's configuration table is grouped the same way). */
 export const PROCESSES = {
@@ -39,6 +41,8 @@ export const PROCESSES = {
   'dev-init-data': devInitDataProcess,
   payment: paymentProcess,
   'payments-worker': paymentsWorkerProcess,
+  'paystar-simulator': paystarSimulatorProcess,
+  'finnotech-simulator': finnotechSimulatorProcess,
 } as const;
 
 export type { AdminCreateConfig } from './admin-create.js';
@@ -61,6 +65,8 @@ export type { WalletCommandsConfig } from './wallet-commands.js';
 export type { WalletConfig } from './wallet.js';
 export type { PaymentConfig, PaymentSettings } from './payment.js';
 export type { PaymentsWorkerConfig } from './payments-worker.js';
+export type { PaystarSimulatorConfig } from './paystar-simulator.js';
+export type { FinnotechSimulatorConfig } from './finnotech-simulator.js';
 export {
   adminCreateProcess,
   chainWatcherProcess,
@@ -81,4 +87,6 @@ export {
   walletProcess,
   paymentProcess,
   paymentsWorkerProcess,
+  paystarSimulatorProcess,
+  finnotechSimulatorProcess,
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineProcess, port, positiveInt, section, type ConfigOf } from '../env.js';
 import { SERVICE_PORT_VARIABLES } from '../pieces.js';
+import { outboundProxy } from '../outbound-proxy.js';
 import { finnotech, paystar } from '../payment-providers.js';
 import { paymentDataKeys } from '../secrets.js';
 import { subgraphSections } from './subgraph.js';
@@ -63,5 +64,6 @@ export const paymentProcess = defineProcess('payment', {
   paymentDataKeys,
   paystar,
   finnotech,
+  outboundProxy,
 });
 export type PaymentConfig = ConfigOf<typeof paymentProcess>;

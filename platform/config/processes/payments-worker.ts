@@ -1,4 +1,5 @@
 import { defineProcess, port, positiveInt, section, type ConfigOf } from '../env.js';
+import { outboundProxy } from '../outbound-proxy.js';
 import { finnotech, paystar } from '../payment-providers.js';
 import { database } from '../pieces.js';
 import { paymentDataKeys } from '../secrets.js';
@@ -35,6 +36,7 @@ export const paymentsWorkerProcess = defineProcess('payments-worker', {
   paymentDataKeys,
   paystar,
   finnotech,
+  outboundProxy,
   paymentsWorker,
 });
 export type PaymentsWorkerConfig = ConfigOf<typeof paymentsWorkerProcess>;
