@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createClient, type Client } from 'graphql-ws';
 import { connect as connectNats } from 'nats';
+import WebSocket from 'ws';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEvent } from '../../platform/bus/envelope.js';
@@ -12,7 +14,7 @@ import { startPaystarSimulator, type PaystarSimulator } from '../../devnet/payst
 import { errorCode, gql } from '../../testing/graphql-client.js';
 import { startStack, type TestStack } from '../../testing/stack.js';
 import { initDataFor, newTelegramUser } from '../../testing/telegram.js';
-import { signInStaff } from '../../testing/viewers.js';
+import { callSubgraphAs, signInStaff } from '../../testing/viewers.js';
 import { startPaymentsWorker, type RunningPaymentsWorker } from '../../workers/payments/payments-worker.js';
 import { providersFromConfig } from './providers.js';
 
@@ -80,7 +82,9 @@ beforeAll(async () => {
   });
 }, 120_000);
 
+const wsClients: Client[] = [];
 afterAll(async () => {
+  for (const c of wsClients) await c.dispose();
   await browser?.close();
   await worker?.close();
   await stack?.close();
@@ -483,6 +487,83 @@ describe('Toman withdrawals', () => {
       (b) => b.held === before.held,
     );
   }, 60_000);
+
+  it('fiatWithdrawalUpdated pushes the viewer’s own withdrawal at each change, and nobody else’s', async () => {
+    const watch = (token: string) => {
+      const client = createClient({
+        url: stack.wsUrl,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${token}` },
+        lazy: false,
+        retryAttempts: 0,
+        onNonLazyError: () => undefined,
+      });
+      wsClients.push(client);
+      const seen: { id: string; status: string }[] = [];
+      client.subscribe<{ fiatWithdrawalUpdated: { id: string; status: string } }>(
+        { query: 'subscription { fiatWithdrawalUpdated { id status } }' },
+        {
+          next: (v) => v.data && seen.push(v.data.fiatWithdrawalUpdated),
+          error: () => undefined,
+          complete: () => undefined,
+        },
+      );
+      return seen;
+    };
+    const mine = watch(ali.token);
+    const stranger = await signIn();
+    const theirs = watch(stranger.token);
+    await new Promise((r) => setTimeout(r, 500)); // the gateway holds the NATS subscription
+    const res = await withdraw('15000', 'w-live');
+    const id = res.body.data!.requestFiatWithdrawal.id as string;
+    await worker.jobs.payout(10);
+    await until(
+      'the DONE push',
+      async () => mine,
+      (seen) => seen.some((w) => w.id === id && w.status === 'DONE'),
+    );
+    expect(mine.every((w) => w.id === id)).toBe(true);
+    expect(mine.length).toBeGreaterThanOrEqual(2); // REQUESTED/APPROVED/SENDING/DONE pushes (each follow-up reads the state then)
+    await new Promise((r) => setTimeout(r, 300));
+    expect(theirs).toEqual([]);
+  }, 30_000);
+
+  it('Payment and FiatWithdrawal resolve through _entities for their owner only', async () => {
+    const mine = await gql(
+      stack.graphqlUrl,
+      `{ me { fiatWithdrawals(first: 1) { edges { node { id } } } payments(first: 1) { edges { node { id } } } } }`,
+      {},
+      ali.token,
+    );
+    const withdrawalId = mine.body.data!.me.fiatWithdrawals.edges[0].node.id as string;
+    const paymentId = mine.body.data!.me.payments.edges[0].node.id as string;
+    const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Payment { id paymentStatus: status } ... on FiatWithdrawal { id withdrawalStatus: status } } }`;
+    const r = [
+      { __typename: 'Payment', id: paymentId },
+      { __typename: 'FiatWithdrawal', id: withdrawalId },
+      { __typename: 'Payment', id: 'pay_00000000000000000000000000' },
+    ];
+    const owner = await callSubgraphAs(
+      stack,
+      'payment',
+      { userId: ali.userId, roles: ['USER'], claims: [], sessionId: null },
+      query,
+      { r },
+    );
+    expect(owner.body.errors, JSON.stringify(owner.body.errors)).toBeUndefined();
+    expect(owner.body.data!._entities).toHaveLength(3);
+    expect(owner.body.data!._entities[0]).toMatchObject({ id: paymentId });
+    expect(owner.body.data!._entities[1]).toMatchObject({ id: withdrawalId, withdrawalStatus: 'DONE' });
+    expect(owner.body.data!._entities[2]).toBeNull();
+    const other = await callSubgraphAs(
+      stack,
+      'payment',
+      { userId: 'usr_someone', roles: ['USER'], claims: [], sessionId: null },
+      query,
+      { r },
+    );
+    expect(other.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
 
   it('408 then inquiry → DONE; FAILED → the hold is released', async () => {
     const before = await irt(ali);
