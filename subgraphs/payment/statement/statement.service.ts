@@ -85,14 +85,12 @@ export class StatementService {
     do {
       const page = await bank.statement({ depositNumber, from, to: options.now, cursor: next });
       result.pages++;
-      for (const line of page.lines) {
-        if (line.amountToman <= 0n) continue;
-        result.lines++;
-        const stored = await this.store(em.fork(), line);
-        if (stored === 'DUPLICATE') result.duplicates++;
-        else if (stored === 'CREDITED') result.credited++;
-        else result.parked++;
-      }
+      const credits = page.lines.filter((l) => l.amountToman > 0n);
+      result.lines += credits.length;
+      const stored = await this.storePage(em.fork(), credits);
+      result.credited += stored.credited;
+      result.parked += stored.parked;
+      result.duplicates += stored.duplicates;
       next = page.next;
     } while (next);
     await em.getConnection().execute(
@@ -104,62 +102,100 @@ export class StatementService {
     return result;
   }
 
-  /** One line: stored (and credited when matched) in one transaction, or nothing when its refCode is known. */
-  async store(em: EntityManager, line: StatementLine): Promise<'CREDITED' | 'UNMATCHED' | 'DUPLICATE'> {
-    const match = await this.match(em, line);
-    return em.transactional(async (tx) => {
-      const sourceCard = line.sourceCard ? maskedForm(line.sourceCard) : null;
-      const rows = await tx.getConnection().execute<{ id: string }[]>(
-        `insert into payment.bank_credit (id, ref_code, amount, booked_at, description, deposit_id, source_card, source_iban, status, user_id, matched_by)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (ref_code) do nothing returning id`,
-        [
+  /**
+   * One page of credit lines, in one transaction: every line inserted unless its refCode is known (`on conflict do
+   * nothing`), and for each line inserted and matched its credit event. Matching reads the page's deposit ids and
+   * card masks in two queries.
+   */
+  async storePage(
+    em: EntityManager,
+    lines: readonly StatementLine[],
+  ): Promise<{ credited: number; parked: number; duplicates: number }> {
+    const out = { credited: 0, parked: 0, duplicates: 0 };
+    const unique = [...new Map(lines.map((l) => [l.refCode, l])).values()];
+    out.duplicates += lines.length - unique.length;
+    if (unique.length === 0) return out;
+    const matches = await this.matchAll(em, unique);
+    await em.transactional(async (tx) => {
+      const values: unknown[] = [];
+      const rows = unique.map((line) => {
+        const match = matches.get(line.refCode) ?? null;
+        values.push(
           newId('bcr'),
           line.refCode,
           line.amountToman.toString(),
           line.at,
           line.description.slice(0, 500),
           line.depositId,
-          sourceCard,
+          line.sourceCard ? maskedForm(line.sourceCard) : null,
           line.sourceIban,
           match ? 'CREDITED' : 'UNMATCHED',
           match?.userId ?? null,
           match?.by ?? null,
-        ],
+        );
+        return '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+      });
+      const inserted = await tx.getConnection().execute<{ ref_code: string; id: string }[]>(
+        `insert into payment.bank_credit (id, ref_code, amount, booked_at, description, deposit_id, source_card, source_iban, status, user_id, matched_by)
+         values ${rows.join(', ')} on conflict (ref_code) do nothing returning ref_code, id`,
+        values,
         'all',
         tx.getTransactionContext(),
       );
-      if (rows.length === 0) return 'DUPLICATE';
-      if (!match) {
-        this.log.info({ bankCreditId: rows[0]!.id }, 'bank credit parked: no deposit id or verified card matched');
-        return 'UNMATCHED';
+      out.duplicates += unique.length - inserted.length;
+      const byRef = new Map(unique.map((l) => [l.refCode, l]));
+      for (const row of inserted) {
+        const line = byRef.get(row.ref_code)!;
+        const match = matches.get(line.refCode);
+        if (!match) {
+          out.parked++;
+          this.log.info({ bankCreditId: row.id }, 'bank credit parked: no deposit id or verified card matched');
+          continue;
+        }
+        out.credited++;
+        recordEvent<DepositReceivedPayload>(tx, PaymentEvents.depositReceived, SOURCE, {
+          reference: `bank:${line.refCode}`,
+          userId: match.userId,
+          amount: line.amountToman.toString(),
+          channel: 'BANK_TRANSFER',
+        });
       }
-      recordEvent<DepositReceivedPayload>(tx, PaymentEvents.depositReceived, SOURCE, {
-        reference: `bank:${line.refCode}`,
-        userId: match.userId,
-        amount: line.amountToman.toString(),
-        channel: 'BANK_TRANSFER',
-      });
-      return 'CREDITED';
     });
+    return out;
   }
 
-  private async match(
+  /**
+   * Who each line is for: by its deposit id, else by the sender's card when exactly one verified card has that
+   * BIN and last four digits; absent when neither.
+   */
+  private async matchAll(
     em: EntityManager,
-    line: StatementLine,
-  ): Promise<{ userId: string; by: 'DEPOSIT_ID' | 'CARD' } | null> {
-    const depositId = line.depositId ? asciiDigits(line.depositId).replace(/\D/g, '') : '';
-    if (depositId) {
-      const row = await em.findOne(DepositCode, { code: depositId });
-      if (row) return { userId: row.userId, by: 'DEPOSIT_ID' };
+    lines: readonly StatementLine[],
+  ): Promise<Map<string, { userId: string; by: 'DEPOSIT_ID' | 'CARD' }>> {
+    const depositIdOf = (l: StatementLine) => (l.depositId ? asciiDigits(l.depositId).replace(/\D/g, '') : '');
+    const codes = [...new Set(lines.map(depositIdOf).filter(Boolean))];
+    const masks = [
+      ...new Set(lines.map((l) => (l.sourceCard ? maskedForm(l.sourceCard) : null)).filter((m): m is string => !!m)),
+    ];
+    const owners = new Map(
+      codes.length ? (await em.find(DepositCode, { code: { $in: codes } })).map((d) => [d.code, d.userId]) : [],
+    );
+    const cardOwners = new Map<string, string[]>();
+    if (masks.length)
+      for (const c of await em.find(BankCard, { masked: { $in: masks } }))
+        cardOwners.set(c.masked, [...(cardOwners.get(c.masked) ?? []), c.userId]);
+    const out = new Map<string, { userId: string; by: 'DEPOSIT_ID' | 'CARD' }>();
+    for (const line of lines) {
+      const byCode = owners.get(depositIdOf(line));
+      if (byCode) {
+        out.set(line.refCode, { userId: byCode, by: 'DEPOSIT_ID' });
+        continue;
+      }
+      const mask = line.sourceCard ? maskedForm(line.sourceCard) : null;
+      const candidates = mask ? (cardOwners.get(mask) ?? []) : [];
+      if (candidates.length === 1) out.set(line.refCode, { userId: candidates[0]!, by: 'CARD' });
     }
-    const masked = line.sourceCard ? maskedForm(line.sourceCard) : null;
-    if (masked) {
-      // A masked card identifies its owner only when one verified card has that BIN and those last four digits.
-      const cards = await em.find(BankCard, { masked }, { limit: 2 });
-      const owners = new Set(cards.map((c) => c.userId));
-      if (cards.length === 1 && owners.size === 1) return { userId: cards[0]!.userId, by: 'CARD' };
-    }
-    return null;
+    return out;
   }
 
   async unmatched(em: EntityManager, viewer: Viewer, first: number, after: string | null) {
