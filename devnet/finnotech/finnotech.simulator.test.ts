@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createFinnotechBanking, type FinnotechClientOptions } from '../../providers/finnotech/finnotech.client.js';
 import { FinnotechRefusedError } from '../../providers/finnotech/finnotech.errors.js';
 import type { StatementLine } from '../../providers/finnotech/finnotech.port.js';
+import { startConnectProxy } from '../../testing/connect-proxy.js';
 import { closeAfterEach, FAST_RESILIENCE } from '../../testing/provider-fixtures.js';
 import { ibanFor, SEED_CARDS, withLuhn } from './fixtures.js';
 import {
@@ -226,5 +227,14 @@ describe('FinnoTech client ↔ simulator: transfers', () => {
     });
     await expect(bad.transferTo(transfer('wd-auth'))).rejects.toMatchObject({ name: 'FinnotechAuthError' });
     expect(sim.transfers()).toHaveLength(0);
+  });
+
+  it('goes through HTTPS_PROXY when given proxyUrl (token, reads and transfers)', async () => {
+    const proxy = track(await startConnectProxy());
+    const { sim, client } = await setup({}, { proxyUrl: proxy.url });
+    await client.cardHolder(SEED_CARDS[0]!.card);
+    expect(await client.transferTo(transfer('wd-proxy'))).toMatchObject({ state: 'DONE' });
+    expect(proxy.tunnels.length).toBeGreaterThan(0);
+    expect(proxy.tunnels.every((t) => t === new URL(sim.url).host)).toBe(true);
   });
 });

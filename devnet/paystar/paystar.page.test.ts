@@ -34,9 +34,10 @@ async function merchant() {
         res.writeHead(404).end();
         return;
       }
+      const body = await readRequestBody(req);
       received.push({
         method: req.method ?? '',
-        fields: Object.fromEntries(new URLSearchParams(await readRequestBody(req))),
+        fields: Object.fromEntries(req.method === 'GET' ? url.searchParams : new URLSearchParams(body)),
       });
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end('<!doctype html><meta charset="utf-8"><p id="merchant">received</p>');
@@ -45,8 +46,8 @@ async function merchant() {
   return { callbackUrl: `${server.url}/payments/paystar/callback`, received };
 }
 
-async function setup() {
-  const sim = track(await startPaystarSimulator());
+async function setup(callbackMethod: 'POST' | 'GET' = 'POST') {
+  const sim = track(await startPaystarSimulator({ callbackMethod }));
   const client = createPaystarGateway({
     baseUrl: sim.apiBaseUrl,
     gatewayId: PAYSTAR_SIMULATOR_DEFAULTS.gatewayId,
@@ -117,5 +118,30 @@ describe('Paystar simulator payment page (headless Chromium)', () => {
       outcome: 'REFUSED',
       code: 'NOT_VERIFIABLE',
     });
+  });
+
+  it('with callbackMethod GET the browser is redirected to the callback with the fields in the query string', async () => {
+    const { client, callbackUrl, received } = await setup('GET');
+    const session = await client.create({ amountToman: 7_000n, orderId: 'order-44', callbackUrl });
+    const page = await browser.newPage();
+    try {
+      await page.goto(session.paymentUrl);
+      await page.fill('#card', CARD);
+      await page.click('#pay');
+      await page.waitForURL((u) => u.pathname === '/payments/paystar/callback');
+    } finally {
+      await page.close();
+    }
+    expect(received[0]?.method).toBe('GET');
+    const callback = client.parseCallback(received[0]!.fields);
+    expect(callback).toMatchObject({ status: '1', orderId: 'order-44', cardNumber: '603799******5278' });
+    expect(
+      await client.verify({
+        refNum: callback.refNum,
+        amountToman: 7_000n,
+        cardNumber: callback.cardNumber!,
+        trackingCode: callback.trackingCode!,
+      }),
+    ).toMatchObject({ outcome: 'VERIFIED' });
   });
 });

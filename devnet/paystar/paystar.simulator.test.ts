@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPaystarGateway } from '../../providers/paystar/paystar.client.js';
 import { PaystarRefusedError } from '../../providers/paystar/paystar.errors.js';
+import { startConnectProxy } from '../../testing/connect-proxy.js';
 import { closeAfterEach, FAST_RESILIENCE } from '../../testing/provider-fixtures.js';
 import { PAYSTAR_SIMULATOR_DEFAULTS, startPaystarSimulator } from './paystar.simulator.js';
 
@@ -165,5 +166,19 @@ describe('Paystar client ↔ simulator', () => {
       client.verify({ refNum: s.refNum, amountToman: 1_000n, cardNumber: 'x', trackingCode: 'y' }),
     ).rejects.toMatchObject({ code: 'PROVIDER_RESPONSE', status: 500 });
     expect(sim.payment(s.refNum)?.verifyCalls).toBe(0);
+  });
+
+  it('goes through HTTPS_PROXY when given proxyUrl', async () => {
+    const proxy = track(await startConnectProxy());
+    const sim = track(await startPaystarSimulator());
+    const client = createPaystarGateway({
+      baseUrl: sim.apiBaseUrl,
+      gatewayId: PAYSTAR_SIMULATOR_DEFAULTS.gatewayId,
+      signKey: PAYSTAR_SIMULATOR_DEFAULTS.signKey,
+      resilience: FAST_RESILIENCE,
+      proxyUrl: proxy.url,
+    });
+    await client.create({ amountToman: 1_000n, orderId: 'via-proxy', callbackUrl: CALLBACK });
+    expect(proxy.tunnels).toEqual([new URL(sim.url).host]);
   });
 });

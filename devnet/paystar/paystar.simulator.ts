@@ -33,6 +33,11 @@ export interface PaystarSimulatorOptions {
   /** Accepted gateways (gateway_id → sign key). Default: the dev gateway. */
   gateways?: Readonly<Record<string, string>>;
   failMode?: FailureMode | FailureSpec | null;
+  /**
+   * How the browser is sent back to the callback: `POST` (default, an auto-submitting form, as Paystar's samples
+   * receive it) or `GET` (a 303 redirect with the same fields in the query string; the issue allows either).
+   */
+  callbackMethod?: 'POST' | 'GET';
 }
 
 export const PAYSTAR_SIMULATOR_DEFAULTS = {
@@ -276,6 +281,13 @@ export async function startPaystarSimulator(options: PaystarSimulatorOptions = {
         return p && p.state === 'INIT'
           ? sendHtml(res, 200, paymentPage(p, result.error))
           : sendHtml(res, 400, `<!doctype html><meta charset="utf-8"><p id="error">${escapeHtml(result.error)}</p>`);
+      }
+      if (options.callbackMethod === 'GET') {
+        const target = new URL(result.callback);
+        for (const [k, v] of Object.entries(result.fields)) target.searchParams.set(k, String(v));
+        res.writeHead(303, { location: target.toString() });
+        res.end();
+        return;
       }
       return sendHtml(res, 200, callbackPage(result.callback, result.fields));
     }

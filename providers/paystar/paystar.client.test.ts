@@ -1,4 +1,6 @@
 import { createHmac } from 'node:crypto';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { startCaptureServer } from '../../devnet/sms/capture-server.js';
 import { closeAfterEach, FAST_RESILIENCE, fixtureReader } from '../../testing/provider-fixtures.js';
@@ -133,5 +135,48 @@ describe('paystar client against the documented answers', () => {
       cardNumber: null,
       transactionId: null,
     });
+  });
+
+  it('logs order id, ref_num and outcomes, never the card number, the gateway id or the sign key', async () => {
+    const lines: string[] = [];
+    const log = pino(
+      { level: 'trace' },
+      new Writable({
+        write(chunk: Buffer, _enc, done) {
+          lines.push(chunk.toString());
+          done();
+        },
+      }),
+    );
+    const server = track(
+      await startCaptureServer(
+        { status: 200, body: fixture('create.json') },
+        { status: 200, body: fixture('verify.json') },
+      ),
+    );
+    const c = createPaystarGateway({
+      baseUrl: server.url,
+      gatewayId: GATEWAY,
+      signKey: SIGN_KEY,
+      resilience: FAST_RESILIENCE,
+      log,
+    });
+    await c.create({
+      amountToman: 1_000n,
+      orderId: 'ORD-1',
+      callbackUrl: 'https://m.test/cb',
+      cardNumber: '6037991327465278',
+    });
+    await c.verify({
+      refNum: '6M0RNO4B2C',
+      amountToman: 1_000n,
+      cardNumber: '603799******5278',
+      trackingCode: '245685412',
+    });
+    const text = lines.join('');
+    expect(text).toContain('ORD-1');
+    expect(text).toContain('VERIFIED');
+    for (const secret of ['6037991327465278', '603799******5278', GATEWAY, SIGN_KEY])
+      expect(text).not.toContain(secret);
   });
 });
