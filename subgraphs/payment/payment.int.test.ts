@@ -261,6 +261,19 @@ describe('Paystar card payments', () => {
     expect(sim.payment(payment.refNum!)!.verifyCalls).toBe(1);
   });
 
+  it('a GET callback (fields in the query) settles like the form POST', async () => {
+    const card = freshCard();
+    const { viewer, cardId } = await payer(card);
+    const payment = await services.payments.start(em(), viewer, { amountToman: '12000', cardId, idempotencyKey: 'g' });
+    const paid = sim.pay(payment.token!, card);
+    if (!paid.ok) throw new Error(paid.error);
+    const query = new URLSearchParams(paid.fields as unknown as Record<string, string>).toString();
+    const answer = await fetch(`${running.url.replace('/graphql', CALLBACK_PATH)}?${query}`, { redirect: 'manual' });
+    expect(answer.status).toBe(303);
+    expect(answer.headers.get('location')).toContain('status=PAID');
+    expect(await credits(`paystar:${payment.id}`)).toBe(1);
+  });
+
   it('someone else’s card id is NOT_FOUND', async () => {
     const { cardId } = await payer(freshCard());
     const mallory = user();
