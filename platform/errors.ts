@@ -59,6 +59,16 @@ export const ErrorCode = {
   TRADING_DISABLED: 'TRADING_DISABLED',
   /** ledger: the fill would push the exchange's position past the pair's exposure cap (an order's rejection code). */
   EXPOSURE_LIMIT_EXCEEDED: 'EXPOSURE_LIMIT_EXCEEDED',
+  /** ledger/payment: above a limit (`period`, `limit`, `remaining`…). */
+  LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  /** payment: not a card number (16 digits) or its Luhn check digit is wrong (`reason`: FORMAT, CHECKSUM). */
+  CARD_NUMBER_INVALID: 'CARD_NUMBER_INVALID',
+  /** payment: not an Iranian IBAN (IR + 24 digits) or its mod-97 check fails (`reason`: FORMAT, CHECKSUM). */
+  IBAN_INVALID: 'IBAN_INVALID',
+  /** payment: the bank's holder of the card or IBAN is not the user's KYC name. */
+  HOLDER_NAME_MISMATCH: 'HOLDER_NAME_MISMATCH',
+  /** payment: cards and IBANs are checked against the KYC name: an approved KYC is needed first. */
+  KYC_REQUIRED: 'KYC_REQUIRED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode] | (string & {});
 

@@ -4,6 +4,7 @@ import {
   kycProcess,
   ledgerProcess,
   marketProcess,
+  paymentProcess,
   walletProcess,
   supportProcess,
   type Env,
@@ -18,6 +19,7 @@ import { buildMarketSchema, marketSubgraph } from './market/app.js';
 import { buildLedgerSchema, ledgerSubgraph } from './ledger/app.js';
 import { buildWalletSchema, walletSubgraph } from './wallet/app.js';
 import { buildSupportSchema, supportSubgraph } from './support/app.js';
+import { buildPaymentSchema, paymentSubgraph } from './payment/app.js';
 
 export interface RegisteredSubgraph {
   definition: SubgraphDefinition<never>;
@@ -64,6 +66,7 @@ export const subgraphs: RegisteredSubgraph[] = [
   register(ledgerSubgraph, ledgerProcess, (c) => c.ledger.port, buildLedgerSchema, 'subgraphs/ledger/main.ts'),
   register(kycSubgraph, kycProcess, (c) => c.kyc.port, buildKycSchema, 'subgraphs/kyc/main.ts'),
   register(supportSubgraph, supportProcess, (c) => c.support.port, buildSupportSchema, 'subgraphs/support/main.ts'),
+  register(paymentSubgraph, paymentProcess, (c) => c.payment.port, buildPaymentSchema, 'subgraphs/payment/main.ts'),
 ];
 
 /** The Postgres schemas whose outbox the relay drains: every subgraph that has one. */

@@ -3,6 +3,7 @@ import {
   chainWatcherProcess,
   devnetProcess,
   outboxRelayProcess,
+  paymentsWorkerProcess,
   priceFeedProcess,
   priceSimulatorsProcess,
   s3DevnetProcess,
@@ -66,6 +67,7 @@ export const workers: RegisteredWorker[] = [
     args: ['--network', network],
     enabled: (env: Env) => chainWatcherProcess.load(env).chains.networks[network] !== null,
   })),
+  { name: 'payments-worker', entry: 'workers/payments/main.ts', config: paymentsWorkerProcess },
   {
     name: 'paystar-simulator',
     entry: 'devnet/paystar/main.ts',

@@ -250,6 +250,72 @@ export type Balance = {
   total: Scalars['Amount']['output'];
 };
 
+/** An IBAN (شبا) the bank confirmed is yours: where Toman withdrawals go. */
+export type BankAccount = {
+  __typename?: 'BankAccount';
+  bankName: Maybe<Scalars['String']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  iban: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+};
+
+/** A card whose holder the bank confirmed is you (KYC name). Shown masked. */
+export type BankCard = {
+  __typename?: 'BankCard';
+  bankName: Maybe<Scalars['String']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** BIN and last four digits: 603799******1234. */
+  maskedNumber: Scalars['String']['output'];
+};
+
+/** An incoming credit on the platform's bank statement. */
+export type BankCredit = {
+  __typename?: 'BankCredit';
+  /** Toman. */
+  amountToman: Scalars['Amount']['output'];
+  bookedAt: Scalars['DateTime']['output'];
+  /** The deposit id (شناسه واریز) it carried. */
+  depositId: Maybe<Scalars['String']['output']>;
+  description: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** The bank's reference (each is credited once). */
+  refCode: Scalars['String']['output'];
+  /** The sender's card, masked. */
+  sourceCard: Maybe<Scalars['String']['output']>;
+  sourceIban: Maybe<Scalars['String']['output']>;
+  status: BankCreditStatus;
+  userId: Maybe<Scalars['ID']['output']>;
+};
+
+export type BankCreditConnection = {
+  __typename?: 'BankCreditConnection';
+  edges: Array<BankCreditEdge>;
+  pageInfo: PageInfo;
+};
+
+export type BankCreditEdge = {
+  __typename?: 'BankCreditEdge';
+  cursor: Scalars['String']['output'];
+  node: BankCredit;
+};
+
+export type BankCreditStatus =
+  | 'ASSIGNED'
+  | 'CREDITED'
+  | 'UNMATCHED';
+
+/** Send Toman by card-to-card or to the IBAN, with your deposit id (شناسه واریز) for IBAN transfers. */
+export type BankDepositInstructions = {
+  __typename?: 'BankDepositInstructions';
+  /** The platform's card (card-to-card from one of your verified cards). */
+  card: Scalars['String']['output'];
+  /** Your personal deposit id (شناسه واریز). */
+  depositId: Scalars['String']['output'];
+  /** The platform's IBAN (Paya/Satna with your deposit id). */
+  iban: Scalars['String']['output'];
+};
+
 export type BirthCalendar =
   | 'GREGORIAN'
   | 'JALALI';
@@ -354,6 +420,47 @@ export type ExchangePosition = {
   /** Signed US dollars at the current price; null without a fresh price. */
   usdValue: Maybe<Scalars['String']['output']>;
 };
+
+/** Toman sent to one of your IBANs. */
+export type FiatWithdrawal = {
+  __typename?: 'FiatWithdrawal';
+  /** Toman. */
+  amountToman: Scalars['Amount']['output'];
+  bankAccountId: Scalars['ID']['output'];
+  /** The bank's reference once DONE. */
+  bankReference: Maybe<Scalars['String']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  failureCode: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  /** Above the approval threshold: a second person approves it. */
+  needsApproval: Scalars['Boolean']['output'];
+  status: FiatWithdrawalStatus;
+  updatedAt: Scalars['DateTime']['output'];
+  userId: Scalars['ID']['output'];
+};
+
+export type FiatWithdrawalConnection = {
+  __typename?: 'FiatWithdrawalConnection';
+  edges: Array<FiatWithdrawalEdge>;
+  pageInfo: PageInfo;
+};
+
+export type FiatWithdrawalEdge = {
+  __typename?: 'FiatWithdrawalEdge';
+  cursor: Scalars['String']['output'];
+  node: FiatWithdrawal;
+};
+
+/** REQUESTED: the amount is being held. REJECTED: not held (funds, limits). PENDING_APPROVAL: held, above the approval threshold. CANCELLED: declined by an approver (released). APPROVED: queued for the bank. SENDING: the transfer was asked of the bank. DONE: sent (captured). FAILED: the bank refused it (released). */
+export type FiatWithdrawalStatus =
+  | 'APPROVED'
+  | 'CANCELLED'
+  | 'DONE'
+  | 'FAILED'
+  | 'PENDING_APPROVAL'
+  | 'REJECTED'
+  | 'REQUESTED'
+  | 'SENDING';
 
 /** The account to debit holds less than the transaction needs. Nothing was moved. */
 export type InsufficientFunds = {
@@ -613,6 +720,10 @@ export type LimitUsage = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Adds an IBAN (IR + 24 digits) after the bank confirms you own it (KYC name). */
+  addBankAccount: BankAccount;
+  /** Adds a card (16 digits, Persian digits accepted) after the bank confirms its holder is your KYC name. Adding it again returns it. */
+  addBankCard: BankCard;
   /** Support staff: a note in the thread the user never sees. */
   addTicketNote: TicketMessage;
   /** FINANCE with the ledger:adjust claim: credit (amount > 0) or debit (amount < 0) a user's available balance against world:<asset>, with a reason. Above the asset's approval threshold, or on your own account, it answers a pending AdjustmentRequest that another money admin must approve (approveAdjustment) before it expires. */
@@ -621,8 +732,12 @@ export type Mutation = {
   approveAccountRecovery: AccountRecovery;
   /** FINANCE with the ledger:adjust claim, not the requester and not the adjusted user: posts a pending adjustment, exactly once (every approval answers the same transaction). ADJUSTMENT_EXPIRED after its expiry. */
   approveAdjustment: ApproveAdjustmentResult;
+  /** Approvers (withdrawals:approve): approves a PENDING_APPROVAL withdrawal; never your own. */
+  approveFiatWithdrawal: FiatWithdrawal;
   /** Reviewers: approves a PENDING submission for its tier or a lower one; never your own. */
   approveKyc: KycSubmission;
+  /** Staff (ledger:adjust): credits a parked bank credit to a user, once; never to yourself. */
+  assignBankCredit: BankCredit;
   /** Support staff: take a ticket (assigneeId = yourself), or with tickets:assign give it to anyone; null unassigns. */
   assignTicket: Ticket;
   /** Cancels your resting limit order and releases its hold; a fill that got there first wins (CONFLICT with the status). */
@@ -637,6 +752,8 @@ export type Mutation = {
   confirmTicketAttachment: Attachment;
   /** A new wallet on a network: the first becomes the default; a further one gets its own address. */
   createWallet: Wallet;
+  /** Approvers (withdrawals:approve): declines a PENDING_APPROVAL withdrawal; the hold is released. */
+  declineFiatWithdrawal: FiatWithdrawal;
   /** SUPERADMIN: give a user a claim such as withdrawals:approve. */
   grantClaim: User;
   /** SUPERADMIN: give a user a role. */
@@ -667,6 +784,8 @@ export type Mutation = {
   replyToTicket: TicketMessage;
   /** From a new Telegram account: asks for a code to the phone verified by the lost account. The answer is the same whether or not the number can be recovered. */
   requestAccountRecovery: RecoveryCodeSent;
+  /** Sends Toman to your verified IBAN: the amount is held at once (INSUFFICIENT_FUNDS / LIMIT_EXCEEDED otherwise); above the approval threshold a second person approves it. The same idempotencyKey returns the same withdrawal. */
+  requestFiatWithdrawal: FiatWithdrawal;
   /** A presigned upload for one document (private bucket, at most 10 MB, of the declared type); then confirmKycUpload. */
   requestKycUpload: KycUpload;
   /** A presigned upload of one file to a ticket (yours, or any for support staff): ≤ 10 MB, JPEG/PNG/PDF. */
@@ -693,6 +812,8 @@ export type Mutation = {
   signInWithTelegram: AuthPayload;
   /** End the viewer's session (all its refresh tokens and access tokens). */
   signOut: Scalars['Boolean']['output'];
+  /** Starts a Toman deposit by card through Paystar, payable only with that verified card: open `paymentUrl`. The same idempotencyKey returns the same payment. */
+  startCardPayment: Payment;
   /** Asks for a tier with personal data and accepted documents; PENDING until a reviewer decides. */
   submitKyc: KycSubmission;
   /** Moves money to another user, all or nothing. */
@@ -702,6 +823,16 @@ export type Mutation = {
   updateSettings: User;
   /** Proves the number with the code it received. */
   verifyPhoneCode: PhoneVerification;
+};
+
+
+export type MutationAddBankAccountArgs = {
+  iban: Scalars['String']['input'];
+};
+
+
+export type MutationAddBankCardArgs = {
+  cardNumber: Scalars['String']['input'];
 };
 
 
@@ -731,10 +862,21 @@ export type MutationApproveAdjustmentArgs = {
 };
 
 
+export type MutationApproveFiatWithdrawalArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationApproveKycArgs = {
   id: Scalars['ID']['input'];
   note?: InputMaybe<Scalars['String']['input']>;
   tier: KycTier;
+};
+
+
+export type MutationAssignBankCreditArgs = {
+  id: Scalars['ID']['input'];
+  userId: Scalars['ID']['input'];
 };
 
 
@@ -773,6 +915,12 @@ export type MutationConfirmTicketAttachmentArgs = {
 export type MutationCreateWalletArgs = {
   label?: InputMaybe<Scalars['String']['input']>;
   network: Network;
+};
+
+
+export type MutationDeclineFiatWithdrawalArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
 };
 
 
@@ -861,6 +1009,13 @@ export type MutationRequestAccountRecoveryArgs = {
 };
 
 
+export type MutationRequestFiatWithdrawalArgs = {
+  amountToman: Scalars['Amount']['input'];
+  bankAccountId: Scalars['ID']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
 export type MutationRequestKycUploadArgs = {
   contentType?: InputMaybe<DocumentContentType>;
   kind: KycDocumentKind;
@@ -928,6 +1083,13 @@ export type MutationSignInAdminArgs = {
 
 export type MutationSignInWithTelegramArgs = {
   initData: Scalars['String']['input'];
+};
+
+
+export type MutationStartCardPaymentArgs = {
+  amountToman: Scalars['Amount']['input'];
+  cardId: Scalars['ID']['input'];
+  idempotencyKey: Scalars['String']['input'];
 };
 
 
@@ -1059,6 +1221,46 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
+/** A Toman deposit by card through the Paystar gateway. */
+export type Payment = {
+  __typename?: 'Payment';
+  /** Toman. */
+  amountToman: Scalars['Amount']['output'];
+  cardId: Scalars['ID']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  /** Why it was REFUSED or FAILED. */
+  failureReason: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  /** Open it to pay (while INIT). */
+  paymentUrl: Maybe<Scalars['String']['output']>;
+  status: PaymentStatus;
+  /** Shaparak's tracking code once paid. */
+  trackingCode: Maybe<Scalars['String']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+  userId: Scalars['ID']['output'];
+};
+
+export type PaymentConnection = {
+  __typename?: 'PaymentConnection';
+  edges: Array<PaymentEdge>;
+  pageInfo: PageInfo;
+};
+
+export type PaymentEdge = {
+  __typename?: 'PaymentEdge';
+  cursor: Scalars['String']['output'];
+  node: Payment;
+};
+
+/** INIT: waiting for you to pay on the gateway page. CALLBACK_RECEIVED: you came back, checking with Paystar. VERIFYING: being confirmed. PAID: credited to your Toman balance, once. REFUSED: paid with another card or amount (not credited; an unconfirmed payment is returned by the bank). FAILED: cancelled, unpaid or expired. */
+export type PaymentStatus =
+  | 'CALLBACK_RECEIVED'
+  | 'FAILED'
+  | 'INIT'
+  | 'PAID'
+  | 'REFUSED'
+  | 'VERIFYING';
+
 export type PhoneCodeSent = {
   __typename?: 'PhoneCodeSent';
   /** The code stops working at this time. */
@@ -1140,12 +1342,18 @@ export type Query = {
   assets: Array<Asset>;
   /** The signed-in user's balances (what balanceUpdated pushes). */
   balances: Array<Balance>;
+  /** Where to send Toman by card-to-card or IBAN transfer, and your personal deposit id. */
+  bankDepositInstructions: BankDepositInstructions;
   /** One of your deposits (staff: anyone’s), or null. */
   deposit: Maybe<Deposit>;
   /** The deposits one on-chain transaction made to your addresses (staff: to anyone’s), by output index; empty when none (yet). The hash as a wallet or explorer shows it (TON: hex or base64). */
   depositsByTxHash: Array<Deposit>;
   /** Staff: the exchange's inventory per asset (exchange:<asset>) with its USD value, and fees earned. */
   exchangeExposure: Array<ExchangePosition>;
+  /** One of your Toman withdrawals (staff: anyone’s). */
+  fiatWithdrawal: Maybe<FiatWithdrawal>;
+  /** Approvers (withdrawals:approve): Toman withdrawals, newest first, optionally of one status. */
+  fiatWithdrawals: FiatWithdrawalConnection;
   /** One submission: its applicant or a reviewer. */
   kycSubmission: Maybe<KycSubmission>;
   /** Reviewers (kyc:review): submissions, oldest first, optionally of one status. */
@@ -1162,6 +1370,8 @@ export type Query = {
   myReserveProof: ReserveProof;
   /** One order: its owner or staff; null otherwise. */
   order: Maybe<Order>;
+  /** One of your card payments (staff: anyone’s). */
+  payment: Maybe<Payment>;
   /** The price of one asset (what priceUpdated pushes); null for Toman. */
   price: Maybe<Price>;
   /** Prices of these assets, in order; an item is null (with an error) when its price is stale or unavailable, and null for Toman. */
@@ -1186,6 +1396,8 @@ export type Query = {
   transaction: Maybe<Transaction>;
   /** Staff (FINANCE, admins): hot, cold and in-flight per asset of the networks asked (every network when null), read from the chains now; liabilities from the ledger. */
   treasury: Array<TreasuryPosition>;
+  /** Staff (ledger:adjust): bank statement credits no deposit id or verified card matched, oldest first. */
+  unmatchedBankCredits: BankCreditConnection;
   /** Staff: one user by id (anyone may read their own). */
   user: Maybe<User>;
   /** Staff: users, newest first. */
@@ -1241,6 +1453,18 @@ export type QueryDepositsByTxHashArgs = {
 };
 
 
+export type QueryFiatWithdrawalArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryFiatWithdrawalsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: Scalars['Int']['input'];
+  status?: InputMaybe<FiatWithdrawalStatus>;
+};
+
+
 export type QueryKycSubmissionArgs = {
   id: Scalars['ID']['input'];
 };
@@ -1273,6 +1497,11 @@ export type QueryMyReserveProofArgs = {
 
 
 export type QueryOrderArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryPaymentArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -1328,6 +1557,12 @@ export type QueryTransactionArgs = {
 
 export type QueryTreasuryArgs = {
   networks?: InputMaybe<Array<Network>>;
+};
+
+
+export type QueryUnmatchedBankCreditsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: Scalars['Int']['input'];
 };
 
 
@@ -1481,6 +1716,8 @@ export type Subscription = {
   balanceUpdated: Array<Balance>;
   /** Your deposits, pushed at each status change: detected, confirming, confirmed (credit requested), credited, reorged or ignored. */
   depositUpdated: Deposit;
+  /** Your Toman withdrawals, pushed at each status change: held, waiting for approval, approved, sending, done, failed. */
+  fiatWithdrawalUpdated: FiatWithdrawal;
   /** Your KYC submission, pushed when it is submitted, approved or rejected. */
   kycUpdated: KycSubmission;
   /** The signed-in user, pushed whenever their settings, level, roles or claims change. */
@@ -1838,12 +2075,18 @@ export type User = {
   __typename?: 'User';
   /** One balance per asset (every asset of the catalogue unless `assets` narrows it). Owner and staff only. */
   balances: Array<Balance>;
+  /** Your verified IBANs (the user and staff only). */
+  bankAccounts: Array<BankAccount>;
+  /** Your verified bank cards (the user and staff only). */
+  bankCards: Array<BankCard>;
   claims: Array<Scalars['String']['output']>;
   createdAt: Scalars['DateTime']['output'];
   /** Your default deposit address on a network, created on first ask. */
   depositAddress: Wallet;
   /** Your deposits on every network, newest first (the user and staff only). */
   deposits: DepositConnection;
+  /** Your Toman withdrawals, newest first. */
+  fiatWithdrawals: FiatWithdrawalConnection;
   firstName: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
   /** Tier, latest status and what the next tier needs. The user and reviewers only. */
@@ -1856,6 +2099,8 @@ export type User = {
   limits: UserLimits;
   /** Orders, newest first. Owner and staff only. */
   orders: OrderConnection;
+  /** Your card payments, newest first. */
+  payments: PaymentConnection;
   photoUrl: Maybe<Scalars['String']['output']>;
   roles: Array<Role>;
   settings: UserSettings;
@@ -1889,9 +2134,21 @@ export type UserDepositsArgs = {
 };
 
 
+export type UserFiatWithdrawalsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: Scalars['Int']['input'];
+};
+
+
 export type UserOrdersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<OrderFilter>;
+  first?: Scalars['Int']['input'];
+};
+
+
+export type UserPaymentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
   first?: Scalars['Int']['input'];
 };
 

@@ -13,6 +13,10 @@ const isLedgerAuditor = or(isFinanceOrAdmin, hasClaimRule('ledger:adjust'));
 const isKycReviewer = and(isStaffMember, hasClaimRule('kyc:review'));
 /** Support staff: the SUPPORT role (or SUPERADMIN), or staff holding tickets:assign; the support subgraph checks again. */
 const isSupportStaff = or(hasRoleRule('SUPPORT', 'SUPERADMIN'), and(isStaffMember, hasClaimRule('tickets:assign')));
+/** Toman withdrawal approvers: staff holding withdrawals:approve; the payment subgraph refuses one's own. */
+const isWithdrawalApprover = and(isStaffMember, hasClaimRule('withdrawals:approve'));
+/** Crediting a parked bank statement line to a user creates money on their balance: staff with ledger:adjust. */
+const isBankCreditAssigner = and(isStaffMember, hasClaimRule('ledger:adjust'));
 
 /** What a graphql-shield rule (rule, and, or, not, allow, deny) offers: a resolve evaluated per field. */
 export interface ShieldRule {
@@ -75,6 +79,12 @@ export const permissions: PermissionMap = {
     treasury: isFinanceOrAdmin,
     reserveSnapshots: allow,
     myReserveProof: isAuthenticated,
+    // payment: one's own payments and withdrawals (or staff), checked by the payment subgraph
+    payment: isAuthenticated,
+    fiatWithdrawal: isAuthenticated,
+    bankDepositInstructions: isAuthenticated,
+    unmatchedBankCredits: isBankCreditAssigner,
+    fiatWithdrawals: isWithdrawalApprover,
   },
   Mutation: {
     signInWithTelegram: allow,
@@ -126,6 +136,14 @@ export const permissions: PermissionMap = {
     placeLimitOrder: isAuthenticated,
     cancelOrder: isAuthenticated,
     publishReserveSnapshots: isFinanceOrAdmin,
+    // payment: cards/IBANs checked against the viewer's KYC name; money mutations take idempotency keys
+    addBankCard: isAuthenticated,
+    addBankAccount: isAuthenticated,
+    startCardPayment: isAuthenticated,
+    requestFiatWithdrawal: isAuthenticated,
+    approveFiatWithdrawal: isWithdrawalApprover,
+    declineFiatWithdrawal: isWithdrawalApprover,
+    assignBankCredit: isBankCreditAssigner,
   },
   Subscription: {
     meUpdated: isAuthenticated,
@@ -135,6 +153,7 @@ export const permissions: PermissionMap = {
     kycUpdated: isAuthenticated,
     ticketUpdated: isAuthenticated,
     orderUpdated: isAuthenticated,
+    fiatWithdrawalUpdated: isAuthenticated,
   },
   // Types reachable only through a guarded root field; their fields are open to whoever reached them.
   // User.limits: the ledger answers the user themselves and staff only.
@@ -225,6 +244,20 @@ export const permissions: PermissionMap = {
   ReserveProof: { '*': allow },
   ReserveProofStep: { '*': allow },
   TreasuryPosition: { '*': allow },
+  // Payment data is reached through User.bankCards/bankAccounts/payments/fiatWithdrawals and the guarded root
+  // fields; ownership (yours, or staff) is checked by the payment subgraph. Cards are masked there.
+  BankCard: { '*': allow },
+  BankAccount: { '*': allow },
+  Payment: { '*': allow },
+  PaymentConnection: { '*': allow },
+  PaymentEdge: { '*': allow },
+  FiatWithdrawal: { '*': allow },
+  FiatWithdrawalConnection: { '*': allow },
+  FiatWithdrawalEdge: { '*': allow },
+  BankCredit: { '*': allow },
+  BankCreditConnection: { '*': allow },
+  BankCreditEdge: { '*': allow },
+  BankDepositInstructions: { '*': allow },
 };
 
 export const fallbackRule: ShieldRule = deny;

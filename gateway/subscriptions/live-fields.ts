@@ -141,6 +141,18 @@ export const liveFields: LiveField[] = [
       },
     },
   },
+  {
+    name: 'fiatWithdrawalUpdated',
+    sdl: '"""Your Toman withdrawals, pushed at each status change: held, waiting for approval, approved, sending, done, failed."""\n  fiatWithdrawalUpdated: FiatWithdrawal!',
+    // payment.withdrawal.updated (subgraphs/payment/payment.events.ts) carries { withdrawalId, userId, status }
+    subjects: ['payment.withdrawal.updated'],
+    matches: (event, viewer) =>
+      viewer.userId !== null && (event.payload as { userId?: string }).userId === viewer.userId,
+    followUp: (event) => ({
+      field: 'fiatWithdrawal',
+      args: { id: { type: 'ID!', value: (event.payload as { withdrawalId?: string }).withdrawalId } },
+    }),
+  },
 ];
 
 /** The assets of the viewer's balances a ledger commit changed, narrowed to the subscription's `assets`. */

@@ -89,6 +89,7 @@ const LIVE_SUBJECTS = [
   ...['submitted', 'approved', 'rejected'].map((verb) => `kyc.submission.${verb}`),
   ...['opened', 'replied', 'assigned', 'resolved', 'closed'].map((verb) => `support.ticket.${verb}`),
   'ledger.order.updated',
+  'payment.withdrawal.updated',
 ];
 
 /** Every NATS user and its grants. Keep in step with the consumers (permissions.test.ts checks it). */
@@ -134,6 +135,15 @@ export const SERVICE_GRANTS: Record<string, ServiceGrant> = {
       { durable: 'ledger-asset-switches', subjects: ['market.asset.updated'] },
       { durable: 'ledger-withdrawal-freezes', subjects: ['wallet.withdrawals.frozen', 'wallet.withdrawals.unfrozen'] },
       { durable: 'ledger-account-recovery', subjects: ['identity.user.recovered'] },
+      {
+        durable: 'ledger-payment-postings',
+        subjects: [
+          'payment.deposit.received',
+          'payment.withdrawal.requested',
+          'payment.withdrawal.completed',
+          'payment.withdrawal.failed',
+        ],
+      },
     ],
     streamInfo: true,
   },
@@ -155,6 +165,15 @@ export const SERVICE_GRANTS: Record<string, ServiceGrant> = {
         durable: 'support-staff-alerts',
         subjects: ['support.ticket.opened', 'support.ticket.replied', 'support.ticket.sla-breached'],
       },
+    ],
+    streamInfo: true,
+  },
+  payment: {
+    publish: [],
+    subscribe: [],
+    consumers: [
+      { durable: 'payment-kyc-holders', subjects: ['kyc.submission.approved'] },
+      { durable: 'payment-withdrawal-holds', subjects: ['ledger.hold.placed', 'ledger.hold.rejected'] },
     ],
     streamInfo: true,
   },

@@ -74,6 +74,14 @@ describe('configuration per process', () => {
       's3-devnet': ['S3_SECRET_ACCESS_KEY'],
       'sms-simulator': ['KAVENEGAR_API_KEY'],
       support: ['INTERNAL_TOKEN_PUBLIC_KEY', 'S3_SECRET_ACCESS_KEY', 'SUPPORT_ALERT_BOT_TOKEN'],
+      payment: [
+        'FINNOTECH_CLIENT_SECRET',
+        'INTERNAL_TOKEN_PUBLIC_KEY',
+        'PAYMENT_CARD_INDEX_KEY',
+        'PAYMENT_DATA_KEYS',
+        'PAYSTAR_SIGN_KEY',
+      ],
+      'payments-worker': ['FINNOTECH_CLIENT_SECRET', 'PAYMENT_CARD_INDEX_KEY', 'PAYMENT_DATA_KEYS', 'PAYSTAR_SIGN_KEY'],
       'paystar-simulator': ['PAYSTAR_SIGN_KEY'],
       'finnotech-simulator': ['FINNOTECH_CLIENT_SECRET'],
       treasury: ['WALLET_MASTER_KEYS'],
@@ -115,6 +123,7 @@ describe('configuration per process', () => {
     expect(readers('INTERNAL_TOKEN_PRIVATE_KEY')).toEqual(['gateway']);
     expect(readers('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual(['identity', 'kyc', 'ledger', 'market', 'support', 'wallet']);
     expect(readers('SUPPORT_ALERT_BOT_TOKEN')).toEqual(['support']);
+    expect(readers('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual(['identity', 'kyc', 'ledger', 'market', 'payment', 'wallet']);
     expect(readers('JWT_SECRET')).toEqual(['gateway', 'identity']);
     expect(readers('TELEGRAM_BOT_TOKEN')).toEqual(['dev-init-data', 'identity']);
     expect(readers('INTERNAL_TOKEN_SECRET')).toEqual([]); // the shared HMAC secret is gone

@@ -60,6 +60,9 @@ describe('configuration documentation', () => {
       'watcher-bsc': PROCESSES['chain-watcher'],
       'watcher-tron': PROCESSES['chain-watcher'],
       'watcher-ton': PROCESSES['chain-watcher'],
+      payment: PROCESSES.payment,
+      'outbox-relay-payment': PROCESSES['outbox-relay'],
+      'payments-worker': PROCESSES['payments-worker'],
     };
     const holders = (variable: string) =>
       Object.entries(compose.services)
@@ -78,7 +81,15 @@ describe('configuration documentation', () => {
     expect(holders('INTERNAL_TOKEN_PRIVATE_KEY')).toEqual(['gateway']);
     expect(holders('TELEGRAM_BOT_TOKEN')).toEqual(['identity']);
     expect(holders('JWT_SECRET')).toEqual(['gateway', 'identity']);
-    expect(holders('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual(['identity', 'kyc', 'ledger', 'market', 'support', 'wallet']);
+    expect(holders('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual([
+      'identity',
+      'kyc',
+      'ledger',
+      'market',
+      'payment',
+      'support',
+      'wallet',
+    ]);
     expect(holders('SUPPORT_ALERT_BOT_TOKEN')).toEqual(['support']);
   });
 });

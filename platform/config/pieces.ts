@@ -89,9 +89,10 @@ export const SERVICE_PORT_VARIABLES = {
   ledger: ['LEDGER_PORT', 4104],
   kyc: ['KYC_PORT', 4105],
   support: ['SUPPORT_PORT', 4108],
+  payment: ['PAYMENT_PORT', 4106],
 } as const;
 
-export const SUBGRAPH_NAMES = ['identity', 'wallet', 'market', 'ledger', 'kyc', 'support'] as const;
+export const SUBGRAPH_NAMES = ['identity', 'wallet', 'market', 'ledger', 'kyc', 'support', 'payment'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
 /** The port one service listens on (PORT overrides it at run time). */
@@ -112,6 +113,7 @@ export const subgraphUrls = section(
     LEDGER_PORT: port.default(SERVICE_PORT_VARIABLES.ledger[1]),
     KYC_PORT: port.default(SERVICE_PORT_VARIABLES.kyc[1]),
     SUPPORT_PORT: port.default(SERVICE_PORT_VARIABLES.support[1]),
+    PAYMENT_PORT: port.default(SERVICE_PORT_VARIABLES.payment[1]),
     /** `name=url,…`: overrides the HOST:port default per subgraph. */
     SUBGRAPH_URLS: z.string().optional(),
     IDENTITY_URL: z.string().url().optional(),
@@ -125,6 +127,7 @@ export const subgraphUrls = section(
         ledger: e.LEDGER_PORT,
         kyc: e.KYC_PORT,
         support: e.SUPPORT_PORT,
+        payment: e.PAYMENT_PORT,
       });
       if (e.IDENTITY_URL) urls.identity = e.IDENTITY_URL;
       return urls;

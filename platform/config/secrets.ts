@@ -23,6 +23,8 @@ export const DEV_SECRETS = {
   WALLET_MASTER_KEYS: 'dev-only:4wK7FSHKJxxO6wz9mNx30umgiiC/4Bnfm2IYxQz3E70=',
   KYC_DATA_KEYS: 'dev-only:ZqQ0a3Y1fW2TgHbS8cN4dE7rJ6kL9mP0oQ1sU2vX3yA=',
   KYC_BLIND_INDEX_KEY: 'c2V2ZW4gZGV2LW9ubHkga3ljIGluZGV4IGtleSAwMDE=',
+  PAYMENT_DATA_KEYS: 'dev-only:cGF5bWVudCBkZXYtb25seSBkYXRhIGtleSAwMDAwMDE=',
+  PAYMENT_CARD_INDEX_KEY: 'cGF5bWVudCBkZXYtb25seSBjYXJkIGluZGV4IGtleTE=',
   INTERNAL_TOKEN_PRIVATE_KEY:
     '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIMFa1IQElT0MgpbnXxyO10YUggZL9lqmvs41m4i2HRoQ\n-----END PRIVATE KEY-----\n',
   INTERNAL_TOKEN_PUBLIC_KEY:
@@ -294,5 +296,50 @@ export const kycDataKeys = section(
     const indexKey = Uint8Array.from(Buffer.from(indexText, 'base64'));
     if (keys?.containsKey(indexKey)) ctx.problem('KYC_BLIND_INDEX_KEY', 'must differ from every KYC_DATA_KEYS key');
     return keys ? { keys, blindIndexKey: () => Uint8Array.from(indexKey) } : ctx.invalid();
+  },
+);
+
+export interface PaymentDataKeys {
+  keys: MasterKeySet;
+  /** A copy of the HMAC key of the card-number lookup index (32 bytes). */
+  cardIndexKey(): Uint8Array;
+}
+
+/**
+ * `PAYMENT_DATA_KEYS` `id:base64(32 bytes)[,…]` (PAYMENT_DATA_KEY_ID names the current one, default the last): the
+ * payment subgraph seals the KYC holder names and bank-account owner names it keeps. `PAYMENT_CARD_INDEX_KEY`
+ * base64(32 bytes), another key: HMAC-SHA256 of card numbers, so a card is found without storing its number.
+ */
+export const paymentDataKeys = section(
+  {
+    PAYMENT_DATA_KEYS: z.string().optional(),
+    PAYMENT_DATA_KEY_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ - (at most 64)')
+      .optional(),
+    PAYMENT_CARD_INDEX_KEY: z
+      .string()
+      .regex(BASE64_32_BYTES, 'must be 32 bytes in standard base64 (openssl rand -base64 32)')
+      .optional(),
+  },
+  (e, ctx): PaymentDataKeys => {
+    const text = secretOrDevDefault(ctx, 'PAYMENT_DATA_KEYS', e.PAYMENT_DATA_KEYS);
+    const indexText = secretOrDevDefault(ctx, 'PAYMENT_CARD_INDEX_KEY', e.PAYMENT_CARD_INDEX_KEY);
+    refuseDevValueInProduction(ctx, 'PAYMENT_CARD_INDEX_KEY', indexText === DEV_SECRETS.PAYMENT_CARD_INDEX_KEY, 'key');
+    if (text === null || indexText === null) return ctx.invalid();
+    const keys: MasterKeySet | undefined = ctx.parse('PAYMENT_DATA_KEYS', ctx.invalid<MasterKeySet>(), () => {
+      const parsed = parseMasterKeys(text, e.PAYMENT_DATA_KEY_ID, 'PAYMENT_DATA_KEY_ID');
+      const devKey = parseMasterKeys(DEV_SECRETS.PAYMENT_DATA_KEYS, undefined).entries()[0]!.key;
+      try {
+        refuseDevValueInProduction(ctx, 'PAYMENT_DATA_KEYS', parsed.containsKey(devKey), 'key');
+      } finally {
+        devKey.fill(0);
+      }
+      return parsed;
+    });
+    const indexKey = Uint8Array.from(Buffer.from(indexText, 'base64'));
+    if (keys?.containsKey(indexKey))
+      ctx.problem('PAYMENT_CARD_INDEX_KEY', 'must differ from every PAYMENT_DATA_KEYS key');
+    return keys ? { keys, cardIndexKey: () => Uint8Array.from(indexKey) } : ctx.invalid();
   },
 );

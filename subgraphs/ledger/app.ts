@@ -22,7 +22,7 @@ import { UserDirectory } from './directory/directory.service.js';
 import { HoldService } from './hold/hold.service.js';
 import { LevelLimits } from './limits/limits.service.js';
 import { PriceBook, startPriceSubscription } from './limits/price-book.js';
-import { startPostingsConsumer } from './postings/postings.consumer.js';
+import { startPaymentPostingsConsumer, startPostingsConsumer } from './postings/postings.consumer.js';
 import { PostingsService } from './postings/postings.service.js';
 import { TransactionResolver, transactionReference } from './transaction/transaction.resolver.js';
 import { TransactionService } from './transaction/transaction.service.js';
@@ -65,7 +65,7 @@ export function buildLedgerServices(deps: Pick<SubgraphDeps<LedgerConfig>, 'conf
   const debts = new DebtService();
   const prices = new PriceBook(config.ledger.priceMaxAgeSeconds * 1000);
   const levelLimits = new LevelLimits(config.ledger.levelLimits, prices, directory);
-  const postings = new PostingsService(ledger, holds, debts);
+  const postings = new PostingsService(ledger, holds, debts, levelLimits);
   const orders = new OrderService(
     postings,
     new MarketRates(prices, config.ledger.orders.priceMaxAgeSeconds * 1000),
@@ -184,6 +184,7 @@ export const ledgerSubgraph: SubgraphDefinition<LedgerConfig> = {
     const assetSwitches = await startAssetSwitchConsumer(deps, services.assetSwitches);
     const freezes = await startFreezeConsumer(deps, services.debts);
     const recoveries = await startAccountRecoveryConsumer(deps, services.recovery, services.waker);
+    const paymentPostings = await startPaymentPostingsConsumer(deps, services.postings, services.waker);
     const waker = { stop: async () => services.waker.stop() };
     const reserveMinutes = deps.config.ledger.reserveSnapshotIntervalMinutes;
     const reservePublisher = reserveMinutes
@@ -201,6 +202,7 @@ export const ledgerSubgraph: SubgraphDefinition<LedgerConfig> = {
         assetSwitches,
         freezes,
         recoveries,
+        paymentPostings,
         sealer,
         expiry,
         pruner,

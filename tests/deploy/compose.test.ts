@@ -94,11 +94,15 @@ describe('docker-compose.yml', () => {
     const address = (traefik.networks as Record<string, { ipv4_address?: string }>).edge!.ipv4_address;
     expect(address).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     expect(services.gateway!.environment!.TRUSTED_PROXIES).toBe(address);
-    // Nothing but Traefik and the gateway is on the edge network.
+    // Nothing but Traefik, the gateway and the payment service is on the edge network; Traefik routes only
+    // /payments/ (Paystar's browser callback and the result page) to the payment service, never its /graphql.
     const onEdge = Object.entries(services)
       .filter(([, s]) => (Array.isArray(s.networks) ? s.networks : Object.keys(s.networks ?? {})).includes('edge'))
       .map(([n]) => n);
-    expect(onEdge.sort()).toEqual(['gateway', 'traefik']);
+    expect(onEdge.sort()).toEqual(['gateway', 'payment', 'traefik']);
+    const payment = services.payment!.labels!;
+    expect(payment['traefik.http.routers.payment-callback.rule']).toMatch(/&& PathPrefix\(`\/payments\/`\)$/);
+    expect(payment['traefik.http.services.payment-callback.loadbalancer.server.port']).toBe('4106');
   });
 });
 

@@ -8,6 +8,8 @@ import { kycProcess } from './kyc.js';
 import { ledgerProcess } from './ledger.js';
 import { marketProcess } from './market.js';
 import { migrateProcess } from './migrate.js';
+import { paymentProcess } from './payment.js';
+import { paymentsWorkerProcess } from './payments-worker.js';
 import { outboxRelayProcess } from './outbox-relay.js';
 import { priceFeedProcess } from './price-feed.js';
 import { priceSimulatorsProcess } from './price-simulators.js';
@@ -42,6 +44,8 @@ export const PROCESSES = {
   'dev-init-data': devInitDataProcess,
   support: supportProcess,
   'telegram-simulator': telegramSimulatorProcess,
+  payment: paymentProcess,
+  'payments-worker': paymentsWorkerProcess,
   'paystar-simulator': paystarSimulatorProcess,
   'finnotech-simulator': finnotechSimulatorProcess,
   treasury: treasuryProcess,
@@ -67,6 +71,8 @@ export type { WalletCommandsConfig } from './wallet-commands.js';
 export type { WalletConfig } from './wallet.js';
 export type { SupportConfig, SupportSettings } from './support.js';
 export type { TelegramSimulatorConfig } from './telegram-simulator.js';
+export type { PaymentConfig, PaymentSettings } from './payment.js';
+export type { PaymentsWorkerConfig } from './payments-worker.js';
 export type { PaystarSimulatorConfig } from './paystar-simulator.js';
 export type { FinnotechSimulatorConfig } from './finnotech-simulator.js';
 export type { TreasuryConfig } from './treasury.js';
@@ -90,6 +96,8 @@ export {
   walletProcess,
   supportProcess,
   telegramSimulatorProcess,
+  paymentProcess,
+  paymentsWorkerProcess,
   paystarSimulatorProcess,
   finnotechSimulatorProcess,
   treasuryProcess,

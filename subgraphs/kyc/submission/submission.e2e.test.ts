@@ -209,8 +209,10 @@ describe('submitKyc → approveKyc', () => {
       userId: applicant.userId,
       tier: 'FULL',
       approvedTier: 'FULL',
+      // the approved name, for the payment subgraph's bank-holder check: the only personal data on the bus
+      holderName: { firstName: 'علی', lastName: 'رضایی' },
     });
-    // no personal data on the bus
+    // no other personal data on the bus
     expect(JSON.stringify(events)).not.toContain('0499370899');
 
     // a decision is final, and the audit table refuses edits

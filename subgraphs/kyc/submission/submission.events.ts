@@ -1,6 +1,9 @@
 import type { ApprovableTier } from './submission.entity.js';
 
-/** Events the kyc subgraph publishes through its outbox. Payloads carry keys and the decision, never personal data. */
+/**
+ * Events the kyc subgraph publishes through its outbox. Payloads carry keys and the decision; the approval also
+ * carries the approved first and last name (the payment subgraph's bank-holder check), no other personal data.
+ */
 export const KycEvents = {
   submitted: 'kyc.submission.submitted',
   approved: 'kyc.submission.approved',
@@ -24,6 +27,12 @@ export interface SubmissionApprovedPayload {
   userId: string;
   tier: ApprovableTier;
   approvedTier: ApprovableTier;
+  /**
+   * The approved names: the payment subgraph compares bank card and IBAN holders with them (it seals its copy).
+   * The only personal data on the bus: readable by the NATS users granted this subject (identity, payment, and the
+   * gateway, which forwards keys only).
+   */
+  holderName: { firstName: string; lastName: string };
 }
 
 export interface SubmissionRejectedPayload {

@@ -271,11 +271,13 @@ export class SubmissionService {
         { fields: ['approvedTier'] },
       );
       const resulting = tierOf([tier, ...others.map((s) => s.approvedTier)]) as ApprovableTier;
+      const { firstName, lastName } = this.reveal(submission);
       recordEvent<SubmissionApprovedPayload>(tx, KycEvents.approved, SOURCE, {
         submissionId: submission.id,
         userId: submission.userId,
         tier: resulting,
         approvedTier: tier,
+        holderName: { firstName, lastName },
       });
     });
   }

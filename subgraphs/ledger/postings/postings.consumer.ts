@@ -25,6 +25,16 @@ export const PostingEvents = {
 export const POSTING_SUBJECTS = Object.values(PostingEvents);
 export const POSTINGS_CONSUMER = 'ledger-postings';
 
+/** The payment subgraph's Toman events (its own durable: `payment.*` is published only by outbox-payment). */
+export const PaymentPostingEvents = {
+  depositReceived: 'payment.deposit.received',
+  withdrawalRequested: 'payment.withdrawal.requested',
+  withdrawalCompleted: 'payment.withdrawal.completed',
+  withdrawalFailed: 'payment.withdrawal.failed',
+} as const;
+export const PAYMENT_POSTING_SUBJECTS = Object.values(PaymentPostingEvents);
+export const PAYMENT_POSTINGS_CONSUMER = 'ledger-payment-postings';
+
 const minor = z
   .string()
   .regex(/^\d{1,78}$/, 'an integer amount in minor units')
@@ -64,6 +74,13 @@ const withdrawalCompleted = z.object({
   fee: minor.default('0'),
 });
 const withdrawalFailed = z.object({ withdrawalId: id });
+const fiatDeposit = z.object({
+  reference: z.string().regex(/^(paystar|bank):[A-Za-z0-9_.:-]{1,120}$/, 'paystar:<id> or bank:<refCode>'),
+  userId: id,
+  amount: minor,
+});
+const fiatWithdrawalRequested = z.object({ withdrawalId: id, userId: id, amount: minor });
+const fiatWithdrawalCompleted = z.object({ withdrawalId: id });
 
 /** Thrown when an event arrives before the one it depends on (e.g. completed before requested): redelivered later. */
 export class NotYetApplicable extends Error {}
@@ -80,6 +97,23 @@ export async function startPostingsConsumer(deps: SubgraphDeps, postings: Postin
     concurrency: 16,
     handle: async (event) => {
       const applied = await applyOnce(deps.orm.em, POSTINGS_CONSUMER, event, (tx) =>
+        applyPostingEvent(tx, postings, event, log),
+      );
+      if (applied) waker.poke();
+    },
+  });
+}
+
+/** The payment subgraph's money events, applied like the wallet's (same effects' vocabulary, own durable). */
+export async function startPaymentPostingsConsumer(deps: SubgraphDeps, postings: PostingsService, waker: OutboxWaker) {
+  const log = deps.log.child({ consumer: PAYMENT_POSTINGS_CONSUMER });
+  return runSubgraphConsumer(deps, {
+    durable: PAYMENT_POSTINGS_CONSUMER,
+    subjects: PAYMENT_POSTING_SUBJECTS,
+    log,
+    concurrency: 16,
+    handle: async (event) => {
+      const applied = await applyOnce(deps.orm.em, PAYMENT_POSTINGS_CONSUMER, event, (tx) =>
         applyPostingEvent(tx, postings, event, log),
       );
       if (applied) waker.poke();
@@ -196,6 +230,84 @@ export async function applyPostingEvent(
         const f = withdrawalFailed.parse(event.payload);
         if (!(await postings.failWithdrawal(tx, f.withdrawalId, actor)))
           throw new NotYetApplicable(`no hold for withdrawal ${f.withdrawalId} yet`);
+        return;
+      }
+      case PaymentPostingEvents.depositReceived: {
+        const d = fiatDeposit.parse(event.payload);
+        await postings.creditFiat(tx, d, actor);
+        return;
+      }
+      case PaymentPostingEvents.withdrawalRequested: {
+        const w = fiatWithdrawalRequested.parse(event.payload);
+        const reference = `fiat-withdrawal:${w.withdrawalId}`;
+        let held;
+        try {
+          held = await postings.holdFiatWithdrawal(tx, w, actor);
+        } catch (err) {
+          // No fresh price to value it against the level limits: refused now (the user asks again), not redelivered forever.
+          if (err instanceof DomainError && err.code === 'PRICE_UNAVAILABLE') {
+            recordEvent(tx, LedgerEvents.holdRejected, 'ledger', {
+              reference,
+              userId: w.userId,
+              asset: 'IRT',
+              code: 'PRICE_UNAVAILABLE',
+            });
+            return;
+          }
+          throw err;
+        }
+        if ('restriction' in held) {
+          recordEvent(tx, LedgerEvents.holdRejected, 'ledger', {
+            reference,
+            userId: w.userId,
+            asset: 'IRT',
+            code: 'ACCOUNT_FROZEN',
+            reason: held.restriction,
+          });
+          return;
+        }
+        const { result, hold } = held;
+        if (hold) {
+          recordEvent(tx, LedgerEvents.holdPlaced, 'ledger', {
+            holdId: hold.id,
+            reference: hold.reference,
+            userId: hold.userId,
+            asset: hold.asset,
+            amount: hold.amount.toString(),
+          });
+        } else if (result.type === 'InsufficientFunds') {
+          recordEvent(tx, LedgerEvents.holdRejected, 'ledger', {
+            reference,
+            userId: w.userId,
+            asset: 'IRT',
+            code: 'INSUFFICIENT_FUNDS',
+            available: result.available.toString(),
+            required: result.required.toString(),
+          });
+        } else if (result.type === 'LimitExceeded') {
+          recordEvent(tx, LedgerEvents.holdRejected, 'ledger', {
+            reference,
+            userId: w.userId,
+            asset: 'IRT',
+            code: 'LIMIT_EXCEEDED',
+            period: result.period,
+            limit: result.limit.toString(),
+            remaining: result.remaining.toString(),
+            currency: result.currency,
+          });
+        }
+        return;
+      }
+      case PaymentPostingEvents.withdrawalCompleted: {
+        const c = fiatWithdrawalCompleted.parse(event.payload);
+        if (!(await postings.completeFiatWithdrawal(tx, c.withdrawalId, actor)))
+          throw new NotYetApplicable(`no hold for Toman withdrawal ${c.withdrawalId} yet`);
+        return;
+      }
+      case PaymentPostingEvents.withdrawalFailed: {
+        const f = withdrawalFailed.parse(event.payload);
+        if (!(await postings.failFiatWithdrawal(tx, f.withdrawalId, actor)))
+          throw new NotYetApplicable(`no hold for Toman withdrawal ${f.withdrawalId} yet`);
         return;
       }
       default:

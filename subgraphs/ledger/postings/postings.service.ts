@@ -6,6 +6,7 @@ import { reversalDraft, type Ledger, type LedgerResult } from '../core/ledger.js
 import { draft, type Posting, type TransactionDraft } from '../core/ledger.types.js';
 import type { DebtService, SendRestriction } from '../debt/debt.service.js';
 import type { HoldRecord, HoldService } from '../hold/hold.service.js';
+import type { LevelLimits } from '../limits/limits.service.js';
 
 /** Amounts here are integers in the asset's minor unit: other subgraphs' events carry them that way. */
 export interface DepositCredit {
@@ -36,6 +37,18 @@ export interface WithdrawalSettlement {
   fee: bigint;
 }
 
+/** Toman that reached the platform's bank account for a user (payment.deposit.received). */
+export interface FiatCredit {
+  /** `paystar:<paymentId>` or `bank:<refCode>`: credited at most once. */
+  reference: string;
+  userId: string;
+  amount: bigint;
+}
+
+/** The platform's bank accounts (Toman at Paystar's settlement and the statement account): Toman's custody. */
+export const BANK_CUSTODY = 'custody:BANK:IRT';
+const TOMAN = 'IRT';
+
 export interface Fill {
   orderId: string;
   userId: string;
@@ -56,6 +69,7 @@ export class PostingsService {
     private readonly ledger: Ledger,
     private readonly holds: HoldService,
     private readonly debts: DebtService,
+    private readonly levels: LevelLimits | null = null,
   ) {}
 
   /**
@@ -214,6 +228,97 @@ export class PostingsService {
         : 'chain reorganisation removed the deposit';
     const reversal = { ...reversalDraft(original, [], { actor, reason }), postings };
     return { result: await this.ledger.commitWithin(tx, reversal), shortfall };
+  }
+
+  /**
+   * custody:BANK:IRT → user available (Toman deposited by card through Paystar, or by card-to-card / IBAN transfer),
+   * reference `payment:<reference>`, unique among deposits: each payment or bank line is credited at most once. A
+   * user in debt in Toman repays it first, as with chain deposits.
+   */
+  async creditFiat(tx: EntityManager, c: FiatCredit, actor: string): Promise<LedgerResult> {
+    if (c.amount <= 0n) throw badInput('a deposit credits a positive amount', { field: 'amount' });
+    const reference = `payment:${c.reference}`;
+    const existing = await this.ledger.transactions.depositByReference(tx, reference);
+    if (existing) return { type: 'Transaction', transaction: existing, replayed: true };
+    await this.debts.lockDebt(tx, c.userId, TOMAN);
+    const owed = await this.debts.owed(tx, c.userId, TOMAN);
+    const repaid = owed < c.amount ? owed : c.amount;
+    const available = accounts.available(c.userId, TOMAN);
+    const postings: Posting[] = [{ source: BANK_CUSTODY, destination: available, asset: TOMAN, amount: c.amount }];
+    if (repaid > 0n)
+      postings.push({
+        source: available,
+        destination: accounts.receivable(c.userId, TOMAN),
+        asset: TOMAN,
+        amount: repaid,
+      });
+    return this.ledger.commitWithin(
+      tx,
+      draft({ kind: 'DEPOSIT', asset: TOMAN, amount: c.amount, userId: c.userId, reference, actor, postings }),
+    );
+  }
+
+  /**
+   * Holds a Toman withdrawal (available → held, reference `fiat-withdrawal:<id>`), counted against the user's level
+   * limits (LEDGER_LEVEL_LIMITS) in the same transaction. A frozen or indebted user holds nothing.
+   */
+  async holdFiatWithdrawal(
+    tx: EntityManager,
+    w: { withdrawalId: string; userId: string; amount: bigint },
+    actor: string,
+  ): Promise<{ result: LedgerResult; hold: HoldRecord | null } | { restriction: SendRestriction; hold: null }> {
+    const reference = `fiat-withdrawal:${w.withdrawalId}`;
+    const existing = await this.holds.byReference(tx, reference);
+    if (existing)
+      return {
+        result: {
+          type: 'Transaction',
+          transaction: (await this.ledger.transactions.ofHold(tx, existing.id))!,
+          replayed: true,
+        },
+        hold: existing,
+      };
+    const restriction = await this.debts.restriction(tx, w.userId);
+    if (restriction) return { restriction, hold: null };
+    const levelLimit = this.levels ? await this.levels.claimFor(tx, w.userId, TOMAN, w.amount) : null;
+    return this.holds.place(tx, {
+      userId: w.userId,
+      asset: TOMAN,
+      amount: w.amount,
+      kind: 'WITHDRAWAL',
+      reference,
+      expiresAt: null,
+      actor,
+      levelLimit,
+    });
+  }
+
+  /** The bank transfer is done: held → custody:BANK:IRT. Null while the hold does not exist yet. */
+  async completeFiatWithdrawal(tx: EntityManager, withdrawalId: string, actor: string): Promise<LedgerResult | null> {
+    const hold = await this.holds.byReference(tx, `fiat-withdrawal:${withdrawalId}`);
+    if (!hold) return null;
+    if (hold.status !== 'ACTIVE')
+      return {
+        type: 'Transaction',
+        transaction: (await this.ledger.transactions.ofHold(tx, hold.id, true))!,
+        replayed: true,
+      };
+    const { result } = await this.holds.capture(tx, hold.id, { destination: BANK_CUSTODY, actor });
+    return result;
+  }
+
+  /** The transfer failed or was declined: held → available. Null while the hold does not exist yet. */
+  async failFiatWithdrawal(tx: EntityManager, withdrawalId: string, actor: string): Promise<LedgerResult | null> {
+    const hold = await this.holds.byReference(tx, `fiat-withdrawal:${withdrawalId}`);
+    if (!hold) return null;
+    if (hold.status !== 'ACTIVE')
+      return {
+        type: 'Transaction',
+        transaction: (await this.ledger.transactions.ofHold(tx, hold.id, true))!,
+        replayed: true,
+      };
+    const { result } = await this.holds.release(tx, hold.id, actor);
+    return result;
   }
 }
 

@@ -1,0 +1,5 @@
+import { paymentProcess } from '../../platform/config/config.js';
+import { runSubgraphMain } from '../../platform/service/main.js';
+import { paymentSubgraph } from './app.js';
+
+await runSubgraphMain(paymentSubgraph, paymentProcess, (config) => config.payment.port);
