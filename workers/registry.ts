@@ -7,6 +7,7 @@ import {
   priceSimulatorsProcess,
   s3DevnetProcess,
   smsSimulatorProcess,
+  voucherSimulatorsProcess,
   type Env,
   type ProcessSpec,
 } from '../platform/config/config.js';
@@ -55,4 +56,11 @@ export const workers: RegisteredWorker[] = [
     args: ['--network', network],
     enabled: (env: Env) => chainWatcherProcess.load(env).chains.networks[network] !== null,
   })),
+  {
+    name: 'voucher-simulators',
+    entry: 'devnet/vouchers/main.ts',
+    config: voucherSimulatorsProcess,
+    devOnly: true,
+    enabled: (env: Env) => voucherSimulatorsProcess.load(env).voucherProviders.simulatorPorts !== null,
+  },
 ];

@@ -73,6 +73,7 @@ describe('configuration per process', () => {
       'dev-init-data': ['TELEGRAM_BOT_TOKEN'],
       's3-devnet': ['S3_SECRET_ACCESS_KEY'],
       'sms-simulator': ['KAVENEGAR_API_KEY'],
+      'voucher-simulators': ['PERFECT_MONEY_PASS_PHRASE', 'UTOPIA_TOKEN', 'UWALLET_TOKEN'],
     };
     for (const [name, spec] of Object.entries(PROCESSES)) {
       const config = spec.load({});

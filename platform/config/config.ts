@@ -26,3 +26,4 @@ export { DEV_S3_ACCESS_KEY_ID, DEV_S3_SECRET_ACCESS_KEY, storage, type StorageCo
 export { sms, SMS_DEV_DEFAULTS, SMS_PROVIDER_BASE_URLS, type SmsConfig, type SmsProviderName } from './sms.js';
 export { parseLevelThresholds, type LevelRule } from './processes/identity.js';
 export * from './processes/index.js';
+export { voucherProviders, VOUCHER_DEV_DEFAULTS, type VoucherProvidersConfig } from './vouchers.js';
