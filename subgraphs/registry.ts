@@ -5,6 +5,7 @@ import {
   ledgerProcess,
   marketProcess,
   walletProcess,
+  voucherProcess,
   type Env,
   type ProcessSpec,
   type SubgraphConfig,
@@ -16,6 +17,7 @@ import { buildKycSchema, kycSubgraph } from './kyc/app.js';
 import { buildMarketSchema, marketSubgraph } from './market/app.js';
 import { buildLedgerSchema, ledgerSubgraph } from './ledger/app.js';
 import { buildWalletSchema, walletSubgraph } from './wallet/app.js';
+import { buildVoucherSchema, voucherSubgraph } from './voucher/app.js';
 
 export interface RegisteredSubgraph {
   definition: SubgraphDefinition<never>;
@@ -61,6 +63,7 @@ export const subgraphs: RegisteredSubgraph[] = [
   register(marketSubgraph, marketProcess, (c) => c.market.port, buildMarketSchema, 'subgraphs/market/main.ts'),
   register(ledgerSubgraph, ledgerProcess, (c) => c.ledger.port, buildLedgerSchema, 'subgraphs/ledger/main.ts'),
   register(kycSubgraph, kycProcess, (c) => c.kyc.port, buildKycSchema, 'subgraphs/kyc/main.ts'),
+  register(voucherSubgraph, voucherProcess, (c) => c.voucher.port, buildVoucherSchema, 'subgraphs/voucher/main.ts'),
 ];
 
 /** The Postgres schemas whose outbox the relay drains: every subgraph that has one. */

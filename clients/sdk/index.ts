@@ -534,6 +534,8 @@ export type Mutation = {
   approveAdjustment: ApproveAdjustmentResult;
   /** Reviewers: approves a PENDING submission for its tier or a lower one; never your own. */
   approveKyc: KycSubmission;
+  /** Buys a voucher of `amount` (its face value in its own currency: Toman for HOT, USD for PS/UTOPIA_UUSD/PERFECT_MONEY, Crypton for UTOPIA_CRP) paid in `payWith` (IRT at the Toman rate, any USDT at the USD rate). The price is held, the provider is called once, the hold is captured (COMPLETED: reveal the code) or released (FAILED). INSUFFICIENT_FUNDS, RATE_STALE, VOUCHER_PROVIDER_BALANCE_LOW. */
+  buyVoucher: Voucher;
   /** Proves the code: a PENDING recovery of the account owning the phone, until a reviewer decides. */
   confirmAccountRecovery: AccountRecovery;
   /** Checks the uploaded file (size, type by its content): ACCEPTED, or DOCUMENT_REJECTED and the file is deleted. */
@@ -546,6 +548,8 @@ export type Mutation = {
   grantRole: User;
   /** FINANCE or SUPERADMIN: lifts one freeze once the reorged deposit's reversal is settled: the one of depositId (required when the user has several; each reorged deposit has its own). The note (why) is kept on record. */
   liftWithdrawalFreeze: WithdrawalFreezeLift;
+  /** Redeems a code into the platform's provider account and credits you at the SELL rate in `receiveAs` (default IRT for HOT, USDT_TRON for USD vouchers), once per code. VOUCHER_CODE_INVALID, VOUCHER_CODE_USED, RATE_STALE; PENDING while the provider settles. */
+  redeemVoucher: Voucher;
   /** Rotate a refresh token. A token can be used once; reuse ends the session. */
   refreshSession: AuthPayload;
   /** Reviewers: rejects a PENDING recovery with a reason. */
@@ -558,6 +562,8 @@ export type Mutation = {
   requestAccountRecovery: RecoveryCodeSent;
   /** A presigned upload for one document (private bucket, at most 10 MB, of the declared type); then confirmKycUpload. */
   requestKycUpload: KycUpload;
+  /** The code of one of your bought vouchers (audited). */
+  revealVoucherCode: VoucherCode;
   /** FINANCE with the ledger:adjust claim: a new transaction undoing every posting of another; at most once. */
   reverseTransaction: ReverseTransactionResult;
   /** SUPERADMIN: take a claim away. */
@@ -568,6 +574,8 @@ export type Mutation = {
   sendPhoneCode: PhoneCodeSent;
   /** Makes one of your wallets the default of its network (what depositAddress returns). */
   setDefaultWallet: Wallet;
+  /** Staff with vouchers:rates: a new rate (append-only history). */
+  setVoucherRate: VoucherRate;
   /** Staff sign-in with email and password. */
   signInAdmin: AuthPayload;
   /** Exchange Telegram Mini App initData for a session. Creates the account on first sign-in. */
@@ -613,6 +621,14 @@ export type MutationApproveKycArgs = {
 };
 
 
+export type MutationBuyVoucherArgs = {
+  amount: Scalars['Amount']['input'];
+  idempotencyKey: Scalars['String']['input'];
+  payWith: Scalars['String']['input'];
+  type: VoucherType;
+};
+
+
 export type MutationConfirmAccountRecoveryArgs = {
   code: Scalars['String']['input'];
   phone: Scalars['String']['input'];
@@ -646,6 +662,14 @@ export type MutationLiftWithdrawalFreezeArgs = {
   depositId?: InputMaybe<Scalars['ID']['input']>;
   note: Scalars['String']['input'];
   userId: Scalars['ID']['input'];
+};
+
+
+export type MutationRedeemVoucherArgs = {
+  code: Scalars['String']['input'];
+  idempotencyKey: Scalars['String']['input'];
+  receiveAs?: InputMaybe<Scalars['String']['input']>;
+  type: VoucherType;
 };
 
 
@@ -683,6 +707,11 @@ export type MutationRequestKycUploadArgs = {
 };
 
 
+export type MutationRevealVoucherCodeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationReverseTransactionArgs = {
   idempotencyKey: Scalars['String']['input'];
   reason: Scalars['String']['input'];
@@ -709,6 +738,11 @@ export type MutationSendPhoneCodeArgs = {
 
 export type MutationSetDefaultWalletArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationSetVoucherRateArgs = {
+  input: SetVoucherRateInput;
 };
 
 
@@ -854,6 +888,8 @@ export type Query = {
   price: Maybe<Price>;
   /** Prices of these assets, in order; an item is null (with an error) when its price is stale or unavailable, and null for Toman. */
   prices: Array<Maybe<Price>>;
+  /** Staff: vouchers of any user, newest first. */
+  searchVouchers: VoucherConnection;
   /** One transaction; null unless the viewer is a party to it or staff. */
   transaction: Maybe<Transaction>;
   /** Staff: one user by id (anyone may read their own). */
@@ -862,8 +898,14 @@ export type Query = {
   users: UserConnection;
   /** Checks an address for a network: form, checksum (EIP-55, base58check, TON CRC16) and flags. */
   validateAddress: AddressValidation;
+  /** Checks a code without using it, where the provider offers that; otherwise says it is checked at redemption. */
+  validateVoucher: VoucherValidation;
   /** Auditors: recompute the hash chain and every cached balance from the postings; report any mismatch. */
   verifyLedger: LedgerVerification;
+  /** Staff (FINANCE or vouchers:rates): the platform's balances at the voucher providers, low ones flagged. */
+  voucherProviderBalances: Array<VoucherProviderBalance>;
+  /** The latest rate per type, side and currency (stale ones flagged). Signed-in users. */
+  voucherRates: Array<VoucherRate>;
   /** Staff: the custody wallet at this address, or null when it is not one of ours. */
   walletByAddress: Maybe<Wallet>;
   /** Staff: users whose withdrawals are frozen after a reorg of a credited deposit, newest first. */
@@ -948,6 +990,13 @@ export type QueryPricesArgs = {
 };
 
 
+export type QuerySearchVouchersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<VoucherSearchInput>;
+  first?: Scalars['Int']['input'];
+};
+
+
 export type QueryTransactionArgs = {
   id: Scalars['ID']['input'];
 };
@@ -968,6 +1017,17 @@ export type QueryUsersArgs = {
 export type QueryValidateAddressArgs = {
   address: Scalars['String']['input'];
   network: Network;
+};
+
+
+export type QueryValidateVoucherArgs = {
+  code: Scalars['String']['input'];
+  type: VoucherType;
+};
+
+
+export type QueryVoucherRatesArgs = {
+  type?: InputMaybe<VoucherType>;
 };
 
 
@@ -1014,6 +1074,18 @@ export type Role =
   | 'SUPERADMIN'
   | 'SUPPORT'
   | 'USER';
+
+export type SetVoucherRateInput = {
+  currency: VoucherRateCurrency;
+  /** Positive decimal, at most 18 decimals. */
+  price: Scalars['String']['input'];
+  side: VoucherRateSide;
+  type: VoucherType;
+  /** Default: now. */
+  validFrom?: InputMaybe<Scalars['DateTime']['input']>;
+  /** At most 7 days after validFrom. */
+  validUntil: Scalars['DateTime']['input'];
+};
 
 export type SubmitKycInput = {
   /** YYYY-MM-DD or YYYY/MM/DD in birthDateCalendar. */
@@ -1201,6 +1273,8 @@ export type User = {
   /** Sent and received transactions, newest first; pages stay gap-free while new ones arrive. Owner and staff only. */
   transactions: TransactionConnection;
   username: Maybe<Scalars['String']['output']>;
+  /** Vouchers bought and redeemed, newest first, optionally of one type. The user and staff only. */
+  vouchers: VoucherConnection;
   /** Your custody wallets on every network, oldest first (the user and staff only). */
   wallets: Array<Wallet>;
   /** True while withdrawals are frozen because a credited deposit of yours was reversed by a chain reorganization. */
@@ -1228,6 +1302,13 @@ export type UserTransactionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<TransactionFilter>;
   first?: Scalars['Int']['input'];
+};
+
+
+export type UserVouchersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: Scalars['Int']['input'];
+  type?: InputMaybe<VoucherType>;
 };
 
 export type UserConnection = {
@@ -1278,6 +1359,124 @@ export type UserSettings = {
   __typename?: 'UserSettings';
   displayCurrency: DisplayCurrency;
   language: Language;
+};
+
+export type Voucher = {
+  __typename?: 'Voucher';
+  /** The asset paid (BUY) or credited (REDEEM). */
+  asset: Scalars['String']['output'];
+  /** Paid (BUY) or credited (REDEEM), in `asset`. */
+  assetAmount: Maybe<Scalars['Amount']['output']>;
+  /** A bought code can be shown with revealVoucherCode. */
+  codeAvailable: Scalars['Boolean']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  direction: VoucherDirection;
+  /** Face value in its currency (Toman, USD, Crypton); for a redemption, once confirmed. */
+  faceAmount: Maybe<Scalars['Amount']['output']>;
+  /** IRT (Toman), USD or CRP: the currency of the face value. */
+  faceCurrency: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** The ledger reference of this voucher's money (`voucher:<id>` or `voucher-redemption:<id>`). */
+  ledgerReference: Scalars['String']['output'];
+  /** The rate applied: units of the rate currency per unit of face value. */
+  rate: Scalars['String']['output'];
+  /** Why it failed (INSUFFICIENT_FUNDS, INVALID_CODE, NOT_CREATED, …). */
+  reason: Maybe<Scalars['String']['output']>;
+  settledAt: Maybe<Scalars['DateTime']['output']>;
+  status: VoucherStatus;
+  type: VoucherType;
+};
+
+export type VoucherCode = {
+  __typename?: 'VoucherCode';
+  /** The secret code. Shown only to its owner; every reveal is audited. */
+  code: Scalars['String']['output'];
+  voucher: Voucher;
+};
+
+export type VoucherConnection = {
+  __typename?: 'VoucherConnection';
+  edges: Array<VoucherEdge>;
+  pageInfo: PageInfo;
+};
+
+export type VoucherDirection =
+  | 'BUY'
+  | 'REDEEM';
+
+export type VoucherEdge = {
+  __typename?: 'VoucherEdge';
+  cursor: Scalars['String']['output'];
+  node: Voucher;
+};
+
+export type VoucherProviderBalance = {
+  __typename?: 'VoucherProviderBalance';
+  /** The provider's coin or wallet (HotVoucher, UUSD, U…). */
+  asset: Scalars['String']['output'];
+  /** Spendable now, in `currency`. */
+  available: Scalars['Amount']['output'];
+  /** IRT, USD or CRP. */
+  currency: Scalars['String']['output'];
+  low: Scalars['Boolean']['output'];
+  provider: Scalars['String']['output'];
+  /** VOUCHER_LOW_BALANCE for this currency. */
+  threshold: Maybe<Scalars['Amount']['output']>;
+};
+
+export type VoucherRate = {
+  __typename?: 'VoucherRate';
+  createdAt: Scalars['DateTime']['output'];
+  currency: VoucherRateCurrency;
+  id: Scalars['ID']['output'];
+  /** Units of `currency` per one unit of the face value (decimal text). */
+  price: Scalars['String']['output'];
+  side: VoucherRateSide;
+  /** Past validUntil: trading on this side refuses (RATE_STALE) until a new rate. */
+  stale: Scalars['Boolean']['output'];
+  type: VoucherType;
+  validFrom: Scalars['DateTime']['output'];
+  validUntil: Scalars['DateTime']['output'];
+};
+
+/** IRT prices payments in Toman; USD prices payments in USDT (any network). */
+export type VoucherRateCurrency =
+  | 'IRT'
+  | 'USD';
+
+/** BUY: what a user pays per unit of face value; SELL: what a redeeming user is credited. */
+export type VoucherRateSide =
+  | 'BUY'
+  | 'SELL';
+
+export type VoucherSearchInput = {
+  status?: InputMaybe<VoucherStatus>;
+  type?: InputMaybe<VoucherType>;
+  userId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** PENDING: in progress (hold, provider, or a provider-side pending); COMPLETED: bought (code available) or redeemed (credited); FAILED: nothing bought or redeemed (`reason`); UNDER_REVIEW: the provider answer was lost and staff resolve it (funds stay held). */
+export type VoucherStatus =
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'PENDING'
+  | 'UNDER_REVIEW';
+
+/** HOT (HOT Voucher, Toman), PS (PS Voucher, USD; resold through uWallet), UTOPIA_UUSD (USD), UTOPIA_CRP (Crypton), PERFECT_MONEY (USD e-voucher, code `<number>-<activation code>`). */
+export type VoucherType =
+  | 'HOT'
+  | 'PERFECT_MONEY'
+  | 'PS'
+  | 'UTOPIA_CRP'
+  | 'UTOPIA_UUSD';
+
+export type VoucherValidation = {
+  __typename?: 'VoucherValidation';
+  faceAmount: Maybe<Scalars['Amount']['output']>;
+  message: Scalars['String']['output'];
+  /** False when the provider offers no check: validation happens at redemption. */
+  supported: Scalars['Boolean']['output'];
+  valid: Maybe<Scalars['Boolean']['output']>;
 };
 
 /** A custody deposit address of one user on one network. */

@@ -11,6 +11,8 @@ const isMoneyAdmin = and(isFinance, hasClaimRule('ledger:adjust'));
 const isLedgerAuditor = or(isFinanceOrAdmin, hasClaimRule('ledger:adjust'));
 /** KYC reviewers: staff holding kyc:review (COMPLIANCE); the kyc subgraph also refuses one's own submission. */
 const isKycReviewer = and(isStaffMember, hasClaimRule('kyc:review'));
+/** Voucher rate setters: staff holding vouchers:rates (the voucher subgraph checks again). */
+const isVoucherRateSetter = and(isStaffMember, hasClaimRule('vouchers:rates'));
 
 /** What a graphql-shield rule (rule, and, or, not, allow, deny) offers: a resolve evaluated per field. */
 export interface ShieldRule {
@@ -58,6 +60,11 @@ export const permissions: PermissionMap = {
     kycSubmissions: isKycReviewer,
     kycSubmission: isAuthenticated,
     accountRecoveries: isKycReviewer,
+    // voucher: rates for signed-in users; provider balances for FINANCE or rate setters; search for staff
+    voucherRates: isAuthenticated,
+    validateVoucher: isAuthenticated,
+    voucherProviderBalances: or(isFinance, isVoucherRateSetter),
+    searchVouchers: isStaffMember,
   },
   Mutation: {
     signInWithTelegram: allow,
@@ -91,6 +98,11 @@ export const permissions: PermissionMap = {
     confirmAccountRecovery: isAuthenticated,
     approveAccountRecovery: isKycReviewer,
     rejectAccountRecovery: isKycReviewer,
+    // voucher: the owner buys, reveals (the subgraph checks ownership) and redeems; staff with vouchers:rates set rates
+    buyVoucher: isAuthenticated,
+    revealVoucherCode: isAuthenticated,
+    redeemVoucher: isAuthenticated,
+    setVoucherRate: isVoucherRateSetter,
   },
   Subscription: {
     meUpdated: isAuthenticated,
@@ -162,6 +174,14 @@ export const permissions: PermissionMap = {
   AccountRecoveryEdge: { '*': allow },
   RecoveryCodeSent: { '*': allow },
   PhoneVerification: { '*': allow },
+  // User.vouchers: the user and staff only (checked by the voucher subgraph).
+  Voucher: { '*': allow },
+  VoucherConnection: { '*': allow },
+  VoucherEdge: { '*': allow },
+  VoucherCode: { '*': allow },
+  VoucherValidation: { '*': allow },
+  VoucherRate: { '*': allow },
+  VoucherProviderBalance: { '*': allow },
 };
 
 export const fallbackRule: ShieldRule = deny;

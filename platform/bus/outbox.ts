@@ -7,7 +7,7 @@ import { OutboxEvent } from './outbox.entity.js';
  * them by name, without loading the subgraphs; tests/contract/outbox-schemas.test.ts keeps it equal to the
  * subgraphs that declare an outbox.
  */
-export const OUTBOX_SCHEMAS: readonly string[] = ['identity', 'wallet', 'market', 'ledger', 'kyc'];
+export const OUTBOX_SCHEMAS: readonly string[] = ['identity', 'wallet', 'market', 'ledger', 'kyc', 'voucher'];
 
 /** Records an event in the caller's unit of work; it is written by the same flush/commit as the change. */
 export function recordEvent<P>(em: EntityManager, type: string, source: string, payload: P): EventEnvelope<P> {

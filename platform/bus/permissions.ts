@@ -132,6 +132,15 @@ export const SERVICE_GRANTS: Record<string, ServiceGrant> = {
       { durable: 'ledger-asset-switches', subjects: ['market.asset.updated'] },
       { durable: 'ledger-withdrawal-freezes', subjects: ['wallet.withdrawals.frozen', 'wallet.withdrawals.unfrozen'] },
       { durable: 'ledger-account-recovery', subjects: ['identity.user.recovered'] },
+      {
+        durable: 'ledger-voucher-postings',
+        subjects: [
+          'voucher.purchase.requested',
+          'voucher.purchase.completed',
+          'voucher.purchase.failed',
+          'voucher.redemption.confirmed',
+        ],
+      },
     ],
     streamInfo: true,
   },
@@ -139,6 +148,12 @@ export const SERVICE_GRANTS: Record<string, ServiceGrant> = {
     publish: [],
     subscribe: [],
     consumers: [{ durable: 'kyc-account-recovery-refused', subjects: ['identity.user.recovery-refused'] }],
+    streamInfo: true,
+  },
+  voucher: {
+    publish: [],
+    subscribe: [],
+    consumers: [{ durable: 'voucher-hold-outcomes', subjects: ['ledger.hold.placed', 'ledger.hold.rejected'] }],
     streamInfo: true,
   },
   gateway: { publish: [], subscribe: LIVE_SUBJECTS, consumers: [], streamInfo: false },

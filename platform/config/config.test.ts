@@ -74,6 +74,14 @@ describe('configuration per process', () => {
       's3-devnet': ['S3_SECRET_ACCESS_KEY'],
       'sms-simulator': ['KAVENEGAR_API_KEY'],
       'voucher-simulators': ['PERFECT_MONEY_PASS_PHRASE', 'UTOPIA_TOKEN', 'UWALLET_TOKEN'],
+      voucher: [
+        'INTERNAL_TOKEN_PUBLIC_KEY',
+        'PERFECT_MONEY_PASS_PHRASE',
+        'UTOPIA_TOKEN',
+        'UWALLET_TOKEN',
+        'VOUCHER_CODE_INDEX_KEY',
+        'VOUCHER_CODE_KEYS',
+      ],
     };
     for (const [name, spec] of Object.entries(PROCESSES)) {
       const config = spec.load({});
@@ -110,7 +118,8 @@ describe('configuration per process', () => {
     expect(readers('WALLET_MASTER_KEYS')).toEqual(['wallet', 'wallet-commands']);
     expect(readers('WALLET_MASTER_KEY_ID')).toEqual(['wallet', 'wallet-commands']);
     expect(readers('INTERNAL_TOKEN_PRIVATE_KEY')).toEqual(['gateway']);
-    expect(readers('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual(['identity', 'kyc', 'ledger', 'market', 'wallet']);
+    expect(readers('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual(['identity', 'kyc', 'ledger', 'market', 'voucher', 'wallet']);
+    expect(readers('VOUCHER_CODE_KEYS')).toEqual(['voucher']);
     expect(readers('JWT_SECRET')).toEqual(['gateway', 'identity']);
     expect(readers('TELEGRAM_BOT_TOKEN')).toEqual(['dev-init-data', 'identity']);
     expect(readers('INTERNAL_TOKEN_SECRET')).toEqual([]); // the shared HMAC secret is gone

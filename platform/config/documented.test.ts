@@ -48,8 +48,9 @@ describe('configuration documentation', () => {
       market: PROCESSES.market,
       ledger: PROCESSES.ledger,
       kyc: PROCESSES.kyc,
+      voucher: PROCESSES.voucher,
       ...Object.fromEntries(
-        ['identity', 'wallet', 'ledger', 'market', 'kyc'].map((domain) => [
+        ['identity', 'wallet', 'ledger', 'market', 'kyc', 'voucher'].map((domain) => [
           `outbox-relay-${domain}`,
           PROCESSES['outbox-relay'],
         ]),
@@ -77,6 +78,7 @@ describe('configuration documentation', () => {
     expect(holders('INTERNAL_TOKEN_PRIVATE_KEY')).toEqual(['gateway']);
     expect(holders('TELEGRAM_BOT_TOKEN')).toEqual(['identity']);
     expect(holders('JWT_SECRET')).toEqual(['gateway', 'identity']);
-    expect(holders('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual(['identity', 'kyc', 'ledger', 'market', 'wallet']);
+    expect(holders('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual(['identity', 'kyc', 'ledger', 'market', 'voucher', 'wallet']);
+    expect(holders('VOUCHER_CODE_KEYS')).toEqual(['voucher']);
   });
 });

@@ -88,9 +88,10 @@ export const SERVICE_PORT_VARIABLES = {
   market: ['MARKET_PORT', 4103],
   ledger: ['LEDGER_PORT', 4104],
   kyc: ['KYC_PORT', 4105],
+  voucher: ['VOUCHER_PORT', 4107],
 } as const;
 
-export const SUBGRAPH_NAMES = ['identity', 'wallet', 'market', 'ledger', 'kyc'] as const;
+export const SUBGRAPH_NAMES = ['identity', 'wallet', 'market', 'ledger', 'kyc', 'voucher'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
 /** The port one service listens on (PORT overrides it at run time). */
@@ -110,6 +111,7 @@ export const subgraphUrls = section(
     MARKET_PORT: port.default(SERVICE_PORT_VARIABLES.market[1]),
     LEDGER_PORT: port.default(SERVICE_PORT_VARIABLES.ledger[1]),
     KYC_PORT: port.default(SERVICE_PORT_VARIABLES.kyc[1]),
+    VOUCHER_PORT: port.default(SERVICE_PORT_VARIABLES.voucher[1]),
     /** `name=url,…`: overrides the HOST:port default per subgraph. */
     SUBGRAPH_URLS: z.string().optional(),
     IDENTITY_URL: z.string().url().optional(),
@@ -122,6 +124,7 @@ export const subgraphUrls = section(
         market: e.MARKET_PORT,
         ledger: e.LEDGER_PORT,
         kyc: e.KYC_PORT,
+        voucher: e.VOUCHER_PORT,
       });
       if (e.IDENTITY_URL) urls.identity = e.IDENTITY_URL;
       return urls;

@@ -29,6 +29,8 @@ export interface VoucherProvidersConfig {
   uwallet: UwalletConfig | null;
   utopia: UtopiaConfig | null;
   perfectMoney: PerfectMoneyConfig | null;
+  /** Per-attempt timeout of every provider call (a create or use that times out is resolved by lookup). */
+  timeoutMs: number;
   /** The devnet simulators' ports when they are used; null with the real providers. */
   simulatorPorts: { uwallet: number; utopia: number; perfectMoney: number } | null;
 }
@@ -53,6 +55,7 @@ export const voucherProviders = section(
     UWALLET_SIMULATOR_PORT: port.default(4297),
     UTOPIA_SIMULATOR_PORT: port.default(4298),
     PERFECT_MONEY_SIMULATOR_PORT: port.default(4299),
+    VOUCHER_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     UWALLET_BASE_URL: z.string().url().optional(),
     UWALLET_TOKEN: z.string().min(1).optional(),
     UWALLET_HOT_COIN: z.string().min(1).default('HotVoucher'),
@@ -113,6 +116,7 @@ export const voucherProviders = section(
               usdAccount: pm.usdAccount,
             }
           : null,
+      timeoutMs: e.VOUCHER_PROVIDER_TIMEOUT_MS,
       simulatorPorts: simulator
         ? {
             uwallet: e.UWALLET_SIMULATOR_PORT,

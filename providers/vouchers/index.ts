@@ -24,7 +24,10 @@ export function createVoucherProviders(
   log?: Logger,
   options: { resilience?: ResilienceOptions } = {},
 ): VoucherProviders {
-  const common = { ...(log ? { log } : {}), ...(options.resilience ? { resilience: options.resilience } : {}) };
+  const common = {
+    ...(log ? { log } : {}),
+    resilience: { timeoutMs: config.timeoutMs, ...options.resilience },
+  };
   const out: VoucherProviders = {};
   if (config.uwallet) {
     const uwallet = createUwalletProvider({

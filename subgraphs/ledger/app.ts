@@ -24,6 +24,7 @@ import { LevelLimits } from './limits/limits.service.js';
 import { PriceBook, startPriceSubscription } from './limits/price-book.js';
 import { startPostingsConsumer } from './postings/postings.consumer.js';
 import { PostingsService } from './postings/postings.service.js';
+import { startVoucherPostingsConsumer } from './postings/voucher-postings.consumer.js';
 import { TransactionResolver, transactionReference } from './transaction/transaction.resolver.js';
 import { TransactionService } from './transaction/transaction.service.js';
 import { TransferResolver } from './transfer/transfer.resolver.js';
@@ -134,6 +135,7 @@ export const ledgerSubgraph: SubgraphDefinition<LedgerConfig> = {
     const assetSwitches = await startAssetSwitchConsumer(deps, services.assetSwitches);
     const freezes = await startFreezeConsumer(deps, services.debts);
     const recoveries = await startAccountRecoveryConsumer(deps, services.recovery, services.waker);
+    const voucherPostings = await startVoucherPostingsConsumer(deps, services, services.waker);
     const waker = { stop: async () => services.waker.stop() };
     return {
       schema,
@@ -144,6 +146,7 @@ export const ledgerSubgraph: SubgraphDefinition<LedgerConfig> = {
         assetSwitches,
         freezes,
         recoveries,
+        voucherPostings,
         sealer,
         expiry,
         pruner,

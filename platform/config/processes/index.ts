@@ -16,6 +16,7 @@ import { smsSimulatorProcess } from './sms-simulator.js';
 import { walletCommandsProcess } from './wallet-commands.js';
 import { walletProcess } from './wallet.js';
 import { voucherSimulatorsProcess } from './voucher-simulators.js';
+import { voucherProcess } from './voucher.js';
 
 /** Every process and command with its own configuration (README's configuration table is grouped the same way). */
 export const PROCESSES = {
@@ -37,6 +38,7 @@ export const PROCESSES = {
   'wallet-commands': walletCommandsProcess,
   'dev-init-data': devInitDataProcess,
   'voucher-simulators': voucherSimulatorsProcess,
+  voucher: voucherProcess,
 } as const;
 
 export type { AdminCreateConfig } from './admin-create.js';
@@ -58,6 +60,7 @@ export type { SubgraphConfig } from './subgraph.js';
 export type { WalletCommandsConfig } from './wallet-commands.js';
 export type { WalletConfig } from './wallet.js';
 export type { VoucherSimulatorsConfig } from './voucher-simulators.js';
+export type { VoucherConfig, VoucherSettings, VoucherCodeKeys } from './voucher.js';
 export {
   adminCreateProcess,
   chainWatcherProcess,
@@ -77,4 +80,5 @@ export {
   walletCommandsProcess,
   walletProcess,
   voucherSimulatorsProcess,
+  voucherProcess,
 };
