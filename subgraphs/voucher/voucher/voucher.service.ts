@@ -47,6 +47,8 @@ export interface RedeemInput {
 }
 
 const KEY = /^[\w:.-]{1,100}$/;
+/** How long buyVoucher waits on a provider call the background resolver is making for the same purchase. */
+const CALL_WAIT_MS = 30_000;
 const OPEN_BUY: VoucherStatus[] = ['CREATING', 'UNKNOWN'];
 const OPEN_REDEEM: VoucherStatus[] = ['REDEEMING', 'PENDING', 'UNKNOWN'];
 
@@ -147,7 +149,7 @@ export class VoucherService {
    * provider. A purchase still waiting comes back PENDING (the background loop finishes it).
    */
   private async settleBuy(id: string): Promise<Voucher> {
-    const deadline = Date.now() + this.settings.holdWaitMs;
+    const holdDeadline = Date.now() + this.settings.holdWaitMs;
     for (;;) {
       const row = await this.byId(id);
       if (!row) throw notFound('Voucher', id);
@@ -161,7 +163,12 @@ export class VoucherService {
           asset: row.asset,
           required: row.assetAmount,
         });
-      if (row.status !== 'HOLD_REQUESTED' || Date.now() >= deadline) return row;
+      const now = Date.now();
+      // Waiting for the hold, or for a provider call another worker (the background resolver) is making.
+      const waiting =
+        (row.status === 'HOLD_REQUESTED' && now < holdDeadline) ||
+        (row.status === 'CREATING' && now < holdDeadline + CALL_WAIT_MS);
+      if (!waiting) return row;
       await sleep(20);
     }
   }
