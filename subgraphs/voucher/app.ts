@@ -49,7 +49,14 @@ export function voucherSubgraphWith(providersOverride?: VoucherProviders): Subgr
       const resolver = runPeriodically('voucher-resolver', deps.config.voucher.pollMs, log, () =>
         services.vouchers.resolveOpen(),
       );
-      return { schema, background: [holds, resolver], context: () => ({ vouchers: services }) };
+      // Low-balance alerts without anyone asking: read every provider's balances periodically.
+      const balanceWatch = runPeriodically('voucher-balances', deps.config.voucher.balanceCheckMs, log, async () => {
+        await services.balances.read().catch((err: unknown) => {
+          log.warn({ err: (err as Error).message }, 'voucher provider balances not read this round');
+        });
+        return false;
+      });
+      return { schema, background: [holds, resolver, balanceWatch], context: () => ({ vouchers: services }) };
     },
   };
 }

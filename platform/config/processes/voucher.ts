@@ -19,6 +19,8 @@ export interface VoucherSettings {
   pollMs: number;
   /** A purchase or redemption in flight longer than this (a crash mid-call) is resolved by lookup. */
   inFlightStaleMs: number;
+  /** How often the provider balances are read for the low-balance alert. */
+  balanceCheckMs: number;
   /** Provider balance (minor units of the currency) under which staff are alerted: `IRT:…,USD:…`. */
   lowBalance: Record<string, bigint>;
 }
@@ -37,6 +39,7 @@ const voucher = section(
     VOUCHER_HOLD_WAIT_MS: positiveInt.default(5_000),
     VOUCHER_POLL_MS: positiveInt.default(1_000),
     VOUCHER_IN_FLIGHT_STALE_MS: positiveInt.default(60_000),
+    VOUCHER_BALANCE_CHECK_MS: positiveInt.default(60_000),
     VOUCHER_LOW_BALANCE: z
       .string()
       .regex(/^([A-Z]{3}:\d{1,30})(,[A-Z]{3}:\d{1,30})*$/, 'CURRENCY:MINOR_UNITS[,…] (IRT in Toman, USD in cents)')
@@ -47,6 +50,7 @@ const voucher = section(
     holdWaitMs: e.VOUCHER_HOLD_WAIT_MS,
     pollMs: e.VOUCHER_POLL_MS,
     inFlightStaleMs: e.VOUCHER_IN_FLIGHT_STALE_MS,
+    balanceCheckMs: e.VOUCHER_BALANCE_CHECK_MS,
     lowBalance: Object.fromEntries(
       e.VOUCHER_LOW_BALANCE.split(',').map((pair) => {
         const [currency, minor] = pair.split(':') as [string, string];

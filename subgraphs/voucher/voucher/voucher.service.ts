@@ -167,7 +167,8 @@ export class VoucherService {
       // Waiting for the hold, or for a provider call another worker (the background resolver) is making.
       const waiting =
         (row.status === 'HOLD_REQUESTED' && now < holdDeadline) ||
-        (row.status === 'CREATING' && now < holdDeadline + CALL_WAIT_MS);
+        ((row.status === 'CREATING' || (row.status === 'UNKNOWN' && row.reason === 'LOOKUP_PENDING')) &&
+          now < holdDeadline + CALL_WAIT_MS);
       if (!waiting) return row;
       await sleep(20);
     }
@@ -179,9 +180,9 @@ export class VoucherService {
     if (!claimed) return;
     const provider = this.provider(claimed.type);
     const face = faceOf(claimed);
+    let created: CreatedVoucher;
     try {
-      const created = await provider.create(claimed.type, face);
-      await this.completePurchase(claimed, created);
+      created = await provider.create(claimed.type, face);
     } catch (err) {
       if (err instanceof VoucherProviderRefusedError) {
         this.log.warn(
@@ -194,6 +195,23 @@ export class VoucherService {
       this.log.warn({ voucherId: id, err: errorSummary(err) }, 'voucher purchase outcome unknown: resolving by lookup');
       await this.transition(id, ['CREATING'], 'UNKNOWN', 'LOOKUP_PENDING');
       await this.resolvePurchase(id);
+      return;
+    }
+    // The code exists only in memory until this commits: retry the write before giving up (never lose a bought code).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.completePurchase(claimed, created);
+        return;
+      } catch (err) {
+        if (attempt >= 5) {
+          this.log.error(
+            { voucherId: id, providerReference: created.providerReference, err: errorSummary(err) },
+            'ADMIN ALERT: a bought voucher could not be recorded: recover it at the provider by this reference',
+          );
+          throw err;
+        }
+        await sleep(100 * 2 ** attempt);
+      }
     }
   }
 
@@ -224,6 +242,20 @@ export class VoucherService {
         'ADMIN ALERT: the provider created a voucher of another value',
       );
     const sealed = this.sealer.seal(codeBinding(row.id), created.code);
+    const taken = await this.em()
+      .getConnection()
+      .execute<{ id: string }[]>(
+        `select id from voucher.voucher where provider = ? and provider_reference = ? and direction = 'BUY' and id <> ?`,
+        [row.provider, created.providerReference, row.id],
+      );
+    if (taken.length > 0) {
+      await this.transition(row.id, OPEN_BUY, 'UNKNOWN', 'NEEDS_REVIEW');
+      this.log.error(
+        { voucherId: row.id, providerReference: created.providerReference, takenBy: taken[0]!.id },
+        'ADMIN ALERT: the lookup found a voucher another purchase holds: staff must match this purchase',
+      );
+      return;
+    }
     await this.em().transactional(async (tx) => {
       const rows = await tx.getConnection().execute<{ id: string }[]>(
         `update voucher.voucher set status = 'COMPLETED', code_sealed = ?, provider_reference = ?, reason = null,
