@@ -77,6 +77,9 @@ export async function applyVoucherEvent(
       const p = parse(requested);
       if (!p) return;
       const reference = `voucher:${p.purchaseId}`;
+      await tx
+        .getConnection()
+        .execute('select pg_advisory_xact_lock(hashtext(?))', [reference], 'all', tx.getTransactionContext());
       if (await services.holds.byReference(tx, reference)) return;
       const restriction = await services.debts.restriction(tx, p.userId);
       if (restriction) {
@@ -134,6 +137,10 @@ export async function applyVoucherEvent(
       const r = parse(confirmed);
       if (!r) return;
       const reference = `voucher-redemption:${r.redemptionId}`;
+      // Two events for one redemption applied at once: the second waits here, then finds the first's credit.
+      await tx
+        .getConnection()
+        .execute('select pg_advisory_xact_lock(hashtext(?))', [reference], 'all', tx.getTransactionContext());
       const existing = await tx
         .getConnection()
         .execute<{ id: string }[]>(
