@@ -65,83 +65,87 @@ export async function startPerfectMoneySimulator(
     return `${number}-${code}`;
   };
 
-  const server = await startSimulatorServer(async (req, res, url) => {
-    const text = req.method === 'POST' ? await readRequestBody(req) : '';
-    if (url.pathname.startsWith('/_devnet/')) {
-      const body = JSON.parse(text || '{}') as Record<string, unknown>;
-      res.setHeader('content-type', 'application/json');
-      if (url.pathname === '/_devnet/issue') return void res.end(JSON.stringify({ code: issue(String(body.amount)) }));
-      if (url.pathname === '/_devnet/next') {
-        scripts[body.op as 'create' | 'use'].push(String(body.outcome));
-        return void res.end('{"ok":true}');
+  const server = await startSimulatorServer(
+    async (req, res, url) => {
+      const text = req.method === 'POST' ? await readRequestBody(req) : '';
+      if (url.pathname.startsWith('/_devnet/')) {
+        const body = JSON.parse(text || '{}') as Record<string, unknown>;
+        res.setHeader('content-type', 'application/json');
+        if (url.pathname === '/_devnet/issue')
+          return void res.end(JSON.stringify({ code: issue(String(body.amount)) }));
+        if (url.pathname === '/_devnet/next') {
+          scripts[body.op as 'create' | 'use'].push(String(body.outcome));
+          return void res.end('{"ok":true}');
+        }
+        if (url.pathname === '/_devnet/failure') {
+          failures.set(body.mode ? (body as unknown as FailureSpec) : null);
+          return void res.end('{"ok":true}');
+        }
+        res.statusCode = 404;
+        return void res.end('{}');
       }
-      if (url.pathname === '/_devnet/failure') {
-        failures.set(body.mode ? (body as unknown as FailureSpec) : null);
-        return void res.end('{"ok":true}');
-      }
-      res.statusCode = 404;
-      return void res.end('{}');
-    }
-    requests += 1;
-    const failure = failures.take();
-    if (failure?.mode === 'hang') return;
-    if (failure?.mode === 'server-error' || failure?.mode === 'rate-limit' || failure?.mode === 'malformed-json') {
-      res.writeHead(failure.mode === 'rate-limit' ? 429 : failure.mode === 'server-error' ? 500 : 200, {
-        'content-type': 'text/html',
-      });
-      return void res.end(
-        failure.mode === 'malformed-json' ? '<html><body>Service temporarily' : '<html><body>Error</body></html>',
-      );
-    }
-    const form = req.method === 'POST' ? new URLSearchParams(text) : url.searchParams;
-    if (form.get('AccountID') !== account.accountId || form.get('PassPhrase') !== account.passPhrase)
-      return page(res, { ERROR: 'Can not login with passed AccountID and PassPhrase' });
-    switch (url.pathname) {
-      case '/balance.asp':
-        return page(res, { [account.usdAccount]: usd(balance) });
-      case '/ev_create.asp': {
-        const outcome = scripts.create.shift();
-        if (outcome === 'hang-before') return;
-        if (form.get('Payer_Account') !== account.usdAccount) return page(res, { ERROR: 'Invalid Payer_Account' });
-        const amount = cents(form.get('Amount'));
-        if (amount === null || amount < 1n) return page(res, { ERROR: 'Invalid Amount' });
-        if (amount > balance) return page(res, { ERROR: 'Not enough money to pay' });
-        balance -= amount;
-        const [number, code] = issue(usd(amount)).split('-') as [string, string];
-        if (outcome === 'hang-after') return;
-        return page(res, {
-          Payer_Account: account.usdAccount,
-          PAYMENT_AMOUNT: usd(amount),
-          PAYMENT_BATCH_NUM: String(nextBatch++),
-          VOUCHER_NUM: number,
-          VOUCHER_CODE: code,
-          VOUCHER_AMOUNT: usd(amount),
+      requests += 1;
+      const failure = failures.take();
+      if (failure?.mode === 'hang') return;
+      if (failure?.mode === 'server-error' || failure?.mode === 'rate-limit' || failure?.mode === 'malformed-json') {
+        res.writeHead(failure.mode === 'rate-limit' ? 429 : failure.mode === 'server-error' ? 500 : 200, {
+          'content-type': 'text/html',
         });
+        return void res.end(
+          failure.mode === 'malformed-json' ? '<html><body>Service temporarily' : '<html><body>Error</body></html>',
+        );
       }
-      case '/ev_activate.asp': {
-        const outcome = scripts.use.shift();
-        if (outcome === 'hang-before') return;
-        if (form.get('Payee_Account') !== account.usdAccount) return page(res, { ERROR: 'Invalid Payee_Account' });
-        const voucher = vouchers.get(form.get('ev_number') ?? '');
-        if (!voucher) return page(res, { ERROR: 'Invalid ev_number' });
-        if (voucher.code !== form.get('ev_code')) return page(res, { ERROR: 'Invalid ev_code' });
-        if (voucher.used) return page(res, { ERROR: 'Voucher already activated' });
-        voucher.used = true;
-        balance += voucher.amount;
-        if (outcome === 'hang-after') return;
-        return page(res, {
-          VOUCHER_NUM: form.get('ev_number')!,
-          VOUCHER_AMOUNT: usd(voucher.amount),
-          VOUCHER_AMOUNT_CURRENCY: '1',
-          PAYMENT_BATCH_NUM: String(nextBatch++),
-          Payee_Account: account.usdAccount,
-        });
+      const form = req.method === 'POST' ? new URLSearchParams(text) : url.searchParams;
+      if (form.get('AccountID') !== account.accountId || form.get('PassPhrase') !== account.passPhrase)
+        return page(res, { ERROR: 'Can not login with passed AccountID and PassPhrase' });
+      switch (url.pathname) {
+        case '/balance.asp':
+          return page(res, { [account.usdAccount]: usd(balance) });
+        case '/ev_create.asp': {
+          const outcome = scripts.create.shift();
+          if (outcome === 'hang-before') return;
+          if (form.get('Payer_Account') !== account.usdAccount) return page(res, { ERROR: 'Invalid Payer_Account' });
+          const amount = cents(form.get('Amount'));
+          if (amount === null || amount < 1n) return page(res, { ERROR: 'Invalid Amount' });
+          if (amount > balance) return page(res, { ERROR: 'Not enough money to pay' });
+          balance -= amount;
+          const [number, code] = issue(usd(amount)).split('-') as [string, string];
+          if (outcome === 'hang-after') return;
+          return page(res, {
+            Payer_Account: account.usdAccount,
+            PAYMENT_AMOUNT: usd(amount),
+            PAYMENT_BATCH_NUM: String(nextBatch++),
+            VOUCHER_NUM: number,
+            VOUCHER_CODE: code,
+            VOUCHER_AMOUNT: usd(amount),
+          });
+        }
+        case '/ev_activate.asp': {
+          const outcome = scripts.use.shift();
+          if (outcome === 'hang-before') return;
+          if (form.get('Payee_Account') !== account.usdAccount) return page(res, { ERROR: 'Invalid Payee_Account' });
+          const voucher = vouchers.get(form.get('ev_number') ?? '');
+          if (!voucher) return page(res, { ERROR: 'Invalid ev_number' });
+          if (voucher.code !== form.get('ev_code')) return page(res, { ERROR: 'Invalid ev_code' });
+          if (voucher.used) return page(res, { ERROR: 'Voucher already activated' });
+          voucher.used = true;
+          balance += voucher.amount;
+          if (outcome === 'hang-after') return;
+          return page(res, {
+            VOUCHER_NUM: form.get('ev_number')!,
+            VOUCHER_AMOUNT: usd(voucher.amount),
+            VOUCHER_AMOUNT_CURRENCY: '1',
+            PAYMENT_BATCH_NUM: String(nextBatch++),
+            Payee_Account: account.usdAccount,
+          });
+        }
+        default:
+          res.writeHead(404, { 'content-type': 'text/html' });
+          return void res.end('<html><body>Not Found</body></html>');
       }
-      default:
-        res.writeHead(404, { 'content-type': 'text/html' });
-        return void res.end('<html><body>Not Found</body></html>');
-    }
-  });
+    },
+    options.port === undefined ? {} : { port: options.port },
+  );
 
   return {
     url: server.url,

@@ -74,121 +74,124 @@ export async function startUtopiaSimulator(options: UtopiaSimulatorOptions = {})
     return code;
   };
 
-  const server = await startSimulatorServer(async (req, res, url) => {
-    const path = url.pathname.replace(/\/+$/, '');
-    if (path.startsWith('/_devnet/')) {
-      const body = JSON.parse((await readRequestBody(req)) || '{}') as Record<string, unknown>;
-      if (path === '/_devnet/issue')
-        return sendJson(res, 200, { code: issue(body.currency as Currency, String(body.amount)) });
-      if (path === '/_devnet/next') {
-        scripts[body.op as 'create' | 'use'].push(String(body.outcome));
-        return sendJson(res, 200, { ok: true });
+  const server = await startSimulatorServer(
+    async (req, res, url) => {
+      const path = url.pathname.replace(/\/+$/, '');
+      if (path.startsWith('/_devnet/')) {
+        const body = JSON.parse((await readRequestBody(req)) || '{}') as Record<string, unknown>;
+        if (path === '/_devnet/issue')
+          return sendJson(res, 200, { code: issue(body.currency as Currency, String(body.amount)) });
+        if (path === '/_devnet/next') {
+          scripts[body.op as 'create' | 'use'].push(String(body.outcome));
+          return sendJson(res, 200, { ok: true });
+        }
+        if (path === '/_devnet/failure') {
+          failures.set(body.mode ? (body as unknown as FailureSpec) : null);
+          return sendJson(res, 200, { ok: true });
+        }
+        return sendJson(res, 404, { error: 'not found' });
       }
-      if (path === '/_devnet/failure') {
-        failures.set(body.mode ? (body as unknown as FailureSpec) : null);
-        return sendJson(res, 200, { ok: true });
+      if (req.method !== 'POST' || path !== '/api/1.0') return sendJson(res, 404, { error: 'not found' });
+      requests += 1;
+      const failure = failures.take();
+      if (failure?.mode === 'hang') return;
+      if (failure?.mode === 'server-error') return sendJson(res, 500, { error: 'internal error' });
+      if (failure?.mode === 'rate-limit')
+        return sendJson(res, 429, { error: 'too many requests' }, { 'retry-after': '1' });
+      if (failure?.mode === 'malformed-json') return sendJson(res, 200, '{"result":');
+      let call: { method?: string; token?: string; params?: Record<string, unknown> };
+      try {
+        call = JSON.parse(await readRequestBody(req)) as typeof call;
+      } catch {
+        return sendJson(res, 200, { error: 'Invalid request' });
       }
-      return sendJson(res, 404, { error: 'not found' });
-    }
-    if (req.method !== 'POST' || path !== '/api/1.0') return sendJson(res, 404, { error: 'not found' });
-    requests += 1;
-    const failure = failures.take();
-    if (failure?.mode === 'hang') return;
-    if (failure?.mode === 'server-error') return sendJson(res, 500, { error: 'internal error' });
-    if (failure?.mode === 'rate-limit')
-      return sendJson(res, 429, { error: 'too many requests' }, { 'retry-after': '1' });
-    if (failure?.mode === 'malformed-json') return sendJson(res, 200, '{"result":');
-    let call: { method?: string; token?: string; params?: Record<string, unknown> };
-    try {
-      call = JSON.parse(await readRequestBody(req)) as typeof call;
-    } catch {
-      return sendJson(res, 200, { error: 'Invalid request' });
-    }
-    if (call.token !== token) return sendJson(res, 200, { error: 'Invalid token' });
-    const p = call.params ?? {};
-    switch (call.method) {
-      case 'getBalance':
-        return sendJson(res, 200, `{"result":${fromUnits(p.currency === 'USD' ? balances.UUSD : balances.CRP)}}`);
-      case 'getFinanceSystemInformation': {
-        const side = {
-          vouchersMinAmount: 0.01,
-          vouchersCreateEnabled: true,
-          vouchersUseEnabled: true,
-          vouchersMaxActive: 1000,
-        };
-        return sendJson(res, 200, { result: { CRP: { ...side, vouchersMinAmount: 1 }, USD: side, PoS: false } });
-      }
-      case 'createVoucher': {
-        const outcome = scripts.create.shift();
-        if (outcome === 'hang-before') return;
-        const currency = p.currency === 'UUSD' ? 'UUSD' : p.currency === 'CRP' ? 'CRP' : null;
-        const amount = toUnits(p.amount);
-        if (!currency) return sendJson(res, 200, { error: 'Invalid currency' });
-        if (amount === null || amount < UNIT / 100n)
-          return sendJson(res, 200, { error: 'Invalid amount: below the minimum' });
-        if (balances[currency] < amount) return sendJson(res, 200, { error: 'Insufficient funds' });
-        balances[currency] -= amount;
-        const code = newCode();
-        vouchers.set(code, { currency, amount, used: false });
-        const referenceNumber = String(nextRef++);
-        rows.push({
-          referenceNumber,
-          amount,
-          voucherid: code,
-          currency,
-          direction: 'created',
-          created: new Date().toISOString(),
-        });
-        if (outcome === 'hang-after') return;
-        if (outcome === 'error-after') return sendJson(res, 500, { error: 'internal error' });
-        return sendJson(res, 200, { result: referenceNumber });
-      }
-      case 'useVoucher': {
-        const outcome = scripts.use.shift();
-        if (outcome === 'hang-before') return;
-        const voucher = vouchers.get(String(p.voucherid ?? ''));
-        if (!voucher) return sendJson(res, 200, { error: 'Voucher not found' });
-        if (voucher.used) return sendJson(res, 200, { error: 'Voucher already used' });
-        voucher.used = true;
-        balances[voucher.currency] += voucher.amount;
-        const referenceNumber = String(nextRef++);
-        rows.push({
-          referenceNumber,
-          amount: voucher.amount,
-          voucherid: String(p.voucherid),
-          currency: voucher.currency,
-          direction: 'used',
-          created: new Date().toISOString(),
-        });
-        if (outcome === 'hang-after') return;
-        if (outcome === 'error-after') return sendJson(res, 500, { error: 'internal error' });
-        return sendJson(res, 200, { result: referenceNumber });
-      }
-      case 'getFinanceHistory': {
-        const from = typeof p.fromDate === 'string' && p.fromDate ? Date.parse(p.fromDate) : null;
-        const lo = toUnits(p.fromAmount);
-        const hi = toUnits(p.toAmount);
-        const found = rows.filter(
-          (r) =>
-            (!p.currency || r.currency === p.currency) &&
-            (!p.referenceNumber || r.referenceNumber === p.referenceNumber) &&
-            (from === null || Date.parse(r.created) >= from) &&
-            (lo === null || r.amount >= lo) &&
-            (hi === null || r.amount <= hi) &&
-            (p.referenceNumber || r.direction === 'created'),
-        );
-        const text = found
-          .map(
+      if (call.token !== token) return sendJson(res, 200, { error: 'Invalid token' });
+      const p = call.params ?? {};
+      switch (call.method) {
+        case 'getBalance':
+          return sendJson(res, 200, `{"result":${fromUnits(p.currency === 'USD' ? balances.UUSD : balances.CRP)}}`);
+        case 'getFinanceSystemInformation': {
+          const side = {
+            vouchersMinAmount: 0.01,
+            vouchersCreateEnabled: true,
+            vouchersUseEnabled: true,
+            vouchersMaxActive: 1000,
+          };
+          return sendJson(res, 200, { result: { CRP: { ...side, vouchersMinAmount: 1 }, USD: side, PoS: false } });
+        }
+        case 'createVoucher': {
+          const outcome = scripts.create.shift();
+          if (outcome === 'hang-before') return;
+          const currency = p.currency === 'UUSD' ? 'UUSD' : p.currency === 'CRP' ? 'CRP' : null;
+          const amount = toUnits(p.amount);
+          if (!currency) return sendJson(res, 200, { error: 'Invalid currency' });
+          if (amount === null || amount < UNIT / 100n)
+            return sendJson(res, 200, { error: 'Invalid amount: below the minimum' });
+          if (balances[currency] < amount) return sendJson(res, 200, { error: 'Insufficient funds' });
+          balances[currency] -= amount;
+          const code = newCode();
+          vouchers.set(code, { currency, amount, used: false });
+          const referenceNumber = String(nextRef++);
+          rows.push({
+            referenceNumber,
+            amount,
+            voucherid: code,
+            currency,
+            direction: 'created',
+            created: new Date().toISOString(),
+          });
+          if (outcome === 'hang-after') return;
+          if (outcome === 'error-after') return sendJson(res, 500, { error: 'internal error' });
+          return sendJson(res, 200, { result: referenceNumber });
+        }
+        case 'useVoucher': {
+          const outcome = scripts.use.shift();
+          if (outcome === 'hang-before') return;
+          const voucher = vouchers.get(String(p.voucherid ?? ''));
+          if (!voucher) return sendJson(res, 200, { error: 'Voucher not found' });
+          if (voucher.used) return sendJson(res, 200, { error: 'Voucher already used' });
+          voucher.used = true;
+          balances[voucher.currency] += voucher.amount;
+          const referenceNumber = String(nextRef++);
+          rows.push({
+            referenceNumber,
+            amount: voucher.amount,
+            voucherid: String(p.voucherid),
+            currency: voucher.currency,
+            direction: 'used',
+            created: new Date().toISOString(),
+          });
+          if (outcome === 'hang-after') return;
+          if (outcome === 'error-after') return sendJson(res, 500, { error: 'internal error' });
+          return sendJson(res, 200, { result: referenceNumber });
+        }
+        case 'getFinanceHistory': {
+          const from = typeof p.fromDate === 'string' && p.fromDate ? Date.parse(p.fromDate) : null;
+          const lo = toUnits(p.fromAmount);
+          const hi = toUnits(p.toAmount);
+          const found = rows.filter(
             (r) =>
-              `{"referenceNumber":"${r.referenceNumber}","amount":${fromUnits(r.amount)},"voucherid":"${r.voucherid}","currency":"${r.currency}","created":"${r.created}","direction":"${r.direction}"}`,
-          )
-          .join(',');
-        return sendJson(res, 200, `{"result":[${text}]}`);
+              (!p.currency || r.currency === p.currency) &&
+              (!p.referenceNumber || r.referenceNumber === p.referenceNumber) &&
+              (from === null || Date.parse(r.created) >= from) &&
+              (lo === null || r.amount >= lo) &&
+              (hi === null || r.amount <= hi) &&
+              (p.referenceNumber || r.direction === 'created'),
+          );
+          const text = found
+            .map(
+              (r) =>
+                `{"referenceNumber":"${r.referenceNumber}","amount":${fromUnits(r.amount)},"voucherid":"${r.voucherid}","currency":"${r.currency}","created":"${r.created}","direction":"${r.direction}"}`,
+            )
+            .join(',');
+          return sendJson(res, 200, `{"result":[${text}]}`);
+        }
+        default:
+          return sendJson(res, 200, { error: `Unknown method ${String(call.method)}` });
       }
-      default:
-        return sendJson(res, 200, { error: `Unknown method ${String(call.method)}` });
-    }
-  });
+    },
+    options.port === undefined ? {} : { port: options.port },
+  );
 
   return {
     url: server.url,

@@ -116,126 +116,130 @@ export async function startUwalletSimulator(options: UwalletSimulatorOptions = {
     else voucher.used = false;
   };
 
-  const server = await startSimulatorServer(async (req, res, url) => {
-    const path = url.pathname.replace(/\/+$/, '');
-    if (path.startsWith('/_devnet/')) {
-      const body =
-        req.method === 'GET' ? {} : (JSON.parse((await readRequestBody(req)) || '{}') as Record<string, unknown>);
-      if (path === '/_devnet/issue') return sendJson(res, 200, { code: issue(String(body.coin), String(body.amount)) });
-      if (path === '/_devnet/next') {
-        scripts[body.op as 'create' | 'use'].push(body.outcome as ScriptedOutcome);
-        return sendJson(res, 200, { ok: true });
+  const server = await startSimulatorServer(
+    async (req, res, url) => {
+      const path = url.pathname.replace(/\/+$/, '');
+      if (path.startsWith('/_devnet/')) {
+        const body =
+          req.method === 'GET' ? {} : (JSON.parse((await readRequestBody(req)) || '{}') as Record<string, unknown>);
+        if (path === '/_devnet/issue')
+          return sendJson(res, 200, { code: issue(String(body.coin), String(body.amount)) });
+        if (path === '/_devnet/next') {
+          scripts[body.op as 'create' | 'use'].push(body.outcome as ScriptedOutcome);
+          return sendJson(res, 200, { ok: true });
+        }
+        if (path === '/_devnet/settle') {
+          settle(String(body.transactionId), body.status as 'confirm' | 'reject');
+          return sendJson(res, 200, { ok: true });
+        }
+        if (path === '/_devnet/balance') {
+          balances.set(String(body.coin), toHundredths(String(body.free))!);
+          return sendJson(res, 200, { ok: true });
+        }
+        if (path === '/_devnet/failure') {
+          failures.set((body.mode as FailureMode | null) ? (body as unknown as FailureSpec) : null);
+          return sendJson(res, 200, { ok: true });
+        }
+        return sendJson(res, 404, { message: 'Not Found' });
       }
-      if (path === '/_devnet/settle') {
-        settle(String(body.transactionId), body.status as 'confirm' | 'reject');
-        return sendJson(res, 200, { ok: true });
+      requests += 1;
+      const failure = failures.take();
+      if (failure?.mode === 'hang') return;
+      if (failure?.mode === 'server-error') return sendJson(res, 500, { message: 'Internal Server Error' });
+      if (failure?.mode === 'rate-limit')
+        return sendJson(
+          res,
+          429,
+          { message: 'Too Many Requests' },
+          { 'retry-after': String(failure.retryAfterSeconds ?? 1) },
+        );
+      if (failure?.mode === 'malformed-json') return sendJson(res, 200, '{"code":');
+      if (!tokens.has(String(req.headers.authorization ?? ''))) return sendJson(res, 401, { message: 401 });
+
+      if (req.method === 'GET' && path === '/v1/wallet') {
+        return sendJson(
+          res,
+          200,
+          [...balances].map(([coin, free]) => ({
+            coin,
+            amount: fromHundredths(free),
+            free: fromHundredths(free),
+            blocked: '0',
+          })),
+        );
       }
-      if (path === '/_devnet/balance') {
-        balances.set(String(body.coin), toHundredths(String(body.free))!);
-        return sendJson(res, 200, { ok: true });
+      if (req.method === 'GET' && path === '/v1/transaction') {
+        const tx = txs.get(url.searchParams.get('id') ?? '');
+        return sendJson(
+          res,
+          200,
+          tx
+            ? [
+                {
+                  id: tx.id,
+                  type: tx.kind,
+                  coin: tx.coin,
+                  status: tx.status,
+                  receive: fromHundredths(tx.receive),
+                  fee: '0',
+                },
+              ]
+            : [],
+        );
       }
-      if (path === '/_devnet/failure') {
-        failures.set((body.mode as FailureMode | null) ? (body as unknown as FailureSpec) : null);
-        return sendJson(res, 200, { ok: true });
+      if (req.method !== 'POST') return sendJson(res, 404, { message: 'Not Found' });
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(await readRequestBody(req)) as Record<string, unknown>;
+      } catch {
+        return error(res, 10018);
+      }
+      const coin = String(body.coin ?? '');
+      if (!coins.has(coin)) return error(res, 10019);
+
+      if (path === '/v1/voucher') {
+        const outcome = scripts.create.shift();
+        if (outcome === 'hang-before') return;
+        const amount = toHundredths(body.amount);
+        if (amount === null || amount <= 0n) return error(res, 10018);
+        const free = balances.get(coin) ?? 0n;
+        if (free < amount) return error(res, 10022);
+        balances.set(coin, free - amount);
+        const code = newCode(coin);
+        vouchers.set(code, { coin, amount, used: false });
+        const id = String(nextTx++);
+        txs.set(id, { id, kind: 'create', coin, status: 'confirm', receive: amount, code });
+        creations.push({ transactionId: id, coin, amount: fromHundredths(amount), code });
+        if (outcome === 'hang-after') return;
+        if (outcome === 'error-after') return sendJson(res, 500, { message: 'Internal Server Error' });
+        return sendJson(res, 200, { code, transactionId: id });
+      }
+      if (path === '/v1/voucher/use') {
+        const outcome = scripts.use.shift();
+        if (outcome === 'hang-before') return;
+        const code = String(body.code ?? '');
+        const voucher = vouchers.get(code);
+        if (!voucher || voucher.coin !== coin) return error(res, 10009);
+        const inFlight = [...txs.values()].some((t) => t.code === code && t.kind === 'use' && t.status === 'pending');
+        if (inFlight) return error(res, 10050);
+        if (voucher.used) return error(res, 10049);
+        voucher.used = true;
+        const id = String(nextTx++);
+        const pending = outcome === 'pending';
+        txs.set(id, { id, kind: 'use', coin, status: pending ? 'pending' : 'confirm', receive: voucher.amount, code });
+        if (!pending) balances.set(coin, (balances.get(coin) ?? 0n) + voucher.amount);
+        if (outcome === 'hang-after') return;
+        if (outcome === 'error-after') return sendJson(res, 500, { message: 'Internal Server Error' });
+        return sendJson(res, 200, {
+          status: pending ? 'pending' : 'confirm',
+          transactionId: id,
+          receive: fromHundredths(voucher.amount),
+        });
       }
       return sendJson(res, 404, { message: 'Not Found' });
-    }
-    requests += 1;
-    const failure = failures.take();
-    if (failure?.mode === 'hang') return;
-    if (failure?.mode === 'server-error') return sendJson(res, 500, { message: 'Internal Server Error' });
-    if (failure?.mode === 'rate-limit')
-      return sendJson(
-        res,
-        429,
-        { message: 'Too Many Requests' },
-        { 'retry-after': String(failure.retryAfterSeconds ?? 1) },
-      );
-    if (failure?.mode === 'malformed-json') return sendJson(res, 200, '{"code":');
-    if (!tokens.has(String(req.headers.authorization ?? ''))) return sendJson(res, 401, { message: 401 });
-
-    if (req.method === 'GET' && path === '/v1/wallet') {
-      return sendJson(
-        res,
-        200,
-        [...balances].map(([coin, free]) => ({
-          coin,
-          amount: fromHundredths(free),
-          free: fromHundredths(free),
-          blocked: '0',
-        })),
-      );
-    }
-    if (req.method === 'GET' && path === '/v1/transaction') {
-      const tx = txs.get(url.searchParams.get('id') ?? '');
-      return sendJson(
-        res,
-        200,
-        tx
-          ? [
-              {
-                id: tx.id,
-                type: tx.kind,
-                coin: tx.coin,
-                status: tx.status,
-                receive: fromHundredths(tx.receive),
-                fee: '0',
-              },
-            ]
-          : [],
-      );
-    }
-    if (req.method !== 'POST') return sendJson(res, 404, { message: 'Not Found' });
-    let body: Record<string, unknown>;
-    try {
-      body = JSON.parse(await readRequestBody(req)) as Record<string, unknown>;
-    } catch {
-      return error(res, 10018);
-    }
-    const coin = String(body.coin ?? '');
-    if (!coins.has(coin)) return error(res, 10019);
-
-    if (path === '/v1/voucher') {
-      const outcome = scripts.create.shift();
-      if (outcome === 'hang-before') return;
-      const amount = toHundredths(body.amount);
-      if (amount === null || amount <= 0n) return error(res, 10018);
-      const free = balances.get(coin) ?? 0n;
-      if (free < amount) return error(res, 10022);
-      balances.set(coin, free - amount);
-      const code = newCode(coin);
-      vouchers.set(code, { coin, amount, used: false });
-      const id = String(nextTx++);
-      txs.set(id, { id, kind: 'create', coin, status: 'confirm', receive: amount, code });
-      creations.push({ transactionId: id, coin, amount: fromHundredths(amount), code });
-      if (outcome === 'hang-after') return;
-      if (outcome === 'error-after') return sendJson(res, 500, { message: 'Internal Server Error' });
-      return sendJson(res, 200, { code, transactionId: id });
-    }
-    if (path === '/v1/voucher/use') {
-      const outcome = scripts.use.shift();
-      if (outcome === 'hang-before') return;
-      const code = String(body.code ?? '');
-      const voucher = vouchers.get(code);
-      if (!voucher || voucher.coin !== coin) return error(res, 10009);
-      const inFlight = [...txs.values()].some((t) => t.code === code && t.kind === 'use' && t.status === 'pending');
-      if (inFlight) return error(res, 10050);
-      if (voucher.used) return error(res, 10049);
-      voucher.used = true;
-      const id = String(nextTx++);
-      const pending = outcome === 'pending';
-      txs.set(id, { id, kind: 'use', coin, status: pending ? 'pending' : 'confirm', receive: voucher.amount, code });
-      if (!pending) balances.set(coin, (balances.get(coin) ?? 0n) + voucher.amount);
-      if (outcome === 'hang-after') return;
-      if (outcome === 'error-after') return sendJson(res, 500, { message: 'Internal Server Error' });
-      return sendJson(res, 200, {
-        status: pending ? 'pending' : 'confirm',
-        transactionId: id,
-        receive: fromHundredths(voucher.amount),
-      });
-    }
-    return sendJson(res, 404, { message: 'Not Found' });
-  });
+    },
+    options.port === undefined ? {} : { port: options.port },
+  );
 
   return {
     url: server.url,
