@@ -69,6 +69,14 @@ export const ErrorCode = {
   HOLDER_NAME_MISMATCH: 'HOLDER_NAME_MISMATCH',
   /** payment: cards and IBANs are checked against the KYC name: an approved KYC is needed first. */
   KYC_REQUIRED: 'KYC_REQUIRED',
+  /** voucher: no rate in force for this type, side and currency (none set, or past its validity window). */
+  RATE_STALE: 'RATE_STALE',
+  /** voucher: the platform's balance at the provider cannot pay for this voucher now. */
+  VOUCHER_PROVIDER_BALANCE_LOW: 'VOUCHER_PROVIDER_BALANCE_LOW',
+  /** voucher: the provider says this is not a valid code of this type. */
+  VOUCHER_CODE_INVALID: 'VOUCHER_CODE_INVALID',
+  /** voucher: the code was already used (here, at the provider, or is being redeemed right now). */
+  VOUCHER_CODE_USED: 'VOUCHER_CODE_USED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode] | (string & {});
 

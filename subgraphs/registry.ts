@@ -7,6 +7,7 @@ import {
   paymentProcess,
   walletProcess,
   supportProcess,
+  voucherProcess,
   type Env,
   type ProcessSpec,
   type SubgraphConfig,
@@ -20,6 +21,7 @@ import { buildLedgerSchema, ledgerSubgraph } from './ledger/app.js';
 import { buildWalletSchema, walletSubgraph } from './wallet/app.js';
 import { buildSupportSchema, supportSubgraph } from './support/app.js';
 import { buildPaymentSchema, paymentSubgraph } from './payment/app.js';
+import { buildVoucherSchema, voucherSubgraph } from './voucher/app.js';
 
 export interface RegisteredSubgraph {
   definition: SubgraphDefinition<never>;
@@ -67,6 +69,7 @@ export const subgraphs: RegisteredSubgraph[] = [
   register(kycSubgraph, kycProcess, (c) => c.kyc.port, buildKycSchema, 'subgraphs/kyc/main.ts'),
   register(supportSubgraph, supportProcess, (c) => c.support.port, buildSupportSchema, 'subgraphs/support/main.ts'),
   register(paymentSubgraph, paymentProcess, (c) => c.payment.port, buildPaymentSchema, 'subgraphs/payment/main.ts'),
+  register(voucherSubgraph, voucherProcess, (c) => c.voucher.port, buildVoucherSchema, 'subgraphs/voucher/main.ts'),
 ];
 
 /** The Postgres schemas whose outbox the relay drains: every subgraph that has one. */

@@ -12,6 +12,7 @@ import {
   paystarSimulatorProcess,
   finnotechSimulatorProcess,
   treasuryProcess,
+  voucherSimulatorsProcess,
   type Env,
   type ProcessSpec,
 } from '../platform/config/config.js';
@@ -84,4 +85,11 @@ export const workers: RegisteredWorker[] = [
   },
   // sweeps into hot, hot-wallet band (excess to cold): signs with custody keys (WALLET_MASTER_KEYS)
   { name: 'treasury', entry: 'workers/treasury/main.ts', config: treasuryProcess },
+  {
+    name: 'voucher-simulators',
+    entry: 'devnet/vouchers/main.ts',
+    config: voucherSimulatorsProcess,
+    devOnly: true,
+    enabled: (env: Env) => voucherSimulatorsProcess.load(env).voucherProviders.simulatorPorts !== null,
+  },
 ];

@@ -740,6 +740,8 @@ export type Mutation = {
   assignBankCredit: BankCredit;
   /** Support staff: take a ticket (assigneeId = yourself), or with tickets:assign give it to anyone; null unassigns. */
   assignTicket: Ticket;
+  /** Buys a voucher of `amount` (its face value in its own currency: Toman for HOT, USD for PS/UTOPIA_UUSD/PERFECT_MONEY, Crypton for UTOPIA_CRP) paid in `payWith` (IRT at the Toman rate, any USDT at the USD rate). The price is held, the provider is called once, the hold is captured (COMPLETED: reveal the code) or released (FAILED). INSUFFICIENT_FUNDS, RATE_STALE, VOUCHER_PROVIDER_BALANCE_LOW. */
+  buyVoucher: Voucher;
   /** Cancels your resting limit order and releases its hold; a fill that got there first wins (CONFLICT with the status). */
   cancelOrder: Order;
   /** Closes the ticket for good (its user or support staff). */
@@ -772,6 +774,8 @@ export type Mutation = {
   quote: TradeQuote;
   /** The ticket’s user rates a resolved or closed ticket, 1–5. */
   rateTicket: Ticket;
+  /** Redeems a code into the platform's provider account and credits you at the SELL rate in `receiveAs` (default IRT for HOT, USDT_TRON for USD vouchers), once per code. VOUCHER_CODE_INVALID, VOUCHER_CODE_USED, RATE_STALE; PENDING while the provider settles. */
+  redeemVoucher: Voucher;
   /** Rotate a refresh token. A token can be used once; reuse ends the session. */
   refreshSession: AuthPayload;
   /** Reviewers: rejects a PENDING recovery with a reason. */
@@ -792,6 +796,8 @@ export type Mutation = {
   requestTicketAttachment: AttachmentUpload;
   /** Support staff: the problem is solved. */
   resolveTicket: Ticket;
+  /** The code of one of your bought vouchers (audited). */
+  revealVoucherCode: VoucherCode;
   /** FINANCE with the ledger:adjust claim: a new transaction undoing every posting of another; at most once. */
   reverseTransaction: ReverseTransactionResult;
   /** SUPERADMIN: take a claim away. */
@@ -806,6 +812,8 @@ export type Mutation = {
   setTradingFee: TradingFee;
   /** FINANCE: switch a pair on or off, set its spread, or cap the exposure it may add ("-" removes the cap). */
   setTradingPair: TradingPair;
+  /** Staff with vouchers:rates: a new rate (append-only history). */
+  setVoucherRate: VoucherRate;
   /** Staff sign-in with email and password. */
   signInAdmin: AuthPayload;
   /** Exchange Telegram Mini App initData for a session. Creates the account on first sign-in. */
@@ -883,6 +891,14 @@ export type MutationAssignBankCreditArgs = {
 export type MutationAssignTicketArgs = {
   assigneeId?: InputMaybe<Scalars['ID']['input']>;
   ticketId: Scalars['ID']['input'];
+};
+
+
+export type MutationBuyVoucherArgs = {
+  amount: Scalars['Amount']['input'];
+  idempotencyKey: Scalars['String']['input'];
+  payWith: Scalars['String']['input'];
+  type: VoucherType;
 };
 
 
@@ -975,6 +991,14 @@ export type MutationRateTicketArgs = {
 };
 
 
+export type MutationRedeemVoucherArgs = {
+  code: Scalars['String']['input'];
+  idempotencyKey: Scalars['String']['input'];
+  receiveAs?: InputMaybe<Scalars['String']['input']>;
+  type: VoucherType;
+};
+
+
 export type MutationRefreshSessionArgs = {
   refreshToken: Scalars['String']['input'];
 };
@@ -1034,6 +1058,11 @@ export type MutationResolveTicketArgs = {
 };
 
 
+export type MutationRevealVoucherCodeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationReverseTransactionArgs = {
   idempotencyKey: Scalars['String']['input'];
   reason: Scalars['String']['input'];
@@ -1072,6 +1101,11 @@ export type MutationSetTradingFeeArgs = {
 
 export type MutationSetTradingPairArgs = {
   input: SetTradingPairInput;
+};
+
+
+export type MutationSetVoucherRateArgs = {
+  input: SetVoucherRateInput;
 };
 
 
@@ -1380,6 +1414,8 @@ export type Query = {
   reserveSnapshots: Array<ReserveSnapshot>;
   /** Staff (FINANCE, admins): on-chain holdings per crypto asset (every one when null) joined with the ledger’s liabilities. */
   reserves: Array<AssetReserve>;
+  /** Staff: vouchers of any user, newest first. */
+  searchVouchers: VoucherConnection;
   /** One ticket: yours, or any for support staff (else NOT_FOUND). */
   ticket: Ticket;
   /** A presigned GET of an accepted attachment, valid one minute: the ticket’s user and support staff only. */
@@ -1404,8 +1440,14 @@ export type Query = {
   users: UserConnection;
   /** Checks an address for a network: form, checksum (EIP-55, base58check, TON CRC16) and flags. */
   validateAddress: AddressValidation;
+  /** Checks a code without using it, where the provider offers that; otherwise says it is checked at redemption. */
+  validateVoucher: VoucherValidation;
   /** Auditors: recompute the hash chain and every cached balance from the postings; report any mismatch. */
   verifyLedger: LedgerVerification;
+  /** Staff (FINANCE or vouchers:rates): the platform's balances at the voucher providers, low ones flagged. */
+  voucherProviderBalances: Array<VoucherProviderBalance>;
+  /** The latest rate per type, side and currency (stale ones flagged). Signed-in users. */
+  voucherRates: Array<VoucherRate>;
   /** Staff: the custody wallet at this address, or null when it is not one of ours. */
   walletByAddress: Maybe<Wallet>;
   /** Staff: users whose withdrawals are frozen after a reorg of a credited deposit, newest first. */
@@ -1528,6 +1570,13 @@ export type QueryReservesArgs = {
 };
 
 
+export type QuerySearchVouchersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<VoucherSearchInput>;
+  first?: Scalars['Int']['input'];
+};
+
+
 export type QueryTicketArgs = {
   id: Scalars['ID']['input'];
 };
@@ -1581,6 +1630,17 @@ export type QueryUsersArgs = {
 export type QueryValidateAddressArgs = {
   address: Scalars['String']['input'];
   network: Network;
+};
+
+
+export type QueryValidateVoucherArgs = {
+  code: Scalars['String']['input'];
+  type: VoucherType;
+};
+
+
+export type QueryVoucherRatesArgs = {
+  type?: InputMaybe<VoucherType>;
 };
 
 
@@ -1692,6 +1752,18 @@ export type SetTradingPairInput = {
   /** Canonical name: quote side Toman, then USDT, then alphabetical (TON/IRT, ETH/USDT_ETH, ETH/TON). */
   pair: Scalars['String']['input'];
   spreadBps?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type SetVoucherRateInput = {
+  currency: VoucherRateCurrency;
+  /** Positive decimal, at most 18 decimals. */
+  price: Scalars['String']['input'];
+  side: VoucherRateSide;
+  type: VoucherType;
+  /** Default: now. */
+  validFrom?: InputMaybe<Scalars['DateTime']['input']>;
+  /** At most 7 days after validFrom. */
+  validUntil: Scalars['DateTime']['input'];
 };
 
 export type SubmitKycInput = {
@@ -2111,6 +2183,8 @@ export type User = {
   /** Sent and received transactions, newest first; pages stay gap-free while new ones arrive. Owner and staff only. */
   transactions: TransactionConnection;
   username: Maybe<Scalars['String']['output']>;
+  /** Vouchers bought and redeemed, newest first, optionally of one type. The user and staff only. */
+  vouchers: VoucherConnection;
   /** Your custody wallets on every network, oldest first (the user and staff only). */
   wallets: Array<Wallet>;
   /** True while withdrawals are frozen because a credited deposit of yours was reversed by a chain reorganization. */
@@ -2166,6 +2240,13 @@ export type UserTransactionsArgs = {
   first?: Scalars['Int']['input'];
 };
 
+
+export type UserVouchersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: Scalars['Int']['input'];
+  type?: InputMaybe<VoucherType>;
+};
+
 export type UserConnection = {
   __typename?: 'UserConnection';
   edges: Array<UserEdge>;
@@ -2214,6 +2295,124 @@ export type UserSettings = {
   __typename?: 'UserSettings';
   displayCurrency: DisplayCurrency;
   language: Language;
+};
+
+export type Voucher = {
+  __typename?: 'Voucher';
+  /** The asset paid (BUY) or credited (REDEEM). */
+  asset: Scalars['String']['output'];
+  /** Paid (BUY) or credited (REDEEM), in `asset`. */
+  assetAmount: Maybe<Scalars['Amount']['output']>;
+  /** A bought code can be shown with revealVoucherCode. */
+  codeAvailable: Scalars['Boolean']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  direction: VoucherDirection;
+  /** Face value in its currency (Toman, USD, Crypton); for a redemption, once confirmed. */
+  faceAmount: Maybe<Scalars['Amount']['output']>;
+  /** IRT (Toman), USD or CRP: the currency of the face value. */
+  faceCurrency: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** The ledger reference of this voucher's money (`voucher:<id>` or `voucher-redemption:<id>`). */
+  ledgerReference: Scalars['String']['output'];
+  /** The rate applied: units of the rate currency per unit of face value. */
+  rate: Scalars['String']['output'];
+  /** Why it failed (INSUFFICIENT_FUNDS, INVALID_CODE, NOT_CREATED, …). */
+  reason: Maybe<Scalars['String']['output']>;
+  settledAt: Maybe<Scalars['DateTime']['output']>;
+  status: VoucherStatus;
+  type: VoucherType;
+};
+
+export type VoucherCode = {
+  __typename?: 'VoucherCode';
+  /** The secret code. Shown only to its owner; every reveal is audited. */
+  code: Scalars['String']['output'];
+  voucher: Voucher;
+};
+
+export type VoucherConnection = {
+  __typename?: 'VoucherConnection';
+  edges: Array<VoucherEdge>;
+  pageInfo: PageInfo;
+};
+
+export type VoucherDirection =
+  | 'BUY'
+  | 'REDEEM';
+
+export type VoucherEdge = {
+  __typename?: 'VoucherEdge';
+  cursor: Scalars['String']['output'];
+  node: Voucher;
+};
+
+export type VoucherProviderBalance = {
+  __typename?: 'VoucherProviderBalance';
+  /** The provider's coin or wallet (HotVoucher, UUSD, U…). */
+  asset: Scalars['String']['output'];
+  /** Spendable now, in `currency`. */
+  available: Scalars['Amount']['output'];
+  /** IRT, USD or CRP. */
+  currency: Scalars['String']['output'];
+  low: Scalars['Boolean']['output'];
+  provider: Scalars['String']['output'];
+  /** VOUCHER_LOW_BALANCE for this currency. */
+  threshold: Maybe<Scalars['Amount']['output']>;
+};
+
+export type VoucherRate = {
+  __typename?: 'VoucherRate';
+  createdAt: Scalars['DateTime']['output'];
+  currency: VoucherRateCurrency;
+  id: Scalars['ID']['output'];
+  /** Units of `currency` per one unit of the face value (decimal text). */
+  price: Scalars['String']['output'];
+  side: VoucherRateSide;
+  /** Past validUntil: trading on this side refuses (RATE_STALE) until a new rate. */
+  stale: Scalars['Boolean']['output'];
+  type: VoucherType;
+  validFrom: Scalars['DateTime']['output'];
+  validUntil: Scalars['DateTime']['output'];
+};
+
+/** IRT prices payments in Toman; USD prices payments in USDT (any network). */
+export type VoucherRateCurrency =
+  | 'IRT'
+  | 'USD';
+
+/** BUY: what a user pays per unit of face value; SELL: what a redeeming user is credited. */
+export type VoucherRateSide =
+  | 'BUY'
+  | 'SELL';
+
+export type VoucherSearchInput = {
+  status?: InputMaybe<VoucherStatus>;
+  type?: InputMaybe<VoucherType>;
+  userId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** PENDING: in progress (hold, provider, or a provider-side pending); COMPLETED: bought (code available) or redeemed (credited); FAILED: nothing bought or redeemed (`reason`); UNDER_REVIEW: the provider answer was lost and staff resolve it (funds stay held). */
+export type VoucherStatus =
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'PENDING'
+  | 'UNDER_REVIEW';
+
+/** HOT (HOT Voucher, Toman), PS (PS Voucher, USD; resold through uWallet), UTOPIA_UUSD (USD), UTOPIA_CRP (Crypton), PERFECT_MONEY (USD e-voucher, code `<number>-<activation code>`). */
+export type VoucherType =
+  | 'HOT'
+  | 'PERFECT_MONEY'
+  | 'PS'
+  | 'UTOPIA_CRP'
+  | 'UTOPIA_UUSD';
+
+export type VoucherValidation = {
+  __typename?: 'VoucherValidation';
+  faceAmount: Maybe<Scalars['Amount']['output']>;
+  message: Scalars['String']['output'];
+  /** False when the provider offers no check: validation happens at redemption. */
+  supported: Scalars['Boolean']['output'];
+  valid: Maybe<Scalars['Boolean']['output']>;
 };
 
 /** A custody deposit address of one user on one network. */

@@ -5,7 +5,7 @@ import { startTelegramSimulator } from './telegram.simulator.js';
 
 /**
  * Devnet only: the Telegram Bot API simulator on TELEGRAM_SIMULATOR_PORT, where the dev config points bots. Read
- * what the staff chat got with `curl 'http://127.0.0.1:4297/_devnet/messages?chat_id=-1001000000001'`.
+ * what the staff chat got with `curl 'http://127.0.0.1:4287/_devnet/messages?chat_id=-1001000000001'`.
  */
 const config = loadOrExit(telegramSimulatorProcess);
 const log = createLogger({ name: 'telegram-simulator', level: config.logLevel });

@@ -17,6 +17,8 @@ const isSupportStaff = or(hasRoleRule('SUPPORT', 'SUPERADMIN'), and(isStaffMembe
 const isWithdrawalApprover = and(isStaffMember, hasClaimRule('withdrawals:approve'));
 /** Crediting a parked bank statement line to a user creates money on their balance: staff with ledger:adjust. */
 const isBankCreditAssigner = and(isStaffMember, hasClaimRule('ledger:adjust'));
+/** Voucher rate setters: staff holding vouchers:rates (the voucher subgraph checks again). */
+const isVoucherRateSetter = and(isStaffMember, hasClaimRule('vouchers:rates'));
 
 /** What a graphql-shield rule (rule, and, or, not, allow, deny) offers: a resolve evaluated per field. */
 export interface ShieldRule {
@@ -85,6 +87,11 @@ export const permissions: PermissionMap = {
     bankDepositInstructions: isAuthenticated,
     unmatchedBankCredits: isBankCreditAssigner,
     fiatWithdrawals: isWithdrawalApprover,
+    // voucher: rates for signed-in users; provider balances for FINANCE or rate setters; search for staff
+    voucherRates: isAuthenticated,
+    validateVoucher: isAuthenticated,
+    voucherProviderBalances: or(isFinance, isVoucherRateSetter),
+    searchVouchers: isStaffMember,
   },
   Mutation: {
     signInWithTelegram: allow,
@@ -144,6 +151,11 @@ export const permissions: PermissionMap = {
     approveFiatWithdrawal: isWithdrawalApprover,
     declineFiatWithdrawal: isWithdrawalApprover,
     assignBankCredit: isBankCreditAssigner,
+    // voucher: the owner buys, reveals (the subgraph checks ownership) and redeems; staff with vouchers:rates set rates
+    buyVoucher: isAuthenticated,
+    revealVoucherCode: isAuthenticated,
+    redeemVoucher: isAuthenticated,
+    setVoucherRate: isVoucherRateSetter,
   },
   Subscription: {
     meUpdated: isAuthenticated,
@@ -258,6 +270,14 @@ export const permissions: PermissionMap = {
   BankCreditConnection: { '*': allow },
   BankCreditEdge: { '*': allow },
   BankDepositInstructions: { '*': allow },
+  // User.vouchers: the user and staff only (checked by the voucher subgraph).
+  Voucher: { '*': allow },
+  VoucherConnection: { '*': allow },
+  VoucherEdge: { '*': allow },
+  VoucherCode: { '*': allow },
+  VoucherValidation: { '*': allow },
+  VoucherRate: { '*': allow },
+  VoucherProviderBalance: { '*': allow },
 };
 
 export const fallbackRule: ShieldRule = deny;

@@ -15,6 +15,7 @@ export const OUTBOX_SCHEMAS: readonly string[] = [
   'kyc',
   'support',
   'payment',
+  'voucher',
 ];
 
 /** Records an event in the caller's unit of work; it is written by the same flush/commit as the change. */

@@ -144,6 +144,15 @@ export const SERVICE_GRANTS: Record<string, ServiceGrant> = {
           'payment.withdrawal.failed',
         ],
       },
+      {
+        durable: 'ledger-voucher-postings',
+        subjects: [
+          'voucher.purchase.requested',
+          'voucher.purchase.completed',
+          'voucher.purchase.failed',
+          'voucher.redemption.confirmed',
+        ],
+      },
     ],
     streamInfo: true,
   },
@@ -175,6 +184,12 @@ export const SERVICE_GRANTS: Record<string, ServiceGrant> = {
       { durable: 'payment-kyc-holders', subjects: ['kyc.submission.approved'] },
       { durable: 'payment-withdrawal-holds', subjects: ['ledger.hold.placed', 'ledger.hold.rejected'] },
     ],
+    streamInfo: true,
+  },
+  voucher: {
+    publish: [],
+    subscribe: [],
+    consumers: [{ durable: 'voucher-hold-outcomes', subjects: ['ledger.hold.placed', 'ledger.hold.rejected'] }],
     streamInfo: true,
   },
   gateway: { publish: [], subscribe: LIVE_SUBJECTS, consumers: [], streamInfo: false },

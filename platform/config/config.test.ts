@@ -85,6 +85,15 @@ describe('configuration per process', () => {
       'paystar-simulator': ['PAYSTAR_SIGN_KEY'],
       'finnotech-simulator': ['FINNOTECH_CLIENT_SECRET'],
       treasury: ['WALLET_MASTER_KEYS'],
+      'voucher-simulators': ['PERFECT_MONEY_PASS_PHRASE', 'UTOPIA_TOKEN', 'UWALLET_TOKEN'],
+      voucher: [
+        'INTERNAL_TOKEN_PUBLIC_KEY',
+        'PERFECT_MONEY_PASS_PHRASE',
+        'UTOPIA_TOKEN',
+        'UWALLET_TOKEN',
+        'VOUCHER_CODE_INDEX_KEY',
+        'VOUCHER_CODE_KEYS',
+      ],
     };
     for (const [name, spec] of Object.entries(PROCESSES)) {
       const config = spec.load({});
@@ -124,6 +133,8 @@ describe('configuration per process', () => {
     expect(readers('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual(['identity', 'kyc', 'ledger', 'market', 'support', 'wallet']);
     expect(readers('SUPPORT_ALERT_BOT_TOKEN')).toEqual(['support']);
     expect(readers('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual(['identity', 'kyc', 'ledger', 'market', 'payment', 'wallet']);
+    expect(readers('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual(['identity', 'kyc', 'ledger', 'market', 'voucher', 'wallet']);
+    expect(readers('VOUCHER_CODE_KEYS')).toEqual(['voucher']);
     expect(readers('JWT_SECRET')).toEqual(['gateway', 'identity']);
     expect(readers('TELEGRAM_BOT_TOKEN')).toEqual(['dev-init-data', 'identity']);
     expect(readers('INTERNAL_TOKEN_SECRET')).toEqual([]); // the shared HMAC secret is gone

@@ -38,3 +38,4 @@ export {
   type FinnotechConfig,
 } from './payment-providers.js';
 export { outboundProxy } from './outbound-proxy.js';
+export { voucherProviders, VOUCHER_DEV_DEFAULTS, type VoucherProvidersConfig } from './vouchers.js';

@@ -49,8 +49,9 @@ describe('configuration documentation', () => {
       ledger: PROCESSES.ledger,
       kyc: PROCESSES.kyc,
       support: PROCESSES.support,
+      voucher: PROCESSES.voucher,
       ...Object.fromEntries(
-        ['identity', 'wallet', 'ledger', 'market', 'kyc', 'support'].map((domain) => [
+        ['identity', 'wallet', 'ledger', 'market', 'kyc', 'support', 'voucher'].map((domain) => [
           `outbox-relay-${domain}`,
           PROCESSES['outbox-relay'],
         ]),
@@ -88,8 +89,10 @@ describe('configuration documentation', () => {
       'market',
       'payment',
       'support',
+      'voucher',
       'wallet',
     ]);
     expect(holders('SUPPORT_ALERT_BOT_TOKEN')).toEqual(['support']);
+    expect(holders('VOUCHER_CODE_KEYS')).toEqual(['voucher']);
   });
 });

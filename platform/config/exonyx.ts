@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { bool, section } from './env.js';
 
 /** The devnet Exonyx simulator's port and key (devnet/exonyx), the defaults outside production. */
-export const EXONYX_DEVNET = { port: 4299, apiKey: 'exonyx-dev-key' } as const;
+export const EXONYX_DEVNET = { port: 4288, apiKey: 'exonyx-dev-key' } as const;
 
 export interface ExonyxSettings {
   baseUrl: string;

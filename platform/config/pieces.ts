@@ -90,9 +90,19 @@ export const SERVICE_PORT_VARIABLES = {
   kyc: ['KYC_PORT', 4105],
   support: ['SUPPORT_PORT', 4108],
   payment: ['PAYMENT_PORT', 4106],
+  voucher: ['VOUCHER_PORT', 4107],
 } as const;
 
-export const SUBGRAPH_NAMES = ['identity', 'wallet', 'market', 'ledger', 'kyc', 'support', 'payment'] as const;
+export const SUBGRAPH_NAMES = [
+  'identity',
+  'wallet',
+  'market',
+  'ledger',
+  'kyc',
+  'support',
+  'payment',
+  'voucher',
+] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
 /** The port one service listens on (PORT overrides it at run time). */
@@ -114,6 +124,7 @@ export const subgraphUrls = section(
     KYC_PORT: port.default(SERVICE_PORT_VARIABLES.kyc[1]),
     SUPPORT_PORT: port.default(SERVICE_PORT_VARIABLES.support[1]),
     PAYMENT_PORT: port.default(SERVICE_PORT_VARIABLES.payment[1]),
+    VOUCHER_PORT: port.default(SERVICE_PORT_VARIABLES.voucher[1]),
     /** `name=url,…`: overrides the HOST:port default per subgraph. */
     SUBGRAPH_URLS: z.string().optional(),
     IDENTITY_URL: z.string().url().optional(),
@@ -128,6 +139,7 @@ export const subgraphUrls = section(
         kyc: e.KYC_PORT,
         support: e.SUPPORT_PORT,
         payment: e.PAYMENT_PORT,
+        voucher: e.VOUCHER_PORT,
       });
       if (e.IDENTITY_URL) urls.identity = e.IDENTITY_URL;
       return urls;

@@ -19,7 +19,7 @@ export const TELEGRAM_BOT_API_URL = 'https://api.telegram.org';
 export const telegramBotApi = section(
   {
     TELEGRAM_SIMULATOR: bool.optional(),
-    TELEGRAM_SIMULATOR_PORT: port.default(4297),
+    TELEGRAM_SIMULATOR_PORT: port.default(4287),
     TELEGRAM_API_URL: z.string().url().optional(),
   },
   (e, ctx): TelegramBotApiConfig => {

@@ -24,6 +24,7 @@ import { LevelLimits } from './limits/limits.service.js';
 import { PriceBook, startPriceSubscription } from './limits/price-book.js';
 import { startPaymentPostingsConsumer, startPostingsConsumer } from './postings/postings.consumer.js';
 import { PostingsService } from './postings/postings.service.js';
+import { startVoucherPostingsConsumer } from './postings/voucher-postings.consumer.js';
 import { TransactionResolver, transactionReference } from './transaction/transaction.resolver.js';
 import { TransactionService } from './transaction/transaction.service.js';
 import { TransferResolver } from './transfer/transfer.resolver.js';
@@ -185,6 +186,7 @@ export const ledgerSubgraph: SubgraphDefinition<LedgerConfig> = {
     const freezes = await startFreezeConsumer(deps, services.debts);
     const recoveries = await startAccountRecoveryConsumer(deps, services.recovery, services.waker);
     const paymentPostings = await startPaymentPostingsConsumer(deps, services.postings, services.waker);
+    const voucherPostings = await startVoucherPostingsConsumer(deps, services, services.waker);
     const waker = { stop: async () => services.waker.stop() };
     const reserveMinutes = deps.config.ledger.reserveSnapshotIntervalMinutes;
     const reservePublisher = reserveMinutes
@@ -203,6 +205,7 @@ export const ledgerSubgraph: SubgraphDefinition<LedgerConfig> = {
         freezes,
         recoveries,
         paymentPostings,
+        voucherPostings,
         sealer,
         expiry,
         pruner,

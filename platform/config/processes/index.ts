@@ -22,6 +22,8 @@ import { telegramSimulatorProcess } from './telegram-simulator.js';
 import { paystarSimulatorProcess } from './paystar-simulator.js';
 import { finnotechSimulatorProcess } from './finnotech-simulator.js';
 import { treasuryProcess } from './treasury.js';
+import { voucherSimulatorsProcess } from './voucher-simulators.js';
+import { voucherProcess } from './voucher.js';
 
 /** Every process and command with its own configuration (README's configuration table is grouped the same way). */
 export const PROCESSES = {
@@ -49,6 +51,8 @@ export const PROCESSES = {
   'paystar-simulator': paystarSimulatorProcess,
   'finnotech-simulator': finnotechSimulatorProcess,
   treasury: treasuryProcess,
+  'voucher-simulators': voucherSimulatorsProcess,
+  voucher: voucherProcess,
 } as const;
 
 export type { AdminCreateConfig } from './admin-create.js';
@@ -76,6 +80,8 @@ export type { PaymentsWorkerConfig } from './payments-worker.js';
 export type { PaystarSimulatorConfig } from './paystar-simulator.js';
 export type { FinnotechSimulatorConfig } from './finnotech-simulator.js';
 export type { TreasuryConfig } from './treasury.js';
+export type { VoucherSimulatorsConfig } from './voucher-simulators.js';
+export type { VoucherConfig, VoucherSettings, VoucherCodeKeys } from './voucher.js';
 export {
   adminCreateProcess,
   chainWatcherProcess,
@@ -101,4 +107,6 @@ export {
   paystarSimulatorProcess,
   finnotechSimulatorProcess,
   treasuryProcess,
+  voucherSimulatorsProcess,
+  voucherProcess,
 };

@@ -1,0 +1,5 @@
+import { voucherProcess } from '../../platform/config/config.js';
+import { runSubgraphMain } from '../../platform/service/main.js';
+import { voucherSubgraph } from './app.js';
+
+await runSubgraphMain(voucherSubgraph, voucherProcess, (config) => config.voucher.port);
