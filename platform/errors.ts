@@ -50,6 +50,12 @@ export const ErrorCode = {
   PHONE_NOT_VERIFIED: 'PHONE_NOT_VERIFIED',
   /** kyc: the uploaded file is not an accepted document (too big, not JPEG/PNG/PDF by its bytes, missing); it was deleted. */
   DOCUMENT_REJECTED: 'DOCUMENT_REJECTED',
+  /** ledger/wallet: over a level limit (`period`, `limit`, `remaining`, `currency` say which and what is left). */
+  LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  /** wallet: a withdrawal below the asset's minimum (`minimum`, in the asset's unit). */
+  WITHDRAWAL_BELOW_MINIMUM: 'WITHDRAWAL_BELOW_MINIMUM',
+  /** wallet: a new withdrawal address is not usable before `usableAt` (the cooling-off period). */
+  ADDRESS_COOLING_OFF: 'ADDRESS_COOLING_OFF',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode] | (string & {});

@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261125000000_baseline } from './Migration20261125000000_baseline.js';
 import { Migration20261207000000_asset_minimums } from './Migration20261207000000_asset_minimums.js';
 import { Migration20261207000000_freeze_per_deposit } from './Migration20261207000000_freeze_per_deposit.js';
+import { Migration20261207100000_withdrawals } from './Migration20261207100000_withdrawals.js';
 
 /** Applied in order on start; never edit one that has shipped, add a new one (after the baseline). */
 export const walletMigrations: MigrationObject[] = [
   { name: 'Migration20261125000000_baseline', class: Migration20261125000000_baseline },
   { name: 'Migration20261207000000_asset_minimums', class: Migration20261207000000_asset_minimums },
   { name: 'Migration20261207000000_freeze_per_deposit', class: Migration20261207000000_freeze_per_deposit },
+  { name: 'Migration20261207100000_withdrawals', class: Migration20261207100000_withdrawals },
 ];

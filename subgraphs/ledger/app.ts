@@ -70,7 +70,7 @@ export function buildLedgerServices(deps: Pick<SubgraphDeps<LedgerConfig>, 'conf
     prices,
     admin: new AdminService(ledger, directory, log, config.ledger.adjustmentApprovalThresholds, waker),
     holds,
-    postings: new PostingsService(ledger, holds, debts),
+    postings: new PostingsService(ledger, holds, debts, levelLimits),
     recovery: new RecoveryService(ledger, debts),
     debts,
     directory,

@@ -5,7 +5,13 @@ import { newId } from '../../../platform/ids.js';
 import { accounts } from '../core/accounts.js';
 import { isRetryable, timestamp } from '../core/sql.js';
 import type { Ledger, LedgerResult } from '../core/ledger.js';
-import { draft, type IdempotencyClaim, type Posting, type TransactionKind } from '../core/ledger.types.js';
+import {
+  draft,
+  type IdempotencyClaim,
+  type LevelLimitClaim,
+  type Posting,
+  type TransactionKind,
+} from '../core/ledger.types.js';
 
 export type HoldStatus = 'ACTIVE' | 'CAPTURED' | 'RELEASED' | 'EXPIRED';
 
@@ -33,6 +39,8 @@ export interface PlaceHold {
   expiresAt: Date | null;
   actor: string;
   idempotency?: IdempotencyClaim | null;
+  /** The level-limit claim of the movement the hold serves (a withdrawal), checked when the hold is placed. */
+  levelLimit?: LevelLimitClaim | null;
 }
 
 export interface CaptureHold {
@@ -84,6 +92,7 @@ export class HoldService {
           actor: input.actor,
           holdId,
           idempotency: input.idempotency ?? null,
+          levelLimit: input.levelLimit ?? null,
           postings: [
             {
               source: accounts.available(input.userId, input.asset),
