@@ -9,16 +9,20 @@ import {
   PROVIDER,
   blockWithHashesSchema,
   blockWithTransactionsSchema,
+  feeHistorySchema,
   jsonRpcErrorSchema,
   logSchema,
   receiptSchema,
+  transactionSchema,
   zData,
   zHash,
   zQuantity,
   type EvmBlock,
   type EvmBlockWithTransactions,
+  type EvmFeeHistory,
   type EvmLog,
   type EvmReceipt,
+  type EvmTransaction,
 } from './evm-rpc.wire.js';
 import { resilienceDefaults, type ResilienceOptions } from '../http/resilience.js';
 
@@ -108,9 +112,13 @@ export interface EvmRpcClient {
   /** Broadcasts a signed transaction; resolves with its hash. Not retried (the caller decides). */
   sendRawTransaction(rawTransaction: string): Promise<string>;
   getTransactionReceipt(hash: string): Promise<EvmReceipt | null>;
+  /** `eth_getTransactionByHash`: the transaction (pending or mined), or null when the node does not know it. */
+  getTransactionByHash(hash: string): Promise<EvmTransaction | null>;
   estimateGas(request: EvmEstimateRequest, tag?: EvmStateTag): Promise<bigint>;
   gasPrice(): Promise<bigint>;
   maxPriorityFeePerGas(): Promise<bigint>;
+  /** `eth_feeHistory` over the `blockCount` blocks up to `newest`, with priority fees at `percentiles`. */
+  feeHistory(blockCount: number, newest?: EvmBlockTag, percentiles?: readonly number[]): Promise<EvmFeeHistory>;
   /** Several calls in JSON-RPC batch requests; results in the order given. Rejects with the first failed call. */
   batch<T extends readonly EvmRpcCall<unknown>[]>(
     calls: T,
@@ -449,6 +457,21 @@ export function createEvmRpcClient(options: EvmRpcClientOptions): EvmRpcClient {
         },
       });
     },
+    getTransactionByHash: async (hash) => {
+      if (!/^0x[0-9a-fA-F]{64}$/u.test(hash)) throw new TypeError('hash must be a 0x-prefixed 32-byte hex string');
+      const wanted = hash.toLowerCase();
+      return single({
+        method: 'eth_getTransactionByHash',
+        params: [wanted],
+        read: (result, text) => {
+          if (result === null) return null;
+          const tx = parseBody(name, transactionSchema, result, text);
+          if (tx.hash !== wanted)
+            throw new ProviderParseError(name, `asked for transaction ${wanted}, got ${tx.hash}`, snippet(text));
+          return tx;
+        },
+      });
+    },
     estimateGas: async (request, tag = 'latest') => {
       const tx: Record<string, string> = { from: normalizeHexAddress(request.from, 'from') };
       if (request.to !== undefined) tx.to = normalizeHexAddress(request.to, 'to');
@@ -458,6 +481,34 @@ export function createEvmRpcClient(options: EvmRpcClientOptions): EvmRpcClient {
     },
     gasPrice: () => single({ method: 'eth_gasPrice', params: [], read: read(name, zQuantity) }),
     maxPriorityFeePerGas: () => single({ method: 'eth_maxPriorityFeePerGas', params: [], read: read(name, zQuantity) }),
+    feeHistory: async (blockCount, newest = 'latest', percentiles = []) => {
+      if (!Number.isSafeInteger(blockCount) || blockCount < 1 || blockCount > 1024)
+        throw new RangeError('blockCount must be an integer in [1, 1024]');
+      if (percentiles.some((p, i) => !(p >= 0 && p <= 100) || (i > 0 && p < percentiles[i - 1]!)))
+        throw new RangeError('percentiles must be ascending numbers in [0, 100]');
+      return single({
+        method: 'eth_feeHistory',
+        params: [quantity(BigInt(blockCount)), tagParam(newest), [...percentiles]],
+        read: (result, text) => {
+          const history = parseBody(name, feeHistorySchema, result, text);
+          if (history.baseFeePerGas.length !== history.gasUsedRatio.length + 1) {
+            throw new ProviderParseError(
+              name,
+              'eth_feeHistory: baseFeePerGas must have one entry per block + 1',
+              snippet(text),
+            );
+          }
+          if (percentiles.length > 0 && history.reward.some((r) => r.length !== percentiles.length)) {
+            throw new ProviderParseError(
+              name,
+              'eth_feeHistory: reward must have one entry per percentile',
+              snippet(text),
+            );
+          }
+          return history;
+        },
+      });
+    },
     batch,
     resetHead: () => heads.clear(),
   };

@@ -143,6 +143,23 @@ export const receiptSchema = z
 
 export type EvmReceipt = z.output<typeof receiptSchema>;
 
+/**
+ * `eth_feeHistory(blockCount, newestBlock, rewardPercentiles)` result: `baseFeePerGas` has one entry more than the
+ * blocks asked for (the last is the next block's base fee), `reward` one array per block with one priority fee per
+ * requested percentile (absent when no percentiles were asked).
+ */
+export const feeHistorySchema = z.object({
+  oldestBlock: zQuantity,
+  baseFeePerGas: z.array(zQuantity).min(1),
+  gasUsedRatio: z.array(z.number()),
+  reward: z
+    .array(z.array(zQuantity))
+    .optional()
+    .transform((v) => v ?? []),
+});
+
+export type EvmFeeHistory = z.output<typeof feeHistorySchema>;
+
 const jsonRpcId = z.union([z.number(), z.string(), z.null()]);
 
 export const jsonRpcErrorSchema = z.object({

@@ -22,6 +22,7 @@ export {
   type EvmTransaction,
   type EvmLog,
   type EvmReceipt,
+  type EvmFeeHistory,
 } from './evm-rpc.wire.js';
 export {
   ERC20_TRANSFER_TOPIC,

@@ -9,6 +9,12 @@ import type { Logger } from '../../platform/logger.js';
 import { depositEntities } from './deposit/deposit.entity.js';
 import { DepositIngest, type IngestOutcome, type RollbackOutcome } from './deposit/deposit.ingest.js';
 import { walletEntities } from './entities.js';
+import type { ChainsConfig } from '../../platform/config/chains.js';
+import type { MasterKeySet } from '../../platform/config/config.js';
+import type { PayoutsConfig } from '../../platform/config/payouts.js';
+import { buildKeyring } from './custody-root/keyring.js';
+import type { ChainPayout } from './payout/payout.port.js';
+import { createChainPayouts } from './payout/payouts.factory.js';
 
 /**
  * The wallet subgraph's public ports: what other processes may use of it. Everything else under
@@ -88,5 +94,69 @@ export async function openDepositStore(
     ping: () => pingDatabase(orm),
     poolStats: () => poolStats(orm),
     close: () => orm.close(true),
+  };
+}
+
+export type {
+  ChainPayout,
+  FeeQuote,
+  PayoutRequest,
+  PayoutSource,
+  PayoutState,
+  PayoutStatus,
+  SignedPayout,
+} from './payout/payout.port.js';
+export { PayoutError, type PayoutErrorCode } from './payout/payout.errors.js';
+export { createChainPayouts, type ChainPayoutFactoryDeps } from './payout/payouts.factory.js';
+
+/** What `openChainPayouts` returns: the payouts per network, and its own pool on the wallet schema. */
+export interface ChainPayouts {
+  payouts: Map<Network, ChainPayout>;
+  /** A fresh EntityManager on the wallet schema (the caller's own bookkeeping may use it). */
+  em(): EntityManager;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens everything a payout needs in a process of its own (withdrawal broadcaster, treasury worker): the wallet
+ * schema (migrated; the nonce/seqno tables and the custody roots live there), the master keyring from
+ * WALLET_MASTER_KEYS, and one `ChainPayout` per configured network. Keys are derived per signature and wiped.
+ */
+export async function openChainPayouts(options: {
+  config: {
+    database: { url: string };
+    wallet: { masterKeys: MasterKeySet };
+    chains: ChainsConfig;
+    payouts: PayoutsConfig;
+  };
+  log: Logger;
+  poolMax?: number;
+}): Promise<ChainPayouts> {
+  const { config, log, poolMax = 4 } = options;
+  await ensureDatabase(config.database.url);
+  const orm = await openSubgraphDatabase({
+    schema: 'wallet',
+    url: config.database.url,
+    poolMax,
+    entities: [...walletEntities, ...depositEntities],
+    migrations: walletMigrations,
+    log,
+  });
+  const keyring = buildKeyring(config);
+  try {
+    await migrateSubgraph(orm, 'wallet');
+  } catch (err) {
+    keyring.destroy();
+    await orm.close(true);
+    throw err;
+  }
+  const em = () => orm.em.fork() as EntityManager;
+  return {
+    payouts: createChainPayouts({ em, keyring, chains: config.chains, payouts: config.payouts, log }),
+    em,
+    async close() {
+      keyring.destroy();
+      await orm.close(true);
+    },
   };
 }

@@ -3,6 +3,7 @@ import { defineProcess, port, positiveInt, section, type ConfigOf } from '../env
 import { chains } from '../chains.js';
 import { SERVICE_PORT_VARIABLES } from '../pieces.js';
 import { masterKeys } from '../secrets.js';
+import { payouts } from '../payouts.js';
 import { subgraphSections } from './subgraph.js';
 
 /** The wallet subgraph: the only service that reads WALLET_MASTER_KEYS (custody roots), with its commands. */
@@ -36,5 +37,5 @@ const wallet = section(
   }),
 );
 
-export const walletProcess = defineProcess('wallet', { ...subgraphSections, wallet, chains });
+export const walletProcess = defineProcess('wallet', { ...subgraphSections, wallet, chains, payouts });
 export type WalletConfig = ConfigOf<typeof walletProcess>;

@@ -203,3 +203,29 @@ describe('rootFingerprint', () => {
     expect(a).not.toBe(b);
   });
 });
+
+describe('hot-wallet branch', () => {
+  it('has its own documented path per network', () => {
+    expect(derivationPath('ETH', 0, 'hot')).toBe("m/44'/60'/1'/0/0");
+    expect(derivationPath('BSC', 3, 'hot')).toBe("m/44'/60'/1'/0/3");
+    expect(derivationPath('TRON', 0, 'hot')).toBe("m/44'/195'/1'/0/0");
+    expect(derivationPath('TON', 0, 'hot')).toBe("m/44'/607'/0'/1'/0'");
+  });
+
+  it('matches independent derivations and never equals a deposit address', async () => {
+    const mnemonic = Mnemonic.fromPhrase(ABOUT);
+    expect(deriveAddress(seed, 'ETH', 0, 'hot')).toBe(HDNodeWallet.fromMnemonic(mnemonic, "m/44'/60'/1'/0/0").address);
+    const tron = HDNodeWallet.fromMnemonic(mnemonic, "m/44'/195'/1'/0/0");
+    expect(deriveAddress(seed, 'TRON', 0, 'hot')).toBe(
+      encodeTronAddress(hex.decode(computeAddress(tron.publicKey).toLowerCase().slice(2))),
+    );
+    const theirs = await deriveEd25519Path(Buffer.from(seed), [44, 607, 0, 1, 0]);
+    expect(hex.encode(derivePublicKey(seed, 'TON', 0, 'hot'))).toBe(
+      hex.encode(ed25519.getPublicKey(new Uint8Array(theirs))),
+    );
+    for (const network of NETWORKS) {
+      const hot = deriveAddress(seed, network, 0, 'hot');
+      for (const index of [0, 1, 2]) expect(deriveAddress(seed, network, index)).not.toBe(hot);
+    }
+  });
+});

@@ -24,27 +24,38 @@ function assertIndex(index: number): void {
   }
 }
 
+/**
+ * Which family of keys an index names. `deposit`: users' deposit addresses (the custody index). `hot`: the
+ * platform's hot wallets, a branch no deposit index can reach — BIP44 account 1' on ETH/BSC/TRON (deposits use
+ * account 0'), and a four-level SLIP-0010 path under m/44'/607'/0'/1' on TON (deposits are three levels deep).
+ */
+export type CustodyBranch = 'deposit' | 'hot';
+
 /** Path segments; a hardened segment carries the 2^31 bit. */
-function pathSegments(network: Network, index: number): number[] {
+function pathSegments(network: Network, index: number, branch: CustodyBranch = 'deposit'): number[] {
   assertIndex(index);
+  if (branch !== 'deposit' && branch !== 'hot') throw new RangeError(`unknown custody branch ${String(branch)}`);
+  const account = branch === 'hot' ? 1 : 0;
   switch (network) {
     case 'ETH':
     case 'BSC':
-      return [44 + HARDENED, 60 + HARDENED, 0 + HARDENED, 0, index];
+      return [44 + HARDENED, 60 + HARDENED, account + HARDENED, 0, index];
     case 'TRON':
-      return [44 + HARDENED, 195 + HARDENED, 0 + HARDENED, 0, index];
+      return [44 + HARDENED, 195 + HARDENED, account + HARDENED, 0, index];
     case 'TON':
-      return [44 + HARDENED, 607 + HARDENED, index + HARDENED];
+      return branch === 'hot'
+        ? [44 + HARDENED, 607 + HARDENED, 0 + HARDENED, 1 + HARDENED, index + HARDENED]
+        : [44 + HARDENED, 607 + HARDENED, index + HARDENED];
     default:
       throw new RangeError(`unknown network ${String(network)}`);
   }
 }
 
-/** BIP44 path for ETH/BSC/TRON, SLIP-0010 (all hardened) path for TON. */
-export function derivationPath(network: Network, index: number): string {
+/** BIP44 path for ETH/BSC/TRON, SLIP-0010 (all hardened) path for TON; `branch` defaults to deposit addresses. */
+export function derivationPath(network: Network, index: number, branch: CustodyBranch = 'deposit'): string {
   return (
     'm/' +
-    pathSegments(network, index)
+    pathSegments(network, index, branch)
       .map((s) => (s >= HARDENED ? `${s - HARDENED}'` : String(s)))
       .join('/')
   );
@@ -74,9 +85,14 @@ function bip32PrivateKey(seed: Uint8Array, segments: readonly number[]): Uint8Ar
 }
 
 /** The raw private key for (network, index). The caller MUST zero it; keep this module-private. */
-function derivePrivateKey(seed: Uint8Array, network: Network, index: number): Uint8Array {
+function derivePrivateKey(
+  seed: Uint8Array,
+  network: Network,
+  index: number,
+  branch: CustodyBranch = 'deposit',
+): Uint8Array {
   assertSeed(seed);
-  const segments = pathSegments(network, index);
+  const segments = pathSegments(network, index, branch);
   if (network === 'TON')
     return slip10Ed25519PrivateKey(
       seed,
@@ -106,8 +122,9 @@ export async function withPrivateKey<T>(
   network: Network,
   index: number,
   fn: (key: KeyPair) => T | Promise<T>,
+  branch: CustodyBranch = 'deposit',
 ): Promise<T> {
-  const privateKey = derivePrivateKey(seed, network, index);
+  const privateKey = derivePrivateKey(seed, network, index, branch);
   try {
     const publicKey = publicKeyOf(network, privateKey);
     const result = await fn({ privateKey, publicKey });
@@ -119,8 +136,13 @@ export async function withPrivateKey<T>(
 }
 
 /** Public key for (network, index); the private key exists only inside this call. */
-export function derivePublicKey(seed: Uint8Array, network: Network, index: number): Uint8Array {
-  const privateKey = derivePrivateKey(seed, network, index);
+export function derivePublicKey(
+  seed: Uint8Array,
+  network: Network,
+  index: number,
+  branch: CustodyBranch = 'deposit',
+): Uint8Array {
+  const privateKey = derivePrivateKey(seed, network, index, branch);
   try {
     return publicKeyOf(network, privateKey);
   } finally {
@@ -150,8 +172,13 @@ export function addressFromPublicKey(network: Network, publicKey: Uint8Array): s
  * Deposit address for custody index `index`: EIP-55 for ETH/BSC, base58check `T…` for TRON,
  * v4R2 wallet (workchain 0, subwallet 698983191) as non-bounceable `UQ…` for TON.
  */
-export function deriveAddress(seed: Uint8Array, network: Network, index: number): string {
-  return addressFromPublicKey(network, derivePublicKey(seed, network, index));
+export function deriveAddress(
+  seed: Uint8Array,
+  network: Network,
+  index: number,
+  branch: CustodyBranch = 'deposit',
+): string {
+  return addressFromPublicKey(network, derivePublicKey(seed, network, index, branch));
 }
 
 /**

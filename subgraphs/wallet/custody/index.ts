@@ -19,6 +19,7 @@ export {
   rootFingerprint,
   MAX_CUSTODY_INDEX,
   InvalidCustodyIndexError,
+  type CustodyBranch,
 } from './derivation.js';
 export {
   sealSecret,

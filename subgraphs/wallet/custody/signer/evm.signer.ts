@@ -1,7 +1,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { Signature, Transaction, getBytes } from 'ethers';
 import { evmAddressFromPublicKey, validateAddress } from '../../../../chains/address.js';
-import { withPrivateKey } from '../derivation.js';
+import { withPrivateKey, type CustodyBranch } from '../derivation.js';
 import type { EvmNetwork } from '../../../../chains/network.js';
 
 const UINT256_MAX = (1n << 256n) - 1n;
@@ -21,6 +21,8 @@ export interface EvmSignRequest {
   network: EvmNetwork;
   /** Custody index of the sending wallet. */
   index: number;
+  /** Which key family `index` names; default the users' deposit addresses. */
+  branch?: CustodyBranch;
   chainId: bigint;
   nonce: number;
   gasLimit: bigint;
@@ -114,21 +116,27 @@ function unsignedTransaction(req: EvmSignRequest): Transaction {
 export async function signEvmTransfer(seed: Uint8Array, req: EvmSignRequest): Promise<SignedEvmTransaction> {
   const tx = unsignedTransaction(req);
   const digest = getBytes(tx.unsignedHash);
-  return withPrivateKey(seed, req.network, req.index, ({ privateKey, publicKey }) => {
-    const from = evmAddressFromPublicKey(publicKey);
-    const sig = secp256k1.Signature.fromBytes(
-      secp256k1.sign(digest, privateKey, { prehash: false, format: 'recovered', lowS: true }),
-      'recovered',
-    );
-    if (sig.recovery === undefined) throw new Error('signature has no recovery id');
-    tx.signature = Signature.from({
-      r: '0x' + sig.r.toString(16).padStart(64, '0'),
-      s: '0x' + sig.s.toString(16).padStart(64, '0'),
-      yParity: sig.recovery === 1 ? 1 : 0,
-    });
-    if (tx.from !== from) throw new Error('EVM signature self-check failed: recovered sender differs');
-    const hash = tx.hash;
-    if (hash === null) throw new Error('signed transaction has no hash');
-    return { from, hash, rawTransaction: tx.serialized };
-  });
+  return withPrivateKey(
+    seed,
+    req.network,
+    req.index,
+    ({ privateKey, publicKey }) => {
+      const from = evmAddressFromPublicKey(publicKey);
+      const sig = secp256k1.Signature.fromBytes(
+        secp256k1.sign(digest, privateKey, { prehash: false, format: 'recovered', lowS: true }),
+        'recovered',
+      );
+      if (sig.recovery === undefined) throw new Error('signature has no recovery id');
+      tx.signature = Signature.from({
+        r: '0x' + sig.r.toString(16).padStart(64, '0'),
+        s: '0x' + sig.s.toString(16).padStart(64, '0'),
+        yParity: sig.recovery === 1 ? 1 : 0,
+      });
+      if (tx.from !== from) throw new Error('EVM signature self-check failed: recovered sender differs');
+      const hash = tx.hash;
+      if (hash === null) throw new Error('signed transaction has no hash');
+      return { from, hash, rawTransaction: tx.serialized };
+    },
+    req.branch,
+  );
 }

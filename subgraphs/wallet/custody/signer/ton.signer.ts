@@ -10,7 +10,7 @@ import {
   storeMessageRelaxed,
 } from '@ton/core';
 import { decodeTonAddress, encodeTonAddress, validateAddress } from '../../../../chains/address.js';
-import { withPrivateKey } from '../derivation.js';
+import { withPrivateKey, type CustodyBranch } from '../derivation.js';
 import {
   TON_WALLET_V4R2_SUBWALLET_ID,
   TON_WALLET_WORKCHAIN,
@@ -61,6 +61,8 @@ export type TonTransfer =
 export interface TonSignRequest {
   /** Custody index of the sending wallet. */
   index: number;
+  /** Which key family `index` names; default the users' deposit addresses. */
+  branch?: CustodyBranch;
   /** The wallet's current seqno (0 for a wallet never used: the message then deploys it). */
   seqno: number;
   /** Unix time (seconds) after which the wallet rejects the message. */
@@ -180,30 +182,36 @@ export async function signTonTransfer(seed: Uint8Array, req: TonSignRequest): Pr
   const sendMode = requireUint32(req.sendMode ?? DEFAULT_TON_SEND_MODE, 'sendMode');
   if (sendMode > 0xff) throw new TonSignRequestError('sendMode must fit in 8 bits');
 
-  return withPrivateKey(seed, 'TON', req.index, ({ privateKey, publicKey }) => {
-    const accountHash = walletV4R2AccountHash(publicKey);
-    const wallet = new Address(TON_WALLET_WORKCHAIN, Buffer.from(accountHash));
-    const message = outgoingMessage(req.transfer, wallet);
+  return withPrivateKey(
+    seed,
+    'TON',
+    req.index,
+    ({ privateKey, publicKey }) => {
+      const accountHash = walletV4R2AccountHash(publicKey);
+      const wallet = new Address(TON_WALLET_WORKCHAIN, Buffer.from(accountHash));
+      const message = outgoingMessage(req.transfer, wallet);
 
-    const signingMessage = beginCell()
-      .storeUint(TON_WALLET_V4R2_SUBWALLET_ID, 32)
-      .storeUint(validUntil, 32)
-      .storeUint(seqno, 32)
-      .storeUint(WALLET_V4_OP_SIMPLE_SEND, 8)
-      .storeUint(sendMode, 8)
-      .storeRef(beginCell().store(storeMessageRelaxed(message)))
-      .endCell();
-    const digest = signingMessage.hash();
-    const signature = ed25519.sign(digest, privateKey);
-    if (!ed25519.verify(signature, digest, publicKey)) throw new Error('TON signature self-check failed');
+      const signingMessage = beginCell()
+        .storeUint(TON_WALLET_V4R2_SUBWALLET_ID, 32)
+        .storeUint(validUntil, 32)
+        .storeUint(seqno, 32)
+        .storeUint(WALLET_V4_OP_SIMPLE_SEND, 8)
+        .storeUint(sendMode, 8)
+        .storeRef(beginCell().store(storeMessageRelaxed(message)))
+        .endCell();
+      const digest = signingMessage.hash();
+      const signature = ed25519.sign(digest, privateKey);
+      if (!ed25519.verify(signature, digest, publicKey)) throw new Error('TON signature self-check failed');
 
-    const body = beginCell().storeBuffer(Buffer.from(signature)).storeSlice(signingMessage.beginParse()).endCell();
-    const ext = external({ to: wallet, init: seqno === 0 ? walletV4R2StateInit(publicKey) : null, body });
-    const cell = beginCell().store(storeMessage(ext)).endCell();
-    return {
-      from: encodeTonAddress({ workchain: TON_WALLET_WORKCHAIN, hash: accountHash }),
-      boc: cell.toBoc().toString('base64'),
-      messageHash: cell.hash().toString('hex'),
-    };
-  });
+      const body = beginCell().storeBuffer(Buffer.from(signature)).storeSlice(signingMessage.beginParse()).endCell();
+      const ext = external({ to: wallet, init: seqno === 0 ? walletV4R2StateInit(publicKey) : null, body });
+      const cell = beginCell().store(storeMessage(ext)).endCell();
+      return {
+        from: encodeTonAddress({ workchain: TON_WALLET_WORKCHAIN, hash: accountHash }),
+        boc: cell.toBoc().toString('base64'),
+        messageHash: cell.hash().toString('hex'),
+      };
+    },
+    req.branch,
+  );
 }

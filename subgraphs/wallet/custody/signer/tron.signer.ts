@@ -2,7 +2,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { hex } from '@scure/base';
 import { decodeTronAddress, tronAddressFromPublicKey, validateAddress } from '../../../../chains/address.js';
-import { withPrivateKey } from '../derivation.js';
+import { withPrivateKey, type CustodyBranch } from '../derivation.js';
 import { ProtoWriter } from './tron.protobuf.js';
 import type {
   TronBroadcastTransaction,
@@ -38,6 +38,8 @@ export type TronTransfer =
 export interface TronSignRequest {
   /** Custody index of the sending wallet. */
   index: number;
+  /** Which key family `index` names; default the users' deposit addresses. */
+  branch?: CustodyBranch;
   refBlock: TronRefBlock;
   transfer: TronTransfer;
   /** Milliseconds since the epoch; defaults to now. */
@@ -99,7 +101,10 @@ function trc20TransferData(to: Uint8Array, amount: bigint): Uint8Array {
  * Builds an unsigned TRON transfer offline: Transaction.raw as protobuf, txID = sha256(raw).
  * `owner` is the sending `T…` address.
  */
-export function buildTronTransaction(owner: string, req: Omit<TronSignRequest, 'index'>): UnsignedTronTransaction {
+export function buildTronTransaction(
+  owner: string,
+  req: Omit<TronSignRequest, 'index' | 'branch'>,
+): UnsignedTronTransaction {
   const ownerBytes = requireTron(owner, 'owner');
   const { refBlockBytes, refBlockHash } = refBlockFields(req.refBlock);
   const timestamp = requireMs(req.timestamp ?? Date.now(), 'timestamp');
@@ -194,22 +199,28 @@ export async function signTronTransfer(
   seed: Uint8Array,
   req: TronSignRequest,
 ): Promise<TronBroadcastTransaction & { from: string }> {
-  return withPrivateKey(seed, 'TRON', req.index, ({ privateKey, publicKey }) => {
-    const from = tronAddressFromPublicKey(publicKey);
-    const unsigned = buildTronTransaction(from, req);
-    const recovered = secp256k1.sign(hex.decode(unsigned.txID), privateKey, {
-      prehash: false,
-      format: 'recovered',
-      lowS: true,
-    });
-    // noble's recovered format is recovery ‖ r ‖ s; TRON wants r ‖ s ‖ v.
-    const signature = new Uint8Array(65);
-    signature.set(recovered.subarray(1, 65), 0);
-    signature[64] = 27 + recovered[0]!;
-    const signatureHex = hex.encode(signature);
-    if (recoverTronSigner(unsigned.txID, signatureHex) !== from) {
-      throw new Error('TRON signature self-check failed: recovered signer differs');
-    }
-    return { ...unsigned, signature: [signatureHex], from };
-  });
+  return withPrivateKey(
+    seed,
+    'TRON',
+    req.index,
+    ({ privateKey, publicKey }) => {
+      const from = tronAddressFromPublicKey(publicKey);
+      const unsigned = buildTronTransaction(from, req);
+      const recovered = secp256k1.sign(hex.decode(unsigned.txID), privateKey, {
+        prehash: false,
+        format: 'recovered',
+        lowS: true,
+      });
+      // noble's recovered format is recovery ‖ r ‖ s; TRON wants r ‖ s ‖ v.
+      const signature = new Uint8Array(65);
+      signature.set(recovered.subarray(1, 65), 0);
+      signature[64] = 27 + recovered[0]!;
+      const signatureHex = hex.encode(signature);
+      if (recoverTronSigner(unsigned.txID, signatureHex) !== from) {
+        throw new Error('TRON signature self-check failed: recovered signer differs');
+      }
+      return { ...unsigned, signature: [signatureHex], from };
+    },
+    req.branch,
+  );
 }
