@@ -9,6 +9,7 @@ import {
   smsSimulatorProcess,
   type Env,
   type ProcessSpec,
+  withdrawalBroadcasterProcess,
 } from '../platform/config/config.js';
 
 /**
@@ -55,4 +56,11 @@ export const workers: RegisteredWorker[] = [
     args: ['--network', network],
     enabled: (env: Env) => chainWatcherProcess.load(env).chains.networks[network] !== null,
   })),
+  {
+    name: 'withdrawal-broadcaster',
+    entry: 'workers/withdrawal-broadcaster/main.ts',
+    config: withdrawalBroadcasterProcess,
+    enabled: (env: Env) =>
+      Object.values(withdrawalBroadcasterProcess.load(env).chains.networks).some((n) => n !== null),
+  },
 ];

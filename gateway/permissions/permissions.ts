@@ -11,6 +11,7 @@ const isMoneyAdmin = and(isFinance, hasClaimRule('ledger:adjust'));
 const isLedgerAuditor = or(isFinanceOrAdmin, hasClaimRule('ledger:adjust'));
 /** KYC reviewers: staff holding kyc:review (COMPLIANCE); the kyc subgraph also refuses one's own submission. */
 const isKycReviewer = and(isStaffMember, hasClaimRule('kyc:review'));
+const isWithdrawalApprover = and(isStaffMember, hasClaimRule('withdrawals:approve'));
 
 /** What a graphql-shield rule (rule, and, or, not, allow, deny) offers: a resolve evaluated per field. */
 export interface ShieldRule {
@@ -58,6 +59,11 @@ export const permissions: PermissionMap = {
     kycSubmissions: isKycReviewer,
     kycSubmission: isAuthenticated,
     accountRecoveries: isKycReviewer,
+    // withdrawals: yours only (or staff), checked by the wallet subgraph; the queue and thresholds are staff's
+    withdrawal: isAuthenticated,
+    withdrawalQuote: isAuthenticated,
+    withdrawals: isStaffMember,
+    withdrawalThresholds: isStaffMember,
   },
   Mutation: {
     signInWithTelegram: allow,
@@ -91,6 +97,13 @@ export const permissions: PermissionMap = {
     confirmAccountRecovery: isAuthenticated,
     approveAccountRecovery: isKycReviewer,
     rejectAccountRecovery: isKycReviewer,
+    requestWithdrawal: isAuthenticated,
+    addWithdrawalAddress: isAuthenticated,
+    cancelWithdrawal: isAuthenticated,
+    // Four eyes on money that leaves: the claim here; not one's own, not the threshold's setter (wallet checks).
+    approveWithdrawal: isWithdrawalApprover,
+    rejectWithdrawal: isWithdrawalApprover,
+    setWithdrawalThreshold: isFinance,
   },
   Subscription: {
     meUpdated: isAuthenticated,
@@ -98,6 +111,7 @@ export const permissions: PermissionMap = {
     priceUpdated: allow,
     balanceUpdated: isAuthenticated,
     kycUpdated: isAuthenticated,
+    withdrawalUpdated: isAuthenticated,
   },
   // Types reachable only through a guarded root field; their fields are open to whoever reached them.
   // User.limits: the ledger answers the user themselves and staff only.
@@ -162,6 +176,14 @@ export const permissions: PermissionMap = {
   AccountRecoveryEdge: { '*': allow },
   RecoveryCodeSent: { '*': allow },
   PhoneVerification: { '*': allow },
+  // Withdrawals are reached through withdrawal(id), User.withdrawals, the staff queue and withdrawalUpdated:
+  // ownership is checked by the wallet subgraph.
+  Withdrawal: { '*': allow },
+  WithdrawalConnection: { '*': allow },
+  WithdrawalEdge: { '*': allow },
+  WithdrawalQuote: { '*': allow },
+  WithdrawalAddress: { '*': allow },
+  WithdrawalThreshold: { '*': allow },
 };
 
 export const fallbackRule: ShieldRule = deny;

@@ -87,6 +87,7 @@ const LIVE_SUBJECTS = [
   'ledger.transaction.committed',
   'market.price.updated',
   ...['submitted', 'approved', 'rejected'].map((verb) => `kyc.submission.${verb}`),
+  'wallet.withdrawal.changed',
 ];
 
 /** Every NATS user and its grants. Keep in step with the consumers (permissions.test.ts checks it). */
@@ -102,10 +103,15 @@ export const SERVICE_GRANTS: Record<string, ServiceGrant> = {
   },
   wallet: {
     publish: [],
-    subscribe: [],
+    // The latest prices, to convert token withdrawals' network fees and value them against approval thresholds.
+    subscribe: ['market.price.updated'],
     consumers: [
       { durable: 'wallet-deposit-credits', subjects: ['ledger.transaction.committed'] },
       { durable: 'wallet-asset-minimums', subjects: ['market.asset.updated'] },
+      {
+        durable: 'wallet-withdrawal-holds',
+        subjects: ['ledger.hold.placed', 'ledger.hold.rejected', 'ledger.withdrawal.settled'],
+      },
     ],
     streamInfo: true,
   },

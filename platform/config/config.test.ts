@@ -73,6 +73,7 @@ describe('configuration per process', () => {
       'dev-init-data': ['TELEGRAM_BOT_TOKEN'],
       's3-devnet': ['S3_SECRET_ACCESS_KEY'],
       'sms-simulator': ['KAVENEGAR_API_KEY'],
+      'withdrawal-broadcaster': ['WALLET_MASTER_KEYS'],
     };
     for (const [name, spec] of Object.entries(PROCESSES)) {
       const config = spec.load({});
@@ -100,14 +101,14 @@ describe('configuration per process', () => {
     ]);
   });
 
-  it('only the wallet and its commands read WALLET_MASTER_KEYS; each secret is read only where it is used', () => {
+  it('only the wallet, its commands and the withdrawal broadcaster (it signs) read WALLET_MASTER_KEYS; each secret is read only where it is used', () => {
     const readers = (variable: string) =>
       Object.values(PROCESSES)
         .filter((p) => p.variables.includes(variable))
         .map((p) => p.name)
         .sort();
-    expect(readers('WALLET_MASTER_KEYS')).toEqual(['wallet', 'wallet-commands']);
-    expect(readers('WALLET_MASTER_KEY_ID')).toEqual(['wallet', 'wallet-commands']);
+    expect(readers('WALLET_MASTER_KEYS')).toEqual(['wallet', 'wallet-commands', 'withdrawal-broadcaster']);
+    expect(readers('WALLET_MASTER_KEY_ID')).toEqual(['wallet', 'wallet-commands', 'withdrawal-broadcaster']);
     expect(readers('INTERNAL_TOKEN_PRIVATE_KEY')).toEqual(['gateway']);
     expect(readers('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual(['identity', 'kyc', 'ledger', 'market', 'wallet']);
     expect(readers('JWT_SECRET')).toEqual(['gateway', 'identity']);

@@ -160,3 +160,11 @@ export async function openChainPayouts(options: {
     },
   };
 }
+
+export {
+  WithdrawalProcessor,
+  type CrashPoint,
+  type ProcessorObserver,
+  type ProcessorSettings,
+} from './withdrawal/withdrawal.processor.js';
+export type { WithdrawalStatus } from './withdrawal/withdrawal.store.js';

@@ -15,6 +15,7 @@ import { s3DevnetProcess } from './s3-devnet.js';
 import { smsSimulatorProcess } from './sms-simulator.js';
 import { walletCommandsProcess } from './wallet-commands.js';
 import { walletProcess } from './wallet.js';
+import { withdrawalBroadcasterProcess } from './withdrawal-broadcaster.js';
 
 /** Every process and command with its own configuration (README's configuration table is grouped the same way). */
 export const PROCESSES = {
@@ -35,6 +36,7 @@ export const PROCESSES = {
   'admin-create': adminCreateProcess,
   'wallet-commands': walletCommandsProcess,
   'dev-init-data': devInitDataProcess,
+  'withdrawal-broadcaster': withdrawalBroadcasterProcess,
 } as const;
 
 export type { AdminCreateConfig } from './admin-create.js';
@@ -55,6 +57,7 @@ export type { SmsSimulatorConfig } from './sms-simulator.js';
 export type { SubgraphConfig } from './subgraph.js';
 export type { WalletCommandsConfig } from './wallet-commands.js';
 export type { WalletConfig } from './wallet.js';
+export type { WithdrawalBroadcasterConfig } from './withdrawal-broadcaster.js';
 export {
   adminCreateProcess,
   chainWatcherProcess,
@@ -73,4 +76,5 @@ export {
   smsSimulatorProcess,
   walletCommandsProcess,
   walletProcess,
+  withdrawalBroadcasterProcess,
 };

@@ -13,7 +13,12 @@ const wallet = section(
     ...masterKeys.shape,
     WALLET_MAX_WALLETS_PER_NETWORK: positiveInt.max(100).default(5),
     WALLET_BALANCE_CACHE_SECONDS: positiveInt.max(3600).default(15),
-    WITHDRAWAL_ADDRESS_COOL_OFF_SECONDS: z.coerce.number().int().min(0).max(30 * 86_400).default(86_400),
+    WITHDRAWAL_ADDRESS_COOL_OFF_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 86_400)
+      .default(86_400),
     WITHDRAWAL_APPROVAL_THRESHOLD_USD: z.coerce.number().int().min(0).default(1000),
     WITHDRAWAL_HOLD_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(4000),
     WALLET_PRICE_MAX_AGE_SECONDS: positiveInt.max(86_400).default(300),
