@@ -192,6 +192,32 @@ export function createToncenterRoutes(deps: ToncenterRouteDeps) {
           },
         });
       }
+      case 'estimateFee': {
+        // The wallet transaction the external message would cause, priced as the emulated wallet charges it: its
+        // compute fee, plus one forward fee per message it sends (one reference of the body per message). No
+        // storage or import fee is charged by the emulator, so none is estimated.
+        if (req.method !== 'POST') throw new BadRequest('use POST');
+        addressParam(p.address);
+        if (typeof p.body !== 'string') throw new BadRequest('body is required');
+        let body: Cell;
+        try {
+          body = Cell.fromBase64(p.body);
+        } catch {
+          throw new BadRequest('failed to deserialize the body cell');
+        }
+        const fee = (n: bigint) => Number(n);
+        return ok({
+          '@type': 'query.fees',
+          source_fees: {
+            '@type': 'fees',
+            in_fwd_fee: 0,
+            storage_fee: 0,
+            gas_fee: fee(chain.fees.walletGas),
+            fwd_fee: fee(BigInt(body.refs.length) * chain.fees.forward),
+          },
+          destination_fees: [],
+        });
+      }
       case 'sendBoc':
       case 'sendBocReturnHash': {
         if (req.method !== 'POST') throw new BadRequest('use POST');

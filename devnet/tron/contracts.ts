@@ -8,7 +8,11 @@ import { Refusal, enc, type ChainTx, type State, type TronFees, type TronToken }
  * owns (the live one at broadcast, a rolled-back copy on reorg replay).
  */
 
-const TRANSFER_SELECTOR = 'a9059cbb';
+export const TRANSFER_SELECTOR = 'a9059cbb';
+/** What a unit of energy costs when burned (the chain parameter getEnergyFee), sun. */
+export const ENERGY_PRICE_SUN = 100n;
+/** Bandwidth price once the free bandwidth is spent (getTransactionFee), sun per byte. */
+export const BANDWIDTH_PRICE_SUN = 1_000n;
 
 /** What contract execution needs from the chain. */
 export interface ContractContext {
@@ -85,7 +89,7 @@ export function executeTrc20Call(
     throw new Refusal('CONTRACT_VALIDATE_ERROR', 'Validate TriggerSmartContract error, balance is not sufficient.');
   if (raw.feeLimit <= 0n) throw new Refusal('CONTRACT_VALIDATE_ERROR', 'feeLimit must be > 0');
   const base = baseTx(raw, rawBytes, txid, signatures);
-  const energyUsage = ctx.fees.trc20Sun / 100n; // at 100 sun per energy unit
+  const energyUsage = ctx.fees.trc20Sun / ENERGY_PRICE_SUN;
   // Energy is paid from TRX up to fee_limit; running out is an on-chain failure, not a refusal.
   const affordable = ownerBalance < raw.feeLimit ? ownerBalance : raw.feeLimit;
   if (affordable < ctx.fees.trc20Sun) {
@@ -96,7 +100,7 @@ export function executeTrc20Call(
       fee: affordable,
       netFee: 0n,
       energyFee: affordable,
-      energyUsage: affordable / 100n,
+      energyUsage: affordable / ENERGY_PRICE_SUN,
       trc20: null,
       resMessage: 'Not enough energy',
     };

@@ -3,6 +3,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { base64urlnopad, hex } from '@scure/base';
 import { tronBase58Of, type ChainBlock } from './state.js';
 import type { TronChain } from './tron-chain.js';
+import { BANDWIDTH_PRICE_SUN, ENERGY_PRICE_SUN, TRANSFER_SELECTOR } from './contracts.js';
 import { encodeRawData, rawDataToJson, type RawData } from './tron-raw-data.js';
 import {
   SELECTOR_BALANCE_OF,
@@ -165,6 +166,17 @@ export function createTronGridRoutes(deps: TronGridRouteDeps) {
         .padStart(64, '0');
     } else if (data === SELECTOR_DECIMALS) {
       word = token.decimals.toString(16).padStart(64, '0');
+    } else if (data.length === 8 + 128 && data.startsWith(TRANSFER_SELECTOR) && data.slice(8, 32) === '0'.repeat(24)) {
+      // transfer(to, value): what executing it would do, and the energy the emulated token burns for it.
+      if (chain.tokenBalance(contractHex, owner) >= BigInt('0x' + data.slice(72))) {
+        send(res, 200, {
+          result: { result: true },
+          energy_used: Number(chain.fees.trc20Sun / ENERGY_PRICE_SUN),
+          constant_result: ['1'.padStart(64, '0')],
+          transaction: transaction(false),
+        });
+        return;
+      }
     }
     if (word === null) {
       send(res, 200, {
@@ -281,6 +293,21 @@ export function createTronGridRoutes(deps: TronGridRouteDeps) {
         });
         return;
       }
+      case 'getchainparameters':
+        // java-tron's keys; a zero value is omitted (protobuf JSON defaults). Energy and bandwidth prices are the ones
+        // the emulated contracts charge.
+        send(res, 200, {
+          chainParameter: [
+            { key: 'getMaintenanceTimeInterval', value: 21_600_000 },
+            { key: 'getCreateAccountFee', value: 100_000 },
+            { key: 'getTransactionFee', value: Number(BANDWIDTH_PRICE_SUN) },
+            { key: 'getCreateNewAccountFeeInSystemContract', value: Number(chain.fees.newAccountSun) },
+            { key: 'getCreateNewAccountBandwidthRate', value: 1 },
+            { key: 'getEnergyFee', value: Number(ENERGY_PRICE_SUN) },
+            { key: 'getMaxFeeLimit', value: 15_000_000_000 },
+          ],
+        });
+        return;
       case 'triggerconstantcontract':
         if (solid || req.method !== 'POST') return send(res, 405, { Error: 'method not allowed' });
         constantCall(res, params);

@@ -25,5 +25,6 @@ export {
   type TonMessage,
   type TonJettonTransfer,
   type TonJettonWallet,
+  type TonFeeEstimate,
 } from './toncenter.wire.js';
 export { JETTON_OP, BOUNCED_PREFIX, addressCellBoc, addressFromCellBoc, commentOf } from './jetton.js';

@@ -21,6 +21,8 @@ import {
   v3JettonWalletsSchema,
   v3MasterchainInfoSchema,
   v3TransactionsSchema,
+  estimateFeeSchema,
+  type TonFeeEstimate,
   type TonBlock,
   type TonJettonTransfer,
   type TonJettonWallet,
@@ -128,6 +130,20 @@ export interface ToncenterClient {
   /** Broadcasts an external message (base64 BOC); resolves with its hash (hex), the signer's `messageHash`. */
   sendBoc(boc: string): Promise<{ messageHash: string }>;
   getTransactions(query: TonTransactionQuery): Promise<TonTransaction[]>;
+  /** v3 `transactionsByMessage`: the transaction(s) a message (hex hash) caused (`in`) or came from (`out`). */
+  getTransactionsByMessage(messageHash: string, direction?: 'in' | 'out'): Promise<TonTransaction[]>;
+  /**
+   * v2 `estimateFee`: fees of the message `body` (base64 BOC) to `address`, with `init_code`/`init_data` for a
+   * contract not deployed yet. `ignoreChksig` (default true) lets an unsigned body be estimated: never send a
+   * signed message to be estimated, the endpoint could broadcast it.
+   */
+  estimateFee(request: {
+    address: string;
+    body: string;
+    initCode?: string | null;
+    initData?: string | null;
+    ignoreChksig?: boolean;
+  }): Promise<TonFeeEstimate>;
   getJettonTransfers(query: TonJettonTransferQuery): Promise<TonJettonTransfer[]>;
   getJettonWallets(query: TonJettonWalletQuery): Promise<TonJettonWallet[]>;
   resetHead(): void;
@@ -379,6 +395,29 @@ export function createToncenterClient(options: ToncenterClientOptions): Toncente
         ['sort', query.sort],
       ]);
       return (await v3Get(path, v3TransactionsSchema)).transactions;
+    },
+    getTransactionsByMessage: async (messageHash, direction = 'in') => {
+      if (!/^[0-9a-fA-F]{64}$/u.test(messageHash)) throw new TypeError('messageHash must be 32 bytes of hex');
+      const path = v3Path('transactionsByMessage', [
+        ['msg_hash', messageHash.toLowerCase()],
+        ['direction', direction],
+      ]);
+      return (await v3Get(path, v3TransactionsSchema)).transactions;
+    },
+    estimateFee: async (request) => {
+      const body: Record<string, unknown> = {
+        address: requireTon(request.address, 'address'),
+        body: request.body,
+        ignore_chksig: request.ignoreChksig ?? true,
+      };
+      if (request.initCode) body.init_code = request.initCode;
+      if (request.initData) body.init_data = request.initData;
+      const res = await http.post('/api/v2/estimateFee', body, {
+        idempotent: true,
+        parse: 'lossless',
+        decode: v2Result(estimateFeeSchema),
+      });
+      return res.data;
     },
     getJettonTransfers: async (query) => {
       checkPaging(query);

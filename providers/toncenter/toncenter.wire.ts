@@ -95,6 +95,27 @@ export const masterchainInfoSchema = z
 
 export type TonMasterchainHead = z.output<typeof masterchainInfoSchema>;
 
+const feesSchema = z.object({ in_fwd_fee: zUint, storage_fee: zUint, gas_fee: zUint, fwd_fee: zUint });
+
+/**
+ * v2 `estimateFee` result (`query.fees`): the fees of the transaction the message would cause on `address`
+ * (`source_fees`) and, where the node can tell, of the ones it causes further (`destination_fees`), in nanotons.
+ */
+export const estimateFeeSchema = z
+  .object({ source_fees: feesSchema, destination_fees: z.array(feesSchema).optional() })
+  .transform((r) => {
+    const of = (f: z.output<typeof feesSchema>) => ({
+      inForwardFee: f.in_fwd_fee,
+      storageFee: f.storage_fee,
+      gasFee: f.gas_fee,
+      forwardFee: f.fwd_fee,
+      total: f.in_fwd_fee + f.storage_fee + f.gas_fee + f.fwd_fee,
+    });
+    return { source: of(r.source_fees), destination: (r.destination_fees ?? []).map(of) };
+  });
+
+export type TonFeeEstimate = z.output<typeof estimateFeeSchema>;
+
 /** A get-method stack entry as the platform uses them. */
 export type TonStackEntry =
   { type: 'num'; value: bigint } | { type: 'cell'; boc: string } | { type: 'slice'; boc: string };

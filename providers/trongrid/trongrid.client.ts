@@ -12,6 +12,7 @@ import {
   accountSchema,
   blockListSchema,
   broadcastResultSchema,
+  chainParametersSchema,
   constantCallSchema,
   hexToUtf8,
   maybeBlockSchema,
@@ -95,6 +96,17 @@ export interface TronGridClient {
   getBalance(address: string): Promise<bigint>;
   /** TRC20 `balanceOf(owner)` via `/wallet/triggerconstantcontract`. */
   trc20BalanceOf(contract: string, owner: string): Promise<bigint>;
+  /** `/wallet/getchainparameters`: governance parameters by key (fees in sun: getEnergyFee, getTransactionFee …). */
+  getChainParameters(): Promise<Map<string, bigint>>;
+  /**
+   * `/wallet/triggerconstantcontract` with raw call `data` (hex, selector + arguments) from `owner`: the energy the
+   * call would use and its result words. A call that would revert is a `TronContractCallError` (code REVERT).
+   */
+  triggerConstantContract(call: {
+    owner: string;
+    contract: string;
+    data: string;
+  }): Promise<{ energyUsed: number; constantResult: string[] }>;
   /** Broadcasts a signed transaction (as `signTronTransfer` returns it); resolves with the txid the node computed. */
   broadcastTransaction(tx: TronBroadcastTransaction): Promise<string>;
   /** TronGrid v1: TRC20 transfers touching `address`, newest first unless `order: 'asc'`. */
@@ -231,6 +243,40 @@ export function createTronGridClient(options: TronGridClientOptions): TronGridCl
     getBalance: async (address) =>
       (await post('/wallet/getaccount', { address: hexAddress(address, 'address'), visible: false }, accountSchema))
         .balance,
+    getChainParameters: async () => post('/wallet/getchainparameters', {}, chainParametersSchema),
+    triggerConstantContract: async (call) => {
+      if (!/^(?:[0-9a-fA-F]{2})+$/u.test(call.data)) throw new TypeError('data must be hex bytes');
+      const res = await http.post(
+        '/wallet/triggerconstantcontract',
+        {
+          owner_address: hexAddress(call.owner, 'owner'),
+          contract_address: hexAddress(call.contract, 'contract'),
+          data: call.data.toLowerCase(),
+          visible: false,
+        },
+        {
+          idempotent: true,
+          parse: 'lossless',
+          decode: (data, raw) => {
+            throwIfNodeError(data, raw);
+            return { body: parseBody(name, constantCallSchema, data, raw.text), raw };
+          },
+        },
+      );
+      const { body, raw } = res.data;
+      const reverted = body.transaction?.ret?.[0]?.ret === 'FAILED';
+      if (body.result.result !== true || reverted) {
+        const message = body.result.message ? hexToUtf8(body.result.message) : '';
+        throw new TronContractCallError(
+          name,
+          body.result.code ?? (reverted ? 'REVERT' : 'OTHER_ERROR'),
+          message,
+          raw.status,
+          raw.text,
+        );
+      }
+      return { energyUsed: body.energy_used ?? 0, constantResult: body.constant_result ?? [] };
+    },
     trc20BalanceOf: async (contract, owner) => {
       const ownerHex = hexAddress(owner, 'owner');
       const res = await http.post(

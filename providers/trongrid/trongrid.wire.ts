@@ -281,6 +281,26 @@ export const constantCallSchema = z.object({
     .optional(),
 });
 
+/**
+ * `/wallet/getchainparameters` → `{ chainParameter: [{ key, value? }] }` (protocol.ChainParameters; a zero value is
+ * omitted, as protobuf JSON omits defaults): getEnergyFee (sun per energy), getTransactionFee (sun per bandwidth
+ * byte), getCreateAccountFee, getCreateNewAccountFeeInSystemContract …
+ */
+export const chainParametersSchema = z
+  .object({
+    chainParameter: z.array(
+      z.object({
+        key: z.string(),
+        /** Any integer, exact (a few parameters exceed 2^53 or are -1). */
+        value: zJsonNumber
+          .refine((n) => /^-?\d+$/u.test(n.source), 'not an integer')
+          .transform((n) => BigInt(n.source))
+          .optional(),
+      }),
+    ),
+  })
+  .transform((p) => new Map(p.chainParameter.map((e) => [e.key, e.value ?? 0n])));
+
 export const broadcastResultSchema = z.object({
   result: z.boolean().optional(),
   code: z.string().optional(),

@@ -58,6 +58,7 @@ export {
 } from './signer/tron.signer.js';
 export {
   signTonTransfer,
+  unsignedTonTransfer,
   jettonTransferBody,
   JETTON_TRANSFER_OP,
   DEFAULT_TON_SEND_MODE,

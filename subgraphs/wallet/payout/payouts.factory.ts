@@ -4,12 +4,16 @@ import type { ChainsConfig } from '../../../platform/config/chains.js';
 import type { PayoutsConfig } from '../../../platform/config/payouts.js';
 import type { Logger } from '../../../platform/logger.js';
 import { createEvmRpcClient } from '../../../providers/evm-rpc/index.js';
+import { createTronGridClient } from '../../../providers/trongrid/index.js';
+import { createToncenterClient } from '../../../providers/toncenter/index.js';
 import { CustodyVault } from '../custody-root/custody-vault.js';
 import type { MasterKeyring } from '../custody/index.js';
 import { EvmChainPayout } from './evm.payout.js';
 import { PayoutKeys } from './payout.keys.js';
 import type { ChainPayout } from './payout.port.js';
 import { SequenceAllocator } from './sequence.allocator.js';
+import { TronChainPayout } from './tron.payout.js';
+import { TonChainPayout } from './ton.payout.js';
 
 export interface ChainPayoutFactoryDeps {
   /** A fresh EntityManager on the wallet schema (migrated) per call. */
@@ -46,6 +50,34 @@ export function createChainPayouts(deps: ChainPayoutFactoryDeps): Map<Network, C
             ...deps.payouts.evm,
           },
           { rpc, keys, sequences, log },
+        ),
+      );
+    } else if (network === 'TRON') {
+      const client = createTronGridClient({ baseUrl: settings.url, apiKey: settings.apiKey, log });
+      out.set(
+        network,
+        new TronChainPayout(
+          {
+            confirmations: settings.confirmations,
+            usdtContract: settings.usdtContract,
+            feeLimitPercent: deps.payouts.tron.feeLimitPercent,
+            expirationSeconds: deps.payouts.tron.expirationSeconds,
+          },
+          { client, keys, log },
+        ),
+      );
+    } else if (network === 'TON') {
+      const client = createToncenterClient({ baseUrl: settings.url, apiKey: settings.apiKey, log });
+      out.set(
+        network,
+        new TonChainPayout(
+          {
+            confirmations: settings.confirmations,
+            usdtMaster: settings.usdtContract,
+            validSeconds: deps.payouts.ton.validSeconds,
+            jettonAttachedNanoton: deps.payouts.ton.jettonAttachedNanoton,
+          },
+          { client, keys, sequences, log },
         ),
       );
     }

@@ -22,7 +22,7 @@ export interface Allocation {
 
 interface SequenceRow {
   next_sequence: string;
-  busy_until: Date | null;
+  busy_until: Date | string | null;
 }
 
 /**
@@ -63,7 +63,8 @@ export class SequenceAllocator {
       const held = await this.lock(tx, network, address, reference, chainSeqno);
       if (held.existing && held.existing.sequence >= chainSeqno) return held.existing;
       const stored = BigInt(held.row.next_sequence);
-      const busyUntil = held.row.busy_until;
+      // The driver may hand timestamptz back as text.
+      const busyUntil = held.row.busy_until === null ? null : new Date(held.row.busy_until);
       if (stored > chainSeqno && busyUntil !== null && busyUntil.getTime() > now.getTime()) {
         throw new SequenceBusyError(network, address, busyUntil);
       }

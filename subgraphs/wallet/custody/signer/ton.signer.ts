@@ -171,40 +171,69 @@ function outgoingMessage(transfer: TonTransfer, wallet: Address) {
   throw new TonSignRequestError('transfer.asset must be native or jetton');
 }
 
+/** The signing message of a v4R2 wallet external message, and what wraps it. */
+function signingParts(publicKey: Uint8Array, req: Omit<TonSignRequest, 'index' | 'branch'>) {
+  const seqno = requireUint32(req.seqno, 'seqno');
+  const validUntil = requireUint32(req.validUntil, 'validUntil');
+  const sendMode = requireUint32(req.sendMode ?? DEFAULT_TON_SEND_MODE, 'sendMode');
+  if (sendMode > 0xff) throw new TonSignRequestError('sendMode must fit in 8 bits');
+  const accountHash = walletV4R2AccountHash(publicKey);
+  const wallet = new Address(TON_WALLET_WORKCHAIN, Buffer.from(accountHash));
+  const message = outgoingMessage(req.transfer, wallet);
+  const signingMessage = beginCell()
+    .storeUint(TON_WALLET_V4R2_SUBWALLET_ID, 32)
+    .storeUint(validUntil, 32)
+    .storeUint(seqno, 32)
+    .storeUint(WALLET_V4_OP_SIMPLE_SEND, 8)
+    .storeUint(sendMode, 8)
+    .storeRef(beginCell().store(storeMessageRelaxed(message)))
+    .endCell();
+  return {
+    accountHash,
+    wallet,
+    signingMessage,
+    init: seqno === 0 ? walletV4R2StateInit(publicKey) : null,
+  };
+}
+
+function bodyOf(signature: Uint8Array, signingMessage: Cell): Cell {
+  return beginCell().storeBuffer(Buffer.from(signature)).storeSlice(signingMessage.beginParse()).endCell();
+}
+
+/**
+ * The external message body `req` would carry, with an all-zero signature, for fee estimation (toncenter
+ * `estimateFee` with `ignore_chksig`): no key is involved, so nothing that could be broadcast leaves the process.
+ * `initCode`/`initData` are set when the message would deploy the wallet (seqno 0).
+ */
+export function unsignedTonTransfer(
+  publicKey: Uint8Array,
+  req: Omit<TonSignRequest, 'index' | 'branch'>,
+): { from: string; body: string; initCode: string | null; initData: string | null } {
+  const parts = signingParts(publicKey, req);
+  return {
+    from: encodeTonAddress({ workchain: TON_WALLET_WORKCHAIN, hash: parts.accountHash }),
+    body: bodyOf(new Uint8Array(64), parts.signingMessage).toBoc().toString('base64'),
+    initCode: parts.init?.code?.toBoc().toString('base64') ?? null,
+    initData: parts.init?.data?.toBoc().toString('base64') ?? null,
+  };
+}
+
 /**
  * Signs an external message for the v4R2 wallet of custody index `req.index`:
  * subwallet_id, valid_until, seqno, op 0 (simple send), one (mode, ^message). With seqno 0 the
  * StateInit is attached so the same message deploys the wallet.
  */
 export async function signTonTransfer(seed: Uint8Array, req: TonSignRequest): Promise<SignedTonMessage> {
-  const seqno = requireUint32(req.seqno, 'seqno');
-  const validUntil = requireUint32(req.validUntil, 'validUntil');
-  const sendMode = requireUint32(req.sendMode ?? DEFAULT_TON_SEND_MODE, 'sendMode');
-  if (sendMode > 0xff) throw new TonSignRequestError('sendMode must fit in 8 bits');
-
   return withPrivateKey(
     seed,
     'TON',
     req.index,
     ({ privateKey, publicKey }) => {
-      const accountHash = walletV4R2AccountHash(publicKey);
-      const wallet = new Address(TON_WALLET_WORKCHAIN, Buffer.from(accountHash));
-      const message = outgoingMessage(req.transfer, wallet);
-
-      const signingMessage = beginCell()
-        .storeUint(TON_WALLET_V4R2_SUBWALLET_ID, 32)
-        .storeUint(validUntil, 32)
-        .storeUint(seqno, 32)
-        .storeUint(WALLET_V4_OP_SIMPLE_SEND, 8)
-        .storeUint(sendMode, 8)
-        .storeRef(beginCell().store(storeMessageRelaxed(message)))
-        .endCell();
+      const { accountHash, wallet, signingMessage, init } = signingParts(publicKey, req);
       const digest = signingMessage.hash();
       const signature = ed25519.sign(digest, privateKey);
       if (!ed25519.verify(signature, digest, publicKey)) throw new Error('TON signature self-check failed');
-
-      const body = beginCell().storeBuffer(Buffer.from(signature)).storeSlice(signingMessage.beginParse()).endCell();
-      const ext = external({ to: wallet, init: seqno === 0 ? walletV4R2StateInit(publicKey) : null, body });
+      const ext = external({ to: wallet, init, body: bodyOf(signature, signingMessage) });
       const cell = beginCell().store(storeMessage(ext)).endCell();
       return {
         from: encodeTonAddress({ workchain: TON_WALLET_WORKCHAIN, hash: accountHash }),
