@@ -23,7 +23,10 @@ export async function startWithdrawalBroadcaster(
   log: Logger,
   port: number = config.broadcaster.port,
 ): Promise<RunningBroadcaster> {
-  const opened = await openChainPayouts({ config, log });
+  // Each lane holds one connection for its step (the row lock) while the payout's allocator takes another for the
+  // nonce/seqno: two per lane per network, plus the health check. Fewer and every lane could wait on the pool.
+  const networks = Object.values(config.chains.networks).filter((n) => n !== null).length;
+  const opened = await openChainPayouts({ config, log, poolMax: 2 * config.broadcaster.lanes * networks + 2 });
   const registry = new Metrics('withdrawal-broadcaster');
   const observer = createBroadcasterMetrics(registry.registry);
   const { crashAt } = config.broadcaster;

@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isEvmNetwork, type Network } from '../../../chains/network.js';
 import type { Logger } from '../../../platform/logger.js';
-import { PayoutError } from '../payout/payout.errors.js';
 import type { ChainPayout, PayoutRequest, PayoutStatus, SignedPayout } from '../payout/payout.port.js';
 import {
   signedOf,
@@ -91,7 +90,9 @@ export class WithdrawalProcessor {
           const moved = await this.advance(tx, payout, w, () => (signedNow = true));
           return { kind: 'worked', withdrawalId: w.id, moved, signedNow } as const;
         } catch (error) {
-          if (!(error instanceof PayoutError)) throw error;
+          // A chain or node refusal (PayoutError, or a client error such as an EVM node's "nonce too high" while a
+          // lower nonce is still on its way): nothing was written in this step; retried after a backoff. A database
+          // error aborts the transaction, so the commit below throws and the outer handler takes it.
           return { kind: 'failed', withdrawalId: w.id, attempts: w.attempts + 1, error, signedNow } as const;
         }
       });
@@ -104,7 +105,8 @@ export class WithdrawalProcessor {
     }
     if (result.kind === 'idle') return false;
     if (result.kind === 'failed') {
-      const delay = Math.min(this.settings.retryMs * 2 ** Math.min(result.attempts, 12), MAX_RETRY_MS);
+      if (result.signedNow) this.observer?.nonceGap(network);
+      const delay = Math.min(this.settings.retryMs * 2 ** Math.min(result.attempts - 1, 12), MAX_RETRY_MS);
       await this.em().execute(
         `update wallet.withdrawal set attempts = attempts + 1, last_error = ?, next_attempt_at = now() + make_interval(secs => ?) where id = ?`,
         [String((result.error as Error).message).slice(0, 500), delay / 1000, result.withdrawalId],
