@@ -21,7 +21,7 @@ export interface ProcessorSettings {
   stuckAfterMs: number;
   /** Delay between two status looks at a broadcast withdrawal. */
   confirmPollMs: number;
-  /** First retry delay after an error (doubles per attempt, capped at 5 minutes). */
+  /** Retry delay after a refused step (the first five retries; then doubling per attempt, capped at 5 minutes). */
   retryMs: number;
 }
 
@@ -34,11 +34,19 @@ export interface ProcessorObserver {
 
 const ACTIVE: readonly WithdrawalStatus[] = ['APPROVED', 'SIGNED', 'BROADCAST', 'CONFIRMING'];
 const MAX_RETRY_MS = 300_000;
+const QUICK_RETRIES = 5;
 
 type StepResult =
   | { kind: 'idle' }
   | { kind: 'worked'; withdrawalId: string; moved: WithdrawalStatus | null; signedNow: boolean }
-  | { kind: 'failed'; withdrawalId: string; attempts: number; error: unknown; signedNow: boolean };
+  | {
+      kind: 'failed';
+      withdrawalId: string;
+      status: WithdrawalStatus;
+      attempts: number;
+      error: unknown;
+      signedNow: boolean;
+    };
 
 /**
  * The broadcaster's side of a withdrawal (the worker in workers/withdrawal-broadcaster drives it): one step of one
@@ -93,7 +101,14 @@ export class WithdrawalProcessor {
           // A chain or node refusal (PayoutError, or a client error such as an EVM node's "nonce too high" while a
           // lower nonce is still on its way): nothing was written in this step; retried after a backoff. A database
           // error aborts the transaction, so the commit below throws and the outer handler takes it.
-          return { kind: 'failed', withdrawalId: w.id, attempts: w.attempts + 1, error, signedNow } as const;
+          return {
+            kind: 'failed',
+            withdrawalId: w.id,
+            status: w.status,
+            attempts: w.attempts + 1,
+            error,
+            signedNow,
+          } as const;
         }
       });
     } catch (error) {
@@ -106,7 +121,11 @@ export class WithdrawalProcessor {
     if (result.kind === 'idle') return false;
     if (result.kind === 'failed') {
       if (result.signedNow) this.observer?.nonceGap(network);
-      const delay = Math.min(this.settings.retryMs * 2 ** Math.min(result.attempts - 1, 12), MAX_RETRY_MS);
+      // A signed transaction is offered again every retryMs until the chain takes it or it expires (a broadcast ahead
+      // of a lower nonce still in flight goes through moments later). Other refusals (signing: the hot wallet short
+      // of funds, a node down) come quickly a few times, then back off, doubling up to five minutes.
+      const backoff = result.status === 'SIGNED' ? 1 : 2 ** Math.min(Math.max(result.attempts - QUICK_RETRIES, 0), 12);
+      const delay = Math.min(this.settings.retryMs * backoff, MAX_RETRY_MS);
       await this.em().execute(
         `update wallet.withdrawal set attempts = attempts + 1, last_error = ?, next_attempt_at = now() + make_interval(secs => ?) where id = ?`,
         [String((result.error as Error).message).slice(0, 500), delay / 1000, result.withdrawalId],

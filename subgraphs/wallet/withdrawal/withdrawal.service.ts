@@ -414,15 +414,25 @@ export class WithdrawalService {
         network,
         retryable: true,
       });
-    const networkFee = await payout.quoteFee({
-      network,
-      asset: info.symbol,
-      from: { kind: 'hot' },
-      to: toAddress,
-      amount,
-      memo,
-      reference: `quote:${userId}`,
-    });
+    let networkFee: FeeQuote;
+    try {
+      networkFee = await payout.quoteFee({
+        network,
+        asset: info.symbol,
+        from: { kind: 'hot' },
+        to: toAddress,
+        amount,
+        memo,
+        reference: `quote:${userId}`,
+      });
+    } catch (err) {
+      // The node cannot be reached or cannot estimate the transfer: nothing is recorded, the user may try again.
+      this.log.warn({ err, network, asset: info.symbol }, 'withdrawal fee quote failed');
+      throw new DomainError(ErrorCode.SERVICE_UNAVAILABLE, `The ${network} network fee cannot be quoted right now`, {
+        network,
+        retryable: true,
+      });
+    }
     const fee = this.feeInAsset(info, networkFee);
     const threshold = await this.threshold(em, info.symbol);
     const needsApproval = usdValue === null || usdValue > threshold.usdCents;
