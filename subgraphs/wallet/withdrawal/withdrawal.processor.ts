@@ -78,7 +78,10 @@ export class WithdrawalProcessor {
     return [...this.payouts.keys()];
   }
 
-  /** One step of the next due withdrawal of `network`; false when none was due (the caller then waits). */
+  /**
+   * One step of the next due withdrawal of `network`; false when none was due (the caller then waits). Signed
+   * transactions go first, oldest signature first: nonces reach the node in the order they were allocated.
+   */
   async step(network: Network): Promise<boolean> {
     const payout = this.payouts.get(network);
     if (!payout) throw new Error(`no payout for ${network}`);
@@ -89,7 +92,8 @@ export class WithdrawalProcessor {
         const [row] = await tx.execute<WithdrawalRow[]>(
           `select ${WITHDRAWAL_COLUMNS} from wallet.withdrawal
            where network = ? and status in ('APPROVED', 'SIGNED', 'BROADCAST', 'CONFIRMING') and next_attempt_at <= now()
-           order by next_attempt_at, id limit 1 for update skip locked`,
+           order by status <> 'SIGNED', case when status = 'SIGNED' then updated_at end, next_attempt_at, id
+           limit 1 for update skip locked`,
           [network],
         );
         if (!row) return { kind: 'idle' } as const;
