@@ -84,6 +84,12 @@ export async function startWithdrawalBroadcaster(
     routes: {},
   });
   const server = await listen(http, port, config.host);
+  // Public facts, and what an operator funds on a devnet (`npm run devnet:send -- --to <hot address>`).
+  for (const [network, payout] of opened.payouts)
+    payout.hotAddress().then(
+      (address) => log.info({ network, address }, 'hot wallet'),
+      (err: unknown) => log.warn({ err, network }, 'hot wallet address unavailable'),
+    );
   log.info(
     { networks: processor.networks, lanes: config.broadcaster.lanes, health: `${server.url}/health` },
     'withdrawal broadcaster running',
