@@ -9,7 +9,10 @@ import {
   problemsOfProcesses,
   processEnvironment,
   type ProcessSpec,
+  walletProcess,
 } from '../platform/config/config.js';
+import { fundDevnetHotWallets } from '../devnet/chains/hot-wallets.js';
+import { openChainPayouts } from '../subgraphs/wallet/ports.js';
 import { createLogger } from '../platform/logger.js';
 import { warnDevDefaults } from '../platform/service/main.js';
 import { subgraphs } from '../subgraphs/registry.js';
@@ -109,6 +112,16 @@ for (const worker of startedWorkers) {
   if (worker.enabled?.(env) ?? true) run(worker.name, worker.entry, worker.config, worker.args);
 }
 await Promise.all(subgraphs.map((s) => waitHealthy(s.definition.name, `http://${config.host}:${s.port(env)}/health`)));
+if (!production) {
+  // Devnet: fund the hot wallets (derived from the custody root the wallet subgraph has now created or opened).
+  const wallet = walletProcess.load(env);
+  if (wallet.chains.devnet !== null) {
+    const opened = await openChainPayouts({ config: wallet, log, poolMax: 1 });
+    void fundDevnetHotWallets(wallet.chains, (network) => opened.payouts.get(network)!.hotAddress(), log).finally(
+      () => void opened.close(),
+    );
+  }
+}
 run('gateway', 'gateway/main.ts', gatewayProcess);
 await waitHealthy('gateway', `http://${config.host}:${gateway.gateway.port}/health`);
 const base = `http://${config.host}:${gateway.gateway.port}`;

@@ -11,6 +11,8 @@ import { deriveAddress, mnemonicToSeed } from '../../subgraphs/wallet/custody/in
 import { startDevnetChains, type DevnetChains } from '../chains/chains.server.js';
 import { DEVNET_FAUCET_ACCOUNT, startDevnetEvm, type DevnetEvm } from './devnet-evm.js';
 import { localProvider, tetherTokenArtifact } from './local-chain.js';
+import { DEVNET_HOT_FUNDING, fundDevnetHotWallets } from '../chains/hot-wallets.js';
+import { devnetProcess } from '../../platform/config/config.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
@@ -156,5 +158,29 @@ describe('devnet EVM chains and npm run devnet:send', () => {
       expect(r.code, cases[i]!.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/usage: npm run devnet:send/);
     });
+  });
+});
+
+describe('devnet hot wallets at npm start', () => {
+  it('fundDevnetHotWallets gives every hot wallet native coin and USDT on the four devnet chains', async () => {
+    const chains = devnetProcess.load({ ...env }).chains;
+    const hot = (network: 'ETH' | 'BSC' | 'TRON' | 'TON') => deriveAddress(seed, network, 0, 'hot');
+    await fundDevnetHotWallets(chains, (network) => Promise.resolve(hot(network)), pino({ level: 'silent' }), 20_000);
+    const ethProvider = localProvider(evm.chains[0]!.chain.rpcUrl);
+    const bscProvider = localProvider(evm.chains[1]!.chain.rpcUrl);
+    try {
+      expect(await ethProvider.getBalance(hot('ETH'))).toBe(DEVNET_HOT_FUNDING.ETH.native);
+      expect(await bscProvider.getBalance(hot('BSC'))).toBe(DEVNET_HOT_FUNDING.BSC.native);
+      const bscToken = new Contract(DEVNET_EVM_USDT, tetherTokenArtifact().abi, bscProvider);
+      expect(await bscToken.getFunction('balanceOf')(hot('BSC'))).toBe(DEVNET_HOT_FUNDING.BSC.usdtWhole * 10n ** 18n);
+    } finally {
+      ethProvider.destroy();
+      bscProvider.destroy();
+    }
+    expect(sims.tron.balance(hot('TRON'))).toBe(DEVNET_HOT_FUNDING.TRON.native);
+    expect(sims.tron.balance(hot('TRON'), 'USDT')).toBe(DEVNET_HOT_FUNDING.TRON.usdtWhole * 10n ** 6n);
+    // + the 1 nanoton the jetton transfer forwards with its transfer_notification.
+    expect(sims.ton.balance(hot('TON'))).toBe(DEVNET_HOT_FUNDING.TON.native + 1n);
+    expect(sims.ton.jettonBalance(hot('TON'))).toBe(DEVNET_HOT_FUNDING.TON.usdtWhole * 10n ** 6n);
   });
 });

@@ -313,3 +313,56 @@ describe('evm-rpc client: errors and hostile answers', () => {
     expect(seen).toHaveLength(0);
   });
 });
+
+describe('evm-rpc client: fee history and transactions by hash', () => {
+  const history = {
+    oldestBlock: '0x19a37fec',
+    reward: [
+      ['0x0', '0x3b9aca00'],
+      ['0x1', '0x77359400'],
+    ],
+    baseFeePerGas: ['0x1312d00', '0x1321f30', '0x132b3a0'],
+    gasUsedRatio: [1, 0.2711605714285714],
+  };
+
+  it('reads eth_feeHistory: one base fee per block plus the next, one reward per percentile', async () => {
+    const { client, seen } = await node(() => ({ result: history }));
+    const read = await client.feeHistory(2, 'latest', [25, 75]);
+    expect(seen[0]).toMatchObject({ method: 'eth_feeHistory', params: ['0x2', 'latest', [25, 75]] });
+    expect(read.oldestBlock).toBe(0x19a37fecn);
+    expect(read.baseFeePerGas).toEqual([0x1312d00n, 0x1321f30n, 0x132b3a0n]);
+    expect(read.reward).toEqual([
+      [0n, 1_000_000_000n],
+      [1n, 2_000_000_000n],
+    ]);
+  });
+
+  it('refuses a fee history whose lengths do not fit, and bad arguments without a request', async () => {
+    const { client, seen } = await node(() => ({ result: { ...history, baseFeePerGas: ['0x1'] } }));
+    await expect(client.feeHistory(2, 'latest', [25, 75])).rejects.toBeInstanceOf(ProviderParseError);
+    await expect(client.feeHistory(0)).rejects.toBeInstanceOf(RangeError);
+    await expect(client.feeHistory(2, 'latest', [75, 25])).rejects.toBeInstanceOf(RangeError);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('eth_getTransactionByHash: null when unknown; a transaction for another hash is refused', async () => {
+    const hash = '0x' + 'ab'.repeat(32);
+    const { client } = await node(() => ({ result: null }));
+    expect(await client.getTransactionByHash(hash)).toBeNull();
+    const other = await node(() => ({
+      result: {
+        hash: '0x' + 'cd'.repeat(32),
+        from: '0x' + '11'.repeat(20),
+        to: null,
+        value: '0x0',
+        input: '0x',
+        nonce: '0x1',
+        gas: '0x5208',
+        blockHash: null,
+        blockNumber: null,
+        transactionIndex: null,
+      },
+    }));
+    await expect(other.client.getTransactionByHash(hash)).rejects.toBeInstanceOf(ProviderParseError);
+  });
+});

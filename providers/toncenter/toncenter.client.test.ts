@@ -235,3 +235,51 @@ describe('toncenter client: API v3', () => {
     expect(seen).toHaveLength(3);
   });
 });
+
+describe('toncenter client: fee estimates and transactions by message', () => {
+  it('v2 estimateFee: the unsigned body with ignore_chksig, source and destination fees in nanotons', async () => {
+    const { client, seen } = await toncenter(() => [
+      200,
+      JSON.stringify({
+        ok: true,
+        result: {
+          '@type': 'query.fees',
+          source_fees: {
+            '@type': 'fees',
+            in_fwd_fee: 1_307_200,
+            storage_fee: 1,
+            gas_fee: 2_769_600,
+            fwd_fee: 1_000_000,
+          },
+          destination_fees: [{ '@type': 'fees', in_fwd_fee: 0, storage_fee: 0, gas_fee: 0, fwd_fee: 0 }],
+          '@extra': '1.2:0:0.3',
+        },
+      }),
+    ]);
+    const estimate = await client.estimateFee({ address: OWNER, body: 'te6cc', initCode: 'code', initData: null });
+    expect(seen[0]).toMatchObject({
+      method: 'POST',
+      path: '/api/v2/estimateFee',
+      body: { address: OWNER.toLowerCase(), body: 'te6cc', init_code: 'code', ignore_chksig: true },
+    });
+    expect(estimate.source).toEqual({
+      inForwardFee: 1_307_200n,
+      storageFee: 1n,
+      gasFee: 2_769_600n,
+      forwardFee: 1_000_000n,
+      total: 5_076_801n,
+    });
+    expect(estimate.destination).toHaveLength(1);
+  });
+
+  it('v3 transactionsByMessage: asks by hex message hash and direction', async () => {
+    const { client, seen } = await toncenter(() => [200, fixture('v3.transactions.json')]);
+    const hash = 'ab'.repeat(32);
+    const txs = await client.getTransactionsByMessage(hash);
+    expect(seen[0]!.path).toBe('/api/v3/transactionsByMessage');
+    expect(seen[0]!.query.get('msg_hash')).toBe(hash);
+    expect(seen[0]!.query.get('direction')).toBe('in');
+    expect(txs.length).toBeGreaterThan(0);
+    await expect(client.getTransactionsByMessage('nothex')).rejects.toBeInstanceOf(TypeError);
+  });
+});

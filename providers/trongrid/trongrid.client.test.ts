@@ -281,3 +281,41 @@ describe('trongrid client: errors and hostile answers', () => {
     expect(seen).toHaveLength(0);
   });
 });
+
+describe('trongrid client: fee inputs', () => {
+  it('getchainparameters: values by key, exact (zero omitted as protobuf JSON does, -1 kept)', async () => {
+    const { client, seen } = await tronGrid(() => [
+      200,
+      '{"chainParameter":[{"key":"getEnergyFee","value":210},{"key":"getTransactionFee","value":1000},' +
+        '{"key":"getAllowCreationOfContracts"},{"key":"getRemoveThePowerOfTheGr","value":-1},' +
+        '{"key":"getTotalEnergyLimit","value":90000000000000000123}]}',
+    ]);
+    const params = await client.getChainParameters();
+    expect(seen[0]!.path).toBe('/wallet/getchainparameters');
+    expect(params.get('getEnergyFee')).toBe(210n);
+    expect(params.get('getTransactionFee')).toBe(1000n);
+    expect(params.get('getAllowCreationOfContracts')).toBe(0n);
+    expect(params.get('getRemoveThePowerOfTheGr')).toBe(-1n);
+    expect(params.get('getTotalEnergyLimit')).toBe(90000000000000000123n);
+  });
+
+  it('triggerconstantcontract with raw data: energy used; a revert is a TronContractCallError', async () => {
+    const ok = await tronGrid(() => [
+      200,
+      JSON.stringify({ result: { result: true }, energy_used: 64285, constant_result: ['0'.repeat(63) + '1'] }),
+    ]);
+    const data = 'a9059cbb' + '0'.repeat(128);
+    expect(await ok.client.triggerConstantContract({ owner: OWNER, contract: OWNER, data })).toEqual({
+      energyUsed: 64285,
+      constantResult: ['0'.repeat(63) + '1'],
+    });
+    expect(ok.seen[0]!.body).toMatchObject({ data, visible: false });
+    const reverted = await tronGrid(() => [
+      200,
+      JSON.stringify({ result: { result: true }, energy_used: 211, transaction: { ret: [{ ret: 'FAILED' }] } }),
+    ]);
+    await expect(
+      reverted.client.triggerConstantContract({ owner: OWNER, contract: OWNER, data }),
+    ).rejects.toBeInstanceOf(TronContractCallError);
+  });
+});

@@ -15,6 +15,7 @@ import type { PayoutsConfig } from '../../platform/config/payouts.js';
 import { buildKeyring } from './custody-root/keyring.js';
 import type { ChainPayout } from './payout/payout.port.js';
 import { createChainPayouts } from './payout/payouts.factory.js';
+import { SequenceAllocator } from './payout/sequence.allocator.js';
 
 /**
  * The wallet subgraph's public ports: what other processes may use of it. Everything else under
@@ -114,6 +115,15 @@ export interface ChainPayouts {
   payouts: Map<Network, ChainPayout>;
   /** A fresh EntityManager on the wallet schema (the caller's own bookkeeping may use it). */
   em(): EntityManager;
+  /**
+   * Sequence numbers handed out on (network, address) at or above `from` (pass the chain's `latest` nonce / seqno),
+   * with the payout reference holding each: for nonce-gap metrics and for finding the payout a gap waits on.
+   */
+  outstandingSequences(
+    network: Network,
+    address: string,
+    from: bigint,
+  ): Promise<Array<{ sequence: bigint; reference: string }>>;
   close(): Promise<void>;
 }
 
@@ -154,6 +164,7 @@ export async function openChainPayouts(options: {
   return {
     payouts: createChainPayouts({ em, keyring, chains: config.chains, payouts: config.payouts, log }),
     em,
+    outstandingSequences: (network, address, from) => new SequenceAllocator(em).outstanding(network, address, from),
     async close() {
       keyring.destroy();
       await orm.close(true);

@@ -246,6 +246,32 @@ describe('EVM payouts on hardhat (ETH and BSC)', () => {
     }
   });
 
+  it('a token sweep can be quoted before its gas top-up arrives (the address holds no native coin)', async () => {
+    const side = sides.BSC;
+    const deposit = deriveAddress(seed, 'BSC', 6);
+    await mintTestToken(side.chain.rpcUrl, side.chain.accounts[0]!.privateKey, side.token, deposit, 10n ** 18n);
+    expect(await side.provider.getBalance(deposit)).toBe(0n);
+    const request: PayoutRequest = {
+      network: 'BSC',
+      asset: 'USDT_BSC',
+      from: { kind: 'deposit', index: 6 },
+      to: await side.payout.hotAddress(),
+      amount: 10n ** 18n,
+      reference: 'sweep_bsc_6',
+    };
+    const quote = await side.payout.quoteFee(request);
+    // Top up exactly the most the sweep can cost, then sweep.
+    const funder = new EthersWallet(side.chain.accounts[0]!.privateKey, side.provider);
+    await (await funder.sendTransaction({ to: deposit, value: quote.maxFee })).wait();
+    const signed = await side.payout.sign(request, quote);
+    await side.payout.broadcast(signed);
+    await mine(side, CONFIRMATIONS);
+    const status = await side.payout.status(signed);
+    expect(status.state).toBe('CONFIRMED');
+    expect(await erc20BalanceOf(side, deposit)).toBe(0n);
+    expect(await side.provider.getBalance(deposit)).toBe(quote.maxFee - status.fee!);
+  });
+
   it('a transfer the chain would revert is refused at the quote', async () => {
     await expect(
       sides.ETH.payout.quoteFee({
@@ -279,5 +305,8 @@ describe('nonce allocator', () => {
     expect((await fresh.allocateNonce('ETH', address, 'after_restart', 7n)).sequence).toBe(107n);
     expect((await fresh.allocateNonce('ETH', address, 'chain_ahead', 200n)).sequence).toBe(200n);
     expect(await fresh.allocateNonce('ETH', address, 'ref_0', 0n)).toEqual({ sequence: results[0], existing: true });
+    // Outstanding above 150: after_restart is below; chain_ahead (200) sits after a gap 150…199.
+    expect(await fresh.outstanding('ETH', address, 150n)).toEqual([{ sequence: 200n, reference: 'chain_ahead' }]);
+    expect((await fresh.outstanding('ETH', address, 7n)).map((o) => o.sequence)).toEqual([...sorted, 107n, 200n]);
   });
 });

@@ -80,6 +80,24 @@ export class SequenceAllocator {
     });
   }
 
+  /**
+   * The numbers handed out on (network, address) at or above `from` (e.g. the chain's `latest` nonce: not yet
+   * mined), in order, with the payout holding each. A hole between `from` and the first one, or between two, is a
+   * nonce gap: later transactions wait behind it until it is filled.
+   */
+  async outstanding(
+    network: Network,
+    address: string,
+    from: bigint,
+  ): Promise<Array<{ sequence: bigint; reference: string }>> {
+    const rows = await this.em().execute<{ sequence: string; reference: string }[]>(
+      `select "sequence", "reference" from "wallet"."payout_allocation"
+       where "network" = ? and "address" = ? and "sequence" >= ? order by "sequence", "allocated_at"`,
+      [network, address, from.toString()],
+    );
+    return rows.map((r) => ({ sequence: BigInt(r.sequence), reference: r.reference }));
+  }
+
   /** The number `reference` holds on (network, address), or null. */
   async allocationOf(network: Network, address: string, reference: string): Promise<bigint | null> {
     const rows = await this.em().execute<{ sequence: string }[]>(

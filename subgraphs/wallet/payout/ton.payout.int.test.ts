@@ -134,9 +134,12 @@ describe('TON payouts on the toncenter simulator', () => {
     await expect(payout.sign(request('wd_b'), await payout.quoteFee(request('wd_b')))).rejects.toMatchObject({
       code: 'PAYOUT_SEQUENCE_BUSY',
     });
-    // The same payout signed again (a crash before it was stored) keeps its seqno.
+    // The same payout signed again (a crash before it was stored) keeps its seqno. In a later second its
+    // valid_until differs, so it is another message (within the same second it would be the very same one).
+    await new Promise((r) => setTimeout(r, 1_005 - (Date.now() % 1_000)));
     const again = await payout.sign(request('wd_a'), await payout.quoteFee(request('wd_a')));
     expect(again.sequence).toBe(first.sequence);
+    expect(again.txHash).not.toBe(first.txHash);
     await payout.broadcast(again);
     sim.mine(1);
     expect((await payout.status(again)).state).toBe('CONFIRMED');
@@ -178,6 +181,29 @@ describe('TON payouts on the toncenter simulator', () => {
     expect(sim.jettonBalance(hot)).toBe(before + 1_000_000n);
   });
 
+  it('a jetton sweep is quoted before its TON top-up; a top-up of exactly maxFee suffices', async () => {
+    const deposit = deriveAddress(seed, 'TON', 6);
+    sim.send({ to: deposit, amount: 2_000_000n, jetton: 'USDT' });
+    const hot = await payout.hotAddress();
+    const before = sim.jettonBalance(hot);
+    const request: PayoutRequest = {
+      network: 'TON',
+      asset: 'USDT_TON',
+      from: { kind: 'deposit', index: 6 },
+      to: hot,
+      amount: 2_000_000n,
+      reference: 'sweep_ton_6',
+    };
+    const quote = await payout.quoteFee(request);
+    sim.send({ to: deposit, amount: quote.maxFee });
+    const signed = await payout.sign(request, quote);
+    await payout.broadcast(signed);
+    sim.mine(1);
+    expect((await payout.status(signed)).state).toBe('CONFIRMED');
+    expect(sim.jettonBalance(deposit)).toBe(0n);
+    expect(sim.jettonBalance(hot)).toBe(before + 2_000_000n);
+  });
+
   it('openChainPayouts: what a worker process opens from its configuration', async () => {
     const opened = await openChainPayouts({ config: env.config, log: pino({ level: 'silent' }) });
     try {
@@ -186,6 +212,11 @@ describe('TON payouts on the toncenter simulator', () => {
         expect(chainPayout.network).toBe(network);
         expect(await chainPayout.hotAddress()).toBe(deriveAddress(seed, network, 0, 'hot'));
       }
+      const held = await opened.outstandingSequences('TON', await payout.hotAddress(), 0n);
+      expect(held.slice(0, 2)).toEqual([
+        { sequence: 0n, reference: 'wd_ton' },
+        { sequence: 1n, reference: 'wd_usdt_ton' },
+      ]);
     } finally {
       await opened.close();
     }

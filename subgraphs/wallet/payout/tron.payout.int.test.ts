@@ -162,6 +162,29 @@ describe('TRON payouts on the TronGrid simulator', () => {
     expect(sim.balance(hot, 'USDT')).toBe(before + 1_000_000n);
   });
 
+  it('a TRC20 sweep is quoted before its TRX top-up; a top-up of exactly maxFee suffices', async () => {
+    const deposit = deriveAddress(seed, 'TRON', 6);
+    sim.send({ to: deposit, amount: 3_000_000n, token: 'USDT' });
+    expect(sim.balance(deposit)).toBe(0n);
+    const request: PayoutRequest = {
+      network: 'TRON',
+      asset: 'USDT_TRON',
+      from: { kind: 'deposit', index: 6 },
+      to: await payout.hotAddress(),
+      amount: 3_000_000n,
+      reference: 'sweep_tron_6',
+    };
+    const quote = await payout.quoteFee(request);
+    sim.send({ to: deposit, amount: quote.maxFee });
+    const signed = await payout.sign(request, quote);
+    await payout.broadcast(signed);
+    sim.mine(CONFIRMATIONS + 1);
+    const status = await payout.status(signed);
+    expect(status.state).toBe('CONFIRMED');
+    expect(sim.balance(deposit, 'USDT')).toBe(0n);
+    expect(sim.balance(deposit)).toBe(quote.maxFee - status.fee!);
+  });
+
   it('more USDT than the address holds is refused at the quote', async () => {
     await expect(
       payout.quoteFee({
