@@ -232,7 +232,8 @@ describe('withdrawals end to end', () => {
       alice,
       'subscription { withdrawalUpdated { id status } }',
     );
-    await new Promise((r) => setTimeout(r, 300));
+    // The subscription must be registered before the first event (the socket handshake and subscribe round trip).
+    await new Promise((r) => setTimeout(r, 1000));
 
     const quote = await gql(
       stack.graphqlUrl,
@@ -278,9 +279,13 @@ describe('withdrawals end to end', () => {
       const b = await balance(alice, 'ETH');
       return b.held === '0' && b.available === formatEth(expected);
     });
-    await waitUntil('every step pushed', async () => {
-      const seen = live.filter((p) => p.withdrawalUpdated.id === w.id).map((p) => p.withdrawalUpdated.status);
-      return ['APPROVED', 'SIGNED', 'BROADCAST', 'COMPLETED'].every((s) => seen.includes(s)) && seen;
+    const seen = () => live.filter((p) => p.withdrawalUpdated.id === w.id).map((p) => p.withdrawalUpdated.status);
+    await waitUntil(
+      'every step pushed',
+      async () => ['APPROVED', 'SIGNED', 'BROADCAST', 'COMPLETED'].every((s) => seen().includes(s)),
+      30_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; pushed: ${seen().join(', ')}`);
     });
     const audit = await walletEm().execute<{ to_status: string }[]>(
       'select to_status from wallet.withdrawal_audit where withdrawal_id = ? order by id',
