@@ -52,6 +52,12 @@ export const ErrorCode = {
   DOCUMENT_REJECTED: 'DOCUMENT_REJECTED',
   /** support: the uploaded file is not an accepted attachment (too big, not JPEG/PNG/PDF by its bytes, infected, missing); it was deleted. */
   ATTACHMENT_REJECTED: 'ATTACHMENT_REJECTED',
+  /** ledger/wallet/payment: over a level limit (`period`, `limit`, `remaining`, `currency` say which and what is left). */
+  LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  /** wallet: a withdrawal below the asset's minimum (`minimum`, in the asset's unit). */
+  WITHDRAWAL_BELOW_MINIMUM: 'WITHDRAWAL_BELOW_MINIMUM',
+  /** wallet: a new withdrawal address is not usable before `usableAt` (the cooling-off period). */
+  ADDRESS_COOLING_OFF: 'ADDRESS_COOLING_OFF',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   /** ledger: placing a quote past its expiry; ask for a new quote. */
   QUOTE_EXPIRED: 'QUOTE_EXPIRED',
@@ -59,8 +65,6 @@ export const ErrorCode = {
   TRADING_DISABLED: 'TRADING_DISABLED',
   /** ledger: the fill would push the exchange's position past the pair's exposure cap (an order's rejection code). */
   EXPOSURE_LIMIT_EXCEEDED: 'EXPOSURE_LIMIT_EXCEEDED',
-  /** ledger/payment: above a limit (`period`, `limit`, `remaining`…). */
-  LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
   /** payment: not a card number (16 digits) or its Luhn check digit is wrong (`reason`: FORMAT, CHECKSUM). */
   CARD_NUMBER_INVALID: 'CARD_NUMBER_INVALID',
   /** payment: not an Iranian IBAN (IR + 24 digits) or its mod-97 check fails (`reason`: FORMAT, CHECKSUM). */

@@ -15,6 +15,7 @@ import {
   voucherSimulatorsProcess,
   type Env,
   type ProcessSpec,
+  withdrawalBroadcasterProcess,
 } from '../platform/config/config.js';
 
 /**
@@ -91,5 +92,12 @@ export const workers: RegisteredWorker[] = [
     config: voucherSimulatorsProcess,
     devOnly: true,
     enabled: (env: Env) => voucherSimulatorsProcess.load(env).voucherProviders.simulatorPorts !== null,
+  },
+  {
+    name: 'withdrawal-broadcaster',
+    entry: 'workers/withdrawal-broadcaster/main.ts',
+    config: withdrawalBroadcasterProcess,
+    enabled: (env: Env) =>
+      Object.values(withdrawalBroadcasterProcess.load(env).chains.networks).some((n) => n !== null),
   },
 ];

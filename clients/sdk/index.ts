@@ -58,6 +58,12 @@ export type AccountRecoveryStatus =
   | 'PENDING'
   | 'REJECTED';
 
+export type AddWithdrawalAddressInput = {
+  address: Scalars['String']['input'];
+  label?: InputMaybe<Scalars['String']['input']>;
+  network: Network;
+};
+
 /** Whether an address is well-formed for a network, and its one canonical form. */
 export type AddressValidation = {
   __typename?: 'AddressValidation';
@@ -726,6 +732,8 @@ export type Mutation = {
   addBankCard: BankCard;
   /** Support staff: a note in the thread the user never sees. */
   addTicketNote: TicketMessage;
+  /** Adds a destination; usable after the cooling-off period (WITHDRAWAL_ADDRESS_COOL_OFF_SECONDS). */
+  addWithdrawalAddress: WithdrawalAddress;
   /** FINANCE with the ledger:adjust claim: credit (amount > 0) or debit (amount < 0) a user's available balance against world:<asset>, with a reason. Above the asset's approval threshold, or on your own account, it answers a pending AdjustmentRequest that another money admin must approve (approveAdjustment) before it expires. */
   adjustBalance: AdjustBalanceResult;
   /** Reviewers: approves a PENDING recovery (never one of your own accounts); identity then moves the Telegram id. */
@@ -736,6 +744,8 @@ export type Mutation = {
   approveFiatWithdrawal: FiatWithdrawal;
   /** Reviewers: approves a PENDING submission for its tier or a lower one; never your own. */
   approveKyc: KycSubmission;
+  /** Staff with withdrawals:approve: approves a PENDING_APPROVAL withdrawal (not your own, not of an asset whose threshold you set). */
+  approveWithdrawal: Withdrawal;
   /** Staff (ledger:adjust): credits a parked bank credit to a user, once; never to yourself. */
   assignBankCredit: BankCredit;
   /** Support staff: take a ticket (assigneeId = yourself), or with tickets:assign give it to anyone; null unassigns. */
@@ -744,6 +754,8 @@ export type Mutation = {
   buyVoucher: Voucher;
   /** Cancels your resting limit order and releases its hold; a fill that got there first wins (CONFLICT with the status). */
   cancelOrder: Order;
+  /** Cancels your withdrawal while it waits for approval; the hold is released. */
+  cancelWithdrawal: Withdrawal;
   /** Closes the ticket for good (its user or support staff). */
   closeTicket: Ticket;
   /** Proves the code: a PENDING recovery of the account owning the phone, until a reviewer decides. */
@@ -784,6 +796,8 @@ export type Mutation = {
   rejectAdjustment: AdjustmentRequest;
   /** Reviewers: rejects a PENDING submission with a reason the applicant reads; never your own. */
   rejectKyc: KycSubmission;
+  /** Staff with withdrawals:approve: refuses a PENDING_APPROVAL withdrawal; the hold is released. */
+  rejectWithdrawal: Withdrawal;
   /** A public reply: by the ticket’s user (back to staff; reopens a recently resolved ticket) or by staff. */
   replyToTicket: TicketMessage;
   /** From a new Telegram account: asks for a code to the phone verified by the lost account. The answer is the same whether or not the number can be recovered. */
@@ -794,6 +808,8 @@ export type Mutation = {
   requestKycUpload: KycUpload;
   /** A presigned upload of one file to a ticket (yours, or any for support staff): ≤ 10 MB, JPEG/PNG/PDF. */
   requestTicketAttachment: AttachmentUpload;
+  /** Sends amount of asset to toAddress; amount + fee is held at once. Waits a few seconds for the hold: refusals come back as errors (INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, ACCOUNT_FROZEN…); past the wait it returns REQUESTED and withdrawalUpdated follows. A deposit address on this platform is an internal transfer (free, instant). */
+  requestWithdrawal: Withdrawal;
   /** Support staff: the problem is solved. */
   resolveTicket: Ticket;
   /** The code of one of your bought vouchers (audited). */
@@ -814,6 +830,8 @@ export type Mutation = {
   setTradingPair: TradingPair;
   /** Staff with vouchers:rates: a new rate (append-only history). */
   setVoucherRate: VoucherRate;
+  /** FINANCE or SUPERADMIN: the USD value above which withdrawals of asset need approval (you then cannot approve them). */
+  setWithdrawalThreshold: WithdrawalThreshold;
   /** Staff sign-in with email and password. */
   signInAdmin: AuthPayload;
   /** Exchange Telegram Mini App initData for a session. Creates the account on first sign-in. */
@@ -850,6 +868,11 @@ export type MutationAddTicketNoteArgs = {
 };
 
 
+export type MutationAddWithdrawalAddressArgs = {
+  input: AddWithdrawalAddressInput;
+};
+
+
 export type MutationAdjustBalanceArgs = {
   amount: Scalars['Amount']['input'];
   asset: Scalars['String']['input'];
@@ -882,6 +905,11 @@ export type MutationApproveKycArgs = {
 };
 
 
+export type MutationApproveWithdrawalArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationAssignBankCreditArgs = {
   id: Scalars['ID']['input'];
   userId: Scalars['ID']['input'];
@@ -903,6 +931,11 @@ export type MutationBuyVoucherArgs = {
 
 
 export type MutationCancelOrderArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationCancelWithdrawalArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -1022,6 +1055,12 @@ export type MutationRejectKycArgs = {
 };
 
 
+export type MutationRejectWithdrawalArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
 export type MutationReplyToTicketArgs = {
   body: Scalars['String']['input'];
   ticketId: Scalars['ID']['input'];
@@ -1050,6 +1089,11 @@ export type MutationRequestTicketAttachmentArgs = {
   contentType: AttachmentContentType;
   fileName: Scalars['String']['input'];
   ticketId: Scalars['ID']['input'];
+};
+
+
+export type MutationRequestWithdrawalArgs = {
+  input: RequestWithdrawalInput;
 };
 
 
@@ -1106,6 +1150,12 @@ export type MutationSetTradingPairArgs = {
 
 export type MutationSetVoucherRateArgs = {
   input: SetVoucherRateInput;
+};
+
+
+export type MutationSetWithdrawalThresholdArgs = {
+  asset: Scalars['String']['input'];
+  usd: Scalars['Amount']['input'];
 };
 
 
@@ -1450,8 +1500,16 @@ export type Query = {
   voucherRates: Array<VoucherRate>;
   /** Staff: the custody wallet at this address, or null when it is not one of ours. */
   walletByAddress: Maybe<Wallet>;
+  /** One of your withdrawals (staff: anyone’s), or null. */
+  withdrawal: Maybe<Withdrawal>;
   /** Staff: users whose withdrawals are frozen after a reorg of a credited deposit, newest first. */
   withdrawalFreezes: WithdrawalFreezeConnection;
+  /** The fee, total and checks of a withdrawal before you confirm it (the chain fee is quoted live). */
+  withdrawalQuote: WithdrawalQuote;
+  /** Staff: the approval threshold of every asset. */
+  withdrawalThresholds: Array<WithdrawalThreshold>;
+  /** Staff: everyone’s withdrawals, newest first, optionally one status (the approval queue: PENDING_APPROVAL). */
+  withdrawals: WithdrawalConnection;
 };
 
 
@@ -1650,9 +1708,26 @@ export type QueryWalletByAddressArgs = {
 };
 
 
+export type QueryWithdrawalArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type QueryWithdrawalFreezesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: Scalars['Int']['input'];
+};
+
+
+export type QueryWithdrawalQuoteArgs = {
+  input: WithdrawalQuoteInput;
+};
+
+
+export type QueryWithdrawalsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: Scalars['Int']['input'];
+  status?: InputMaybe<WithdrawalStatus>;
 };
 
 /** Currency a price is quoted in: US dollars or Toman (IRT; 1 Toman = 10 Rial). */
@@ -1680,6 +1755,18 @@ export type RecoveryCodeSent = {
   phone: Scalars['String']['output'];
   /** Seconds before another code can be asked for this number. */
   resendAfterSeconds: Scalars['Int']['output'];
+};
+
+export type RequestWithdrawalInput = {
+  /** What the recipient receives, in the asset; the fee comes on top. */
+  amount: Scalars['Amount']['input'];
+  /** Asset symbol, e.g. ETH, USDT_TRON, TON. */
+  asset: Scalars['String']['input'];
+  /** Same key + same input → the same withdrawal; other input → CONFLICT. */
+  idempotencyKey: Scalars['String']['input'];
+  /** TON comment (TON and USDT_TON only). */
+  memo?: InputMaybe<Scalars['String']['input']>;
+  toAddress: Scalars['String']['input'];
 };
 
 /** Your leaf in a published reserve snapshot and the path to its root: recompute userHash from your user id and the nonce, the leaf from userHash and balanceUnits, then fold the path; the result must equal snapshot.root and snapshot.totalUnits. */
@@ -1800,6 +1887,8 @@ export type Subscription = {
   priceUpdated: Price;
   /** Your tickets (support staff: every ticket), pushed when one is opened, replied to, assigned, resolved or closed. */
   ticketUpdated: Ticket;
+  /** Your withdrawals, pushed at each status change (requested, approval, signed, broadcast, confirming, completed, or refused). */
+  withdrawalUpdated: Withdrawal;
 };
 
 
@@ -2187,6 +2276,10 @@ export type User = {
   vouchers: VoucherConnection;
   /** Your custody wallets on every network, oldest first (the user and staff only). */
   wallets: Array<Wallet>;
+  /** The withdrawal addresses you added or used. */
+  withdrawalAddresses: Array<WithdrawalAddress>;
+  /** Your withdrawals, newest first (the user and staff only). */
+  withdrawals: WithdrawalConnection;
   /** True while withdrawals are frozen because a credited deposit of yours was reversed by a chain reorganization. */
   withdrawalsFrozen: Scalars['Boolean']['output'];
 };
@@ -2245,6 +2338,13 @@ export type UserVouchersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: Scalars['Int']['input'];
   type?: InputMaybe<VoucherType>;
+};
+
+
+export type UserWithdrawalsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<WithdrawalFilter>;
+  first?: Scalars['Int']['input'];
 };
 
 export type UserConnection = {
@@ -2438,6 +2538,66 @@ export type WalletOnChainBalanceArgs = {
   asset?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Crypto sent out of your balance to an address. */
+export type Withdrawal = {
+  __typename?: 'Withdrawal';
+  /** What the recipient receives, in the asset. */
+  amount: Scalars['Amount']['output'];
+  asset: Asset;
+  /** Confirmations seen so far. */
+  confirmations: Scalars['Int']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  /** The network fee you pay, in the asset (0 for an internal transfer). */
+  fee: Scalars['Amount']['output'];
+  id: Scalars['ID']['output'];
+  /** The destination is a deposit address on this platform: moved at once, free. */
+  internal: Scalars['Boolean']['output'];
+  /** TON comment. */
+  memo: Maybe<Scalars['String']['output']>;
+  /** Above the approval threshold: a staff member must approve it. */
+  needsApproval: Scalars['Boolean']['output'];
+  network: Network;
+  /** Why it was REJECTED: INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, ACCOUNT_FROZEN, PRICE_UNAVAILABLE, REJECTED_BY_STAFF. */
+  rejectCode: Maybe<Scalars['String']['output']>;
+  rejectReason: Maybe<Scalars['String']['output']>;
+  status: WithdrawalStatus;
+  /** The destination, in its canonical form. */
+  toAddress: Scalars['String']['output'];
+  /** The ledger transaction that held the funds (internal: the transfer itself). */
+  transaction: Maybe<Transaction>;
+  /** The transaction hash on chain once signed (the latest, if replaced). */
+  txHash: Maybe<Scalars['String']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+/** A destination you added; usable from usableAt (cooling-off). */
+export type WithdrawalAddress = {
+  __typename?: 'WithdrawalAddress';
+  address: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  label: Maybe<Scalars['String']['output']>;
+  network: Network;
+  usableAt: Scalars['DateTime']['output'];
+};
+
+export type WithdrawalConnection = {
+  __typename?: 'WithdrawalConnection';
+  edges: Array<WithdrawalEdge>;
+  pageInfo: PageInfo;
+};
+
+export type WithdrawalEdge = {
+  __typename?: 'WithdrawalEdge';
+  cursor: Scalars['String']['output'];
+  node: Withdrawal;
+};
+
+export type WithdrawalFilter = {
+  asset?: InputMaybe<Scalars['String']['input']>;
+  status?: InputMaybe<WithdrawalStatus>;
+};
+
 /** A user's withdrawals held back because a credited deposit of theirs was reorged away. */
 export type WithdrawalFreeze = {
   __typename?: 'WithdrawalFreeze';
@@ -2475,6 +2635,69 @@ export type WithdrawalFreezeLift = {
   /** Why: which deposit left the chain after its credit was requested. */
   reason: Scalars['String']['output'];
   user: User;
+};
+
+/** What a withdrawal would cost now; requestWithdrawal quotes again. */
+export type WithdrawalQuote = {
+  __typename?: 'WithdrawalQuote';
+  amount: Scalars['Amount']['output'];
+  asset: Asset;
+  /** The network fee you pay, in the asset (a token: converted at market prices). */
+  fee: Scalars['Amount']['output'];
+  /** A deposit address on this platform: an internal transfer, free and instant. */
+  internal: Scalars['Boolean']['output'];
+  /** The smallest amount of this asset you can withdraw. */
+  minimum: Scalars['Amount']['output'];
+  needsApproval: Scalars['Boolean']['output'];
+  network: Network;
+  /** The chain's expected fee, in networkFeeAsset. */
+  networkFee: Maybe<Scalars['Amount']['output']>;
+  /** The chain's fee asset (ETH, BNB, TRX, TON); null internally. */
+  networkFeeAsset: Maybe<Scalars['String']['output']>;
+  toAddress: Scalars['String']['output'];
+  /** amount + fee: what leaves your balance. */
+  total: Scalars['Amount']['output'];
+};
+
+export type WithdrawalQuoteInput = {
+  amount: Scalars['Amount']['input'];
+  asset: Scalars['String']['input'];
+  memo?: InputMaybe<Scalars['String']['input']>;
+  toAddress: Scalars['String']['input'];
+};
+
+/** REQUESTED → (PENDING_APPROVAL) → APPROVED → SIGNED → BROADCAST → CONFIRMING → COMPLETED, or REJECTED / CANCELLED / FAILED. Never moves backwards. */
+export type WithdrawalStatus =
+  /** Held and approved; the broadcaster will sign it. */
+  | 'APPROVED'
+  /** Sent to the network. */
+  | 'BROADCAST'
+  /** Cancelled by you before approval; the hold is released. */
+  | 'CANCELLED'
+  /** Final on chain (or, to a platform address, transferred at once): the hold is captured. */
+  | 'COMPLETED'
+  /** In a block, waiting for confirmations. */
+  | 'CONFIRMING'
+  /** The chain refused it or it expired unsent; the hold is released. */
+  | 'FAILED'
+  /** Held; above the approval threshold, waiting for a second staff member. */
+  | 'PENDING_APPROVAL'
+  /** Refused (funds, limits, freeze, or by staff); rejectCode says why. Nothing left. */
+  | 'REJECTED'
+  /** Recorded; the ledger is holding amount + fee. */
+  | 'REQUESTED'
+  /** Signed; the transaction is stored and about to be broadcast. */
+  | 'SIGNED';
+
+/** Above this USD value a withdrawal of the asset needs approval. */
+export type WithdrawalThreshold = {
+  __typename?: 'WithdrawalThreshold';
+  asset: Scalars['String']['output'];
+  changedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Who set it (null: the configured default); they cannot approve it. */
+  changedBy: Maybe<Scalars['ID']['output']>;
+  /** In USD. */
+  usd: Scalars['Amount']['output'];
 };
 
 export type SignInWithTelegramMutationVariables = Exact<{

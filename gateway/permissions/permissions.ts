@@ -13,7 +13,7 @@ const isLedgerAuditor = or(isFinanceOrAdmin, hasClaimRule('ledger:adjust'));
 const isKycReviewer = and(isStaffMember, hasClaimRule('kyc:review'));
 /** Support staff: the SUPPORT role (or SUPERADMIN), or staff holding tickets:assign; the support subgraph checks again. */
 const isSupportStaff = or(hasRoleRule('SUPPORT', 'SUPERADMIN'), and(isStaffMember, hasClaimRule('tickets:assign')));
-/** Toman withdrawal approvers: staff holding withdrawals:approve; the payment subgraph refuses one's own. */
+/** Withdrawal approvers (crypto and Toman): staff holding withdrawals:approve; the wallet and payment subgraphs refuse one's own. */
 const isWithdrawalApprover = and(isStaffMember, hasClaimRule('withdrawals:approve'));
 /** Crediting a parked bank statement line to a user creates money on their balance: staff with ledger:adjust. */
 const isBankCreditAssigner = and(isStaffMember, hasClaimRule('ledger:adjust'));
@@ -92,6 +92,11 @@ export const permissions: PermissionMap = {
     validateVoucher: isAuthenticated,
     voucherProviderBalances: or(isFinance, isVoucherRateSetter),
     searchVouchers: isStaffMember,
+    // withdrawals: yours only (or staff), checked by the wallet subgraph; the queue and thresholds are staff's
+    withdrawal: isAuthenticated,
+    withdrawalQuote: isAuthenticated,
+    withdrawals: isStaffMember,
+    withdrawalThresholds: isStaffMember,
   },
   Mutation: {
     signInWithTelegram: allow,
@@ -156,6 +161,13 @@ export const permissions: PermissionMap = {
     revealVoucherCode: isAuthenticated,
     redeemVoucher: isAuthenticated,
     setVoucherRate: isVoucherRateSetter,
+    requestWithdrawal: isAuthenticated,
+    addWithdrawalAddress: isAuthenticated,
+    cancelWithdrawal: isAuthenticated,
+    // Four eyes on money that leaves: the claim here; not one's own, not the threshold's setter (wallet checks).
+    approveWithdrawal: isWithdrawalApprover,
+    rejectWithdrawal: isWithdrawalApprover,
+    setWithdrawalThreshold: isFinance,
   },
   Subscription: {
     meUpdated: isAuthenticated,
@@ -166,6 +178,7 @@ export const permissions: PermissionMap = {
     ticketUpdated: isAuthenticated,
     orderUpdated: isAuthenticated,
     fiatWithdrawalUpdated: isAuthenticated,
+    withdrawalUpdated: isAuthenticated,
   },
   // Types reachable only through a guarded root field; their fields are open to whoever reached them.
   // User.limits: the ledger answers the user themselves and staff only.
@@ -278,6 +291,14 @@ export const permissions: PermissionMap = {
   VoucherValidation: { '*': allow },
   VoucherRate: { '*': allow },
   VoucherProviderBalance: { '*': allow },
+  // Withdrawals are reached through withdrawal(id), User.withdrawals, the staff queue and withdrawalUpdated:
+  // ownership is checked by the wallet subgraph.
+  Withdrawal: { '*': allow },
+  WithdrawalConnection: { '*': allow },
+  WithdrawalEdge: { '*': allow },
+  WithdrawalQuote: { '*': allow },
+  WithdrawalAddress: { '*': allow },
+  WithdrawalThreshold: { '*': allow },
 };
 
 export const fallbackRule: ShieldRule = deny;

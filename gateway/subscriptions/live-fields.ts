@@ -153,6 +153,18 @@ export const liveFields: LiveField[] = [
       args: { id: { type: 'ID!', value: (event.payload as { withdrawalId?: string }).withdrawalId } },
     }),
   },
+  {
+    name: 'withdrawalUpdated',
+    sdl: '"""Your withdrawals, pushed at each status change (requested, approval, signed, broadcast, confirming, completed, or refused)."""\n  withdrawalUpdated: Withdrawal!',
+    // wallet.withdrawal.changed (subgraphs/wallet/withdrawal/withdrawal.events.ts) carries { withdrawalId, userId, status }
+    subjects: ['wallet.withdrawal.changed'],
+    matches: (event, viewer) =>
+      viewer.userId !== null && (event.payload as { userId?: string }).userId === viewer.userId,
+    followUp: (event) => ({
+      field: 'withdrawal',
+      args: { id: { type: 'ID!', value: (event.payload as { withdrawalId?: string }).withdrawalId } },
+    }),
+  },
 ];
 
 /** The assets of the viewer's balances a ledger commit changed, narrowed to the subscription's `assets`. */

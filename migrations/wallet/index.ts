@@ -4,6 +4,7 @@ import { Migration20261207000000_asset_minimums } from './Migration2026120700000
 import { Migration20261207000000_freeze_per_deposit } from './Migration20261207000000_freeze_per_deposit.js';
 import { Migration20261207083000_payout_sequences } from './Migration20261207083000_payout_sequences.js';
 import { Migration20261207094500_treasury_moves } from './Migration20261207094500_treasury_moves.js';
+import { Migration20261207100000_withdrawals } from './Migration20261207100000_withdrawals.js';
 
 /** Applied in order on start; never edit one that has shipped, add a new one (after the baseline). */
 export const walletMigrations: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const walletMigrations: MigrationObject[] = [
   { name: 'Migration20261207000000_freeze_per_deposit', class: Migration20261207000000_freeze_per_deposit },
   { name: 'Migration20261207083000_payout_sequences', class: Migration20261207083000_payout_sequences },
   { name: 'Migration20261207094500_treasury_moves', class: Migration20261207094500_treasury_moves },
+  { name: 'Migration20261207100000_withdrawals', class: Migration20261207100000_withdrawals },
 ];

@@ -90,6 +90,7 @@ const LIVE_SUBJECTS = [
   ...['opened', 'replied', 'assigned', 'resolved', 'closed'].map((verb) => `support.ticket.${verb}`),
   'ledger.order.updated',
   'payment.withdrawal.updated',
+  'wallet.withdrawal.changed',
 ];
 
 /** Every NATS user and its grants. Keep in step with the consumers (permissions.test.ts checks it). */
@@ -105,10 +106,15 @@ export const SERVICE_GRANTS: Record<string, ServiceGrant> = {
   },
   wallet: {
     publish: [],
-    subscribe: [],
+    // The latest prices, to convert token withdrawals' network fees and value them against approval thresholds.
+    subscribe: ['market.price.updated'],
     consumers: [
       { durable: 'wallet-deposit-credits', subjects: ['ledger.transaction.committed'] },
       { durable: 'wallet-asset-minimums', subjects: ['market.asset.updated'] },
+      {
+        durable: 'wallet-withdrawal-holds',
+        subjects: ['ledger.hold.placed', 'ledger.hold.rejected', 'ledger.withdrawal.settled'],
+      },
     ],
     streamInfo: true,
   },

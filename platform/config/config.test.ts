@@ -94,6 +94,7 @@ describe('configuration per process', () => {
         'VOUCHER_CODE_INDEX_KEY',
         'VOUCHER_CODE_KEYS',
       ],
+      'withdrawal-broadcaster': ['WALLET_MASTER_KEYS'],
     };
     for (const [name, spec] of Object.entries(PROCESSES)) {
       const config = spec.load({});
@@ -121,19 +122,31 @@ describe('configuration per process', () => {
     ]);
   });
 
-  it('only the wallet, its commands and the treasury worker (it signs sweeps) read WALLET_MASTER_KEYS; each secret is read only where it is used', () => {
+  it('only the wallet, its commands, the treasury worker (it signs sweeps) and the withdrawal broadcaster (it signs) read WALLET_MASTER_KEYS; each secret is read only where it is used', () => {
     const readers = (variable: string) =>
       Object.values(PROCESSES)
         .filter((p) => p.variables.includes(variable))
         .map((p) => p.name)
         .sort();
-    expect(readers('WALLET_MASTER_KEYS')).toEqual(['treasury', 'wallet', 'wallet-commands']);
-    expect(readers('WALLET_MASTER_KEY_ID')).toEqual(['treasury', 'wallet', 'wallet-commands']);
+    expect(readers('WALLET_MASTER_KEYS')).toEqual(['treasury', 'wallet', 'wallet-commands', 'withdrawal-broadcaster']);
+    expect(readers('WALLET_MASTER_KEY_ID')).toEqual([
+      'treasury',
+      'wallet',
+      'wallet-commands',
+      'withdrawal-broadcaster',
+    ]);
     expect(readers('INTERNAL_TOKEN_PRIVATE_KEY')).toEqual(['gateway']);
-    expect(readers('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual(['identity', 'kyc', 'ledger', 'market', 'support', 'wallet']);
+    expect(readers('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual([
+      'identity',
+      'kyc',
+      'ledger',
+      'market',
+      'payment',
+      'support',
+      'voucher',
+      'wallet',
+    ]);
     expect(readers('SUPPORT_ALERT_BOT_TOKEN')).toEqual(['support']);
-    expect(readers('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual(['identity', 'kyc', 'ledger', 'market', 'payment', 'wallet']);
-    expect(readers('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual(['identity', 'kyc', 'ledger', 'market', 'voucher', 'wallet']);
     expect(readers('VOUCHER_CODE_KEYS')).toEqual(['voucher']);
     expect(readers('JWT_SECRET')).toEqual(['gateway', 'identity']);
     expect(readers('TELEGRAM_BOT_TOKEN')).toEqual(['dev-init-data', 'identity']);

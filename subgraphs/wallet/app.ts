@@ -24,9 +24,14 @@ import { walletReference, walletUserReference } from './wallet/wallet.reference.
 import { WalletResolver, WalletUserResolver } from './wallet/wallet.resolver.js';
 import { WalletUser } from './wallet/wallet.type.js';
 import { WalletService } from './wallet/wallet.service.js';
+import { PriceBook, startPriceSubscription } from '../../platform/money/price-book.js';
 import type { Network } from '../../chains/network.js';
 import type { ChainPayout } from './payout/payout.port.js';
 import { createChainPayouts } from './payout/payouts.factory.js';
+import { startWithdrawalHoldConsumer } from './withdrawal/withdrawal.consumer.js';
+import { withdrawalReference } from './withdrawal/withdrawal.reference.js';
+import { WithdrawalResolver, WithdrawalUserResolver } from './withdrawal/withdrawal.resolver.js';
+import { WithdrawalService } from './withdrawal/withdrawal.service.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { HoldingsService } from './reserves/holdings.service.js';
 import { ReserveResolver, assetReserveReference } from './reserves/reserve.resolver.js';
@@ -107,6 +112,8 @@ export function buildWalletSchema() {
       WithdrawalFreezeResolver,
       ReserveResolver,
       TreasuryResolver,
+      WithdrawalResolver,
+      WithdrawalUserResolver,
     ],
     orphanedTypes: [WalletUser],
     references: {
@@ -114,8 +121,32 @@ export function buildWalletSchema() {
       User: walletUserReference,
       Deposit: depositReference,
       AssetReserve: assetReserveReference,
+      Withdrawal: withdrawalReference,
     },
   });
+}
+
+/**
+ * The withdrawal service of a wallet process: fee quotes through `payouts` (default: one ChainPayout per
+ * configured network), prices from `wallet.price`.
+ */
+export function buildWithdrawalService(options: {
+  config: Pick<WalletConfig, 'wallet'>;
+  payouts: ReadonlyMap<Network, ChainPayout>;
+  prices: PriceBook;
+  log: Logger;
+}): WithdrawalService {
+  const { withdrawals } = options.config.wallet;
+  return new WithdrawalService(
+    options.payouts,
+    options.prices,
+    {
+      addressCoolOffSeconds: withdrawals.addressCoolOffSeconds,
+      approvalThresholdUsd: withdrawals.approvalThresholdUsd,
+      holdWaitMs: withdrawals.holdWaitMs,
+    },
+    options.log,
+  );
 }
 
 export const walletSubgraph: SubgraphDefinition<WalletConfig> = {
@@ -160,12 +191,28 @@ export const walletSubgraph: SubgraphDefinition<WalletConfig> = {
       const schema = await buildWalletSchema();
       const deposits = new DepositService(deps.log.child({ component: 'deposits' }));
       const freezes = new WithdrawalFreezeService(deps.log.child({ component: 'withdrawal-freezes' }));
+      const prices = new PriceBook('wallet.price', deps.config.wallet.withdrawals.priceMaxAgeSeconds * 1000);
+      await prices.load(deps.orm.em.fork());
+      const withdrawals = buildWithdrawalService({
+        config: deps.config,
+        payouts,
+        prices,
+        log: deps.log.child({ component: 'withdrawals' }),
+      });
       const depositCredits = await startDepositCreditConsumer(deps, deposits);
       const assetMinimums = await startAssetMinimumConsumer(deps);
+      const holdAnswers = await startWithdrawalHoldConsumer(deps);
+      const priceUpdates = startPriceSubscription({
+        nats: deps.nats,
+        subjectPrefix: deps.config.nats.subjectPrefix,
+        em: () => deps.orm.em.fork(),
+        book: prices,
+        log: deps.log.child({ component: 'prices' }),
+      });
       return {
         schema,
-        background: [depositCredits, assetMinimums, { stop: async () => keyring.destroy() }],
-        context: () => ({ wallet: services, deposits, freezes }),
+        background: [depositCredits, assetMinimums, holdAnswers, priceUpdates, { stop: async () => keyring.destroy() }],
+        context: () => ({ wallet: services, deposits, freezes, withdrawals }),
       };
     } catch (err) {
       keyring.destroy();

@@ -179,3 +179,10 @@ export {
   type TreasuryRound,
 } from './treasury/treasury.runtime.js';
 export type { FloorAlert } from './treasury/treasury.service.js';
+export {
+  WithdrawalProcessor,
+  type CrashPoint,
+  type ProcessorObserver,
+  type ProcessorSettings,
+} from './withdrawal/withdrawal.processor.js';
+export type { WithdrawalStatus } from './withdrawal/withdrawal.store.js';

@@ -24,6 +24,7 @@ import { finnotechSimulatorProcess } from './finnotech-simulator.js';
 import { treasuryProcess } from './treasury.js';
 import { voucherSimulatorsProcess } from './voucher-simulators.js';
 import { voucherProcess } from './voucher.js';
+import { withdrawalBroadcasterProcess } from './withdrawal-broadcaster.js';
 
 /** Every process and command with its own configuration (README's configuration table is grouped the same way). */
 export const PROCESSES = {
@@ -53,6 +54,7 @@ export const PROCESSES = {
   treasury: treasuryProcess,
   'voucher-simulators': voucherSimulatorsProcess,
   voucher: voucherProcess,
+  'withdrawal-broadcaster': withdrawalBroadcasterProcess,
 } as const;
 
 export type { AdminCreateConfig } from './admin-create.js';
@@ -82,6 +84,7 @@ export type { FinnotechSimulatorConfig } from './finnotech-simulator.js';
 export type { TreasuryConfig } from './treasury.js';
 export type { VoucherSimulatorsConfig } from './voucher-simulators.js';
 export type { VoucherConfig, VoucherSettings, VoucherCodeKeys } from './voucher.js';
+export type { WithdrawalBroadcasterConfig } from './withdrawal-broadcaster.js';
 export {
   adminCreateProcess,
   chainWatcherProcess,
@@ -109,4 +112,5 @@ export {
   treasuryProcess,
   voucherSimulatorsProcess,
   voucherProcess,
+  withdrawalBroadcasterProcess,
 };

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { defineProcess, port, positiveInt, section, type ConfigOf } from '../env.js';
 import { chains } from '../chains.js';
 import { SERVICE_PORT_VARIABLES } from '../pieces.js';
@@ -13,6 +14,15 @@ const wallet = section(
     ...masterKeys.shape,
     WALLET_MAX_WALLETS_PER_NETWORK: positiveInt.max(100).default(5),
     WALLET_BALANCE_CACHE_SECONDS: positiveInt.max(3600).default(15),
+    WITHDRAWAL_ADDRESS_COOL_OFF_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 86_400)
+      .default(86_400),
+    WITHDRAWAL_APPROVAL_THRESHOLD_USD: z.coerce.number().int().min(0).default(1000),
+    WITHDRAWAL_HOLD_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(4000),
+    WALLET_PRICE_MAX_AGE_SECONDS: positiveInt.max(86_400).default(300),
   },
   (e, ctx) => ({
     port: e.WALLET_PORT,
@@ -20,6 +30,16 @@ const wallet = section(
     masterKeys: masterKeys.build(e, ctx),
     maxWalletsPerNetwork: e.WALLET_MAX_WALLETS_PER_NETWORK,
     balanceCacheSeconds: e.WALLET_BALANCE_CACHE_SECONDS,
+    withdrawals: {
+      /** A new destination address is usable this long after it was first added or used (0: at once). */
+      addressCoolOffSeconds: e.WITHDRAWAL_ADDRESS_COOL_OFF_SECONDS,
+      /** Above this USD value (per asset, unless staff set the asset's own) a withdrawal needs an approver. */
+      approvalThresholdUsd: e.WITHDRAWAL_APPROVAL_THRESHOLD_USD,
+      /** How long requestWithdrawal waits for the ledger's hold answer before returning REQUESTED. */
+      holdWaitMs: e.WITHDRAWAL_HOLD_WAIT_MS,
+      /** A market price older than this is not used to convert fees or value a withdrawal. */
+      priceMaxAgeSeconds: e.WALLET_PRICE_MAX_AGE_SECONDS,
+    },
   }),
 );
 

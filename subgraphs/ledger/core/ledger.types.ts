@@ -118,4 +118,6 @@ export const LedgerEvents = {
   postingRejected: 'ledger.posting.rejected',
   /** A reorged deposit the user had already spent: the shortfall is now their debt. */
   debtRecorded: 'ledger.debt.recorded',
+  /** An internal withdrawal (to another user's deposit address) was posted user to user. */
+  withdrawalSettled: 'ledger.withdrawal.settled',
 } as const;

@@ -39,7 +39,7 @@ export interface PlaceHold {
   expiresAt: Date | null;
   actor: string;
   idempotency?: IdempotencyClaim | null;
-  /** The level-limit claim the hold counts against (Toman payouts), checked in the posting transaction. */
+  /** The level-limit claim the hold counts against (a withdrawal, a Toman payout), checked when the hold is placed. */
   levelLimit?: LevelLimitClaim | null;
 }
 

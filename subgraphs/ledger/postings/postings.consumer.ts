@@ -3,11 +3,12 @@ import { z } from 'zod';
 import type { EventEnvelope } from '../../../platform/bus/envelope.js';
 import { applyOnce } from '../../../platform/bus/inbox.js';
 import { recordEvent } from '../../../platform/bus/outbox.js';
-import { DomainError } from '../../../platform/errors.js';
+import { DomainError, ErrorCode } from '../../../platform/errors.js';
 import type { Logger } from '../../../platform/logger.js';
 import { type SubgraphDeps, runSubgraphConsumer } from '../../../platform/service/subgraph.js';
 import { LedgerEvents } from '../core/ledger.types.js';
 import type { OutboxWaker } from '../core/outbox-waker.js';
+import type { LedgerResult } from '../core/ledger.js';
 import type { PostingsService } from './postings.service.js';
 
 /**
@@ -65,6 +66,7 @@ const withdrawalRequested = z.object({
     .nullable()
     .default(null)
     .transform((v) => (v ? new Date(v) : null)),
+  recipientUserId: id.nullable().default(null),
 });
 const withdrawalCompleted = z.object({
   withdrawalId: id,
@@ -72,6 +74,7 @@ const withdrawalCompleted = z.object({
   asset: z.string(),
   amount: minor,
   fee: minor.default('0'),
+  networkFee: z.object({ asset: z.string(), amount: minor }).nullable().default(null),
 });
 const withdrawalFailed = z.object({ withdrawalId: id });
 const fiatDeposit = z.object({
@@ -188,35 +191,49 @@ export async function applyPostingEvent(
       }
       case PostingEvents.withdrawalRequested: {
         const w = withdrawalRequested.parse(event.payload);
-        const held = await postings.holdWithdrawal(tx, w, actor);
-        if ('restriction' in held) {
+        const reference = `withdrawal:${w.withdrawalId}`;
+        const refuse = (code: string, facts: Record<string, unknown>) =>
           recordEvent(tx, LedgerEvents.holdRejected, 'ledger', {
-            reference: `withdrawal:${w.withdrawalId}`,
+            reference,
             userId: w.userId,
             asset: w.asset,
-            code: 'ACCOUNT_FROZEN',
-            reason: held.restriction,
+            code,
+            ...facts,
           });
-          return;
-        }
-        const { result, hold } = held;
-        if (hold) {
-          recordEvent(tx, LedgerEvents.holdPlaced, 'ledger', {
-            holdId: hold.id,
-            reference: hold.reference,
-            userId: hold.userId,
-            asset: hold.asset,
-            amount: hold.amount.toString(),
-          });
-        } else if (result.type === 'InsufficientFunds') {
-          recordEvent(tx, LedgerEvents.holdRejected, 'ledger', {
-            reference: `withdrawal:${w.withdrawalId}`,
-            userId: w.userId,
-            asset: w.asset,
-            code: 'INSUFFICIENT_FUNDS',
-            available: result.available.toString(),
-            required: result.required.toString(),
-          });
+        try {
+          if (w.recipientUserId) {
+            const moved = await postings.transferWithdrawal(tx, { ...w, recipientUserId: w.recipientUserId }, actor);
+            if ('restriction' in moved) return void refuse('ACCOUNT_FROZEN', { reason: moved.restriction });
+            if (moved.result.type === 'Transaction') {
+              recordEvent(tx, LedgerEvents.withdrawalSettled, 'ledger', {
+                withdrawalId: w.withdrawalId,
+                reference,
+                transactionId: moved.result.transaction.id,
+              });
+              return;
+            }
+            return void refuse(...refusalOf(moved.result));
+          }
+          const held = await postings.holdWithdrawal(tx, w, actor);
+          if ('restriction' in held) return void refuse('ACCOUNT_FROZEN', { reason: held.restriction });
+          const { result, hold } = held;
+          if (hold) {
+            recordEvent(tx, LedgerEvents.holdPlaced, 'ledger', {
+              holdId: hold.id,
+              reference: hold.reference,
+              userId: hold.userId,
+              asset: hold.asset,
+              amount: hold.amount.toString(),
+              transactionId: result.type === 'Transaction' ? result.transaction.id : null,
+            });
+          } else if (result.type !== 'Transaction') {
+            refuse(...refusalOf(result));
+          }
+        } catch (err) {
+          // No fresh price to value it against the level limits: refused now rather than redelivered for ever.
+          if (err instanceof DomainError && err.code === ErrorCode.PRICE_UNAVAILABLE)
+            return void refuse(ErrorCode.PRICE_UNAVAILABLE, { reason: err.message });
+          throw err;
         }
         return;
       }
@@ -317,5 +334,27 @@ export async function applyPostingEvent(
     if (err instanceof z.ZodError) return reject(err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     if (err instanceof DomainError && err.code === 'BAD_USER_INPUT') return reject(err.message);
     throw err;
+  }
+}
+
+/** The code and facts of a refused withdrawal posting, for `ledger.hold.rejected`. */
+function refusalOf(result: Exclude<LedgerResult, { type: 'Transaction' }>): [string, Record<string, unknown>] {
+  switch (result.type) {
+    case 'InsufficientFunds':
+      return ['INSUFFICIENT_FUNDS', { available: result.available.toString(), required: result.required.toString() }];
+    case 'LimitExceeded':
+      return [
+        'LIMIT_EXCEEDED',
+        {
+          period: result.period,
+          limit: result.limit.toString(),
+          used: result.used.toString(),
+          remaining: result.remaining.toString(),
+          currency: result.currency,
+          level: result.level,
+        },
+      ];
+    case 'RecipientNotFound':
+      return ['RECIPIENT_NOT_FOUND', { reason: result.message }];
   }
 }

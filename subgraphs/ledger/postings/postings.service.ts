@@ -27,6 +27,8 @@ export interface WithdrawalRequest {
   amount: bigint;
   fee: bigint;
   expiresAt: Date | null;
+  /** The destination is this user's deposit address: an internal transfer, posted user to user at once. */
+  recipientUserId: string | null;
 }
 
 export interface WithdrawalSettlement {
@@ -35,6 +37,8 @@ export interface WithdrawalSettlement {
   asset: string;
   amount: bigint;
   fee: bigint;
+  /** What the chain charged, in the network's native asset (paid from custody by the platform's fees). */
+  networkFee: { asset: string; amount: bigint } | null;
 }
 
 /** Toman that reached the platform's bank account for a user (payment.deposit.received). */
@@ -132,10 +136,61 @@ export class PostingsService {
       reference,
       expiresAt: w.expiresAt,
       actor,
+      levelLimit: await this.levelClaim(tx, w.userId, w.asset, w.amount),
     });
   }
 
-  /** The withdrawal left: held → custody:<network>:<asset> (amount) and fees:<asset> (fee). */
+  /**
+   * A withdrawal to another user's deposit address: available → the recipient's available at once (a TRANSFER,
+   * no fee), under the same freeze and level-limit checks as a withdrawal. Replays return the first posting.
+   */
+  async transferWithdrawal(
+    tx: EntityManager,
+    w: WithdrawalRequest & { recipientUserId: string },
+    actor: string,
+  ): Promise<{ result: LedgerResult } | { restriction: SendRestriction }> {
+    checkNetworkAsset(w.network, w.asset);
+    const reference = `withdrawal:${w.withdrawalId}`;
+    const existing = await this.ledger.transactions.transferByReference(tx, reference);
+    if (existing) return { result: { type: 'Transaction', transaction: existing, replayed: true } };
+    const restriction = await this.debts.restriction(tx, w.userId);
+    if (restriction) return { restriction };
+    const result = await this.ledger.commitWithin(
+      tx,
+      draft({
+        kind: 'TRANSFER',
+        asset: w.asset,
+        amount: w.amount,
+        userId: w.userId,
+        counterpartyId: w.recipientUserId,
+        reference,
+        actor,
+        levelLimit: await this.levelClaim(tx, w.userId, w.asset, w.amount),
+        postings: [
+          {
+            source: accounts.available(w.userId, w.asset),
+            destination: accounts.available(w.recipientUserId, w.asset),
+            asset: w.asset,
+            amount: w.amount,
+          },
+        ],
+      }),
+    );
+    return { result };
+  }
+
+  /** The withdrawal's level-limit claim (LEDGER_LEVEL_LIMITS); PRICE_UNAVAILABLE without a fresh price. */
+  private async levelClaim(tx: EntityManager, userId: string, asset: string, amount: bigint) {
+    if (!this.levels?.enforced) return null;
+    return this.levels.claimFor(tx, userId, asset, amount);
+  }
+
+  /**
+   * The withdrawal left: held → custody:<network>:<asset> (amount) and fees:<asset> (the fee the user paid); then
+   * what the chain actually charged (`networkFee`, native asset) goes fees:<native> → custody:<network>:<native>
+   * (a FEE transaction), so custody follows the chain and the platform's fees keep the difference between the
+   * quoted and the actual fee (either way).
+   */
   async completeWithdrawal(tx: EntityManager, s: WithdrawalSettlement, actor: string): Promise<LedgerResult | null> {
     checkNetworkAsset(s.network, s.asset);
     const hold = await this.holds.byReference(tx, `withdrawal:${s.withdrawalId}`);
@@ -152,6 +207,29 @@ export class PostingsService {
       fee: s.fee,
       actor,
     });
+    if (s.networkFee && s.networkFee.amount > 0n) {
+      checkNetworkAsset(s.network, s.networkFee.asset);
+      const paid = await this.ledger.commitWithin(
+        tx,
+        draft({
+          kind: 'FEE',
+          asset: s.networkFee.asset,
+          amount: s.networkFee.amount,
+          reference: `withdrawal-fee:${s.withdrawalId}`,
+          actor,
+          postings: [
+            {
+              source: accounts.fees(s.networkFee.asset),
+              destination: accounts.custody(s.network, s.networkFee.asset),
+              asset: s.networkFee.asset,
+              amount: s.networkFee.amount,
+            },
+          ],
+        }),
+      );
+      if (paid.type !== 'Transaction')
+        throw new Error(`network fee of withdrawal ${s.withdrawalId} refused: ${paid.type}`);
+    }
     return result;
   }
 

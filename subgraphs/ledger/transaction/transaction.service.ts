@@ -97,6 +97,11 @@ export class TransactionService {
     return this.first(em, `t.kind = 'DEPOSIT' and t.reference = ?`, [reference]);
   }
 
+  /** The TRANSFER an internal withdrawal (`withdrawal:<id>` to a platform deposit address) posted, or null. */
+  async transferByReference(em: EntityManager, reference: string): Promise<TransactionRecord | null> {
+    return this.first(em, `t.kind = 'TRANSFER' and t.reference = ?`, [reference]);
+  }
+
   /** A hold's placement transaction, or its last settling one. */
   async ofHold(em: EntityManager, holdId: string, last = false): Promise<TransactionRecord | null> {
     return this.first(em, `t.hold_id = ? order by t.seq ${last ? 'desc' : 'asc'} limit 1`, [holdId]);

@@ -1,0 +1,7 @@
+import type { DepositContext } from '../deposit/deposit.context.js';
+import type { WithdrawalService } from './withdrawal.service.js';
+
+/** The wallet request context with the withdrawal service (added by app.ts). */
+export interface WithdrawalContext extends DepositContext {
+  withdrawals: WithdrawalService;
+}
