@@ -92,7 +92,7 @@ export async function createTestEnv(overrides: Env = {}): Promise<TestEnv> {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATABASE_URL: url.toString(),
-    DATABASE_POOL_MAX: '10',
+    DATABASE_POOL_MAX: '5',
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_KEY_PREFIX: `t_${id}:`,
     NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
