@@ -132,6 +132,7 @@ export const SERVICE_GRANTS: Record<string, ServiceGrant> = {
           'wallet.withdrawal.requested',
           'wallet.withdrawal.completed',
           'wallet.withdrawal.failed',
+          'wallet.sweep.confirmed',
         ],
       },
       {

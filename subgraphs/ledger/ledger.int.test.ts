@@ -914,6 +914,55 @@ describe('event consumers', () => {
     await expectClean();
   });
 
+  it('posts the gas of a confirmed treasury move (fees → custody, FEE) once per move, and nothing for the coins moved', async () => {
+    const systemBalance = async (account: string) =>
+      BigInt(
+        (
+          await f.sql<{ total: string }>(
+            'select coalesce(sum(amount), 0)::text as total from ledger.balance where account = ?',
+            [account],
+          )
+        )[0]!.total,
+      );
+    const fees = accounts.fees('ETH');
+    const custody = accounts.custody('ETH', 'ETH');
+    const [feesBefore, custodyBefore] = [await systemBalance(fees), await systemBalance(custody)];
+    const move = (moveId: string, kind: string, asset: string, fee: string | null) => ({
+      moveId,
+      kind,
+      network: 'ETH',
+      asset,
+      amount: '5000000',
+      from: '0x1111111111111111111111111111111111111111',
+      to: '0x2222222222222222222222222222222222222222',
+      txHash: `0x${moveId}`,
+      feeAsset: 'ETH',
+      fee,
+      status: 'CONFIRMED',
+    });
+    const sweep = await publish('wallet.sweep.confirmed', move('mv_1', 'SWEEP', 'USDT_ETH', '21000000000000'));
+    const again = await publish(
+      'wallet.sweep.confirmed',
+      move('mv_1', 'SWEEP', 'USDT_ETH', '21000000000000'),
+      sweep.id,
+    );
+    // The same move in an event with another id (a re-published row): the move id is the idempotency key.
+    const republished = await publish('wallet.sweep.confirmed', move('mv_1', 'SWEEP', 'USDT_ETH', '21000000000000'));
+    const topUp = await publish('wallet.sweep.confirmed', move('mv_2', 'GAS_TOPUP', 'ETH', '30000000000000'));
+    const noFee = await publish('wallet.sweep.confirmed', move('mv_3', 'COLD', 'ETH', null));
+    for (const e of [sweep, again, republished, topUp, noFee]) await until(() => applied(e.id), Boolean);
+    expect((await systemBalance(fees)) - feesBefore).toBe(-51_000_000_000_000n);
+    expect((await systemBalance(custody)) - custodyBefore).toBe(51_000_000_000_000n);
+    const posted = await f.sql<{ reference: string; kind: string; amount: string }>(
+      `select reference, kind, amount::text as amount from ledger.transaction where reference like 'treasury-move:%' order by reference`,
+    );
+    expect(posted).toEqual([
+      { reference: 'treasury-move:mv_1', kind: 'FEE', amount: '21000000000000' },
+      { reference: 'treasury-move:mv_2', kind: 'FEE', amount: '30000000000000' },
+    ]);
+    await expectClean();
+  });
+
   it('a frozen user gets no withdrawal hold (ACCOUNT_FROZEN) until each of their freezes is lifted', async () => {
     const yoko = await f.addUser();
     await f.deposit(yoko, USDT, usdt(50));

@@ -12,6 +12,7 @@ import { treasuryProcess } from '../../platform/config/config.js';
 import { formatAmount } from '../../platform/money/amount.js';
 import { gql } from '../../testing/graphql-client.js';
 import { startStack, type TestStack } from '../../testing/stack.js';
+import { verifyLedger } from '../../subgraphs/ledger/core/verifier.js';
 import { initDataFor, newTelegramUser } from '../../testing/telegram.js';
 import { signInStaff } from '../../testing/viewers.js';
 import { startChainWatcherWorker, type RunningChainWatcher } from '../chain-watchers/core/watcher.worker.js';
@@ -82,6 +83,10 @@ async function mineUntil<T>(what: string, check: () => Promise<T | null | false>
     await evm.mine(1);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+function ledgerSql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
+  return stack.subgraphs.get('ledger')!.deps.orm.em.fork().getConnection().execute<T[]>(text, params);
 }
 
 function sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
@@ -199,6 +204,32 @@ describe('sweeps, gas top-ups, cold moves and reserves on the local EVM chain', 
     for (const u of users) depositEth += (await onChain(u.address)).eth;
     expect(hotNow.eth + coldNow.eth + depositEth).toBe(totalEth + ETH - fees);
 
+    // The ledger posted each move's gas once (fees:ETH → custody:ETH:ETH): its custody now follows the chain,
+    // short only by the hot wallet's own 1 ETH (funded outside the ledger), and fees:ETH carries what was paid.
+    const paidMoves = confirmed.filter((m) => BigInt(m.fee ?? '0') > 0n).length;
+    await mineUntil('the ledger to post every move fee', async () => {
+      const [row] = await ledgerSql<{ n: string }>(
+        `select count(*)::text as n from ledger.transaction where kind = 'FEE' and reference like 'treasury-move:%'`,
+      );
+      return Number(row!.n) === paidMoves;
+    });
+    const systemBalance = async (account: string) =>
+      BigInt(
+        (
+          await ledgerSql<{ total: string }>(
+            'select coalesce(sum(amount), 0)::text as total from ledger.balance where account = ?',
+            [account],
+          )
+        )[0]!.total,
+      );
+    const feesBalance = await systemBalance('fees:ETH');
+    expect(feesBalance).toBe(-fees);
+    expect(-(await systemBalance('custody:ETH:ETH'))).toBe(hotNow.eth + coldNow.eth + depositEth - ETH);
+    expect(await systemBalance('custody:ETH:USDT_ETH')).toBe(-totalUsdt);
+    const report = await verifyLedger(stack.subgraphs.get('ledger')!.deps.orm.em.fork());
+    expect(report.mismatches).toEqual([]);
+    expect(report.ok).toBe(true);
+
     // reserves through the gateway: exactly these chain sums, against the ledger's liabilities.
     const finance = await signInStaff(stack, ['FINANCE']);
     const res = await gql(
@@ -217,7 +248,8 @@ describe('sweeps, gas top-ups, cold moves and reserves on the local EVM chain', 
       deposits: formatAmount(depositEth, 18),
       hotAddress: hot,
       liabilities: formatAmount(totalEth, 18),
-      surplus: formatAmount(ETH - fees, 18),
+      // The platform's own coins: the hot wallet's funding plus its fee account (which paid every move's gas).
+      surplus: formatAmount(ETH + feesBalance, 18),
     });
     expect(usdtRow).toMatchObject({
       onChain: formatAmount(totalUsdt, 6),

@@ -21,6 +21,7 @@ export const PostingEvents = {
   withdrawalRequested: 'wallet.withdrawal.requested',
   withdrawalCompleted: 'wallet.withdrawal.completed',
   withdrawalFailed: 'wallet.withdrawal.failed',
+  treasuryMoveConfirmed: 'wallet.sweep.confirmed',
 } as const;
 
 export const POSTING_SUBJECTS = Object.values(PostingEvents);
@@ -77,6 +78,13 @@ const withdrawalCompleted = z.object({
   networkFee: z.object({ asset: z.string(), amount: minor }).nullable().default(null),
 });
 const withdrawalFailed = z.object({ withdrawalId: id });
+/** A confirmed sweep, gas top-up or cold move: only its gas is posted (the coins stayed in custody). */
+const treasuryMoveConfirmed = z.object({
+  moveId: id,
+  network,
+  feeAsset: z.string().nullable().default(null),
+  fee: minor.nullable().default(null),
+});
 const fiatDeposit = z.object({
   reference: z.string().regex(/^(paystar|bank):[A-Za-z0-9_.:-]{1,120}$/, 'paystar:<id> or bank:<refCode>'),
   userId: id,
@@ -247,6 +255,17 @@ export async function applyPostingEvent(
         const f = withdrawalFailed.parse(event.payload);
         if (!(await postings.failWithdrawal(tx, f.withdrawalId, actor)))
           throw new NotYetApplicable(`no hold for withdrawal ${f.withdrawalId} yet`);
+        return;
+      }
+      case PostingEvents.treasuryMoveConfirmed: {
+        const m = treasuryMoveConfirmed.parse(event.payload);
+        if (m.fee === null || m.fee === 0n) return;
+        if (!m.feeAsset) return reject(`treasury move ${m.moveId} paid ${m.fee} without a feeAsset`);
+        await postings.payTreasuryMoveFee(
+          tx,
+          { moveId: m.moveId, network: m.network, feeAsset: m.feeAsset, fee: m.fee },
+          actor,
+        );
         return;
       }
       case PaymentPostingEvents.depositReceived: {

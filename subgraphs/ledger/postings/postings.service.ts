@@ -7,6 +7,7 @@ import { draft, type Posting, type TransactionDraft } from '../core/ledger.types
 import type { DebtService, SendRestriction } from '../debt/debt.service.js';
 import type { HoldRecord, HoldService } from '../hold/hold.service.js';
 import type { LevelLimits } from '../limits/limits.service.js';
+import { requestHash } from '../core/request-hash.js';
 
 /** Amounts here are integers in the asset's minor unit: other subgraphs' events carry them that way. */
 export interface DepositCredit {
@@ -39,6 +40,15 @@ export interface WithdrawalSettlement {
   fee: bigint;
   /** What the chain charged, in the network's native asset (paid from custody by the platform's fees). */
   networkFee: { asset: string; amount: bigint } | null;
+}
+
+/** The gas one treasury move (sweep, gas top-up, hot → cold) paid on chain (wallet.sweep.confirmed). */
+export interface TreasuryMoveFee {
+  moveId: string;
+  network: Network;
+  /** The network's native asset the chain charged. */
+  feeAsset: string;
+  fee: bigint;
 }
 
 /** Toman that reached the platform's bank account for a user (payment.deposit.received). */
@@ -231,6 +241,46 @@ export class PostingsService {
         throw new Error(`network fee of withdrawal ${s.withdrawalId} refused: ${paid.type}`);
     }
     return result;
+  }
+
+  /**
+   * The gas a treasury move paid leaves custody for good: `fees:<feeAsset>` → `custody:<network>:<feeAsset>`
+   * (kind FEE, reference `treasury-move:<moveId>`), like a withdrawal's network fee. The moved coins themselves
+   * stay in custody (one account per network) and post nothing. Once per move: the move id is the idempotency key.
+   */
+  async payTreasuryMoveFee(tx: EntityManager, m: TreasuryMoveFee, actor: string): Promise<LedgerResult | null> {
+    if (m.fee <= 0n) return null;
+    checkNetworkAsset(m.network, m.feeAsset);
+    const reference = `treasury-move:${m.moveId}`;
+    const paid = await this.ledger.commitWithin(
+      tx,
+      draft({
+        kind: 'FEE',
+        asset: m.feeAsset,
+        amount: m.fee,
+        reference,
+        actor,
+        postings: [
+          {
+            source: accounts.fees(m.feeAsset),
+            destination: accounts.custody(m.network, m.feeAsset),
+            asset: m.feeAsset,
+            amount: m.fee,
+          },
+        ],
+        idempotency: {
+          scope: 'treasury-move',
+          key: m.moveId,
+          requestHash: requestHash('treasury-move-fee', {
+            network: m.network,
+            asset: m.feeAsset,
+            fee: m.fee.toString(),
+          }),
+        },
+      }),
+    );
+    if (paid.type !== 'Transaction') throw new Error(`network fee of treasury move ${m.moveId} refused: ${paid.type}`);
+    return paid;
   }
 
   /** The withdrawal failed or was cancelled: the hold's remainder goes back to available. */
