@@ -2210,7 +2210,7 @@ export type TreasuryPosition = {
   /** On chain at the hot address now. */
   hot: Scalars['Amount']['output'];
   hotAddress: Maybe<Scalars['String']['output']>;
-  /** Open sweeps, gas top-ups and cold moves of the asset (recorded, not yet final). */
+  /** Open sweeps, gas top-ups and cold moves of the asset (recorded, not yet final) plus withdrawals signed and not yet final (SIGNED, BROADCAST, CONFIRMING). */
   inFlight: Scalars['Amount']['output'];
   /** What users own of the asset now (Σ available + held), from the ledger. Staff only. */
   liabilities: Scalars['Amount']['output'];

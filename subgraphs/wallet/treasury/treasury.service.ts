@@ -22,7 +22,10 @@ export interface TreasuryPosition {
   asset: string;
   hot: bigint;
   cold: bigint;
-  /** Coins on their way between platform addresses (open sweeps, top-ups and cold moves of the asset). */
+  /**
+   * Coins on their way: open sweeps, top-ups and cold moves of the asset (between platform addresses) and
+   * withdrawals signed but not final (SIGNED, BROADCAST, CONFIRMING: leaving the hot wallet).
+   */
   inFlight: bigint;
   floor: bigint | null;
   ceiling: bigint | null;
@@ -94,11 +97,7 @@ export class TreasuryService {
     networks: readonly Network[] | null = null,
   ): Promise<TreasuryPosition[]> {
     holdings.authorize(viewer);
-    const open = await run<{ asset: string; amount: string }>(
-      em,
-      `select asset, sum(amount)::text as amount from wallet.treasury_move where status not in ('CONFIRMED', 'FAILED') group by asset`,
-    );
-    const inFlight = new Map(open.map((r) => [r.asset, BigInt(r.amount)]));
+    const inFlight = await inFlightByAsset(em);
     const out: TreasuryPosition[] = [];
     for (const network of networks ? NETWORKS.filter((n) => networks.includes(n)) : NETWORKS) {
       const hotAddress = await this.addresses.hot(network).catch(() => null);
@@ -124,4 +123,20 @@ export class TreasuryService {
     }
     return out;
   }
+}
+
+/**
+ * Per asset, what is moving now: open treasury moves (recorded, not CONFIRMED/FAILED) plus withdrawals whose
+ * transaction is signed and not final (SIGNED, BROADCAST, CONFIRMING), in minor units. Assets with none are absent.
+ */
+export async function inFlightByAsset(em: EntityManager): Promise<Map<string, bigint>> {
+  const rows = await run<{ asset: string; amount: string }>(
+    em,
+    `select asset, sum(amount)::text as amount from (
+       select asset, amount from wallet.treasury_move where status not in ('CONFIRMED', 'FAILED')
+       union all
+       select asset, amount from wallet.withdrawal where status in ('SIGNED', 'BROADCAST', 'CONFIRMING')
+     ) open group by asset`,
+  );
+  return new Map(rows.map((r) => [r.asset, BigInt(r.amount)]));
 }

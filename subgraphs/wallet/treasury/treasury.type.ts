@@ -24,7 +24,8 @@ export class TreasuryPositionType {
   cold!: string;
 
   @Field(() => AmountScalar, {
-    description: 'Open sweeps, gas top-ups and cold moves of the asset (recorded, not yet final).',
+    description:
+      'Open sweeps, gas top-ups and cold moves of the asset (recorded, not yet final) plus withdrawals signed and not yet final (SIGNED, BROADCAST, CONFIRMING).',
   })
   inFlight!: string;
 
