@@ -36,7 +36,7 @@ describe('configuration documentation', () => {
     expect(assigned.filter((v) => !known.has(v) && !composeOnly.test(v))).toEqual([]);
   });
 
-  it('docker-compose.yml gives each service only variables its process reads; custody keys reach the wallet and the withdrawal broadcaster alone', () => {
+  it('docker-compose.yml gives each service only variables its process reads; custody keys reach the wallet, the withdrawal broadcaster and the treasury worker alone', () => {
     const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as {
       services: Record<string, { environment?: Record<string, unknown> }>;
     };
@@ -65,6 +65,7 @@ describe('configuration documentation', () => {
       'outbox-relay-payment': PROCESSES['outbox-relay'],
       'payments-worker': PROCESSES['payments-worker'],
       'withdrawal-broadcaster': PROCESSES['withdrawal-broadcaster'],
+      treasury: PROCESSES.treasury,
     };
     const holders = (variable: string) =>
       Object.entries(compose.services)
@@ -79,8 +80,9 @@ describe('configuration documentation', () => {
         service,
       ).toEqual([]);
     }
-    // The withdrawal broadcaster signs from the hot wallet, so it holds the custody master keys too.
-    expect(holders('WALLET_MASTER_KEYS')).toEqual(['wallet', 'withdrawal-broadcaster']);
+    // The withdrawal broadcaster signs from the hot wallet and the treasury worker from deposit addresses and hot,
+    // so they hold the custody master keys too.
+    expect(holders('WALLET_MASTER_KEYS')).toEqual(['treasury', 'wallet', 'withdrawal-broadcaster']);
     expect(holders('INTERNAL_TOKEN_PRIVATE_KEY')).toEqual(['gateway']);
     expect(holders('TELEGRAM_BOT_TOKEN')).toEqual(['identity']);
     expect(holders('JWT_SECRET')).toEqual(['gateway', 'identity']);
