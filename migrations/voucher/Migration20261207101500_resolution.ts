@@ -13,6 +13,7 @@ export class Migration20261207101500_resolution extends Migration {
       "voucher_id" text not null references "voucher"."voucher" ("id"),
       "outcome" text not null check ("outcome" in ('DELIVERED', 'NOT_CREATED')),
       "code_sealed" text null,
+      "code_fingerprint" text null,
       "provider_reference" text null,
       "status" text not null default 'PROPOSED' check ("status" in ('PROPOSED', 'CONFIRMED')),
       "proposed_by" text not null,
@@ -26,6 +27,10 @@ export class Migration20261207101500_resolution extends Migration {
       check ("confirmed_by" is null or "confirmed_by" <> "proposed_by"))`);
     this.addSql(
       `create unique index "voucher_resolution_one_per_voucher" on "voucher"."voucher_resolution" ("voucher_id")`,
+    );
+    // One code is delivered by at most one resolution (keyed fingerprint, as for redeemed codes).
+    this.addSql(
+      `create unique index "voucher_resolution_code_once" on "voucher"."voucher_resolution" ("code_fingerprint") where "code_fingerprint" is not null`,
     );
     this.addSql(`create table "voucher"."voucher_resolution_audit" (
       "id" text primary key,

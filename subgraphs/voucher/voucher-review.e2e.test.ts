@@ -5,7 +5,12 @@ import {
   startPerfectMoneySimulator,
   type PerfectMoneySimulator,
 } from '../../devnet/vouchers/perfect-money.simulator.js';
-import { startUtopiaSimulator, type UtopiaSimulator } from '../../devnet/vouchers/utopia.simulator.js';
+import {
+  startUtopiaSimulator,
+  UTOPIA_SIMULATOR_TOKEN,
+  type UtopiaSimulator,
+} from '../../devnet/vouchers/utopia.simulator.js';
+import { createUtopiaProvider } from '../../providers/utopia/utopia.client.js';
 import { startUwalletSimulator, type UwalletSimulator } from '../../devnet/vouchers/uwallet.simulator.js';
 import { errorCode, gql, type GraphQLResponse } from '../../testing/graphql-client.js';
 import { startStack, type TestStack } from '../../testing/stack.js';
@@ -59,13 +64,18 @@ beforeAll(async () => {
   confirmer = await signInStaff(stack, ['SUPERADMIN']);
   finance = await signInStaff(stack, ['FINANCE']);
   const until = new Date(Date.now() + 3600_000).toISOString();
-  const res = await gql(
-    stack.graphqlUrl,
-    `mutation($input: SetVoucherRateInput!) { setVoucherRate(input: $input) { id } }`,
-    { input: { type: 'HOT', side: 'BUY', currency: 'IRT', price: '1.02', validUntil: until } },
-    proposer.token,
-  );
-  expect(res.body.errors).toBeUndefined();
+  for (const [type, currency, price] of [
+    ['HOT', 'IRT', '1.02'],
+    ['UTOPIA_UUSD', 'USD', '1.05'],
+  ] as const) {
+    const res = await gql(
+      stack.graphqlUrl,
+      `mutation($input: SetVoucherRateInput!) { setVoucherRate(input: $input) { id } }`,
+      { input: { type, side: 'BUY', currency, price, validUntil: until } },
+      proposer.token,
+    );
+    expect(res.body.errors).toBeUndefined();
+  }
 }, 120_000);
 
 afterAll(async () => {
@@ -350,5 +360,82 @@ describe('staff resolution of a purchase under review', () => {
     expect(
       errorCode(await gql(stack.graphqlUrl, CONFIRM, { id: 'vrs_00000000000000000000000000' }, confirmer.token)),
     ).toBe('NOT_FOUND');
+  });
+
+  it('Utopia: a purchase its lookup by amount and time cannot match goes to review and is resolved the same way, by the reference number', async () => {
+    // An earlier purchase holds its provider reference.
+    const first = await user({ USDT_TRON: 20_000_000n });
+    const done = await gql(
+      stack.graphqlUrl,
+      BUY,
+      { type: 'UTOPIA_UUSD', amount: '3', pay: 'USDT_TRON', key: key() },
+      first.token,
+    );
+    expect(done.body.data!.buyVoucher).toMatchObject({ status: 'COMPLETED' });
+    const heldReference = (
+      await sql<{ provider_reference: string }>(`select provider_reference from voucher.voucher where id = ?`, [
+        done.body.data!.buyVoucher.id,
+      ])
+    )[0]!.provider_reference;
+
+    // Another voucher of the same amount is created in the account just before (as by a concurrent purchase),
+    // then this purchase's answer is lost: the lookup sees two candidates and sends it to review.
+    const buyer = await user({ USDT_TRON: 20_000_000n });
+    const other = await createUtopiaProvider({ baseUrl: utopia.url, token: UTOPIA_SIMULATOR_TOKEN }).create(
+      'UTOPIA_UUSD',
+      { currency: 'USD', minor: 500n },
+    );
+    utopia.script('create', 'hang-after');
+    const res = await gql(
+      stack.graphqlUrl,
+      BUY,
+      { type: 'UTOPIA_UUSD', amount: '5', pay: 'USDT_TRON', key: key() },
+      buyer.token,
+    );
+    expect(res.body.data!.buyVoucher).toMatchObject({ status: 'UNDER_REVIEW', assetAmount: '5.25' });
+    const voucherId = res.body.data!.buyVoucher.id as string;
+    expect(await balance(buyer.token, 'USDT_TRON')).toEqual({ available: '14.75', held: '5.25' });
+    const mine = utopia
+      .rows()
+      .filter((r) => r.direction === 'created' && r.referenceNumber !== other.providerReference)
+      .at(-1)!;
+
+    const args = { id: voucherId, outcome: 'DELIVERED', code: mine.voucherid, ref: null, key: key() };
+    expect(errorCode(await gql(stack.graphqlUrl, PROPOSE, args, proposer.token))).toBe('BAD_USER_INPUT');
+    const taken = await gql(stack.graphqlUrl, PROPOSE, { ...args, ref: heldReference, key: key() }, proposer.token);
+    expect(errorCode(taken)).toBe('CONFLICT');
+    expect(reasonOf(taken)).toBe('PROVIDER_REFERENCE_TAKEN');
+    const proposed = await gql(
+      stack.graphqlUrl,
+      PROPOSE,
+      { ...args, ref: mine.referenceNumber, key: key() },
+      proposer.token,
+    );
+    expect(proposed.body.errors).toBeUndefined();
+    expect(proposed.body.data!.proposeVoucherResolution).toMatchObject({ providerReference: mine.referenceNumber });
+    const confirmed = await gql(
+      stack.graphqlUrl,
+      CONFIRM,
+      { id: proposed.body.data!.proposeVoucherResolution.id },
+      confirmer.token,
+    );
+    expect(confirmed.body.data!.confirmVoucherResolution.voucher).toMatchObject({
+      status: 'COMPLETED',
+      codeAvailable: true,
+    });
+    expect(
+      await wait(
+        () => balance(buyer.token, 'USDT_TRON'),
+        (b) => b.held === '0',
+      ),
+    ).toEqual({ available: '14.75', held: '0' });
+    const reveal = await gql(stack.graphqlUrl, REVEAL, { id: voucherId }, buyer.token);
+    expect(reveal.body.data!.revealVoucherCode.code).toBe(mine.voucherid);
+    const row = (
+      await sql<{ provider_reference: string }>(`select provider_reference from voucher.voucher where id = ?`, [
+        voucherId,
+      ])
+    )[0]!;
+    expect(row.provider_reference).toBe(mine.referenceNumber);
   });
 });

@@ -36,6 +36,8 @@ export interface ProposeInput {
 
 const KEY = /^[\w:.-]{1,100}$/;
 const CLAIM = 'vouchers:review';
+/** Providers whose history shows each voucher's reference number: a DELIVERED resolution must name it. */
+const REFERENCE_REQUIRED = new Set<string>(['UTOPIA_UUSD', 'UTOPIA_CRP']);
 /** A sealed proposal's code is bound to its resolution row; on confirmation it is re-sealed to the purchase's row. */
 const resolutionBinding = (id: string) => `voucher.voucher_resolution/${id}/code`;
 const COLUMNS = `id, voucher_id as "voucherId", outcome, status, provider_reference as "providerReference",
@@ -71,21 +73,24 @@ export class ResolutionService {
     const em = this.em();
     const voucher = await em.findOne(Voucher, { id: input.voucherId }, { refresh: true });
     if (!voucher) throw notFound('Voucher', input.voucherId);
+    const fingerprint = code ? this.sealer.fingerprint(voucher.type, code) : null;
     const requestHash = createHash('sha256')
-      .update(
-        JSON.stringify([
-          input.voucherId,
-          input.outcome,
-          code ? this.sealer.fingerprint(voucher.type, code) : null,
-          reference,
-        ]),
-      )
+      .update(JSON.stringify([input.voucherId, input.outcome, fingerprint, reference]))
       .digest('base64url');
     const replay = await this.replay(em, staffId, input.idempotencyKey, requestHash);
     if (replay) return replay;
     if (voucher.userId === staffId)
       throw new DomainError(ErrorCode.FORBIDDEN, 'staff cannot resolve their own purchase', { reason: 'OWN_PURCHASE' });
     requireUnderReview(voucher);
+    if (input.outcome === 'DELIVERED') {
+      // Utopia's history lists every voucher with its reference number: naming it lets the unique reference keep one
+      // voucher from serving two purchases (the case its lookup by amount and time sends to review).
+      if (!reference && REFERENCE_REQUIRED.has(voucher.type))
+        throw badInput(`${voucher.type} needs the provider's reference number of the voucher`, {
+          field: 'providerReference',
+        });
+      await this.refuseTaken(em, voucher, reference, fingerprint!);
+    }
 
     const id = newId('vrs');
     try {
@@ -93,13 +98,14 @@ export class ResolutionService {
         const conn = tx.getConnection();
         await conn.execute(
           `insert into voucher.voucher_resolution
-            (id, voucher_id, outcome, code_sealed, provider_reference, proposed_by, proposal_key, request_hash)
-           values (?, ?, ?, ?, ?, ?, ?, ?)`,
+            (id, voucher_id, outcome, code_sealed, code_fingerprint, provider_reference, proposed_by, proposal_key, request_hash)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           [
             id,
             voucher.id,
             input.outcome,
             input.outcome === 'DELIVERED' ? this.sealer.seal(resolutionBinding(id), code) : null,
+            fingerprint,
             reference,
             staffId,
             input.idempotencyKey,
@@ -114,6 +120,8 @@ export class ResolutionService {
       if (!isUniqueViolation(err)) throw err;
       const again = await this.replay(this.em(), staffId, input.idempotencyKey, requestHash);
       if (again) return again;
+      if (/voucher_resolution_code_once/.test(String((err as Error).message)))
+        throw conflict('this code was already delivered to another purchase', { reason: 'CODE_ALREADY_DELIVERED' });
       throw conflict('this purchase already has a resolution awaiting or past confirmation', {
         reason: 'RESOLUTION_EXISTS',
         voucherId: voucher.id,
@@ -240,6 +248,27 @@ export class ResolutionService {
         `select ${COLUMNS} from voucher.voucher_resolution where status = 'PROPOSED' order by proposed_at, id limit ?`,
         [first],
       );
+  }
+
+  /** A provider reference or code already serving another purchase is refused before anyone confirms it. */
+  private async refuseTaken(em: EntityManager, voucher: Voucher, reference: string | null, fingerprint: string) {
+    const conn = em.getConnection();
+    if (reference) {
+      const taken = await conn.execute<{ id: string }[]>(
+        `select id from voucher.voucher where provider = ? and provider_reference = ? and direction = 'BUY' and id <> ?`,
+        [voucher.provider, reference, voucher.id],
+      );
+      if (taken.length > 0)
+        throw conflict('another purchase already holds this provider reference', {
+          reason: 'PROVIDER_REFERENCE_TAKEN',
+        });
+    }
+    const delivered = await conn.execute<{ id: string }[]>(
+      `select id from voucher.voucher_resolution where code_fingerprint = ? and voucher_id <> ?`,
+      [fingerprint, voucher.id],
+    );
+    if (delivered.length > 0)
+      throw conflict('this code was already delivered to another purchase', { reason: 'CODE_ALREADY_DELIVERED' });
   }
 
   private async byId(em: EntityManager, id: string): Promise<ResolutionRow | null> {
