@@ -81,6 +81,8 @@ export const ErrorCode = {
   VOUCHER_CODE_INVALID: 'VOUCHER_CODE_INVALID',
   /** voucher: the code was already used (here, at the provider, or is being redeemed right now). */
   VOUCHER_CODE_USED: 'VOUCHER_CODE_USED',
+  /** voucher: a staff resolution names a voucher that is not a purchase UNDER_REVIEW (`status` says what it is). */
+  VOUCHER_NOT_UNDER_REVIEW: 'VOUCHER_NOT_UNDER_REVIEW',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode] | (string & {});
 

@@ -764,6 +764,8 @@ export type Mutation = {
   confirmKycUpload: KycDocument;
   /** Checks the uploaded file (size, type by its content, virus scan): ACCEPTED, or ATTACHMENT_REJECTED and it is deleted. */
   confirmTicketAttachment: Attachment;
+  /** Staff with vouchers:review, not the proposer and not the buyer: confirms a proposed resolution, settling the purchase (DELIVERED: COMPLETED, hold captured, code revealable by the buyer; NOT_CREATED: FAILED, hold released). A repeat answers the same. */
+  confirmVoucherResolution: VoucherResolution;
   /** A new wallet on a network: the first becomes the default; a further one gets its own address. */
   createWallet: Wallet;
   /** Approvers (withdrawals:approve): declines a PENDING_APPROVAL withdrawal; the hold is released. */
@@ -780,6 +782,8 @@ export type Mutation = {
   placeLimitOrder: Order;
   /** Fills a live quote atomically: FILLED, or REJECTED with rejectionCode (INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, EXPOSURE_LIMIT_EXCEEDED). QUOTE_EXPIRED, TRADING_DISABLED: nothing written. */
   placeOrder: Order;
+  /** Staff with vouchers:review: proposes how a purchase UNDER_REVIEW ended at the provider — DELIVERED with the code found in the provider's panel/history (sealed at once), or NOT_CREATED. Takes effect only when a different staff member confirms it (confirmVoucherResolution); nobody resolves their own purchase. VOUCHER_NOT_UNDER_REVIEW, CONFLICT (another resolution exists; key reused). */
+  proposeVoucherResolution: VoucherResolution;
   /** Staff (FINANCE, admins): publishes a proof-of-reserves snapshot of each asset (every asset when null) now. */
   publishReserveSnapshots: Array<ReserveSnapshot>;
   /** Prices a trade and locks it for a few seconds (PRICE_STALE / PRICE_UNAVAILABLE without a fresh price). */
@@ -961,6 +965,11 @@ export type MutationConfirmTicketAttachmentArgs = {
 };
 
 
+export type MutationConfirmVoucherResolutionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationCreateWalletArgs = {
   label?: InputMaybe<Scalars['String']['input']>;
   network: Network;
@@ -1004,6 +1013,15 @@ export type MutationPlaceLimitOrderArgs = {
 
 export type MutationPlaceOrderArgs = {
   input: PlaceOrderInput;
+};
+
+
+export type MutationProposeVoucherResolutionArgs = {
+  code?: InputMaybe<Scalars['String']['input']>;
+  idempotencyKey: Scalars['String']['input'];
+  outcome: VoucherResolutionOutcome;
+  providerReference?: InputMaybe<Scalars['String']['input']>;
+  voucherId: Scalars['ID']['input'];
 };
 
 
@@ -1456,6 +1474,8 @@ export type Query = {
   order: Maybe<Order>;
   /** One of your card payments (staff: anyone’s). */
   payment: Maybe<Payment>;
+  /** Staff with vouchers:review: resolutions awaiting a second staff member, oldest first. */
+  pendingVoucherResolutions: Array<VoucherResolution>;
   /** The price of one asset (what priceUpdated pushes); null for Toman. */
   price: Maybe<Price>;
   /** Prices of these assets, in order; an item is null (with an error) when its price is stale or unavailable, and null for Toman. */
@@ -1464,7 +1484,7 @@ export type Query = {
   reserveSnapshots: Array<ReserveSnapshot>;
   /** Staff (FINANCE, admins): on-chain holdings per crypto asset (every one when null) joined with the ledger’s liabilities. */
   reserves: Array<AssetReserve>;
-  /** Staff: vouchers of any user, newest first. */
+  /** Staff: vouchers of any user, newest first. `status: UNDER_REVIEW` is the queue of purchases staff resolve (proposeVoucherResolution). */
   searchVouchers: VoucherConnection;
   /** One ticket: yours, or any for support staff (else NOT_FOUND). */
   ticket: Ticket;
@@ -1603,6 +1623,11 @@ export type QueryOrderArgs = {
 
 export type QueryPaymentArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryPendingVoucherResolutionsArgs = {
+  first?: Scalars['Int']['input'];
 };
 
 
@@ -2484,6 +2509,33 @@ export type VoucherRateCurrency =
 export type VoucherRateSide =
   | 'BUY'
   | 'SELL';
+
+/** A staff resolution of a purchase UNDER_REVIEW: proposed by one staff member, confirmed by another. */
+export type VoucherResolution = {
+  __typename?: 'VoucherResolution';
+  confirmedAt: Maybe<Scalars['DateTime']['output']>;
+  confirmedBy: Maybe<Scalars['ID']['output']>;
+  id: Scalars['ID']['output'];
+  outcome: VoucherResolutionOutcome;
+  proposedAt: Scalars['DateTime']['output'];
+  proposedBy: Scalars['ID']['output'];
+  /** The provider's reference of the voucher, if staff found one. */
+  providerReference: Maybe<Scalars['String']['output']>;
+  status: VoucherResolutionStatus;
+  /** The purchase as it stands (set on confirmation). */
+  voucher: Maybe<Voucher>;
+  voucherId: Scalars['ID']['output'];
+};
+
+/** DELIVERED: the provider created the voucher (staff found its code in the provider's panel): the hold is captured and the buyer can reveal the code. NOT_CREATED: nothing was created: the hold is released. */
+export type VoucherResolutionOutcome =
+  | 'DELIVERED'
+  | 'NOT_CREATED';
+
+/** PROPOSED: awaiting a second staff member; CONFIRMED: the purchase is settled by it. */
+export type VoucherResolutionStatus =
+  | 'CONFIRMED'
+  | 'PROPOSED';
 
 export type VoucherSearchInput = {
   status?: InputMaybe<VoucherStatus>;

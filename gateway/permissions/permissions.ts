@@ -19,6 +19,8 @@ const isWithdrawalApprover = and(isStaffMember, hasClaimRule('withdrawals:approv
 const isBankCreditAssigner = and(isStaffMember, hasClaimRule('ledger:adjust'));
 /** Voucher rate setters: staff holding vouchers:rates (the voucher subgraph checks again). */
 const isVoucherRateSetter = and(isStaffMember, hasClaimRule('vouchers:rates'));
+/** Voucher reviewers: staff holding vouchers:review resolve purchases UNDER_REVIEW (the subgraph checks four eyes). */
+const isVoucherReviewer = and(isStaffMember, hasClaimRule('vouchers:review'));
 
 /** What a graphql-shield rule (rule, and, or, not, allow, deny) offers: a resolve evaluated per field. */
 export interface ShieldRule {
@@ -97,6 +99,7 @@ export const permissions: PermissionMap = {
     withdrawalQuote: isAuthenticated,
     withdrawals: isStaffMember,
     withdrawalThresholds: isStaffMember,
+    pendingVoucherResolutions: isVoucherReviewer,
   },
   Mutation: {
     signInWithTelegram: allow,
@@ -168,6 +171,9 @@ export const permissions: PermissionMap = {
     approveWithdrawal: isWithdrawalApprover,
     rejectWithdrawal: isWithdrawalApprover,
     setWithdrawalThreshold: isFinance,
+    // Four eyes on a voucher purchase under review: one proposes, another confirms; never the buyer (voucher checks).
+    proposeVoucherResolution: isVoucherReviewer,
+    confirmVoucherResolution: isVoucherReviewer,
   },
   Subscription: {
     meUpdated: isAuthenticated,
@@ -299,6 +305,7 @@ export const permissions: PermissionMap = {
   WithdrawalQuote: { '*': allow },
   WithdrawalAddress: { '*': allow },
   WithdrawalThreshold: { '*': allow },
+  VoucherResolution: { '*': allow },
 };
 
 export const fallbackRule: ShieldRule = deny;

@@ -9,6 +9,7 @@ export const CLAIMS = [
   'vouchers:rates',
   'ledger:adjust',
   'users:read',
+  'vouchers:review',
 ] as const;
 export type Claim = (typeof CLAIMS)[number];
 

@@ -12,6 +12,8 @@ import { VoucherRate } from './rate/rate.entity.js';
 import { RateResolver } from './rate/rate.resolver.js';
 import { RateService } from './rate/rate.service.js';
 import { userReference, VoucherUser, VoucherUserResolver } from './user/user.resolver.js';
+import { VoucherResolutionResolver } from './voucher/resolution.resolver.js';
+import { ResolutionService } from './voucher/resolution.service.js';
 import { startHoldOutcomeConsumer } from './voucher/hold-outcome.consumer.js';
 import { Voucher, VoucherReveal } from './voucher/voucher.entity.js';
 import { voucherReference } from './voucher/voucher.reference.js';
@@ -21,7 +23,7 @@ import { VoucherService } from './voucher/voucher.service.js';
 /** The subgraph schema alone (no connections): used by the server, schema emission and contract tests. */
 export function buildVoucherSchema() {
   return buildSubgraph({
-    resolvers: [VoucherResolver, RateResolver, ProviderBalanceResolver, VoucherUserResolver],
+    resolvers: [VoucherResolver, RateResolver, ProviderBalanceResolver, VoucherUserResolver, VoucherResolutionResolver],
     orphanedTypes: [VoucherUser],
     references: { Voucher: voucherReference, User: userReference },
   });
@@ -43,6 +45,7 @@ export function voucherSubgraphWith(providersOverride?: VoucherProviders): Subgr
         rates,
         vouchers: new VoucherService(deps.orm, providers, rates, sealer, deps.config.voucher, log),
         balances: new ProviderBalanceService(providers, deps.config.voucher.lowBalance, log, deps.metrics.registry),
+        resolutions: new ResolutionService(deps.orm, sealer, log),
       };
       const schema = await buildVoucherSchema();
       const holds = await startHoldOutcomeConsumer(deps, services.vouchers);

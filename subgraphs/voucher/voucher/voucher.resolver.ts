@@ -32,7 +32,7 @@ const STATUSES_OF: Record<VoucherStatusEnum, VoucherStatus[]> = {
 export async function voucherPage(
   ctx: VoucherContext,
   service: VoucherService,
-  filter: { userId: string | null; type: ProviderVoucherType | null; status: VoucherStatus[] | null },
+  filter: { userId: string | null; type: ProviderVoucherType | null; status: VoucherStatus[] | null; review?: boolean },
   first: number,
   after: string | null,
 ): Promise<VoucherConnection> {
@@ -124,7 +124,10 @@ export class VoucherResolver {
     );
   }
 
-  @Query(() => VoucherConnection, { description: 'Staff: vouchers of any user, newest first.' })
+  @Query(() => VoucherConnection, {
+    description:
+      'Staff: vouchers of any user, newest first. `status: UNDER_REVIEW` is the queue of purchases staff resolve (proposeVoucherResolution).',
+  })
   async searchVouchers(
     @Arg('filter', () => VoucherSearchInput, { nullable: true }) filter: VoucherSearchInput | null,
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,
@@ -140,6 +143,12 @@ export class VoucherResolver {
         userId: filter?.userId ?? null,
         type: (filter?.type as ProviderVoucherType | null | undefined) ?? null,
         status: filter?.status ? STATUSES_OF[filter.status] : null,
+        review:
+          filter?.status === VoucherStatusEnum.UNDER_REVIEW
+            ? true
+            : filter?.status === VoucherStatusEnum.PENDING
+              ? false
+              : undefined,
       },
       first,
       after,

@@ -534,7 +534,7 @@ export class VoucherService {
 
   async page(
     em: EntityManager,
-    filter: { userId: string | null; type: VoucherType | null; status: VoucherStatus[] | null },
+    filter: { userId: string | null; type: VoucherType | null; status: VoucherStatus[] | null; review?: boolean },
     first: number,
     after: { time: string; id: string } | null,
   ): Promise<{ rows: (Voucher & { cursorTime: string })[]; hasNextPage: boolean }> {
@@ -547,6 +547,9 @@ export class VoucherService {
     if (filter.userId) add('user_id = ?', filter.userId);
     if (filter.type) add('type = ?', filter.type);
     if (filter.status) add(`status in (${filter.status.map(() => '?').join(', ')})`, ...filter.status);
+    // UNDER_REVIEW is UNKNOWN with reason NEEDS_REVIEW; an UNKNOWN still being looked up is PENDING.
+    if (filter.review === true) add(`reason = 'NEEDS_REVIEW'`);
+    if (filter.review === false) add(`not (status = 'UNKNOWN' and coalesce(reason, '') = 'NEEDS_REVIEW')`);
     if (after) add(`(created_at, id) < (?::timestamptz, ?)`, after.time, after.id);
     const ids = await em.getConnection().execute<{ id: string; t: string }[]>(
       `select id, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as t from voucher.voucher
