@@ -183,6 +183,7 @@ export const SERVICE_GRANTS: Record<string, ServiceGrant> = {
           'voucher.purchase.requested',
           'voucher.redemption.confirmed',
           'payment.deposit.received',
+          'payment.card-payment.started',
         ],
       },
       {

@@ -39,8 +39,11 @@ export const LINK_SOURCES: Record<string, LinkSource> = {
   // A purchase is known from its hold request; a redemption only once confirmed (a failed one has no event).
   'voucher.purchase.requested': { kind: 'VOUCHER', idField: 'purchaseId', ownerField: 'userId' },
   'voucher.redemption.confirmed': { kind: 'VOUCHER', idField: 'redemptionId', ownerField: 'userId' },
-  // subgraphs/payment/payment.events.ts: { reference: 'paystar:<paymentId>' | 'bank:<refCode>', userId, … }.
-  // PAYMENT is a Paystar card Payment (`pay_…`) once paid; Toman withdrawals (FiatWithdrawal) are not a link kind.
+  // subgraphs/payment/payment.events.ts: PAYMENT is a Paystar card Payment (`pay_…`), known from its creation (so
+  // one never paid or never credited can be linked) and, for payments made before that event existed, from the
+  // credit { reference: 'paystar:<paymentId>' | 'bank:<refCode>', userId, … }. Toman withdrawals (FiatWithdrawal)
+  // are not a link kind.
+  'payment.card-payment.started': { kind: 'PAYMENT', idField: 'paymentId', ownerField: 'userId' },
   'payment.deposit.received': { kind: 'PAYMENT', idField: 'reference', ownerField: 'userId', idPrefix: 'paystar:' },
 };
 

@@ -40,6 +40,7 @@ describe('link directory sources', () => {
       userIds: [u1],
     });
     expect(ownersOf('voucher.redemption.confirmed', { redemptionId: 'vch_2', userId: u2 })?.objectId).toBe('vch_2');
+    expect(ownersOf('payment.card-payment.started', { paymentId: 'pay_2', userId: u2 })?.objectId).toBe('pay_2');
     expect(ownersOf('payment.deposit.received', { reference: 'paystar:pay_1', userId: u1, amount: '5' })).toEqual({
       kind: 'PAYMENT',
       objectId: 'pay_1',
