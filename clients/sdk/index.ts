@@ -1946,6 +1946,10 @@ export type Ticket = {
   links: Array<TicketLink>;
   /** The thread, oldest first (internal notes: staff only). */
   messages: Array<TicketMessage>;
+  /** The linked trade order (resolved by the ledger). */
+  order: Maybe<Order>;
+  /** The linked card payment (resolved by the payment subgraph). */
+  payment: Maybe<Payment>;
   /** The user’s rating, 1–5. */
   rating: Maybe<Scalars['Int']['output']>;
   ratingComment: Maybe<Scalars['String']['output']>;
@@ -1959,6 +1963,10 @@ export type Ticket = {
   updatedAt: Scalars['DateTime']['output'];
   /** Who opened it. */
   user: User;
+  /** The linked voucher (resolved by the voucher subgraph). */
+  voucher: Maybe<Voucher>;
+  /** The linked crypto withdrawal (resolved by the wallet). */
+  withdrawal: Maybe<Withdrawal>;
 };
 
 export type TicketCategory =

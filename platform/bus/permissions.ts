@@ -175,7 +175,17 @@ export const SERVICE_GRANTS: Record<string, ServiceGrant> = {
     consumers: [
       {
         durable: 'support-link-directory',
-        subjects: ['wallet.deposit.detected', 'ledger.transaction.committed', 'wallet.withdrawal.requested'],
+        subjects: [
+          'wallet.deposit.detected',
+          'ledger.transaction.committed',
+          'wallet.withdrawal.requested',
+          'ledger.order.updated',
+          'ledger.order.filled',
+          'voucher.purchase.requested',
+          'voucher.redemption.confirmed',
+          'payment.deposit.received',
+          'payment.card-payment.started',
+        ],
       },
       {
         durable: 'support-staff-alerts',

@@ -10,6 +10,8 @@ export const PaymentEvents = {
   withdrawalFailed: 'payment.withdrawal.failed',
   /** Any status change of a withdrawal (keys only): the gateway's fiatWithdrawalUpdated subscription. */
   withdrawalUpdated: 'payment.withdrawal.updated',
+  /** A card payment was created (keys only), before Paystar is asked: support's link directory learns its owner. */
+  cardPaymentStarted: 'payment.card-payment.started',
 } as const;
 
 export const SOURCE = 'payment';
@@ -42,6 +44,11 @@ export interface WithdrawalUpdatedPayload {
   withdrawalId: string;
   userId: string;
   status: string;
+}
+
+export interface CardPaymentStartedPayload {
+  paymentId: string;
+  userId: string;
 }
 
 /** The ledger's hold reference for a Toman withdrawal. */

@@ -22,7 +22,15 @@ import { Ticket, TicketLink, TicketMessage } from './ticket/ticket.entity.js';
 import { ticketReference, userReference } from './ticket/ticket.reference.js';
 import { SupportUserResolver, TicketResolver } from './ticket/ticket.resolver.js';
 import { TicketService } from './ticket/ticket.service.js';
-import { DepositRef, SupportUser, TransactionRef } from './ticket/ticket.type.js';
+import {
+  DepositRef,
+  OrderRef,
+  PaymentRef,
+  SupportUser,
+  TransactionRef,
+  VoucherRef,
+  WithdrawalRef,
+} from './ticket/ticket.type.js';
 import { createSupportMetrics, type SupportMetrics } from './support.metrics.js';
 
 export function buildSupportServices(
@@ -44,7 +52,7 @@ export function buildSupportServices(
 export function buildSupportSchema() {
   return buildSubgraph({
     resolvers: [TicketResolver, SupportUserResolver, AttachmentResolver, TicketAttachmentsResolver, SlaResolver],
-    orphanedTypes: [SupportUser, DepositRef, TransactionRef],
+    orphanedTypes: [SupportUser, DepositRef, TransactionRef, WithdrawalRef, OrderRef, VoucherRef, PaymentRef],
     references: { Ticket: ticketReference, User: userReference },
   });
 }

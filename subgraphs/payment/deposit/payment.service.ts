@@ -11,7 +11,12 @@ import type { InstrumentService } from '../instrument/instrument.service.js';
 import { assertCanSee, requireUser } from '../instrument/instrument.service.js';
 import { BankCard } from '../instrument/instrument.entity.js';
 import { cardMatches } from '../instrument/validation.js';
-import { PaymentEvents, SOURCE, type DepositReceivedPayload } from '../payment.events.js';
+import {
+  PaymentEvents,
+  SOURCE,
+  type CardPaymentStartedPayload,
+  type DepositReceivedPayload,
+} from '../payment.events.js';
 import { PAYMENT_FINAL, Payment, type PaymentStatus } from './payment.entity.js';
 
 /** Paystar's smallest and largest card payment, in Toman (Shaparak's per-payment cap is 500,000,000 Rial). */
@@ -56,6 +61,11 @@ export class PaymentService {
     if (existing) return this.resumeStart(em, replayOrConflict(existing, hash));
     const card = await this.instruments.ownCard(em, userId, input.cardId);
     const payment = em.create(Payment, { userId, cardId: card.id, amount, idempotencyKey: key, requestHash: hash });
+    // committed with the row (one flush): support can link a payment that never completes, the usual complaint
+    recordEvent<CardPaymentStartedPayload>(em, PaymentEvents.cardPaymentStarted, SOURCE, {
+      paymentId: payment.id,
+      userId,
+    });
     try {
       await em.flush();
     } catch (err) {

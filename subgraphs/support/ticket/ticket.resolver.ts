@@ -5,6 +5,10 @@ import type { LinkKind, TicketCategory, TicketLink, TicketMessage, TicketStatus 
 import type { TicketPage } from './ticket.service.js';
 import {
   DepositRef,
+  OrderRef,
+  PaymentRef,
+  VoucherRef,
+  WithdrawalRef,
   OpenTicketInput,
   SupportUser,
   TicketConnection,
@@ -156,6 +160,39 @@ export class TicketResolver {
   async transaction(@Root() ticket: TicketType, @Ctx() ctx: SupportContext): Promise<TransactionRef | null> {
     const link = await linkOf(ctx, ticket.id, 'TRANSACTION');
     return link ? Object.assign(new TransactionRef(), { id: link.objectId }) : null;
+  }
+
+  @FieldResolver(() => WithdrawalRef, {
+    nullable: true,
+    description: 'The linked crypto withdrawal (resolved by the wallet).',
+  })
+  async withdrawal(@Root() ticket: TicketType, @Ctx() ctx: SupportContext): Promise<WithdrawalRef | null> {
+    const link = await linkOf(ctx, ticket.id, 'WITHDRAWAL');
+    return link ? Object.assign(new WithdrawalRef(), { id: link.objectId }) : null;
+  }
+
+  @FieldResolver(() => OrderRef, { nullable: true, description: 'The linked trade order (resolved by the ledger).' })
+  async order(@Root() ticket: TicketType, @Ctx() ctx: SupportContext): Promise<OrderRef | null> {
+    const link = await linkOf(ctx, ticket.id, 'ORDER');
+    return link ? Object.assign(new OrderRef(), { id: link.objectId }) : null;
+  }
+
+  @FieldResolver(() => VoucherRef, {
+    nullable: true,
+    description: 'The linked voucher (resolved by the voucher subgraph).',
+  })
+  async voucher(@Root() ticket: TicketType, @Ctx() ctx: SupportContext): Promise<VoucherRef | null> {
+    const link = await linkOf(ctx, ticket.id, 'VOUCHER');
+    return link ? Object.assign(new VoucherRef(), { id: link.objectId }) : null;
+  }
+
+  @FieldResolver(() => PaymentRef, {
+    nullable: true,
+    description: 'The linked card payment (resolved by the payment subgraph).',
+  })
+  async payment(@Root() ticket: TicketType, @Ctx() ctx: SupportContext): Promise<PaymentRef | null> {
+    const link = await linkOf(ctx, ticket.id, 'PAYMENT');
+    return link ? Object.assign(new PaymentRef(), { id: link.objectId }) : null;
   }
 
   @FieldResolver(() => SupportUser, { description: 'Who opened it.' })

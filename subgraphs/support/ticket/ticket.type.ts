@@ -154,6 +154,38 @@ export class TransactionRef {
   id!: string;
 }
 
+/** The wallet's crypto Withdrawal, referenced by its key. */
+@ObjectType('Withdrawal')
+@Directive('@key(fields: "id", resolvable: false)')
+export class WithdrawalRef {
+  @Field(() => ID)
+  id!: string;
+}
+
+/** The ledger's trade Order, referenced by its key. */
+@ObjectType('Order')
+@Directive('@key(fields: "id", resolvable: false)')
+export class OrderRef {
+  @Field(() => ID)
+  id!: string;
+}
+
+/** The voucher subgraph's Voucher (bought or redeemed), referenced by its key. */
+@ObjectType('Voucher')
+@Directive('@key(fields: "id", resolvable: false)')
+export class VoucherRef {
+  @Field(() => ID)
+  id!: string;
+}
+
+/** The payment subgraph's Paystar card Payment, referenced by its key. */
+@ObjectType('Payment')
+@Directive('@key(fields: "id", resolvable: false)')
+export class PaymentRef {
+  @Field(() => ID)
+  id!: string;
+}
+
 /** identity's User, referenced by its key (the ticket's owner). */
 @ObjectType('User')
 @Directive('@key(fields: "id")')
