@@ -142,7 +142,7 @@ export class PhoneService {
         // One number per user: verifying a new one replaces the old.
         await tx.nativeDelete(VerifiedPhone, { userId, phone: { $ne: phone } });
         const record = taken ?? tx.create(VerifiedPhone, { phone, userId });
-        if (!taken) recordEvent<PhoneVerifiedPayload>(tx, KycEvents.phoneVerified, SOURCE, { userId });
+        if (!taken) recordEvent<PhoneVerifiedPayload>(tx, KycEvents.phoneVerified, SOURCE, { userId, phone });
         return record;
       })
       .catch(async (error: unknown) => {
