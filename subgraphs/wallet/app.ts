@@ -39,6 +39,9 @@ import { treasuryAddresses } from './treasury/treasury-addresses.js';
 import { TreasuryResolver } from './treasury/treasury.resolver.js';
 import { TreasuryService } from './treasury/treasury.service.js';
 import { MoveStore } from './sweep/move.store.js';
+import { randomBytes } from 'node:crypto';
+import { FieldSealer } from '../../platform/crypto/sealed-field.js';
+import { startVerifiedPhoneConsumer, VerifiedPhones } from './phone/verified-phone.js';
 
 /** The chain balance port over the configured endpoints; null unless all four networks have one. */
 export function buildChainBalanceReader(config: Pick<WalletConfig, 'chains'>, log: Logger): ChainBalanceReader | null {
@@ -193,6 +196,8 @@ export const walletSubgraph: SubgraphDefinition<WalletConfig> = {
       const freezes = new WithdrawalFreezeService(deps.log.child({ component: 'withdrawal-freezes' }));
       const prices = new PriceBook('wallet.price', deps.config.wallet.withdrawals.priceMaxAgeSeconds * 1000);
       await prices.load(deps.orm.em.fork());
+      // The wallet keeps no value it looks up by fingerprint: the sealer's fingerprint key is a throwaway.
+      const phones = new VerifiedPhones(new FieldSealer(deps.config.walletDataKeys, randomBytes(32)));
       const withdrawals = buildWithdrawalService({
         config: deps.config,
         payouts,
@@ -202,6 +207,7 @@ export const walletSubgraph: SubgraphDefinition<WalletConfig> = {
       const depositCredits = await startDepositCreditConsumer(deps, deposits);
       const assetMinimums = await startAssetMinimumConsumer(deps);
       const holdAnswers = await startWithdrawalHoldConsumer(deps);
+      const verifiedPhones = await startVerifiedPhoneConsumer(deps, phones);
       const priceUpdates = startPriceSubscription({
         nats: deps.nats,
         subjectPrefix: deps.config.nats.subjectPrefix,
@@ -211,7 +217,14 @@ export const walletSubgraph: SubgraphDefinition<WalletConfig> = {
       });
       return {
         schema,
-        background: [depositCredits, assetMinimums, holdAnswers, priceUpdates, { stop: async () => keyring.destroy() }],
+        background: [
+          depositCredits,
+          assetMinimums,
+          holdAnswers,
+          verifiedPhones,
+          priceUpdates,
+          { stop: async () => keyring.destroy() },
+        ],
         context: () => ({ wallet: services, deposits, freezes, withdrawals }),
       };
     } catch (err) {
