@@ -11,7 +11,7 @@ import { OtpRefusedError, type OtpSender } from '../../../providers/sms/index.js
 import { KycEvents, type PhoneVerifiedPayload } from '../submission/submission.events.js';
 import { asciiDigits } from '../validation/digits.js';
 import { normalizeIranianMobile } from '../validation/phone.js';
-import { sameCodeHash, takeCodeSendAllowance } from './code-sending.js';
+import { sameCodeHash, takeCodeSendAllowance } from '../../../platform/otp/code-sending.js';
 import { VerificationCode, VerifiedPhone } from './phone.entity.js';
 
 const SOURCE = 'kyc';
