@@ -168,6 +168,8 @@ export const permissions: PermissionMap = {
     approveWithdrawal: isWithdrawalApprover,
     rejectWithdrawal: isWithdrawalApprover,
     setWithdrawalThreshold: isFinance,
+    // The SMS code of one's own address (the wallet checks ownership).
+    confirmWithdrawalAddress: isAuthenticated,
   },
   Subscription: {
     meUpdated: isAuthenticated,

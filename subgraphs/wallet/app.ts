@@ -42,6 +42,8 @@ import { MoveStore } from './sweep/move.store.js';
 import { randomBytes } from 'node:crypto';
 import { FieldSealer } from '../../platform/crypto/sealed-field.js';
 import { startVerifiedPhoneConsumer, VerifiedPhones } from './phone/verified-phone.js';
+import { AddressConfirmations } from './withdrawal/address-confirmation.js';
+import { createOtpSender } from '../../providers/sms/index.js';
 
 /** The chain balance port over the configured endpoints; null unless all four networks have one. */
 export function buildChainBalanceReader(config: Pick<WalletConfig, 'chains'>, log: Logger): ChainBalanceReader | null {
@@ -198,6 +200,14 @@ export const walletSubgraph: SubgraphDefinition<WalletConfig> = {
       await prices.load(deps.orm.em.fork());
       // The wallet keeps no value it looks up by fingerprint: the sealer's fingerprint key is a throwaway.
       const phones = new VerifiedPhones(new FieldSealer(deps.config.walletDataKeys, randomBytes(32)));
+      const addressConfirmations = new AddressConfirmations(
+        phones,
+        createOtpSender(deps.config.sms, deps.log.child({ component: 'sms' })),
+        deps.redis,
+        deps.config.redis.keyPrefix,
+        deps.config.wallet.addressCodes,
+        deps.log.child({ component: 'address-codes' }),
+      );
       const withdrawals = buildWithdrawalService({
         config: deps.config,
         payouts,
@@ -225,7 +235,7 @@ export const walletSubgraph: SubgraphDefinition<WalletConfig> = {
           priceUpdates,
           { stop: async () => keyring.destroy() },
         ],
-        context: () => ({ wallet: services, deposits, freezes, withdrawals }),
+        context: () => ({ wallet: services, deposits, freezes, withdrawals, addressConfirmations }),
       };
     } catch (err) {
       keyring.destroy();

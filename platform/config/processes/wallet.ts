@@ -25,6 +25,10 @@ const wallet = section(
     WITHDRAWAL_APPROVAL_THRESHOLD_USD: z.coerce.number().int().min(0).default(1000),
     WITHDRAWAL_HOLD_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(4000),
     WALLET_PRICE_MAX_AGE_SECONDS: positiveInt.max(86_400).default(300),
+    WITHDRAWAL_ADDRESS_CODE_TTL_SECONDS: positiveInt.max(3600).default(300),
+    WITHDRAWAL_ADDRESS_CODE_MAX_ATTEMPTS: positiveInt.max(20).default(5),
+    WITHDRAWAL_ADDRESS_CODE_RESEND_SECONDS: positiveInt.max(3600).default(60),
+    WITHDRAWAL_ADDRESS_CODES_PER_HOUR: positiveInt.max(100).default(5),
   },
   (e, ctx) => ({
     port: e.WALLET_PORT,
@@ -41,6 +45,14 @@ const wallet = section(
       holdWaitMs: e.WITHDRAWAL_HOLD_WAIT_MS,
       /** A market price older than this is not used to convert fees or value a withdrawal. */
       priceMaxAgeSeconds: e.WALLET_PRICE_MAX_AGE_SECONDS,
+    },
+    /** SMS codes confirming new withdrawal addresses (users with a verified phone). */
+    addressCodes: {
+      codeTtlSeconds: e.WITHDRAWAL_ADDRESS_CODE_TTL_SECONDS,
+      maxAttempts: e.WITHDRAWAL_ADDRESS_CODE_MAX_ATTEMPTS,
+      resendSeconds: e.WITHDRAWAL_ADDRESS_CODE_RESEND_SECONDS,
+      sendsPerPhonePerHour: e.WITHDRAWAL_ADDRESS_CODES_PER_HOUR,
+      sendsPerUserPerHour: e.WITHDRAWAL_ADDRESS_CODES_PER_HOUR,
     },
   }),
 );
