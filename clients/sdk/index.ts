@@ -732,7 +732,7 @@ export type Mutation = {
   addBankCard: BankCard;
   /** Support staff: a note in the thread the user never sees. */
   addTicketNote: TicketMessage;
-  /** Adds a destination; usable after the cooling-off period (WITHDRAWAL_ADDRESS_COOL_OFF_SECONDS). */
+  /** Adds a destination. With a verified phone a code goes by SMS (PENDING_CONFIRMATION; asking again sends a new one): confirmWithdrawalAddress makes it usable at once. Otherwise usable after the cooling-off period. */
   addWithdrawalAddress: WithdrawalAddress;
   /** FINANCE with the ledger:adjust claim: credit (amount > 0) or debit (amount < 0) a user's available balance against world:<asset>, with a reason. Above the asset's approval threshold, or on your own account, it answers a pending AdjustmentRequest that another money admin must approve (approveAdjustment) before it expires. */
   adjustBalance: AdjustBalanceResult;
@@ -766,6 +766,8 @@ export type Mutation = {
   confirmTicketAttachment: Attachment;
   /** Staff with vouchers:review, not the proposer and not the buyer: confirms a proposed resolution, settling the purchase (DELIVERED: COMPLETED, hold captured, code revealable by the buyer; NOT_CREATED: FAILED, hold released). A repeat answers the same. */
   confirmVoucherResolution: VoucherResolution;
+  /** The SMS code sent for your address: it becomes usable at once (CONFIRMED). */
+  confirmWithdrawalAddress: WithdrawalAddress;
   /** A new wallet on a network: the first becomes the default; a further one gets its own address. */
   createWallet: Wallet;
   /** Approvers (withdrawals:approve): declines a PENDING_APPROVAL withdrawal; the hold is released. */
@@ -966,6 +968,12 @@ export type MutationConfirmTicketAttachmentArgs = {
 
 
 export type MutationConfirmVoucherResolutionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationConfirmWithdrawalAddressArgs = {
+  code: Scalars['String']['input'];
   id: Scalars['ID']['input'];
 };
 
@@ -2630,16 +2638,29 @@ export type Withdrawal = {
   updatedAt: Scalars['DateTime']['output'];
 };
 
-/** A destination you added; usable from usableAt (cooling-off). */
+/** A destination you added; usable once confirmed by SMS code, or from usableAt (cooling-off). */
 export type WithdrawalAddress = {
   __typename?: 'WithdrawalAddress';
   address: Scalars['String']['output'];
+  /** When it was confirmed by SMS code. */
+  confirmedAt: Maybe<Scalars['DateTime']['output']>;
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
   label: Maybe<Scalars['String']['output']>;
   network: Network;
+  status: WithdrawalAddressStatus;
   usableAt: Scalars['DateTime']['output'];
 };
+
+export type WithdrawalAddressStatus =
+  /** Confirmed by SMS code: usable. */
+  | 'CONFIRMED'
+  /** Usable from usableAt (no verified phone, or no code open). */
+  | 'COOLING_OFF'
+  /** A code went by SMS to your verified phone: confirmWithdrawalAddress makes it usable at once. */
+  | 'PENDING_CONFIRMATION'
+  /** The cooling-off period is over: usable. */
+  | 'USABLE';
 
 export type WithdrawalConnection = {
   __typename?: 'WithdrawalConnection';

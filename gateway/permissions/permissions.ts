@@ -174,6 +174,8 @@ export const permissions: PermissionMap = {
     // Four eyes on a voucher purchase under review: one proposes, another confirms; never the buyer (voucher checks).
     proposeVoucherResolution: isVoucherReviewer,
     confirmVoucherResolution: isVoucherReviewer,
+    // The SMS code of one's own address (the wallet checks ownership).
+    confirmWithdrawalAddress: isAuthenticated,
   },
   Subscription: {
     meUpdated: isAuthenticated,

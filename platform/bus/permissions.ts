@@ -115,6 +115,8 @@ export const SERVICE_GRANTS: Record<string, ServiceGrant> = {
         durable: 'wallet-withdrawal-holds',
         subjects: ['ledger.hold.placed', 'ledger.hold.rejected', 'ledger.withdrawal.settled'],
       },
+      // The verified number (personal data): withdrawal-address codes go to it. No other user is granted it.
+      { durable: 'wallet-verified-phones', subjects: ['kyc.phone.verified'] },
     ],
     streamInfo: true,
   },

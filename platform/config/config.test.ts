@@ -59,7 +59,7 @@ describe('configuration per process', () => {
     const expected: Record<string, string[]> = {
       gateway: ['INTERNAL_TOKEN_PRIVATE_KEY', 'JWT_SECRET'],
       identity: ['INTERNAL_TOKEN_PUBLIC_KEY', 'JWT_SECRET', 'TELEGRAM_BOT_TOKEN'],
-      wallet: ['INTERNAL_TOKEN_PUBLIC_KEY', 'WALLET_MASTER_KEYS'],
+      wallet: ['INTERNAL_TOKEN_PUBLIC_KEY', 'KAVENEGAR_API_KEY', 'WALLET_DATA_KEYS', 'WALLET_MASTER_KEYS'],
       market: ['INTERNAL_TOKEN_PUBLIC_KEY'],
       ledger: ['INTERNAL_TOKEN_PUBLIC_KEY'],
       kyc: [

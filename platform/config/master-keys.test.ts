@@ -66,7 +66,13 @@ describe('WALLET_MASTER_KEYS', () => {
   it('config: dev default outside production (named in devDefaultsUsed), refused in production', () => {
     expect(loadConfig({}).wallet.masterKeys.ids).toEqual(['dev-only']);
     expect(loadConfig({}).devDefaultsUsed).toContain('WALLET_MASTER_KEYS');
-    const prod = { NODE_ENV: 'production', INTERNAL_TOKEN_PUBLIC_KEY: publicKeyPem };
+    const prod = {
+      NODE_ENV: 'production',
+      INTERNAL_TOKEN_PUBLIC_KEY: publicKeyPem,
+      WALLET_DATA_KEYS: `d1:${k(9)}`,
+      KAVENEGAR_API_KEY: 'live-key',
+      KAVENEGAR_OTP_TEMPLATE: 'wd',
+    };
     expect(() => loadConfig(prod)).toThrow(/WALLET_MASTER_KEYS: required in production/);
     const devKey = DEV_SECRETS.WALLET_MASTER_KEYS.split(':')[1]!;
     expect(() => loadConfig({ ...prod, WALLET_MASTER_KEYS: `mine:${devKey}` })).toThrow(

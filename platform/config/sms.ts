@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { bool, port, section, type ConfigContext } from './env.js';
 
 /**
- * SMS one-time codes (providers/sms): which provider sends them and its credentials. Read by the kyc subgraph
- * (phone verification) and by the devnet SMS simulator, which accepts the same keys and templates. Outside
+ * SMS one-time codes (providers/sms): which provider sends them and its credentials. Read by the kyc and wallet subgraphs
+ * (phone verification; withdrawal-address codes) and by the devnet SMS simulator, which accepts the same keys and templates. Outside
  * production the simulator is on by default and both providers point at it with dev-only credentials; in
  * production the chosen provider's key and template are required and the simulator is refused.
  */

@@ -39,6 +39,11 @@ import { treasuryAddresses } from './treasury/treasury-addresses.js';
 import { TreasuryResolver } from './treasury/treasury.resolver.js';
 import { TreasuryService } from './treasury/treasury.service.js';
 import { MoveStore } from './sweep/move.store.js';
+import { randomBytes } from 'node:crypto';
+import { FieldSealer } from '../../platform/crypto/sealed-field.js';
+import { startVerifiedPhoneConsumer, VerifiedPhones } from './phone/verified-phone.js';
+import { AddressConfirmations } from './withdrawal/address-confirmation.js';
+import { createOtpSender } from '../../providers/sms/index.js';
 
 /** The chain balance port over the configured endpoints; null unless all four networks have one. */
 export function buildChainBalanceReader(config: Pick<WalletConfig, 'chains'>, log: Logger): ChainBalanceReader | null {
@@ -193,6 +198,16 @@ export const walletSubgraph: SubgraphDefinition<WalletConfig> = {
       const freezes = new WithdrawalFreezeService(deps.log.child({ component: 'withdrawal-freezes' }));
       const prices = new PriceBook('wallet.price', deps.config.wallet.withdrawals.priceMaxAgeSeconds * 1000);
       await prices.load(deps.orm.em.fork());
+      // The wallet keeps no value it looks up by fingerprint: the sealer's fingerprint key is a throwaway.
+      const phones = new VerifiedPhones(new FieldSealer(deps.config.walletDataKeys, randomBytes(32)));
+      const addressConfirmations = new AddressConfirmations(
+        phones,
+        createOtpSender(deps.config.sms, deps.log.child({ component: 'sms' })),
+        deps.redis,
+        deps.config.redis.keyPrefix,
+        deps.config.wallet.addressCodes,
+        deps.log.child({ component: 'address-codes' }),
+      );
       const withdrawals = buildWithdrawalService({
         config: deps.config,
         payouts,
@@ -202,6 +217,7 @@ export const walletSubgraph: SubgraphDefinition<WalletConfig> = {
       const depositCredits = await startDepositCreditConsumer(deps, deposits);
       const assetMinimums = await startAssetMinimumConsumer(deps);
       const holdAnswers = await startWithdrawalHoldConsumer(deps);
+      const verifiedPhones = await startVerifiedPhoneConsumer(deps, phones);
       const priceUpdates = startPriceSubscription({
         nats: deps.nats,
         subjectPrefix: deps.config.nats.subjectPrefix,
@@ -211,8 +227,15 @@ export const walletSubgraph: SubgraphDefinition<WalletConfig> = {
       });
       return {
         schema,
-        background: [depositCredits, assetMinimums, holdAnswers, priceUpdates, { stop: async () => keyring.destroy() }],
-        context: () => ({ wallet: services, deposits, freezes, withdrawals }),
+        background: [
+          depositCredits,
+          assetMinimums,
+          holdAnswers,
+          verifiedPhones,
+          priceUpdates,
+          { stop: async () => keyring.destroy() },
+        ],
+        context: () => ({ wallet: services, deposits, freezes, withdrawals, addressConfirmations }),
       };
     } catch (err) {
       keyring.destroy();

@@ -11,7 +11,7 @@ import { OtpRefusedError, type OtpSender } from '../../../providers/sms/index.js
 import { KycEvents, type PhoneVerifiedPayload } from '../submission/submission.events.js';
 import { asciiDigits } from '../validation/digits.js';
 import { normalizeIranianMobile } from '../validation/phone.js';
-import { sameCodeHash, takeCodeSendAllowance } from './code-sending.js';
+import { sameCodeHash, takeCodeSendAllowance } from '../../../platform/otp/code-sending.js';
 import { VerificationCode, VerifiedPhone } from './phone.entity.js';
 
 const SOURCE = 'kyc';
@@ -142,7 +142,7 @@ export class PhoneService {
         // One number per user: verifying a new one replaces the old.
         await tx.nativeDelete(VerifiedPhone, { userId, phone: { $ne: phone } });
         const record = taken ?? tx.create(VerifiedPhone, { phone, userId });
-        if (!taken) recordEvent<PhoneVerifiedPayload>(tx, KycEvents.phoneVerified, SOURCE, { userId });
+        if (!taken) recordEvent<PhoneVerifiedPayload>(tx, KycEvents.phoneVerified, SOURCE, { userId, phone });
         return record;
       })
       .catch(async (error: unknown) => {

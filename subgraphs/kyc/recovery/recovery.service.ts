@@ -18,7 +18,7 @@ import type { Logger } from '../../../platform/logger.js';
 import type { Redis } from '../../../platform/redis.js';
 import { OtpRefusedError, type OtpSender } from '../../../providers/sms/index.js';
 import { KycDocument } from '../document/document.entity.js';
-import { sameCodeHash, takeCodeSendAllowance } from '../phone/code-sending.js';
+import { sameCodeHash, takeCodeSendAllowance } from '../../../platform/otp/code-sending.js';
 import { VerifiedPhone } from '../phone/phone.entity.js';
 import { KycSubmission } from '../submission/submission.entity.js';
 import { asciiDigits } from '../validation/digits.js';

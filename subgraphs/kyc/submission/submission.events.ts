@@ -2,7 +2,8 @@ import type { ApprovableTier } from './submission.entity.js';
 
 /**
  * Events the kyc subgraph publishes through its outbox. Payloads carry keys and the decision; the approval also
- * carries the approved first and last name (the payment subgraph's bank-holder check), no other personal data.
+ * carries the approved first and last name (the payment subgraph's bank-holder check), a verified phone its number
+ * (the wallet's withdrawal-address confirmation), no other personal data.
  */
 export const KycEvents = {
   submitted: 'kyc.submission.submitted',
@@ -40,6 +41,12 @@ export interface SubmissionRejectedPayload {
   userId: string;
 }
 
+/**
+ * A number the user proved (E.164). The wallet subgraph (durable `wallet-verified-phones`) keeps it sealed and sends
+ * the one-time codes that confirm new withdrawal addresses to it. Personal data on the bus: only the NATS user
+ * `wallet` is granted this subject.
+ */
 export interface PhoneVerifiedPayload {
   userId: string;
+  phone: string;
 }

@@ -71,13 +71,27 @@ export class WithdrawalResolver {
   }
 
   @Mutation(() => WithdrawalAddressType, {
-    description: 'Adds a destination; usable after the cooling-off period (WITHDRAWAL_ADDRESS_COOL_OFF_SECONDS).',
+    description:
+      'Adds a destination. With a verified phone a code goes by SMS (PENDING_CONFIRMATION; asking again sends a new ' +
+      'one): confirmWithdrawalAddress makes it usable at once. Otherwise usable after the cooling-off period.',
   })
   async addWithdrawalAddress(
     @Arg('input', () => AddWithdrawalAddressInput) input: AddWithdrawalAddressInput,
     @Ctx() ctx: WithdrawalContext,
   ): Promise<WithdrawalAddressType> {
-    return WithdrawalAddressType.from(await ctx.withdrawals.addAddress(ctx.em, ctx.viewer, input));
+    const added = await ctx.withdrawals.addAddress(ctx.em, ctx.viewer, input);
+    return WithdrawalAddressType.from(await ctx.addressConfirmations.offerCode(ctx.em, ctx.viewer.userId!, added));
+  }
+
+  @Mutation(() => WithdrawalAddressType, {
+    description: 'The SMS code sent for your address: it becomes usable at once (CONFIRMED).',
+  })
+  async confirmWithdrawalAddress(
+    @Arg('id', () => ID) id: string,
+    @Arg('code', () => String) code: string,
+    @Ctx() ctx: WithdrawalContext,
+  ): Promise<WithdrawalAddressType> {
+    return WithdrawalAddressType.from(await ctx.addressConfirmations.confirm(ctx.em, ctx.viewer, id, code));
   }
 
   @Mutation(() => WithdrawalType, {

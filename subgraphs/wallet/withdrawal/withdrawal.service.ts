@@ -83,7 +83,16 @@ export interface WithdrawalAddressRecord {
   label: string | null;
   usableAt: Date;
   createdAt: Date;
+  /** Confirmed by an SMS code: usable at once. */
+  confirmedAt: Date | null;
+  /** A code was sent and is still open (not used, expired or locked). */
+  pendingCode: boolean;
 }
+
+/** The columns of an address row with its confirmation state (`a` = wallet.withdrawal_address). */
+export const ADDRESS_COLUMNS = `id, network, address, label, usable_at, created_at, confirmed_at,
+  exists (select 1 from wallet.address_code c where c.address_id = a.id and c.consumed_at is null
+    and c.locked_at is null and c.expires_at > now()) as pending_code`;
 
 export interface WithdrawalThreshold {
   asset: string;
@@ -221,7 +230,7 @@ export class WithdrawalService {
   async addresses(em: EntityManager, viewer: Viewer, userId: string): Promise<WithdrawalAddressRecord[]> {
     assertCanSee(viewer, userId);
     const rows = await em.execute<AddressRow[]>(
-      'select id, network, address, label, usable_at, created_at from wallet.withdrawal_address where user_id = ? order by created_at desc, id desc limit 200',
+      `select ${ADDRESS_COLUMNS} from wallet.withdrawal_address a where user_id = ? order by created_at desc, id desc limit 200`,
       [userId],
     );
     return rows.map(addressOf);
@@ -538,10 +547,10 @@ export class WithdrawalService {
     label: string | null,
   ): Promise<WithdrawalAddressRecord> {
     const [row] = await em.execute<AddressRow[]>(
-      `insert into wallet.withdrawal_address (id, user_id, network, address, label, usable_at)
+      `insert into wallet.withdrawal_address as a (id, user_id, network, address, label, usable_at)
        values (?, ?, ?, ?, ?, now() + make_interval(secs => ?))
-       on conflict (user_id, network, address) do update set label = coalesce(excluded.label, wallet.withdrawal_address.label)
-       returning id, network, address, label, usable_at, created_at`,
+       on conflict (user_id, network, address) do update set label = coalesce(excluded.label, a.label)
+       returning ${ADDRESS_COLUMNS}`,
       [newId('wad'), userId, network, address, label, this.settings.addressCoolOffSeconds],
     );
     return addressOf(row!);
@@ -579,22 +588,26 @@ export class WithdrawalService {
   }
 }
 
-interface AddressRow {
+export interface AddressRow {
   id: string;
   network: Network;
   address: string;
   label: string | null;
   usable_at: Date | string;
   created_at: Date | string;
+  confirmed_at: Date | string | null;
+  pending_code: boolean;
 }
 
-const addressOf = (r: AddressRow): WithdrawalAddressRecord => ({
+export const addressOf = (r: AddressRow): WithdrawalAddressRecord => ({
   id: r.id,
   network: r.network,
   address: r.address,
   label: r.label,
   usableAt: new Date(r.usable_at),
   createdAt: new Date(r.created_at),
+  confirmedAt: r.confirmed_at ? new Date(r.confirmed_at) : null,
+  pendingCode: r.pending_code,
 });
 
 interface ThresholdRow {
@@ -652,7 +665,7 @@ function parseInput(input: Omit<WithdrawalInput, 'idempotencyKey'>) {
   return { info, network, toAddress, amount, memo };
 }
 
-function requireUser(viewer: Viewer): string {
+export function requireUser(viewer: Viewer): string {
   if (!viewer.userId) throw unauthenticated();
   return viewer.userId;
 }

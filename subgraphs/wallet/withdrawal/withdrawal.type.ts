@@ -207,7 +207,27 @@ export class WithdrawalQuoteType {
   }
 }
 
-@ObjectType('WithdrawalAddress', { description: 'A destination you added; usable from usableAt (cooling-off).' })
+export enum WithdrawalAddressStatusEnum {
+  PENDING_CONFIRMATION = 'PENDING_CONFIRMATION',
+  COOLING_OFF = 'COOLING_OFF',
+  CONFIRMED = 'CONFIRMED',
+  USABLE = 'USABLE',
+}
+registerEnumType(WithdrawalAddressStatusEnum, {
+  name: 'WithdrawalAddressStatus',
+  valuesConfig: {
+    PENDING_CONFIRMATION: {
+      description: 'A code went by SMS to your verified phone: confirmWithdrawalAddress makes it usable at once.',
+    },
+    COOLING_OFF: { description: 'Usable from usableAt (no verified phone, or no code open).' },
+    CONFIRMED: { description: 'Confirmed by SMS code: usable.' },
+    USABLE: { description: 'The cooling-off period is over: usable.' },
+  },
+});
+
+@ObjectType('WithdrawalAddress', {
+  description: 'A destination you added; usable once confirmed by SMS code, or from usableAt (cooling-off).',
+})
 export class WithdrawalAddressType {
   @Field(() => ID)
   id!: string;
@@ -227,8 +247,30 @@ export class WithdrawalAddressType {
   @Field(() => Date)
   createdAt!: Date;
 
+  @Field(() => WithdrawalAddressStatusEnum)
+  status!: WithdrawalAddressStatusEnum;
+
+  @Field(() => Date, { nullable: true, description: 'When it was confirmed by SMS code.' })
+  confirmedAt!: Date | null;
+
   static from(a: WithdrawalAddressRecord): WithdrawalAddressType {
-    return Object.assign(new WithdrawalAddressType(), { ...a, network: a.network as NetworkEnum });
+    const status = a.confirmedAt
+      ? WithdrawalAddressStatusEnum.CONFIRMED
+      : a.usableAt.getTime() <= Date.now()
+        ? WithdrawalAddressStatusEnum.USABLE
+        : a.pendingCode
+          ? WithdrawalAddressStatusEnum.PENDING_CONFIRMATION
+          : WithdrawalAddressStatusEnum.COOLING_OFF;
+    return Object.assign(new WithdrawalAddressType(), {
+      id: a.id,
+      network: a.network as NetworkEnum,
+      address: a.address,
+      label: a.label,
+      usableAt: a.usableAt,
+      createdAt: a.createdAt,
+      status,
+      confirmedAt: a.confirmedAt,
+    });
   }
 }
 

@@ -1,7 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { KycPhoneSettings } from '../../../platform/config/config.js';
-import { DomainError, ErrorCode } from '../../../platform/errors.js';
-import type { Redis } from '../../../platform/redis.js';
+import { DomainError, ErrorCode } from '../errors.js';
+import type { Redis } from '../redis.js';
+
+/** How often SMS codes may be sent: a cool-down per number, then hourly counts per number and per user. */
+export interface CodeSendLimits {
+  resendSeconds: number;
+  sendsPerPhonePerHour: number;
+  sendsPerUserPerHour: number;
+}
 
 function rateLimited(message: string, details: Record<string, unknown>): DomainError {
   return new DomainError(ErrorCode.RATE_LIMITED, message, details);
@@ -9,13 +15,13 @@ function rateLimited(message: string, details: Record<string, unknown>): DomainE
 
 /**
  * Whether another SMS code may go to `phone` for `userId` now: a cool-down per number, then hourly counts per
- * number and per user (fixed windows in Redis). `namespace` keeps each kind of code (phone verification, account
- * recovery) on its own counters. Throws RATE_LIMITED with `retryAfterSeconds` and the `scope` that refused.
+ * number and per user (fixed windows in Redis). `namespace` keeps each kind of code (kyc's phone verification and
+ * account recovery, the wallet's withdrawal-address confirmation) on its own counters. Throws RATE_LIMITED with `retryAfterSeconds` and the `scope` that refused.
  */
 export async function takeCodeSendAllowance(
   redis: Redis,
   namespace: string,
-  settings: Pick<KycPhoneSettings, 'resendSeconds' | 'sendsPerPhonePerHour' | 'sendsPerUserPerHour'>,
+  settings: CodeSendLimits,
   userId: string,
   phone: string,
 ): Promise<void> {
