@@ -12,7 +12,7 @@ import { treasuryBands, treasuryColdWallets } from '../treasury.js';
  */
 const treasury = section(
   {
-    TREASURY_PORT: port.default(4194),
+    TREASURY_PORT: port.default(4188),
     TREASURY_POLL_MS: positiveInt.default(5_000),
   },
   (e) => ({ port: e.TREASURY_PORT, pollMs: e.TREASURY_POLL_MS }),
