@@ -28,6 +28,10 @@ import { prepareEngines } from './start-engines.js';
  * child's configuration is checked before anything starts, and all problems are listed together.
  */
 const { PORT: _shared, ...env } = processEnvironment(); // each service listens on its own configured port
+// About twenty processes share one PostgreSQL here: at the per-process default of 10 connections they would pass its
+// default max_connections (100) and the last to start would wait for a connection that never comes. On one machine
+// each child gets 4 unless DATABASE_POOL_MAX is set; deployed services keep their own setting.
+env.DATABASE_POOL_MAX ??= '4';
 const config = loadOrExit(migrateProcess, env);
 const log = createLogger({ name: 'start', level: config.logLevel });
 
@@ -116,9 +120,14 @@ if (!production) {
   // Devnet: fund the hot wallets (derived from the custody root the wallet subgraph has now created or opened).
   const wallet = walletProcess.load(env);
   if (wallet.chains.devnet !== null) {
-    const opened = await openChainPayouts({ config: wallet, log, poolMax: 1 });
-    void fundDevnetHotWallets(wallet.chains, (network) => opened.payouts.get(network)!.hotAddress(), log).finally(
-      () => void opened.close(),
+    // Two connections: opening runs the (already applied) migrations, which hold one while checking the database.
+    // A funding failure leaves the hot wallets empty (withdrawals wait for a sweep) but never stops the stack.
+    await openChainPayouts({ config: wallet, log, poolMax: 2 }).then(
+      (opened) =>
+        void fundDevnetHotWallets(wallet.chains, (network) => opened.payouts.get(network)!.hotAddress(), log)
+          .catch((err: unknown) => log.warn({ err }, 'devnet hot wallets not funded'))
+          .finally(() => void opened.close()),
+      (err: unknown) => log.warn({ err }, 'devnet hot wallets not funded: the wallet schema did not open'),
     );
   }
 }
