@@ -9,6 +9,7 @@ import { startStack, type TestStack } from '../../testing/stack.js';
 import { initDataFor, newTelegramUser } from '../../testing/telegram.js';
 import { signInStaff } from '../../testing/viewers.js';
 import type { LedgerServices } from '../ledger/context.js';
+import { until } from '../../testing/until.js';
 
 /**
  * The whole KYC path through the gateway with the SMS simulator and the devnet S3 server: send code → verify →
@@ -52,16 +53,6 @@ afterAll(async () => {
 
 const kycSql = <T = Record<string, unknown>>(text: string, params: unknown[] = []) =>
   stack.subgraphs.get('kyc')!.deps.orm.em.fork().getConnection().execute<T[]>(text, params);
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function user(): Promise<{ token: string; userId: string }> {
   const res = await gql(

@@ -17,6 +17,7 @@ import { initDataFor, newTelegramUser } from '../../testing/telegram.js';
 import { callSubgraphAs, signInStaff } from '../../testing/viewers.js';
 import { startPaymentsWorker, type RunningPaymentsWorker } from '../../workers/payments/payments-worker.js';
 import { providersFromConfig } from './providers.js';
+import { until } from '../../testing/until.js';
 
 /**
  * Toman in and out through the gateway, with the Paystar and FinnoTech simulators, the ledger, the outbox relay
@@ -97,16 +98,6 @@ const sql =
   (subgraph: string) =>
   <T = Record<string, unknown>>(text: string, params: unknown[] = []) =>
     stack.subgraphs.get(subgraph)!.deps.orm.em.fork().getConnection().execute<T[]>(text, params);
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 interface Person {
   token: string;

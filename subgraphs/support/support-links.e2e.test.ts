@@ -13,6 +13,7 @@ import { signInStaff } from '../../testing/viewers.js';
 import type { LedgerServices } from '../ledger/context.js';
 import { accounts } from '../ledger/core/accounts.js';
 import { draft } from '../ledger/core/ledger.types.js';
+import { until } from '../../testing/until.js';
 
 /**
  * Ticket links of the kinds whose subgraphs merged after support: a user links their own crypto withdrawal
@@ -77,16 +78,6 @@ const sql =
   (subgraph: string) =>
   <T = Record<string, unknown>>(text: string, params: unknown[] = []) =>
     stack.subgraphs.get(subgraph)!.deps.orm.em.fork().getConnection().execute<T[]>(text, params);
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 interface Person {
   token: string;

@@ -13,6 +13,7 @@ import { DepositIngest } from '../wallet/deposit/deposit.ingest.js';
 import { createSupportMetrics } from './support.metrics.js';
 import { SlaService } from './ticket/sla.service.js';
 import { Registry } from 'prom-client';
+import { until } from '../../testing/until.js';
 
 /**
  * Support end to end through the gateway: a ticket linked to the user's own deposit (ownership learnt from
@@ -49,16 +50,6 @@ async function user(): Promise<{ token: string; userId: string }> {
   );
   const { accessToken, user: u } = res.body.data!.signInWithTelegram as { accessToken: string; user: { id: string } };
   return { token: accessToken, userId: u.id };
-}
-
-async function until<T>(what: string, read: () => Promise<T> | T, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const hash = (n: bigint) => `0x${n.toString(16).padStart(64, '0')}`;

@@ -10,6 +10,7 @@ import { createTestObjectStore, type TestObjectStore } from '../../../testing/s3
 import { startStack, type TestStack } from '../../../testing/stack.js';
 import { initDataFor, newTelegramUser, type TestTelegramUser } from '../../../testing/telegram.js';
 import { signInStaff } from '../../../testing/viewers.js';
+import { until } from '../../../testing/until.js';
 
 /**
  * Account recovery through the gateway, with the SMS simulator: an account with a verified phone and a balance
@@ -49,16 +50,6 @@ const sqlOf =
 const kycSql = sqlOf('kyc');
 const identitySql = sqlOf('identity');
 const ledgerSql = sqlOf('ledger');
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 interface Person {
   token: string;

@@ -4,6 +4,7 @@ import { startStack, type TestStack } from '../../../testing/stack.js';
 import { initDataFor, newTelegramUser } from '../../../testing/telegram.js';
 import { callSubgraphAs, signInStaff } from '../../../testing/viewers.js';
 import { newId } from '../../../platform/ids.js';
+import { until } from '../../../testing/until.js';
 
 /**
  * Submission and review through the gateway: submit → a reviewer approves → identity raises the user's tier and
@@ -24,16 +25,6 @@ const sqlOf =
     stack.subgraphs.get(subgraph)!.deps.orm.em.fork().getConnection().execute<T[]>(text, params);
 const kycSql = sqlOf('kyc');
 const identitySql = sqlOf('identity');
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 interface Person {
   token: string;

@@ -4,6 +4,7 @@ import { startStack, type TestStack } from '../../../testing/stack.js';
 import { initDataFor, newTelegramUser } from '../../../testing/telegram.js';
 import { callSubgraphAs, signInStaff } from '../../../testing/viewers.js';
 import { verifyLedger } from '../core/verifier.js';
+import { until } from '../../../testing/until.js';
 
 /**
  * Four eyes on created money, through the gateway: an adjustBalance above the asset's approval threshold (here
@@ -28,16 +29,6 @@ const sqlOf =
     stack.subgraphs.get(subgraph)!.deps.orm.em.fork().getConnection().execute<T[]>(text, params);
 const ledgerSql = sqlOf('ledger');
 const identitySql = sqlOf('identity');
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 interface Person {
   token: string;

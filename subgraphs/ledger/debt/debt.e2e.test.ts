@@ -6,6 +6,7 @@ import { startStack, type TestStack } from '../../../testing/stack.js';
 import { initDataFor, newTelegramUser } from '../../../testing/telegram.js';
 import { signInStaff } from '../../../testing/viewers.js';
 import { verifyLedger } from '../core/verifier.js';
+import { until } from '../../../testing/until.js';
 
 /**
  * Reorg after spend, end to end: the wallet's events (written to its outbox the way the chain watcher writes them,
@@ -32,16 +33,6 @@ const walletSql = <T = Record<string, unknown>>(text: string, params: unknown[] 
   walletEm().getConnection().execute<T[]>(text, params);
 const ledgerSql = <T = Record<string, unknown>>(text: string, params: unknown[] = []) =>
   ledgerEm().getConnection().execute<T[]>(text, params);
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 interface Person {
   token: string;

@@ -7,6 +7,7 @@ import { callSubgraphAs, signInStaff } from '../../../testing/viewers.js';
 import type { IdentityServices } from '../../identity/context.js';
 import type { LedgerServices } from '../context.js';
 import { verifyLedger } from '../core/verifier.js';
+import { until } from '../../../testing/until.js';
 
 /**
  * Level limits end to end: identity's level reaches the ledger as an event, the market's prices over core
@@ -38,16 +39,6 @@ const identity = () => (stack.subgraphs.get('identity')!.app.context!() as { ide
 const ledgerEm = () => stack.subgraphs.get('ledger')!.deps.orm.em.fork();
 const ledgerSql = <T = Record<string, unknown>>(text: string, params: unknown[] = []) =>
   ledgerEm().getConnection().execute<T[]>(text, params);
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const publishPrice = (coin: string, quote: string, value: string, observedAt?: Date) =>
   publishMarketPrice(stack, coin, quote, value, observedAt);

@@ -9,6 +9,7 @@ import type { LedgerServices } from '../context.js';
 import { accounts } from '../core/accounts.js';
 import { draft } from '../core/ledger.types.js';
 import { verifyLedger } from '../core/verifier.js';
+import { until } from '../../../testing/until.js';
 
 /**
  * Limit orders end to end: placed and cancelled through the gateway, filled by the market's ticks over core NATS
@@ -35,16 +36,6 @@ const ledger = () => (stack.subgraphs.get('ledger')!.app.context!() as { ledger:
 const ledgerEm = () => stack.subgraphs.get('ledger')!.deps.orm.em.fork();
 const ledgerSql = <T = Record<string, unknown>>(text: string, params: unknown[] = []) =>
   ledgerEm().getConnection().execute<T[]>(text, params);
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 interface Person {
   token: string;

@@ -8,6 +8,7 @@ import { createLogger } from '../../../platform/logger.js';
 import { errorCode, gql } from '../../../testing/graphql-client.js';
 import { startStack, type TestStack } from '../../../testing/stack.js';
 import { initDataFor, newTelegramUser } from '../../../testing/telegram.js';
+import { until } from '../../../testing/until.js';
 
 /**
  * Phone-code confirmation of withdrawal addresses through the gateway: kyc verifies a phone (code read from the SMS
@@ -72,16 +73,6 @@ async function signIn(): Promise<User> {
 
 const walletSql = <T = Record<string, unknown>>(text: string, params: unknown[] = []) =>
   stack.subgraphs.get('wallet')!.deps.orm.em.fork().getConnection().execute<T[]>(text, params);
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Verifies the user's phone with kyc and waits until the wallet learnt it. */
 async function verifyPhone(user: User): Promise<void> {
