@@ -35,6 +35,7 @@ import {
 import { encodeCreditCursor } from './statement/statement.service.js';
 import { FiatWithdrawal, type FiatWithdrawalStatus } from './withdrawal/withdrawal.entity.js';
 import { encodeWithdrawalCursor } from './withdrawal/withdrawal.service.js';
+import { connectionFrom } from '../../platform/graphql/page-info.js';
 
 /** identity's User, extended with its bank cards, IBANs, card payments and Toman withdrawals. */
 @ObjectType('User')
@@ -119,7 +120,7 @@ export class PaymentUserResolver {
   ): Promise<PaymentConnection> {
     const page = await ctx.payment.payments.page(ctx.em, ctx.viewer, user.id, first, after);
     const edges = page.nodes.map((p) => ({ cursor: encodePaymentCursor(p.id), node: PaymentType.from(p) }));
-    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    return connectionFrom(edges, page.hasNextPage);
   }
 
   @FieldResolver(() => FiatWithdrawalConnection, { description: 'Your Toman withdrawals, newest first.' })
@@ -136,7 +137,7 @@ export class PaymentUserResolver {
 
 function withdrawalConnection(page: { nodes: FiatWithdrawal[]; hasNextPage: boolean }): FiatWithdrawalConnection {
   const edges = page.nodes.map((w) => ({ cursor: encodeWithdrawalCursor(w.id), node: FiatWithdrawalType.from(w) }));
-  return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  return connectionFrom(edges, page.hasNextPage);
 }
 
 @Resolver()
@@ -201,7 +202,7 @@ export class PaymentResolver {
   ): Promise<BankCreditConnection> {
     const page = await ctx.payment.statements.unmatched(ctx.em, ctx.viewer, first, after);
     const edges = page.nodes.map((c) => ({ cursor: encodeCreditCursor(c.id), node: BankCreditType.from(c) }));
-    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    return connectionFrom(edges, page.hasNextPage);
   }
 
   @Mutation(() => BankCreditType, {

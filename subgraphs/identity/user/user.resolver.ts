@@ -10,6 +10,7 @@ import {
   UserType,
   KycTierEnum,
 } from './user.type.js';
+import { connectionFrom } from '../../../platform/graphql/page-info.js';
 
 @Resolver(() => UserType)
 export class UserResolver {
@@ -34,7 +35,7 @@ export class UserResolver {
     const cursor = after ? decodeCursor(after) : null;
     const page = await ctx.identity.users.list(ctx.em, ctx.viewer, filter ?? {}, first, cursor);
     const edges = page.nodes.map((u) => ({ cursor: encodeCursor(u.id), node: UserType.from(u) }));
-    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    return connectionFrom(edges, page.hasNextPage);
   }
 
   @Query(() => [LevelRuleType], { description: 'What each account level requires.' })

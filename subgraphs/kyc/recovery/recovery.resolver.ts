@@ -9,6 +9,7 @@ import {
   AccountRecoveryType,
   RecoveryCodeSent,
 } from './recovery.type.js';
+import { connectionFrom } from '../../../platform/graphql/page-info.js';
 
 @Resolver()
 export class RecoveryResolver {
@@ -44,7 +45,7 @@ export class RecoveryResolver {
   ): Promise<AccountRecoveryConnection> {
     const page = await ctx.kyc.recoveries.list(ctx.em, ctx.viewer, status as RecoveryStatus | null, first, after);
     const edges = page.nodes.map((r) => ({ cursor: encodeQueueCursor(r), node: AccountRecoveryType.from(r) }));
-    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    return connectionFrom(edges, page.hasNextPage);
   }
 
   @Mutation(() => AccountRecoveryType, {

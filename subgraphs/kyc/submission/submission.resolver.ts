@@ -12,6 +12,7 @@ import {
   KycTierEnum,
   SubmitKycInput,
 } from './submission.type.js';
+import { connectionFrom } from '../../../platform/graphql/page-info.js';
 
 function approvable(tier: KycTierEnum): ApprovableTier {
   if (tier === KycTierEnum.NONE) throw badInput('tier must be BASIC or FULL', { field: 'tier' });
@@ -44,7 +45,7 @@ export class SubmissionResolver {
       cursor: encodeQueueCursor(s),
       node: KycSubmissionType.from(s, ctx.kyc.submissions.reveal(s)),
     }));
-    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    return connectionFrom(edges, page.hasNextPage);
   }
 
   @Query(() => KycSubmissionType, { nullable: true, description: 'One submission: its applicant or a reviewer.' })

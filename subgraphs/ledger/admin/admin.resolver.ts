@@ -14,6 +14,7 @@ import { AdjustmentRequestConnection, AdjustmentRequestType, AdjustmentStatusEnu
 import { LedgerTransactionFilterInput, TransactionConnection } from '../transaction/transaction.type.js';
 import { connectionOf } from '../transaction/transaction.resolver.js';
 import { LedgerVerificationType } from './verification.type.js';
+import { connectionFrom } from '../../../platform/graphql/page-info.js';
 
 @Resolver()
 export class AdminResolver {
@@ -70,7 +71,7 @@ export class AdminResolver {
   ): Promise<AdjustmentRequestConnection> {
     const page = await ctx.ledger.admin.adjustmentRequests(ctx.em, ctx.viewer, status, first, after);
     const edges = page.edges.map((e) => ({ cursor: e.cursor, node: AdjustmentRequestType.from(e.node) }));
-    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    return connectionFrom(edges, page.hasNextPage);
   }
 
   @Mutation(() => ReverseTransactionResult, {

@@ -1,7 +1,7 @@
 import { Arg, Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import { AmountScalar } from '../../../platform/graphql/scalars.js';
 import type { LedgerContext } from '../context.js';
-import { PageInfo } from '../../../platform/graphql/page-info.js';
+import { PageInfo, connectionFrom } from '../../../platform/graphql/page-info.js';
 import { AssetRef, amountText } from '../transaction/transaction.type.js';
 import { LedgerUser } from '../user/user.resolver.js';
 import type { DebtRecord } from './debt.service.js';
@@ -59,6 +59,6 @@ export class DebtResolver {
   ): Promise<LedgerDebtConnection> {
     const page = await ctx.ledger.debts.page(ctx.em, ctx.viewer, first, after);
     const edges = page.edges.map((e) => ({ cursor: e.cursor, node: LedgerDebtType.from(e.node) }));
-    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    return connectionFrom(edges, page.hasNextPage);
   }
 }

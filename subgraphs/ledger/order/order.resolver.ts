@@ -25,6 +25,7 @@ import {
   TradingPairType,
   usdText,
 } from './order.type.js';
+import { connectionFrom } from '../../../platform/graphql/page-info.js';
 
 export const orderReference = batchedReference<OrderType, LedgerContext>('Order', 'id', async (ids, ctx) =>
   Promise.all(
@@ -215,6 +216,6 @@ export class OrderUserResolver {
   ): Promise<OrderConnection> {
     const page = await ctx.ledger.orders.history(ctx.em, ctx.viewer, user.id, filter ?? {}, first, after);
     const edges = page.orders.map((o) => ({ cursor: orderCursor(o), node: OrderType.from(o) }));
-    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    return connectionFrom(edges, page.hasNextPage);
   }
 }

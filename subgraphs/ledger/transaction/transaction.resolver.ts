@@ -12,10 +12,11 @@ import {
   TransactionDirectionEnum,
   TransactionType,
 } from './transaction.type.js';
+import { connectionFrom } from '../../../platform/graphql/page-info.js';
 
 export function connectionOf(page: TransactionPage): TransactionConnection {
   const edges = page.nodes.map((record, i) => ({ cursor: page.cursors[i]!, node: TransactionType.from(record) }));
-  return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  return connectionFrom(edges, page.hasNextPage);
 }
 
 /** Transactions by id through a per-request loader, visible ones only (parties and staff). */

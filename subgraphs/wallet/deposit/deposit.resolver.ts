@@ -6,6 +6,7 @@ import type { DepositContext } from './deposit.context.js';
 import { depositReference } from './deposit.reference.js';
 import { encodeDepositCursor } from './deposit.service.js';
 import { DepositConnection, DepositType } from './deposit.type.js';
+import { connectionFrom } from '../../../platform/graphql/page-info.js';
 
 @Resolver(() => DepositType)
 export class DepositResolver {
@@ -53,7 +54,7 @@ export class DepositUserResolver {
   ): Promise<DepositConnection> {
     const page = await ctx.deposits.page(ctx.em, ctx.viewer, user.id, first, after);
     const edges = page.nodes.map((d) => ({ cursor: encodeDepositCursor(d.id), node: DepositType.from(d) }));
-    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    return connectionFrom(edges, page.hasNextPage);
   }
 
   @FieldResolver(() => Boolean, {

@@ -3,6 +3,7 @@ import type { DepositContext } from './deposit.context.js';
 import { depositReference } from './deposit.reference.js';
 import { DepositType } from './deposit.type.js';
 import { WithdrawalFreezeConnection, WithdrawalFreezeLiftType, WithdrawalFreezeType } from './freeze.type.js';
+import { connectionFrom } from '../../../platform/graphql/page-info.js';
 
 @Resolver(() => WithdrawalFreezeType)
 export class WithdrawalFreezeResolver {
@@ -16,7 +17,7 @@ export class WithdrawalFreezeResolver {
   ): Promise<WithdrawalFreezeConnection> {
     const page = await ctx.freezes.page(ctx.em, ctx.viewer, first, after);
     const edges = page.edges.map((e) => ({ cursor: e.cursor, node: WithdrawalFreezeType.from(e.node) }));
-    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    return connectionFrom(edges, page.hasNextPage);
   }
 
   @Mutation(() => WithdrawalFreezeLiftType, {

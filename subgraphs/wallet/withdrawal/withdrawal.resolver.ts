@@ -16,10 +16,11 @@ import {
   WithdrawalType,
 } from './withdrawal.type.js';
 import type { WithdrawalRecord } from './withdrawal.store.js';
+import { connectionFrom } from '../../../platform/graphql/page-info.js';
 
 function connection(page: { edges: { cursor: string; node: WithdrawalRecord }[]; hasNextPage: boolean }) {
   const edges = page.edges.map((e) => ({ cursor: e.cursor, node: WithdrawalType.from(e.node) }));
-  return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  return connectionFrom(edges, page.hasNextPage);
 }
 
 @Resolver(() => WithdrawalType)
