@@ -5,9 +5,9 @@ import { startTelegramSimulator } from '../devnet/telegram/telegram.simulator.js
 import { createS3ObjectStore } from '../platform/storage/s3.object-store.js';
 import { gql } from '../testing/graphql-client.js';
 import { startStack } from '../testing/stack.js';
-import { initDataFor, newTelegramUser } from '../testing/telegram.js';
 import { signInStaff } from '../testing/viewers.js';
-import { arg, machine, percentile } from './harness.js';
+import { arg, machine } from './harness.js';
+import { measure, must, signInTelegramUser } from './gateway-load.js';
 
 /**
  * npm run bench:support [-- --tickets 100000 --users 20 --replies 20 --probes 300]
@@ -49,37 +49,7 @@ const stack = await startStack({
 const supportSql = (text: string, params: unknown[] = []) =>
   stack.subgraphs.get('support')!.deps.orm.em.fork().getConnection().execute(text, params);
 
-async function signIn(): Promise<{ token: string; userId: string }> {
-  const res = await gql(
-    stack.graphqlUrl,
-    `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken user { id } } }`,
-    { d: initDataFor(newTelegramUser()) },
-  );
-  const p = res.body.data!.signInWithTelegram as { accessToken: string; user: { id: string } };
-  return { token: p.accessToken, userId: p.user.id };
-}
-
-function must(res: Awaited<ReturnType<typeof gql>>, what: string) {
-  if (res.body.errors) throw new Error(`${what}: ${JSON.stringify(res.body.errors)}`);
-}
-
-/** `n` calls of `one`, `parallel` at a time: latencies in ms and calls per second. */
-async function measure(n: number, parallel: number, one: (i: number, worker: number) => Promise<void>) {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: parallel }, async (_, worker) => {
-      for (let i = next++; i < n; i = next++) {
-        const t = performance.now();
-        await one(i, worker);
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  return { perSecond: n / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
-}
+const signIn = () => signInTelegramUser(stack.graphqlUrl);
 
 try {
   // The seed: `tickets` tickets of 5,000 users over the last `tickets` seconds, a fifth in each status, one

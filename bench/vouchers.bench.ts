@@ -9,7 +9,8 @@ import { gql } from '../testing/graphql-client.js';
 import { startStack } from '../testing/stack.js';
 import { initDataFor, newTelegramUser } from '../testing/telegram.js';
 import { signInStaff } from '../testing/viewers.js';
-import { arg, machine, percentile } from './harness.js';
+import { arg, machine } from './harness.js';
+import { measure, must } from './gateway-load.js';
 
 /**
  * npm run bench:vouchers [-- --users 10 --ops 200]
@@ -37,27 +38,7 @@ const stack = await startStack({
 });
 const ledger = (stack.subgraphs.get('ledger')!.app.context!() as { ledger: LedgerServices }).ledger;
 
-function must(res: Awaited<ReturnType<typeof gql>>, what: string) {
-  if (res.body.errors) throw new Error(`${what}: ${JSON.stringify(res.body.errors)}`);
-}
-
 /** `n` calls of `one`, `parallel` at a time: calls per second and latencies in ms. */
-async function measure(n: number, parallel: number, one: (i: number, worker: number) => Promise<void>) {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: parallel }, async (_, worker) => {
-      for (let i = next++; i < n; i = next++) {
-        const t = performance.now();
-        await one(i, worker);
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  return { perSecond: n / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
-}
 
 try {
   const staff = (await signInStaff(stack, ['SUPERADMIN'])).token;
