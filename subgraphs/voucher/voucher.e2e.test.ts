@@ -1,17 +1,12 @@
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  startPerfectMoneySimulator,
-  type PerfectMoneySimulator,
-} from '../../devnet/vouchers/perfect-money.simulator.js';
-import { startUtopiaSimulator, type UtopiaSimulator } from '../../devnet/vouchers/utopia.simulator.js';
-import { startUwalletSimulator, type UwalletSimulator } from '../../devnet/vouchers/uwallet.simulator.js';
+import type { UtopiaSimulator } from '../../devnet/vouchers/utopia.simulator.js';
+import type { UwalletSimulator } from '../../devnet/vouchers/uwallet.simulator.js';
 import { createUwalletProvider } from '../../providers/uwallet/uwallet.client.js';
 import { errorCode, gql } from '../../testing/graphql-client.js';
-import { startStack, type TestStack } from '../../testing/stack.js';
+import type { TestStack } from '../../testing/stack.js';
 import { initDataFor, newTelegramUser } from '../../testing/telegram.js';
 import { signInStaff } from '../../testing/viewers.js';
+import { startVoucherStack, type VoucherStack } from '../../testing/voucher-stack.js';
 import type { LedgerServices } from '../ledger/context.js';
 import { accounts } from '../ledger/core/accounts.js';
 import { draft } from '../ledger/core/ledger.types.js';
@@ -20,35 +15,13 @@ let stack: TestStack;
 let ledger: LedgerServices;
 let uwallet: UwalletSimulator;
 let utopia: UtopiaSimulator;
-let pm: PerfectMoneySimulator;
 let rateSetter: string;
-const logLines: string[] = [];
+let logLines: string[] = [];
+let world: VoucherStack;
 
 beforeAll(async () => {
-  uwallet = await startUwalletSimulator({ balances: { HotVoucher: '100000000', PSVoucher: '100000' } });
-  utopia = await startUtopiaSimulator({ balances: { UUSD: '100000' } });
-  pm = await startPerfectMoneySimulator();
-  const log = pino(
-    { level: 'info' },
-    new Writable({
-      write(chunk: Buffer, _e, done) {
-        logLines.push(chunk.toString());
-        done();
-      },
-    }),
-  );
-  stack = await startStack(
-    {
-      UWALLET_BASE_URL: uwallet.url,
-      UTOPIA_API_URL: utopia.url,
-      PERFECT_MONEY_BASE_URL: pm.url,
-      VOUCHER_PROVIDER_TIMEOUT_MS: '400',
-      VOUCHER_POLL_MS: '150',
-      VOUCHER_HOLD_WAIT_MS: '15000',
-    },
-    { log },
-  );
-  ledger = (stack.subgraphs.get('ledger')!.app.context!() as { ledger: LedgerServices }).ledger;
+  world = await startVoucherStack();
+  ({ stack, ledger, uwallet, utopia, logLines } = world);
   rateSetter = (await signInStaff(stack, ['SUPERADMIN'])).token;
   const until = new Date(Date.now() + 3600_000).toISOString();
   for (const [type, side, currency, price] of [
@@ -69,8 +42,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await stack?.close();
-  await Promise.all([uwallet?.close(), utopia?.close(), pm?.close()]);
+  await world?.close();
 });
 
 const SIGN_IN = `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken user { id } } }`;
