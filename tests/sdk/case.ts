@@ -1,0 +1,42 @@
+import type { ResultOf, TypedDocumentNode, VariablesOf } from '@graphql-typed-document-node/core';
+import { getOperationAST, type OperationTypeNode } from 'graphql';
+import type { Person, SdkWorld } from './world.js';
+
+/**
+ * How one SDK document is run against the gateway: as whom, with which variables, what causes its first event
+ * (subscriptions), which stable error code is expected instead of data (rare: prefer the happy path), and what the
+ * data must show (a case may also keep ids for the next cases of its file).
+ */
+export interface SdkCase<D extends TypedDocumentNode<any, any> = TypedDocumentNode<any, any>> {
+  as(world: SdkWorld): Person | null;
+  variables?(world: SdkWorld): VariablesOf<D> | Promise<VariablesOf<D>>;
+  /** Subscriptions only: what makes the gateway push the first event, run once the subscription is open. */
+  cause?(world: SdkWorld): Promise<void>;
+  /** The `extensions.code` the case expects instead of data. */
+  expectError?: string;
+  check?(data: ResultOf<D>, world: SdkWorld): void | Promise<void>;
+}
+
+export interface NamedCase {
+  name: string;
+  kind: OperationTypeNode;
+  document: TypedDocumentNode<any, any>;
+  run: SdkCase;
+}
+
+/** A case bound to its typed document: variables and data are checked against the document's generated types. */
+export function sdkCase<D extends TypedDocumentNode<any, any>>(document: D, run: SdkCase<D>): NamedCase {
+  const operation = getOperationAST(document);
+  if (!operation?.name) throw new Error('an SDK document has one named operation');
+  return { name: operation.name.value, kind: operation.operation, document, run: run as SdkCase };
+}
+
+/**
+ * The cases of one operations file (`clients/sdk/operations/<file>`), run in order after `setup`: every operation
+ * of the file needs exactly one case, or the documents test fails.
+ */
+export interface SdkCaseFile {
+  file: string;
+  setup?(world: SdkWorld): Promise<void>;
+  cases: NamedCase[];
+}
