@@ -8,7 +8,10 @@ import { startFinnotechSimulator, type FinnotechSimulator } from '../../devnet/f
 import { startPaystarSimulator, type PaystarSimulator } from '../../devnet/paystar/paystar.simulator.js';
 import { startPriceSimulators, type PriceSimulators } from '../../devnet/prices/price-simulators.js';
 import { startSmsSimulator, type SmsSimulator } from '../../devnet/sms/sms.simulator.js';
-import { startPerfectMoneySimulator, type PerfectMoneySimulator } from '../../devnet/vouchers/perfect-money.simulator.js';
+import {
+  startPerfectMoneySimulator,
+  type PerfectMoneySimulator,
+} from '../../devnet/vouchers/perfect-money.simulator.js';
 import { startUtopiaSimulator, type UtopiaSimulator } from '../../devnet/vouchers/utopia.simulator.js';
 import { startUwalletSimulator, type UwalletSimulator } from '../../devnet/vouchers/uwallet.simulator.js';
 import { makeEvent } from '../../platform/bus/envelope.js';
@@ -34,7 +37,26 @@ export interface Person {
   userId: string;
   username: string;
   telegram: TestTelegramUser;
+  /** Staff only: the e-mail they sign in with (password: SdkWorld.staffPassword). */
+  email?: string;
 }
+
+let numbers = 0;
+/** A fresh Iranian mobile number as typed (`09…`) and in E.164, unique to this process. */
+export function newPhoneNumber(): { typed: string; e164: string } {
+  const tail = `${String(process.pid % 1000).padStart(3, '0')}${String(++numbers).padStart(4, '0')}`;
+  return { typed: `0913${tail}`, e164: `+98913${tail}` };
+}
+
+/** A valid national id (its check digit computed), different for each `n`. */
+export function nationalIdFor(n: number): string {
+  const nine = String(100_000_000 + ((process.pid * 7919 + n * 104_729) % 899_999_999)).slice(0, 9);
+  const sum = [...nine].reduce((acc, d, i) => acc + Number(d) * (10 - i), 0) % 11;
+  return nine + String(sum < 2 ? sum : 11 - sum);
+}
+
+/** The bytes of a JPEG as the upload check sniffs it. */
+export const SAMPLE_JPEG = Uint8Array.from([0xff, 0xd8, 0xff, 0xe1, ...new Array(3000).fill(9)]);
 
 /**
  * The world every SDK document runs in: the whole stack in-process with the simulators its providers need, prices
@@ -53,7 +75,10 @@ export interface SdkWorld {
   /** Credits a user's available balance (a test adjustment from world:<asset>), decimal amount. */
   fund(person: Person, asset: string, amount: string): Promise<void>;
   /** A staff account with these roles (and claims), signed in. */
-  newStaff(roles: ('SUPPORT' | 'FINANCE' | 'COMPLIANCE' | 'ADMIN' | 'SUPERADMIN')[], claims?: string[]): Promise<Person>;
+  newStaff(
+    roles: ('SUPPORT' | 'FINANCE' | 'COMPLIANCE' | 'ADMIN' | 'SUPERADMIN')[],
+    claims?: string[],
+  ): Promise<Person>;
   /** An ETH transfer to `address` seen by the wallet's chain watcher (DETECTED, then confirmed and credited). */
   depositEth(address: string, wei: bigint): Promise<{ txHash: string }>;
   /** A round of the price feed: prices cached for the market and published (priceUpdated, the ledger's copy). */
@@ -130,6 +155,7 @@ export async function startSdkWorld(): Promise<SdkWorld> {
       userId: p.user.id,
       username: p.user.username ?? email,
       telegram: newTelegramUser(),
+      email,
     };
   }
 
@@ -157,7 +183,12 @@ export async function startSdkWorld(): Promise<SdkWorld> {
         actor: 'system:test',
         reason: 'sdk world funding',
         postings: [
-          { source: accounts.world(asset), destination: accounts.available(person.userId, asset), asset, amount: minor },
+          {
+            source: accounts.world(asset),
+            destination: accounts.available(person.userId, asset),
+            asset,
+            amount: minor,
+          },
         ],
       }),
     );
@@ -212,7 +243,14 @@ export async function startSdkWorld(): Promise<SdkWorld> {
   const depositEth: SdkWorld['depositEth'] = async (address, wei) => {
     const txHash = hash(0xd0000n + ++txCount);
     await nextBlock([
-      { asset: 'ETH', txHash, outputIndex: 0, from: '0x000000000000000000000000000000000000dEaD', to: address, amount: wei },
+      {
+        asset: 'ETH',
+        txHash,
+        outputIndex: 0,
+        from: '0x000000000000000000000000000000000000dEaD',
+        to: address,
+        amount: wei,
+      },
     ]);
     await nextBlock([]); // one confirmation
     return { txHash };
@@ -311,7 +349,15 @@ export async function startSdkWorld(): Promise<SdkWorld> {
     async close() {
       for (const c of clients) await c.dispose();
       await stack.close();
-      await Promise.all([prices.close(), sms.close(), uwallet.close(), utopia.close(), pm.close(), bank.close(), paystar.close()]);
+      await Promise.all([
+        prices.close(),
+        sms.close(),
+        uwallet.close(),
+        utopia.close(),
+        pm.close(),
+        bank.close(),
+        paystar.close(),
+      ]);
       s3.close();
     },
   };

@@ -20,7 +20,13 @@ import type { Person } from '../world.js';
 const s = {} as { alice: Person; bob: Person; transactionId: string; quoteId: string; limitOrderId: string };
 const key = (what: string) => `sdk-${what}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
 /** A resting limit order: buying TON at 1 Toman never crosses the market. */
-const restingBuy = () => ({ pair: 'TON/IRT', side: 'BUY' as const, amount: '1', limitPrice: '1', idempotencyKey: key('limit') });
+const restingBuy = () => ({
+  pair: 'TON/IRT',
+  side: 'BUY' as const,
+  amount: '1',
+  limitPrice: '1',
+  idempotencyKey: key('limit'),
+});
 
 export const ledgerCases: SdkCaseFile = {
   file: 'ledger.graphql',
@@ -109,7 +115,10 @@ export const ledgerCases: SdkCaseFile = {
         );
         expect(res.body.data?.transfer.__typename).toBe('Transaction');
       },
-      check: (data) => expect(data.balanceUpdated).toEqual([expect.objectContaining({ asset: { symbol: 'USDT_TON', decimals: 6 }, held: '0' })]),
+      check: (data) =>
+        expect(data.balanceUpdated).toEqual([
+          expect.objectContaining({ asset: { symbol: 'USDT_TON', decimals: 6 }, held: '0' }),
+        ]),
     }),
     sdkCase(OrderUpdatedDocument, {
       as: () => s.alice,
