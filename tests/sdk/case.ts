@@ -2,12 +2,16 @@ import type { ResultOf, TypedDocumentNode, VariablesOf } from '@graphql-typed-do
 import { getOperationAST, type OperationTypeNode } from 'graphql';
 import type { Person, SdkWorld } from './world.js';
 
+/** Any SDK document; `sdkCase` checks a case against its document's own generated types. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyDocument = TypedDocumentNode<any, any>;
+
 /**
  * How one SDK document is run against the gateway: as whom, with which variables, what causes its first event
  * (subscriptions), which stable error code is expected instead of data (rare: prefer the happy path), and what the
  * data must show (a case may also keep ids for the next cases of its file).
  */
-export interface SdkCase<D extends TypedDocumentNode<any, any> = TypedDocumentNode<any, any>> {
+export interface SdkCase<D extends AnyDocument = AnyDocument> {
   as(world: SdkWorld): Person | null;
   variables?(world: SdkWorld): VariablesOf<D> | Promise<VariablesOf<D>>;
   /** Subscriptions only: what makes the gateway push the first event, run once the subscription is open. */
@@ -20,12 +24,12 @@ export interface SdkCase<D extends TypedDocumentNode<any, any> = TypedDocumentNo
 export interface NamedCase {
   name: string;
   kind: OperationTypeNode;
-  document: TypedDocumentNode<any, any>;
+  document: AnyDocument;
   run: SdkCase;
 }
 
 /** A case bound to its typed document: variables and data are checked against the document's generated types. */
-export function sdkCase<D extends TypedDocumentNode<any, any>>(document: D, run: SdkCase<D>): NamedCase {
+export function sdkCase<D extends AnyDocument>(document: D, run: SdkCase<D>): NamedCase {
   const operation = getOperationAST(document);
   if (!operation?.name) throw new Error('an SDK document has one named operation');
   return { name: operation.name.value, kind: operation.operation, document, run: run as SdkCase };
