@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { Kind, parse, type DocumentNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPartnerExample } from '../../clients/sdk/examples/partner.js';
 import * as sdk from '../../clients/sdk/index.js';
+import { initDataFor, newTelegramUser } from '../../testing/telegram.js';
 import type { NamedCase } from '../sdk/case.js';
 import { SDK_CASE_FILES } from '../sdk/cases/index.js';
 import { startSdkWorld, type SdkWorld } from '../sdk/world.js';
@@ -84,3 +86,36 @@ for (const file of SDK_CASE_FILES)
     }, 60_000);
     for (const c of file.cases) it(`${c.kind} ${c.name}`, () => execute(c), 60_000);
   });
+
+describe('the partner example (clients/sdk/examples/partner.ts, npm run sdk:example)', () => {
+  it('signs in, reads balances, prices and history, and prints a live price it watched', async () => {
+    const partner = await world.newUser({ USDT_TON: '25' });
+    const friend = await world.newUser();
+    const sent = await world.run(
+      sdk.TransferDocument,
+      {
+        input: { toUsername: friend.username, asset: 'USDT_TON', amount: '5', idempotencyKey: `partner-${Date.now()}` },
+      },
+      partner,
+    );
+    expect(sent.body.data?.transfer.__typename).toBe('Transaction');
+
+    const lines: string[] = [];
+    const result = await runPartnerExample({
+      gatewayUrl: world.stack.graphqlUrl,
+      initData: initDataFor(partner.telegram),
+      watchMs: 1500,
+      print: (line) => lines.push(line),
+      onWatching: () => world.refreshPrices(),
+    });
+    expect(result.me.id).toBe(partner.userId);
+    const usdt = result.balances.find((b) => b.asset.symbol === 'USDT_TON')!;
+    expect(Number(usdt.available)).toBeGreaterThan(19);
+    expect(result.prices.map((p) => p?.symbol)).toEqual(['TON', 'USDT_TRON', 'ETH']);
+    expect(result.history.map((e) => e.node.kind).sort()).toEqual(['ADJUSTMENT', 'TRANSFER']);
+    expect(result.live.map((p) => p.symbol).sort()).toEqual(['ETH', 'TON']);
+    expect(lines[0]).toBe(`signed in as ${partner.username} (level 1)`);
+    expect(lines).toContain(`balance USDT_TON: ${usdt.available} available, 0 held`);
+    expect(lines.at(-1)).toBe('2 live update(s)');
+  }, 60_000);
+});
