@@ -3,7 +3,7 @@ import { Kind, parse, type DocumentNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPartnerExample } from '../../clients/sdk/examples/partner.js';
 import * as sdk from '../../clients/sdk/index.js';
-import { initDataFor, newTelegramUser } from '../../testing/telegram.js';
+import { initDataFor } from '../../testing/telegram.js';
 import type { NamedCase } from '../sdk/case.js';
 import { SDK_CASE_FILES } from '../sdk/cases/index.js';
 import { startSdkWorld, type SdkWorld } from '../sdk/world.js';

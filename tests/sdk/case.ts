@@ -1,4 +1,4 @@
-import type { ResultOf, TypedDocumentNode, VariablesOf } from '@graphql-typed-document-node/core';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { getOperationAST, type OperationTypeNode } from 'graphql';
 import type { Person, SdkWorld } from './world.js';
 
@@ -11,14 +11,15 @@ export type AnyDocument = TypedDocumentNode<any, any>;
  * (subscriptions), which stable error code is expected instead of data (rare: prefer the happy path), and what the
  * data must show (a case may also keep ids for the next cases of its file).
  */
-export interface SdkCase<D extends AnyDocument = AnyDocument> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface SdkCase<R = any, V = any> {
   as(world: SdkWorld): Person | null;
-  variables?(world: SdkWorld): VariablesOf<D> | Promise<VariablesOf<D>>;
+  variables?: (world: SdkWorld) => V | Promise<V>;
   /** Subscriptions only: what makes the gateway push the first event, run once the subscription is open. */
   cause?(world: SdkWorld): Promise<void>;
   /** The `extensions.code` the case expects instead of data. */
   expectError?: string;
-  check?(data: ResultOf<D>, world: SdkWorld): void | Promise<void>;
+  check?: (data: R, world: SdkWorld) => void | Promise<void>;
 }
 
 export interface NamedCase {
@@ -28,11 +29,15 @@ export interface NamedCase {
   run: SdkCase;
 }
 
-/** A case bound to its typed document: variables and data are checked against the document's generated types. */
-export function sdkCase<D extends AnyDocument>(document: D, run: SdkCase<D>): NamedCase {
+/**
+ * A case bound to its typed document, `sdkCase(MeDocument)({ as: … })`: variables and data are checked against the
+ * document's generated types (curried, so the document fixes them before the case's literals are typed).
+ */
+export function sdkCase<R, V>(document: TypedDocumentNode<R, V>): (run: SdkCase<R, V>) => NamedCase {
   const operation = getOperationAST(document);
   if (!operation?.name) throw new Error('an SDK document has one named operation');
-  return { name: operation.name.value, kind: operation.operation, document, run: run as SdkCase };
+  const { name, operation: kind } = operation;
+  return (run) => ({ name: name.value, kind, document, run: run as SdkCase });
 }
 
 /**

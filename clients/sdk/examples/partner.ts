@@ -89,14 +89,16 @@ async function devInitData(): Promise<string> {
 }
 
 if (process.argv[1]?.endsWith('partner.ts')) {
+  const gatewayUrl = process.env.GATEWAY_URL ?? 'http://127.0.0.1:4000/graphql';
   try {
     await runPartnerExample({
-      gatewayUrl: process.env.GATEWAY_URL ?? 'http://127.0.0.1:4000/graphql',
+      gatewayUrl,
       initData: process.env.INIT_DATA ?? (await devInitData()),
       watchMs: Number(process.env.WATCH_SECONDS ?? 5) * 1000,
     });
   } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
+    const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
+    console.error(`${error instanceof Error ? error.message : String(error)}${cause} — is the gateway up at ${gatewayUrl}? (npm start)`);
     process.exit(1);
   }
 }

@@ -21,7 +21,7 @@ export const identityCases: SdkCaseFile = {
     s.leaver = await world.newUser();
   },
   cases: [
-    sdkCase(SignInWithTelegramDocument, {
+    sdkCase(SignInWithTelegramDocument)({
       as: () => null,
       variables: () => ({ initData: initDataFor(newTelegramUser({ username: 'sdk_partner' })) }),
       check: (data) => {
@@ -29,25 +29,25 @@ export const identityCases: SdkCaseFile = {
         expect(data.signInWithTelegram.accessToken).not.toBe('');
       },
     }),
-    sdkCase(RefreshSessionDocument, {
+    sdkCase(RefreshSessionDocument)({
       as: () => null,
       variables: () => ({ refreshToken: s.user.refreshToken }),
       check: (data) => expect(data.refreshSession.refreshToken).not.toBe(s.user.refreshToken),
     }),
-    sdkCase(MeDocument, {
+    sdkCase(MeDocument)({
       as: () => s.user,
       check: (data) => expect(data.me).toMatchObject({ id: s.user.userId, level: 1, roles: ['USER'] }),
     }),
-    sdkCase(UpdateSettingsDocument, {
+    sdkCase(UpdateSettingsDocument)({
       as: () => s.user,
       variables: () => ({ input: { language: 'FA', displayCurrency: 'IRT' } }),
       check: (data) => expect(data.updateSettings.settings).toEqual({ language: 'FA', displayCurrency: 'IRT' }),
     }),
-    sdkCase(LevelRulesDocument, {
+    sdkCase(LevelRulesDocument)({
       as: () => s.user,
       check: (data) => expect(data.levelRules.length).toBeGreaterThan(0),
     }),
-    sdkCase(MeUpdatedDocument, {
+    sdkCase(MeUpdatedDocument)({
       as: () => s.user,
       async cause(world) {
         const res = await world.run(UpdateSettingsDocument, { input: { language: 'EN' } }, s.user);
@@ -56,7 +56,7 @@ export const identityCases: SdkCaseFile = {
       // the push of the earlier UpdateSettings case may still be on its way: any push of this user is the proof
       check: (data) => expect(data.meUpdated).toMatchObject({ id: s.user.userId, roles: ['USER'] }),
     }),
-    sdkCase(SignOutDocument, {
+    sdkCase(SignOutDocument)({
       as: () => s.leaver,
       check: (data) => expect(data.signOut).toBe(true),
     }),

@@ -59,21 +59,21 @@ export const kycCases: SdkCaseFile = {
     s.documentIds = [];
   },
   cases: [
-    sdkCase(KycDocument, {
+    sdkCase(KycDocument)({
       as: () => s.user,
       check: (data) => expect(data.me.kyc).toMatchObject({ status: 'NONE', tier: 'NONE', phone: null }),
     }),
-    sdkCase(SendPhoneCodeDocument, {
+    sdkCase(SendPhoneCodeDocument)({
       as: () => s.user,
       variables: () => ({ phone: s.phone.typed }),
       check: (data) => expect(data.sendPhoneCode.phone).toBe(masked(s.phone.e164)),
     }),
-    sdkCase(VerifyPhoneCodeDocument, {
+    sdkCase(VerifyPhoneCodeDocument)({
       as: () => s.user,
       variables: (world) => ({ phone: s.phone.typed, code: world.sims.sms.lastCode(s.phone.e164)! }),
       check: (data) => expect(data.verifyPhoneCode.phone).toBe(masked(s.phone.e164)),
     }),
-    sdkCase(RequestKycUploadDocument, {
+    sdkCase(RequestKycUploadDocument)({
       as: () => s.user,
       variables: () => ({ kind: 'ID_CARD_FRONT', contentType: 'JPEG' }),
       check: (data) => {
@@ -81,7 +81,7 @@ export const kycCases: SdkCaseFile = {
         s.upload = { id: data.requestKycUpload.document.id, ...data.requestKycUpload };
       },
     }),
-    sdkCase(ConfirmKycUploadDocument, {
+    sdkCase(ConfirmKycUploadDocument)({
       as: () => s.user,
       async variables() {
         const posted = await postPresignedUpload(
@@ -96,7 +96,7 @@ export const kycCases: SdkCaseFile = {
         s.documentIds.push(s.upload.id);
       },
     }),
-    sdkCase(SubmitKycDocument, {
+    sdkCase(SubmitKycDocument)({
       as: () => s.user,
       async variables(world) {
         s.documentIds.push(await uploadKycDocument(world, s.user, 'ID_CARD_BACK'));
@@ -117,12 +117,12 @@ export const kycCases: SdkCaseFile = {
         s.submissionId = data.submitKyc.id;
       },
     }),
-    sdkCase(KycSubmissionDocument, {
+    sdkCase(KycSubmissionDocument)({
       as: () => s.user,
       variables: () => ({ id: s.submissionId }),
       check: (data) => expect(data.kycSubmission!.documents.map((d) => d.id).sort()).toEqual([...s.documentIds].sort()),
     }),
-    sdkCase(KycUpdatedDocument, {
+    sdkCase(KycUpdatedDocument)({
       as: () => s.user,
       async cause(world) {
         const res = await world.run(ApproveKycDocument, { id: s.submissionId, tier: 'BASIC' }, world.superadmin);

@@ -35,7 +35,7 @@ export const ledgerCases: SdkCaseFile = {
     s.bob = await world.newUser();
   },
   cases: [
-    sdkCase(BalancesDocument, {
+    sdkCase(BalancesDocument)({
       as: () => s.alice,
       variables: () => ({ assets: ['USDT_TON', 'IRT'] }),
       check: (data) =>
@@ -44,7 +44,7 @@ export const ledgerCases: SdkCaseFile = {
           ['IRT', '10000000'],
         ]),
     }),
-    sdkCase(TransferDocument, {
+    sdkCase(TransferDocument)({
       as: () => s.alice,
       variables: () => ({
         input: { toUsername: s.bob.username, asset: 'USDT_TON', amount: '5', note: 'sdk', idempotencyKey: key('t') },
@@ -54,21 +54,21 @@ export const ledgerCases: SdkCaseFile = {
         if (data.transfer.__typename === 'Transaction') s.transactionId = data.transfer.id;
       },
     }),
-    sdkCase(HistoryDocument, {
+    sdkCase(HistoryDocument)({
       as: () => s.alice,
       variables: () => ({ first: 10 }),
       check: (data) => expect(data.me.transactions.edges.map((e) => e.node.id)).toContain(s.transactionId),
     }),
-    sdkCase(TransactionDocument, {
+    sdkCase(TransactionDocument)({
       as: () => s.bob,
       variables: () => ({ id: s.transactionId }),
       check: (data) => expect(data.transaction).toMatchObject({ id: s.transactionId, kind: 'TRANSFER', amount: '5' }),
     }),
-    sdkCase(LimitsDocument, {
+    sdkCase(LimitsDocument)({
       as: () => s.alice,
       check: (data) => expect(data.me.limits.level).toBe(1),
     }),
-    sdkCase(QuoteTradeDocument, {
+    sdkCase(QuoteTradeDocument)({
       as: () => s.alice,
       variables: () => ({ input: { from: 'IRT', to: 'TON', side: 'SPEND', amount: '1000000' } }),
       check: (data) => {
@@ -76,12 +76,12 @@ export const ledgerCases: SdkCaseFile = {
         s.quoteId = data.quote.id;
       },
     }),
-    sdkCase(PlaceOrderDocument, {
+    sdkCase(PlaceOrderDocument)({
       as: () => s.alice,
       variables: () => ({ input: { quoteId: s.quoteId, idempotencyKey: key('order') } }),
       check: (data) => expect(data.placeOrder).toMatchObject({ status: 'FILLED', type: 'MARKET', pay: '1000000' }),
     }),
-    sdkCase(PlaceLimitOrderDocument, {
+    sdkCase(PlaceLimitOrderDocument)({
       as: () => s.alice,
       variables: () => ({ input: restingBuy() }),
       check: (data) => {
@@ -89,22 +89,22 @@ export const ledgerCases: SdkCaseFile = {
         s.limitOrderId = data.placeLimitOrder.id;
       },
     }),
-    sdkCase(OrderDocument, {
+    sdkCase(OrderDocument)({
       as: () => s.alice,
       variables: () => ({ id: s.limitOrderId }),
       check: (data) => expect(data.order).toMatchObject({ id: s.limitOrderId, status: 'PLACED' }),
     }),
-    sdkCase(CancelOrderDocument, {
+    sdkCase(CancelOrderDocument)({
       as: () => s.alice,
       variables: () => ({ id: s.limitOrderId }),
       check: (data) => expect(data.cancelOrder.status).toBe('CANCELLED'),
     }),
-    sdkCase(OrdersDocument, {
+    sdkCase(OrdersDocument)({
       as: () => s.alice,
       variables: () => ({ first: 10 }),
       check: (data) => expect(data.me.orders.edges.map((e) => e.node.status).sort()).toEqual(['CANCELLED', 'FILLED']),
     }),
-    sdkCase(BalanceUpdatedDocument, {
+    sdkCase(BalanceUpdatedDocument)({
       as: () => s.alice,
       variables: () => ({ assets: ['USDT_TON'] }),
       async cause(world) {
@@ -120,7 +120,7 @@ export const ledgerCases: SdkCaseFile = {
           expect.objectContaining({ asset: { symbol: 'USDT_TON', decimals: 6 }, held: '0' }),
         ]),
     }),
-    sdkCase(OrderUpdatedDocument, {
+    sdkCase(OrderUpdatedDocument)({
       as: () => s.alice,
       async cause(world) {
         const res = await world.run(PlaceLimitOrderDocument, { input: restingBuy() }, s.alice);

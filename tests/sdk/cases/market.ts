@@ -17,12 +17,12 @@ export const marketCases: SdkCaseFile = {
     s.user = await world.newUser();
   },
   cases: [
-    sdkCase(AssetsDocument, {
+    sdkCase(AssetsDocument)({
       as: () => null,
       variables: () => ({ enabled: true }),
       check: (data) => expect(data.assets.map((a) => a.symbol)).toEqual(expect.arrayContaining(['TON', 'IRT', 'ETH'])),
     }),
-    sdkCase(AssetWithPricesDocument, {
+    sdkCase(AssetWithPricesDocument)({
       as: () => null,
       variables: () => ({ symbol: 'TON' }),
       check: (data) => {
@@ -31,17 +31,17 @@ export const marketCases: SdkCaseFile = {
         expect(data.asset!.irt!.quote).toBe('IRT');
       },
     }),
-    sdkCase(PricesDocument, {
+    sdkCase(PricesDocument)({
       as: () => null,
       variables: () => ({ symbols: ['TON', 'ETH', 'USDT_TRON'], quote: 'USD' }),
       check: (data) => expect(data.prices.map((p) => p?.symbol)).toEqual(['TON', 'ETH', 'USDT_TRON']),
     }),
-    sdkCase(ChartDocument, {
+    sdkCase(ChartDocument)({
       as: () => null,
       variables: () => ({ symbol: 'TON', quote: 'USD', timeframe: 'M1' }),
       check: (data) => expect(data.asset!.symbol).toBe('TON'),
     }),
-    sdkCase(PriceUpdatedDocument, {
+    sdkCase(PriceUpdatedDocument)({
       as: () => s.user,
       variables: () => ({ symbols: ['TON'], quote: 'USD' }),
       cause: (world) => world.refreshPrices(),

@@ -29,11 +29,11 @@ export const paymentCases: SdkCaseFile = {
     await world.approveKycName(s.user, 'علی', 'رضایی');
   },
   cases: [
-    sdkCase(BankDepositInstructionsDocument, {
+    sdkCase(BankDepositInstructionsDocument)({
       as: () => s.user,
       check: (data) => expect(data.bankDepositInstructions.depositId).not.toBe(''),
     }),
-    sdkCase(AddBankCardDocument, {
+    sdkCase(AddBankCardDocument)({
       as: () => s.user,
       variables: () => ({ cardNumber: CARD.card }),
       check: (data) => {
@@ -41,7 +41,7 @@ export const paymentCases: SdkCaseFile = {
         s.cardId = data.addBankCard.id;
       },
     }),
-    sdkCase(AddBankAccountDocument, {
+    sdkCase(AddBankAccountDocument)({
       as: () => s.user,
       variables: () => ({ iban: IBAN }),
       check: (data) => {
@@ -49,14 +49,14 @@ export const paymentCases: SdkCaseFile = {
         s.accountId = data.addBankAccount.id;
       },
     }),
-    sdkCase(BankDetailsDocument, {
+    sdkCase(BankDetailsDocument)({
       as: () => s.user,
       check: (data) => {
         expect(data.me.bankCards.map((c) => c.id)).toEqual([s.cardId]);
         expect(data.me.bankAccounts.map((a) => a.id)).toEqual([s.accountId]);
       },
     }),
-    sdkCase(StartCardPaymentDocument, {
+    sdkCase(StartCardPaymentDocument)({
       as: () => s.user,
       variables: () => ({ amountToman: '100000', cardId: s.cardId, idempotencyKey: key('pay') }),
       check: (data) => {
@@ -65,17 +65,17 @@ export const paymentCases: SdkCaseFile = {
         s.paymentId = data.startCardPayment.id;
       },
     }),
-    sdkCase(PaymentDocument, {
+    sdkCase(PaymentDocument)({
       as: () => s.user,
       variables: () => ({ id: s.paymentId }),
       check: (data) => expect(data.payment!.id).toBe(s.paymentId),
     }),
-    sdkCase(PaymentsDocument, {
+    sdkCase(PaymentsDocument)({
       as: () => s.user,
       variables: () => ({ first: 10 }),
       check: (data) => expect(data.me.payments.edges.map((e) => e.node.id)).toEqual([s.paymentId]),
     }),
-    sdkCase(RequestFiatWithdrawalDocument, {
+    sdkCase(RequestFiatWithdrawalDocument)({
       as: () => s.user,
       variables: () => ({ amountToman: '100000', bankAccountId: s.accountId, idempotencyKey: key('fw') }),
       check: (data) => {
@@ -83,17 +83,17 @@ export const paymentCases: SdkCaseFile = {
         s.withdrawalId = data.requestFiatWithdrawal.id;
       },
     }),
-    sdkCase(FiatWithdrawalDocument, {
+    sdkCase(FiatWithdrawalDocument)({
       as: () => s.user,
       variables: () => ({ id: s.withdrawalId }),
       check: (data) => expect(data.fiatWithdrawal!.id).toBe(s.withdrawalId),
     }),
-    sdkCase(FiatWithdrawalsDocument, {
+    sdkCase(FiatWithdrawalsDocument)({
       as: () => s.user,
       variables: () => ({ first: 10 }),
       check: (data) => expect(data.me.fiatWithdrawals.edges.map((e) => e.node.id)).toEqual([s.withdrawalId]),
     }),
-    sdkCase(FiatWithdrawalUpdatedDocument, {
+    sdkCase(FiatWithdrawalUpdatedDocument)({
       as: () => s.user,
       async cause(world) {
         const res = await world.run(

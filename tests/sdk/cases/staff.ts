@@ -60,32 +60,32 @@ export const staffCases: SdkCaseFile = {
     s.submissionId = submitted.body.data!.submitKyc.id;
   },
   cases: [
-    sdkCase(SignInAdminDocument, {
+    sdkCase(SignInAdminDocument)({
       as: () => null,
       variables: (world) => ({ email: s.agent.email!, password: world.staffPassword }),
       check: (data) => expect(data.signInAdmin.user).toMatchObject({ id: s.agent.userId, roles: ['USER', 'SUPPORT'] }),
     }),
-    sdkCase(UsersDocument, {
+    sdkCase(UsersDocument)({
       as: (world) => world.superadmin,
       variables: () => ({ first: 50 }),
       check: (data) => expect(data.users.edges.map((e) => e.node.id)).toContain(s.customer.userId),
     }),
-    sdkCase(UserDocument, {
+    sdkCase(UserDocument)({
       as: (world) => world.superadmin,
       variables: () => ({ id: s.customer.userId }),
       check: (data) => expect(data.user).toMatchObject({ id: s.customer.userId, withdrawalsFrozen: false }),
     }),
-    sdkCase(GrantRoleDocument, {
+    sdkCase(GrantRoleDocument)({
       as: (world) => world.superadmin,
       variables: () => ({ userId: s.newcomer.userId, role: 'SUPPORT' }),
       check: (data) => expect(data.grantRole.roles).toContain('SUPPORT'),
     }),
-    sdkCase(GrantClaimDocument, {
+    sdkCase(GrantClaimDocument)({
       as: (world) => world.superadmin,
       variables: () => ({ userId: s.newcomer.userId, claim: 'tickets:assign' }),
       check: (data) => expect(data.grantClaim.claims).toContain('tickets:assign'),
     }),
-    sdkCase(AdjustBalanceDocument, {
+    sdkCase(AdjustBalanceDocument)({
       as: (world) => world.superadmin,
       variables: () => ({
         userId: s.customer.userId,
@@ -96,46 +96,46 @@ export const staffCases: SdkCaseFile = {
       }),
       check: (data) => expect(['Transaction', 'AdjustmentRequest']).toContain(data.adjustBalance.__typename),
     }),
-    sdkCase(VerifyLedgerDocument, {
+    sdkCase(VerifyLedgerDocument)({
       as: (world) => world.superadmin,
       check: (data) => expect(data.verifyLedger.transactions).toBeGreaterThan(0),
     }),
-    sdkCase(KycQueueDocument, {
+    sdkCase(KycQueueDocument)({
       as: (world) => world.superadmin,
       variables: () => ({ first: 50, status: 'PENDING' }),
       check: (data) => expect(data.kycSubmissions.edges.map((e) => e.node.id)).toContain(s.submissionId),
     }),
-    sdkCase(ApproveKycDocument, {
+    sdkCase(ApproveKycDocument)({
       as: (world) => world.superadmin,
       variables: () => ({ id: s.submissionId, tier: 'BASIC', note: 'documents match' }),
       check: (data) => expect(data.approveKyc).toMatchObject({ status: 'APPROVED', approvedTier: 'BASIC' }),
     }),
-    sdkCase(WithdrawalQueueDocument, {
+    sdkCase(WithdrawalQueueDocument)({
       as: (world) => world.superadmin,
       variables: () => ({ first: 20, status: 'PENDING_APPROVAL' }),
       check: (data) => expect(Array.isArray(data.withdrawals.edges)).toBe(true),
     }),
-    sdkCase(TicketQueueDocument, {
+    sdkCase(TicketQueueDocument)({
       as: () => s.agent,
       variables: () => ({ first: 50 }),
       check: (data) => expect(data.ticketQueue.edges.map((e) => e.node.id)).toContain(s.ticketId),
     }),
-    sdkCase(AssignTicketDocument, {
+    sdkCase(AssignTicketDocument)({
       as: () => s.agent,
       variables: () => ({ ticketId: s.ticketId, assigneeId: s.agent.userId }),
       check: (data) => expect(data.assignTicket.assigneeId).toBe(s.agent.userId),
     }),
-    sdkCase(AddTicketNoteDocument, {
+    sdkCase(AddTicketNoteDocument)({
       as: () => s.agent,
       variables: () => ({ ticketId: s.ticketId, body: 'Paystar shows no attempt.' }),
       check: (data) => expect(data.addTicketNote).toMatchObject({ internal: true, author: 'STAFF' }),
     }),
-    sdkCase(ResolveTicketDocument, {
+    sdkCase(ResolveTicketDocument)({
       as: () => s.agent,
       variables: () => ({ ticketId: s.ticketId }),
       check: (data) => expect(data.resolveTicket.status).toBe('RESOLVED'),
     }),
-    sdkCase(SetVoucherRateDocument, {
+    sdkCase(SetVoucherRateDocument)({
       as: (world) => world.superadmin,
       variables: () => ({
         input: {

@@ -22,7 +22,7 @@ export const supportCases: SdkCaseFile = {
     s.agent = await world.newStaff(['SUPPORT']);
   },
   cases: [
-    sdkCase(OpenTicketDocument, {
+    sdkCase(OpenTicketDocument)({
       as: () => s.user,
       variables: () => ({
         input: { subject: 'Where is my deposit?', category: 'DEPOSIT', body: 'I sent 0.5 ETH an hour ago.', links: [] },
@@ -32,27 +32,27 @@ export const supportCases: SdkCaseFile = {
         s.ticketId = data.openTicket.id;
       },
     }),
-    sdkCase(TicketsDocument, {
+    sdkCase(TicketsDocument)({
       as: () => s.user,
       variables: () => ({ first: 10 }),
       check: (data) => expect(data.me.tickets.edges.map((e) => e.node.id)).toEqual([s.ticketId]),
     }),
-    sdkCase(ReplyToTicketDocument, {
+    sdkCase(ReplyToTicketDocument)({
       as: () => s.user,
       variables: () => ({ ticketId: s.ticketId, body: 'The hash is 0xabc.' }),
       check: (data) => expect(data.replyToTicket).toMatchObject({ author: 'USER', internal: false }),
     }),
-    sdkCase(TicketDocument, {
+    sdkCase(TicketDocument)({
       as: () => s.user,
       variables: () => ({ id: s.ticketId }),
       check: (data) => expect(data.ticket.messages).toHaveLength(2),
     }),
-    sdkCase(RequestTicketAttachmentDocument, {
+    sdkCase(RequestTicketAttachmentDocument)({
       as: () => s.user,
       variables: () => ({ ticketId: s.ticketId, fileName: 'receipt.pdf', contentType: 'PDF' }),
       check: (data) => expect(data.requestTicketAttachment.attachment.fileName).toBe('receipt.pdf'),
     }),
-    sdkCase(TicketUpdatedDocument, {
+    sdkCase(TicketUpdatedDocument)({
       as: () => s.user,
       async cause(world) {
         const res = await world.run(ReplyToTicketDocument, { ticketId: s.ticketId, body: 'Any news?' }, s.user);
@@ -60,7 +60,7 @@ export const supportCases: SdkCaseFile = {
       },
       check: (data) => expect(data.ticketUpdated.id).toBe(s.ticketId),
     }),
-    sdkCase(RateTicketDocument, {
+    sdkCase(RateTicketDocument)({
       as: () => s.user,
       async variables(world) {
         const resolved = await world.run(ResolveTicketDocument, { ticketId: s.ticketId }, s.agent);
@@ -69,7 +69,7 @@ export const supportCases: SdkCaseFile = {
       },
       check: (data) => expect(data.rateTicket.rating).toBe(5),
     }),
-    sdkCase(CloseTicketDocument, {
+    sdkCase(CloseTicketDocument)({
       as: () => s.user,
       variables: () => ({ ticketId: s.ticketId }),
       check: (data) => expect(data.closeTicket.status).toBe('CLOSED'),

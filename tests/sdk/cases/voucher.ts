@@ -33,7 +33,7 @@ export const voucherCases: SdkCaseFile = {
     s.code = world.sims.uwallet.issue('HotVoucher', '1000000'); // Rial on the wire: 100,000 Toman
   },
   cases: [
-    sdkCase(VoucherRatesDocument, {
+    sdkCase(VoucherRatesDocument)({
       as: () => s.user,
       variables: () => ({ type: 'HOT' }),
       check: (data) =>
@@ -42,13 +42,13 @@ export const voucherCases: SdkCaseFile = {
           ['SELL', '0.98', false],
         ]),
     }),
-    sdkCase(ValidateVoucherDocument, {
+    sdkCase(ValidateVoucherDocument)({
       as: () => s.user,
       variables: () => ({ type: 'HOT', code: s.code }),
       // uWallet has no check-only call for HOT codes: the answer says they are checked at redemption
       check: (data) => expect(data.validateVoucher.message).not.toBe(''),
     }),
-    sdkCase(BuyVoucherDocument, {
+    sdkCase(BuyVoucherDocument)({
       as: () => s.user,
       variables: () => ({ type: 'HOT', amount: '250000', payWith: 'IRT', idempotencyKey: key('buy') }),
       check: (data) => {
@@ -56,17 +56,17 @@ export const voucherCases: SdkCaseFile = {
         s.boughtId = data.buyVoucher.id;
       },
     }),
-    sdkCase(RevealVoucherCodeDocument, {
+    sdkCase(RevealVoucherCodeDocument)({
       as: () => s.user,
       variables: () => ({ id: s.boughtId }),
       check: (data) => expect(data.revealVoucherCode.code).not.toBe(''),
     }),
-    sdkCase(RedeemVoucherDocument, {
+    sdkCase(RedeemVoucherDocument)({
       as: () => s.user,
       variables: () => ({ type: 'HOT', code: s.code, idempotencyKey: key('redeem') }),
       check: (data) => expect(data.redeemVoucher).toMatchObject({ direction: 'REDEEM', asset: 'IRT' }),
     }),
-    sdkCase(VouchersDocument, {
+    sdkCase(VouchersDocument)({
       as: () => s.user,
       variables: () => ({ first: 10 }),
       check: (data) => expect(data.me.vouchers.edges.map((e) => e.node.direction).sort()).toEqual(['BUY', 'REDEEM']),

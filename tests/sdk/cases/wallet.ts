@@ -49,7 +49,7 @@ export const walletCases: SdkCaseFile = {
     s.bobAddress = bob.body.data!.me.depositAddress.address;
   },
   cases: [
-    sdkCase(DepositAddressDocument, {
+    sdkCase(DepositAddressDocument)({
       as: () => s.alice,
       variables: () => ({ network: 'ETH' }),
       check: (data) => {
@@ -57,7 +57,7 @@ export const walletCases: SdkCaseFile = {
         s.address = data.me.depositAddress.address;
       },
     }),
-    sdkCase(CreateWalletDocument, {
+    sdkCase(CreateWalletDocument)({
       as: () => s.alice,
       variables: () => ({ network: 'ETH', label: 'savings' }),
       check: (data) => {
@@ -65,21 +65,21 @@ export const walletCases: SdkCaseFile = {
         s.walletId = data.createWallet.id;
       },
     }),
-    sdkCase(SetDefaultWalletDocument, {
+    sdkCase(SetDefaultWalletDocument)({
       as: () => s.alice,
       variables: () => ({ id: s.walletId }),
       check: (data) => expect(data.setDefaultWallet).toMatchObject({ id: s.walletId, isDefault: true }),
     }),
-    sdkCase(WalletsDocument, {
+    sdkCase(WalletsDocument)({
       as: () => s.alice,
       check: (data) => expect(data.me.wallets.map((w) => w.address)).toContain(s.address),
     }),
-    sdkCase(ValidateAddressDocument, {
+    sdkCase(ValidateAddressDocument)({
       as: () => s.alice,
       variables: () => ({ network: 'ETH', address: s.address.toLowerCase() }),
       check: (data) => expect(data.validateAddress).toMatchObject({ valid: true, normalized: s.address }),
     }),
-    sdkCase(DepositUpdatedDocument, {
+    sdkCase(DepositUpdatedDocument)({
       as: () => s.alice,
       async cause(world) {
         s.txHash = (await world.depositEth(s.address, 5n * 10n ** 17n)).txHash;
@@ -89,22 +89,22 @@ export const walletCases: SdkCaseFile = {
         s.depositId = data.depositUpdated.id;
       },
     }),
-    sdkCase(DepositsDocument, {
+    sdkCase(DepositsDocument)({
       as: () => s.alice,
       variables: () => ({ first: 10 }),
       check: (data) => expect(data.me.deposits.edges.map((e) => e.node.id)).toEqual([s.depositId]),
     }),
-    sdkCase(DepositDocument, {
+    sdkCase(DepositDocument)({
       as: () => s.alice,
       variables: () => ({ id: s.depositId }),
       check: (data) => expect(data.deposit).toMatchObject({ id: s.depositId, network: 'ETH' }),
     }),
-    sdkCase(DepositsByTxHashDocument, {
+    sdkCase(DepositsByTxHashDocument)({
       as: () => s.alice,
       variables: () => ({ network: 'ETH', txHash: s.txHash }),
       check: (data) => expect(data.depositsByTxHash.map((d) => d.id)).toEqual([s.depositId]),
     }),
-    sdkCase(WithdrawalQuoteDocument, {
+    sdkCase(WithdrawalQuoteDocument)({
       as: () => s.alice,
       variables: () => {
         const { idempotencyKey: _unused, ...input } = internalWithdrawal('0.1');
@@ -112,7 +112,7 @@ export const walletCases: SdkCaseFile = {
       },
       check: (data) => expect(data.withdrawalQuote).toMatchObject({ internal: true, fee: '0', total: '0.1' }),
     }),
-    sdkCase(RequestWithdrawalDocument, {
+    sdkCase(RequestWithdrawalDocument)({
       as: () => s.alice,
       variables: () => ({ input: internalWithdrawal('0.1') }),
       check: (data) => {
@@ -120,17 +120,17 @@ export const walletCases: SdkCaseFile = {
         s.withdrawalId = data.requestWithdrawal.id;
       },
     }),
-    sdkCase(WithdrawalDocument, {
+    sdkCase(WithdrawalDocument)({
       as: () => s.alice,
       variables: () => ({ id: s.withdrawalId }),
       check: (data) => expect(data.withdrawal!.id).toBe(s.withdrawalId),
     }),
-    sdkCase(MyWithdrawalsDocument, {
+    sdkCase(MyWithdrawalsDocument)({
       as: () => s.alice,
       variables: () => ({ first: 10 }),
       check: (data) => expect(data.me.withdrawals.edges.map((e) => e.node.id)).toContain(s.withdrawalId),
     }),
-    sdkCase(WithdrawalUpdatedDocument, {
+    sdkCase(WithdrawalUpdatedDocument)({
       as: () => s.alice,
       async cause(world) {
         const res = await world.run(RequestWithdrawalDocument, { input: internalWithdrawal('0.05') }, s.alice);
@@ -138,18 +138,18 @@ export const walletCases: SdkCaseFile = {
       },
       check: (data) => expect(data.withdrawalUpdated).toMatchObject({ internal: true, amount: '0.05' }),
     }),
-    sdkCase(AddWithdrawalAddressDocument, {
+    sdkCase(AddWithdrawalAddressDocument)({
       as: () => s.alice,
       variables: () => ({
         input: { network: 'ETH', address: '0x000000000000000000000000000000000000dEaD', label: 'cold' },
       }),
       check: (data) => expect(data.addWithdrawalAddress).toMatchObject({ network: 'ETH', label: 'cold' }),
     }),
-    sdkCase(WithdrawalAddressesDocument, {
+    sdkCase(WithdrawalAddressesDocument)({
       as: () => s.alice,
       check: (data) => expect(data.me.withdrawalAddresses.map((a) => a.label)).toEqual(['cold']),
     }),
-    sdkCase(ReserveSnapshotsDocument, {
+    sdkCase(ReserveSnapshotsDocument)({
       as: () => null,
       variables: () => ({ assets: ['ETH'] }),
       check: (data) => expect(Array.isArray(data.reserveSnapshots)).toBe(true),
