@@ -3,7 +3,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RELEASED_SCHEMA, changelogEntry, nextVersion, schemaChanges, unreleasedChanges } from './schema-changes.js';
+import {
+  RELEASED_SCHEMA,
+  changelogEntry,
+  nextVersion,
+  release,
+  schemaChanges,
+  unreleasedChanges,
+} from './schema-changes.js';
 
 const RELEASED = `
 type Query {
@@ -95,6 +102,41 @@ describe('the SDK breaking-change check', () => {
       const passed = run(added);
       expect(passed.status).toBe(0);
       expect(passed.stdout).toContain('unreleased: 0 dangerous, 1 safe');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a release prepends the changes to the changelog, bumps the version and makes the schema the released one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sdk-release-'));
+    try {
+      const files = {
+        current: join(dir, 'schema.graphql'),
+        released: join(dir, 'released.graphql'),
+        version: join(dir, 'version.json'),
+        changelog: join(dir, 'CHANGELOG.md'),
+      };
+      writeFileSync(files.released, RELEASED);
+      writeFileSync(files.version, '{ "version": "1.2.0" }\n');
+      writeFileSync(files.changelog, '# SDK changelog\n\n## 1.2.0 (2026-11-01)\n\nearlier\n');
+      const date = new Date('2026-12-07T10:00:00Z');
+
+      writeFileSync(files.current, RELEASED.replace('level: Int!', 'level: Int! photoUrl: String'));
+      expect((await release(files, { allowMajor: false, date }))?.version).toBe('1.3.0');
+      expect(readFileSync(files.changelog, 'utf8')).toBe(
+        "# SDK changelog\n\n## 1.3.0 (2026-12-07)\n\n### Safe\n\n- Field 'photoUrl' was added to object type 'User'\n\n" +
+          '## 1.2.0 (2026-11-01)\n\nearlier\n',
+      );
+      expect(readFileSync(files.released, 'utf8')).toBe(readFileSync(files.current, 'utf8'));
+      expect(await release(files, { allowMajor: false, date })).toBeNull();
+
+      writeFileSync(files.current, readFileSync(files.released, 'utf8').replace('username: String ', ''));
+      await expect(release(files, { allowMajor: false, date })).rejects.toThrow(/need a major release/);
+      expect(JSON.parse(readFileSync(files.version, 'utf8'))).toEqual({ version: '1.3.0' });
+      expect((await release(files, { allowMajor: true, date }))?.version).toBe('2.0.0');
+      expect(readFileSync(files.changelog, 'utf8')).toMatch(
+        /^# SDK changelog\n\n## 2\.0\.0 \(2026-12-07\)\n\n### Breaking\n\n- Field 'username' was removed/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { buildSchema } from 'graphql';
 import { CriticalityLevel, diff, type Change } from '@graphql-inspector/core';
 
@@ -98,4 +98,41 @@ export async function unreleasedChanges(
   const current = readFileSync(files.current ?? CURRENT_SCHEMA, 'utf8');
   const { version } = JSON.parse(readFileSync(RELEASED_VERSION, 'utf8')) as { version: string };
   return { changes: await schemaChanges(released, current), version };
+}
+
+export interface ReleaseFiles {
+  current: URL | string;
+  released: URL | string;
+  version: URL | string;
+  changelog: URL | string;
+}
+
+export const SDK_FILES: ReleaseFiles = {
+  current: CURRENT_SCHEMA,
+  released: RELEASED_SCHEMA,
+  version: RELEASED_VERSION,
+  changelog: CHANGELOG,
+};
+
+const CHANGELOG_HEADING = '# SDK changelog\n\n';
+
+/**
+ * `npm run sdk:release`: diffs the current schema with the released one, picks the next version (`nextVersion`),
+ * prepends the entry to the changelog, writes the version and copies the schema to released/. Null when nothing
+ * changed (nothing written); throws for breaking changes without `allowMajor`.
+ */
+export async function release(
+  files: ReleaseFiles,
+  options: { allowMajor: boolean; date: Date },
+): Promise<{ version: string; changes: SchemaChanges } | null> {
+  const changes = await schemaChanges(readFileSync(files.released, 'utf8'), readFileSync(files.current, 'utf8'));
+  const { version } = JSON.parse(readFileSync(files.version, 'utf8')) as { version: string };
+  const next = nextVersion(parseVersion(version), changes, options.allowMajor);
+  if (!next) return null;
+  const log = readFileSync(files.changelog, 'utf8');
+  const rest = log.startsWith(CHANGELOG_HEADING) ? log.slice(CHANGELOG_HEADING.length) : log;
+  writeFileSync(files.changelog, CHANGELOG_HEADING + changelogEntry(next, options.date, changes) + rest);
+  writeFileSync(files.version, `${JSON.stringify({ version: formatVersion(next) }, null, 2)}\n`);
+  copyFileSync(files.current, files.released);
+  return { version: formatVersion(next), changes };
 }
