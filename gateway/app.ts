@@ -190,6 +190,8 @@ export async function startGateway({
     adminUrl: adminRunning.url,
     sockets: live.sockets,
     async close() {
+      readiness.markDraining(); // before the sockets close: a load balancer stops sending new clients first
+      if (config.shutdownUnreadyMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownUnreadyMs));
       await live.close();
       await running.close(config.shutdownGraceMs);
       await adminRunning.close(config.shutdownGraceMs);

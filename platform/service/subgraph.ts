@@ -169,7 +169,7 @@ export async function startSubgraph<C extends SubgraphConfig>(
     deps,
     app,
     async close() {
-      await running.close(config.shutdownGraceMs);
+      await running.close(config.shutdownGraceMs, config.shutdownUnreadyMs);
       await server.stop();
       for (const worker of app.background ?? []) await worker.stop();
       await closeConnections();
