@@ -327,6 +327,13 @@ describe('GraphQL over HTTP', () => {
     expect(metrics).toMatch(/^db_query_duration_seconds_count\{service="identity",query_type="insert"\} [1-9]/m);
   });
 
+  it('the outbox relay (a plain pg pool): its statements timed and its pool in /metrics too', async () => {
+    const metrics = await (await fetch(`${stack.relay.url}/metrics`)).text();
+    expect(metrics).toMatch(/^db_connections_max\{service="outbox-relay"\} 4$/m);
+    // it polls every outbox (select) from the start
+    expect(metrics).toMatch(/^db_query_duration_seconds_count\{service="outbox-relay",query_type="select"\} [1-9]/m);
+  });
+
   it('counts wallets_created_total{network} once per address created and balance_queries_total{network} per read', async () => {
     // one series of a subgraph's /metrics: `name` with every given label, whatever their order
     const sample = async (subgraph: string, [name, ...labels]: string[]) => {
