@@ -31,6 +31,7 @@ const env = {
   NATS_STREAM: 'BENCH_GATEWAY',
   NATS_SUBJECT_PREFIX: 'benchgw.',
   GATEWAY_PORT: '4600',
+  GATEWAY_ADMIN_PORT: '0', // ephemeral: the bench reads no gateway metrics
   IDENTITY_PORT: '4601',
   WALLET_PORT: '4602',
   MARKET_PORT: '4603',

@@ -44,6 +44,7 @@ const env = {
   NATS_STREAM: 'BENCH_LEDGER',
   NATS_SUBJECT_PREFIX: 'benchledger.',
   GATEWAY_PORT: '4700',
+  GATEWAY_ADMIN_PORT: '0', // ephemeral: the bench reads no gateway metrics
   IDENTITY_PORT: '4701',
   WALLET_PORT: '4702',
   MARKET_PORT: '4703',

@@ -47,6 +47,7 @@ const env: Record<string, string> = {
   NATS_STREAM: 'BENCH_SUBSCRIPTIONS',
   NATS_SUBJECT_PREFIX: 'benchsub.',
   GATEWAY_PORT: '4760',
+  GATEWAY_ADMIN_PORT: '4765',
   IDENTITY_PORT: '4761',
   WALLET_PORT: '4762',
   MARKET_PORT: '4763',
@@ -384,7 +385,7 @@ try {
       gateway,
       `ws://127.0.0.1:${env.GATEWAY_PORT}/graphql`,
       tokens,
-      `http://127.0.0.1:${env.GATEWAY_PORT}/metrics`,
+      `http://127.0.0.1:${env.GATEWAY_ADMIN_PORT}/metrics`,
     ),
   );
   await stopAll([gateway.proc]);

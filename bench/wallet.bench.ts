@@ -96,6 +96,7 @@ const env = {
   NATS_STREAM: 'BENCH_WALLET',
   NATS_SUBJECT_PREFIX: 'benchwallet.',
   GATEWAY_PORT: '4610',
+  GATEWAY_ADMIN_PORT: '0', // ephemeral: the bench reads no gateway metrics
   IDENTITY_PORT: '4611',
   WALLET_PORT: '4612',
   MARKET_PORT: '4613',

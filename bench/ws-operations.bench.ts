@@ -30,6 +30,7 @@ const env = {
   NATS_STREAM: 'BENCH_WS',
   NATS_SUBJECT_PREFIX: 'benchws.',
   GATEWAY_PORT: '4780',
+  GATEWAY_ADMIN_PORT: '0', // ephemeral: the bench reads no gateway metrics
   IDENTITY_PORT: '4781',
   WALLET_PORT: '4782',
   MARKET_PORT: '4783',

@@ -10,6 +10,7 @@ import type { GatewayConfig } from '../platform/config/config.js';
 import { createErrorFormatter } from '../platform/errors.js';
 import { graphqlHttpHandler } from '../platform/graphql/http-handler.js';
 import { Metrics } from '../platform/http/metrics.js';
+import { Readiness } from '../platform/http/readiness.js';
 import { createHttpServer, listen } from '../platform/http/server.js';
 import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/logger.js';
@@ -36,6 +37,8 @@ export const SUPERGRAPH_PATH = new URL('../supergraph.graphql', import.meta.url)
 export interface RunningGateway {
   url: string;
   port: number;
+  /** The admin port's base URL: /metrics, detailed /health, /ready, /live. */
+  adminUrl: string;
   close(): Promise<void>;
   sockets(): number;
 }
@@ -45,11 +48,22 @@ export interface GatewayOptions {
   config: GatewayConfig;
   log: Logger;
   port: number;
+  /** Default GATEWAY_ADMIN_PORT; 0 = ephemeral (tests). */
+  adminPort?: number;
   supergraphSdl?: string;
 }
 
-/** Builds and starts the gateway: HTTP GraphQL, graphql-ws subscriptions, playground, health, metrics. */
-export async function startGateway({ config, log, port, supergraphSdl }: GatewayOptions): Promise<RunningGateway> {
+/**
+ * Builds and starts the gateway: HTTP GraphQL, graphql-ws subscriptions and the playground on the public port
+ * (plus a bare `/health` for load balancers); metrics, detailed health and readiness on the admin port.
+ */
+export async function startGateway({
+  config,
+  log,
+  port,
+  adminPort = config.gateway.admin.port,
+  supergraphSdl,
+}: GatewayOptions): Promise<RunningGateway> {
   // Only the gateway holds the private key; each subgraph gets tokens with its own name as the audience.
   const internalTokens = new InternalTokenSigner(config.internalTokens.privateKey, config.internalTokens.ttlSeconds);
   const subgraphFetcher = createSubgraphFetcher();
@@ -116,19 +130,17 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
     ),
   };
   if (config.gateway.playground) routes['/playground'] = playgroundHandler();
-  const http = createHttpServer({
-    service: 'gateway',
-    log,
-    metrics,
-    health: {
-      supergraph: async () => {
-        if (!apiSchema) throw new Error('supergraph not loaded');
-      },
-      redis: () => pingRedis(redis),
-      nats: () => pingNats(nats),
+  const health = {
+    supergraph: async () => {
+      if (!apiSchema) throw new Error('supergraph not loaded');
     },
-    routes,
-  });
+    redis: () => pingRedis(redis),
+    nats: () => pingNats(nats),
+  };
+  const readiness = new Readiness();
+  // The public port answers clients and load balancers only: what the process runs on is nobody else's business.
+  const http = createHttpServer({ service: 'gateway', log, metrics, health, routes, exposure: 'public', readiness });
+  const admin = createHttpServer({ service: 'gateway', log, metrics, health, routes: {}, readiness });
 
   const hub = new EventHub(nats, log, config.nats.subjectPrefix);
   const execute = async (
@@ -163,17 +175,26 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
   });
 
   const running = await listen(http, port, config.host);
+  const adminRunning = await listen(admin, adminPort, config.gateway.admin.host);
   log.info(
-    { graphql: `${running.url}/graphql`, playground: config.gateway.playground ? `${running.url}/playground` : null },
+    {
+      graphql: `${running.url}/graphql`,
+      playground: config.gateway.playground ? `${running.url}/playground` : null,
+      metrics: `${adminRunning.url}/metrics`,
+    },
     'gateway listening',
   );
   return {
     url: running.url,
     port: running.port,
+    adminUrl: adminRunning.url,
     sockets: live.sockets,
     async close() {
+      readiness.markDraining(); // before the sockets close: a load balancer stops sending new clients first
+      if (config.shutdownUnreadyMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownUnreadyMs));
       await live.close();
       await running.close(config.shutdownGraceMs);
+      await adminRunning.close(config.shutdownGraceMs);
       hub.close();
       await apollo.stop();
       await nats.drain().catch(() => undefined);

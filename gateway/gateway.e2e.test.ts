@@ -269,23 +269,100 @@ describe('GraphQL over HTTP', () => {
     expect(put.status).toBe(405);
   });
 
-  it('answers /health with dependency status and /metrics with the request series', async () => {
-    const health = await (await fetch(`${stack.gateway.url}/health`)).json();
-    expect(health).toMatchObject({
-      status: 'ok',
-      checks: { supergraph: { status: 'up' }, redis: { status: 'up' }, nats: { status: 'up' } },
+  it('public port: a bare /health for load balancers, no /metrics, /ready or dependency detail', async () => {
+    const health = await fetch(`${stack.gateway.url}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'healthy' });
+    for (const path of ['/metrics', '/ready', '/live'])
+      expect((await fetch(`${stack.gateway.url}${path}`)).status).toBe(404);
+  });
+
+  it('admin port: health as the spec shows, readiness, and the spec metric names after a query', async () => {
+    expect((await gql(stack.graphqlUrl, '{ levelRules { level } }')).status).toBe(200);
+    const health = await fetch(`${stack.gateway.adminUrl}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({
+      status: 'healthy',
+      service: 'gateway',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      uptime: expect.any(Number),
+      dependencies: { supergraph: 'healthy', redis: 'healthy', nats: 'healthy' },
     });
-    const subgraphHealth = await (
-      await fetch(stack.subgraphs.get('identity')!.url.replace('/graphql', '/health'))
-    ).json();
-    expect(subgraphHealth).toMatchObject({
-      status: 'ok',
-      checks: { database: { status: 'up' }, redis: { status: 'up' }, nats: { status: 'up' } },
+    expect(await (await fetch(`${stack.gateway.adminUrl}/ready`)).json()).toEqual({
+      status: 'ready',
+      service: 'gateway',
     });
-    const metrics = await (await fetch(stack.subgraphs.get('identity')!.url.replace('/graphql', '/metrics'))).text();
-    expect(metrics).toContain('http_requests_total');
-    expect(metrics).toContain('http_request_duration_seconds_bucket');
-    expect(metrics).toContain('db_pool_connections{state="max"');
+    const metrics = await (await fetch(`${stack.gateway.adminUrl}/metrics`)).text();
+    expect(metrics).toMatch(
+      /^http_requests_total\{method="POST",path="\/graphql",status="200",service="gateway"\} [1-9]/m,
+    );
+    expect(metrics).toMatch(
+      /^http_request_duration_seconds_count\{service="gateway",method="POST",path="\/graphql"\} [1-9]/m,
+    );
+  });
+
+  it('a subgraph: health with database, redis and nats; its pool and statements in /metrics', async () => {
+    const identity = stack.subgraphs.get('identity')!.url.replace('/graphql', '');
+    const health = await fetch(`${identity}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({
+      status: 'healthy',
+      service: 'identity',
+      dependencies: { database: 'healthy', redis: 'healthy', nats: 'healthy' },
+    });
+    expect((await fetch(`${identity}/ready`)).status).toBe(200);
+    const metrics = await (await fetch(`${identity}/metrics`)).text();
+    expect(metrics).toMatch(
+      /^http_requests_total\{method="POST",path="\/graphql",status="200",service="identity"\} [1-9]/m,
+    );
+    for (const gauge of [
+      'db_connections_active',
+      'db_connections_idle',
+      'db_connections_pending',
+      'db_connections_max',
+    ])
+      expect(metrics).toMatch(new RegExp(`^${gauge}\\{service="identity"\\} \\d+`, 'm'));
+    // the sign-in in beforeAll read and wrote users: both kinds of statement were timed
+    expect(metrics).toMatch(/^db_query_duration_seconds_count\{service="identity",query_type="select"\} [1-9]/m);
+    expect(metrics).toMatch(/^db_query_duration_seconds_count\{service="identity",query_type="insert"\} [1-9]/m);
+  });
+
+  it('the outbox relay (a plain pg pool): its statements timed and its pool in /metrics too', async () => {
+    const metrics = await (await fetch(`${stack.relay.url}/metrics`)).text();
+    expect(metrics).toMatch(/^db_connections_max\{service="outbox-relay"\} 4$/m);
+    // it polls every outbox (select) from the start
+    expect(metrics).toMatch(/^db_query_duration_seconds_count\{service="outbox-relay",query_type="select"\} [1-9]/m);
+  });
+
+  it('counts wallets_created_total{network} once per address created and balance_queries_total{network} per read', async () => {
+    // one series of a subgraph's /metrics: `name` with every given label, whatever their order
+    const sample = async (subgraph: string, [name, ...labels]: string[]) => {
+      const text = await (await fetch(stack.subgraphs.get(subgraph)!.url.replace('/graphql', '/metrics'))).text();
+      const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && labels.every((label) => l.includes(label)));
+      return line ? Number(line.split(' ').at(-1)) : 0;
+    };
+    const tonWallets = ['wallets_created_total', 'network="TON"', 'service="wallet"'];
+    const before = await sample('wallet', tonWallets);
+    const ask = async () =>
+      (await gql(stack.graphqlUrl, '{ me { depositAddress(network: TON) { address } } }', {}, token)).body;
+    const first = await ask();
+    expect(first.errors).toBeUndefined();
+    expect(await sample('wallet', tonWallets)).toBe(before + 1);
+    expect(await ask()).toEqual(first); // the same address again: nothing created
+    expect(await sample('wallet', tonWallets)).toBe(before + 1);
+
+    const ton = ['balance_queries_total', 'network="TON"'];
+    const fiat = ['balance_queries_total', 'network="FIAT"'];
+    const [tonBefore, fiatBefore] = [await sample('ledger', ton), await sample('ledger', fiat)];
+    const res = await gql(
+      stack.graphqlUrl,
+      '{ balances(assets: ["TON", "USDT_TON", "IRT"]) { available } }',
+      {},
+      token,
+    );
+    expect(res.body.errors).toBeUndefined();
+    expect(await sample('ledger', ton)).toBe(tonBefore + 1);
+    expect(await sample('ledger', fiat)).toBe(fiatBefore + 1);
   });
 });
 

@@ -115,7 +115,7 @@ for (const subgraph of subgraphs) run(subgraph.definition.name, subgraph.entry, 
 for (const worker of startedWorkers) {
   if (worker.enabled?.(env) ?? true) run(worker.name, worker.entry, worker.config, worker.args);
 }
-await Promise.all(subgraphs.map((s) => waitHealthy(s.definition.name, `http://${config.host}:${s.port(env)}/health`)));
+await Promise.all(subgraphs.map((s) => waitHealthy(s.definition.name, `http://${config.host}:${s.port(env)}/ready`)));
 if (!production) {
   // Devnet: fund the hot wallets (derived from the custody root the wallet subgraph has now created or opened).
   const wallet = walletProcess.load(env);
@@ -132,8 +132,9 @@ if (!production) {
   }
 }
 run('gateway', 'gateway/main.ts', gatewayProcess);
-await waitHealthy('gateway', `http://${config.host}:${gateway.gateway.port}/health`);
+const admin = `http://${gateway.gateway.admin.host}:${gateway.gateway.admin.port}`;
+await waitHealthy('gateway', `${admin}/ready`);
 const base = `http://${config.host}:${gateway.gateway.port}`;
 process.stdout.write(
-  `\n  Supergraph ready\n  GraphQL     ${base}/graphql  (HTTP and graphql-ws)\n  Playground  ${base}/playground\n  Health      ${base}/health   Metrics ${base}/metrics\n\n`,
+  `\n  Supergraph ready\n  GraphQL     ${base}/graphql  (HTTP and graphql-ws)\n  Playground  ${base}/playground\n  Admin       ${admin}/health   ${admin}/ready   ${admin}/metrics\n\n`,
 );

@@ -59,7 +59,7 @@ export async function startStack(overrides: Env = {}, options: { log?: Logger } 
   const gatewayConfig = gatewayProcess.load(vars);
   for (const [name, running] of subgraphs) gatewayConfig.gateway.subgraphs[name] = running.url;
   const relay = await startOutboxRelayWorker(outboxRelayProcess.load(vars), log, outboxSchemas, 0);
-  const gateway = await startGateway({ config: gatewayConfig, log, port: 0 });
+  const gateway = await startGateway({ config: gatewayConfig, log, port: 0, adminPort: 0 });
   return {
     config,
     vars,

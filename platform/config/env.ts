@@ -66,6 +66,8 @@ const runtimeShape = {
   /** Overrides the process's own port variable (one process per container). */
   PORT: port.optional(),
   SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
+  /** On SIGTERM, answer /ready 503 this long, still serving, before the drain: load balancers stop sending first. */
+  SHUTDOWN_UNREADY_MS: z.coerce.number().int().min(0).default(0),
 };
 
 export interface RuntimeConfig {
@@ -77,6 +79,8 @@ export interface RuntimeConfig {
   /** PORT, when set: overrides the process's own port variable. */
   port: number | null;
   shutdownGraceMs: number;
+  /** How long /ready answers 503 before the server stops accepting (SHUTDOWN_UNREADY_MS). */
+  shutdownUnreadyMs: number;
   /** Names of secrets that fell back to dev-only defaults (never allowed in production). */
   devDefaultsUsed: string[];
 }
@@ -184,6 +188,7 @@ export function defineProcess<S extends Record<string, AnySection>>(
         host,
         port: r.PORT ?? null,
         shutdownGraceMs: r.SHUTDOWN_GRACE_MS,
+        shutdownUnreadyMs: r.SHUTDOWN_UNREADY_MS,
         devDefaultsUsed,
         ...built,
       } as RuntimeConfig & Built<S>;

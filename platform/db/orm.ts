@@ -2,7 +2,7 @@ import { MikroORM, type EntityManager, type Options } from '@mikro-orm/postgresq
 import { Migrator } from '@mikro-orm/migrations';
 import type { MigrationObject } from '@mikro-orm/core';
 import type { Logger } from '../logger.js';
-import type { PoolStats } from '../http/metrics.js';
+import { queryTypeOf, type DatabaseSource, type PoolStats, type QueryObserver } from '../http/metrics.js';
 import { InboxEntry, OutboxEvent } from '../bus/outbox.entity.js';
 
 export type { EntityManager, MigrationObject };
@@ -71,6 +71,34 @@ export function poolStats(orm: MikroORM): PoolStats | null {
     { numUsed(): number; numFree(): number; numPendingAcquires(): number; max: number } | undefined;
   if (!pool) return null;
   return { used: pool.numUsed(), free: pool.numFree(), pending: pool.numPendingAcquires(), max: pool.max };
+}
+
+/** The ORM's pool and statements as `Metrics.trackDatabase` reads them. */
+export function databaseSource(orm: MikroORM): DatabaseSource {
+  return { poolStats: () => poolStats(orm), observeQueries: (observe) => observeQueries(orm, observe) };
+}
+
+type KnexQuery = { __knexQueryUid?: string; sql?: string };
+
+/**
+ * Times every statement MikroORM runs, from knex's query events (one pair per statement, matched by its uid):
+ * the one place all ORM traffic passes, whatever the caller. BEGIN/COMMIT carry no uid and are not timed.
+ */
+function observeQueries(orm: MikroORM, observe: QueryObserver): void {
+  const knex = orm.em.getConnection().getKnex();
+  const started = new Map<string, { at: bigint; sql: string }>();
+  const done = (query: KnexQuery) => {
+    const uid = query.__knexQueryUid;
+    const start = uid ? started.get(uid) : undefined;
+    if (!uid || !start) return;
+    started.delete(uid);
+    observe(queryTypeOf(start.sql), Number(process.hrtime.bigint() - start.at) / 1e9);
+  };
+  knex.on('query', (query: KnexQuery) => {
+    if (query.__knexQueryUid) started.set(query.__knexQueryUid, { at: process.hrtime.bigint(), sql: query.sql ?? '' });
+  });
+  knex.on('query-response', (_response: unknown, query: KnexQuery) => done(query));
+  knex.on('query-error', (_error: unknown, query: KnexQuery) => done(query));
 }
 
 export async function pingDatabase(orm: MikroORM): Promise<void> {

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from '../logger.js';
 import { runHealthChecks, type HealthCheck } from './health.js';
 import type { Metrics } from './metrics.js';
+import { Readiness } from './readiness.js';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
 
@@ -12,15 +13,29 @@ export interface HttpServerOptions {
   metrics: Metrics;
   health: Record<string, HealthCheck>;
   routes: Record<string, RouteHandler>;
+  /**
+   * 'internal' (default; the port is not published): the routes plus detailed /health, /ready, /live and
+   * /metrics. 'public' (the gateway's public port): the routes plus a minimal /health (`{ status }`, from
+   * readiness, no dependency detail) for load balancers; no /metrics.
+   */
+  exposure?: 'internal' | 'public';
+  /** Shared when one process serves several ports (the gateway); otherwise the server makes its own. */
+  readiness?: Readiness;
 }
 
 export interface RunningServer {
   server: Server;
   port: number;
   url: string;
-  /** Stops accepting, lets in-flight requests finish (up to graceMs), then destroys what is left. */
-  close(graceMs?: number): Promise<void>;
+  readiness: Readiness;
+  /**
+   * Marks the process draining (/ready answers 503), keeps serving for `unreadyMs` so load balancers see it,
+   * then stops accepting, lets in-flight requests finish (up to graceMs) and destroys what is left.
+   */
+  close(graceMs?: number, unreadyMs?: number): Promise<void>;
 }
+
+const readinessOf = new WeakMap<Server, Readiness>();
 
 export function sendJson(
   res: ServerResponse,
@@ -47,32 +62,58 @@ export async function readBody(req: IncomingMessage, limitBytes = 1_048_576): Pr
 }
 
 /**
- * A small HTTP server shared by every process: the routes it is given plus /health and /metrics, request
- * metrics, and a drain on close. No framework: the GraphQL handlers do their own content negotiation.
+ * A small HTTP server shared by every process: the routes it is given plus health, readiness and metrics (see
+ * `exposure`), request metrics, and a drain on close. No framework: the GraphQL handlers do their own content
+ * negotiation.
  */
 export function createHttpServer(options: HttpServerOptions): Server {
-  const { service, log, metrics, health, routes } = options;
-  const handlers: Record<string, RouteHandler> = {
-    ...routes,
-    '/health': async (_req, res) => {
-      const report = await runHealthChecks(service, health);
-      sendJson(res, report.status === 'ok' ? 200 : 503, report);
-    },
-    '/metrics': async (_req, res) => {
-      const body = await metrics.registry.metrics();
-      res.writeHead(200, { 'content-type': metrics.registry.contentType });
-      res.end(body);
-    },
-  };
-  return createServer((req, res) => {
+  const { service, log, metrics, health, routes, exposure = 'internal' } = options;
+  const readiness = options.readiness ?? new Readiness();
+  const handlers: Record<string, RouteHandler> =
+    exposure === 'public'
+      ? {
+          ...routes,
+          '/health': (_req, res) => {
+            const ready = readiness.ready;
+            sendJson(res, ready ? 200 : 503, { status: ready ? 'healthy' : 'unhealthy' });
+          },
+        }
+      : {
+          ...routes,
+          '/health': async (_req, res) => {
+            const report = await runHealthChecks(service, health);
+            sendJson(res, report.status === 'healthy' ? 200 : 503, report);
+          },
+          // ready = started, not draining, and every dependency answering: where a load balancer sends traffic
+          '/ready': async (_req, res) => {
+            const state = readiness.state;
+            const report = state === 'ready' ? await runHealthChecks(service, health) : null;
+            const ready = report?.status === 'healthy';
+            sendJson(res, ready ? 200 : 503, {
+              status: ready ? 'ready' : 'unready',
+              service,
+              ...(state === 'ready' ? {} : { reason: state }),
+              ...(report && !ready ? { dependencies: report.dependencies } : {}),
+            });
+          },
+          // alive = the event loop answers: cheap, no dependency checked (a restart would not fix one)
+          '/live': (_req, res) => sendJson(res, 200, { status: 'alive', service }),
+          '/metrics': async (_req, res) => {
+            const body = await metrics.registry.metrics();
+            res.writeHead(200, { 'content-type': metrics.registry.contentType });
+            res.end(body);
+          },
+        };
+  const server = createServer((req, res) => {
     const started = process.hrtime.bigint();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const handler = handlers[url.pathname];
-    const route = handler ? url.pathname : 'unmatched';
+    // a route the server knows, never the raw URL: the label set stays bounded whatever clients send
+    const path = handler ? url.pathname : 'unmatched';
     res.on('finish', () => {
-      const labels = { route, method: req.method ?? 'GET', status: String(res.statusCode) };
-      metrics.requests.inc(labels);
-      metrics.duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      const method = req.method ?? 'GET';
+      metrics.requests.inc({ method, path, status: String(res.statusCode) });
+      metrics.duration.observe({ method, path }, Number(process.hrtime.bigint() - started) / 1e9);
     });
     if (!handler) {
       sendJson(res, 404, { error: 'not found' });
@@ -84,6 +125,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
       else res.destroy();
     });
   });
+  readinessOf.set(server, readiness);
+  return server;
 }
 
 export async function listen(server: Server, port: number, host: string): Promise<RunningServer> {
@@ -103,12 +146,17 @@ export async function listen(server: Server, port: number, host: string): Promis
   });
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
+  const readiness = readinessOf.get(server) ?? new Readiness();
+  readiness.markStarted();
   return {
     server,
     port: actualPort,
     url: `http://${host}:${actualPort}`,
-    close: (graceMs = 5000) =>
-      new Promise<void>((resolve) => {
+    readiness,
+    close: async (graceMs = 5000, unreadyMs = 0) => {
+      readiness.markDraining();
+      if (unreadyMs > 0) await new Promise((resolve) => setTimeout(resolve, unreadyMs));
+      await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           for (const socket of sockets) socket.destroy();
         }, graceMs);
@@ -121,6 +169,7 @@ export async function listen(server: Server, port: number, host: string): Promis
           resolve();
         });
         server.closeIdleConnections();
-      }),
+      });
+    },
   };
 }

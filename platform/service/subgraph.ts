@@ -26,7 +26,7 @@ import {
 } from '../bus/nats.js';
 import type { SubgraphConfig } from '../config/config.js';
 import { ensureDatabase } from '../db/database.js';
-import { migrateSubgraph, openSubgraphDatabase, pingDatabase, poolStats, type MikroORM } from '../db/orm.js';
+import { databaseSource, migrateSubgraph, openSubgraphDatabase, pingDatabase, type MikroORM } from '../db/orm.js';
 import { createErrorFormatter, unauthenticated } from '../errors.js';
 import { argumentCheckPlugin } from '../graphql/argument-check.js';
 import { graphqlHttpHandler } from '../graphql/http-handler.js';
@@ -102,7 +102,7 @@ export async function startSubgraph<C extends SubgraphConfig>(
   await requireEventStream(jsm, config.nats.stream, config.nats.subjectPrefix);
   const js = nats.jetstream();
   const metrics = new Metrics(definition.name);
-  metrics.trackPool(() => poolStats(orm));
+  metrics.trackDatabase(databaseSource(orm));
   const deps: SubgraphDeps<C> = { config, log, orm, redis, nats, js, jsm, metrics };
   const closeConnections = async () => {
     await nats.drain().catch(() => undefined);
@@ -169,7 +169,7 @@ export async function startSubgraph<C extends SubgraphConfig>(
     deps,
     app,
     async close() {
-      await running.close(config.shutdownGraceMs);
+      await running.close(config.shutdownGraceMs, config.shutdownUnreadyMs);
       await server.stop();
       for (const worker of app.background ?? []) await worker.stop();
       await closeConnections();

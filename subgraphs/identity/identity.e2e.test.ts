@@ -204,7 +204,7 @@ describe('staff', () => {
     const { payload } = await signIn();
     const identityRequests = async () => {
       const metric = await stack.subgraphs.get('identity')!.deps.metrics.requests.get();
-      return metric.values.filter((v) => v.labels.route === '/graphql').reduce((sum, v) => sum + v.value, 0);
+      return metric.values.filter((v) => v.labels.path === '/graphql').reduce((sum, v) => sum + v.value, 0);
     };
     const before = await identityRequests();
     const res = await gql(stack.graphqlUrl, USERS, { first: 5 }, payload.accessToken);

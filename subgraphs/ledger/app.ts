@@ -4,6 +4,7 @@ import type { SubgraphDefinition, SubgraphDeps } from '../../platform/service/su
 import { ledgerMigrations } from '../../migrations/ledger/index.js';
 import { AdminResolver } from './admin/admin.resolver.js';
 import { AdminService } from './admin/admin.service.js';
+import { balanceQueryCounter } from './balance/balance.metrics.js';
 import { BalanceService } from './balance/balance.service.js';
 import type { LedgerServices } from './context.js';
 import { Ledger } from './core/ledger.js';
@@ -50,7 +51,10 @@ import { LedgerAssetReserve, LedgerTreasuryPosition } from './reserve/reserve.ty
 /** Largest batch of transactions one commit carries. */
 const MAX_BATCH = 100;
 
-export function buildLedgerServices(deps: Pick<SubgraphDeps<LedgerConfig>, 'config' | 'orm' | 'log'>): LedgerServices {
+export function buildLedgerServices(
+  deps: Pick<SubgraphDeps<LedgerConfig>, 'config' | 'orm' | 'log'> &
+    Partial<Pick<SubgraphDeps<LedgerConfig>, 'metrics'>>,
+): LedgerServices {
   const { config, orm } = deps;
   const log = deps.log.child({ component: 'ledger' });
   const waker = new OutboxWaker(orm.em, log);
@@ -80,7 +84,7 @@ export function buildLedgerServices(deps: Pick<SubgraphDeps<LedgerConfig>, 'conf
   return {
     ledger,
     transactions,
-    balances: new BalanceService(),
+    balances: new BalanceService(deps.metrics ? balanceQueryCounter(deps.metrics.registry) : undefined),
     transfers: new TransferService(
       ledger,
       directory,

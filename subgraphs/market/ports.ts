@@ -2,8 +2,8 @@ import type { NatsConnection } from 'nats';
 import type { Redis } from 'ioredis';
 import type { MarketConfig } from '../../platform/config/config.js';
 import { ensureDatabase } from '../../platform/db/database.js';
-import { migrateSubgraph, openSubgraphDatabase, pingDatabase, poolStats } from '../../platform/db/orm.js';
-import type { PoolStats } from '../../platform/http/metrics.js';
+import { databaseSource, migrateSubgraph, openSubgraphDatabase, pingDatabase } from '../../platform/db/orm.js';
+import type { DatabaseSource } from '../../platform/http/metrics.js';
 import type { Logger } from '../../platform/logger.js';
 import type { PriceSource } from '../../providers/price-source.port.js';
 import { buildMarketServices, marketSubgraph } from './app.js';
@@ -31,7 +31,8 @@ export interface PriceFeedPort {
   /** Deletes ticks and candles older than their retention; resolves with how many rows went. */
   prune(now: Date, retention: PriceRetention): Promise<number>;
   ping(): Promise<void>;
-  poolStats(): PoolStats | null;
+  /** Its pool and statements, for `Metrics.trackDatabase`. */
+  database: DatabaseSource;
   close(): Promise<void>;
 }
 
@@ -68,7 +69,7 @@ export async function openPriceFeed(deps: PriceFeedDeps): Promise<PriceFeedPort>
     refreshIfUnlocked: (onFailure) => feed.refreshIfUnlocked(onFailure),
     prune: (now, retention) => store.prune(orm.em.fork(), now, retention),
     ping: () => pingDatabase(orm),
-    poolStats: () => poolStats(orm),
+    database: databaseSource(orm),
     close: () => orm.close(true),
   };
 }

@@ -2,8 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { paymentMigrations } from '../../migrations/payment/index.js';
 import type { PaymentDataKeys } from '../../platform/config/secrets.js';
 import { ensureDatabase } from '../../platform/db/database.js';
-import { migrateSubgraph, openSubgraphDatabase, pingDatabase, poolStats } from '../../platform/db/orm.js';
-import type { PoolStats } from '../../platform/http/metrics.js';
+import { databaseSource, migrateSubgraph, openSubgraphDatabase, pingDatabase } from '../../platform/db/orm.js';
+import type { DatabaseSource } from '../../platform/http/metrics.js';
 import type { Logger } from '../../platform/logger.js';
 import type { FinnotechBanking } from '../../providers/finnotech/finnotech.port.js';
 import type { PaystarGateway } from '../../providers/paystar/paystar.port.js';
@@ -50,7 +50,8 @@ export interface PaymentJobs {
   /** One payout step for each APPROVED or idle SENDING withdrawal. Returns how many it worked on. */
   payout(limit: number): Promise<{ worked: number; outcomes: Record<string, number> }>;
   ping(): Promise<void>;
-  poolStats(): PoolStats | null;
+  /** Its pool and statements, for `Metrics.trackDatabase`. */
+  database: DatabaseSource;
   close(): Promise<void>;
 }
 
@@ -125,7 +126,7 @@ export async function openPaymentJobs(options: {
       return { worked: ids.length, outcomes };
     },
     ping: () => pingDatabase(orm),
-    poolStats: () => poolStats(orm),
+    database: databaseSource(orm),
     close: () => orm.close(true),
   };
 }

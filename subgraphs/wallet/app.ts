@@ -1,5 +1,6 @@
 import type { WalletConfig } from '../../platform/config/config.js';
 import { buildSubgraph } from '../../platform/graphql/build-subgraph.js';
+import type { Metrics } from '../../platform/http/metrics.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Redis } from '../../platform/redis.js';
 import type { SubgraphDefinition } from '../../platform/service/subgraph.js';
@@ -23,6 +24,7 @@ import { WithdrawalFreezeService } from './deposit/freeze.service.js';
 import { walletReference, walletUserReference } from './wallet/wallet.reference.js';
 import { WalletResolver, WalletUserResolver } from './wallet/wallet.resolver.js';
 import { WalletUser } from './wallet/wallet.type.js';
+import { walletCreatedCounter } from './wallet/wallet.metrics.js';
 import { WalletService } from './wallet/wallet.service.js';
 import { PriceBook, startPriceSubscription } from '../../platform/money/price-book.js';
 import type { Network } from '../../chains/network.js';
@@ -70,6 +72,8 @@ export interface WalletServiceDeps {
   chainBalances?: ChainBalanceReader | null;
   /** The payout backend per network (the hot wallet's address); none = no hot wallet counted. */
   payouts?: Partial<Record<Network, ChainPayout>>;
+  /** Where `wallets_created_total` is counted (the subgraph's own registry). */
+  metrics?: Metrics;
 }
 
 export function buildWalletServices({
@@ -79,9 +83,13 @@ export function buildWalletServices({
   keyring,
   chainBalances,
   payouts = {},
+  metrics,
 }: WalletServiceDeps): WalletServices {
   const vault = new CustodyVault(keyring, log.child({ component: 'custody-vault' }));
-  const wallets = new WalletService(vault, { maxWalletsPerNetwork: config.wallet.maxWalletsPerNetwork });
+  const wallets = new WalletService(vault, {
+    maxWalletsPerNetwork: config.wallet.maxWalletsPerNetwork,
+    ...(metrics ? { onCreated: walletCreatedCounter(metrics.registry) } : {}),
+  });
   const reader =
     chainBalances === undefined
       ? buildChainBalanceReader(config, log.child({ component: 'chain-balance' }))
@@ -175,6 +183,7 @@ export const walletSubgraph: SubgraphDefinition<WalletConfig> = {
         redis: deps.redis,
         keyring,
         payouts: Object.fromEntries(payouts),
+        metrics: deps.metrics,
       });
       // Refuses to start (CustodyStartupError) on a wrong or missing master key or a root that fails to open.
       const status = await services.vault.initialize(deps.orm.em.fork());

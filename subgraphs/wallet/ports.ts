@@ -3,8 +3,8 @@ import type { Network } from '../../chains/network.js';
 import type { CursorState, ScannedBlock } from '../../chains/source.js';
 import { walletMigrations } from '../../migrations/wallet/index.js';
 import { ensureDatabase } from '../../platform/db/database.js';
-import { migrateSubgraph, openSubgraphDatabase, pingDatabase, poolStats } from '../../platform/db/orm.js';
-import type { PoolStats } from '../../platform/http/metrics.js';
+import { databaseSource, migrateSubgraph, openSubgraphDatabase, pingDatabase } from '../../platform/db/orm.js';
+import type { DatabaseSource } from '../../platform/http/metrics.js';
 import type { Logger } from '../../platform/logger.js';
 import { depositEntities } from './deposit/deposit.entity.js';
 import { DepositIngest, type IngestOutcome, type RollbackOutcome } from './deposit/deposit.ingest.js';
@@ -62,7 +62,8 @@ export interface DepositStore {
   /** A fresh EntityManager fork (one per watcher step). */
   em(): EntityManager;
   ping(): Promise<void>;
-  poolStats(): PoolStats | null;
+  /** Its pool and statements, for `Metrics.trackDatabase`. */
+  database: DatabaseSource;
   close(): Promise<void>;
 }
 
@@ -93,7 +94,7 @@ export async function openDepositStore(
     writer: createDepositWriter(settings, log),
     em: () => orm.em.fork() as EntityManager,
     ping: () => pingDatabase(orm),
-    poolStats: () => poolStats(orm),
+    database: databaseSource(orm),
     close: () => orm.close(true),
   };
 }
@@ -115,6 +116,8 @@ export interface ChainPayouts {
   payouts: Map<Network, ChainPayout>;
   /** A fresh EntityManager on the wallet schema (the caller's own bookkeeping may use it). */
   em(): EntityManager;
+  /** Its pool and statements, for `Metrics.trackDatabase`. */
+  database: DatabaseSource;
   /**
    * Sequence numbers handed out on (network, address) at or above `from` (pass the chain's `latest` nonce / seqno),
    * with the payout reference holding each: for nonce-gap metrics and for finding the payout a gap waits on.
@@ -164,6 +167,7 @@ export async function openChainPayouts(options: {
   return {
     payouts: createChainPayouts({ em, keyring, chains: config.chains, payouts: config.payouts, log }),
     em,
+    database: databaseSource(orm),
     outstandingSequences: (network, address, from) => new SequenceAllocator(em).outstanding(network, address, from),
     async close() {
       keyring.destroy();

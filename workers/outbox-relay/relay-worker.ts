@@ -9,6 +9,7 @@ import {
   prunePublishedOutbox,
 } from '../../platform/bus/outbox-retention.js';
 import { OutboxRelay } from '../../platform/bus/relay.js';
+import { pgPoolSource } from '../../platform/db/database.js';
 import type { OutboxRelayConfig } from '../../platform/config/config.js';
 import { Metrics } from '../../platform/http/metrics.js';
 import { createHttpServer, listen } from '../../platform/http/server.js';
@@ -51,7 +52,8 @@ export async function startOutboxRelayWorker(
     for (const nc of connections.values()) await nc.close().catch(() => undefined);
     throw err;
   }
-  const pool = new pg.Pool({ connectionString: config.database.url, max: 4 });
+  const poolMax = 4;
+  const pool = new pg.Pool({ connectionString: config.database.url, max: poolMax });
   pool.on('error', (err) => log.warn({ err }, 'outbox pool error'));
   const metrics = new Metrics('outbox-relay');
   const published = new Counter({
@@ -60,12 +62,7 @@ export async function startOutboxRelayWorker(
     labelNames: ['schema'],
     registers: [metrics.registry],
   });
-  metrics.trackPool(() => ({
-    used: pool.totalCount - pool.idleCount,
-    free: pool.idleCount,
-    pending: pool.waitingCount,
-    max: 4,
-  }));
+  metrics.trackDatabase(pgPoolSource(pool, poolMax));
   const relay = new OutboxRelay({
     pool,
     listenUrl: config.database.url,

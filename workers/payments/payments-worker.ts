@@ -52,7 +52,7 @@ export async function startPaymentsWorker(
     },
   });
   const metrics = new Metrics('payments-worker');
-  metrics.trackPool(() => jobs.poolStats());
+  metrics.trackDatabase(jobs.database);
   const outcomes = new Counter({
     name: 'payments_worker_outcomes_total',
     help: 'What each loop did, by loop and outcome',

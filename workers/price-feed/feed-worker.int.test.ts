@@ -43,8 +43,9 @@ describe('price-feed worker', () => {
     const health = await fetch(`${worker.url}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({
-      status: 'ok',
-      checks: { database: { status: 'up' }, redis: { status: 'up' }, nats: { status: 'up' }, prices: { status: 'up' } },
+      status: 'healthy',
+      service: 'price-feed',
+      dependencies: { database: 'healthy', redis: 'healthy', nats: 'healthy', prices: 'healthy' },
     });
     const metrics = await (await fetch(`${worker.url}/metrics`)).text();
     expect(metrics).toMatch(/price_feed_rounds_total\{outcome="ok",service="price-feed"\} [1-9]/);

@@ -48,7 +48,7 @@ export async function startPriceFeedWorker(
   });
 
   const metrics = new Metrics('price-feed');
-  metrics.trackPool(() => feed.poolStats());
+  metrics.trackDatabase(feed.database);
   const rounds = new Counter({
     name: 'price_feed_rounds_total',
     help: 'Polling rounds by outcome',

@@ -27,6 +27,7 @@ export async function startTreasuryWorker(
 ): Promise<RunningTreasury> {
   const opened = await openChainPayouts({ config, log });
   const metrics = new Metrics('treasury');
+  metrics.trackDatabase(opened.database);
   const belowFloor = new Gauge({
     name: 'treasury_hot_below_floor',
     help: '1 while the hot wallet holds less of the asset than its floor',

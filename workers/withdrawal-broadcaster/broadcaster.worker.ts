@@ -28,6 +28,7 @@ export async function startWithdrawalBroadcaster(
   const networks = Object.values(config.chains.networks).filter((n) => n !== null).length;
   const opened = await openChainPayouts({ config, log, poolMax: 2 * config.broadcaster.lanes * networks + 2 });
   const registry = new Metrics('withdrawal-broadcaster');
+  registry.trackDatabase(opened.database);
   const observer = createBroadcasterMetrics(registry.registry);
   const { crashAt } = config.broadcaster;
   const crash = crashAt

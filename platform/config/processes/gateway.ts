@@ -11,6 +11,8 @@ import { accessTokens, internalTokenSigner } from '../secrets.js';
  */
 export interface GatewaySettings {
   port: number;
+  /** /metrics, detailed /health and /ready: never on the public port; loopback unless an operator opens it. */
+  admin: { port: number; host: string };
   subgraphs: Record<string, string>;
   limits: {
     maxDepth: number;
@@ -35,6 +37,8 @@ export interface GatewaySettings {
 const gateway = section(
   {
     GATEWAY_PORT: port.default(SERVICE_PORT_VARIABLES.gateway[1]),
+    GATEWAY_ADMIN_PORT: port.default(4001),
+    GATEWAY_ADMIN_HOST: z.string().default('127.0.0.1'),
     ...subgraphUrls.shape,
     QUERY_MAX_DEPTH: positiveInt.default(10),
     QUERY_MAX_ALIASES: positiveInt.default(15),
@@ -54,6 +58,7 @@ const gateway = section(
   },
   (e, ctx): GatewaySettings => ({
     port: e.GATEWAY_PORT,
+    admin: { port: e.GATEWAY_ADMIN_PORT, host: e.GATEWAY_ADMIN_HOST },
     subgraphs: subgraphUrls.build(e, ctx),
     limits: {
       maxDepth: e.QUERY_MAX_DEPTH,

@@ -12,8 +12,16 @@ export interface BalanceRecord {
   held: bigint;
 }
 
+/** The `network` label of an asset's balance reads: its chain, or FIAT for Toman. */
+export function balanceNetworkOf(symbol: string): string {
+  return assetInfo(symbol)?.network ?? 'FIAT';
+}
+
 /** A user's balances per asset, read from the cached balance rows (shard 0: a user's accounts are not striped). */
 export class BalanceService {
+  /** `onRead(network, users)`: told after each read, once per network asked (`balance_queries_total`). */
+  constructor(private readonly onRead?: (network: string, users: number) => void) {}
+
   /** Only the user themselves and staff read a user's balances and history. */
   authorize(viewer: Viewer, userId: string): void {
     if (!viewer.userId) throw unauthenticated();
@@ -51,6 +59,8 @@ export class BalanceService {
       if (bucketOfAccount(row.account) === 'held') record.held += BigInt(row.amount);
       else record.available += BigInt(row.amount);
     }
+    if (this.onRead && userIds.length)
+      for (const network of new Set(symbols.map(balanceNetworkOf))) this.onRead(network, userIds.length);
     return out;
   }
 }

@@ -173,7 +173,7 @@ describe('priceUpdated over graphql-ws', () => {
   }
 
   const metric = async (name: string) => {
-    const text = await (await fetch(`${stack.gateway.url}/metrics`)).text();
+    const text = await (await fetch(`${stack.gateway.adminUrl}/metrics`)).text();
     return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'gm'))].reduce(
       (n, m) => n + Number(m[1]),
       0,

@@ -17,6 +17,8 @@ export const DERIVATION_PATH_ROLES = ['ADMIN', 'SUPERADMIN'] as const;
 
 export interface WalletServiceOptions {
   maxWalletsPerNetwork: number;
+  /** Told of each wallet (deposit address) created, once its transaction committed: `wallets_created_total`. */
+  onCreated?: (network: Network) => void;
 }
 
 function viewerId(viewer: Viewer): string {
@@ -145,12 +147,12 @@ export class WalletService {
     label: string | null,
     mode: 'default-if-absent' | 'new',
   ): Promise<Wallet> {
-    return em.transactional(async (tx) => {
+    const { wallet, created } = await em.transactional(async (tx) => {
       await this.lockUser(tx, userId);
       const userIndex = await this.custodyIndexOf(tx, userId);
       const onNetwork = await tx.find(Wallet, { userId, network }, { refresh: true });
       const currentDefault = onNetwork.find((w) => w.isDefault);
-      if (mode === 'default-if-absent' && currentDefault) return currentDefault;
+      if (mode === 'default-if-absent' && currentDefault) return { wallet: currentDefault, created: false };
       const limit = this.options.maxWalletsPerNetwork;
       if (onNetwork.length >= limit)
         throw badInput(`At most ${limit} wallets per network`, { field: 'network', limit });
@@ -176,8 +178,10 @@ export class WalletService {
         address,
         isDefault: wallet.isDefault,
       });
-      return wallet;
+      return { wallet, created: true };
     });
+    if (created) this.options.onCreated?.(network);
+    return wallet;
   }
 
   /** Serializes wallet changes of one user across processes until the transaction ends. */

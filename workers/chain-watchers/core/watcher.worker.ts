@@ -103,7 +103,7 @@ export async function startChainWatcherWorker(
   });
   const source = options.source ?? createChainSource(settings, wlog);
   const registry = new Metrics(`chain-watcher-${network.toLowerCase()}`);
-  registry.trackPool(() => store.poolStats());
+  registry.trackDatabase(store.database);
   const metrics = createWatcherMetrics(registry.registry);
   const resolved = { ...watcherSettings(config.chains, settings, config.env === 'production'), ...options.settings };
   const watcher = new ChainWatcher({

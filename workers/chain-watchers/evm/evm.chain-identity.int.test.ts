@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HealthReport } from '../../../platform/http/health.js';
 import { EvmSender } from '../../../devnet/evm/evm-sender.js';
 import {
   deployTestToken,
@@ -98,15 +99,10 @@ async function catchUp(w: RunningChainWatcher): Promise<void> {
   throw new Error(`watcher did not reach block ${head}`);
 }
 
-async function health(
-  w: RunningChainWatcher,
-): Promise<{ status: number; body: { status: string; checks: Record<string, { status: string; error?: string }> } }> {
+async function health(w: RunningChainWatcher): Promise<{ status: number; body: HealthReport }> {
   // the check runs on each request
   const res = await fetch(`${w.url}/health`);
-  return {
-    status: res.status,
-    body: (await res.json()) as { status: string; checks: Record<string, { status: string; error?: string }> },
-  };
+  return { status: res.status, body: (await res.json()) as HealthReport };
 }
 
 beforeAll(async () => {
@@ -169,8 +165,9 @@ describe('chain pinning', () => {
     const h = await health(w);
     expect(h.status).toBe(503);
     expect(h.body).toMatchObject({
-      status: 'degraded',
-      checks: { chain: { status: 'down', error: expect.stringMatching(/halted: .*chain id 1337/) } },
+      status: 'unhealthy',
+      dependencies: { database: 'healthy', chain: 'unhealthy' },
+      details: { chain: { error: expect.stringMatching(/halted: .*chain id 1337/) } },
     });
     expect(await w.registry.registry.metrics()).toMatch(
       /chain_watcher_halted\{network="ETH",service="chain-watcher-eth"\} 1/,

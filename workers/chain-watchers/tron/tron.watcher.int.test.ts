@@ -173,7 +173,7 @@ describe('TRON deposit watcher on the TronGrid simulator', () => {
     });
     const res = await fetch(`${refused.url}/health`);
     expect(res.status).toBe(503);
-    expect(((await res.json()) as { checks: { chain: { error: string } } }).checks.chain.error).toMatch(
+    expect(((await res.json()) as { details: { chain: { error: string } } }).details.chain.error).toMatch(
       /^halted: the endpoint serves another chain/,
     );
     expect(await refused.registry.registry.metrics()).toMatch(
