@@ -26,6 +26,7 @@ import { RateLimiter } from './limits/rate-limit.js';
 import { fallbackRule, permissions } from './permissions/permissions.js';
 import { playgroundHandler } from './playground/playground.js';
 import { EventHub } from './subscriptions/event-hub.js';
+import { JetStreamEventLog } from './subscriptions/event-log.js';
 import { liveFields } from './subscriptions/live-fields.js';
 import { startLiveServer } from './subscriptions/live-server.js';
 import { bindInputScalars } from './scalars.js';
@@ -131,6 +132,14 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
   });
 
   const hub = new EventHub(nats, log, config.nats.subjectPrefix);
+  let jsm: ReturnType<NatsConnection['jetstreamManager']> | null = null;
+  const events = new JetStreamEventLog({
+    // created on the first resume (and again after a failure), not at start-up
+    jsm: () => (jsm ??= nats.jetstreamManager().catch((err: unknown) => ((jsm = null), Promise.reject(err)))),
+    stream: config.nats.stream,
+    subjectPrefix: config.nats.subjectPrefix,
+    window: config.gateway.ws.resume,
+  });
   const execute = async (
     document: DocumentNode,
     variables: Record<string, unknown>,
@@ -145,6 +154,7 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
     path: '/graphql',
     log,
     hub,
+    events,
     fields: liveFields,
     guard,
     metrics,
