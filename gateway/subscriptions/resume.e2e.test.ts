@@ -311,3 +311,78 @@ describe('subscriptions resumed after a reconnect', () => {
     expect(pushed!.data).toMatchObject({ depositUpdated: { id: deposit.id, status: 'DETECTED' } });
   });
 });
+
+describe('in-band token refresh (ping with { accessToken })', () => {
+  it('keeps the socket past the old token’s expiry; a bad token is answered and changes nothing; a sign-out of the new session or another user’s token closes it 4403', async () => {
+    const shortLived = await startStack({ ACCESS_TOKEN_TTL_SECONDS: '6' });
+    try {
+      const telegramUser = newTelegramUser();
+      const signIn = async () =>
+        (
+          await gql(
+            shortLived.graphqlUrl,
+            `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken refreshToken expiresAt user { id } } }`,
+            { d: initDataFor(telegramUser) },
+          )
+        ).body.data!.signInWithTelegram as { accessToken: string; refreshToken: string; expiresAt: string };
+      const first = await signIn();
+      const socket = await RawSocket.open(shortLived.wsUrl, first.accessToken);
+      socket.subscribe('me', `subscription { meUpdated { settings { language } } }`);
+
+      // a token the authenticator refuses: answered with its code, the socket keeps its old token
+      const refused = await socket.ping({ accessToken: 'not-a-token' });
+      expect(refused.payload).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
+
+      await new Promise((r) => setTimeout(r, 4000)); // the new token expires 3 s or more after the old one
+      const refreshed = (
+        await gql(
+          shortLived.graphqlUrl,
+          `mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken expiresAt } }`,
+          { t: first.refreshToken },
+        )
+      ).body.data!.refreshSession as { accessToken: string; expiresAt: string };
+      const pong = await socket.ping({ accessToken: refreshed.accessToken });
+      const expiresAt = Date.parse((pong.payload as { expiresAt: string }).expiresAt);
+      expect(expiresAt).toBeGreaterThan(Date.parse(first.expiresAt));
+
+      // past the first token's expiry the socket is open and its subscription live
+      await until(
+        'the first token expired',
+        () => Date.now(),
+        (now) => now > Date.parse(first.expiresAt) + 1200,
+      );
+      expect(socket.socket.readyState).toBe(WebSocket.OPEN);
+      const pushed = socket.next((f) => f.id === 'me' && f.type === 'next');
+      await gql(
+        shortLived.graphqlUrl,
+        `mutation { updateSettings(input: { language: FA }) { id } }`,
+        {},
+        refreshed.accessToken,
+      );
+      expect((await pushed).payload!.data).toEqual({ meUpdated: { settings: { language: 'FA' } } });
+
+      // another user's token: refused, the socket closed
+      const other = await RawSocket.open(shortLived.wsUrl, refreshed.accessToken);
+      const stranger = (
+        await gql(shortLived.graphqlUrl, `mutation($d: String!) { signInWithTelegram(initData: $d) { accessToken } }`, {
+          d: initDataFor(newTelegramUser()),
+        })
+      ).body.data!.signInWithTelegram as { accessToken: string };
+      other.socket.send(JSON.stringify({ type: 'ping', payload: { accessToken: stranger.accessToken } }));
+      expect((await other.closed).code).toBe(4403);
+      expect(other.frames.filter((f) => f.type === 'pong')).toEqual([]);
+
+      // the socket now belongs to the refreshed session: signing it out closes the socket
+      await gql(shortLived.graphqlUrl, `mutation { signOut }`, {}, refreshed.accessToken);
+      expect((await socket.closed).code).toBe(4403);
+    } finally {
+      await shortLived.close();
+    }
+  });
+
+  it('echoes any other ping payload, as graphql-ws does', async () => {
+    const alice = await signIn();
+    const socket = await RawSocket.open(stack.wsUrl, alice.token);
+    expect((await socket.ping({ hello: 'there' })).payload).toEqual({ hello: 'there' });
+  });
+});
