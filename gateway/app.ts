@@ -27,6 +27,7 @@ import { RateLimiter } from './limits/rate-limit.js';
 import { fallbackRule, permissions } from './permissions/permissions.js';
 import { playgroundHandler } from './playground/playground.js';
 import { EventHub } from './subscriptions/event-hub.js';
+import { JetStreamEventLog } from './subscriptions/event-log.js';
 import { liveFields } from './subscriptions/live-fields.js';
 import { startLiveServer } from './subscriptions/live-server.js';
 import { bindInputScalars } from './scalars.js';
@@ -143,6 +144,14 @@ export async function startGateway({
   const admin = createHttpServer({ service: 'gateway', log, metrics, health, routes: {}, readiness });
 
   const hub = new EventHub(nats, log, config.nats.subjectPrefix);
+  let jsm: ReturnType<NatsConnection['jetstreamManager']> | null = null;
+  const events = new JetStreamEventLog({
+    // created on the first resume (and again after a failure), not at start-up
+    jsm: () => (jsm ??= nats.jetstreamManager().catch((err: unknown) => ((jsm = null), Promise.reject(err)))),
+    stream: config.nats.stream,
+    subjectPrefix: config.nats.subjectPrefix,
+    window: config.gateway.ws.resume,
+  });
   const execute = async (
     document: DocumentNode,
     variables: Record<string, unknown>,
@@ -157,6 +166,7 @@ export async function startGateway({
     path: '/graphql',
     log,
     hub,
+    events,
     fields: liveFields,
     guard,
     metrics,

@@ -20,6 +20,12 @@ export const ErrorCode = {
   OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
   /** gateway: a browser page on an origin that is not in CORS_ORIGINS. */
   ORIGIN_NOT_ALLOWED: 'ORIGIN_NOT_ALLOWED',
+  /**
+   * gateway: a subscription resumed with `after:` an event the gateway can no longer replay from (older than
+   * `WS_RESUME_MAX_AGE_SECONDS`, more than `WS_RESUME_MAX_EVENTS` events since, or not an event of this field);
+   * `reason` says which: TOO_OLD, TOO_MANY, UNKNOWN. Refetch with a query, then subscribe without `after`.
+   */
+  RESUME_WINDOW_EXCEEDED: 'RESUME_WINDOW_EXCEEDED',
   /** gateway: a subscription sent over HTTP (they run over graphql-ws). */
   SUBSCRIPTION_OVER_HTTP: 'SUBSCRIPTION_OVER_HTTP',
   /** A subgraph (or the service behind it) could not be reached: retry later with the same idempotency key. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idFloorAt, isId, newId } from './ids.js';
+import { idFloorAt, idTimeMs, isId, newId } from './ids.js';
 
 describe('newId', () => {
   it('is prefixed, 26 chars of Crockford base32, unique and sortable by creation', () => {
@@ -21,5 +21,17 @@ describe('idFloorAt', () => {
     expect(before < floor).toBe(true);
     expect(floor <= after).toBe(true);
     expect(idFloorAt('evt', at - 1) < floor).toBe(true);
+  });
+});
+
+describe('idTimeMs', () => {
+  it('reads back the millisecond an id was made at, and null for what is not an id', () => {
+    const at = Date.now();
+    expect(idTimeMs(idFloorAt('evt', at))).toBe(at);
+    const made = idTimeMs(newId('evt'))!;
+    expect(made).toBeGreaterThanOrEqual(at);
+    expect(made).toBeLessThanOrEqual(Date.now());
+    expect(idTimeMs('evt_not-an-id')).toBeNull();
+    expect(idTimeMs('')).toBeNull();
   });
 });

@@ -59,3 +59,12 @@ export function idFloorAt(prefix: string, ms: number): string {
 export function isId(prefix: string, value: string): boolean {
   return new RegExp(`^${prefix}_[0-9a-hjkmnp-tv-z]{26}$`).test(value);
 }
+
+/** The millisecond an id of `newId` was made at (its first 10 characters after the prefix), or null when it is not one. */
+export function idTimeMs(id: string): number | null {
+  const match = /^[a-z]+_([0-9a-hjkmnp-tv-z]{26})$/.exec(id);
+  if (!match) return null;
+  let ms = 0;
+  for (const char of match[1]!.slice(0, 10)) ms = ms * 32 + ALPHABET.indexOf(char);
+  return ms;
+}

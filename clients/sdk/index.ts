@@ -1926,13 +1926,49 @@ export type Subscription = {
 
 
 export type SubscriptionBalanceUpdatedArgs = {
+  after?: InputMaybe<Scalars['ID']['input']>;
   assets?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+
+export type SubscriptionDepositUpdatedArgs = {
+  after?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type SubscriptionFiatWithdrawalUpdatedArgs = {
+  after?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type SubscriptionKycUpdatedArgs = {
+  after?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type SubscriptionMeUpdatedArgs = {
+  after?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type SubscriptionOrderUpdatedArgs = {
+  after?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
 export type SubscriptionPriceUpdatedArgs = {
   quote?: InputMaybe<Quote>;
   symbols?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+
+export type SubscriptionTicketUpdatedArgs = {
+  after?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type SubscriptionWithdrawalUpdatedArgs = {
+  after?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** A support ticket: its owner and support staff only. */

@@ -43,17 +43,24 @@ export interface LiveField {
   ): { field: string; args: Record<string, FollowUpArg> };
 }
 
+/**
+ * The argument of every per-viewer live field that resumes after a reconnect: the stored events after that
+ * one (each push names its event in `extensions.eventId`) are replayed first, then live ones follow.
+ */
+const AFTER =
+  '"""Resume after this event (the `extensions.eventId` of the last push you received): the events you missed since, in order, then live ones. Beyond the resume window: `RESUME_WINDOW_EXCEEDED` (refetch, then subscribe without it).""" after: ID';
+
 export const liveFields: LiveField[] = [
   {
     name: 'meUpdated',
-    sdl: '"""The signed-in user, pushed whenever their settings, level, roles or claims change."""\n  meUpdated: User!',
+    sdl: `"""The signed-in user, pushed whenever their settings, level, roles or claims change."""\n  meUpdated(${AFTER}): User!`,
     subjects: ['identity.user.updated'],
     matches: (event, viewer) => (event.payload as { userId?: string }).userId === viewer.userId,
     followUp: () => ({ field: 'me', args: {} }),
   },
   {
     name: 'depositUpdated',
-    sdl: '"""Your deposits, pushed at each status change: detected, confirming, confirmed (credit requested), credited, reorged or ignored."""\n  depositUpdated: Deposit!',
+    sdl: `"""Your deposits, pushed at each status change: detected, confirming, confirmed (credit requested), credited, reorged or ignored."""\n  depositUpdated(${AFTER}): Deposit!`,
     // wallet.deposit.* (subgraphs/wallet/deposit/deposit.events.ts); each event carries the deposit id and its owner
     subjects: ['detected', 'confirming', 'confirmed', 'credited', 'reorged', 'ignored'].map(
       (verb) => `wallet.deposit.${verb}`,
@@ -67,7 +74,7 @@ export const liveFields: LiveField[] = [
   },
   {
     name: 'kycUpdated',
-    sdl: '"""Your KYC submission, pushed when it is submitted, approved or rejected."""\n  kycUpdated: KycSubmission!',
+    sdl: `"""Your KYC submission, pushed when it is submitted, approved or rejected."""\n  kycUpdated(${AFTER}): KycSubmission!`,
     // kyc.submission.* (subgraphs/kyc/submission/submission.events.ts) carry { submissionId, userId }
     subjects: ['submitted', 'approved', 'rejected'].map((verb) => `kyc.submission.${verb}`),
     matches: (event, viewer) =>
@@ -79,7 +86,7 @@ export const liveFields: LiveField[] = [
   },
   {
     name: 'ticketUpdated',
-    sdl: '"""Your tickets (support staff: every ticket), pushed when one is opened, replied to, assigned, resolved or closed."""\n  ticketUpdated: Ticket!',
+    sdl: `"""Your tickets (support staff: every ticket), pushed when one is opened, replied to, assigned, resolved or closed."""\n  ticketUpdated(${AFTER}): Ticket!`,
     // support.ticket.* (subgraphs/support/ticket/ticket.events.ts) carry { ticketId, userId (the owner), … }
     subjects: ['opened', 'replied', 'assigned', 'resolved', 'closed'].map((verb) => `support.ticket.${verb}`),
     matches: (event, viewer) => {
@@ -96,7 +103,7 @@ export const liveFields: LiveField[] = [
   },
   {
     name: 'balanceUpdated',
-    sdl: '"""Your balances that a ledger transaction just changed (only these `assets`, when given), pushed after each commit."""\n  balanceUpdated(assets: [String!]): [Balance!]!',
+    sdl: `"""Your balances that a ledger transaction just changed (only these \`assets\`, when given), pushed after each commit."""\n  balanceUpdated(assets: [String!], ${AFTER}): [Balance!]!`,
     // ledger.transaction.committed carries { userId, asset } of every user balance the transaction moved
     subjects: ['ledger.transaction.committed'],
     matches: (event, viewer, args) => changedAssets(event, viewer, args).length > 0,
@@ -107,7 +114,7 @@ export const liveFields: LiveField[] = [
   },
   {
     name: 'orderUpdated',
-    sdl: '"""Your orders, pushed at each status change (placed, filled, rejected, cancelled, expired)."""\n  orderUpdated: Order!',
+    sdl: `"""Your orders, pushed at each status change (placed, filled, rejected, cancelled, expired)."""\n  orderUpdated(${AFTER}): Order!`,
     // ledger.order.updated (subgraphs/ledger/order/order.records.ts) carries { orderId, userId, status, type }
     subjects: ['ledger.order.updated'],
     matches: (event, viewer) =>
@@ -143,7 +150,7 @@ export const liveFields: LiveField[] = [
   },
   {
     name: 'fiatWithdrawalUpdated',
-    sdl: '"""Your Toman withdrawals, pushed at each status change: held, waiting for approval, approved, sending, done, failed."""\n  fiatWithdrawalUpdated: FiatWithdrawal!',
+    sdl: `"""Your Toman withdrawals, pushed at each status change: held, waiting for approval, approved, sending, done, failed."""\n  fiatWithdrawalUpdated(${AFTER}): FiatWithdrawal!`,
     // payment.withdrawal.updated (subgraphs/payment/payment.events.ts) carries { withdrawalId, userId, status }
     subjects: ['payment.withdrawal.updated'],
     matches: (event, viewer) =>
@@ -155,7 +162,7 @@ export const liveFields: LiveField[] = [
   },
   {
     name: 'withdrawalUpdated',
-    sdl: '"""Your withdrawals, pushed at each status change (requested, approval, signed, broadcast, confirming, completed, or refused)."""\n  withdrawalUpdated: Withdrawal!',
+    sdl: `"""Your withdrawals, pushed at each status change (requested, approval, signed, broadcast, confirming, completed, or refused)."""\n  withdrawalUpdated(${AFTER}): Withdrawal!`,
     // wallet.withdrawal.changed (subgraphs/wallet/withdrawal/withdrawal.events.ts) carries { withdrawalId, userId, status }
     subjects: ['wallet.withdrawal.changed'],
     matches: (event, viewer) =>

@@ -10,6 +10,7 @@ import type { GatewayContext } from '../context.js';
 import { guardOperation, type GuardOptions } from '../guard-plugin.js';
 import { DocumentCache } from './documents.js';
 import type { EventHub } from './event-hub.js';
+import type { EventLog } from './event-log.js';
 import { FanOutFields } from './fan-out-fields.js';
 import type { LiveField } from './live-fields.js';
 import { liveMetrics } from './live-metrics.js';
@@ -28,6 +29,8 @@ export interface LiveServerOptions {
   path: string;
   log: Logger;
   hub: EventHub;
+  /** The stored events that subscriptions resumed with `after:` replay (the events stream); none: no resuming. */
+  events?: EventLog;
   fields: LiveField[];
   guard: GuardOptions;
   schema(): GraphQLSchema;
@@ -108,6 +111,7 @@ export async function startLiveServer(
     fields: options.fields,
     documents: new DocumentCache({ maxTokens: options.maxTokens }),
     fanOuts,
+    events: options.events ?? null,
     schema: options.schema,
     authorize: (connection) => auth.authorize(connection),
     guard: (schema, document, operation, variables, viewer) =>
@@ -130,6 +134,11 @@ export async function startLiveServer(
       connect: (connection, params) => auth.connect(connection, params),
       subscribe: (connection, id, payload) => runner.start(connection, id, payload),
       closed: (connection) => auth.closed(connection),
+      // in-band token refresh: `ping` with `{ accessToken }` (README); any other ping payload is echoed
+      ping: (connection, payload) =>
+        'accessToken' in payload || 'authorization' in payload
+          ? auth.refresh(connection, payload)
+          : Promise.resolve(payload),
     },
     { log, keepAliveMs: options.keepAliveMs, clientIp: options.clientIp },
   );

@@ -12,10 +12,12 @@ import {
 } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
 import type { Viewer } from '../../platform/auth/viewer.js';
-import { ErrorCode } from '../../platform/errors.js';
+import type { EventEnvelope } from '../../platform/bus/envelope.js';
+import { DomainError, ErrorCode, toGraphQLError } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
 import type { DocumentCache } from './documents.js';
 import type { EventHub } from './event-hub.js';
+import type { EventLog } from './event-log.js';
 import type { FanOutFields } from './fan-out-fields.js';
 import { buildFollowUp } from './follow-up.js';
 import type { LiveField } from './live-fields.js';
@@ -28,6 +30,8 @@ export interface OperationRunnerOptions {
   fields: LiveField[];
   documents: DocumentCache;
   fanOuts: FanOutFields;
+  /** The stored events a subscription resumed with `after:` replays; null when resuming is off. */
+  events: EventLog | null;
   schema(): GraphQLSchema;
   /** The per-operation access check (authenticator, rate limits): null to go on, or the errors to answer. */
   authorize(connection: LiveConnection & { state: SocketState }): Promise<readonly GraphQLError[] | null>;
@@ -53,6 +57,11 @@ export interface OperationRunnerOptions {
  * coercion and the gateway's guard, in that order. Queries and mutations then run once through the gateway;
  * subscriptions to a per-viewer live field run the subscriber's follow-up per matching event (identical
  * follow-ups for one event run once); subscriptions to a public live field join its fan-out.
+ *
+ * Every push of a per-viewer live field carries `extensions: { eventId, eventType }`. Subscribed with
+ * `after: <eventId>`, the field first replays the stored events after that id (same filter and follow-up as
+ * live ones, one after the other, in stream order), then goes live: events that arrive during the replay wait
+ * and those already replayed are dropped by event id.
  */
 export class OperationRunner {
   private readonly byName: Map<string, LiveField>;
@@ -149,7 +158,7 @@ export class OperationRunner {
   }
 
   /** A per-viewer live field: each matching event runs the subscriber's follow-up (shared when identical). */
-  private startFollowUps(
+  private async startFollowUps(
     connection: LiveConnection & { state: SocketState },
     id: string,
     document: DocumentNode,
@@ -158,33 +167,88 @@ export class OperationRunner {
     field: LiveField,
     fieldArgs: Record<string, unknown>,
     variables: Record<string, unknown>,
-  ): Operation | readonly GraphQLError[] {
+  ): Promise<Operation | readonly GraphQLError[]> {
     const { matches, followUp: followUpOf } = field;
     if (!matches || !followUpOf) return [new GraphQLError('Unknown subscription field')];
-    const { viewer } = connection.state;
+    const after = typeof fieldArgs.after === 'string' ? fieldArgs.after : null;
     let stopped = false;
+    /** Follows up one event and pushes the result; resolves when it was sent (or dropped). */
+    const push = (event: EventEnvelope): Promise<void> => {
+      const { viewer } = connection.state;
+      if (!matches(event, viewer, fieldArgs)) return Promise.resolve();
+      const followUp = buildFollowUp(document, operation, root, followUpOf(event, viewer, fieldArgs), variables);
+      const key = `${event.id}|${viewer.userId}|${followUp.key}|${JSON.stringify(followUp.variables)}`;
+      return this.runShared(key, () => this.options.execute(followUp.document, followUp.variables, viewer))
+        .then((result) => {
+          if (stopped || this.options.dropIfSlow(connection, field.name)) return;
+          connection.next(id, {
+            data: result.data ? { [followUp.responseKey]: result.data[followUp.responseKey] ?? null } : null,
+            ...(result.errors ? { errors: result.errors } : {}),
+            extensions: { eventId: event.id, eventType: event.type },
+          });
+        })
+        .catch((err: unknown) => this.options.log.error({ err, field: field.name }, 'live follow-up failed'));
+    };
+    // While a resumed subscription replays, live events wait here; afterwards, replayed ones are dropped.
+    let waiting: EventEnvelope[] | null = after ? [] : null;
+    const replayed = new Set<string>();
     const unsubscribers = field.subjects.map((subject) =>
       this.options.hub.listen(subject, (event) => {
-        if (!matches(event, viewer, fieldArgs)) return;
-        const followUp = buildFollowUp(document, operation, root, followUpOf(event, viewer, fieldArgs), variables);
-        const key = `${event.id}|${viewer.userId}|${followUp.key}|${JSON.stringify(followUp.variables)}`;
-        this.runShared(key, () => this.options.execute(followUp.document, followUp.variables, viewer))
-          .then((result) => {
-            if (stopped || this.options.dropIfSlow(connection, field.name)) return;
-            connection.next(id, {
-              data: result.data ? { [followUp.responseKey]: result.data[followUp.responseKey] ?? null } : null,
-              ...(result.errors ? { errors: result.errors } : {}),
-            });
-          })
-          .catch((err: unknown) => this.options.log.error({ err, field: field.name }, 'live follow-up failed'));
+        if (waiting) waiting.push(event);
+        else if (!replayed.has(event.id)) void push(event);
       }),
     );
-    return {
-      stop: () => {
-        stopped = true;
-        unsubscribers.forEach((u) => u());
-      },
+    const stop = () => {
+      stopped = true;
+      unsubscribers.forEach((u) => u());
     };
+    if (after) {
+      const refused = await this.replay(field, after, replayed, push, () => stopped);
+      if (refused) {
+        stop();
+        return [refused];
+      }
+      const pending = waiting ?? [];
+      waiting = null;
+      for (const event of pending) if (!replayed.has(event.id)) void push(event);
+    }
+    return { stop };
+  }
+
+  /**
+   * Pushes the stored events after `after` one after the other (each follow-up awaited, so in order), noting
+   * their ids in `replayed`; the error to answer instead when they cannot be replayed.
+   */
+  private async replay(
+    field: LiveField,
+    after: string,
+    replayed: Set<string>,
+    push: (event: EventEnvelope) => Promise<void>,
+    stopped: () => boolean,
+  ): Promise<GraphQLError | null> {
+    if (!this.options.events)
+      return toGraphQLError(new DomainError(ErrorCode.BAD_USER_INPUT, 'Resuming subscriptions is not available here'));
+    let replay: Awaited<ReturnType<EventLog['after']>>;
+    try {
+      replay = await this.options.events.after(field.subjects, after);
+    } catch (err) {
+      this.options.log.error({ err, field: field.name }, 'reading events to resume a subscription failed');
+      return new GraphQLError('Internal server error', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } });
+    }
+    if ('refused' in replay)
+      return toGraphQLError(
+        new DomainError(
+          ErrorCode.RESUME_WINDOW_EXCEEDED,
+          'Cannot resume after this event: refetch, then subscribe without `after`',
+          { reason: replay.refused },
+        ),
+      );
+    for (const event of replay.events) {
+      if (stopped()) break;
+      replayed.add(event.id);
+      await push(event);
+    }
+    return null;
   }
 
   /** One execution per key while it is in flight (identical follow-ups of one event, e.g. two tabs). */

@@ -105,6 +105,44 @@ export class SocketAuth {
     }
   }
 
+  /**
+   * In-band token refresh (`ping` with `{ accessToken }`): a valid token of the same user becomes the socket's
+   * credential (its expiry, session family and viewer) and the answer is `{ expiresAt }`; a token the
+   * authenticator refuses leaves the socket as it was and answers `{ error: { code, message } }`; a token of
+   * another user closes the socket (4403) and answers nothing (null).
+   */
+  async refresh(
+    connection: LiveConnection & { state: SocketState },
+    params: Record<string, unknown>,
+  ): Promise<Record<string, unknown> | null> {
+    const credential = this.options.credential(params);
+    let viewer: Viewer;
+    let expiresAt: Date | null;
+    try {
+      ({ viewer, expiresAt } = await this.options.authenticate(credential, connection.ip));
+    } catch (err) {
+      if (err instanceof DomainError) return { error: { code: err.code, message: err.message } };
+      this.options.log.error({ err }, 'websocket token refresh failed unexpectedly');
+      return { error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Internal server error' } };
+    }
+    if (!connection.open) return null;
+    if (!viewer.userId) return { error: { code: ErrorCode.UNAUTHENTICATED, message: 'Sign in: no access token' } };
+    if (viewer.userId !== connection.state.viewer.userId) {
+      this.close(connection, CLOSE_FORBIDDEN, 'Access token of another user', 'refused');
+      return null;
+    }
+    // same user: the socket keeps its place under the cap, now known by the new token's session family
+    this.sessions.remove(connection);
+    this.sessions.add(connection, viewer);
+    this.expiries.remove(connection);
+    const expiresAtMs = expiresAt ? expiresAt.getTime() : null;
+    if (expiresAtMs !== null) this.expiries.add(connection, expiresAtMs);
+    connection.state.viewer = viewer;
+    connection.state.credential = credential;
+    connection.state.expiresAtMs = expiresAtMs;
+    return { expiresAt: expiresAt ? expiresAt.toISOString() : null };
+  }
+
   /** A revocation signal (from any gateway's identity subgraph): close the sockets it concerns with 4403. */
   revoked(revocation: Revocation): number {
     const closed =

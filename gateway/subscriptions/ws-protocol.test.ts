@@ -182,4 +182,36 @@ describe('graphql-transport-ws server', () => {
     connections[0]!.close(4403, 'again');
     expect(closedCalls).toBe(1);
   });
+
+  it('hands a ping payload on an accepted connection to the ping handler and answers its pong, or nothing when it returns null', async () => {
+    const seen: { user: string; payload: Record<string, unknown> }[] = [];
+    const { url } = await server({
+      ping: async (connection, payload) => {
+        seen.push({ user: connection.state.user, payload });
+        return payload.accessToken === 'new' ? { expiresAt: 'later' } : null;
+      },
+    });
+    const before = raw(url);
+    await before.send({ type: 'ping', payload: { accessToken: 'new' } }); // not yet accepted: echoed
+    await until(() => before.messages.length === 1);
+    expect(before.messages).toEqual([{ type: 'pong', payload: { accessToken: 'new' } }]);
+
+    const c = raw(url);
+    await c.send({ type: 'connection_init', payload: { token: 'ok' } });
+    await until(() => c.messages.length === 1);
+    await c.send({ type: 'ping', payload: { accessToken: 'new' } });
+    await c.send({ type: 'ping', payload: { accessToken: 'other' } });
+    await until(() => seen.length === 2);
+    await c.send({ type: 'ping' });
+    await until(() => c.messages.length === 3);
+    expect(c.messages).toEqual([
+      { type: 'connection_ack' },
+      { type: 'pong', payload: { expiresAt: 'later' } },
+      { type: 'pong' },
+    ]);
+    expect(seen).toEqual([
+      { user: 'u1', payload: { accessToken: 'new' } },
+      { user: 'u1', payload: { accessToken: 'other' } },
+    ]);
+  });
 });

@@ -28,6 +28,14 @@ export interface ProtocolHandlers<S> {
   ): Promise<Operation | readonly GraphQLError[]>;
   /** The socket closed (after its operations were stopped). */
   closed?(connection: WsConnection<S>): void;
+  /**
+   * A `ping` with a payload on an accepted connection: the `pong` payload to answer, or null to answer nothing
+   * (the handler closed the socket). Without this handler a ping's payload is echoed.
+   */
+  ping?(
+    connection: WsConnection<S> & { state: S },
+    payload: Record<string, unknown>,
+  ): Promise<Record<string, unknown> | null>;
 }
 
 export interface ProtocolOptions {
@@ -172,14 +180,17 @@ export class WsConnection<S> {
         if (this.open) this.socket.send('{"type":"connection_ack"}');
         return;
       }
-      case MessageType.Ping:
+      case MessageType.Ping: {
+        const ping = this.server.handlers.ping;
+        const payload =
+          message.payload && ping && this.state !== null
+            ? await ping(this as WsConnection<S> & { state: S }, message.payload)
+            : message.payload;
+        if (payload === null) return;
         if (this.open)
-          this.socket.send(
-            JSON.stringify(
-              message.payload ? { type: MessageType.Pong, payload: message.payload } : { type: MessageType.Pong },
-            ),
-          );
+          this.socket.send(JSON.stringify(payload ? { type: MessageType.Pong, payload } : { type: MessageType.Pong }));
         return;
+      }
       case MessageType.Pong:
         return;
       case MessageType.Subscribe: {

@@ -56,7 +56,8 @@ describe('NATS grants', () => {
   });
 
   it('grants nothing to publish (deny >) rather than an empty allow list, which nats-server reads as "anything"', () => {
-    expect(permissionsFor('gateway', '', 'EVENTS').publish).toEqual({ deny: ['>'] });
+    expect(permissionsFor('price-feed', '', 'EVENTS').publish).toEqual({ allow: ['market.price.>'] });
+    expect(permissionsFor('outbox-wallet', '', 'EVENTS').publish).not.toEqual({ allow: [] });
     for (const user of natsUsers()) {
       const publish = permissionsFor(user, '', 'EVENTS').publish;
       expect('deny' in publish || publish.allow.length > 0).toBe(true);
@@ -75,8 +76,13 @@ describe('NATS grants', () => {
         mayPublish(user, '$JS.API.CONSUMER.DURABLE.CREATE.EVENTS.x'),
         `${user}: legacy create without filter`,
       ).toBe(false);
-      expect(mayPublish(user, '$JS.API.STREAM.MSG.GET.EVENTS'), `${user}: direct reads`).toBe(false);
+      expect(mayPublish(user, '$JS.API.DIRECT.GET.EVENTS'), `${user}: direct gets`).toBe(false);
     }
+    // Stored messages are read one request at a time by the gateway alone (resumed subscriptions), nothing else.
+    expect(natsUsers().filter((user) => mayPublish(user, '$JS.API.STREAM.MSG.GET.EVENTS'))).toEqual(['gateway']);
+    expect(permissionsFor('gateway', '', 'EVENTS').publish).toEqual({
+      allow: ['$JS.API.INFO', '$JS.API.STREAM.INFO.EVENTS', '$JS.API.STREAM.MSG.GET.EVENTS'],
+    });
   });
 
   it('matches the consumers the code runs (durable names and filters) and the gateway’s live subjects', () => {

@@ -14,7 +14,10 @@
  * JetStream: every user gets only the `$JS.API` subjects it needs, named down to the stream and the durable
  * consumer. Nobody but `migrate` may create or update the stream (a stream's sources/republish settings
  * could otherwise copy someone's messages onto a subject they may not publish), nobody may create an
- * ephemeral consumer or read stream messages directly, and a service may create, pull from and ack only its
+ * ephemeral consumer (a push consumer delivers onto any subject its creator names), only the gateway may read
+ * stored messages (`$JS.API.STREAM.MSG.GET.<stream>`: a request/reply read that delivers nothing anywhere else,
+ * for subscriptions resumed after a reconnect; the server cannot narrow it to subjects, so the gateway reads
+ * only its live fields' subjects, gateway/subscriptions/event-log.ts), and a service may create, pull from and ack only its
  * own durables, so one service cannot drain (and ack away) another's events. Pull replies and publish acks
  * go to a per-user inbox prefix (`_INBOX_<user>`), the only thing a consumer subscribes to; nobody can read
  * another user's replies.
@@ -71,6 +74,8 @@ export interface ServiceGrant {
   streamInfo: boolean;
   /** Creates and updates the events stream (bus provisioning, run with the migrations). */
   streamAdmin?: boolean;
+  /** Reads stored messages one at a time (request/reply `STREAM.MSG.GET`): the gateway's resumed subscriptions. */
+  streamRead?: boolean;
 }
 
 /**
@@ -211,7 +216,8 @@ export const SERVICE_GRANTS: Record<string, ServiceGrant> = {
     consumers: [{ durable: 'voucher-hold-outcomes', subjects: ['ledger.hold.placed', 'ledger.hold.rejected'] }],
     streamInfo: true,
   },
-  gateway: { publish: [], subscribe: LIVE_SUBJECTS, consumers: [], streamInfo: false },
+  // Live fields; resumed subscriptions (`after:`) replay the stream's stored events with request/reply reads.
+  gateway: { publish: [], subscribe: LIVE_SUBJECTS, consumers: [], streamInfo: true, streamRead: true },
   'price-feed': { publish: ['market.price.>'], subscribe: [], consumers: [], streamInfo: false },
   migrate: { publish: [], subscribe: [], consumers: [], streamInfo: true, streamAdmin: true },
   ...Object.fromEntries(
@@ -248,9 +254,10 @@ export function permissionsFor(user: string, subjectPrefix: string, stream: stri
   if (!grant) throw new Error(`no NATS grants for "${user}"`);
   const publish = grant.publish.map((s) => subjectPrefix + s);
   const subscribe = [...grant.subscribe.map((s) => subjectPrefix + s), `${inboxPrefix(user)}.>`];
-  const usesJetStream = grant.streamInfo || grant.streamAdmin || grant.consumers.length > 0;
+  const usesJetStream = grant.streamInfo || grant.streamAdmin || grant.streamRead || grant.consumers.length > 0;
   if (usesJetStream) publish.push('$JS.API.INFO');
   if (grant.streamInfo) publish.push(`$JS.API.STREAM.INFO.${stream}`);
+  if (grant.streamRead) publish.push(`$JS.API.STREAM.MSG.GET.${stream}`);
   if (grant.streamAdmin) publish.push(`$JS.API.STREAM.CREATE.${stream}`, `$JS.API.STREAM.UPDATE.${stream}`);
   for (const consumer of grant.consumers) {
     const names = durableNames(consumer.durable, consumer.subjects);

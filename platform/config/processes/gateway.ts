@@ -24,8 +24,15 @@ export interface GatewaySettings {
     maxListLength: number;
   };
   rateLimits: { viewerPerMinute: number; ipPerMinute: number };
-  /** graphql-ws caps: sockets per viewer (per gateway process), operations running per socket. */
-  ws: { maxSocketsPerViewer: number; maxOperationsPerSocket: number };
+  /**
+   * graphql-ws caps: sockets per viewer (per gateway process), operations running per socket; how far back a
+   * subscription resumed with `after:` may reach (age of that event, stored events read to replay).
+   */
+  ws: {
+    maxSocketsPerViewer: number;
+    maxOperationsPerSocket: number;
+    resume: { maxAgeMs: number; maxEvents: number };
+  };
   /** Browser origins allowed to call the API; development also allows any localhost origin when none is listed. */
   cors: { origins: string[]; allowLocalhost: boolean };
   /** Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges). */
@@ -48,6 +55,8 @@ const gateway = section(
     RATE_LIMIT_IP_PER_MINUTE: positiveInt.default(1200),
     WS_MAX_SOCKETS_PER_VIEWER: positiveInt.default(10),
     WS_MAX_OPERATIONS_PER_SOCKET: positiveInt.default(100),
+    WS_RESUME_MAX_AGE_SECONDS: positiveInt.default(86_400),
+    WS_RESUME_MAX_EVENTS: positiveInt.default(1000),
     GRAPHQL_MAX_BODY_BYTES: positiveInt.default(1_048_576),
     GRAPHQL_MAX_VARIABLES_BYTES: positiveInt.default(65_536),
     GRAPHQL_MAX_LIST_LENGTH: positiveInt.default(100),
@@ -70,7 +79,11 @@ const gateway = section(
       maxListLength: e.GRAPHQL_MAX_LIST_LENGTH,
     },
     rateLimits: { viewerPerMinute: e.RATE_LIMIT_VIEWER_PER_MINUTE, ipPerMinute: e.RATE_LIMIT_IP_PER_MINUTE },
-    ws: { maxSocketsPerViewer: e.WS_MAX_SOCKETS_PER_VIEWER, maxOperationsPerSocket: e.WS_MAX_OPERATIONS_PER_SOCKET },
+    ws: {
+      maxSocketsPerViewer: e.WS_MAX_SOCKETS_PER_VIEWER,
+      maxOperationsPerSocket: e.WS_MAX_OPERATIONS_PER_SOCKET,
+      resume: { maxAgeMs: e.WS_RESUME_MAX_AGE_SECONDS * 1000, maxEvents: e.WS_RESUME_MAX_EVENTS },
+    },
     cors: {
       origins: ctx.parse<string[]>('CORS_ORIGINS', [], () => parseOrigins(e.CORS_ORIGINS ?? '')),
       allowLocalhost: e.CORS_ORIGINS === undefined && !ctx.production,

@@ -108,7 +108,10 @@ describe('kycUpdated', () => {
     expect(submitted.body.errors).toBeUndefined();
     const id = submitted.body.data!.submitKyc.id as string;
     await until('the PENDING push', () => aliceSub.received.length >= 1);
-    expect(aliceSub.received[0]).toEqual({ data: { kycUpdated: { id, status: 'PENDING', approvedTier: null } } });
+    expect(aliceSub.received[0]).toEqual({
+      data: { kycUpdated: { id, status: 'PENDING', approvedTier: null } },
+      extensions: { eventId: expect.stringMatching(/^evt_/), eventType: 'kyc.submission.submitted' },
+    });
 
     const email = `kyc-live-${process.pid}@example.com`;
     const staff = await signInStaff(stack, ['COMPLIANCE'], email);
@@ -127,7 +130,10 @@ describe('kycUpdated', () => {
     );
     expect(approved.body.errors).toBeUndefined();
     await until('the APPROVED push', () => aliceSub.received.length >= 2);
-    expect(aliceSub.received[1]).toEqual({ data: { kycUpdated: { id, status: 'APPROVED', approvedTier: 'BASIC' } } });
+    expect(aliceSub.received[1]).toEqual({
+      data: { kycUpdated: { id, status: 'APPROVED', approvedTier: 'BASIC' } },
+      extensions: { eventId: expect.stringMatching(/^evt_/), eventType: 'kyc.submission.approved' },
+    });
 
     // bob saw nothing of alice's
     await new Promise((r) => setTimeout(r, 300));
