@@ -346,6 +346,15 @@ export type Counterparty = {
   username: Maybe<Scalars['String']['output']>;
 };
 
+/** A short-lived access token scoped to what the Telegram bot may do for one user. */
+export type DelegatedSession = {
+  __typename?: 'DelegatedSession';
+  /** JWT carrying the bot scope; not refreshable: sign in again when it expires. */
+  accessToken: Scalars['String']['output'];
+  expiresAt: Scalars['DateTime']['output'];
+  user: User;
+};
+
 /** Funds sent on chain to one of your deposit addresses. */
 export type Deposit = {
   __typename?: 'Deposit';
@@ -840,6 +849,8 @@ export type Mutation = {
   setWithdrawalThreshold: WithdrawalThreshold;
   /** Staff sign-in with email and password. */
   signInAdmin: AuthPayload;
+  /** The Telegram bot only (its service credential): a short-lived, bot-scoped token for the Telegram user of an update. Creates the account on first use. */
+  signInAsTelegramUser: DelegatedSession;
   /** Exchange Telegram Mini App initData for a session. Creates the account on first sign-in. */
   signInWithTelegram: AuthPayload;
   /** End the viewer's session (all its refresh tokens and access tokens). */
@@ -1188,6 +1199,12 @@ export type MutationSetWithdrawalThresholdArgs = {
 export type MutationSignInAdminArgs = {
   email: Scalars['String']['input'];
   password: Scalars['String']['input'];
+};
+
+
+export type MutationSignInAsTelegramUserArgs = {
+  credential: Scalars['String']['input'];
+  telegramUser: TelegramUserInput;
 };
 
 
@@ -1933,6 +1950,17 @@ export type SubscriptionBalanceUpdatedArgs = {
 export type SubscriptionPriceUpdatedArgs = {
   quote?: InputMaybe<Quote>;
   symbols?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** The Telegram user an update came from, as the Bot API reports it (`message.from`). */
+export type TelegramUserInput = {
+  firstName?: InputMaybe<Scalars['String']['input']>;
+  /** The Telegram user id, decimal digits. */
+  id: Scalars['String']['input'];
+  /** IETF language tag of the user’s Telegram client. */
+  languageCode?: InputMaybe<Scalars['String']['input']>;
+  lastName?: InputMaybe<Scalars['String']['input']>;
+  username?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A support ticket: its owner and support staff only. */
@@ -2781,6 +2809,53 @@ export type WithdrawalThreshold = {
   usd: Scalars['Amount']['output'];
 };
 
+export type BotSignInAsTelegramUserMutationVariables = Exact<{
+  credential: Scalars['String']['input'];
+  telegramUser: TelegramUserInput;
+}>;
+
+
+export type BotSignInAsTelegramUserMutation = { __typename?: 'Mutation', signInAsTelegramUser: { __typename?: 'DelegatedSession', accessToken: string, expiresAt: string, user: { __typename?: 'User', id: string, settings: { __typename?: 'UserSettings', language: Language } } } };
+
+export type BotBalancesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type BotBalancesQuery = { __typename?: 'Query', me: { __typename?: 'User', id: string, settings: { __typename?: 'UserSettings', language: Language }, balances: Array<{ __typename?: 'Balance', available: string, held: string, total: string, asset: { __typename?: 'Asset', symbol: string, name: string, decimals: number } }> } };
+
+export type BotDepositAddressQueryVariables = Exact<{
+  network: Network;
+}>;
+
+
+export type BotDepositAddressQuery = { __typename?: 'Query', me: { __typename?: 'User', id: string, settings: { __typename?: 'UserSettings', language: Language }, depositAddress: { __typename?: 'Wallet', id: string, network: Network, address: string } } };
+
+export type BotPricesQueryVariables = Exact<{
+  symbols: Array<Scalars['String']['input']> | Scalars['String']['input'];
+  quote: Quote;
+}>;
+
+
+export type BotPricesQuery = { __typename?: 'Query', prices: Array<{ __typename?: 'Price', symbol: string, value: string, quote: Quote, updatedAt: string } | null> };
+
+export type BotHistoryQueryVariables = Exact<{
+  first: Scalars['Int']['input'];
+}>;
+
+
+export type BotHistoryQuery = { __typename?: 'Query', me: { __typename?: 'User', id: string, settings: { __typename?: 'UserSettings', language: Language }, transactions: { __typename?: 'TransactionConnection', edges: Array<{ __typename?: 'TransactionEdge', node: { __typename?: 'Transaction', id: string, kind: TransactionKind, direction: TransactionDirection, amount: string, fee: string, createdAt: string, asset: { __typename?: 'Asset', symbol: string, decimals: number } } }> } } };
+
+export type BotLanguageQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type BotLanguageQuery = { __typename?: 'Query', me: { __typename?: 'User', id: string, settings: { __typename?: 'UserSettings', language: Language } } };
+
+export type BotOpenTicketMutationVariables = Exact<{
+  input: OpenTicketInput;
+}>;
+
+
+export type BotOpenTicketMutation = { __typename?: 'Mutation', openTicket: { __typename?: 'Ticket', id: string, subject: string, status: TicketStatus } };
+
 export type SignInWithTelegramMutationVariables = Exact<{
   initData: Scalars['String']['input'];
 }>;
@@ -2818,6 +2893,13 @@ export type MeUpdatedSubscriptionVariables = Exact<{ [key: string]: never; }>;
 export type MeUpdatedSubscription = { __typename?: 'Subscription', meUpdated: { __typename?: 'User', id: string, level: number, roles: Array<Role>, settings: { __typename?: 'UserSettings', language: Language, displayCurrency: DisplayCurrency } } };
 
 
+export const BotSignInAsTelegramUserDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"BotSignInAsTelegramUser"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"credential"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"telegramUser"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"TelegramUserInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"signInAsTelegramUser"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"credential"},"value":{"kind":"Variable","name":{"kind":"Name","value":"credential"}}},{"kind":"Argument","name":{"kind":"Name","value":"telegramUser"},"value":{"kind":"Variable","name":{"kind":"Name","value":"telegramUser"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accessToken"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"settings"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"language"}}]}}]}}]}}]}}]} as unknown as DocumentNode<BotSignInAsTelegramUserMutation, BotSignInAsTelegramUserMutationVariables>;
+export const BotBalancesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"BotBalances"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"settings"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"language"}}]}},{"kind":"Field","name":{"kind":"Name","value":"balances"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"available"}},{"kind":"Field","name":{"kind":"Name","value":"held"}},{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"asset"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"symbol"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"decimals"}}]}}]}}]}}]}}]} as unknown as DocumentNode<BotBalancesQuery, BotBalancesQueryVariables>;
+export const BotDepositAddressDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"BotDepositAddress"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"network"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Network"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"settings"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"language"}}]}},{"kind":"Field","name":{"kind":"Name","value":"depositAddress"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"network"},"value":{"kind":"Variable","name":{"kind":"Name","value":"network"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"network"}},{"kind":"Field","name":{"kind":"Name","value":"address"}}]}}]}}]}}]} as unknown as DocumentNode<BotDepositAddressQuery, BotDepositAddressQueryVariables>;
+export const BotPricesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"BotPrices"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"symbols"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"quote"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Quote"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"prices"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"symbols"},"value":{"kind":"Variable","name":{"kind":"Name","value":"symbols"}}},{"kind":"Argument","name":{"kind":"Name","value":"quote"},"value":{"kind":"Variable","name":{"kind":"Name","value":"quote"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"symbol"}},{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"quote"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]}}]} as unknown as DocumentNode<BotPricesQuery, BotPricesQueryVariables>;
+export const BotHistoryDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"BotHistory"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"settings"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"language"}}]}},{"kind":"Field","name":{"kind":"Name","value":"transactions"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"direction"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"fee"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"asset"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"symbol"}},{"kind":"Field","name":{"kind":"Name","value":"decimals"}}]}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<BotHistoryQuery, BotHistoryQueryVariables>;
+export const BotLanguageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"BotLanguage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"settings"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"language"}}]}}]}}]}}]} as unknown as DocumentNode<BotLanguageQuery, BotLanguageQueryVariables>;
+export const BotOpenTicketDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"BotOpenTicket"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"OpenTicketInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"openTicket"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"subject"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]} as unknown as DocumentNode<BotOpenTicketMutation, BotOpenTicketMutationVariables>;
 export const SignInWithTelegramDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SignInWithTelegram"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"initData"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"signInWithTelegram"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"initData"},"value":{"kind":"Variable","name":{"kind":"Name","value":"initData"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accessToken"}},{"kind":"Field","name":{"kind":"Name","value":"refreshToken"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"username"}},{"kind":"Field","name":{"kind":"Name","value":"level"}}]}}]}}]}}]} as unknown as DocumentNode<SignInWithTelegramMutation, SignInWithTelegramMutationVariables>;
 export const RefreshSessionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RefreshSession"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"refreshToken"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"refreshSession"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"refreshToken"},"value":{"kind":"Variable","name":{"kind":"Name","value":"refreshToken"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accessToken"}},{"kind":"Field","name":{"kind":"Name","value":"refreshToken"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}}]}}]}}]} as unknown as DocumentNode<RefreshSessionMutation, RefreshSessionMutationVariables>;
 export const SignOutDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SignOut"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"signOut"}}]}}]} as unknown as DocumentNode<SignOutMutation, SignOutMutationVariables>;
