@@ -21,7 +21,8 @@ export interface CommandDeps {
 }
 
 const HISTORY_SIZE = 10;
-const PRICE_SYMBOLS = ['USDT', 'TON', 'TRX', 'ETH', 'BNB'];
+/** Asset symbols the market prices; shown by their coin (USDT for USDT_TRON). */
+const PRICE_SYMBOLS = ['USDT_TRON', 'TON', 'TRX', 'ETH', 'BNB'];
 const SUBJECT_MAX = 80;
 
 /** The language to answer in before the user's settings are known: their Telegram client's. */
@@ -117,16 +118,17 @@ export function registerCommands(bot: Bot, deps: CommandDeps): void {
     asUser(async (ctx, session) => {
       const lang = langOf(session.language);
       const quote: Quote = lang === 'fa' ? 'IRT' : 'USD';
+      // a stale or missing price is a null item with its own error: shown as "no price yet"
       const { prices } = await gateway.request(
         BotPricesDocument,
         { symbols: PRICE_SYMBOLS, quote },
         session.accessToken,
+        { partial: true },
       );
       const t = texts[lang];
-      const bySymbol = new Map(prices.filter((p) => p !== null).map((p) => [p.symbol, p.value]));
-      const lines = PRICE_SYMBOLS.map((s) => {
-        const value = bySymbol.get(s);
-        return t.priceLine(s, value === undefined ? null : formatAmount(value, lang));
+      const lines = PRICE_SYMBOLS.map((symbol, i) => {
+        const price = prices[i];
+        return t.priceLine(price?.coin ?? symbol.replace(/_.*/, ''), price ? formatAmount(price.value, lang) : null);
       });
       await ctx.reply(`${t.pricesTitle(quote)}\n${lines.join('\n')}`);
     }),

@@ -39,6 +39,8 @@ export class GatewayClient {
     document: TypedDocumentNode<R, V>,
     variables: V,
     token: string | null,
+    /** Accept data with errors in it (e.g. `prices`, whose stale items are null with an error each). */
+    options: { partial?: boolean } = {},
   ): Promise<R> {
     let res: Response;
     try {
@@ -66,6 +68,7 @@ export class GatewayClient {
       throw new GatewayError(res.status === 429 ? 'RATE_LIMITED' : 'UNAVAILABLE', `Gateway answered ${res.status}`);
     }
     const first = body.errors?.[0];
+    if (first && options.partial && body.data) return body.data;
     if (first)
       throw new GatewayError(
         first.extensions?.code ?? (res.status === 429 ? 'RATE_LIMITED' : 'INTERNAL'),
