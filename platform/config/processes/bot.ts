@@ -34,9 +34,11 @@ const bot = section(
     GATEWAY_URL: z.string().url().optional(),
     MINI_APP_URL: z.string().url().optional(),
     BOT_GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    /** The local gateway's port: the development default of GATEWAY_URL and MINI_APP_URL follows it. */
+    GATEWAY_PORT: port.default(SERVICE_PORT_VARIABLES.gateway[1]),
   },
   (e, ctx): BotSettings => {
-    const gatewayBase = `http://${ctx.host}:${SERVICE_PORT_VARIABLES.gateway[1]}`;
+    const gatewayBase = `http://${ctx.host}:${e.GATEWAY_PORT}`;
     if (ctx.production && !e.TELEGRAM_WEBHOOK_SECRET && e.BOT_MODE === 'webhook')
       ctx.problem('TELEGRAM_WEBHOOK_SECRET', 'required for webhook mode in production');
     if (ctx.production && e.TELEGRAM_WEBHOOK_SECRET === DEV_WEBHOOK_SECRET)
