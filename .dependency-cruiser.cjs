@@ -1,6 +1,6 @@
 // Import directions between the layers (docs/architecture.md). `npm run lint` runs this; an arrow = "may import":
 //   platform ← chains ← providers ← subgraphs;  gateway → platform;  workers → platform, chains, providers, subgraph ports;
-//   devnet, bench, scripts and tests may import anything;  nothing in production imports devnet/ or testing/.
+//   clients → platform, providers, clients/sdk;  devnet, bench, scripts and tests may import anything;  nothing in production imports devnet/ or testing/.
 // Test files and test support are outside the rules: a test may reach into anything it exercises.
 const TESTS = '(\\.test\\.ts$|^testing/|/testing/)';
 const NOT_PRODUCTION = '^(devnet|bench|scripts|testing)/|' + TESTS + '|^(codegen|vitest\\.config)\\.ts$';
@@ -56,9 +56,15 @@ module.exports = {
       '^(gateway|devnet|bench|scripts|testing)/|^subgraphs/(?![^/]+/(ports?\\.ts$|ports/))',
     ),
     forbid(
+      'clients-through-the-gateway',
+      'clients/ (the bot) are GraphQL clients of the gateway: they may import platform/, providers/ and clients/sdk, never a subgraph, the gateway or a worker',
+      '^clients/',
+      '^(chains|subgraphs|gateway|workers|devnet|bench|scripts|testing)/',
+    ),
+    forbid(
       'no-devnet-in-production',
       'production code never imports devnet/ or a simulator',
-      '^(platform|chains|providers|subgraphs|gateway|workers)/',
+      '^(platform|chains|providers|subgraphs|gateway|workers|clients)/',
       '^devnet/|\\.simulator\\.ts$',
     ),
   ],

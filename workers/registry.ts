@@ -1,5 +1,6 @@
 import { NETWORK_ORDER } from '../platform/config/chains.js';
 import {
+  botProcess,
   chainWatcherProcess,
   devnetProcess,
   outboxRelayProcess,
@@ -20,7 +21,8 @@ import {
 
 /**
  * Background processes `npm start` runs besides the subgraphs and the gateway (each its own entrypoint,
- * started after the subgraphs are healthy). Add a worker or a devnet simulator here to have it started.
+ * started after the subgraphs are healthy). Add a worker, a client process (the bot) or a devnet simulator here to
+ * have it started.
  */
 export interface RegisteredWorker {
   name: string;
@@ -93,6 +95,8 @@ export const workers: RegisteredWorker[] = [
     devOnly: true,
     enabled: (env: Env) => voucherSimulatorsProcess.load(env).voucherProviders.simulatorPorts !== null,
   },
+  // The Telegram bot (clients/bot): a GraphQL client of the gateway; polls the Telegram simulator in development.
+  { name: 'bot', entry: 'clients/bot/main.ts', config: botProcess },
   {
     name: 'withdrawal-broadcaster',
     entry: 'workers/withdrawal-broadcaster/main.ts',

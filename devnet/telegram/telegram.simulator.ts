@@ -1,5 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readRequestBody, sendJson, startSimulatorServer, type SimulatorServer } from '../http/simulator.server.js';
+import { readPhotoRequest, type SimulatedPhoto } from './bot-photos.js';
+import {
+  BOT_UPDATE_METHODS,
+  BotUpdates,
+  type InjectedMessage,
+  type SimulatedUpdate,
+  type WebhookDelivery,
+} from './bot-updates.js';
 
 /**
  * The Telegram Bot API as bots see it (core.telegram.org/bots/api): `POST /bot<token>/<method>` with a JSON or
@@ -14,6 +22,11 @@ import { readRequestBody, sendJson, startSimulatorServer, type SimulatorServer }
  *   `parameters.retry_after = retryAfter` (seconds), as Telegram's flood control does; each refused call is not
  *   delivered, so a client that retries after the wait delivers exactly once;
  * - `DELETE /_devnet/messages`: forget the captured messages and attempts.
+ *
+ * For bots that receive messages (bot-updates.ts, bot-photos.ts): `getUpdates`, `setWebhook`, `deleteWebhook`,
+ * `getWebhookInfo` and `sendPhoto` (multipart upload), plus
+ * - `POST /_devnet/updates { from, chat?, text }`: a user's message to the bot (queued, or POSTed to the webhook);
+ * - `GET /_devnet/photos[?chat_id=…]`: the photos sent (base64 bytes); `GET /_devnet/webhook-deliveries`.
  */
 export interface SimulatedMessage {
   message_id: number;
@@ -45,6 +58,12 @@ export interface TelegramSimulator extends SimulatorServer {
   /** The next `count` sendMessage calls answer 429 with `retry_after` seconds. */
   flood(count: number, retryAfterSeconds: number): void;
   reset(): void;
+  /** A user's message to the bot: queued for getUpdates, or POSTed to the webhook (awaited) when one is set. */
+  sendUpdate(message: InjectedMessage): Promise<{ update: SimulatedUpdate; delivery: WebhookDelivery | null }>;
+  /** Photos the bot sent (sendPhoto), oldest first. */
+  photos(chatId?: string): SimulatedPhoto[];
+  /** Every webhook POST with the bot's answer status. */
+  deliveries(): WebhookDelivery[];
 }
 
 const TOKEN = /^(\d{1,20}):[\w-]{20,}$/;
@@ -83,6 +102,9 @@ export async function startTelegramSimulator(options: TelegramSimulatorOptions =
   let floodRetryAfter = 1;
   let nextId = 1;
   const accepted = options.tokens ? new Set(options.tokens) : null;
+  // bots that receive messages: updates (getUpdates / webhook) and photos
+  const updates = new BotUpdates();
+  let photos: SimulatedPhoto[] = [];
 
   const sendMessage = (botId: string, p: Record<string, unknown>): Answer => {
     const chat = p.chat_id;
@@ -155,6 +177,23 @@ export async function startTelegramSimulator(options: TelegramSimulatorOptions =
       return sendJson(res, 200, { ok: true });
     }
     if (url.pathname === '/_devnet/attempts' && req.method === 'GET') return sendJson(res, 200, attempts);
+    if (url.pathname === '/_devnet/updates' && req.method === 'POST') {
+      const body = JSON.parse((await readRequestBody(req)) || '{}') as Partial<InjectedMessage>;
+      if (!body.from || !Number.isSafeInteger(body.from.id) || typeof body.text !== 'string' || !body.text)
+        return sendJson(res, 400, { error: '{ from: { id, first_name?, username?, language_code? }, chat?, text }' });
+      return sendJson(res, 200, await updates.inject(body as InjectedMessage));
+    }
+    if (url.pathname === '/_devnet/photos' && req.method === 'GET') {
+      const chat = url.searchParams.get('chat_id');
+      const shown = photos.filter((p) => !chat || p.chat_id === chat);
+      return sendJson(
+        res,
+        200,
+        shown.map(({ bytes, ...p }) => ({ ...p, bytes: bytes.toString('base64') })),
+      );
+    }
+    if (url.pathname === '/_devnet/webhook-deliveries' && req.method === 'GET')
+      return sendJson(res, 200, updates.deliveries);
     if (url.pathname === '/_devnet/flood' && req.method === 'POST') {
       const body = JSON.parse((await readRequestBody(req)) || '{}') as { count?: unknown; retryAfter?: unknown };
       const count = Number(body.count ?? 1);
@@ -176,6 +215,32 @@ export async function startTelegramSimulator(options: TelegramSimulatorOptions =
       const [, token, method] = match as unknown as [string, string, string];
       const tokenMatch = TOKEN.exec(token);
       if (!tokenMatch || (accepted && !accepted.has(token))) return sendJson(res, 401, fail(401, 'Unauthorized').body);
+      if (method === 'sendPhoto') {
+        const sent = await readPhotoRequest(req);
+        if (sent.status !== 200) return sendJson(res, sent.status, fail(sent.status, sent.description).body);
+        const photo: SimulatedPhoto = { ...sent.photo, message_id: nextId++, at: Date.now(), bot_id: tokenMatch[1]! };
+        photos.push(photo);
+        const fileId = `sim-photo-${photo.message_id}`;
+        return sendJson(res, 200, {
+          ok: true,
+          result: {
+            message_id: photo.message_id,
+            from: { id: Number(photo.bot_id), is_bot: true, first_name: 'Devnet Bot', username: 'devnet_bot' },
+            chat: { id: Number(photo.chat_id), type: 'private' },
+            date: Math.floor(photo.at / 1000),
+            photo: [
+              {
+                file_id: fileId,
+                file_unique_id: fileId,
+                width: photo.width,
+                height: photo.height,
+                file_size: photo.bytes.length,
+              },
+            ],
+            ...(photo.caption ? { caption: photo.caption } : {}),
+          },
+        });
+      }
       const params = await readParams(req, url);
       if (!params) return sendJson(res, 400, fail(400, 'Bad Request: invalid request body').body);
       let answer: Answer;
@@ -189,6 +254,7 @@ export async function startTelegramSimulator(options: TelegramSimulatorOptions =
             result: { id: Number(botId), is_bot: true, first_name: 'Devnet Bot', username: 'devnet_bot' },
           },
         };
+      else if (BOT_UPDATE_METHODS.has(method)) answer = await updates.handle(method, params);
       else answer = fail(404, 'Not Found');
       sendJson(res, answer.status, answer.body);
     },
@@ -197,7 +263,10 @@ export async function startTelegramSimulator(options: TelegramSimulatorOptions =
 
   return {
     url: server.url,
-    close: () => server.close(),
+    close: () => {
+      updates.close();
+      return server.close();
+    },
     messages: (chatId) => (chatId ? messages.filter((m) => m.chat_id === chatId) : [...messages]),
     attempts: () => [...attempts],
     flood(count, retryAfterSeconds) {
@@ -208,6 +277,11 @@ export async function startTelegramSimulator(options: TelegramSimulatorOptions =
       messages = [];
       attempts = [];
       floodLeft = 0;
+      photos = [];
+      updates.reset();
     },
+    sendUpdate: (message) => updates.inject(message),
+    photos: (chatId) => photos.filter((p) => !chatId || p.chat_id === chatId),
+    deliveries: () => [...updates.deliveries],
   };
 }

@@ -15,6 +15,7 @@ import {
 import type { ShieldRule } from './permissions.js';
 import type { GatewayContext } from '../context.js';
 import type { PermissionMap } from './permissions.js';
+import { scopeDenial } from './scopes.js';
 
 export interface Denial {
   path: string;
@@ -124,7 +125,7 @@ export function introspectionFields(document: DocumentNode): string[] {
 
 /**
  * Evaluates graphql-shield rules over the whole operation (its `uniqueFieldUses`) before any subgraph is
- * called. A missing rule falls back to `fallbackRule` (deny). Returns the first denial, or null when every
+ * called. A token's scope (scopes.ts) is checked first; a missing rule falls back to `fallbackRule` (deny). Returns the first denial, or null when every
  * field is allowed.
  */
 export async function evaluatePermissions(
@@ -136,6 +137,8 @@ export async function evaluatePermissions(
   ctx: GatewayContext,
 ): Promise<Denial | null> {
   for (const use of uses) {
+    const outOfScope = scopeDenial(ctx.viewer, use);
+    if (outOfScope) return { path: use.path, code: 'FORBIDDEN', message: outOfScope };
     const typeRules = map[use.typeName];
     const ruleFor = typeRules?.[use.fieldName] ?? typeRules?.['*'] ?? fallbackRule;
     const type = schema.getType(use.typeName);

@@ -1,5 +1,13 @@
 import { allow, and, deny, or } from 'graphql-shield';
-import { hasClaimRule, hasRoleRule, isAdmin, isAuthenticated, isStaffMember, isSuperadmin } from './rules.js';
+import {
+  hasClaimRule,
+  hasRoleRule,
+  isAdmin,
+  isAuthenticated,
+  isSignedOut,
+  isStaffMember,
+  isSuperadmin,
+} from './rules.js';
 
 /** The FINANCE role, or SUPERADMIN. */
 const isFinance = hasRoleRule('FINANCE', 'SUPERADMIN');
@@ -105,6 +113,8 @@ export const permissions: PermissionMap = {
     signInWithTelegram: allow,
     refreshSession: allow,
     signInAdmin: allow,
+    // The Telegram bot's delegation: identity checks its service credential; a signed-in viewer never calls it.
+    signInAsTelegramUser: isSignedOut,
     signOut: isAuthenticated,
     updateSettings: isAuthenticated,
     grantRole: isSuperadmin,
@@ -195,6 +205,7 @@ export const permissions: PermissionMap = {
   LimitUsage: { '*': allow },
   UserSettings: { '*': allow },
   AuthPayload: { '*': allow },
+  DelegatedSession: { '*': allow },
   UserConnection: { '*': allow },
   UserEdge: { '*': allow },
   PageInfo: { '*': allow },

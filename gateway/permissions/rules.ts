@@ -9,6 +9,11 @@ export const isAuthenticated = rule({ cache: 'contextual' })((_parent, _args, ct
   ctx.viewer.userId ? true : denied('UNAUTHENTICATED', 'Sign in first'),
 );
 
+/** Callers without a user token: sign-in mutations that authenticate by their own argument (a credential). */
+export const isSignedOut = rule({ cache: 'contextual' })((_parent, _args, ctx: GatewayContext) =>
+  ctx.viewer.userId ? denied('FORBIDDEN', 'Not for a signed-in viewer') : true,
+);
+
 export const isStaffMember = rule({ cache: 'contextual' })((_parent, _args, ctx: GatewayContext) => {
   if (!ctx.viewer.userId) return denied('UNAUTHENTICATED', 'Sign in first');
   return isStaff(ctx.viewer) ? true : denied('FORBIDDEN', 'Staff only');

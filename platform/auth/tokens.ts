@@ -60,9 +60,14 @@ export class AccessTokens {
     this.key = encoder.encode(secret);
   }
 
-  async issue(claims: AccessTokenClaims, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
+  /** `ttlSeconds` shortens the configured lifetime (delegated tokens); it never lengthens it. */
+  async issue(
+    claims: AccessTokenClaims,
+    now = new Date(),
+    ttlSeconds = this.ttlSeconds,
+  ): Promise<{ token: string; expiresAt: Date }> {
     const iat = Math.floor(now.getTime() / 1000);
-    const exp = iat + this.ttlSeconds;
+    const exp = iat + Math.min(ttlSeconds, this.ttlSeconds);
     const token = await new SignJWT({ roles: claims.roles, claims: claims.claims, sid: claims.sessionId })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(claims.userId)

@@ -40,3 +40,13 @@ export function isStaff(viewer: Viewer): boolean {
 export function hasClaim(viewer: Viewer, claim: string): boolean {
   return viewer.roles.includes('SUPERADMIN') || viewer.claims.includes(claim);
 }
+
+/**
+ * A token scope, carried as a claim: a token holding one may select only the fields its scope lists (the gateway's
+ * permissions/scopes.ts), whatever its roles. `scope:bot` is what identity grants the Telegram bot for one user.
+ */
+export const BOT_SCOPE = 'scope:bot';
+
+export function isBotScoped(viewer: Viewer): boolean {
+  return viewer.claims.includes(BOT_SCOPE);
+}

@@ -11,6 +11,7 @@ import {
   ConfigError,
   DEV_SECRETS,
   generateInternalTokenKeys,
+  botProcess,
   gatewayProcess,
   identityProcess,
   ledgerProcess,
@@ -58,7 +59,8 @@ describe('configuration per process', () => {
   it('every process starts in development with no variables, using dev-only values for its own secrets only', () => {
     const expected: Record<string, string[]> = {
       gateway: ['INTERNAL_TOKEN_PRIVATE_KEY', 'JWT_SECRET'],
-      identity: ['INTERNAL_TOKEN_PUBLIC_KEY', 'JWT_SECRET', 'TELEGRAM_BOT_TOKEN'],
+      identity: ['BOT_SERVICE_CREDENTIAL_SHA256', 'INTERNAL_TOKEN_PUBLIC_KEY', 'JWT_SECRET', 'TELEGRAM_BOT_TOKEN'],
+      bot: ['BOT_SERVICE_CREDENTIAL', 'TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET'],
       wallet: ['INTERNAL_TOKEN_PUBLIC_KEY', 'KAVENEGAR_API_KEY', 'WALLET_DATA_KEYS', 'WALLET_MASTER_KEYS'],
       market: ['INTERNAL_TOKEN_PUBLIC_KEY'],
       ledger: ['INTERNAL_TOKEN_PUBLIC_KEY'],
@@ -122,6 +124,47 @@ describe('configuration per process', () => {
     ]);
   });
 
+  it('the bot in production needs its own credential, webhook secret, gateway and Mini App URLs, and refuses dev values; identity without a credential hash turns delegation off', () => {
+    const bot = {
+      NODE_ENV: 'production',
+      TELEGRAM_BOT_TOKEN: '12345:real-token',
+      TELEGRAM_SIMULATOR: 'false',
+      BOT_MODE: 'webhook',
+    };
+    expect(problemsOf(botProcess, bot).sort()).toEqual([
+      'BOT_SERVICE_CREDENTIAL: required in production (no dev default is used there)',
+      'GATEWAY_URL: required in production',
+      'MINI_APP_URL: required in production',
+      'TELEGRAM_WEBHOOK_SECRET: required for webhook mode in production',
+    ]);
+    const complete = {
+      ...bot,
+      BOT_SERVICE_CREDENTIAL: `bsc_${'r'.repeat(43)}`,
+      TELEGRAM_WEBHOOK_SECRET: 'w'.repeat(64),
+      GATEWAY_URL: 'http://gateway:4000/graphql',
+      MINI_APP_URL: 'https://wallet.example/app',
+    };
+    expect(botProcess.load(complete).bot).toMatchObject({ mode: 'webhook', port: 4187 });
+    expect(problemsOf(botProcess, { ...complete, BOT_SERVICE_CREDENTIAL: DEV_SECRETS.BOT_SERVICE_CREDENTIAL })).toEqual(
+      ['BOT_SERVICE_CREDENTIAL: the dev-only default is refused in production'],
+    );
+    expect(problemsOf(botProcess, { ...complete, BOT_SERVICE_CREDENTIAL: 'short' })[0]).toMatch(
+      /^BOT_SERVICE_CREDENTIAL: must look like bsc_/,
+    );
+    expect(identityProcess.load(REAL).botDelegation).toBeNull();
+    const hash = 'ab'.repeat(32);
+    expect(identityProcess.load({ ...REAL, BOT_SERVICE_CREDENTIAL_SHA256: hash }).botDelegation).toEqual({
+      credentialSha256: hash,
+      tokenTtlSeconds: 300,
+    });
+    expect(botProcess.load({}).bot).toMatchObject({
+      mode: 'polling',
+      port: 4187,
+      gatewayUrl: 'http://127.0.0.1:4000/graphql',
+      miniAppUrl: 'http://127.0.0.1:4000/app',
+    });
+  });
+
   it('only the wallet, its commands, the treasury worker (it signs sweeps) and the withdrawal broadcaster (it signs) read WALLET_MASTER_KEYS; each secret is read only where it is used', () => {
     const readers = (variable: string) =>
       Object.values(PROCESSES)
@@ -149,7 +192,10 @@ describe('configuration per process', () => {
     expect(readers('SUPPORT_ALERT_BOT_TOKEN')).toEqual(['support']);
     expect(readers('VOUCHER_CODE_KEYS')).toEqual(['voucher']);
     expect(readers('JWT_SECRET')).toEqual(['gateway', 'identity']);
-    expect(readers('TELEGRAM_BOT_TOKEN')).toEqual(['dev-init-data', 'identity']);
+    expect(readers('TELEGRAM_BOT_TOKEN')).toEqual(['bot', 'dev-init-data', 'identity']);
+    expect(readers('BOT_SERVICE_CREDENTIAL')).toEqual(['bot']);
+    expect(readers('TELEGRAM_WEBHOOK_SECRET')).toEqual(['bot']);
+    expect(readers('BOT_SERVICE_CREDENTIAL_SHA256')).toEqual(['identity']);
     expect(readers('INTERNAL_TOKEN_SECRET')).toEqual([]); // the shared HMAC secret is gone
   });
 

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { INTERNAL_TOKEN_MAX_TTL_SECONDS } from '../auth/tokens.js';
 import { positiveInt, section, type ConfigContext } from './env.js';
@@ -20,6 +20,7 @@ import { parseMasterKeys, type MasterKeySet } from './master-keys.js';
 export const DEV_SECRETS = {
   JWT_SECRET: 'dev-only-jwt-secret-change-me-0123456789abcdef',
   TELEGRAM_BOT_TOKEN: '1000000001:DEV-only-bot-token-change-me',
+  BOT_SERVICE_CREDENTIAL: 'bsc_dev-only-telegram-bot-service-credential-change-me',
   WALLET_MASTER_KEYS: 'dev-only:4wK7FSHKJxxO6wz9mNx30umgiiC/4Bnfm2IYxQz3E70=',
   KYC_DATA_KEYS: 'dev-only:ZqQ0a3Y1fW2TgHbS8cN4dE7rJ6kL9mP0oQ1sU2vX3yA=',
   KYC_BLIND_INDEX_KEY: 'c2V2ZW4gZGV2LW9ubHkga3ljIGluZGV4IGtleSAwMDE=',
@@ -341,5 +342,77 @@ export const paymentDataKeys = section(
     if (keys?.containsKey(indexKey))
       ctx.problem('PAYMENT_CARD_INDEX_KEY', 'must differ from every PAYMENT_DATA_KEYS key');
     return keys ? { keys, cardIndexKey: () => Uint8Array.from(indexKey) } : ctx.invalid();
+  },
+);
+
+/** The bot's service credential as identity keeps it: sha256 hex, never the credential itself. */
+export function serviceCredentialHash(credential: string): string {
+  return createHash('sha256').update(credential).digest('hex');
+}
+
+const SERVICE_CREDENTIAL = z
+  .string()
+  .regex(
+    /^bsc_[A-Za-z0-9_-]{40,}$/,
+    'must look like bsc_<at least 40 characters>; generate one: npm run -s bot:credential',
+  );
+
+export interface BotDelegationConfig {
+  /** sha256 hex of the Telegram bot's service credential, the only caller of signInAsTelegramUser. */
+  credentialSha256: string;
+  /** Lifetime of a bot-scoped user token (never refreshable). */
+  tokenTtlSeconds: number;
+}
+
+/**
+ * Identity's side of the bot's delegation (subgraphs/identity/delegation): the hash of the bot's service credential
+ * (BOT_SERVICE_CREDENTIAL_SHA256; outside production the dev credential's hash) and the bot token's lifetime.
+ * Null in production when no hash is configured: then signInAsTelegramUser refuses every caller.
+ */
+export const botDelegation = section(
+  {
+    BOT_SERVICE_CREDENTIAL_SHA256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/i, 'must be sha256 hex (npm run -s bot:credential prints it)')
+      .optional(),
+    BOT_TOKEN_TTL_SECONDS: positiveInt.max(900, 'must be at most 900 (15 minutes)').default(300),
+  },
+  (e, ctx): BotDelegationConfig | null => {
+    const devHash = serviceCredentialHash(DEV_SECRETS.BOT_SERVICE_CREDENTIAL);
+    const given = e.BOT_SERVICE_CREDENTIAL_SHA256?.toLowerCase();
+    if (ctx.production && given === devHash)
+      ctx.problem('BOT_SERVICE_CREDENTIAL_SHA256', "the dev-only credential's hash is refused in production");
+    if (!given && ctx.production) return null;
+    if (!given) ctx.usedDevDefault('BOT_SERVICE_CREDENTIAL_SHA256');
+    return { credentialSha256: given ?? devHash, tokenTtlSeconds: e.BOT_TOKEN_TTL_SECONDS };
+  },
+);
+
+/** The bot's own side: the service credential it presents to identity (through the gateway). */
+export const botServiceCredential = section(
+  { BOT_SERVICE_CREDENTIAL: SERVICE_CREDENTIAL.optional() },
+  (e, ctx): { credential: string } => {
+    refuseDevValueInProduction(
+      ctx,
+      'BOT_SERVICE_CREDENTIAL',
+      e.BOT_SERVICE_CREDENTIAL === DEV_SECRETS.BOT_SERVICE_CREDENTIAL,
+    );
+    return {
+      credential: secretOrDevDefault(ctx, 'BOT_SERVICE_CREDENTIAL', e.BOT_SERVICE_CREDENTIAL) ?? ctx.invalid<string>(),
+    };
+  },
+);
+
+/** The Telegram bot's token alone (the bot process; identity's `telegram` section also verifies initData with it). */
+export const telegramBotToken = section(
+  {
+    TELEGRAM_BOT_TOKEN: z
+      .string()
+      .regex(/^\d+:[A-Za-z0-9_-]+$/, 'must look like <bot id>:<secret>')
+      .optional(),
+  },
+  (e, ctx): { token: string } => {
+    refuseDevValueInProduction(ctx, 'TELEGRAM_BOT_TOKEN', e.TELEGRAM_BOT_TOKEN === DEV_SECRETS.TELEGRAM_BOT_TOKEN);
+    return { token: secretOrDevDefault(ctx, 'TELEGRAM_BOT_TOKEN', e.TELEGRAM_BOT_TOKEN) ?? ctx.invalid<string>() };
   },
 );

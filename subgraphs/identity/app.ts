@@ -8,6 +8,8 @@ import { AuthResolver } from './auth/auth.resolver.js';
 import { AuthService } from './auth/auth.service.js';
 import { InitDataVerifier } from './auth/telegram-init-data.js';
 import type { IdentityServices } from './context.js';
+import { DelegationResolver } from './delegation/delegation.resolver.js';
+import { DelegationService } from './delegation/delegation.service.js';
 import { startLevelFactsConsumer } from './level/level.consumer.js';
 import { LevelPolicy } from './level/level-policy.js';
 import { startRecoveryConsumer } from './recovery/recovery.consumer.js';
@@ -43,12 +45,16 @@ export function buildIdentityServices(
     keyPrefix: config.redis.keyPrefix,
     initDataMaxAgeSeconds: config.telegram.authMaxAgeSeconds,
   });
-  return { auth, users, levels, sessions };
+  const delegation = new DelegationService(config.botDelegation, users, accessTokens, log);
+  return { auth, users, levels, sessions, delegation };
 }
 
 /** The subgraph schema alone (no connections): used by the server, schema emission and contract tests. */
 export function buildIdentitySchema() {
-  return buildSubgraph({ resolvers: [UserResolver, AuthResolver], references: { User: userReference } });
+  return buildSubgraph({
+    resolvers: [UserResolver, AuthResolver, DelegationResolver],
+    references: { User: userReference },
+  });
 }
 
 export const identitySubgraph: SubgraphDefinition<IdentityConfig> = {

@@ -34,6 +34,7 @@ function violations(): Violation[] {
     'subgraphs',
     'gateway',
     'workers',
+    'clients',
     'devnet',
   ];
   let out: string;
@@ -62,6 +63,10 @@ describe('import directions (dependency-cruiser)', () => {
   write('gateway/server.ts', "import { base } from '../platform/base.js';\nexport const server = base;\n");
   write('devnet/chain.simulator.ts', 'export const sim = 1;\n');
   write(
+    'clients/bot/bot.ts',
+    "import { client } from '../../providers/rpc/client.js';\nimport { base } from '../../platform/base.js';\nexport const bot = [client, base];\n",
+  );
+  write(
     'devnet/uses-anything.ts',
     "import { deposit } from '../subgraphs/wallet/deposit.js';\nexport const any = deposit;\n",
   );
@@ -74,7 +79,7 @@ describe('import directions (dependency-cruiser)', () => {
     expect(violations()).toEqual([]);
   });
 
-  it('refuses a provider importing a subgraph, a worker reaching past a port, the gateway or platform reaching up, production importing devnet, one subgraph importing another', () => {
+  it('refuses a client importing the gateway or a subgraph, a provider importing a subgraph, a worker reaching past a port, the gateway or platform reaching up, production importing devnet, one subgraph importing another', () => {
     write(
       'providers/rpc/evil.ts',
       "import { deposit } from '../../subgraphs/wallet/deposit.js';\nexport const evil = deposit;\n",
@@ -86,6 +91,10 @@ describe('import directions (dependency-cruiser)', () => {
     write('gateway/evil.ts', "import { port } from '../subgraphs/wallet/port.js';\nexport const evil = port;\n");
     write('platform/evil.ts', "import { network } from '../chains/network.js';\nexport const evil = network;\n");
     write(
+      'clients/bot/evil.ts',
+      "import { server } from '../../gateway/server.js';\nimport { port } from '../../subgraphs/wallet/port.js';\nexport const evil = [server, port];\n",
+    );
+    write(
       'subgraphs/ledger/evil.ts',
       "import { sim } from '../../devnet/chain.simulator.js';\nimport { deposit } from '../wallet/deposit.js';\nexport const evil = [sim, deposit];\n",
     );
@@ -93,6 +102,8 @@ describe('import directions (dependency-cruiser)', () => {
       .map((v) => `${v.rule.name}: ${v.from} → ${v.to}`)
       .sort();
     expect(found).toEqual([
+      'clients-through-the-gateway: clients/bot/evil.ts → gateway/server.ts',
+      'clients-through-the-gateway: clients/bot/evil.ts → subgraphs/wallet/port.ts',
       'gateway-on-platform-only: gateway/evil.ts → subgraphs/wallet/port.ts',
       'no-devnet-in-production: subgraphs/ledger/evil.ts → devnet/chain.simulator.ts',
       'platform-is-the-bottom: platform/evil.ts → chains/network.ts',

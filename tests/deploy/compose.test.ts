@@ -94,12 +94,16 @@ describe('docker-compose.yml', () => {
     const address = (traefik.networks as Record<string, { ipv4_address?: string }>).edge!.ipv4_address;
     expect(address).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     expect(services.gateway!.environment!.TRUSTED_PROXIES).toBe(address);
-    // Nothing but Traefik, the gateway and the payment service is on the edge network; Traefik routes only
-    // /payments/ (Paystar's browser callback and the result page) to the payment service, never its /graphql.
+    // Nothing but Traefik, the gateway, the payment service and the bot is on the edge network; Traefik routes only
+    // /payments/ (Paystar's browser callback and the result page) to the payment service, never its /graphql, and
+    // only /telegram/webhook to the bot (whose /health and /metrics stay internal).
     const onEdge = Object.entries(services)
       .filter(([, s]) => (Array.isArray(s.networks) ? s.networks : Object.keys(s.networks ?? {})).includes('edge'))
       .map(([n]) => n);
-    expect(onEdge.sort()).toEqual(['gateway', 'payment', 'traefik']);
+    expect(onEdge.sort()).toEqual(['bot', 'gateway', 'payment', 'traefik']);
+    const bot = services.bot!.labels!;
+    expect(bot['traefik.http.routers.bot.rule']).toMatch(/&& Path\(`\/telegram\/webhook`\)$/);
+    expect(bot['traefik.http.services.bot.loadbalancer.server.port']).toBe('4187');
     const payment = services.payment!.labels!;
     expect(payment['traefik.http.routers.payment-callback.rule']).toMatch(/&& PathPrefix\(`\/payments\/`\)$/);
     expect(payment['traefik.http.services.payment-callback.loadbalancer.server.port']).toBe('4106');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineProcess, port, positiveInt, section, type ConfigOf } from '../env.js';
 import { SERVICE_PORT_VARIABLES } from '../pieces.js';
-import { accessTokens, telegram, type AccessTokenConfig } from '../secrets.js';
+import { accessTokens, botDelegation, telegram, type AccessTokenConfig } from '../secrets.js';
 import { subgraphSections } from './subgraph.js';
 
 /**
@@ -55,5 +55,12 @@ const levels = section({ LEVEL_THRESHOLDS: z.string().default('2:kyc=BASIC;3:kyc
   ctx.parse<LevelRule[]>('LEVEL_THRESHOLDS', [], () => parseLevelThresholds(e.LEVEL_THRESHOLDS)),
 );
 
-export const identityProcess = defineProcess('identity', { ...subgraphSections, identity, auth, telegram, levels });
+export const identityProcess = defineProcess('identity', {
+  ...subgraphSections,
+  identity,
+  auth,
+  telegram,
+  levels,
+  botDelegation,
+});
 export type IdentityConfig = ConfigOf<typeof identityProcess>;

@@ -1,4 +1,5 @@
 import { adminCreateProcess } from './admin-create.js';
+import { botProcess } from './bot.js';
 import { chainWatcherProcess } from './chain-watcher.js';
 import { devInitDataProcess } from './dev-init-data.js';
 import { devnetProcess } from './devnet.js';
@@ -55,9 +56,11 @@ export const PROCESSES = {
   'voucher-simulators': voucherSimulatorsProcess,
   voucher: voucherProcess,
   'withdrawal-broadcaster': withdrawalBroadcasterProcess,
+  bot: botProcess,
 } as const;
 
 export type { AdminCreateConfig } from './admin-create.js';
+export type { BotConfig } from './bot.js';
 export type { ChainWatcherConfig } from './chain-watcher.js';
 export type { DevInitDataConfig } from './dev-init-data.js';
 export type { DevnetConfig } from './devnet.js';
@@ -113,4 +116,5 @@ export {
   voucherSimulatorsProcess,
   voucherProcess,
   withdrawalBroadcasterProcess,
+  botProcess,
 };
