@@ -2,6 +2,7 @@ import { NETWORK_ORDER } from '../platform/config/chains.js';
 import {
   chainWatcherProcess,
   devnetProcess,
+  notifierProcess,
   outboxRelayProcess,
   paymentsWorkerProcess,
   priceFeedProcess,
@@ -93,6 +94,8 @@ export const workers: RegisteredWorker[] = [
     devOnly: true,
     enabled: (env: Env) => voucherSimulatorsProcess.load(env).voucherProviders.simulatorPorts !== null,
   },
+  // Telegram messages to users (the simulator in development: TELEGRAM_API_URL / TELEGRAM_SIMULATOR_PORT)
+  { name: 'notifier', entry: 'workers/notifier/main.ts', config: notifierProcess },
   {
     name: 'withdrawal-broadcaster',
     entry: 'workers/withdrawal-broadcaster/main.ts',

@@ -71,6 +71,7 @@ describe('configuration per process', () => {
       ],
       'wallet-commands': ['WALLET_MASTER_KEYS'],
       'dev-init-data': ['TELEGRAM_BOT_TOKEN'],
+      notifier: ['TELEGRAM_BOT_TOKEN'],
       's3-devnet': ['S3_SECRET_ACCESS_KEY'],
       'sms-simulator': ['KAVENEGAR_API_KEY'],
       support: ['INTERNAL_TOKEN_PUBLIC_KEY', 'S3_SECRET_ACCESS_KEY', 'SUPPORT_ALERT_BOT_TOKEN'],
@@ -149,7 +150,7 @@ describe('configuration per process', () => {
     expect(readers('SUPPORT_ALERT_BOT_TOKEN')).toEqual(['support']);
     expect(readers('VOUCHER_CODE_KEYS')).toEqual(['voucher']);
     expect(readers('JWT_SECRET')).toEqual(['gateway', 'identity']);
-    expect(readers('TELEGRAM_BOT_TOKEN')).toEqual(['dev-init-data', 'identity']);
+    expect(readers('TELEGRAM_BOT_TOKEN')).toEqual(['dev-init-data', 'identity', 'notifier']);
     expect(readers('INTERNAL_TOKEN_SECRET')).toEqual([]); // the shared HMAC secret is gone
   });
 

@@ -84,7 +84,7 @@ describe('configuration documentation', () => {
     // so they hold the custody master keys too.
     expect(holders('WALLET_MASTER_KEYS')).toEqual(['treasury', 'wallet', 'withdrawal-broadcaster']);
     expect(holders('INTERNAL_TOKEN_PRIVATE_KEY')).toEqual(['gateway']);
-    expect(holders('TELEGRAM_BOT_TOKEN')).toEqual(['identity']);
+    expect(holders('TELEGRAM_BOT_TOKEN')).toEqual(['identity', 'notifier']);
     expect(holders('JWT_SECRET')).toEqual(['gateway', 'identity']);
     expect(holders('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual([
       'identity',
