@@ -102,7 +102,10 @@ describe('notifier', () => {
       inline_keyboard: [[{ text: 'مشاهده تاریخچه', web_app: { url: 'https://app.example/app/#/history' } }]],
     });
     expect(second!.text).toContain('۲٬۵۰۰٬۰۰۰ تومان');
-    expect((await rows('message', user.userId)).map((r) => r.status)).toEqual(['SENT', 'SENT']);
+    await waitUntil('both marked sent', async () =>
+      (await rows('message', user.userId)).every((r) => r.status === 'SENT' && r.telegram_message_id !== null),
+    );
+    expect(await rows('message', user.userId)).toHaveLength(2);
   });
 
   it('Telegram answers 429: the message waits retry_after and is delivered once', async () => {
