@@ -51,7 +51,9 @@ export async function applyIdentityEvent(em: EntityManager, event: EventEnvelope
   const p = (event.payload ?? {}) as Record<string, unknown>;
   const userId = typeof p.userId === 'string' ? p.userId : null;
   if (!userId) return;
-  const chatId = event.type === 'identity.user.created' && typeof p.telegramId === 'string' ? p.telegramId : null;
+  // created carries the Telegram id; updated only when the account moved (recovery): then null clears the chat
+  const hasChat = typeof p.telegramId === 'string' || (event.type === 'identity.user.updated' && p.telegramId === null);
+  const chatId = typeof p.telegramId === 'string' ? p.telegramId : null;
   const language = isLanguage(p.language) ? p.language : null;
   const mutedList = mutedOf(p.mutedNotifications);
   // a Postgres array literal (categories are [A-Z] words): knex would expand a JS array into a list
@@ -63,7 +65,7 @@ export async function applyIdentityEvent(em: EntityManager, event: EventEnvelope
       `insert into "notifier"."recipient" as r ("user_id", "chat_id", "language", "muted", "settings_at")
        values (?, ?, coalesce(?, 'en'), coalesce(?::text[], '{}'), ?)
        on conflict ("user_id") do update set
-         "chat_id" = coalesce(excluded."chat_id", r."chat_id"),
+         "chat_id" = case when ? then excluded."chat_id" else r."chat_id" end,
          "language" = case when ? and (r."settings_at" is null or r."settings_at" <= ?) then coalesce(?, r."language") else r."language" end,
          "muted" = case when ? and (r."settings_at" is null or r."settings_at" <= ?) then coalesce(?::text[], r."muted") else r."muted" end,
          "settings_at" = case when ? then greatest(r."settings_at", ?::timestamptz) else r."settings_at" end,
@@ -75,6 +77,7 @@ export async function applyIdentityEvent(em: EntityManager, event: EventEnvelope
         language,
         muted,
         hasSettings ? event.occurredAt : null,
+        hasChat,
         hasSettings,
         event.occurredAt,
         language,
