@@ -6,13 +6,7 @@ import { badInput, DomainError, ErrorCode, forbidden, notFound, unauthenticated 
 import type { TelegramUser } from '../auth/telegram-init-data.js';
 import { LevelPolicy, type LevelFacts } from '../level/level-policy.js';
 import { IdentityEvents, type UserCreatedPayload, type UserUpdatedPayload } from './user.events.js';
-import {
-  User,
-  type DisplayCurrency,
-  type KycTier,
-  type Language,
-  type NotificationCategory,
-} from './user.entity.js';
+import { User, type DisplayCurrency, type KycTier, type Language, type NotificationCategory } from './user.entity.js';
 
 const SOURCE = 'identity';
 
