@@ -25,6 +25,12 @@ export interface SenderSettings {
   miniAppUrl: string;
   /** A message whose user the notifier does not know yet (identity's event still to come) waits this long. */
   recipientWaitSeconds: number;
+  /**
+   * Called when a call to a chat has finished (answered or failed), before the next call to it may start: the
+   * worker pushes the chat's next pacing slot a gap past this moment, so the gap holds between Telegram's
+   * acceptances too, not only between our send starts (a slow call would otherwise let the next arrive soon after).
+   */
+  onChatDone?: (chatId: string) => void;
   /** Test only: SIGKILL the process once Telegram accepted a message, before it is marked sent. */
   crashAfterSend?: boolean;
 }
@@ -61,6 +67,9 @@ interface RecipientRow {
  * The price is one lost message when the process dies during the one HTTP call in flight.
  */
 export class NotificationSender {
+  /** The call in progress per chat: one at a time per chat in this process, in claim order. */
+  private readonly chatBusy = new Map<string, Promise<void>>();
+
   constructor(
     private readonly client: TelegramBotClient,
     private readonly settings: SenderSettings,
@@ -151,9 +160,35 @@ export class NotificationSender {
     }
     const message = renderMessage(row, recipient.language, new Date(row.occurred_at), this.settings.miniAppUrl);
     const log = this.log.child({ eventId: row.event_id, userId: row.user_id, kind: row.kind });
+    const chatId = recipient.chat_id;
+    const previous = this.chatBusy.get(chatId);
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => (done = resolve));
+    this.chatBusy.set(chatId, mine);
+    await previous;
+    try {
+      return await this.send(db, row, recipient, chatId, message, finish, retry, log);
+    } finally {
+      this.settings.onChatDone?.(chatId);
+      if (this.chatBusy.get(chatId) === mine) this.chatBusy.delete(chatId);
+      done();
+    }
+  }
+
+  private async send(
+    db: ReturnType<EntityManager['getConnection']>,
+    row: ClaimedRow,
+    recipient: RecipientRow,
+    chatId: string,
+    message: ReturnType<typeof renderMessage>,
+    finish: (status: string, error: string | null, extra?: string, params?: unknown[]) => Promise<void>,
+    retry: (seconds: number, error: string, countAttempt: boolean) => Promise<void>,
+    log: Logger,
+  ): Promise<SendOutcome> {
+    const key = [row.event_id, row.user_id];
     try {
       const sent = await this.client.sendMessage(
-        { chat_id: recipient.chat_id, ...message },
+        { chat_id: chatId, ...message },
         {
           beforeAttempt: async () => {
             await db.execute(

@@ -6,7 +6,12 @@ import { Metrics } from '../../platform/http/metrics.js';
 import { createHttpServer, listen } from '../../platform/http/server.js';
 import type { Logger } from '../../platform/logger.js';
 import { runPeriodically } from '../../platform/service/periodic.js';
-import { ChatPacer, createTelegramBotClient, type TelegramBotClient } from '../../providers/telegram-bot/index.js';
+import {
+  ChatPacer,
+  createTelegramBotClient,
+  isGroup,
+  type TelegramBotClient,
+} from '../../providers/telegram-bot/index.js';
 import { NOTIFIER_SCHEMA, notifierMigrations } from '../../migrations/notifier/index.js';
 import { NOTIFYING_SUBJECTS } from './event-notifications.js';
 import {
@@ -72,13 +77,14 @@ export async function startNotifier(
     registers: [metrics.registry],
   });
 
+  const pacer = new ChatPacer({ privateChatMs: s.chatGapMs, perSecond: s.messagesPerSecond });
   const client =
     options.client ??
     createTelegramBotClient({
       baseUrl: config.telegramBotApi.baseUrl,
       token: config.notifierBot.botToken,
       log: log.child({ component: 'telegram' }),
-      pacer: new ChatPacer({ privateChatMs: s.chatGapMs, perSecond: s.messagesPerSecond }),
+      pacer,
       // one attempt per call: a 429 sends the row back to the table until retry_after, so nothing waits in memory
       maxFloodWaits: 1,
       onFloodWait: () => floodWaits.inc(),
@@ -89,6 +95,8 @@ export async function startNotifier(
       miniAppUrl: s.miniAppUrl,
       recipientWaitSeconds: s.recipientWaitSeconds,
       crashAfterSend: s.crashAt === 'after-send',
+      // the next message to this chat starts a gap after this call finished (groups: the pacer's 3 s already)
+      onChatDone: (chatId) => pacer.penalize(chatId, isGroup(chatId) ? 0 : s.chatGapMs / 1000),
     },
     log.child({ component: 'sender' }),
     (category, outcome, occurredAt) => {
