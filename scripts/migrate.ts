@@ -6,11 +6,17 @@ import { ensureDatabase } from '../platform/db/database.js';
 import { migrateSubgraph, openSubgraphDatabase } from '../platform/db/orm.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import { subgraphs } from '../subgraphs/registry.js';
+import { NOTIFIER_SCHEMA, notifierMigrations } from '../migrations/notifier/index.js';
 
 /** Creates the database if needed, applies every subgraph's committed migrations and provisions the events stream. */
 export async function migrateAll(config: Pick<MigrateConfig, 'database' | 'nats'>, log: Logger): Promise<void> {
   await ensureDatabase(config.database.url);
-  for (const { definition } of subgraphs) {
+  // every subgraph's schema, then the schemas workers own (the notifier's)
+  const schemas = [
+    ...subgraphs.map(({ definition }) => ({ ...definition, entities: definition.entities })),
+    { name: NOTIFIER_SCHEMA, entities: [], migrations: notifierMigrations },
+  ];
+  for (const definition of schemas) {
     const orm = await openSubgraphDatabase({
       schema: definition.name,
       url: config.database.url,
@@ -21,7 +27,7 @@ export async function migrateAll(config: Pick<MigrateConfig, 'database' | 'nats'
     });
     try {
       const applied = await migrateSubgraph(orm, definition.name);
-      log.info({ subgraph: definition.name, applied }, applied.length ? 'migrations applied' : 'schema up to date');
+      log.info({ schema: definition.name, applied }, applied.length ? 'migrations applied' : 'schema up to date');
     } finally {
       await orm.close(true);
     }

@@ -3,6 +3,7 @@ import {
   botProcess,
   chainWatcherProcess,
   devnetProcess,
+  notifierProcess,
   outboxRelayProcess,
   paymentsWorkerProcess,
   priceFeedProcess,
@@ -97,6 +98,8 @@ export const workers: RegisteredWorker[] = [
   },
   // The Telegram bot (clients/bot): a GraphQL client of the gateway; polls the Telegram simulator in development.
   { name: 'bot', entry: 'clients/bot/main.ts', config: botProcess },
+  // Telegram messages to users (the simulator in development: TELEGRAM_API_URL / TELEGRAM_SIMULATOR_PORT)
+  { name: 'notifier', entry: 'workers/notifier/main.ts', config: notifierProcess },
   {
     name: 'withdrawal-broadcaster',
     entry: 'workers/withdrawal-broadcaster/main.ts',

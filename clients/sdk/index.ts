@@ -1252,6 +1252,15 @@ export type Network =
   | 'TON'
   | 'TRON';
 
+/** Telegram notifications a user may mute. Security notices (a reversed deposit) cannot be muted. */
+export type NotificationCategory =
+  | 'DEPOSITS'
+  | 'KYC'
+  | 'ORDERS'
+  | 'SUPPORT'
+  | 'TRANSFERS'
+  | 'WITHDRAWALS';
+
 /** What the chain reports an address holds, for reconciliation with the ledger. */
 export type OnChainBalance = {
   __typename?: 'OnChainBalance';
@@ -2299,6 +2308,8 @@ export type UpdateAssetInput = {
 export type UpdateSettingsInput = {
   displayCurrency?: InputMaybe<DisplayCurrency>;
   language?: InputMaybe<Language>;
+  /** The full list of muted categories (replaces the current one; [] turns every notification on). */
+  mutedNotifications?: InputMaybe<Array<NotificationCategory>>;
 };
 
 export type User = {
@@ -2464,6 +2475,8 @@ export type UserSettings = {
   __typename?: 'UserSettings';
   displayCurrency: DisplayCurrency;
   language: Language;
+  /** Categories of Telegram notifications turned off. */
+  mutedNotifications: Array<NotificationCategory>;
 };
 
 export type Voucher = {

@@ -21,6 +21,8 @@ import {
  * - `POST /_devnet/flood { count, retryAfter }`: the next `count` sendMessage calls answer 429 with
  *   `parameters.retry_after = retryAfter` (seconds), as Telegram's flood control does; each refused call is not
  *   delivered, so a client that retries after the wait delivers exactly once;
+ * - `POST /_devnet/block { chat_id, blocked? }`: the chat's user blocked the bot: sendMessage to it answers 403
+ *   `Forbidden: bot was blocked by the user` (not delivered) until unblocked (`blocked: false`);
  * - `DELETE /_devnet/messages`: forget the captured messages and attempts.
  *
  * For bots that receive messages (bot-updates.ts, bot-photos.ts): `getUpdates`, `setWebhook`, `deleteWebhook`,
@@ -57,6 +59,9 @@ export interface TelegramSimulator extends SimulatorServer {
   attempts(): SimulatedAttempt[];
   /** The next `count` sendMessage calls answer 429 with `retry_after` seconds. */
   flood(count: number, retryAfterSeconds: number): void;
+  /** The user of this private chat blocked the bot: sends to it answer 403 (`unblock` undoes it). */
+  block(chatId: string): void;
+  unblock(chatId: string): void;
   reset(): void;
   /** A user's message to the bot: queued for getUpdates, or POSTed to the webhook (awaited) when one is set. */
   sendUpdate(message: InjectedMessage): Promise<{ update: SimulatedUpdate; delivery: WebhookDelivery | null }>;
@@ -69,6 +74,21 @@ export interface TelegramSimulator extends SimulatorServer {
 const TOKEN = /^(\d{1,20}):[\w-]{20,}$/;
 const MAX_TEXT = 4096;
 const PARSE_MODES = ['MarkdownV2', 'HTML', 'Markdown'];
+
+// ── blocked chats (notifier) ─────────────────────────────────────────────────────────────────────────────
+/** What Telegram answers a bot sending to a user who blocked it (403). */
+export const BLOCKED_DESCRIPTION = 'Forbidden: bot was blocked by the user';
+
+/** `POST /_devnet/block { chat_id, blocked? }`: the chat's user blocks (or, blocked: false, unblocks) the bot. */
+async function blockControl(req: IncomingMessage, res: ServerResponse, blocked: Set<string>): Promise<void> {
+  const body = JSON.parse((await readRequestBody(req)) || '{}') as { chat_id?: unknown; blocked?: unknown };
+  const chat = body.chat_id;
+  if (typeof chat !== 'string' && typeof chat !== 'number') return sendJson(res, 400, { error: 'chat_id required' });
+  if (body.blocked === false) blocked.delete(String(chat));
+  else blocked.add(String(chat));
+  sendJson(res, 200, { ok: true });
+}
+// ─────────────────────────────────────────────────────────────────────────────────────────────────────────
 
 type Answer = { status: number; body: Record<string, unknown> };
 const fail = (status: number, description: string, parameters?: Record<string, unknown>): Answer => ({
@@ -101,6 +121,7 @@ export async function startTelegramSimulator(options: TelegramSimulatorOptions =
   let floodLeft = 0;
   let floodRetryAfter = 1;
   let nextId = 1;
+  const blocked = new Set<string>();
   const accepted = options.tokens ? new Set(options.tokens) : null;
   // bots that receive messages: updates (getUpdates / webhook) and photos
   const updates = new BotUpdates();
@@ -111,6 +132,10 @@ export async function startTelegramSimulator(options: TelegramSimulatorOptions =
     const chatId = typeof chat === 'number' || (typeof chat === 'string' && chat !== '') ? String(chat) : null;
     if (!chatId) return fail(400, 'Bad Request: chat_id is empty');
     if (!/^(-?\d+|@\w{5,32})$/.test(chatId)) return fail(400, 'Bad Request: chat not found');
+    if (blocked.has(chatId)) {
+      attempts.push({ chat_id: chatId, at: Date.now(), status: 403 });
+      return fail(403, BLOCKED_DESCRIPTION);
+    }
     if (floodLeft > 0) {
       floodLeft--;
       attempts.push({ chat_id: chatId, at: Date.now(), status: 429 });
@@ -194,6 +219,7 @@ export async function startTelegramSimulator(options: TelegramSimulatorOptions =
     }
     if (url.pathname === '/_devnet/webhook-deliveries' && req.method === 'GET')
       return sendJson(res, 200, updates.deliveries);
+    if (url.pathname === '/_devnet/block' && req.method === 'POST') return blockControl(req, res, blocked);
     if (url.pathname === '/_devnet/flood' && req.method === 'POST') {
       const body = JSON.parse((await readRequestBody(req)) || '{}') as { count?: unknown; retryAfter?: unknown };
       const count = Number(body.count ?? 1);
@@ -273,12 +299,15 @@ export async function startTelegramSimulator(options: TelegramSimulatorOptions =
       floodLeft = count;
       floodRetryAfter = retryAfterSeconds;
     },
+    block: (chatId) => void blocked.add(chatId),
+    unblock: (chatId) => void blocked.delete(chatId),
     reset() {
       messages = [];
       attempts = [];
       floodLeft = 0;
       photos = [];
       updates.reset();
+      blocked.clear();
     },
     sendUpdate: (message) => updates.inject(message),
     photos: (chatId) => photos.filter((p) => !chatId || p.chat_id === chatId),

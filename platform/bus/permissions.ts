@@ -218,6 +218,29 @@ export const SERVICE_GRANTS: Record<string, ServiceGrant> = {
   },
   // Live fields; resumed subscriptions (`after:`) replay the stream's stored events with request/reply reads.
   gateway: { publish: [], subscribe: LIVE_SUBJECTS, consumers: [], streamInfo: true, streamRead: true },
+  // Telegram messages to users (workers/notifier): its recipients from identity, the events it tells users about.
+  notifier: {
+    publish: [],
+    subscribe: [],
+    consumers: [
+      { durable: 'notifier-recipients', subjects: ['identity.user.created', 'identity.user.updated'] },
+      {
+        durable: 'notifier-events',
+        subjects: [
+          'wallet.deposit.detected',
+          'wallet.deposit.credited',
+          'wallet.deposit.reorged',
+          'wallet.withdrawal.changed',
+          'ledger.transaction.committed',
+          'ledger.order.filled',
+          'support.ticket.replied',
+          'kyc.submission.approved',
+          'kyc.submission.rejected',
+        ],
+      },
+    ],
+    streamInfo: true,
+  },
   'price-feed': { publish: ['market.price.>'], subscribe: [], consumers: [], streamInfo: false },
   migrate: { publish: [], subscribe: [], consumers: [], streamInfo: true, streamAdmin: true },
   ...Object.fromEntries(

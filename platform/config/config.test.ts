@@ -73,6 +73,7 @@ describe('configuration per process', () => {
       ],
       'wallet-commands': ['WALLET_MASTER_KEYS'],
       'dev-init-data': ['TELEGRAM_BOT_TOKEN'],
+      notifier: ['TELEGRAM_BOT_TOKEN'],
       's3-devnet': ['S3_SECRET_ACCESS_KEY'],
       'sms-simulator': ['KAVENEGAR_API_KEY'],
       support: ['INTERNAL_TOKEN_PUBLIC_KEY', 'S3_SECRET_ACCESS_KEY', 'SUPPORT_ALERT_BOT_TOKEN'],
@@ -192,10 +193,10 @@ describe('configuration per process', () => {
     expect(readers('SUPPORT_ALERT_BOT_TOKEN')).toEqual(['support']);
     expect(readers('VOUCHER_CODE_KEYS')).toEqual(['voucher']);
     expect(readers('JWT_SECRET')).toEqual(['gateway', 'identity']);
-    expect(readers('TELEGRAM_BOT_TOKEN')).toEqual(['bot', 'dev-init-data', 'identity']);
     expect(readers('BOT_SERVICE_CREDENTIAL')).toEqual(['bot']);
     expect(readers('TELEGRAM_WEBHOOK_SECRET')).toEqual(['bot']);
     expect(readers('BOT_SERVICE_CREDENTIAL_SHA256')).toEqual(['identity']);
+    expect(readers('TELEGRAM_BOT_TOKEN')).toEqual(['bot', 'dev-init-data', 'identity', 'notifier']);
     expect(readers('INTERNAL_TOKEN_SECRET')).toEqual([]); // the shared HMAC secret is gone
   });
 

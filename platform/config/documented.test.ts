@@ -85,12 +85,12 @@ describe('configuration documentation', () => {
     // so they hold the custody master keys too.
     expect(holders('WALLET_MASTER_KEYS')).toEqual(['treasury', 'wallet', 'withdrawal-broadcaster']);
     expect(holders('INTERNAL_TOKEN_PRIVATE_KEY')).toEqual(['gateway']);
-    // identity verifies Mini App initData with the bot token; the bot itself talks to Telegram with it
-    expect(holders('TELEGRAM_BOT_TOKEN')).toEqual(['bot', 'identity']);
+    // identity verifies Mini App initData with the bot token; the bot and the notifier talk to Telegram with it
     // the bot alone holds its service credential and webhook secret; identity only the credential's hash
     expect(holders('BOT_SERVICE_CREDENTIAL')).toEqual(['bot']);
     expect(holders('TELEGRAM_WEBHOOK_SECRET')).toEqual(['bot']);
     expect(holders('BOT_SERVICE_CREDENTIAL_SHA256')).toEqual(['identity']);
+    expect(holders('TELEGRAM_BOT_TOKEN')).toEqual(['bot', 'identity', 'notifier']);
     expect(holders('JWT_SECRET')).toEqual(['gateway', 'identity']);
     expect(holders('INTERNAL_TOKEN_PUBLIC_KEY')).toEqual([
       'identity',

@@ -9,7 +9,7 @@ import { parseMasterKeys, type MasterKeySet } from './master-keys.js';
  * - JWT_SECRET: identity signs access tokens, the gateway verifies them (accessTokens);
  * - INTERNAL_TOKEN_PRIVATE_KEY: the gateway signs the internal context (internalTokenSigner);
  * - INTERNAL_TOKEN_PUBLIC_KEY: every subgraph verifies it (internalTokenVerifier);
- * - TELEGRAM_BOT_TOKEN: identity verifies Mini App initData (telegram);
+ * - TELEGRAM_BOT_TOKEN: identity verifies Mini App initData (telegram); the notifier sends with it (notifierBot);
  * - WALLET_MASTER_KEYS: the wallet subgraph and its commands unwrap custody roots (masterKeys);
  * - KYC_DATA_KEYS, KYC_BLIND_INDEX_KEY: the kyc subgraph seals personal data and indexes national IDs (kycDataKeys).
  * Outside production each falls back to a dev-only value (logged loudly); production requires a real one
@@ -226,6 +226,20 @@ export const telegram = section(
       publicKeyHex: e.TELEGRAM_PUBLIC_KEY.toLowerCase(),
       authMaxAgeSeconds: e.TELEGRAM_AUTH_MAX_AGE_SECONDS,
     };
+  },
+);
+
+/** The bot that sends users their notifications (the notifier): the same bot as the Mini App's. */
+export const notifierBot = section(
+  {
+    TELEGRAM_BOT_TOKEN: z
+      .string()
+      .regex(/^\d+:[A-Za-z0-9_-]+$/, 'must look like <bot id>:<secret>')
+      .optional(),
+  },
+  (e, ctx): { botToken: string } => {
+    refuseDevValueInProduction(ctx, 'TELEGRAM_BOT_TOKEN', e.TELEGRAM_BOT_TOKEN === DEV_SECRETS.TELEGRAM_BOT_TOKEN);
+    return { botToken: secretOrDevDefault(ctx, 'TELEGRAM_BOT_TOKEN', e.TELEGRAM_BOT_TOKEN) ?? ctx.invalid<string>() };
   },
 );
 

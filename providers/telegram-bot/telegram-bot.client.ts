@@ -2,7 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { Logger } from '../../platform/logger.js';
 import { ChatPacer, type PacingOptions } from './pacer.js';
-import { TelegramApiError, TelegramRateLimitedError, TelegramUnavailableError } from './telegram-bot.errors.js';
+import {
+  TelegramApiError,
+  TelegramBlockedError,
+  TelegramRateLimitedError,
+  TelegramUnavailableError,
+} from './telegram-bot.errors.js';
 
 /**
  * A client of the Telegram Bot API (core.telegram.org/bots/api): `POST <baseUrl>/bot<token>/<method>` with a JSON
@@ -29,8 +34,17 @@ export interface SentMessage {
   date: number;
 }
 
+/** Per call. */
+export interface SendOptions {
+  /**
+   * Awaited right before each HTTP attempt (after the pacing wait): a caller that must know whether a message may
+   * have left (e.g. to record "in flight" durably before it does) hooks in here.
+   */
+  beforeAttempt?: () => Promise<void>;
+}
+
 export interface TelegramBotClient {
-  sendMessage(params: SendMessageParams): Promise<SentMessage>;
+  sendMessage(params: SendMessageParams, options?: SendOptions): Promise<SentMessage>;
   getMe(): Promise<{ id: number; is_bot: boolean; username?: string }>;
 }
 
@@ -101,15 +115,17 @@ export function createTelegramBotClient(options: TelegramBotClientOptions): Tele
     const code = parsed.error_code ?? res.status;
     if (code === 429) return { retryAfter: parsed.parameters?.retry_after ?? 1 };
     if (code >= 500) throw new TelegramUnavailableError(`HTTP ${code}`);
+    if (code === 403) throw new TelegramBlockedError(parsed.description ?? 'Forbidden');
     throw new TelegramApiError(code, parsed.description ?? 'no description');
   }
 
   return {
-    async sendMessage(params) {
+    async sendMessage(params, sendOptions = {}) {
       const chatId = String(params.chat_id);
       for (let waits = 0; ; waits++) {
         const wait = pacer.reserve(chatId);
         if (wait > 0) await sleep(wait);
+        await sendOptions.beforeAttempt?.();
         const outcome = await call('sendMessage', params);
         if ('result' in outcome) return message.parse(outcome.result) as SentMessage;
         pacer.penalize(chatId, outcome.retryAfter);

@@ -14,6 +14,17 @@ export class TelegramApiError extends Error {
   }
 }
 
+/**
+ * 403 on a send: the user blocked the bot, deleted their account, or the bot was removed from the group
+ * ("Forbidden: bot was blocked by the user"). Nothing reaches that chat until the user starts the bot again.
+ */
+export class TelegramBlockedError extends TelegramApiError {
+  constructor(description: string) {
+    super(403, description);
+    this.name = 'TelegramBlockedError';
+  }
+}
+
 /** Still 429 after the waits the client allows itself: try again after `retryAfterSeconds`. */
 export class TelegramRateLimitedError extends Error {
   constructor(readonly retryAfterSeconds: number) {

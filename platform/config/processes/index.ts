@@ -9,6 +9,7 @@ import { kycProcess } from './kyc.js';
 import { ledgerProcess } from './ledger.js';
 import { marketProcess } from './market.js';
 import { migrateProcess } from './migrate.js';
+import { notifierProcess } from './notifier.js';
 import { paymentProcess } from './payment.js';
 import { paymentsWorkerProcess } from './payments-worker.js';
 import { outboxRelayProcess } from './outbox-relay.js';
@@ -57,6 +58,7 @@ export const PROCESSES = {
   voucher: voucherProcess,
   'withdrawal-broadcaster': withdrawalBroadcasterProcess,
   bot: botProcess,
+  notifier: notifierProcess,
 } as const;
 
 export type { AdminCreateConfig } from './admin-create.js';
@@ -70,6 +72,7 @@ export type { KycConfig, KycPhoneSettings } from './kyc.js';
 export type { LedgerConfig, LedgerSettings } from './ledger.js';
 export type { MarketConfig } from './market.js';
 export type { MigrateConfig } from './migrate.js';
+export type { NotifierConfig } from './notifier.js';
 export type { OutboxRelayConfig } from './outbox-relay.js';
 export type { PriceFeedConfig } from './price-feed.js';
 export type { PriceSimulatorsConfig } from './price-simulators.js';
@@ -99,6 +102,7 @@ export {
   ledgerProcess,
   marketProcess,
   migrateProcess,
+  notifierProcess,
   outboxRelayProcess,
   priceFeedProcess,
   priceSimulatorsProcess,

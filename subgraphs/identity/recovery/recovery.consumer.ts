@@ -126,11 +126,13 @@ async function applyRecovery(
     userId: newUser.id,
     changed: ['profile'],
     username: null,
+    telegramId: null,
   });
   recordEvent<UserUpdatedPayload>(tx, IdentityEvents.userUpdated, SOURCE, {
     userId: oldUser.id,
     changed: ['profile'],
     username,
+    telegramId,
   });
   recordEvent<AccountRecoveredPayload>(tx, ACCOUNT_RECOVERED, SOURCE, {
     recoveryId: p.recoveryId,

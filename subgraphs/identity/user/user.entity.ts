@@ -5,12 +5,16 @@ import type { Role } from '../../../platform/auth/viewer.js';
 export type Language = 'en' | 'fa';
 export type DisplayCurrency = 'IRT' | 'USD';
 export type KycTier = 'NONE' | 'BASIC' | 'FULL';
+/** What a user may mute of the notifier's Telegram messages. */
+export const NOTIFICATION_CATEGORIES = ['DEPOSITS', 'TRANSFERS', 'WITHDRAWALS', 'ORDERS', 'SUPPORT', 'KYC'] as const;
+export type NotificationCategory = (typeof NOTIFICATION_CATEGORIES)[number];
 
 @Entity({ tableName: 'user' })
 @Index({ properties: ['createdAt', 'id'] })
 export class User {
   [OptionalProps]?:
     | 'language'
+    | 'mutedNotifications'
     | 'displayCurrency'
     | 'roles'
     | 'claims'
@@ -48,6 +52,10 @@ export class User {
 
   @Property({ type: 'text' })
   displayCurrency: DisplayCurrency = 'IRT';
+
+  /** Notification categories the user turned off (the notifier skips them; security notices are always sent). */
+  @Property({ type: ArrayType, columnType: 'text[]' })
+  mutedNotifications: NotificationCategory[] = [];
 
   @Property({ type: ArrayType, columnType: 'text[]' })
   roles: Role[] = ['USER'];

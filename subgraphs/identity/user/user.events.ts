@@ -1,3 +1,5 @@
+import type { Language, NotificationCategory } from './user.entity.js';
+
 /** Events the identity subgraph publishes (through its outbox). Payloads carry keys and what changed. */
 export const IdentityEvents = {
   userCreated: 'identity.user.created',
@@ -10,6 +12,9 @@ export interface UserCreatedPayload {
   telegramId: string;
   /** Telegram username (without @), or null; other users address transfers by it. */
   username: string | null;
+  /** The user's settings the notifier needs (its recipients projection): message language and muted categories. */
+  language: Language;
+  mutedNotifications: NotificationCategory[];
 }
 
 export interface UserUpdatedPayload {
@@ -17,6 +22,11 @@ export interface UserUpdatedPayload {
   changed: ('settings' | 'level' | 'roles' | 'claims' | 'profile')[];
   /** Present when `profile` changed: the new Telegram username, or null when the user removed it. */
   username?: string | null;
+  /** Present when the Telegram account moved to or from this user (account recovery): the chat to notify, or null. */
+  telegramId?: string | null;
+  /** Present when `settings` changed: the settings the notifier needs. */
+  language?: Language;
+  mutedNotifications?: NotificationCategory[];
 }
 
 export interface LevelChangedPayload {

@@ -6,13 +6,14 @@ import { badInput, DomainError, ErrorCode, forbidden, notFound, unauthenticated 
 import type { TelegramUser } from '../auth/telegram-init-data.js';
 import { LevelPolicy, type LevelFacts } from '../level/level-policy.js';
 import { IdentityEvents, type UserCreatedPayload, type UserUpdatedPayload } from './user.events.js';
-import { User, type DisplayCurrency, type KycTier, type Language } from './user.entity.js';
+import { User, type DisplayCurrency, type KycTier, type Language, type NotificationCategory } from './user.entity.js';
 
 const SOURCE = 'identity';
 
 export interface UpdateSettings {
   language?: Language | null;
   displayCurrency?: DisplayCurrency | null;
+  mutedNotifications?: NotificationCategory[] | null;
 }
 
 export interface UserFilter {
@@ -81,6 +82,8 @@ export class UserService {
             userId: user.id,
             telegramId,
             username: user.username,
+            language: user.language,
+            mutedNotifications: user.mutedNotifications,
           });
           await tx.flush();
           return user;
@@ -94,15 +97,18 @@ export class UserService {
   }
 
   async updateSettings(em: EntityManager, viewer: Viewer, input: UpdateSettings): Promise<User> {
-    if (input.language == null && input.displayCurrency == null)
-      throw badInput('Nothing to update: give language or displayCurrency');
+    if (input.language == null && input.displayCurrency == null && input.mutedNotifications == null)
+      throw badInput('Nothing to update: give language, displayCurrency or mutedNotifications');
     return em.transactional(async (tx) => {
       const user = await this.requireViewer(tx, viewer);
       if (input.language != null) user.language = input.language;
       if (input.displayCurrency != null) user.displayCurrency = input.displayCurrency;
+      if (input.mutedNotifications != null) user.mutedNotifications = [...new Set(input.mutedNotifications)].sort();
       recordEvent<UserUpdatedPayload>(tx, IdentityEvents.userUpdated, SOURCE, {
         userId: user.id,
         changed: ['settings'],
+        language: user.language,
+        mutedNotifications: user.mutedNotifications,
       });
       return user;
     });

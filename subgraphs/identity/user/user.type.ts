@@ -31,6 +31,18 @@ registerEnumType(DisplayCurrencyEnum, {
   description: 'Currency the app shows values in: Toman (IRT) or US dollars.',
 });
 registerEnumType(KycTierEnum, { name: 'KycTier' });
+export enum NotificationCategoryEnum {
+  DEPOSITS = 'DEPOSITS',
+  TRANSFERS = 'TRANSFERS',
+  WITHDRAWALS = 'WITHDRAWALS',
+  ORDERS = 'ORDERS',
+  SUPPORT = 'SUPPORT',
+  KYC = 'KYC',
+}
+registerEnumType(NotificationCategoryEnum, {
+  name: 'NotificationCategory',
+  description: 'Telegram notifications a user may mute. Security notices (a reversed deposit) cannot be muted.',
+});
 
 @ObjectType()
 export class UserSettings {
@@ -39,6 +51,9 @@ export class UserSettings {
 
   @Field(() => DisplayCurrencyEnum)
   displayCurrency!: DisplayCurrencyEnum;
+
+  @Field(() => [NotificationCategoryEnum], { description: 'Categories of Telegram notifications turned off.' })
+  mutedNotifications!: NotificationCategoryEnum[];
 }
 
 @ObjectType('User')
@@ -91,6 +106,7 @@ export class UserType {
     t.settings = {
       language: user.language as LanguageEnum,
       displayCurrency: user.displayCurrency as DisplayCurrencyEnum,
+      mutedNotifications: user.mutedNotifications as NotificationCategoryEnum[],
     };
     t.level = user.level;
     t.kycTier = user.kycTier as KycTierEnum;
@@ -126,6 +142,12 @@ export class UpdateSettingsInput {
 
   @Field(() => DisplayCurrencyEnum, { nullable: true })
   displayCurrency?: DisplayCurrencyEnum | null;
+
+  @Field(() => [NotificationCategoryEnum], {
+    nullable: true,
+    description: 'The full list of muted categories (replaces the current one; [] turns every notification on).',
+  })
+  mutedNotifications?: NotificationCategoryEnum[] | null;
 }
 
 @InputType()

@@ -32,6 +32,8 @@ export interface WithdrawalChangedPayload {
   asset: string;
   from: string | null;
   status: string;
+  /** What the user withdraws, in minor units of `asset` (the notifier's message). */
+  amount: string;
 }
 
 export interface WithdrawalCompletedPayload {

@@ -341,6 +341,7 @@ export function publishChange(tx: EntityManager, w: WithdrawalRecord, from: With
     asset: w.asset,
     from,
     status: w.status,
+    amount: w.amount.toString(),
   });
 }
 
