@@ -1,7 +1,7 @@
 import { Counter, Histogram } from 'prom-client';
 import type { NotifierConfig } from '../../platform/config/config.js';
 import { connectNats, pingNats, requireEventStream, runDurableConsumer } from '../../platform/bus/nats.js';
-import { migrateSubgraph, openSubgraphDatabase, pingDatabase, poolStats } from '../../platform/db/orm.js';
+import { databaseSource, migrateSubgraph, openSubgraphDatabase, pingDatabase } from '../../platform/db/orm.js';
 import { Metrics } from '../../platform/http/metrics.js';
 import { createHttpServer, listen } from '../../platform/http/server.js';
 import type { Logger } from '../../platform/logger.js';
@@ -58,7 +58,7 @@ export async function startNotifier(
   if (applied.length) log.info({ migrations: applied }, 'migrations applied');
 
   const metrics = new Metrics('notifier');
-  metrics.trackPool(() => poolStats(orm));
+  metrics.trackDatabase(databaseSource(orm));
   const sentTotal = new Counter({
     name: 'notifications_sent_total',
     help: 'Notifications handled by the sender, by category and final status (SENT, MUTED, BLOCKED, …)',
