@@ -1,4 +1,5 @@
 import type { SdkCaseFile } from '../case.js';
+import { botCases } from './bot.js';
 import { identityCases } from './identity.js';
 import { kycCases } from './kyc.js';
 import { ledgerCases } from './ledger.js';
@@ -24,4 +25,5 @@ export const SDK_CASE_FILES: SdkCaseFile[] = [
   voucherCases,
   supportCases,
   staffCases,
+  botCases,
 ];
