@@ -178,6 +178,7 @@ describe('configuration per process', () => {
       'process',
       'redis',
       'shutdownGraceMs',
+      'telemetry',
     ]);
     expect(gateway.internalTokens.privateKey.type).toBe('private');
     const market = marketProcess.load({ ...REAL, PRICE_SIMULATORS: 'false' });

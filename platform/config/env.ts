@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { telemetryShape, type TelemetryConfig } from './telemetry.js';
 
 /**
  * The machinery every process's configuration is built with. A process is a list of sections (database,
@@ -66,6 +67,7 @@ const runtimeShape = {
   /** Overrides the process's own port variable (one process per container). */
   PORT: port.optional(),
   SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
+  ...telemetryShape,
 };
 
 export interface RuntimeConfig {
@@ -77,6 +79,8 @@ export interface RuntimeConfig {
   /** PORT, when set: overrides the process's own port variable. */
   port: number | null;
   shutdownGraceMs: number;
+  /** Tracing (platform/telemetry): off unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  telemetry: TelemetryConfig;
   /** Names of secrets that fell back to dev-only defaults (never allowed in production). */
   devDefaultsUsed: string[];
 }
@@ -184,6 +188,10 @@ export function defineProcess<S extends Record<string, AnySection>>(
         host,
         port: r.PORT ?? null,
         shutdownGraceMs: r.SHUTDOWN_GRACE_MS,
+        telemetry: {
+          endpoint: r.OTEL_EXPORTER_OTLP_ENDPOINT ?? null,
+          serviceName: r.OTEL_SERVICE_NAME ?? null,
+        },
         devDefaultsUsed,
         ...built,
       } as RuntimeConfig & Built<S>;
