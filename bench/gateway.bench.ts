@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import { InternalTokenSigner, INTERNAL_CONTEXT_HEADER } from '../platform/auth/tokens.js';
 import { gatewayProcess, migrateProcess } from '../platform/config/config.js';
@@ -17,6 +19,9 @@ import { arg, machine, median, startService, stopAll, waitHealthy } from './harn
  * medians of req/s, p50 and p99 and the gateway/direct ratios. `--before <dir>` also runs the gateway of
  * another checkout of this repository (e.g. `git archive <commit> | tar -x -C <dir>`, node_modules linked)
  * against the same identity subgraph, so a change's cost is measured before/after in the same run.
+ * Tracing's cost: a second gateway + identity pair runs with tracing on (OTEL_EXPORTER_OTLP_ENDPOINT = a throwaway
+ * OTLP/HTTP sink in this process, the loader hook imported first as `npm start` does), measured in the same rounds;
+ * `--no-tracing` leaves it out.
  */
 const beforeIndex = process.argv.indexOf('--before');
 const beforeDir = beforeIndex >= 0 ? process.argv[beforeIndex + 1] : undefined;
@@ -52,6 +57,34 @@ const identity = startService('subgraphs/identity/main.ts', env);
 await waitHealthy('http://127.0.0.1:4601/health');
 const gateway = startService('gateway/main.ts', { ...env, SUBGRAPH_URLS: 'identity=http://127.0.0.1:4601/graphql' });
 await waitHealthy('http://127.0.0.1:4600/health');
+// Tracing on: every span exported over OTLP/HTTP (batched) to a sink that reads and drops them.
+const withTracing = !process.argv.includes('--no-tracing');
+let exportedBytes = 0;
+const sink = createServer((req, res) => {
+  req.on('data', (chunk: Buffer) => (exportedBytes += chunk.length));
+  req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+});
+await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+const tracedEnv = {
+  ...env,
+  OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(sink.address() as AddressInfo).port}`,
+  IDENTITY_PORT: '4607',
+  GATEWAY_PORT: '4606',
+};
+const traced: ChildProcess[] = [];
+if (withTracing) {
+  const bootstrap = ['./platform/telemetry/register.ts'];
+  traced.push(startService('subgraphs/identity/main.ts', tracedEnv, bootstrap));
+  await waitHealthy('http://127.0.0.1:4607/health');
+  traced.push(
+    startService(
+      'gateway/main.ts',
+      { ...tracedEnv, SUBGRAPH_URLS: 'identity=http://127.0.0.1:4607/graphql' },
+      bootstrap,
+    ),
+  );
+  await waitHealthy('http://127.0.0.1:4606/health');
+}
 let before: ChildProcess | null = null;
 if (beforeDir) {
   before = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], {
@@ -110,6 +143,12 @@ try {
       headers: { authorization: `Bearer ${accessToken}` },
     },
   ];
+  if (withTracing)
+    targets.push({
+      name: 'through the gateway, tracing on',
+      url: 'http://127.0.0.1:4606/graphql',
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
   if (before)
     targets.push({
       name: `through the gateway of ${beforeDir}`,
@@ -156,14 +195,23 @@ try {
       `\n${r.name} / direct: throughput ${x.rps.toFixed(2)}×, p50 latency ${x.p50.toFixed(2)}×, p99 latency ${x.p99.toFixed(2)}× (aim: latency < 2×)`,
     );
   }
-  if (rows[2]) {
-    const [after, prior] = [ratios(rows[1]!), ratios(rows[2])];
+  const tracedRow = rows.find((r) => r.name === 'through the gateway, tracing on');
+  if (tracedRow) {
+    const off = rows[1]!;
+    console.log(
+      `\ntracing on / off (gateway + identity, same rounds): throughput ${(tracedRow.rps / off.rps).toFixed(2)}×, p50 ${(tracedRow.p50 / off.p50).toFixed(2)}×, p99 ${(tracedRow.p99 / off.p99).toFixed(2)}×; ${(exportedBytes / 1e6).toFixed(1)} MB of spans exported`,
+    );
+  }
+  const beforeRow = rows.find((r) => r.name.startsWith('through the gateway of '));
+  if (beforeRow) {
+    const [after, prior] = [ratios(rows[1]!), ratios(beforeRow)];
     console.log(
       `\nafter vs. before (ratios to direct): p50 ${(after.p50 / prior.p50).toFixed(2)}×, p99 ${(after.p99 / prior.p99).toFixed(2)}×, throughput ${(after.rps / prior.rps).toFixed(2)}× (budget: latency ratios at most 1.10×)`,
     );
   }
 } finally {
-  await stopAll(before ? [before, gateway, identity] : [gateway, identity]);
+  await stopAll([...(before ? [before] : []), ...traced.reverse(), gateway, identity]);
+  sink.close();
   await dropDatabase(config.database.url);
 }
 process.exit(0);

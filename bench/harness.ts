@@ -7,8 +7,9 @@ export function machine(): string {
   return `${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
 }
 
-export function startService(entry: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+/** Runs `entry` under tsx; `imports` are further `--import` modules (e.g. the tracing bootstrap). */
+export function startService(entry: string, env: Record<string, string>, imports: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...imports.flatMap((m) => ['--import', m]), entry], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -15,6 +15,7 @@ import { createHttpServer, listen } from '../platform/http/server.js';
 import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/logger.js';
 import { createRedis, pingRedis } from '../platform/redis.js';
+import { tracedRoute } from '../platform/telemetry/http.js';
 import { Authenticator } from './auth/authenticate.js';
 import type { GatewayContext } from './context.js';
 import { originAllowed, withCors } from './cors.js';
@@ -125,9 +126,13 @@ export async function startGateway({
   };
 
   const routes: Parameters<typeof createHttpServer>[0]['routes'] = {
-    '/graphql': withCors(
-      config.gateway.cors,
-      graphqlHttpHandler({ server: apollo, log, context, maxBodyBytes: config.gateway.limits.maxBodyBytes }),
+    // Each request starts a trace; the subgraph calls it makes continue it (data-source.ts).
+    '/graphql': tracedRoute(
+      withCors(
+        config.gateway.cors,
+        graphqlHttpHandler({ server: apollo, log, context, maxBodyBytes: config.gateway.limits.maxBodyBytes }),
+      ),
+      { name: 'gateway /graphql', continueIncoming: false },
     ),
   };
   if (config.gateway.playground) routes['/playground'] = playgroundHandler();

@@ -2,6 +2,9 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import { GraphQLError } from 'graphql';
 import { INTERNAL_CONTEXT_HEADER, REQUEST_ID_HEADER, type InternalTokenSigner } from '../platform/auth/tokens.js';
 import type { Logger } from '../platform/logger.js';
+import { SpanKind } from '@opentelemetry/api';
+import { traceCarrier } from '../platform/telemetry/propagation.js';
+import { inSpan } from '../platform/telemetry/spans.js';
 import type { GatewayContext } from './context.js';
 import { serviceUnavailable } from './service-unavailable.js';
 
@@ -52,9 +55,21 @@ export class InternalContextDataSource extends RemoteGraphQLDataSource<GatewayCo
     throw unavailable;
   }
 
+  /** Each subgraph call is a client span of the gateway's trace; the subgraph continues it from `traceparent`. */
+  override process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    return inSpan(
+      `subgraph ${this.name}`,
+      { kind: SpanKind.CLIENT, attributes: { 'graphql.subgraph.name': this.name } },
+      () => super.process(options),
+    );
+  }
+
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
     const ctx = context as Partial<GatewayContext> | undefined;
-    if (!ctx?.viewer || !request.http) return;
+    if (!request.http) return;
+    const trace = traceCarrier();
+    if (trace) for (const [key, value] of Object.entries(trace)) request.http.headers.set(key, value);
+    if (!ctx?.viewer) return;
     request.http.headers.set(INTERNAL_CONTEXT_HEADER, await this.tokens.sign(ctx.viewer, this.name));
     request.http.headers.set(REQUEST_ID_HEADER, ctx.requestId ?? 'unknown');
   }

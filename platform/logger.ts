@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { trace } from '@opentelemetry/api';
 
 export type { Logger };
 
@@ -52,9 +53,18 @@ export function createLogger({ name, level, destination }: LoggerOptions): Logge
       base: { service: name },
       timestamp: pino.stdTimeFunctions.isoTime,
       serializers: { err: pino.stdSerializers.err },
+      mixin: traceFields,
     },
     destination,
   );
+}
+
+/** The trace and span of a line logged inside a span (tracing on), so logs and traces join; nothing otherwise. */
+function traceFields(): Record<string, string> {
+  const span = trace.getActiveSpan();
+  if (!span) return {};
+  const { traceId, spanId, traceFlags } = span.spanContext();
+  return traceFlags & 1 ? { trace_id: traceId, span_id: spanId } : {};
 }
 
 /** A child bound to those of `fields` the logger does not carry yet, so no line names a key twice. */

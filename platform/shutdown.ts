@@ -1,4 +1,5 @@
 import type { Logger } from './logger.js';
+import { shutdownTelemetry } from './telemetry/active.js';
 
 type Step = { name: string; run: () => Promise<void> | void };
 
@@ -29,6 +30,7 @@ export class Shutdown {
           this.log.warn({ err, step: step.name }, 'shutdown step failed');
         }
       }
+      await shutdownTelemetry();
     })();
     return this.running;
   }

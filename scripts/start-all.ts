@@ -64,7 +64,9 @@ const width = Math.max(
 );
 
 function run(name: string, entry: string, spec: ProcessSpec<unknown>, args: readonly string[] = []): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  // With tracing on, the loader hook goes in before the entry loads, so Node's http module is traced too.
+  const tracing = config.telemetry.endpoint ? ['--import', './platform/telemetry/register.ts'] : [];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...tracing, entry, ...args], {
     env: childEnvironment(spec, env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,3 +1,4 @@
+import '../../platform/telemetry/register.js'; // first: tracing patches modules as they load
 import { DEVNET_EVM_CHAIN_IDS } from '../../platform/config/chains.js';
 import { devnetProcess, loadOrExit } from '../../platform/config/config.js';
 import { createLogger } from '../../platform/logger.js';

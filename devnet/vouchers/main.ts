@@ -1,3 +1,4 @@
+import '../../platform/telemetry/register.js'; // first: tracing patches modules as they load
 import { loadOrExit, voucherSimulatorsProcess } from '../../platform/config/config.js';
 import { createLogger } from '../../platform/logger.js';
 import { Shutdown } from '../../platform/shutdown.js';

@@ -1,6 +1,9 @@
 import type { NatsConnection, Subscription } from 'nats';
 import { parseEvent, type EventEnvelope } from '../../platform/bus/envelope.js';
 import type { Logger } from '../../platform/logger.js';
+import { context, SpanKind, trace } from '@opentelemetry/api';
+import { contextFromNatsHeaders } from '../../platform/telemetry/propagation.js';
+import { tracer } from '../../platform/telemetry/spans.js';
 
 type Listener = (event: EventEnvelope) => void;
 
@@ -47,13 +50,26 @@ export class EventHub {
         this.log.warn({ err, subject }, 'ignoring malformed event');
         continue;
       }
-      for (const listener of listeners) {
-        try {
-          listener(event);
-        } catch (err) {
-          this.log.error({ err, subject }, 'subscription listener failed');
+      // Listeners (and the follow-up queries and pushes they start) run in a span continuing the event's trace.
+      const parent = contextFromNatsHeaders(msg.headers);
+      const span = tracer.startSpan(
+        `deliver ${subject}`,
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: { 'messaging.system': 'nats', 'messaging.destination.name': msg.subject },
+        },
+        parent,
+      );
+      context.with(trace.setSpan(parent, span), () => {
+        for (const listener of listeners) {
+          try {
+            listener(event);
+          } catch (err) {
+            this.log.error({ err, subject }, 'subscription listener failed');
+          }
         }
-      }
+      });
+      span.end();
     }
   }
 

@@ -2,6 +2,7 @@ import type { ExecutionResult } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { WebSocket } from 'ws';
 import type { Logger } from '../../platform/logger.js';
+import { inSpan } from '../../platform/telemetry/spans.js';
 
 /** Where a new member writes: its socket, its frame start and the topics it listens to. */
 export interface FanOutSeat {
@@ -155,10 +156,18 @@ export class FanOut {
 
   private async run(group: FanOutGroup, target: FanOutTarget, state: TopicState): Promise<void> {
     try {
-      const result = await group.spec.execute(target.variables);
-      this.options.onExecuted?.();
-      const members = group.byTopic.get(target.topic);
-      if (members?.size) this.deliver(members, encodePayload(result, group.spec.responseKey));
+      // One span per follow-up and push, in the trace of the event that caused it (EventHub's delivery span).
+      await inSpan(
+        `push ${target.topic}`,
+        { attributes: { 'graphql.subscription.topic': target.topic } },
+        async (span) => {
+          const result = await group.spec.execute(target.variables);
+          this.options.onExecuted?.();
+          const members = group.byTopic.get(target.topic);
+          span.setAttribute('graphql.subscription.sockets', members?.size ?? 0);
+          if (members?.size) this.deliver(members, encodePayload(result, group.spec.responseKey));
+        },
+      );
     } catch (err) {
       this.options.log.error({ err, topic: target.topic }, 'live fan-out follow-up failed');
     } finally {

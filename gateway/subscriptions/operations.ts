@@ -23,6 +23,7 @@ import { buildFollowUp } from './follow-up.js';
 import type { LiveField } from './live-fields.js';
 import type { LiveConnection, SocketState } from './socket-auth.js';
 import type { Operation } from './ws-protocol.js';
+import { inSpan } from '../../platform/telemetry/spans.js';
 
 export interface OperationRunnerOptions {
   log: Logger;
@@ -178,16 +179,18 @@ export class OperationRunner {
       if (!matches(event, viewer, fieldArgs)) return Promise.resolve();
       const followUp = buildFollowUp(document, operation, root, followUpOf(event, viewer, fieldArgs), variables);
       const key = `${event.id}|${viewer.userId}|${followUp.key}|${JSON.stringify(followUp.variables)}`;
-      return this.runShared(key, () => this.options.execute(followUp.document, followUp.variables, viewer))
-        .then((result) => {
-          if (stopped || this.options.dropIfSlow(connection, field.name)) return;
-          connection.next(id, {
-            data: result.data ? { [followUp.responseKey]: result.data[followUp.responseKey] ?? null } : null,
-            ...(result.errors ? { errors: result.errors } : {}),
-            extensions: { eventId: event.id, eventType: event.type },
-          });
-        })
-        .catch((err: unknown) => this.options.log.error({ err, field: field.name }, 'live follow-up failed'));
+      // The follow-up and the push are a span of the event's trace (EventHub runs listeners in its delivery span).
+      return inSpan(`push ${field.name}`, { attributes: { 'graphql.subscription.field': field.name } }, async () => {
+        const result = await this.runShared(key, () =>
+          this.options.execute(followUp.document, followUp.variables, viewer),
+        );
+        if (stopped || this.options.dropIfSlow(connection, field.name)) return;
+        connection.next(id, {
+          data: result.data ? { [followUp.responseKey]: result.data[followUp.responseKey] ?? null } : null,
+          ...(result.errors ? { errors: result.errors } : {}),
+          extensions: { eventId: event.id, eventType: event.type },
+        });
+      }).catch((err: unknown) => this.options.log.error({ err, field: field.name }, 'live follow-up failed'));
     };
     // While a resumed subscription replays, live events wait here; afterwards, replayed ones are dropped.
     let waiting: EventEnvelope[] | null = after ? [] : null;

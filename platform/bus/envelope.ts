@@ -8,6 +8,11 @@ export interface EventEnvelope<P = Record<string, unknown>> {
   occurredAt: string;
   source: string;
   payload: P;
+  /**
+   * The W3C trace context (`traceparent`, `tracestate`) of the change that recorded the event, when it was traced: the
+   * relay publishes it as message headers, so the consumers' work continues the same trace. Absent when tracing is off.
+   */
+  trace?: Record<string, string>;
 }
 
 export function makeEvent<P>(type: string, source: string, payload: P, version = 1): EventEnvelope<P> {

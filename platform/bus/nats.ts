@@ -12,6 +12,9 @@ import {
   type NatsConnection,
 } from 'nats';
 import type { Logger } from '../logger.js';
+import { SpanKind } from '@opentelemetry/api';
+import { contextFromNatsHeaders } from '../telemetry/propagation.js';
+import { inSpan } from '../telemetry/spans.js';
 import type { NatsAuth } from '../config/nats-auth.js';
 import { parseEvent, type EventEnvelope } from './envelope.js';
 import { DOMAIN_EVENT_SUBJECTS, durableNames, EVENT_DOMAINS, inboxPrefix } from './permissions.js';
@@ -211,7 +214,21 @@ async function consumeSubject(
       return;
     }
     try {
-      await handle(event);
+      // The handler continues the trace of the change that recorded the event (the relay's message headers).
+      await inSpan(
+        `process ${event.type}`,
+        {
+          kind: SpanKind.CONSUMER,
+          parent: contextFromNatsHeaders(msg.headers),
+          attributes: {
+            'messaging.system': 'nats',
+            'messaging.destination.name': msg.subject,
+            'messaging.consumer.group.name': durable,
+            'messaging.message.id': event.id,
+          },
+        },
+        () => handle(event),
+      );
       msg.ack();
     } catch (err) {
       log.warn({ err, eventId: event.id, type: event.type }, 'event handler failed: will retry');

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { makeEvent, type EventEnvelope } from './envelope.js';
 import { OutboxEvent } from './outbox.entity.js';
+import { traceCarrier } from '../telemetry/propagation.js';
 
 /**
  * The Postgres schemas whose outbox the relay drains: the subgraphs that publish events. The relay process knows
@@ -18,9 +19,14 @@ export const OUTBOX_SCHEMAS: readonly string[] = [
   'voucher',
 ];
 
-/** Records an event in the caller's unit of work; it is written by the same flush/commit as the change. */
+/**
+ * Records an event in the caller's unit of work; it is written by the same flush/commit as the change. The active trace
+ * context goes with it (the relay hands it on in the message headers).
+ */
 export function recordEvent<P>(em: EntityManager, type: string, source: string, payload: P): EventEnvelope<P> {
   const event = makeEvent(type, source, payload);
+  const trace = traceCarrier();
+  if (trace) event.trace = trace;
   em.persist(OutboxEvent.of(event as EventEnvelope));
   return event;
 }

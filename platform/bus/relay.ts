@@ -2,6 +2,9 @@ import type pg from 'pg';
 import { BackoffLoop } from '../backoff.js';
 import type { JetStreamClient } from 'nats';
 import type { Logger } from '../logger.js';
+import { SpanKind } from '@opentelemetry/api';
+import { contextFromCarrier, natsTraceHeaders, traceCarrier, type TraceCarrier } from '../telemetry/propagation.js';
+import { inSpan } from '../telemetry/spans.js';
 
 export interface OutboxRelayOptions {
   pool: pg.Pool;
@@ -120,13 +123,32 @@ export class OutboxRelay {
       const encoder = new TextEncoder();
       const js = typeof this.options.js === 'function' ? this.options.js(schema) : this.options.js;
       await Promise.all(
-        rows.map((row) =>
+        rows.map((row) => {
+          const subject = this.options.subjectPrefix + row.subject;
           // msgID is sent as the Nats-Msg-Id header: JetStream's duplicate window drops a re-publish.
-          js.publish(this.options.subjectPrefix + row.subject, encoder.encode(JSON.stringify(row.envelope)), {
-            msgID: row.id,
-            timeout: 5000,
-          }),
-        ),
+          const publish = (trace: TraceCarrier | null | undefined) =>
+            js.publish(subject, encoder.encode(JSON.stringify(row.envelope)), {
+              msgID: row.id,
+              timeout: 5000,
+              headers: natsTraceHeaders(trace),
+            });
+          const recorded = (row.envelope as { trace?: TraceCarrier }).trace;
+          if (!recorded) return publish(null);
+          // A traced event: its publish is a span of the recording trace, and the message carries that span onwards.
+          return inSpan(
+            `publish ${subject}`,
+            {
+              kind: SpanKind.PRODUCER,
+              parent: contextFromCarrier(recorded),
+              attributes: {
+                'messaging.system': 'nats',
+                'messaging.destination.name': subject,
+                'messaging.message.id': row.id,
+              },
+            },
+            () => publish(traceCarrier() ?? recorded),
+          );
+        }),
       );
       await client.query(
         `update "${schema}".outbox set published_at = now(), attempts = attempts + 1 where id = any($1)`,

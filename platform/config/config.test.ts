@@ -226,6 +226,7 @@ describe('configuration per process', () => {
       'redis',
       'shutdownGraceMs',
       'shutdownUnreadyMs',
+      'telemetry',
     ]);
     expect(gateway.internalTokens.privateKey.type).toBe('private');
     const market = marketProcess.load({ ...REAL, PRICE_SIMULATORS: 'false' });

@@ -38,4 +38,5 @@ export {
   type FinnotechConfig,
 } from './payment-providers.js';
 export { outboundProxy } from './outbound-proxy.js';
+export { telemetrySettings, type TelemetryConfig } from './telemetry.js';
 export { voucherProviders, VOUCHER_DEV_DEFAULTS, type VoucherProvidersConfig } from './vouchers.js';

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { telemetryShape, type TelemetryConfig } from './telemetry.js';
 
 /**
  * The machinery every process's configuration is built with. A process is a list of sections (database,
@@ -68,6 +69,7 @@ const runtimeShape = {
   SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
   /** On SIGTERM, answer /ready 503 this long, still serving, before the drain: load balancers stop sending first. */
   SHUTDOWN_UNREADY_MS: z.coerce.number().int().min(0).default(0),
+  ...telemetryShape,
 };
 
 export interface RuntimeConfig {
@@ -81,6 +83,8 @@ export interface RuntimeConfig {
   shutdownGraceMs: number;
   /** How long /ready answers 503 before the server stops accepting (SHUTDOWN_UNREADY_MS). */
   shutdownUnreadyMs: number;
+  /** Tracing (platform/telemetry): off unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  telemetry: TelemetryConfig;
   /** Names of secrets that fell back to dev-only defaults (never allowed in production). */
   devDefaultsUsed: string[];
 }
@@ -189,6 +193,10 @@ export function defineProcess<S extends Record<string, AnySection>>(
         port: r.PORT ?? null,
         shutdownGraceMs: r.SHUTDOWN_GRACE_MS,
         shutdownUnreadyMs: r.SHUTDOWN_UNREADY_MS,
+        telemetry: {
+          endpoint: r.OTEL_EXPORTER_OTLP_ENDPOINT ?? null,
+          serviceName: r.OTEL_SERVICE_NAME ?? null,
+        },
         devDefaultsUsed,
         ...built,
       } as RuntimeConfig & Built<S>;

@@ -36,6 +36,7 @@ import { Metrics } from '../http/metrics.js';
 import { createHttpServer, listen, type RouteHandler } from '../http/server.js';
 import type { Logger } from '../logger.js';
 import { createRedis, pingRedis, type Redis } from '../redis.js';
+import { tracedRoute } from '../telemetry/http.js';
 
 /** Connections a subgraph's services are built from. */
 export interface SubgraphDeps<C extends SubgraphConfig = SubgraphConfig> {
@@ -157,7 +158,14 @@ export async function startSubgraph<C extends SubgraphConfig>(
     log,
     metrics,
     health: { database: () => pingDatabase(orm), redis: () => pingRedis(redis), nats: () => pingNats(nats) },
-    routes: { ...app.routes, '/graphql': graphqlHttpHandler({ server, log, context }) },
+    routes: {
+      ...app.routes,
+      // continues the gateway's trace (the traceparent header beside the internal token)
+      '/graphql': tracedRoute(graphqlHttpHandler({ server, log, context }), {
+        name: `${definition.name} /graphql`,
+        continueIncoming: true,
+      }),
+    },
   });
   const running = await listen(http, port, config.host);
   log.info({ url: `${running.url}/graphql` }, `${definition.name} subgraph listening`);

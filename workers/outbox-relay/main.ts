@@ -1,3 +1,4 @@
+import '../../platform/telemetry/register.js'; // first: tracing patches modules as they load
 import 'reflect-metadata';
 import { loadOrExit, outboxRelayProcess } from '../../platform/config/config.js';
 import { OUTBOX_SCHEMAS } from '../../platform/bus/outbox.js';

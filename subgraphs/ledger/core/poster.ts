@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { raceRetryPolicy } from '../../../platform/backoff.js';
 import { makeEvent } from '../../../platform/bus/envelope.js';
 import { newId } from '../../../platform/ids.js';
+import { traceCarrier, type TraceCarrier } from '../../../platform/telemetry/propagation.js';
 import type { Logger } from '../../../platform/logger.js';
 import { assetInfo } from '../../../platform/money/assets.js';
 import { assetOfAccount, isValidAccount, userOfAccount } from './accounts.js';
@@ -18,6 +19,8 @@ export type PostedOutcome = CommitOutcome & { createdAt?: string; seq?: string; 
 interface Pending {
   id: string;
   draft: TransactionDraft;
+  /** The committer's trace context, for its event (a batch runs in one request's context, not each one's). */
+  trace: TraceCarrier | null;
   resolve: (outcome: PostedOutcome) => void;
   reject: (err: unknown) => void;
   /** Requests with the same idempotency key in the same batch wait for the first one. */
@@ -62,7 +65,7 @@ export class LedgerPoster {
     validateDraft(draft);
     return new Promise<PostedOutcome>((resolve, reject) => {
       const lane = laneOf(draft, this.queues.length);
-      this.queues[lane]!.push({ id: newId('txn'), draft, resolve, reject, followers: [] });
+      this.queues[lane]!.push({ id: newId('txn'), draft, trace: traceCarrier(), resolve, reject, followers: [] });
       this.pump(lane);
     });
   }
@@ -73,7 +76,8 @@ export class LedgerPoster {
    */
   async commitWithin(em: EntityManager, drafts: TransactionDraft[]): Promise<PostedOutcome[]> {
     drafts.forEach(validateDraft);
-    const items = drafts.map((d) => ({ id: newId('txn'), draft: d }));
+    const trace = traceCarrier();
+    const items = drafts.map((d) => ({ id: newId('txn'), draft: d, trace }));
     return this.execute(em, items, randomInt(STRIPES));
   }
 
@@ -128,10 +132,10 @@ export class LedgerPoster {
 
   private async execute(
     em: EntityManager,
-    items: { id: string; draft: TransactionDraft }[],
+    items: { id: string; draft: TransactionDraft; trace: TraceCarrier | null }[],
     stripe: number,
   ): Promise<PostedOutcome[]> {
-    const payload = JSON.stringify(items.map(({ id, draft }) => toItem(id, draft)));
+    const payload = JSON.stringify(items.map(({ id, draft, trace }) => toItem(id, draft, trace)));
     const rows = await em
       .getConnection()
       .execute<{ r: PostedOutcome[] }[]>(
@@ -192,10 +196,12 @@ function committedEvent(id: string, d: TransactionDraft) {
   });
 }
 
-function toItem(id: string, d: TransactionDraft) {
+function toItem(id: string, d: TransactionDraft, trace: TraceCarrier | null) {
+  const event = committedEvent(id, d);
+  if (trace) event.trace = trace;
   return {
     id,
-    event: committedEvent(id, d),
+    event,
     kind: d.kind,
     asset: d.asset,
     amount: d.amount.toString(),

@@ -6,6 +6,7 @@ import { ChainIdentityError, describeIdentity, sameChain, type ChainIdentity } f
 import { ChainMovedError, type ChainSource, type CursorState } from '../../../chains/source.js';
 import type { DepositWriter } from '../../../subgraphs/wallet/ports.js';
 import type { WatcherMetrics } from './watcher.metrics.js';
+import { inSpan } from '../../../platform/telemetry/spans.js';
 
 export interface ChainWatcherSettings {
   pollMs: number;
@@ -208,7 +209,28 @@ export class ChainWatcher {
           `block ${block.height} does not link to the block before it: the chain moved during the scan`,
         );
     }
-    const outcome = await ingest.ingest(em, cursor, blocks);
+    // Each ingested batch starts a trace: the deposits it records carry it through the outbox to the ledger's credit
+    // and the subscribers' pushes.
+    const outcome = await inSpan(
+      `watch ${this.network} blocks`,
+      {
+        root: true,
+        attributes: {
+          'chain.network': this.network,
+          'chain.block.first': Number(blocks[0]!.height),
+          'chain.blocks': blocks.length,
+        },
+      },
+      async (span) => {
+        const result = await ingest.ingest(em, cursor, blocks);
+        if (result.applied)
+          span.setAttributes({
+            'deposits.detected': result.detected.length + result.revived.length,
+            'deposits.confirmed': result.confirmed.length,
+          });
+        return result;
+      },
+    );
     if (!outcome.applied) return { kind: 'raced' };
     this.clearHalt();
     const transactions = blocks.reduce((n, b) => n + b.transactions, 0);
