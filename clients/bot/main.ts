@@ -1,3 +1,4 @@
+import '../../platform/telemetry/register.js'; // first: tracing patches modules as they load
 import { botProcess, loadOrExit } from '../../platform/config/config.js';
 import { createLogger } from '../../platform/logger.js';
 import { warnDevDefaults } from '../../platform/service/main.js';

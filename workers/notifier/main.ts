@@ -1,3 +1,4 @@
+import '../../platform/telemetry/register.js'; // first: tracing patches modules as they load
 import 'reflect-metadata';
 import { loadOrExit, notifierProcess } from '../../platform/config/config.js';
 import { createLogger } from '../../platform/logger.js';
