@@ -16,7 +16,7 @@ function productionEntries(): string[] {
     readdirSync(join(ROOT, dir))
       .map((name) => `${dir}/${name}/main.ts`)
       .filter((file) => existsSync(join(ROOT, file)));
-  const mains = ['gateway/main.ts', ...mainsUnder('subgraphs'), ...mainsUnder('workers')];
+  const mains = ['gateway/main.ts', ...mainsUnder('subgraphs'), ...mainsUnder('workers'), ...mainsUnder('clients')];
   const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
     .scripts;
   const commands = Object.entries(scripts)
@@ -44,6 +44,18 @@ describe('production entry points', () => {
       expect(entries).toContain(expected);
     }
     expect(entries.filter(isDevnetOnly)).toEqual([]);
+  });
+
+  it('of processes load the tracing bootstrap first (it patches pg, ioredis and graphql before they load)', () => {
+    const mains = entries.filter((file) => file.endsWith('/main.ts'));
+    expect(mains).toEqual(expect.arrayContaining(['workers/notifier/main.ts', 'clients/bot/main.ts']));
+    const late = mains.filter((file) => {
+      const firstImport = readFileSync(join(ROOT, file), 'utf8')
+        .split('\n')
+        .find((line) => line.startsWith('import '));
+      return !/^import '(\.\.\/)+platform\/telemetry\/register\.js';/u.test(firstImport ?? '');
+    });
+    expect(late).toEqual([]);
   });
 
   it('load nothing under devnet/ and no *.simulator.ts', () => {
