@@ -132,7 +132,8 @@ async function applyRecovery(
     userId: oldUser.id,
     changed: ['profile'],
     username,
-    telegramId,
+    // the entity's bigint column comes back as a JS bigint at run time: the payload carries its decimal string
+    telegramId: String(telegramId),
   });
   recordEvent<AccountRecoveredPayload>(tx, ACCOUNT_RECOVERED, SOURCE, {
     recoveryId: p.recoveryId,
