@@ -24,6 +24,7 @@ import { guardPlugin, type GuardOptions } from './guard-plugin.js';
 import { clientIpResolver } from './limits/client-ip.js';
 import { RateLimiter } from './limits/rate-limit.js';
 import { fallbackRule, permissions } from './permissions/permissions.js';
+import { miniAppHandler } from './mini-app/mini-app.js';
 import { playgroundHandler } from './playground/playground.js';
 import { EventHub } from './subscriptions/event-hub.js';
 import { liveFields } from './subscriptions/live-fields.js';
@@ -116,6 +117,11 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
     ),
   };
   if (config.gateway.playground) routes['/playground'] = playgroundHandler();
+  if (config.gateway.miniApp) {
+    const miniApp = miniAppHandler(config.gateway.miniApp.dist);
+    routes['/app'] = miniApp;
+    routes['/app/*'] = miniApp;
+  }
   const http = createHttpServer({
     service: 'gateway',
     log,
@@ -164,7 +170,11 @@ export async function startGateway({ config, log, port, supergraphSdl }: Gateway
 
   const running = await listen(http, port, config.host);
   log.info(
-    { graphql: `${running.url}/graphql`, playground: config.gateway.playground ? `${running.url}/playground` : null },
+    {
+      graphql: `${running.url}/graphql`,
+      playground: config.gateway.playground ? `${running.url}/playground` : null,
+      miniApp: config.gateway.miniApp ? `${running.url}/app` : null,
+    },
     'gateway listening',
   );
   return {

@@ -11,6 +11,7 @@ export interface HttpServerOptions {
   log: Logger;
   metrics: Metrics;
   health: Record<string, HealthCheck>;
+  /** Exact paths (`/graphql`), or a prefix ending in `/*` (`/app/*`: every path below /app/). */
   routes: Record<string, RouteHandler>;
 }
 
@@ -64,11 +65,19 @@ export function createHttpServer(options: HttpServerOptions): Server {
       res.end(body);
     },
   };
+  const prefixes = Object.keys(handlers)
+    .filter((path) => path.endsWith('/*'))
+    .sort((a, b) => b.length - a.length);
+  const match = (pathname: string): string | undefined =>
+    handlers[pathname] && !pathname.endsWith('/*')
+      ? pathname
+      : prefixes.find((prefix) => pathname.startsWith(prefix.slice(0, -1)));
   return createServer((req, res) => {
     const started = process.hrtime.bigint();
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const handler = handlers[url.pathname];
-    const route = handler ? url.pathname : 'unmatched';
+    const matched = match(url.pathname);
+    const handler = matched ? handlers[matched] : undefined;
+    const route = matched ?? 'unmatched';
     res.on('finish', () => {
       const labels = { route, method: req.method ?? 'GET', status: String(res.statusCode) };
       metrics.requests.inc(labels);

@@ -1,0 +1,61 @@
+import type { Language } from '../../sdk/index.js';
+import { ApiError } from './api.js';
+import { formatAmount, digits } from './format.js';
+import { strings } from './i18n.js';
+
+/** The refusal data of a transfer (a union member), or a thrown API error, in words the user can act on. */
+export interface Refusal {
+  code: string;
+  available?: string;
+  required?: string;
+  limit?: string;
+  remaining?: string;
+  currency?: string | null;
+  period?: string;
+  asset?: { symbol: string };
+}
+
+export function describeRefusal(refusal: Refusal, language: Language): string {
+  const s = strings(language);
+  const amount = (v: string | undefined) => formatAmount(v ?? '0', language);
+  const symbol = refusal.asset?.symbol ?? '';
+  switch (refusal.code) {
+    case 'INSUFFICIENT_FUNDS':
+      return s.errors.INSUFFICIENT_FUNDS(amount(refusal.available), amount(refusal.required), symbol);
+    case 'LIMIT_EXCEEDED':
+      return s.errors.LIMIT_EXCEEDED(
+        amount(refusal.remaining),
+        amount(refusal.limit),
+        refusal.currency ?? symbol,
+        s.periods[refusal.period ?? ''] ?? refusal.period ?? '',
+      );
+    case 'RECIPIENT_NOT_FOUND':
+      return s.errors.RECIPIENT_NOT_FOUND;
+    default:
+      return s.errors.UNKNOWN;
+  }
+}
+
+export function describeError(err: unknown, language: Language): string {
+  const s = strings(language);
+  if (!(err instanceof ApiError)) return s.errors.UNKNOWN;
+  switch (err.code) {
+    case 'RATE_LIMITED':
+      return s.errors.RATE_LIMITED(digits(err.retryAfterSeconds ?? 60, language));
+    case 'INSUFFICIENT_FUNDS':
+    case 'LIMIT_EXCEEDED':
+      return describeRefusal({ code: err.code, ...(err.extensions as Omit<Refusal, 'code'>) }, language);
+    case 'ACCOUNT_FROZEN':
+    case 'ASSET_DISABLED':
+    case 'PRICE_UNAVAILABLE':
+    case 'SERVICE_UNAVAILABLE':
+    case 'UNAUTHENTICATED':
+    case 'NETWORK':
+    case 'RECIPIENT_NOT_FOUND':
+      return s.errors[err.code];
+    case 'BAD_USER_INPUT':
+      return err.message;
+    default:
+      return s.errors.UNKNOWN;
+  }
+}
