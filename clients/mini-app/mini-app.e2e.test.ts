@@ -208,12 +208,17 @@ describe('the Mini App', () => {
     await page.getByTestId('go-send').click();
     await page.getByTestId('to').fill(`@${bob.username}`);
     await page.getByTestId('asset').selectOption('ETH');
-    // an amount over the balance: the API's refusal in words, with what is there and what was needed
+    // over the asset's per-transfer cap, then over the balance: the API's refusals in words
     await page.getByTestId('amount').fill('100');
     await page.getByTestId('main-button').click();
     await expect
       .poll(() => page.getByTestId('error').textContent())
-      .toBe('Not enough ETH: you have 2, this needs 100.001 (amount plus fee).');
+      .toBe('Over your per-transfer limit of 3 ETH: 3 ETH left.');
+    await page.getByTestId('amount').fill('2.5');
+    await page.getByTestId('main-button').click();
+    await expect
+      .poll(() => page.getByTestId('error').textContent())
+      .toBe('Not enough ETH: you have 2, this needs 2.501 (amount plus fee).');
     await shot(page, 'en-send-error');
 
     await page.getByTestId('amount').fill('0.25');
@@ -288,9 +293,11 @@ describe('the Mini App', () => {
     await page.getByTestId('go-send').click();
     await page.getByTestId('to').fill(`@${bob.username}`);
     await page.getByTestId('asset').selectOption('ETH');
-    await page.getByTestId('amount').fill('۵۰');
+    await page.getByTestId('amount').fill('۲٫۵');
     await page.getByTestId('main-button').click();
-    await expect.poll(() => page.getByTestId('error').textContent()).toContain('موجودی ETH کافی نیست');
+    await expect
+      .poll(() => page.getByTestId('error').textContent())
+      .toBe('موجودی ETH کافی نیست: ۱٫۷۷۱ دارید و ۲٫۵۰۱ (مبلغ به‌علاوه کارمزد) لازم است.');
     await shot(page, 'fa-send-error');
 
     // the user's language is a setting: the API has it too

@@ -1,4 +1,12 @@
-import { backButton, init, mainButton, retrieveRawInitData, themeParams, miniApp } from '@telegram-apps/sdk';
+import {
+  backButton,
+  init,
+  isColorDark,
+  mainButton,
+  retrieveRawInitData,
+  themeParams,
+  miniApp,
+} from '@telegram-apps/sdk';
 
 /**
  * The Telegram side of the app, through @telegram-apps/sdk (bundled, nothing from Telegram's CDN): the raw initData
@@ -31,17 +39,39 @@ function readInitData(): string | null {
   return new URLSearchParams(location.hash.slice(1)).get('tgWebAppData');
 }
 
+/**
+ * The theme from the hash (`tgWebAppThemeParams={"bg_color":"#17212b",…}`) as the same `--tg-theme-*` variables
+ * the SDK binds, for launches the SDK refuses as a whole (see readInitData). Returns whether it is dark.
+ */
+function applyThemeFromHash(): boolean | null {
+  const raw = new URLSearchParams(location.hash.slice(1)).get('tgWebAppThemeParams');
+  if (!raw) return null;
+  try {
+    const params = JSON.parse(raw) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(params))
+      if (typeof value === 'string' && /^#[0-9a-f]{3,8}$/i.test(value))
+        document.documentElement.style.setProperty(`--tg-theme-${key.replace(/_/g, '-')}`, value);
+    return typeof params.bg_color === 'string' ? isColorDark(params.bg_color) : null;
+  } catch {
+    return null;
+  }
+}
+
 export function connectTelegram(): TelegramBridge {
   const w = window as unknown as { TelegramWebviewProxy?: unknown };
   const embedded = window.parent !== window || w.TelegramWebviewProxy !== undefined;
   const initData = readInitData();
   let dark = window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
+  let themed = false;
   try {
     init();
     if (themeParams.mountSync.isAvailable()) {
       themeParams.mountSync();
       themeParams.bindCssVars();
-      if (Object.keys(themeParams.state()).length) dark = themeParams.isDark();
+      if (Object.keys(themeParams.state()).length) {
+        dark = themeParams.isDark();
+        themed = true;
+      }
     }
     if (embedded) {
       mainButton.mount.ifAvailable();
@@ -52,6 +82,7 @@ export function connectTelegram(): TelegramBridge {
   } catch {
     // not a Telegram launch (no launch parameters): the page keeps its own colours and buttons
   }
+  if (!themed) dark = applyThemeFromHash() ?? dark;
   document.documentElement.dataset.theme = dark ? 'dark' : 'light';
 
   let offMain: VoidFunction | null = null;

@@ -9,6 +9,11 @@ import { formatAmount } from '../format.js';
 type Result = AppTransferMutation['transfer'];
 type Sent = Extract<Result, { __typename?: 'Transaction' }>;
 
+/** What a Persian keyboard types (۱۲٫۵) as the API's amount (12.5). */
+function latinDigits(text: string): string {
+  return text.replace(/[۰-۹]/g, (d) => String('۰۱۲۳۴۵۶۷۸۹'.indexOf(d))).replace(/[٫,]/g, '.');
+}
+
 function newKey(): string {
   if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
@@ -143,7 +148,7 @@ export function SendScreen(props: { balances: AppHomeQuery['me']['balances']; on
             inputMode="decimal"
             value={amount}
             placeholder="0.00"
-            onInput={(e) => setAmount(e.currentTarget.value.replace(/[۰-۹]/g, (d) => String('۰۱۲۳۴۵۶۷۸۹'.indexOf(d))))}
+            onInput={(e) => setAmount(latinDigits(e.currentTarget.value))}
           />
         </label>
         <label>
