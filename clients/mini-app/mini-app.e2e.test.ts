@@ -235,7 +235,7 @@ describe('the Mini App', () => {
     const token = await signIn(alice);
     const data = await api(
       token,
-      `{ me { balances(assets: ["ETH"]) { available } transactions(first: 50, filter: { kind: TRANSFER }) { edges { node { id amount fee } } } } }`,
+      `{ me { balances(assets: ["ETH"]) { available } transactions(first: 50, filter: { kinds: [TRANSFER] }) { edges { node { id amount fee } } } } }`,
     );
     expect(data.me.balances[0].available).toBe('1.749');
     expect(data.me.transactions.edges.map((e: any) => [e.node.amount, e.node.fee])).toEqual([['0.25', '0.001']]);

@@ -28,7 +28,7 @@ export function HomeScreen(props: {
     <main class="screen" data-testid="home">
       <header class="top">
         <div>
-          <div class="username" data-testid="username">
+          <div class="username" data-testid="username" dir="ltr">
             @{me.username ?? me.firstName}
           </div>
           <LinkBadge link={props.link} />
