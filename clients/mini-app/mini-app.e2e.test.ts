@@ -9,6 +9,8 @@ import { gql } from '../../testing/graphql-client.js';
 import { publishMarketPrice } from '../../testing/market-prices.js';
 import { startStack, type TestStack } from '../../testing/stack.js';
 import { initDataFor, newTelegramUser, type TestTelegramUser } from '../../testing/telegram.js';
+import { signInStaff } from '../../testing/viewers.js';
+import { newId } from '../../platform/ids.js';
 import { startChainWatcherWorker, type RunningChainWatcher } from '../../workers/chain-watchers/core/watcher.worker.js';
 import { buildMiniApp, MINI_APP_ROOT } from './build.js';
 
@@ -46,7 +48,10 @@ interface Opened {
 }
 
 /** Opens the app as Telegram would launch it: initData (and, for the dark run, theme parameters) in the hash. */
-async function open(user: TestTelegramUser, options: { theme?: Record<string, string> } = {}): Promise<Opened> {
+async function open(
+  user: TestTelegramUser,
+  options: { theme?: Record<string, string>; route?: string } = {},
+): Promise<Opened> {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
   await page.route('**/*', (route) => {
     const url = new URL(route.request().url());
@@ -64,13 +69,24 @@ async function open(user: TestTelegramUser, options: { theme?: Record<string, st
     tgWebAppPlatform: 'web',
   });
   if (options.theme) hash.set('tgWebAppThemeParams', JSON.stringify(options.theme));
-  await page.goto(`${stack.gateway.url}/app#${hash}`);
-  await page.getByTestId('home').waitFor({ timeout: 30_000 });
+  // a bot's web_app button to /app#/kyc opens with the launch parameters after the route
+  await page.goto(`${stack.gateway.url}/app#${options.route ? `/${options.route}?` : ''}${hash}`);
+  await page.getByTestId(options.route ?? 'home').waitFor({ timeout: 30_000 });
   return { page, user };
 }
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+const sql = (subgraph: string, text: string, params: unknown[] = []) =>
+  stack.subgraphs.get(subgraph)!.deps.orm.em.fork().getConnection().execute(text, params);
+
+/** A national ID (کد ملی) with a valid check digit, different each run (the kyc subgraph claims each once). */
+function nationalId(): string {
+  const body = String(Math.floor(Math.random() * 1e9)).padStart(9, '0');
+  const sum = [...body].reduce((acc, d, i) => acc + Number(d) * (10 - i), 0) % 11;
+  return `${body}${sum < 2 ? sum : 11 - sum}`;
 }
 
 async function signIn(user: TestTelegramUser): Promise<string> {
@@ -303,6 +319,121 @@ describe('the Mini App', () => {
     // the user's language is a setting: the API has it too
     const token = await signIn(alice);
     expect((await api(token, '{ me { settings { language } } }')).me.settings.language).toBe('FA');
+  });
+
+  const carol = newTelegramUser({ username: `carol${Date.now() % 1_000_000}` });
+  let c: Opened;
+
+  it('KYC status from a #/kyc link: what the next tier needs, then the submission and the decision live', async () => {
+    c = await open(carol, { route: 'kyc' });
+    const { page } = c;
+    await expect.poll(() => page.getByTestId('kyc-status').getAttribute('data-status')).toBe('NONE');
+    expect(await page.getByTestId('kyc-tier').textContent()).toBe('None');
+    expect(await page.getByTestId('kyc-needs').locator('li').first().textContent()).toBe('A verified phone number');
+
+    // a verified phone and accepted documents, as those flows record them (the kyc subgraph's tests drive them)
+    const token = await signIn(carol);
+    const userId = (await api(token, '{ me { id } }')).me.id as string;
+    await sql('kyc', `insert into kyc.verified_phone (phone, user_id) values (?, ?)`, [
+      `+98902${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`,
+      userId,
+    ]);
+    const documentIds: string[] = [];
+    for (const kind of ['ID_CARD_FRONT', 'ID_CARD_BACK']) {
+      const id = newId('doc');
+      await sql(
+        'kyc',
+        `insert into kyc.kyc_document (id, user_id, kind, object_key, status, size, content_type) values (?, ?, ?, ?, 'ACCEPTED', 10, 'image/jpeg')`,
+        [id, userId, kind, `kyc/${userId}/${id}`],
+      );
+      documentIds.push(id);
+    }
+    const submitted = await api(token, `mutation($i: SubmitKycInput!) { submitKyc(input: $i) { id } }`, {
+      i: {
+        tier: 'BASIC',
+        firstName: 'سارا',
+        lastName: 'محمدی',
+        nationalId: nationalId(),
+        birthDate: '1365/01/15',
+        documentIds,
+      },
+    });
+    await expect.poll(() => page.getByTestId('kyc-status').getAttribute('data-status')).toBe('PENDING');
+    expect(await page.getByTestId('kyc-status').textContent()).toBe('Under review · Basic');
+
+    const email = `miniapp-kyc-${process.pid}@example.com`;
+    const staff = await signInStaff(stack, ['COMPLIANCE'], email);
+    await sql('identity', `update identity."user" set claims = '{kyc:review}' where id = ?`, [staff.userId]);
+    const reviewer = (
+      await gql(
+        stack.graphqlUrl,
+        `mutation { signInAdmin(email: "${email}", password: "correct horse battery staple") { accessToken } }`,
+      )
+    ).body.data!.signInAdmin.accessToken as string;
+    await api(reviewer, `mutation($id: ID!) { approveKyc(id: $id, tier: BASIC) { id } }`, {
+      id: submitted.submitKyc.id,
+    });
+    await expect.poll(() => page.getByTestId('kyc-status').getAttribute('data-status')).toBe('APPROVED');
+    await expect.poll(() => page.getByTestId('kyc-tier').getAttribute('data-tier')).toBe('BASIC');
+    await page.getByTestId('kyc-decided').waitFor();
+    await shot(page, 'en-kyc');
+  });
+
+  it('support: open a ticket, see it listed, reply, and a staff answer arrives live', async () => {
+    const { page } = c;
+    await page.getByTestId('back').click();
+    await page.getByTestId('go-support').click();
+    await page.getByTestId('support').waitFor();
+    await page.getByTestId('main-button').click();
+    await page.getByTestId('subject').fill('Deposit not showing');
+    await page.getByTestId('body').fill('I sent ETH an hour ago.\nTx: 0xabc');
+    await page.getByTestId('main-button').click();
+    await page.getByTestId('ticket-thread').waitFor();
+    await expect
+      .poll(() => page.getByTestId('message-body').allTextContents())
+      .toEqual(['I sent ETH an hour ago.\nTx: 0xabc']);
+
+    await page.getByTestId('reply').fill('It was on Ethereum.');
+    await page.getByTestId('main-button').click();
+    await expect.poll(() => page.getByTestId('message').count()).toBe(2);
+
+    const token = await signIn(carol);
+    const ticketId = (await api(token, '{ me { tickets { edges { node { id } } } } }')).me.tickets.edges[0].node.id;
+    const support = await signInStaff(stack, ['SUPPORT']);
+    await api(
+      support.token,
+      `mutation($t: ID!) { replyToTicket(ticketId: $t, body: "We are checking it now.") { id } }`,
+      {
+        t: ticketId,
+      },
+    );
+    await expect.poll(() => page.getByTestId('message').count()).toBe(3);
+    expect(await page.getByTestId('ticket-status').getAttribute('data-status')).toBe('WAITING_ON_USER');
+    await shot(page, 'en-support-ticket');
+
+    await page.getByTestId('back').click();
+    const listed = page.getByTestId('ticket');
+    await expect.poll(() => listed.count()).toBe(1);
+    expect(await listed.first().textContent()).toContain('Deposit not showing');
+    await shot(page, 'en-support');
+  });
+
+  it('KYC and support in Persian: right to left, Persian digits, Jalali dates', async () => {
+    const { page } = c;
+    await page.getByTestId('back').click();
+    await page.getByTestId('language').click();
+    await expect.poll(() => page.getAttribute('html', 'dir')).toBe('rtl');
+    await page.getByTestId('go-kyc').click();
+    await expect.poll(() => page.getByTestId('kyc-status').textContent()).toBe('تأیید شد – پایه');
+    expect(await page.getByTestId('kyc-decided').textContent()).toMatch(/^[^0-9]*۱۴۰[۴-۶][^0-9]*$/);
+    await shot(page, 'fa-kyc');
+    await page.getByTestId('back').click();
+    await page.getByTestId('go-support').click();
+    await expect.poll(() => page.getByTestId('ticket').first().textContent()).toContain('در انتظار شما');
+    await shot(page, 'fa-support');
+    await page.getByTestId('ticket').first().click();
+    await expect.poll(() => page.getByTestId('message').count()).toBe(3);
+    await shot(page, 'fa-support-ticket');
   });
 
   it('made no request off this machine and raised no page error or CSP violation', () => {

@@ -12,14 +12,17 @@ import { Ctx, type AppContext } from './context.js';
 import { describeError } from './errors.js';
 import { strings } from './i18n.js';
 import { Live, type LinkState } from './live.js';
+import { hashFor, routeOf, type Route } from './route.js';
 import { HistoryScreen } from './screens/history.js';
 import { HomeScreen } from './screens/home.js';
+import { KycScreen } from './screens/kyc.js';
 import { ReceiveScreen } from './screens/receive.js';
 import { SendScreen } from './screens/send.js';
+import { SupportScreen } from './screens/support.js';
 import { connectTelegram } from './telegram.js';
 import { priceKey, pricesOf, type Prices } from './wallet.js';
 
-export type Screen = 'home' | 'receive' | 'send' | 'history';
+export type Screen = Route;
 
 type Me = AppHomeQuery['me'];
 
@@ -34,7 +37,7 @@ function initialLanguage(): Language {
 export function App() {
   const [me, setMe] = useState<Me | null>(null);
   const [prices, setPrices] = useState<Prices>(new Map());
-  const [screen, setScreen] = useState<Screen>('home');
+  const [screen, setScreen] = useState<Screen>(() => routeOf(location.hash));
   const [link, setLink] = useState<LinkState>('connecting');
   const [failure, setFailure] = useState<unknown>(null);
   const [live, setLive] = useState<Live | null>(null);
@@ -91,6 +94,17 @@ export function App() {
     };
   }, [live, loadHome]);
 
+  // the hash names the screen (`#/kyc`, from a bot's web_app button or a reload); the launch parameters stay in it
+  useEffect(() => {
+    const follow = () => setScreen(routeOf(location.hash));
+    window.addEventListener('hashchange', follow);
+    return () => window.removeEventListener('hashchange', follow);
+  }, []);
+  const go = useCallback((next: Screen) => {
+    history.replaceState(null, '', hashFor(next, location.hash));
+    setScreen(next);
+  }, []);
+
   useEffect(() => {
     document.documentElement.lang = language === 'FA' ? 'fa' : 'en';
     document.documentElement.dir = language === 'FA' ? 'rtl' : 'ltr';
@@ -123,13 +137,15 @@ export function App() {
       </main>
     );
   }
-  const home = () => setScreen('home');
+  const home = () => go('home');
   return (
     <Ctx.Provider value={ctx}>
-      {screen === 'home' && <HomeScreen me={me} prices={prices} link={link} go={setScreen} setLanguage={setLanguage} />}
+      {screen === 'home' && <HomeScreen me={me} prices={prices} link={link} go={go} setLanguage={setLanguage} />}
       {screen === 'receive' && <ReceiveScreen onBack={home} />}
       {screen === 'send' && <SendScreen balances={me.balances} onBack={home} />}
       {screen === 'history' && <HistoryScreen onBack={home} />}
+      {screen === 'kyc' && <KycScreen onBack={home} />}
+      {screen === 'support' && <SupportScreen onBack={home} />}
     </Ctx.Provider>
   );
 }

@@ -7,6 +7,7 @@ import {
   themeParams,
   miniApp,
 } from '@telegram-apps/sdk';
+import { launchParams } from './route.js';
 
 /**
  * The Telegram side of the app, through @telegram-apps/sdk (bundled, nothing from Telegram's CDN): the raw initData
@@ -36,7 +37,7 @@ function readInitData(): string | null {
   } catch {
     // not a complete Telegram launch: fall through to the hash
   }
-  return new URLSearchParams(location.hash.slice(1)).get('tgWebAppData');
+  return launchParams(location.hash).get('tgWebAppData');
 }
 
 /**
@@ -44,7 +45,7 @@ function readInitData(): string | null {
  * the SDK binds, for launches the SDK refuses as a whole (see readInitData). Returns whether it is dark.
  */
 function applyThemeFromHash(): boolean | null {
-  const raw = new URLSearchParams(location.hash.slice(1)).get('tgWebAppThemeParams');
+  const raw = launchParams(location.hash).get('tgWebAppThemeParams');
   if (!raw) return null;
   try {
     const params = JSON.parse(raw) as Record<string, unknown>;

@@ -60,6 +60,14 @@ export function HomeScreen(props: {
           {s.history}
         </button>
       </nav>
+      <nav class="actions more">
+        <button type="button" data-testid="go-kyc" onClick={() => props.go('kyc')}>
+          {s.kyc}
+        </button>
+        <button type="button" data-testid="go-support" onClick={() => props.go('support')}>
+          {s.support}
+        </button>
+      </nav>
       <h2>{s.balances}</h2>
       <ul class="list" data-testid="balances">
         {rows.map((b) => {

@@ -5,19 +5,10 @@ import { useApp } from '../context.js';
 import { isPositive, parseDecimal } from '../decimal.js';
 import { describeError, describeRefusal } from '../errors.js';
 import { formatAmount } from '../format.js';
+import { latinDigits, newKey } from '../input.js';
 
 type Result = AppTransferMutation['transfer'];
 type Sent = Extract<Result, { __typename?: 'Transaction' }>;
-
-/** What a Persian keyboard types (۱۲٫۵) as the API's amount (12.5). */
-function latinDigits(text: string): string {
-  return text.replace(/[۰-۹]/g, (d) => String('۰۱۲۳۴۵۶۷۸۹'.indexOf(d))).replace(/[٫,]/g, '.');
-}
-
-function newKey(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 /**
  * Send to a Telegram username. One idempotency key per attempt: it is made for the form as filled in, kept across
