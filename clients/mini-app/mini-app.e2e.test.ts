@@ -436,6 +436,51 @@ describe('the Mini App', () => {
     await shot(page, 'fa-support-ticket');
   });
 
+  it('buy/sell: a price held with a countdown, a double-tapped order fills once, in Persian then English', async () => {
+    await publishMarketPrice(stack, 'ETH', 'IRT', '300000000');
+    const { page } = a; // in Persian since the test above, on the send screen
+    await page.getByTestId('back').click();
+    await page.getByTestId('go-trade').click();
+    await page.getByTestId('side-SELL').click();
+    await page.getByTestId('coin').selectOption('ETH');
+    await page.getByTestId('amount').fill('۰٫۱');
+    await page.getByTestId('main-button').click();
+    await page.getByTestId('quote').waitFor();
+    expect(await page.getByTestId('quote-pay').textContent()).toBe('۰٫۱ ETH');
+    expect(await page.getByTestId('quote-receive').textContent()).toMatch(/^[۰-۹٬]+ تومان$/);
+    expect(await page.getByTestId('expiry').textContent()).toMatch(/^قیمت تا [۰-۹]+ ثانیه معتبر است$/);
+    await shot(page, 'fa-trade-quote');
+
+    await page.getByTestId('main-button').dblclick();
+    await page.getByTestId('order').waitFor();
+    expect(await page.getByTestId('order').getAttribute('data-status')).toBe('FILLED');
+    await shot(page, 'fa-trade-done');
+    await page.getByTestId('back').click();
+    await expect.poll(() => shown(page, 'ETH')).toBe('۱٫۶۷۱');
+    const token = await signIn(alice);
+    const data = await api(
+      token,
+      `{ me { orders(first: 10) { edges { node { status kind pay { } } } } } }`.replace(' { }', ''),
+    );
+    expect(data.me.orders.edges.map((e: any) => [e.node.status, e.node.kind, Number(e.node.pay)])).toEqual([
+      ['FILLED', 'SELL', 0.1],
+    ]);
+
+    // English, from a #/trade link: buy ETH with the Toman just received
+    await page.getByTestId('language').click();
+    await expect.poll(() => page.getAttribute('html', 'dir')).toBe('ltr');
+    const en = await open(alice, { route: 'trade' });
+    await en.page.getByTestId('coin').selectOption('ETH');
+    await en.page.getByTestId('amount').fill('1000000');
+    await en.page.getByTestId('main-button').click();
+    await en.page.getByTestId('quote').waitFor();
+    expect(await en.page.getByTestId('quote-pay').textContent()).toBe('1,000,000 Toman');
+    expect(await en.page.getByTestId('expiry').textContent()).toMatch(/^Price held for \d+ s$/);
+    expect(await en.page.getByTestId('main-button').textContent()).toBe('Buy now');
+    await shot(en.page, 'en-trade-quote');
+    await en.page.close();
+  });
+
   it('made no request off this machine and raised no page error or CSP violation', () => {
     expect(external).toEqual([]);
     expect(pageErrors).toEqual([]);

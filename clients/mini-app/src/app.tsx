@@ -19,6 +19,7 @@ import { KycScreen } from './screens/kyc.js';
 import { ReceiveScreen } from './screens/receive.js';
 import { SendScreen } from './screens/send.js';
 import { SupportScreen } from './screens/support.js';
+import { TradeScreen } from './screens/trade.js';
 import { connectTelegram } from './telegram.js';
 import { priceKey, pricesOf, type Prices } from './wallet.js';
 
@@ -144,6 +145,7 @@ export function App() {
       {screen === 'receive' && <ReceiveScreen onBack={home} />}
       {screen === 'send' && <SendScreen balances={me.balances} onBack={home} />}
       {screen === 'history' && <HistoryScreen onBack={home} />}
+      {screen === 'trade' && <TradeScreen balances={me.balances} onBack={home} />}
       {screen === 'kyc' && <KycScreen onBack={home} />}
       {screen === 'support' && <SupportScreen onBack={home} />}
     </Ctx.Provider>

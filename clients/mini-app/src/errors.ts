@@ -52,9 +52,29 @@ export function describeError(err: unknown, language: Language): string {
     case 'UNAUTHENTICATED':
     case 'NETWORK':
     case 'RECIPIENT_NOT_FOUND':
+    case 'QUOTE_EXPIRED':
+    case 'TRADING_DISABLED':
+    case 'PRICE_STALE':
+    case 'CONFLICT':
+    case 'NOT_FOUND':
       return s.errors[err.code];
     case 'BAD_USER_INPUT':
       return err.message;
+    default:
+      return s.errors.UNKNOWN;
+  }
+}
+
+/** Why the ledger refused to fill an order (a REJECTED order, not an error: nothing was traded). */
+export function describeOrderRejection(code: string | null | undefined, paid: string, language: Language): string {
+  const s = strings(language);
+  switch (code) {
+    case 'INSUFFICIENT_FUNDS':
+      return s.errors.ORDER_INSUFFICIENT_FUNDS(paid);
+    case 'LIMIT_EXCEEDED':
+      return s.errors.ORDER_LIMIT_EXCEEDED;
+    case 'EXPOSURE_LIMIT_EXCEEDED':
+      return s.errors.EXPOSURE_LIMIT_EXCEEDED;
     default:
       return s.errors.UNKNOWN;
   }

@@ -61,6 +61,9 @@ export function HomeScreen(props: {
         </button>
       </nav>
       <nav class="actions more">
+        <button type="button" data-testid="go-trade" onClick={() => props.go('trade')}>
+          {s.trade}
+        </button>
         <button type="button" data-testid="go-kyc" onClick={() => props.go('kyc')}>
           {s.kyc}
         </button>

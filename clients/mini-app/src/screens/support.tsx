@@ -84,7 +84,9 @@ export function SupportScreen(props: { onBack: () => void }) {
             onClick={() => setView({ kind: 'ticket', id: t.id })}
           >
             <div>
-              <div class="strong">{t.subject}</div>
+              <div class="strong" dir="auto">
+                {t.subject}
+              </div>
               <div class="hint">{formatDate(t.updatedAt, language)}</div>
             </div>
             <div class={`end status ${t.status.toLowerCase()}`}>{s.ticketStatuses[t.status] ?? t.status}</div>
@@ -208,7 +210,7 @@ function TicketThread(props: { id: string; version: number; onBack: () => void }
     <main class="screen" data-testid="ticket-thread">
       <header class="top">
         <BackButton onBack={props.onBack} />
-        <h1>{ticket?.subject ?? s.support}</h1>
+        <h1 dir="auto">{ticket?.subject ?? s.support}</h1>
       </header>
       {ticket && (
         <>
@@ -229,7 +231,9 @@ function TicketThread(props: { id: string; version: number; onBack: () => void }
                   {s.sep}
                   {formatDate(m.createdAt, language)}
                 </div>
-                <div data-testid="message-body">{m.body}</div>
+                <div data-testid="message-body" dir="auto">
+                  {m.body}
+                </div>
               </div>
             ))}
           </div>
