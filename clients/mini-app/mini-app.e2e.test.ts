@@ -458,10 +458,7 @@ describe('the Mini App', () => {
     await page.getByTestId('back').click();
     await expect.poll(() => shown(page, 'ETH')).toBe('۱٫۶۷۱');
     const token = await signIn(alice);
-    const data = await api(
-      token,
-      `{ me { orders(first: 10) { edges { node { status kind pay { } } } } } }`.replace(' { }', ''),
-    );
+    const data = await api(token, `{ me { orders(first: 10) { edges { node { status kind pay } } } } }`);
     expect(data.me.orders.edges.map((e: any) => [e.node.status, e.node.kind, Number(e.node.pay)])).toEqual([
       ['FILLED', 'SELL', 0.1],
     ]);
@@ -479,6 +476,65 @@ describe('the Mini App', () => {
     expect(await en.page.getByTestId('main-button').textContent()).toBe('Buy now');
     await shot(en.page, 'en-trade-quote');
     await en.page.close();
+  });
+
+  it('withdraw: a fee quote, a new address refused while it cools off, then a double-tapped internal withdrawal completed live', async () => {
+    const { page } = a; // in English again, on home
+    await page.getByTestId('go-withdraw').click();
+    await page.getByTestId('asset').selectOption('ETH');
+    await page.getByTestId('to-address').fill(chain.accounts[2]!.address);
+    await page.getByTestId('amount').fill('0.1');
+    await page.getByTestId('main-button').click();
+    await page.getByTestId('fee-quote').waitFor();
+    expect(await page.getByTestId('quote-fee').textContent()).toMatch(/^0\.\d+ ETH$/);
+    await shot(page, 'en-withdraw-quote');
+    await page.getByTestId('main-button').click();
+    await expect
+      .poll(() => page.getByTestId('error').textContent())
+      .toMatch(
+        /^This address is new to your account: for your safety it can receive withdrawals from \d.+\. Nothing was sent\.$/,
+      );
+    await expect.poll(() => page.getByTestId('saved-address').first().getAttribute('data-status')).toBe('COOLING_OFF');
+    await shot(page, 'en-withdraw-refused');
+
+    // to bob's deposit address: an internal transfer, free, completed (the status follows withdrawalUpdated)
+    const bobToken = await signIn(bob);
+    const bobAddress = (await api(bobToken, '{ me { depositAddress(network: ETH) { address } } }')).me.depositAddress
+      .address as string;
+    const bobBefore = Number(await shown(b.page, 'ETH'));
+    await page.getByTestId('to-address').fill(bobAddress);
+    await page.getByTestId('main-button').click();
+    await page.getByTestId('fee-quote').waitFor();
+    expect(await page.getByTestId('quote-fee').textContent()).toBe('0 ETH');
+    await page.getByTestId('main-button').dblclick();
+    await page.locator('[data-testid="withdrawal"][data-status="COMPLETED"]').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('withdrawal-status').textContent()).toBe('Completed');
+    await shot(page, 'en-withdraw-done');
+    await expect.poll(async () => Number(await shown(b.page, 'ETH'))).toBeCloseTo(bobBefore + 0.1, 9);
+    await page.getByTestId('back').click();
+    await expect.poll(() => shown(page, 'ETH')).toBe('1.571'); // 1.671 − 0.1, once
+    const token = await signIn(alice);
+    const data = await api(token, '{ me { withdrawals(first: 10) { edges { node { status internal } } } } }');
+    expect(data.me.withdrawals.edges.map((e: any) => e.node)).toEqual([{ status: 'COMPLETED', internal: true }]);
+  });
+
+  it('withdraw in Persian: the saved address cooling off with its Jalali date, the refusal in words', async () => {
+    const { page } = a;
+    await page.getByTestId('language').click();
+    await expect.poll(() => page.getAttribute('html', 'dir')).toBe('rtl');
+    await page.getByTestId('go-withdraw').click();
+    const saved = page.getByTestId('saved-address').first();
+    await expect.poll(() => saved.textContent()).toMatch(/در دوره انتظار – قابل استفاده از .*۱۴۰[۴-۶]/);
+    await saved.click(); // fills the address
+    await page.getByTestId('amount').fill('۰٫۱');
+    await page.getByTestId('main-button').click();
+    await page.getByTestId('fee-quote').waitFor();
+    expect(await page.getByTestId('quote-fee').textContent()).toMatch(/^۰٫[۰-۹]+ ETH$/);
+    await page.getByTestId('main-button').click();
+    await expect
+      .poll(() => page.getByTestId('error').textContent())
+      .toMatch(/^این آدرس برای حساب شما جدید است.*چیزی ارسال نشد\.$/);
+    await shot(page, 'fa-withdraw-refused');
   });
 
   it('made no request off this machine and raised no page error or CSP violation', () => {

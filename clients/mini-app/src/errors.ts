@@ -1,6 +1,6 @@
 import type { Language } from '../../sdk/index.js';
 import { ApiError } from './api.js';
-import { formatAmount, digits } from './format.js';
+import { formatAmount, formatDate, digits } from './format.js';
 import { strings } from './i18n.js';
 
 /** The refusal data of a transfer (a union member), or a thrown API error, in words the user can act on. */
@@ -58,6 +58,12 @@ export function describeError(err: unknown, language: Language): string {
     case 'CONFLICT':
     case 'NOT_FOUND':
       return s.errors[err.code];
+    case 'ADDRESS_COOLING_OFF':
+      return s.errors.ADDRESS_COOLING_OFF(
+        typeof err.extensions.usableAt === 'string' ? formatDate(err.extensions.usableAt, language) : '',
+      );
+    case 'WITHDRAWAL_BELOW_MINIMUM':
+      return s.errors.WITHDRAWAL_BELOW_MINIMUM(formatAmount(String(err.extensions.minimum ?? '0'), language));
     case 'BAD_USER_INPUT':
       return err.message;
     default:

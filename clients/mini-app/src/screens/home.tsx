@@ -64,6 +64,9 @@ export function HomeScreen(props: {
         <button type="button" data-testid="go-trade" onClick={() => props.go('trade')}>
           {s.trade}
         </button>
+        <button type="button" data-testid="go-withdraw" onClick={() => props.go('withdraw')}>
+          {s.withdraw}
+        </button>
         <button type="button" data-testid="go-kyc" onClick={() => props.go('kyc')}>
           {s.kyc}
         </button>

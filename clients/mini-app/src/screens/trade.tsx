@@ -122,11 +122,11 @@ export function TradeScreen(props: { balances: AppHomeQuery['me']['balances']; o
           <div class="big">✓</div>
           <p class="strong">{s.filled}</p>
           <dl class="facts">
-            <dt>{s.youPay}</dt>
+            <dt>{s.youPaid}</dt>
             <dd data-testid="order-pay">
               {formatAmount(order.pay, language)} {unitName(order.from.symbol)}
             </dd>
-            <dt>{s.youReceive}</dt>
+            <dt>{s.youReceived}</dt>
             <dd data-testid="order-receive">
               {formatAmount(order.receive, language)} {unitName(order.to.symbol)}
             </dd>
