@@ -4,6 +4,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPriceSimulators, type PriceSimulators } from '../../devnet/prices/price-simulators.js';
 import { EvmSender } from '../../devnet/evm/evm-sender.js';
+import { startUwalletSimulator, type UwalletSimulator } from '../../devnet/vouchers/uwallet.simulator.js';
 import { startLocalEvmChain, type LocalEvmChain } from '../../devnet/evm/local-chain.js';
 import { gql } from '../../testing/graphql-client.js';
 import { publishMarketPrice } from '../../testing/market-prices.js';
@@ -36,6 +37,7 @@ const DARK_THEME = {
 let chain: LocalEvmChain;
 let evm: EvmSender;
 let sims: PriceSimulators;
+let uwallet: UwalletSimulator;
 let stack: TestStack;
 let watcher: RunningChainWatcher;
 let browser: Browser;
@@ -122,11 +124,13 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM))
     throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const [, localChain, simulators] = await Promise.all([
+  const [, localChain, simulators, voucherProvider] = await Promise.all([
     buildMiniApp({ onlyIfStale: true }),
     startLocalEvmChain({ chainId: 1337 }),
     startPriceSimulators({ seed: 19 }),
+    startUwalletSimulator({ balances: { HotVoucher: '100000000' } }),
   ]);
+  uwallet = voucherProvider;
   chain = localChain;
   sims = simulators;
   evm = new EvmSender(chain.rpcUrl, chain.accounts[1]!.privateKey);
@@ -138,6 +142,7 @@ beforeAll(async () => {
     COINGECKO_BASE_URL: sims.config.coingecko!.baseUrl,
     COINMARKETCAP_BASE_URL: sims.config.coinmarketcap!.baseUrl,
     NOBITEX_BASE_URL: sims.config.nobitex!.baseUrl,
+    UWALLET_BASE_URL: uwallet.url,
     LEDGER_FEES: 'ETH:0.001:0,*:0:0',
     RATE_LIMIT_VIEWER_PER_MINUTE: '100000',
     RATE_LIMIT_IP_PER_MINUTE: '100000',
@@ -157,6 +162,7 @@ afterAll(async () => {
   await watcher?.close().catch(() => undefined);
   await stack?.close();
   await sims?.close();
+  await uwallet?.close();
   await chain?.stop();
 });
 
@@ -535,6 +541,45 @@ describe('the Mini App', () => {
       .poll(() => page.getByTestId('error').textContent())
       .toMatch(/^این آدرس برای حساب شما جدید است.*چیزی ارسال نشد\.$/);
     await shot(page, 'fa-withdraw-refused');
+  });
+
+  it('vouchers: a HOT voucher code redeemed with a double tap credits once, listed; the same code again refused', async () => {
+    const admin = await signInStaff(stack, ['SUPERADMIN']);
+    await api(admin.token, `mutation($input: SetVoucherRateInput!) { setVoucherRate(input: $input) { id } }`, {
+      input: {
+        type: 'HOT',
+        side: 'SELL',
+        currency: 'IRT',
+        price: '0.98',
+        validUntil: new Date(Date.now() + 3_600_000).toISOString(),
+      },
+    });
+    const code = uwallet.issue('HotVoucher', '500000'); // 500,000 Rial = 50,000 Toman
+    const { page } = c; // in Persian, on a ticket's thread
+    await page.getByTestId('back').click();
+    await page.getByTestId('back').click();
+    await page.getByTestId('go-vouchers').click();
+    await expect.poll(() => page.getByTestId('voucher-list').textContent()).toBe('هنوز ووچری ندارید.');
+    await page.getByTestId('voucher-type').selectOption('HOT');
+    await page.getByTestId('voucher-code').fill(code);
+    await page.getByTestId('main-button').dblclick();
+    await expect.poll(() => page.getByTestId('redeemed').textContent()).toBe('انجام شد – ۴۹٬۰۰۰ تومان واریز شد');
+    await expect.poll(() => page.getByTestId('voucher').count()).toBe(1);
+    await shot(page, 'fa-vouchers');
+    await page.getByTestId('back').click();
+    await expect.poll(() => shown(page, 'IRT')).toBe('۴۹٬۰۰۰');
+
+    await page.getByTestId('language').click();
+    await expect.poll(() => page.getAttribute('html', 'dir')).toBe('ltr');
+    await page.getByTestId('go-vouchers').click();
+    await page.getByTestId('voucher-code').fill(code);
+    await page.getByTestId('main-button').click();
+    await expect.poll(() => page.getByTestId('error').textContent()).toBe('This code has already been used.');
+    expect(await page.getByTestId('voucher').first().textContent()).toContain('Redeemed · HOT Voucher (Toman)');
+    await shot(page, 'en-vouchers');
+    const token = await signIn(carol);
+    const data = await api(token, '{ me { vouchers { edges { node { status assetAmount } } } } }');
+    expect(data.me.vouchers.edges.map((e: any) => e.node)).toEqual([{ status: 'COMPLETED', assetAmount: '49000' }]);
   });
 
   it('made no request off this machine and raised no page error or CSP violation', () => {

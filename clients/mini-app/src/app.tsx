@@ -20,6 +20,7 @@ import { ReceiveScreen } from './screens/receive.js';
 import { SendScreen } from './screens/send.js';
 import { SupportScreen } from './screens/support.js';
 import { TradeScreen } from './screens/trade.js';
+import { VouchersScreen } from './screens/vouchers.js';
 import { WithdrawScreen } from './screens/withdraw.js';
 import { connectTelegram } from './telegram.js';
 import { priceKey, pricesOf, type Prices } from './wallet.js';
@@ -148,6 +149,7 @@ export function App() {
       {screen === 'history' && <HistoryScreen onBack={home} />}
       {screen === 'trade' && <TradeScreen balances={me.balances} onBack={home} />}
       {screen === 'withdraw' && <WithdrawScreen balances={me.balances} onBack={home} />}
+      {screen === 'vouchers' && <VouchersScreen onBack={home} />}
       {screen === 'kyc' && <KycScreen onBack={home} />}
       {screen === 'support' && <SupportScreen onBack={home} />}
     </Ctx.Provider>

@@ -57,6 +57,9 @@ export function describeError(err: unknown, language: Language): string {
     case 'PRICE_STALE':
     case 'CONFLICT':
     case 'NOT_FOUND':
+    case 'VOUCHER_CODE_INVALID':
+    case 'VOUCHER_CODE_USED':
+    case 'RATE_STALE':
       return s.errors[err.code];
     case 'ADDRESS_COOLING_OFF':
       return s.errors.ADDRESS_COOLING_OFF(

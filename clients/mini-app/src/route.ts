@@ -3,7 +3,17 @@
  * `/app#/kyc` is opened with the launch parameters appended (`#/kyc?tgWebAppData=…`, some clients use `&`); a plain
  * launch has only the parameters (`#tgWebAppData=…`). The route is the leading `/segment`, the rest the parameters.
  */
-export const ROUTES = ['home', 'receive', 'send', 'history', 'kyc', 'support', 'trade', 'withdraw'] as const;
+export const ROUTES = [
+  'home',
+  'receive',
+  'send',
+  'history',
+  'kyc',
+  'support',
+  'trade',
+  'withdraw',
+  'vouchers',
+] as const;
 export type Route = (typeof ROUTES)[number];
 
 function split(hash: string): { route: string; params: string } {

@@ -67,6 +67,9 @@ export function HomeScreen(props: {
         <button type="button" data-testid="go-withdraw" onClick={() => props.go('withdraw')}>
           {s.withdraw}
         </button>
+        <button type="button" data-testid="go-vouchers" onClick={() => props.go('vouchers')}>
+          {s.vouchers}
+        </button>
         <button type="button" data-testid="go-kyc" onClick={() => props.go('kyc')}>
           {s.kyc}
         </button>
