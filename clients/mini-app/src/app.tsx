@@ -15,19 +15,22 @@ import { Live, type LinkState } from './live.js';
 import { hashFor, routeOf, type Route } from './route.js';
 import { HistoryScreen } from './screens/history.js';
 import { HomeScreen } from './screens/home.js';
-import { KycScreen } from './screens/kyc.js';
 import { ReceiveScreen } from './screens/receive.js';
 import { SendScreen } from './screens/send.js';
-import { SupportScreen } from './screens/support.js';
-import { TradeScreen } from './screens/trade.js';
-import { VouchersScreen } from './screens/vouchers.js';
-import { WithdrawScreen } from './screens/withdraw.js';
+import { lazyScreen } from './lazy.js';
 import { connectTelegram } from './telegram.js';
 import { priceKey, pricesOf, type Prices } from './wallet.js';
 
 export type Screen = Route;
 
 type Me = AppHomeQuery['me'];
+
+// the screens reached from home's second row and the bot's links: their own chunks, loaded on first use
+const KycScreen = lazyScreen(() => import('./screens/kyc.js').then((m) => m.KycScreen));
+const SupportScreen = lazyScreen(() => import('./screens/support.js').then((m) => m.SupportScreen));
+const TradeScreen = lazyScreen(() => import('./screens/trade.js').then((m) => m.TradeScreen));
+const WithdrawScreen = lazyScreen(() => import('./screens/withdraw.js').then((m) => m.WithdrawScreen));
+const VouchersScreen = lazyScreen(() => import('./screens/vouchers.js').then((m) => m.VouchersScreen));
 
 const telegram = connectTelegram();
 const session = new Session(`${location.origin}/graphql`);
