@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tmp/**', 'clients/sdk/**', 'devnet/evm/*.artifact.json', '**/*.cjs'] },
+  { ignores: ['node_modules/**', '.tmp/**', 'clients/sdk/**', '**/dist/**', 'devnet/evm/*.artifact.json', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -22,7 +22,7 @@ export default tseslint.config(
   },
   {
     // Config files and ambient module declarations export defaults by their tools' convention.
-    files: ['*.config.ts', '*.config.js', 'codegen.ts', '**/*.d.ts'],
+    files: ['**/*.config.ts', '*.config.js', 'codegen.ts', '**/*.d.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

@@ -26,6 +26,7 @@ import { guardPlugin, type GuardOptions } from './guard-plugin.js';
 import { clientIpResolver } from './limits/client-ip.js';
 import { RateLimiter } from './limits/rate-limit.js';
 import { fallbackRule, permissions } from './permissions/permissions.js';
+import { miniAppHandler } from './mini-app/mini-app.js';
 import { playgroundHandler } from './playground/playground.js';
 import { EventHub } from './subscriptions/event-hub.js';
 import { JetStreamEventLog } from './subscriptions/event-log.js';
@@ -136,6 +137,11 @@ export async function startGateway({
     ),
   };
   if (config.gateway.playground) routes['/playground'] = playgroundHandler();
+  if (config.gateway.miniApp) {
+    const miniApp = miniAppHandler(config.gateway.miniApp.dist);
+    routes['/app'] = miniApp;
+    routes['/app/*'] = miniApp;
+  }
   const health = {
     supergraph: async () => {
       if (!apiSchema) throw new Error('supergraph not loaded');
@@ -196,6 +202,7 @@ export async function startGateway({
       graphql: `${running.url}/graphql`,
       playground: config.gateway.playground ? `${running.url}/playground` : null,
       metrics: `${adminRunning.url}/metrics`,
+      miniApp: config.gateway.miniApp ? `${running.url}/app` : null,
     },
     'gateway listening',
   );

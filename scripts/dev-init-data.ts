@@ -3,10 +3,11 @@ import { devInitDataProcess, loadOrExit } from '../platform/config/config.js';
 import { signInitData } from '../subgraphs/identity/auth/telegram-init-data.js';
 
 /**
- * npm run -s dev:init-data -- [--id 123456] [--username alice] [--lang en]
+ * npm run -s dev:init-data -- [--id 123456] [--username alice] [--lang en] [--url http://127.0.0.1:4000/app]
  * Prints Telegram Mini App initData signed with this environment's bot token, to paste into
  * signInWithTelegram when developing without Telegram. Refuses in production. Each call is a new launch (its own
- * query_id), as Telegram gives: identity signs each initData in only once.
+ * query_id), as Telegram gives: identity signs each initData in only once. With `--url` it prints the Mini App launch
+ * URL instead: the initData in the hash as Telegram passes it (`#tgWebAppData=…&tgWebAppVersion=…&tgWebAppPlatform=…`).
  */
 const config = loadOrExit(devInitDataProcess);
 if (config.env === 'production') {
@@ -27,6 +28,11 @@ const user = {
   username: args.get('username') ?? `dev${id}`,
   language_code: args.get('lang') ?? 'en',
 };
-process.stdout.write(
-  `${signInitData(config.telegram.botToken, { query_id: `AAH${id}-${randomBytes(6).toString('hex')}`, user: JSON.stringify(user), auth_date: String(Math.floor(Date.now() / 1000)) })}\n`,
-);
+const initData = signInitData(config.telegram.botToken, {
+  query_id: `AAH${id}-${randomBytes(6).toString('hex')}`,
+  user: JSON.stringify(user),
+  auth_date: String(Math.floor(Date.now() / 1000)),
+});
+const url = args.get('url');
+const launch = new URLSearchParams({ tgWebAppData: initData, tgWebAppVersion: '7.0', tgWebAppPlatform: 'web' });
+process.stdout.write(`${url ? `${url}#${launch}` : initData}\n`);

@@ -17,6 +17,7 @@ import { createLogger } from '../platform/logger.js';
 import { warnDevDefaults } from '../platform/service/main.js';
 import { subgraphs } from '../subgraphs/registry.js';
 import { workers } from '../workers/registry.js';
+import { buildMiniApp, MINI_APP_DIST } from '../clients/mini-app/build.js';
 import { migrateAll } from './migrate.js';
 import { prepareEngines } from './start-engines.js';
 
@@ -53,6 +54,15 @@ const engines = await prepareEngines(
   log,
   env,
 );
+// The Mini App the gateway serves at /app: built (Vite, a few seconds) only when dist/ is missing or older than its
+// sources, while the migrations run.
+const miniAppBuild =
+  gateway.gateway.miniApp?.dist === MINI_APP_DIST
+    ? buildMiniApp({ onlyIfStale: true }).then(
+        ({ built, ms }) => built && log.info({ ms }, 'mini app built (clients/mini-app/dist)'),
+        (err: unknown) => log.warn({ err }, 'mini app not built: /app answers 503 until `npm run build:mini-app`'),
+      )
+    : Promise.resolve();
 await migrateAll(config, log);
 
 const children = new Map<string, ChildProcess>();
@@ -133,10 +143,11 @@ if (!production) {
     );
   }
 }
+await miniAppBuild;
 run('gateway', 'gateway/main.ts', gatewayProcess);
 const admin = `http://${gateway.gateway.admin.host}:${gateway.gateway.admin.port}`;
 await waitHealthy('gateway', `${admin}/ready`);
 const base = `http://${config.host}:${gateway.gateway.port}`;
 process.stdout.write(
-  `\n  Supergraph ready\n  GraphQL     ${base}/graphql  (HTTP and graphql-ws)\n  Playground  ${base}/playground\n  Admin       ${admin}/health   ${admin}/ready   ${admin}/metrics\n\n`,
+  `\n  Supergraph ready\n  GraphQL     ${base}/graphql  (HTTP and graphql-ws)\n  Playground  ${base}/playground\n${gateway.gateway.miniApp ? `  Mini App    ${base}/app  (open it with initData: see README, Mini App)\n` : ''}  Admin       ${admin}/health   ${admin}/ready   ${admin}/metrics\n\n`,
 );

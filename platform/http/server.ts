@@ -12,6 +12,7 @@ export interface HttpServerOptions {
   log: Logger;
   metrics: Metrics;
   health: Record<string, HealthCheck>;
+  /** Exact paths (`/graphql`), or a prefix ending in `/*` (`/app/*`: every path below /app/). */
   routes: Record<string, RouteHandler>;
   /**
    * 'internal' (default; the port is not published): the routes plus detailed /health, /ready, /live and
@@ -104,12 +105,20 @@ export function createHttpServer(options: HttpServerOptions): Server {
             res.end(body);
           },
         };
+  const prefixes = Object.keys(handlers)
+    .filter((path) => path.endsWith('/*'))
+    .sort((a, b) => b.length - a.length);
+  const match = (pathname: string): string | undefined =>
+    handlers[pathname] && !pathname.endsWith('/*')
+      ? pathname
+      : prefixes.find((prefix) => pathname.startsWith(prefix.slice(0, -1)));
   const server = createServer((req, res) => {
     const started = process.hrtime.bigint();
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const handler = handlers[url.pathname];
-    // a route the server knows, never the raw URL: the label set stays bounded whatever clients send
-    const path = handler ? url.pathname : 'unmatched';
+    const matched = match(url.pathname);
+    const handler = matched ? handlers[matched] : undefined;
+    // a route the server knows (`/app/*` for a prefix), never the raw URL: the label set stays bounded
+    const path = matched ?? 'unmatched';
     res.on('finish', () => {
       const method = req.method ?? 'GET';
       metrics.requests.inc({ method, path, status: String(res.statusCode) });

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { bool, defineProcess, port, positiveInt, section, type ConfigOf } from '../env.js';
 import { nats, redis, SERVICE_PORT_VARIABLES, subgraphUrls } from '../pieces.js';
@@ -39,7 +40,12 @@ export interface GatewaySettings {
   trustedProxies: string[];
   playground: boolean;
   introspection: boolean;
+  /** The Mini App's built files (clients/mini-app/dist), served at /app; null when off. */
+  miniApp: { dist: string } | null;
 }
+
+/** Where `npm run build:mini-app` writes the Mini App, from this file's place in the repository. */
+const MINI_APP_DIST = fileURLToPath(new URL('../../../clients/mini-app/dist', import.meta.url));
 
 const gateway = section(
   {
@@ -64,6 +70,8 @@ const gateway = section(
     TRUSTED_PROXIES: z.string().default(''),
     PLAYGROUND_ENABLED: bool.optional(),
     INTROSPECTION_ENABLED: bool.optional(),
+    MINI_APP_ENABLED: bool.default('true'),
+    MINI_APP_DIST: z.string().min(1).optional(),
   },
   (e, ctx): GatewaySettings => ({
     port: e.GATEWAY_PORT,
@@ -91,6 +99,7 @@ const gateway = section(
     trustedProxies: ctx.parse<string[]>('TRUSTED_PROXIES', [], () => parseAddressRanges(e.TRUSTED_PROXIES)),
     playground: e.PLAYGROUND_ENABLED ?? true,
     introspection: e.INTROSPECTION_ENABLED ?? !ctx.production,
+    miniApp: e.MINI_APP_ENABLED ? { dist: e.MINI_APP_DIST ?? MINI_APP_DIST } : null,
   }),
 );
 
