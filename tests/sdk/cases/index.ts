@@ -4,6 +4,7 @@ import { identityCases } from './identity.js';
 import { kycCases } from './kyc.js';
 import { ledgerCases } from './ledger.js';
 import { marketCases } from './market.js';
+import { miniAppCases } from './mini-app.js';
 import { paymentCases } from './payment.js';
 import { staffCases } from './staff.js';
 import { supportCases } from './support.js';
@@ -26,4 +27,5 @@ export const SDK_CASE_FILES: SdkCaseFile[] = [
   supportCases,
   staffCases,
   botCases,
+  miniAppCases,
 ];
