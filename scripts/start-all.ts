@@ -95,7 +95,8 @@ function run(name: string, entry: string, spec: ProcessSpec<unknown>, args: read
   return child;
 }
 
-async function waitHealthy(name: string, url: string, timeoutMs = 90_000): Promise<void> {
+/** Waits until `url` answers 2xx; past the deadline everything started is stopped (no child outlives npm start). */
+async function waitHealthy(name: string, url: string, timeoutMs = 180_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (stopping) return;
@@ -107,7 +108,8 @@ async function waitHealthy(name: string, url: string, timeoutMs = 90_000): Promi
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`${name} did not become healthy at ${url}`);
+  log.error({ service: name, url, timeoutMs }, 'a service did not become ready in time: stopping everything');
+  await stop(1);
 }
 
 async function stop(code: number): Promise<void> {
