@@ -9,7 +9,8 @@ import {
   type Quote,
 } from '../sdk/index.js';
 import { depositQrPng } from './deposit-qr.js';
-import { GatewayError, type GatewayClient } from './gateway-client.js';
+import { SdkError } from '../sdk/client.js';
+import type { GatewayClient } from './gateway-client.js';
 import { formatAmount, langOf, localDigits, NETWORKS, texts, type BotNetwork, type Lang } from './replies.js';
 import type { TelegramSender, UserSession, UserTokens } from './user-tokens.js';
 
@@ -44,14 +45,14 @@ export function registerCommands(bot: Bot, deps: CommandDeps): void {
       try {
         await work(ctx, session);
       } catch (err) {
-        if (!(err instanceof GatewayError) || err.code !== 'UNAUTHENTICATED') throw err;
+        if (!(err instanceof SdkError) || err.code !== 'UNAUTHENTICATED') throw err;
         tokens.forget(from.id);
         session = await tokens.forUser(from);
         await work(ctx, session);
       }
     } catch (err) {
       const lang = clientLang(from);
-      if (err instanceof GatewayError) {
+      if (err instanceof SdkError) {
         log.warn({ code: err.code, command: ctx.message?.text?.split(/\s/)[0] }, 'bot command failed at the gateway');
         const t = texts[lang];
         const reply =
