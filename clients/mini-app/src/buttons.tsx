@@ -46,3 +46,13 @@ export function BackButton(props: { onBack: () => void }) {
     </button>
   );
 }
+
+/** A screen's top bar: the back button (Telegram's, or the in-page arrow) and the title. */
+export function ScreenTop(props: { title: string; onBack: () => void }) {
+  return (
+    <header class="top">
+      <BackButton onBack={props.onBack} />
+      <h1>{props.title}</h1>
+    </header>
+  );
+}

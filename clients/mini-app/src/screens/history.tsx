@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { AppHistoryDocument, type AppHistoryQuery } from '../../../sdk/index.js';
-import { BackButton } from '../buttons.js';
+import { ScreenTop } from '../buttons.js';
 import { useApp } from '../context.js';
 import { describeError } from '../errors.js';
 import { formatAmount, formatDate } from '../format.js';
@@ -46,10 +46,7 @@ export function HistoryScreen(props: { onBack: () => void }) {
 
   return (
     <main class="screen" data-testid="history">
-      <header class="top">
-        <BackButton onBack={props.onBack} />
-        <h1>{s.history}</h1>
-      </header>
+      <ScreenTop title={s.history} onBack={props.onBack} />
       <ul class="list" data-testid="transactions">
         {items.map((t) => {
           const outgoing = t.direction === 'OUT';

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { AppKycDocument, AppKycUpdatedDocument, type AppKycQuery } from '../../../sdk/index.js';
-import { BackButton } from '../buttons.js';
+import { ScreenTop } from '../buttons.js';
 import { useApp } from '../context.js';
 import { describeError } from '../errors.js';
 import { digits, formatDate } from '../format.js';
@@ -47,10 +47,7 @@ export function KycScreen(props: { onBack: () => void }) {
   const latest = kyc?.latestSubmission;
   return (
     <main class="screen" data-testid="kyc">
-      <header class="top">
-        <BackButton onBack={props.onBack} />
-        <h1>{s.kyc}</h1>
-      </header>
+      <ScreenTop title={s.kyc} onBack={props.onBack} />
       {error && (
         <p class="error" role="alert" data-testid="error">
           {error}{' '}

@@ -5,7 +5,7 @@ import {
   type AppDepositUpdatedSubscription,
   type Network,
 } from '../../../sdk/index.js';
-import { BackButton } from '../buttons.js';
+import { ScreenTop } from '../buttons.js';
 import { useApp } from '../context.js';
 import { describeError } from '../errors.js';
 import { digits, formatAmount } from '../format.js';
@@ -62,10 +62,7 @@ export function ReceiveScreen(props: { onBack: () => void }) {
 
   return (
     <main class="screen" data-testid="receive">
-      <header class="top">
-        <BackButton onBack={props.onBack} />
-        <h1>{s.receive}</h1>
-      </header>
+      <ScreenTop title={s.receive} onBack={props.onBack} />
       <div class="hint">{s.network}</div>
       <div class="segmented" role="tablist">
         {NETWORKS.map((n) => (

@@ -1,6 +1,6 @@
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { AppTransferDocument, type AppHomeQuery, type AppTransferMutation } from '../../../sdk/index.js';
-import { BackButton, MainButton } from '../buttons.js';
+import { MainButton, ScreenTop } from '../buttons.js';
 import { useApp } from '../context.js';
 import { isPositive, parseDecimal } from '../decimal.js';
 import { describeError, describeRefusal } from '../errors.js';
@@ -72,10 +72,7 @@ export function SendScreen(props: { balances: AppHomeQuery['me']['balances']; on
   if (sent) {
     return (
       <main class="screen" data-testid="send">
-        <header class="top">
-          <BackButton onBack={props.onBack} />
-          <h1>{s.send}</h1>
-        </header>
+        <ScreenTop title={s.send} onBack={props.onBack} />
         <section class="card center" data-testid="sent">
           <div class="big">✓</div>
           <p class="strong">
@@ -99,10 +96,7 @@ export function SendScreen(props: { balances: AppHomeQuery['me']['balances']; on
 
   return (
     <main class="screen" data-testid="send">
-      <header class="top">
-        <BackButton onBack={props.onBack} />
-        <h1>{s.send}</h1>
-      </header>
+      <ScreenTop title={s.send} onBack={props.onBack} />
       <form
         class="form"
         onSubmit={(e) => {

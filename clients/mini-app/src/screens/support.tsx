@@ -8,7 +8,7 @@ import {
   type AppTicketQuery,
   type AppTicketsQuery,
 } from '../../../sdk/index.js';
-import { BackButton, MainButton } from '../buttons.js';
+import { BackButton, MainButton, ScreenTop } from '../buttons.js';
 import { useApp } from '../context.js';
 import { describeError } from '../errors.js';
 import { formatDate } from '../format.js';
@@ -65,10 +65,7 @@ export function SupportScreen(props: { onBack: () => void }) {
 
   return (
     <main class="screen" data-testid="support">
-      <header class="top">
-        <BackButton onBack={props.onBack} />
-        <h1>{s.support}</h1>
-      </header>
+      <ScreenTop title={s.support} onBack={props.onBack} />
       {error && (
         <p class="error" role="alert" data-testid="error">
           {error}
@@ -125,10 +122,7 @@ function NewTicket(props: { onBack: () => void; onOpened: (ticket: Summary) => v
 
   return (
     <main class="screen" data-testid="new-ticket">
-      <header class="top">
-        <BackButton onBack={props.onBack} />
-        <h1>{s.newTicket}</h1>
-      </header>
+      <ScreenTop title={s.newTicket} onBack={props.onBack} />
       <form
         class="form"
         onSubmit={(e) => {

@@ -6,7 +6,7 @@ import {
   type AppPlaceOrderMutation,
   type AppQuoteMutation,
 } from '../../../sdk/index.js';
-import { BackButton, MainButton } from '../buttons.js';
+import { MainButton, ScreenTop } from '../buttons.js';
 import { useApp } from '../context.js';
 import { isPositive } from '../decimal.js';
 import { describeError, describeOrderRejection } from '../errors.js';
@@ -107,12 +107,7 @@ export function TradeScreen(props: { balances: AppHomeQuery['me']['balances']; o
     return inFlight.current;
   };
 
-  const header = (
-    <header class="top">
-      <BackButton onBack={props.onBack} />
-      <h1>{s.trade}</h1>
-    </header>
-  );
+  const header = <ScreenTop title={s.trade} onBack={props.onBack} />;
 
   if (order) {
     return (

@@ -5,7 +5,7 @@ import {
   type AppVoucherFragment,
   type VoucherType,
 } from '../../../sdk/index.js';
-import { BackButton, MainButton } from '../buttons.js';
+import { MainButton, ScreenTop } from '../buttons.js';
 import { useApp } from '../context.js';
 import { describeError } from '../errors.js';
 import { formatAmount, formatDate } from '../format.js';
@@ -70,10 +70,7 @@ export function VouchersScreen(props: { onBack: () => void }) {
 
   return (
     <main class="screen" data-testid="vouchers">
-      <header class="top">
-        <BackButton onBack={props.onBack} />
-        <h1>{s.vouchers}</h1>
-      </header>
+      <ScreenTop title={s.vouchers} onBack={props.onBack} />
       <h2>{s.redeemVoucher}</h2>
       <form
         class="form"

@@ -9,7 +9,7 @@ import {
   type AppWithdrawalFragment,
   type AppWithdrawalQuoteQuery,
 } from '../../../sdk/index.js';
-import { BackButton, MainButton } from '../buttons.js';
+import { MainButton, ScreenTop } from '../buttons.js';
 import { useApp } from '../context.js';
 import { isPositive, parseDecimal } from '../decimal.js';
 import { describeError } from '../errors.js';
@@ -108,12 +108,7 @@ export function WithdrawScreen(props: { balances: AppHomeQuery['me']['balances']
     return inFlight.current;
   };
 
-  const header = (
-    <header class="top">
-      <BackButton onBack={props.onBack} />
-      <h1>{s.withdraw}</h1>
-    </header>
-  );
+  const header = <ScreenTop title={s.withdraw} onBack={props.onBack} />;
 
   if (withdrawal) {
     const w = withdrawal;
